@@ -1,0 +1,3 @@
+#include "gb-error.h"
+
+G_DEFINE_QUARK (gb-error-quark, gb_error)

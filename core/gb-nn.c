@@ -1,0 +1,219 @@
+/* gb-nn.c — dense layers, activations and Adam on float32 buffers. */
+#include "gb-nn.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <string.h>
+
+/* --- initialisation --- */
+
+void
+gb_linear_init (float *w, float *b, int n_in, int n_out, GbRng *rng)
+{
+  float bound = 1.0f / sqrtf ((float) n_in);
+  for (gsize i = 0; i < (gsize) n_out * n_in; i++)
+    w[i] = (2.0f * gb_rng_uniform (rng) - 1.0f) * bound;
+  for (int i = 0; i < n_out; i++)
+    b[i] = (2.0f * gb_rng_uniform (rng) - 1.0f) * bound;
+}
+
+/* --- activations --- */
+
+static inline float
+sigmoidf (float x)
+{
+  /* Stable on both sides: exp never overflows. */
+  if (x >= 0.0f)
+    return 1.0f / (1.0f + expf (-x));
+  float e = expf (x);
+  return e / (1.0f + e);
+}
+
+static inline float
+act_one (GbAct act, float x)
+{
+  switch (act)
+    {
+    case GB_ACT_NONE:    return x;
+    case GB_ACT_RELU:    return x > 0.0f ? x : 0.0f;
+    case GB_ACT_SIGMOID: return sigmoidf (x);
+    case GB_ACT_TANH:    return tanhf (x);
+    case GB_ACT_SILU:    return x * sigmoidf (x);
+    default:             g_assert_not_reached ();
+    }
+}
+
+void
+gb_act_forward (GbAct act, float *out, const float *in, gsize n)
+{
+  switch (act)
+    {
+    case GB_ACT_NONE:
+      if (out != in)
+        memmove (out, in, n * sizeof (float));
+      break;
+    case GB_ACT_RELU:
+      for (gsize i = 0; i < n; i++)
+        out[i] = in[i] > 0.0f ? in[i] : 0.0f;
+      break;
+    default:
+      for (gsize i = 0; i < n; i++)
+        out[i] = act_one (act, in[i]);
+      break;
+    }
+}
+
+void
+gb_act_backward (GbAct act, float *din, const float *dout, const float *in,
+                 const float *out, gsize n)
+{
+  switch (act)
+    {
+    case GB_ACT_NONE:
+      for (gsize i = 0; i < n; i++)
+        din[i] += dout[i];
+      break;
+    case GB_ACT_RELU:
+      /* The kink at 0 takes the derivative 0, as PyTorch does. */
+      for (gsize i = 0; i < n; i++)
+        din[i] += in[i] > 0.0f ? dout[i] : 0.0f;
+      break;
+    case GB_ACT_SIGMOID:
+      for (gsize i = 0; i < n; i++)
+        din[i] += dout[i] * out[i] * (1.0f - out[i]);
+      break;
+    case GB_ACT_TANH:
+      for (gsize i = 0; i < n; i++)
+        din[i] += dout[i] * (1.0f - out[i] * out[i]);
+      break;
+    case GB_ACT_SILU:
+      /* d/dx x·σ(x) = σ(x) · (1 + x·(1 − σ(x))) */
+      for (gsize i = 0; i < n; i++)
+        {
+          float s = sigmoidf (in[i]);
+          din[i] += dout[i] * s * (1.0f + in[i] * (1.0f - s));
+        }
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* --- linear layer --- */
+
+void
+gb_linear_forward (float *out, const float *in, const float *w, const float *b,
+                   int B, int n_in, int n_out, GbAct act)
+{
+  /* out (B, n_out) = in (B, n_in) · wᵀ */
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, B, n_out, n_in,
+               1.0f, in, n_in, w, n_in, 0.0f, out, n_out);
+  /* One fused pass adds the bias and applies the activation. */
+  for (int r = 0; r < B; r++)
+    {
+      float *o = out + (gsize) r * n_out;
+      if (act == GB_ACT_RELU)
+        for (int j = 0; j < n_out; j++)
+          {
+            float v = o[j] + b[j];
+            o[j] = v > 0.0f ? v : 0.0f;
+          }
+      else if (act == GB_ACT_NONE)
+        for (int j = 0; j < n_out; j++)
+          o[j] += b[j];
+      else
+        for (int j = 0; j < n_out; j++)
+          o[j] = act_one (act, o[j] + b[j]);
+    }
+}
+
+void
+gb_linear_forward_ref (float *out, const float *in, const float *w, const float *b,
+                       int B, int n_in, int n_out, GbAct act)
+{
+  for (int r = 0; r < B; r++)
+    for (int j = 0; j < n_out; j++)
+      {
+        double acc = b[j];
+        for (int k = 0; k < n_in; k++)
+          acc += (double) in[(gsize) r * n_in + k] * w[(gsize) j * n_in + k];
+        out[(gsize) r * n_out + j] = act_one (act, (float) acc);
+      }
+}
+
+void
+gb_linear_backward (float *din, float *dw, float *db, const float *dout,
+                    const float *in, const float *w, int B, int n_in, int n_out,
+                    gboolean accumulate)
+{
+  const float keep = accumulate ? 1.0f : 0.0f;
+  /* dw (n_out, n_in) += doutᵀ (n_out, B) · in (B, n_in) */
+  cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, n_out, n_in, B,
+               1.0f, dout, n_out, in, n_in, keep, dw, n_in);
+  if (db != NULL && !accumulate)
+    memset (db, 0, (gsize) n_out * sizeof (float));
+  if (db != NULL)
+    for (int r = 0; r < B; r++)
+      {
+        const float *d = dout + (gsize) r * n_out;
+        for (int j = 0; j < n_out; j++)
+          db[j] += d[j];
+      }
+  /* din (B, n_in) += dout (B, n_out) · w (n_out, n_in) */
+  if (din != NULL)
+    cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, B, n_in, n_out,
+                 1.0f, dout, n_out, w, n_in, keep, din, n_in);
+}
+
+void
+gb_linear_backward_ref (float *din, float *dw, float *db, const float *dout,
+                        const float *in, const float *w, int B, int n_in, int n_out)
+{
+  for (int j = 0; j < n_out; j++)
+    for (int k = 0; k < n_in; k++)
+      {
+        double acc = 0.0;
+        for (int r = 0; r < B; r++)
+          acc += (double) dout[(gsize) r * n_out + j] * in[(gsize) r * n_in + k];
+        dw[(gsize) j * n_in + k] += (float) acc;
+      }
+  if (db != NULL)
+    for (int j = 0; j < n_out; j++)
+      {
+        double acc = 0.0;
+        for (int r = 0; r < B; r++)
+          acc += dout[(gsize) r * n_out + j];
+        db[j] += (float) acc;
+      }
+  if (din != NULL)
+    for (int r = 0; r < B; r++)
+      for (int k = 0; k < n_in; k++)
+        {
+          double acc = 0.0;
+          for (int j = 0; j < n_out; j++)
+            acc += (double) dout[(gsize) r * n_out + j] * w[(gsize) j * n_in + k];
+          din[(gsize) r * n_in + k] += (float) acc;
+        }
+}
+
+/* --- Adam --- */
+
+void
+gb_adam_step (const GbAdam *adam, float *p, const float *g, float *m, float *v,
+              gsize n, int t)
+{
+  const float b1 = adam->beta1, b2 = adam->beta2;
+  /* Fold both bias corrections into one step size, as torch.optim.Adam does:
+   * p −= lr/(1−β1^t) · m / (√v/√(1−β2^t) + ε). */
+  const float bc1 = 1.0f - powf (b1, (float) t);
+  const float bc2_sqrt = sqrtf (1.0f - powf (b2, (float) t));
+  const float step = adam->lr / bc1;
+  const float eps = adam->eps;
+  for (gsize i = 0; i < n; i++)
+    {
+      float gi = g[i];
+      float mi = m[i] = b1 * m[i] + (1.0f - b1) * gi;
+      float vi = v[i] = b2 * v[i] + (1.0f - b2) * gi * gi;
+      p[i] -= step * mi / (sqrtf (vi) / bc2_sqrt + eps);
+    }
+}

@@ -1,0 +1,107 @@
+/* gb-rng.c — xoshiro256** with a Box–Muller normal sampler. */
+#include "gb-rng.h"
+
+#include <math.h>
+
+static guint64
+splitmix64 (guint64 *x)
+{
+  guint64 z = (*x += 0x9E3779B97F4A7C15ull);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+void
+gb_rng_init (GbRng *rng, guint64 seed)
+{
+  guint64 x = seed;
+  for (int i = 0; i < 4; i++)
+    rng->s[i] = splitmix64 (&x);
+  rng->has_spare = FALSE;
+  rng->spare = 0.0f;
+}
+
+static inline guint64
+rotl (guint64 x, int k)
+{
+  return (x << k) | (x >> (64 - k));
+}
+
+guint64
+gb_rng_next (GbRng *rng)
+{
+  guint64 *s = rng->s;
+  guint64 result = rotl (s[1] * 5, 7) * 9;
+  guint64 t = s[1] << 17;
+  s[2] ^= s[0];
+  s[3] ^= s[1];
+  s[1] ^= s[2];
+  s[0] ^= s[3];
+  s[2] ^= t;
+  s[3] = rotl (s[3], 45);
+  return result;
+}
+
+float
+gb_rng_uniform (GbRng *rng)
+{
+  /* The top 24 bits give every float in [0, 1) on a 2^-24 grid. */
+  return (float) (gb_rng_next (rng) >> 40) * (1.0f / 16777216.0f);
+}
+
+guint32
+gb_rng_below (GbRng *rng, guint32 n)
+{
+  g_return_val_if_fail (n > 0, 0);
+  /* Lemire's multiply-and-reject method. */
+  guint64 m = (gb_rng_next (rng) >> 32) * (guint64) n;
+  guint32 low = (guint32) m;
+  if (low < n)
+    {
+      guint32 threshold = (guint32) (-n) % n;
+      while (low < threshold)
+        {
+          m = (gb_rng_next (rng) >> 32) * (guint64) n;
+          low = (guint32) m;
+        }
+    }
+  return (guint32) (m >> 32);
+}
+
+float
+gb_rng_normal (GbRng *rng)
+{
+  if (rng->has_spare)
+    {
+      rng->has_spare = FALSE;
+      return rng->spare;
+    }
+  /* u1 in (0, 1] so that log (u1) is finite. */
+  double u1 = ((double) (gb_rng_next (rng) >> 11) + 1.0) * (1.0 / 9007199254740992.0);
+  double u2 = (double) (gb_rng_next (rng) >> 11) * (1.0 / 9007199254740992.0);
+  double r = sqrt (-2.0 * log (u1));
+  double a = 2.0 * G_PI * u2;
+  rng->spare = (float) (r * sin (a));
+  rng->has_spare = TRUE;
+  return (float) (r * cos (a));
+}
+
+void
+gb_rng_fill_normal (GbRng *rng, float *out, gsize n)
+{
+  for (gsize i = 0; i < n; i++)
+    out[i] = gb_rng_normal (rng);
+}
+
+void
+gb_rng_shuffle (GbRng *rng, guint32 *idx, gsize n)
+{
+  for (gsize i = n; i > 1; i--)
+    {
+      guint32 j = gb_rng_below (rng, (guint32) i);
+      guint32 t = idx[i - 1];
+      idx[i - 1] = idx[j];
+      idx[j] = t;
+    }
+}

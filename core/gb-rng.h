@@ -1,0 +1,38 @@
+/* gb-rng.h — a small seeded random number generator.
+ *
+ * Randomness in Glassbox is always an argument: every function that draws
+ * numbers takes a GbRng *, so the same seed gives the same pixels.
+ *
+ *   GbRng rng;
+ *   gb_rng_init (&rng, 42);
+ *   float z = gb_rng_normal (&rng);
+ *
+ * The generator is xoshiro256** (Blackman & Vigna), seeded through
+ * splitmix64; normals come from the Box–Muller transform.
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct {
+  guint64 s[4];
+  gboolean has_spare;
+  float spare;
+} GbRng;
+
+void    gb_rng_init    (GbRng *rng, guint64 seed);
+guint64 gb_rng_next    (GbRng *rng);
+/* A uniform float in [0, 1). */
+float   gb_rng_uniform (GbRng *rng);
+/* A uniform integer in [0, n), n > 0, without modulo bias. */
+guint32 gb_rng_below   (GbRng *rng, guint32 n);
+/* A standard normal N(0, 1). */
+float   gb_rng_normal  (GbRng *rng);
+/* Fill out (n) with N(0, 1) draws. */
+void    gb_rng_fill_normal (GbRng *rng, float *out, gsize n);
+/* Shuffle idx (n) in place (Fisher–Yates). */
+void    gb_rng_shuffle (GbRng *rng, guint32 *idx, gsize n);
+
+G_END_DECLS

@@ -1,0 +1,158 @@
+/* gb-vae-file.c — saving and loading VAEs as safetensors. */
+#include "gb-vae-file.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gb-error.h"
+#include "gb-safetensors.h"
+
+static GbSafetensorsWriter *
+make_writer (const GbVae *vae)
+{
+  const GbVaeConfig *c = &vae->config;
+  gint64 D = c->n_input, H = c->n_hidden, L = c->n_latent;
+  GbSafetensorsWriter *w = gb_safetensors_writer_new ();
+  const GbVaeParams *p = &vae->p;
+  gb_safetensors_writer_add_f32 (w, "fc1.weight", (gint64[]) { H, D }, 2, p->fc1_w);
+  gb_safetensors_writer_add_f32 (w, "fc1.bias", (gint64[]) { H }, 1, p->fc1_b);
+  gb_safetensors_writer_add_f32 (w, "fc21.weight", (gint64[]) { L, H }, 2, p->fc2_w);
+  gb_safetensors_writer_add_f32 (w, "fc21.bias", (gint64[]) { L }, 1, p->fc2_b);
+  gb_safetensors_writer_add_f32 (w, "fc22.weight", (gint64[]) { L, H }, 2, p->fc2_w + L * H);
+  gb_safetensors_writer_add_f32 (w, "fc22.bias", (gint64[]) { L }, 1, p->fc2_b + L);
+  gb_safetensors_writer_add_f32 (w, "fc3.weight", (gint64[]) { H, L }, 2, p->fc3_w);
+  gb_safetensors_writer_add_f32 (w, "fc3.bias", (gint64[]) { H }, 1, p->fc3_b);
+  gb_safetensors_writer_add_f32 (w, "fc4.weight", (gint64[]) { D, H }, 2, p->fc4_w);
+  gb_safetensors_writer_add_f32 (w, "fc4.bias", (gint64[]) { D }, 1, p->fc4_b);
+
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+  g_autofree char *arch = g_strdup_printf ("%d-%d-%d", c->n_input, c->n_hidden, c->n_latent);
+  g_autofree char *epochs = g_strdup_printf ("%d", vae->info.epochs);
+  g_autofree char *seed = g_strdup_printf ("%" G_GUINT64_FORMAT, vae->info.seed);
+  g_autofree char *batch = g_strdup_printf ("%d", vae->info.batch);
+  gb_safetensors_writer_set_metadata (w, "kind", "vae");
+  gb_safetensors_writer_set_metadata (w, "format", "pt");
+  gb_safetensors_writer_set_metadata (w, "architecture", arch);
+  gb_safetensors_writer_set_metadata (w, "epochs", epochs);
+  gb_safetensors_writer_set_metadata (w, "seed", seed);
+  gb_safetensors_writer_set_metadata (w, "batch", batch);
+  gb_safetensors_writer_set_metadata (w, "lr", g_ascii_dtostr (buf, sizeof buf, vae->info.lr));
+  gb_safetensors_writer_set_metadata (w, "beta", g_ascii_dtostr (buf, sizeof buf, vae->info.beta));
+  if (vae->info.dataset != NULL)
+    gb_safetensors_writer_set_metadata (w, "dataset", vae->info.dataset);
+  if (isfinite (vae->info.test_elbo))
+    gb_safetensors_writer_set_metadata (w, "test_elbo",
+                                        g_ascii_formatd (buf, sizeof buf, "%.4f", vae->info.test_elbo));
+  return w;
+}
+
+GBytes *
+gb_vae_to_bytes (const GbVae *vae)
+{
+  g_autoptr (GbSafetensorsWriter) w = make_writer (vae);
+  return gb_safetensors_writer_to_bytes (w);
+}
+
+gboolean
+gb_vae_save (const GbVae *vae, const char *path, GError **error)
+{
+  g_return_val_if_fail (vae != NULL && path != NULL, FALSE);
+  g_autoptr (GbSafetensorsWriter) w = make_writer (vae);
+  return gb_safetensors_writer_save (w, path, error);
+}
+
+static gboolean
+dim_of (GbSafetensors *st, const char *tensor, int axis, int *out, GError **error)
+{
+  gint64 shape[GB_SAFETENSORS_MAX_RANK];
+  int rank = gb_safetensors_shape (st, tensor, shape);
+  if (rank < 0)
+    {
+      const char *kind = gb_safetensors_get_metadata (st, "kind");
+      if (kind != NULL && !g_str_equal (kind, "vae"))
+        g_set_error (error, GB_ERROR, GB_ERROR_SHAPE, "%s: holds a %s model, not a VAE",
+                     gb_safetensors_get_name (st), kind);
+      else
+        g_set_error (error, GB_ERROR, GB_ERROR_SHAPE,
+                     "%s: no tensor “%s”: not a VAE with the layers fc1, fc21, fc22, fc3, fc4",
+                     gb_safetensors_get_name (st), tensor);
+      return FALSE;
+    }
+  if (rank != 2 || shape[axis] < 1 || shape[axis] > G_MAXINT)
+    {
+      g_set_error (error, GB_ERROR, GB_ERROR_SHAPE, "%s: tensor “%s” has rank %d, expected 2",
+                   gb_safetensors_get_name (st), tensor, rank);
+      return FALSE;
+    }
+  *out = (int) shape[axis];
+  return TRUE;
+}
+
+static void
+read_info (GbSafetensors *st, GbVaeInfo *info)
+{
+  const char *v;
+  if ((v = gb_safetensors_get_metadata (st, "dataset")))
+    info->dataset = g_strdup (v);
+  if ((v = gb_safetensors_get_metadata (st, "epochs")))
+    info->epochs = (int) g_ascii_strtoll (v, NULL, 10);
+  if ((v = gb_safetensors_get_metadata (st, "seed")))
+    info->seed = g_ascii_strtoull (v, NULL, 10);
+  if ((v = gb_safetensors_get_metadata (st, "batch")))
+    info->batch = (int) g_ascii_strtoll (v, NULL, 10);
+  if ((v = gb_safetensors_get_metadata (st, "lr")))
+    info->lr = g_ascii_strtod (v, NULL);
+  if ((v = gb_safetensors_get_metadata (st, "beta")))
+    info->beta = g_ascii_strtod (v, NULL);
+  info->test_elbo = NAN;
+  if ((v = gb_safetensors_get_metadata (st, "test_elbo")))
+    info->test_elbo = g_ascii_strtod (v, NULL);
+}
+
+static GbVae *
+vae_from_safetensors (GbSafetensors *st, GError **error)
+{
+  GbVaeConfig c;
+  if (!dim_of (st, "fc1.weight", 1, &c.n_input, error)
+      || !dim_of (st, "fc1.weight", 0, &c.n_hidden, error)
+      || !dim_of (st, "fc21.weight", 0, &c.n_latent, error))
+    return NULL;
+  g_autoptr (GError) local = NULL;
+  g_autoptr (GbVae) vae = gb_vae_new (&c, &local);
+  if (vae == NULL)
+    {
+      g_set_error (error, GB_ERROR, GB_ERROR_SHAPE, "%s: %s", gb_safetensors_get_name (st),
+                   local->message);
+      return NULL;
+    }
+  gint64 D = c.n_input, H = c.n_hidden, L = c.n_latent;
+  GbVaeParams *p = &vae->p;
+  if (!gb_safetensors_read_f32 (st, "fc1.weight", (gint64[]) { H, D }, 2, p->fc1_w, error)
+      || !gb_safetensors_read_f32 (st, "fc1.bias", (gint64[]) { H }, 1, p->fc1_b, error)
+      || !gb_safetensors_read_f32 (st, "fc21.weight", (gint64[]) { L, H }, 2, p->fc2_w, error)
+      || !gb_safetensors_read_f32 (st, "fc21.bias", (gint64[]) { L }, 1, p->fc2_b, error)
+      || !gb_safetensors_read_f32 (st, "fc22.weight", (gint64[]) { L, H }, 2, p->fc2_w + L * H, error)
+      || !gb_safetensors_read_f32 (st, "fc22.bias", (gint64[]) { L }, 1, p->fc2_b + L, error)
+      || !gb_safetensors_read_f32 (st, "fc3.weight", (gint64[]) { H, L }, 2, p->fc3_w, error)
+      || !gb_safetensors_read_f32 (st, "fc3.bias", (gint64[]) { H }, 1, p->fc3_b, error)
+      || !gb_safetensors_read_f32 (st, "fc4.weight", (gint64[]) { D, H }, 2, p->fc4_w, error)
+      || !gb_safetensors_read_f32 (st, "fc4.bias", (gint64[]) { D }, 1, p->fc4_b, error))
+    return NULL;
+  read_info (st, &vae->info);
+  return g_steal_pointer (&vae);
+}
+
+GbVae *
+gb_vae_load_bytes (GBytes *bytes, const char *name, GError **error)
+{
+  g_autoptr (GbSafetensors) st = gb_safetensors_new_from_bytes (bytes, name, error);
+  return st ? vae_from_safetensors (st, error) : NULL;
+}
+
+GbVae *
+gb_vae_load (const char *path, GError **error)
+{
+  g_autoptr (GbSafetensors) st = gb_safetensors_load (path, error);
+  return st ? vae_from_safetensors (st, error) : NULL;
+}

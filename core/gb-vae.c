@@ -1,0 +1,416 @@
+/* gb-vae.c — the VAE's forward and backward passes, training step and
+ * encode/decode. Everything heavy is a cblas_sgemm; the element-wise work
+ * between products is fused into one pass per stage. */
+#include "gb-vae.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <string.h>
+
+#include "gb-error.h"
+
+/* --- construction --- */
+
+gboolean
+gb_vae_config_check (const GbVaeConfig *c, GError **error)
+{
+  if (c->n_input < 1 || c->n_input > GB_VAE_MAX_INPUT)
+    {
+      g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT,
+                   "VAE input size %d is outside 1…%d", c->n_input, GB_VAE_MAX_INPUT);
+      return FALSE;
+    }
+  if (c->n_hidden < 1 || c->n_hidden > GB_VAE_MAX_HIDDEN)
+    {
+      g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT,
+                   "hidden width %d is outside 1…%d", c->n_hidden, GB_VAE_MAX_HIDDEN);
+      return FALSE;
+    }
+  if (c->n_latent < 1 || c->n_latent > GB_VAE_MAX_LATENT)
+    {
+      g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT,
+                   "latent size %d is outside 1…%d", c->n_latent, GB_VAE_MAX_LATENT);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gsize
+count_params (const GbVaeConfig *c)
+{
+  gsize D = c->n_input, H = c->n_hidden, L = c->n_latent;
+  return H * D + H + 2 * L * H + 2 * L + H * L + H + D * H + D;
+}
+
+void
+gb_vae_params_view (const GbVaeConfig *c, float *block, GbVaeParams *v)
+{
+  gsize D = c->n_input, H = c->n_hidden, L = c->n_latent;
+  float *p = block;
+  v->fc1_w = p; p += H * D;
+  v->fc1_b = p; p += H;
+  v->fc2_w = p; p += 2 * L * H;
+  v->fc2_b = p; p += 2 * L;
+  v->fc3_w = p; p += H * L;
+  v->fc3_b = p; p += H;
+  v->fc4_w = p; p += D * H;
+  v->fc4_b = p; p += D;
+  g_assert ((gsize) (p - block) == count_params (c));
+}
+
+GbVae *
+gb_vae_new (const GbVaeConfig *config, GError **error)
+{
+  g_return_val_if_fail (config != NULL, NULL);
+  if (!gb_vae_config_check (config, error))
+    return NULL;
+  GbVae *vae = g_new0 (GbVae, 1);
+  vae->config = *config;
+  vae->n_params = count_params (config);
+  vae->params = g_new0 (float, vae->n_params);
+  gb_vae_params_view (config, vae->params, &vae->p);
+  vae->info.test_elbo = NAN;
+  return vae;
+}
+
+GbVae *
+gb_vae_copy (const GbVae *vae)
+{
+  GbVae *copy = gb_vae_new (&vae->config, NULL);
+  memcpy (copy->params, vae->params, vae->n_params * sizeof (float));
+  copy->info = vae->info;
+  copy->info.dataset = g_strdup (vae->info.dataset);
+  return copy;
+}
+
+void
+gb_vae_free (GbVae *vae)
+{
+  if (vae == NULL)
+    return;
+  g_free (vae->params);
+  g_free (vae->info.dataset);
+  g_free (vae);
+}
+
+void
+gb_vae_init_params (GbVae *vae, GbRng *rng)
+{
+  int D = vae->config.n_input, H = vae->config.n_hidden, L = vae->config.n_latent;
+  GbVaeParams *p = &vae->p;
+  gb_linear_init (p->fc1_w, p->fc1_b, D, H, rng);
+  /* fc21 and fc22 are two layers of their own, initialised one after the other
+   * just as PyTorch would. Their weights are adjacent rows of fc2_w. */
+  float *b21 = g_new (float, L), *b22 = g_new (float, L);
+  gb_linear_init (p->fc2_w, b21, H, L, rng);
+  gb_linear_init (p->fc2_w + (gsize) L * H, b22, H, L, rng);
+  memcpy (p->fc2_b, b21, L * sizeof (float));
+  memcpy (p->fc2_b + L, b22, L * sizeof (float));
+  g_free (b21);
+  g_free (b22);
+  gb_linear_init (p->fc3_w, p->fc3_b, L, H, rng);
+  gb_linear_init (p->fc4_w, p->fc4_b, H, D, rng);
+}
+
+/* --- encode and decode --- */
+
+#define ENCODE_CHUNK 256
+#define DECODE_CHUNK 64
+
+static void
+encode_chunk (const GbVae *vae, const float *x, float *h1, float *ml, float *mu,
+              float *logvar, int B)
+{
+  int D = vae->config.n_input, H = vae->config.n_hidden, L = vae->config.n_latent;
+  gb_linear_forward (h1, x, vae->p.fc1_w, vae->p.fc1_b, B, D, H, GB_ACT_RELU);
+  gb_linear_forward (ml, h1, vae->p.fc2_w, vae->p.fc2_b, B, H, 2 * L, GB_ACT_NONE);
+  for (int r = 0; r < B; r++)
+    {
+      memcpy (mu + (gsize) r * L, ml + (gsize) r * 2 * L, L * sizeof (float));
+      if (logvar != NULL)
+        memcpy (logvar + (gsize) r * L, ml + (gsize) r * 2 * L + L, L * sizeof (float));
+    }
+}
+
+void
+gb_vae_encode (const GbVae *vae, const float *x, float *mu, float *logvar, int B)
+{
+  int D = vae->config.n_input, H = vae->config.n_hidden, L = vae->config.n_latent;
+  int chunk = MIN (B, ENCODE_CHUNK);
+  g_autofree float *h1 = g_new (float, (gsize) chunk * H);
+  g_autofree float *ml = g_new (float, (gsize) chunk * 2 * L);
+  for (int r0 = 0; r0 < B; r0 += chunk)
+    {
+      int n = MIN (chunk, B - r0);
+      encode_chunk (vae, x + (gsize) r0 * D, h1, ml, mu + (gsize) r0 * L,
+                    logvar ? logvar + (gsize) r0 * L : NULL, n);
+    }
+}
+
+void
+gb_vae_encode_u8 (const GbVae *vae, const guint8 *pixels, float *mu, float *logvar, int B)
+{
+  int D = vae->config.n_input, H = vae->config.n_hidden, L = vae->config.n_latent;
+  int chunk = MIN (B, ENCODE_CHUNK);
+  g_autofree float *x = g_new (float, (gsize) chunk * D);
+  g_autofree float *h1 = g_new (float, (gsize) chunk * H);
+  g_autofree float *ml = g_new (float, (gsize) chunk * 2 * L);
+  for (int r0 = 0; r0 < B; r0 += chunk)
+    {
+      int n = MIN (chunk, B - r0);
+      const guint8 *px = pixels + (gsize) r0 * D;
+      for (gsize i = 0; i < (gsize) n * D; i++)
+        x[i] = px[i] * (1.0f / 255.0f);
+      encode_chunk (vae, x, h1, ml, mu + (gsize) r0 * L,
+                    logvar ? logvar + (gsize) r0 * L : NULL, n);
+    }
+}
+
+/* logits (B, D) for z (B, L), with scratch h3 (B, H). */
+static void
+decode_logits (const GbVae *vae, const float *z, float *h3, float *logits, int B)
+{
+  int D = vae->config.n_input, H = vae->config.n_hidden, L = vae->config.n_latent;
+  gb_linear_forward (h3, z, vae->p.fc3_w, vae->p.fc3_b, B, L, H, GB_ACT_RELU);
+  gb_linear_forward (logits, h3, vae->p.fc4_w, vae->p.fc4_b, B, H, D, GB_ACT_NONE);
+}
+
+static inline float
+sigmoidf (float x)
+{
+  if (x >= 0.0f)
+    return 1.0f / (1.0f + expf (-x));
+  float e = expf (x);
+  return e / (1.0f + e);
+}
+
+void
+gb_vae_decode (const GbVae *vae, const float *z, float *out, int B)
+{
+  int D = vae->config.n_input, H = vae->config.n_hidden, L = vae->config.n_latent;
+  int chunk = MIN (B, DECODE_CHUNK);
+  /* Small decodes (the pointer preview) stay off the heap. */
+  float stack[4096];
+  float *h3 = (gsize) chunk * H <= G_N_ELEMENTS (stack) ? stack : g_new (float, (gsize) chunk * H);
+  for (int r0 = 0; r0 < B; r0 += chunk)
+    {
+      int n = MIN (chunk, B - r0);
+      float *o = out + (gsize) r0 * D;
+      decode_logits (vae, z + (gsize) r0 * L, h3, o, n);
+      for (gsize i = 0; i < (gsize) n * D; i++)
+        o[i] = sigmoidf (o[i]);
+    }
+  if (h3 != stack)
+    g_free (h3);
+}
+
+/* --- training --- */
+
+GbVaeTrain *
+gb_vae_train_new (const GbVae *vae, int batch)
+{
+  g_return_val_if_fail (batch > 0, NULL);
+  gsize B = batch, D = vae->config.n_input, H = vae->config.n_hidden, L = vae->config.n_latent;
+  GbVaeTrain *tr = g_new0 (GbVaeTrain, 1);
+  tr->batch = batch;
+  tr->grads = g_new0 (float, vae->n_params);
+  gb_vae_params_view (&vae->config, tr->grads, &tr->g);
+  tr->m = g_new0 (float, vae->n_params);
+  tr->v = g_new0 (float, vae->n_params);
+  tr->x = g_new0 (float, B * D);
+  tr->h1 = g_new0 (float, B * H);
+  tr->ml = g_new0 (float, B * 2 * L);
+  tr->eps = g_new0 (float, B * L);
+  tr->z = g_new0 (float, B * L);
+  tr->h3 = g_new0 (float, B * H);
+  tr->logits = g_new0 (float, B * D);
+  tr->dh3 = g_new0 (float, B * H);
+  tr->dz = g_new0 (float, B * L);
+  tr->dml = g_new0 (float, B * 2 * L);
+  tr->dh1 = g_new0 (float, B * H);
+  return tr;
+}
+
+void
+gb_vae_train_free (GbVaeTrain *tr)
+{
+  if (tr == NULL)
+    return;
+  g_free (tr->grads);
+  g_free (tr->m);
+  g_free (tr->v);
+  g_free (tr->x);
+  g_free (tr->h1);
+  g_free (tr->ml);
+  g_free (tr->eps);
+  g_free (tr->z);
+  g_free (tr->h3);
+  g_free (tr->logits);
+  g_free (tr->dh3);
+  g_free (tr->dz);
+  g_free (tr->dml);
+  g_free (tr->dh1);
+  g_free (tr);
+}
+
+/* BCE with logits and its gradient in one pass over logits (n):
+ * returns Σ softplus (l) − x·l and overwrites logits with σ(l) − x.
+ * With e = exp (−|l|): softplus (l) = max (l, 0) + log1p (e), and
+ * σ(l) = 1/(1+e) for l ≥ 0, e/(1+e) otherwise; exp never overflows. */
+static double
+bce_with_logits_fused (float *logits, const float *x, gsize n)
+{
+  float acc = 0.0f;
+  for (gsize i = 0; i < n; i++)
+    {
+      float l = logits[i], xi = x[i];
+      float e = expf (-fabsf (l));
+      float inv = 1.0f / (1.0f + e);
+      acc += fmaxf (l, 0.0f) + log1pf (e) - xi * l;
+      logits[i] = (l >= 0.0f ? inv : e * inv) - xi;
+    }
+  return acc;
+}
+
+GbVaeLoss
+gb_vae_forward (const GbVae *vae, GbVaeTrain *tr, int B)
+{
+  g_assert (B > 0 && B <= tr->batch);
+  int D = vae->config.n_input, H = vae->config.n_hidden, L = vae->config.n_latent;
+  const GbVaeParams *p = &vae->p;
+  GbVaeLoss loss = { 0.0, 0.0, B };
+
+  gb_linear_forward (tr->h1, tr->x, p->fc1_w, p->fc1_b, B, D, H, GB_ACT_RELU);
+  gb_linear_forward (tr->ml, tr->h1, p->fc2_w, p->fc2_b, B, H, 2 * L, GB_ACT_NONE);
+
+  /* Reparameterise and take the KL term in one pass over (B, L). */
+  for (int r = 0; r < B; r++)
+    {
+      const float *mu = tr->ml + (gsize) r * 2 * L, *lv = mu + L;
+      const float *eps = tr->eps + (gsize) r * L;
+      float *z = tr->z + (gsize) r * L;
+      double kl = 0.0;
+      for (int j = 0; j < L; j++)
+        {
+          float var = expf (lv[j]);
+          z[j] = mu[j] + sqrtf (var) * eps[j];
+          kl += -0.5 * (1.0 + lv[j] - (double) mu[j] * mu[j] - var);
+        }
+      loss.kl += kl;
+    }
+
+  gb_linear_forward (tr->h3, tr->z, p->fc3_w, p->fc3_b, B, L, H, GB_ACT_RELU);
+  gb_linear_forward (tr->logits, tr->h3, p->fc4_w, p->fc4_b, B, H, D, GB_ACT_NONE);
+  for (int r = 0; r < B; r++)
+    loss.bce += bce_with_logits_fused (tr->logits + (gsize) r * D, tr->x + (gsize) r * D, D);
+  return loss;
+}
+
+static void
+relu_backward_inplace (float *d, const float *act, gsize n)
+{
+  for (gsize i = 0; i < n; i++)
+    d[i] = act[i] > 0.0f ? d[i] : 0.0f;
+}
+
+void
+gb_vae_backward (const GbVae *vae, GbVaeTrain *tr, int B, float beta)
+{
+  int D = vae->config.n_input, H = vae->config.n_hidden, L = vae->config.n_latent;
+  const GbVaeParams *p = &vae->p;
+  GbVaeParams *g = &tr->g;
+
+  /* tr->logits holds ∂BCE/∂logits (B, D) from the forward pass. Each layer
+   * overwrites its gradients, so no pass zeroes them first. */
+  gb_linear_backward (tr->dh3, g->fc4_w, g->fc4_b, tr->logits, tr->h3, p->fc4_w, B, H, D, FALSE);
+  relu_backward_inplace (tr->dh3, tr->h3, (gsize) B * H);
+  gb_linear_backward (tr->dz, g->fc3_w, g->fc3_b, tr->dh3, tr->z, p->fc3_w, B, L, H, FALSE);
+
+  /* Through z = μ + σ ε and the KL term:
+   *   ∂/∂μ = ∂L/∂z + β μ,  ∂/∂log σ² = ∂L/∂z · ε σ/2 + β (σ² − 1)/2 */
+  for (int r = 0; r < B; r++)
+    {
+      const float *mu = tr->ml + (gsize) r * 2 * L, *lv = mu + L;
+      const float *eps = tr->eps + (gsize) r * L, *dz = tr->dz + (gsize) r * L;
+      float *dmu = tr->dml + (gsize) r * 2 * L, *dlv = dmu + L;
+      for (int j = 0; j < L; j++)
+        {
+          float var = expf (lv[j]);
+          dmu[j] = dz[j] + beta * mu[j];
+          dlv[j] = dz[j] * eps[j] * 0.5f * sqrtf (var) + beta * 0.5f * (var - 1.0f);
+        }
+    }
+  gb_linear_backward (tr->dh1, g->fc2_w, g->fc2_b, tr->dml, tr->h1, p->fc2_w, B, H, 2 * L, FALSE);
+  relu_backward_inplace (tr->dh1, tr->h1, (gsize) B * H);
+  gb_linear_backward (NULL, g->fc1_w, g->fc1_b, tr->dh1, tr->x, p->fc1_w, B, D, H, FALSE);
+}
+
+static void
+load_batch (float *x, const guint8 *pixels, const guint32 *idx, int B, int D)
+{
+  const float scale = 1.0f / 255.0f;
+  for (int r = 0; r < B; r++)
+    {
+      const guint8 *src = pixels + (gsize) (idx ? idx[r] : (guint32) r) * D;
+      float *dst = x + (gsize) r * D;
+      for (int d = 0; d < D; d++)
+        dst[d] = src[d] * scale;
+    }
+}
+
+GbVaeLoss
+gb_vae_train_step (GbVae *vae, GbVaeTrain *tr, const guint8 *pixels, const guint32 *idx,
+                   int B, const GbAdam *adam, float beta, GbRng *rng)
+{
+  g_return_val_if_fail (B > 0 && B <= tr->batch, (GbVaeLoss) { 0 });
+  load_batch (tr->x, pixels, idx, B, vae->config.n_input);
+  gb_rng_fill_normal (rng, tr->eps, (gsize) B * vae->config.n_latent);
+  GbVaeLoss loss = gb_vae_forward (vae, tr, B);
+  gb_vae_backward (vae, tr, B, beta);
+  tr->step++;
+  gb_adam_step (adam, vae->params, tr->grads, tr->m, tr->v, vae->n_params, tr->step);
+  return loss;
+}
+
+GbVaeLoss
+gb_vae_evaluate (const GbVae *vae, GbVaeTrain *tr, const guint8 *pixels, gsize n,
+                 float beta, GbRng *rng)
+{
+  GbVaeLoss total = { 0.0, 0.0, 0 };
+  int D = vae->config.n_input;
+  for (gsize r0 = 0; r0 < n; r0 += tr->batch)
+    {
+      int B = (int) MIN ((gsize) tr->batch, n - r0);
+      load_batch (tr->x, pixels + r0 * D, NULL, B, D);
+      gb_rng_fill_normal (rng, tr->eps, (gsize) B * vae->config.n_latent);
+      GbVaeLoss l = gb_vae_forward (vae, tr, B);
+      total.bce += l.bce;
+      total.kl += l.kl;
+      total.n += B;
+    }
+  return total;
+}
+
+GbVaeLoss
+gb_vae_explain (const GbVae *vae, const float *x, const float *eps, float *mu,
+                float *logvar, float *z, float *recon)
+{
+  int D = vae->config.n_input, H = vae->config.n_hidden, L = vae->config.n_latent;
+  GbVaeLoss loss = { 0.0, 0.0, 1 };
+  g_autofree float *h = g_new (float, H);
+  g_autofree float *ml = g_new (float, 2 * L);
+  encode_chunk (vae, x, h, ml, mu, logvar, 1);
+  for (int j = 0; j < L; j++)
+    {
+      z[j] = mu[j] + expf (0.5f * logvar[j]) * eps[j];
+      loss.kl += -0.5 * (1.0 + logvar[j] - (double) mu[j] * mu[j] - exp (logvar[j]));
+    }
+  decode_logits (vae, z, h, recon, 1);
+  for (int d = 0; d < D; d++)
+    {
+      float l = recon[d];
+      loss.bce += fmaxf (l, 0.0f) + log1pf (expf (-fabsf (l))) - x[d] * l;
+      recon[d] = sigmoidf (l);
+    }
+  return loss;
+}

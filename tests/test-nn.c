@@ -1,0 +1,313 @@
+/* test-nn.c — the RNG, the layers, the activations and Adam. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "gb-nn.h"
+#include "gb-rng.h"
+#include "gb-test-util.h"
+
+/* --- rng --- */
+
+static void
+test_rng_determinism (void)
+{
+  GbRng a, b;
+  gb_rng_init (&a, 7);
+  gb_rng_init (&b, 7);
+  for (int i = 0; i < 1000; i++)
+    g_assert_cmpuint (gb_rng_next (&a), ==, gb_rng_next (&b));
+  gb_rng_init (&b, 8);
+  g_assert_cmpuint (gb_rng_next (&a), !=, gb_rng_next (&b));
+}
+
+static void
+test_rng_normal_moments (void)
+{
+  GbRng rng;
+  gb_rng_init (&rng, 1);
+  const int n = 200000;
+  double s = 0, s2 = 0, s4 = 0;
+  for (int i = 0; i < n; i++)
+    {
+      double z = gb_rng_normal (&rng);
+      s += z;
+      s2 += z * z;
+      s4 += z * z * z * z;
+    }
+  double mean = s / n, var = s2 / n - mean * mean;
+  /* Standard errors: 1/√n ≈ 0.0022 for the mean, √(2/n) ≈ 0.0032 for the variance. */
+  g_assert_cmpfloat_with_epsilon (mean, 0.0, 0.012);
+  g_assert_cmpfloat_with_epsilon (var, 1.0, 0.016);
+  g_assert_cmpfloat_with_epsilon (s4 / n, 3.0, 0.06);
+}
+
+static void
+test_rng_uniform_and_below (void)
+{
+  GbRng rng;
+  gb_rng_init (&rng, 3);
+  int counts[7] = { 0 };
+  for (int i = 0; i < 70000; i++)
+    {
+      float u = gb_rng_uniform (&rng);
+      g_assert_true (u >= 0.0f && u < 1.0f);
+      guint32 k = gb_rng_below (&rng, 7);
+      g_assert_cmpuint (k, <, 7);
+      counts[k]++;
+    }
+  for (int k = 0; k < 7; k++)
+    g_assert_cmpint (abs (counts[k] - 10000), <, 500);
+  guint32 idx[100];
+  for (int i = 0; i < 100; i++)
+    idx[i] = i;
+  gb_rng_shuffle (&rng, idx, 100);
+  guint64 seen = 0, seen2 = 0;
+  int moved = 0;
+  for (int i = 0; i < 100; i++)
+    {
+      if (idx[i] < 64)
+        seen |= 1ull << idx[i];
+      else
+        seen2 |= 1ull << (idx[i] - 64);
+      moved += idx[i] != (guint32) i;
+    }
+  g_assert_cmpuint (seen, ==, G_MAXUINT64);
+  g_assert_cmpuint (seen2, ==, (1ull << 36) - 1);
+  g_assert_cmpint (moved, >, 80);
+}
+
+/* --- linear layers --- */
+
+typedef struct {
+  int B, n_in, n_out;
+  GbAct act;
+} LinearCase;
+
+static const LinearCase linear_cases[] = {
+  { 1, 1, 1, GB_ACT_NONE },
+  { 3, 5, 4, GB_ACT_NONE },
+  { 7, 13, 9, GB_ACT_RELU },
+  { 4, 6, 3, GB_ACT_SIGMOID },
+  { 4, 6, 3, GB_ACT_TANH },
+  { 4, 6, 3, GB_ACT_SILU },
+  { 33, 70, 65, GB_ACT_RELU },
+};
+
+static void
+test_linear_forward_vs_ref (void)
+{
+  GbRng rng;
+  gb_rng_init (&rng, 11);
+  for (gsize c = 0; c < G_N_ELEMENTS (linear_cases); c++)
+    {
+      const LinearCase *lc = &linear_cases[c];
+      g_autofree float *in = g_new (float, lc->B * lc->n_in);
+      g_autofree float *w = g_new (float, lc->n_out * lc->n_in);
+      g_autofree float *b = g_new (float, lc->n_out);
+      g_autofree float *o1 = g_new (float, lc->B * lc->n_out);
+      g_autofree float *o2 = g_new (float, lc->B * lc->n_out);
+      fill_uniform (&rng, in, lc->B * lc->n_in, -1, 1);
+      gb_linear_init (w, b, lc->n_in, lc->n_out, &rng);
+      gb_linear_forward (o1, in, w, b, lc->B, lc->n_in, lc->n_out, lc->act);
+      gb_linear_forward_ref (o2, in, w, b, lc->B, lc->n_in, lc->n_out, lc->act);
+      for (int i = 0; i < lc->B * lc->n_out; i++)
+        g_assert_cmpfloat_with_epsilon (o1[i], o2[i], 1e-5);
+    }
+}
+
+static void
+test_linear_backward_vs_ref (void)
+{
+  GbRng rng;
+  gb_rng_init (&rng, 12);
+  for (gsize c = 0; c < G_N_ELEMENTS (linear_cases); c++)
+    {
+      const LinearCase *lc = &linear_cases[c];
+      int B = lc->B, ni = lc->n_in, no = lc->n_out;
+      g_autofree float *in = g_new (float, B * ni), *w = g_new (float, no * ni);
+      g_autofree float *dout = g_new (float, B * no);
+      g_autofree float *dw1 = g_new (float, no * ni), *dw2 = g_new (float, no * ni);
+      g_autofree float *db1 = g_new (float, no), *db2 = g_new (float, no);
+      g_autofree float *di1 = g_new (float, B * ni), *di2 = g_new (float, B * ni);
+      fill_uniform (&rng, in, B * ni, -1, 1);
+      fill_uniform (&rng, w, no * ni, -1, 1);
+      fill_uniform (&rng, dout, B * no, -1, 1);
+      /* Start from the same non-zero gradients: backward accumulates. */
+      fill_uniform (&rng, dw1, no * ni, -1, 1);
+      memcpy (dw2, dw1, no * ni * sizeof (float));
+      fill_uniform (&rng, db1, no, -1, 1);
+      memcpy (db2, db1, no * sizeof (float));
+      fill_uniform (&rng, di1, B * ni, -1, 1);
+      memcpy (di2, di1, B * ni * sizeof (float));
+      gb_linear_backward (di1, dw1, db1, dout, in, w, B, ni, no, TRUE);
+      gb_linear_backward_ref (di2, dw2, db2, dout, in, w, B, ni, no);
+      for (int i = 0; i < no * ni; i++)
+        g_assert_cmpfloat_with_epsilon (dw1[i], dw2[i], 1e-4);
+      for (int i = 0; i < no; i++)
+        g_assert_cmpfloat_with_epsilon (db1[i], db2[i], 1e-4);
+      for (int i = 0; i < B * ni; i++)
+        g_assert_cmpfloat_with_epsilon (di1[i], di2[i], 1e-4);
+      /* Overwrite mode equals accumulating into zeros. */
+      memset (dw2, 0, no * ni * sizeof (float));
+      memset (db2, 0, no * sizeof (float));
+      memset (di2, 0, B * ni * sizeof (float));
+      gb_linear_backward (di1, dw1, db1, dout, in, w, B, ni, no, FALSE);
+      gb_linear_backward_ref (di2, dw2, db2, dout, in, w, B, ni, no);
+      for (int i = 0; i < no * ni; i++)
+        g_assert_cmpfloat_with_epsilon (dw1[i], dw2[i], 1e-4);
+      for (int i = 0; i < B * ni; i++)
+        g_assert_cmpfloat_with_epsilon (di1[i], di2[i], 1e-4);
+    }
+}
+
+/* L = Σ act (in · wᵀ + b) ⊙ g, in double through the reference forward. */
+static double
+linear_objective (const float *in, const float *w, const float *b, const float *g,
+                  const LinearCase *lc, float *scratch)
+{
+  gb_linear_forward_ref (scratch, in, w, b, lc->B, lc->n_in, lc->n_out, lc->act);
+  double L = 0;
+  for (int i = 0; i < lc->B * lc->n_out; i++)
+    L += (double) scratch[i] * g[i];
+  return L;
+}
+
+/* TRUE when some pre-activation has a different sign than in `base`. */
+static gboolean
+crosses_kink (const float *in, const float *w, const float *b, const LinearCase *lc,
+              const float *base, float *scratch)
+{
+  gb_linear_forward_ref (scratch, in, w, b, lc->B, lc->n_in, lc->n_out, GB_ACT_NONE);
+  for (int i = 0; i < lc->B * lc->n_out; i++)
+    if ((scratch[i] > 0.0f) != (base[i] > 0.0f))
+      return TRUE;
+  return FALSE;
+}
+
+/* Checks d objective / d x[i] for all i by central differences; skips points
+ * where a ReLU kink lies within the step. */
+static void
+check_fd (float *x, const float *analytic, int n, const char *what, const LinearCase *lc,
+          const float *in, const float *w, const float *b, const float *g, const float *pre,
+          float *scratch)
+{
+  const float h = 1e-2f;
+  int checked = 0;
+  for (int i = 0; i < n; i++)
+    {
+      float save = x[i];
+      gboolean kink = FALSE;
+      x[i] = save + h;
+      double lp = linear_objective (in, w, b, g, lc, scratch);
+      kink |= crosses_kink (in, w, b, lc, pre, scratch);
+      x[i] = save - h;
+      double lm = linear_objective (in, w, b, g, lc, scratch);
+      kink |= crosses_kink (in, w, b, lc, pre, scratch);
+      x[i] = save;
+      double num = (lp - lm) / (2 * h);
+      if (lc->act == GB_ACT_RELU && kink)
+        continue;
+      checked++;
+      if (!grad_close (analytic[i], num, 2e-3, 2e-2))
+        g_error ("%s[%d] (act %d): analytic %g, finite difference %g", what, i, lc->act,
+                 analytic[i], num);
+    }
+  g_assert_cmpint (checked, >, n / 2);
+}
+
+static void
+test_linear_finite_diff (void)
+{
+  GbRng rng;
+  gb_rng_init (&rng, 13);
+  for (gsize c = 0; c < G_N_ELEMENTS (linear_cases); c++)
+    {
+      const LinearCase *lc = &linear_cases[c];
+      int B = lc->B, ni = lc->n_in, no = lc->n_out;
+      g_autofree float *in = g_new (float, B * ni), *w = g_new (float, no * ni);
+      g_autofree float *b = g_new (float, no), *g = g_new (float, B * no);
+      g_autofree float *pre = g_new (float, B * no), *out = g_new (float, B * no);
+      g_autofree float *dpre = g_new0 (float, B * no), *scratch = g_new (float, B * no);
+      g_autofree float *dw = g_new0 (float, no * ni), *db = g_new0 (float, no);
+      g_autofree float *din = g_new0 (float, B * ni);
+      fill_uniform (&rng, in, B * ni, -1, 1);
+      fill_uniform (&rng, w, no * ni, -1, 1);
+      fill_uniform (&rng, b, no, -0.5f, 0.5f);
+      fill_uniform (&rng, g, B * no, -1, 1);
+      gb_linear_forward (pre, in, w, b, B, ni, no, GB_ACT_NONE);
+      gb_act_forward (lc->act, out, pre, B * no);
+      gb_act_backward (lc->act, dpre, g, pre, out, B * no);
+      gb_linear_backward (din, dw, db, dpre, in, w, B, ni, no, TRUE);
+      check_fd (w, dw, no * ni, "dw", lc, in, w, b, g, pre, scratch);
+      check_fd (b, db, no, "db", lc, in, w, b, g, pre, scratch);
+      check_fd (in, din, B * ni, "din", lc, in, w, b, g, pre, scratch);
+    }
+}
+
+static void
+test_activations_finite_diff (void)
+{
+  const GbAct acts[] = { GB_ACT_NONE, GB_ACT_RELU, GB_ACT_SIGMOID, GB_ACT_TANH, GB_ACT_SILU };
+  const float xs[] = { -6.0f, -2.5f, -0.7f, -0.05f, 0.05f, 0.3f, 1.1f, 4.0f, 12.0f };
+  for (gsize a = 0; a < G_N_ELEMENTS (acts); a++)
+    for (gsize i = 0; i < G_N_ELEMENTS (xs); i++)
+      {
+        const double h = 1e-3;
+        float x = xs[i], y, d = 0.0f, one = 1.0f;
+        float xp = (float) (x + h), xm = (float) (x - h), yp, ym;
+        gb_act_forward (acts[a], &y, &x, 1);
+        gb_act_forward (acts[a], &yp, &xp, 1);
+        gb_act_forward (acts[a], &ym, &xm, 1);
+        gb_act_backward (acts[a], &d, &one, &x, &y, 1);
+        double num = ((double) yp - ym) / (xp - xm);
+        if (!grad_close (d, num, 2e-3, 1e-2))
+          g_error ("activation %d at %g: analytic %g, finite difference %g", acts[a], x, d, num);
+      }
+  /* Values at known points. */
+  float x[3] = { 0.0f, -100.0f, 100.0f }, y[3];
+  gb_act_forward (GB_ACT_SIGMOID, y, x, 3);
+  g_assert_cmpfloat (y[0], ==, 0.5f);
+  g_assert_cmpfloat (y[1], >=, 0.0f);
+  g_assert_cmpfloat (y[2], ==, 1.0f);
+  gb_act_forward (GB_ACT_SILU, y, x, 3);
+  g_assert_cmpfloat (y[0], ==, 0.0f);
+  g_assert_cmpfloat_with_epsilon (y[2], 100.0f, 1e-4);
+}
+
+static void
+test_adam_reference (void)
+{
+  /* Three steps against the formula evaluated in double. */
+  GbAdam adam = { 0.01f, 0.9f, 0.999f, 1e-8f };
+  float p[2] = { 1.0f, -2.0f }, m[2] = { 0 }, v[2] = { 0 };
+  double pd[2] = { 1.0, -2.0 }, md[2] = { 0 }, vd[2] = { 0 };
+  const float grads[3][2] = { { 0.5f, -1.0f }, { 0.25f, 2.0f }, { -0.125f, 0.0f } };
+  for (int t = 1; t <= 3; t++)
+    {
+      gb_adam_step (&adam, p, grads[t - 1], m, v, 2, t);
+      for (int i = 0; i < 2; i++)
+        {
+          double g = grads[t - 1][i];
+          md[i] = 0.9 * md[i] + 0.1 * g;
+          vd[i] = 0.999 * vd[i] + 0.001 * g * g;
+          double mh = md[i] / (1 - pow (0.9, t)), vh = vd[i] / (1 - pow (0.999, t));
+          pd[i] -= 0.01 * mh / (sqrt (vh) + 1e-8);
+          g_assert_cmpfloat_with_epsilon (p[i], pd[i], 1e-6);
+        }
+    }
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/core/rng/determinism", test_rng_determinism);
+  g_test_add_func ("/core/rng/normal-moments", test_rng_normal_moments);
+  g_test_add_func ("/core/rng/uniform-below-shuffle", test_rng_uniform_and_below);
+  g_test_add_func ("/core/nn/linear/forward-vs-ref", test_linear_forward_vs_ref);
+  g_test_add_func ("/core/nn/linear/backward-vs-ref", test_linear_backward_vs_ref);
+  g_test_add_func ("/core/nn/linear/backward/finite-diff", test_linear_finite_diff);
+  g_test_add_func ("/core/nn/activations/finite-diff", test_activations_finite_diff);
+  g_test_add_func ("/core/nn/adam/reference", test_adam_reference);
+  return g_test_run ();
+}
