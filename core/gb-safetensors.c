@@ -256,7 +256,9 @@ gb_safetensors_new_from_bytes (GBytes *bytes, const char *name, GError **error)
     }
 
   /* Tensors may not overlap. */
-  g_autoptr (GPtrArray) sorted = g_ptr_array_copy (st->tensors, NULL, NULL);
+  g_autoptr (GPtrArray) sorted = g_ptr_array_sized_new (st->tensors->len);
+  for (guint i = 0; i < st->tensors->len; i++)
+    g_ptr_array_add (sorted, st->tensors->pdata[i]);
   g_ptr_array_sort (sorted, compare_begin);
   for (guint i = 1; i < sorted->len; i++)
     {

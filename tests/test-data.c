@@ -1,0 +1,460 @@
+/* test-data.c — IDX files, safetensors files and VAE model files, good and bad. */
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+#include <math.h>
+#include <string.h>
+
+#include "gb-dataset.h"
+#include "gb-error.h"
+#include "gb-safetensors.h"
+#include "gb-test-util.h"
+#include "gb-vae-file.h"
+
+/* --- IDX --- */
+
+static GByteArray *
+make_idx (guint8 type, int rank, const guint32 *dims, const guint8 *data, gsize n)
+{
+  GByteArray *a = g_byte_array_new ();
+  guint8 head[4] = { 0, 0, type, (guint8) rank };
+  g_byte_array_append (a, head, 4);
+  for (int i = 0; i < rank; i++)
+    {
+      guint32 be = GUINT32_TO_BE (dims[i]);
+      g_byte_array_append (a, (guint8 *) &be, 4);
+    }
+  g_byte_array_append (a, data, (guint) n);
+  return a;
+}
+
+static GBytes *
+gzip_bytes (const guint8 *data, gsize len)
+{
+  g_autoptr (GZlibCompressor) c = g_zlib_compressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP, 6);
+  g_autoptr (GInputStream) mem = g_memory_input_stream_new_from_data (data, (gssize) len, NULL);
+  g_autoptr (GInputStream) conv = g_converter_input_stream_new (mem, G_CONVERTER (c));
+  g_autoptr (GOutputStream) out = g_memory_output_stream_new_resizable ();
+  g_output_stream_splice (out, conv, G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, NULL, NULL);
+  return g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (out));
+}
+
+static void
+test_idx_good (void)
+{
+  guint8 px[2 * 3 * 4];
+  for (gsize i = 0; i < sizeof px; i++)
+    px[i] = (guint8) (i * 7);
+  g_autoptr (GByteArray) raw = make_idx (0x08, 3, (guint32[]) { 2, 3, 4 }, px, sizeof px);
+  guint32 dims[3];
+  g_autoptr (GError) error = NULL;
+  g_autofree guint8 *a = gb_idx_parse (raw->data, raw->len, "raw", 3, dims, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (dims[0], ==, 2);
+  g_assert_cmpuint (dims[2], ==, 4);
+  g_assert_cmpmem (a, sizeof px, px, sizeof px);
+  g_autoptr (GBytes) gz = gzip_bytes (raw->data, raw->len);
+  g_autofree guint8 *b = gb_idx_parse (g_bytes_get_data (gz, NULL), g_bytes_get_size (gz), "gz", 3,
+                                       dims, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (b, sizeof px, px, sizeof px);
+}
+
+typedef struct {
+  const char *name;
+  const char *expect;  /* a fragment of the message */
+} BadCase;
+
+static void
+expect_idx_error (const guint8 *data, gsize len, int rank, const char *fragment)
+{
+  guint32 dims[3];
+  g_autoptr (GError) error = NULL;
+  g_autofree guint8 *p = gb_idx_parse (data, len, "bad.idx", rank, dims, &error);
+  g_assert_null (p);
+  g_assert_nonnull (error);
+  if (strstr (error->message, fragment) == NULL)
+    g_error ("expected “%s” in “%s”", fragment, error->message);
+  g_assert_true (g_str_has_prefix (error->message, "bad.idx: "));
+}
+
+static void
+test_idx_bad (void)
+{
+  guint8 px[12] = { 0 };
+  g_autoptr (GByteArray) good = make_idx (0x08, 3, (guint32[]) { 1, 3, 4 }, px, 12);
+  expect_idx_error (good->data, 3, 3, "too short");
+  expect_idx_error ((const guint8 *) "\x89PNG\r\n\x1a\n", 8, 3, "not an IDX file");
+  g_autoptr (GByteArray) flt = make_idx (0x0D, 3, (guint32[]) { 1, 3, 4 }, px, 12);
+  expect_idx_error (flt->data, flt->len, 3, "data type 0x0d");
+  expect_idx_error (good->data, good->len, 1, "rank 3, expected 1");
+  expect_idx_error (good->data, 10, 3, "header is truncated");
+  expect_idx_error (good->data, good->len - 1, 3, "truncated");
+  g_autoptr (GByteArray) extra = make_idx (0x08, 3, (guint32[]) { 1, 3, 4 }, px, 12);
+  g_byte_array_append (extra, px, 5);
+  expect_idx_error (extra->data, extra->len, 3, "file holds 17");
+  g_autoptr (GByteArray) huge = make_idx (0x08, 3, (guint32[]) { 100000, 100000, 100000 }, px, 12);
+  expect_idx_error (huge->data, huge->len, 3, "more than");
+  g_autoptr (GBytes) gz = gzip_bytes (good->data, good->len);
+  expect_idx_error (g_bytes_get_data (gz, NULL), g_bytes_get_size (gz) - 9, 3, "gzip");
+  guint8 junk[] = { 0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0, 0, 3, 0xff, 0xff, 0xff, 0xff };
+  expect_idx_error (junk, sizeof junk, 3, "gzip");
+}
+
+static void
+write_file (const char *dir, const char *name, const guint8 *data, gsize len)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_assert_true (g_file_set_contents (path, (const char *) data, (gssize) len, NULL));
+}
+
+static void
+test_dataset_folder (void)
+{
+  g_autofree char *dir = test_tmp_path ("ds-mnist");
+  g_mkdir_with_parents (dir, 0700);
+  guint8 px[5 * 2 * 2], lab[5] = { 0, 1, 2, 1, 0 };
+  memset (px, 9, sizeof px);
+  g_autoptr (GByteArray) im = make_idx (0x08, 3, (guint32[]) { 5, 2, 2 }, px, sizeof px);
+  g_autoptr (GByteArray) lb = make_idx (0x08, 1, (guint32[]) { 5 }, lab, 5);
+  g_autoptr (GError) error = NULL;
+
+  /* No files: a message naming what is missing. */
+  g_autoptr (GbDataset) none = gb_dataset_load (dir, FALSE, &error);
+  g_assert_null (none);
+  g_assert_error (error, GB_ERROR, GB_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "t10k-images"));
+  g_clear_error (&error);
+
+  write_file (dir, "t10k-images-idx3-ubyte", im->data, im->len);
+  write_file (dir, "t10k-labels-idx1-ubyte", lb->data, lb->len);
+  g_autoptr (GbDataset) ds = gb_dataset_load (dir, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ds->test->n, ==, 5);
+  g_assert_cmpint (ds->n_classes, ==, 3);
+  g_assert_cmpstr (ds->class_names[2], ==, "2");   /* “mnist” in the name: digits */
+
+  /* Training split asked for but absent. */
+  g_autoptr (GbDataset) with_train = gb_dataset_load (dir, TRUE, &error);
+  g_assert_null (with_train);
+  g_assert_nonnull (strstr (error->message, "train-images"));
+  g_clear_error (&error);
+
+  /* Labels that do not match the images. */
+  g_autoptr (GByteArray) lb4 = make_idx (0x08, 1, (guint32[]) { 4 }, lab, 4);
+  write_file (dir, "train-images-idx3-ubyte", im->data, im->len);
+  write_file (dir, "train-labels-idx1-ubyte", lb4->data, lb4->len);
+  g_autoptr (GbDataset) mismatch = gb_dataset_load (dir, TRUE, &error);
+  g_assert_null (mismatch);
+  g_assert_nonnull (strstr (error->message, "5 images but"));
+  g_clear_error (&error);
+
+  g_autoptr (GbDataset) missing = gb_dataset_load ("/nonexistent/glassbox", FALSE, &error);
+  g_assert_null (missing);
+  g_assert_nonnull (strstr (error->message, "does not exist"));
+}
+
+static void
+test_dataset_fashion_mnist (void)
+{
+  if (!g_file_test (GB_DATASET_DEFAULT_DIR, G_FILE_TEST_IS_DIR))
+    {
+      g_test_skip ("Debian's dataset-fashion-mnist is not installed");
+      return;
+    }
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GbDataset) ds = gb_dataset_load (GB_DATASET_DEFAULT_DIR, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ds->test->n, ==, 10000);
+  g_assert_cmpint (ds->test->rows, ==, 28);
+  g_assert_cmpint (ds->test->cols, ==, 28);
+  g_assert_cmpint (ds->n_classes, ==, 10);
+  g_assert_cmpstr (ds->class_names[9], ==, "Ankle boot");
+  int counts[10] = { 0 };
+  for (guint32 i = 0; i < ds->test->n; i++)
+    counts[ds->test->labels[i]]++;
+  for (int k = 0; k < 10; k++)
+    g_assert_cmpint (counts[k], ==, 1000);
+}
+
+/* --- safetensors --- */
+
+static GBytes *
+sample_file (void)
+{
+  g_autoptr (GbSafetensorsWriter) w = gb_safetensors_writer_new ();
+  float a[6] = { 1, 2, 3, 4, 5, 6 }, b[1] = { -0.5f };
+  gb_safetensors_writer_add_f32 (w, "b", (gint64[]) { 1 }, 1, b);
+  gb_safetensors_writer_add_f32 (w, "a", (gint64[]) { 2, 3 }, 2, a);
+  gb_safetensors_writer_set_metadata (w, "note", "hello");
+  return gb_safetensors_writer_to_bytes (w);
+}
+
+static void
+test_safetensors_roundtrip (void)
+{
+  g_autoptr (GBytes) bytes = sample_file ();
+  gsize len;
+  const guint8 *raw = g_bytes_get_data (bytes, &len);
+  guint64 n;
+  memcpy (&n, raw, 8);
+  g_assert_cmpuint (GUINT64_FROM_LE (n) % 8, ==, 0);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GbSafetensors) st = gb_safetensors_new_from_bytes (bytes, "sample", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (gb_safetensors_get_metadata (st, "note"), ==, "hello");
+  float a[6];
+  g_assert_true (gb_safetensors_read_f32 (st, "a", (gint64[]) { 2, 3 }, 2, a, &error));
+  g_assert_cmpfloat (a[5], ==, 6.0f);
+  g_assert_false (gb_safetensors_read_f32 (st, "a", (gint64[]) { 3, 2 }, 2, a, &error));
+  g_assert_cmpstr (error->message, ==, "sample: tensor “a” has shape [2, 3], expected [3, 2]");
+  g_clear_error (&error);
+  g_assert_false (gb_safetensors_read_f32 (st, "c", (gint64[]) { 1 }, 1, a, &error));
+  g_assert_error (error, GB_ERROR, GB_ERROR_NOT_FOUND);
+  /* The same tensors give the same bytes. */
+  g_autoptr (GBytes) again = sample_file ();
+  g_assert_true (g_bytes_equal (bytes, again));
+}
+
+/* Builds a file from a header text and n bytes of data. */
+static GBytes *
+file_with_header (const char *json, gsize data_len)
+{
+  GByteArray *a = g_byte_array_new ();
+  guint64 n = GUINT64_TO_LE (strlen (json));
+  g_byte_array_append (a, (guint8 *) &n, 8);
+  g_byte_array_append (a, (const guint8 *) json, (guint) strlen (json));
+  for (gsize i = 0; i < data_len; i++)
+    g_byte_array_append (a, (const guint8 *) "\0", 1);
+  return g_byte_array_free_to_bytes (a);
+}
+
+static void
+expect_st_error (GBytes *bytes, const char *fragment)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GbSafetensors) st = gb_safetensors_new_from_bytes (bytes, "bad.safetensors", &error);
+  g_assert_null (st);
+  g_assert_nonnull (error);
+  if (strstr (error->message, fragment) == NULL)
+    g_error ("expected “%s” in “%s”", fragment, error->message);
+}
+
+static void
+test_safetensors_bad (void)
+{
+  g_autoptr (GBytes) tiny = g_bytes_new_static ("abc", 3);
+  expect_st_error (tiny, "too short");
+  g_autoptr (GBytes) png = g_bytes_new_static ("\x89PNG\r\n\x1a\n0000000000000000", 24);
+  expect_st_error (png, "not a safetensors file");
+  g_autoptr (GBytes) notjson = file_with_header ("{not json at all", 0);
+  expect_st_error (notjson, "not JSON");
+  g_autoptr (GBytes) arr = file_with_header ("[1, 2, 3]", 0);
+  expect_st_error (arr, "not a safetensors file");
+  g_autoptr (GBytes) beyond = file_with_header ("{\"a\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]}}", 8);
+  expect_st_error (beyond, "truncated");
+  g_autoptr (GBytes) size = file_with_header ("{\"a\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,16]}}", 16);
+  expect_st_error (size, "need 12");
+  g_autoptr (GBytes) overlap = file_with_header (
+    "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+    "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}}", 16);
+  expect_st_error (overlap, "overlap");
+  g_autoptr (GBytes) dtype = file_with_header ("{\"a\":{\"dtype\":\"Q7\",\"shape\":[2],\"data_offsets\":[0,8]}}", 8);
+  expect_st_error (dtype, "unknown dtype");
+  g_autoptr (GBytes) neg = file_with_header ("{\"a\":{\"dtype\":\"F32\",\"shape\":[-2],\"data_offsets\":[0,8]}}", 8);
+  expect_st_error (neg, "bad shape");
+  g_autoptr (GBytes) huge = file_with_header (
+    "{\"a\":{\"dtype\":\"F32\",\"shape\":[4294967295,4294967295,4294967295],\"data_offsets\":[0,8]}}", 8);
+  expect_st_error (huge, "bad shape");
+  g_autoptr (GBytes) lacks = file_with_header ("{\"a\":{\"dtype\":\"F32\"}}", 0);
+  expect_st_error (lacks, "lacks");
+
+  /* A header length far beyond the file. */
+  guint8 big[16] = { 0xff, 0xff, 0xff, 0x7f, 0, 0, 0, 0, '{', '}' };
+  g_autoptr (GBytes) biglen = g_bytes_new (big, sizeof big);
+  expect_st_error (biglen, "header length");
+
+  /* NaN in a tensor is caught on reading. */
+  g_autoptr (GbSafetensorsWriter) w = gb_safetensors_writer_new ();
+  float v[2] = { 1.0f, NAN };
+  gb_safetensors_writer_add_f32 (w, "v", (gint64[]) { 2 }, 1, v);
+  g_autoptr (GBytes) nanb = gb_safetensors_writer_to_bytes (w);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GbSafetensors) st = gb_safetensors_new_from_bytes (nanb, "nan.safetensors", &error);
+  g_assert_no_error (error);
+  float out[2];
+  g_assert_false (gb_safetensors_read_f32 (st, "v", (gint64[]) { 2 }, 1, out, &error));
+  g_assert_nonnull (strstr (error->message, "NaN"));
+}
+
+/* --- VAE model files --- */
+
+static GbVae *
+small_vae (int D, int H)
+{
+  GbVaeConfig c = { D, H, 2 };
+  GbVae *vae = gb_vae_new (&c, NULL);
+  GbRng rng;
+  gb_rng_init (&rng, 21);
+  gb_vae_init_params (vae, &rng);
+  return vae;
+}
+
+static void
+test_vae_file_roundtrip (void)
+{
+  g_autoptr (GbVae) vae = small_vae (12, 7);
+  vae->info.dataset = g_strdup ("fashion-mnist");
+  vae->info.epochs = 3;
+  vae->info.seed = 99;
+  vae->info.test_elbo = 250.5;
+  g_autofree char *path = test_tmp_path ("vae.safetensors");
+  g_autoptr (GError) error = NULL;
+  g_assert_true (gb_vae_save (vae, path, &error));
+  g_autoptr (GbVae) back = gb_vae_load (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (back->config.n_hidden, ==, 7);
+  g_assert_cmpmem (back->params, back->n_params * 4, vae->params, vae->n_params * 4);
+  g_assert_cmpstr (back->info.dataset, ==, "fashion-mnist");
+  g_assert_cmpint (back->info.epochs, ==, 3);
+  g_assert_cmpuint (back->info.seed, ==, 99);
+  g_assert_cmpfloat_with_epsilon (back->info.test_elbo, 250.5, 1e-9);
+}
+
+static void
+test_vae_file_torch_fixture (void)
+{
+  /* A VAE trained and saved by PyTorch (bench/make_torch_fixture.py), with
+   * its own outputs recorded beside it. */
+  g_autofree char *st_path = g_test_build_filename (G_TEST_DIST, "data", "torch-vae.safetensors", NULL);
+  g_autofree char *js_path = g_test_build_filename (G_TEST_DIST, "data", "torch-vae.json", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GbVae) vae = gb_vae_load (st_path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (vae->config.n_input, ==, 784);
+  g_assert_cmpint (vae->config.n_hidden, ==, 16);
+  g_assert_cmpint (vae->config.n_latent, ==, 2);
+  g_assert_true (isnan (vae->info.test_elbo));
+
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_assert_true (json_parser_load_from_file (parser, js_path, &error));
+  JsonObject *o = json_node_get_object (json_parser_get_root (parser));
+  float x[3 * 784], mu[6], lv[6], z[6], dec[3 * 784], eps[6];
+  for (int i = 0; i < 3 * 784; i++)
+    x[i] = (float) (i % 256) / 255.0f;
+  gb_vae_encode (vae, x, mu, lv, 3);
+  JsonArray *jmu = json_object_get_array_member (o, "mu"), *jlv = json_object_get_array_member (o, "logvar");
+  JsonArray *jz = json_object_get_array_member (o, "z"), *jdec = json_object_get_array_member (o, "decoded");
+  JsonArray *jeps = json_object_get_array_member (o, "eps");
+  for (int r = 0; r < 3; r++)
+    for (int j = 0; j < 2; j++)
+      {
+        g_assert_cmpfloat_with_epsilon (mu[r * 2 + j],
+          json_array_get_double_element (json_array_get_array_element (jmu, r), j), 1e-4);
+        g_assert_cmpfloat_with_epsilon (lv[r * 2 + j],
+          json_array_get_double_element (json_array_get_array_element (jlv, r), j), 1e-4);
+        z[r * 2 + j] = json_array_get_double_element (json_array_get_array_element (jz, r), j);
+        eps[r * 2 + j] = json_array_get_double_element (json_array_get_array_element (jeps, r), j);
+      }
+  gb_vae_decode (vae, z, dec, 3);
+  for (int r = 0; r < 3; r++)
+    for (int d = 0; d < 784; d++)
+      g_assert_cmpfloat_with_epsilon (dec[r * 784 + d],
+        json_array_get_double_element (json_array_get_array_element (jdec, r), d), 1e-5);
+  /* The loss terms with PyTorch's noise. */
+  double bce = 0, kl = 0;
+  for (int r = 0; r < 3; r++)
+    {
+      float m[2], l[2], zz[2], rec[784];
+      GbVaeLoss loss = gb_vae_explain (vae, x + r * 784, eps + r * 2, m, l, zz, rec);
+      bce += loss.bce;
+      kl += loss.kl;
+    }
+  g_assert_cmpfloat_with_epsilon (bce, json_object_get_double_member (o, "bce_sum"), 0.05);
+  g_assert_cmpfloat_with_epsilon (kl, json_object_get_double_member (o, "kl_sum"), 1e-3);
+}
+
+static void
+expect_vae_error (GBytes *bytes, const char *fragment)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GbVae) vae = gb_vae_load_bytes (bytes, "model.safetensors", &error);
+  g_assert_null (vae);
+  g_assert_nonnull (error);
+  if (strstr (error->message, fragment) == NULL)
+    g_error ("expected “%s” in “%s”", fragment, error->message);
+}
+
+static void
+test_vae_file_bad (void)
+{
+  g_autoptr (GbVae) vae = small_vae (12, 7);
+  g_autoptr (GBytes) good = gb_vae_to_bytes (vae);
+  /* Truncated: the last tensor runs past the end. */
+  g_autoptr (GBytes) cut = g_bytes_new_from_bytes (good, 0, g_bytes_get_size (good) - 10);
+  expect_vae_error (cut, "truncated");
+  /* Another architecture: fc3 takes a 3-d latent. */
+  g_autoptr (GbSafetensorsWriter) w = gb_safetensors_writer_new ();
+  float buf[12 * 7 * 3] = { 0 };
+  gb_safetensors_writer_add_f32 (w, "fc1.weight", (gint64[]) { 7, 12 }, 2, buf);
+  gb_safetensors_writer_add_f32 (w, "fc1.bias", (gint64[]) { 7 }, 1, buf);
+  gb_safetensors_writer_add_f32 (w, "fc21.weight", (gint64[]) { 2, 7 }, 2, buf);
+  gb_safetensors_writer_add_f32 (w, "fc21.bias", (gint64[]) { 2 }, 1, buf);
+  gb_safetensors_writer_add_f32 (w, "fc22.weight", (gint64[]) { 2, 7 }, 2, buf);
+  gb_safetensors_writer_add_f32 (w, "fc22.bias", (gint64[]) { 2 }, 1, buf);
+  gb_safetensors_writer_add_f32 (w, "fc3.weight", (gint64[]) { 7, 3 }, 2, buf);
+  gb_safetensors_writer_add_f32 (w, "fc3.bias", (gint64[]) { 7 }, 1, buf);
+  gb_safetensors_writer_add_f32 (w, "fc4.weight", (gint64[]) { 12, 7 }, 2, buf);
+  gb_safetensors_writer_add_f32 (w, "fc4.bias", (gint64[]) { 12 }, 1, buf);
+  g_autoptr (GBytes) arch = gb_safetensors_writer_to_bytes (w);
+  expect_vae_error (arch, "model.safetensors: tensor “fc3.weight” has shape [7, 3], expected [7, 2]");
+  /* Not a VAE at all. */
+  g_autoptr (GbSafetensorsWriter) w2 = gb_safetensors_writer_new ();
+  gb_safetensors_writer_add_f32 (w2, "net.0.weight", (gint64[]) { 2, 2 }, 2, buf);
+  g_autoptr (GBytes) other = gb_safetensors_writer_to_bytes (w2);
+  expect_vae_error (other, "no tensor “fc1.weight”");
+  gb_safetensors_writer_set_metadata (w2, "kind", "diffusion");
+  g_autoptr (GBytes) diff = gb_safetensors_writer_to_bytes (w2);
+  expect_vae_error (diff, "holds a diffusion model, not a VAE");
+  /* A text file. */
+  g_autoptr (GBytes) text = g_bytes_new_static ("hello, this is not a model at all\n", 34);
+  expect_vae_error (text, "not a safetensors file");
+  /* Missing file. */
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GbVae) none = gb_vae_load ("/nonexistent/model.safetensors", &error);
+  g_assert_null (none);
+  g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT);
+}
+
+static void
+test_vae_file_save_atomic (void)
+{
+  /* Saving into a folder that does not exist fails cleanly and leaves nothing;
+   * saving over a file replaces it whole. */
+  g_autoptr (GbVae) vae = small_vae (12, 7);
+  g_autoptr (GError) error = NULL;
+  g_assert_false (gb_vae_save (vae, "/nonexistent/dir/vae.safetensors", &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  g_autofree char *path = test_tmp_path ("over.safetensors");
+  g_assert_true (g_file_set_contents (path, "old contents that are longer than nothing", -1, NULL));
+  g_assert_true (gb_vae_save (vae, path, &error));
+  g_autoptr (GbVae) back = gb_vae_load (path, &error);
+  g_assert_no_error (error);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/core/idx/good", test_idx_good);
+  g_test_add_func ("/core/idx/bad", test_idx_bad);
+  g_test_add_func ("/core/dataset/folder", test_dataset_folder);
+  g_test_add_func ("/core/dataset/fashion-mnist", test_dataset_fashion_mnist);
+  g_test_add_func ("/core/safetensors/roundtrip", test_safetensors_roundtrip);
+  g_test_add_func ("/core/safetensors/bad", test_safetensors_bad);
+  g_test_add_func ("/core/vae-file/roundtrip", test_vae_file_roundtrip);
+  g_test_add_func ("/core/vae-file/torch-fixture", test_vae_file_torch_fixture);
+  g_test_add_func ("/core/vae-file/bad", test_vae_file_bad);
+  g_test_add_func ("/core/vae-file/save-atomic", test_vae_file_save_atomic);
+  return g_test_run ();
+}
