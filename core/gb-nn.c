@@ -1,5 +1,6 @@
 /* gb-nn.c — dense layers, activations and Adam on float32 buffers. */
 #include "gb-nn.h"
+#include "gb-simd.h"
 
 #include <cblas.h>
 #include <math.h>
@@ -101,17 +102,13 @@ gb_act_backward (GbAct act, float *din, const float *dout, const float *in,
 
 /* --- linear layer --- */
 
-void
-gb_linear_forward (float *out, const float *in, const float *w, const float *b,
-                   int B, int n_in, int n_out, GbAct act)
+/* One fused pass adds the bias and applies the activation. */
+GB_HOT static void
+bias_act (float *restrict out, const float *restrict b, int B, int n_out, GbAct act)
 {
-  /* out (B, n_out) = in (B, n_in) · wᵀ */
-  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, B, n_out, n_in,
-               1.0f, in, n_in, w, n_in, 0.0f, out, n_out);
-  /* One fused pass adds the bias and applies the activation. */
   for (int r = 0; r < B; r++)
     {
-      float *o = out + (gsize) r * n_out;
+      float *restrict o = out + (gsize) r * n_out;
       if (act == GB_ACT_RELU)
         for (int j = 0; j < n_out; j++)
           {
@@ -125,6 +122,27 @@ gb_linear_forward (float *out, const float *in, const float *w, const float *b,
         for (int j = 0; j < n_out; j++)
           o[j] = act_one (act, o[j] + b[j]);
     }
+}
+
+GB_HOT static void
+column_sums (float *restrict db, const float *restrict dout, int B, int n_out)
+{
+  for (int r = 0; r < B; r++)
+    {
+      const float *restrict d = dout + (gsize) r * n_out;
+      for (int j = 0; j < n_out; j++)
+        db[j] += d[j];
+    }
+}
+
+void
+gb_linear_forward (float *out, const float *in, const float *w, const float *b,
+                   int B, int n_in, int n_out, GbAct act)
+{
+  /* out (B, n_out) = in (B, n_in) · wᵀ */
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, B, n_out, n_in,
+               1.0f, in, n_in, w, n_in, 0.0f, out, n_out);
+  bias_act (out, b, B, n_out, act);
 }
 
 void
@@ -153,12 +171,7 @@ gb_linear_backward (float *din, float *dw, float *db, const float *dout,
   if (db != NULL && !accumulate)
     memset (db, 0, (gsize) n_out * sizeof (float));
   if (db != NULL)
-    for (int r = 0; r < B; r++)
-      {
-        const float *d = dout + (gsize) r * n_out;
-        for (int j = 0; j < n_out; j++)
-          db[j] += d[j];
-      }
+    column_sums (db, dout, B, n_out);
   /* din (B, n_in) += dout (B, n_out) · w (n_out, n_in) */
   if (din != NULL)
     cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, B, n_in, n_out,
@@ -198,6 +211,19 @@ gb_linear_backward_ref (float *din, float *dw, float *db, const float *dout,
 
 /* --- Adam --- */
 
+GB_HOT static void
+adam_kernel (float *restrict p, const float *restrict g, float *restrict m, float *restrict v,
+             gsize n, float b1, float b2, float step, float inv_bc2_sqrt, float eps)
+{
+  for (gsize i = 0; i < n; i++)
+    {
+      float gi = g[i];
+      float mi = m[i] = b1 * m[i] + (1.0f - b1) * gi;
+      float vi = v[i] = b2 * v[i] + (1.0f - b2) * gi * gi;
+      p[i] -= step * mi / (sqrtf (vi) * inv_bc2_sqrt + eps);
+    }
+}
+
 void
 gb_adam_step (const GbAdam *adam, float *p, const float *g, float *m, float *v,
               gsize n, int t)
@@ -208,12 +234,5 @@ gb_adam_step (const GbAdam *adam, float *p, const float *g, float *m, float *v,
   const float bc1 = 1.0f - powf (b1, (float) t);
   const float bc2_sqrt = sqrtf (1.0f - powf (b2, (float) t));
   const float step = adam->lr / bc1;
-  const float eps = adam->eps;
-  for (gsize i = 0; i < n; i++)
-    {
-      float gi = g[i];
-      float mi = m[i] = b1 * m[i] + (1.0f - b1) * gi;
-      float vi = v[i] = b2 * v[i] + (1.0f - b2) * gi * gi;
-      p[i] -= step * mi / (sqrtf (vi) / bc2_sqrt + eps);
-    }
+  adam_kernel (p, g, m, v, n, b1, b2, step, 1.0f / bc2_sqrt, adam->eps);
 }

@@ -32,6 +32,9 @@ guint32 gb_rng_below   (GbRng *rng, guint32 n);
 float   gb_rng_normal  (GbRng *rng);
 /* Fill out (n) with N(0, 1) draws. */
 void    gb_rng_fill_normal (GbRng *rng, float *out, gsize n);
+/* The standard normal's quantile function Φ⁻¹(p) for p in (0, 1)
+ * (Acklam's rational approximation refined by one Halley step: ~1e-15). */
+double  gb_normal_quantile (double p);
 /* Shuffle idx (n) in place (Fisher–Yates). */
 void    gb_rng_shuffle (GbRng *rng, guint32 *idx, gsize n);
 

@@ -76,6 +76,18 @@ test_rng_uniform_and_below (void)
   g_assert_cmpint (moved, >, 80);
 }
 
+static void
+test_rng_normal_quantile (void)
+{
+  g_assert_cmpfloat_with_epsilon (gb_normal_quantile (0.5), 0.0, 1e-12);
+  g_assert_cmpfloat_with_epsilon (gb_normal_quantile (0.975), 1.959963984540054, 1e-9);
+  g_assert_cmpfloat_with_epsilon (gb_normal_quantile (0.025), -1.959963984540054, 1e-9);
+  g_assert_cmpfloat_with_epsilon (gb_normal_quantile (0.8413447460685429), 1.0, 1e-9);
+  g_assert_cmpfloat_with_epsilon (gb_normal_quantile (1e-10), -6.361340902404056, 1e-7);
+  for (double p = 0.001; p < 1.0; p += 0.0137)
+    g_assert_cmpfloat_with_epsilon (0.5 * erfc (-gb_normal_quantile (p) / G_SQRT2), p, 1e-12);
+}
+
 /* --- linear layers --- */
 
 typedef struct {
@@ -304,6 +316,7 @@ main (int argc, char **argv)
   g_test_add_func ("/core/rng/determinism", test_rng_determinism);
   g_test_add_func ("/core/rng/normal-moments", test_rng_normal_moments);
   g_test_add_func ("/core/rng/uniform-below-shuffle", test_rng_uniform_and_below);
+  g_test_add_func ("/core/rng/normal-quantile", test_rng_normal_quantile);
   g_test_add_func ("/core/nn/linear/forward-vs-ref", test_linear_forward_vs_ref);
   g_test_add_func ("/core/nn/linear/backward-vs-ref", test_linear_backward_vs_ref);
   g_test_add_func ("/core/nn/linear/backward/finite-diff", test_linear_finite_diff);

@@ -1,0 +1,287 @@
+/* gb-cli.c — `glassbox train vae` and `glassbox render latent`. */
+#include "gb-cli.h"
+
+#include <glib-unix.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gb-dataset.h"
+#include "gb-latent-render.h"
+#include "gb-trainer.h"
+#include "gb-vae-file.h"
+
+#define EXIT_USAGE 2
+
+static int
+fail (GError *error)
+{
+  g_printerr ("glassbox: %s\n", error->message);
+  return 1;
+}
+
+static int
+usage_error (GOptionContext *ctx, const char *message)
+{
+  g_autofree char *help = g_option_context_get_help (ctx, TRUE, NULL);
+  g_printerr ("glassbox: %s\n\n%s", message, help);
+  return EXIT_USAGE;
+}
+
+/* --- train vae --- */
+
+typedef struct {
+  GMainLoop *loop;
+  GCancellable *cancel;
+  GbTrainer *trainer;
+  guint test_seen;
+  gboolean tty;
+  gint64 last_line;
+  gboolean ok;
+  GError *error;
+} TrainCli;
+
+static void
+train_progress_cb (GbTrainer *t, gpointer data)
+{
+  TrainCli *cli = data;
+  GbTrainProgress p;
+  gb_trainer_get_progress (t, &p);
+  g_autoptr (GArray) test = g_array_new (FALSE, FALSE, sizeof (GbLossPoint));
+  guint n_test = gb_trainer_copy_test_curve (t, cli->test_seen, test);
+  gint64 now = g_get_monotonic_time ();
+  if (cli->tty && now - cli->last_line > 200000 && !p.finished)
+    {
+      g_autoptr (GArray) last = g_array_new (FALSE, FALSE, sizeof (GbLossPoint));
+      guint n = gb_trainer_copy_train_curve (t, 0, last);
+      GbLossPoint *lp = n > 0 ? &g_array_index (last, GbLossPoint, n - 1) : NULL;
+      fprintf (stderr, "\r  epoch %d/%d  step %d/%d  loss %.2f  %.0f img/s  %.0f s left   ",
+               p.epoch + 1, p.epochs, p.step, p.steps_per_epoch, lp ? lp->loss : 0.0,
+               p.images_per_second, MAX (p.remaining, 0));
+      cli->last_line = now;
+    }
+  for (guint i = 0; i < test->len; i++)
+    {
+      GbLossPoint *pt = &g_array_index (test, GbLossPoint, i);
+      if (cli->tty)
+        fprintf (stderr, "\r%78s\r", "");
+      printf ("epoch %d/%d  test −ELBO %.3f nats (BCE %.3f + KL %.3f)  %.1f s  %.0f img/s\n",
+              (int) pt->x, p.epochs, pt->bce + pt->kl, pt->bce, pt->kl, p.elapsed,
+              p.images_per_second);
+      fflush (stdout);
+    }
+  cli->test_seen = n_test;
+}
+
+static void
+train_done_cb (GObject *source, GAsyncResult *res, gpointer data)
+{
+  TrainCli *cli = data;
+  cli->ok = gb_trainer_run_finish (GB_TRAINER (source), res, &cli->error);
+  g_main_loop_quit (cli->loop);
+}
+
+static gboolean
+sigint_cb (gpointer data)
+{
+  TrainCli *cli = data;
+  fprintf (stderr, "\nstopping: the model trained so far will be saved\n");
+  g_cancellable_cancel (cli->cancel);
+  return G_SOURCE_REMOVE;
+}
+
+static int
+cmd_train_vae (int argc, char **argv)
+{
+  GbTrainConfig config;
+  gb_train_config_init (&config);
+  g_autofree char *dataset = NULL, *out = NULL, *init = NULL;
+  gint64 seed = (gint64) config.seed;
+  int limit = 0;
+  GOptionEntry entries[] = {
+    { "dataset", 0, 0, G_OPTION_ARG_FILENAME, &dataset, "Folder of IDX files (default " GB_DATASET_DEFAULT_DIR ")", "DIR" },
+    { "epochs", 0, 0, G_OPTION_ARG_INT, &config.epochs, "Epochs (default 10)", "N" },
+    { "batch", 0, 0, G_OPTION_ARG_INT, &config.batch, "Batch size (default 128)", "B" },
+    { "lr", 0, 0, G_OPTION_ARG_DOUBLE, &config.lr, "Adam learning rate (default 0.001)", "X" },
+    { "hidden", 0, 0, G_OPTION_ARG_INT, &config.hidden, "Hidden width (default 512)", "H" },
+    { "beta", 0, 0, G_OPTION_ARG_DOUBLE, &config.beta, "KL weight β (default 1)", "B" },
+    { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Random seed (default 1)", "S" },
+    { "limit", 0, 0, G_OPTION_ARG_INT, &limit, "Train on the first N images only", "N" },
+    { "init", 0, 0, G_OPTION_ARG_FILENAME, &init, "Continue training this model", "FILE" },
+    { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "Where to save the model (required)", "FILE.safetensors" },
+    { NULL }
+  };
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("--out FILE.safetensors — train the VAE");
+  g_option_context_set_summary (ctx,
+    "Trains the 2-d-latent VAE (784-H-2 / 2-H-784) on an IDX data set with Adam,\n"
+    "printing the test −ELBO after every epoch. Ctrl-C stops and saves the model so far.");
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  g_autoptr (GError) error = NULL;
+  if (!g_option_context_parse (ctx, &argc, &argv, &error))
+    return usage_error (ctx, error->message);
+  if (argc > 1)
+    return usage_error (ctx, "unexpected argument");
+  if (out == NULL)
+    return usage_error (ctx, "--out FILE is required");
+  if (seed < 0)
+    return usage_error (ctx, "--seed must be ≥ 0");
+  if (limit < 0)
+    return usage_error (ctx, "--limit must be ≥ 0");
+  config.seed = (guint64) seed;
+  if (!gb_train_config_check (&config, &error))
+    return fail (error);
+
+  g_autoptr (GbVae) start = NULL;
+  if (init != NULL && (start = gb_vae_load (init, &error)) == NULL)
+    return fail (error);
+  const char *dir = dataset ? dataset : GB_DATASET_DEFAULT_DIR;
+  g_autoptr (GbDataset) ds = gb_dataset_load (dir, TRUE, &error);
+  if (ds == NULL)
+    return fail (error);
+  g_autoptr (GbImageSet) train = limit > 0 ? gb_image_set_slice (ds->train, (guint32) limit)
+                                           : gb_image_set_ref (ds->train);
+  printf ("training a %d-%d-2 VAE on %u %s images (%d × %d), batch %d, lr %g, β %g, seed %" G_GUINT64_FORMAT "\n",
+          train->rows * train->cols, start ? start->config.n_hidden : config.hidden, train->n,
+          ds->name, train->rows, train->cols, config.batch, config.lr, config.beta, config.seed);
+  fflush (stdout);
+  config.reencode_every = 0;
+  g_autoptr (GbTrainer) trainer = gb_trainer_new (train, ds->test, ds->name, start, &config, &error);
+  if (trainer == NULL)
+    return fail (error);
+
+  TrainCli cli = { g_main_loop_new (NULL, FALSE), g_cancellable_new (), trainer, 0,
+                   isatty (STDERR_FILENO), 0, FALSE, NULL };
+  g_signal_connect (trainer, "progress", G_CALLBACK (train_progress_cb), &cli);
+  guint sig = g_unix_signal_add (SIGINT, sigint_cb, &cli);
+  gb_trainer_run_async (trainer, cli.cancel, train_done_cb, &cli);
+  g_main_loop_run (cli.loop);
+  if (!g_cancellable_is_cancelled (cli.cancel))
+    g_source_remove (sig);
+  g_main_loop_unref (cli.loop);
+  g_object_unref (cli.cancel);
+  if (cli.tty)
+    fprintf (stderr, "\r%78s\r", "");
+  if (!cli.ok)
+    {
+      g_autoptr (GError) e = cli.error;
+      g_printerr ("glassbox: %s\n", e->message);
+      /* The last good model is still worth keeping. */
+    }
+  g_autoptr (GbVae) vae = gb_trainer_dup_model (trainer);
+  if (isfinite (vae->info.test_elbo))
+    printf ("final test −ELBO: %.3f nats per image\n", vae->info.test_elbo);
+  if (!gb_vae_save (vae, out, &error))
+    return fail (error);
+  printf ("saved %s\n", out);
+  return cli.ok ? 0 : 1;
+}
+
+/* --- render latent --- */
+
+static int
+cmd_render_latent (int argc, char **argv)
+{
+  g_autofree char *model = NULL, *dataset = NULL, *out = NULL, *theme = NULL, *point = NULL;
+  int manifold = 0, width = 1200, height = 800;
+  gboolean no_data = FALSE;
+  GOptionEntry entries[] = {
+    { "model", 0, 0, G_OPTION_ARG_FILENAME, &model, "Model file (default: the shipped model)", "FILE" },
+    { "dataset", 0, 0, G_OPTION_ARG_FILENAME, &dataset, "Folder of IDX files (default " GB_DATASET_DEFAULT_DIR ")", "DIR" },
+    { "no-data", 0, 0, G_OPTION_ARG_NONE, &no_data, "Draw without the encoded test set", NULL },
+    { "manifold", 0, 0, G_OPTION_ARG_INT, &manifold, "Draw the N×N decoded manifold (5…30)", "N" },
+    { "pointer", 0, 0, G_OPTION_ARG_STRING, &point, "Decode the latent point X,Y into the preview", "X,Y" },
+    { "width", 0, 0, G_OPTION_ARG_INT, &width, "Width in pixels (default 1200)", "W" },
+    { "height", 0, 0, G_OPTION_ARG_INT, &height, "Height in pixels (default 800)", "H" },
+    { "theme", 0, 0, G_OPTION_ARG_STRING, &theme, "light or dark (default light)", "THEME" },
+    { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "Output file: .png, .svg or .pdf (required)", "FILE" },
+    { NULL }
+  };
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("--out FILE — draw the latent-space view headless");
+  g_option_context_set_summary (ctx,
+    "Draws the latent-space view with the same Cairo painter as the window: the\n"
+    "encoded test set, the prior's rings, and optionally the decoded manifold.");
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  g_autoptr (GError) error = NULL;
+  if (!g_option_context_parse (ctx, &argc, &argv, &error))
+    return usage_error (ctx, error->message);
+  if (argc > 1)
+    return usage_error (ctx, "unexpected argument");
+  if (out == NULL)
+    return usage_error (ctx, "--out FILE is required");
+
+  GbRenderOptions opt = { 0 };
+  opt.model_path = model;
+  opt.dataset_dir = no_data ? NULL : (dataset ? dataset : GB_DATASET_DEFAULT_DIR);
+  opt.dataset_optional = dataset == NULL;
+  opt.manifold = manifold;
+  opt.width = width;
+  opt.height = height;
+  opt.dark = theme != NULL && g_str_equal (theme, "dark");
+  if (theme != NULL && !g_str_equal (theme, "dark") && !g_str_equal (theme, "light"))
+    return usage_error (ctx, "--theme is light or dark");
+  if (point != NULL)
+    {
+      char *end = NULL;
+      opt.pointer[0] = g_ascii_strtod (point, &end);
+      if (end == NULL || *end != ',')
+        return usage_error (ctx, "--pointer takes X,Y");
+      opt.pointer[1] = g_ascii_strtod (end + 1, &end);
+      if (*end != '\0' || !isfinite (opt.pointer[0]) || !isfinite (opt.pointer[1]))
+        return usage_error (ctx, "--pointer takes X,Y");
+      opt.has_pointer = TRUE;
+    }
+  if (!gb_latent_render_file (&opt, out, &error))
+    return fail (error);
+  printf ("wrote %s\n", out);
+  return 0;
+}
+
+/* --- dispatch --- */
+
+static void
+print_help (void)
+{
+  printf ("Usage:\n"
+          "  glassbox                      open the app\n"
+          "  glassbox train vae [OPTION…]  train the VAE on Fashion-MNIST (or any IDX data set)\n"
+          "  glassbox render latent [OPTION…]  draw the latent-space view to PNG, SVG or PDF\n"
+          "\n"
+          "Each command takes --help.\n");
+}
+
+gboolean
+gb_cli_is_command (int argc, char **argv)
+{
+  if (argc < 2)
+    return FALSE;
+  const char *verbs[] = { "train", "render", "help", "--help", "-h", "--version" };
+  for (gsize i = 0; i < G_N_ELEMENTS (verbs); i++)
+    if (g_str_equal (argv[1], verbs[i]))
+      return TRUE;
+  return FALSE;
+}
+
+int
+gb_cli_run (int argc, char **argv)
+{
+  const char *verb = argv[1];
+  if (g_str_equal (verb, "--version"))
+    {
+      printf ("glassbox %s\n", GB_VERSION);
+      return 0;
+    }
+  if (g_str_equal (verb, "help") || g_str_equal (verb, "--help") || g_str_equal (verb, "-h"))
+    {
+      print_help ();
+      return 0;
+    }
+  const char *what = argc > 2 ? argv[2] : NULL;
+  if (g_str_equal (verb, "train") && g_strcmp0 (what, "vae") == 0)
+    return cmd_train_vae (argc - 2, argv + 2);
+  if (g_str_equal (verb, "render") && g_strcmp0 (what, "latent") == 0)
+    return cmd_render_latent (argc - 2, argv + 2);
+  g_printerr ("glassbox: unknown command “%s%s%s”\n\n", verb, what ? " " : "", what ? what : "");
+  print_help ();
+  return EXIT_USAGE;
+}

@@ -1,0 +1,571 @@
+/* gb-latent-paint.c — the latent plane and its info panel. */
+#include "gb-latent-paint.h"
+
+#include <math.h>
+#include <stdio.h>
+
+/* --- viewport --- */
+
+void
+gb_viewport_to_screen (const GbViewport *vp, int w, int h, double zx, double zy, double *sx, double *sy)
+{
+  *sx = w / 2.0 + (zx - vp->cx) * vp->scale;
+  *sy = h / 2.0 - (zy - vp->cy) * vp->scale;
+}
+
+void
+gb_viewport_to_latent (const GbViewport *vp, int w, int h, double sx, double sy, double *zx, double *zy)
+{
+  *zx = vp->cx + (sx - w / 2.0) / vp->scale;
+  *zy = vp->cy - (sy - h / 2.0) / vp->scale;
+}
+
+void
+gb_viewport_reset (GbViewport *vp, int w, int h, double r)
+{
+  vp->cx = 0.0;
+  vp->cy = 0.0;
+  vp->scale = MAX (MIN (w, h), 1) / (2.0 * r);
+}
+
+void
+gb_viewport_zoom (GbViewport *vp, int w, int h, double sx, double sy, double factor)
+{
+  double zx, zy;
+  gb_viewport_to_latent (vp, w, h, sx, sy, &zx, &zy);
+  vp->scale = CLAMP (vp->scale * factor, 1.0, 1e6);
+  /* Keep (zx, zy) under (sx, sy). */
+  vp->cx = zx - (sx - w / 2.0) / vp->scale;
+  vp->cy = zy + (sy - h / 2.0) / vp->scale;
+}
+
+/* --- the plane --- */
+
+#define LEGEND_ROW 20.0
+#define LEGEND_W 150.0
+#define LEGEND_PAD 8.0
+#define AXIS_MARGIN 0.0
+
+static void
+legend_rect (int w, int h, const GbLatentScene *s, double *x, double *y, double *lw, double *lh)
+{
+  *lw = LEGEND_W;
+  *lh = s->n_classes * LEGEND_ROW + 2 * LEGEND_PAD;
+  *x = w - *lw - 12;
+  *y = 12 + (s->banner ? 34 : 0);
+}
+
+int
+gb_latent_legend_hit (int w, int h, const GbLatentScene *s, double x, double y)
+{
+  if (s->mu == NULL || s->n_classes <= 0)
+    return -1;
+  double lx, ly, lw, lh;
+  legend_rect (w, h, s, &lx, &ly, &lw, &lh);
+  if (x < lx || x > lx + lw || y < ly + LEGEND_PAD || y >= ly + lh - LEGEND_PAD)
+    return -1;
+  int k = (int) ((y - ly - LEGEND_PAD) / LEGEND_ROW);
+  return k >= 0 && k < s->n_classes ? k : -1;
+}
+
+static void
+paint_axes (cairo_t *cr, int w, int h, const GbViewport *vp, const GbPalette *pal)
+{
+  double zx0, zy0, zx1, zy1;
+  gb_viewport_to_latent (vp, w, h, 0, h, &zx0, &zy0);
+  gb_viewport_to_latent (vp, w, h, w, 0, &zx1, &zy1);
+  double step = gb_nice_step (MIN (zx1 - zx0, zy1 - zy0), 8);
+  cairo_set_line_width (cr, 1.0);
+  gb_set_rgb (cr, &pal->grid);
+  for (double v = ceil (zx0 / step) * step; v <= zx1; v += step)
+    {
+      double sx, sy;
+      gb_viewport_to_screen (vp, w, h, v, 0, &sx, &sy);
+      cairo_move_to (cr, round (sx) + 0.5, 0);
+      cairo_line_to (cr, round (sx) + 0.5, h);
+    }
+  for (double v = ceil (zy0 / step) * step; v <= zy1; v += step)
+    {
+      double sx, sy;
+      gb_viewport_to_screen (vp, w, h, 0, v, &sx, &sy);
+      cairo_move_to (cr, 0, round (sy) + 0.5);
+      cairo_line_to (cr, w, round (sy) + 0.5);
+    }
+  cairo_stroke (cr);
+
+  /* The axes through 0, and tick labels along the bottom and left edges. */
+  double ox, oy;
+  gb_viewport_to_screen (vp, w, h, 0, 0, &ox, &oy);
+  gb_set_rgba (cr, &pal->muted, 0.6);
+  cairo_move_to (cr, round (ox) + 0.5, 0);
+  cairo_line_to (cr, round (ox) + 0.5, h);
+  cairo_move_to (cr, 0, round (oy) + 0.5);
+  cairo_line_to (cr, w, round (oy) + 0.5);
+  cairo_stroke (cr);
+
+  char buf[32];
+  int decimals = step >= 1 ? 0 : (int) ceil (-log10 (step) - 1e-9);
+  for (double v = ceil (zx0 / step) * step; v <= zx1; v += step)
+    {
+      double sx, sy;
+      gb_viewport_to_screen (vp, w, h, v, 0, &sx, &sy);
+      snprintf (buf, sizeof buf, "%.*f", decimals, fabs (v) < step / 2 ? 0.0 : v);
+      gb_paint_text (cr, sx, h - 18, buf, 11, &pal->muted, GB_ALIGN_CENTER, FALSE);
+    }
+  for (double v = ceil (zy0 / step) * step; v <= zy1; v += step)
+    {
+      double sx, sy;
+      gb_viewport_to_screen (vp, w, h, 0, v, &sx, &sy);
+      if (sy > h - 30)
+        continue;
+      snprintf (buf, sizeof buf, "%.*f", decimals, fabs (v) < step / 2 ? 0.0 : v);
+      gb_paint_text (cr, 4, sy - 7, buf, 11, &pal->muted, GB_ALIGN_LEFT, FALSE);
+    }
+  gb_paint_text (cr, w - 8, h - 36, "z₁", 13, &pal->muted, GB_ALIGN_RIGHT, TRUE);
+  gb_paint_text (cr, 30, 6, "z₂", 13, &pal->muted, GB_ALIGN_LEFT, TRUE);
+}
+
+static void
+paint_prior_rings (cairo_t *cr, int w, int h, const GbViewport *vp, const GbPalette *pal)
+{
+  double ox, oy;
+  gb_viewport_to_screen (vp, w, h, 0, 0, &ox, &oy);
+  cairo_save (cr);
+  double dash[] = { 4.0, 4.0 };
+  cairo_set_dash (cr, dash, 2, 0);
+  cairo_set_line_width (cr, 1.2);
+  for (int k = 1; k <= 3; k++)
+    {
+      gb_set_rgba (cr, &pal->fg, 0.35 - 0.07 * k);
+      cairo_new_sub_path (cr);
+      cairo_arc (cr, ox, oy, k * vp->scale, 0, 2 * G_PI);
+      cairo_stroke (cr);
+      char label[8];
+      snprintf (label, sizeof label, "%dσ", k);
+      gb_paint_text (cr, ox + k * vp->scale * M_SQRT1_2 + 2, oy - k * vp->scale * M_SQRT1_2 - 14,
+                     label, 10, &pal->muted, GB_ALIGN_LEFT, FALSE);
+    }
+  cairo_restore (cr);
+}
+
+static void
+paint_manifold (cairo_t *cr, int w, int h, const GbLatentScene *s, const GbPalette *pal)
+{
+  const GbManifold *m = s->manifold;
+  int n = m->n, D = m->rows * m->cols;
+  for (int j = 0; j < n; j++)
+    for (int i = 0; i < n; i++)
+      {
+        /* Each image is a square as wide as the smaller gap to its neighbours. */
+        double gx = i > 0 ? m->ax[i] - m->ax[i - 1] : m->ax[1] - m->ax[0];
+        if (i + 1 < n)
+          gx = MIN (gx, m->ax[i + 1] - m->ax[i]);
+        double gy = j > 0 ? m->ay[j] - m->ay[j - 1] : m->ay[1] - m->ay[0];
+        if (j + 1 < n)
+          gy = MIN (gy, m->ay[j + 1] - m->ay[j]);
+        double side = MIN (gx, gy) * s->vp.scale;
+        double sx, sy;
+        gb_viewport_to_screen (&s->vp, w, h, m->ax[i], m->ay[j], &sx, &sy);
+        if (sx + side < 0 || sx - side > w || sy + side < 0 || sy - side > h)
+          continue;
+        gb_paint_image (cr, sx - side / 2, sy - side / 2, side, side,
+                        m->images + (gsize) (j * n + i) * D, m->rows, m->cols, pal);
+      }
+}
+
+static void
+paint_scatter (cairo_t *cr, int w, int h, const GbLatentScene *s, const GbPalette *pal)
+{
+  double r = CLAMP (s->vp.scale / 120.0, 1.3, 3.0);
+  double alpha = s->manifold ? 0.55 : 0.7;
+  for (int k = 0; k < s->n_classes; k++)
+    {
+      if (s->hidden_classes & (1u << k))
+        continue;
+      for (guint32 i = 0; i < s->n_points; i++)
+        {
+          if (s->labels[i] != k)
+            continue;
+          double sx, sy;
+          gb_viewport_to_screen (&s->vp, w, h, s->mu[2 * i], s->mu[2 * i + 1], &sx, &sy);
+          if (sx < -r || sx > w + r || sy < -r || sy > h + r)
+            continue;
+          cairo_rectangle (cr, sx - r, sy - r, 2 * r, 2 * r);
+        }
+      GbRgb c = gb_palette_class (pal, k);
+      gb_set_rgba (cr, &c, alpha);
+      cairo_fill (cr);
+    }
+}
+
+static void
+paint_legend (cairo_t *cr, int w, int h, const GbLatentScene *s, const GbPalette *pal)
+{
+  double x, y, lw, lh;
+  legend_rect (w, h, s, &x, &y, &lw, &lh);
+  gb_set_rgba (cr, &pal->panel, 0.92);
+  cairo_rectangle (cr, x, y, lw, lh);
+  cairo_fill_preserve (cr);
+  gb_set_rgb (cr, &pal->grid);
+  cairo_set_line_width (cr, 1);
+  cairo_stroke (cr);
+  for (int k = 0; k < s->n_classes; k++)
+    {
+      double ry = y + LEGEND_PAD + k * LEGEND_ROW;
+      gboolean hidden = (s->hidden_classes & (1u << k)) != 0;
+      GbRgb c = gb_palette_class (pal, k);
+      cairo_rectangle (cr, x + 10, ry + 5, 10, 10);
+      if (hidden)
+        {
+          gb_set_rgb (cr, &c);
+          cairo_set_line_width (cr, 1.5);
+          cairo_stroke (cr);
+        }
+      else
+        {
+          gb_set_rgb (cr, &c);
+          cairo_fill (cr);
+        }
+      const char *name = s->class_names ? s->class_names[k] : "?";
+      double tw = gb_paint_text (cr, x + 28, ry + 2, name, 12, hidden ? &pal->muted : &pal->fg,
+                                 GB_ALIGN_LEFT, FALSE);
+      if (hidden)
+        {
+          gb_set_rgb (cr, &pal->muted);
+          cairo_move_to (cr, x + 28, ry + 10.5);
+          cairo_line_to (cr, x + 28 + tw, ry + 10.5);
+          cairo_set_line_width (cr, 1);
+          cairo_stroke (cr);
+        }
+    }
+}
+
+void
+gb_latent_paint_base (cairo_t *cr, int w, int h, const GbLatentScene *s, const GbPalette *pal)
+{
+  cairo_save (cr);
+  cairo_rectangle (cr, 0, 0, w, h);
+  cairo_clip (cr);
+  gb_set_rgb (cr, &pal->bg);
+  cairo_paint (cr);
+  paint_axes (cr, w, h, &s->vp, pal);
+  if (s->manifold != NULL)
+    paint_manifold (cr, w, h, s, pal);
+  paint_prior_rings (cr, w, h, &s->vp, pal);
+  if (s->mu != NULL)
+    {
+      paint_scatter (cr, w, h, s, pal);
+      paint_legend (cr, w, h, s, pal);
+    }
+  if (s->banner != NULL)
+    {
+      gb_set_rgba (cr, &pal->panel, 0.95);
+      cairo_rectangle (cr, 0, 0, w, 34);
+      cairo_fill (cr);
+      gb_paint_text (cr, 12, 9, s->banner, 13, &pal->fg, GB_ALIGN_LEFT, FALSE);
+    }
+  cairo_restore (cr);
+}
+
+static void
+paint_cross (cairo_t *cr, double x, double y, double r)
+{
+  cairo_move_to (cr, x - r, y - r);
+  cairo_line_to (cr, x + r, y + r);
+  cairo_move_to (cr, x - r, y + r);
+  cairo_line_to (cr, x + r, y - r);
+}
+
+void
+gb_latent_paint_overlay (cairo_t *cr, int w, int h, const GbLatentScene *s, const GbPalette *pal)
+{
+  cairo_save (cr);
+  cairo_rectangle (cr, 0, 0, w, h);
+  cairo_clip (cr);
+  const GbViewport *vp = &s->vp;
+  double sx, sy;
+
+  /* Prior samples. */
+  if (s->samples_z != NULL)
+    {
+      cairo_set_line_width (cr, 2.0);
+      for (int i = 0; i < s->n_samples; i++)
+        {
+          gb_viewport_to_screen (vp, w, h, s->samples_z[2 * i], s->samples_z[2 * i + 1], &sx, &sy);
+          paint_cross (cr, sx, sy, 5);
+        }
+      gb_set_rgb (cr, &pal->bg);
+      cairo_set_line_width (cr, 4.0);
+      cairo_stroke_preserve (cr);
+      gb_set_rgb (cr, &pal->accent2);
+      cairo_set_line_width (cr, 2.0);
+      cairo_stroke (cr);
+    }
+
+  /* Interpolation: the path and its K points. */
+  if (s->has_pair)
+    {
+      double ax, ay, bx, by;
+      gb_viewport_to_screen (vp, w, h, s->pair_a[0], s->pair_a[1], &ax, &ay);
+      gb_viewport_to_screen (vp, w, h, s->pair_b[0], s->pair_b[1], &bx, &by);
+      cairo_move_to (cr, ax, ay);
+      cairo_line_to (cr, bx, by);
+      gb_set_rgb (cr, &pal->bg);
+      cairo_set_line_width (cr, 5);
+      cairo_stroke_preserve (cr);
+      gb_set_rgb (cr, &pal->accent2);
+      cairo_set_line_width (cr, 2.5);
+      cairo_stroke (cr);
+      for (int k = 0; k < s->interp_k; k++)
+        {
+          double t = s->interp_k > 1 ? (double) k / (s->interp_k - 1) : 0;
+          cairo_new_sub_path (cr);
+          cairo_arc (cr, ax + t * (bx - ax), ay + t * (by - ay), k == 0 || k == s->interp_k - 1 ? 6 : 3.5, 0, 2 * G_PI);
+        }
+      gb_set_rgb (cr, &pal->accent2);
+      cairo_fill_preserve (cr);
+      gb_set_rgb (cr, &pal->bg);
+      cairo_set_line_width (cr, 1.5);
+      cairo_stroke (cr);
+    }
+
+  /* The selected point: μ and its 1σ and 2σ posterior ellipses. */
+  if (s->has_selection)
+    {
+      gb_viewport_to_screen (vp, w, h, s->sel_mu[0], s->sel_mu[1], &sx, &sy);
+      for (int k = 2; k >= 1; k--)
+        {
+          cairo_save (cr);
+          cairo_translate (cr, sx, sy);
+          cairo_scale (cr, MAX (k * s->sel_sigma[0] * vp->scale, 0.5), MAX (k * s->sel_sigma[1] * vp->scale, 0.5));
+          cairo_arc (cr, 0, 0, 1, 0, 2 * G_PI);
+          cairo_restore (cr);
+          gb_set_rgba (cr, &pal->accent, k == 1 ? 0.25 : 0.12);
+          cairo_fill_preserve (cr);
+          gb_set_rgb (cr, &pal->accent);
+          cairo_set_line_width (cr, k == 1 ? 2.0 : 1.2);
+          cairo_stroke (cr);
+        }
+      cairo_arc (cr, sx, sy, 4.5, 0, 2 * G_PI);
+      gb_set_rgb (cr, &pal->accent);
+      cairo_fill_preserve (cr);
+      gb_set_rgb (cr, &pal->bg);
+      cairo_set_line_width (cr, 1.5);
+      cairo_stroke (cr);
+      gb_paint_text (cr, sx + 2 * s->sel_sigma[0] * vp->scale + 4, sy - 8, "2σ", 11, &pal->accent, GB_ALIGN_LEFT, TRUE);
+    }
+
+  /* The pointer: a crosshair and its z. */
+  if (s->has_pointer)
+    {
+      gb_viewport_to_screen (vp, w, h, s->pointer[0], s->pointer[1], &sx, &sy);
+      cairo_set_line_width (cr, 1.5);
+      gb_set_rgb (cr, &pal->accent);
+      cairo_move_to (cr, sx - 12, sy);
+      cairo_line_to (cr, sx - 4, sy);
+      cairo_move_to (cr, sx + 4, sy);
+      cairo_line_to (cr, sx + 12, sy);
+      cairo_move_to (cr, sx, sy - 12);
+      cairo_line_to (cr, sx, sy - 4);
+      cairo_move_to (cr, sx, sy + 4);
+      cairo_line_to (cr, sx, sy + 12);
+      cairo_stroke (cr);
+      char buf[64];
+      snprintf (buf, sizeof buf, "z = (%.2f, %.2f)", s->pointer[0], s->pointer[1]);
+      double tw = gb_text_width (cr, buf, 12, TRUE);
+      double tx = sx + 14 + tw + 8 > w ? sx - 14 - tw - 8 : sx + 14;
+      gb_set_rgba (cr, &pal->panel, 0.9);
+      cairo_rectangle (cr, tx - 4, sy + 8, tw + 8, 20);
+      cairo_fill (cr);
+      gb_paint_text (cr, tx, sy + 10, buf, 12, &pal->fg, GB_ALIGN_LEFT, TRUE);
+    }
+  cairo_restore (cr);
+}
+
+void
+gb_latent_paint (cairo_t *cr, int w, int h, const GbLatentScene *s, const GbPalette *pal)
+{
+  gb_latent_paint_base (cr, w, h, s, pal);
+  gb_latent_paint_overlay (cr, w, h, s, pal);
+}
+
+/* --- the info panel --- */
+
+#define PAD 14.0
+
+static double
+heading (cairo_t *cr, double y, int w, const char *text, const GbPalette *pal)
+{
+  gb_paint_text (cr, PAD, y, text, 13, &pal->fg, GB_ALIGN_LEFT, TRUE);
+  return y + 22;
+}
+
+static double
+strip (cairo_t *cr, double y, int w, const float *images, int count, int rows, int cols,
+       const GbPalette *pal, const GbRgb *frame)
+{
+  if (count <= 0)
+    return y;
+  double avail = w - 2 * PAD;
+  int per_row = MAX (1, (int) MIN (count, floor ((avail + 4) / 40.0)));
+  double side = MIN (64.0, (avail - (per_row - 1) * 4.0) / per_row);
+  int n_rows = (count + per_row - 1) / per_row;
+  for (int i = 0; i < count; i++)
+    {
+      double x = PAD + (i % per_row) * (side + 4), yy = y + (i / per_row) * (side + 4);
+      gb_paint_image (cr, x, yy, side, side, images + (gsize) i * rows * cols, rows, cols, pal);
+      if (frame != NULL)
+        {
+          gb_set_rgb (cr, frame);
+          cairo_set_line_width (cr, 1);
+          cairo_rectangle (cr, x - 0.5, yy - 0.5, side + 1, side + 1);
+          cairo_stroke (cr);
+        }
+    }
+  return y + n_rows * (side + 4) + 8;
+}
+
+/* Paints the panel when cr is not NULL; returns the height used either way. */
+static double
+info_layout (cairo_t *cr, int w, const GbLatentInfo *info, const GbPalette *pal)
+{
+  char buf[256];
+  double y = PAD;
+  int rows = info->rows, cols = info->cols;
+  gboolean draw = cr != NULL;
+
+  if (info->model_line != NULL)
+    {
+      if (draw)
+        gb_paint_text (cr, PAD, y, info->model_line, 11, &pal->muted, GB_ALIGN_LEFT, FALSE);
+      y += 22;
+    }
+
+  if (draw)
+    y = heading (cr, y, w, "Decoded at the pointer", pal);
+  else
+    y += 22;
+  double side = MIN (w - 2 * PAD, 224.0);
+  if (draw)
+    {
+      if (info->has_preview)
+        gb_paint_image (cr, PAD, y, side, side, info->preview, rows, cols, pal);
+      else
+        {
+          gb_set_rgb (cr, &pal->grid);
+          cairo_rectangle (cr, PAD, y, side, side);
+          cairo_fill (cr);
+          gb_paint_text (cr, PAD + side / 2, y + side / 2 - 8, "move over the plane", 12, &pal->muted, GB_ALIGN_CENTER, FALSE);
+        }
+      if (info->has_preview)
+        {
+          snprintf (buf, sizeof buf, "z = (%.3f, %.3f)", info->preview_z[0], info->preview_z[1]);
+          gb_paint_text (cr, PAD, y + side + 4, buf, 12, &pal->fg, GB_ALIGN_LEFT, FALSE);
+        }
+    }
+  y += side + 28;
+
+  if (info->has_selection)
+    {
+      if (draw)
+        {
+          snprintf (buf, sizeof buf, "Test image #%u · %s", info->sel_index, info->sel_class ? info->sel_class : "");
+          heading (cr, y, w, buf, pal);
+        }
+      y += 22;
+      double s2 = MIN ((w - 2 * PAD - 10) / 2, 112.0);
+      if (draw)
+        {
+          gb_paint_image_u8 (cr, PAD, y, s2, s2, info->sel_original, rows, cols, pal);
+          gb_paint_image (cr, PAD + s2 + 10, y, s2, s2, info->sel_recon, rows, cols, pal);
+          gb_paint_text (cr, PAD + s2 / 2, y + s2 + 2, "original x", 11, &pal->muted, GB_ALIGN_CENTER, FALSE);
+          gb_paint_text (cr, PAD + s2 * 1.5 + 10, y + s2 + 2, "reconstruction", 11, &pal->muted, GB_ALIGN_CENTER, FALSE);
+        }
+      y += s2 + 22;
+      double sx = exp (0.5 * info->logvar[0]), sy = exp (0.5 * info->logvar[1]);
+      const char *lines[5];
+      char l0[128], l1[128], l2[160], l3[128], l4[128];
+      snprintf (l0, sizeof l0, "q(z|x) = N(μ, σ²):  μ = (%.3f, %.3f)", info->mu[0], info->mu[1]);
+      snprintf (l1, sizeof l1, "σ = (%.3f, %.3f)", sx, sy);
+      snprintf (l2, sizeof l2, "z = μ + σ ⊙ ε = (%.2f + %.3f·%.2f, %.2f + %.3f·%.2f)",
+                info->mu[0], sx, info->eps[0], info->mu[1], sy, info->eps[1]);
+      snprintf (l3, sizeof l3, "   = (%.3f, %.3f)", info->z[0], info->z[1]);
+      snprintf (l4, sizeof l4, "reconstruction %.1f nats · KL %.2f nats", info->bce, info->kl);
+      lines[0] = l0, lines[1] = l1, lines[2] = l2, lines[3] = l3, lines[4] = l4;
+      for (int i = 0; i < 5; i++)
+        {
+          if (draw)
+            gb_paint_text (cr, PAD, y, lines[i], 12, i == 4 ? &pal->accent : &pal->fg, GB_ALIGN_LEFT, i == 4);
+          y += 18;
+        }
+      y += 10;
+    }
+
+  if (info->interp_k > 0 && info->interp != NULL)
+    {
+      snprintf (buf, sizeof buf, "Interpolation, %d steps", info->interp_k);
+      if (draw)
+        heading (cr, y, w, buf, pal);
+      y += 22;
+      if (draw)
+        y = strip (cr, y, w, info->interp, info->interp_k, rows, cols, pal, &pal->accent2);
+      else
+        {
+          double avail = w - 2 * PAD;
+          int per_row = MAX (1, (int) MIN (info->interp_k, floor ((avail + 4) / 40.0)));
+          double s = MIN (64.0, (avail - (per_row - 1) * 4.0) / per_row);
+          y += ((info->interp_k + per_row - 1) / per_row) * (s + 4) + 8;
+        }
+    }
+
+  if (info->n_samples > 0 && info->samples != NULL)
+    {
+      snprintf (buf, sizeof buf, "%d samples from the prior N(0, I)", info->n_samples);
+      if (draw)
+        heading (cr, y, w, buf, pal);
+      y += 22;
+      if (draw)
+        y = strip (cr, y, w, info->samples, info->n_samples, rows, cols, pal, NULL);
+      else
+        {
+          double avail = w - 2 * PAD;
+          int per_row = MAX (1, (int) MIN (info->n_samples, floor ((avail + 4) / 40.0)));
+          double s = MIN (64.0, (avail - (per_row - 1) * 4.0) / per_row);
+          y += ((info->n_samples + per_row - 1) / per_row) * (s + 4) + 8;
+        }
+    }
+  return y;
+}
+
+int
+gb_latent_info_height (int w, const GbLatentInfo *info)
+{
+  return (int) ceil (info_layout (NULL, w, info, NULL));
+}
+
+void
+gb_latent_info_paint (cairo_t *cr, int w, int h, const GbLatentInfo *info, const GbPalette *pal)
+{
+  cairo_save (cr);
+  cairo_rectangle (cr, 0, 0, w, h);
+  cairo_clip (cr);
+  gb_set_rgb (cr, &pal->panel);
+  cairo_paint (cr);
+  info_layout (cr, w, info, pal);
+  cairo_restore (cr);
+}
+
+void
+gb_latent_export_paint (cairo_t *cr, int w, int h, const GbLatentScene *s, const GbLatentInfo *info,
+                        const GbPalette *pal)
+{
+  int info_w = info ? MIN (340, w / 3) : 0;
+  gb_latent_paint (cr, w - info_w, h, s, pal);
+  if (info != NULL)
+    {
+      cairo_save (cr);
+      cairo_translate (cr, w - info_w, 0);
+      gb_latent_info_paint (cr, info_w, h, info, pal);
+      cairo_restore (cr);
+    }
+}

@@ -1,0 +1,95 @@
+/* gb-latent-paint.h — painters of the latent-space view.
+ *
+ * The plane: the encoded test set coloured by class, the prior's 1σ/2σ/3σ
+ * rings, axes in z units, the decoded manifold, the legend, and an overlay
+ * with the pointer, the selected point's posterior ellipses, the
+ * interpolation path and prior samples. The info panel: the decoded preview
+ * under the pointer, the selected point's original, reconstruction and
+ * numbers, the interpolation strip and the samples.
+ */
+#pragma once
+
+#include "gb-latent.h"
+#include "gb-paint.h"
+
+G_BEGIN_DECLS
+
+/* Maps z to the screen: (w/2 + (z_x − cx)·scale, h/2 − (z_y − cy)·scale). */
+typedef struct {
+  double cx, cy;   /* z at the centre */
+  double scale;    /* pixels per z unit */
+} GbViewport;
+
+void gb_viewport_to_screen (const GbViewport *vp, int w, int h, double zx, double zy,
+                            double *sx, double *sy);
+void gb_viewport_to_latent (const GbViewport *vp, int w, int h, double sx, double sy,
+                            double *zx, double *zy);
+/* The viewport that shows [−r, r]² whole. */
+void gb_viewport_reset     (GbViewport *vp, int w, int h, double r);
+/* Zooms by factor about the screen point (sx, sy), which stays put. */
+void gb_viewport_zoom      (GbViewport *vp, int w, int h, double sx, double sy, double factor);
+
+#define GB_LATENT_MAX_SAMPLES 64
+
+typedef struct {
+  GbViewport vp;
+  /* The encoded test set (NULL when there is no data). */
+  const float *mu;            /* (n_points, 2) */
+  guint32 n_points;
+  const guint8 *labels;       /* (n_points) */
+  int n_classes;
+  const char *const *class_names;
+  guint32 hidden_classes;     /* bit k set: class k hidden */
+  /* The decoded manifold, or NULL. */
+  const GbManifold *manifold;
+  /* Overlay. */
+  gboolean has_pointer;
+  double pointer[2];
+  gboolean has_selection;
+  double sel_mu[2], sel_sigma[2];
+  gboolean has_pair;
+  double pair_a[2], pair_b[2];
+  int interp_k;
+  const float *samples_z;     /* (n_samples, 2) */
+  int n_samples;
+  const char *banner;         /* a message drawn across the top, or NULL */
+} GbLatentScene;
+
+void gb_latent_paint_base    (cairo_t *cr, int w, int h, const GbLatentScene *s, const GbPalette *pal);
+void gb_latent_paint_overlay (cairo_t *cr, int w, int h, const GbLatentScene *s, const GbPalette *pal);
+void gb_latent_paint         (cairo_t *cr, int w, int h, const GbLatentScene *s, const GbPalette *pal);
+/* The class whose legend entry is at (x, y), or −1. */
+int  gb_latent_legend_hit    (int w, int h, const GbLatentScene *s, double x, double y);
+
+typedef struct {
+  int rows, cols;
+  const char *model_line;     /* what the model is, one line */
+  /* The decoded image under the pointer. */
+  gboolean has_preview;
+  double preview_z[2];
+  const float *preview;       /* (D) */
+  /* The selected test image. */
+  gboolean has_selection;
+  guint32 sel_index;
+  const char *sel_class;
+  const guint8 *sel_original; /* (D) */
+  const float *sel_recon;     /* (D) */
+  double mu[2], logvar[2], eps[2], z[2];
+  double bce, kl;
+  /* Interpolation. */
+  int interp_k;
+  const float *interp;        /* (K, D) */
+  /* Prior samples. */
+  int n_samples;
+  const float *samples;       /* (n_samples, D) */
+} GbLatentInfo;
+
+void gb_latent_info_paint (cairo_t *cr, int w, int h, const GbLatentInfo *info, const GbPalette *pal);
+/* The height the info panel needs at width w. */
+int  gb_latent_info_height (int w, const GbLatentInfo *info);
+
+/* The whole view as exported: the plane with the info panel at its right. */
+void gb_latent_export_paint (cairo_t *cr, int w, int h, const GbLatentScene *s,
+                             const GbLatentInfo *info, const GbPalette *pal);
+
+G_END_DECLS

@@ -1,0 +1,21 @@
+/* gb-latent-render.h — the latent-space view drawn headless (`glassbox render latent`). */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct {
+  const char *model_path;    /* NULL: the shipped model */
+  const char *dataset_dir;   /* NULL: no data points */
+  gboolean dataset_optional; /* a missing data set is a banner, not an error */
+  int manifold;              /* 0: off, else N */
+  int width, height;
+  gboolean dark;
+  gboolean has_pointer;
+  double pointer[2];
+} GbRenderOptions;
+
+gboolean gb_latent_render_file (const GbRenderOptions *opt, const char *path, GError **error);
+
+G_END_DECLS
