@@ -148,27 +148,36 @@ paint_prior_rings (cairo_t *cr, int w, int h, const GbViewport *vp, const GbPale
   cairo_restore (cr);
 }
 
+/* The cell of grid coordinate a[i] along one axis: from the midpoint with its
+ * lower neighbour to the midpoint with its upper one (mirrored at the ends). */
+static void
+cell_bounds (const float *a, int n, int i, double *lo, double *hi)
+{
+  double left = i > 0 ? (a[i - 1] + a[i]) / 2 : a[i] - (a[1] - a[0]) / 2;
+  double right = i + 1 < n ? (a[i] + a[i + 1]) / 2 : a[i] + (a[n - 1] - a[n - 2]) / 2;
+  *lo = left;
+  *hi = right;
+}
+
 static void
 paint_manifold (cairo_t *cr, int w, int h, const GbLatentScene *s, const GbPalette *pal)
 {
+  /* The images tile the plane: each fills the cell around its z, so with
+   * Gaussian quantiles the cells grow towards the tails, as the density falls. */
   const GbManifold *m = s->manifold;
   int n = m->n, D = m->rows * m->cols;
   for (int j = 0; j < n; j++)
     for (int i = 0; i < n; i++)
       {
-        /* Each image is a square as wide as the smaller gap to its neighbours. */
-        double gx = i > 0 ? m->ax[i] - m->ax[i - 1] : m->ax[1] - m->ax[0];
-        if (i + 1 < n)
-          gx = MIN (gx, m->ax[i + 1] - m->ax[i]);
-        double gy = j > 0 ? m->ay[j] - m->ay[j - 1] : m->ay[1] - m->ay[0];
-        if (j + 1 < n)
-          gy = MIN (gy, m->ay[j + 1] - m->ay[j]);
-        double side = MIN (gx, gy) * s->vp.scale;
-        double sx, sy;
-        gb_viewport_to_screen (&s->vp, w, h, m->ax[i], m->ay[j], &sx, &sy);
-        if (sx + side < 0 || sx - side > w || sy + side < 0 || sy - side > h)
+        double x0, x1, y0, y1, sx0, sy0, sx1, sy1;
+        cell_bounds (m->ax, n, i, &x0, &x1);
+        cell_bounds (m->ay, n, j, &y0, &y1);
+        gb_viewport_to_screen (&s->vp, w, h, x0, y1, &sx0, &sy0);
+        gb_viewport_to_screen (&s->vp, w, h, x1, y0, &sx1, &sy1);
+        if (sx1 < 0 || sx0 > w || sy1 < 0 || sy0 > h)
           continue;
-        gb_paint_image (cr, sx - side / 2, sy - side / 2, side, side,
+        double gap = MIN (sx1 - sx0, sy1 - sy0) > 12 ? 1.0 : 0.0;
+        gb_paint_image (cr, sx0, sy0, sx1 - sx0 - gap, sy1 - sy0 - gap,
                         m->images + (gsize) (j * n + i) * D, m->rows, m->cols, pal);
       }
 }
@@ -436,9 +445,14 @@ info_layout (cairo_t *cr, int w, const GbLatentInfo *info, const GbPalette *pal)
 
   if (info->model_line != NULL)
     {
-      if (draw)
-        gb_paint_text (cr, PAD, y, info->model_line, 11, &pal->muted, GB_ALIGN_LEFT, FALSE);
-      y += 22;
+      g_auto (GStrv) lines = g_strsplit (info->model_line, "\n", -1);
+      for (int i = 0; lines[i] != NULL; i++)
+        {
+          if (draw)
+            gb_paint_text (cr, PAD, y, lines[i], 11, &pal->muted, GB_ALIGN_LEFT, FALSE);
+          y += 16;
+        }
+      y += 8;
     }
 
   if (draw)
@@ -483,20 +497,19 @@ info_layout (cairo_t *cr, int w, const GbLatentInfo *info, const GbPalette *pal)
         }
       y += s2 + 22;
       double sx = exp (0.5 * info->logvar[0]), sy = exp (0.5 * info->logvar[1]);
-      const char *lines[5];
-      char l0[128], l1[128], l2[160], l3[128], l4[128];
-      snprintf (l0, sizeof l0, "q(z|x) = N(μ, σ²):  μ = (%.3f, %.3f)", info->mu[0], info->mu[1]);
-      snprintf (l1, sizeof l1, "σ = (%.3f, %.3f)", sx, sy);
-      snprintf (l2, sizeof l2, "z = μ + σ ⊙ ε = (%.2f + %.3f·%.2f, %.2f + %.3f·%.2f)",
-                info->mu[0], sx, info->eps[0], info->mu[1], sy, info->eps[1]);
-      snprintf (l3, sizeof l3, "   = (%.3f, %.3f)", info->z[0], info->z[1]);
-      snprintf (l4, sizeof l4, "reconstruction %.1f nats · KL %.2f nats", info->bce, info->kl);
-      lines[0] = l0, lines[1] = l1, lines[2] = l2, lines[3] = l3, lines[4] = l4;
-      for (int i = 0; i < 5; i++)
+      char l[6][160];
+      snprintf (l[0], sizeof l[0], "q(z|x) = N(μ, diag σ²)");
+      snprintf (l[1], sizeof l[1], "μ = (%.3f, %.3f)   σ = (%.3f, %.3f)", info->mu[0], info->mu[1], sx, sy);
+      snprintf (l[2], sizeof l[2], "z = μ + σ ⊙ ε,  ε = (%.2f, %.2f) ~ N(0, I)", info->eps[0], info->eps[1]);
+      snprintf (l[3], sizeof l[3], "   = (%.3f + %.3f·%.2f, %.3f + %.3f·%.2f)", info->mu[0], sx, info->eps[0],
+                info->mu[1], sy, info->eps[1]);
+      snprintf (l[4], sizeof l[4], "   = (%.3f, %.3f)", info->z[0], info->z[1]);
+      snprintf (l[5], sizeof l[5], "reconstruction %.1f nats · KL %.2f nats", info->bce, info->kl);
+      for (int i = 0; i < 6; i++)
         {
           if (draw)
-            gb_paint_text (cr, PAD, y, lines[i], 12, i == 4 ? &pal->accent : &pal->fg, GB_ALIGN_LEFT, i == 4);
-          y += 18;
+            gb_paint_text (cr, PAD, y, l[i], i == 5 ? 12 : 11, i == 5 ? &pal->accent : &pal->fg, GB_ALIGN_LEFT, i == 5);
+          y += 17;
         }
       y += 10;
     }

@@ -1,0 +1,140 @@
+/* gb-application.c — the application object. */
+#include "gb-application.h"
+
+#include "gb-settings.h"
+#include "gb-window.h"
+
+struct _GbApplication {
+  GtkApplication parent_instance;
+  GSettings *settings;
+  gint64 started_us;
+};
+
+G_DEFINE_FINAL_TYPE (GbApplication, gb_application, GTK_TYPE_APPLICATION)
+
+static void
+apply_style (GbApplication *self)
+{
+  g_autofree char *style = g_settings_get_string (self->settings, "style");
+  GtkSettings *gs = gtk_settings_get_default ();
+  if (gs == NULL)
+    return;
+  if (g_str_equal (style, "system"))
+    gtk_settings_reset_property (gs, "gtk-application-prefer-dark-theme");
+  else
+    g_object_set (gs, "gtk-application-prefer-dark-theme", g_str_equal (style, "dark"), NULL);
+}
+
+static void
+style_changed_cb (GSettings *settings, const char *key, GbApplication *self)
+{
+  apply_style (self);
+}
+
+static void
+about_action (GSimpleAction *action, GVariant *param, gpointer data)
+{
+  GtkApplication *app = data;
+  const char *authors[] = { "The Glassbox developers", NULL };
+  gtk_show_about_dialog (gtk_application_get_active_window (app),
+                         "program-name", "Glassbox",
+                         "logo-icon-name", GB_APP_ID,
+                         "version", GB_VERSION,
+                         "comments", "Look inside a VAE, a diffusion model and reinforcement-learning agents "
+                                     "while they run. Real models, real data, every view exact and seeded.",
+                         "license-type", GTK_LICENSE_GPL_3_0,
+                         "authors", authors,
+                         "copyright", "© 2026 The Glassbox developers",
+                         NULL);
+}
+
+static void
+quit_action (GSimpleAction *action, GVariant *param, gpointer data)
+{
+  GtkApplication *app = data;
+  GList *windows = gtk_application_get_windows (app);
+  for (GList *l = windows; l != NULL; l = l->next)
+    gtk_window_close (l->data);
+}
+
+static void
+gb_application_startup (GApplication *app)
+{
+  GbApplication *self = GB_APPLICATION (app);
+  G_APPLICATION_CLASS (gb_application_parent_class)->startup (app);
+
+  g_autoptr (GtkCssProvider) css = gtk_css_provider_new ();
+  gtk_css_provider_load_from_resource (css, "/org/glassbox/Glassbox/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  gtk_window_set_default_icon_name (GB_APP_ID);
+
+  self->settings = gb_settings_new ();
+  g_signal_connect (self->settings, "changed::style", G_CALLBACK (style_changed_cb), self);
+  apply_style (self);
+
+  const GActionEntry entries[] = {
+    { "about", about_action, NULL, NULL, NULL, { 0 } },
+    { "quit", quit_action, NULL, NULL, NULL, { 0 } },
+  };
+  g_action_map_add_action_entries (G_ACTION_MAP (app), entries, G_N_ELEMENTS (entries), app);
+  g_autoptr (GAction) style = g_settings_create_action (self->settings, "style");
+  g_action_map_add_action (G_ACTION_MAP (app), style);
+  const char *quit[] = { "<Control>q", NULL };
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit);
+}
+
+static void
+first_frame_cb (GdkFrameClock *clock, gpointer data)
+{
+  GbApplication *self = data;
+  g_printerr ("frame-stats: first frame %.0f ms after start\n", (g_get_monotonic_time () - self->started_us) / 1000.0);
+  g_signal_handlers_disconnect_by_func (clock, first_frame_cb, data);
+}
+
+static void
+gb_application_activate (GApplication *app)
+{
+  GbApplication *self = GB_APPLICATION (app);
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
+  if (window == NULL)
+    {
+      window = GTK_WINDOW (gb_window_new (GTK_APPLICATION (app)));
+      if (g_getenv ("GLASSBOX_FRAME_STATS") != NULL)
+        {
+          gtk_widget_realize (GTK_WIDGET (window));
+          g_signal_connect (gtk_widget_get_frame_clock (GTK_WIDGET (window)), "after-paint",
+                            G_CALLBACK (first_frame_cb), self);
+        }
+    }
+  gtk_window_present (window);
+}
+
+static void
+gb_application_finalize (GObject *object)
+{
+  GbApplication *self = GB_APPLICATION (object);
+  g_clear_object (&self->settings);
+  G_OBJECT_CLASS (gb_application_parent_class)->finalize (object);
+}
+
+static void
+gb_application_class_init (GbApplicationClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = gb_application_finalize;
+  G_APPLICATION_CLASS (klass)->startup = gb_application_startup;
+  G_APPLICATION_CLASS (klass)->activate = gb_application_activate;
+}
+
+static void
+gb_application_init (GbApplication *self)
+{
+  self->started_us = g_get_monotonic_time ();
+}
+
+GbApplication *
+gb_application_new (void)
+{
+  return g_object_new (GB_TYPE_APPLICATION, "application-id", GB_APP_ID,
+                       "flags", G_APPLICATION_NON_UNIQUE, NULL);
+}

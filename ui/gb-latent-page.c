@@ -1,0 +1,1037 @@
+/* gb-latent-page.c — the Latent space page.
+ *
+ * The page owns the model on show (a GbVaeSnapshot: the VAE and the test set
+ * encoded by it), the data set, and what the user picked (pointer, selection,
+ * interpolation pair, prior samples). Slow work — loading the data set,
+ * encoding 10 000 images, training — runs on worker threads; the main loop
+ * only installs their results and draws.
+ */
+#include "gb-latent-page.h"
+
+#include <math.h>
+
+#include "gb-dataset.h"
+#include "gb-error.h"
+#include "gb-export.h"
+#include "gb-latent-view.h"
+#include "gb-models.h"
+#include "gb-plot-paint.h"
+#include "gb-settings.h"
+#include "gb-trainer.h"
+#include "gb-vae-file.h"
+
+#define MAX_INTERP 32
+
+struct _GbLatentPage {
+  GtkBox parent_instance;
+
+  /* Template children. */
+  GbLatentView *view;
+  GtkDrawingArea *info_area;
+  GtkDrawingArea *plot_area;
+  GtkCheckButton *manifold_check;
+  GtkSpinButton *manifold_size;
+  GtkDropDown *manifold_mode;
+  GtkButton *sample_button;
+  GtkSpinButton *n_samples;
+  GtkSpinButton *interp_k;
+  GtkButton *clear_button;
+  GtkButton *reset_button;
+  GtkSpinButton *epochs, *batch, *lr, *hidden, *beta, *seed;
+  GtkButton *start_button;
+  GtkToggleButton *pause_button;
+  GtkButton *stop_button;
+  GtkProgressBar *progress;
+
+  GSettings *settings;
+
+  /* The data set (test split), or the reason there is none. */
+  GbDataset *ds;
+  char *data_error;
+  gboolean data_loading;
+  int rows, cols;
+
+  /* The model on show. */
+  GbVaeSnapshot *model;
+  char *model_name;
+  char *model_line;
+  guint encode_generation;
+
+  GbManifold *manifold;
+  gboolean manifold_dirty;
+
+  /* Pointer preview. */
+  float *preview;             /* (D) */
+  gboolean has_preview;
+  double preview_z[2];
+
+  /* Selection. */
+  gboolean has_sel;
+  guint32 sel;
+  float sel_mu[2], sel_lv[2], sel_eps[2], sel_z[2];
+  float *sel_recon;           /* (D) */
+  GbVaeLoss sel_loss;
+
+  /* Interpolation between two test points (−1: none). */
+  gint64 pair_a, pair_b;
+  float *interp;              /* (MAX_INTERP, D) */
+  float interp_z[2 * MAX_INTERP];
+
+  /* Prior samples. */
+  GbRng sample_rng;
+  int n_samples_drawn;
+  float samples_z[2 * GB_LATENT_MAX_SAMPLES];
+  float *samples;             /* (GB_LATENT_MAX_SAMPLES, D) */
+
+  /* Training. */
+  GbImageSet *train_set;
+  GbTrainer *trainer;
+  GCancellable *cancel;
+  GArray *train_curve;        /* of GbLossPoint */
+  GArray *test_curve;
+  GbTrainProgress last_progress;
+  guint snapshot_version;
+  gboolean holding_app;
+};
+
+enum { SIGNAL_MESSAGE, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (GbLatentPage, gb_latent_page, GTK_TYPE_BOX)
+
+static void
+show_message (GbLatentPage *self, const char *message)
+{
+  g_signal_emit (self, signals[SIGNAL_MESSAGE], 0, message);
+}
+
+static int
+input_size (GbLatentPage *self)
+{
+  return self->model ? self->model->vae->config.n_input : 784;
+}
+
+/* --- what depends on the model --- */
+
+static void
+update_model_line (GbLatentPage *self)
+{
+  g_free (self->model_line);
+  const GbVae *vae = self->model->vae;
+  GString *s = g_string_new (NULL);
+  g_string_append_printf (s, "VAE %d-%d-%d · %s · %d epoch%s", vae->config.n_input, vae->config.n_hidden,
+                          vae->config.n_latent, vae->info.dataset ? vae->info.dataset : "unknown data",
+                          vae->info.epochs, vae->info.epochs == 1 ? "" : "s");
+  if (isfinite (vae->info.test_elbo))
+    g_string_append_printf (s, " · test −ELBO %.1f", vae->info.test_elbo);
+  if (self->model_name)
+    g_string_append_printf (s, "\n%s", self->model_name);
+  self->model_line = g_string_free (s, FALSE);
+}
+
+static void
+recompute_selection (GbLatentPage *self)
+{
+  if (!self->has_sel || self->ds == NULL || self->sel >= self->ds->test->n)
+    {
+      self->has_sel = FALSE;
+      return;
+    }
+  int D = input_size (self);
+  g_autofree float *x = g_new (float, D);
+  const guint8 *px = self->ds->test->pixels + (gsize) self->sel * D;
+  for (int d = 0; d < D; d++)
+    x[d] = px[d] / 255.0f;
+  /* ε is drawn from a generator seeded by the image's index: the same point
+   * always shows the same numbers. */
+  GbRng rng;
+  gb_rng_init (&rng, 0x5e1ec7ULL ^ self->sel);
+  self->sel_eps[0] = gb_rng_normal (&rng);
+  self->sel_eps[1] = gb_rng_normal (&rng);
+  self->sel_loss = gb_vae_explain (self->model->vae, x, self->sel_eps, self->sel_mu, self->sel_lv,
+                                   self->sel_z, self->sel_recon);
+}
+
+static void
+pair_point (GbLatentPage *self, gint64 i, double out[2])
+{
+  if (self->model->mu != NULL && i >= 0 && (guint32) i < self->model->n)
+    {
+      out[0] = self->model->mu[2 * i];
+      out[1] = self->model->mu[2 * i + 1];
+    }
+  else
+    out[0] = out[1] = 0.0;
+}
+
+static void
+recompute_interp (GbLatentPage *self)
+{
+  if (self->pair_a < 0 || self->pair_b < 0 || self->model->mu == NULL)
+    return;
+  double a[2], b[2];
+  pair_point (self, self->pair_a, a);
+  pair_point (self, self->pair_b, b);
+  int K = gtk_spin_button_get_value_as_int (self->interp_k);
+  gb_latent_interpolate (self->model->vae, a, b, K, self->interp_z, self->interp);
+}
+
+static void
+recompute_samples (GbLatentPage *self)
+{
+  if (self->n_samples_drawn > 0)
+    gb_vae_decode (self->model->vae, self->samples_z, self->samples, self->n_samples_drawn);
+}
+
+static void
+recompute_preview (GbLatentPage *self)
+{
+  if (!self->has_preview)
+    return;
+  float z[2] = { (float) self->preview_z[0], (float) self->preview_z[1] };
+  gb_vae_decode (self->model->vae, z, self->preview, 1);
+}
+
+static void fill_info (GbLatentPage *self, GbLatentInfo *info);
+static void ensure_manifold (GbLatentPage *self);
+
+static void
+update_info_size (GbLatentPage *self)
+{
+  int w = gtk_widget_get_width (GTK_WIDGET (self->info_area));
+  if (w <= 0)
+    w = 320;
+  GbLatentInfo info = { 0 };
+  fill_info (self, &info);
+  gtk_drawing_area_set_content_height (self->info_area, MAX (gb_latent_info_height (w, &info), 400));
+}
+
+/* Fills the scene's data pointers from the page's state. */
+static void
+sync_scene (GbLatentPage *self, gboolean base)
+{
+  GbLatentScene *s = gb_latent_view_get_scene (self->view);
+  s->mu = self->model->mu;
+  s->n_points = self->model->mu ? self->model->n : 0;
+  s->labels = self->ds ? self->ds->test->labels : NULL;
+  s->n_classes = self->ds ? MIN (self->ds->n_classes, 32) : 0;
+  s->class_names = self->ds ? (const char *const *) self->ds->class_names : NULL;
+  s->banner = self->data_error;
+  s->has_selection = self->has_sel && self->model->mu != NULL;
+  if (s->has_selection)
+    {
+      s->sel_mu[0] = self->sel_mu[0];
+      s->sel_mu[1] = self->sel_mu[1];
+      s->sel_sigma[0] = exp (0.5 * self->sel_lv[0]);
+      s->sel_sigma[1] = exp (0.5 * self->sel_lv[1]);
+    }
+  s->has_pair = self->pair_a >= 0 && self->pair_b >= 0 && self->model->mu != NULL;
+  if (s->has_pair)
+    {
+      pair_point (self, self->pair_a, s->pair_a);
+      pair_point (self, self->pair_b, s->pair_b);
+      s->interp_k = gtk_spin_button_get_value_as_int (self->interp_k);
+    }
+  s->samples_z = self->n_samples_drawn ? self->samples_z : NULL;
+  s->n_samples = self->n_samples_drawn;
+  gb_latent_view_changed (self->view, base);
+  update_info_size (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self->info_area));
+}
+
+static void
+model_changed (GbLatentPage *self)
+{
+  update_model_line (self);
+  self->manifold_dirty = TRUE;
+  ensure_manifold (self);
+  recompute_selection (self);
+  recompute_interp (self);
+  recompute_samples (self);
+  recompute_preview (self);
+  sync_scene (self, TRUE);
+}
+
+static void
+install_snapshot (GbLatentPage *self, GbVaeSnapshot *snap)
+{
+  g_clear_pointer (&self->model, gb_vae_snapshot_unref);
+  self->model = gb_vae_snapshot_ref (snap);
+  model_changed (self);
+}
+
+/* --- the manifold --- */
+
+static void
+ensure_manifold (GbLatentPage *self)
+{
+  gboolean on = gtk_check_button_get_active (self->manifold_check);
+  GbLatentScene *s = gb_latent_view_get_scene (self->view);
+  if (!on)
+    {
+      g_clear_pointer (&self->manifold, gb_manifold_free);
+      s->manifold = NULL;
+      return;
+    }
+  if (self->manifold != NULL && !self->manifold_dirty)
+    return;
+  int n = gtk_spin_button_get_value_as_int (self->manifold_size);
+  GbManifoldMode mode = gtk_drop_down_get_selected (self->manifold_mode) == 1 ? GB_MANIFOLD_REGION : GB_MANIFOLD_ICDF;
+  int w = MAX (gtk_widget_get_width (GTK_WIDGET (self->view)), 1);
+  int h = MAX (gtk_widget_get_height (GTK_WIDGET (self->view)), 1);
+  double x0, y0, x1, y1;
+  gb_viewport_to_latent (&s->vp, w, h, 0, h, &x0, &y0);
+  gb_viewport_to_latent (&s->vp, w, h, w, 0, &x1, &y1);
+  /* Square cells: the grid spans the shorter side, centred. */
+  double span = MIN (x1 - x0, y1 - y0), cx = (x0 + x1) / 2, cy = (y0 + y1) / 2;
+  g_autoptr (GError) error = NULL;
+  g_clear_pointer (&self->manifold, gb_manifold_free);
+  self->manifold = gb_manifold_new (self->model->vae, n, mode, cx - span / 2, cx + span / 2,
+                                    cy - span / 2, cy + span / 2, self->rows, self->cols, &error);
+  if (self->manifold == NULL)
+    show_message (self, error->message);
+  self->manifold_dirty = FALSE;
+  s->manifold = self->manifold;
+}
+
+static void
+manifold_settings_changed_cb (GbLatentPage *self)
+{
+  self->manifold_dirty = TRUE;
+  ensure_manifold (self);
+  gb_latent_view_changed (self->view, TRUE);
+}
+
+static void
+viewport_changed_cb (GbLatentView *view, GbLatentPage *self)
+{
+  if (self->manifold != NULL && self->manifold->mode == GB_MANIFOLD_REGION)
+    {
+      self->manifold_dirty = TRUE;
+      ensure_manifold (self);
+    }
+}
+
+void
+gb_latent_page_toggle_manifold (GbLatentPage *self)
+{
+  gtk_check_button_set_active (self->manifold_check, !gtk_check_button_get_active (self->manifold_check));
+}
+
+/* --- the info panel and the plot --- */
+
+static void
+fill_info (GbLatentPage *self, GbLatentInfo *info)
+{
+  info->rows = self->rows;
+  info->cols = self->cols;
+  info->model_line = self->model_line;
+  info->has_preview = self->has_preview;
+  info->preview = self->preview;
+  info->preview_z[0] = self->preview_z[0];
+  info->preview_z[1] = self->preview_z[1];
+  info->has_selection = self->has_sel && self->ds != NULL;
+  if (info->has_selection)
+    {
+      info->sel_index = self->sel;
+      info->sel_class = self->ds->class_names[self->ds->test->labels[self->sel]];
+      info->sel_original = self->ds->test->pixels + (gsize) self->sel * input_size (self);
+      info->sel_recon = self->sel_recon;
+      for (int j = 0; j < 2; j++)
+        {
+          info->mu[j] = self->sel_mu[j];
+          info->logvar[j] = self->sel_lv[j];
+          info->eps[j] = self->sel_eps[j];
+          info->z[j] = self->sel_z[j];
+        }
+      info->bce = self->sel_loss.bce;
+      info->kl = self->sel_loss.kl;
+    }
+  gboolean pair = self->pair_a >= 0 && self->pair_b >= 0 && self->model->mu != NULL;
+  info->interp_k = pair ? gtk_spin_button_get_value_as_int (self->interp_k) : 0;
+  info->interp = pair ? self->interp : NULL;
+  info->n_samples = self->n_samples_drawn;
+  info->samples = self->samples;
+}
+
+static void
+info_draw_cb (GtkDrawingArea *area, cairo_t *cr, int w, int h, gpointer data)
+{
+  GbLatentPage *self = data;
+  GbLatentInfo info = { 0 };
+  fill_info (self, &info);
+  gb_latent_info_paint (cr, w, h, &info, gb_latent_view_get_palette (self->view));
+}
+
+static void
+plot_draw_cb (GtkDrawingArea *area, cairo_t *cr, int w, int h, gpointer data)
+{
+  GbLatentPage *self = data;
+  GbLossPlot plot = {
+    (const GbLossPoint *) self->train_curve->data, self->train_curve->len,
+    (const GbLossPoint *) self->test_curve->data, self->test_curve->len,
+    MAX (self->last_progress.steps_per_epoch, 1), self->last_progress.total,
+    self->ds ? "Press Start to train a new VAE and watch its loss here"
+             : "Training needs the Fashion-MNIST data set",
+  };
+  gb_loss_plot_paint (cr, w, h, &plot, gb_latent_view_get_palette (self->view));
+}
+
+/* --- pointer, selection, legend --- */
+
+static void
+pointer_moved_cb (GbLatentView *view, double zx, double zy, GbLatentPage *self)
+{
+  self->has_preview = TRUE;
+  self->preview_z[0] = zx;
+  self->preview_z[1] = zy;
+  recompute_preview (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self->info_area));
+}
+
+static void
+point_activated_cb (GbLatentView *view, guint index, gboolean shift, GbLatentPage *self)
+{
+  if (!shift)
+    {
+      self->has_sel = TRUE;
+      self->sel = index;
+      recompute_selection (self);
+    }
+  else
+    {
+      if (self->pair_a >= 0 && self->pair_b < 0)
+        self->pair_b = index;
+      else if (self->has_sel && (gint64) self->sel != (gint64) index)
+        {
+          self->pair_a = self->sel;
+          self->pair_b = index;
+        }
+      else
+        {
+          self->pair_a = index;
+          self->pair_b = -1;
+        }
+      recompute_interp (self);
+    }
+  sync_scene (self, FALSE);
+}
+
+static void
+legend_toggled_cb (GbLatentView *view, int k, GbLatentPage *self)
+{
+  GbLatentScene *s = gb_latent_view_get_scene (self->view);
+  s->hidden_classes ^= 1u << k;
+  gb_latent_view_changed (self->view, TRUE);
+}
+
+static void
+interp_k_changed_cb (GbLatentPage *self)
+{
+  recompute_interp (self);
+  sync_scene (self, FALSE);
+}
+
+static void
+sample_clicked_cb (GbLatentPage *self)
+{
+  int n = CLAMP (gtk_spin_button_get_value_as_int (self->n_samples), 1, GB_LATENT_MAX_SAMPLES);
+  gb_latent_sample_prior (self->model->vae, &self->sample_rng, n, self->samples_z, self->samples);
+  self->n_samples_drawn = n;
+  sync_scene (self, FALSE);
+}
+
+static void
+clear_clicked_cb (GbLatentPage *self)
+{
+  self->has_sel = FALSE;
+  self->pair_a = self->pair_b = -1;
+  self->n_samples_drawn = 0;
+  sync_scene (self, FALSE);
+}
+
+static void
+reset_clicked_cb (GbLatentPage *self)
+{
+  gb_latent_view_reset (self->view);
+}
+
+/* --- loading and encoding on worker threads --- */
+
+typedef struct {
+  char *dir;
+  GbVae *vae;                 /* a copy to encode with */
+  GbDataset *ds;              /* in: may be set; out: loaded */
+  float *mu;
+  guint generation;
+} EncodeJob;
+
+static void
+encode_job_free (EncodeJob *job)
+{
+  g_free (job->dir);
+  gb_vae_free (job->vae);
+  gb_dataset_unref (job->ds);
+  g_free (job->mu);
+  g_free (job);
+}
+
+static void
+encode_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  EncodeJob *job = data;
+  GError *error = NULL;
+  if (job->ds == NULL && (job->ds = gb_dataset_load (job->dir, FALSE, &error)) == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (job->ds->test->rows * job->ds->test->cols != job->vae->config.n_input)
+    {
+      g_task_return_new_error (task, GB_ERROR, GB_ERROR_SHAPE,
+                               "%s: images have %d pixels but the model takes %d", job->ds->dir,
+                               job->ds->test->rows * job->ds->test->cols, job->vae->config.n_input);
+      return;
+    }
+  job->mu = g_new (float, (gsize) job->ds->test->n * 2);
+  gb_vae_encode_u8 (job->vae, job->ds->test->pixels, job->mu, NULL, (int) job->ds->test->n);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+encode_done_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  GbLatentPage *self = GB_LATENT_PAGE (source);
+  EncodeJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr (GError) error = NULL;
+  gboolean first_load = self->data_loading;
+  self->data_loading = FALSE;
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      if (first_load)
+        {
+          g_free (self->data_error);
+          self->data_error = g_strdup_printf ("No data points: %s. The manifold, sampling and the "
+                                              "preview still work.", error->message);
+          gtk_widget_set_sensitive (GTK_WIDGET (self->start_button), FALSE);
+          gtk_widget_set_tooltip_text (GTK_WIDGET (self->start_button), self->data_error);
+          sync_scene (self, TRUE);
+          gtk_widget_queue_draw (GTK_WIDGET (self->plot_area));
+        }
+      show_message (self, error->message);
+      return;
+    }
+  if (job->generation != self->encode_generation)
+    return; /* the model changed again meanwhile */
+  if (self->ds == NULL)
+    {
+      self->ds = gb_dataset_ref (job->ds);
+      self->rows = self->ds->test->rows;
+      self->cols = self->ds->test->cols;
+      g_clear_pointer (&self->data_error, g_free);
+    }
+  g_autoptr (GbVaeSnapshot) snap = gb_vae_snapshot_new (g_steal_pointer (&job->vae), g_steal_pointer (&job->mu),
+                                                        self->ds->test->n);
+  install_snapshot (self, snap);
+}
+
+static void
+start_encode (GbLatentPage *self)
+{
+  EncodeJob *job = g_new0 (EncodeJob, 1);
+  const char *dir = g_getenv ("GLASSBOX_DATASET");
+  job->dir = g_strdup (dir ? dir : GB_DATASET_DEFAULT_DIR);
+  job->vae = gb_vae_copy (self->model->vae);
+  job->ds = self->ds ? gb_dataset_ref (self->ds) : NULL;
+  job->generation = ++self->encode_generation;
+  g_autoptr (GTask) task = g_task_new (self, NULL, encode_done_cb, NULL);
+  g_task_set_task_data (task, job, (GDestroyNotify) encode_job_free);
+  g_task_run_in_thread (task, encode_thread);
+}
+
+void
+gb_latent_page_set_model (GbLatentPage *self, GbVae *vae, const char *name)
+{
+  g_free (self->model_name);
+  self->model_name = g_strdup (name);
+  g_autoptr (GbVaeSnapshot) snap = gb_vae_snapshot_new (vae, NULL, 0);
+  /* Square images unless the data set says otherwise. */
+  if (self->ds == NULL)
+    {
+      int D = vae->config.n_input, side = (int) lround (sqrt (D));
+      self->rows = side * side == D ? side : 1;
+      self->cols = side * side == D ? side : D;
+    }
+  g_free (self->preview);
+  g_free (self->sel_recon);
+  g_free (self->interp);
+  g_free (self->samples);
+  int D = vae->config.n_input;
+  self->preview = g_new0 (float, D);
+  self->sel_recon = g_new0 (float, D);
+  self->interp = g_new0 (float, (gsize) MAX_INTERP * D);
+  self->samples = g_new0 (float, (gsize) GB_LATENT_MAX_SAMPLES * D);
+  install_snapshot (self, snap);
+  if (!self->data_loading || self->ds != NULL)
+    start_encode (self);
+}
+
+gboolean
+gb_latent_page_open_model (GbLatentPage *self, const char *path, GError **error)
+{
+  if (gb_latent_page_is_training (self))
+    {
+      g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, "Stop training before opening another model");
+      return FALSE;
+    }
+  GbVae *vae = gb_vae_load (path, error);
+  if (vae == NULL)
+    return FALSE;
+  if (vae->config.n_latent != 2)
+    {
+      g_set_error (error, GB_ERROR, GB_ERROR_SHAPE, "%s: the model has a %d-d latent space; this view needs 2",
+                   path, vae->config.n_latent);
+      gb_vae_free (vae);
+      return FALSE;
+    }
+  if (self->ds != NULL && vae->config.n_input != self->ds->test->rows * self->ds->test->cols)
+    {
+      g_set_error (error, GB_ERROR, GB_ERROR_SHAPE, "%s: the model takes %d pixels but the data set's images have %d",
+                   path, vae->config.n_input, self->ds->test->rows * self->ds->test->cols);
+      gb_vae_free (vae);
+      return FALSE;
+    }
+  g_autofree char *base = g_path_get_basename (path);
+  gb_latent_page_set_model (self, vae, base);
+  return TRUE;
+}
+
+gboolean
+gb_latent_page_save_model (GbLatentPage *self, const char *path, GError **error)
+{
+  if (!gb_vae_save (self->model->vae, path, error))
+    return FALSE;
+  g_free (self->model_name);
+  self->model_name = g_path_get_basename (path);
+  update_model_line (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self->info_area));
+  return TRUE;
+}
+
+typedef struct {
+  GbLatentPage *self;
+  int plane_w;
+} ExportData;
+
+static void
+export_paint_cb (cairo_t *cr, int w, int h, gpointer data)
+{
+  ExportData *ed = data;
+  GbLatentPage *self = ed->self;
+  GbLatentScene scene = *gb_latent_view_get_scene (self->view);
+  GbLatentInfo info = { 0 };
+  fill_info (self, &info);
+  /* Keep the view's centre and scale; the plane's part has the view's size. */
+  gb_latent_export_paint (cr, w, h, &scene, &info, gb_latent_view_get_palette (self->view));
+}
+
+gboolean
+gb_latent_page_export (GbLatentPage *self, const char *path, GError **error)
+{
+  int w = MAX (gtk_widget_get_width (GTK_WIDGET (self->view)), 400);
+  int h = MAX (gtk_widget_get_height (GTK_WIDGET (self->view)), 300);
+  int info_w = MIN (340, (w + 340) / 3);
+  ExportData ed = { self, w };
+  return gb_export_file (path, w + info_w, h, export_paint_cb, &ed, error);
+}
+
+/* --- training --- */
+
+gboolean
+gb_latent_page_is_training (GbLatentPage *self)
+{
+  return self->trainer != NULL;
+}
+
+static void
+set_training_ui (GbLatentPage *self, gboolean running)
+{
+  gtk_widget_set_sensitive (GTK_WIDGET (self->start_button), !running && self->ds != NULL);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->pause_button), running);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->stop_button), running);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->epochs), !running);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->batch), !running);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->hidden), !running);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->seed), !running);
+  if (!running)
+    gtk_toggle_button_set_active (self->pause_button, FALSE);
+}
+
+static char *
+format_duration (double s)
+{
+  int t = (int) lround (MAX (s, 0));
+  return t >= 3600 ? g_strdup_printf ("%d:%02d:%02d", t / 3600, t / 60 % 60, t % 60)
+                   : g_strdup_printf ("%d:%02d", t / 60, t % 60);
+}
+
+static void
+update_progress (GbLatentPage *self)
+{
+  GbTrainProgress *p = &self->last_progress;
+  gb_trainer_get_progress (self->trainer, p);
+  gb_trainer_copy_train_curve (self->trainer, self->train_curve->len, self->train_curve);
+  gb_trainer_copy_test_curve (self->trainer, self->test_curve->len, self->test_curve);
+  double frac = p->total > 0 ? (double) p->done / p->total : 0.0;
+  gtk_progress_bar_set_fraction (self->progress, frac);
+  g_autofree char *left = format_duration (p->remaining);
+  g_autofree char *text = g_strdup_printf ("%sEpoch %d of %d · step %d of %d · %s left · %.0f images/s",
+                                           p->paused ? "Paused · " : "", p->epoch + 1, p->epochs, p->step,
+                                           p->steps_per_epoch, left, p->images_per_second);
+  gtk_progress_bar_set_text (self->progress, text);
+  gtk_widget_queue_draw (GTK_WIDGET (self->plot_area));
+
+  g_autoptr (GbVaeSnapshot) snap = gb_trainer_get_snapshot (self->trainer);
+  if (snap != NULL && snap->version != self->snapshot_version)
+    {
+      self->snapshot_version = snap->version;
+      g_free (self->model_name);
+      self->model_name = g_strdup_printf ("training: step %" G_GINT64_FORMAT, snap->step);
+      install_snapshot (self, snap);
+    }
+}
+
+static void
+trainer_progress_cb (GbTrainer *trainer, GbLatentPage *self)
+{
+  if (trainer == self->trainer)
+    update_progress (self);
+}
+
+static void
+trainer_done_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  GbLatentPage *self = data;
+  GbTrainer *trainer = GB_TRAINER (source);
+  g_autoptr (GError) error = NULL;
+  gboolean ok = gb_trainer_run_finish (trainer, result, &error);
+  if (trainer == self->trainer)
+    {
+      update_progress (self);
+      GbTrainProgress *p = &self->last_progress;
+      /* Keep the model trained so far, with its final numbers. */
+      g_autoptr (GbVae) vae = gb_trainer_dup_model (trainer);
+      g_autofree char *text = NULL;
+      if (!ok)
+        text = g_strdup_printf ("Stopped: %s", error->message);
+      else if (g_cancellable_is_cancelled (self->cancel))
+        text = g_strdup_printf ("Stopped after %" G_GINT64_FORMAT " steps (%d full epochs); the model so far is kept",
+                                p->done, vae->info.epochs);
+      else
+        text = g_strdup_printf ("Done: %d epochs · test −ELBO %.2f nats", vae->info.epochs, vae->info.test_elbo);
+      gtk_progress_bar_set_text (self->progress, text);
+      if (!ok)
+        show_message (self, error->message);
+      g_clear_object (&self->trainer);
+      g_clear_object (&self->cancel);
+      set_training_ui (self, FALSE);
+      g_autoptr (GbVaeSnapshot) last = NULL;
+      g_free (self->model_name);
+      self->model_name = g_strdup (ok ? "trained in the app (not saved)" : "last good model (not saved)");
+      /* The final snapshot already holds the encodings of this model. */
+      GbVaeSnapshot *snap = self->model;
+      if (snap != NULL && snap->mu != NULL)
+        {
+          last = gb_vae_snapshot_new (g_steal_pointer (&vae), g_memdup2 (snap->mu, (gsize) snap->n * 2 * sizeof (float)),
+                                      snap->n);
+          install_snapshot (self, last);
+        }
+      else
+        gb_latent_page_set_model (self, g_steal_pointer (&vae), self->model_name);
+    }
+  if (self->holding_app)
+    {
+      self->holding_app = FALSE;
+      g_application_release (g_application_get_default ());
+    }
+  g_object_unref (self);
+}
+
+static GbTrainConfig
+read_config (GbLatentPage *self)
+{
+  GbTrainConfig c;
+  gb_train_config_init (&c);
+  c.epochs = gtk_spin_button_get_value_as_int (self->epochs);
+  c.batch = gtk_spin_button_get_value_as_int (self->batch);
+  c.lr = gtk_spin_button_get_value (self->lr);
+  c.hidden = gtk_spin_button_get_value_as_int (self->hidden);
+  c.beta = gtk_spin_button_get_value (self->beta);
+  c.seed = (guint64) gtk_spin_button_get_value_as_int (self->seed);
+  return c;
+}
+
+static void
+start_trainer (GbLatentPage *self)
+{
+  GbTrainConfig c = read_config (self);
+  g_autoptr (GError) error = NULL;
+  self->trainer = gb_trainer_new (self->train_set, self->ds->test, self->ds->name, NULL, &c, &error);
+  if (self->trainer == NULL)
+    {
+      show_message (self, error->message);
+      set_training_ui (self, FALSE);
+      gtk_progress_bar_set_text (self->progress, error->message);
+      return;
+    }
+  g_array_set_size (self->train_curve, 0);
+  g_array_set_size (self->test_curve, 0);
+  self->snapshot_version = 0;
+  self->cancel = g_cancellable_new ();
+  g_signal_connect (self->trainer, "progress", G_CALLBACK (trainer_progress_cb), self);
+  if (g_application_get_default () != NULL)
+    {
+      g_application_hold (g_application_get_default ());
+      self->holding_app = TRUE;
+    }
+  gb_trainer_run_async (self->trainer, self->cancel, trainer_done_cb, g_object_ref (self));
+  update_progress (self);
+}
+
+static void
+load_train_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  GError *error = NULL;
+  GbImageSet *set = gb_dataset_load_split (data, "train", &error);
+  if (set == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, set, (GDestroyNotify) gb_image_set_unref);
+}
+
+static void
+load_train_done_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  GbLatentPage *self = GB_LATENT_PAGE (source);
+  g_autoptr (GError) error = NULL;
+  GbImageSet *set = g_task_propagate_pointer (G_TASK (result), &error);
+  if (set == NULL)
+    {
+      show_message (self, error->message);
+      gtk_progress_bar_set_text (self->progress, error->message);
+      set_training_ui (self, FALSE);
+      return;
+    }
+  if (set->rows != self->rows || set->cols != self->cols)
+    {
+      show_message (self, "the training images do not have the test images' size");
+      gb_image_set_unref (set);
+      set_training_ui (self, FALSE);
+      return;
+    }
+  self->train_set = set;
+  start_trainer (self);
+}
+
+static void
+start_clicked_cb (GbLatentPage *self)
+{
+  if (self->trainer != NULL || self->ds == NULL)
+    return;
+  GbTrainConfig c = read_config (self);
+  g_autoptr (GError) error = NULL;
+  if (!gb_train_config_check (&c, &error))
+    {
+      show_message (self, error->message);
+      return;
+    }
+  set_training_ui (self, TRUE);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->stop_button), FALSE);
+  if (self->train_set != NULL)
+    {
+      start_trainer (self);
+      return;
+    }
+  gtk_progress_bar_set_text (self->progress, "Loading the training images…");
+  g_autoptr (GTask) task = g_task_new (self, NULL, load_train_done_cb, NULL);
+  g_task_set_task_data (task, g_strdup (self->ds->dir), g_free);
+  g_task_run_in_thread (task, load_train_thread);
+}
+
+static void
+pause_toggled_cb (GbLatentPage *self)
+{
+  if (self->trainer != NULL)
+    {
+      gb_trainer_set_paused (self->trainer, gtk_toggle_button_get_active (self->pause_button));
+      update_progress (self);
+    }
+}
+
+void
+gb_latent_page_stop (GbLatentPage *self)
+{
+  if (self->cancel != NULL)
+    {
+      gb_trainer_set_paused (self->trainer, FALSE);
+      g_cancellable_cancel (self->cancel);
+    }
+}
+
+static void
+stop_clicked_cb (GbLatentPage *self)
+{
+  gb_latent_page_stop (self);
+}
+
+static void
+lr_changed_cb (GbLatentPage *self)
+{
+  double lr = gtk_spin_button_get_value (self->lr);
+  if (self->trainer != NULL && lr > 0.0 && lr <= 1.0)
+    gb_trainer_set_lr (self->trainer, lr);
+}
+
+static void
+beta_changed_cb (GbLatentPage *self)
+{
+  double beta = gtk_spin_button_get_value (self->beta);
+  if (self->trainer != NULL && beta >= 0.0 && beta <= 1000.0)
+    gb_trainer_set_beta (self->trainer, beta);
+}
+
+/* --- object --- */
+
+static void
+gb_latent_page_dispose (GObject *object)
+{
+  GbLatentPage *self = GB_LATENT_PAGE (object);
+  if (self->cancel != NULL)
+    g_cancellable_cancel (self->cancel);
+  g_clear_object (&self->settings);
+  gtk_widget_dispose_template (GTK_WIDGET (self), GB_TYPE_LATENT_PAGE);
+  G_OBJECT_CLASS (gb_latent_page_parent_class)->dispose (object);
+}
+
+static void
+gb_latent_page_finalize (GObject *object)
+{
+  GbLatentPage *self = GB_LATENT_PAGE (object);
+  gb_dataset_unref (self->ds);
+  g_free (self->data_error);
+  gb_vae_snapshot_unref (self->model);
+  g_free (self->model_name);
+  g_free (self->model_line);
+  gb_manifold_free (self->manifold);
+  g_free (self->preview);
+  g_free (self->sel_recon);
+  g_free (self->interp);
+  g_free (self->samples);
+  gb_image_set_unref (self->train_set);
+  g_clear_object (&self->trainer);
+  g_clear_object (&self->cancel);
+  g_array_unref (self->train_curve);
+  g_array_unref (self->test_curve);
+  G_OBJECT_CLASS (gb_latent_page_parent_class)->finalize (object);
+}
+
+static void
+gb_latent_page_class_init (GbLatentPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  object_class->dispose = gb_latent_page_dispose;
+  object_class->finalize = gb_latent_page_finalize;
+
+  signals[SIGNAL_MESSAGE] = g_signal_new ("message", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                          NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  g_type_ensure (GB_TYPE_LATENT_VIEW);
+  gtk_widget_class_set_template_from_resource (widget_class, "/org/glassbox/Glassbox/ui/gb-latent-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, GbLatentPage, view);
+  gtk_widget_class_bind_template_child (widget_class, GbLatentPage, info_area);
+  gtk_widget_class_bind_template_child (widget_class, GbLatentPage, plot_area);
+  gtk_widget_class_bind_template_child (widget_class, GbLatentPage, manifold_check);
+  gtk_widget_class_bind_template_child (widget_class, GbLatentPage, manifold_size);
+  gtk_widget_class_bind_template_child (widget_class, GbLatentPage, manifold_mode);
+  gtk_widget_class_bind_template_child (widget_class, GbLatentPage, sample_button);
+  gtk_widget_class_bind_template_child (widget_class, GbLatentPage, n_samples);
+  gtk_widget_class_bind_template_child (widget_class, GbLatentPage, interp_k);
+  gtk_widget_class_bind_template_child (widget_class, GbLatentPage, clear_button);
+  gtk_widget_class_bind_template_child (widget_class, GbLatentPage, reset_button);
+  gtk_widget_class_bind_template_child (widget_class, GbLatentPage, epochs);
+  gtk_widget_class_bind_template_child (widget_class, GbLatentPage, batch);
+  gtk_widget_class_bind_template_child (widget_class, GbLatentPage, lr);
+  gtk_widget_class_bind_template_child (widget_class, GbLatentPage, hidden);
+  gtk_widget_class_bind_template_child (widget_class, GbLatentPage, beta);
+  gtk_widget_class_bind_template_child (widget_class, GbLatentPage, seed);
+  gtk_widget_class_bind_template_child (widget_class, GbLatentPage, start_button);
+  gtk_widget_class_bind_template_child (widget_class, GbLatentPage, pause_button);
+  gtk_widget_class_bind_template_child (widget_class, GbLatentPage, stop_button);
+  gtk_widget_class_bind_template_child (widget_class, GbLatentPage, progress);
+}
+
+static void
+gb_latent_page_init (GbLatentPage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->pair_a = self->pair_b = -1;
+  self->train_curve = g_array_new (FALSE, FALSE, sizeof (GbLossPoint));
+  self->test_curve = g_array_new (FALSE, FALSE, sizeof (GbLossPoint));
+  gb_rng_init (&self->sample_rng, 1);
+
+  /* Settings: read once, written back as controls change. */
+  self->settings = gb_settings_new ();
+  gb_settings_bind_spin (self->settings, "manifold-size", self->manifold_size);
+  gb_settings_bind_spin (self->settings, "interpolation-steps", self->interp_k);
+  gb_settings_bind_spin (self->settings, "train-epochs", self->epochs);
+  gb_settings_bind_spin (self->settings, "train-batch", self->batch);
+  gb_settings_bind_spin (self->settings, "train-lr", self->lr);
+  gb_settings_bind_spin (self->settings, "train-hidden", self->hidden);
+  gb_settings_bind_spin (self->settings, "train-beta", self->beta);
+  gb_settings_bind_spin (self->settings, "train-seed", self->seed);
+  g_settings_bind (self->settings, "manifold", self->manifold_check, "active", G_SETTINGS_BIND_DEFAULT);
+  gtk_drop_down_set_selected (self->manifold_mode, g_settings_get_enum (self->settings, "manifold-mode"));
+  g_settings_bind_with_mapping (self->settings, "manifold-mode", self->manifold_mode, "selected",
+                                G_SETTINGS_BIND_DEFAULT, gb_settings_enum_to_uint, gb_settings_uint_to_enum,
+                                (gpointer) "org.glassbox.Glassbox.ManifoldMode", NULL);
+
+  g_signal_connect (self->view, "pointer-moved", G_CALLBACK (pointer_moved_cb), self);
+  g_signal_connect (self->view, "point-activated", G_CALLBACK (point_activated_cb), self);
+  g_signal_connect (self->view, "legend-toggled", G_CALLBACK (legend_toggled_cb), self);
+  g_signal_connect (self->view, "viewport-changed", G_CALLBACK (viewport_changed_cb), self);
+  g_signal_connect_swapped (self->manifold_check, "toggled", G_CALLBACK (manifold_settings_changed_cb), self);
+  g_signal_connect_swapped (self->manifold_size, "value-changed", G_CALLBACK (manifold_settings_changed_cb), self);
+  g_signal_connect_swapped (self->manifold_mode, "notify::selected", G_CALLBACK (manifold_settings_changed_cb), self);
+  g_signal_connect_swapped (self->interp_k, "value-changed", G_CALLBACK (interp_k_changed_cb), self);
+  g_signal_connect_swapped (self->sample_button, "clicked", G_CALLBACK (sample_clicked_cb), self);
+  g_signal_connect_swapped (self->clear_button, "clicked", G_CALLBACK (clear_clicked_cb), self);
+  g_signal_connect_swapped (self->reset_button, "clicked", G_CALLBACK (reset_clicked_cb), self);
+  g_signal_connect_swapped (self->start_button, "clicked", G_CALLBACK (start_clicked_cb), self);
+  g_signal_connect_swapped (self->pause_button, "toggled", G_CALLBACK (pause_toggled_cb), self);
+  g_signal_connect_swapped (self->stop_button, "clicked", G_CALLBACK (stop_clicked_cb), self);
+  g_signal_connect_swapped (self->lr, "value-changed", G_CALLBACK (lr_changed_cb), self);
+  g_signal_connect_swapped (self->beta, "value-changed", G_CALLBACK (beta_changed_cb), self);
+  gtk_drawing_area_set_draw_func (self->info_area, info_draw_cb, self, NULL);
+  gtk_drawing_area_set_draw_func (self->plot_area, plot_draw_cb, self, NULL);
+  g_signal_connect_swapped (self->info_area, "resize", G_CALLBACK (update_info_size), self);
+
+  /* The shipped model first (instant), the data set and its encoding on a
+   * worker thread. */
+  g_autoptr (GError) error = NULL;
+  GbVae *vae = gb_shipped_vae_load (&error);
+  if (vae == NULL)
+    {
+      /* A build without shipped weights still works: an untrained model. */
+      GbVaeConfig c = { 784, 512, 2 };
+      vae = gb_vae_new (&c, NULL);
+      GbRng rng;
+      gb_rng_init (&rng, 1);
+      gb_vae_init_params (vae, &rng);
+      g_warning ("no shipped model: %s", error->message);
+    }
+  self->data_loading = TRUE;
+  gb_latent_page_set_model (self, vae, "shipped with Glassbox");
+  start_encode (self);
+  ensure_manifold (self);
+}

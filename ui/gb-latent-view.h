@@ -1,0 +1,34 @@
+/* gb-latent-view.h — the latent plane as a widget.
+ *
+ * Draws a GbLatentScene with the latent painters, keeping the base layer
+ * (grid, manifold, scatter, legend) in a cache so that pointer moves only
+ * repaint the overlay. Pointer, wheel, drag and keys move the view; what
+ * the user points at is reported by signals:
+ *   "pointer-moved" (double zx, double zy), "pointer-left" (),
+ *   "point-activated" (guint index, gboolean shift), "legend-toggled" (int k),
+ *   "viewport-changed" ().
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "gb-latent-paint.h"
+
+G_BEGIN_DECLS
+
+#define GB_TYPE_LATENT_VIEW (gb_latent_view_get_type ())
+G_DECLARE_FINAL_TYPE (GbLatentView, gb_latent_view, GB, LATENT_VIEW, GtkWidget)
+
+GtkWidget     *gb_latent_view_new        (void);
+/* The scene the view draws; the caller fills its data and then calls
+ * gb_latent_view_changed. The viewport belongs to the view. */
+GbLatentScene *gb_latent_view_get_scene  (GbLatentView *self);
+/* base: the data, manifold or legend changed (else only the overlay). */
+void           gb_latent_view_changed    (GbLatentView *self, gboolean base);
+void           gb_latent_view_reset      (GbLatentView *self);
+const GbPalette *gb_latent_view_get_palette (GbLatentView *self);
+/* Prints frame-time statistics to stderr (also at finalisation when
+ * GLASSBOX_FRAME_STATS is set). */
+void           gb_latent_view_print_stats (GbLatentView *self);
+
+G_END_DECLS

@@ -1,0 +1,219 @@
+/* gb-window.c — the main window and its actions (open, save, export). */
+#include "gb-window.h"
+
+#include "gb-latent-page.h"
+#include "gb-settings.h"
+
+struct _GbWindow {
+  GtkApplicationWindow parent_instance;
+
+  GtkInfoBar *infobar;
+  GtkLabel *info_label;
+  GtkStack *stack;
+  GbLatentPage *latent_page;
+  GSettings *settings;
+  GtkNativeDialog *dialog;
+};
+
+G_DEFINE_FINAL_TYPE (GbWindow, gb_window, GTK_TYPE_APPLICATION_WINDOW)
+
+void
+gb_window_show_message (GbWindow *self, const char *message)
+{
+  gtk_label_set_text (self->info_label, message);
+  gtk_info_bar_set_revealed (self->infobar, TRUE);
+  g_printerr ("glassbox: %s\n", message);
+}
+
+static void
+infobar_response_cb (GtkInfoBar *bar, int response, GbWindow *self)
+{
+  gtk_info_bar_set_revealed (bar, FALSE);
+}
+
+static void
+page_message_cb (GbLatentPage *page, const char *message, GbWindow *self)
+{
+  gb_window_show_message (self, message);
+}
+
+/* --- file dialogs --- */
+
+typedef enum { DIALOG_OPEN, DIALOG_SAVE, DIALOG_EXPORT } DialogKind;
+
+static void
+dialog_response_cb (GtkNativeDialog *dialog, int response, GbWindow *self)
+{
+  DialogKind kind = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (dialog), "kind"));
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr (GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree char *path = g_file_get_path (file);
+      g_autoptr (GError) error = NULL;
+      gboolean ok = TRUE;
+      if (path == NULL)
+        {
+          ok = FALSE;
+          g_set_error_literal (&error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "only local files can be used");
+        }
+      else if (kind == DIALOG_OPEN)
+        ok = gb_latent_page_open_model (self->latent_page, path, &error);
+      else if (kind == DIALOG_SAVE)
+        {
+          if (!g_str_has_suffix (path, ".safetensors"))
+            {
+              char *with = g_strconcat (path, ".safetensors", NULL);
+              g_free (path);
+              path = with;
+            }
+          ok = gb_latent_page_save_model (self->latent_page, path, &error);
+        }
+      else
+        ok = gb_latent_page_export (self->latent_page, path, &error);
+      if (!ok)
+        gb_window_show_message (self, error->message);
+      else
+        gtk_info_bar_set_revealed (self->infobar, FALSE);
+    }
+  gtk_native_dialog_destroy (dialog);
+  g_clear_object (&self->dialog);
+}
+
+static void
+add_filter (GtkFileChooser *chooser, const char *name, const char *pattern)
+{
+  GtkFileFilter *f = gtk_file_filter_new ();
+  gtk_file_filter_set_name (f, name);
+  gtk_file_filter_add_pattern (f, pattern);
+  gtk_file_chooser_add_filter (chooser, f);
+  g_object_unref (f);
+}
+
+static void
+run_dialog (GbWindow *self, DialogKind kind)
+{
+  if (self->dialog != NULL)
+    return;
+  static const char *titles[] = { "Open a Model", "Save the Model", "Export the View" };
+  GtkFileChooserAction action = kind == DIALOG_OPEN ? GTK_FILE_CHOOSER_ACTION_OPEN : GTK_FILE_CHOOSER_ACTION_SAVE;
+  GtkFileChooserNative *dialog = gtk_file_chooser_native_new (titles[kind], GTK_WINDOW (self), action,
+                                                              kind == DIALOG_OPEN ? "_Open" : "_Save", "_Cancel");
+  GtkFileChooser *chooser = GTK_FILE_CHOOSER (dialog);
+  if (kind == DIALOG_EXPORT)
+    {
+      add_filter (chooser, "PNG image", "*.png");
+      add_filter (chooser, "SVG drawing", "*.svg");
+      add_filter (chooser, "PDF document", "*.pdf");
+      gtk_file_chooser_set_current_name (chooser, "latent-space.png");
+    }
+  else
+    {
+      add_filter (chooser, "Models (safetensors)", "*.safetensors");
+      if (kind == DIALOG_SAVE)
+        gtk_file_chooser_set_current_name (chooser, "vae.safetensors");
+    }
+  g_object_set_data (G_OBJECT (dialog), "kind", GINT_TO_POINTER (kind));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
+  g_signal_connect (dialog, "response", G_CALLBACK (dialog_response_cb), self);
+  self->dialog = GTK_NATIVE_DIALOG (dialog);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+static void
+open_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  run_dialog (GB_WINDOW (widget), DIALOG_OPEN);
+}
+
+static void
+save_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  run_dialog (GB_WINDOW (widget), DIALOG_SAVE);
+}
+
+static void
+export_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  run_dialog (GB_WINDOW (widget), DIALOG_EXPORT);
+}
+
+static void
+manifold_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  gb_latent_page_toggle_manifold (GB_WINDOW (widget)->latent_page);
+}
+
+/* --- window state --- */
+
+static gboolean
+gb_window_close_request (GtkWindow *window)
+{
+  GbWindow *self = GB_WINDOW (window);
+  int w, h;
+  gtk_window_get_default_size (window, &w, &h);
+  g_settings_set_int (self->settings, "window-width", w);
+  g_settings_set_int (self->settings, "window-height", h);
+  g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (window));
+  /* Training stops; the app stays up until the worker has noticed. */
+  gb_latent_page_stop (self->latent_page);
+  return GTK_WINDOW_CLASS (gb_window_parent_class)->close_request (window);
+}
+
+static void
+gb_window_dispose (GObject *object)
+{
+  GbWindow *self = GB_WINDOW (object);
+  if (self->dialog != NULL)
+    {
+      gtk_native_dialog_destroy (self->dialog);
+      g_clear_object (&self->dialog);
+    }
+  g_clear_object (&self->settings);
+  gtk_widget_dispose_template (GTK_WIDGET (self), GB_TYPE_WINDOW);
+  G_OBJECT_CLASS (gb_window_parent_class)->dispose (object);
+}
+
+static void
+gb_window_class_init (GbWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+  object_class->dispose = gb_window_dispose;
+  window_class->close_request = gb_window_close_request;
+
+  g_type_ensure (GB_TYPE_LATENT_PAGE);
+  gtk_widget_class_set_template_from_resource (widget_class, "/org/glassbox/Glassbox/ui/gb-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, GbWindow, infobar);
+  gtk_widget_class_bind_template_child (widget_class, GbWindow, info_label);
+  gtk_widget_class_bind_template_child (widget_class, GbWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, GbWindow, latent_page);
+
+  gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
+  gtk_widget_class_install_action (widget_class, "win.save", NULL, save_action);
+  gtk_widget_class_install_action (widget_class, "win.export", NULL, export_action);
+  gtk_widget_class_install_action (widget_class, "win.toggle-manifold", NULL, manifold_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK, "win.save", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK, "win.export", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_m, GDK_CONTROL_MASK, "win.toggle-manifold", NULL);
+}
+
+static void
+gb_window_init (GbWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->settings = gb_settings_new ();
+  gtk_window_set_default_size (GTK_WINDOW (self), g_settings_get_int (self->settings, "window-width"),
+                               g_settings_get_int (self->settings, "window-height"));
+  if (g_settings_get_boolean (self->settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+  g_signal_connect (self->infobar, "response", G_CALLBACK (infobar_response_cb), self);
+  g_signal_connect (self->latent_page, "message", G_CALLBACK (page_message_cb), self);
+}
+
+GbWindow *
+gb_window_new (GtkApplication *app)
+{
+  return g_object_new (GB_TYPE_WINDOW, "application", app, NULL);
+}

@@ -1,0 +1,15 @@
+/* gb-window.h — the main window: header bar, view switcher, messages. */
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+#define GB_TYPE_WINDOW (gb_window_get_type ())
+G_DECLARE_FINAL_TYPE (GbWindow, gb_window, GB, WINDOW, GtkApplicationWindow)
+
+GbWindow *gb_window_new          (GtkApplication *app);
+/* Shows a message in the bar at the top of the window. */
+void      gb_window_show_message (GbWindow *self, const char *message);
+
+G_END_DECLS
