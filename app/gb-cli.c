@@ -255,7 +255,11 @@ gb_cli_is_command (int argc, char **argv)
 {
   if (argc < 2)
     return FALSE;
-  const char *verbs[] = { "train", "render", "help", "--help", "-h", "--version" };
+  /* Any word is a command (unknown ones get a message); options such as
+   * --display go to GTK. */
+  if (argv[1][0] != '-')
+    return TRUE;
+  const char *verbs[] = { "--help", "-h", "--version" };
   for (gsize i = 0; i < G_N_ELEMENTS (verbs); i++)
     if (g_str_equal (argv[1], verbs[i]))
       return TRUE;

@@ -417,6 +417,7 @@ gb_trainer_run_async (GbTrainer *self, GCancellable *cancellable, GAsyncReadyCal
   g_task_set_source_tag (task, gb_trainer_run_async);
   /* A stop is not an error: the job ends with the model trained so far. */
   g_task_set_return_on_cancel (task, FALSE);
+  g_task_set_check_cancellable (task, FALSE);
   g_task_run_in_thread (task, run_thread);
 }
 

@@ -92,6 +92,7 @@ struct _GbLatentPage {
   GbTrainProgress last_progress;
   guint snapshot_version;
   gboolean holding_app;
+  gboolean disposed;
 };
 
 enum { SIGNAL_MESSAGE, N_SIGNALS };
@@ -504,6 +505,8 @@ encode_done_cb (GObject *source, GAsyncResult *result, gpointer data)
   GbLatentPage *self = GB_LATENT_PAGE (source);
   EncodeJob *job = g_task_get_task_data (G_TASK (result));
   g_autoptr (GError) error = NULL;
+  if (self->disposed)
+    return;
   gboolean first_load = self->data_loading;
   self->data_loading = FALSE;
   if (!g_task_propagate_boolean (G_TASK (result), &error))
@@ -656,9 +659,19 @@ gb_latent_page_is_training (GbLatentPage *self)
 static void
 set_training_ui (GbLatentPage *self, gboolean running)
 {
-  gtk_widget_set_sensitive (GTK_WIDGET (self->start_button), !running && self->ds != NULL);
   gtk_widget_set_sensitive (GTK_WIDGET (self->pause_button), running);
   gtk_widget_set_sensitive (GTK_WIDGET (self->stop_button), running);
+  /* Move the keyboard focus off the controls about to be disabled (a focused
+   * entry made insensitive loses its focus-out event). */
+  GtkWidget *focus = gtk_root_get_focus (gtk_widget_get_root (GTK_WIDGET (self)));
+  GtkWidget *locked[] = { GTK_WIDGET (self->start_button), GTK_WIDGET (self->epochs), GTK_WIDGET (self->batch),
+                          GTK_WIDGET (self->hidden), GTK_WIDGET (self->seed) };
+  for (gsize i = 0; running && focus != NULL && i < G_N_ELEMENTS (locked); i++)
+    if (focus == locked[i] || gtk_widget_is_ancestor (focus, locked[i]))
+      gtk_widget_grab_focus (GTK_WIDGET (self->pause_button));
+  if (!running && focus != NULL && (focus == GTK_WIDGET (self->pause_button) || focus == GTK_WIDGET (self->stop_button)))
+    gtk_widget_grab_focus (GTK_WIDGET (self->view));
+  gtk_widget_set_sensitive (GTK_WIDGET (self->start_button), !running && self->ds != NULL);
   gtk_widget_set_sensitive (GTK_WIDGET (self->epochs), !running);
   gtk_widget_set_sensitive (GTK_WIDGET (self->batch), !running);
   gtk_widget_set_sensitive (GTK_WIDGET (self->hidden), !running);
@@ -715,7 +728,7 @@ trainer_done_cb (GObject *source, GAsyncResult *result, gpointer data)
   GbTrainer *trainer = GB_TRAINER (source);
   g_autoptr (GError) error = NULL;
   gboolean ok = gb_trainer_run_finish (trainer, result, &error);
-  if (trainer == self->trainer)
+  if (trainer == self->trainer && !self->disposed)
     {
       update_progress (self);
       GbTrainProgress *p = &self->last_progress;
@@ -730,6 +743,8 @@ trainer_done_cb (GObject *source, GAsyncResult *result, gpointer data)
       else
         text = g_strdup_printf ("Done: %d epochs · test −ELBO %.2f nats", vae->info.epochs, vae->info.test_elbo);
       gtk_progress_bar_set_text (self->progress, text);
+      g_info ("training %s after %" G_GINT64_FORMAT " steps: %s",
+              ok && !g_cancellable_is_cancelled (self->cancel) ? "finished" : "stopped", p->done, text);
       if (!ok)
         show_message (self, error->message);
       g_clear_object (&self->trainer);
@@ -794,7 +809,10 @@ start_trainer (GbLatentPage *self)
       g_application_hold (g_application_get_default ());
       self->holding_app = TRUE;
     }
+  g_info ("training started: %d epochs, batch %d, lr %g, hidden %d, β %g, seed %" G_GUINT64_FORMAT,
+          c.epochs, c.batch, c.lr, c.hidden, c.beta, c.seed);
   gb_trainer_run_async (self->trainer, self->cancel, trainer_done_cb, g_object_ref (self));
+  set_training_ui (self, TRUE);
   update_progress (self);
 }
 
@@ -815,6 +833,11 @@ load_train_done_cb (GObject *source, GAsyncResult *result, gpointer data)
   GbLatentPage *self = GB_LATENT_PAGE (source);
   g_autoptr (GError) error = NULL;
   GbImageSet *set = g_task_propagate_pointer (G_TASK (result), &error);
+  if (self->disposed)
+    {
+      gb_image_set_unref (set);
+      return;
+    }
   if (set == NULL)
     {
       show_message (self, error->message);
@@ -906,6 +929,7 @@ static void
 gb_latent_page_dispose (GObject *object)
 {
   GbLatentPage *self = GB_LATENT_PAGE (object);
+  self->disposed = TRUE;
   if (self->cancel != NULL)
     g_cancellable_cancel (self->cancel);
   g_clear_object (&self->settings);

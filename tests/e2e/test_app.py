@@ -1,0 +1,213 @@
+#!/usr/bin/env python3
+"""End-to-end test: the real app in a real X server (Xvfb), driven like a user.
+
+It moves and drags the pointer across the latent plane and checks from
+screenshots that the decoded preview changes; starts training from the UI
+(keyboard mnemonics, as a keyboard user would), checks that the loss plot
+fills in and memory stays bounded, stops it; starts the app without the data
+set and checks it says so and still decodes; and fails if the app printed any
+GLib critical or warning. Needs Xvfb, xdotool and ImageMagick (import, compare).
+
+usage: test_app.py GLASSBOX_BINARY
+"""
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+SKIP = 77
+
+
+def need(*tools):
+    missing = [t for t in tools if shutil.which(t) is None]
+    if missing:
+        print("skipping: missing " + ", ".join(missing))
+        sys.exit(SKIP)
+
+
+class Xvfb:
+    def __init__(self, width=1400, height=900):
+        r, w = os.pipe()
+        self.proc = subprocess.Popen(
+            ["Xvfb", "-displayfd", str(w), "-screen", "0", f"{width}x{height}x24", "-nolisten", "tcp"],
+            pass_fds=[w], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        os.close(w)
+        with os.fdopen(r) as f:
+            self.display = ":" + f.readline().strip()
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+
+class App:
+    def __init__(self, binary, display, tmp, extra_env=None):
+        env = dict(os.environ)
+        # Xvfb has no GPU: GTK's GL renderer would run on Mesa's llvmpipe, which
+        # alone takes some 80 MB; GTK's software path is its cairo renderer.
+        env.setdefault("GSK_RENDERER", "cairo")
+        env.update({"DISPLAY": display, "GSETTINGS_BACKEND": "memory", "GLASSBOX_FRAME_STATS": "1",
+                    "G_MESSAGES_DEBUG": "Glassbox", "GDK_BACKEND": "x11", "NO_AT_BRIDGE": "1",
+                    "GTK_A11Y": "none"})
+        env.pop("G_DEBUG", None)
+        env.update(extra_env or {})
+        self.env = env
+        self.display = display
+        self.log_path = os.path.join(tmp, "app-%d.log" % time.monotonic_ns())
+        self.log = open(self.log_path, "w")
+        self.proc = subprocess.Popen([binary], env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        self.window = self.xdo("search", "--sync", "--onlyvisible", "--name", "^Glassbox$", timeout=30).split()[0]
+        geo = self.xdo("getwindowgeometry", "--shell", self.window)
+        g = dict(line.split("=") for line in geo.split())
+        self.x, self.y, self.w, self.h = int(g["X"]), int(g["Y"]), int(g["WIDTH"]), int(g["HEIGHT"])
+
+    def xdo(self, *args, timeout=10):
+        return subprocess.run(["xdotool", *args], env=self.env, check=True, capture_output=True,
+                              text=True, timeout=timeout).stdout
+
+    def move(self, fx, fy):
+        """Move to a point given as fractions of the window."""
+        self.xdo("mousemove", str(self.x + int(fx * self.w)), str(self.y + int(fy * self.h)))
+
+    def key(self, *keys):
+        self.xdo("key", *keys)
+
+    def shot(self, path, fx0, fy0, fx1, fy1):
+        """A screenshot of a part of the window, in fractions of its size."""
+        x0, y0 = self.x + int(fx0 * self.w), self.y + int(fy0 * self.h)
+        w, h = int((fx1 - fx0) * self.w), int((fy1 - fy0) * self.h)
+        subprocess.run(["import", "-window", "root", "-crop", f"{w}x{h}+{x0}+{y0}", "+repage", path],
+                       env=self.env, check=True, timeout=30)
+        return path
+
+    def rss_mb(self):
+        with open(f"/proc/{self.proc.pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+        return 0.0
+
+    def quit(self):
+        self.key("ctrl+q")
+        code = self.proc.wait(timeout=30)
+        self.log.close()
+        with open(self.log_path) as f:
+            return code, f.read()
+
+
+def differing_pixels(a, b):
+    r = subprocess.run(["compare", "-metric", "AE", "-fuzz", "8%", a, b, "null:"],
+                       capture_output=True, text=True)
+    return int(float(r.stderr.split()[0]))
+
+
+def check(cond, message):
+    if not cond:
+        raise AssertionError(message)
+    print("ok -", message)
+
+
+def check_log(log):
+    bad = [l for l in log.splitlines() if re.search(r"CRITICAL|WARNING|Gtk-|GLib-|assertion", l)]
+    check(not bad, "no GLib criticals or warnings" + ("" if not bad else ": " + "\n".join(bad[:10])))
+
+
+# The panels, as fractions of the window (the plane's upper left, the side panel).
+PLANE = [(0.20, 0.30), (0.45, 0.55), (0.30, 0.65), (0.55, 0.30)]
+PREVIEW = (0.72, 0.15, 0.97, 0.45)
+PLOT = (0.56, 0.80, 0.98, 0.98)
+
+
+def session_with_data(binary, display, tmp):
+    app = App(binary, display, tmp)
+    time.sleep(3.0)  # the data set loads and is encoded on a worker thread
+    shots = []
+    for i, (fx, fy) in enumerate(PLANE[:2]):
+        app.move(fx, fy)
+        time.sleep(0.6)
+        shots.append(app.shot(os.path.join(tmp, f"preview{i}.png"), *PREVIEW))
+    check(differing_pixels(shots[0], shots[1]) > 500, "the decoded preview follows the pointer")
+
+    # A drag across the plane: the preview keeps following.
+    app.move(*PLANE[2])
+    app.xdo("mousedown", "1")
+    for k in range(30):
+        app.move(PLANE[2][0] + 0.01 * k, PLANE[2][1] - 0.01 * k)
+        time.sleep(0.02)
+    app.xdo("mouseup", "1")
+    time.sleep(0.5)
+    after_drag = app.shot(os.path.join(tmp, "preview-drag.png"), *PREVIEW)
+    check(differing_pixels(shots[1], after_drag) > 500, "dragging across the plane changes the preview")
+
+    # Training from the UI: one epoch, started and stopped with the keyboard.
+    plot_before = app.shot(os.path.join(tmp, "plot0.png"), *PLOT)
+    app.key("alt+e")
+    app.key("ctrl+a")
+    app.xdo("type", "1")
+    app.key("Tab")
+    app.key("alt+s")
+    changed, rss = False, 0.0
+    for _ in range(60):
+        time.sleep(0.5)
+        rss = max(rss, app.rss_mb())
+        if differing_pixels(plot_before, app.shot(os.path.join(tmp, "plot1.png"), *PLOT)) > 300:
+            changed = True
+            break
+    check(changed, "training starts from the UI and the loss plot fills in")
+    # Keep the pointer moving while training runs.
+    for k in range(40):
+        app.move(0.25 + 0.005 * k, 0.4 + 0.003 * k)
+        time.sleep(0.02)
+        rss = max(rss, app.rss_mb())
+    app.key("alt+t")
+    time.sleep(1.5)
+    print(f"# resident memory while training: {rss:.0f} MB")
+    check(rss < 250, f"resident memory stays under 250 MB while training ({rss:.0f} MB)")
+    code, log = app.quit()
+    print("\n".join("# " + l for l in log.splitlines() if "frame-stats" in l or "training" in l))
+    check(code == 0, "the app quits cleanly")
+    check("training stopped" in log or "training finished" in log, "training stops from the UI")
+    check_log(log)
+
+
+def session_without_data(binary, display, tmp):
+    app = App(binary, display, tmp, {"GLASSBOX_DATASET": os.path.join(tmp, "no-such-dataset")})
+    time.sleep(2.0)
+    app.move(*PLANE[0])
+    time.sleep(0.5)
+    a = app.shot(os.path.join(tmp, "nodata0.png"), *PREVIEW)
+    app.move(*PLANE[1])
+    time.sleep(0.5)
+    b = app.shot(os.path.join(tmp, "nodata1.png"), *PREVIEW)
+    check(differing_pixels(a, b) > 500, "without the data set the preview still decodes")
+    code, log = app.quit()
+    check(code == 0, "the app without data quits cleanly")
+    check("no-such-dataset" in log and "does not exist" in log, "a missing data set is reported plainly")
+    check_log(log)
+
+
+def main():
+    if len(sys.argv) != 2:
+        print(__doc__)
+        return 2
+    need("Xvfb", "xdotool", "import", "compare")
+    binary = os.path.abspath(sys.argv[1])
+    tmp = tempfile.mkdtemp(prefix="glassbox-e2e-")
+    x = Xvfb()
+    try:
+        if os.path.isdir("/usr/share/datasets/fashion-mnist"):
+            session_with_data(binary, x.display, tmp)
+        else:
+            print("# Fashion-MNIST is not installed: the session with data is skipped")
+        session_without_data(binary, x.display, tmp)
+    finally:
+        x.stop()
+    print("screenshots in", tmp)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

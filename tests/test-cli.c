@@ -1,0 +1,246 @@
+/* test-cli.c — `glassbox train vae` and `glassbox render latent` as a user runs
+ * them: exit codes, what they print, and the files they write. */
+#include <gio/gio.h>
+#include <string.h>
+
+#include "gb-test-util.h"
+#include "gb-vae-file.h"
+
+static const char *glassbox;
+static char *toy_dir;
+
+typedef struct {
+  int status;
+  char *out;
+  char *err;
+} Run;
+
+static void
+run_clear (Run *r)
+{
+  g_free (r->out);
+  g_free (r->err);
+}
+
+static Run
+run (const char *first, ...)
+{
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_ptr_array_add (argv, (gpointer) glassbox);
+  va_list ap;
+  va_start (ap, first);
+  for (const char *a = first; a != NULL; a = va_arg (ap, const char *))
+    g_ptr_array_add (argv, (gpointer) a);
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSubprocess) p = g_subprocess_newv ((const char *const *) argv->pdata,
+                                                 G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  g_assert_no_error (error);
+  Run r = { 0 };
+  g_assert_true (g_subprocess_communicate_utf8 (p, NULL, NULL, &r.out, &r.err, &error));
+  r.status = g_subprocess_get_if_exited (p) ? g_subprocess_get_exit_status (p) : -1;
+  return r;
+}
+
+#define assert_contains(hay, needle)                                              \
+  do {                                                                            \
+    if (strstr ((hay), (needle)) == NULL)                                         \
+      g_error ("expected “%s” in:\n%s", (needle), (hay));                         \
+  } while (0)
+
+/* A data set of 28×28 images in two shapes (a bar and a ring), gzipped IDX. */
+static void
+write_idx (const char *dir, const char *name, int rank, const guint32 *dims, const guint8 *data, gsize n, gboolean gz)
+{
+  g_autoptr (GByteArray) a = g_byte_array_new ();
+  guint8 head[4] = { 0, 0, 8, (guint8) rank };
+  g_byte_array_append (a, head, 4);
+  for (int i = 0; i < rank; i++)
+    {
+      guint32 be = GUINT32_TO_BE (dims[i]);
+      g_byte_array_append (a, (guint8 *) &be, 4);
+    }
+  g_byte_array_append (a, data, (guint) n);
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  if (!gz)
+    {
+      g_assert_true (g_file_set_contents (path, (char *) a->data, a->len, NULL));
+      return;
+    }
+  g_autoptr (GZlibCompressor) c = g_zlib_compressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP, 6);
+  g_autoptr (GInputStream) mem = g_memory_input_stream_new_from_data (a->data, a->len, NULL);
+  g_autoptr (GInputStream) conv = g_converter_input_stream_new (mem, G_CONVERTER (c));
+  g_autoptr (GOutputStream) out = g_memory_output_stream_new_resizable ();
+  g_output_stream_splice (out, conv, G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, NULL, NULL);
+  g_autoptr (GBytes) bytes = g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (out));
+  g_assert_true (g_file_set_contents (path, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), NULL));
+}
+
+static void
+make_toy_dataset (const char *dir, guint32 n_train, guint32 n_test)
+{
+  g_mkdir_with_parents (dir, 0700);
+  GbRng rng;
+  gb_rng_init (&rng, 3);
+  for (int split = 0; split < 2; split++)
+    {
+      guint32 n = split ? n_test : n_train;
+      g_autofree guint8 *px = g_new0 (guint8, (gsize) n * 784), *lab = g_new (guint8, n);
+      for (guint32 i = 0; i < n; i++)
+        {
+          lab[i] = i % 2;
+          int shift = (int) gb_rng_below (&rng, 5) - 2;
+          for (int r = 0; r < 28; r++)
+            for (int c = 0; c < 28; c++)
+              {
+                double dr = r - 13.5 - shift, dc = c - 13.5 + shift;
+                gboolean on = lab[i] ? fabs (sqrt (dr * dr + dc * dc) - 8) < 2 : fabs (dc) < 3 && fabs (dr) < 11;
+                px[(gsize) i * 784 + r * 28 + c] = on ? 255 : 0;
+              }
+        }
+      write_idx (dir, split ? "t10k-images-idx3-ubyte.gz" : "train-images-idx3-ubyte.gz", 3,
+                 (guint32[]) { n, 28, 28 }, px, (gsize) n * 784, TRUE);
+      write_idx (dir, split ? "t10k-labels-idx1-ubyte" : "train-labels-idx1-ubyte", 1,
+                 (guint32[]) { n }, lab, n, FALSE);
+    }
+}
+
+static void
+test_train_and_render (void)
+{
+  g_autofree char *model = test_tmp_path ("toy.safetensors");
+  Run r = run ("train", "vae", "--dataset", toy_dir, "--epochs", "3", "--hidden", "32", "--batch", "32",
+               "--lr", "0.003", "--seed", "5", "--out", model, NULL);
+  if (r.status != 0)
+    g_error ("train failed (%d): %s%s", r.status, r.out, r.err);
+  assert_contains (r.out, "epoch 3/3");
+  assert_contains (r.out, "final test −ELBO");
+  assert_contains (r.out, "saved");
+  run_clear (&r);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GbVae) vae = gb_vae_load (model, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (vae->config.n_hidden, ==, 32);
+  g_assert_cmpint (vae->info.epochs, ==, 3);
+  g_assert_cmpuint (vae->info.seed, ==, 5);
+  g_assert_cmpstr (vae->info.dataset, ==, "toy-dataset");
+
+  /* The same seed trains the same model, byte for byte. */
+  g_autofree char *again = test_tmp_path ("toy-again.safetensors");
+  r = run ("train", "vae", "--dataset", toy_dir, "--epochs", "3", "--hidden", "32", "--batch", "32",
+           "--lr", "0.003", "--seed", "5", "--out", again, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  run_clear (&r);
+  g_autofree char *a = NULL, *b = NULL;
+  gsize la, lb;
+  g_assert_true (g_file_get_contents (model, &a, &la, NULL));
+  g_assert_true (g_file_get_contents (again, &b, &lb, NULL));
+  g_assert_cmpmem (a, la, b, lb);
+
+  const char *outs[] = { "toy.png", "toy.svg", "toy.pdf" };
+  for (gsize i = 0; i < G_N_ELEMENTS (outs); i++)
+    {
+      g_autofree char *out = test_tmp_path (outs[i]);
+      r = run ("render", "latent", "--model", model, "--dataset", toy_dir, "--manifold", "6",
+               "--pointer", "0.5,-0.25", "--width", "640", "--height", "400", "--out", out, NULL);
+      if (r.status != 0)
+        g_error ("render failed: %s", r.err);
+      run_clear (&r);
+      g_assert_true (g_file_test (out, G_FILE_TEST_IS_REGULAR));
+    }
+}
+
+static void
+test_render_shipped (void)
+{
+  /* The shipped model, no data: works with no file at all. */
+  g_autofree char *out = test_tmp_path ("shipped.png");
+  Run r = run ("render", "latent", "--no-data", "--manifold", "8", "--out", out, NULL);
+  if (r.status != 0)
+    g_error ("render failed: %s", r.err);
+  run_clear (&r);
+  g_assert_true (g_file_test (out, G_FILE_TEST_IS_REGULAR));
+}
+
+typedef struct {
+  const char *args[12];
+  int status;
+  const char *message;
+} BadCase;
+
+static void
+test_bad_input (void)
+{
+  g_autofree char *out = test_tmp_path ("bad.safetensors");
+  g_autofree char *png = test_tmp_path ("bad.png");
+  g_autofree char *text = test_tmp_path ("not-a-model.safetensors");
+  g_assert_true (g_file_set_contents (text, "this is text, not a model\n", -1, NULL));
+  g_autofree char *corrupt = test_tmp_path ("corrupt-ds");
+  make_toy_dataset (corrupt, 10, 10);
+  g_autofree char *cut = g_build_filename (corrupt, "t10k-labels-idx1-ubyte", NULL);
+  g_assert_true (g_file_set_contents (cut, "\0\0\x08\x01\0\0\0\x0a\1\2", 10, NULL));
+
+  const BadCase cases[] = {
+    { { "train", "vae", "--dataset", toy_dir, "--batch", "0", "--out", out }, 1, "batch size 0 is outside" },
+    { { "train", "vae", "--dataset", toy_dir, "--lr", "-1", "--out", out }, 1, "learning rate -1 is outside" },
+    { { "train", "vae", "--dataset", toy_dir, "--epochs", "0", "--out", out }, 1, "epochs 0 is outside" },
+    { { "train", "vae", "--dataset", toy_dir }, 2, "--out FILE is required" },
+    { { "train", "vae", "--dataset", "/nonexistent/data", "--out", out }, 1, "does not exist" },
+    { { "train", "vae", "--dataset", corrupt, "--out", out }, 1, "t10k-labels-idx1-ubyte: header promises 10 bytes" },
+    { { "train", "vae", "--dataset", toy_dir, "--init", text, "--out", out }, 1, "not a safetensors file" },
+    { { "train", "vae", "--bogus" }, 2, "Unknown option" },
+    { { "render", "latent", "--no-data", "--manifold", "10000", "--out", png }, 1, "--manifold 10000 is outside 5…30" },
+    { { "render", "latent", "--model", text, "--out", png }, 1, "not a safetensors file" },
+    { { "render", "latent", "--no-data", "--out", "/tmp/x.bmp" }, 1, "unknown format" },
+    { { "render", "latent", "--no-data", "--width", "0", "--out", png }, 1, "image size 0" },
+    { { "render", "latent", "--no-data", "--pointer", "a,b", "--out", png }, 2, "--pointer takes X,Y" },
+    { { "render", "latent", "--dataset", "/nonexistent/data", "--out", png }, 1, "does not exist" },
+    { { "frobnicate" }, 2, "unknown command" },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      const char *const *a = cases[i].args;
+      Run r = run (a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], NULL);
+      if (r.status != cases[i].status || strstr (r.err, cases[i].message) == NULL)
+        g_error ("case %zu (%s %s …): exit %d, expected %d with “%s”; stderr:\n%s", i, a[0], a[1], r.status,
+                 cases[i].status, cases[i].message, r.err);
+      run_clear (&r);
+    }
+  /* No half-written files were left. */
+  g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (png, G_FILE_TEST_EXISTS));
+}
+
+static void
+test_help (void)
+{
+  Run r = run ("train", "vae", "--help", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  assert_contains (r.out, "--epochs");
+  assert_contains (r.out, "--beta");
+  run_clear (&r);
+  r = run ("render", "latent", "--help", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  assert_contains (r.out, "--manifold");
+  run_clear (&r);
+  r = run ("--help", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  assert_contains (r.out, "glassbox train vae");
+  run_clear (&r);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  glassbox = g_getenv ("GB_GLASSBOX");
+  g_assert_nonnull (glassbox);
+  toy_dir = test_tmp_path ("toy-dataset");
+  make_toy_dataset (toy_dir, 256, 64);
+  g_test_add_func ("/cli/train-and-render", test_train_and_render);
+  g_test_add_func ("/cli/render-shipped", test_render_shipped);
+  g_test_add_func ("/cli/bad-input", test_bad_input);
+  g_test_add_func ("/cli/help", test_help);
+  return g_test_run ();
+}

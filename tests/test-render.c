@@ -1,0 +1,372 @@
+/* test-render.c — the painters drawn into image surfaces, checked pixel by pixel,
+ * and one whole view compared with a reference image within a tolerance. */
+#include <cairo.h>
+#include <math.h>
+#include <string.h>
+
+#include "gb-error.h"
+#include "gb-export.h"
+#include "gb-latent-paint.h"
+#include "gb-plot-paint.h"
+#include "gb-test-util.h"
+
+#define W 600
+#define H 400
+
+typedef struct {
+  cairo_surface_t *surface;
+  cairo_t *cr;
+} Canvas;
+
+static Canvas
+canvas_new (int w, int h)
+{
+  Canvas c;
+  c.surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, w, h);
+  c.cr = cairo_create (c.surface);
+  return c;
+}
+
+static void
+canvas_free (Canvas *c)
+{
+  cairo_destroy (c->cr);
+  cairo_surface_destroy (c->surface);
+}
+
+static guint32
+pixel (Canvas *c, int x, int y)
+{
+  cairo_surface_flush (c->surface);
+  guint8 *data = cairo_image_surface_get_data (c->surface);
+  int stride = cairo_image_surface_get_stride (c->surface);
+  return ((guint32 *) (data + (gsize) y * stride))[x] & 0xffffff;
+}
+
+static guint32
+rgb_of (const GbRgb *c)
+{
+  return ((guint32) lround (c->r * 255) << 16) | ((guint32) lround (c->g * 255) << 8) | (guint32) lround (c->b * 255);
+}
+
+/* Pixels within `tol` of colour in every channel, in a rectangle. */
+static int
+count_near (Canvas *c, int x0, int y0, int x1, int y1, guint32 rgb, int tol)
+{
+  int n = 0;
+  for (int y = MAX (y0, 0); y < MIN (y1, cairo_image_surface_get_height (c->surface)); y++)
+    for (int x = MAX (x0, 0); x < MIN (x1, cairo_image_surface_get_width (c->surface)); x++)
+      {
+        guint32 p = pixel (c, x, y);
+        if (abs ((int) (p >> 16) - (int) (rgb >> 16)) <= tol && abs ((int) ((p >> 8) & 255) - (int) ((rgb >> 8) & 255)) <= tol
+            && abs ((int) (p & 255) - (int) (rgb & 255)) <= tol)
+          n++;
+      }
+  return n;
+}
+
+/* A scene of 3 classes in three clumps. */
+typedef struct {
+  float mu[300 * 2];
+  guint8 labels[300];
+  const char *names[4];
+  GbLatentScene scene;
+} Fixture;
+
+static void
+fixture_init (Fixture *f)
+{
+  GbRng rng;
+  gb_rng_init (&rng, 1);
+  const float centres[3][2] = { { -2, 0 }, { 2, 1 }, { 0, -2 } };
+  for (int i = 0; i < 300; i++)
+    {
+      int k = f->labels[i] = i % 3;
+      f->mu[2 * i] = centres[k][0] + 0.2f * gb_rng_normal (&rng);
+      f->mu[2 * i + 1] = centres[k][1] + 0.2f * gb_rng_normal (&rng);
+    }
+  f->names[0] = "alpha";
+  f->names[1] = "beta";
+  f->names[2] = "gamma";
+  f->names[3] = NULL;
+  memset (&f->scene, 0, sizeof f->scene);
+  gb_viewport_reset (&f->scene.vp, W, H, 3.5);
+  f->scene.mu = f->mu;
+  f->scene.n_points = 300;
+  f->scene.labels = f->labels;
+  f->scene.n_classes = 3;
+  f->scene.class_names = f->names;
+}
+
+static void
+test_viewport_roundtrip (void)
+{
+  GbViewport vp;
+  gb_viewport_reset (&vp, W, H, 3.5);
+  g_assert_cmpfloat_with_epsilon (vp.scale, H / 7.0, 1e-9);
+  double sx, sy, zx, zy;
+  gb_viewport_to_screen (&vp, W, H, 1.5, -2.0, &sx, &sy);
+  gb_viewport_to_latent (&vp, W, H, sx, sy, &zx, &zy);
+  g_assert_cmpfloat_with_epsilon (zx, 1.5, 1e-9);
+  g_assert_cmpfloat_with_epsilon (zy, -2.0, 1e-9);
+  /* Zooming keeps the point under the pointer where it is. */
+  gb_viewport_to_latent (&vp, W, H, 100, 50, &zx, &zy);
+  gb_viewport_zoom (&vp, W, H, 100, 50, 2.5);
+  gb_viewport_to_screen (&vp, W, H, zx, zy, &sx, &sy);
+  g_assert_cmpfloat_with_epsilon (sx, 100, 1e-6);
+  g_assert_cmpfloat_with_epsilon (sy, 50, 1e-6);
+}
+
+static void
+test_scatter_and_legend (void)
+{
+  Fixture f;
+  fixture_init (&f);
+  GbPalette pal;
+  gb_palette_init (&pal, FALSE);
+  Canvas c = canvas_new (W, H);
+  gb_latent_paint (c.cr, W, H, &f.scene, &pal);
+  /* The background. */
+  g_assert_cmpuint (pixel (&c, W / 2 + 40, H - 60), ==, rgb_of (&pal.bg));
+  /* Class 1's clump at (2, 1) is drawn in class 1's colour (blended on white). */
+  double sx, sy;
+  gb_viewport_to_screen (&f.scene.vp, W, H, 2, 1, &sx, &sy);
+  GbRgb c1 = pal.classes[1];
+  GbRgb blended = { 0.3 + 0.7 * c1.r, 0.3 + 0.7 * c1.g, 0.3 + 0.7 * c1.b };
+  int near = count_near (&c, (int) sx - 20, (int) sy - 20, (int) sx + 20, (int) sy + 20, rgb_of (&blended), 40);
+  g_assert_cmpint (near, >, 50);
+  /* The legend hit-test finds the entries. */
+  int found = 0;
+  for (int y = 0; y < H; y++)
+    if (gb_latent_legend_hit (W, H, &f.scene, W - 100, y) == 2)
+      found++;
+  g_assert_cmpint (found, >, 10);
+  g_assert_cmpint (gb_latent_legend_hit (W, H, &f.scene, 10, 10), ==, -1);
+
+  /* Hiding class 1 removes its points. */
+  f.scene.hidden_classes = 1u << 1;
+  gb_latent_paint (c.cr, W, H, &f.scene, &pal);
+  int after = count_near (&c, (int) sx - 20, (int) sy - 20, (int) sx + 20, (int) sy + 20, rgb_of (&blended), 40);
+  g_assert_cmpint (after, <, 3);
+  canvas_free (&c);
+}
+
+static void
+test_overlay (void)
+{
+  Fixture f;
+  fixture_init (&f);
+  GbPalette pal;
+  gb_palette_init (&pal, FALSE);
+  Canvas c = canvas_new (W, H);
+  gb_latent_paint (c.cr, W, H, &f.scene, &pal);
+  int before = count_near (&c, 0, 0, W, H, rgb_of (&pal.accent), 10);
+  f.scene.has_pointer = TRUE;
+  f.scene.pointer[0] = -2.5;
+  f.scene.pointer[1] = -2.5;
+  f.scene.has_selection = TRUE;
+  f.scene.sel_mu[0] = 0.5;
+  f.scene.sel_mu[1] = 0.5;
+  f.scene.sel_sigma[0] = 0.5;
+  f.scene.sel_sigma[1] = 0.2;
+  gb_latent_paint (c.cr, W, H, &f.scene, &pal);
+  int after = count_near (&c, 0, 0, W, H, rgb_of (&pal.accent), 10);
+  g_assert_cmpint (before, <, 5);
+  g_assert_cmpint (after, >, 100);
+  /* The 1σ ellipse is wider than tall, as σ says. */
+  double sx, sy;
+  gb_viewport_to_screen (&f.scene.vp, W, H, 0.5, 0.5, &sx, &sy);
+  double r1x = 0.5 * f.scene.vp.scale, r1y = 0.2 * f.scene.vp.scale;
+  g_assert_cmpint (count_near (&c, (int) (sx + r1x) - 2, (int) sy - 2, (int) (sx + r1x) + 3, (int) sy + 3, rgb_of (&pal.accent), 30), >, 0);
+  g_assert_cmpint (count_near (&c, (int) sx - 2, (int) (sy - r1y) - 2, (int) sx + 3, (int) (sy - r1y) + 3, rgb_of (&pal.accent), 30), >, 0);
+  canvas_free (&c);
+}
+
+static void
+test_manifold_tiles (void)
+{
+  /* A manifold of images that are each one grey level: the tiles show them. */
+  GbManifold m = { 0 };
+  m.n = 3;
+  m.rows = m.cols = 2;
+  float ax[3] = { -1, 0, 1 }, ay[3] = { -1, 0, 1 }, img[9 * 4];
+  for (int k = 0; k < 9; k++)
+    for (int p = 0; p < 4; p++)
+      img[k * 4 + p] = k / 8.0f;
+  m.ax = ax;
+  m.ay = ay;
+  m.images = img;
+  GbLatentScene s = { 0 };
+  gb_viewport_reset (&s.vp, W, H, 3.5);
+  s.manifold = &m;
+  GbPalette pal;
+  gb_palette_init (&pal, FALSE);
+  Canvas c = canvas_new (W, H);
+  gb_latent_paint_base (c.cr, W, H, &s, &pal);
+  double sx, sy;
+  gb_viewport_to_screen (&s.vp, W, H, 1, 1, &sx, &sy);   /* image (2, 2): k = 8, white */
+  g_assert_cmpuint (pixel (&c, (int) sx, (int) sy), ==, 0xffffff);
+  gb_viewport_to_screen (&s.vp, W, H, -1, -1, &sx, &sy); /* image (0, 0): k = 0, black */
+  g_assert_cmpuint (pixel (&c, (int) sx, (int) sy), ==, 0x000000);
+  gb_viewport_to_screen (&s.vp, W, H, 0, 0, &sx, &sy);   /* k = 4: mid grey */
+  guint32 mid = pixel (&c, (int) sx, (int) sy);
+  g_assert_cmpint (abs ((int) (mid & 255) - 128), <=, 1);
+  canvas_free (&c);
+}
+
+static void
+test_info_panel (void)
+{
+  float preview[4] = { 0, 1, 1, 0 };
+  GbLatentInfo info = { 0 };
+  info.rows = info.cols = 2;
+  info.has_preview = TRUE;
+  info.preview = preview;
+  GbPalette pal;
+  gb_palette_init (&pal, TRUE);
+  int h = gb_latent_info_height (320, &info);
+  g_assert_cmpint (h, >, 200);
+  Canvas c = canvas_new (320, h);
+  gb_latent_info_paint (c.cr, 320, h, &info, &pal);
+  /* The preview's 2×2 pixels as four squares: white top-right, black top-left. */
+  g_assert_cmpuint (pixel (&c, 14 + 168, 60 + 56), ==, 0xffffff);
+  g_assert_cmpuint (pixel (&c, 14 + 56, 60 + 56), ==, 0x000000);
+  /* The panel's background is the dark palette's. */
+  g_assert_cmpuint (pixel (&c, 318, h - 2), ==, rgb_of (&pal.panel));
+  canvas_free (&c);
+}
+
+static void
+test_loss_plot (void)
+{
+  GbLossPoint train[200], test[2];
+  for (int i = 0; i < 200; i++)
+    train[i] = (GbLossPoint) { i + 1, 300.0f - i * 0.5f, 5.0f + i * 0.01f, 0 };
+  test[0] = (GbLossPoint) { 1, 250, 6, 0 };
+  test[1] = (GbLossPoint) { 2, 220, 6.5f, 0 };
+  GbLossPlot p = { train, 200, test, 2, 100, 400, NULL };
+  GbPalette pal;
+  gb_palette_init (&pal, FALSE);
+  Canvas c = canvas_new (800, 180);
+  gb_loss_plot_paint (c.cr, 800, 180, &p, &pal);
+  g_assert_cmpint (count_near (&c, 0, 0, 800, 160, rgb_of (&pal.accent2), 20), >, 50);
+  g_assert_cmpint (count_near (&c, 0, 0, 800, 160, rgb_of (&pal.accent), 20), >, 30);
+  /* Nothing is drawn past step 200 of 400: the right half of the left frame is empty. */
+  int plot_right = (int) (46 + (800 - 46 - 10 - 52) * 0.62);
+  g_assert_cmpint (count_near (&c, 46 + (plot_right - 46) / 2 + 20, 10, plot_right - 5, 140, rgb_of (&pal.accent2), 20), ==, 0);
+  /* An empty plot says so instead. */
+  GbLossPlot empty = { NULL, 0, NULL, 0, 1, 0, "nothing yet" };
+  gb_loss_plot_paint (c.cr, 800, 180, &empty, &pal);
+  g_assert_cmpint (count_near (&c, 300, 70, 500, 110, rgb_of (&pal.muted), 30), >, 20);
+  canvas_free (&c);
+}
+
+static void
+fixture_paint_cb (cairo_t *cr, int w, int h, gpointer data)
+{
+  Fixture *f = data;
+  GbPalette pal;
+  gb_palette_init (&pal, FALSE);
+  gb_viewport_reset (&f->scene.vp, w, h, 3.5);
+  gb_latent_paint (cr, w, h, &f->scene, &pal);
+}
+
+static void
+test_export_formats (void)
+{
+  Fixture f;
+  fixture_init (&f);
+  const struct { const char *name; const char *magic; } cases[] = {
+    { "view.png", "\x89PNG" }, { "view.svg", "<?xml" }, { "view.pdf", "%PDF" },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *path = test_tmp_path (cases[i].name);
+      g_autoptr (GError) error = NULL;
+      g_assert_true (gb_export_file (path, 320, 240, fixture_paint_cb, &f, &error));
+      g_autofree char *contents = NULL;
+      gsize len;
+      g_assert_true (g_file_get_contents (path, &contents, &len, NULL));
+      g_assert_cmpuint (len, >, 500);
+      g_assert_true (g_str_has_prefix (contents, cases[i].magic));
+    }
+  g_autoptr (GError) error = NULL;
+  g_autofree char *bmp = test_tmp_path ("view.bmp");
+  g_assert_false (gb_export_file (bmp, 320, 240, fixture_paint_cb, &f, &error));
+  g_assert_nonnull (strstr (error->message, "unknown format"));
+  g_assert_false (g_file_test (bmp, G_FILE_TEST_EXISTS));
+  g_clear_error (&error);
+  g_autofree char *huge = test_tmp_path ("huge.png");
+  g_assert_false (gb_export_file (huge, 100000, 10, fixture_paint_cb, &f, &error));
+  g_assert_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT);
+}
+
+/* The whole view against tests/data/render-latent.png: at most 1 % of the
+ * pixels may differ by more than 48 levels (font hinting may move an edge).
+ * On failure the test writes the image and a diff. GB_UPDATE_REFERENCE=1
+ * rewrites the reference. */
+static void
+test_reference_image (void)
+{
+  Fixture f;
+  fixture_init (&f);
+  GbPalette pal;
+  gb_palette_init (&pal, FALSE);
+  Canvas c = canvas_new (W, H);
+  f.scene.has_pointer = TRUE;
+  f.scene.pointer[0] = 1.0;
+  f.scene.pointer[1] = -1.0;
+  gb_latent_paint (c.cr, W, H, &f.scene, &pal);
+  g_autofree char *ref_path = g_test_build_filename (G_TEST_DIST, "data", "render-latent.png", NULL);
+  if (g_getenv ("GB_UPDATE_REFERENCE") != NULL)
+    {
+      g_assert_cmpint (cairo_surface_write_to_png (c.surface, ref_path), ==, CAIRO_STATUS_SUCCESS);
+      g_test_message ("wrote %s", ref_path);
+    }
+  cairo_surface_t *ref = cairo_image_surface_create_from_png (ref_path);
+  g_assert_cmpint (cairo_surface_status (ref), ==, CAIRO_STATUS_SUCCESS);
+  g_assert_cmpint (cairo_image_surface_get_width (ref), ==, W);
+  cairo_surface_t *diff = cairo_image_surface_create (CAIRO_FORMAT_RGB24, W, H);
+  cairo_surface_flush (ref);
+  guint8 *rd = cairo_image_surface_get_data (ref), *dd = cairo_image_surface_get_data (diff);
+  int rs = cairo_image_surface_get_stride (ref), ds = cairo_image_surface_get_stride (diff);
+  int bad = 0;
+  for (int y = 0; y < H; y++)
+    for (int x = 0; x < W; x++)
+      {
+        guint32 a = pixel (&c, x, y), b = ((guint32 *) (rd + (gsize) y * rs))[x] & 0xffffff;
+        int d = 0;
+        for (int sh = 0; sh <= 16; sh += 8)
+          d = MAX (d, abs ((int) ((a >> sh) & 255) - (int) ((b >> sh) & 255)));
+        ((guint32 *) (dd + (gsize) y * ds))[x] = d > 48 ? 0xff0000 : (a & 0xfefefe) >> 1;
+        bad += d > 48;
+      }
+  cairo_surface_mark_dirty (diff);
+  if (bad > W * H / 100)
+    {
+      g_autofree char *got = test_tmp_path ("render-latent-got.png");
+      g_autofree char *dp = test_tmp_path ("render-latent-diff.png");
+      cairo_surface_write_to_png (c.surface, got);
+      cairo_surface_write_to_png (diff, dp);
+      g_error ("%d pixels differ from %s; see %s and %s", bad, ref_path, got, dp);
+    }
+  g_test_message ("%d of %d pixels differ", bad, W * H);
+  cairo_surface_destroy (diff);
+  cairo_surface_destroy (ref);
+  canvas_free (&c);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/ui/paint/viewport", test_viewport_roundtrip);
+  g_test_add_func ("/ui/paint/latent/scatter-legend", test_scatter_and_legend);
+  g_test_add_func ("/ui/paint/latent/overlay", test_overlay);
+  g_test_add_func ("/ui/paint/latent/manifold", test_manifold_tiles);
+  g_test_add_func ("/ui/paint/latent/info", test_info_panel);
+  g_test_add_func ("/ui/paint/plot", test_loss_plot);
+  g_test_add_func ("/ui/paint/export", test_export_formats);
+  g_test_add_func ("/ui/paint/reference", test_reference_image);
+  return g_test_run ();
+}
