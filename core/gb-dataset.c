@@ -176,8 +176,11 @@ gb_image_set_new (guint32 n, int rows, int cols, const guint8 *pixels, const gui
   set->n = n;
   set->rows = rows;
   set->cols = cols;
-  set->pixels = g_memdup2 (pixels, (gsize) n * rows * cols + 1);
-  set->labels = g_memdup2 (labels, (gsize) n + 1);
+  gsize npx = (gsize) n * rows * cols;
+  set->pixels = g_malloc (MAX (npx, 1));
+  memcpy (set->pixels, pixels, npx);
+  set->labels = g_malloc (MAX (n, 1));
+  memcpy (set->labels, labels, n);
   return set;
 }
 

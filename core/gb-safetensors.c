@@ -480,7 +480,8 @@ gb_safetensors_writer_add_f32 (GbSafetensorsWriter *w, const char *name, const g
       t->shape[i] = shape[i];
       t->n *= (gsize) shape[i];
     }
-  t->data = g_memdup2 (data, t->n * sizeof (float) + 1);
+  t->data = g_new (float, MAX (t->n, 1));
+  memcpy (t->data, data, t->n * sizeof (float));
   g_ptr_array_add (w->tensors, t);
 }
 
