@@ -189,6 +189,15 @@ gb_trainer_new (GbImageSet *train, GbImageSet *test, const char *dataset_name,
   self->test = test ? gb_image_set_ref (test) : NULL;
   self->vae = vae;
   self->dataset_name = g_strdup (dataset_name);
+  /* What the model records about its making, kept current as it trains. */
+  if (dataset_name != NULL)
+    {
+      g_free (vae->info.dataset);
+      vae->info.dataset = g_strdup (dataset_name);
+    }
+  vae->info.batch = config->batch;
+  vae->info.lr = config->lr;
+  vae->info.beta = config->beta;
   self->lr = config->lr;
   self->beta = config->beta;
   self->progress.epochs = config->epochs;
@@ -288,8 +297,6 @@ gb_trainer_run (GbTrainer *self, GCancellable *cancellable, GError **error)
 
   gboolean ok = TRUE, stopped = FALSE;
   gint64 done = 0, active_us = 0;
-  int epochs_done = 0;
-  double last_test = NAN;
   for (int epoch = 0; epoch < c->epochs && ok && !stopped; epoch++)
     {
       gb_rng_shuffle (&rng, idx, n);
@@ -341,14 +348,14 @@ gb_trainer_run (GbTrainer *self, GCancellable *cancellable, GError **error)
         }
       if (!ok || stopped)
         break;
-      epochs_done++;
+      vae->info.epochs++;
       if (self->test != NULL)
         {
           GbRng eval_rng;
           gb_rng_init (&eval_rng, c->seed ^ 0x74657374ULL);
           float beta = (float) self->beta;
           GbVaeLoss t = gb_vae_evaluate (vae, tr, self->test->pixels, self->test->n, beta, &eval_rng);
-          last_test = (t.bce + t.kl) / t.n;
+          vae->info.test_elbo = (t.bce + t.kl) / t.n;
           GbLossPoint pt = { (float) (epoch + 1), (float) (t.bce / t.n), (float) (t.kl / t.n),
                              (float) ((t.bce + beta * t.kl) / t.n) };
           g_mutex_lock (&self->lock);
@@ -364,16 +371,8 @@ gb_trainer_run (GbTrainer *self, GCancellable *cancellable, GError **error)
 
   if (ok)
     {
-      vae->info.epochs += epochs_done;
-      if (self->dataset_name != NULL)
-        {
-          g_free (vae->info.dataset);
-          vae->info.dataset = g_strdup (self->dataset_name);
-        }
-      vae->info.batch = c->batch;
       vae->info.lr = self->lr;
       vae->info.beta = self->beta;
-      vae->info.test_elbo = last_test;
       if (c->reencode_every > 0)
         publish_snapshot (self, done);
     }

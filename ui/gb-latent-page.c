@@ -314,6 +314,12 @@ viewport_changed_cb (GbLatentView *view, GbLatentPage *self)
 }
 
 void
+gb_latent_page_focus_plane (GbLatentPage *self)
+{
+  gtk_widget_grab_focus (GTK_WIDGET (self->view));
+}
+
+void
 gb_latent_page_toggle_manifold (GbLatentPage *self)
 {
   gtk_check_button_set_active (self->manifold_check, !gtk_check_button_get_active (self->manifold_check));
@@ -373,7 +379,7 @@ plot_draw_cb (GtkDrawingArea *area, cairo_t *cr, int w, int h, gpointer data)
     (const GbLossPoint *) self->test_curve->data, self->test_curve->len,
     MAX (self->last_progress.steps_per_epoch, 1), self->last_progress.total,
     self->ds ? "Press Start to train a new VAE and watch its loss here"
-             : "Training needs the Fashion-MNIST data set",
+    : self->data_loading ? "Loading the data set…" : "Training needs the Fashion-MNIST data set",
   };
   gb_loss_plot_paint (cr, w, h, &plot, gb_latent_view_get_palette (self->view));
 }
@@ -514,10 +520,10 @@ encode_done_cb (GObject *source, GAsyncResult *result, gpointer data)
       if (first_load)
         {
           g_free (self->data_error);
-          self->data_error = g_strdup_printf ("No data points: %s. The manifold, sampling and the "
-                                              "preview still work.", error->message);
+          self->data_error = g_strdup ("No data points: the data set could not be loaded (see above). "
+                                       "The preview, the manifold and sampling still work.");
           gtk_widget_set_sensitive (GTK_WIDGET (self->start_button), FALSE);
-          gtk_widget_set_tooltip_text (GTK_WIDGET (self->start_button), self->data_error);
+          gtk_widget_set_tooltip_text (GTK_WIDGET (self->start_button), error->message);
           sync_scene (self, TRUE);
           gtk_widget_queue_draw (GTK_WIDGET (self->plot_area));
         }
@@ -532,6 +538,10 @@ encode_done_cb (GObject *source, GAsyncResult *result, gpointer data)
       self->rows = self->ds->test->rows;
       self->cols = self->ds->test->cols;
       g_clear_pointer (&self->data_error, g_free);
+      if (self->trainer == NULL)
+        gtk_widget_set_sensitive (GTK_WIDGET (self->start_button), TRUE);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->start_button), NULL);
+      gtk_widget_queue_draw (GTK_WIDGET (self->plot_area));
     }
   g_autoptr (GbVaeSnapshot) snap = gb_vae_snapshot_new (g_steal_pointer (&job->vae), g_steal_pointer (&job->mu),
                                                         self->ds->test->n);
@@ -1055,6 +1065,8 @@ gb_latent_page_init (GbLatentPage *self)
       g_warning ("no shipped model: %s", error->message);
     }
   self->data_loading = TRUE;
+  gtk_widget_set_sensitive (GTK_WIDGET (self->start_button), FALSE);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->start_button), "Loading the data set…");
   gb_latent_page_set_model (self, vae, "shipped with Glassbox");
   start_encode (self);
   ensure_manifold (self);

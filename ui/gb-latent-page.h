@@ -17,6 +17,7 @@ gboolean gb_latent_page_save_model  (GbLatentPage *self, const char *path, GErro
 gboolean gb_latent_page_export      (GbLatentPage *self, const char *path, GError **error);
 gboolean gb_latent_page_is_training (GbLatentPage *self);
 void     gb_latent_page_toggle_manifold (GbLatentPage *self);
+void     gb_latent_page_focus_plane (GbLatentPage *self);
 /* Stops a running training job (the model so far is kept). */
 void     gb_latent_page_stop        (GbLatentPage *self);
 

@@ -194,8 +194,8 @@ gb_loss_plot_paint (cairo_t *cr, int w, int h, const GbLossPlot *p, const GbPale
   Field fa[] = { F_LOSS, F_BCE }, fb[] = { F_KL };
   y_range (p, fa, 2, &a.ymin, &a.ymax);
   y_range (p, fb, 1, &b.ymin, &b.ymax);
-  paint_frame (cr, &a, "−ELBO and reconstruction (nats / image)", pal);
-  paint_frame (cr, &b, "KL (nats / image)", pal);
+  paint_frame (cr, &a, "−ELBO and reconstruction, nats per image, by step", pal);
+  paint_frame (cr, &b, "KL, nats per image", pal);
   cairo_save (cr);
   cairo_rectangle (cr, a.x0, a.y0, a.w, a.h);
   cairo_rectangle (cr, b.x0, b.y0, b.w, b.h);
@@ -225,6 +225,5 @@ gb_loss_plot_paint (cairo_t *cr, int w, int h, const GbLossPlot *p, const GbPale
       cairo_fill (cr);
       lx += 20 + gb_paint_text (cr, lx + 18, ly, items[i].t, 11, &pal->fg, GB_ALIGN_LEFT, FALSE) + 14;
     }
-  gb_paint_text (cr, w - right, ly, "training steps", 11, &pal->muted, GB_ALIGN_RIGHT, FALSE);
   cairo_restore (cr);
 }

@@ -210,6 +210,7 @@ gb_window_init (GbWindow *self)
     gtk_window_maximize (GTK_WINDOW (self));
   g_signal_connect (self->infobar, "response", G_CALLBACK (infobar_response_cb), self);
   g_signal_connect (self->latent_page, "message", G_CALLBACK (page_message_cb), self);
+  gb_latent_page_focus_plane (self->latent_page);
 }
 
 GbWindow *
