@@ -4,7 +4,7 @@
  *   bench-vae train [--steps N] [--batch B]   training throughput, images/s
  *   bench-vae elbo [--epochs N]               test −ELBO after N epochs (seed 1)
  *   bench-vae decode [--reps N]               one z decoded, µs per call
- *   bench-vae manifold [--n N] [--reps R]     an N×N manifold, ms per grid
+ *   bench-vae manifold [--n N] [--model F]    an N×N manifold, ms per grid
  *
  * Each prints one line of JSON.
  */
@@ -16,6 +16,7 @@
 #include "gb-latent.h"
 #include "gb-trainer.h"
 #include "gb-vae.h"
+#include "gb-vae-file.h"
 
 static double
 now (void)
@@ -97,16 +98,40 @@ bench_decode (int reps)
   return 0;
 }
 
-static int
-bench_manifold (int n, int reps)
+static double
+time_manifold (const GbVae *vae, const GbGridDecoder *fast, int n, int reps)
 {
-  g_autoptr (GbVae) vae = fresh_vae (512);
   for (int i = 0; i < 5; i++)
-    gb_manifold_free (gb_manifold_new (vae, n, GB_MANIFOLD_ICDF, 0, 0, 0, 0, 28, 28, NULL));
+    gb_manifold_free (gb_manifold_new (vae, fast, n, GB_MANIFOLD_ICDF, 0, 0, 0, 0, 28, 28, NULL));
   double t0 = now ();
   for (int i = 0; i < reps; i++)
-    gb_manifold_free (gb_manifold_new (vae, n, GB_MANIFOLD_ICDF, 0, 0, 0, 0, 28, 28, NULL));
-  printf ("{\"what\": \"manifold\", \"n\": %d, \"ms_per_grid\": %.3f}\n", n, (now () - t0) / reps * 1e3);
+    gb_manifold_free (gb_manifold_new (vae, fast, n, GB_MANIFOLD_ICDF, 0, 0, 0, 0, 28, 28, NULL));
+  return (now () - t0) / reps * 1e3;
+}
+
+/* The shipped model: how many units a grid row crosses depends on the weights. */
+static int
+bench_manifold (const char *model, int n, int reps)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GbVae) vae = gb_vae_load (model, &error);
+  if (vae == NULL)
+    {
+      fprintf (stderr, "%s\n", error->message);
+      return 1;
+    }
+  double t0 = now ();
+  g_autoptr (GbGridDecoder) fast = NULL;
+  for (int i = 0; i < 20; i++)
+    {
+      g_clear_pointer (&fast, gb_grid_decoder_free);
+      fast = gb_grid_decoder_new (vae);
+    }
+  double build = (now () - t0) / 20 * 1e3;
+  double dense = time_manifold (vae, NULL, n, reps);
+  double pl = time_manifold (vae, fast, n, reps);
+  printf ("{\"what\": \"manifold\", \"n\": %d, \"ms_per_grid\": %.3f, \"ms_dense\": %.3f, "
+          "\"ms_prepare\": %.3f}\n", n, pl, dense, build);
   return 0;
 }
 
@@ -114,12 +139,14 @@ int
 main (int argc, char **argv)
 {
   int steps = 469, batch = 128, reps = 20000, n = 20, epochs = 10;
+  g_autofree char *model = NULL;
   GOptionEntry entries[] = {
     { "steps", 0, 0, G_OPTION_ARG_INT, &steps, "Training steps", "N" },
     { "batch", 0, 0, G_OPTION_ARG_INT, &batch, "Batch size", "B" },
     { "reps", 0, 0, G_OPTION_ARG_INT, &reps, "Repetitions", "N" },
     { "n", 0, 0, G_OPTION_ARG_INT, &n, "Manifold size", "N" },
     { "epochs", 0, 0, G_OPTION_ARG_INT, &epochs, "Epochs", "N" },
+    { "model", 0, 0, G_OPTION_ARG_FILENAME, &model, "Model for the manifold (default: the shipped one)", "FILE" },
     { NULL }
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new ("train|elbo|decode|manifold");
@@ -133,7 +160,7 @@ main (int argc, char **argv)
   if (g_str_equal (argv[1], "decode"))
     return bench_decode (reps);
   if (g_str_equal (argv[1], "manifold"))
-    return bench_manifold (n, MIN (reps, 2000));
+    return bench_manifold (model ? model : "resources/models/vae.safetensors", n, MIN (reps, 2000));
   g_autoptr (GbDataset) ds = gb_dataset_load (GB_DATASET_DEFAULT_DIR, TRUE, &error);
   if (ds == NULL)
     {

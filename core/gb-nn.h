@@ -66,6 +66,9 @@ void gb_act_forward  (GbAct act, float *out, const float *in, gsize n);
 void gb_act_backward (GbAct act, float *din, const float *dout, const float *in,
                       const float *out, gsize n);
 
+/* x ← sigmoid (x) in place over n values (vectorised; relative error < 3e-7). */
+void gb_sigmoid_inplace (float *x, gsize n);
+
 /* Adam (Kingma & Ba, 2015) with bias correction, as torch.optim.Adam:
  *   m ← β1·m + (1−β1)·g,  v ← β2·v + (1−β2)·g²
  *   p ← p − lr · (m / (1−β1^t)) / (√(v / (1−β2^t)) + ε)

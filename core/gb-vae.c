@@ -243,24 +243,6 @@ sigmoidf (float x)
   return e / (1.0f + e);
 }
 
-/* x ← σ(x) over n values, eight lanes at a time. */
-GB_HOT static void
-sigmoid_inplace (float *restrict x, gsize n)
-{
-  const gb_v8f zero = gb_v8f_splat (0.0f), one = gb_v8f_splat (1.0f);
-  const gb_v8i sign = (gb_v8i) gb_v8f_splat (-0.0f);
-  gsize i = 0;
-  for (; i + 8 <= n; i += 8)
-    {
-      gb_v8f l = gb_v8f_load (x + i);
-      gb_v8f e = gb_v8f_exp ((gb_v8f) ((gb_v8i) l | sign));
-      gb_v8f inv = one / (one + e);
-      gb_v8f_store (x + i, gb_v8f_select (l >= zero, inv, e * inv));
-    }
-  for (; i < n; i++)
-    x[i] = sigmoidf (x[i]);
-}
-
 void
 gb_vae_decode (const GbVae *vae, const float *z, float *out, int B)
 {
@@ -272,7 +254,7 @@ gb_vae_decode (const GbVae *vae, const float *z, float *out, int B)
       int n = MIN (chunk, B - r0);
       float *o = out + (gsize) r0 * D;
       decode_logits (vae, z + (gsize) r0 * L, h3, o, n);
-      sigmoid_inplace (o, (gsize) n * D);
+      gb_sigmoid_inplace (o, (gsize) n * D);
     }
 }
 

@@ -1,6 +1,7 @@
 /* test-vae.c — the VAE's gradient, training, encode/decode and evaluation. */
 #include <string.h>
 
+#include "gb-latent.h"
 #include "gb-vae.h"
 #include "gb-test-util.h"
 
@@ -240,6 +241,51 @@ test_vae_determinism (void)
 }
 
 static void
+test_grid_decoder_matches_dense (void)
+{
+  /* The piecewise-linear grid decoder gives gb_vae_decode's images, on an
+   * uneven grid, with a decoder large enough to have many crossings. */
+  const int D = 30, H = 200;
+  g_autoptr (GbVae) vae = tiny_vae (D, H, 12);
+  g_autoptr (GbGridDecoder) g = gb_grid_decoder_new (vae);
+  g_assert_nonnull (g);
+  const int nx = 17, ny = 13;
+  float ax[17], ay[13];
+  for (int i = 0; i < nx; i++)
+    ax[i] = (float) gb_normal_quantile ((i + 0.5) / nx) * 1.3f;
+  for (int j = 0; j < ny; j++)
+    ay[j] = -2.0f + 0.37f * j;
+  g_autofree float *fast = g_new (float, nx * ny * D), *dense = g_new (float, nx * ny * D);
+  g_autofree float *z = g_new (float, nx * ny * 2);
+  for (int j = 0; j < ny; j++)
+    for (int i = 0; i < nx; i++)
+      {
+        z[(j * nx + i) * 2] = ax[i];
+        z[(j * nx + i) * 2 + 1] = ay[j];
+      }
+  gb_grid_decoder_decode (g, ax, nx, ay, ny, fast);
+  gb_vae_decode (vae, z, dense, nx * ny);
+  double worst = 0;
+  for (int k = 0; k < nx * ny * D; k++)
+    worst = MAX (worst, fabs (fast[k] - dense[k]));
+  g_test_message ("largest difference %.2g", worst);
+  g_assert_cmpfloat (worst, <, 2e-5);
+  /* And through the manifold, in both modes. */
+  GbManifoldMode modes[] = { GB_MANIFOLD_ICDF, GB_MANIFOLD_REGION };
+  for (int m = 0; m < 2; m++)
+    {
+      g_autoptr (GbManifold) a = gb_manifold_new (vae, g, 9, modes[m], -1, 2, -3, 0.5, 5, 6, NULL);
+      g_autoptr (GbManifold) b = gb_manifold_new (vae, NULL, 9, modes[m], -1, 2, -3, 0.5, 5, 6, NULL);
+      for (int k = 0; k < 81 * D; k++)
+        g_assert_cmpfloat_with_epsilon (a->images[k], b->images[k], 2e-5);
+    }
+  /* Bad sizes are refused. */
+  g_autoptr (GError) error = NULL;
+  g_assert_null (gb_manifold_new (vae, g, 10000, GB_MANIFOLD_ICDF, 0, 0, 0, 0, 5, 6, &error));
+  g_assert_nonnull (strstr (error->message, "manifold size 10000 is outside"));
+}
+
+static void
 test_vae_config_errors (void)
 {
   const GbVaeConfig bad[] = { { 0, 10, 2 }, { 784, 0, 2 }, { 784, 100000, 2 }, { 784, 10, 0 } };
@@ -263,5 +309,6 @@ main (int argc, char **argv)
   g_test_add_func ("/core/vae/train/lowers-loss", test_vae_training_lowers_loss);
   g_test_add_func ("/core/vae/train/determinism", test_vae_determinism);
   g_test_add_func ("/core/vae/config/errors", test_vae_config_errors);
+  g_test_add_func ("/core/latent/grid-decoder", test_grid_decoder_matches_dense);
   return g_test_run ();
 }

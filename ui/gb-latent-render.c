@@ -88,7 +88,7 @@ gb_latent_render_file (const GbRenderOptions *opt, const char *path, GError **er
   g_autoptr (GbManifold) manifold = NULL;
   if (opt->manifold > 0)
     {
-      manifold = gb_manifold_new (vae, opt->manifold, GB_MANIFOLD_ICDF, 0, 0, 0, 0, rows, cols, error);
+      manifold = gb_manifold_new (vae, NULL, opt->manifold, GB_MANIFOLD_ICDF, 0, 0, 0, 0, rows, cols, error);
       if (manifold == NULL)
         return FALSE;
       rd.scene.manifold = manifold;
