@@ -140,9 +140,12 @@ def main():
     g = ours(a.build, "decode", "--reps", "20000")["us_per_z"]
     t = torch_decode(5000)
     rows.append(("decode one z, µs (lower is better)", g, t, t / g))
-    g = ours(a.build, "manifold", "--n", "20", "--reps", "200")["ms_per_grid"]
+    mf = ours(a.build, "manifold", "--n", "20", "--reps", "200")
+    g = mf["ms_per_grid"]
     t = torch_manifold(20, 100)
     rows.append(("20×20 manifold, ms (lower is better)", g, t, t / g))
+    rows.append(("  Glassbox's dense decode of the same grid, ms", mf["ms_dense"], t, t / mf["ms_dense"]))
+    rows.append(("  preparing the grid decoder, once per model, ms", mf["ms_prepare"], float("nan"), float("nan")))
     if not a.quick:
         ge = ours(a.build, "elbo", "--epochs", str(a.epochs))
         te, ts = torch_elbo(X, T, a.epochs)

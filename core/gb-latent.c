@@ -92,39 +92,52 @@ typedef struct {
   float *out;
 } RowJob;
 
+/* Rows advance in lock-step, a few at a time: neighbouring rows cross mostly
+ * the same units at about the same step, so a unit's weights (3 KB) are read
+ * from the shared cache once and then applied to every row of the block from L1. */
+#define ROW_BLOCK 5
+
 static void
 decode_rows (RowJob *job)
 {
   const GbGridDecoder *g = job->g;
   const int H = g->H, D = g->D, nx = job->nx;
-  g_autofree float *buf = g_new (float, (gsize) 2 * D);
-  g_autofree guint8 *row = g_new (guint8, H);
-  float *Pr = buf, *Qr = buf + D;
-  for (int j = job->j0; j < job->j1; j++)
+  g_autofree float *buf = g_new (float, (gsize) 2 * ROW_BLOCK * D);
+  g_autofree guint8 *act = g_new (guint8, (gsize) ROW_BLOCK * H);
+  for (int j0 = job->j0; j0 < job->j1; j0 += ROW_BLOCK)
     {
-      float z1 = job->ay[j];
-      memcpy (Pr, job->P0 + (gsize) j * D, (gsize) D * sizeof (float));
-      memcpy (Qr, job->Q0 + (gsize) j * D, (gsize) D * sizeof (float));
-      memcpy (row, job->act0 + (gsize) j * H, H);
+      int nb = MIN (ROW_BLOCK, job->j1 - j0);
+      for (int b = 0; b < nb; b++)
+        {
+          memcpy (buf + (gsize) 2 * b * D, job->P0 + (gsize) (j0 + b) * D, (gsize) D * sizeof (float));
+          memcpy (buf + (gsize) (2 * b + 1) * D, job->Q0 + (gsize) (j0 + b) * D, (gsize) D * sizeof (float));
+          memcpy (act + (gsize) b * H, job->act0 + (gsize) (j0 + b) * H, H);
+        }
       for (int i = 0; i < nx; i++)
         {
           float z0 = job->ax[i];
           if (i > 0)
             for (int h = 0; h < H; h++)
-              {
-                gboolean on = active (g, h, z0, z1);
-                if (on != row[h])
-                  {
-                    float s = on ? 1.0f : -1.0f;
-                    toggle (Pr, Qr, NULL, g->w4t + (gsize) h * D, s * (g->b3[h] + g->w3[2 * h + 1] * z1),
-                            s * g->w3[2 * h], 0.0f, D);
-                    row[h] = on;
-                  }
-              }
-          float *o = job->out + ((gsize) j * nx + i) * D;
-          for (int d = 0; d < D; d++)
-            o[d] = Pr[d] + z0 * Qr[d];
-          gb_sigmoid_inplace (o, D);
+              for (int b = 0; b < nb; b++)
+                {
+                  float z1 = job->ay[j0 + b];
+                  gboolean on = active (g, h, z0, z1);
+                  if (on != act[(gsize) b * H + h])
+                    {
+                      float sg = on ? 1.0f : -1.0f;
+                      toggle (buf + (gsize) 2 * b * D, buf + (gsize) (2 * b + 1) * D, NULL, g->w4t + (gsize) h * D,
+                              sg * (g->b3[h] + g->w3[2 * h + 1] * z1), sg * g->w3[2 * h], 0.0f, D);
+                      act[(gsize) b * H + h] = on;
+                    }
+                }
+          for (int b = 0; b < nb; b++)
+            {
+              const float *Pr = buf + (gsize) 2 * b * D, *Qr = Pr + D;
+              float *o = job->out + ((gsize) (j0 + b) * nx + i) * D;
+              for (int d = 0; d < D; d++)
+                o[d] = Pr[d] + z0 * Qr[d];
+              gb_sigmoid_inplace (o, D);
+            }
         }
     }
 }
