@@ -243,7 +243,7 @@ static void
 print_help (void)
 {
   printf ("Usage:\n"
-          "  glassbox                      open the app\n"
+          "  glassbox [MODEL.safetensors]  open the app (and the model)\n"
           "  glassbox train vae [OPTION…]  train the VAE on Fashion-MNIST (or any IDX data set)\n"
           "  glassbox render latent [OPTION…]  draw the latent-space view to PNG, SVG or PDF\n"
           "\n"
@@ -255,8 +255,10 @@ gb_cli_is_command (int argc, char **argv)
 {
   if (argc < 2)
     return FALSE;
-  /* Any word is a command (unknown ones get a message); options such as
-   * --display go to GTK. */
+  /* A model file opens in the app; any other word is a command (unknown ones
+   * get a message); options such as --display go to GTK. */
+  if (g_str_has_suffix (argv[1], ".safetensors") || g_file_test (argv[1], G_FILE_TEST_EXISTS))
+    return FALSE;
   if (argv[1][0] != '-')
     return TRUE;
   const char *verbs[] = { "--help", "-h", "--version" };

@@ -111,6 +111,18 @@ gb_application_activate (GApplication *app)
 }
 
 static void
+gb_application_open (GApplication *app, GFile **files, int n_files, const char *hint)
+{
+  gb_application_activate (app);
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
+  g_autofree char *path = g_file_get_path (files[0]);
+  if (path != NULL)
+    gb_window_open_model (GB_WINDOW (window), path);
+  else
+    gb_window_show_message (GB_WINDOW (window), "only local model files can be opened");
+}
+
+static void
 gb_application_finalize (GObject *object)
 {
   GbApplication *self = GB_APPLICATION (object);
@@ -124,6 +136,7 @@ gb_application_class_init (GbApplicationClass *klass)
   G_OBJECT_CLASS (klass)->finalize = gb_application_finalize;
   G_APPLICATION_CLASS (klass)->startup = gb_application_startup;
   G_APPLICATION_CLASS (klass)->activate = gb_application_activate;
+  G_APPLICATION_CLASS (klass)->open = gb_application_open;
 }
 
 static void
@@ -136,5 +149,5 @@ GbApplication *
 gb_application_new (void)
 {
   return g_object_new (GB_TYPE_APPLICATION, "application-id", GB_APP_ID,
-                       "flags", G_APPLICATION_NON_UNIQUE, NULL);
+                       "flags", G_APPLICATION_NON_UNIQUE | G_APPLICATION_HANDLES_OPEN, NULL);
 }

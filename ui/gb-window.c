@@ -20,9 +20,29 @@ G_DEFINE_FINAL_TYPE (GbWindow, gb_window, GTK_TYPE_APPLICATION_WINDOW)
 void
 gb_window_show_message (GbWindow *self, const char *message)
 {
-  gtk_label_set_text (self->info_label, message);
+  /* Messages that come while the bar is open stack up, newest first (three at most). */
+  g_autofree char *text = NULL;
+  if (gtk_info_bar_get_revealed (self->infobar))
+    {
+      g_auto (GStrv) old = g_strsplit (gtk_label_get_text (self->info_label), "\n", 3);
+      if (old[0] != NULL && old[1] != NULL)
+        text = g_strdup_printf ("%s\n%s\n%s", message, old[0], old[1]);
+      else
+        text = g_strdup_printf ("%s\n%s", message, old[0] ? old[0] : "");
+    }
+  gtk_label_set_text (self->info_label, text ? text : message);
   gtk_info_bar_set_revealed (self->infobar, TRUE);
   g_printerr ("glassbox: %s\n", message);
+}
+
+void
+gb_window_open_model (GbWindow *self, const char *path)
+{
+  g_autoptr (GError) error = NULL;
+  if (!gb_latent_page_open_model (self->latent_page, path, &error))
+    gb_window_show_message (self, error->message);
+  else
+    gtk_info_bar_set_revealed (self->infobar, FALSE);
 }
 
 static void

@@ -11,5 +11,7 @@ G_DECLARE_FINAL_TYPE (GbWindow, gb_window, GB, WINDOW, GtkApplicationWindow)
 GbWindow *gb_window_new          (GtkApplication *app);
 /* Shows a message in the bar at the top of the window. */
 void      gb_window_show_message (GbWindow *self, const char *message);
+/* Opens a model file, showing a message if it cannot be used. */
+void      gb_window_open_model   (GbWindow *self, const char *path);
 
 G_END_DECLS

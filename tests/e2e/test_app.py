@@ -44,7 +44,7 @@ class Xvfb:
 
 
 class App:
-    def __init__(self, binary, display, tmp, extra_env=None):
+    def __init__(self, binary, display, tmp, extra_env=None, args=()):
         env = dict(os.environ)
         # Xvfb has no GPU: GTK's GL renderer would run on Mesa's llvmpipe, which
         # alone takes some 80 MB; GTK's software path is its cairo renderer.
@@ -58,7 +58,7 @@ class App:
         self.display = display
         self.log_path = os.path.join(tmp, "app-%d.log" % time.monotonic_ns())
         self.log = open(self.log_path, "w")
-        self.proc = subprocess.Popen([binary], env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen([binary, *args], env=env, stdout=self.log, stderr=subprocess.STDOUT)
         self.window = self.xdo("search", "--sync", "--onlyvisible", "--name", "^Glassbox$", timeout=30).split()[0]
         geo = self.xdo("getwindowgeometry", "--shell", self.window)
         g = dict(line.split("=") for line in geo.split())
@@ -189,6 +189,28 @@ def session_without_data(binary, display, tmp):
     check_log(log)
 
 
+def session_bad_model(binary, display, tmp):
+    bad = os.path.join(tmp, "broken.safetensors")
+    with open(bad, "wb") as f:
+        f.write(b"\x11\x00\x00\x00\x00\x00\x00\x00{\"fc1.weight\": 3}")
+    app = App(binary, display, tmp, {"GLASSBOX_DATASET": os.path.join(tmp, "no-such-dataset")}, [bad])
+    time.sleep(2.0)
+    top = app.shot(os.path.join(tmp, "badmodel-top.png"), 0.0, 0.05, 1.0, 0.12)
+    app.move(*PLANE[0])
+    time.sleep(0.5)
+    a = app.shot(os.path.join(tmp, "badmodel0.png"), *PREVIEW)
+    app.move(*PLANE[1])
+    time.sleep(0.5)
+    b = app.shot(os.path.join(tmp, "badmodel1.png"), *PREVIEW)
+    check(differing_pixels(a, b) > 500, "after a bad model file the shipped model still decodes")
+    code, log = app.quit()
+    check(code == 0, "the app with a bad model file quits cleanly")
+    check("broken.safetensors: header entry “fc1.weight” is not an object" in log,
+          "a corrupt model file is reported with its name and what is wrong: " + log.strip().splitlines()[0])
+    check_log(log)
+    print("# the message bar:", top)
+
+
 def main():
     if len(sys.argv) != 2:
         print(__doc__)
@@ -203,6 +225,7 @@ def main():
         else:
             print("# Fashion-MNIST is not installed: the session with data is skipped")
         session_without_data(binary, x.display, tmp)
+        session_bad_model(binary, x.display, tmp)
     finally:
         x.stop()
     print("screenshots in", tmp)
