@@ -14,6 +14,7 @@ import argparse
 import gzip
 import json
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -127,6 +128,7 @@ def main():
     ap.add_argument("--build", default="_build")
     ap.add_argument("--quick", action="store_true", help="skip the 10-epoch −ELBO comparison")
     ap.add_argument("--epochs", type=int, default=10)
+    ap.add_argument("--runs", type=int, default=5, help="runs of each short measurement (the median is shown)")
     a = ap.parse_args()
     X = torch.from_numpy(idx("train-images-idx3-ubyte.gz").reshape(-1, 784).copy())
     T = torch.from_numpy(idx("t10k-images-idx3-ubyte.gz").reshape(-1, 784).copy())
@@ -134,15 +136,23 @@ def main():
           f"torch {torch.__version__}  cpus {os.cpu_count()}  " +
           "  ".join(f"{k}={v}" for k, v in ENV.items()))
     rows = []
-    g = ours(a.build, "train", "--steps", "469")["images_per_s"]
-    t = torch_train(X, 469)
+    # The machines are shared virtual machines: each figure is the median of
+    # a.runs runs, the two sides taking turns.
+    med = statistics.median
+    gs, ts = [], []
+    for _ in range(a.runs):
+        gs.append(ours(a.build, "train", "--steps", "469")["images_per_s"])
+        ts.append(torch_train(X, 469))
+    g, t = med(gs), med(ts)
+    print(f"# training runs, images/s: Glassbox {[round(x) for x in gs]}, PyTorch {[round(x) for x in ts]}")
     rows.append(("training, images/s (batch 128, higher is better)", g, t, g / t))
-    g = ours(a.build, "decode", "--reps", "20000")["us_per_z"]
-    t = torch_decode(5000)
+    g = med(ours(a.build, "decode", "--reps", "20000")["us_per_z"] for _ in range(a.runs))
+    t = med(torch_decode(5000) for _ in range(a.runs))
     rows.append(("decode one z, µs (lower is better)", g, t, t / g))
-    mf = ours(a.build, "manifold", "--n", "20", "--reps", "200")
+    mfs = [ours(a.build, "manifold", "--n", "20", "--reps", "500") for _ in range(a.runs)]
+    mf = {k: med(m[k] for m in mfs) for k in ("ms_per_grid", "ms_dense", "ms_prepare")}
     g = mf["ms_per_grid"]
-    t = torch_manifold(20, 100)
+    t = med(torch_manifold(20, 100) for _ in range(a.runs))
     rows.append(("20×20 manifold, ms (lower is better)", g, t, t / g))
     rows.append(("  Glassbox's dense decode of the same grid, ms", mf["ms_dense"], t, t / mf["ms_dense"]))
     rows.append(("  preparing the grid decoder, once per model, ms", mf["ms_prepare"], float("nan"), float("nan")))

@@ -301,8 +301,10 @@ test_export_formats (void)
   g_assert_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT);
 }
 
-/* The whole view against tests/data/render-latent.png: at most 1 % of the
- * pixels may differ by more than 48 levels (font hinting may move an edge).
+/* The whole view against tests/data/render-latent.png: at most 2.5 % of the
+ * pixels may differ by more than 48 levels (another font or hinting moves the
+ * labels' pixels, about 1 % of the image; a broken scatter, ring or axis
+ * changes far more).
  * On failure the test writes the image and a diff. GB_UPDATE_REFERENCE=1
  * rewrites the reference. */
 static void
@@ -342,7 +344,7 @@ test_reference_image (void)
         bad += d > 48;
       }
   cairo_surface_mark_dirty (diff);
-  if (bad > W * H / 100)
+  if (bad > W * H / 40)
     {
       g_autofree char *got = test_tmp_path ("render-latent-got.png");
       g_autofree char *dp = test_tmp_path ("render-latent-diff.png");
