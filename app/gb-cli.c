@@ -29,6 +29,23 @@ usage_error (GOptionContext *ctx, const char *message)
   return EXIT_USAGE;
 }
 
+/* Parses a verb's options: returns −1 when they are fine, else the exit status. */
+static int
+parse_options (GOptionContext *ctx, GOptionEntry *entries, const char *summary, int *argc,
+               char ***argv, char **out)
+{
+  g_option_context_set_summary (ctx, summary);
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  g_autoptr (GError) error = NULL;
+  if (!g_option_context_parse (ctx, argc, argv, &error))
+    return usage_error (ctx, error->message);
+  if (*argc > 1)
+    return usage_error (ctx, "unexpected argument");
+  if (*out == NULL)
+    return usage_error (ctx, "--out FILE is required");
+  return -1;
+}
+
 /* --- train vae --- */
 
 typedef struct {
@@ -113,17 +130,13 @@ cmd_train_vae (int argc, char **argv)
     { NULL }
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new ("--out FILE.safetensors — train the VAE");
-  g_option_context_set_summary (ctx,
+  int status = parse_options (ctx, entries,
     "Trains the 2-d-latent VAE (784-H-2 / 2-H-784) on an IDX data set with Adam,\n"
-    "printing the test −ELBO after every epoch. Ctrl-C stops and saves the model so far.");
-  g_option_context_add_main_entries (ctx, entries, NULL);
+    "printing the test −ELBO after every epoch. Ctrl-C stops and saves the model so far.",
+    &argc, &argv, &out);
+  if (status >= 0)
+    return status;
   g_autoptr (GError) error = NULL;
-  if (!g_option_context_parse (ctx, &argc, &argv, &error))
-    return usage_error (ctx, error->message);
-  if (argc > 1)
-    return usage_error (ctx, "unexpected argument");
-  if (out == NULL)
-    return usage_error (ctx, "--out FILE is required");
   if (seed < 0)
     return usage_error (ctx, "--seed must be ≥ 0");
   if (limit < 0)
@@ -198,17 +211,13 @@ cmd_render_latent (int argc, char **argv)
     { NULL }
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new ("--out FILE — draw the latent-space view headless");
-  g_option_context_set_summary (ctx,
+  int status = parse_options (ctx, entries,
     "Draws the latent-space view with the same Cairo painter as the window: the\n"
-    "encoded test set, the prior's rings, and optionally the decoded manifold.");
-  g_option_context_add_main_entries (ctx, entries, NULL);
+    "encoded test set, the prior's rings, and optionally the decoded manifold.",
+    &argc, &argv, &out);
+  if (status >= 0)
+    return status;
   g_autoptr (GError) error = NULL;
-  if (!g_option_context_parse (ctx, &argc, &argv, &error))
-    return usage_error (ctx, error->message);
-  if (argc > 1)
-    return usage_error (ctx, "unexpected argument");
-  if (out == NULL)
-    return usage_error (ctx, "--out FILE is required");
 
   GbRenderOptions opt = { 0 };
   opt.model_path = model;

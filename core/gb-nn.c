@@ -21,25 +21,15 @@ gb_linear_init (float *w, float *b, int n_in, int n_out, GbRng *rng)
 /* --- activations --- */
 
 static inline float
-sigmoidf (float x)
-{
-  /* Stable on both sides: exp never overflows. */
-  if (x >= 0.0f)
-    return 1.0f / (1.0f + expf (-x));
-  float e = expf (x);
-  return e / (1.0f + e);
-}
-
-static inline float
 act_one (GbAct act, float x)
 {
   switch (act)
     {
     case GB_ACT_NONE:    return x;
     case GB_ACT_RELU:    return x > 0.0f ? x : 0.0f;
-    case GB_ACT_SIGMOID: return sigmoidf (x);
+    case GB_ACT_SIGMOID: return gb_sigmoidf (x);
     case GB_ACT_TANH:    return tanhf (x);
-    case GB_ACT_SILU:    return x * sigmoidf (x);
+    case GB_ACT_SILU:    return x * gb_sigmoidf (x);
     default:             g_assert_not_reached ();
     }
 }
@@ -91,7 +81,7 @@ gb_act_backward (GbAct act, float *din, const float *dout, const float *in,
       /* d/dx x·σ(x) = σ(x) · (1 + x·(1 − σ(x))) */
       for (gsize i = 0; i < n; i++)
         {
-          float s = sigmoidf (in[i]);
+          float s = gb_sigmoidf (in[i]);
           din[i] += dout[i] * s * (1.0f + in[i] * (1.0f - s));
         }
       break;
@@ -115,7 +105,7 @@ gb_sigmoid_inplace (float *x, gsize n)
       gb_v8f_store (x + i, gb_v8f_select (l >= zero, inv, e * inv));
     }
   for (; i < n; i++)
-    x[i] = sigmoidf (x[i]);
+    x[i] = gb_sigmoidf (x[i]);
 }
 
 /* --- linear layer --- */

@@ -46,6 +46,16 @@ gb_fast_expf (float x)
   return p * scale;
 }
 
+/* σ(x), stable on both sides: exp never overflows. */
+static inline float
+gb_sigmoidf (float x)
+{
+  if (x >= 0.0f)
+    return 1.0f / (1.0f + expf (-x));
+  float e = expf (x);
+  return e / (1.0f + e);
+}
+
 /* log (1 + e) for e in [0, 1], as 2·atanh (s) with s = e / (2 + e) ∈ [0, 1/3]
  * and its odd series to s¹⁵: absolute error below 1e-7. */
 static inline float

@@ -234,15 +234,6 @@ decode_logits (const GbVae *vae, const float *z, float *h3, float *logits, int B
   gb_linear_forward (logits, h3, vae->p.fc4_w, vae->p.fc4_b, B, H, D, GB_ACT_NONE);
 }
 
-static inline float
-sigmoidf (float x)
-{
-  if (x >= 0.0f)
-    return 1.0f / (1.0f + expf (-x));
-  float e = expf (x);
-  return e / (1.0f + e);
-}
-
 void
 gb_vae_decode (const GbVae *vae, const float *z, float *out, int B)
 {
@@ -486,7 +477,7 @@ gb_vae_explain (const GbVae *vae, const float *x, const float *eps, float *mu,
     {
       float l = recon[d];
       loss.bce += fmaxf (l, 0.0f) + log1pf (expf (-fabsf (l))) - x[d] * l;
-      recon[d] = sigmoidf (l);
+      recon[d] = gb_sigmoidf (l);
     }
   return loss;
 }
