@@ -415,9 +415,17 @@ key_pressed_cb (GtkEventControllerKey *key, guint keyval, guint keycode, GdkModi
       return TRUE;
     case GDK_KEY_r:
     case GDK_KEY_Home:
-    case GDK_KEY_0:
       gb_latent_view_reset (self);
       return TRUE;
+    case GDK_KEY_1: case GDK_KEY_2: case GDK_KEY_3: case GDK_KEY_4: case GDK_KEY_5:
+    case GDK_KEY_6: case GDK_KEY_7: case GDK_KEY_8: case GDK_KEY_9: case GDK_KEY_0:
+      {
+        /* The legend from the keyboard: 1…9 and 0 show or hide classes 0…9. */
+        int k = keyval == GDK_KEY_0 ? 9 : (int) (keyval - GDK_KEY_1);
+        if (k < self->scene.n_classes)
+          g_signal_emit (self, signals[SIGNAL_LEGEND_TOGGLED], 0, k);
+        return TRUE;
+      }
     case GDK_KEY_Return:
     case GDK_KEY_KP_Enter:
       if (self->scene.has_pointer)
@@ -500,7 +508,8 @@ gb_latent_view_init (GbLatentView *self)
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
                                   "The encoded test images in the 2-d latent space. Arrow keys move the "
                                   "pointer, Enter selects the nearest image, Shift+Enter picks a second one "
-                                  "for interpolation, plus and minus zoom, R resets the view.",
+                                  "for interpolation, plus and minus zoom, R resets the view, the digits 1 to 0 "
+                                  "show or hide the ten classes.",
                                   -1);
   gb_palette_init (&self->pal, FALSE);
   self->base_dirty = TRUE;

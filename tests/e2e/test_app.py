@@ -183,6 +183,35 @@ def session_without_data(binary, display, tmp):
     time.sleep(0.5)
     b = app.shot(os.path.join(tmp, "nodata1.png"), *PREVIEW)
     check(differing_pixels(a, b) > 500, "without the data set the preview still decodes")
+
+    # Save, export and open through the file choosers, typing paths as a user would.
+    saved, exported = os.path.join(tmp, "saved.safetensors"), os.path.join(tmp, "view.png")
+    for accel, path in (("ctrl+s", saved), ("ctrl+e", exported)):
+        app.key(accel)
+        time.sleep(1.5)
+        app.key("ctrl+a")
+        app.xdo("type", path)
+        app.key("Return")
+        time.sleep(1.5)
+    with open(saved, "rb") as f:
+        raw = f.read()
+    n = int.from_bytes(raw[:8], "little")
+    header = __import__("json").loads(raw[8:8 + n])
+    check(header["fc1.weight"]["shape"] == [512, 784] and header["__metadata__"]["kind"] == "vae",
+          "Save As writes the model as safetensors")
+    with open(exported, "rb") as f:
+        check(f.read(8) == b"\x89PNG\r\n\x1a\n", "Export writes the view as PNG")
+    # A copy under another name: opening it changes the model's name on show.
+    other = os.path.join(tmp, "other.safetensors")
+    shutil.copy(saved, other)
+    line0 = app.shot(os.path.join(tmp, "modelline0.png"), 0.70, 0.10, 0.98, 0.26)
+    app.key("ctrl+o")
+    time.sleep(1.5)
+    app.xdo("type", other)
+    app.key("Return")
+    time.sleep(1.5)
+    line1 = app.shot(os.path.join(tmp, "modelline1.png"), 0.70, 0.10, 0.98, 0.26)
+    check(differing_pixels(line0, line1) > 50, "Open loads a model file (its name shows)")
     code, log = app.quit()
     check(code == 0, "the app without data quits cleanly")
     check("no-such-dataset" in log and "does not exist" in log, "a missing data set is reported plainly")
