@@ -46,9 +46,6 @@ class Xvfb:
 class App:
     def __init__(self, binary, display, tmp, extra_env=None, args=()):
         env = dict(os.environ)
-        # Xvfb has no GPU: GTK's GL renderer would run on Mesa's llvmpipe, which
-        # alone takes some 80 MB; GTK's software path is its cairo renderer.
-        env.setdefault("GSK_RENDERER", "cairo")
         env.update({"DISPLAY": display, "GSETTINGS_BACKEND": "memory", "GLASSBOX_FRAME_STATS": "1",
                     "G_MESSAGES_DEBUG": "Glassbox", "GDK_BACKEND": "x11", "NO_AT_BRIDGE": "1",
                     "GTK_A11Y": "none"})
