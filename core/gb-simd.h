@@ -5,9 +5,9 @@
  * so the vectoriser can use 8-wide operations without making the program
  * require them.
  *
- * gb_fast_expf and gb_log1p_unit are branch-free so loops that call them
- * vectorise; glibc's expf and log1pf are scalar calls and took more time than
- * the matrix products they sit between.
+ * gb_v8f_exp and gb_v8f_log1p_unit work on eight lanes at once: glibc's
+ * expf and log1pf are scalar calls and took more time than the matrix
+ * products they sit between.
  */
 #pragma once
 
@@ -21,31 +21,6 @@
 #define GB_HOT
 #endif
 
-/* e^x for x ≤ 0 (inputs below −87 give e^−87): 2^n · p(r) with
- * n = round (x / ln 2), r = x − n·ln 2 split in two parts, and a degree-6
- * polynomial for e^r on [−ln2/2, ln2/2]. Relative error below 2e-7. */
-static inline float
-gb_fast_expf (float x)
-{
-  x = x < -87.0f ? -87.0f : x;
-  /* Round to nearest by adding and taking away 1.5·2²³: pure arithmetic,
-   * so it vectorises (this file is never built with -ffast-math). */
-  float n = (x * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
-  float r = x - n * 0.693145751953125f;
-  r = r - n * 1.428606765330187e-06f;
-  float p = 1.0f / 720.0f;
-  p = p * r + 1.0f / 120.0f;
-  p = p * r + 1.0f / 24.0f;
-  p = p * r + 1.0f / 6.0f;
-  p = p * r + 0.5f;
-  p = p * r + 1.0f;
-  p = p * r + 1.0f;
-  gint32 bits = ((gint32) n + 127) << 23;
-  float scale;
-  memcpy (&scale, &bits, sizeof scale);
-  return p * scale;
-}
-
 /* σ(x), stable on both sides: exp never overflows. */
 static inline float
 gb_sigmoidf (float x)
@@ -54,24 +29,6 @@ gb_sigmoidf (float x)
     return 1.0f / (1.0f + expf (-x));
   float e = expf (x);
   return e / (1.0f + e);
-}
-
-/* log (1 + e) for e in [0, 1], as 2·atanh (s) with s = e / (2 + e) ∈ [0, 1/3]
- * and its odd series to s¹⁵: absolute error below 1e-7. */
-static inline float
-gb_log1p_unit (float e)
-{
-  float s = e / (2.0f + e);
-  float s2 = s * s;
-  float p = 1.0f / 15.0f;
-  p = p * s2 + 1.0f / 13.0f;
-  p = p * s2 + 1.0f / 11.0f;
-  p = p * s2 + 1.0f / 9.0f;
-  p = p * s2 + 1.0f / 7.0f;
-  p = p * s2 + 1.0f / 5.0f;
-  p = p * s2 + 1.0f / 3.0f;
-  p = p * s2 + 1.0f;
-  return 2.0f * s * p;
 }
 
 /* --- 8-wide vectors (GCC vector extensions: AVX on the x86-64-v3 clone,
@@ -107,7 +64,11 @@ gb_v8f_select (gb_v8i mask, gb_v8f a, gb_v8f b)
   return (gb_v8f) (((gb_v8i) a & mask) | ((gb_v8i) b & ~mask));
 }
 
-/* gb_fast_expf on eight lanes, x ≤ 0. */
+/* e^x on eight lanes for x ≤ 0 (inputs below −87 give e^−87): 2^n · p(r)
+ * with n = round (x / ln 2), r = x − n·ln 2 split in two parts, and a
+ * degree-6 polynomial for e^r on [−ln2/2, ln2/2]. Relative error below 2e-7.
+ * n is rounded by adding and taking away 1.5·2²³: pure arithmetic, so this
+ * file must never be built with -ffast-math. */
 static inline __attribute__ ((always_inline)) gb_v8f
 gb_v8f_exp (gb_v8f x)
 {
@@ -128,7 +89,8 @@ gb_v8f_exp (gb_v8f x)
   return p * (gb_v8f) bits;
 }
 
-/* gb_log1p_unit on eight lanes, e in [0, 1]. */
+/* log (1 + e) on eight lanes for e in [0, 1], as 2·atanh (s) with
+ * s = e / (2 + e) ∈ [0, 1/3] and its odd series to s¹⁵: absolute error below 1e-7. */
 static inline __attribute__ ((always_inline)) gb_v8f
 gb_v8f_log1p_unit (gb_v8f e)
 {

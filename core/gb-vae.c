@@ -302,14 +302,19 @@ gb_vae_train_free (GbVaeTrain *tr)
  * returns Σ softplus (l) − x·l and overwrites logits with σ(l) − x.
  * With e = exp (−|l|): softplus (l) = max (l, 0) + log1p (e), and
  * σ(l) = 1/(1+e) for l ≥ 0, e/(1+e) otherwise; exp never overflows. */
-static inline float
-bce_one (float *restrict logit, float xi)
+/* Eight lanes of BCE with logits: returns the lanes' loss terms and
+ * overwrites l (8) with σ(l) − x. */
+static inline __attribute__ ((always_inline)) gb_v8f
+bce8 (float *restrict l8, const float *restrict x8)
 {
-  float l = *logit;
-  float e = gb_fast_expf (-fabsf (l));
-  float inv = 1.0f / (1.0f + e);
-  *logit = (l >= 0.0f ? inv : e * inv) - xi;
-  return fmaxf (l, 0.0f) + gb_log1p_unit (e) - xi * l;
+  const gb_v8f zero = gb_v8f_splat (0.0f), one = gb_v8f_splat (1.0f);
+  const gb_v8i sign = (gb_v8i) gb_v8f_splat (-0.0f);
+  gb_v8f l = gb_v8f_load (l8), xi = gb_v8f_load (x8);
+  gb_v8f e = gb_v8f_exp ((gb_v8f) ((gb_v8i) l | sign));   /* e^−|l| */
+  gb_v8f inv = one / (one + e);
+  gb_v8i pos = l >= zero;
+  gb_v8f_store (l8, gb_v8f_select (pos, inv, e * inv) - xi);
+  return gb_v8f_select (pos, l, zero) + gb_v8f_log1p_unit (e) - xi * l;
 }
 
 GB_HOT static double
@@ -318,22 +323,21 @@ bce_with_logits_fused (float *restrict logits, const float *restrict x, gsize n)
   /* Eight lanes at a time, each with its own running sum; the lanes are
    * added in a fixed order, so the result does not depend on the clone. */
   gb_v8f acc = gb_v8f_splat (0.0f);
-  const gb_v8f zero = gb_v8f_splat (0.0f), one = gb_v8f_splat (1.0f);
-  const gb_v8i sign = (gb_v8i) gb_v8f_splat (-0.0f);
   gsize i = 0;
   for (; i + 8 <= n; i += 8)
-    {
-      gb_v8f l = gb_v8f_load (logits + i), xi = gb_v8f_load (x + i);
-      gb_v8f neg_abs = (gb_v8f) ((gb_v8i) l | sign);
-      gb_v8f e = gb_v8f_exp (neg_abs);
-      gb_v8f inv = one / (one + e);
-      gb_v8i pos = l >= zero;
-      gb_v8f_store (logits + i, gb_v8f_select (pos, inv, e * inv) - xi);
-      acc += gb_v8f_select (pos, l, zero) + gb_v8f_log1p_unit (e) - xi * l;
-    }
+    acc += bce8 (logits + i, x + i);
   double total = 0.0;
-  for (; i < n; i++)
-    total += bce_one (&logits[i], x[i]);
+  if (i < n)
+    {
+      /* The last few values, padded to eight lanes (the padding is dropped). */
+      float l8[8] = { 0 }, x8[8] = { 0 };
+      memcpy (l8, logits + i, (n - i) * sizeof (float));
+      memcpy (x8, x + i, (n - i) * sizeof (float));
+      gb_v8f tail = bce8 (l8, x8);
+      memcpy (logits + i, l8, (n - i) * sizeof (float));
+      for (gsize k = 0; k < n - i; k++)
+        total += tail[k];
+    }
   for (int k = 0; k < 8; k++)
     total += acc[k];
   return total;
