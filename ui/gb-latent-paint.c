@@ -479,6 +479,23 @@ info_layout (cairo_t *cr, int w, const GbLatentInfo *info, const GbPalette *pal)
     }
   y += side + 28;
 
+  if (!info->has_selection && info->interp_k == 0 && info->n_samples == 0)
+    {
+      static const char *const hints[] = {
+        "Click a point to select it.",
+        "Shift-click a second point to interpolate.",
+        "Scroll to zoom; middle-drag or Space-drag to pan.",
+        "Click a legend entry (or press 1…0) to hide a class.",
+      };
+      for (gsize i = 0; i < G_N_ELEMENTS (hints); i++)
+        {
+          if (draw)
+            gb_paint_text (cr, PAD, y, hints[i], 11, &pal->muted, GB_ALIGN_LEFT, FALSE);
+          y += 16;
+        }
+      y += 8;
+    }
+
   if (info->has_selection)
     {
       if (draw)
