@@ -9,6 +9,8 @@
 
 #include "gb-dataset.h"
 #include "gb-latent-render.h"
+#include "gb-mdp.h"
+#include "gb-rl.h"
 #include "gb-trainer.h"
 #include "gb-vae-file.h"
 
@@ -246,6 +248,148 @@ cmd_render_latent (int argc, char **argv)
   return 0;
 }
 
+/* --- rl --- */
+
+static void
+print_grid (const GbGrid *g, const double *V, const int *pi)
+{
+  static const char *const arrows[] = { "↑", "→", "↓", "←" };
+  printf ("V(s):\n");
+  for (int r = 0; r < g->rows; r++)
+    {
+      for (int c = 0; c < g->cols; c++)
+        {
+          int s = g->state_of_cell[r * g->cols + c];
+          GbCell k = g->cells[r * g->cols + c];
+          if (s < 0)
+            printf ("  %7s", "#");
+          else if (k == GB_CELL_GOAL)
+            printf ("  %7s", "G");
+          else if (k == GB_CELL_PIT)
+            printf ("  %7s", "P");
+          else if (k == GB_CELL_CLIFF)
+            printf ("  %7s", "C");
+          else
+            printf ("  %7.3f", V[s]);
+        }
+      printf ("\n");
+    }
+  printf ("policy:\n");
+  for (int r = 0; r < g->rows; r++)
+    {
+      printf (" ");
+      for (int c = 0; c < g->cols; c++)
+        {
+          int s = g->state_of_cell[r * g->cols + c];
+          GbCell k = g->cells[r * g->cols + c];
+          printf (" %s", s < 0 ? "#" : k == GB_CELL_GOAL ? "G" : k == GB_CELL_PIT ? "P"
+                         : k == GB_CELL_CLIFF ? "C" : arrows[pi[s]]);
+        }
+      printf ("\n");
+    }
+}
+
+static int
+cmd_rl (int argc, char **argv)
+{
+  g_autofree char *env = NULL, *algo = NULL;
+  int episodes = 500;
+  double alpha = 0.5, gamma = NAN, epsilon = 0.1, slip = NAN, tol = 1e-10;
+  gint64 seed = 1;
+  GOptionEntry entries[] = {
+    { "env", 0, 0, G_OPTION_ARG_FILENAME, &env, "A preset (4x3, cliff, frozenlake4, frozenlake8, maze) or a map file", "PRESET|FILE" },
+    { "algo", 0, 0, G_OPTION_ARG_STRING, &algo,
+      "value-iteration, policy-iteration, q-learning, sarsa or expected-sarsa", "ALGO" },
+    { "episodes", 0, 0, G_OPTION_ARG_INT, &episodes, "Episodes for the TD agents (default 500)", "N" },
+    { "alpha", 0, 0, G_OPTION_ARG_DOUBLE, &alpha, "Step size α (default 0.5)", "A" },
+    { "gamma", 0, 0, G_OPTION_ARG_DOUBLE, &gamma, "Discount γ (default: the map's)", "G" },
+    { "epsilon", 0, 0, G_OPTION_ARG_DOUBLE, &epsilon, "Exploration ε (default 0.1)", "E" },
+    { "slip", 0, 0, G_OPTION_ARG_DOUBLE, &slip, "Slip probability (default: the map's)", "P" },
+    { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Random seed (default 1)", "S" },
+    { NULL }
+  };
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("--env PRESET|FILE --algo ALGO — solve or learn a gridworld");
+  g_option_context_set_summary (ctx,
+    "Runs dynamic programming or a TD agent on a gridworld and prints the values and\n"
+    "the greedy policy as text.");
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  g_autoptr (GError) error = NULL;
+  if (!g_option_context_parse (ctx, &argc, &argv, &error))
+    return usage_error (ctx, error->message);
+  if (argc > 1)
+    return usage_error (ctx, "unexpected argument");
+  if (env == NULL || algo == NULL)
+    return usage_error (ctx, "--env and --algo are required");
+  if (episodes < 1 || episodes > 100000000)
+    return usage_error (ctx, "--episodes is outside 1…100000000");
+  if (seed < 0)
+    return usage_error (ctx, "--seed must be ≥ 0");
+
+  g_autoptr (GbGrid) g = gb_grid_preset_text (env) ? gb_grid_preset (env, &error) : gb_grid_load (env, &error);
+  if (g == NULL)
+    return fail (error);
+  if (!isnan (slip) && !gb_grid_set_slip (g, slip, &error))
+    return fail (error);
+  if (!isnan (gamma) && !gb_mdp_set_gamma (g->mdp, gamma, &error))
+    return fail (error);
+  GbMdp *mdp = g->mdp;
+  int n = mdp->n_states;
+  g_autofree double *V = g_new0 (double, n);
+  g_autofree int *pi = g_new0 (int, n);
+  printf ("%s: %d × %d, %d states, slip %g, γ %g\n", g->name, g->rows, g->cols, n, g->slip, mdp->gamma);
+
+  GbTdAlgo td;
+  if (g_str_equal (algo, "value-iteration"))
+    {
+      int sweeps = gb_value_iteration (mdp, V, tol, 100000);
+      if (sweeps < 0)
+        printf ("value iteration did not converge in 100000 sweeps\n");
+      else
+        printf ("value iteration: %d sweeps to a Bellman residual below %g\n", sweeps, tol);
+      gb_greedy_policy (mdp, V, pi);
+    }
+  else if (g_str_equal (algo, "policy-iteration"))
+    {
+      int it = gb_policy_iteration (mdp, pi, V, tol, 10000);
+      if (it < 0)
+        printf ("policy iteration did not settle in 10000 improvements\n");
+      else
+        printf ("policy iteration: stable after %d improvements\n", it);
+    }
+  else if (gb_td_algo_parse (algo, &td))
+    {
+      GbTdConfig c;
+      gb_td_config_init (&c);
+      c.algo = td;
+      c.alpha = alpha;
+      c.gamma = mdp->gamma;
+      c.epsilon = epsilon;
+      c.seed = (guint64) seed;
+      g_autoptr (GbTdAgent) agent = gb_td_agent_new (mdp, &c, &error);
+      if (agent == NULL)
+        return fail (error);
+      double last = 0;
+      int tail = MIN (100, episodes);
+      for (int e = 0; e < episodes; e++)
+        {
+          double G = gb_td_agent_run_episode (agent);
+          if (e >= episodes - tail)
+            last += G / tail;
+        }
+      printf ("%s: %d episodes, α %g, ε %g, seed %" G_GINT64_FORMAT "; mean return of the last %d: %.3f\n",
+              algo, episodes, alpha, epsilon, seed, tail, last);
+      for (int st = 0; st < n; st++)
+        {
+          pi[st] = gb_td_agent_greedy (agent, st);
+          V[st] = mdp->terminal[st] ? 0.0 : agent->Q[(gsize) st * mdp->n_actions + pi[st]];
+        }
+    }
+  else
+    return usage_error (ctx, "--algo is value-iteration, policy-iteration, q-learning, sarsa or expected-sarsa");
+  print_grid (g, V, pi);
+  return 0;
+}
+
 /* --- dispatch --- */
 
 static void
@@ -255,6 +399,7 @@ print_help (void)
           "  glassbox [MODEL.safetensors]  open the app (and the model)\n"
           "  glassbox train vae [OPTION…]  train the VAE on Fashion-MNIST (or any IDX data set)\n"
           "  glassbox render latent [OPTION…]  draw the latent-space view to PNG, SVG or PDF\n"
+          "  glassbox rl --env E --algo A  solve or learn a gridworld, print values and policy\n"
           "\n"
           "Each command takes --help.\n");
 }
@@ -296,6 +441,8 @@ gb_cli_run (int argc, char **argv)
     return cmd_train_vae (argc - 2, argv + 2);
   if (g_str_equal (verb, "render") && g_strcmp0 (what, "latent") == 0)
     return cmd_render_latent (argc - 2, argv + 2);
+  if (g_str_equal (verb, "rl"))
+    return cmd_rl (argc - 1, argv + 1);
   g_printerr ("glassbox: unknown command “%s%s%s”\n\n", verb, what ? " " : "", what ? what : "");
   print_help ();
   return EXIT_USAGE;

@@ -213,6 +213,47 @@ test_bad_input (void)
 }
 
 static void
+test_rl (void)
+{
+  Run r = run ("rl", "--env", "4x3", "--algo", "value-iteration", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  assert_contains (r.out, "0.812    0.868    0.918        G");
+  assert_contains (r.out, "0.705    0.655    0.611    0.388");
+  assert_contains (r.out, "↑ ← ← ←");
+  run_clear (&r);
+  r = run ("rl", "--env", "cliff", "--algo", "q-learning", "--episodes", "300", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  assert_contains (r.out, "q-learning: 300 episodes");
+  run_clear (&r);
+  g_autofree char *map = test_tmp_path ("mine.map");
+  g_assert_true (g_file_set_contents (map, "# mine\nstep = -1\ngrid:\nS.#\n..G\n", -1, NULL));
+  r = run ("rl", "--env", map, "--algo", "policy-iteration", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  assert_contains (r.out, "-1.000    0.000        G");
+  run_clear (&r);
+  g_autofree char *bad = test_tmp_path ("bad.map");
+  g_assert_true (g_file_set_contents (bad, "grid:\nS.?\n", -1, NULL));
+  const BadCase cases[] = {
+    { { "rl", "--env", "nowhere", "--algo", "sarsa" }, 1, "no preset “nowhere”" },
+    { { "rl", "--env", bad, "--algo", "sarsa" }, 1, "bad.map:2: unknown cell “?” in column 3" },
+    { { "rl", "--env", "cliff", "--algo", "sarsa", "--alpha", "0" }, 1, "α 0 is outside (0, 1]" },
+    { { "rl", "--env", "cliff", "--algo", "sarsa", "--gamma", "2" }, 1, "γ 2 is outside [0, 1]" },
+    { { "rl", "--env", "cliff", "--algo", "sarsa", "--slip", "3" }, 1, "slip probability 3 is outside" },
+    { { "rl", "--env", "cliff", "--algo", "dqn" }, 2, "--algo is value-iteration" },
+    { { "rl", "--env", "cliff" }, 2, "--env and --algo are required" },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      const char *const *a = cases[i].args;
+      Run b = run (a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], NULL);
+      if (b.status != cases[i].status || strstr (b.err, cases[i].message) == NULL)
+        g_error ("rl case %zu: exit %d, expected %d with “%s”; stderr:\n%s", i, b.status, cases[i].status,
+                 cases[i].message, b.err);
+      run_clear (&b);
+    }
+}
+
+static void
 test_help (void)
 {
   Run r = run ("train", "vae", "--help", NULL);
@@ -241,6 +282,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/train-and-render", test_train_and_render);
   g_test_add_func ("/cli/render-shipped", test_render_shipped);
   g_test_add_func ("/cli/bad-input", test_bad_input);
+  g_test_add_func ("/cli/rl", test_rl);
   g_test_add_func ("/cli/help", test_help);
   return g_test_run ();
 }

@@ -1,0 +1,368 @@
+/* gb-rl.c — value and policy iteration, Q-learning, SARSA and expected SARSA. */
+#include "gb-rl.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "gb-error.h"
+
+/* --- dynamic programming --- */
+
+double
+gb_dp_q (const GbMdp *mdp, const double *V, int s, int a)
+{
+  int n;
+  const GbOutcome *o = gb_mdp_outcomes (mdp, s, a, &n);
+  double q = 0.0;
+  for (int k = 0; k < n; k++)
+    q += o[k].p * (o[k].r + mdp->gamma * V[o[k].next]);
+  return q;
+}
+
+static double
+best_q (const GbMdp *mdp, const double *V, int s)
+{
+  double best = -INFINITY;
+  for (int a = 0; a < mdp->n_actions; a++)
+    best = MAX (best, gb_dp_q (mdp, V, s, a));
+  return best;
+}
+
+double
+gb_value_iteration_sweep (const GbMdp *mdp, double *V, double *scratch)
+{
+  double residual = 0.0;
+  for (int s = 0; s < mdp->n_states; s++)
+    scratch[s] = mdp->terminal[s] ? 0.0 : best_q (mdp, V, s);
+  for (int s = 0; s < mdp->n_states; s++)
+    {
+      residual = MAX (residual, fabs (scratch[s] - V[s]));
+      V[s] = scratch[s];
+    }
+  return residual;
+}
+
+double
+gb_policy_evaluation_sweep (const GbMdp *mdp, const int *pi, double *V, double *scratch)
+{
+  double residual = 0.0;
+  for (int s = 0; s < mdp->n_states; s++)
+    scratch[s] = mdp->terminal[s] ? 0.0 : gb_dp_q (mdp, V, s, pi[s]);
+  for (int s = 0; s < mdp->n_states; s++)
+    {
+      residual = MAX (residual, fabs (scratch[s] - V[s]));
+      V[s] = scratch[s];
+    }
+  return residual;
+}
+
+int
+gb_greedy_policy (const GbMdp *mdp, const double *V, int *pi)
+{
+  int changed = 0;
+  for (int s = 0; s < mdp->n_states; s++)
+    {
+      if (mdp->terminal[s])
+        {
+          pi[s] = 0;
+          continue;
+        }
+      double best = best_q (mdp, V, s);
+      int choice = 0;
+      for (int a = 0; a < mdp->n_actions; a++)
+        if (gb_dp_q (mdp, V, s, a) >= best - 1e-12 * MAX (1.0, fabs (best)))
+          {
+            choice = a;
+            break;
+          }
+      changed += choice != pi[s];
+      pi[s] = choice;
+    }
+  return changed;
+}
+
+int
+gb_value_iteration (const GbMdp *mdp, double *V, double tol, int max_sweeps)
+{
+  g_autofree double *scratch = g_new (double, mdp->n_states);
+  for (int k = 1; k <= max_sweeps; k++)
+    if (gb_value_iteration_sweep (mdp, V, scratch) < tol)
+      return k;
+  return -1;
+}
+
+int
+gb_policy_iteration (const GbMdp *mdp, int *pi, double *V, double tol, int max_iters)
+{
+  g_autofree double *scratch = g_new (double, mdp->n_states);
+  int max_eval = 10 * mdp->n_states + 100;
+  for (int it = 0; it < max_iters; it++)
+    {
+      gboolean converged = FALSE;
+      for (int k = 0; k < max_eval && !converged; k++)
+        converged = gb_policy_evaluation_sweep (mdp, pi, V, scratch) < tol;
+      if (gb_greedy_policy (mdp, V, pi) == 0 && converged)
+        return it;
+    }
+  return -1;
+}
+
+/* --- TD control --- */
+
+void
+gb_td_config_init (GbTdConfig *c)
+{
+  c->algo = GB_TD_Q_LEARNING;
+  c->alpha = 0.5;
+  c->gamma = 1.0;
+  c->epsilon = 0.1;
+  c->epsilon_decay = 1.0;
+  c->epsilon_min = 0.0;
+  c->max_steps = 10000;
+  c->seed = 1;
+}
+
+gboolean
+gb_td_config_check (const GbTdConfig *c, GError **error)
+{
+  const char *what = NULL;
+  double v = 0;
+  const char *range = NULL;
+  if (!(c->alpha > 0.0 && c->alpha <= 1.0))
+    what = "α", v = c->alpha, range = "(0, 1]";
+  else if (!(c->gamma >= 0.0 && c->gamma <= 1.0))
+    what = "γ", v = c->gamma, range = "[0, 1]";
+  else if (!(c->epsilon >= 0.0 && c->epsilon <= 1.0))
+    what = "ε", v = c->epsilon, range = "[0, 1]";
+  else if (!(c->epsilon_decay > 0.0 && c->epsilon_decay <= 1.0))
+    what = "ε decay", v = c->epsilon_decay, range = "(0, 1]";
+  else if (!(c->epsilon_min >= 0.0 && c->epsilon_min <= 1.0))
+    what = "minimum ε", v = c->epsilon_min, range = "[0, 1]";
+  else if (c->max_steps < 1 || c->max_steps > 100000000)
+    what = "steps per episode", v = c->max_steps, range = "1…100000000";
+  if (what != NULL)
+    {
+      g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, "%s %g is outside %s", what, v, range);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+const char *
+gb_td_algo_name (GbTdAlgo algo)
+{
+  switch (algo)
+    {
+    case GB_TD_Q_LEARNING: return "q-learning";
+    case GB_TD_SARSA: return "sarsa";
+    case GB_TD_EXPECTED_SARSA: return "expected-sarsa";
+    default: return "?";
+    }
+}
+
+gboolean
+gb_td_algo_parse (const char *name, GbTdAlgo *algo)
+{
+  for (int a = GB_TD_Q_LEARNING; a <= GB_TD_EXPECTED_SARSA; a++)
+    if (g_str_equal (name, gb_td_algo_name (a)))
+      {
+        *algo = a;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+GbTdAgent *
+gb_td_agent_new (const GbMdp *mdp, const GbTdConfig *config, GError **error)
+{
+  g_return_val_if_fail (mdp != NULL && config != NULL, NULL);
+  if (!gb_td_config_check (config, error))
+    return NULL;
+  GbTdAgent *agent = g_new0 (GbTdAgent, 1);
+  agent->mdp = mdp;
+  agent->config = *config;
+  agent->epsilon = config->epsilon;
+  agent->Q = g_new0 (double, (gsize) mdp->n_states * mdp->n_actions);
+  gb_rng_init (&agent->rng, config->seed);
+  agent->returns = g_array_new (FALSE, FALSE, sizeof (double));
+  agent->lengths = g_array_new (FALSE, FALSE, sizeof (int));
+  return agent;
+}
+
+void
+gb_td_agent_free (GbTdAgent *agent)
+{
+  if (agent == NULL)
+    return;
+  g_free (agent->Q);
+  g_array_unref (agent->returns);
+  g_array_unref (agent->lengths);
+  g_free (agent);
+}
+
+gboolean
+gb_td_agent_set_params (GbTdAgent *agent, double alpha, double gamma, double epsilon, GError **error)
+{
+  GbTdConfig c = agent->config;
+  c.alpha = alpha;
+  c.gamma = gamma;
+  c.epsilon = epsilon;
+  if (!gb_td_config_check (&c, error))
+    return FALSE;
+  agent->config = c;
+  agent->epsilon = epsilon;
+  return TRUE;
+}
+
+void
+gb_td_agent_set_mdp (GbTdAgent *agent, const GbMdp *mdp)
+{
+  g_return_if_fail (mdp->n_states == agent->mdp->n_states && mdp->n_actions == agent->mdp->n_actions);
+  agent->mdp = mdp;
+}
+
+int
+gb_td_agent_greedy (const GbTdAgent *agent, int s)
+{
+  const double *q = agent->Q + (gsize) s * agent->mdp->n_actions;
+  int best = 0;
+  for (int a = 1; a < agent->mdp->n_actions; a++)
+    if (q[a] > q[best])
+      best = a;
+  return best;
+}
+
+/* ε-greedy, with ties among the best actions broken at random. */
+static int
+choose (GbTdAgent *agent, int s)
+{
+  int A = agent->mdp->n_actions;
+  if (agent->epsilon > 0.0 && gb_rng_uniform (&agent->rng) < agent->epsilon)
+    return (int) gb_rng_below (&agent->rng, (guint32) A);
+  const double *q = agent->Q + (gsize) s * A;
+  double best = q[0];
+  int n_best = 1, pick = 0;
+  for (int a = 1; a < A; a++)
+    {
+      if (q[a] > best)
+        {
+          best = q[a];
+          n_best = 1;
+          pick = a;
+        }
+      else if (q[a] == best && gb_rng_below (&agent->rng, (guint32) ++n_best) == 0)
+        pick = a;   /* reservoir choice: each tied action equally likely */
+    }
+  return pick;
+}
+
+static int
+sample_next (GbTdAgent *agent, int s, int a, double *r)
+{
+  int n;
+  const GbOutcome *o = gb_mdp_outcomes (agent->mdp, s, a, &n);
+  float u = gb_rng_uniform (&agent->rng);
+  for (int k = 0; k < n - 1; k++)
+    {
+      if (u < o[k].p)
+        {
+          *r = o[k].r;
+          return (int) o[k].next;
+        }
+      u -= o[k].p;
+    }
+  *r = o[n - 1].r;
+  return (int) o[n - 1].next;
+}
+
+/* Σ_a π(a|s) Q(s, a) under the ε-greedy policy: ε/A on every action and
+ * 1 − ε on the greedy value (however ties share it, they share one value). */
+static double
+expected_q (const GbTdAgent *agent, int s)
+{
+  int A = agent->mdp->n_actions;
+  const double *q = agent->Q + (gsize) s * A;
+  double best = q[0], sum = 0.0;
+  for (int a = 0; a < A; a++)
+    {
+      best = MAX (best, q[a]);
+      sum += q[a];
+    }
+  return agent->epsilon * sum / A + (1.0 - agent->epsilon) * best;
+}
+
+void
+gb_td_agent_step (GbTdAgent *agent, GbTdStep *step)
+{
+  const GbMdp *mdp = agent->mdp;
+  const GbTdConfig *c = &agent->config;
+  int A = mdp->n_actions;
+  if (!agent->in_episode)
+    {
+      agent->s = (int) mdp->start;
+      agent->a = choose (agent, agent->s);
+      agent->in_episode = TRUE;
+      agent->t = 0;
+      agent->G = 0.0;
+    }
+  int s = agent->s;
+  int a = c->algo == GB_TD_SARSA ? agent->a : choose (agent, s);
+  double r;
+  int s2 = sample_next (agent, s, a, &r);
+  agent->t++;
+  agent->G += r;
+  gboolean end = mdp->terminal[s2];
+  double target = r;
+  int a2 = 0;
+  if (!end)
+    {
+      switch (c->algo)
+        {
+        case GB_TD_Q_LEARNING:
+          {
+            const double *q2 = agent->Q + (gsize) s2 * A;
+            double m = q2[0];
+            for (int k = 1; k < A; k++)
+              m = MAX (m, q2[k]);
+            target += c->gamma * m;
+            break;
+          }
+        case GB_TD_SARSA:
+          a2 = choose (agent, s2);
+          target += c->gamma * agent->Q[(gsize) s2 * A + a2];
+          break;
+        case GB_TD_EXPECTED_SARSA:
+          target += c->gamma * expected_q (agent, s2);
+          break;
+        default:
+          g_assert_not_reached ();
+        }
+    }
+  double *q = &agent->Q[(gsize) s * A + a];
+  double delta = target - *q;
+  *q += c->alpha * delta;
+  if (agent->t >= c->max_steps)
+    end = TRUE;
+  if (step != NULL)
+    *step = (GbTdStep) { s, a, r, s2, delta, end };
+  agent->s = s2;
+  agent->a = a2;
+  if (end)
+    {
+      agent->in_episode = FALSE;
+      agent->episodes++;
+      g_array_append_val (agent->returns, agent->G);
+      g_array_append_val (agent->lengths, agent->t);
+      agent->epsilon = MAX (c->epsilon_min, agent->epsilon * c->epsilon_decay);
+    }
+}
+
+double
+gb_td_agent_run_episode (GbTdAgent *agent)
+{
+  GbTdStep st;
+  do
+    gb_td_agent_step (agent, &st);
+  while (!st.episode_end);
+  return g_array_index (agent->returns, double, agent->returns->len - 1);
+}

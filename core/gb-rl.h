@@ -1,0 +1,103 @@
+/* gb-rl.h — dynamic programming and temporal-difference control on a GbMdp.
+ *
+ * Dynamic programming (Sutton & Barto, ch. 4) works in sweeps, so a UI can
+ * step through them and show the Bellman residual max_s |V_new(s) − V(s)|:
+ *
+ *   double V[n] = { 0 }, scratch[n];
+ *   while (gb_value_iteration_sweep (mdp, V, scratch) > 1e-9) ;
+ *   gb_greedy_policy (mdp, V, pi);
+ *
+ * TD agents (Q-learning, SARSA, expected SARSA; ch. 6) act one step at a
+ * time with ε-greedy exploration; the same seed gives the same run.
+ */
+#pragma once
+
+#include "gb-mdp.h"
+#include "gb-rng.h"
+
+G_BEGIN_DECLS
+
+/* --- dynamic programming --- */
+
+/* q(s, a) = Σ_s′ p (r + γ V(s′)). */
+double gb_dp_q (const GbMdp *mdp, const double *V, int s, int a);
+/* One synchronous sweep of value iteration, V(s) ← max_a q(s, a), with
+ * scratch (n_states); returns the Bellman residual. */
+double gb_value_iteration_sweep (const GbMdp *mdp, double *V, double *scratch);
+/* One synchronous sweep of policy evaluation for the deterministic policy pi. */
+double gb_policy_evaluation_sweep (const GbMdp *mdp, const int *pi, double *V, double *scratch);
+/* pi(s) ← argmax_a q(s, a), the lowest action among those within 1e-12 of
+ * the best; returns how many states changed their action. */
+int    gb_greedy_policy (const GbMdp *mdp, const double *V, int *pi);
+/* Sweeps until the residual is below tol: returns the sweeps taken, or −1
+ * after max_sweeps without getting there. */
+int    gb_value_iteration (const GbMdp *mdp, double *V, double tol, int max_sweeps);
+/* Policy iteration from the policy in pi: evaluation (to tol, at most
+ * 10·n_states sweeps — an improper policy with γ = 1 never converges) then
+ * improvement, until the policy is stable. Returns the improvements made,
+ * or −1 if it did not settle within max_iters. */
+int    gb_policy_iteration (const GbMdp *mdp, int *pi, double *V, double tol, int max_iters);
+
+/* --- TD control --- */
+
+typedef enum {
+  GB_TD_Q_LEARNING,
+  GB_TD_SARSA,
+  GB_TD_EXPECTED_SARSA,
+} GbTdAlgo;
+
+typedef struct {
+  GbTdAlgo algo;
+  double alpha;          /* (0, 1] */
+  double gamma;          /* [0, 1] */
+  double epsilon;        /* [0, 1] */
+  double epsilon_decay;  /* ε ← max (ε_min, ε·decay) after each episode; 1: none */
+  double epsilon_min;
+  int max_steps;         /* an episode is cut after this many steps */
+  guint64 seed;
+} GbTdConfig;
+
+void        gb_td_config_init  (GbTdConfig *c);
+gboolean    gb_td_config_check (const GbTdConfig *c, GError **error);
+const char *gb_td_algo_name    (GbTdAlgo algo);
+gboolean    gb_td_algo_parse   (const char *name, GbTdAlgo *algo);
+
+typedef struct {
+  int s, a;              /* where the agent was and what it did */
+  double r;
+  int s_next;
+  double td_error;       /* target − Q(s, a) before the update */
+  gboolean episode_end;
+} GbTdStep;
+
+typedef struct {
+  const GbMdp *mdp;      /* not owned */
+  GbTdConfig config;
+  double epsilon;        /* the ε in force */
+  double *Q;             /* (n_states, n_actions) */
+  GbRng rng;
+  int s, a;
+  gboolean in_episode;
+  int t;                 /* steps in this episode */
+  double G;              /* return so far in this episode (undiscounted) */
+  int episodes;
+  GArray *returns;       /* of double: each finished episode's return */
+  GArray *lengths;       /* of int */
+} GbTdAgent;
+
+GbTdAgent *gb_td_agent_new  (const GbMdp *mdp, const GbTdConfig *config, GError **error);
+void       gb_td_agent_free (GbTdAgent *agent);
+/* Changes α, γ and ε while the agent runs (no reset). */
+gboolean   gb_td_agent_set_params (GbTdAgent *agent, double alpha, double gamma, double epsilon, GError **error);
+/* Points the agent at a rebuilt MDP of the same size (e.g. a new slip). */
+void       gb_td_agent_set_mdp (GbTdAgent *agent, const GbMdp *mdp);
+/* One action; fills step when not NULL. */
+void       gb_td_agent_step (GbTdAgent *agent, GbTdStep *step);
+/* Runs to the end of the current (or a new) episode; returns its return. */
+double     gb_td_agent_run_episode (GbTdAgent *agent);
+/* The greedy action in s (lowest index on ties). */
+int        gb_td_agent_greedy (const GbTdAgent *agent, int s);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GbTdAgent, gb_td_agent_free)
+
+G_END_DECLS

@@ -1,0 +1,338 @@
+/* test-rl.c — gridworlds, dynamic programming and TD control against the books. */
+#include <math.h>
+#include <string.h>
+
+#include "gb-error.h"
+#include "gb-mdp.h"
+#include "gb-rl.h"
+
+static int
+state_at (const GbGrid *g, int r, int c)
+{
+  return g->state_of_cell[r * g->cols + c];
+}
+
+/* AIMA's coordinates: (x, y), x = 1…4 from the left, y = 1…3 from the bottom. */
+static int
+aima (const GbGrid *g, int x, int y)
+{
+  return state_at (g, 3 - y, x - 1);
+}
+
+static void
+test_aima_value_iteration (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GbGrid) g = gb_grid_preset ("4x3", &error);
+  g_assert_no_error (error);
+  const GbMdp *mdp = g->mdp;
+  g_autofree double *V = g_new0 (double, mdp->n_states);
+  int sweeps = gb_value_iteration (mdp, V, 1e-10, 10000);
+  g_assert_cmpint (sweeps, >, 0);
+  /* Russell & Norvig, figure 17.3: the utilities with R(s) = −0.04, γ = 1. */
+  const struct { int x, y; double u; } book[] = {
+    { 1, 3, 0.812 }, { 2, 3, 0.868 }, { 3, 3, 0.918 },
+    { 1, 2, 0.762 }, { 3, 2, 0.660 },
+    { 1, 1, 0.705 }, { 2, 1, 0.655 }, { 3, 1, 0.611 }, { 4, 1, 0.388 },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (book); i++)
+    {
+      double v = V[aima (g, book[i].x, book[i].y)];
+      if (fabs (v - book[i].u) >= 0.0005)
+        g_error ("U(%d, %d) = %.4f, the book has %.3f", book[i].x, book[i].y, v, book[i].u);
+    }
+  /* Figure 17.2's policy. */
+  g_autofree int *pi = g_new0 (int, mdp->n_states);
+  gb_greedy_policy (mdp, V, pi);
+  const struct { int x, y; GbDirection a; } policy[] = {
+    { 1, 3, GB_RIGHT }, { 2, 3, GB_RIGHT }, { 3, 3, GB_RIGHT },
+    { 1, 2, GB_UP }, { 3, 2, GB_UP },
+    { 1, 1, GB_UP }, { 2, 1, GB_LEFT }, { 3, 1, GB_LEFT }, { 4, 1, GB_LEFT },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (policy); i++)
+    g_assert_cmpint (pi[aima (g, policy[i].x, policy[i].y)], ==, policy[i].a);
+  /* The terminals. */
+  g_assert_true (mdp->terminal[aima (g, 4, 3)]);
+  g_assert_true (mdp->terminal[aima (g, 4, 2)]);
+}
+
+static void
+test_policy_iteration_agrees (void)
+{
+  for (const char *const *name = gb_grid_preset_names (); *name != NULL; name++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (GbGrid) g = gb_grid_preset (*name, &error);
+      g_assert_no_error (error);
+      const GbMdp *mdp = g->mdp;
+      int n = mdp->n_states;
+      g_autofree double *Vv = g_new0 (double, n), *Vp = g_new0 (double, n);
+      g_autofree int *pi = g_new0 (int, n);
+      g_assert_cmpint (gb_value_iteration (mdp, Vv, 1e-10, 100000), >, 0);
+      g_assert_cmpint (gb_policy_iteration (mdp, pi, Vp, 1e-10, 1000), >=, 0);
+      for (int s = 0; s < n; s++)
+        {
+          if (fabs (Vv[s] - Vp[s]) > 1e-6)
+            g_error ("%s: state %d: value iteration %.8f, policy iteration %.8f", *name, s, Vv[s], Vp[s]);
+          /* The policy's action is optimal under value iteration's values. */
+          if (!mdp->terminal[s])
+            g_assert_cmpfloat_with_epsilon (gb_dp_q (mdp, Vv, s, pi[s]), Vv[s], 1e-6);
+        }
+    }
+}
+
+/* The greedy path from the start in a deterministic world: its length, or −1. */
+static int
+greedy_path (const GbTdAgent *agent, const GbGrid *g, guint64 *rows_visited)
+{
+  const GbMdp *mdp = agent->mdp;
+  int s = (int) mdp->start;
+  *rows_visited = 0;
+  for (int t = 0; t < 200; t++)
+    {
+      if (mdp->terminal[s])
+        return t;
+      *rows_visited |= 1ull << (g->cell_of_state[s] / g->cols);
+      int n;
+      const GbOutcome *o = gb_mdp_outcomes (mdp, s, gb_td_agent_greedy (agent, s), &n);
+      g_assert_cmpint (n, ==, 1);
+      if (o->r < -10)
+        return -1;   /* into the cliff */
+      s = (int) o->next;
+    }
+  return -1;
+}
+
+static void
+test_cliff_walking (void)
+{
+  /* Sutton & Barto, example 6.6: ε = 0.1, α = 0.5, γ = 1, 500 episodes. */
+  g_autoptr (GbGrid) g = gb_grid_preset ("cliff", NULL);
+  double online[2] = { 0, 0 }, edge[2] = { 0, 0 };
+  const int seeds = 10, episodes = 500;
+  for (int algo = 0; algo < 2; algo++)
+    for (int seed = 1; seed <= seeds; seed++)
+      {
+        GbTdConfig c;
+        gb_td_config_init (&c);
+        c.algo = algo == 0 ? GB_TD_Q_LEARNING : GB_TD_SARSA;
+        c.seed = (guint64) seed;
+        g_autoptr (GbTdAgent) agent = gb_td_agent_new (g->mdp, &c, NULL);
+        for (int e = 0; e < episodes; e++)
+          {
+            GbTdStep st;
+            do
+              {
+                gb_td_agent_step (agent, &st);
+                /* Steps taken on the cliff's edge (the row above it), late in learning. */
+                int row = g->cell_of_state[st.s] / g->cols, col = g->cell_of_state[st.s] % g->cols;
+                if (e >= 400 && row == 2 && col > 0 && col < 11)
+                  edge[algo] += 1.0 / (100 * seeds);
+              }
+            while (!st.episode_end);
+            double G = g_array_index (agent->returns, double, agent->returns->len - 1);
+            if (e >= 100)
+              online[algo] += G / ((episodes - 100) * seeds);
+          }
+        if (algo == 0)
+          {
+            /* Q-learning learns the optimal path, right along the cliff. */
+            guint64 rows = 0;
+            g_assert_cmpint (greedy_path (agent, g, &rows), ==, 13);
+            g_assert_true (rows & (1u << 2));
+          }
+      }
+  g_test_message ("online return per episode: Q-learning %.1f, SARSA %.1f; steps on the edge per episode: "
+                  "Q-learning %.1f, SARSA %.1f", online[0], online[1], edge[0], edge[1]);
+  /* SARSA learns the safer way round, away from the edge, and so earns more
+   * while exploring (Sutton & Barto, figure 6.4). */
+  g_assert_cmpfloat (edge[1], <, 0.5 * edge[0]);
+  g_assert_cmpfloat (online[1], >, online[0]);
+}
+
+static void
+test_q_learning_converges (void)
+{
+  /* On the deterministic presets the greedy policy of Q-learning becomes optimal. */
+  const char *names[] = { "cliff", "maze" };
+  for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autoptr (GbGrid) g = gb_grid_preset (names[i], NULL);
+      const GbMdp *mdp = g->mdp;
+      int n = mdp->n_states;
+      g_autofree double *Vstar = g_new0 (double, n), *Vpi = g_new0 (double, n), *scratch = g_new (double, n);
+      gb_value_iteration (mdp, Vstar, 1e-10, 100000);
+      GbTdConfig c;
+      gb_td_config_init (&c);
+      c.alpha = 0.5;
+      c.epsilon = 0.3;
+      c.epsilon_decay = 0.995;
+      c.epsilon_min = 0.01;
+      c.seed = 3;
+      g_autoptr (GbTdAgent) agent = gb_td_agent_new (mdp, &c, NULL);
+      for (int e = 0; e < 3000; e++)
+        gb_td_agent_run_episode (agent);
+      g_autofree int *pi = g_new (int, n);
+      for (int s = 0; s < n; s++)
+        pi[s] = gb_td_agent_greedy (agent, s);
+      for (int k = 0; k < 100000 && gb_policy_evaluation_sweep (mdp, pi, Vpi, scratch) > 1e-10; k++)
+        ;
+      g_assert_cmpfloat_with_epsilon (Vpi[mdp->start], Vstar[mdp->start], 1e-6);
+    }
+}
+
+static void
+test_expected_sarsa_and_determinism (void)
+{
+  g_autoptr (GbGrid) g = gb_grid_preset ("frozenlake4", NULL);
+  double first = 0;
+  for (int run = 0; run < 2; run++)
+    {
+      GbTdConfig c;
+      gb_td_config_init (&c);
+      c.algo = GB_TD_EXPECTED_SARSA;
+      c.alpha = 0.1;
+      c.gamma = 0.99;
+      c.seed = 42;
+      g_autoptr (GbTdAgent) agent = gb_td_agent_new (g->mdp, &c, NULL);
+      for (int e = 0; e < 2000; e++)
+        gb_td_agent_run_episode (agent);
+      double sum = 0;
+      for (int k = 0; k < g->mdp->n_states * 4; k++)
+        sum += agent->Q[k];
+      if (run == 0)
+        first = sum;
+      else
+        g_assert_cmpfloat (sum, ==, first);
+      /* It learned something: the start's best Q is near the optimal value. */
+      g_autofree double *V = g_new0 (double, g->mdp->n_states);
+      gb_value_iteration (g->mdp, V, 1e-10, 100000);
+      double qmax = agent->Q[g->mdp->start * 4];
+      for (int a = 1; a < 4; a++)
+        qmax = MAX (qmax, agent->Q[g->mdp->start * 4 + a]);
+      g_assert_cmpfloat (qmax, >, 0.3 * V[g->mdp->start]);
+    }
+}
+
+static void
+test_slip_and_text_roundtrip (void)
+{
+  g_autoptr (GbGrid) g = gb_grid_preset ("4x3", NULL);
+  /* Slip 0.2: up from (1,1) goes up 0.8, bumps left into the edge 0.1 (stays), right 0.1. */
+  int n;
+  const GbOutcome *o = gb_mdp_outcomes (g->mdp, aima (g, 1, 1), GB_UP, &n);
+  g_assert_cmpint (n, ==, 3);
+  double p_stay = 0;
+  for (int k = 0; k < n; k++)
+    if ((int) o[k].next == aima (g, 1, 1))
+      p_stay += o[k].p;
+  g_assert_cmpfloat_with_epsilon (p_stay, 0.1, 1e-7);
+  g_autoptr (GError) error = NULL;
+  g_assert_true (gb_grid_set_slip (g, 0.0, &error));
+  o = gb_mdp_outcomes (g->mdp, aima (g, 1, 1), GB_UP, &n);
+  g_assert_cmpint (n, ==, 1);
+  g_assert_false (gb_grid_set_slip (g, 1.5, &error));
+  g_assert_nonnull (strstr (error->message, "slip probability 1.5 is outside"));
+  g_autofree char *text = gb_grid_to_text (g);
+  g_autoptr (GbGrid) back = gb_grid_parse (text, "roundtrip", NULL);
+  g_assert_nonnull (back);
+  g_assert_cmpint (back->rows, ==, 3);
+  g_assert_cmpmem (back->cells, sizeof (GbCell) * 12, g->cells, sizeof (GbCell) * 12);
+  g_assert_cmpfloat (back->step, ==, g->step);
+}
+
+static void
+test_bad_maps (void)
+{
+  g_autofree char *huge = NULL;
+  {
+    GString *s = g_string_new ("grid:\nS");
+    for (int i = 1; i < 10000; i++)
+      g_string_append_c (s, '.');
+    g_string_append_c (s, '\n');
+    for (int r = 1; r < 300; r++)
+      {
+        for (int i = 0; i < 10000; i++)
+          g_string_append_c (s, '.');
+        g_string_append_c (s, '\n');
+      }
+    huge = g_string_free (s, FALSE);
+  }
+  const struct { const char *text; const char *message; } cases[] = {
+    { "grid:\nS.x\n", "bad.map:2: unknown cell “x” in column 3" },
+    { "grid:\n...\n.G.\n", "needs exactly one start S, it has 0" },
+    { "grid:\nS..\n.G\n", "bad.map:3: row 2 has 2 cells, the first row has 3" },
+    { "grid:\nS.S\n", "it has 2" },
+    { "gamma = 1.5\ngrid:\nS.G\n", "γ 1.5 is outside [0, 1]" },
+    { "slip = -0.1\ngrid:\nSG\n", "slip probability -0.1 is outside" },
+    { "step = lots\ngrid:\nSG\n", "bad.map:1: “step” needs a number, got “lots”" },
+    { "colour = red\ngrid:\nSG\n", "unknown key “colour”" },
+    { "S.G\n", "expected “key = value” or “grid:”" },
+    { "name = empty\n", "no grid" },
+    { huge, "larger than 65536 cells" },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (GbGrid) g = gb_grid_parse (cases[i].text, "bad.map", &error);
+      g_assert_null (g);
+      g_assert_nonnull (error);
+      if (strstr (error->message, cases[i].message) == NULL)
+        g_error ("case %zu: expected “%s” in “%s”", i, cases[i].message, error->message);
+    }
+  g_autoptr (GError) error = NULL;
+  g_assert_null (gb_grid_preset ("nowhere", &error));
+  g_assert_nonnull (strstr (error->message, "no preset “nowhere” (there are 4x3, cliff"));
+}
+
+static void
+test_bad_agent_params (void)
+{
+  g_autoptr (GbGrid) g = gb_grid_preset ("cliff", NULL);
+  const struct { double alpha, gamma, epsilon; const char *message; } cases[] = {
+    { 0.0, 1.0, 0.1, "α 0 is outside (0, 1]" },
+    { -0.5, 1.0, 0.1, "α -0.5 is outside" },
+    { 0.5, 1.2, 0.1, "γ 1.2 is outside [0, 1]" },
+    { 0.5, 1.0, 2.0, "ε 2 is outside [0, 1]" },
+    { NAN, 1.0, 0.1, "α nan is outside" },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      GbTdConfig c;
+      gb_td_config_init (&c);
+      c.alpha = cases[i].alpha;
+      c.gamma = cases[i].gamma;
+      c.epsilon = cases[i].epsilon;
+      g_autoptr (GError) error = NULL;
+      g_autoptr (GbTdAgent) agent = gb_td_agent_new (g->mdp, &c, &error);
+      g_assert_null (agent);
+      if (strstr (error->message, cases[i].message) == NULL)
+        g_error ("expected “%s” in “%s”", cases[i].message, error->message);
+    }
+  /* Changing parameters while running is checked the same way and keeps Q. */
+  GbTdConfig c;
+  gb_td_config_init (&c);
+  g_autoptr (GbTdAgent) agent = gb_td_agent_new (g->mdp, &c, NULL);
+  gb_td_agent_run_episode (agent);
+  double q = agent->Q[0];
+  g_autoptr (GError) error = NULL;
+  g_assert_false (gb_td_agent_set_params (agent, 0.0, 1.0, 0.1, &error));
+  g_assert_true (gb_td_agent_set_params (agent, 0.2, 0.9, 0.05, NULL));
+  g_assert_cmpfloat (agent->Q[0], ==, q);
+  g_assert_cmpfloat (agent->epsilon, ==, 0.05);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/core/rl/dp/aima-4x3", test_aima_value_iteration);
+  g_test_add_func ("/core/rl/dp/policy-iteration-agrees", test_policy_iteration_agrees);
+  g_test_add_func ("/core/rl/td/cliff-walking", test_cliff_walking);
+  g_test_add_func ("/core/rl/td/q-learning-converges", test_q_learning_converges);
+  g_test_add_func ("/core/rl/td/expected-sarsa-determinism", test_expected_sarsa_and_determinism);
+  g_test_add_func ("/core/rl/grid/slip-and-text", test_slip_and_text_roundtrip);
+  g_test_add_func ("/core/rl/grid/bad-maps", test_bad_maps);
+  g_test_add_func ("/core/rl/td/bad-params", test_bad_agent_params);
+  return g_test_run ();
+}
