@@ -325,7 +325,9 @@ cmd_rl (int argc, char **argv)
   if (seed < 0)
     return usage_error (ctx, "--seed must be ≥ 0");
 
-  g_autoptr (GbGrid) g = gb_grid_preset_text (env) ? gb_grid_preset (env, &error) : gb_grid_load (env, &error);
+  /* A name that is neither a preset nor a file gets the list of presets. */
+  gboolean is_file = gb_grid_preset_text (env) == NULL && g_file_test (env, G_FILE_TEST_EXISTS);
+  g_autoptr (GbGrid) g = is_file ? gb_grid_load (env, &error) : gb_grid_preset (env, &error);
   if (g == NULL)
     return fail (error);
   if (!isnan (slip) && !gb_grid_set_slip (g, slip, &error))
