@@ -81,9 +81,18 @@ typedef struct {
   int t;                 /* steps in this episode */
   double G;              /* return so far in this episode (undiscounted) */
   int episodes;
-  GArray *returns;       /* of double: each finished episode's return */
-  GArray *lengths;       /* of int */
+  double last_return;    /* of the last finished episode */
+  /* The learning curve, bounded: entry i is the mean return (and length) of
+   * episodes [i·bucket, (i+1)·bucket). When it reaches GB_TD_HISTORY entries,
+   * neighbours are averaged and bucket doubles. */
+  GArray *returns;       /* of double */
+  GArray *lengths;       /* of double */
+  int bucket;
+  double pending_return, pending_length;
+  int pending;
 } GbTdAgent;
+
+#define GB_TD_HISTORY 65536
 
 GbTdAgent *gb_td_agent_new  (const GbMdp *mdp, const GbTdConfig *config, GError **error);
 void       gb_td_agent_free (GbTdAgent *agent);
@@ -93,6 +102,9 @@ gboolean   gb_td_agent_set_params (GbTdAgent *agent, double alpha, double gamma,
 void       gb_td_agent_set_mdp (GbTdAgent *agent, const GbMdp *mdp);
 /* One action; fills step when not NULL. */
 void       gb_td_agent_step (GbTdAgent *agent, GbTdStep *step);
+/* n steps as gb_td_agent_step would take them (the same draws and results),
+ * in a loop built for speed: for “many episodes fast”. */
+void       gb_td_agent_run_steps (GbTdAgent *agent, gint64 n);
 /* Runs to the end of the current (or a new) episode; returns its return. */
 double     gb_td_agent_run_episode (GbTdAgent *agent);
 /* The greedy action in s (lowest index on ties). */

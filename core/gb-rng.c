@@ -22,25 +22,10 @@ gb_rng_init (GbRng *rng, guint64 seed)
   rng->spare = 0.0f;
 }
 
-static inline guint64
-rotl (guint64 x, int k)
-{
-  return (x << k) | (x >> (64 - k));
-}
-
 guint64
 gb_rng_next (GbRng *rng)
 {
-  guint64 *s = rng->s;
-  guint64 result = rotl (s[1] * 5, 7) * 9;
-  guint64 t = s[1] << 17;
-  s[2] ^= s[0];
-  s[3] ^= s[1];
-  s[1] ^= s[2];
-  s[0] ^= s[3];
-  s[2] ^= t;
-  s[3] = rotl (s[3], 45);
-  return result;
+  return gb_rng_next_inline (rng);
 }
 
 float

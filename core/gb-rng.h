@@ -24,6 +24,23 @@ typedef struct {
 
 void    gb_rng_init    (GbRng *rng, guint64 seed);
 guint64 gb_rng_next    (GbRng *rng);
+
+/* gb_rng_next for hot loops, where a call would cost as much as the step. */
+static inline guint64
+gb_rng_next_inline (GbRng *rng)
+{
+  guint64 *s = rng->s;
+  guint64 x = s[1] * 5;
+  guint64 result = ((x << 7) | (x >> 57)) * 9;
+  guint64 t = s[1] << 17;
+  s[2] ^= s[0];
+  s[3] ^= s[1];
+  s[1] ^= s[2];
+  s[0] ^= s[3];
+  s[2] ^= t;
+  s[3] = (s[3] << 45) | (s[3] >> 19);
+  return result;
+}
 /* A uniform float in [0, 1). */
 float   gb_rng_uniform (GbRng *rng);
 /* A uniform integer in [0, n), n > 0, without modulo bias. */

@@ -130,7 +130,7 @@ test_cliff_walking (void)
                   edge[algo] += 1.0 / (100 * seeds);
               }
             while (!st.episode_end);
-            double G = g_array_index (agent->returns, double, agent->returns->len - 1);
+            double G = agent->last_return;
             if (e >= 100)
               online[algo] += G / ((episodes - 100) * seeds);
           }
@@ -191,12 +191,12 @@ test_expected_sarsa_and_determinism (void)
       GbTdConfig c;
       gb_td_config_init (&c);
       c.algo = GB_TD_EXPECTED_SARSA;
-      c.alpha = 0.1;
+      c.alpha = 0.05;
       c.gamma = 0.99;
+      c.epsilon = 0.2;
       c.seed = 42;
       g_autoptr (GbTdAgent) agent = gb_td_agent_new (g->mdp, &c, NULL);
-      for (int e = 0; e < 2000; e++)
-        gb_td_agent_run_episode (agent);
+      gb_td_agent_run_steps (agent, 300000);
       double sum = 0;
       for (int k = 0; k < g->mdp->n_states * 4; k++)
         sum += agent->Q[k];
@@ -212,6 +212,59 @@ test_expected_sarsa_and_determinism (void)
         qmax = MAX (qmax, agent->Q[g->mdp->start * 4 + a]);
       g_assert_cmpfloat (qmax, >, 0.3 * V[g->mdp->start]);
     }
+}
+
+static void
+test_fast_loop_matches_steps (void)
+{
+  /* gb_td_agent_run_steps takes exactly the steps gb_td_agent_step takes. */
+  const char *envs[] = { "cliff", "4x3", "frozenlake8" };
+  for (gsize e = 0; e < G_N_ELEMENTS (envs); e++)
+    for (int algo = GB_TD_Q_LEARNING; algo <= GB_TD_EXPECTED_SARSA; algo++)
+      {
+        g_autoptr (GbGrid) g = gb_grid_preset (envs[e], NULL);
+        GbTdConfig c;
+        gb_td_config_init (&c);
+        c.algo = algo;
+        c.alpha = 0.3;
+        c.gamma = 0.95;
+        c.epsilon = 0.2;
+        c.epsilon_decay = 0.99;
+        c.epsilon_min = 0.05;
+        c.max_steps = 200;
+        c.seed = 9;
+        g_autoptr (GbTdAgent) slow = gb_td_agent_new (g->mdp, &c, NULL);
+        g_autoptr (GbTdAgent) fast = gb_td_agent_new (g->mdp, &c, NULL);
+        for (int i = 0; i < 20000; i++)
+          gb_td_agent_step (slow, NULL);
+        gb_td_agent_run_steps (fast, 12345);
+        gb_td_agent_run_steps (fast, 20000 - 12345);
+        gsize nq = (gsize) g->mdp->n_states * g->mdp->n_actions;
+        g_assert_cmpmem (slow->Q, nq * sizeof (double), fast->Q, nq * sizeof (double));
+        g_assert_cmpint (slow->episodes, ==, fast->episodes);
+        g_assert_cmpint (slow->s, ==, fast->s);
+        g_assert_cmpfloat (slow->epsilon, ==, fast->epsilon);
+        g_assert_cmpmem (slow->returns->data, slow->returns->len * sizeof (double),
+                         fast->returns->data, fast->returns->len * sizeof (double));
+        g_assert_cmpuint (fast->returns->len, ==, (guint) fast->episodes);
+      }
+}
+
+static void
+test_history_is_bounded (void)
+{
+  /* Millions of episodes keep a learning curve of at most GB_TD_HISTORY points. */
+  g_autoptr (GbGrid) g = gb_grid_parse ("step = -1\ngrid:\nSG\n", "tiny", NULL);
+  GbTdConfig c;
+  gb_td_config_init (&c);
+  c.epsilon = 0.0;
+  g_autoptr (GbTdAgent) agent = gb_td_agent_new (g->mdp, &c, NULL);
+  gb_td_agent_run_steps (agent, 300000);
+  g_assert_cmpint (agent->episodes, >=, 100000);
+  g_assert_cmpuint (agent->returns->len, <, GB_TD_HISTORY);
+  g_assert_cmpint (agent->bucket, >=, 2);
+  /* Each point is the mean of its bucket: here every return is −1 + 1 = 0 once learned. */
+  g_assert_cmpfloat_with_epsilon (g_array_index (agent->returns, double, agent->returns->len - 1), 0.0, 1e-9);
 }
 
 static void
@@ -331,6 +384,8 @@ main (int argc, char **argv)
   g_test_add_func ("/core/rl/td/cliff-walking", test_cliff_walking);
   g_test_add_func ("/core/rl/td/q-learning-converges", test_q_learning_converges);
   g_test_add_func ("/core/rl/td/expected-sarsa-determinism", test_expected_sarsa_and_determinism);
+  g_test_add_func ("/core/rl/td/fast-loop", test_fast_loop_matches_steps);
+  g_test_add_func ("/core/rl/td/history-bounded", test_history_is_bounded);
   g_test_add_func ("/core/rl/grid/slip-and-text", test_slip_and_text_roundtrip);
   g_test_add_func ("/core/rl/grid/bad-maps", test_bad_maps);
   g_test_add_func ("/core/rl/td/bad-params", test_bad_agent_params);
