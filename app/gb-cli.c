@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include "gb-dataset.h"
+#include "gb-export.h"
+#include "gb-grid-paint.h"
 #include "gb-latent-render.h"
 #include "gb-mdp.h"
 #include "gb-rl.h"
@@ -289,107 +291,214 @@ print_grid (const GbGrid *g, const double *V, const int *pi)
     }
 }
 
+/* What `rl` and `render rl` share: the options, and solving or learning. */
+typedef struct {
+  char *env, *algo;
+  int episodes;
+  double alpha, gamma, epsilon, slip;
+  gint64 seed;
+} RlOptions;
+
+typedef struct {
+  GbGrid *grid;
+  double *V;          /* (n_states) */
+  int *pi;            /* (n_states) */
+  double *Q;          /* (n_states, 4) for the TD agents, else NULL */
+  char *summary;
+} RlResult;
+
+static void
+rl_result_clear (RlResult *r)
+{
+  gb_grid_free (r->grid);
+  g_free (r->V);
+  g_free (r->pi);
+  g_free (r->Q);
+  g_free (r->summary);
+}
+
+static void
+rl_options_add (GOptionContext *ctx, RlOptions *o)
+{
+  o->episodes = 500, o->alpha = 0.5, o->gamma = NAN, o->epsilon = 0.1, o->slip = NAN, o->seed = 1;
+  GOptionEntry entries[] = {
+    { "env", 0, 0, G_OPTION_ARG_FILENAME, &o->env, "A preset (4x3, cliff, frozenlake4, frozenlake8, maze) or a map file", "PRESET|FILE" },
+    { "algo", 0, 0, G_OPTION_ARG_STRING, &o->algo,
+      "value-iteration, policy-iteration, q-learning, sarsa or expected-sarsa", "ALGO" },
+    { "episodes", 0, 0, G_OPTION_ARG_INT, &o->episodes, "Episodes for the TD agents (default 500)", "N" },
+    { "alpha", 0, 0, G_OPTION_ARG_DOUBLE, &o->alpha, "Step size α (default 0.5)", "A" },
+    { "gamma", 0, 0, G_OPTION_ARG_DOUBLE, &o->gamma, "Discount γ (default: the map's)", "G" },
+    { "epsilon", 0, 0, G_OPTION_ARG_DOUBLE, &o->epsilon, "Exploration ε (default 0.1)", "E" },
+    { "slip", 0, 0, G_OPTION_ARG_DOUBLE, &o->slip, "Slip probability (default: the map's)", "P" },
+    { "seed", 0, 0, G_OPTION_ARG_INT64, &o->seed, "Random seed (default 1)", "S" },
+    { NULL }
+  };
+  g_option_context_add_main_entries (ctx, entries, NULL);
+}
+
+/* Returns −1 and fills res, or an exit status after printing why. */
+static int
+rl_solve (GOptionContext *ctx, const RlOptions *o, RlResult *res)
+{
+  if (o->env == NULL || o->algo == NULL)
+    return usage_error (ctx, "--env and --algo are required");
+  if (o->episodes < 1 || o->episodes > 100000000)
+    return usage_error (ctx, "--episodes is outside 1…100000000");
+  if (o->seed < 0)
+    return usage_error (ctx, "--seed must be ≥ 0");
+  g_autoptr (GError) error = NULL;
+  /* A name that is neither a preset nor a file gets the list of presets. */
+  gboolean is_file = gb_grid_preset_text (o->env) == NULL && g_file_test (o->env, G_FILE_TEST_EXISTS);
+  res->grid = is_file ? gb_grid_load (o->env, &error) : gb_grid_preset (o->env, &error);
+  if (res->grid == NULL)
+    return fail (error);
+  if (!isnan (o->slip) && !gb_grid_set_slip (res->grid, o->slip, &error))
+    return fail (error);
+  if (!isnan (o->gamma) && !gb_mdp_set_gamma (res->grid->mdp, o->gamma, &error))
+    return fail (error);
+  GbMdp *mdp = res->grid->mdp;
+  int n = mdp->n_states;
+  const double tol = 1e-10;
+  res->V = g_new0 (double, n);
+  res->pi = g_new0 (int, n);
+  GbTdAlgo td;
+  if (g_str_equal (o->algo, "value-iteration"))
+    {
+      int sweeps = gb_value_iteration (mdp, res->V, tol, 100000);
+      res->summary = sweeps < 0 ? g_strdup ("value iteration did not converge in 100000 sweeps")
+                                : g_strdup_printf ("value iteration: %d sweeps to a Bellman residual below %g", sweeps, tol);
+      gb_greedy_policy (mdp, res->V, res->pi);
+    }
+  else if (g_str_equal (o->algo, "policy-iteration"))
+    {
+      int it = gb_policy_iteration (mdp, res->pi, res->V, tol, 10000);
+      res->summary = it < 0 ? g_strdup ("policy iteration did not settle in 10000 improvements")
+                            : g_strdup_printf ("policy iteration: stable after %d improvements", it);
+    }
+  else if (gb_td_algo_parse (o->algo, &td))
+    {
+      GbTdConfig c;
+      gb_td_config_init (&c);
+      c.algo = td;
+      c.alpha = o->alpha;
+      c.gamma = mdp->gamma;
+      c.epsilon = o->epsilon;
+      c.seed = (guint64) o->seed;
+      g_autoptr (GbTdAgent) agent = gb_td_agent_new (mdp, &c, &error);
+      if (agent == NULL)
+        return fail (error);
+      double last = 0;
+      int tail = MIN (100, o->episodes);
+      for (int e = 0; e < o->episodes; e++)
+        {
+          double G = gb_td_agent_run_episode (agent);
+          if (e >= o->episodes - tail)
+            last += G / tail;
+        }
+      res->summary = g_strdup_printf ("%s: %d episodes, α %g, ε %g, seed %" G_GINT64_FORMAT
+                                      "; mean return of the last %d: %.3f",
+                                      o->algo, o->episodes, o->alpha, o->epsilon, o->seed, tail, last);
+      for (int st = 0; st < n; st++)
+        {
+          res->pi[st] = gb_td_agent_greedy (agent, st);
+          res->V[st] = mdp->terminal[st] ? 0.0 : agent->Q[(gsize) st * mdp->n_actions + res->pi[st]];
+        }
+      res->Q = g_memdup2 (agent->Q, (gsize) n * mdp->n_actions * sizeof (double));
+    }
+  else
+    return usage_error (ctx, "--algo is value-iteration, policy-iteration, q-learning, sarsa or expected-sarsa");
+  return -1;
+}
+
 static int
 cmd_rl (int argc, char **argv)
 {
-  g_autofree char *env = NULL, *algo = NULL;
-  int episodes = 500;
-  double alpha = 0.5, gamma = NAN, epsilon = 0.1, slip = NAN, tol = 1e-10;
-  gint64 seed = 1;
-  GOptionEntry entries[] = {
-    { "env", 0, 0, G_OPTION_ARG_FILENAME, &env, "A preset (4x3, cliff, frozenlake4, frozenlake8, maze) or a map file", "PRESET|FILE" },
-    { "algo", 0, 0, G_OPTION_ARG_STRING, &algo,
-      "value-iteration, policy-iteration, q-learning, sarsa or expected-sarsa", "ALGO" },
-    { "episodes", 0, 0, G_OPTION_ARG_INT, &episodes, "Episodes for the TD agents (default 500)", "N" },
-    { "alpha", 0, 0, G_OPTION_ARG_DOUBLE, &alpha, "Step size α (default 0.5)", "A" },
-    { "gamma", 0, 0, G_OPTION_ARG_DOUBLE, &gamma, "Discount γ (default: the map's)", "G" },
-    { "epsilon", 0, 0, G_OPTION_ARG_DOUBLE, &epsilon, "Exploration ε (default 0.1)", "E" },
-    { "slip", 0, 0, G_OPTION_ARG_DOUBLE, &slip, "Slip probability (default: the map's)", "P" },
-    { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Random seed (default 1)", "S" },
-    { NULL }
-  };
+  RlOptions o = { 0 };
   g_autoptr (GOptionContext) ctx = g_option_context_new ("--env PRESET|FILE --algo ALGO — solve or learn a gridworld");
   g_option_context_set_summary (ctx,
     "Runs dynamic programming or a TD agent on a gridworld and prints the values and\n"
     "the greedy policy as text.");
+  rl_options_add (ctx, &o);
+  g_autoptr (GError) error = NULL;
+  if (!g_option_context_parse (ctx, &argc, &argv, &error))
+    return usage_error (ctx, error->message);
+  if (argc > 1)
+    return usage_error (ctx, "unexpected argument");
+  RlResult res = { 0 };
+  int status = rl_solve (ctx, &o, &res);
+  if (status < 0)
+    {
+      const GbGrid *g = res.grid;
+      printf ("%s: %d × %d, %d states, slip %g, γ %g\n%s\n", g->name, g->rows, g->cols, g->mdp->n_states,
+              g->slip, g->mdp->gamma, res.summary);
+      print_grid (g, res.V, res.pi);
+      status = 0;
+    }
+  rl_result_clear (&res);
+  g_free (o.env);
+  g_free (o.algo);
+  return status;
+}
+
+typedef struct {
+  GbGridScene scene;
+  GbPalette pal;
+} GridRender;
+
+static void
+grid_paint_cb (cairo_t *cr, int w, int h, gpointer data)
+{
+  GridRender *gr = data;
+  gb_grid_paint (cr, w, h, &gr->scene, &gr->pal);
+}
+
+static int
+cmd_render_rl (int argc, char **argv)
+{
+  RlOptions o = { 0 };
+  g_autofree char *out = NULL, *theme = NULL;
+  gboolean q = FALSE, numbers = FALSE;
+  int width = 900, height = 600;
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("--env E --algo A --out FILE — draw a gridworld's values and policy");
+  g_option_context_set_summary (ctx,
+    "Solves or learns the gridworld as `glassbox rl` does and draws V(s) (or Q(s, a)),\n"
+    "the greedy policy and the map with the same painter as the app.");
+  rl_options_add (ctx, &o);
+  GOptionEntry entries[] = {
+    { "q", 0, 0, G_OPTION_ARG_NONE, &q, "Draw Q(s, a) as four triangles a cell (TD agents)", NULL },
+    { "numbers", 0, 0, G_OPTION_ARG_NONE, &numbers, "Write V(s) in the cells", NULL },
+    { "width", 0, 0, G_OPTION_ARG_INT, &width, "Width in pixels (default 900)", "W" },
+    { "height", 0, 0, G_OPTION_ARG_INT, &height, "Height in pixels (default 600)", "H" },
+    { "theme", 0, 0, G_OPTION_ARG_STRING, &theme, "light or dark (default light)", "THEME" },
+    { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "Output file: .png, .svg or .pdf (required)", "FILE" },
+    { NULL }
+  };
   g_option_context_add_main_entries (ctx, entries, NULL);
   g_autoptr (GError) error = NULL;
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     return usage_error (ctx, error->message);
   if (argc > 1)
     return usage_error (ctx, "unexpected argument");
-  if (env == NULL || algo == NULL)
-    return usage_error (ctx, "--env and --algo are required");
-  if (episodes < 1 || episodes > 100000000)
-    return usage_error (ctx, "--episodes is outside 1…100000000");
-  if (seed < 0)
-    return usage_error (ctx, "--seed must be ≥ 0");
-
-  /* A name that is neither a preset nor a file gets the list of presets. */
-  gboolean is_file = gb_grid_preset_text (env) == NULL && g_file_test (env, G_FILE_TEST_EXISTS);
-  g_autoptr (GbGrid) g = is_file ? gb_grid_load (env, &error) : gb_grid_preset (env, &error);
-  if (g == NULL)
-    return fail (error);
-  if (!isnan (slip) && !gb_grid_set_slip (g, slip, &error))
-    return fail (error);
-  if (!isnan (gamma) && !gb_mdp_set_gamma (g->mdp, gamma, &error))
-    return fail (error);
-  GbMdp *mdp = g->mdp;
-  int n = mdp->n_states;
-  g_autofree double *V = g_new0 (double, n);
-  g_autofree int *pi = g_new0 (int, n);
-  printf ("%s: %d × %d, %d states, slip %g, γ %g\n", g->name, g->rows, g->cols, n, g->slip, mdp->gamma);
-
-  GbTdAlgo td;
-  if (g_str_equal (algo, "value-iteration"))
+  if (out == NULL)
+    return usage_error (ctx, "--out FILE is required");
+  if (theme != NULL && !g_str_equal (theme, "dark") && !g_str_equal (theme, "light"))
+    return usage_error (ctx, "--theme is light or dark");
+  RlResult res = { 0 };
+  int status = rl_solve (ctx, &o, &res);
+  if (status < 0)
     {
-      int sweeps = gb_value_iteration (mdp, V, tol, 100000);
-      if (sweeps < 0)
-        printf ("value iteration did not converge in 100000 sweeps\n");
-      else
-        printf ("value iteration: %d sweeps to a Bellman residual below %g\n", sweeps, tol);
-      gb_greedy_policy (mdp, V, pi);
+      GridRender gr = { { 0 } };
+      gb_palette_init (&gr.pal, theme != NULL && g_str_equal (theme, "dark"));
+      g_autofree char *title = g_strdup_printf ("%s — %s", res.grid->name, o.algo);
+      gr.scene = (GbGridScene) { res.grid, res.V, q ? res.Q : NULL, res.pi, numbers, -1, NULL, 0, NULL, title };
+      status = gb_export_file (out, width, height, grid_paint_cb, &gr, &error) ? 0 : fail (error);
+      if (status == 0)
+        printf ("%s\nwrote %s\n", res.summary, out);
     }
-  else if (g_str_equal (algo, "policy-iteration"))
-    {
-      int it = gb_policy_iteration (mdp, pi, V, tol, 10000);
-      if (it < 0)
-        printf ("policy iteration did not settle in 10000 improvements\n");
-      else
-        printf ("policy iteration: stable after %d improvements\n", it);
-    }
-  else if (gb_td_algo_parse (algo, &td))
-    {
-      GbTdConfig c;
-      gb_td_config_init (&c);
-      c.algo = td;
-      c.alpha = alpha;
-      c.gamma = mdp->gamma;
-      c.epsilon = epsilon;
-      c.seed = (guint64) seed;
-      g_autoptr (GbTdAgent) agent = gb_td_agent_new (mdp, &c, &error);
-      if (agent == NULL)
-        return fail (error);
-      double last = 0;
-      int tail = MIN (100, episodes);
-      for (int e = 0; e < episodes; e++)
-        {
-          double G = gb_td_agent_run_episode (agent);
-          if (e >= episodes - tail)
-            last += G / tail;
-        }
-      printf ("%s: %d episodes, α %g, ε %g, seed %" G_GINT64_FORMAT "; mean return of the last %d: %.3f\n",
-              algo, episodes, alpha, epsilon, seed, tail, last);
-      for (int st = 0; st < n; st++)
-        {
-          pi[st] = gb_td_agent_greedy (agent, st);
-          V[st] = mdp->terminal[st] ? 0.0 : agent->Q[(gsize) st * mdp->n_actions + pi[st]];
-        }
-    }
-  else
-    return usage_error (ctx, "--algo is value-iteration, policy-iteration, q-learning, sarsa or expected-sarsa");
-  print_grid (g, V, pi);
-  return 0;
+  rl_result_clear (&res);
+  g_free (o.env);
+  g_free (o.algo);
+  return status;
 }
 
 /* --- dispatch --- */
@@ -402,6 +511,7 @@ print_help (void)
           "  glassbox train vae [OPTION…]  train the VAE on Fashion-MNIST (or any IDX data set)\n"
           "  glassbox render latent [OPTION…]  draw the latent-space view to PNG, SVG or PDF\n"
           "  glassbox rl --env E --algo A  solve or learn a gridworld, print values and policy\n"
+          "  glassbox render rl --env E --algo A --out F  draw a gridworld's values and policy\n"
           "\n"
           "Each command takes --help.\n");
 }
@@ -443,6 +553,8 @@ gb_cli_run (int argc, char **argv)
     return cmd_train_vae (argc - 2, argv + 2);
   if (g_str_equal (verb, "render") && g_strcmp0 (what, "latent") == 0)
     return cmd_render_latent (argc - 2, argv + 2);
+  if (g_str_equal (verb, "render") && g_strcmp0 (what, "rl") == 0)
+    return cmd_render_rl (argc - 2, argv + 2);
   if (g_str_equal (verb, "rl"))
     return cmd_rl (argc - 1, argv + 1);
   g_printerr ("glassbox: unknown command “%s%s%s”\n\n", verb, what ? " " : "", what ? what : "");

@@ -231,6 +231,18 @@ test_rl (void)
   g_assert_cmpint (r.status, ==, 0);
   assert_contains (r.out, "-1.000    0.000        G");
   run_clear (&r);
+  g_autofree char *png = test_tmp_path ("rl.png"), *svg = test_tmp_path ("rl.svg");
+  r = run ("render", "rl", "--env", "cliff", "--algo", "sarsa", "--q", "--out", png, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  run_clear (&r);
+  g_assert_true (g_file_test (png, G_FILE_TEST_IS_REGULAR));
+  r = run ("render", "rl", "--env", "4x3", "--algo", "policy-iteration", "--numbers", "--theme", "dark", "--out", svg, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  run_clear (&r);
+  r = run ("render", "rl", "--env", "4x3", "--algo", "value-iteration", "--out", "/tmp/x.bmp", NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  assert_contains (r.err, "unknown format");
+  run_clear (&r);
   g_autofree char *bad = test_tmp_path ("bad.map");
   g_assert_true (g_file_set_contents (bad, "grid:\nS.?\n", -1, NULL));
   const BadCase cases[] = {

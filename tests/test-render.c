@@ -6,6 +6,8 @@
 
 #include "gb-error.h"
 #include "gb-export.h"
+#include "gb-grid-paint.h"
+#include "gb-rl.h"
 #include "gb-latent-paint.h"
 #include "gb-plot-paint.h"
 #include "gb-test-util.h"
@@ -358,6 +360,53 @@ test_reference_image (void)
   canvas_free (&c);
 }
 
+static void
+test_grid_painter (void)
+{
+  g_autoptr (GbGrid) g = gb_grid_preset ("4x3", NULL);
+  int n = g->mdp->n_states;
+  g_autofree double *V = g_new0 (double, n);
+  g_autofree int *pi = g_new0 (int, n);
+  gb_value_iteration (g->mdp, V, 1e-10, 10000);
+  gb_greedy_policy (g->mdp, V, pi);
+  GbPalette pal;
+  gb_palette_init (&pal, FALSE);
+  /* The scale: 0 is the background, the ends are purple and orange. */
+  GbRgb zero = gb_grid_value_color (0.0, 1.0, &pal), hi = gb_grid_value_color (1.0, 1.0, &pal),
+        lo = gb_grid_value_color (-1.0, 1.0, &pal);
+  g_assert_cmpuint (rgb_of (&zero), ==, rgb_of (&pal.bg));
+  g_assert_cmpfloat (hi.r, >, hi.b);
+  g_assert_cmpfloat (lo.b, >, lo.g);
+  GbGridScene scene = { g, V, NULL, pi, TRUE, -1, NULL, 0, NULL, "4x3" };
+  Canvas c = canvas_new (600, 400);
+  gb_grid_paint (c.cr, 600, 400, &scene, &pal);
+  /* Every cell's corner shows its state's colour; the wall is the text colour. */
+  for (int st = 0; st < n; st++)
+    {
+      if (g->mdp->terminal[st])
+        continue;
+      for (int y = 0; y < 400; y += 3)
+        for (int x = 0; x < 520; x += 3)
+          if (gb_grid_hit (600, 400, &scene, x, y) == st)
+            {
+              GbRgb want = gb_grid_value_color (V[st], 0.918, &pal);
+              g_assert_cmpint (count_near (&c, x + 3, y + 3, x + 5, y + 5, rgb_of (&want), 6), >, 0);
+              x = y = 1000;   /* the first corner found is enough */
+            }
+    }
+  int wall_hits = 0;
+  for (int y = 0; y < 400; y += 4)
+    for (int x = 0; x < 520; x += 4)
+      wall_hits += gb_grid_hit (600, 400, &scene, x, y) < 0 && x > 100 && x < 500 && y > 40 && y < 380;
+  g_assert_cmpint (count_near (&c, 0, 0, 600, 400, rgb_of (&pal.fg), 10), >, 2000);   /* wall and arrows */
+  g_assert_cmpint (wall_hits, >, 0);
+  /* The agent is drawn where it is. */
+  scene.agent = (int) g->mdp->start;
+  gb_grid_paint (c.cr, 600, 400, &scene, &pal);
+  g_assert_cmpint (count_near (&c, 0, 0, 600, 400, rgb_of (&pal.accent), 10), >, 50);
+  canvas_free (&c);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -370,5 +419,6 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/paint/plot", test_loss_plot);
   g_test_add_func ("/ui/paint/export", test_export_formats);
   g_test_add_func ("/ui/paint/reference", test_reference_image);
+  g_test_add_func ("/ui/paint/grid", test_grid_painter);
   return g_test_run ();
 }
