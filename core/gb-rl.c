@@ -107,6 +107,148 @@ gb_policy_iteration (const GbMdp *mdp, int *pi, double *V, double tol, int max_i
   return -1;
 }
 
+char *
+gb_dp_explain (const GbMdp *mdp, const double *V, int s, const char *const *action_names)
+{
+  GString *out = g_string_new (NULL);
+  if (mdp->terminal[s])
+    {
+      g_string_append (out, "terminal: V(s) = 0 (its reward was paid on entering it)");
+      return g_string_free (out, FALSE);
+    }
+  g_string_append (out, "V(s) ← max_a Σ_s′ p·(r + γ·V(s′))");
+  double best = -INFINITY;
+  int best_a = 0;
+  for (int a = 0; a < mdp->n_actions; a++)
+    {
+      int n;
+      const GbOutcome *o = gb_mdp_outcomes (mdp, s, a, &n);
+      g_string_append_printf (out, "\n  %s: ", action_names ? action_names[a] : "?");
+      for (int k = 0; k < n; k++)
+        g_string_append_printf (out, "%s%.3g·(%.3g + %.3g·%.3f)", k ? " + " : "", o[k].p, o[k].r, mdp->gamma,
+                                V[o[k].next]);
+      double q = gb_dp_q (mdp, V, s, a);
+      g_string_append_printf (out, " = %.4f", q);
+      if (q > best)
+        best = q, best_a = a;
+    }
+  g_string_append_printf (out, "\n  = %.4f (%s)", best, action_names ? action_names[best_a] : "?");
+  return g_string_free (out, FALSE);
+}
+
+typedef struct {
+  double *V;
+  int *pi;
+  double residual;
+  int sweeps, improvements;
+  gboolean done;
+} DpSaved;
+
+static void
+dp_saved_free (gpointer p)
+{
+  DpSaved *d = p;
+  g_free (d->V);
+  g_free (d->pi);
+  g_free (d);
+}
+
+GbDpRun *
+gb_dp_run_new (const GbMdp *mdp, GbDpAlgo algo, const int *policy, double tol, int history_max)
+{
+  GbDpRun *run = g_new0 (GbDpRun, 1);
+  run->mdp = mdp;
+  run->algo = algo;
+  run->tol = tol;
+  run->V = g_new0 (double, mdp->n_states);
+  run->pi = g_new0 (int, mdp->n_states);
+  if (policy != NULL)
+    memcpy (run->pi, policy, (gsize) mdp->n_states * sizeof (int));
+  run->residual = INFINITY;
+  run->history = g_ptr_array_new_with_free_func (dp_saved_free);
+  run->history_max = MAX (history_max, 0);
+  return run;
+}
+
+void
+gb_dp_run_free (GbDpRun *run)
+{
+  if (run == NULL)
+    return;
+  g_free (run->V);
+  g_free (run->pi);
+  g_ptr_array_unref (run->history);
+  g_free (run);
+}
+
+gboolean
+gb_dp_run_step (GbDpRun *run)
+{
+  if (run->done)
+    return FALSE;
+  int n = run->mdp->n_states;
+  if (run->history_max > 0)
+    {
+      DpSaved *d = g_new0 (DpSaved, 1);
+      d->V = g_memdup2 (run->V, (gsize) n * sizeof (double));
+      d->pi = g_memdup2 (run->pi, (gsize) n * sizeof (int));
+      d->residual = run->residual, d->sweeps = run->sweeps, d->improvements = run->improvements;
+      d->done = run->done;
+      g_ptr_array_add (run->history, d);
+      if ((int) run->history->len > run->history_max)
+        g_ptr_array_remove_index (run->history, 0);
+    }
+  g_autofree double *scratch = g_new (double, n);
+  switch (run->algo)
+    {
+    case GB_DP_VALUE_ITERATION:
+      run->residual = gb_value_iteration_sweep (run->mdp, run->V, scratch);
+      run->sweeps++;
+      gb_greedy_policy (run->mdp, run->V, run->pi);
+      run->done = run->residual < run->tol;
+      break;
+    case GB_DP_POLICY_EVALUATION:
+      run->residual = gb_policy_evaluation_sweep (run->mdp, run->pi, run->V, scratch);
+      run->sweeps++;
+      run->done = run->residual < run->tol;
+      break;
+    case GB_DP_POLICY_ITERATION:
+      if (run->residual >= run->tol)
+        {
+          run->residual = gb_policy_evaluation_sweep (run->mdp, run->pi, run->V, scratch);
+          run->sweeps++;
+        }
+      else
+        {
+          /* The evaluation has converged: improve. A stable policy ends the run. */
+          run->improvements++;
+          if (gb_greedy_policy (run->mdp, run->V, run->pi) == 0)
+            run->done = TRUE;
+          else
+            run->residual = INFINITY;
+        }
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  return TRUE;
+}
+
+gboolean
+gb_dp_run_back (GbDpRun *run)
+{
+  if (run->history->len == 0)
+    return FALSE;
+  DpSaved *d = g_ptr_array_steal_index (run->history, run->history->len - 1);
+  int n = run->mdp->n_states;
+  memcpy (run->V, d->V, (gsize) n * sizeof (double));
+  memcpy (run->pi, d->pi, (gsize) n * sizeof (int));
+  run->residual = d->residual, run->sweeps = d->sweeps, run->improvements = d->improvements;
+  run->done = d->done;
+  dp_saved_free (d);
+  return TRUE;
+}
+
 /* --- TD control --- */
 
 void
@@ -172,6 +314,17 @@ gb_td_algo_parse (const char *name, GbTdAlgo *algo)
   return FALSE;
 }
 
+/* Everything one step changes, as it was before the step. */
+typedef struct {
+  int s, a, t, episodes, bucket, pending;
+  gboolean in_episode;
+  double G, epsilon, last_return, pending_return, pending_length;
+  GbRng rng;
+  guint returns_len;
+  gsize q_index;
+  double q_old;
+} TdUndo;
+
 GbTdAgent *
 gb_td_agent_new (const GbMdp *mdp, const GbTdConfig *config, GError **error)
 {
@@ -184,6 +337,7 @@ gb_td_agent_new (const GbMdp *mdp, const GbTdConfig *config, GError **error)
   agent->epsilon = config->epsilon;
   agent->Q = g_new0 (double, (gsize) mdp->n_states * mdp->n_actions);
   gb_rng_init (&agent->rng, config->seed);
+  agent->undo = g_array_new (FALSE, FALSE, sizeof (TdUndo));
   agent->returns = g_array_sized_new (FALSE, FALSE, sizeof (double), 1024);
   agent->lengths = g_array_sized_new (FALSE, FALSE, sizeof (double), 1024);
   agent->bucket = 1;
@@ -198,6 +352,7 @@ gb_td_agent_free (GbTdAgent *agent)
   g_free (agent->Q);
   g_array_unref (agent->returns);
   g_array_unref (agent->lengths);
+  g_array_unref (agent->undo);
   g_free (agent);
 }
 
@@ -326,11 +481,41 @@ expected_q (const GbTdAgent *agent, int s)
 static void end_episode (GbTdAgent *agent, double G, int length);
 
 void
+gb_td_agent_set_history (GbTdAgent *agent, int n)
+{
+  agent->undo_max = MAX (n, 0);
+  if ((int) agent->undo->len > agent->undo_max)
+    g_array_remove_range (agent->undo, 0, agent->undo->len - agent->undo_max);
+}
+
+gboolean
+gb_td_agent_step_back (GbTdAgent *agent)
+{
+  if (agent->undo->len == 0)
+    return FALSE;
+  TdUndo *u = &g_array_index (agent->undo, TdUndo, agent->undo->len - 1);
+  agent->s = u->s, agent->a = u->a, agent->t = u->t, agent->episodes = u->episodes;
+  agent->in_episode = u->in_episode;
+  agent->G = u->G, agent->epsilon = u->epsilon, agent->last_return = u->last_return;
+  agent->bucket = u->bucket, agent->pending = u->pending;
+  agent->pending_return = u->pending_return, agent->pending_length = u->pending_length;
+  agent->rng = u->rng;
+  g_array_set_size (agent->returns, u->returns_len);
+  g_array_set_size (agent->lengths, u->returns_len);
+  agent->Q[u->q_index] = u->q_old;
+  g_array_set_size (agent->undo, agent->undo->len - 1);
+  return TRUE;
+}
+
+void
 gb_td_agent_step (GbTdAgent *agent, GbTdStep *step)
 {
   const GbMdp *mdp = agent->mdp;
   const GbTdConfig *c = &agent->config;
   int A = mdp->n_actions;
+  TdUndo undo = { agent->s, agent->a, agent->t, agent->episodes, agent->bucket, agent->pending,
+                  agent->in_episode, agent->G, agent->epsilon, agent->last_return, agent->pending_return,
+                  agent->pending_length, agent->rng, agent->returns->len, 0, 0.0 };
   if (!agent->in_episode)
     {
       agent->s = (int) mdp->start;
@@ -374,6 +559,14 @@ gb_td_agent_step (GbTdAgent *agent, GbTdStep *step)
     }
   double *q = &agent->Q[(gsize) s * A + a];
   double delta = target - *q;
+  if (agent->undo_max > 0)
+    {
+      undo.q_index = (gsize) s * A + a;
+      undo.q_old = *q;
+      g_array_append_val (agent->undo, undo);
+      if ((int) agent->undo->len > agent->undo_max)
+        g_array_remove_index (agent->undo, 0);
+    }
   *q += c->alpha * delta;
   if (agent->t >= c->max_steps)
     end = TRUE;
@@ -429,6 +622,7 @@ end_episode (GbTdAgent *agent, double G, int length)
           halve (agent->returns);
           halve (agent->lengths);
           agent->bucket *= 2;
+          g_array_set_size (agent->undo, 0);   /* an average cannot be taken back */
         }
     }
   agent->epsilon = MAX (c->epsilon_min, agent->epsilon * c->epsilon_decay);
@@ -555,6 +749,7 @@ run_steps (GbTdAgent *agent, gint64 n, const GbTdAlgo algo, const int fixed_A)
 void
 gb_td_agent_run_steps (GbTdAgent *agent, gint64 n)
 {
+  g_array_set_size (agent->undo, 0);
   gboolean four = agent->mdp->n_actions == 4;
   switch (agent->config.algo)
     {

@@ -38,6 +38,42 @@ int    gb_value_iteration (const GbMdp *mdp, double *V, double tol, int max_swee
  * or −1 if it did not settle within max_iters. */
 int    gb_policy_iteration (const GbMdp *mdp, int *pi, double *V, double tol, int max_iters);
 
+/* The Bellman backup of state s under V, written out with its numbers, e.g.
+ * "V(s) ← max_a Σ p·(r + γ·V(s′))\n  ↑: 0.8·(−0.04 + 1·0.918) + 0.1·(…) + … = 0.79\n…\n  = 0.812 (↑)".
+ * action_names (n_actions) label the actions. */
+char  *gb_dp_explain (const GbMdp *mdp, const double *V, int s, const char *const *action_names);
+
+/* A dynamic-programming run that a user steps through one sweep at a time,
+ * and back again (the last `history` sweeps are kept). */
+typedef enum {
+  GB_DP_VALUE_ITERATION,
+  GB_DP_POLICY_ITERATION,
+  GB_DP_POLICY_EVALUATION,   /* of the policy given at creation */
+} GbDpAlgo;
+
+typedef struct {
+  const GbMdp *mdp;          /* not owned */
+  GbDpAlgo algo;
+  double tol;
+  double *V;                 /* (n_states) */
+  int *pi;                   /* (n_states): greedy (VI), current (PI) or evaluated (PE) */
+  double residual;           /* of the last sweep */
+  int sweeps;
+  int improvements;          /* policy iteration's improvement steps */
+  gboolean done;             /* converged (and, for PI, the policy is stable) */
+  GPtrArray *history;        /* of saved states, oldest first */
+  int history_max;
+} GbDpRun;
+
+GbDpRun *gb_dp_run_new   (const GbMdp *mdp, GbDpAlgo algo, const int *policy, double tol, int history_max);
+void     gb_dp_run_free  (GbDpRun *run);
+/* One sweep (policy iteration: an evaluation sweep, or the improvement once
+ * the evaluation has converged). Returns FALSE when already done. */
+gboolean gb_dp_run_step  (GbDpRun *run);
+/* Undoes the last step; FALSE when there is no history left. */
+gboolean gb_dp_run_back  (GbDpRun *run);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GbDpRun, gb_dp_run_free)
+
 /* --- TD control --- */
 
 typedef enum {
@@ -90,6 +126,10 @@ typedef struct {
   int bucket;
   double pending_return, pending_length;
   int pending;
+  /* Undo records of the last steps taken with gb_td_agent_step (cleared by
+   * gb_td_agent_run_steps and by a curve compaction). */
+  GArray *undo;
+  int undo_max;
 } GbTdAgent;
 
 #define GB_TD_HISTORY 65536
@@ -105,6 +145,11 @@ void       gb_td_agent_step (GbTdAgent *agent, GbTdStep *step);
 /* n steps as gb_td_agent_step would take them (the same draws and results),
  * in a loop built for speed: for “many episodes fast”. */
 void       gb_td_agent_run_steps (GbTdAgent *agent, gint64 n);
+/* Keeps undo records for the last n steps (0: none, the default). */
+void       gb_td_agent_set_history (GbTdAgent *agent, int n);
+/* Takes back the last step exactly (Q entry, position, ε, random state,
+ * episode counts); FALSE when there is nothing to take back. */
+gboolean   gb_td_agent_step_back (GbTdAgent *agent);
 /* Runs to the end of the current (or a new) episode; returns its return. */
 double     gb_td_agent_run_episode (GbTdAgent *agent);
 /* The greedy action in s (lowest index on ties). */

@@ -251,6 +251,92 @@ test_fast_loop_matches_steps (void)
 }
 
 static void
+test_dp_run_steps_and_back (void)
+{
+  g_autoptr (GbGrid) g = gb_grid_preset ("4x3", NULL);
+  int n = g->mdp->n_states;
+  /* Value iteration one sweep at a time reaches the same values, and steps back. */
+  g_autoptr (GbDpRun) vi = gb_dp_run_new (g->mdp, GB_DP_VALUE_ITERATION, NULL, 1e-10, 1000);
+  while (gb_dp_run_step (vi))
+    ;
+  g_assert_true (vi->done);
+  g_autofree double *V = g_new0 (double, n);
+  int sweeps = gb_value_iteration (g->mdp, V, 1e-10, 10000);
+  g_assert_cmpint (vi->sweeps, ==, sweeps);
+  g_assert_cmpmem (vi->V, n * sizeof (double), V, n * sizeof (double));
+  g_autofree double *after3 = NULL;
+  for (int k = 0; k < sweeps; k++)
+    {
+      if (vi->sweeps == 3)
+        after3 = g_memdup2 (vi->V, n * sizeof (double));
+      g_assert_true (gb_dp_run_back (vi));
+    }
+  g_assert_false (gb_dp_run_back (vi));
+  g_assert_cmpint (vi->sweeps, ==, 0);
+  for (int s = 0; s < n; s++)
+    g_assert_cmpfloat (vi->V[s], ==, 0.0);
+  for (int k = 0; k < 3; k++)
+    gb_dp_run_step (vi);
+  g_assert_cmpmem (vi->V, n * sizeof (double), after3, n * sizeof (double));
+  /* Policy iteration stepped ends where gb_policy_iteration does. */
+  g_autoptr (GbDpRun) pi = gb_dp_run_new (g->mdp, GB_DP_POLICY_ITERATION, NULL, 1e-10, 0);
+  int guard = 0;
+  while (gb_dp_run_step (pi) && guard++ < 100000)
+    ;
+  g_assert_true (pi->done);
+  for (int s = 0; s < n; s++)
+    g_assert_cmpfloat_with_epsilon (pi->V[s], V[s], 1e-6);
+  g_assert_false (gb_dp_run_back (pi));   /* no history kept */
+  /* The backup of AIMA's (1, 1), written out. */
+  const char *names[] = { "↑", "→", "↓", "←" };
+  g_autofree char *text = gb_dp_explain (g->mdp, V, (int) g->mdp->start, names);
+  g_assert_nonnull (strstr (text, "V(s) ← max_a"));
+  g_assert_nonnull (strstr (text, "= 0.7053 (↑)"));
+  g_assert_nonnull (strstr (text, "0.8·(-0.04 + 1·0.762)"));
+}
+
+static void
+test_td_step_back (void)
+{
+  g_autoptr (GbGrid) g = gb_grid_preset ("frozenlake4", NULL);
+  GbTdConfig c;
+  gb_td_config_init (&c);
+  c.algo = GB_TD_SARSA;
+  c.gamma = 0.99;
+  c.epsilon = 0.3;
+  c.epsilon_decay = 0.9;
+  g_autoptr (GbTdAgent) a = gb_td_agent_new (g->mdp, &c, NULL);
+  g_autoptr (GbTdAgent) b = gb_td_agent_new (g->mdp, &c, NULL);
+  gb_td_agent_set_history (a, 500);
+  for (int i = 0; i < 300; i++)
+    gb_td_agent_step (a, NULL);
+  g_assert_cmpint (a->episodes, >, 3);
+  for (int i = 0; i < 300; i++)
+    g_assert_true (gb_td_agent_step_back (a));
+  g_assert_false (gb_td_agent_step_back (a));
+  /* Back at the start: the same as a fresh agent, so the same future. */
+  gsize nq = (gsize) g->mdp->n_states * 4;
+  g_assert_cmpmem (a->Q, nq * sizeof (double), b->Q, nq * sizeof (double));
+  g_assert_cmpint (a->episodes, ==, 0);
+  g_assert_cmpuint (a->returns->len, ==, 0);
+  for (int i = 0; i < 300; i++)
+    {
+      gb_td_agent_step (a, NULL);
+      gb_td_agent_step (b, NULL);
+    }
+  g_assert_cmpmem (a->Q, nq * sizeof (double), b->Q, nq * sizeof (double));
+  g_assert_cmpfloat (a->epsilon, ==, b->epsilon);
+  /* The history is bounded. */
+  gb_td_agent_set_history (a, 10);
+  for (int i = 0; i < 100; i++)
+    gb_td_agent_step (a, NULL);
+  int back = 0;
+  while (gb_td_agent_step_back (a))
+    back++;
+  g_assert_cmpint (back, ==, 10);
+}
+
+static void
 test_history_is_bounded (void)
 {
   /* Millions of episodes keep a learning curve of at most GB_TD_HISTORY points. */
@@ -386,6 +472,8 @@ main (int argc, char **argv)
   g_test_add_func ("/core/rl/td/expected-sarsa-determinism", test_expected_sarsa_and_determinism);
   g_test_add_func ("/core/rl/td/fast-loop", test_fast_loop_matches_steps);
   g_test_add_func ("/core/rl/td/history-bounded", test_history_is_bounded);
+  g_test_add_func ("/core/rl/dp/run-steps-and-back", test_dp_run_steps_and_back);
+  g_test_add_func ("/core/rl/td/step-back", test_td_step_back);
   g_test_add_func ("/core/rl/grid/slip-and-text", test_slip_and_text_roundtrip);
   g_test_add_func ("/core/rl/grid/bad-maps", test_bad_maps);
   g_test_add_func ("/core/rl/td/bad-params", test_bad_agent_params);
