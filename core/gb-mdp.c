@@ -463,3 +463,46 @@ gb_grid_to_text (const GbGrid *g)
     }
   return g_string_free (s, FALSE);
 }
+
+gboolean
+gb_grid_set_cell (GbGrid *grid, int r, int c, GbCell kind, GError **error)
+{
+  if (r < 0 || r >= grid->rows || c < 0 || c >= grid->cols)
+    {
+      g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, "cell (%d, %d) is outside the %d × %d grid",
+                   r, c, grid->rows, grid->cols);
+      return FALSE;
+    }
+  GbCell *cell = &grid->cells[r * grid->cols + c];
+  if (*cell == GB_CELL_START && kind != GB_CELL_START)
+    {
+      g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT,
+                   "the start cannot be painted over: put the start somewhere else first");
+      return FALSE;
+    }
+  if (kind == GB_CELL_START)
+    for (int i = 0; i < grid->rows * grid->cols; i++)
+      if (grid->cells[i] == GB_CELL_START)
+        grid->cells[i] = GB_CELL_EMPTY;
+  *cell = kind;
+  return build_mdp (grid, error);
+}
+
+gboolean
+gb_grid_set_rewards (GbGrid *grid, double step, double goal, double pit, double cliff, GError **error)
+{
+  if (!isfinite (step) || !isfinite (goal) || !isfinite (pit) || !isfinite (cliff))
+    {
+      g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, "rewards must be finite numbers");
+      return FALSE;
+    }
+  grid->step = step, grid->goal = goal, grid->pit = pit, grid->cliff = cliff;
+  return build_mdp (grid, error);
+}
+
+gboolean
+gb_grid_save (const GbGrid *grid, const char *path, GError **error)
+{
+  g_autofree char *text = gb_grid_to_text (grid);
+  return g_file_set_contents (path, text, -1, error);
+}

@@ -94,8 +94,17 @@ const char *const *gb_grid_preset_names (void);
 const char *gb_grid_preset_text (const char *preset);
 /* Changes the slip probability (0…1) and rebuilds the MDP. */
 gboolean    gb_grid_set_slip   (GbGrid *grid, double slip, GError **error);
+/* Edit mode: sets cell (r, c) and rebuilds the MDP. Painting S moves the
+ * start there (the old start becomes empty); the start cannot be painted
+ * over (paint S elsewhere first). State numbers change when walls do. */
+gboolean    gb_grid_set_cell   (GbGrid *grid, int r, int c, GbCell kind, GError **error);
+/* Sets the rewards (step, goal, pit, cliff) and rebuilds. */
+gboolean    gb_grid_set_rewards (GbGrid *grid, double step, double goal, double pit, double cliff,
+                                 GError **error);
 /* The map as text in the format above. */
 char       *gb_grid_to_text    (const GbGrid *grid);
+/* Writes the map's text to path atomically. */
+gboolean    gb_grid_save       (const GbGrid *grid, const char *path, GError **error);
 void        gb_grid_free       (GbGrid *grid);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GbMdp, gb_mdp_free)

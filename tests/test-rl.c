@@ -5,6 +5,7 @@
 #include "gb-error.h"
 #include "gb-mdp.h"
 #include "gb-rl.h"
+#include "gb-rl-session.h"
 
 static int
 state_at (const GbGrid *g, int r, int c)
@@ -336,6 +337,114 @@ test_td_step_back (void)
   g_assert_cmpint (back, ==, 10);
 }
 
+static char *
+tmp_file (const char *name)
+{
+  static char *dir;
+  if (dir == NULL)
+    dir = g_dir_make_tmp ("glassbox-rl-XXXXXX", NULL);
+  return g_build_filename (dir, name, NULL);
+}
+
+static void
+test_edit_mode (void)
+{
+  g_autoptr (GbGrid) g = gb_grid_preset ("4x3", NULL);
+  g_autoptr (GError) error = NULL;
+  int before = g->mdp->n_states;
+  /* A wall takes a state away; the values still solve. */
+  g_assert_true (gb_grid_set_cell (g, 0, 1, GB_CELL_WALL, &error));
+  g_assert_cmpint (g->mdp->n_states, ==, before - 1);
+  /* Painting S moves the start. */
+  g_assert_true (gb_grid_set_cell (g, 0, 0, GB_CELL_START, &error));
+  g_assert_cmpint (g->cells[2 * 4 + 0], ==, GB_CELL_EMPTY);
+  g_assert_cmpint (g->cell_of_state[g->mdp->start], ==, 0);
+  /* The start cannot be painted over, nor a cell outside the grid. */
+  g_assert_false (gb_grid_set_cell (g, 0, 0, GB_CELL_PIT, &error));
+  g_assert_nonnull (strstr (error->message, "start cannot be painted over"));
+  g_clear_error (&error);
+  g_assert_false (gb_grid_set_cell (g, 7, 0, GB_CELL_PIT, &error));
+  g_assert_nonnull (strstr (error->message, "outside the 3 × 4 grid"));
+  g_clear_error (&error);
+  g_assert_true (gb_grid_set_rewards (g, -1, 10, -10, -100, &error));
+  g_assert_false (gb_grid_set_rewards (g, NAN, 10, -10, -100, &error));
+  g_clear_error (&error);
+  /* Saved and read back, it is the same map. */
+  g_autofree char *path = tmp_file ("edited.map");
+  g_assert_true (gb_grid_save (g, path, &error));
+  g_autoptr (GbGrid) back = gb_grid_load (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (back->cells, sizeof (GbCell) * 12, g->cells, sizeof (GbCell) * 12);
+  g_assert_cmpfloat (back->goal, ==, 10);
+}
+
+static void
+test_session_roundtrip (void)
+{
+  g_autoptr (GbGrid) g = gb_grid_preset ("cliff", NULL);
+  GbTdConfig c;
+  gb_td_config_init (&c);
+  g_autoptr (GbTdAgent) agent = gb_td_agent_new (g->mdp, &c, NULL);
+  for (int e = 0; e < 200; e++)
+    gb_td_agent_run_episode (agent);
+  int n = g->mdp->n_states;
+  g_autoptr (GbRlSession) s = g_new0 (GbRlSession, 1);
+  s->grid = gb_grid_preset ("cliff", NULL);
+  s->algo = g_strdup ("q-learning");
+  s->td = c;
+  s->episodes = 200;
+  s->V = g_new0 (double, n);
+  s->pi = g_new0 (int, n);
+  s->Q = g_memdup2 (agent->Q, n * 4 * sizeof (double));
+  for (int st = 0; st < n; st++)
+    {
+      s->pi[st] = gb_td_agent_greedy (agent, st);
+      s->V[st] = agent->Q[st * 4 + s->pi[st]];
+    }
+  g_autofree char *path = tmp_file ("cliff.session");
+  g_autoptr (GError) error = NULL;
+  g_assert_true (gb_rl_session_save (s, path, &error));
+  g_autoptr (GbRlSession) back = gb_rl_session_load (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (back->algo, ==, "q-learning");
+  g_assert_cmpint (back->episodes, ==, 200);
+  g_assert_cmpint (back->grid->mdp->n_states, ==, n);
+  g_assert_cmpmem (back->pi, n * sizeof (int), s->pi, n * sizeof (int));
+  for (int k = 0; k < n * 4; k++)
+    g_assert_cmpfloat (back->Q[k], ==, s->Q[k]);   /* GKeyFile writes doubles exactly */
+  g_assert_cmpfloat (back->td.alpha, ==, c.alpha);
+}
+
+static void
+test_session_bad (void)
+{
+  const struct { const char *text; const char *message; } cases[] = {
+    { "not a key file at all\n", "not a session file" },
+    { "[other]\nx=1\n", "not a Glassbox RL session" },
+    { "[glassbox-rl]\nversion=1\nalgo=sarsa\n", "no map or no algorithm" },
+    { "[glassbox-rl]\nversion=1\nmap=grid:\\nSG\\n\nalgo=dqn\n", "unknown algorithm “dqn”" },
+    { "[glassbox-rl]\nversion=1\nmap=grid:\\nSG\\n\nalgo=sarsa\nalpha=0.5\ngamma=1\nepsilon=0.1\n"
+      "epsilon-decay=1\nepsilon-min=0\nV=1;2;3\npolicy=0;0\n", "“V” holds 3 numbers, the map needs 2" },
+    { "[glassbox-rl]\nversion=1\nmap=grid:\\nSG\\n\nalgo=sarsa\nalpha=0.5\ngamma=1\nepsilon=0.1\n"
+      "epsilon-decay=1\nepsilon-min=0\nV=1;nan\npolicy=0;0\n", "not a number" },
+    { "[glassbox-rl]\nversion=1\nmap=grid:\\nSG\\n\nalgo=sarsa\nalpha=0.5\ngamma=1\nepsilon=0.1\n"
+      "epsilon-decay=1\nepsilon-min=0\nV=1;2\npolicy=0;9\n", "action 9, outside 0…3" },
+    { "[glassbox-rl]\nversion=1\nmap=grid:\\nSG\\n\nalgo=sarsa\nalpha=0\ngamma=1\nepsilon=0.1\n"
+      "epsilon-decay=1\nepsilon-min=0\nV=1;2\npolicy=0;0\n", "α 0 is outside" },
+    { "[glassbox-rl]\nversion=1\nmap=grid:\\nS?\\n\nalgo=sarsa\n", "unknown cell “?”" },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *path = tmp_file ("bad.session");
+      g_assert_true (g_file_set_contents (path, cases[i].text, -1, NULL));
+      g_autoptr (GError) error = NULL;
+      g_autoptr (GbRlSession) s = gb_rl_session_load (path, &error);
+      g_assert_null (s);
+      if (error == NULL || strstr (error->message, cases[i].message) == NULL)
+        g_error ("case %zu: expected “%s” in “%s”", i, cases[i].message, error ? error->message : "(none)");
+    }
+}
+
 static void
 test_history_is_bounded (void)
 {
@@ -474,6 +583,9 @@ main (int argc, char **argv)
   g_test_add_func ("/core/rl/td/history-bounded", test_history_is_bounded);
   g_test_add_func ("/core/rl/dp/run-steps-and-back", test_dp_run_steps_and_back);
   g_test_add_func ("/core/rl/td/step-back", test_td_step_back);
+  g_test_add_func ("/core/rl/grid/edit", test_edit_mode);
+  g_test_add_func ("/core/rl/session/roundtrip", test_session_roundtrip);
+  g_test_add_func ("/core/rl/session/bad", test_session_bad);
   g_test_add_func ("/core/rl/grid/slip-and-text", test_slip_and_text_roundtrip);
   g_test_add_func ("/core/rl/grid/bad-maps", test_bad_maps);
   g_test_add_func ("/core/rl/td/bad-params", test_bad_agent_params);
