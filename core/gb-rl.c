@@ -662,8 +662,12 @@ run_steps (GbTdAgent *agent, gint64 n, const GbTdAlgo algo, const int fixed_A)
           det_r[k] = mdp->terminal[k / A] ? 0.0f : o->r;
         }
     }
-  /* The generator's state in a local: stores to Q cannot alias it. */
+  /* The generator's state and every constant in locals: this file is built
+   * with -fno-strict-aliasing, so each store to Q would otherwise reload them. */
   GbRng rng = agent->rng;
+  const int max_steps = c->max_steps, start = (int) mdp->start;
+  const guint32 *restrict dnext = det_next;
+  const float *restrict dr = det_r;
   int s = agent->s, a = agent->a, t = agent->t;
   double G = agent->G;
   gboolean in_episode = agent->in_episode;
@@ -671,7 +675,7 @@ run_steps (GbTdAgent *agent, gint64 n, const GbTdAlgo algo, const int fixed_A)
     {
       if (!in_episode)
         {
-          s = (int) mdp->start;
+          s = start;
           a = choose_from (Q + (gsize) s * A, A, gb_rng_next_inline (&rng), eps24);
           in_episode = TRUE;
           t = 0;
@@ -681,10 +685,10 @@ run_steps (GbTdAgent *agent, gint64 n, const GbTdAlgo algo, const int fixed_A)
         a = choose_from (Q + (gsize) s * A, A, gb_rng_next_inline (&rng), eps24);
       double r;
       int s2;
-      if (det_next != NULL)
+      if (dnext != NULL)
         {
-          s2 = (int) det_next[s * A + a];
-          r = det_r[s * A + a];
+          s2 = (int) dnext[s * A + a];
+          r = dr[s * A + a];
         }
       else
         {
@@ -725,7 +729,7 @@ run_steps (GbTdAgent *agent, gint64 n, const GbTdAlgo algo, const int fixed_A)
         }
       double *q = &Q[(gsize) s * A + a];
       *q += alpha * (target - *q);
-      if (t >= c->max_steps)
+      if (t >= max_steps)
         end = TRUE;
       s = s2;
       a = a2;
