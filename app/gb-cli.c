@@ -294,7 +294,7 @@ print_grid (const GbGrid *g, const double *V, const int *pi)
 /* What `rl` and `render rl` share: the options, and solving or learning. */
 typedef struct {
   char *env, *algo;
-  int episodes;
+  int episodes, seeds;
   double alpha, gamma, epsilon, slip;
   gint64 seed;
 } RlOptions;
@@ -320,12 +320,14 @@ rl_result_clear (RlResult *r)
 static void
 rl_options_add (GOptionContext *ctx, RlOptions *o)
 {
-  o->episodes = 500, o->alpha = 0.5, o->gamma = NAN, o->epsilon = 0.1, o->slip = NAN, o->seed = 1;
+  o->episodes = 500, o->seeds = 1, o->alpha = 0.5, o->gamma = NAN, o->epsilon = 0.1, o->slip = NAN, o->seed = 1;
   GOptionEntry entries[] = {
     { "env", 0, 0, G_OPTION_ARG_FILENAME, &o->env, "A preset (4x3, cliff, frozenlake4, frozenlake8, maze) or a map file", "PRESET|FILE" },
     { "algo", 0, 0, G_OPTION_ARG_STRING, &o->algo,
       "value-iteration, policy-iteration, q-learning, sarsa or expected-sarsa", "ALGO" },
     { "episodes", 0, 0, G_OPTION_ARG_INT, &o->episodes, "Episodes for the TD agents (default 500)", "N" },
+    { "seeds", 0, 0, G_OPTION_ARG_INT, &o->seeds,
+      "Also average the TD learning curve over N seeds and print its mean and spread", "N" },
     { "alpha", 0, 0, G_OPTION_ARG_DOUBLE, &o->alpha, "Step size α (default 0.5)", "A" },
     { "gamma", 0, 0, G_OPTION_ARG_DOUBLE, &o->gamma, "Discount γ (default: the map's)", "G" },
     { "epsilon", 0, 0, G_OPTION_ARG_DOUBLE, &o->epsilon, "Exploration ε (default 0.1)", "E" },
@@ -404,6 +406,20 @@ rl_solve (GOptionContext *ctx, const RlOptions *o, RlResult *res)
           res->V[st] = mdp->terminal[st] ? 0.0 : agent->Q[(gsize) st * mdp->n_actions + res->pi[st]];
         }
       res->Q = g_memdup2 (agent->Q, (gsize) n * mdp->n_actions * sizeof (double));
+      if (o->seeds > 1)
+        {
+          g_autofree double *mean = g_new (double, o->episodes), *sd = g_new (double, o->episodes);
+          if (!gb_td_learning_curve (mdp, &c, o->seeds, o->episodes, mean, sd, &error))
+            return fail (error);
+          double m = 0, s2 = 0;
+          for (int e = o->episodes - tail; e < o->episodes; e++)
+            m += mean[e] / tail, s2 += sd[e] / tail;
+          g_autofree char *more = g_strdup_printf ("%s\nover %d seeds: mean return of the last %d episodes %.3f, "
+                                                   "an episode's standard deviation across seeds %.3f",
+                                                   res->summary, o->seeds, tail, m, s2);
+          g_free (res->summary);
+          res->summary = g_steal_pointer (&more);
+        }
     }
   else
     return usage_error (ctx, "--algo is value-iteration, policy-iteration, q-learning, sarsa or expected-sarsa");

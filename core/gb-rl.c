@@ -770,3 +770,36 @@ gb_td_agent_run_steps (GbTdAgent *agent, gint64 n)
       g_assert_not_reached ();
     }
 }
+
+gboolean
+gb_td_learning_curve (const GbMdp *mdp, const GbTdConfig *config, int seeds, int episodes, double *mean,
+                      double *sd, GError **error)
+{
+  if (seeds < 1 || seeds > 10000 || episodes < 1 || episodes > 10000000)
+    {
+      g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT,
+                   "%d seeds of %d episodes is outside 1…10000 seeds and 1…10000000 episodes", seeds, episodes);
+      return FALSE;
+    }
+  memset (mean, 0, (gsize) episodes * sizeof (double));
+  memset (sd, 0, (gsize) episodes * sizeof (double));
+  for (int k = 0; k < seeds; k++)
+    {
+      GbTdConfig c = *config;
+      c.seed = config->seed + (guint64) k;
+      g_autoptr (GbTdAgent) agent = gb_td_agent_new (mdp, &c, error);
+      if (agent == NULL)
+        return FALSE;
+      for (int e = 0; e < episodes; e++)
+        {
+          double G = gb_td_agent_run_episode (agent);
+          /* Welford's running mean and sum of squares, per episode. */
+          double d = G - mean[e];
+          mean[e] += d / (k + 1);
+          sd[e] += d * (G - mean[e]);
+        }
+    }
+  for (int e = 0; e < episodes; e++)
+    sd[e] = seeds > 1 ? sqrt (sd[e] / (seeds - 1)) : 0.0;
+  return TRUE;
+}

@@ -157,4 +157,11 @@ int        gb_td_agent_greedy (const GbTdAgent *agent, int s);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GbTdAgent, gb_td_agent_free)
 
+/* Learning curves averaged over seeds: runs `seeds` agents (seeds
+ * config->seed, config->seed + 1, …) for `episodes` episodes each and fills
+ * mean (episodes) and sd (episodes) with the return of each episode across
+ * them — the curve and its spread for comparing two algorithms. */
+gboolean gb_td_learning_curve (const GbMdp *mdp, const GbTdConfig *config, int seeds, int episodes,
+                               double *mean, double *sd, GError **error);
+
 G_END_DECLS

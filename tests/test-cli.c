@@ -221,9 +221,10 @@ test_rl (void)
   assert_contains (r.out, "0.705    0.655    0.611    0.388");
   assert_contains (r.out, "↑ ← ← ←");
   run_clear (&r);
-  r = run ("rl", "--env", "cliff", "--algo", "q-learning", "--episodes", "300", NULL);
+  r = run ("rl", "--env", "cliff", "--algo", "q-learning", "--episodes", "300", "--seeds", "4", NULL);
   g_assert_cmpint (r.status, ==, 0);
   assert_contains (r.out, "q-learning: 300 episodes");
+  assert_contains (r.out, "over 4 seeds: mean return of the last 100 episodes");
   run_clear (&r);
   g_autofree char *map = test_tmp_path ("mine.map");
   g_assert_true (g_file_set_contents (map, "# mine\nstep = -1\ngrid:\nS.#\n..G\n", -1, NULL));

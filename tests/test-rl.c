@@ -446,6 +446,43 @@ test_session_bad (void)
 }
 
 static void
+test_learning_curves (void)
+{
+  /* Averaged over seeds, SARSA's curve on Cliff Walking lies above Q-learning's
+   * late in learning, and the spread is what the seeds' returns give. */
+  g_autoptr (GbGrid) g = gb_grid_preset ("cliff", NULL);
+  const int seeds = 8, episodes = 300;
+  double m[2][300], sd[2][300];
+  for (int algo = 0; algo < 2; algo++)
+    {
+      GbTdConfig c;
+      gb_td_config_init (&c);
+      c.algo = algo == 0 ? GB_TD_Q_LEARNING : GB_TD_SARSA;
+      g_autoptr (GError) error = NULL;
+      g_assert_true (gb_td_learning_curve (g->mdp, &c, seeds, episodes, m[algo], sd[algo], &error));
+    }
+  double q = 0, sa = 0;
+  for (int e = 200; e < 300; e++)
+    q += m[0][e] / 100, sa += m[1][e] / 100;
+  g_assert_cmpfloat (sa, >, q);
+  /* One seed's curve is that agent's own returns, with no spread. */
+  GbTdConfig c;
+  gb_td_config_init (&c);
+  double one[50], none[50];
+  g_assert_true (gb_td_learning_curve (g->mdp, &c, 1, 50, one, none, NULL));
+  g_autoptr (GbTdAgent) agent = gb_td_agent_new (g->mdp, &c, NULL);
+  for (int e = 0; e < 50; e++)
+    {
+      g_assert_cmpfloat (gb_td_agent_run_episode (agent), ==, one[e]);
+      g_assert_cmpfloat (none[e], ==, 0.0);
+    }
+  /* Bad sizes. */
+  g_autoptr (GError) error = NULL;
+  g_assert_false (gb_td_learning_curve (g->mdp, &c, 0, 50, one, none, &error));
+  g_assert_nonnull (strstr (error->message, "0 seeds"));
+}
+
+static void
 test_history_is_bounded (void)
 {
   /* Millions of episodes keep a learning curve of at most GB_TD_HISTORY points. */
@@ -586,6 +623,7 @@ main (int argc, char **argv)
   g_test_add_func ("/core/rl/grid/edit", test_edit_mode);
   g_test_add_func ("/core/rl/session/roundtrip", test_session_roundtrip);
   g_test_add_func ("/core/rl/session/bad", test_session_bad);
+  g_test_add_func ("/core/rl/td/learning-curves", test_learning_curves);
   g_test_add_func ("/core/rl/grid/slip-and-text", test_slip_and_text_roundtrip);
   g_test_add_func ("/core/rl/grid/bad-maps", test_bad_maps);
   g_test_add_func ("/core/rl/td/bad-params", test_bad_agent_params);
