@@ -8,8 +8,8 @@
 
 /* --- dynamic programming --- */
 
-double
-gb_dp_q (const GbMdp *mdp, const double *V, int s, int a)
+static inline double
+q_of (const GbMdp *mdp, const double *restrict V, int s, int a)
 {
   int n;
   const GbOutcome *o = gb_mdp_outcomes (mdp, s, a, &n);
@@ -19,12 +19,19 @@ gb_dp_q (const GbMdp *mdp, const double *V, int s, int a)
   return q;
 }
 
-static double
-best_q (const GbMdp *mdp, const double *V, int s)
+double
+gb_dp_q (const GbMdp *mdp, const double *V, int s, int a)
+{
+  return q_of (mdp, V, s, a);
+}
+
+/* The sweeps' inner loop: kept inline, the outcomes walked in order. */
+static inline double
+best_q (const GbMdp *mdp, const double *restrict V, int s)
 {
   double best = -INFINITY;
   for (int a = 0; a < mdp->n_actions; a++)
-    best = MAX (best, gb_dp_q (mdp, V, s, a));
+    best = MAX (best, q_of (mdp, V, s, a));
   return best;
 }
 
@@ -47,7 +54,7 @@ gb_policy_evaluation_sweep (const GbMdp *mdp, const int *pi, double *V, double *
 {
   double residual = 0.0;
   for (int s = 0; s < mdp->n_states; s++)
-    scratch[s] = mdp->terminal[s] ? 0.0 : gb_dp_q (mdp, V, s, pi[s]);
+    scratch[s] = mdp->terminal[s] ? 0.0 : q_of (mdp, V, s, pi[s]);
   for (int s = 0; s < mdp->n_states; s++)
     {
       residual = MAX (residual, fabs (scratch[s] - V[s]));
