@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "gb-cartpole-paint.h"
 #include "gb-dataset.h"
 #include "gb-export.h"
 #include "gb-grid-paint.h"
@@ -517,6 +518,84 @@ cmd_render_rl (int argc, char **argv)
   return status;
 }
 
+/* --- render cartpole --- */
+
+typedef struct {
+  GbCartScene scene;
+  GbPalette pal;
+} CartRender;
+
+static void
+cart_paint_cb (cairo_t *cr, int w, int h, gpointer data)
+{
+  CartRender *cr_ = data;
+  gb_cartpole_paint (cr, w, h, &cr_->scene, &cr_->pal);
+}
+
+static int
+cmd_render_cartpole (int argc, char **argv)
+{
+  int episodes = 300, step = -1, width = 1000, height = 640;
+  double lr = NAN;
+  gint64 seed = 1;
+  g_autofree char *out = NULL, *theme = NULL;
+  GOptionEntry entries[] = {
+    { "episodes", 0, 0, G_OPTION_ARG_INT, &episodes, "REINFORCE episodes to train first (default 300)", "N" },
+    { "lr", 0, 0, G_OPTION_ARG_DOUBLE, &lr, "Adam step size (default 0.05)", "X" },
+    { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Random seed (default 1)", "S" },
+    { "step", 0, 0, G_OPTION_ARG_INT, &step, "Which step of the last episode to draw (default: its middle)", "T" },
+    { "width", 0, 0, G_OPTION_ARG_INT, &width, "Width in pixels (default 1000)", "W" },
+    { "height", 0, 0, G_OPTION_ARG_INT, &height, "Height in pixels (default 640)", "H" },
+    { "theme", 0, 0, G_OPTION_ARG_STRING, &theme, "light or dark (default light)", "THEME" },
+    { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "Output file: .png, .svg or .pdf (required)", "FILE" },
+    { NULL }
+  };
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("--out FILE — train REINFORCE on cart-pole and draw it");
+  int status = parse_options (ctx, entries,
+    "Trains the REINFORCE agent on CartPole-v1 and draws a step of its last episode:\n"
+    "the cart and pole, the policy as a surface over θ and θ̇, π and G_t along the episode.",
+    &argc, &argv, &out);
+  if (status >= 0)
+    return status;
+  if (episodes < 1 || episodes > 100000)
+    return usage_error (ctx, "--episodes is outside 1…100000");
+  if (seed < 0)
+    return usage_error (ctx, "--seed must be ≥ 0");
+  if (theme != NULL && !g_str_equal (theme, "dark") && !g_str_equal (theme, "light"))
+    return usage_error (ctx, "--theme is light or dark");
+  GbReinforceConfig c;
+  gb_reinforce_config_init (&c);
+  c.seed = (guint64) seed;
+  if (!isnan (lr))
+    c.lr = lr;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GbReinforce) agent = gb_reinforce_new (&c, &error);
+  if (agent == NULL)
+    return fail (error);
+  g_autoptr (GbCartEpisode) ep = gb_cart_episode_new ();
+  for (int e = 0; e < episodes; e++)
+    gb_reinforce_episode (agent, ep);
+  int T = (int) ep->states->len;
+  if (step >= T)
+    return usage_error (ctx, "--step is past the end of the last episode");
+  if (step < 0)
+    step = T / 2;
+  int tail = MIN (100, episodes);
+  double mean = 0;
+  for (int e = episodes - tail; e < episodes; e++)
+    mean += g_array_index (agent->returns, double, e) / tail;
+  CartRender r = { { 0 } };
+  gb_palette_init (&r.pal, theme != NULL && g_str_equal (theme, "dark"));
+  g_autofree char *title = g_strdup_printf ("Cart-pole (CartPole-v1), REINFORCE after %d episodes", episodes);
+  r.scene = (GbCartScene) { &g_array_index (ep->states, GbCartState, step), step, agent, ep,
+                            (const double *) agent->returns->data, (int) agent->returns->len, title };
+  if (!gb_export_file (out, width, height, cart_paint_cb, &r, &error))
+    return fail (error);
+  printf ("REINFORCE: %d episodes, mean return of the last %d: %.1f; last episode %d steps\nwrote %s\n",
+          episodes, tail, mean, T, out);
+  return 0;
+}
+
 /* --- dispatch --- */
 
 static void
@@ -528,6 +607,7 @@ print_help (void)
           "  glassbox render latent [OPTION…]  draw the latent-space view to PNG, SVG or PDF\n"
           "  glassbox rl --env E --algo A  solve or learn a gridworld, print values and policy\n"
           "  glassbox render rl --env E --algo A --out F  draw a gridworld's values and policy\n"
+          "  glassbox render cartpole --out F  train REINFORCE on cart-pole and draw it\n"
           "\n"
           "Each command takes --help.\n");
 }
@@ -571,6 +651,8 @@ gb_cli_run (int argc, char **argv)
     return cmd_render_latent (argc - 2, argv + 2);
   if (g_str_equal (verb, "render") && g_strcmp0 (what, "rl") == 0)
     return cmd_render_rl (argc - 2, argv + 2);
+  if (g_str_equal (verb, "render") && g_strcmp0 (what, "cartpole") == 0)
+    return cmd_render_cartpole (argc - 2, argv + 2);
   if (g_str_equal (verb, "rl"))
     return cmd_rl (argc - 1, argv + 1);
   g_printerr ("glassbox: unknown command “%s%s%s”\n\n", verb, what ? " " : "", what ? what : "");

@@ -244,6 +244,19 @@ test_rl (void)
   g_assert_cmpint (r.status, ==, 1);
   assert_contains (r.err, "unknown format");
   run_clear (&r);
+  g_autofree char *cart = test_tmp_path ("cart.png");
+  r = run ("render", "cartpole", "--episodes", "50", "--out", cart, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  assert_contains (r.out, "REINFORCE: 50 episodes");
+  run_clear (&r);
+  r = run ("render", "cartpole", "--episodes", "5", "--step", "100000", "--out", cart, NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  assert_contains (r.err, "--step is past the end");
+  run_clear (&r);
+  r = run ("render", "cartpole", "--lr", "0", "--out", cart, NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  assert_contains (r.err, "learning rate 0");
+  run_clear (&r);
   g_autofree char *bad = test_tmp_path ("bad.map");
   g_assert_true (g_file_set_contents (bad, "grid:\nS.?\n", -1, NULL));
   const BadCase cases[] = {

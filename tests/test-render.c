@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "gb-error.h"
+#include "gb-cartpole-paint.h"
 #include "gb-export.h"
 #include "gb-grid-paint.h"
 #include "gb-rl.h"
@@ -407,6 +408,31 @@ test_grid_painter (void)
   canvas_free (&c);
 }
 
+static void
+test_cartpole_painter (void)
+{
+  /* A policy that pushes right when the pole leans right: the surface is
+   * orange on the right half and purple on the left. */
+  GbReinforceConfig c;
+  gb_reinforce_config_init (&c);
+  g_autoptr (GbReinforce) agent = gb_reinforce_new (&c, NULL);
+  agent->w[2] = 8.0;   /* θ */
+  GbCartState st = { 0.5, 0, 0.1, 0 };
+  GbCartScene scene = { &st, 0, agent, NULL, NULL, 0, NULL };
+  GbPalette pal;
+  gb_palette_init (&pal, FALSE);
+  Canvas c2 = canvas_new (800, 500);
+  gb_cartpole_paint (c2.cr, 800, 500, &scene, &pal);
+  /* The policy panel is the right 40 % of the upper 60 %. */
+  int orange = count_near (&c2, 700, 60, 790, 250, 0xb35806, 40);
+  int purple = count_near (&c2, 500, 60, 560, 250, 0x542788, 40);
+  g_assert_cmpint (orange, >, 1000);
+  g_assert_cmpint (purple, >, 500);
+  /* The pole leans right of the cart's centre: its colour appears right of the cart. */
+  g_assert_cmpint (count_near (&c2, 0, 0, 480, 300, 0xcc6678, 30), >, 50);
+  canvas_free (&c2);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -420,5 +446,6 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/paint/export", test_export_formats);
   g_test_add_func ("/ui/paint/reference", test_reference_image);
   g_test_add_func ("/ui/paint/grid", test_grid_painter);
+  g_test_add_func ("/ui/paint/cartpole", test_cartpole_painter);
   return g_test_run ();
 }

@@ -1,0 +1,23 @@
+/* gb-cartpole-paint.h — the cart-pole view: the cart and pole at one step of
+ * an episode, the policy π(right | θ, θ̇) as a surface (x and ẋ held at 0),
+ * and the episode's π(a|s) and return G_t along its steps. */
+#pragma once
+
+#include "gb-cartpole.h"
+#include "gb-paint.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  const GbCartState *state;       /* what to draw on the track */
+  int step;                       /* its step in the episode, for the marker */
+  const GbReinforce *agent;       /* for the policy surface, or NULL */
+  const GbCartEpisode *episode;   /* for the curves, or NULL */
+  const double *returns;          /* returns per episode, or NULL */
+  int n_returns;
+  const char *title;
+} GbCartScene;
+
+void gb_cartpole_paint (cairo_t *cr, int w, int h, const GbCartScene *scene, const GbPalette *pal);
+
+G_END_DECLS
