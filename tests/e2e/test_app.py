@@ -80,6 +80,21 @@ class App:
                        env=self.env, check=True, timeout=30)
         return path
 
+    def dialog(self, accel, title, path):
+        """Opens a file chooser with accel, waits for its window, types path and accepts."""
+        self.key(accel)
+        self.xdo("search", "--sync", "--onlyvisible", "--name", "^" + title + "$", timeout=20)
+        time.sleep(0.3)
+        self.key("ctrl+a")
+        self.xdo("type", path)
+        self.key("Return")
+        for _ in range(100):     # until the chooser has gone
+            if subprocess.run(["xdotool", "search", "--onlyvisible", "--name", "^" + title + "$"], env=self.env,
+                              capture_output=True).returncode != 0:
+                break
+            time.sleep(0.1)
+        time.sleep(0.3)
+
     def rss_mb(self):
         with open(f"/proc/{self.proc.pid}/status") as f:
             for line in f:
@@ -183,13 +198,8 @@ def session_without_data(binary, display, tmp):
 
     # Save, export and open through the file choosers, typing paths as a user would.
     saved, exported = os.path.join(tmp, "saved.safetensors"), os.path.join(tmp, "view.png")
-    for accel, path in (("ctrl+s", saved), ("ctrl+e", exported)):
-        app.key(accel)
-        time.sleep(1.5)
-        app.key("ctrl+a")
-        app.xdo("type", path)
-        app.key("Return")
-        time.sleep(1.5)
+    app.dialog("ctrl+s", "Save the Model", saved)
+    app.dialog("ctrl+e", "Export the View", exported)
     with open(saved, "rb") as f:
         raw = f.read()
     n = int.from_bytes(raw[:8], "little")
@@ -202,11 +212,7 @@ def session_without_data(binary, display, tmp):
     other = os.path.join(tmp, "other.safetensors")
     shutil.copy(saved, other)
     line0 = app.shot(os.path.join(tmp, "modelline0.png"), 0.70, 0.10, 0.98, 0.26)
-    app.key("ctrl+o")
-    time.sleep(1.5)
-    app.xdo("type", other)
-    app.key("Return")
-    time.sleep(1.5)
+    app.dialog("ctrl+o", "Open a Model", other)
     line1 = app.shot(os.path.join(tmp, "modelline1.png"), 0.70, 0.10, 0.98, 0.26)
     check(differing_pixels(line0, line1) > 50, "Open loads a model file (its name shows)")
     code, log = app.quit()
