@@ -100,7 +100,7 @@ gb_rl_session_load (const char *path, GError **error)
     }
   GbTdAlgo td;
   if (!g_str_equal (s->algo, "value-iteration") && !g_str_equal (s->algo, "policy-iteration")
-      && !gb_td_algo_parse (s->algo, &td))
+      && !g_str_equal (s->algo, "policy-evaluation") && !gb_td_algo_parse (s->algo, &td))
     {
       g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s: unknown algorithm “%s”", name, s->algo);
       return NULL;

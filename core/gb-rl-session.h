@@ -20,7 +20,7 @@ G_BEGIN_DECLS
 
 typedef struct {
   GbGrid *grid;          /* owned */
-  char *algo;            /* value-iteration, policy-iteration, q-learning, sarsa, expected-sarsa */
+  char *algo;            /* value-iteration, policy-iteration, policy-evaluation, q-learning, sarsa, expected-sarsa */
   GbTdConfig td;         /* α, γ, ε, decay, seed for the TD agents */
   int episodes;          /* episodes the tables were learned over (TD) or sweeps (DP) */
   double *V;             /* (n_states) */

@@ -143,6 +143,23 @@ gb_dp_explain (const GbMdp *mdp, const double *V, int s, const char *const *acti
   return g_string_free (out, FALSE);
 }
 
+char *
+gb_dp_explain_policy (const GbMdp *mdp, const double *V, int s, int a, const char *const *action_names)
+{
+  g_return_val_if_fail (a >= 0 && a < mdp->n_actions, NULL);
+  if (mdp->terminal[s])
+    return g_strdup ("terminal: V(s) = 0 (its reward was paid on entering it)");
+  GString *out = g_string_new (NULL);
+  g_string_append_printf (out, "V(s) ← Σ_s′ p·(r + γ·V(s′)) with π(s) = %s\n  = ", action_names ? action_names[a] : "?");
+  int n;
+  const GbOutcome *o = gb_mdp_outcomes (mdp, s, a, &n);
+  for (int k = 0; k < n; k++)
+    g_string_append_printf (out, "%s%.3g·(%.3g + %.3g·%.3f)", k ? " + " : "", o[k].p, o[k].r, mdp->gamma,
+                            V[o[k].next]);
+  g_string_append_printf (out, "\n  = %.4f", gb_dp_q (mdp, V, s, a));
+  return g_string_free (out, FALSE);
+}
+
 typedef struct {
   double *V;
   int *pi;

@@ -42,6 +42,9 @@ int    gb_policy_iteration (const GbMdp *mdp, int *pi, double *V, double tol, in
  * "V(s) ← max_a Σ p·(r + γ·V(s′))\n  ↑: 0.8·(−0.04 + 1·0.918) + 0.1·(…) + … = 0.79\n…\n  = 0.812 (↑)".
  * action_names (n_actions) label the actions. */
 char  *gb_dp_explain (const GbMdp *mdp, const double *V, int s, const char *const *action_names);
+/* The same for policy evaluation's backup with the action a = π(s):
+ * "V(s) ← Σ p·(r + γ·V(s′)) with π(s) = →\n  = 0.8·(…) + … = 0.79". */
+char  *gb_dp_explain_policy (const GbMdp *mdp, const double *V, int s, int a, const char *const *action_names);
 
 /* A dynamic-programming run that a user steps through one sweep at a time,
  * and back again (the last `history` sweeps are kept). */

@@ -34,6 +34,17 @@ gb_grid_hit (int w, int h, const GbGridScene *s, double x, double y)
   return s->grid->state_of_cell[r * s->grid->cols + c];
 }
 
+gboolean
+gb_grid_hit_cell (int w, int h, const GbGridScene *s, double x, double y, int *row, int *col)
+{
+  Layout l = layout (w, h, s);
+  int c = (int) floor ((x - l.x0) / l.cell), r = (int) floor ((y - l.y0) / l.cell);
+  if (r < 0 || c < 0 || r >= s->grid->rows || c >= s->grid->cols)
+    return FALSE;
+  *row = r, *col = c;
+  return TRUE;
+}
+
 GbRgb
 gb_grid_value_color (double v, double m, const GbPalette *pal)
 {
@@ -181,6 +192,15 @@ gb_grid_paint (cairo_t *cr, int w, int h, const GbGridScene *s, const GbPalette 
       cairo_line_to (cr, round (l.x0 + c * cs) + 0.5, l.y0 + g->rows * cs);
     }
   cairo_stroke (cr);
+
+  if (s->highlight > 0 && s->highlight <= g->mdp->n_states)
+    {
+      int cell = g->cell_of_state[s->highlight - 1];
+      gb_set_rgb (cr, &pal->accent);
+      cairo_set_line_width (cr, 3);
+      cairo_rectangle (cr, l.x0 + (cell % g->cols) * cs + 1.5, l.y0 + (cell / g->cols) * cs + 1.5, cs - 3, cs - 3);
+      cairo_stroke (cr);
+    }
 
   /* The agent and its trail. */
   if (s->trail != NULL && s->trail_len > 1)

@@ -22,11 +22,14 @@ typedef struct {
   int trail_len;
   const float *flash;       /* (n_states) 0…1: how recently each state's value changed, or NULL */
   const char *title;
+  int highlight;            /* a state + 1 to outline (the selected cell), 0: none */
 } GbGridScene;
 
 void gb_grid_paint (cairo_t *cr, int w, int h, const GbGridScene *scene, const GbPalette *pal);
 /* The state under (x, y), or −1 (walls and outside). */
 int  gb_grid_hit   (int w, int h, const GbGridScene *scene, double x, double y);
+/* The cell under (x, y) into *row, *col; FALSE outside the grid. */
+gboolean gb_grid_hit_cell (int w, int h, const GbGridScene *scene, double x, double y, int *row, int *col);
 /* The colour of value v on a scale symmetric about 0 with half-width m. */
 GbRgb gb_grid_value_color (double v, double m, const GbPalette *pal);
 

@@ -389,6 +389,8 @@ key_pressed_cb (GtkEventControllerKey *key, guint keyval, guint keycode, GdkModi
 {
   int w = gtk_widget_get_width (GTK_WIDGET (self)), h = gtk_widget_get_height (GTK_WIDGET (self));
   double step = (state & GDK_SHIFT_MASK) ? 2 : 12;
+  if (state & (GDK_CONTROL_MASK | GDK_ALT_MASK))
+    return FALSE;   /* the window's shortcuts */
   switch (keyval)
     {
     case GDK_KEY_space:

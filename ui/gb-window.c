@@ -2,6 +2,7 @@
 #include "gb-window.h"
 
 #include "gb-latent-page.h"
+#include "gb-rl-page.h"
 #include "gb-settings.h"
 
 struct _GbWindow {
@@ -11,6 +12,7 @@ struct _GbWindow {
   GtkLabel *info_label;
   GtkStack *stack;
   GbLatentPage *latent_page;
+  GbRlPage *rl_page;
   GSettings *settings;
   GtkNativeDialog *dialog;
 };
@@ -51,15 +53,22 @@ infobar_response_cb (GtkInfoBar *bar, int response, GbWindow *self)
   gtk_info_bar_set_revealed (bar, FALSE);
 }
 
+static gboolean
+on_rl (GbWindow *self)
+{
+  return g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "rl") == 0;
+}
+
 static void
-page_message_cb (GbLatentPage *page, const char *message, GbWindow *self)
+page_message_cb (GtkWidget *page, const char *message, GbWindow *self)
 {
   gb_window_show_message (self, message);
 }
 
 /* --- file dialogs --- */
 
-typedef enum { DIALOG_OPEN, DIALOG_SAVE, DIALOG_EXPORT } DialogKind;
+typedef enum { DIALOG_OPEN, DIALOG_SAVE, DIALOG_EXPORT, DIALOG_OPEN_RL, DIALOG_SAVE_SESSION, DIALOG_SAVE_MAP,
+               DIALOG_EXPORT_RL } DialogKind;
 
 static void
 dialog_response_cb (GtkNativeDialog *dialog, int response, GbWindow *self)
@@ -78,6 +87,14 @@ dialog_response_cb (GtkNativeDialog *dialog, int response, GbWindow *self)
         }
       else if (kind == DIALOG_OPEN)
         ok = gb_latent_page_open_model (self->latent_page, path, &error);
+      else if (kind == DIALOG_OPEN_RL)
+        ok = gb_rl_page_open (self->rl_page, path, &error);
+      else if (kind == DIALOG_SAVE_SESSION)
+        ok = gb_rl_page_save_session (self->rl_page, path, &error);
+      else if (kind == DIALOG_SAVE_MAP)
+        ok = gb_rl_page_save_map (self->rl_page, path, &error);
+      else if (kind == DIALOG_EXPORT_RL)
+        ok = gb_rl_page_export (self->rl_page, path, &error);
       else if (kind == DIALOG_SAVE)
         {
           if (!g_str_has_suffix (path, ".safetensors"))
@@ -114,18 +131,34 @@ run_dialog (GbWindow *self, DialogKind kind)
 {
   if (self->dialog != NULL)
     return;
-  static const char *titles[] = { "Open a Model", "Save the Model", "Export the View" };
-  GtkFileChooserAction action = kind == DIALOG_OPEN ? GTK_FILE_CHOOSER_ACTION_OPEN : GTK_FILE_CHOOSER_ACTION_SAVE;
+  static const char *titles[] = { "Open a Model", "Save the Model", "Export the View", "Open a Map or Session",
+                                  "Save the Session", "Save the Map", "Export the View" };
+  gboolean opening = kind == DIALOG_OPEN || kind == DIALOG_OPEN_RL;
+  GtkFileChooserAction action = opening ? GTK_FILE_CHOOSER_ACTION_OPEN : GTK_FILE_CHOOSER_ACTION_SAVE;
   GtkFileChooserNative *dialog = gtk_file_chooser_native_new (titles[kind], GTK_WINDOW (self), action,
-                                                              kind == DIALOG_OPEN ? "_Open" : "_Save", "_Cancel");
+                                                              opening ? "_Open" : "_Save", "_Cancel");
   GtkFileChooser *chooser = GTK_FILE_CHOOSER (dialog);
-  if (kind == DIALOG_EXPORT)
+  if (kind == DIALOG_EXPORT || kind == DIALOG_EXPORT_RL)
     {
       add_filter (chooser, "PNG image", "*.png");
       add_filter (chooser, "SVG drawing", "*.svg");
       add_filter (chooser, "PDF document", "*.pdf");
-      gtk_file_chooser_set_current_name (chooser, "latent-space.png");
+      gtk_file_chooser_set_current_name (chooser, kind == DIALOG_EXPORT ? "latent-space.png"
+                                                                        : gb_rl_page_export_name (self->rl_page));
     }
+  else if (kind == DIALOG_OPEN_RL)
+    {
+      GtkFileFilter *f = gtk_file_filter_new ();
+      gtk_file_filter_set_name (f, "Maps and sessions");
+      gtk_file_filter_add_pattern (f, "*.txt");
+      gtk_file_filter_add_pattern (f, "*.map");
+      gtk_file_filter_add_pattern (f, "*.session");
+      gtk_file_chooser_add_filter (chooser, f);
+      g_object_unref (f);
+      add_filter (chooser, "All files", "*");
+    }
+  else if (kind == DIALOG_SAVE_SESSION || kind == DIALOG_SAVE_MAP)
+    gtk_file_chooser_set_current_name (chooser, kind == DIALOG_SAVE_MAP ? "map.txt" : "gridworld.session");
   else
     {
       add_filter (chooser, "Models (safetensors)", "*.safetensors");
@@ -142,25 +175,43 @@ run_dialog (GbWindow *self, DialogKind kind)
 static void
 open_action (GtkWidget *widget, const char *name, GVariant *param)
 {
-  run_dialog (GB_WINDOW (widget), DIALOG_OPEN);
+  GbWindow *self = GB_WINDOW (widget);
+  run_dialog (self, on_rl (self) ? DIALOG_OPEN_RL : DIALOG_OPEN);
 }
 
 static void
 save_action (GtkWidget *widget, const char *name, GVariant *param)
 {
-  run_dialog (GB_WINDOW (widget), DIALOG_SAVE);
+  GbWindow *self = GB_WINDOW (widget);
+  run_dialog (self, on_rl (self) ? DIALOG_SAVE_SESSION : DIALOG_SAVE);
+}
+
+static void
+page_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  GbWindow *self = GB_WINDOW (widget);
+  gtk_stack_set_visible_child_name (self->stack, g_variant_get_string (param, NULL));
+}
+
+static void
+save_map_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  run_dialog (GB_WINDOW (widget), DIALOG_SAVE_MAP);
 }
 
 static void
 export_action (GtkWidget *widget, const char *name, GVariant *param)
 {
-  run_dialog (GB_WINDOW (widget), DIALOG_EXPORT);
+  GbWindow *self = GB_WINDOW (widget);
+  run_dialog (self, on_rl (self) ? DIALOG_EXPORT_RL : DIALOG_EXPORT);
 }
 
 static void
 manifold_action (GtkWidget *widget, const char *name, GVariant *param)
 {
-  gb_latent_page_toggle_manifold (GB_WINDOW (widget)->latent_page);
+  GbWindow *self = GB_WINDOW (widget);
+  if (!on_rl (self))
+    gb_latent_page_toggle_manifold (self->latent_page);
 }
 
 /* --- window state --- */
@@ -176,6 +227,7 @@ gb_window_close_request (GtkWindow *window)
   g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (window));
   /* Training stops; the app stays up until the worker has noticed. */
   gb_latent_page_stop (self->latent_page);
+  gb_rl_page_stop (self->rl_page);
   return GTK_WINDOW_CLASS (gb_window_parent_class)->close_request (window);
 }
 
@@ -203,15 +255,21 @@ gb_window_class_init (GbWindowClass *klass)
   window_class->close_request = gb_window_close_request;
 
   g_type_ensure (GB_TYPE_LATENT_PAGE);
+  g_type_ensure (GB_TYPE_RL_PAGE);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/glassbox/Glassbox/ui/gb-window.ui");
   gtk_widget_class_bind_template_child (widget_class, GbWindow, infobar);
   gtk_widget_class_bind_template_child (widget_class, GbWindow, info_label);
   gtk_widget_class_bind_template_child (widget_class, GbWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, GbWindow, latent_page);
+  gtk_widget_class_bind_template_child (widget_class, GbWindow, rl_page);
 
   gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
   gtk_widget_class_install_action (widget_class, "win.save", NULL, save_action);
   gtk_widget_class_install_action (widget_class, "win.export", NULL, export_action);
+  gtk_widget_class_install_action (widget_class, "win.save-map", NULL, save_map_action);
+  gtk_widget_class_install_action (widget_class, "win.page", "s", page_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1, GDK_CONTROL_MASK, "win.page", "s", "latent");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_2, GDK_CONTROL_MASK, "win.page", "s", "rl");
   gtk_widget_class_install_action (widget_class, "win.toggle-manifold", NULL, manifold_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK, "win.save", NULL);
@@ -230,6 +288,7 @@ gb_window_init (GbWindow *self)
     gtk_window_maximize (GTK_WINDOW (self));
   g_signal_connect (self->infobar, "response", G_CALLBACK (infobar_response_cb), self);
   g_signal_connect (self->latent_page, "message", G_CALLBACK (page_message_cb), self);
+  g_signal_connect (self->rl_page, "message", G_CALLBACK (page_message_cb), self);
   gb_latent_page_focus_plane (self->latent_page);
 }
 

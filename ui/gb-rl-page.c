@@ -1,0 +1,2171 @@
+/* gb-rl-page.c — the Reinforcement learning page.
+ *
+ * The page owns the map (a GbGrid) and one learner: a dynamic-programming run
+ * (GbDpRun) or a TD agent (GbTdAgent); or, for cart-pole, a REINFORCE agent.
+ * Slow speeds step on the main loop, one sweep or action at a time, keeping
+ * the trail and the numbers of each update; fast speeds hand the agent to a
+ * worker thread that runs many steps per chunk under `lock`, and the frame
+ * clock copies the latest tables out at the screen's rate. Parameters change
+ * under the same lock, so they apply while the agent runs.
+ */
+#include "gb-rl-page.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "gb-cartpole-paint.h"
+#include "gb-error.h"
+#include "gb-export.h"
+#include "gb-grid-paint.h"
+#include "gb-rl-paint.h"
+#include "gb-rl-session.h"
+#include "gb-series-paint.h"
+#include "gb-rl.h"
+
+enum { ALGO_VI, ALGO_PI, ALGO_PE, ALGO_Q, ALGO_SARSA, ALGO_ESARSA, N_ALGOS };
+static const char *const algo_keys[] = { "value-iteration", "policy-iteration", "policy-evaluation",
+                                         "q-learning", "sarsa", "expected-sarsa" };
+static const char *const algo_titles[] = { "Value iteration", "Policy iteration", "Policy evaluation",
+                                           "Q-learning", "SARSA", "Expected SARSA" };
+static const char *const env_keys[] = { "4x3", "cliff", "frozenlake4", "frozenlake8", "maze" };
+#define N_PRESETS 5
+#define ENV_CARTPOLE N_PRESETS
+static const char *const action_names[] = { "↑", "→", "↓", "←" };
+/* Steps (or sweeps, or episodes) a second; 0: as fast as possible. */
+static const double speeds[] = { 1, 2, 5, 10, 30, 100, 1000, 1e4, 1e5, 1e6, 0 };
+#define N_SPEEDS G_N_ELEMENTS (speeds)
+/* TD speeds above this run on the worker thread. */
+#define MAIN_LOOP_MAX_RATE 1000.0
+#define MAX_ERROR_POINTS 4096
+#define HISTORY 2000
+
+typedef struct {
+  GbTdStep step;
+  double q_before, alpha;
+  int episode, t;
+} TdRecord;
+
+typedef struct {
+  /* Inputs. */
+  char *map_text;
+  GbTdConfig a, b;
+  int seeds, episodes;
+  /* Outputs. */
+  GbGrid *grid;
+  double *mean_a, *sd_a, *mean_b, *sd_b;
+  double *Q_a, *Q_b;
+  volatile gint progress;   /* episodes run, of 2·seeds·episodes */
+} CompareJob;
+
+struct _GbRlPage {
+  GtkBox parent_instance;
+
+  /* Controls. */
+  GtkDropDown *env_drop, *algo_drop, *brush_drop, *algo_b_drop;
+  GtkLabel *map_label, *status_label, *hover_label, *explain_label, *speed_label, *cart_label;
+  GtkSpinButton *alpha, *gamma, *epsilon, *decay, *slip, *seed;
+  GtkSpinButton *r_step, *r_goal, *r_pit, *r_cliff;
+  GtkSpinButton *cart_lr, *cart_gamma;
+  GtkSpinButton *cmp_seeds, *cmp_episodes;
+  GtkScale *speed, *replay_scale;
+  GtkButton *step_button, *back_button, *episode_button, *reset_button, *compare_button;
+  GtkToggleButton *play_button, *edit_toggle, *drive_toggle;
+  GtkCheckButton *numbers_check, *q_check;
+  GtkProgressBar *cmp_progress;
+  GtkWidget *grid_box, *td_box, *edit_box, *cart_box, *compare_box;
+  GtkStack *views;
+  GtkStackSwitcher *switcher;
+  GtkDrawingArea *grid_area, *plots_area, *cart_area, *compare_area;
+
+  GbPalette pal;
+  gboolean updating;          /* controls set by the program, not the user */
+
+  /* The map and the learner. */
+  GbGrid *grid;
+  char *map_name;
+  int algo;
+  GbDpRun *dp;
+  GbTdAgent *agent;
+  GMutex lock;                /* guards agent, cart agent and the map's MDP against the worker */
+  GThread *worker;
+  gint worker_stop;
+  double worker_rate;
+  gint64 steps;               /* TD steps taken */
+
+  /* What is drawn (main thread). */
+  int n;                      /* states */
+  double *V, *V_shown, *Q, *V_before;
+  int *pi;
+  float *flash;
+  GArray *trail;              /* of int */
+  gboolean trail_done;
+  int agent_s;
+  GArray *returns, *lengths;  /* of double */
+  int bucket;
+  GArray *err_x, *err_y;      /* of double */
+  gint64 err_last_steps;
+  TdRecord *records;          /* (n) the last update made in each state, step by step */
+  int hover, selected;
+
+  /* Playing. */
+  gboolean playing;
+  guint tick_id;
+  gint64 last_frame_us;
+  double due;
+
+  /* Compare. */
+  GCancellable *cmp_cancel;
+  CompareJob *cmp_running;
+  CompareJob *cmp;            /* the result on show */
+
+  /* Cart-pole. */
+  GbReinforce *cart;
+  GbCartEpisode *cart_new;    /* the worker's latest episode (under lock) */
+  gboolean cart_has_new;
+  GbCartEpisode *cart_show;   /* the episode being replayed */
+  GArray *cart_returns;       /* of double */
+  double cart_w[GB_CARTPOLE_FEATURES];
+  double replay_pos;
+  gboolean scrubbing;
+  gboolean driving;
+  GbCartPole drive;
+  GbRng drive_rng;
+  int push;                   /* −1 left, +1 right, 0 the policy's choice */
+  double drive_due;
+
+  /* Frame statistics (GLASSBOX_FRAME_STATS). */
+  gboolean stats;
+  GArray *frame_times;
+  gint64 frame_start_us;
+  gboolean drew;
+  GdkFrameClock *clock;
+  gulong before_id, after_id;
+};
+
+G_DEFINE_FINAL_TYPE (GbRlPage, gb_rl_page, GTK_TYPE_BOX)
+
+enum { SIGNAL_MESSAGE, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
+static void refresh (GbRlPage *self);
+static void reset_run (GbRlPage *self);
+static void set_playing (GbRlPage *self, gboolean playing);
+static void ensure_tick (GbRlPage *self);
+
+static void
+message (GbRlPage *self, const char *text)
+{
+  g_signal_emit (self, signals[SIGNAL_MESSAGE], 0, text);
+}
+
+static gboolean
+is_td (int algo)
+{
+  return algo >= ALGO_Q;
+}
+
+static gboolean
+cart_mode (GbRlPage *self)
+{
+  return gtk_drop_down_get_selected (self->env_drop) == ENV_CARTPOLE;
+}
+
+static double
+rate (GbRlPage *self)
+{
+  guint i = (guint) CLAMP (round (gtk_range_get_value (GTK_RANGE (self->speed))), 0, N_SPEEDS - 1);
+  return speeds[i];
+}
+
+/* --- the worker --- */
+
+static gpointer
+td_worker (gpointer data)
+{
+  GbRlPage *self = data;
+  gint64 t0 = g_get_monotonic_time ();
+  double done = 0;
+  while (!g_atomic_int_get (&self->worker_stop))
+    {
+      gint64 chunk = 100000;
+      if (self->worker_rate > 0)
+        {
+          double target = self->worker_rate * (g_get_monotonic_time () - t0) / 1e6;
+          chunk = (gint64) MIN (target - done, 100000.0);
+          if (chunk <= 0)
+            {
+              g_usleep (2000);
+              continue;
+            }
+        }
+      g_mutex_lock (&self->lock);
+      gb_td_agent_run_steps (self->agent, chunk);
+      self->steps += chunk;
+      g_mutex_unlock (&self->lock);
+      done += (double) chunk;
+    }
+  return NULL;
+}
+
+static gpointer
+cart_worker (gpointer data)
+{
+  GbRlPage *self = data;
+  g_autoptr (GbCartEpisode) ep = gb_cart_episode_new ();
+  gint64 t0 = g_get_monotonic_time ();
+  double done = 0;
+  while (!g_atomic_int_get (&self->worker_stop))
+    {
+      if (self->worker_rate > 0 && self->worker_rate * (g_get_monotonic_time () - t0) / 1e6 < done + 1)
+        {
+          g_usleep (2000);
+          continue;
+        }
+      g_mutex_lock (&self->lock);
+      gb_reinforce_episode (self->cart, ep);
+      GbCartEpisode *t = self->cart_new;
+      self->cart_new = ep;
+      ep = t;
+      self->cart_has_new = TRUE;
+      g_mutex_unlock (&self->lock);
+      done += 1;
+    }
+  return NULL;
+}
+
+static void
+stop_worker (GbRlPage *self)
+{
+  if (self->worker == NULL)
+    return;
+  g_atomic_int_set (&self->worker_stop, 1);
+  g_thread_join (self->worker);
+  self->worker = NULL;
+  g_atomic_int_set (&self->worker_stop, 0);
+}
+
+static void
+start_worker (GbRlPage *self, GThreadFunc func, double r)
+{
+  stop_worker (self);
+  self->worker_rate = r;
+  self->worker = g_thread_new ("glassbox-rl", func, self);
+}
+
+/* --- tables and the snapshot --- */
+
+static void
+alloc_tables (GbRlPage *self)
+{
+  int n = self->grid->mdp->n_states;
+  self->n = n;
+  g_free (self->V), g_free (self->V_shown), g_free (self->Q), g_free (self->V_before);
+  g_free (self->pi), g_free (self->flash), g_free (self->records);
+  self->V = g_new0 (double, n);
+  self->V_shown = g_new0 (double, n);
+  self->V_before = g_new0 (double, n);
+  self->Q = g_new0 (double, (gsize) n * 4);
+  self->pi = g_new0 (int, n);
+  self->flash = g_new0 (float, n);
+  self->records = g_new0 (TdRecord, n);
+  for (int s = 0; s < n; s++)
+    self->records[s].step.s = -1;
+}
+
+/* The largest |Σ p (r + γ max Q(s′)) − Q(s, a)| over the states an agent can stand in: how far Q is from
+ * satisfying the Bellman optimality equation (the expected TD error). */
+static double
+bellman_error_q (const GbGrid *g, const double *Q)
+{
+  const GbMdp *mdp = g->mdp;
+  double worst = 0.0;
+  for (int s = 0; s < mdp->n_states; s++)
+    {
+      /* Cliff cells are states no agent ever stands in (they send it back to the start). */
+      if (mdp->terminal[s] || g->cells[g->cell_of_state[s]] == GB_CELL_CLIFF)
+        continue;
+      for (int a = 0; a < 4; a++)
+        {
+          int k;
+          const GbOutcome *o = gb_mdp_outcomes (mdp, s, a, &k);
+          double t = 0.0;
+          for (int i = 0; i < k; i++)
+            {
+              const double *q = Q + (gsize) o[i].next * 4;
+              double m = mdp->terminal[o[i].next] ? 0.0 : MAX (MAX (q[0], q[1]), MAX (q[2], q[3]));
+              t += o[i].p * (o[i].r + mdp->gamma * m);
+            }
+          worst = MAX (worst, fabs (t - Q[(gsize) s * 4 + a]));
+        }
+    }
+  return worst;
+}
+
+static void
+push_error (GbRlPage *self, double x, double y)
+{
+  if (self->err_x->len >= MAX_ERROR_POINTS)
+    {
+      /* Keep every other point: the curve stays bounded and spans the run. */
+      guint j = 0;
+      for (guint i = 0; i < self->err_x->len; i += 2, j++)
+        {
+          g_array_index (self->err_x, double, j) = g_array_index (self->err_x, double, i);
+          g_array_index (self->err_y, double, j) = g_array_index (self->err_y, double, i);
+        }
+      g_array_set_size (self->err_x, j);
+      g_array_set_size (self->err_y, j);
+    }
+  g_array_append_val (self->err_x, x);
+  g_array_append_val (self->err_y, y);
+}
+
+/* Copies the learner's tables into what is drawn, and flashes the states
+ * whose value changed. */
+static void
+refresh (GbRlPage *self)
+{
+  if (self->grid == NULL || cart_mode (self))
+    return;
+  const GbMdp *mdp = self->grid->mdp;
+  int n = self->n;
+  if (self->dp != NULL)
+    {
+      memcpy (self->V, self->dp->V, n * sizeof (double));
+      memcpy (self->pi, self->dp->pi, n * sizeof (int));
+      for (int s = 0; s < n; s++)
+        for (int a = 0; a < 4; a++)
+          self->Q[s * 4 + a] = gb_dp_q (mdp, self->V, s, a);
+      self->agent_s = -1;
+    }
+  else if (self->agent != NULL)
+    {
+      g_mutex_lock (&self->lock);
+      GbTdAgent *ag = self->agent;
+      memcpy (self->Q, ag->Q, (gsize) n * 4 * sizeof (double));
+      self->agent_s = ag->s;
+      if (ag->returns->len != self->returns->len || ag->bucket != self->bucket
+          || (ag->returns->len > 0 && g_array_index (ag->returns, double, ag->returns->len - 1)
+                                        != g_array_index (self->returns, double, ag->returns->len - 1)))
+        {
+          g_array_set_size (self->returns, ag->returns->len);
+          g_array_set_size (self->lengths, ag->lengths->len);
+          memcpy (self->returns->data, ag->returns->data, ag->returns->len * sizeof (double));
+          memcpy (self->lengths->data, ag->lengths->data, ag->lengths->len * sizeof (double));
+          self->bucket = ag->bucket;
+        }
+      gint64 steps = self->steps;
+      g_mutex_unlock (&self->lock);
+      for (int s = 0; s < n; s++)
+        {
+          self->pi[s] = gb_td_agent_greedy (ag, s);
+          self->V[s] = mdp->terminal[s] ? 0.0 : self->Q[s * 4 + self->pi[s]];
+        }
+      if (steps != self->err_last_steps)
+        {
+          push_error (self, (double) steps, bellman_error_q (self->grid, self->Q));
+          self->err_last_steps = steps;
+        }
+    }
+  gboolean any = FALSE;
+  for (int s = 0; s < n; s++)
+    {
+      double d = fabs (self->V[s] - self->V_shown[s]);
+      if (d > 1e-9 * MAX (1.0, fabs (self->V[s])))
+        self->flash[s] = 1.0f, any = TRUE;
+      self->V_shown[s] = self->V[s];
+    }
+  if (any)
+    ensure_tick (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self->grid_area));
+  gtk_widget_queue_draw (GTK_WIDGET (self->plots_area));
+
+  /* The status line. */
+  g_autofree char *status = NULL, *more = NULL;
+  if (self->dp != NULL)
+    {
+      more = self->algo == ALGO_PI ? g_strdup_printf (" · %d improvements", self->dp->improvements) : g_strdup ("");
+      if (self->dp->sweeps == 0)
+        status = g_strdup_printf ("%s · no sweep yet: V = 0 everywhere", algo_titles[self->algo]);
+      else
+        status = g_strdup_printf ("%s · sweep %d · Bellman residual %.3g%s%s", algo_titles[self->algo],
+                                  self->dp->sweeps, self->dp->residual, more, self->dp->done ? " · converged" : "");
+    }
+  else if (self->agent != NULL)
+    status = g_strdup_printf ("%s · episode %d · step %d of this episode · %" G_GINT64_FORMAT " steps · ε %.3f · "
+                              "last return %.3g",
+                              algo_titles[self->algo], self->agent->episodes + 1, self->agent->t, self->steps,
+                              self->agent->epsilon, self->agent->last_return);
+  gtk_label_set_text (self->status_label, status);
+}
+
+/* Dynamic programming: one sweep, keeping the values it started from (for the backup shown on click). */
+static gboolean
+dp_step (GbRlPage *self)
+{
+  memcpy (self->V_before, self->dp->V, self->n * sizeof (double));
+  if (!gb_dp_run_step (self->dp))
+    return FALSE;
+  push_error (self, self->dp->sweeps, self->dp->residual);
+  return TRUE;
+}
+
+/* One action of the TD agent, on the main loop: the trail and the numbers of the update are kept. */
+static void
+td_step (GbRlPage *self)
+{
+  GbTdStep st;
+  g_mutex_lock (&self->lock);
+  int episode = self->agent->episodes, t = self->agent->t;
+  gb_td_agent_step (self->agent, &st);
+  self->steps++;
+  double q_after = self->agent->Q[(gsize) st.s * 4 + st.a];
+  double alpha = self->agent->config.alpha;
+  g_mutex_unlock (&self->lock);
+  self->records[st.s] = (TdRecord) { st, q_after - alpha * st.td_error, alpha, episode, t };
+  if (self->trail_done)
+    {
+      g_array_set_size (self->trail, 0);
+      self->trail_done = FALSE;
+    }
+  if (self->trail->len == 0)
+    g_array_append_val (self->trail, st.s);
+  g_array_append_val (self->trail, st.s_next);
+  self->trail_done = st.episode_end;
+}
+
+/* --- actions --- */
+
+static void
+do_step (GbRlPage *self)
+{
+  if (cart_mode (self))
+    {
+      if (self->playing)
+        return;
+      g_mutex_lock (&self->lock);
+      gb_reinforce_episode (self->cart, self->cart_new);
+      self->cart_has_new = TRUE;
+      g_mutex_unlock (&self->lock);
+      self->scrubbing = FALSE;
+      ensure_tick (self);
+      return;
+    }
+  set_playing (self, FALSE);
+  if (self->dp != NULL)
+    {
+      if (!dp_step (self))
+        message (self, "Converged: another sweep changes nothing (Reset to start again)");
+    }
+  else
+    td_step (self);
+  refresh (self);
+}
+
+static void
+do_back (GbRlPage *self)
+{
+  if (cart_mode (self))
+    {
+      /* Back one step through the replayed episode. */
+      self->scrubbing = TRUE;
+      self->replay_pos = MAX (0.0, floor (self->replay_pos) - 1);
+      ensure_tick (self);
+      return;
+    }
+  set_playing (self, FALSE);
+  gboolean ok;
+  if (self->dp != NULL)
+    {
+      ok = gb_dp_run_back (self->dp);
+      if (ok && self->err_x->len > 0)
+        {
+          g_array_set_size (self->err_x, self->err_x->len - 1);
+          g_array_set_size (self->err_y, self->err_y->len - 1);
+        }
+    }
+  else
+    {
+      g_mutex_lock (&self->lock);
+      ok = gb_td_agent_step_back (self->agent);
+      if (ok)
+        self->steps--;
+      g_mutex_unlock (&self->lock);
+      if (ok && self->trail->len > 0)
+        {
+          g_array_set_size (self->trail, self->trail->len - 1);
+          self->trail_done = FALSE;
+          if (self->trail->len == 1)
+            g_array_set_size (self->trail, 0);
+        }
+    }
+  if (!ok)
+    message (self, "Nothing left to step back through: the history keeps the last steps taken one at a time");
+  refresh (self);
+}
+
+static void
+do_episode (GbRlPage *self)
+{
+  if (cart_mode (self))
+    {
+      do_step (self);
+      return;
+    }
+  set_playing (self, FALSE);
+  if (self->dp != NULL)
+    {
+      /* For dynamic programming: sweep to convergence (bounded). */
+      for (int i = 0; i < 100000 && dp_step (self); i++)
+        ;
+    }
+  else
+    {
+      g_mutex_lock (&self->lock);
+      int e = self->agent->episodes, t0 = self->agent->t;
+      gboolean fresh = !self->agent->in_episode;
+      g_mutex_unlock (&self->lock);
+      /* Step by step so the trail is drawn, up to the episode's end or a bound. */
+      g_array_set_size (self->trail, 0);
+      self->trail_done = FALSE;
+      int limit = fresh ? self->agent->config.max_steps : self->agent->config.max_steps - t0;
+      for (int i = 0; i < MAX (limit, 1) && self->agent->episodes == e; i++)
+        td_step (self);
+    }
+  refresh (self);
+}
+
+/* --- playing --- */
+
+static void
+set_playing (GbRlPage *self, gboolean playing)
+{
+  if (self->playing == playing && (playing || self->worker == NULL))
+    return;
+  self->playing = playing;
+  stop_worker (self);
+  self->due = 0;
+  if (playing)
+    {
+      double r = rate (self);
+      if (cart_mode (self))
+        start_worker (self, cart_worker, r);
+      else if (self->agent != NULL && (r == 0 || r > MAIN_LOOP_MAX_RATE))
+        {
+          g_array_set_size (self->trail, 0);
+          start_worker (self, td_worker, r);
+        }
+      ensure_tick (self);
+    }
+  self->updating = TRUE;
+  gtk_toggle_button_set_active (self->play_button, playing);
+  gtk_button_set_label (GTK_BUTTON (self->play_button), playing ? "_Pause" : "_Play");
+  self->updating = FALSE;
+  if (!playing)
+    refresh (self);
+}
+
+static void
+copy_episode (GbCartEpisode *to, const GbCartEpisode *from)
+{
+  g_array_set_size (to->states, 0);
+  g_array_append_vals (to->states, from->states->data, from->states->len);
+  g_array_set_size (to->actions, 0);
+  g_array_append_vals (to->actions, from->actions->data, from->actions->len);
+  g_array_set_size (to->p_right, 0);
+  g_array_append_vals (to->p_right, from->p_right->data, from->p_right->len);
+  g_array_set_size (to->G, 0);
+  g_array_append_vals (to->G, from->G->data, from->G->len);
+}
+
+static void
+cart_frame (GbRlPage *self, double dt)
+{
+  /* Take the newest episode when the one on show has been played to its end (or is being stepped). */
+  g_mutex_lock (&self->lock);
+  int len = (int) self->cart_show->states->len;
+  gboolean take = self->cart_has_new && (!self->playing || self->replay_pos >= len - 1 || len == 0);
+  if (take)
+    {
+      copy_episode (self->cart_show, self->cart_new);
+      self->cart_has_new = FALSE;
+      self->replay_pos = 0;
+    }
+  if (self->cart_returns->len != self->cart->returns->len)
+    {
+      g_array_set_size (self->cart_returns, 0);
+      g_array_append_vals (self->cart_returns, self->cart->returns->data, self->cart->returns->len);
+    }
+  memcpy (self->cart_w, self->cart->w, sizeof self->cart_w);
+  int episodes = self->cart->episodes;
+  g_mutex_unlock (&self->lock);
+
+  len = (int) self->cart_show->states->len;
+  if (!self->scrubbing && len > 0)
+    self->replay_pos = MIN (self->replay_pos + dt * 50.0, len - 1);   /* real time: a step is 0.02 s */
+  if (self->driving)
+    {
+      self->drive_due += dt * 50.0;
+      while (self->drive_due >= 1.0 && self->driving)
+        {
+          self->drive_due -= 1.0;
+          int a;
+          if (self->push != 0)
+            a = self->push > 0;
+          else
+            {
+              GbReinforce view = *self->cart;
+              memcpy (view.w, self->cart_w, sizeof view.w);
+              a = gb_rng_uniform (&self->drive_rng) < gb_reinforce_p_right (&view, &self->drive.s);
+            }
+          gb_cartpole_step (&self->drive, a);
+          if (self->drive.terminated || self->drive.truncated)
+            {
+              self->driving = FALSE;
+              self->updating = TRUE;
+              gtk_toggle_button_set_active (self->drive_toggle, FALSE);
+              self->updating = FALSE;
+            }
+        }
+    }
+  self->updating = TRUE;
+  gtk_range_set_range (GTK_RANGE (self->replay_scale), 0, MAX (len - 1, 1));
+  gtk_range_set_value (GTK_RANGE (self->replay_scale), floor (self->replay_pos));
+  self->updating = FALSE;
+  g_autofree char *text = NULL;
+  double avg = 0;
+  int k = MIN (100, (int) self->cart_returns->len);
+  for (int i = 0; i < k; i++)
+    avg += g_array_index (self->cart_returns, double, self->cart_returns->len - 1 - i) / k;
+  if (self->driving || self->drive.steps > 0)
+    text = g_strdup_printf ("Driving: %d steps%s — hold ← or → to push, or let the policy act", self->drive.steps,
+                            self->drive.terminated ? ", the pole fell" : self->drive.truncated ? ", balanced to the end" : "");
+  else
+    text = g_strdup_printf ("%d episodes learned · replaying the last: step %d of %d · last 100 average %.1f", episodes,
+                            (int) self->replay_pos + 1, len, avg);
+  gtk_label_set_text (self->cart_label, text);
+  gtk_widget_queue_draw (GTK_WIDGET (self->cart_area));
+}
+
+static gboolean
+tick_cb (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
+{
+  GbRlPage *self = GB_RL_PAGE (widget);
+  gint64 now = gdk_frame_clock_get_frame_time (clock);
+  double dt = self->last_frame_us ? CLAMP ((now - self->last_frame_us) / 1e6, 0.0, 0.1) : 1.0 / 60;
+  self->last_frame_us = now;
+  if (cart_mode (self))
+    {
+      cart_frame (self, dt);
+      gboolean replaying = self->cart_show->states->len > 0 && self->replay_pos < self->cart_show->states->len - 1
+                           && !self->scrubbing;
+      if (self->playing || self->driving || replaying || self->cart_has_new)
+        return G_SOURCE_CONTINUE;
+      self->tick_id = 0;
+      self->last_frame_us = 0;
+      return G_SOURCE_REMOVE;
+    }
+  if (self->grid == NULL)
+    {
+      self->tick_id = 0;
+      return G_SOURCE_REMOVE;
+    }
+  if (self->playing)
+    {
+      double r = rate (self);
+      if (self->dp != NULL)
+        {
+          gint64 t0 = g_get_monotonic_time ();
+          self->due += r > 0 ? r * dt : 1e9;
+          while (self->due >= 1.0 && !self->dp->done && (g_get_monotonic_time () - t0) < 6000)
+            {
+              dp_step (self);
+              self->due -= 1.0;
+            }
+          self->due = MIN (self->due, 1.0);
+          if (self->dp->done)
+            set_playing (self, FALSE);
+        }
+      else if (self->worker == NULL)
+        {
+          self->due += r * dt;
+          for (; self->due >= 1.0; self->due -= 1.0)
+            td_step (self);
+        }
+    }
+  refresh (self);
+  gboolean flashing = FALSE;
+  for (int s = 0; s < self->n; s++)
+    if (self->flash[s] > 0.0f)
+      {
+        self->flash[s] = MAX (0.0f, self->flash[s] - (float) (dt / 0.6));
+        flashing = TRUE;
+      }
+  if (self->playing || flashing)
+    return G_SOURCE_CONTINUE;
+  self->tick_id = 0;
+  self->last_frame_us = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+ensure_tick (GbRlPage *self)
+{
+  if (self->tick_id == 0)
+    self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), tick_cb, NULL, NULL);
+}
+
+/* --- building the learner --- */
+
+static void
+read_td_config (GbRlPage *self, GbTdConfig *c, int algo)
+{
+  gb_td_config_init (c);
+  c->algo = algo == ALGO_SARSA ? GB_TD_SARSA : algo == ALGO_ESARSA ? GB_TD_EXPECTED_SARSA : GB_TD_Q_LEARNING;
+  c->alpha = gtk_spin_button_get_value (self->alpha);
+  c->gamma = self->grid->mdp->gamma;
+  c->epsilon = gtk_spin_button_get_value (self->epsilon);
+  c->epsilon_decay = gtk_spin_button_get_value (self->decay);
+  c->seed = (guint64) gtk_spin_button_get_value (self->seed);
+}
+
+static void
+clear_learner (GbRlPage *self)
+{
+  stop_worker (self);
+  g_clear_pointer (&self->dp, gb_dp_run_free);
+  g_clear_pointer (&self->agent, gb_td_agent_free);
+}
+
+/* A new learner for the map and algorithm on show (learning starts over). */
+static void
+reset_run (GbRlPage *self)
+{
+  gboolean was_playing = self->playing;
+  set_playing (self, FALSE);
+  if (cart_mode (self))
+    {
+      GbReinforceConfig c;
+      gb_reinforce_config_init (&c);
+      c.lr = gtk_spin_button_get_value (self->cart_lr);
+      c.gamma = gtk_spin_button_get_value (self->cart_gamma);
+      c.seed = (guint64) gtk_spin_button_get_value (self->seed);
+      g_autoptr (GError) error = NULL;
+      GbReinforce *agent = gb_reinforce_new (&c, &error);
+      if (agent == NULL)
+        {
+          message (self, error->message);
+          return;
+        }
+      g_clear_pointer (&self->cart, gb_reinforce_free);
+      self->cart = agent;
+      self->cart_has_new = FALSE;
+      g_array_set_size (self->cart_show->states, 0);
+      g_array_set_size (self->cart_returns, 0);
+      self->replay_pos = 0;
+      self->driving = FALSE;
+      gb_rng_init (&self->drive_rng, c.seed + 1000);
+      gb_cartpole_reset (&self->drive, &self->drive_rng);
+      self->drive.steps = 0;
+      ensure_tick (self);
+      return;
+    }
+  int n_old = self->n;
+  g_autofree int *old_pi = n_old == self->grid->mdp->n_states ? g_memdup2 (self->pi, n_old * sizeof (int)) : NULL;
+  clear_learner (self);
+  alloc_tables (self);
+  g_array_set_size (self->trail, 0);
+  g_array_set_size (self->returns, 0);
+  g_array_set_size (self->lengths, 0);
+  g_array_set_size (self->err_x, 0);
+  g_array_set_size (self->err_y, 0);
+  self->bucket = 1;
+  self->steps = 0;
+  self->err_last_steps = 0;
+  self->trail_done = FALSE;
+  self->selected = -1;
+  gtk_label_set_text (self->explain_label, "Click a cell to see the backup that produced its value.");
+  if (is_td (self->algo))
+    {
+      GbTdConfig c;
+      read_td_config (self, &c, self->algo);
+      g_autoptr (GError) error = NULL;
+      self->agent = gb_td_agent_new (self->grid->mdp, &c, &error);
+      if (self->agent == NULL)
+        {
+          message (self, error->message);
+          return;
+        }
+      gb_td_agent_set_history (self->agent, HISTORY);
+    }
+  else
+    {
+      /* Policy evaluation evaluates the policy on show when it starts (Up everywhere at first). */
+      GbDpAlgo a = self->algo == ALGO_VI ? GB_DP_VALUE_ITERATION
+                 : self->algo == ALGO_PI ? GB_DP_POLICY_ITERATION : GB_DP_POLICY_EVALUATION;
+      self->dp = gb_dp_run_new (self->grid->mdp, a, self->algo == ALGO_VI ? NULL : old_pi, 1e-6, HISTORY);
+      if (old_pi != NULL && self->algo != ALGO_VI)
+        memcpy (self->pi, old_pi, self->n * sizeof (int));
+    }
+  refresh (self);
+  if (was_playing)
+    set_playing (self, TRUE);
+}
+
+static void
+sync_controls_to_map (GbRlPage *self)
+{
+  self->updating = TRUE;
+  gtk_spin_button_set_value (self->gamma, self->grid->mdp->gamma);
+  gtk_spin_button_set_value (self->slip, self->grid->slip);
+  gtk_spin_button_set_value (self->r_step, self->grid->step);
+  gtk_spin_button_set_value (self->r_goal, self->grid->goal);
+  gtk_spin_button_set_value (self->r_pit, self->grid->pit);
+  gtk_spin_button_set_value (self->r_cliff, self->grid->cliff);
+  self->updating = FALSE;
+  g_autofree char *text = g_strdup_printf ("%s — %d × %d, %d states", self->map_name, self->grid->rows,
+                                           self->grid->cols, self->grid->mdp->n_states);
+  gtk_label_set_text (self->map_label, text);
+}
+
+static void
+install_grid (GbRlPage *self, GbGrid *grid, const char *name)
+{
+  set_playing (self, FALSE);
+  clear_learner (self);
+  gb_grid_free (self->grid);
+  self->grid = grid;
+  g_free (self->map_name);
+  self->map_name = g_strdup (name);
+  self->n = 0;
+  sync_controls_to_map (self);
+  reset_run (self);
+}
+
+static void speed_changed_cb (GtkRange *range, GbRlPage *self);
+
+static void
+show_mode (GbRlPage *self)
+{
+  gboolean cart = cart_mode (self);
+  set_playing (self, FALSE);
+  gtk_widget_set_visible (self->grid_box, !cart);
+  gtk_widget_set_visible (self->cart_box, cart);
+  gtk_stack_page_set_visible (gtk_stack_get_page (self->views, gtk_stack_get_child_by_name (self->views, "grid")), !cart);
+  gtk_stack_page_set_visible (gtk_stack_get_page (self->views, gtk_stack_get_child_by_name (self->views, "compare")), !cart);
+  gtk_stack_page_set_visible (gtk_stack_get_page (self->views, gtk_stack_get_child_by_name (self->views, "cartpole")), cart);
+  gtk_stack_set_visible_child_name (self->views, cart ? "cartpole" : "grid");
+  if (cart)
+    gtk_label_set_text (self->status_label, "Cart-pole (CartPole-v1) · REINFORCE with a linear softmax policy and a "
+                                            "baseline · the policy surface is π(right) over θ and θ̇");
+  gtk_widget_set_visible (self->td_box, !cart && is_td (self->algo));
+  gtk_widget_set_sensitive (GTK_WIDGET (self->alpha), is_td (self->algo));
+  gtk_button_set_label (self->step_button, cart ? "_Step (an episode)" : self->dp ? "_Step (a sweep)" : "_Step (an action)");
+  gtk_button_set_label (self->episode_button, cart ? "_Episode" : self->dp ? "_Converge" : "_Episode");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->episode_button),
+                               cart ? "Learn from one more episode"
+                               : self->dp ? "Sweep until the Bellman residual is below 1e-6"
+                                          : "Run the agent to the end of this episode, step by step");
+  speed_changed_cb (GTK_RANGE (self->speed), self);
+}
+
+static void
+env_changed_cb (GtkDropDown *drop, GParamSpec *pspec, GbRlPage *self)
+{
+  guint i = gtk_drop_down_get_selected (drop);
+  set_playing (self, FALSE);
+  if (i < N_PRESETS)
+    {
+      g_autoptr (GError) error = NULL;
+      GbGrid *g = gb_grid_preset (env_keys[i], &error);
+      if (g == NULL)
+        {
+          message (self, error->message);
+          return;
+        }
+      install_grid (self, g, g->name);
+    }
+  else
+    reset_run (self);
+  show_mode (self);
+}
+
+static void
+algo_changed_cb (GtkDropDown *drop, GParamSpec *pspec, GbRlPage *self)
+{
+  self->algo = (int) gtk_drop_down_get_selected (drop);
+  if (self->grid != NULL)
+    reset_run (self);
+  show_mode (self);
+}
+
+/* --- parameters that apply while the agent runs --- */
+
+static void
+td_params_changed_cb (GtkSpinButton *spin, GbRlPage *self)
+{
+  if (self->updating || self->grid == NULL)
+    return;
+  g_autoptr (GError) error = NULL;
+  double gamma = gtk_spin_button_get_value (self->gamma);
+  g_mutex_lock (&self->lock);
+  gboolean ok = gb_mdp_set_gamma (self->grid->mdp, gamma, &error);
+  if (ok)
+    self->grid->gamma = gamma;
+  if (ok && self->agent != NULL)
+    {
+      ok = gb_td_agent_set_params (self->agent, gtk_spin_button_get_value (self->alpha), gamma,
+                                   gtk_spin_button_get_value (self->epsilon), &error);
+      self->agent->config.epsilon_decay = gtk_spin_button_get_value (self->decay);
+    }
+  if (ok && self->dp != NULL)
+    self->dp->done = FALSE;   /* a new γ: the sweeps go on from the values they have */
+  g_mutex_unlock (&self->lock);
+  if (!ok)
+    message (self, error->message);
+  refresh (self);
+}
+
+static void
+slip_changed_cb (GtkSpinButton *spin, GbRlPage *self)
+{
+  if (self->updating || self->grid == NULL)
+    return;
+  g_autoptr (GError) error = NULL;
+  g_mutex_lock (&self->lock);
+  gboolean ok = gb_grid_set_slip (self->grid, gtk_spin_button_get_value (spin), &error);
+  if (ok)
+    {
+      if (self->agent != NULL)
+        gb_td_agent_set_mdp (self->agent, self->grid->mdp);
+      if (self->dp != NULL)
+        {
+          self->dp->mdp = self->grid->mdp;
+          self->dp->done = FALSE;
+        }
+    }
+  g_mutex_unlock (&self->lock);
+  if (!ok)
+    message (self, error->message);
+  refresh (self);
+}
+
+static void
+speed_changed_cb (GtkRange *range, GbRlPage *self)
+{
+  double r = rate (self);
+  g_autofree char *text = r == 0 ? g_strdup ("as fast as possible")
+                                 : g_strdup_printf ("%g %s/s", r, cart_mode (self) ? "episodes"
+                                                                  : self->dp ? "sweeps" : "steps");
+  gtk_label_set_text (self->speed_label, text);
+  if (self->playing)
+    {
+      self->playing = FALSE;
+      set_playing (self, TRUE);
+    }
+}
+
+/* --- edit mode --- */
+
+static void
+rewards_changed_cb (GtkSpinButton *spin, GbRlPage *self)
+{
+  if (self->updating || self->grid == NULL)
+    return;
+  g_autoptr (GError) error = NULL;
+  set_playing (self, FALSE);
+  stop_worker (self);
+  if (!gb_grid_set_rewards (self->grid, gtk_spin_button_get_value (self->r_step), gtk_spin_button_get_value (self->r_goal),
+                            gtk_spin_button_get_value (self->r_pit), gtk_spin_button_get_value (self->r_cliff), &error))
+    message (self, error->message);
+  reset_run (self);
+}
+
+static GbGridScene
+grid_scene (GbRlPage *self)
+{
+  gboolean q = gtk_check_button_get_active (self->q_check);
+  GbGridScene s = { self->grid, self->V, q ? self->Q : NULL, self->pi,
+                    gtk_check_button_get_active (self->numbers_check),
+                    self->agent ? self->agent_s : -1,
+                    self->trail->len > 1 ? (const int *) self->trail->data : NULL, (int) self->trail->len,
+                    self->flash, NULL, self->selected + 1 };
+  return s;
+}
+
+static void
+paint_cell (GbRlPage *self, double x, double y)
+{
+  int w = gtk_widget_get_width (GTK_WIDGET (self->grid_area)), h = gtk_widget_get_height (GTK_WIDGET (self->grid_area));
+  GbGridScene s = grid_scene (self);
+  int r, c;
+  if (!gb_grid_hit_cell (w, h, &s, x, y, &r, &c))
+    return;
+  static const GbCell brushes[] = { GB_CELL_WALL, GB_CELL_EMPTY, GB_CELL_START, GB_CELL_GOAL, GB_CELL_PIT, GB_CELL_CLIFF };
+  GbCell kind = brushes[MIN (gtk_drop_down_get_selected (self->brush_drop), G_N_ELEMENTS (brushes) - 1)];
+  if (self->grid->cells[r * self->grid->cols + c] == kind)
+    return;
+  set_playing (self, FALSE);
+  stop_worker (self);
+  g_autoptr (GError) error = NULL;
+  if (!gb_grid_set_cell (self->grid, r, c, kind, &error))
+    {
+      message (self, error->message);
+      refresh (self);
+      return;
+    }
+  if (!g_str_has_suffix (self->map_name, " (edited)"))
+    {
+      char *name = g_strconcat (self->map_name, " (edited)", NULL);
+      g_free (self->map_name);
+      self->map_name = name;
+    }
+  self->n = 0;
+  sync_controls_to_map (self);
+  reset_run (self);
+}
+
+/* --- hover and click --- */
+
+static char *
+describe_state (GbRlPage *self, int s)
+{
+  const GbGrid *g = self->grid;
+  int cell = g->cell_of_state[s];
+  GString *out = g_string_new (NULL);
+  static const char *const kinds[] = { "", "wall", "start", "goal", "pit", "cliff" };
+  g_string_append_printf (out, "Row %d, column %d%s%s: V = %.4f", cell / g->cols + 1, cell % g->cols + 1,
+                          g->cells[cell] != GB_CELL_EMPTY ? " — " : "", kinds[g->cells[cell]], self->V[s]);
+  if (g->mdp->terminal[s])
+    {
+      g_string_append (out, " (terminal)");
+      return g_string_free (out, FALSE);
+    }
+  g_string_append (out, "\nQ:");
+  for (int a = 0; a < 4; a++)
+    g_string_append_printf (out, "  %s %.4f", action_names[a], self->Q[s * 4 + a]);
+  for (int a = 0; a < 4; a++)
+    {
+      int k;
+      const GbOutcome *o = gb_mdp_outcomes (g->mdp, s, a, &k);
+      g_string_append_printf (out, "\n%s:", action_names[a]);
+      for (int i = 0; i < k; i++)
+        {
+          int to = g->cell_of_state[o[i].next];
+          g_string_append_printf (out, "  %.2f → (%d, %d) r %.3g", o[i].p, to / g->cols + 1, to % g->cols + 1, o[i].r);
+        }
+    }
+  return g_string_free (out, FALSE);
+}
+
+static char *
+explain_state (GbRlPage *self, int s)
+{
+  if (self->dp != NULL)
+    {
+      if (self->dp->sweeps == 0)
+        return g_strdup ("No sweep yet: V(s) = 0 everywhere. Press Step.");
+      g_autofree char *body = self->algo == ALGO_VI
+        ? gb_dp_explain (self->grid->mdp, self->V_before, s, action_names)
+        : gb_dp_explain_policy (self->grid->mdp, self->V_before, s, self->pi[s], action_names);
+      return g_strdup_printf ("Sweep %d, from the values of sweep %d:\n%s", self->dp->sweeps, self->dp->sweeps - 1, body);
+    }
+  const TdRecord *rec = &self->records[s];
+  const GbTdAgent *ag = self->agent;
+  const char *rule = ag->config.algo == GB_TD_Q_LEARNING ? "r + γ·max_a′ Q(s′, a′)"
+                   : ag->config.algo == GB_TD_SARSA ? "r + γ·Q(s′, a′)" : "r + γ·Σ_a′ π(a′|s′)·Q(s′, a′)";
+  if (rec->step.s < 0)
+    return g_strdup_printf ("Q(s, a) ← Q(s, a) + α·(%s − Q(s, a))\nNo update of this state has been stepped "
+                            "one action at a time yet: press Step to see one with its numbers.", rule);
+  double target = rec->q_before + rec->step.td_error;
+  double next = self->grid->mdp->gamma > 0 ? (target - rec->step.r) / self->grid->mdp->gamma : 0.0;
+  return g_strdup_printf ("Q(s, a) ← Q(s, a) + α·(%s − Q(s, a))\n"
+                          "Last update here (episode %d, step %d), a = %s, r = %.3g:\n"
+                          "  target = %.3g + %.3g·%.4f = %.4f\n"
+                          "  Q(s, %s) ← %.4f + %.3g·(%.4f − %.4f) = %.4f",
+                          rule, rec->episode + 1, rec->t + 1, action_names[rec->step.a], rec->step.r,
+                          rec->step.r, self->grid->mdp->gamma, next, target,
+                          action_names[rec->step.a], rec->q_before, rec->alpha, target, rec->q_before,
+                          rec->q_before + rec->alpha * rec->step.td_error);
+}
+
+static void
+motion_cb (GtkEventControllerMotion *motion, double x, double y, GbRlPage *self)
+{
+  if (self->grid == NULL)
+    return;
+  int w = gtk_widget_get_width (GTK_WIDGET (self->grid_area)), h = gtk_widget_get_height (GTK_WIDGET (self->grid_area));
+  GbGridScene scene = grid_scene (self);
+  int s = gb_grid_hit (w, h, &scene, x, y);
+  if (s == self->hover)
+    return;
+  self->hover = s;
+  g_autofree char *text = s >= 0 ? describe_state (self, s) : NULL;
+  gtk_label_set_text (self->hover_label, text ? text : "Hover a cell for its values and transitions.");
+}
+
+static void
+select_state (GbRlPage *self, int s)
+{
+  self->selected = s;
+  g_autofree char *text = s >= 0 ? explain_state (self, s) : g_strdup ("");
+  gtk_label_set_text (self->explain_label, text);
+  gtk_widget_queue_draw (GTK_WIDGET (self->grid_area));
+}
+
+static void
+drag_begin_cb (GtkGestureDrag *drag, double x, double y, GbRlPage *self)
+{
+  gtk_widget_grab_focus (GTK_WIDGET (self->grid_area));
+  if (self->grid == NULL)
+    return;
+  if (gtk_toggle_button_get_active (self->edit_toggle))
+    {
+      paint_cell (self, x, y);
+      return;
+    }
+  int w = gtk_widget_get_width (GTK_WIDGET (self->grid_area)), h = gtk_widget_get_height (GTK_WIDGET (self->grid_area));
+  GbGridScene scene = grid_scene (self);
+  select_state (self, gb_grid_hit (w, h, &scene, x, y));
+}
+
+static void
+drag_update_cb (GtkGestureDrag *drag, double dx, double dy, GbRlPage *self)
+{
+  double x, y;
+  if (!gtk_toggle_button_get_active (self->edit_toggle) || !gtk_gesture_drag_get_start_point (drag, &x, &y))
+    return;
+  paint_cell (self, x + dx, y + dy);
+}
+
+static gboolean
+grid_key_cb (GtkEventControllerKey *key, guint keyval, guint keycode, GdkModifierType state, GbRlPage *self)
+{
+  /* Arrow keys move the selected cell, so the backups can be read by keyboard. */
+  if (self->grid == NULL || (state & (GDK_CONTROL_MASK | GDK_ALT_MASK)))
+    return FALSE;
+  int dr = 0, dc = 0;
+  switch (keyval)
+    {
+    case GDK_KEY_Up: dr = -1; break;
+    case GDK_KEY_Down: dr = 1; break;
+    case GDK_KEY_Left: dc = -1; break;
+    case GDK_KEY_Right: dc = 1; break;
+    default: return FALSE;
+    }
+  const GbGrid *g = self->grid;
+  int cell = self->selected >= 0 ? g->cell_of_state[self->selected] : g->cell_of_state[g->mdp->start];
+  int r = cell / g->cols, c = cell % g->cols;
+  for (;;)
+    {
+      r += dr, c += dc;
+      if (r < 0 || c < 0 || r >= g->rows || c >= g->cols)
+        return TRUE;
+      if (g->state_of_cell[r * g->cols + c] >= 0)
+        break;
+    }
+  select_state (self, g->state_of_cell[r * g->cols + c]);
+  return TRUE;
+}
+
+/* --- cart-pole input --- */
+
+static void
+start_drive (GbRlPage *self)
+{
+  gb_cartpole_reset (&self->drive, &self->drive_rng);
+  self->driving = TRUE;
+  self->drive_due = 0;
+  ensure_tick (self);
+}
+
+static gboolean
+cart_key_cb (GtkEventControllerKey *key, guint keyval, guint keycode, GdkModifierType state, GbRlPage *self)
+{
+  if (keyval != GDK_KEY_Left && keyval != GDK_KEY_Right)
+    return FALSE;
+  self->push = keyval == GDK_KEY_Left ? -1 : 1;
+  if (!self->driving)
+    {
+      self->updating = TRUE;
+      gtk_toggle_button_set_active (self->drive_toggle, TRUE);
+      self->updating = FALSE;
+      start_drive (self);
+    }
+  return TRUE;
+}
+
+static void
+cart_key_released_cb (GtkEventControllerKey *key, guint keyval, guint keycode, GdkModifierType state, GbRlPage *self)
+{
+  if ((keyval == GDK_KEY_Left && self->push < 0) || (keyval == GDK_KEY_Right && self->push > 0))
+    self->push = 0;
+}
+
+static void
+drive_toggled_cb (GtkToggleButton *button, GbRlPage *self)
+{
+  if (self->updating)
+    return;
+  if (gtk_toggle_button_get_active (button))
+    {
+      start_drive (self);
+      gtk_widget_grab_focus (GTK_WIDGET (self->cart_area));
+    }
+  else
+    self->driving = FALSE;
+}
+
+static void
+replay_changed_cb (GtkRange *range, GbRlPage *self)
+{
+  if (self->updating)
+    return;
+  self->scrubbing = TRUE;
+  self->driving = FALSE;
+  self->drive.steps = 0;
+  self->replay_pos = gtk_range_get_value (range);
+  ensure_tick (self);
+}
+
+/* --- compare --- */
+
+static void
+compare_job_free (CompareJob *j)
+{
+  if (j == NULL)
+    return;
+  g_free (j->map_text);
+  gb_grid_free (j->grid);
+  g_free (j->mean_a), g_free (j->sd_a), g_free (j->mean_b), g_free (j->sd_b);
+  g_free (j->Q_a), g_free (j->Q_b);
+  g_free (j);
+}
+
+static gboolean
+learn_curve (CompareJob *j, const GbTdConfig *c, double *mean, double *sd, double **Q, GCancellable *cancel,
+             GError **error)
+{
+  int E = j->episodes;
+  g_autofree double *sum = g_new0 (double, E), *sum2 = g_new0 (double, E);
+  for (int k = 0; k < j->seeds; k++)
+    {
+      GbTdConfig ck = *c;
+      ck.seed = c->seed + (guint64) k;
+      g_autoptr (GbTdAgent) agent = gb_td_agent_new (j->grid->mdp, &ck, error);
+      if (agent == NULL)
+        return FALSE;
+      for (int e = 0; e < E; e++)
+        {
+          if (g_cancellable_set_error_if_cancelled (cancel, error))
+            return FALSE;
+          double G = gb_td_agent_run_episode (agent);
+          sum[e] += G, sum2[e] += G * G;
+          g_atomic_int_inc (&j->progress);
+        }
+      if (k == 0)
+        *Q = g_memdup2 (agent->Q, (gsize) j->grid->mdp->n_states * 4 * sizeof (double));
+    }
+  for (int e = 0; e < E; e++)
+    {
+      mean[e] = sum[e] / j->seeds;
+      sd[e] = j->seeds > 1 ? sqrt (MAX (0.0, (sum2[e] - j->seeds * mean[e] * mean[e]) / (j->seeds - 1))) : 0.0;
+    }
+  return TRUE;
+}
+
+static void
+compare_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancel)
+{
+  CompareJob *j = data;
+  GError *error = NULL;
+  j->grid = gb_grid_parse (j->map_text, "map", &error);
+  if (j->grid == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  int E = j->episodes;
+  j->mean_a = g_new (double, E), j->sd_a = g_new (double, E), j->mean_b = g_new (double, E), j->sd_b = g_new (double, E);
+  if (!learn_curve (j, &j->a, j->mean_a, j->sd_a, &j->Q_a, cancel, &error)
+      || !learn_curve (j, &j->b, j->mean_b, j->sd_b, &j->Q_b, cancel, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+compare_done_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  GbRlPage *self = GB_RL_PAGE (source);
+  CompareJob *j = g_task_get_task_data (G_TASK (result));
+  g_autoptr (GError) error = NULL;
+  gboolean ok = g_task_propagate_boolean (G_TASK (result), &error);
+  self->cmp_running = NULL;
+  g_clear_object (&self->cmp_cancel);
+  gtk_button_set_label (self->compare_button, "Co_mpare");
+  gtk_progress_bar_set_fraction (self->cmp_progress, ok ? 1.0 : 0.0);
+  if (!ok)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        message (self, error->message);
+      return;
+    }
+  /* The task owns j; keep a copy of what is drawn. */
+  compare_job_free (self->cmp);
+  CompareJob *keep = g_new0 (CompareJob, 1);
+  *keep = *j;
+  memset (j, 0, sizeof *j);
+  self->cmp = keep;
+  gtk_stack_set_visible_child_name (self->views, "compare");
+  gtk_widget_queue_draw (GTK_WIDGET (self->compare_area));
+}
+
+static gboolean
+compare_progress_cb (gpointer data)
+{
+  GbRlPage *self = data;
+  if (self->cmp_running == NULL)
+    return G_SOURCE_REMOVE;
+  CompareJob *j = self->cmp_running;
+  gtk_progress_bar_set_fraction (self->cmp_progress,
+                                 g_atomic_int_get (&j->progress) / (2.0 * j->seeds * j->episodes));
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+compare_cb (GtkButton *button, GbRlPage *self)
+{
+  if (self->cmp_running != NULL)
+    {
+      g_cancellable_cancel (self->cmp_cancel);
+      return;
+    }
+  if (!is_td (self->algo))
+    {
+      message (self, "Compare runs two TD agents: choose Q-learning, SARSA or expected SARSA as the algorithm");
+      return;
+    }
+  CompareJob *j = g_new0 (CompareJob, 1);
+  j->map_text = gb_grid_to_text (self->grid);
+  read_td_config (self, &j->a, self->algo);
+  read_td_config (self, &j->b, ALGO_Q + (int) gtk_drop_down_get_selected (self->algo_b_drop));
+  j->seeds = gtk_spin_button_get_value_as_int (self->cmp_seeds);
+  j->episodes = gtk_spin_button_get_value_as_int (self->cmp_episodes);
+  self->cmp_cancel = g_cancellable_new ();
+  self->cmp_running = j;
+  gtk_button_set_label (self->compare_button, "Cancel co_mparing");
+  gtk_progress_bar_set_fraction (self->cmp_progress, 0.0);
+  g_autoptr (GTask) task = g_task_new (self, self->cmp_cancel, compare_done_cb, NULL);
+  g_task_set_task_data (task, j, (GDestroyNotify) compare_job_free);
+  g_task_run_in_thread (task, compare_thread);
+  g_timeout_add (100, compare_progress_cb, self);
+}
+
+/* --- drawing --- */
+
+static void
+update_palette (GbRlPage *self)
+{
+  GdkRGBA fg;
+G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  gtk_style_context_get_color (gtk_widget_get_style_context (GTK_WIDGET (self)), &fg);
+G_GNUC_END_IGNORE_DEPRECATIONS
+  gboolean dark = (0.299 * fg.red + 0.587 * fg.green + 0.114 * fg.blue) > 0.5;
+  gb_palette_init (&self->pal, dark);
+}
+
+static void
+paint_grid (cairo_t *cr, int w, int h, gpointer data)
+{
+  GbRlPage *self = data;
+  if (self->grid == NULL)
+    return;
+  GbGridScene s = grid_scene (self);
+  gb_grid_paint (cr, w, h, &s, &self->pal);
+}
+
+static void
+paint_plots (cairo_t *cr, int w, int h, gpointer data)
+{
+  GbRlPage *self = data;
+  gboolean td = self->agent != NULL;
+  GbRlPlots p = { (const double *) self->returns->data, (const double *) self->lengths->data,
+                  td ? (int) self->returns->len : 0, self->bucket,
+                  (const double *) self->err_x->data, (const double *) self->err_y->data, (int) self->err_x->len,
+                  td ? "Bellman error of Q (max over s, a)" : "Bellman residual (max over s)",
+                  td ? "step" : "sweep",
+                  td ? "no finished episode yet" : "dynamic programming has no episodes" };
+  gb_rl_plots_paint (cr, w, h, &p, &self->pal);
+}
+
+static void
+paint_cart (cairo_t *cr, int w, int h, gpointer data)
+{
+  GbRlPage *self = data;
+  if (self->cart == NULL)
+    return;
+  GbReinforce view = *self->cart;
+  memcpy (view.w, self->cart_w, sizeof view.w);
+  view.returns = NULL;
+  gboolean live = self->driving || self->drive.steps > 0;
+  int len = (int) self->cart_show->states->len;
+  int step = CLAMP ((int) self->replay_pos, 0, MAX (len - 1, 0));
+  GbCartState zero = { 0 };
+  const GbCartState *st = live ? &self->drive.s : len > 0 ? &g_array_index (self->cart_show->states, GbCartState, step) : &zero;
+  GbCartScene s = { st, live ? self->drive.steps : step, &view, len > 0 ? self->cart_show : NULL,
+                    (const double *) self->cart_returns->data, (int) self->cart_returns->len,
+                    live ? "Cart-pole — you drive (← →)" : "Cart-pole — REINFORCE, the last episode replayed" };
+  gb_cartpole_paint (cr, w, h, &s, &self->pal);
+}
+
+static void
+paint_compare (cairo_t *cr, int w, int h, gpointer data)
+{
+  GbRlPage *self = data;
+  CompareJob *j = self->cmp;
+  if (j == NULL)
+    {
+      gb_set_rgb (cr, &self->pal.bg);
+      cairo_paint (cr);
+      gb_paint_text (cr, w / 2.0, h / 2.0 - 10,
+                     "Choose a second algorithm, seeds and episodes, and press Compare.", 14, &self->pal.muted,
+                     GB_ALIGN_CENTER, FALSE);
+      return;
+    }
+  int n = j->grid->mdp->n_states;
+  g_autofree double *Va = g_new (double, n), *Vb = g_new (double, n);
+  g_autofree int *pa = g_new (int, n), *pb = g_new (int, n);
+  for (int s = 0; s < n; s++)
+    {
+      const double *qa = j->Q_a + s * 4, *qb = j->Q_b + s * 4;
+      pa[s] = pb[s] = 0;
+      for (int a = 1; a < 4; a++)
+        {
+          if (qa[a] > qa[pa[s]] + 1e-12)
+            pa[s] = a;
+          if (qb[a] > qb[pb[s]] + 1e-12)
+            pb[s] = a;
+        }
+      Va[s] = j->grid->mdp->terminal[s] ? 0 : qa[pa[s]];
+      Vb[s] = j->grid->mdp->terminal[s] ? 0 : qb[pb[s]];
+    }
+  const char *na = algo_titles[ALGO_Q + j->a.algo], *nb = algo_titles[ALGO_Q + j->b.algo];
+  g_autofree char *ta = g_strdup_printf ("%s — seed %" G_GUINT64_FORMAT ", %d episodes, ε %g", na, j->a.seed,
+                                         j->episodes, j->a.epsilon);
+  g_autofree char *tb = g_strdup_printf ("%s — seed %" G_GUINT64_FORMAT ", %d episodes, ε %g", nb, j->b.seed,
+                                         j->episodes, j->b.epsilon);
+  /* Curves smoothed over 10 episodes, as in Sutton & Barto's figure 6.4. */
+  int E = j->episodes;
+  g_autofree double *ma = g_new (double, E), *sa = g_new (double, E), *mb = g_new (double, E), *sb = g_new (double, E);
+  gb_moving_average (j->mean_a, E, 10, ma);
+  gb_moving_average (j->sd_a, E, 10, sa);
+  gb_moving_average (j->mean_b, E, 10, mb);
+  gb_moving_average (j->sd_b, E, 10, sb);
+  GbRlCompare c = {
+    { j->grid, Va, NULL, pa, FALSE, -1, NULL, 0, NULL, ta, 0 },
+    { j->grid, Vb, NULL, pb, FALSE, -1, NULL, 0, NULL, tb, 0 },
+    na, nb, ma, sa, mb, sb, E, j->seeds,
+  };
+  gb_rl_compare_paint (cr, w, h, &c, &self->pal);
+}
+
+static void
+draw_cb (GtkDrawingArea *area, cairo_t *cr, int w, int h, gpointer data)
+{
+  GbRlPage *self = g_object_get_data (G_OBJECT (area), "page");
+  GbPaintFunc paint = data;
+  gint64 t0 = g_get_monotonic_time ();
+  update_palette (self);
+  paint (cr, w, h, self);
+  if (gtk_widget_has_focus (GTK_WIDGET (area)))
+    {
+      gb_set_rgba (cr, &self->pal.accent, 0.6);
+      cairo_set_line_width (cr, 2);
+      cairo_rectangle (cr, 1, 1, w - 2, h - 2);
+      cairo_stroke (cr);
+    }
+  if (self->stats)
+    {
+      (void) t0;
+      self->drew = TRUE;
+    }
+}
+
+/* --- frame statistics --- */
+
+static void
+before_paint_cb (GdkFrameClock *clock, GbRlPage *self)
+{
+  self->frame_start_us = g_get_monotonic_time ();
+}
+
+static void
+after_paint_cb (GdkFrameClock *clock, GbRlPage *self)
+{
+  if (!self->drew || self->frame_start_us == 0)
+    return;
+  self->drew = FALSE;
+  double ms = (g_get_monotonic_time () - self->frame_start_us) / 1000.0;
+  g_array_append_val (self->frame_times, ms);
+}
+
+static int
+cmp_double (gconstpointer a, gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return x < y ? -1 : x > y;
+}
+
+static void
+print_stats (GbRlPage *self)
+{
+  GArray *a = self->frame_times;
+  if (!self->stats || a->len == 0)
+    return;
+  g_array_sort (a, cmp_double);
+  g_printerr ("rl-frame-stats: %u frames, frame time p50 %.1f ms p95 %.1f ms max %.1f ms; %" G_GINT64_FORMAT
+              " TD steps\n", a->len, g_array_index (a, double, a->len / 2),
+              g_array_index (a, double, (guint) (0.95 * (a->len - 1))), g_array_index (a, double, a->len - 1),
+              self->steps);
+}
+
+static void
+gb_rl_page_realize (GtkWidget *widget)
+{
+  GbRlPage *self = GB_RL_PAGE (widget);
+  GTK_WIDGET_CLASS (gb_rl_page_parent_class)->realize (widget);
+  if (self->stats)
+    {
+      self->clock = g_object_ref (gtk_widget_get_frame_clock (widget));
+      self->before_id = g_signal_connect (self->clock, "before-paint", G_CALLBACK (before_paint_cb), self);
+      self->after_id = g_signal_connect (self->clock, "after-paint", G_CALLBACK (after_paint_cb), self);
+    }
+}
+
+static void
+gb_rl_page_unrealize (GtkWidget *widget)
+{
+  GbRlPage *self = GB_RL_PAGE (widget);
+  if (self->clock != NULL)
+    {
+      g_clear_signal_handler (&self->before_id, self->clock);
+      g_clear_signal_handler (&self->after_id, self->clock);
+      g_clear_object (&self->clock);
+    }
+  GTK_WIDGET_CLASS (gb_rl_page_parent_class)->unrealize (widget);
+}
+
+/* --- public --- */
+
+gboolean
+gb_rl_page_open (GbRlPage *self, const char *path, GError **error)
+{
+  g_autofree char *text = NULL;
+  gsize len = 0;
+  if (!g_file_get_contents (path, &text, &len, error))
+    return FALSE;
+  g_autofree char *base = g_path_get_basename (path);
+  if (g_str_has_prefix (text, "[glassbox-rl]"))
+    {
+      g_autoptr (GbRlSession) s = gb_rl_session_load (path, error);
+      if (s == NULL)
+        return FALSE;
+      int algo = -1;
+      for (int a = 0; a < N_ALGOS; a++)
+        if (g_str_equal (s->algo, algo_keys[a]))
+          algo = a;
+      if (algo < 0)
+        {
+          g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s: unknown algorithm “%s”", base, s->algo);
+          return FALSE;
+        }
+      if (is_td (algo) && s->Q == NULL)
+        {
+          g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s: a %s session needs its Q table", base, s->algo);
+          return FALSE;
+        }
+      self->updating = TRUE;
+      if (cart_mode (self))
+        gtk_drop_down_set_selected (self->env_drop, 0);
+      self->algo = algo;
+      gtk_drop_down_set_selected (self->algo_drop, algo);
+      gtk_spin_button_set_value (self->alpha, s->td.alpha);
+      gtk_spin_button_set_value (self->epsilon, s->td.epsilon);
+      gtk_spin_button_set_value (self->decay, s->td.epsilon_decay);
+      gtk_spin_button_set_value (self->seed, (double) s->td.seed);
+      self->updating = FALSE;
+      GbGrid *grid = g_steal_pointer (&s->grid);
+      install_grid (self, grid, base);
+      show_mode (self);
+      if (self->agent != NULL)
+        {
+          memcpy (self->agent->Q, s->Q, (gsize) self->n * 4 * sizeof (double));
+          self->agent->episodes = s->episodes;
+        }
+      else if (self->dp != NULL)
+        {
+          memcpy (self->dp->V, s->V, self->n * sizeof (double));
+          memcpy (self->dp->pi, s->pi, self->n * sizeof (int));
+          self->dp->sweeps = s->episodes;
+        }
+      refresh (self);
+      return TRUE;
+    }
+  GbGrid *grid = gb_grid_parse (text, base, error);
+  if (grid == NULL)
+    return FALSE;
+  if (cart_mode (self))
+    {
+      self->updating = TRUE;
+      gtk_drop_down_set_selected (self->env_drop, 0);
+      self->updating = FALSE;
+    }
+  install_grid (self, grid, base);
+  show_mode (self);
+  return TRUE;
+}
+
+gboolean
+gb_rl_page_save_session (GbRlPage *self, const char *path, GError **error)
+{
+  if (cart_mode (self) || self->grid == NULL)
+    {
+      g_set_error_literal (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT,
+                           "sessions hold gridworlds: cart-pole's policy cannot be saved yet");
+      return FALSE;
+    }
+  set_playing (self, FALSE);
+  GbTdConfig c;
+  read_td_config (self, &c, is_td (self->algo) ? self->algo : ALGO_Q);
+  GbRlSession s = { self->grid, (char *) algo_keys[self->algo], c,
+                    self->agent ? self->agent->episodes : self->dp ? self->dp->sweeps : 0,
+                    self->V, self->pi, self->agent ? self->Q : NULL };
+  return gb_rl_session_save (&s, path, error);
+}
+
+gboolean
+gb_rl_page_save_map (GbRlPage *self, const char *path, GError **error)
+{
+  if (self->grid == NULL || cart_mode (self))
+    {
+      g_set_error_literal (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, "there is no map on show to save");
+      return FALSE;
+    }
+  return gb_grid_save (self->grid, path, error);
+}
+
+static void
+paint_grid_and_plots (cairo_t *cr, int w, int h, gpointer data)
+{
+  GbRlPage *self = data;
+  int top = (int) (h * 0.68);
+  paint_grid (cr, w, top, self);
+  cairo_save (cr);
+  cairo_translate (cr, 0, top);
+  cairo_rectangle (cr, 0, 0, w, h - top);
+  cairo_clip (cr);
+  paint_plots (cr, w, h - top, self);
+  cairo_restore (cr);
+}
+
+const char *
+gb_rl_page_export_name (GbRlPage *self)
+{
+  const char *view = gtk_stack_get_visible_child_name (self->views);
+  return g_strcmp0 (view, "cartpole") == 0 ? "cartpole.png" : g_strcmp0 (view, "compare") == 0 ? "rl-compare.png"
+                                                                                                : "gridworld.png";
+}
+
+gboolean
+gb_rl_page_export (GbRlPage *self, const char *path, GError **error)
+{
+  const char *view = gtk_stack_get_visible_child_name (self->views);
+  if (g_strcmp0 (view, "cartpole") == 0)
+    return gb_export_file (path, 1200, 760, paint_cart, self, error);
+  if (g_strcmp0 (view, "compare") == 0)
+    return gb_export_file (path, 1200, 900, paint_compare, self, error);
+  return gb_export_file (path, 1200, 900, paint_grid_and_plots, self, error);
+}
+
+void
+gb_rl_page_stop (GbRlPage *self)
+{
+  set_playing (self, FALSE);
+  stop_worker (self);
+  if (self->cmp_cancel != NULL)
+    g_cancellable_cancel (self->cmp_cancel);
+}
+
+/* --- construction --- */
+
+static void
+step_cb (GtkButton *b, GbRlPage *self)
+{
+  do_step (self);
+}
+
+static void
+back_cb (GtkButton *b, GbRlPage *self)
+{
+  do_back (self);
+}
+
+static void
+episode_cb (GtkButton *b, GbRlPage *self)
+{
+  do_episode (self);
+}
+
+static void
+reset_cb (GtkButton *b, GbRlPage *self)
+{
+  reset_run (self);
+}
+
+static void
+play_toggled_cb (GtkToggleButton *b, GbRlPage *self)
+{
+  if (self->updating)
+    return;
+  if (gtk_toggle_button_get_active (b) && self->dp != NULL && self->dp->done && !cart_mode (self))
+    {
+      message (self, "Converged: press Reset to run the sweeps again");
+      self->updating = TRUE;
+      gtk_toggle_button_set_active (b, FALSE);
+      self->updating = FALSE;
+      return;
+    }
+  self->scrubbing = FALSE;
+  set_playing (self, gtk_toggle_button_get_active (b));
+}
+
+static void
+redraw_cb (GtkCheckButton *b, GbRlPage *self)
+{
+  gtk_widget_queue_draw (GTK_WIDGET (self->grid_area));
+}
+
+static void
+cart_params_cb (GtkSpinButton *spin, GbRlPage *self)
+{
+  if (self->updating || self->cart == NULL)
+    return;
+  g_mutex_lock (&self->lock);
+  self->cart->config.lr = gtk_spin_button_get_value (self->cart_lr);
+  self->cart->config.gamma = gtk_spin_button_get_value (self->cart_gamma);
+  g_mutex_unlock (&self->lock);
+}
+
+static void
+set_accessible_label (GtkWidget *w, const char *label)
+{
+  gtk_accessible_update_property (GTK_ACCESSIBLE (w), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+}
+
+static GtkWidget *
+heading (GtkBox *box, const char *text)
+{
+  GtkWidget *l = gtk_label_new (text);
+  gtk_label_set_xalign (GTK_LABEL (l), 0);
+  gtk_widget_add_css_class (l, "heading");
+  gtk_widget_set_margin_top (l, 8);
+  gtk_box_append (box, l);
+  return l;
+}
+
+/* A labelled spin button in row `row` of grid. */
+static GtkSpinButton *
+spin_row (GtkGrid *grid, int row, const char *label, const char *name, double lo, double hi, double step, int digits,
+          double value, const char *tooltip)
+{
+  GtkWidget *l = gtk_label_new_with_mnemonic (label);
+  gtk_label_set_xalign (GTK_LABEL (l), 0);
+  GtkWidget *s = gtk_spin_button_new_with_range (lo, hi, step);
+  gtk_spin_button_set_digits (GTK_SPIN_BUTTON (s), digits);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (s), value);
+  gtk_widget_set_hexpand (s, TRUE);
+  gtk_widget_set_tooltip_text (s, tooltip);
+  gtk_label_set_mnemonic_widget (GTK_LABEL (l), s);
+  set_accessible_label (s, name);
+  gtk_grid_attach (grid, l, 0, row, 1, 1);
+  gtk_grid_attach (grid, s, 1, row, 1, 1);
+  return GTK_SPIN_BUTTON (s);
+}
+
+static GtkGrid *
+form (GtkBox *box)
+{
+  GtkWidget *g = gtk_grid_new ();
+  gtk_grid_set_row_spacing (GTK_GRID (g), 4);
+  gtk_grid_set_column_spacing (GTK_GRID (g), 8);
+  gtk_box_append (box, g);
+  return GTK_GRID (g);
+}
+
+static GtkWidget *
+button (const char *label, const char *tooltip, GCallback cb, gpointer data)
+{
+  GtkWidget *b = gtk_button_new_with_mnemonic (label);
+  gtk_widget_set_tooltip_text (b, tooltip);
+  if (cb)
+    g_signal_connect (b, "clicked", cb, data);
+  return b;
+}
+
+static GtkDrawingArea *
+canvas (GbRlPage *self, GbPaintFunc paint, const char *name)
+{
+  GtkWidget *a = gtk_drawing_area_new ();
+  gtk_widget_set_hexpand (a, TRUE);
+  gtk_widget_set_vexpand (a, TRUE);
+  gtk_widget_set_focusable (a, TRUE);
+  set_accessible_label (a, name);
+  g_object_set_data (G_OBJECT (a), "page", self);
+  gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (a), draw_cb, (gpointer) paint, NULL);
+  return GTK_DRAWING_AREA (a);
+}
+
+static GtkDropDown *
+drop (const char *const *items, const char *name, const char *tooltip)
+{
+  GtkWidget *d = gtk_drop_down_new_from_strings (items);
+  set_accessible_label (d, name);
+  gtk_widget_set_tooltip_text (d, tooltip);
+  return GTK_DROP_DOWN (d);
+}
+
+static GtkWidget *
+build_sidebar (GbRlPage *self)
+{
+  GtkBox *box = GTK_BOX (gtk_box_new (GTK_ORIENTATION_VERTICAL, 6));
+  gtk_widget_set_margin_start (GTK_WIDGET (box), 12);
+  gtk_widget_set_margin_end (GTK_WIDGET (box), 12);
+  gtk_widget_set_margin_bottom (GTK_WIDGET (box), 12);
+
+  heading (box, "Environment");
+  static const char *const envs[] = { "4×3 world (AIMA)", "Cliff walking (S&B 6.6)", "FrozenLake 4×4",
+                                      "FrozenLake 8×8", "Maze", "Cart-pole (REINFORCE)", NULL };
+  self->env_drop = drop (envs, "Environment", "A preset map, or cart-pole (open your own map with Ctrl+O)");
+  gtk_box_append (box, GTK_WIDGET (self->env_drop));
+  self->map_label = GTK_LABEL (gtk_label_new (""));
+  gtk_label_set_xalign (self->map_label, 0);
+  gtk_label_set_wrap (self->map_label, TRUE);
+  gtk_widget_add_css_class (GTK_WIDGET (self->map_label), "dim-label");
+
+  /* Everything that is about gridworlds. */
+  self->grid_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  GtkBox *gb = GTK_BOX (self->grid_box);
+  gtk_box_append (gb, GTK_WIDGET (self->map_label));
+  heading (gb, "Algorithm");
+  static const char *const algos[] = { "Value iteration", "Policy iteration", "Policy evaluation", "Q-learning",
+                                       "SARSA", "Expected SARSA", NULL };
+  self->algo_drop = drop (algos, "Algorithm",
+                          "Dynamic programming steps one sweep at a time; the TD agents one action at a time. "
+                          "Policy evaluation evaluates the policy on show when it starts.");
+  gtk_box_append (gb, GTK_WIDGET (self->algo_drop));
+  GtkGrid *f = form (gb);
+  self->gamma = spin_row (f, 0, "γ (disco_unt)", "Discount gamma", 0, 1, 0.01, 3, 1, "Discount factor, 0…1 (applies at once)");
+  self->slip = spin_row (f, 1, "S_lip", "Slip probability", 0, 1, 0.05, 2, 0,
+                         "Probability of moving to either side of the intended direction (applies at once)");
+  self->td_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  gtk_box_append (gb, self->td_box);
+  f = form (GTK_BOX (self->td_box));
+  self->alpha = spin_row (f, 0, "_α (step size)", "Step size alpha", 0.001, 1, 0.01, 3, 0.5, "TD step size, (0, 1] (applies at once)");
+  self->epsilon = spin_row (f, 1, "ε (explorat_ion)", "Exploration epsilon", 0, 1, 0.01, 3, 0.1,
+                            "Probability of a random action (applies at once)");
+  self->decay = spin_row (f, 2, "ε deca_y", "Epsilon decay", 0.9, 1, 0.001, 4, 1,
+                          "ε is multiplied by this after each episode (1: no decay)");
+
+  heading (gb, "View");
+  self->numbers_check = GTK_CHECK_BUTTON (gtk_check_button_new_with_mnemonic ("_Numbers in the cells"));
+  self->q_check = GTK_CHECK_BUTTON (gtk_check_button_new_with_mnemonic ("_Q(s, a) as triangles"));
+  gtk_box_append (gb, GTK_WIDGET (self->numbers_check));
+  gtk_box_append (gb, GTK_WIDGET (self->q_check));
+
+  heading (gb, "Compare");
+  static const char *const tds[] = { "with Q-learning", "with SARSA", "with expected SARSA", NULL };
+  self->algo_b_drop = drop (tds, "Second algorithm", "The algorithm to compare the chosen one with");
+  gtk_drop_down_set_selected (self->algo_b_drop, 1);
+  gtk_box_append (gb, GTK_WIDGET (self->algo_b_drop));
+  f = form (gb);
+  self->cmp_seeds = spin_row (f, 0, "Seeds", "Seeds to average over", 1, 100, 1, 0, 10, "Runs to average the curves over");
+  self->cmp_episodes = spin_row (f, 1, "Episodes", "Episodes to compare", 10, 100000, 10, 0, 500, "Episodes a run");
+  self->compare_button = GTK_BUTTON (button ("Co_mpare", "Train both on this map from the same seeds and draw them side by side",
+                                             G_CALLBACK (compare_cb), self));
+  gtk_box_append (gb, GTK_WIDGET (self->compare_button));
+  self->cmp_progress = GTK_PROGRESS_BAR (gtk_progress_bar_new ());
+  gtk_box_append (gb, GTK_WIDGET (self->cmp_progress));
+  heading (gb, "Edit the map");
+  self->edit_toggle = GTK_TOGGLE_BUTTON (gtk_toggle_button_new_with_mnemonic ("Edi_t mode"));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->edit_toggle),
+                               "Click or drag on the grid to paint cells with the brush (learning starts over)");
+  gtk_box_append (gb, GTK_WIDGET (self->edit_toggle));
+  static const char *const brushes[] = { "Wall", "Empty", "Start", "Goal", "Pit", "Cliff", NULL };
+  self->brush_drop = drop (brushes, "Brush", "What a click paints");
+  gtk_box_append (gb, GTK_WIDGET (self->brush_drop));
+  f = form (gb);
+  self->r_step = spin_row (f, 0, "Step re_ward", "Step reward", -100, 100, 0.01, 3, -0.04, "Reward of every move");
+  self->r_goal = spin_row (f, 1, "Goal reward", "Goal reward", -1000, 1000, 0.1, 2, 1, "Added on entering a goal");
+  self->r_pit = spin_row (f, 2, "Pit reward", "Pit reward", -1000, 1000, 0.1, 2, -1, "Added on entering a pit");
+  self->r_cliff = spin_row (f, 3, "Cliff reward", "Cliff reward", -1000, 1000, 1, 1, -100,
+                            "Added on entering the cliff, which sends the agent back to the start");
+  GtkWidget *save_map = gtk_button_new_with_mnemonic ("Sa_ve map…");
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (save_map), "win.save-map");
+  gtk_widget_set_tooltip_text (save_map, "Save the map as a text file");
+  gtk_box_append (gb, save_map);
+
+  gtk_box_append (box, self->grid_box);
+
+  /* Cart-pole. */
+  self->cart_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  f = form (GTK_BOX (self->cart_box));
+  self->cart_lr = spin_row (f, 0, "Learning rate", "Learning rate", 0.0001, 1, 0.005, 4, 0.05, "Adam's step size");
+  self->cart_gamma = spin_row (f, 1, "Discount", "Discount of the returns", 0, 1, 0.01, 3, 0.99, "γ of the returns G_t");
+  self->drive_toggle = GTK_TOGGLE_BUTTON (gtk_toggle_button_new_with_mnemonic ("Dri_ve with ← →"));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->drive_toggle),
+                               "A live episode in real time: hold ← or → to push the cart, let go and the policy acts");
+  gtk_box_append (GTK_BOX (self->cart_box), GTK_WIDGET (self->drive_toggle));
+  gtk_box_append (box, self->cart_box);
+
+  /* Seed, applies on Reset. */
+  f = form (box);
+  self->seed = spin_row (f, 0, "Seed", "Random seed", 0, 1e9, 1, 0, 1, "Random seed (applies on Reset)");
+
+  GtkWidget *scroller = gtk_scrolled_window_new ();
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), GTK_WIDGET (box));
+  gtk_widget_set_size_request (scroller, 300, -1);
+  gtk_widget_add_css_class (scroller, "rl-sidebar");
+  return scroller;
+}
+
+static GtkWidget *
+build_controls (GbRlPage *self)
+{
+  GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  gtk_widget_add_css_class (row, "toolbar-row");
+  self->step_button = GTK_BUTTON (button ("_Step", "One sweep, one action, or one cart-pole episode", G_CALLBACK (step_cb), self));
+  self->back_button = GTK_BUTTON (button ("Step _back", "Undo the last sweep or action (a bounded history)",
+                                          G_CALLBACK (back_cb), self));
+  self->episode_button = GTK_BUTTON (button ("_Episode", "", G_CALLBACK (episode_cb), self));
+  self->play_button = GTK_TOGGLE_BUTTON (gtk_toggle_button_new_with_mnemonic ("_Play"));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->play_button), "Run at the chosen speed; again to pause");
+  g_signal_connect (self->play_button, "toggled", G_CALLBACK (play_toggled_cb), self);
+  self->reset_button = GTK_BUTTON (button ("_Reset", "Start learning over (new seed and parameters)", G_CALLBACK (reset_cb), self));
+  gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->step_button));
+  gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->back_button));
+  gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->episode_button));
+  gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->play_button));
+  gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->reset_button));
+  GtkWidget *l = gtk_label_new_with_mnemonic ("Spee_d");
+  gtk_widget_set_margin_start (l, 12);
+  gtk_box_append (GTK_BOX (row), l);
+  self->speed = GTK_SCALE (gtk_scale_new_with_range (GTK_ORIENTATION_HORIZONTAL, 0, N_SPEEDS - 1, 1));
+  gtk_scale_set_draw_value (self->speed, FALSE);
+  gtk_range_set_value (GTK_RANGE (self->speed), 3);
+  gtk_label_set_mnemonic_widget (GTK_LABEL (l), GTK_WIDGET (self->speed));
+  gtk_widget_set_size_request (GTK_WIDGET (self->speed), 140, -1);
+  set_accessible_label (GTK_WIDGET (self->speed), "Speed");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->speed), "From one step a second to as fast as possible");
+  gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->speed));
+  self->speed_label = GTK_LABEL (gtk_label_new (""));
+  gtk_widget_set_size_request (GTK_WIDGET (self->speed_label), 110, -1);
+  gtk_label_set_xalign (self->speed_label, 0);
+  gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->speed_label));
+  return row;
+}
+
+static GtkWidget *
+info_label (void)
+{
+  GtkWidget *l = gtk_label_new ("");
+  gtk_label_set_xalign (GTK_LABEL (l), 0);
+  gtk_label_set_yalign (GTK_LABEL (l), 0);
+  gtk_label_set_selectable (GTK_LABEL (l), TRUE);
+  gtk_label_set_wrap (GTK_LABEL (l), TRUE);
+  gtk_widget_set_hexpand (l, TRUE);
+  gtk_widget_add_css_class (l, "numeric");
+  gtk_widget_add_css_class (l, "rl-info");
+  return l;
+}
+
+static void
+build (GbRlPage *self)
+{
+  gtk_orientable_set_orientation (GTK_ORIENTABLE (self), GTK_ORIENTATION_HORIZONTAL);
+  GtkWidget *main = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  gtk_widget_set_hexpand (main, TRUE);
+  gtk_box_append (GTK_BOX (main), build_controls (self));
+  GtkWidget *status_row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  gtk_widget_add_css_class (status_row, "rl-status");
+  self->status_label = GTK_LABEL (gtk_label_new (""));
+  gtk_label_set_xalign (self->status_label, 0);
+  gtk_label_set_ellipsize (self->status_label, PANGO_ELLIPSIZE_END);
+  gtk_widget_set_hexpand (GTK_WIDGET (self->status_label), TRUE);
+  gtk_widget_add_css_class (GTK_WIDGET (self->status_label), "numeric");
+  gtk_box_append (GTK_BOX (status_row), GTK_WIDGET (self->status_label));
+  self->switcher = GTK_STACK_SWITCHER (gtk_stack_switcher_new ());
+  gtk_box_append (GTK_BOX (status_row), GTK_WIDGET (self->switcher));
+  gtk_box_append (GTK_BOX (main), status_row);
+
+  self->views = GTK_STACK (gtk_stack_new ());
+  gtk_widget_set_vexpand (GTK_WIDGET (self->views), TRUE);
+  gtk_stack_switcher_set_stack (self->switcher, self->views);
+
+  /* The grid: canvas, what the pointer is on, and the plots. */
+  GtkWidget *paned = gtk_paned_new (GTK_ORIENTATION_VERTICAL);
+  GtkWidget *top = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  self->grid_area = canvas (self, paint_grid, "Gridworld");
+  gtk_widget_set_size_request (GTK_WIDGET (self->grid_area), 300, 260);
+  gtk_box_append (GTK_BOX (top), GTK_WIDGET (self->grid_area));
+  GtkWidget *infos = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 18);
+  gtk_widget_add_css_class (infos, "rl-infos");
+  self->hover_label = GTK_LABEL (info_label ());
+  self->explain_label = GTK_LABEL (info_label ());
+  gtk_label_set_text (self->hover_label, "Hover a cell for its values and transitions.");
+  gtk_box_append (GTK_BOX (infos), GTK_WIDGET (self->hover_label));
+  gtk_box_append (GTK_BOX (infos), GTK_WIDGET (self->explain_label));
+  gtk_box_append (GTK_BOX (top), infos);
+  gtk_paned_set_start_child (GTK_PANED (paned), top);
+  self->plots_area = canvas (self, paint_plots, "Learning curves");
+  gtk_widget_set_size_request (GTK_WIDGET (self->plots_area), 300, 150);
+  gtk_paned_set_end_child (GTK_PANED (paned), GTK_WIDGET (self->plots_area));
+  gtk_paned_set_resize_end_child (GTK_PANED (paned), FALSE);
+  gtk_paned_set_shrink_end_child (GTK_PANED (paned), FALSE);
+  gtk_stack_add_titled (self->views, paned, "grid", "Agent");
+
+  GtkEventController *motion = gtk_event_controller_motion_new ();
+  g_signal_connect (motion, "motion", G_CALLBACK (motion_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->grid_area), motion);
+  GtkGesture *drag = gtk_gesture_drag_new ();
+  g_signal_connect (drag, "drag-begin", G_CALLBACK (drag_begin_cb), self);
+  g_signal_connect (drag, "drag-update", G_CALLBACK (drag_update_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->grid_area), GTK_EVENT_CONTROLLER (drag));
+  GtkEventController *keys = gtk_event_controller_key_new ();
+  g_signal_connect (keys, "key-pressed", G_CALLBACK (grid_key_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->grid_area), keys);
+
+  self->compare_area = canvas (self, paint_compare, "Comparison of two algorithms");
+  gtk_stack_add_titled (self->views, GTK_WIDGET (self->compare_area), "compare", "Compare");
+
+  GtkWidget *cart = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
+  self->cart_area = canvas (self, paint_cart, "Cart-pole");
+  gtk_box_append (GTK_BOX (cart), GTK_WIDGET (self->cart_area));
+  GtkWidget *replay_row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  gtk_widget_add_css_class (replay_row, "toolbar-row");
+  GtkWidget *rl = gtk_label_new ("Replay");
+  gtk_box_append (GTK_BOX (replay_row), rl);
+  self->replay_scale = GTK_SCALE (gtk_scale_new_with_range (GTK_ORIENTATION_HORIZONTAL, 0, 1, 1));
+  gtk_scale_set_draw_value (self->replay_scale, FALSE);
+  gtk_widget_set_hexpand (GTK_WIDGET (self->replay_scale), TRUE);
+  set_accessible_label (GTK_WIDGET (self->replay_scale), "Replay position");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->replay_scale), "Scrub through the last episode");
+  gtk_box_append (GTK_BOX (replay_row), GTK_WIDGET (self->replay_scale));
+  gtk_box_append (GTK_BOX (cart), replay_row);
+  self->cart_label = GTK_LABEL (gtk_label_new (""));
+  gtk_label_set_xalign (self->cart_label, 0);
+  gtk_widget_add_css_class (GTK_WIDGET (self->cart_label), "rl-status");
+  gtk_box_append (GTK_BOX (cart), GTK_WIDGET (self->cart_label));
+  gtk_stack_add_titled (self->views, cart, "cartpole", "Cart-pole");
+  GtkEventController *ckeys = gtk_event_controller_key_new ();
+  g_signal_connect (ckeys, "key-pressed", G_CALLBACK (cart_key_cb), self);
+  g_signal_connect (ckeys, "key-released", G_CALLBACK (cart_key_released_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->cart_area), ckeys);
+
+  gtk_box_append (GTK_BOX (main), GTK_WIDGET (self->views));
+  gtk_box_append (GTK_BOX (self), build_sidebar (self));
+  gtk_box_append (GTK_BOX (self), main);
+
+  g_signal_connect (self->env_drop, "notify::selected", G_CALLBACK (env_changed_cb), self);
+  g_signal_connect (self->algo_drop, "notify::selected", G_CALLBACK (algo_changed_cb), self);
+  g_signal_connect (self->gamma, "value-changed", G_CALLBACK (td_params_changed_cb), self);
+  g_signal_connect (self->alpha, "value-changed", G_CALLBACK (td_params_changed_cb), self);
+  g_signal_connect (self->epsilon, "value-changed", G_CALLBACK (td_params_changed_cb), self);
+  g_signal_connect (self->decay, "value-changed", G_CALLBACK (td_params_changed_cb), self);
+  g_signal_connect (self->slip, "value-changed", G_CALLBACK (slip_changed_cb), self);
+  for (GtkSpinButton **r = (GtkSpinButton *[]) { self->r_step, self->r_goal, self->r_pit, self->r_cliff, NULL }; *r; r++)
+    g_signal_connect (*r, "value-changed", G_CALLBACK (rewards_changed_cb), self);
+  g_signal_connect (self->cart_lr, "value-changed", G_CALLBACK (cart_params_cb), self);
+  g_signal_connect (self->cart_gamma, "value-changed", G_CALLBACK (cart_params_cb), self);
+  g_signal_connect (self->speed, "value-changed", G_CALLBACK (speed_changed_cb), self);
+  g_signal_connect (self->replay_scale, "value-changed", G_CALLBACK (replay_changed_cb), self);
+  g_signal_connect (self->drive_toggle, "toggled", G_CALLBACK (drive_toggled_cb), self);
+  g_signal_connect (self->numbers_check, "toggled", G_CALLBACK (redraw_cb), self);
+  g_signal_connect (self->q_check, "toggled", G_CALLBACK (redraw_cb), self);
+}
+
+static void
+gb_rl_page_dispose (GObject *object)
+{
+  GbRlPage *self = GB_RL_PAGE (object);
+  gb_rl_page_stop (self);
+  if (self->stats)
+    print_stats (self);
+  G_OBJECT_CLASS (gb_rl_page_parent_class)->dispose (object);
+}
+
+static void
+gb_rl_page_finalize (GObject *object)
+{
+  GbRlPage *self = GB_RL_PAGE (object);
+  clear_learner (self);
+  gb_grid_free (self->grid);
+  g_free (self->map_name);
+  g_free (self->V), g_free (self->V_shown), g_free (self->Q), g_free (self->V_before);
+  g_free (self->pi), g_free (self->flash), g_free (self->records);
+  g_array_unref (self->trail);
+  g_array_unref (self->returns), g_array_unref (self->lengths);
+  g_array_unref (self->err_x), g_array_unref (self->err_y);
+  compare_job_free (self->cmp);
+  g_clear_pointer (&self->cart, gb_reinforce_free);
+  gb_cart_episode_free (self->cart_new);
+  gb_cart_episode_free (self->cart_show);
+  g_array_unref (self->cart_returns);
+  g_array_unref (self->frame_times);
+  g_mutex_clear (&self->lock);
+  G_OBJECT_CLASS (gb_rl_page_parent_class)->finalize (object);
+}
+
+static void
+gb_rl_page_class_init (GbRlPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  object_class->dispose = gb_rl_page_dispose;
+  object_class->finalize = gb_rl_page_finalize;
+  widget_class->realize = gb_rl_page_realize;
+  widget_class->unrealize = gb_rl_page_unrealize;
+  /* A message for the window's bar: a bad parameter, an error, a hint. */
+  signals[SIGNAL_MESSAGE] = g_signal_new ("message", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                                          NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  gtk_widget_class_set_css_name (widget_class, "rlpage");
+}
+
+static void
+gb_rl_page_init (GbRlPage *self)
+{
+  g_mutex_init (&self->lock);
+  self->trail = g_array_new (FALSE, FALSE, sizeof (int));
+  self->returns = g_array_new (FALSE, FALSE, sizeof (double));
+  self->lengths = g_array_new (FALSE, FALSE, sizeof (double));
+  self->err_x = g_array_new (FALSE, FALSE, sizeof (double));
+  self->err_y = g_array_new (FALSE, FALSE, sizeof (double));
+  self->cart_returns = g_array_new (FALSE, FALSE, sizeof (double));
+  self->cart_new = gb_cart_episode_new ();
+  self->cart_show = gb_cart_episode_new ();
+  self->frame_times = g_array_new (FALSE, FALSE, sizeof (double));
+  self->stats = g_getenv ("GLASSBOX_FRAME_STATS") != NULL;
+  self->hover = -1;
+  self->selected = -1;
+  self->bucket = 1;
+  gb_palette_init (&self->pal, FALSE);
+  build (self);
+  self->algo = ALGO_VI;
+  GbGrid *g = gb_grid_preset (env_keys[0], NULL);
+  install_grid (self, g, g->name);
+  show_mode (self);
+  speed_changed_cb (GTK_RANGE (self->speed), self);
+}

@@ -1,0 +1,40 @@
+/* gb-rl-paint.h — the RL page's plots and its comparison of two agents.
+ *
+ * gb_rl_plots_paint draws three panels side by side: the return per episode
+ * with its moving average, the episode length, and the convergence measure of
+ * the algorithm (the Bellman residual per sweep for dynamic programming, the
+ * Bellman error of Q for the TD agents). gb_rl_compare_paint draws two agents
+ * trained on the same map and seed side by side, and their learning curves
+ * averaged over seeds with the spread (mean ± one standard deviation). */
+#pragma once
+
+#include "gb-grid-paint.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  const double *returns;      /* (n) mean return of episodes [i·bucket, (i+1)·bucket) */
+  const double *lengths;      /* (n) */
+  int n;
+  int bucket;
+  const double *error_x;      /* (n_error) sweeps or episodes */
+  const double *error;        /* (n_error) */
+  int n_error;
+  const char *error_title;
+  const char *error_x_label;
+  const char *empty_text;     /* for the two episode panels when there are no episodes (DP) */
+} GbRlPlots;
+
+void gb_rl_plots_paint (cairo_t *cr, int w, int h, const GbRlPlots *plots, const GbPalette *pal);
+
+typedef struct {
+  GbGridScene a, b;           /* the two agents after training with the same seed */
+  const char *name_a, *name_b;
+  const double *mean_a, *sd_a, *mean_b, *sd_b;   /* (episodes) */
+  int episodes;
+  int seeds;
+} GbRlCompare;
+
+void gb_rl_compare_paint (cairo_t *cr, int w, int h, const GbRlCompare *cmp, const GbPalette *pal);
+
+G_END_DECLS
