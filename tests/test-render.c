@@ -11,6 +11,8 @@
 #include "gb-rl.h"
 #include "gb-latent-paint.h"
 #include "gb-plot-paint.h"
+#include "gb-rl-paint.h"
+#include "gb-series-paint.h"
 #include "gb-test-util.h"
 
 #define W 600
@@ -433,6 +435,111 @@ test_cartpole_painter (void)
   canvas_free (&c2);
 }
 
+static void
+test_series_plot (void)
+{
+  /* A rising line: its colour appears low on the left and high on the right;
+   * the band around it is drawn fainter; a series longer than the plot is wide
+   * is drawn too (column-reduced). */
+  GbPalette pal;
+  gb_palette_init (&pal, FALSE);
+  int n = 5000;
+  g_autofree double *y = g_new (double, n), *sd = g_new (double, n), *avg = g_new (double, n);
+  for (int i = 0; i < n; i++)
+    y[i] = i, sd[i] = 300;
+  gb_moving_average (y, n, 10, avg);
+  g_assert_cmpfloat_with_epsilon (avg[0], 0.0, 1e-12);
+  g_assert_cmpfloat_with_epsilon (avg[100], 95.5, 1e-9);   /* mean of 91…100 */
+  GbRgb col = { 0.8, 0.1, 0.1 };
+  GbSeries s = { .y = y, .spread = sd, .n = n, .x0 = 0, .dx = 1, .color = col, .label = "rising" };
+  GbSeriesPlot p = { "A plot", "x", &s, 1, FALSE, "empty" };
+  Canvas c = canvas_new (W, H);
+  gb_series_plot_paint (c.cr, 0, 0, W, H, &p, &pal);
+  guint32 line = rgb_of (&col);
+  int low_left = count_near (&c, 60, H / 2, W / 4, H - 30, line, 30);
+  int high_left = count_near (&c, 60, 20, W / 4, H / 3, line, 30);
+  int high_right = count_near (&c, 3 * W / 4, 20, W - 12, H / 2, line, 30);
+  g_assert_cmpint (low_left, >, 5);
+  g_assert_cmpint (high_left, ==, 0);
+  g_assert_cmpint (high_right, >, 5);
+  /* The band: pixels between the line colour and the background. */
+  g_assert_cmpint (count_near (&c, 60, 20, W - 12, H - 30, 0xecc7c7, 25), >, 500);
+  canvas_free (&c);
+
+  /* Nothing to draw: the empty text, no line. */
+  GbSeries none = { .y = y, .n = 0, .color = col };
+  GbSeriesPlot q = { "Empty", NULL, &none, 1, TRUE, "nothing here" };
+  Canvas e = canvas_new (W, H);
+  gb_series_plot_paint (e.cr, 0, 0, W, H, &q, &pal);
+  g_assert_cmpint (count_near (&e, 0, 0, W, H, line, 30), ==, 0);
+  g_assert_cmpint (count_near (&e, 0, H / 3, W, 2 * H / 3, rgb_of (&pal.muted), 40), >, 20);
+  canvas_free (&e);
+}
+
+static void
+test_rl_plots_and_compare (void)
+{
+  GbPalette pal;
+  gb_palette_init (&pal, FALSE);
+  /* Learning curves of two agents on cliff walking, as the page draws them. */
+  g_autoptr (GbGrid) g = gb_grid_preset ("cliff", NULL);
+  GbTdConfig cfg;
+  gb_td_config_init (&cfg);
+  int E = 100;
+  g_autofree double *ma = g_new (double, E), *sa = g_new (double, E), *mb = g_new (double, E), *sb = g_new (double, E);
+  g_assert_true (gb_td_learning_curve (g->mdp, &cfg, 3, E, ma, sa, NULL));
+  cfg.algo = GB_TD_SARSA;
+  g_assert_true (gb_td_learning_curve (g->mdp, &cfg, 3, E, mb, sb, NULL));
+  int n = g->mdp->n_states;
+  g_autofree double *V = g_new0 (double, n);
+  g_autofree int *pi = g_new0 (int, n);
+  gb_value_iteration (g->mdp, V, 1e-9, 1000);
+  gb_greedy_policy (g->mdp, V, pi);
+  GbRlCompare cmp = { { g, V, NULL, pi, FALSE, -1, NULL, 0, NULL, "A", 0 },
+                      { g, V, NULL, pi, FALSE, -1, NULL, 0, NULL, "B", 0 },
+                      "Q-learning", "SARSA", ma, sa, mb, sb, E, 3 };
+  Canvas c = canvas_new (900, 700);
+  gb_rl_compare_paint (c.cr, 900, 700, &cmp, &pal);
+  /* Both curves are in the lower part, each in its colour. */
+  g_assert_cmpint (count_near (&c, 0, 400, 900, 700, rgb_of (&pal.classes[0]), 20), >, 50);
+  g_assert_cmpint (count_near (&c, 0, 400, 900, 700, rgb_of (&pal.classes[1]), 20), >, 50);
+  /* The two grids are in the upper half, each with the goal's colour. */
+  g_assert_cmpint (count_near (&c, 0, 0, 450, 380, 0x45ab99, 12), >, 50);
+  g_assert_cmpint (count_near (&c, 450, 0, 900, 380, 0x45ab99, 12), >, 50);
+  canvas_free (&c);
+
+  double lengths[] = { 30, 20, 15 }, returns[] = { -200, -40, -15 }, ex[] = { 1, 2, 3 }, ey[] = { 1, 1e-2, 1e-5 };
+  GbRlPlots p = { returns, lengths, 3, 1, ex, ey, 3, "Residual", "sweep", "none" };
+  Canvas d = canvas_new (900, 200);
+  gb_rl_plots_paint (d.cr, 900, 200, &p, &pal);
+  g_assert_cmpint (count_near (&d, 0, 0, 300, 200, rgb_of (&pal.classes[1]), 20), >, 20);     /* moving average */
+  g_assert_cmpint (count_near (&d, 300, 0, 600, 200, rgb_of (&pal.classes[2]), 20), >, 20);   /* lengths */
+  g_assert_cmpint (count_near (&d, 600, 0, 900, 200, rgb_of (&pal.classes[5]), 20), >, 20);   /* residual */
+  canvas_free (&d);
+}
+
+static void
+test_grid_hit_cell (void)
+{
+  g_autoptr (GbGrid) g = gb_grid_preset ("4x3", NULL);
+  GbGridScene scene = { g, NULL, NULL, NULL, FALSE, -1, NULL, 0, NULL, NULL, 0 };
+  int r = -1, c = -1, found_wall = 0;
+  for (int y = 0; y < 400; y += 5)
+    for (int x = 0; x < 600; x += 5)
+      if (gb_grid_hit_cell (600, 400, &scene, x, y, &r, &c))
+        {
+          g_assert_cmpint (r, >=, 0);
+          g_assert_cmpint (r, <, 3);
+          g_assert_cmpint (c, >=, 0);
+          g_assert_cmpint (c, <, 4);
+          /* hit_cell agrees with hit: the state of the cell, or a wall. */
+          g_assert_cmpint (gb_grid_hit (600, 400, &scene, x, y), ==, g->state_of_cell[r * 4 + c]);
+          found_wall += g->cells[r * 4 + c] == GB_CELL_WALL;
+        }
+  g_assert_cmpint (found_wall, >, 0);
+  g_assert_false (gb_grid_hit_cell (600, 400, &scene, 1, 1, &r, &c));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -447,5 +554,8 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/paint/reference", test_reference_image);
   g_test_add_func ("/ui/paint/grid", test_grid_painter);
   g_test_add_func ("/ui/paint/cartpole", test_cartpole_painter);
+  g_test_add_func ("/ui/paint/series", test_series_plot);
+  g_test_add_func ("/ui/paint/rl-plots-compare", test_rl_plots_and_compare);
+  g_test_add_func ("/ui/paint/grid-hit-cell", test_grid_hit_cell);
   return g_test_run ();
 }

@@ -294,6 +294,11 @@ test_dp_run_steps_and_back (void)
   g_assert_nonnull (strstr (text, "V(s) ← max_a"));
   g_assert_nonnull (strstr (text, "= 0.7053 (↑)"));
   g_assert_nonnull (strstr (text, "0.8·(-0.04 + 1·0.762)"));
+  /* Policy evaluation's backup follows π(s) only: the same numbers for ↑. */
+  g_autofree char *pe = gb_dp_explain_policy (g->mdp, V, (int) g->mdp->start, GB_UP, names);
+  g_assert_nonnull (strstr (pe, "with π(s) = ↑"));
+  g_assert_nonnull (strstr (pe, "= 0.7053"));
+  g_assert_null (strstr (pe, "→:"));
 }
 
 static void

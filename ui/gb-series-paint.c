@@ -40,7 +40,7 @@ static void
 format_tick (char *buf, gsize size, double v, double step)
 {
   if (fabs (v) >= 1e5 || (fabs (v) < 1e-3 && v != 0.0))
-    g_snprintf (buf, size, "%.0e", v);
+    g_snprintf (buf, size, "%.3g", v);
   else if (step >= 1.0)
     g_snprintf (buf, size, "%.0f", v);
   else

@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """End-to-end test: the real app in a real X server (Xvfb), driven like a user.
 
-It moves and drags the pointer across the latent plane and checks from
+On the Reinforcement learning page it steps value iteration forward and
+back, reads a backup, opens a map, a bad map and a saved session, plays a
+Q-learning agent slowly and flat out, saves and exports, and learns and drives
+cart-pole. On the Latent space page it moves and drags the pointer across the latent plane and checks from
 screenshots that the decoded preview changes; starts training from the UI
 (keyboard mnemonics, as a keyboard user would), checks that the loss plot
 fills in and memory stays bounded, stops it; starts the app without the data
@@ -243,6 +246,130 @@ def session_bad_model(binary, display, tmp):
     print("# the message bar:", top)
 
 
+# The RL page, as fractions of the window.
+RL_GRID = (0.30, 0.18, 0.98, 0.66)
+RL_INFO = (0.30, 0.68, 0.98, 0.80)
+RL_PLOTS = (0.30, 0.81, 0.98, 0.99)
+RL_ENV = (0.15, 0.12)
+
+MAP = """# A small maze for the end-to-end test
+name = e2e maze
+step = -0.1
+goal = 1
+slip = 0
+gamma = 0.95
+grid:
+S..#.
+.#...
+...#G
+"""
+
+
+def session_file(path):
+    """A Q-learning session on cliff walking, written as the app writes them (zero tables)."""
+    grid = ["............", "............", "............", "SCCCCCCCCCCG"]
+    mp = "name = cliff\\nstep = -1\\ngoal = 0\\ncliff = -99\\nslip = 0\\ngamma = 1\\ngrid:\\n" + "\\n".join(grid)
+    n = 48
+    with open(path, "w") as f:
+        f.write("[glassbox-rl]\nversion=1\nmap=%s\nalgo=q-learning\nalpha=0.5\ngamma=1\nepsilon=0.1\n"
+                "epsilon-decay=1\nepsilon-min=0\nseed=3\nepisodes=0\nV=%s\npolicy=%s\nQ=%s\n"
+                % (mp, ";".join(["0"] * n), ";".join(["0"] * n), ";".join(["0"] * (4 * n))))
+
+
+def session_rl(binary, display, tmp):
+    app = App(binary, display, tmp, {"GLASSBOX_DATASET": os.path.join(tmp, "no-such-dataset")})
+    time.sleep(1.5)
+    app.key("ctrl+2")
+    time.sleep(0.8)
+    shot = lambda name, box: app.shot(os.path.join(tmp, name + ".png"), *box)  # noqa: E731
+
+    # Value iteration on the 4x3 world, one sweep at a time, and back.
+    g0 = shot("rl-grid0", RL_GRID)
+    for _ in range(3):
+        app.key("alt+s")
+        time.sleep(0.4)
+    g1 = shot("rl-grid1", RL_GRID)
+    check(differing_pixels(g0, g1) > 2000, "Step sweeps value iteration and the values appear on the grid")
+    i0 = shot("rl-info0", RL_INFO)
+    app.move(0.55, 0.30)
+    app.xdo("click", "1")
+    time.sleep(0.5)
+    i1 = shot("rl-info1", RL_INFO)
+    check(differing_pixels(i0, i1) > 300, "clicking a cell writes out its Bellman backup")
+    app.key("alt+b")
+    time.sleep(0.5)
+    g2 = shot("rl-grid2", RL_GRID)
+    check(differing_pixels(g1, g2) > 300, "Step back undoes a sweep")
+
+    # A map of the user's, opened through the file chooser.
+    mpath = os.path.join(tmp, "maze.txt")
+    with open(mpath, "w") as f:
+        f.write(MAP)
+    app.dialog("ctrl+o", "Open a Map or Session", mpath)
+    app.key("alt+c")   # Converge
+    time.sleep(0.5)
+    g3 = shot("rl-grid3", RL_GRID)
+    check(differing_pixels(g2, g3) > 2000, "a map file opens and converges")
+
+    # A bad map: a clear message, the page goes on.
+    bad = os.path.join(tmp, "bad-map.txt")
+    with open(bad, "w") as f:
+        f.write("grid:\nS.X\n..G\n")
+    app.dialog("ctrl+o", "Open a Map or Session", bad)
+
+    # A saved Q-learning session on cliff walking: play, at 10 steps a second and then flat out.
+    spath = os.path.join(tmp, "cliff.session")
+    session_file(spath)
+    app.dialog("ctrl+o", "Open a Map or Session", spath)
+    p0 = shot("rl-plots0", RL_PLOTS)
+    a0 = shot("rl-agent0", RL_GRID)
+    app.key("alt+p")
+    time.sleep(1.5)
+    a1 = shot("rl-agent1", RL_GRID)
+    check(differing_pixels(a0, a1) > 100, "Play moves the agent and updates Q one step at a time")
+    app.key("alt+d")
+    app.key("End")
+    time.sleep(3.0)
+    app.key("alt+p")
+    time.sleep(0.5)
+    p1 = shot("rl-plots1", RL_PLOTS)
+    check(differing_pixels(p0, p1) > 1000, "flat out, the learning curves fill in")
+    saved, exported = os.path.join(tmp, "saved.session"), os.path.join(tmp, "rl.png")
+    app.dialog("ctrl+s", "Save the Session", saved)
+    app.dialog("ctrl+e", "Export the View", exported)
+    with open(saved) as f:
+        text = f.read()
+    check(text.startswith("[glassbox-rl]") and "algo=q-learning" in text and "Q=" in text,
+          "Save writes the session with its Q table")
+    with open(exported, "rb") as f:
+        check(f.read(8) == b"\x89PNG\r\n\x1a\n", "Export writes the RL view as PNG")
+
+    # Cart-pole: learn for a while, then drive it with the arrow keys.
+    app.move(*RL_ENV)
+    app.xdo("click", "1")
+    time.sleep(0.6)
+    app.key("Down", "Down", "Down", "Down", "Down", "Return")
+    time.sleep(0.8)
+    c0 = shot("rl-cart0", RL_GRID)
+    app.key("alt+p")
+    time.sleep(2.0)
+    app.key("alt+p")
+    c1 = shot("rl-cart1", RL_GRID)
+    check(differing_pixels(c0, c1) > 500, "cart-pole learns and its episodes are replayed")
+    app.move(0.55, 0.35)
+    app.xdo("click", "1")
+    app.xdo("keydown", "Left")
+    time.sleep(0.3)
+    app.xdo("keyup", "Left")
+    c2 = shot("rl-cart2", RL_GRID)
+    check(differing_pixels(c1, c2) > 200, "the arrow keys push the cart")
+    code, log = app.quit()
+    print("\n".join("# " + l for l in log.splitlines() if "frame-stats" in l))
+    check(code == 0, "the app quits cleanly after the RL session")
+    check("bad-map.txt:2: unknown cell “X”" in log, "a bad map file is reported with its line and what is wrong")
+    check_log(log)
+
+
 def main():
     if len(sys.argv) != 2:
         print(__doc__)
@@ -258,6 +385,7 @@ def main():
             print("# Fashion-MNIST is not installed: the session with data is skipped")
         session_without_data(binary, x.display, tmp)
         session_bad_model(binary, x.display, tmp)
+        session_rl(binary, x.display, tmp)
     finally:
         x.stop()
     print("screenshots in", tmp)
