@@ -1,6 +1,8 @@
 /* gb-cartpole-paint.c — the cart-pole painter. */
 #include "gb-cartpole-paint.h"
 
+#include "gb-series-paint.h"
+
 #include <math.h>
 #include <stdio.h>
 
@@ -132,11 +134,20 @@ paint_curves (cairo_t *cr, double x0, double y0, double w, double h, const GbCar
     }
   if (s->returns != NULL && s->n_returns > 0)
     {
+      /* The returns and their moving average over 100 episodes (the solved
+       * threshold is an average of 475 over 100), with axes; long runs are
+       * drawn as one bar per pixel column. */
       double rx = x0 + half + 8;
-      frame (cr, rx, y0, half, h, "Return per episode", pal);
-      polyline (cr, rx + 8, y0 + 24, half - 16, h - 34, s->returns, s->n_returns, 0, 500, &pal->classes[6]);
-      snprintf (buf, sizeof buf, "%d episodes", s->n_returns);
-      gb_paint_text (cr, rx + half - 8, y0 + 4, buf, 10, &pal->muted, GB_ALIGN_RIGHT, FALSE);
+      int n = s->n_returns;
+      g_autofree double *avg = g_new (double, n);
+      gb_moving_average (s->returns, n, 100, avg);
+      GbSeries series[2] = {
+        { .y = s->returns, .n = n, .x0 = 1, .dx = 1, .color = pal->classes[6], .alpha = 0.6, .width = 1 },
+        { .y = avg, .n = n, .x0 = 1, .dx = 1, .color = pal->classes[1], .width = 2, .label = "average of 100" },
+      };
+      snprintf (buf, sizeof buf, "Return per episode (%d)", n);
+      GbSeriesPlot plot = { buf, "episode", series, 2, FALSE, NULL, TRUE, 0, 520 };
+      gb_series_plot_paint (cr, rx, y0, half, h, &plot, pal);
     }
 }
 

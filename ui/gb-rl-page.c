@@ -11,6 +11,8 @@
 #include "gb-rl-page.h"
 
 #include <math.h>
+#include <pthread.h>
+#include <sched.h>
 #include <string.h>
 
 #include "gb-cartpole-paint.h"
@@ -62,7 +64,9 @@ struct _GbRlPage {
 
   /* Controls. */
   GtkDropDown *env_drop, *algo_drop, *brush_drop, *algo_b_drop;
-  GtkLabel *map_label, *status_label, *hover_label, *explain_label, *speed_label, *cart_label;
+  GtkLabel *map_label, *status_label, *explain_label, *speed_label, *cart_label;
+  GtkDrawingArea *hover_area;   /* drawn, not a label: a label's new text would re-lay the window out */
+  char *hover_text;
   GtkSpinButton *alpha, *gamma, *epsilon, *decay, *slip, *seed;
   GtkSpinButton *r_step, *r_goal, *r_pit, *r_cliff;
   GtkSpinButton *cart_lr, *cart_gamma;
@@ -87,6 +91,7 @@ struct _GbRlPage {
   GbDpRun *dp;
   GbTdAgent *agent;
   GMutex lock;                /* guards agent, cart agent and the map's MDP against the worker */
+  gint main_waiting;          /* the main loop wants the lock: the worker steps aside */
   GThread *worker;
   gint worker_stop;
   double worker_rate;
@@ -136,6 +141,10 @@ struct _GbRlPage {
   /* Frame statistics (GLASSBOX_FRAME_STATS). */
   gboolean stats;
   GArray *frame_times;
+  GArray *draw_times;         /* of double, ms: the canvases' painting in each frame counted */
+  double draw_ms, tick_ms;
+  GArray *tick_times;
+  gint64 status_us;
   gint64 frame_start_us;
   gboolean drew;
   GdkFrameClock *clock;
@@ -179,10 +188,41 @@ rate (GbRlPage *self)
 
 /* --- the worker --- */
 
+/* GMutex is not fair: a worker that unlocks and locks again in a loop can
+ * keep the main loop waiting for many frames. The main loop says it is
+ * waiting, and the worker lets it in before taking the lock again. */
+static void
+main_lock (GbRlPage *self)
+{
+  g_atomic_int_set (&self->main_waiting, 1);
+  g_mutex_lock (&self->lock);
+  g_atomic_int_set (&self->main_waiting, 0);
+}
+
+static void
+worker_lock (GbRlPage *self)
+{
+  while (g_atomic_int_get (&self->main_waiting))
+    g_thread_yield ();
+  g_mutex_lock (&self->lock);
+}
+
+/* Workers run flat out on whatever CPU the interface leaves: under
+ * SCHED_IDLE they never take a core from the main loop or the display
+ * server (on two cores the frame time otherwise triples). */
+static void
+worker_yield_to_ui (void)
+{
+  struct sched_param p = { 0 };
+  if (pthread_setschedparam (pthread_self (), SCHED_IDLE, &p) != 0)
+    g_debug ("could not lower the RL worker's priority");
+}
+
 static gpointer
 td_worker (gpointer data)
 {
   GbRlPage *self = data;
+  worker_yield_to_ui ();
   gint64 t0 = g_get_monotonic_time ();
   double done = 0;
   while (!g_atomic_int_get (&self->worker_stop))
@@ -198,7 +238,7 @@ td_worker (gpointer data)
               continue;
             }
         }
-      g_mutex_lock (&self->lock);
+      worker_lock (self);
       gb_td_agent_run_steps (self->agent, chunk);
       self->steps += chunk;
       g_mutex_unlock (&self->lock);
@@ -211,6 +251,7 @@ static gpointer
 cart_worker (gpointer data)
 {
   GbRlPage *self = data;
+  worker_yield_to_ui ();
   g_autoptr (GbCartEpisode) ep = gb_cart_episode_new ();
   gint64 t0 = g_get_monotonic_time ();
   double done = 0;
@@ -221,7 +262,7 @@ cart_worker (gpointer data)
           g_usleep (2000);
           continue;
         }
-      g_mutex_lock (&self->lock);
+      worker_lock (self);
       gb_reinforce_episode (self->cart, ep);
       GbCartEpisode *t = self->cart_new;
       self->cart_new = ep;
@@ -340,7 +381,7 @@ refresh (GbRlPage *self)
     }
   else if (self->agent != NULL)
     {
-      g_mutex_lock (&self->lock);
+      main_lock (self);
       GbTdAgent *ag = self->agent;
       memcpy (self->Q, ag->Q, (gsize) n * 4 * sizeof (double));
       self->agent_s = ag->s;
@@ -380,7 +421,11 @@ refresh (GbRlPage *self)
   gtk_widget_queue_draw (GTK_WIDGET (self->grid_area));
   gtk_widget_queue_draw (GTK_WIDGET (self->plots_area));
 
-  /* The status line. */
+  /* The status line, at most five times a second while playing (its text is read, not watched). */
+  gint64 now = g_get_monotonic_time ();
+  if (self->playing && now - self->status_us < 200000)
+    return;
+  self->status_us = now;
   g_autofree char *status = NULL, *more = NULL;
   if (self->dp != NULL)
     {
@@ -415,7 +460,7 @@ static void
 td_step (GbRlPage *self)
 {
   GbTdStep st;
-  g_mutex_lock (&self->lock);
+  main_lock (self);
   int episode = self->agent->episodes, t = self->agent->t;
   gb_td_agent_step (self->agent, &st);
   self->steps++;
@@ -443,7 +488,7 @@ do_step (GbRlPage *self)
     {
       if (self->playing)
         return;
-      g_mutex_lock (&self->lock);
+      main_lock (self);
       gb_reinforce_episode (self->cart, self->cart_new);
       self->cart_has_new = TRUE;
       g_mutex_unlock (&self->lock);
@@ -486,7 +531,7 @@ do_back (GbRlPage *self)
     }
   else
     {
-      g_mutex_lock (&self->lock);
+      main_lock (self);
       ok = gb_td_agent_step_back (self->agent);
       if (ok)
         self->steps--;
@@ -521,7 +566,7 @@ do_episode (GbRlPage *self)
     }
   else
     {
-      g_mutex_lock (&self->lock);
+      main_lock (self);
       int e = self->agent->episodes, t0 = self->agent->t;
       gboolean fresh = !self->agent->in_episode;
       g_mutex_unlock (&self->lock);
@@ -582,7 +627,7 @@ static void
 cart_frame (GbRlPage *self, double dt)
 {
   /* Take the newest episode when the one on show has been played to its end (or is being stepped). */
-  g_mutex_lock (&self->lock);
+  main_lock (self);
   int len = (int) self->cart_show->states->len;
   gboolean take = self->cart_has_new && (!self->playing || self->replay_pos >= len - 1 || len == 0);
   if (take)
@@ -643,7 +688,12 @@ cart_frame (GbRlPage *self, double dt)
   else
     text = g_strdup_printf ("%d episodes learned · replaying the last: step %d of %d · last 100 average %.1f", episodes,
                             (int) self->replay_pos + 1, len, avg);
-  gtk_label_set_text (self->cart_label, text);
+  gint64 now = g_get_monotonic_time ();
+  if (!(self->playing || self->driving) || now - self->status_us >= 200000)   /* five times a second */
+    {
+      gtk_label_set_text (self->cart_label, text);
+      self->status_us = now;
+    }
   gtk_widget_queue_draw (GTK_WIDGET (self->cart_area));
 }
 
@@ -693,7 +743,10 @@ tick_cb (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
             td_step (self);
         }
     }
+  gint64 r0 = g_get_monotonic_time ();
   refresh (self);
+  if (self->stats)
+    self->tick_ms += (g_get_monotonic_time () - r0) / 1000.0;
   gboolean flashing = FALSE;
   for (int s = 0; s < self->n; s++)
     if (self->flash[s] > 0.0f)
@@ -908,7 +961,7 @@ td_params_changed_cb (GtkSpinButton *spin, GbRlPage *self)
     return;
   g_autoptr (GError) error = NULL;
   double gamma = gtk_spin_button_get_value (self->gamma);
-  g_mutex_lock (&self->lock);
+  main_lock (self);
   gboolean ok = gb_mdp_set_gamma (self->grid->mdp, gamma, &error);
   if (ok)
     self->grid->gamma = gamma;
@@ -932,7 +985,7 @@ slip_changed_cb (GtkSpinButton *spin, GbRlPage *self)
   if (self->updating || self->grid == NULL)
     return;
   g_autoptr (GError) error = NULL;
-  g_mutex_lock (&self->lock);
+  main_lock (self);
   gboolean ok = gb_grid_set_slip (self->grid, gtk_spin_button_get_value (spin), &error);
   if (ok)
     {
@@ -1101,14 +1154,18 @@ motion_cb (GtkEventControllerMotion *motion, double x, double y, GbRlPage *self)
     return;
   self->hover = s;
   g_autofree char *text = s >= 0 ? describe_state (self, s) : NULL;
-  gtk_label_set_text (self->hover_label, text ? text : "Hover a cell for its values and transitions.");
+  g_free (self->hover_text);
+  self->hover_text = g_strdup (text ? text : "Hover a cell for its values and transitions.");
+  gtk_widget_queue_draw (GTK_WIDGET (self->hover_area));
 }
 
 static void
 select_state (GbRlPage *self, int s)
 {
   self->selected = s;
-  g_autofree char *text = s >= 0 ? explain_state (self, s) : g_strdup ("");
+  g_autofree char *what = s >= 0 ? explain_state (self, s) : NULL;
+  g_autofree char *where = s >= 0 ? describe_state (self, s) : NULL;
+  g_autofree char *text = s >= 0 ? g_strdup_printf ("%s\n%s", what, where) : g_strdup ("");
   gtk_label_set_text (self->explain_label, text);
   gtk_widget_queue_draw (GTK_WIDGET (self->grid_area));
 }
@@ -1489,7 +1546,7 @@ draw_cb (GtkDrawingArea *area, cairo_t *cr, int w, int h, gpointer data)
     }
   if (self->stats)
     {
-      (void) t0;
+      self->draw_ms += (g_get_monotonic_time () - t0) / 1000.0;
       self->drew = TRUE;
     }
 }
@@ -1505,11 +1562,17 @@ before_paint_cb (GdkFrameClock *clock, GbRlPage *self)
 static void
 after_paint_cb (GdkFrameClock *clock, GbRlPage *self)
 {
-  if (!self->drew || self->frame_start_us == 0)
-    return;
+  gboolean count = self->drew && self->frame_start_us != 0 && self->playing;   /* frames drawn while playing */
   self->drew = FALSE;
+  double dms = self->draw_ms;
+  self->draw_ms = 0;
+  if (!count)
+    return;
   double ms = (g_get_monotonic_time () - self->frame_start_us) / 1000.0;
   g_array_append_val (self->frame_times, ms);
+  g_array_append_val (self->draw_times, dms);
+  g_array_append_val (self->tick_times, self->tick_ms);
+  self->tick_ms = 0;
 }
 
 static int
@@ -1526,10 +1589,17 @@ print_stats (GbRlPage *self)
   if (!self->stats || a->len == 0)
     return;
   g_array_sort (a, cmp_double);
-  g_printerr ("rl-frame-stats: %u frames, frame time p50 %.1f ms p95 %.1f ms max %.1f ms; %" G_GINT64_FORMAT
-              " TD steps\n", a->len, g_array_index (a, double, a->len / 2),
-              g_array_index (a, double, (guint) (0.95 * (a->len - 1))), g_array_index (a, double, a->len - 1),
-              self->steps);
+  g_array_sort (self->draw_times, cmp_double);
+  GArray *d = self->draw_times;
+  g_printerr ("rl-frame-stats: %u frames while playing, frame time p50 %.1f ms p95 %.1f ms max %.1f ms; "
+              "canvases' painting p50 %.2f ms p95 %.2f ms; %" G_GINT64_FORMAT " TD steps\n", a->len,
+              g_array_index (a, double, a->len / 2), g_array_index (a, double, (guint) (0.95 * (a->len - 1))),
+              g_array_index (a, double, a->len - 1), g_array_index (d, double, d->len / 2),
+              g_array_index (d, double, (guint) (0.95 * (d->len - 1))), self->steps);
+  g_array_sort (self->tick_times, cmp_double);
+  g_printerr ("rl-frame-stats: copying the tables out p50 %.2f ms p95 %.2f ms\n",
+              g_array_index (self->tick_times, double, self->tick_times->len / 2),
+              g_array_index (self->tick_times, double, (guint) (0.95 * (self->tick_times->len - 1))));
 }
 
 static void
@@ -1753,7 +1823,7 @@ cart_params_cb (GtkSpinButton *spin, GbRlPage *self)
 {
   if (self->updating || self->cart == NULL)
     return;
-  g_mutex_lock (&self->lock);
+  main_lock (self);
   self->cart->config.lr = gtk_spin_button_get_value (self->cart_lr);
   self->cart->config.gamma = gtk_spin_button_get_value (self->cart_gamma);
   g_mutex_unlock (&self->lock);
@@ -1845,11 +1915,13 @@ build_sidebar (GbRlPage *self)
   gtk_widget_set_margin_end (GTK_WIDGET (box), 12);
   gtk_widget_set_margin_bottom (GTK_WIDGET (box), 12);
 
-  heading (box, "Environment");
+  GtkWidget *world = heading (box, "_World");
+  gtk_label_set_use_underline (GTK_LABEL (world), TRUE);
   static const char *const envs[] = { "4×3 world (AIMA)", "Cliff walking (S&B 6.6)", "FrozenLake 4×4",
                                       "FrozenLake 8×8", "Maze", "Cart-pole (REINFORCE)", NULL };
   self->env_drop = drop (envs, "Environment", "A preset map, or cart-pole (open your own map with Ctrl+O)");
   gtk_box_append (box, GTK_WIDGET (self->env_drop));
+  gtk_label_set_mnemonic_widget (GTK_LABEL (world), GTK_WIDGET (self->env_drop));
   self->map_label = GTK_LABEL (gtk_label_new (""));
   gtk_label_set_xalign (self->map_label, 0);
   gtk_label_set_wrap (self->map_label, TRUE);
@@ -1907,7 +1979,7 @@ build_sidebar (GbRlPage *self)
   self->brush_drop = drop (brushes, "Brush", "What a click paints");
   gtk_box_append (gb, GTK_WIDGET (self->brush_drop));
   f = form (gb);
-  self->r_step = spin_row (f, 0, "Step re_ward", "Step reward", -100, 100, 0.01, 3, -0.04, "Reward of every move");
+  self->r_step = spin_row (f, 0, "Step reward", "Step reward", -100, 100, 0.01, 3, -0.04, "Reward of every move");
   self->r_goal = spin_row (f, 1, "Goal reward", "Goal reward", -1000, 1000, 0.1, 2, 1, "Added on entering a goal");
   self->r_pit = spin_row (f, 2, "Pit reward", "Pit reward", -1000, 1000, 0.1, 2, -1, "Added on entering a pit");
   self->r_cliff = spin_row (f, 3, "Cliff reward", "Cliff reward", -1000, 1000, 1, 1, -100,
@@ -1978,12 +2050,27 @@ build_controls (GbRlPage *self)
   return row;
 }
 
+static void
+hover_draw_cb (GtkDrawingArea *area, cairo_t *cr, int w, int h, gpointer data)
+{
+  GbRlPage *self = data;
+  GdkRGBA fg;
+G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  gtk_style_context_get_color (gtk_widget_get_style_context (GTK_WIDGET (area)), &fg);
+G_GNUC_END_IGNORE_DEPRECATIONS
+  GbRgb col = { fg.red, fg.green, fg.blue };
+  g_auto (GStrv) lines = g_strsplit (self->hover_text ? self->hover_text : "", "\n", -1);
+  for (int i = 0; lines[i] != NULL; i++)
+    gb_paint_text (cr, 0, i * 16.0, lines[i], 12, &col, GB_ALIGN_LEFT, FALSE);
+}
+
 static GtkWidget *
 info_label (void)
 {
   GtkWidget *l = gtk_label_new ("");
   gtk_label_set_xalign (GTK_LABEL (l), 0);
   gtk_label_set_yalign (GTK_LABEL (l), 0);
+  gtk_widget_set_valign (l, GTK_ALIGN_FILL);
   gtk_label_set_selectable (GTK_LABEL (l), TRUE);
   gtk_label_set_wrap (GTK_LABEL (l), TRUE);
   gtk_widget_set_hexpand (l, TRUE);
@@ -2023,10 +2110,14 @@ build (GbRlPage *self)
   gtk_box_append (GTK_BOX (top), GTK_WIDGET (self->grid_area));
   GtkWidget *infos = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 18);
   gtk_widget_add_css_class (infos, "rl-infos");
-  self->hover_label = GTK_LABEL (info_label ());
+  /* A fixed height: texts of different lengths do not move the canvas (a resize would redraw it all). */
+  gtk_widget_set_size_request (infos, -1, 128);
+  self->hover_area = GTK_DRAWING_AREA (gtk_drawing_area_new ());
+  gtk_widget_set_hexpand (GTK_WIDGET (self->hover_area), TRUE);
+  gtk_drawing_area_set_draw_func (self->hover_area, hover_draw_cb, self, NULL);
+  self->hover_text = g_strdup ("Hover a cell for its values and transitions.");
   self->explain_label = GTK_LABEL (info_label ());
-  gtk_label_set_text (self->hover_label, "Hover a cell for its values and transitions.");
-  gtk_box_append (GTK_BOX (infos), GTK_WIDGET (self->hover_label));
+  gtk_box_append (GTK_BOX (infos), GTK_WIDGET (self->hover_area));
   gtk_box_append (GTK_BOX (infos), GTK_WIDGET (self->explain_label));
   gtk_box_append (GTK_BOX (top), infos);
   gtk_paned_set_start_child (GTK_PANED (paned), top);
@@ -2114,6 +2205,7 @@ gb_rl_page_finalize (GObject *object)
   clear_learner (self);
   gb_grid_free (self->grid);
   g_free (self->map_name);
+  g_free (self->hover_text);
   g_free (self->V), g_free (self->V_shown), g_free (self->Q), g_free (self->V_before);
   g_free (self->pi), g_free (self->flash), g_free (self->records);
   g_array_unref (self->trail);
@@ -2125,6 +2217,8 @@ gb_rl_page_finalize (GObject *object)
   gb_cart_episode_free (self->cart_show);
   g_array_unref (self->cart_returns);
   g_array_unref (self->frame_times);
+  g_array_unref (self->draw_times);
+  g_array_unref (self->tick_times);
   g_mutex_clear (&self->lock);
   G_OBJECT_CLASS (gb_rl_page_parent_class)->finalize (object);
 }
@@ -2157,6 +2251,8 @@ gb_rl_page_init (GbRlPage *self)
   self->cart_new = gb_cart_episode_new ();
   self->cart_show = gb_cart_episode_new ();
   self->frame_times = g_array_new (FALSE, FALSE, sizeof (double));
+  self->draw_times = g_array_new (FALSE, FALSE, sizeof (double));
+  self->tick_times = g_array_new (FALSE, FALSE, sizeof (double));
   self->stats = g_getenv ("GLASSBOX_FRAME_STATS") != NULL;
   self->hover = -1;
   self->selected = -1;

@@ -47,8 +47,9 @@ format_tick (char *buf, gsize size, double v, double step)
     g_snprintf (buf, size, "%.*f", (int) CLAMP (ceil (-log10 (step)), 1, 4), v);
 }
 
-/* Draws series s as a path, column-reduced when it has more points than pixels. */
-static void
+/* Draws series s as a path, or as bars per pixel column when it has more
+ * points than pixels (then returns TRUE: the path is to be filled). */
+static gboolean
 trace (cairo_t *cr, const GbSeries *s, const double *y, gboolean log_y, double px0, double pw,
        double x_lo, double x_hi, double py0, double ph, double y_lo, double y_hi)
 {
@@ -56,6 +57,8 @@ trace (cairo_t *cr, const GbSeries *s, const double *y, gboolean log_y, double p
   gboolean pen = FALSE;
   if (s->x == NULL && s->n > 2 * pw)
     {
+      /* One bar per pixel column from its lowest to its highest value: filled
+       * rectangles, as a zig-zag line would be slow for cairo to stroke. */
       int cols = (int) pw;
       for (int c = 0; c < cols; c++)
         {
@@ -65,20 +68,13 @@ trace (cairo_t *cr, const GbSeries *s, const double *y, gboolean log_y, double p
             if (usable (y[i], log_y))
               lo = MIN (lo, tr (y[i], log_y)), hi = MAX (hi, tr (y[i], log_y));
           if (!(lo <= hi))
-            {
-              pen = FALSE;
-              continue;
-            }
+            continue;
           double X = px0 + (xof (s, (i0 + i1 - 1) / 2) - x_lo) * sx;
           double Y0 = py0 + ph - (lo - y_lo) * sy, Y1 = py0 + ph - (hi - y_lo) * sy;
-          if (pen)
-            cairo_line_to (cr, X, Y0);
-          else
-            cairo_move_to (cr, X, Y0);
-          cairo_line_to (cr, X, Y1 - (Y0 - Y1 < 0.5 ? 0.5 : 0.0));
-          pen = TRUE;
+          double lw = s->width > 0 ? s->width : 1.5;
+          cairo_rectangle (cr, X - 0.5, Y1 - lw / 2, 1.0, Y0 - Y1 + lw);
         }
-      return;
+      return TRUE;
     }
   for (int i = 0; i < s->n; i++)
     {
@@ -100,6 +96,7 @@ trace (cairo_t *cr, const GbSeries *s, const double *y, gboolean log_y, double p
       cairo_new_sub_path (cr);
       cairo_arc (cr, X, Y, 2.0, 0, 2 * G_PI);
     }
+  return FALSE;
 }
 
 void
@@ -223,11 +220,14 @@ gb_series_plot_paint (cairo_t *cr, double x, double y, double w, double h, const
     {
       const GbSeries *s = &p->series[k];
       cairo_new_path (cr);
-      trace (cr, s, s->y, p->log_y, left, pw, x_lo, x_hi, top, ph, y_lo, y_hi);
+      gboolean bars = trace (cr, s, s->y, p->log_y, left, pw, x_lo, x_hi, top, ph, y_lo, y_hi);
       gb_set_rgba (cr, &s->color, s->alpha > 0 ? s->alpha : 1.0);
       cairo_set_line_width (cr, s->width > 0 ? s->width : 1.5);
       cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
-      cairo_stroke (cr);
+      if (bars)
+        cairo_fill (cr);
+      else
+        cairo_stroke (cr);
     }
   cairo_restore (cr);
 
