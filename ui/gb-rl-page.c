@@ -2113,7 +2113,7 @@ build (GbRlPage *self)
   /* A fixed height: texts of different lengths do not move the canvas (a resize would redraw it all). */
   gtk_widget_set_size_request (infos, -1, 128);
   self->hover_area = GTK_DRAWING_AREA (gtk_drawing_area_new ());
-  gtk_widget_set_hexpand (GTK_WIDGET (self->hover_area), TRUE);
+  gtk_widget_set_size_request (GTK_WIDGET (self->hover_area), 440, -1);
   gtk_drawing_area_set_draw_func (self->hover_area, hover_draw_cb, self, NULL);
   self->hover_text = g_strdup ("Hover a cell for its values and transitions.");
   self->explain_label = GTK_LABEL (info_label ());

@@ -309,6 +309,16 @@ def session_rl(binary, display, tmp):
     time.sleep(0.5)
     g3 = shot("rl-grid3", RL_GRID)
     check(differing_pixels(g2, g3) > 2000, "a map file opens and converges")
+    app.key("alt+t")          # edit mode: paint a wall (the default brush) and converge again
+    time.sleep(0.3)
+    app.move(0.62, 0.42)
+    app.xdo("click", "1")
+    app.key("alt+t")
+    time.sleep(0.3)
+    app.key("alt+c")
+    time.sleep(0.5)
+    g4 = shot("rl-grid4", RL_GRID)
+    check(differing_pixels(g3, g4) > 500, "edit mode paints the map and the values follow")
 
     # A bad map: a clear message, the page goes on.
     bad = os.path.join(tmp, "bad-map.txt")
