@@ -2,6 +2,7 @@
 #include "gb-cartpole.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "gb-error.h"
 
@@ -93,6 +94,94 @@ gb_reinforce_free (GbReinforce *agent)
     return;
   g_array_unref (agent->returns);
   g_free (agent);
+}
+
+#define CART_GROUP "glassbox-cartpole"
+
+gboolean
+gb_reinforce_save (const GbReinforce *agent, const char *path, GError **error)
+{
+  g_autoptr (GKeyFile) kf = g_key_file_new ();
+  g_key_file_set_integer (kf, CART_GROUP, "version", 1);
+  g_key_file_set_string (kf, CART_GROUP, "policy", "linear-softmax");
+  g_key_file_set_double (kf, CART_GROUP, "lr", agent->config.lr);
+  g_key_file_set_double (kf, CART_GROUP, "gamma", agent->config.gamma);
+  g_key_file_set_uint64 (kf, CART_GROUP, "seed", agent->config.seed);
+  g_key_file_set_integer (kf, CART_GROUP, "episodes", agent->episodes);
+  g_key_file_set_integer (kf, CART_GROUP, "adam-steps", agent->t);
+  g_key_file_set_double_list (kf, CART_GROUP, "w", (double *) agent->w, GB_CARTPOLE_FEATURES);
+  g_key_file_set_double_list (kf, CART_GROUP, "m", (double *) agent->m, GB_CARTPOLE_FEATURES);
+  g_key_file_set_double_list (kf, CART_GROUP, "v", (double *) agent->v, GB_CARTPOLE_FEATURES);
+  if (agent->returns->len > 0)
+    g_key_file_set_double_list (kf, CART_GROUP, "returns", (double *) agent->returns->data, agent->returns->len);
+  return g_key_file_save_to_file (kf, path, error);   /* g_file_set_contents: atomic */
+}
+
+static gboolean
+read_vector (GKeyFile *kf, const char *key, double *out, const char *name, GError **error)
+{
+  gsize n = 0;
+  g_autofree double *v = g_key_file_get_double_list (kf, CART_GROUP, key, &n, NULL);
+  if (v == NULL || n != GB_CARTPOLE_FEATURES)
+    {
+      g_set_error (error, GB_ERROR, GB_ERROR_SHAPE, "%s: “%s” must hold %d numbers", name, key, GB_CARTPOLE_FEATURES);
+      return FALSE;
+    }
+  for (gsize i = 0; i < n; i++)
+    if (!isfinite (v[i]))
+      {
+        g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s: “%s” holds a value that is not finite", name, key);
+        return FALSE;
+      }
+  memcpy (out, v, n * sizeof (double));
+  return TRUE;
+}
+
+GbReinforce *
+gb_reinforce_load (const char *path, GError **error)
+{
+  g_autofree char *name = g_path_get_basename (path);
+  g_autoptr (GKeyFile) kf = g_key_file_new ();
+  g_autoptr (GError) local = NULL;
+  if (!g_key_file_load_from_file (kf, path, G_KEY_FILE_NONE, &local))
+    {
+      if (g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        g_propagate_error (error, g_steal_pointer (&local));
+      else
+        g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s: not a cart-pole policy (%s)", name, local->message);
+      return NULL;
+    }
+  if (!g_key_file_has_group (kf, CART_GROUP) || g_key_file_get_integer (kf, CART_GROUP, "version", NULL) != 1)
+    {
+      g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s: not a Glassbox cart-pole policy (version 1)", name);
+      return NULL;
+    }
+  GbReinforceConfig c;
+  gb_reinforce_config_init (&c);
+  c.lr = g_key_file_get_double (kf, CART_GROUP, "lr", NULL);
+  c.gamma = g_key_file_get_double (kf, CART_GROUP, "gamma", NULL);
+  c.seed = g_key_file_get_uint64 (kf, CART_GROUP, "seed", NULL);
+  GbReinforce *agent = gb_reinforce_new (&c, &local);
+  if (agent == NULL)
+    {
+      g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s: %s", name, local->message);
+      return NULL;
+    }
+  agent->episodes = MAX (0, g_key_file_get_integer (kf, CART_GROUP, "episodes", NULL));
+  agent->t = MAX (0, g_key_file_get_integer (kf, CART_GROUP, "adam-steps", NULL));
+  if (!read_vector (kf, "w", agent->w, name, error) || !read_vector (kf, "m", agent->m, name, error)
+      || !read_vector (kf, "v", agent->v, name, error))
+    {
+      gb_reinforce_free (agent);
+      return NULL;
+    }
+  gsize n = 0;
+  g_autofree double *ret = g_key_file_get_double_list (kf, CART_GROUP, "returns", &n, NULL);
+  if (ret != NULL)
+    g_array_append_vals (agent->returns, ret, n);
+  /* The generator goes on from a seed of its own, so a loaded agent does not replay the draws it made. */
+  gb_rng_init (&agent->rng, c.seed + (guint64) agent->episodes);
+  return agent;
 }
 
 static void

@@ -71,6 +71,12 @@ double      gb_reinforce_p_right (const GbReinforce *agent, const GbCartState *s
  * it into ep when not NULL (cleared first). Returns the episode's length. */
 int         gb_reinforce_episode (GbReinforce *agent, GbCartEpisode *ep);
 
+/* Saves the policy and what it learned (weights, Adam's moments, the
+ * returns per episode) as a GKeyFile text file, atomically; loads it back.
+ * The file starts with the line [glassbox-cartpole]. */
+gboolean     gb_reinforce_save (const GbReinforce *agent, const char *path, GError **error);
+GbReinforce *gb_reinforce_load (const char *path, GError **error);
+
 GbCartEpisode *gb_cart_episode_new  (void);
 void           gb_cart_episode_free (GbCartEpisode *ep);
 

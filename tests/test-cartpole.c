@@ -1,6 +1,8 @@
 /* test-cartpole.c — cart-pole dynamics against Gymnasium's equations, and
  * REINFORCE solving CartPole-v1. */
+#include <glib/gstdio.h>
 #include <math.h>
+#include <string.h>
 
 #include "gb-cartpole.h"
 
@@ -105,6 +107,54 @@ test_reinforce_solves (void)
   g_assert_nonnull (error);
 }
 
+static void
+test_policy_file (void)
+{
+  GbReinforceConfig c;
+  gb_reinforce_config_init (&c);
+  c.seed = 5;
+  g_autoptr (GbReinforce) a = gb_reinforce_new (&c, NULL);
+  for (int e = 0; e < 20; e++)
+    gb_reinforce_episode (a, NULL);
+  g_autofree char *dir = g_dir_make_tmp ("glassbox-cart-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "cart.policy", NULL);
+  g_autoptr (GError) error = NULL;
+  g_assert_true (gb_reinforce_save (a, path, &error));
+  g_autoptr (GbReinforce) b = gb_reinforce_load (path, &error);
+  g_assert_no_error (error);
+  for (int k = 0; k < GB_CARTPOLE_FEATURES; k++)
+    g_assert_cmpfloat (a->w[k], ==, b->w[k]);
+  g_assert_cmpint (b->episodes, ==, 20);
+  g_assert_cmpuint (b->returns->len, ==, 20);
+  GbCartState s = { 0.1, -0.2, 0.05, 0.3 };
+  g_assert_cmpfloat (gb_reinforce_p_right (a, &s), ==, gb_reinforce_p_right (b, &s));
+  /* It learns on from where it was. */
+  gb_reinforce_episode (b, NULL);
+  g_assert_cmpint (b->episodes, ==, 21);
+
+  /* Bad files: a clear message each. */
+  const char *bad[] = {
+    "[glassbox-cartpole]\nversion=1\nlr=0.05\ngamma=0.99\nw=1;2;3\nm=0;0;0;0;0\nv=0;0;0;0;0\n",
+    "[glassbox-cartpole]\nversion=1\nlr=0.05\ngamma=0.99\nw=1;2;3;nan;5\nm=0;0;0;0;0\nv=0;0;0;0;0\n",
+    "[glassbox-cartpole]\nversion=1\nlr=-3\ngamma=0.99\nw=1;2;3;4;5\nm=0;0;0;0;0\nv=0;0;0;0;0\n",
+    "[glassbox-rl]\nversion=1\n",
+    "\x01\x02 not a key file",
+  };
+  const char *want[] = { "must hold 5 numbers", "not finite", "learning rate", "not a Glassbox cart-pole", "not a cart-pole" };
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_clear_error (&error);
+      g_assert_true (g_file_set_contents (path, bad[i], -1, NULL));
+      g_autoptr (GbReinforce) x = gb_reinforce_load (path, &error);
+      g_assert_null (x);
+      g_assert_nonnull (error);
+      if (strstr (error->message, want[i]) == NULL)
+        g_error ("file %u: “%s” lacks “%s”", i, error->message, want[i]);
+    }
+  g_remove (path);
+  g_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -112,5 +162,6 @@ main (int argc, char **argv)
   g_test_add_func ("/core/cartpole/dynamics", test_dynamics);
   g_test_add_func ("/core/cartpole/reset-truncation", test_reset_and_truncation);
   g_test_add_func ("/core/cartpole/reinforce-solves", test_reinforce_solves);
+  g_test_add_func ("/core/cartpole/policy-file", test_policy_file);
   return g_test_run ();
 }

@@ -1638,6 +1638,27 @@ gb_rl_page_open (GbRlPage *self, const char *path, GError **error)
   if (!g_file_get_contents (path, &text, &len, error))
     return FALSE;
   g_autofree char *base = g_path_get_basename (path);
+  if (g_str_has_prefix (text, "[glassbox-cartpole]"))
+    {
+      GbReinforce *agent = gb_reinforce_load (path, error);
+      if (agent == NULL)
+        return FALSE;
+      if (!cart_mode (self))
+        gtk_drop_down_set_selected (self->env_drop, ENV_CARTPOLE);   /* a fresh agent, replaced below */
+      set_playing (self, FALSE);
+      self->updating = TRUE;
+      gtk_spin_button_set_value (self->cart_lr, agent->config.lr);
+      gtk_spin_button_set_value (self->cart_gamma, agent->config.gamma);
+      gtk_spin_button_set_value (self->seed, (double) agent->config.seed);
+      self->updating = FALSE;
+      g_clear_pointer (&self->cart, gb_reinforce_free);
+      self->cart = agent;
+      self->cart_has_new = FALSE;
+      g_array_set_size (self->cart_show->states, 0);
+      /* Show one episode of the loaded policy (it learns from it, as every episode does). */
+      do_step (self);
+      return TRUE;
+    }
   if (g_str_has_prefix (text, "[glassbox-rl]"))
     {
       g_autoptr (GbRlSession) s = gb_rl_session_load (path, error);
@@ -1701,10 +1722,14 @@ gb_rl_page_open (GbRlPage *self, const char *path, GError **error)
 gboolean
 gb_rl_page_save_session (GbRlPage *self, const char *path, GError **error)
 {
-  if (cart_mode (self) || self->grid == NULL)
+  if (cart_mode (self))
     {
-      g_set_error_literal (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT,
-                           "sessions hold gridworlds: cart-pole's policy cannot be saved yet");
+      set_playing (self, FALSE);
+      return gb_reinforce_save (self->cart, path, error);
+    }
+  if (self->grid == NULL)
+    {
+      g_set_error_literal (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, "there is nothing to save");
       return FALSE;
     }
   set_playing (self, FALSE);

@@ -153,12 +153,15 @@ run_dialog (GbWindow *self, DialogKind kind)
       gtk_file_filter_add_pattern (f, "*.txt");
       gtk_file_filter_add_pattern (f, "*.map");
       gtk_file_filter_add_pattern (f, "*.session");
+      gtk_file_filter_add_pattern (f, "*.policy");
       gtk_file_chooser_add_filter (chooser, f);
       g_object_unref (f);
       add_filter (chooser, "All files", "*");
     }
   else if (kind == DIALOG_SAVE_SESSION || kind == DIALOG_SAVE_MAP)
-    gtk_file_chooser_set_current_name (chooser, kind == DIALOG_SAVE_MAP ? "map.txt" : "gridworld.session");
+    gtk_file_chooser_set_current_name (chooser, kind == DIALOG_SAVE_MAP ? "map.txt"
+                                                : g_str_equal (gb_rl_page_export_name (self->rl_page), "cartpole.png")
+                                                  ? "cartpole.policy" : "gridworld.session");
   else
     {
       add_filter (chooser, "Models (safetensors)", "*.safetensors");

@@ -373,6 +373,12 @@ def session_rl(binary, display, tmp):
     app.xdo("keyup", "Left")
     c2 = shot("rl-cart2", RL_GRID)
     check(differing_pixels(c1, c2) > 200, "the arrow keys push the cart")
+    policy = os.path.join(tmp, "cart.policy")
+    app.dialog("ctrl+s", "Save the Session", policy)
+    with open(policy) as f:
+        text = f.read()
+    check(text.startswith("[glassbox-cartpole]") and "\nw=" in text, "Save writes cart-pole's learned policy")
+    app.dialog("ctrl+o", "Open a Map or Session", policy)
     code, log = app.quit()
     print("\n".join("# " + l for l in log.splitlines() if "frame-stats" in l))
     check(code == 0, "the app quits cleanly after the RL session")
