@@ -298,6 +298,7 @@ typedef struct {
   int episodes, seeds;
   double alpha, gamma, epsilon, slip;
   gint64 seed;
+  gboolean first_of_ties;
 } RlOptions;
 
 typedef struct {
@@ -334,6 +335,8 @@ rl_options_add (GOptionContext *ctx, RlOptions *o)
     { "epsilon", 0, 0, G_OPTION_ARG_DOUBLE, &o->epsilon, "Exploration ε (default 0.1)", "E" },
     { "slip", 0, 0, G_OPTION_ARG_DOUBLE, &o->slip, "Slip probability (default: the map's)", "P" },
     { "seed", 0, 0, G_OPTION_ARG_INT64, &o->seed, "Random seed (default 1)", "S" },
+    { "first-of-ties", 0, 0, G_OPTION_ARG_NONE, &o->first_of_ties,
+      "Greedy ties go to the first action, as np.argmax (default: one at random)", NULL },
     { NULL }
   };
   g_option_context_add_main_entries (ctx, entries, NULL);
@@ -387,6 +390,7 @@ rl_solve (GOptionContext *ctx, const RlOptions *o, RlResult *res)
       c.gamma = mdp->gamma;
       c.epsilon = o->epsilon;
       c.seed = (guint64) o->seed;
+      c.first_of_ties = o->first_of_ties;
       g_autoptr (GbTdAgent) agent = gb_td_agent_new (mdp, &c, &error);
       if (agent == NULL)
         return fail (error);

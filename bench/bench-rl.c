@@ -29,7 +29,9 @@ main (int argc, char **argv)
 {
   gint64 steps = 200000000;
   int side = 100;
+  gboolean first = FALSE;
   GOptionEntry entries[] = {
+    { "first-of-ties", 0, 0, G_OPTION_ARG_NONE, &first, "Greedy ties go to the first action (as np.argmax)", NULL },
     { "steps", 0, 0, G_OPTION_ARG_INT64, &steps, "Q-learning steps", "N" },
     { "side", 0, 0, G_OPTION_ARG_INT, &side, "Grid side for value iteration", "N" },
     { NULL }
@@ -44,12 +46,14 @@ main (int argc, char **argv)
       GbTdConfig c;
       gb_td_config_init (&c);
       c.gamma = 0.99;
+      c.first_of_ties = first;
       g_autoptr (GbTdAgent) agent = gb_td_agent_new (g->mdp, &c, NULL);
       gb_td_agent_run_steps (agent, 1000000);
       gint64 t0 = g_get_monotonic_time ();
       gb_td_agent_run_steps (agent, steps);
       double dt = (g_get_monotonic_time () - t0) / 1e6;
-      printf ("{\"what\": \"qlearning\", \"steps_per_s\": %.0f, \"episodes\": %d}\n", steps / dt, agent->episodes);
+      printf ("{\"what\": \"qlearning\", \"steps_per_s\": %.0f, \"episodes\": %d, \"first_of_ties\": %s}\n",
+              steps / dt, agent->episodes, first ? "true" : "false");
       return 0;
     }
   if (g_str_equal (argv[1], "vi"))

@@ -37,6 +37,7 @@ gb_rl_session_save (const GbRlSession *s, const char *path, GError **error)
   g_key_file_set_double (kf, GROUP, "epsilon-decay", s->td.epsilon_decay);
   g_key_file_set_double (kf, GROUP, "epsilon-min", s->td.epsilon_min);
   g_key_file_set_uint64 (kf, GROUP, "seed", s->td.seed);
+  g_key_file_set_boolean (kf, GROUP, "first-of-ties", s->td.first_of_ties);
   g_key_file_set_integer (kf, GROUP, "episodes", s->episodes);
   g_key_file_set_double_list (kf, GROUP, "V", s->V, n);
   g_key_file_set_integer_list (kf, GROUP, "policy", (int *) s->pi, n);
@@ -117,6 +118,7 @@ gb_rl_session_load (const char *path, GError **error)
   s->td.epsilon_decay = g_key_file_get_double (kf, GROUP, "epsilon-decay", NULL);
   s->td.epsilon_min = g_key_file_get_double (kf, GROUP, "epsilon-min", NULL);
   s->td.seed = g_key_file_get_uint64 (kf, GROUP, "seed", NULL);
+  s->td.first_of_ties = g_key_file_get_boolean (kf, GROUP, "first-of-ties", NULL);   /* absent: FALSE */
   s->episodes = g_key_file_get_integer (kf, GROUP, "episodes", NULL);
   if (!gb_td_config_check (&s->td, &local))
     {

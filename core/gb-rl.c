@@ -286,6 +286,7 @@ gb_td_config_init (GbTdConfig *c)
   c->epsilon_min = 0.0;
   c->max_steps = 10000;
   c->seed = 1;
+  c->first_of_ties = FALSE;
 }
 
 gboolean
@@ -417,10 +418,20 @@ gb_td_agent_greedy (const GbTdAgent *agent, int s)
  * greedy action, ties broken by bits 32…47. One draw a decision keeps the
  * step loop short; gb_td_agent_run_steps repeats exactly this. */
 static inline int
-choose_from (const double *restrict q, int A, guint64 r, guint32 eps24)
+choose_from (const double *restrict q, int A, guint64 r, guint32 eps24, gboolean first_of_ties)
 {
   if ((guint32) (r >> 40) < eps24)
     return (int) (((r & 0xffffffffu) * (guint64) A) >> 32);
+  if (first_of_ties)
+    {
+      /* As np.argmax: the first of the best, half the work of drawing among them. */
+      double best = q[0];
+      int pick = 0;
+      for (int a = 1; a < A; a++)
+        if (q[a] > best)
+          best = q[a], pick = a;
+      return pick;
+    }
   double best = q[0];
   int n_best = 1, pick = 0;
   for (int a = 1; a < A; a++)
@@ -452,7 +463,8 @@ static int
 choose (GbTdAgent *agent, int s)
 {
   int A = agent->mdp->n_actions;
-  return choose_from (agent->Q + (gsize) s * A, A, gb_rng_next (&agent->rng), eps24_of (agent->epsilon));
+  return choose_from (agent->Q + (gsize) s * A, A, gb_rng_next (&agent->rng), eps24_of (agent->epsilon),
+                      agent->config.first_of_ties);
 }
 
 /* s′ and r for (s, a): no draw when there is one outcome, else one. */
@@ -658,7 +670,7 @@ end_episode (GbTdAgent *agent, double G, int length)
  * the agent's state in locals so the compiler keeps it in registers. The
  * algorithm is a constant at each call, so each gets its own loop. */
 static inline __attribute__ ((always_inline)) void
-run_steps (GbTdAgent *agent, gint64 n, const GbTdAlgo algo, const int fixed_A)
+run_steps (GbTdAgent *agent, gint64 n, const GbTdAlgo algo, const int fixed_A, const gboolean first)
 {
   const GbMdp *mdp = agent->mdp;
   const GbTdConfig *c = &agent->config;
@@ -700,13 +712,13 @@ run_steps (GbTdAgent *agent, gint64 n, const GbTdAlgo algo, const int fixed_A)
       if (!in_episode)
         {
           s = start;
-          a = choose_from (Q + (gsize) s * A, A, gb_rng_next_inline (&rng), eps24);
+          a = choose_from (Q + (gsize) s * A, A, gb_rng_next_inline (&rng), eps24, first);
           in_episode = TRUE;
           t = 0;
           G = 0.0;
         }
       if (algo != GB_TD_SARSA)
-        a = choose_from (Q + (gsize) s * A, A, gb_rng_next_inline (&rng), eps24);
+        a = choose_from (Q + (gsize) s * A, A, gb_rng_next_inline (&rng), eps24, first);
       double r;
       int s2;
       if (dnext != NULL)
@@ -737,7 +749,7 @@ run_steps (GbTdAgent *agent, gint64 n, const GbTdAlgo algo, const int fixed_A)
             }
           else if (algo == GB_TD_SARSA)
             {
-              a2 = choose_from (q2, A, gb_rng_next_inline (&rng), eps24);
+              a2 = choose_from (q2, A, gb_rng_next_inline (&rng), eps24, first);
               target += gamma * q2[a2];
             }
           else
@@ -778,21 +790,26 @@ void
 gb_td_agent_run_steps (GbTdAgent *agent, gint64 n)
 {
   g_array_set_size (agent->undo, 0);
-  gboolean four = agent->mdp->n_actions == 4;
+  gboolean four = agent->mdp->n_actions == 4, first = agent->config.first_of_ties;
+  /* Each combination of the constants gets its own loop. */
+#define RUN(ALGO) \
+  (four ? (first ? run_steps (agent, n, ALGO, 4, TRUE) : run_steps (agent, n, ALGO, 4, FALSE)) \
+        : (first ? run_steps (agent, n, ALGO, 0, TRUE) : run_steps (agent, n, ALGO, 0, FALSE)))
   switch (agent->config.algo)
     {
     case GB_TD_Q_LEARNING:
-      four ? run_steps (agent, n, GB_TD_Q_LEARNING, 4) : run_steps (agent, n, GB_TD_Q_LEARNING, 0);
+      RUN (GB_TD_Q_LEARNING);
       break;
     case GB_TD_SARSA:
-      four ? run_steps (agent, n, GB_TD_SARSA, 4) : run_steps (agent, n, GB_TD_SARSA, 0);
+      RUN (GB_TD_SARSA);
       break;
     case GB_TD_EXPECTED_SARSA:
-      four ? run_steps (agent, n, GB_TD_EXPECTED_SARSA, 4) : run_steps (agent, n, GB_TD_EXPECTED_SARSA, 0);
+      RUN (GB_TD_EXPECTED_SARSA);
       break;
     default:
       g_assert_not_reached ();
     }
+#undef RUN
 }
 
 gboolean

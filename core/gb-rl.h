@@ -94,6 +94,9 @@ typedef struct {
   double epsilon_min;
   int max_steps;         /* an episode is cut after this many steps */
   guint64 seed;
+  /* The greedy action among equal Q-values: one of them at random (the
+   * default, as Sutton & Barto do), or the first (as np.argmax does). */
+  gboolean first_of_ties;
 } GbTdConfig;
 
 void        gb_td_config_init  (GbTdConfig *c);

@@ -222,6 +222,7 @@ test_fast_loop_matches_steps (void)
   const char *envs[] = { "cliff", "4x3", "frozenlake8" };
   for (gsize e = 0; e < G_N_ELEMENTS (envs); e++)
     for (int algo = GB_TD_Q_LEARNING; algo <= GB_TD_EXPECTED_SARSA; algo++)
+    for (int first = 0; first < 2; first++)
       {
         g_autoptr (GbGrid) g = gb_grid_preset (envs[e], NULL);
         GbTdConfig c;
@@ -234,6 +235,7 @@ test_fast_loop_matches_steps (void)
         c.epsilon_min = 0.05;
         c.max_steps = 200;
         c.seed = 9;
+        c.first_of_ties = first;
         g_autoptr (GbTdAgent) slow = gb_td_agent_new (g->mdp, &c, NULL);
         g_autoptr (GbTdAgent) fast = gb_td_agent_new (g->mdp, &c, NULL);
         for (int i = 0; i < 20000; i++)
@@ -389,6 +391,7 @@ test_session_roundtrip (void)
   g_autoptr (GbGrid) g = gb_grid_preset ("cliff", NULL);
   GbTdConfig c;
   gb_td_config_init (&c);
+  c.first_of_ties = TRUE;
   g_autoptr (GbTdAgent) agent = gb_td_agent_new (g->mdp, &c, NULL);
   for (int e = 0; e < 200; e++)
     gb_td_agent_run_episode (agent);
@@ -417,6 +420,7 @@ test_session_roundtrip (void)
   g_assert_cmpmem (back->pi, n * sizeof (int), s->pi, n * sizeof (int));
   for (int k = 0; k < n * 4; k++)
     g_assert_cmpfloat (back->Q[k], ==, s->Q[k]);   /* GKeyFile writes doubles exactly */
+  g_assert_true (back->td.first_of_ties);
   g_assert_cmpfloat (back->td.alpha, ==, c.alpha);
 }
 

@@ -74,7 +74,7 @@ struct _GbRlPage {
   GtkScale *speed, *replay_scale;
   GtkButton *step_button, *back_button, *episode_button, *reset_button, *compare_button;
   GtkToggleButton *play_button, *edit_toggle, *drive_toggle;
-  GtkCheckButton *numbers_check, *q_check;
+  GtkCheckButton *numbers_check, *q_check, *ties_check;
   GtkProgressBar *cmp_progress;
   GtkWidget *grid_box, *td_box, *edit_box, *cart_box, *compare_box;
   GtkStack *views;
@@ -780,6 +780,7 @@ read_td_config (GbRlPage *self, GbTdConfig *c, int algo)
   c->epsilon = gtk_spin_button_get_value (self->epsilon);
   c->epsilon_decay = gtk_spin_button_get_value (self->decay);
   c->seed = (guint64) gtk_spin_button_get_value (self->seed);
+  c->first_of_ties = gtk_check_button_get_active (self->ties_check);
 }
 
 static void
@@ -970,6 +971,7 @@ td_params_changed_cb (GtkSpinButton *spin, GbRlPage *self)
       ok = gb_td_agent_set_params (self->agent, gtk_spin_button_get_value (self->alpha), gamma,
                                    gtk_spin_button_get_value (self->epsilon), &error);
       self->agent->config.epsilon_decay = gtk_spin_button_get_value (self->decay);
+      self->agent->config.first_of_ties = gtk_check_button_get_active (self->ties_check);
     }
   if (ok && self->dp != NULL)
     self->dp->done = FALSE;   /* a new γ: the sweeps go on from the values they have */
@@ -977,6 +979,12 @@ td_params_changed_cb (GtkSpinButton *spin, GbRlPage *self)
   if (!ok)
     message (self, error->message);
   refresh (self);
+}
+
+static void
+ties_toggled_cb (GtkCheckButton *check, GbRlPage *self)
+{
+  td_params_changed_cb (NULL, self);
 }
 
 static void
@@ -1687,6 +1695,7 @@ gb_rl_page_open (GbRlPage *self, const char *path, GError **error)
       gtk_spin_button_set_value (self->epsilon, s->td.epsilon);
       gtk_spin_button_set_value (self->decay, s->td.epsilon_decay);
       gtk_spin_button_set_value (self->seed, (double) s->td.seed);
+      gtk_check_button_set_active (self->ties_check, s->td.first_of_ties);
       self->updating = FALSE;
       GbGrid *grid = g_steal_pointer (&s->grid);
       install_grid (self, grid, base);
@@ -1975,6 +1984,11 @@ build_sidebar (GbRlPage *self)
                             "Probability of a random action (applies at once)");
   self->decay = spin_row (f, 2, "ε deca_y", "Epsilon decay", 0.9, 1, 0.001, 4, 1,
                           "ε is multiplied by this after each episode (1: no decay)");
+  self->ties_check = GTK_CHECK_BUTTON (gtk_check_button_new_with_mnemonic ("Greedy ties to the _first action"));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->ties_check),
+                               "Among equal Q-values take the first action, as np.argmax does, instead of one at "
+                               "random (applies at once)");
+  gtk_box_append (GTK_BOX (self->td_box), GTK_WIDGET (self->ties_check));
 
   heading (gb, "View");
   self->numbers_check = GTK_CHECK_BUTTON (gtk_check_button_new_with_mnemonic ("_Numbers in the cells"));
@@ -2202,6 +2216,7 @@ build (GbRlPage *self)
   g_signal_connect (self->epsilon, "value-changed", G_CALLBACK (td_params_changed_cb), self);
   g_signal_connect (self->decay, "value-changed", G_CALLBACK (td_params_changed_cb), self);
   g_signal_connect (self->slip, "value-changed", G_CALLBACK (slip_changed_cb), self);
+  g_signal_connect (self->ties_check, "toggled", G_CALLBACK (ties_toggled_cb), self);
   for (GtkSpinButton **r = (GtkSpinButton *[]) { self->r_step, self->r_goal, self->r_pit, self->r_cliff, NULL }; *r; r++)
     g_signal_connect (*r, "value-changed", G_CALLBACK (rewards_changed_cb), self);
   g_signal_connect (self->cart_lr, "value-changed", G_CALLBACK (cart_params_cb), self);
