@@ -202,6 +202,18 @@ gb_grid_paint (cairo_t *cr, int w, int h, const GbGridScene *s, const GbPalette 
       cairo_stroke (cr);
     }
 
+  if (s->cursor > 0 && s->cursor <= g->rows * g->cols)
+    {
+      int cell = s->cursor - 1;
+      double dash[] = { 6, 4 };
+      gb_set_rgb (cr, &pal->accent2);
+      cairo_set_line_width (cr, 3);
+      cairo_set_dash (cr, dash, 2, 0);
+      cairo_rectangle (cr, l.x0 + (cell % g->cols) * cs + 4.5, l.y0 + (cell / g->cols) * cs + 4.5, cs - 9, cs - 9);
+      cairo_stroke (cr);
+      cairo_set_dash (cr, NULL, 0, 0);
+    }
+
   /* The agent and its trail. */
   if (s->trail != NULL && s->trail_len > 1)
     {

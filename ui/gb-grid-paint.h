@@ -23,6 +23,7 @@ typedef struct {
   const float *flash;       /* (n_states) 0…1: how recently each state's value changed, or NULL */
   const char *title;
   int highlight;            /* a state + 1 to outline (the selected cell), 0: none */
+  int cursor;               /* a cell (r·cols + c) + 1 to mark as the edit cursor, 0: none */
 } GbGridScene;
 
 void gb_grid_paint (cairo_t *cr, int w, int h, const GbGridScene *scene, const GbPalette *pal);

@@ -111,6 +111,7 @@ struct _GbRlPage {
   gint64 err_last_steps;
   TdRecord *records;          /* (n) the last update made in each state, step by step */
   int hover, selected;
+  int edit_cursor;            /* the keyboard's cell in edit mode, or −1 */
 
   /* Playing. */
   gboolean playing;
@@ -891,6 +892,7 @@ install_grid (GbRlPage *self, GbGrid *grid, const char *name)
   self->grid = grid;
   g_free (self->map_name);
   self->map_name = g_strdup (name);
+  self->edit_cursor = -1;
   self->n = 0;
   sync_controls_to_map (self);
   reset_run (self);
@@ -1050,18 +1052,14 @@ grid_scene (GbRlPage *self)
                     gtk_check_button_get_active (self->numbers_check),
                     self->agent ? self->agent_s : -1,
                     self->trail->len > 1 ? (const int *) self->trail->data : NULL, (int) self->trail->len,
-                    self->flash, NULL, self->selected + 1 };
+                    self->flash, NULL, self->selected + 1,
+                    gtk_toggle_button_get_active (self->edit_toggle) ? self->edit_cursor + 1 : 0 };
   return s;
 }
 
 static void
-paint_cell (GbRlPage *self, double x, double y)
+paint_rc (GbRlPage *self, int r, int c)
 {
-  int w = gtk_widget_get_width (GTK_WIDGET (self->grid_area)), h = gtk_widget_get_height (GTK_WIDGET (self->grid_area));
-  GbGridScene s = grid_scene (self);
-  int r, c;
-  if (!gb_grid_hit_cell (w, h, &s, x, y, &r, &c))
-    return;
   static const GbCell brushes[] = { GB_CELL_WALL, GB_CELL_EMPTY, GB_CELL_START, GB_CELL_GOAL, GB_CELL_PIT, GB_CELL_CLIFF };
   GbCell kind = brushes[MIN (gtk_drop_down_get_selected (self->brush_drop), G_N_ELEMENTS (brushes) - 1)];
   if (self->grid->cells[r * self->grid->cols + c] == kind)
@@ -1084,6 +1082,20 @@ paint_cell (GbRlPage *self, double x, double y)
   self->n = 0;
   sync_controls_to_map (self);
   reset_run (self);
+}
+
+static void
+paint_cell (GbRlPage *self, double x, double y)
+{
+  int w = gtk_widget_get_width (GTK_WIDGET (self->grid_area)), h = gtk_widget_get_height (GTK_WIDGET (self->grid_area));
+  GbGridScene s = grid_scene (self);
+  int r, c;
+  if (gb_grid_hit_cell (w, h, &s, x, y, &r, &c))
+    {
+      self->edit_cursor = r * self->grid->cols + c;
+      paint_rc (self, r, c);
+      gtk_widget_queue_draw (GTK_WIDGET (self->grid_area));
+    }
 }
 
 /* --- hover and click --- */
@@ -1210,6 +1222,15 @@ grid_key_cb (GtkEventControllerKey *key, guint keyval, guint keycode, GdkModifie
   if (self->grid == NULL || (state & (GDK_CONTROL_MASK | GDK_ALT_MASK)))
     return FALSE;
   int dr = 0, dc = 0;
+  gboolean editing = gtk_toggle_button_get_active (self->edit_toggle);
+  if (editing && (keyval == GDK_KEY_Return || keyval == GDK_KEY_space || keyval == GDK_KEY_KP_Enter))
+    {
+      /* Paint the cell under the keyboard cursor with the brush. */
+      int cell = self->edit_cursor;
+      if (cell >= 0 && cell < self->grid->rows * self->grid->cols)
+        paint_rc (self, cell / self->grid->cols, cell % self->grid->cols);
+      return TRUE;
+    }
   switch (keyval)
     {
     case GDK_KEY_Up: dr = -1; break;
@@ -1219,6 +1240,19 @@ grid_key_cb (GtkEventControllerKey *key, guint keyval, guint keycode, GdkModifie
     default: return FALSE;
     }
   const GbGrid *g = self->grid;
+  if (editing)
+    {
+      /* In edit mode the cursor visits every cell, walls too. */
+      int cell = self->edit_cursor >= 0 ? self->edit_cursor : g->cell_of_state[g->mdp->start];
+      int r = CLAMP (cell / g->cols + dr, 0, g->rows - 1), c = CLAMP (cell % g->cols + dc, 0, g->cols - 1);
+      self->edit_cursor = r * g->cols + c;
+      int st = g->state_of_cell[self->edit_cursor];
+      gtk_widget_queue_draw (GTK_WIDGET (self->grid_area));
+      select_state (self, st);
+      if (st < 0)
+        gtk_label_set_text (self->explain_label, "Edit mode: a wall. Return paints the brush here.");
+      return TRUE;
+    }
   int cell = self->selected >= 0 ? g->cell_of_state[self->selected] : g->cell_of_state[g->mdp->start];
   int r = cell / g->cols, c = cell % g->cols;
   for (;;)
@@ -2296,6 +2330,7 @@ gb_rl_page_init (GbRlPage *self)
   self->stats = g_getenv ("GLASSBOX_FRAME_STATS") != NULL;
   self->hover = -1;
   self->selected = -1;
+  self->edit_cursor = -1;
   self->bucket = 1;
   gb_palette_init (&self->pal, FALSE);
   build (self);
