@@ -1,0 +1,329 @@
+/* test-diffusion.c — schedules against their formulas, the forward process in
+ * closed form against its steps, and the samplers fed the exact ε-predictor
+ * of Gaussian data recovering its mean and variance. */
+#include <math.h>
+#include <string.h>
+
+#include "gb-diffusion.h"
+#include "gb-error.h"
+#include "gb-rng.h"
+
+static void
+test_linear_schedule (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GbSchedule) s = gb_schedule_new (GB_SCHEDULE_LINEAR, 1000, &error);
+  g_assert_no_error (error);
+  g_assert_cmpfloat_with_epsilon (s->beta[1], 1e-4, 1e-15);
+  g_assert_cmpfloat_with_epsilon (s->beta[1000], 0.02, 1e-15);
+  g_assert_cmpfloat_with_epsilon (s->beta[500], 1e-4 + (0.02 - 1e-4) * 499 / 999, 1e-15);
+  double ab = 1.0;
+  for (int t = 1; t <= 1000; t++)
+    {
+      ab *= 1.0 - s->beta[t];
+      g_assert_cmpfloat_with_epsilon (s->alpha_bar[t], ab, 1e-15);
+      g_assert_cmpfloat (s->alpha_bar[t], <, s->alpha_bar[t - 1]);
+      g_assert_cmpfloat_with_epsilon (gb_schedule_snr (s, t), ab / (1 - ab), 1e-9 * (1 + ab / (1 - ab)));
+    }
+  /* Ho et al.'s schedule ends near pure noise: ᾱ_T ≈ 4.0e-5. */
+  g_assert_cmpfloat (s->alpha_bar[1000], >, 3e-5);
+  g_assert_cmpfloat (s->alpha_bar[1000], <, 5e-5);
+  g_assert_true (isinf (gb_schedule_snr (s, 0)));
+  /* β̃_t ≤ β_t, and β̃_1 = 0 (x₀ is known exactly given x₁ and x₀). */
+  g_assert_cmpfloat_with_epsilon (gb_schedule_beta_tilde (s, 1), 0.0, 1e-18);
+  for (int t = 2; t <= 1000; t++)
+    g_assert_cmpfloat (gb_schedule_beta_tilde (s, t), <=, s->beta[t]);
+  /* Another T reaches about the same final noise. */
+  g_autoptr (GbSchedule) s100 = gb_schedule_new (GB_SCHEDULE_LINEAR, 100, NULL);
+  g_assert_cmpfloat (s100->alpha_bar[100], <, 1e-3);
+}
+
+static void
+test_cosine_schedule (void)
+{
+  g_autoptr (GbSchedule) s = gb_schedule_new (GB_SCHEDULE_COSINE, 1000, NULL);
+  const double off = 0.008;
+  double f0 = pow (cos (off / (1 + off) * G_PI / 2), 2);
+  int clipped = 0;
+  for (int t = 1; t <= 1000; t++)
+    {
+      g_assert_cmpfloat (s->beta[t], <=, 0.999);
+      if (s->beta[t] >= 0.999)
+        {
+          clipped++;
+          continue;
+        }
+      if (clipped == 0)
+        {
+          double want = pow (cos (((double) t / 1000 + off) / (1 + off) * G_PI / 2), 2) / f0;
+          g_assert_cmpfloat_with_epsilon (s->alpha_bar[t], want, 1e-12);
+        }
+    }
+  g_assert_cmpint (clipped, <=, 1);   /* only the last step, where ᾱ reaches 0 */
+  /* Nichol & Dhariwal: the cosine schedule destroys information more slowly
+   * than the linear one in the middle. */
+  g_autoptr (GbSchedule) lin = gb_schedule_new (GB_SCHEDULE_LINEAR, 1000, NULL);
+  g_assert_cmpfloat (s->alpha_bar[500], >, lin->alpha_bar[500]);
+}
+
+static void
+test_forward_closed_form (void)
+{
+  /* Iterating x_t = √α_t x_{t−1} + √β_t z from x₀ = 1.5 gives the closed
+   * form's mean √ᾱ_t·1.5 and variance 1 − ᾱ_t (statistically). */
+  g_autoptr (GbSchedule) s = gb_schedule_new (GB_SCHEDULE_LINEAR, 1000, NULL);
+  const int n = 20000, t = 300;
+  g_autofree float *x = g_new (float, n), *z = g_new (float, n), *xt = g_new (float, n), *x0 = g_new (float, n);
+  GbRng rng;
+  gb_rng_init (&rng, 3);
+  for (int i = 0; i < n; i++)
+    x[i] = x0[i] = 1.5f;
+  for (int k = 1; k <= t; k++)
+    {
+      gb_rng_fill_normal (&rng, z, n);
+      float a = (float) sqrt (s->alpha[k]), b = (float) sqrt (s->beta[k]);
+      for (int i = 0; i < n; i++)
+        x[i] = a * x[i] + b * z[i];
+    }
+  double m = 0, v = 0;
+  for (int i = 0; i < n; i++)
+    m += x[i] / n;
+  for (int i = 0; i < n; i++)
+    v += (x[i] - m) * (x[i] - m) / (n - 1);
+  double want_m = sqrt (s->alpha_bar[t]) * 1.5, want_v = 1 - s->alpha_bar[t];
+  g_assert_cmpfloat (fabs (m - want_m), <, 4 * sqrt (want_v / n));
+  g_assert_cmpfloat (fabs (v - want_v), <, 5 * want_v * sqrt (2.0 / n));
+  /* The closed form with the same ε twice gives the same x_t, and x̂₀ inverts it exactly. */
+  gb_rng_fill_normal (&rng, z, n);
+  gb_diffusion_q_sample (s, t, x0, z, xt, n);
+  g_autofree float *back = g_new (float, n);
+  gb_diffusion_predict_x0 (s, t, xt, z, back, n);
+  for (int i = 0; i < n; i++)
+    g_assert_cmpfloat_with_epsilon (back[i], 1.5, 1e-4);
+  gb_diffusion_q_sample (s, 0, x0, z, xt, n);
+  g_assert_cmpmem (xt, n * sizeof (float), x0, n * sizeof (float));
+}
+
+/* Data N(μ, s²) per dimension: the exact ε-predictor is
+ * E[ε | x_t] = √(1−ᾱ) (x_t − √ᾱ μ) / (ᾱ s² + 1 − ᾱ). */
+typedef struct {
+  const GbSchedule *s;
+  double mu[2], sd[2];
+} Gauss;
+
+static void
+gauss_eps (float *eps, const float *xt, int n, int d, int t, gpointer data)
+{
+  const Gauss *g = data;
+  double ab = g->s->alpha_bar[t];
+  for (int i = 0; i < n; i++)
+    for (int j = 0; j < d; j++)
+      eps[i * d + j] = (float) (sqrt (1 - ab) * (xt[i * d + j] - sqrt (ab) * g->mu[j])
+                                / (ab * g->sd[j] * g->sd[j] + 1 - ab));
+}
+
+static void
+check_moments (const float *x, int n, const Gauss *g, double tol)
+{
+  for (int j = 0; j < 2; j++)
+    {
+      double m = 0, v = 0;
+      for (int i = 0; i < n; i++)
+        m += x[i * 2 + j] / n;
+      for (int i = 0; i < n; i++)
+        v += (x[i * 2 + j] - m) * (x[i * 2 + j] - m) / (n - 1);
+      if (fabs (m - g->mu[j]) > tol || fabs (sqrt (v) - g->sd[j]) > tol)
+        g_error ("dimension %d: mean %.4f (want %.4f), sd %.4f (want %.4f)", j, m, g->mu[j], sqrt (v), g->sd[j]);
+    }
+}
+
+static void
+test_samplers_recover_gaussian (void)
+{
+  const int n = 20000;
+  GbScheduleKind kinds[] = { GB_SCHEDULE_LINEAR, GB_SCHEDULE_COSINE };
+  for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
+    {
+      g_autoptr (GbSchedule) s = gb_schedule_new (kinds[k], 1000, NULL);
+      Gauss g = { s, { 2.0, -1.0 }, { 0.5, 1.5 } };
+      g_autofree float *x = g_new (float, n * 2);
+      GbSamplerConfig c;
+      gb_sampler_config_init (&c);
+      g_autoptr (GError) error = NULL;
+      /* DDPM, with σ² = β and σ² = β̃. */
+      for (int tilde = 0; tilde < 2; tilde++)
+        {
+          c.kind = GB_SAMPLER_DDPM;
+          c.sigma_tilde = tilde;
+          g_assert_true (gb_diffusion_sample (s, &c, gauss_eps, &g, x, n, 2, FALSE, NULL, NULL, NULL, NULL, &error));
+          g_assert_no_error (error);
+          check_moments (x, n, &g, 0.05);
+        }
+      /* DDIM with S = T, deterministic and stochastic: the data's moments. */
+      double etas[] = { 0.0, 1.0 };
+      for (int e = 0; e < 2; e++)
+        {
+          c.kind = GB_SAMPLER_DDIM;
+          c.steps = 1000;
+          c.eta = etas[e];
+          g_assert_true (gb_diffusion_sample (s, &c, gauss_eps, &g, x, n, 2, FALSE, NULL, NULL, NULL, NULL, &error));
+          check_moments (x, n, &g, 0.05);
+        }
+      /* With few steps deterministic DDIM is known to shrink the spread: for
+       * Gaussian data each step maps x_t linearly, with gain
+       * (√(ᾱ_p ᾱ_t) s² + √((1−ᾱ_p)(1−ᾱ_t))) / (ᾱ_t s² + 1 − ᾱ_t) ≤ the exact one
+       * (Cauchy–Schwarz). The sampler matches that product to sampling error. */
+      c.steps = 50;
+      c.eta = 0.0;
+      g_assert_true (gb_diffusion_sample (s, &c, gauss_eps, &g, x, n, 2, FALSE, NULL, NULL, NULL, NULL, &error));
+      int ts[1000];
+      int K = gb_sampler_timesteps (&c, s, ts);
+      for (int j = 0; j < 2; j++)
+        {
+          double gain = 1.0, sd2 = g.sd[j] * g.sd[j];
+          for (int i = 0; i < K; i++)
+            {
+              double at = s->alpha_bar[ts[i]], ap = s->alpha_bar[i + 1 < K ? ts[i + 1] : 0];
+              gain *= (sqrt (ap * at) * sd2 + sqrt ((1 - ap) * (1 - at))) / (at * sd2 + 1 - at);
+            }
+          double m = 0, v = 0;
+          for (int i = 0; i < n; i++)
+            m += x[i * 2 + j] / n;
+          for (int i = 0; i < n; i++)
+            v += (x[i * 2 + j] - m) * (x[i * 2 + j] - m) / (n - 1);
+          g_assert_cmpfloat (gain, <, g.sd[j]);
+          g_assert_cmpfloat (fabs (sqrt (v) - gain), <, 0.03 * gain);
+          g_assert_cmpfloat (fabs (m - g.mu[j]), <, 0.05);
+        }
+    }
+}
+
+static void
+count_progress (int done, int total, gpointer data)
+{
+  int *last = data;
+  g_assert_cmpint (done, ==, *last + 1);
+  *last = done;
+}
+
+static void
+test_ddim_deterministic_and_record (void)
+{
+  g_autoptr (GbSchedule) s = gb_schedule_new (GB_SCHEDULE_LINEAR, 200, NULL);
+  Gauss g = { s, { 0.5, 0.5 }, { 1.0, 0.2 } };
+  const int n = 16, N = n * 2;
+  GbSamplerConfig c;
+  gb_sampler_config_init (&c);
+  c.kind = GB_SAMPLER_DDIM;
+  c.steps = 20;
+  int ts[200];
+  g_assert_cmpint (gb_sampler_timesteps (&c, s, ts), ==, 20);
+  g_assert_cmpint (ts[0], ==, 200);
+  g_assert_cmpint (ts[19], ==, 10);
+  for (int i = 1; i < 20; i++)
+    g_assert_cmpint (ts[i], <, ts[i - 1]);
+  /* The same x_T, different seeds: η = 0 gives the same samples, η = 1 does not. */
+  float xT[32], a[32], b[32];
+  GbRng rng;
+  gb_rng_init (&rng, 11);
+  gb_rng_fill_normal (&rng, xT, N);
+  for (int eta = 0; eta < 2; eta++)
+    {
+      c.eta = eta;
+      memcpy (a, xT, sizeof a);
+      memcpy (b, xT, sizeof b);
+      c.seed = 1;
+      g_assert_true (gb_diffusion_sample (s, &c, gauss_eps, &g, a, n, 2, TRUE, NULL, NULL, NULL, NULL, NULL));
+      c.seed = 2;
+      g_assert_true (gb_diffusion_sample (s, &c, gauss_eps, &g, b, n, 2, TRUE, NULL, NULL, NULL, NULL, NULL));
+      if (eta == 0)
+        g_assert_cmpmem (a, sizeof a, b, sizeof b);
+      else
+        g_assert_true (memcmp (a, b, sizeof a) != 0);
+    }
+  /* The record: x_T first, the samples last, ε̂ and x̂₀ at every step, and progress per step. */
+  c.eta = 0;
+  g_autofree float *xs = g_new (float, 21 * N), *eps = g_new (float, 20 * N), *x0 = g_new (float, 20 * N);
+  GbSampleRecord rec = { xs, eps, x0 };
+  memcpy (a, xT, sizeof a);
+  int last = 0;
+  g_assert_true (gb_diffusion_sample (s, &c, gauss_eps, &g, a, n, 2, TRUE, &rec, count_progress, &last, NULL, NULL));
+  g_assert_cmpint (last, ==, 20);
+  g_assert_cmpmem (xs, sizeof xT, xT, sizeof xT);
+  g_assert_cmpmem (xs + 20 * N, sizeof a, a, sizeof a);
+  float want[32];
+  gauss_eps (want, xs, n, 2, 200, &g);
+  g_assert_cmpmem (eps, sizeof want, want, sizeof want);
+  /* With η = 0 the last step lands on its own x̂₀. */
+  for (int i = 0; i < N; i++)
+    g_assert_cmpfloat_with_epsilon (a[i], x0[19 * N + i], 1e-5);
+  /* DDPM visits every t. */
+  c.kind = GB_SAMPLER_DDPM;
+  g_assert_cmpint (gb_sampler_timesteps (&c, s, ts), ==, 200);
+  g_assert_cmpint (ts[199], ==, 1);
+}
+
+static void
+nan_eps (float *eps, const float *xt, int n, int d, int t, gpointer data)
+{
+  for (int i = 0; i < n * d; i++)
+    eps[i] = t < 5 ? NAN : 0.0f;
+}
+
+static void
+test_bad_input (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_assert_null (gb_schedule_new (GB_SCHEDULE_LINEAR, 0, &error));
+  g_assert_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "T = 0"));
+  g_clear_error (&error);
+  g_assert_null (gb_schedule_new (GB_SCHEDULE_COSINE, GB_DIFFUSION_MAX_T + 1, &error));
+  g_clear_error (&error);
+  g_autoptr (GbSchedule) s = gb_schedule_new (GB_SCHEDULE_LINEAR, 100, NULL);
+  GbSamplerConfig c;
+  gb_sampler_config_init (&c);
+  c.kind = GB_SAMPLER_DDIM;
+  c.steps = 101;
+  g_assert_false (gb_sampler_config_check (&c, s, &error));
+  g_assert_nonnull (strstr (error->message, "S = 101"));
+  g_clear_error (&error);
+  c.steps = 10;
+  c.eta = -0.5;
+  g_assert_false (gb_sampler_config_check (&c, s, &error));
+  g_clear_error (&error);
+  c.eta = NAN;
+  g_assert_false (gb_sampler_config_check (&c, s, &error));
+  g_clear_error (&error);
+  /* A predictor that returns NaN: a message, not NaN samples. */
+  c.kind = GB_SAMPLER_DDPM;
+  float x[8];
+  g_assert_false (gb_diffusion_sample (s, &c, nan_eps, NULL, x, 4, 2, FALSE, NULL, NULL, NULL, NULL, &error));
+  g_assert_nonnull (strstr (error->message, "not finite"));
+  g_clear_error (&error);
+  g_assert_false (gb_diffusion_sample (s, &c, nan_eps, NULL, x, 0, 2, FALSE, NULL, NULL, NULL, NULL, &error));
+  g_clear_error (&error);
+  /* Cancelled before the first step. */
+  g_autoptr (GCancellable) cancel = g_cancellable_new ();
+  g_cancellable_cancel (cancel);
+  g_assert_false (gb_diffusion_sample (s, &c, nan_eps, NULL, x, 4, 2, FALSE, NULL, NULL, NULL, cancel, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  GbScheduleKind k;
+  GbSamplerKind sk;
+  g_assert_false (gb_schedule_kind_parse ("quadratic", &k));
+  g_assert_true (gb_schedule_kind_parse ("cosine", &k) && k == GB_SCHEDULE_COSINE);
+  g_assert_false (gb_sampler_kind_parse ("euler", &sk));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/core/diffusion/schedule/linear", test_linear_schedule);
+  g_test_add_func ("/core/diffusion/schedule/cosine", test_cosine_schedule);
+  g_test_add_func ("/core/diffusion/forward-closed-form", test_forward_closed_form);
+  g_test_add_func ("/core/diffusion/samplers-recover-gaussian", test_samplers_recover_gaussian);
+  g_test_add_func ("/core/diffusion/ddim-deterministic-record", test_ddim_deterministic_and_record);
+  g_test_add_func ("/core/diffusion/bad-input", test_bad_input);
+  return g_test_run ();
+}
