@@ -1,0 +1,305 @@
+/* gb-denoiser.c — the MLP ε-predictor, its training and its file. */
+#include "gb-denoiser.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "gb-error.h"
+#include "gb-safetensors.h"
+
+#define E GB_DENOISER_EMBED
+
+static void
+wire (GbMlpDenoiser *net)
+{
+  int d = net->d, H = net->hidden;
+  float *p = net->params;
+  net->w1 = p, p += (gsize) H * (d + E);
+  net->b1 = p, p += H;
+  net->w2 = p, p += (gsize) H * H;
+  net->b2 = p, p += H;
+  net->w3 = p, p += (gsize) d * H;
+  net->b3 = p, p += d;
+  g_assert ((gsize) (p - net->params) == net->n_params);
+}
+
+static GbMlpDenoiser *
+alloc_net (int d, int hidden, GbScheduleKind schedule, int T, GError **error)
+{
+  if (d < 1 || d > 4096 || hidden < 1 || hidden > 4096)
+    {
+      g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT,
+                   "a denoiser of dimension %d and width %d is outside 1…4096", d, hidden);
+      return NULL;
+    }
+  GbSchedule *s = gb_schedule_new (schedule, T, error);
+  if (s == NULL)
+    return NULL;
+  GbMlpDenoiser *net = g_new0 (GbMlpDenoiser, 1);
+  net->d = d;
+  net->hidden = hidden;
+  net->schedule = s;
+  net->n_params = (gsize) hidden * (d + E) + hidden + (gsize) hidden * hidden + hidden + (gsize) d * hidden + d;
+  net->params = g_new0 (float, net->n_params);
+  wire (net);
+  return net;
+}
+
+GbMlpDenoiser *
+gb_mlp_denoiser_new (int d, int hidden, GbScheduleKind schedule, int T, guint64 seed, GError **error)
+{
+  GbMlpDenoiser *net = alloc_net (d, hidden, schedule, T, error);
+  if (net == NULL)
+    return NULL;
+  GbRng rng;
+  gb_rng_init (&rng, seed);
+  gb_linear_init (net->w1, net->b1, d + E, hidden, &rng);
+  gb_linear_init (net->w2, net->b2, hidden, hidden, &rng);
+  gb_linear_init (net->w3, net->b3, hidden, d, &rng);
+  return net;
+}
+
+void
+gb_mlp_denoiser_free (GbMlpDenoiser *net)
+{
+  if (net == NULL)
+    return;
+  gb_schedule_free (net->schedule);
+  g_free (net->data);
+  g_free (net->params);
+  g_free (net);
+}
+
+void
+gb_time_embedding (int t, int n, float *out)
+{
+  int half = n / 2;
+  for (int k = 0; k < half; k++)
+    {
+      double f = exp (-log (10000.0) * k / half);
+      out[k] = (float) sin (t * f);
+      out[half + k] = (float) cos (t * f);
+    }
+}
+
+void
+gb_mlp_denoiser_eps (float *eps, const float *xt, int n, int d, int t, gpointer data)
+{
+  const GbMlpDenoiser *net = data;
+  g_return_if_fail (d == net->d);
+  int H = net->hidden, in = d + E;
+  /* The embedding's share of the first layer, once for the whole batch. */
+  float emb[E];
+  gb_time_embedding (t, E, emb);
+  g_autofree float *c = g_new (float, H), *h1 = g_new (float, (gsize) n * H), *h2 = g_new (float, (gsize) n * H);
+  for (int j = 0; j < H; j++)
+    {
+      const float *w = net->w1 + (gsize) j * in + d;
+      float s = net->b1[j];
+      for (int k = 0; k < E; k++)
+        s += w[k] * emb[k];
+      c[j] = s;
+    }
+  for (int i = 0; i < n; i++)
+    {
+      const float *x = xt + (gsize) i * d;
+      float *h = h1 + (gsize) i * H;
+      for (int j = 0; j < H; j++)
+        {
+          const float *w = net->w1 + (gsize) j * in;
+          float s = c[j];
+          for (int k = 0; k < d; k++)
+            s += w[k] * x[k];
+          h[j] = s;
+        }
+    }
+  gb_act_forward (GB_ACT_SILU, h1, h1, (gsize) n * H);
+  gb_linear_forward (h2, h1, net->w2, net->b2, n, H, H, GB_ACT_SILU);
+  gb_linear_forward (eps, h2, net->w3, net->b3, n, H, d, GB_ACT_NONE);
+}
+
+/* --- training --- */
+
+GbDenoiserTrainer *
+gb_denoiser_trainer_new (GbMlpDenoiser *net, int batch, float lr, guint64 seed)
+{
+  GbDenoiserTrainer *tr = g_new0 (GbDenoiserTrainer, 1);
+  tr->net = net;
+  tr->adam = (GbAdam) GB_ADAM_DEFAULTS;
+  tr->adam.lr = lr;
+  tr->grad = g_new0 (float, net->n_params);
+  tr->m = g_new0 (float, net->n_params);
+  tr->v = g_new0 (float, net->n_params);
+  gb_rng_init (&tr->rng, seed);
+  tr->batch = batch;
+  gsize B = (gsize) batch, H = (gsize) net->hidden, d = (gsize) net->d;
+  tr->inp = g_new (float, B * (d + E));
+  tr->z1 = g_new (float, B * H);
+  tr->h1 = g_new (float, B * H);
+  tr->z2 = g_new (float, B * H);
+  tr->h2 = g_new (float, B * H);
+  tr->out = g_new (float, B * d);
+  tr->eps = g_new (float, B * d);
+  tr->dout = g_new (float, B * d);
+  tr->dh2 = g_new (float, B * H);
+  tr->dz2 = g_new (float, B * H);
+  tr->dh1 = g_new (float, B * H);
+  tr->dz1 = g_new (float, B * H);
+  return tr;
+}
+
+void
+gb_denoiser_trainer_free (GbDenoiserTrainer *tr)
+{
+  if (tr == NULL)
+    return;
+  float *bufs[] = { tr->grad, tr->m, tr->v, tr->inp, tr->z1, tr->h1, tr->z2, tr->h2, tr->out, tr->eps,
+                    tr->dout, tr->dh2, tr->dz2, tr->dh1, tr->dz1 };
+  for (guint i = 0; i < G_N_ELEMENTS (bufs); i++)
+    g_free (bufs[i]);
+  g_free (tr);
+}
+
+float
+gb_denoiser_train_step (GbDenoiserTrainer *tr, const float *x0)
+{
+  GbMlpDenoiser *net = tr->net;
+  const GbSchedule *s = net->schedule;
+  int B = tr->batch, d = net->d, H = net->hidden, in = d + E;
+  /* x_t = √ᾱ_t x₀ + √(1−ᾱ_t) ε with t ~ U{1…T}, and [x_t ; e(t)] as the input. */
+  gb_rng_fill_normal (&tr->rng, tr->eps, (gsize) B * d);
+  for (int i = 0; i < B; i++)
+    {
+      int t = 1 + (int) gb_rng_below (&tr->rng, (guint32) s->T);
+      float a = (float) sqrt (s->alpha_bar[t]), b = (float) sqrt (1.0 - s->alpha_bar[t]);
+      float *row = tr->inp + (gsize) i * in;
+      for (int k = 0; k < d; k++)
+        row[k] = a * x0[(gsize) i * d + k] + b * tr->eps[(gsize) i * d + k];
+      gb_time_embedding (t, E, row + d);
+    }
+  gb_linear_forward (tr->z1, tr->inp, net->w1, net->b1, B, in, H, GB_ACT_NONE);
+  gb_act_forward (GB_ACT_SILU, tr->h1, tr->z1, (gsize) B * H);
+  gb_linear_forward (tr->z2, tr->h1, net->w2, net->b2, B, H, H, GB_ACT_NONE);
+  gb_act_forward (GB_ACT_SILU, tr->h2, tr->z2, (gsize) B * H);
+  gb_linear_forward (tr->out, tr->h2, net->w3, net->b3, B, H, d, GB_ACT_NONE);
+  double loss = 0.0;
+  float scale = 2.0f / ((float) B * d);
+  for (gsize i = 0; i < (gsize) B * d; i++)
+    {
+      float e = tr->out[i] - tr->eps[i];
+      loss += (double) e * e;
+      tr->dout[i] = scale * e;
+    }
+  /* Backward, overwriting the gradient block. */
+  float *gw1 = tr->grad, *gb1 = gw1 + (gsize) H * in, *gw2 = gb1 + H, *gb2 = gw2 + (gsize) H * H,
+        *gw3 = gb2 + H, *gb3 = gw3 + (gsize) d * H;
+  gb_linear_backward (tr->dh2, gw3, gb3, tr->dout, tr->h2, net->w3, B, H, d, FALSE);
+  memset (tr->dz2, 0, (gsize) B * H * sizeof (float));
+  gb_act_backward (GB_ACT_SILU, tr->dz2, tr->dh2, tr->z2, tr->h2, (gsize) B * H);
+  gb_linear_backward (tr->dh1, gw2, gb2, tr->dz2, tr->h1, net->w2, B, H, H, FALSE);
+  memset (tr->dz1, 0, (gsize) B * H * sizeof (float));
+  gb_act_backward (GB_ACT_SILU, tr->dz1, tr->dh1, tr->z1, tr->h1, (gsize) B * H);
+  gb_linear_backward (NULL, gw1, gb1, tr->dz1, tr->inp, net->w1, B, in, H, FALSE);
+  gb_adam_step (&tr->adam, net->params, tr->grad, tr->m, tr->v, net->n_params, ++tr->step);
+  return (float) (loss / ((double) B * d));
+}
+
+/* --- files --- */
+
+gboolean
+gb_mlp_denoiser_save (const GbMlpDenoiser *net, const char *path, GError **error)
+{
+  g_autoptr (GbSafetensorsWriter) w = gb_safetensors_writer_new ();
+  int d = net->d, H = net->hidden;
+  gint64 s1[2] = { H, d + E }, s2[2] = { H, H }, s3[2] = { d, H }, sb1[1] = { H }, sb3[1] = { d };
+  gb_safetensors_writer_add_f32 (w, "fc1.weight", s1, 2, net->w1);
+  gb_safetensors_writer_add_f32 (w, "fc1.bias", sb1, 1, net->b1);
+  gb_safetensors_writer_add_f32 (w, "fc2.weight", s2, 2, net->w2);
+  gb_safetensors_writer_add_f32 (w, "fc2.bias", sb1, 1, net->b2);
+  gb_safetensors_writer_add_f32 (w, "fc3.weight", s3, 2, net->w3);
+  gb_safetensors_writer_add_f32 (w, "fc3.bias", sb3, 1, net->b3);
+  char buf[32];
+  gb_safetensors_writer_set_metadata (w, "kind", "diffusion-mlp");
+  g_snprintf (buf, sizeof buf, "%d", d);
+  gb_safetensors_writer_set_metadata (w, "d", buf);
+  g_snprintf (buf, sizeof buf, "%d", H);
+  gb_safetensors_writer_set_metadata (w, "hidden", buf);
+  g_snprintf (buf, sizeof buf, "%d", E);
+  gb_safetensors_writer_set_metadata (w, "embed", buf);
+  gb_safetensors_writer_set_metadata (w, "schedule", gb_schedule_kind_name (net->schedule->kind));
+  g_snprintf (buf, sizeof buf, "%d", net->schedule->T);
+  gb_safetensors_writer_set_metadata (w, "T", buf);
+  if (net->data)
+    gb_safetensors_writer_set_metadata (w, "data", net->data);
+  return gb_safetensors_writer_save (w, path, error);
+}
+
+static gboolean
+meta_int (const GbSafetensors *st, const char *key, int *out, GError **error)
+{
+  const char *v = gb_safetensors_get_metadata (st, key);
+  gint64 x;
+  if (v == NULL || !g_ascii_string_to_signed (v, 10, 1, G_MAXINT, &x, NULL))
+    {
+      g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s: the metadata “%s” is missing or not a positive number",
+                   gb_safetensors_get_name (st), key);
+      return FALSE;
+    }
+  *out = (int) x;
+  return TRUE;
+}
+
+GbMlpDenoiser *
+gb_mlp_denoiser_load (const char *path, GError **error)
+{
+  g_autoptr (GbSafetensors) st = gb_safetensors_load (path, error);
+  if (st == NULL)
+    return NULL;
+  const char *name = gb_safetensors_get_name (st), *kind = gb_safetensors_get_metadata (st, "kind");
+  if (g_strcmp0 (kind, "diffusion-mlp") != 0)
+    {
+      g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s: not a diffusion model of Glassbox (its kind is “%s”)",
+                   name, kind ? kind : "not given");
+      return NULL;
+    }
+  int d, H, embed, T;
+  if (!meta_int (st, "d", &d, error) || !meta_int (st, "hidden", &H, error) || !meta_int (st, "embed", &embed, error)
+      || !meta_int (st, "T", &T, error))
+    return NULL;
+  if (embed != E)
+    {
+      g_set_error (error, GB_ERROR, GB_ERROR_SHAPE, "%s: a time embedding of %d values (this build uses %d)", name,
+                   embed, E);
+      return NULL;
+    }
+  GbScheduleKind sk;
+  if (!gb_schedule_kind_parse (gb_safetensors_get_metadata (st, "schedule"), &sk))
+    {
+      g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s: unknown noise schedule", name);
+      return NULL;
+    }
+  g_autoptr (GError) local = NULL;
+  g_autoptr (GbMlpDenoiser) net = alloc_net (d, H, sk, T, &local);
+  if (net == NULL)
+    {
+      g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s: %s", name, local->message);
+      return NULL;
+    }
+  const gint64 s1[2] = { H, d + E }, s2[2] = { H, H }, s3[2] = { d, H }, sb1[1] = { H }, sb3[1] = { d };
+  if (!gb_safetensors_read_f32 (st, "fc1.weight", s1, 2, net->w1, error)
+      || !gb_safetensors_read_f32 (st, "fc1.bias", sb1, 1, net->b1, error)
+      || !gb_safetensors_read_f32 (st, "fc2.weight", s2, 2, net->w2, error)
+      || !gb_safetensors_read_f32 (st, "fc2.bias", sb1, 1, net->b2, error)
+      || !gb_safetensors_read_f32 (st, "fc3.weight", s3, 2, net->w3, error)
+      || !gb_safetensors_read_f32 (st, "fc3.bias", sb3, 1, net->b3, error))
+    return NULL;
+  for (gsize i = 0; i < net->n_params; i++)
+    if (!isfinite (net->params[i]))
+      {
+        g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s: a weight is not finite", name);
+        return NULL;
+      }
+  const char *data = gb_safetensors_get_metadata (st, "data");
+  net->data = g_strdup (data);
+  return g_steal_pointer (&net);
+}

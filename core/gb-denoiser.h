@@ -1,0 +1,70 @@
+/* gb-denoiser.h — an MLP ε-predictor for low-dimensional data (2-d toys, the
+ * VAE's latent codes), its training, and its model file.
+ *
+ * The network, with a sinusoidal embedding e(t) of the timestep (E values):
+ *
+ *   h₁ = SiLU (W₁ [x_t ; e(t)] + b₁)      (H)
+ *   h₂ = SiLU (W₂ h₁ + b₂)                (H)
+ *   ε̂  = W₃ h₂ + b₃                       (d)
+ *
+ * Sampling evaluates a whole batch at one t, so the embedding's share of the
+ * first layer, W₁ₑ e(t) + b₁, is computed once per step rather than once per
+ * point. Training minimises ‖ε − ε̂(√ᾱ_t x₀ + √(1−ᾱ_t) ε, t)‖² over random t
+ * (Ho et al., 2020, “L_simple”) with Adam.
+ */
+#pragma once
+
+#include "gb-diffusion.h"
+#include "gb-nn.h"
+
+G_BEGIN_DECLS
+
+#define GB_DENOISER_EMBED 32
+
+typedef struct {
+  int d;                 /* data dimension */
+  int hidden;            /* H */
+  GbSchedule *schedule;  /* owned: the model was trained for it */
+  char *data;            /* what it was trained on, e.g. "swiss-roll" (for the file's metadata) */
+  float *params;         /* one block: w1 (H, d+E), b1 (H), w2 (H, H), b2 (H), w3 (d, H), b3 (d) */
+  gsize n_params;
+  float *w1, *b1, *w2, *b2, *w3, *b3;
+} GbMlpDenoiser;
+
+GbMlpDenoiser *gb_mlp_denoiser_new  (int d, int hidden, GbScheduleKind schedule, int T, guint64 seed,
+                                     GError **error);
+void           gb_mlp_denoiser_free (GbMlpDenoiser *net);
+
+/* e(t) (E): sin (t·f_k) and cos (t·f_k), f_k = 10000^(−k/(E/2)). */
+void gb_time_embedding (int t, int E, float *out);
+
+/* The GbEpsFunc of the network (data = the GbMlpDenoiser). Thread-safe: it
+ * allocates its scratch per call. */
+void gb_mlp_denoiser_eps (float *eps, const float *xt, int n, int d, int t, gpointer net);
+
+/* Saves with the metadata kind = "diffusion-mlp", d, hidden, schedule, T and
+ * data; loading checks the kind and every shape. */
+gboolean       gb_mlp_denoiser_save (const GbMlpDenoiser *net, const char *path, GError **error);
+GbMlpDenoiser *gb_mlp_denoiser_load (const char *path, GError **error);
+
+/* Training state: gradients, Adam's moments and scratch for a batch. */
+typedef struct {
+  GbMlpDenoiser *net;    /* not owned */
+  GbAdam adam;
+  float *grad, *m, *v;
+  int step;
+  GbRng rng;
+  int batch;
+  float *inp, *z1, *h1, *z2, *h2, *out, *eps, *dout, *dh2, *dz2, *dh1, *dz1;
+} GbDenoiserTrainer;
+
+GbDenoiserTrainer *gb_denoiser_trainer_new  (GbMlpDenoiser *net, int batch, float lr, guint64 seed);
+void               gb_denoiser_trainer_free (GbDenoiserTrainer *tr);
+/* One step of Adam on a batch of data x0 (batch, d), with t and ε drawn from
+ * the trainer's generator. Returns the batch's mean squared error. */
+float              gb_denoiser_train_step (GbDenoiserTrainer *tr, const float *x0);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GbMlpDenoiser, gb_mlp_denoiser_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GbDenoiserTrainer, gb_denoiser_trainer_free)
+
+G_END_DECLS
