@@ -1,5 +1,6 @@
 /* gb-cli.c — `glassbox train vae` and `glassbox render latent`. */
 #include "gb-cli.h"
+#include "gb-cli-private.h"
 
 #include <glib-unix.h>
 #include <math.h>
@@ -18,16 +19,18 @@
 #include "gb-vae-file.h"
 
 #define EXIT_USAGE 2
+#define fail gb_cli_fail
+#define usage_error gb_cli_usage_error
 
-static int
-fail (GError *error)
+int
+gb_cli_fail (GError *error)
 {
   g_printerr ("glassbox: %s\n", error->message);
   return 1;
 }
 
-static int
-usage_error (GOptionContext *ctx, const char *message)
+int
+gb_cli_usage_error (GOptionContext *ctx, const char *message)
 {
   g_autofree char *help = g_option_context_get_help (ctx, TRUE, NULL);
   g_printerr ("glassbox: %s\n\n%s", message, help);
@@ -612,6 +615,9 @@ print_help (void)
           "  glassbox rl --env E --algo A  solve or learn a gridworld, print values and policy\n"
           "  glassbox render rl --env E --algo A --out F  draw a gridworld's values and policy\n"
           "  glassbox render cartpole --out F  train REINFORCE on cart-pole and draw it\n"
+          "  glassbox train diffusion --data D --out F  train a diffusion model on a 2-d toy distribution\n"
+          "  glassbox sample diffusion --model F --out P  sample a diffusion model and draw the samples\n"
+          "  glassbox render diffusion --model F --t T --out P  draw the forward or reverse process at t\n"
           "\n"
           "Each command takes --help.\n");
 }
@@ -659,6 +665,12 @@ gb_cli_run (int argc, char **argv)
     return cmd_render_cartpole (argc - 2, argv + 2);
   if (g_str_equal (verb, "rl"))
     return cmd_rl (argc - 1, argv + 1);
+  if (g_str_equal (verb, "train") && g_strcmp0 (what, "diffusion") == 0)
+    return gb_cli_train_diffusion (argc - 2, argv + 2);
+  if (g_str_equal (verb, "sample") && g_strcmp0 (what, "diffusion") == 0)
+    return gb_cli_sample_diffusion (argc - 2, argv + 2);
+  if (g_str_equal (verb, "render") && g_strcmp0 (what, "diffusion") == 0)
+    return gb_cli_render_diffusion (argc - 2, argv + 2);
   g_printerr ("glassbox: unknown command “%s%s%s”\n\n", verb, what ? " " : "", what ? what : "");
   print_help ();
   return EXIT_USAGE;

@@ -280,6 +280,60 @@ test_rl (void)
 }
 
 static void
+test_diffusion (void)
+{
+  /* A tiny model: train, sample with both samplers, render both processes. */
+  g_autofree char *model = test_tmp_path ("moons.safetensors"), *png = test_tmp_path ("moons.png"),
+                  *frame = test_tmp_path ("moons-t20.png"), *svg = test_tmp_path ("moons-rev.svg");
+  Run r = run ("train", "diffusion", "--data", "moons", "--steps", "300", "--hidden", "32", "--T", "50",
+               "--out", model, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  assert_contains (r.out, "step 300/300  loss");
+  assert_contains (r.out, "wrote");
+  run_clear (&r);
+  r = run ("sample", "diffusion", "--model", model, "--n", "500", "--out", png, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  assert_contains (r.out, "sliced Wasserstein-1 distance to 500 fresh points of moons");
+  run_clear (&r);
+  g_assert_true (g_file_test (png, G_FILE_TEST_IS_REGULAR));
+  r = run ("sample", "diffusion", "--model", model, "--sampler", "ddim", "--steps", "10", "--eta", "0.5",
+           "--out", png, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  run_clear (&r);
+  r = run ("render", "diffusion", "--model", model, "--t", "20", "--out", frame, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  run_clear (&r);
+  r = run ("render", "diffusion", "--model", model, "--t", "10", "--process", "reverse", "--theme", "dark",
+           "--out", svg, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  run_clear (&r);
+  g_autofree char *svg_text = NULL;
+  g_assert_true (g_file_get_contents (svg, &svg_text, NULL, NULL));
+  assert_contains (svg_text, "<svg");
+
+  /* Bad input: a clear message and a non-zero exit each. */
+  g_autofree char *vae = g_test_build_filename (G_TEST_DIST, "data", "torch-vae.safetensors", NULL);
+  struct { const char *args[12]; int status; const char *says; } bad[] = {
+    { { "train", "diffusion", "--data", "spiral", "--out", model }, 2, "--data is one of swiss-roll" },
+    { { "train", "diffusion", "--data", "moons", "--T", "0", "--out", model }, 1, "T = 0" },
+    { { "train", "diffusion", "--data", "moons", "--lr", "-1", "--out", model }, 2, "--lr" },
+    { { "sample", "diffusion", "--model", vae, "--out", png }, 1, "not a diffusion model" },
+    { { "sample", "diffusion", "--model", model, "--sampler", "ddim", "--steps", "51", "--out", png }, 1, "S = 51" },
+    { { "sample", "diffusion", "--model", model, "--sampler", "euler", "--out", png }, 2, "--sampler is ddpm or ddim" },
+    { { "render", "diffusion", "--model", model, "--t", "51", "--out", png }, 2, "--t 51 is outside 0…50" },
+    { { "render", "diffusion", "--model", "/nonexistent.safetensors", "--t", "1", "--out", png }, 1, "nonexistent" },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      const char **a = bad[i].args;
+      r = run (a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11]);
+      if (r.status != bad[i].status || strstr (r.err, bad[i].says) == NULL)
+        g_error ("case %u: status %d (want %d), stderr:\n%s", i, r.status, bad[i].status, r.err);
+      run_clear (&r);
+    }
+}
+
+static void
 test_help (void)
 {
   Run r = run ("train", "vae", "--help", NULL);
@@ -309,6 +363,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/render-shipped", test_render_shipped);
   g_test_add_func ("/cli/bad-input", test_bad_input);
   g_test_add_func ("/cli/rl", test_rl);
+  g_test_add_func ("/cli/diffusion", test_diffusion);
   g_test_add_func ("/cli/help", test_help);
   return g_test_run ();
 }

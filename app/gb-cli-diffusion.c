@@ -1,0 +1,382 @@
+/* gb-cli-diffusion.c — `glassbox train|sample|render diffusion` for 2-d data. */
+#include "gb-cli-private.h"
+
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "gb-denoiser.h"
+#include "gb-diffusion-paint.h"
+#include "gb-export.h"
+#include "gb-toy2d.h"
+
+static volatile sig_atomic_t interrupted;
+
+static void
+on_sigint (int sig)
+{
+  interrupted = 1;
+}
+
+static char *
+toy_list (void)
+{
+  return g_strjoinv (", ", (char **) gb_toy_names ());
+}
+
+/* --- train --- */
+
+int
+gb_cli_train_diffusion (int argc, char **argv)
+{
+  g_autofree char *data = NULL, *out = NULL, *schedule = NULL;
+  int steps = 20000, batch = 256, hidden = 128, T = 1000;
+  double lr = 1e-3;
+  gint64 seed = 1;
+  GOptionEntry entries[] = {
+    { "data", 0, 0, G_OPTION_ARG_STRING, &data, "swiss-roll, moons, 8-gaussians, checkerboard or rings", "D" },
+    { "steps", 0, 0, G_OPTION_ARG_INT, &steps, "Training steps (default 20000)", "N" },
+    { "batch", 0, 0, G_OPTION_ARG_INT, &batch, "Batch size (default 256)", "B" },
+    { "lr", 0, 0, G_OPTION_ARG_DOUBLE, &lr, "Adam's learning rate (default 0.001)", "X" },
+    { "hidden", 0, 0, G_OPTION_ARG_INT, &hidden, "Width of the two hidden layers (default 128)", "H" },
+    { "T", 'T', 0, G_OPTION_ARG_INT, &T, "Diffusion steps T (default 1000)", "T" },
+    { "schedule", 0, 0, G_OPTION_ARG_STRING, &schedule, "linear (default) or cosine", "S" },
+    { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Random seed (default 1)", "S" },
+    { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "The model file to write (.safetensors, required)", "FILE" },
+    { NULL }
+  };
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("--data D --out FILE — train a diffusion model");
+  g_option_context_set_summary (ctx,
+    "Trains an MLP ε-predictor (Ho et al., 2020) on a 2-d toy distribution, printing the\n"
+    "loss as it goes; Ctrl-C stops and saves the model so far.");
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  g_autoptr (GError) error = NULL;
+  if (!g_option_context_parse (ctx, &argc, &argv, &error))
+    return gb_cli_usage_error (ctx, error->message);
+  if (argc > 1)
+    return gb_cli_usage_error (ctx, "unexpected argument");
+  if (out == NULL)
+    return gb_cli_usage_error (ctx, "--out FILE is required");
+  GbToyKind kind;
+  if (data == NULL || !gb_toy_parse (data, &kind) || kind == GB_TOY_PAINTED)
+    {
+      g_autofree char *list = toy_list ();
+      g_autofree char *msg = g_strdup_printf ("--data is one of %s", list);
+      return gb_cli_usage_error (ctx, msg);
+    }
+  GbScheduleKind sk = GB_SCHEDULE_LINEAR;
+  if (schedule != NULL && !gb_schedule_kind_parse (schedule, &sk))
+    return gb_cli_usage_error (ctx, "--schedule is linear or cosine");
+  if (steps < 1 || steps > 10000000 || batch < 1 || batch > 65536 || !(lr > 0 && lr <= 1) || seed < 0)
+    return gb_cli_usage_error (ctx, "--steps 1…10000000, --batch 1…65536, --lr in (0, 1] and --seed ≥ 0");
+  g_autoptr (GbMlpDenoiser) net = gb_mlp_denoiser_new (2, hidden, sk, T, (guint64) seed, &error);
+  if (net == NULL)
+    return gb_cli_fail (error);
+  net->data = g_strdup (data);
+  g_autoptr (GbDenoiserTrainer) tr = gb_denoiser_trainer_new (net, batch, (float) lr, (guint64) seed + 1);
+  GbRng rng;
+  gb_rng_init (&rng, (guint64) seed + 2);
+  g_autofree float *x0 = g_new (float, (gsize) batch * 2);
+  struct sigaction sa = { 0 }, old;
+  sa.sa_handler = on_sigint;
+  sigaction (SIGINT, &sa, &old);
+  gint64 t0 = g_get_monotonic_time ();
+  double avg = 0;
+  int done = 0;
+  for (; done < steps && !interrupted; done++)
+    {
+      gb_toy_sample (kind, x0, batch, &rng, NULL, 0, 0, NULL);
+      float loss = gb_denoiser_train_step (tr, x0);
+      if (!isfinite (loss))
+        {
+          sigaction (SIGINT, &old, NULL);
+          g_printerr ("glassbox: the loss is not finite at step %d: lower --lr\n", done + 1);
+          return 1;
+        }
+      avg = done == 0 ? loss : 0.99 * avg + 0.01 * loss;
+      if ((done + 1) % MAX (1, steps / 10) == 0 || done + 1 == steps)
+        printf ("step %d/%d  loss %.4f  %.1f s\n", done + 1, steps, avg, (g_get_monotonic_time () - t0) / 1e6);
+      fflush (stdout);
+    }
+  sigaction (SIGINT, &old, NULL);
+  if (interrupted)
+    printf ("stopped after %d steps: saving the model so far\n", done);
+  if (!gb_mlp_denoiser_save (net, out, &error))
+    return gb_cli_fail (error);
+  printf ("wrote %s (%d steps, %.0f steps/s)\n", out, done, done / MAX ((g_get_monotonic_time () - t0) / 1e6, 1e-9));
+  return 0;
+}
+
+/* --- sample and render --- */
+
+typedef struct {
+  GbPalette pal;
+  GbCloudScene cloud;
+  const GbSchedule *schedule;
+  int t;                    /* −1: no schedule strip */
+} CloudRender;
+
+static void
+cloud_paint_cb (cairo_t *cr, int w, int h, gpointer data)
+{
+  CloudRender *r = data;
+  gb_set_rgb (cr, &r->pal.bg);
+  cairo_paint (cr);
+  if (r->t < 0)
+    {
+      gb_cloud_paint (cr, 0, 0, w, h, &r->cloud, &r->pal);
+      return;
+    }
+  int strip = MIN (160, h / 3);
+  gb_cloud_paint (cr, 0, 0, w, h - strip, &r->cloud, &r->pal);
+  GbScheduleScene s = { r->schedule, r->t };
+  gb_schedule_paint (cr, 0, h - strip, w, strip, &s, &r->pal);
+}
+
+typedef struct {
+  char *model, *out, *sampler, *sigma, *theme, *process;
+  int n, steps, width, height, t;
+  double eta;
+  gint64 seed;
+} SampleOptions;
+
+static void
+sample_options_add (GOptionContext *ctx, SampleOptions *o, gboolean render)
+{
+  o->n = 2000, o->steps = 50, o->eta = 0.0, o->seed = 1, o->width = 700, o->height = render ? 860 : 700, o->t = -1;
+  GOptionEntry entries[] = {
+    { "model", 'm', 0, G_OPTION_ARG_FILENAME, &o->model, "A model made by `glassbox train diffusion` (required)", "FILE" },
+    { "n", 'n', 0, G_OPTION_ARG_INT, &o->n, "How many points (default 2000)", "N" },
+    { "sampler", 0, 0, G_OPTION_ARG_STRING, &o->sampler, "ddpm (default) or ddim", "S" },
+    { "steps", 0, 0, G_OPTION_ARG_INT, &o->steps, "DDIM's steps S (default 50)", "S" },
+    { "eta", 0, 0, G_OPTION_ARG_DOUBLE, &o->eta, "DDIM's η, 0…1 (default 0)", "E" },
+    { "sigma", 0, 0, G_OPTION_ARG_STRING, &o->sigma, "DDPM's σ²_t: beta (default) or tilde", "V" },
+    { "seed", 0, 0, G_OPTION_ARG_INT64, &o->seed, "Random seed (default 1)", "S" },
+    { "width", 0, 0, G_OPTION_ARG_INT, &o->width, "Width in pixels", "W" },
+    { "height", 0, 0, G_OPTION_ARG_INT, &o->height, "Height in pixels", "H" },
+    { "theme", 0, 0, G_OPTION_ARG_STRING, &o->theme, "light or dark (default light)", "THEME" },
+    { "out", 'o', 0, G_OPTION_ARG_FILENAME, &o->out, "Output file: .png, .svg or .pdf (required)", "FILE" },
+    { NULL }
+  };
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  if (render)
+    {
+      GOptionEntry more[] = {
+        { "t", 't', 0, G_OPTION_ARG_INT, &o->t, "The timestep to draw, 0…T (required)", "T" },
+        { "process", 0, 0, G_OPTION_ARG_STRING, &o->process, "forward (noising, default) or reverse (sampling)", "P" },
+        { NULL }
+      };
+      g_option_context_add_main_entries (ctx, more, NULL);
+    }
+}
+
+static void
+sample_options_clear (SampleOptions *o)
+{
+  g_free (o->model), g_free (o->out), g_free (o->sampler), g_free (o->sigma), g_free (o->theme), g_free (o->process);
+}
+
+/* Checks the options and loads the model: NULL and *status set on failure. */
+static GbMlpDenoiser *
+load_for_sampling (GOptionContext *ctx, SampleOptions *o, GbSamplerConfig *c, GbToyKind *kind, int *status)
+{
+  if (o->model == NULL || o->out == NULL)
+    return (*status = gb_cli_usage_error (ctx, "--model FILE and --out FILE are required")), NULL;
+  if (o->n < 1 || o->n > 1000000)
+    return (*status = gb_cli_usage_error (ctx, "--n is outside 1…1000000")), NULL;
+  if (o->width < 64 || o->height < 64 || o->width > 10000 || o->height > 10000)
+    return (*status = gb_cli_usage_error (ctx, "--width and --height are 64…10000")), NULL;
+  if (o->theme != NULL && !g_str_equal (o->theme, "light") && !g_str_equal (o->theme, "dark"))
+    return (*status = gb_cli_usage_error (ctx, "--theme is light or dark")), NULL;
+  gb_sampler_config_init (c);
+  if (o->sampler != NULL && !gb_sampler_kind_parse (o->sampler, &c->kind))
+    return (*status = gb_cli_usage_error (ctx, "--sampler is ddpm or ddim")), NULL;
+  if (o->sigma != NULL && !g_str_equal (o->sigma, "beta") && !g_str_equal (o->sigma, "tilde"))
+    return (*status = gb_cli_usage_error (ctx, "--sigma is beta or tilde")), NULL;
+  if (o->seed < 0)
+    return (*status = gb_cli_usage_error (ctx, "--seed must be ≥ 0")), NULL;
+  c->sigma_tilde = o->sigma != NULL && g_str_equal (o->sigma, "tilde");
+  c->steps = o->steps;
+  c->eta = o->eta;
+  c->seed = (guint64) o->seed;
+  g_autoptr (GError) error = NULL;
+  GbMlpDenoiser *net = gb_mlp_denoiser_load (o->model, &error);
+  if (net == NULL)
+    return (*status = gb_cli_fail (error)), NULL;
+  if (net->d != 2)
+    {
+      g_printerr ("glassbox: %s: a model of %d-dimensional data; these commands draw 2-d data\n", o->model, net->d);
+      gb_mlp_denoiser_free (net);
+      return (*status = 1), NULL;
+    }
+  if (!gb_sampler_config_check (c, net->schedule, &error))
+    {
+      gb_mlp_denoiser_free (net);
+      return (*status = gb_cli_fail (error)), NULL;
+    }
+  if (!gb_toy_parse (net->data, kind))
+    *kind = GB_TOY_N_KINDS;   /* data unknown: no target drawn */
+  return net;
+}
+
+static void
+progress_cb (int done, int total, gpointer data)
+{
+  if (done % MAX (1, total / 10) == 0 || done == total)
+    {
+      printf ("\rsampling: step %d/%d", done, total);
+      if (done == total)
+        printf ("\n");
+      fflush (stdout);
+    }
+}
+
+int
+gb_cli_sample_diffusion (int argc, char **argv)
+{
+  SampleOptions o = { 0 };
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("--model FILE --out FILE — sample a diffusion model");
+  g_option_context_set_summary (ctx,
+    "Runs the DDPM or DDIM sampler from noise and draws the samples over fresh data of the\n"
+    "distribution the model learnt; prints the sliced Wasserstein distance between them.");
+  sample_options_add (ctx, &o, FALSE);
+  g_autoptr (GError) error = NULL;
+  int status = 0;
+  if (!g_option_context_parse (ctx, &argc, &argv, &error))
+    status = gb_cli_usage_error (ctx, error->message);
+  else if (argc > 1)
+    status = gb_cli_usage_error (ctx, "unexpected argument");
+  GbSamplerConfig c;
+  GbToyKind kind;
+  g_autoptr (GbMlpDenoiser) net = status ? NULL : load_for_sampling (ctx, &o, &c, &kind, &status);
+  if (net != NULL)
+    {
+      int n = o.n;
+      g_autofree float *x = g_new (float, (gsize) n * 2), *data = g_new (float, (gsize) n * 2);
+      gint64 t0 = g_get_monotonic_time ();
+      if (!gb_diffusion_sample (net->schedule, &c, gb_mlp_denoiser_eps, net, x, n, 2, FALSE, NULL, progress_cb, NULL,
+                                NULL, &error))
+        status = gb_cli_fail (error);
+      else
+        {
+          double dt = (g_get_monotonic_time () - t0) / 1e6;
+          CloudRender r = { { 0 } };
+          gb_palette_init (&r.pal, o.theme && g_str_equal (o.theme, "dark"));
+          g_autofree char *title = g_strdup_printf ("%d samples · %s%s · %s", n, gb_sampler_kind_name (c.kind),
+                                                    c.kind == GB_SAMPLER_DDIM ? "" : "", net->data ? net->data : "");
+          r.cloud = (GbCloudScene) { x, n, NULL, 0, NULL, 0, NULL, 0, NULL, 0, 3.0, title };
+          r.t = -1;
+          if (kind < GB_TOY_N_KINDS)
+            {
+              GbRng rng;
+              gb_rng_init (&rng, c.seed + 1000);
+              gb_toy_sample (kind, data, n, &rng, NULL, 0, 0, NULL);
+              r.cloud.target = data;
+              r.cloud.n_target = n;
+              printf ("sliced Wasserstein-1 distance to %d fresh points of %s: %.4f\n", n, net->data,
+                      gb_sliced_wasserstein (x, data, n, 64, &rng));
+            }
+          printf ("%d points in %.2f s\n", n, dt);
+          if (!gb_export_file (o.out, o.width, o.height, cloud_paint_cb, &r, &error))
+            status = gb_cli_fail (error);
+          else
+            printf ("wrote %s\n", o.out);
+        }
+    }
+  sample_options_clear (&o);
+  return status;
+}
+
+int
+gb_cli_render_diffusion (int argc, char **argv)
+{
+  SampleOptions o = { 0 };
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("--model FILE --t T --out FILE — draw a diffusion frame");
+  g_option_context_set_summary (ctx,
+    "Draws the point cloud at timestep t — the data noised in closed form (forward), or the\n"
+    "sampler's state when it reaches t (reverse) — with the model's −ε̂ field as arrows and\n"
+    "the noise schedule with t marked: a frame of the app's Diffusion view, headless.");
+  sample_options_add (ctx, &o, TRUE);
+  g_autoptr (GError) error = NULL;
+  int status = 0;
+  if (!g_option_context_parse (ctx, &argc, &argv, &error))
+    status = gb_cli_usage_error (ctx, error->message);
+  else if (argc > 1)
+    status = gb_cli_usage_error (ctx, "unexpected argument");
+  else if (o.process != NULL && !g_str_equal (o.process, "forward") && !g_str_equal (o.process, "reverse"))
+    status = gb_cli_usage_error (ctx, "--process is forward or reverse");
+  GbSamplerConfig c;
+  GbToyKind kind = GB_TOY_N_KINDS;
+  g_autoptr (GbMlpDenoiser) net = status ? NULL : load_for_sampling (ctx, &o, &c, &kind, &status);
+  if (net != NULL && (o.t < 0 || o.t > net->schedule->T))
+    {
+      g_printerr ("glassbox: --t %d is outside 0…%d (the model's T)\n", o.t, net->schedule->T);
+      status = 2;
+    }
+  else if (net != NULL && kind == GB_TOY_N_KINDS && (o.process == NULL || g_str_equal (o.process, "forward")))
+    {
+      g_printerr ("glassbox: %s: the model does not say what data it learnt, so there is nothing to noise "
+                  "(try --process reverse)\n", o.model);
+      status = 1;
+    }
+  else if (net != NULL)
+    {
+      const GbSchedule *s = net->schedule;
+      int n = o.n, t = o.t;
+      gboolean reverse = o.process != NULL && g_str_equal (o.process, "reverse");
+      g_autofree float *x = g_new (float, (gsize) n * 2), *data = g_new (float, (gsize) n * 2),
+                       *eps = g_new (float, (gsize) n * 2);
+      GbRng rng;
+      gb_rng_init (&rng, c.seed);
+      if (kind < GB_TOY_N_KINDS)
+        gb_toy_sample (kind, data, n, &rng, NULL, 0, 0, NULL);
+      if (!reverse)
+        {
+          gb_rng_fill_normal (&rng, eps, (gsize) n * 2);
+          gb_diffusion_q_sample (s, t, data, eps, x, (gsize) n * 2);
+        }
+      else
+        {
+          /* Run the sampler with a record and take its state at the first timestep ≤ t. */
+          g_autofree int *ts = g_new (int, s->T);
+          int K = gb_sampler_timesteps (&c, s, ts), k = 0;
+          while (k < K && ts[k] > t)
+            k++;
+          g_autofree float *xs = g_new (float, (gsize) (K + 1) * n * 2);
+          GbSampleRecord rec = { xs, NULL, NULL };
+          if (!gb_diffusion_sample (s, &c, gb_mlp_denoiser_eps, net, x, n, 2, FALSE, &rec, NULL, NULL, NULL, &error))
+            {
+              sample_options_clear (&o);
+              return gb_cli_fail (error);
+            }
+          memcpy (x, xs + (gsize) k * n * 2, (gsize) n * 2 * sizeof (float));
+        }
+      /* The field: ε̂ on a 21×21 grid over the view. */
+      const int side = 21;
+      const double extent = 3.0;
+      float grid[2 * 21 * 21], field[2 * 21 * 21];
+      for (int i = 0; i < side; i++)
+        for (int j = 0; j < side; j++)
+          {
+            grid[2 * (i * side + j)] = (float) (-extent + (j + 0.5) * 2 * extent / side);
+            grid[2 * (i * side + j) + 1] = (float) (extent - (i + 0.5) * 2 * extent / side);
+          }
+      if (t > 0)
+        gb_mlp_denoiser_eps (field, grid, side * side, 2, t, net);
+      CloudRender r = { { 0 } };
+      gb_palette_init (&r.pal, o.theme && g_str_equal (o.theme, "dark"));
+      g_autofree char *title = g_strdup_printf ("%s · %s at t = %d", net->data ? net->data : "model",
+                                                reverse ? "sampling" : "noising", t);
+      r.cloud = (GbCloudScene) { x, n, kind < GB_TOY_N_KINDS ? data : NULL, kind < GB_TOY_N_KINDS ? n : 0, NULL, 0,
+                                 NULL, 0, t > 0 ? field : NULL, side, extent, title };
+      r.schedule = s;
+      r.t = t;
+      if (!gb_export_file (o.out, o.width, o.height, cloud_paint_cb, &r, &error))
+        status = gb_cli_fail (error);
+      else
+        printf ("wrote %s\n", o.out);
+    }
+  sample_options_clear (&o);
+  return status;
+}

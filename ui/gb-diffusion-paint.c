@@ -1,0 +1,229 @@
+/* gb-diffusion-paint.c — point clouds and the noise schedule. */
+#include "gb-diffusion-paint.h"
+
+#include <math.h>
+#include <stdio.h>
+
+static double
+side_of (double w, double h)
+{
+  return MAX (10.0, MIN (w, h) - 16);
+}
+
+static void
+frame_of (double x, double y, double w, double h, double *fx, double *fy, double *side)
+{
+  *side = side_of (w, h);
+  *fx = x + (w - *side) / 2;
+  *fy = y + (h - *side) / 2;
+}
+
+void
+gb_cloud_to_data (double x, double y, double w, double h, double extent, double px, double py, float *dx, float *dy)
+{
+  double fx, fy, side;
+  frame_of (x, y, w, h, &fx, &fy, &side);
+  *dx = (float) (((px - fx) / side * 2 - 1) * extent);
+  *dy = (float) ((1 - (py - fy) / side * 2) * extent);
+}
+
+int
+gb_cloud_hit (double x, double y, double w, double h, const GbCloudScene *s, double px, double py)
+{
+  double fx, fy, side;
+  frame_of (x, y, w, h, &fx, &fy, &side);
+  double k = side / (2 * s->extent), best = 8.0 * 8.0;
+  int hit = -1;
+  for (int i = 0; i < s->n; i++)
+    {
+      double X = fx + (s->points[2 * i] + s->extent) * k, Y = fy + (s->extent - s->points[2 * i + 1]) * k;
+      double d2 = (X - px) * (X - px) + (Y - py) * (Y - py);
+      if (d2 < best)
+        best = d2, hit = i;
+    }
+  return hit;
+}
+
+void
+gb_cloud_paint (cairo_t *cr, double x, double y, double w, double h, const GbCloudScene *s, const GbPalette *pal)
+{
+  cairo_save (cr);
+  cairo_rectangle (cr, x, y, w, h);
+  cairo_clip (cr);
+  gb_set_rgb (cr, &pal->bg);
+  cairo_paint (cr);
+  double fx, fy, side;
+  frame_of (x, y, w, h, &fx, &fy, &side);
+  double k = side / (2 * s->extent);
+#define PX(v) (fx + ((v) + s->extent) * k)
+#define PY(v) (fy + (s->extent - (v)) * k)
+  /* Axes through the origin and a unit grid. */
+  cairo_set_line_width (cr, 1);
+  gb_set_rgb (cr, &pal->grid);
+  for (int g = (int) -floor (s->extent); g <= (int) floor (s->extent); g++)
+    {
+      cairo_move_to (cr, round (PX (g)) + 0.5, fy);
+      cairo_line_to (cr, round (PX (g)) + 0.5, fy + side);
+      cairo_move_to (cr, fx, round (PY (g)) + 0.5);
+      cairo_line_to (cr, fx + side, round (PY (g)) + 0.5);
+    }
+  cairo_stroke (cr);
+  gb_set_rgb (cr, &pal->muted);
+  cairo_rectangle (cr, fx + 0.5, fy + 0.5, side - 1, side - 1);
+  cairo_stroke (cr);
+  cairo_rectangle (cr, fx, fy, side, side);
+  cairo_clip (cr);
+  /* The data, faint. */
+  if (s->target != NULL)
+    {
+      gb_set_rgba (cr, &pal->muted, 0.25);
+      for (int i = 0; i < s->n_target; i++)
+        cairo_rectangle (cr, PX (s->target[2 * i]) - 1, PY (s->target[2 * i + 1]) - 1, 2, 2);
+      cairo_fill (cr);
+    }
+  /* The field: −ε̂ points towards the data (the score is −ε̂/√(1−ᾱ)). */
+  if (s->field != NULL && s->field_side > 1)
+    {
+      int m = s->field_side;
+      double step = 2 * s->extent / m, len = 0.45 * step * k;
+      gb_set_rgba (cr, &pal->accent2, 0.7);
+      cairo_set_line_width (cr, 1.2);
+      for (int i = 0; i < m; i++)
+        for (int j = 0; j < m; j++)
+          {
+            double cx = -s->extent + (j + 0.5) * step, cy = s->extent - (i + 0.5) * step;
+            double ex = -s->field[2 * (i * m + j)], ey = -s->field[2 * (i * m + j) + 1];
+            double norm = hypot (ex, ey);
+            if (norm < 1e-6)
+              continue;
+            double l = len * MIN (1.0, norm) / norm;
+            double X0 = PX (cx), Y0 = PY (cy), X1 = X0 + ex * l, Y1 = Y0 - ey * l;
+            cairo_move_to (cr, X0, Y0);
+            cairo_line_to (cr, X1, Y1);
+            double a = atan2 (Y1 - Y0, X1 - X0);
+            cairo_move_to (cr, X1 - 4 * cos (a - 0.5), Y1 - 4 * sin (a - 0.5));
+            cairo_line_to (cr, X1, Y1);
+            cairo_line_to (cr, X1 - 4 * cos (a + 0.5), Y1 - 4 * sin (a + 0.5));
+          }
+      cairo_stroke (cr);
+    }
+  /* The cloud: one path of small squares, filled at once. */
+  GbRgb dot = pal->classes[1];
+  gb_set_rgba (cr, &dot, 0.75);
+  double r = s->n > 3000 ? 1.2 : 1.8;
+  for (int i = 0; i < s->n; i++)
+    cairo_rectangle (cr, PX (s->points[2 * i]) - r, PY (s->points[2 * i + 1]) - r, 2 * r, 2 * r);
+  cairo_fill (cr);
+  /* Selected points and their trajectories. */
+  for (int k2 = 0; k2 < s->n_selected; k2++)
+    {
+      GbRgb c = pal->classes[(k2 * 3 + 4) % GB_PALETTE_N_CLASSES];
+      if (s->trails != NULL && s->trail_len > 1)
+        {
+          const float *tr = s->trails + (gsize) k2 * s->trail_len * 2;
+          cairo_move_to (cr, PX (tr[0]), PY (tr[1]));
+          for (int i = 1; i < s->trail_len; i++)
+            cairo_line_to (cr, PX (tr[2 * i]), PY (tr[2 * i + 1]));
+          gb_set_rgba (cr, &c, 0.8);
+          cairo_set_line_width (cr, 1.5);
+          cairo_stroke (cr);
+        }
+      int i = s->selected[k2];
+      if (i < 0 || i >= s->n)
+        continue;
+      cairo_arc (cr, PX (s->points[2 * i]), PY (s->points[2 * i + 1]), 5, 0, 2 * G_PI);
+      gb_set_rgb (cr, &c);
+      cairo_fill_preserve (cr);
+      gb_set_rgb (cr, &pal->bg);
+      cairo_set_line_width (cr, 1.5);
+      cairo_stroke (cr);
+    }
+#undef PX
+#undef PY
+  cairo_restore (cr);
+  if (s->title)
+    gb_paint_text (cr, fx + 6, fy + 4, s->title, 12, &pal->fg, GB_ALIGN_LEFT, TRUE);
+}
+
+void
+gb_schedule_paint (cairo_t *cr, double x, double y, double w, double h, const GbScheduleScene *s,
+                   const GbPalette *pal)
+{
+  const GbSchedule *sc = s->schedule;
+  cairo_save (cr);
+  cairo_rectangle (cr, x, y, w, h);
+  cairo_clip (cr);
+  gb_set_rgb (cr, &pal->bg);
+  cairo_paint (cr);
+  int T = sc->T, t = CLAMP (s->t, 0, T);
+  char buf[160];
+  double snr = gb_schedule_snr (sc, t);
+  if (t == 0)
+    g_snprintf (buf, sizeof buf, "t = 0 of %d · the data: ᾱ = 1, SNR = ∞", T);
+  else
+    g_snprintf (buf, sizeof buf, "t = %d of %d · β_t = %.3g · ᾱ_t = %.4f · SNR = %.3g (log %.2f)", t, T, sc->beta[t],
+                sc->alpha_bar[t], snr, log (snr));
+  gb_paint_text (cr, x + 8, y + 4, buf, 11, &pal->fg, GB_ALIGN_LEFT, FALSE);
+  double left = x + 8, right = x + w - 8, top = y + 24, bottom = y + h - 18;
+  if (right - left < 20 || bottom - top < 20)
+    {
+      cairo_restore (cr);
+      return;
+    }
+  gb_set_rgb (cr, &pal->muted);
+  cairo_set_line_width (cr, 1);
+  cairo_rectangle (cr, left + 0.5, top + 0.5, right - left, bottom - top);
+  cairo_stroke (cr);
+  /* log SNR on its own range. */
+  double lo = INFINITY, hi = -INFINITY;
+  for (int k = 1; k <= T; k++)
+    {
+      double l = log (gb_schedule_snr (sc, k));
+      if (isfinite (l))
+        lo = MIN (lo, l), hi = MAX (hi, l);
+    }
+  double bmax = 0;
+  for (int k = 1; k <= T; k++)
+    bmax = MAX (bmax, sc->beta[k]);
+  struct { int which; GbRgb color; const char *label; } curves[] = {
+    { 0, pal->classes[0], "β_t (to its max)" }, { 1, pal->classes[1], "ᾱ_t" }, { 2, pal->classes[2], "log SNR" },
+  };
+  int cols = (int) (right - left);
+  for (guint c = 0; c < G_N_ELEMENTS (curves); c++)
+    {
+      gboolean pen = FALSE;
+      for (int px = 0; px <= cols; px++)
+        {
+          int k = 1 + (int) ((gint64) px * (T - 1) / MAX (cols, 1));
+          double v = curves[c].which == 0 ? sc->beta[k] / MAX (bmax, 1e-12)
+                   : curves[c].which == 1 ? sc->alpha_bar[k]
+                                          : (log (gb_schedule_snr (sc, k)) - lo) / MAX (hi - lo, 1e-9);
+          if (!isfinite (v))
+            {
+              pen = FALSE;
+              continue;
+            }
+          double X = left + px, Y = bottom - CLAMP (v, 0, 1) * (bottom - top);
+          if (pen)
+            cairo_line_to (cr, X, Y);
+          else
+            cairo_move_to (cr, X, Y);
+          pen = TRUE;
+        }
+      gb_set_rgb (cr, &curves[c].color);
+      cairo_set_line_width (cr, 1.8);
+      cairo_stroke (cr);
+      gb_paint_text (cr, right - 4, top + 4 + c * 14, curves[c].label, 10, &curves[c].color, GB_ALIGN_RIGHT, FALSE);
+    }
+  /* The marker at t. */
+  double X = left + (T > 1 ? (double) (MAX (t, 1) - 1) / (T - 1) : 0) * (right - left);
+  gb_set_rgb (cr, &pal->accent);
+  cairo_set_line_width (cr, 2);
+  cairo_move_to (cr, round (X) + 0.5, top);
+  cairo_line_to (cr, round (X) + 0.5, bottom);
+  cairo_stroke (cr);
+  gb_paint_text (cr, left, bottom + 2, "t = 1", 10, &pal->muted, GB_ALIGN_LEFT, FALSE);
+  g_snprintf (buf, sizeof buf, "t = %d", T);
+  gb_paint_text (cr, right, bottom + 2, buf, 10, &pal->muted, GB_ALIGN_RIGHT, FALSE);
+  cairo_restore (cr);
+}

@@ -1,0 +1,44 @@
+/* gb-diffusion-paint.h — the diffusion views: a 2-d point cloud at one
+ * timestep over its faint target data (with selected points' trajectories
+ * and the ε̂ field as arrows), and the noise schedule against t with a marker
+ * at the scrubbed t. */
+#pragma once
+
+#include "gb-diffusion.h"
+#include "gb-paint.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  const float *points;      /* (n, 2): the cloud at t */
+  int n;
+  const float *target;      /* (n_target, 2): the data, drawn faint, or NULL */
+  int n_target;
+  const int *selected;      /* indices into points, drawn larger, or NULL */
+  int n_selected;
+  const float *trails;      /* (n_selected, trail_len, 2): their paths so far, or NULL */
+  int trail_len;
+  const float *field;       /* (side², 2): ε̂ at grid points over the view, drawn as −ε̂ arrows, or NULL */
+  int field_side;
+  double extent;            /* the view is [−extent, extent]² */
+  const char *title;
+} GbCloudScene;
+
+void gb_cloud_paint (cairo_t *cr, double x, double y, double w, double h, const GbCloudScene *scene,
+                     const GbPalette *pal);
+/* The data point under (px, py) of a cloud painted at (x, y, w, h), or −1. */
+int  gb_cloud_hit   (double x, double y, double w, double h, const GbCloudScene *scene, double px, double py);
+/* The position in data space of the canvas point (px, py). */
+void gb_cloud_to_data (double x, double y, double w, double h, double extent, double px, double py,
+                       float *dx, float *dy);
+
+typedef struct {
+  const GbSchedule *schedule;
+  int t;                    /* the marker */
+} GbScheduleScene;
+
+/* β_t, ᾱ_t (0…1) and log SNR (its own scale) against t, with the numbers at t. */
+void gb_schedule_paint (cairo_t *cr, double x, double y, double w, double h, const GbScheduleScene *scene,
+                        const GbPalette *pal);
+
+G_END_DECLS
