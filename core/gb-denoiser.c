@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "gb-error.h"
+#include "gb-parallel.h"
 #include "gb-safetensors.h"
 
 #define E GB_DENOISER_EMBED
@@ -82,40 +83,125 @@ gb_time_embedding (int t, int n, float *out)
     }
 }
 
+/* Per-thread scratch for the predictor, kept between calls: a sampler calls
+ * it a thousand times, and fresh megabytes each time cost page faults. */
+typedef struct {
+  float *buf;
+  gsize size;
+} Scratch;
+
+static void
+scratch_free (gpointer p)
+{
+  Scratch *s = p;
+  g_free (s->buf);
+  g_free (s);
+}
+
+static GPrivate scratch_key = G_PRIVATE_INIT (scratch_free);
+
+static float *
+scratch_get (gsize n)
+{
+  Scratch *s = g_private_get (&scratch_key);
+  if (s == NULL)
+    {
+      s = g_new0 (Scratch, 1);
+      g_private_set (&scratch_key, s);
+    }
+  if (s->size < n)
+    {
+      g_free (s->buf);
+      s->buf = g_new (float, n);
+      s->size = n;
+    }
+  return s->buf;
+}
+
+static void
+eps_rows (float *eps, const float *xt, int n, int d, int t, const GbMlpDenoiser *net)
+{
+  int H = net->hidden, in = d + E;
+  float *c = scratch_get ((gsize) H * (1 + d) + (gsize) 2 * n * H);
+  float *wx = c + H, *h1 = wx + (gsize) d * H, *h2 = h1 + (gsize) n * H;
+  /* The embedding's share of the first layer, once for the whole batch, and
+   * the data's columns of W₁ transposed so the rows below run along H. */
+  float emb[E];
+  gb_time_embedding (t, E, emb);
+  for (int j = 0; j < H; j++)
+    {
+      const float *w = net->w1 + (gsize) j * in;
+      float s = net->b1[j];
+      for (int k = 0; k < E; k++)
+        s += w[d + k] * emb[k];
+      c[j] = s;
+      for (int k = 0; k < d; k++)
+        wx[(gsize) k * H + j] = w[k];
+    }
+  if (d <= 8)
+    for (int i = 0; i < n; i++)
+      {
+        const float *x = xt + (gsize) i * d;
+        float *restrict h = h1 + (gsize) i * H;
+        memcpy (h, c, (gsize) H * sizeof (float));
+        for (int k = 0; k < d; k++)
+          {
+            const float xk = x[k], *restrict w = wx + (gsize) k * H;
+            for (int j = 0; j < H; j++)
+              h[j] += xk * w[j];
+          }
+      }
+  else
+    {
+      /* Wide data: a matrix product with the first d columns of W₁. */
+      for (int i = 0; i < n; i++)
+        memcpy (h1 + (gsize) i * H, c, (gsize) H * sizeof (float));
+      g_autofree float *w1x = g_new (float, (gsize) H * d);
+      for (int j = 0; j < H; j++)
+        memcpy (w1x + (gsize) j * d, net->w1 + (gsize) j * in, (gsize) d * sizeof (float));
+      g_autofree float *zero = g_new0 (float, H);
+      g_autofree float *tmp = g_new (float, (gsize) n * H);
+      gb_linear_forward (tmp, xt, w1x, zero, n, d, H, GB_ACT_NONE);
+      for (gsize i = 0; i < (gsize) n * H; i++)
+        h1[i] += tmp[i];
+    }
+  gb_act_forward (GB_ACT_SILU, h1, h1, (gsize) n * H);
+  gb_linear_forward (h2, h1, net->w2, net->b2, n, H, H, GB_ACT_SILU);
+  gb_linear_forward (eps, h2, net->w3, net->b3, n, H, d, GB_ACT_NONE);
+}
+
+typedef struct {
+  float *eps;
+  const float *xt;
+  int n, d, t;
+  const GbMlpDenoiser *net;
+} Half;
+
+static void
+half_cb (gpointer data)
+{
+  Half *h = data;
+  eps_rows (h->eps, h->xt, h->n, h->d, h->t, h->net);
+}
+
 void
 gb_mlp_denoiser_eps (float *eps, const float *xt, int n, int d, int t, gpointer data)
 {
   const GbMlpDenoiser *net = data;
   g_return_if_fail (d == net->d);
-  int H = net->hidden, in = d + E;
-  /* The embedding's share of the first layer, once for the whole batch. */
-  float emb[E];
-  gb_time_embedding (t, E, emb);
-  g_autofree float *c = g_new (float, H), *h1 = g_new (float, (gsize) n * H), *h2 = g_new (float, (gsize) n * H);
-  for (int j = 0; j < H; j++)
+  if (n < 256)
     {
-      const float *w = net->w1 + (gsize) j * in + d;
-      float s = net->b1[j];
-      for (int k = 0; k < E; k++)
-        s += w[k] * emb[k];
-      c[j] = s;
+      eps_rows (eps, xt, n, d, t, net);
+      return;
     }
-  for (int i = 0; i < n; i++)
-    {
-      const float *x = xt + (gsize) i * d;
-      float *h = h1 + (gsize) i * H;
-      for (int j = 0; j < H; j++)
-        {
-          const float *w = net->w1 + (gsize) j * in;
-          float s = c[j];
-          for (int k = 0; k < d; k++)
-            s += w[k] * x[k];
-          h[j] = s;
-        }
-    }
-  gb_act_forward (GB_ACT_SILU, h1, h1, (gsize) n * H);
-  gb_linear_forward (h2, h1, net->w2, net->b2, n, H, H, GB_ACT_SILU);
-  gb_linear_forward (eps, h2, net->w3, net->b3, n, H, d, GB_ACT_NONE);
+  /* Large batches: a half on each core, each half's products on one thread
+   * (OpenBLAS's own threads measured slower at these sizes: they spin). */
+  int threads = gb_blas_get_threads ();
+  gb_blas_set_threads (1);
+  int a = n / 2;
+  Half h0 = { eps, xt, a, d, t, net }, h1 = { eps + (gsize) a * d, xt + (gsize) a * d, n - a, d, t, net };
+  gb_parallel_pair (half_cb, &h0, &h1);
+  gb_blas_set_threads (threads);
 }
 
 /* --- training --- */

@@ -34,6 +34,50 @@ act_one (GbAct act, float x)
     }
 }
 
+/* σ(x) on eight lanes, stable on both sides. */
+static inline __attribute__ ((always_inline)) gb_v8f
+v8_sigmoid (gb_v8f l)
+{
+  const gb_v8f zero = gb_v8f_splat (0.0f), one = gb_v8f_splat (1.0f);
+  const gb_v8i sign = (gb_v8i) gb_v8f_splat (-0.0f);
+  gb_v8f e = gb_v8f_exp ((gb_v8f) ((gb_v8i) l | sign));
+  gb_v8f inv = one / (one + e);
+  return gb_v8f_select (l >= zero, inv, e * inv);
+}
+
+/* out = x·σ(x), eight lanes at a time (glibc's scalar expf was the cost of
+ * a diffusion sampler's step). */
+GB_HOT static void
+silu_forward (float *out, const float *in, gsize n)
+{
+  gsize i = 0;
+  for (; i + 8 <= n; i += 8)
+    {
+      gb_v8f x = gb_v8f_load (in + i);
+      gb_v8f_store (out + i, x * v8_sigmoid (x));
+    }
+  for (; i < n; i++)
+    out[i] = in[i] * gb_sigmoidf (in[i]);
+}
+
+/* din += dout · σ(x) · (1 + x·(1 − σ(x))). */
+GB_HOT static void
+silu_backward (float *din, const float *dout, const float *in, gsize n)
+{
+  const gb_v8f one = gb_v8f_splat (1.0f);
+  gsize i = 0;
+  for (; i + 8 <= n; i += 8)
+    {
+      gb_v8f x = gb_v8f_load (in + i), sg = v8_sigmoid (x);
+      gb_v8f_store (din + i, gb_v8f_load (din + i) + gb_v8f_load (dout + i) * sg * (one + x * (one - sg)));
+    }
+  for (; i < n; i++)
+    {
+      float sg = gb_sigmoidf (in[i]);
+      din[i] += dout[i] * sg * (1.0f + in[i] * (1.0f - sg));
+    }
+}
+
 void
 gb_act_forward (GbAct act, float *out, const float *in, gsize n)
 {
@@ -46,6 +90,9 @@ gb_act_forward (GbAct act, float *out, const float *in, gsize n)
     case GB_ACT_RELU:
       for (gsize i = 0; i < n; i++)
         out[i] = in[i] > 0.0f ? in[i] : 0.0f;
+      break;
+    case GB_ACT_SILU:
+      silu_forward (out, in, n);
       break;
     default:
       for (gsize i = 0; i < n; i++)
@@ -79,11 +126,7 @@ gb_act_backward (GbAct act, float *din, const float *dout, const float *in,
       break;
     case GB_ACT_SILU:
       /* d/dx x·σ(x) = σ(x) · (1 + x·(1 − σ(x))) */
-      for (gsize i = 0; i < n; i++)
-        {
-          float s = gb_sigmoidf (in[i]);
-          din[i] += dout[i] * s * (1.0f + in[i] * (1.0f - s));
-        }
+      silu_backward (din, dout, in, n);
       break;
     default:
       g_assert_not_reached ();
@@ -108,6 +151,18 @@ gb_sigmoid_inplace (float *x, gsize n)
     x[i] = gb_sigmoidf (x[i]);
 }
 
+int
+gb_blas_get_threads (void)
+{
+  return openblas_get_num_threads ();
+}
+
+void
+gb_blas_set_threads (int n)
+{
+  openblas_set_num_threads (MAX (n, 1));
+}
+
 /* --- linear layer --- */
 
 /* One fused pass adds the bias and applies the activation. */
@@ -126,6 +181,12 @@ bias_act (float *restrict out, const float *restrict b, int B, int n_out, GbAct 
       else if (act == GB_ACT_NONE)
         for (int j = 0; j < n_out; j++)
           o[j] += b[j];
+      else if (act == GB_ACT_SILU)
+        {
+          for (int j = 0; j < n_out; j++)
+            o[j] += b[j];
+          silu_forward (o, o, n_out);
+        }
       else
         for (int j = 0; j < n_out; j++)
           o[j] = act_one (act, o[j] + b[j]);

@@ -82,6 +82,11 @@ typedef struct {
 
 #define GB_ADAM_DEFAULTS { 1e-3f, 0.9f, 0.999f, 1e-8f }
 
+/* OpenBLAS's thread count, for callers that split a batch across cores
+ * themselves (then each of their matrix products should run on one). */
+int  gb_blas_get_threads (void);
+void gb_blas_set_threads (int n);
+
 void gb_adam_step (const GbAdam *adam, float *p, const float *g, float *m, float *v,
                    gsize n, int t);
 
