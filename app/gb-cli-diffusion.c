@@ -6,7 +6,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "gb-dataset.h"
 #include "gb-denoiser.h"
+#include "gb-models.h"
+#include "gb-vae-file.h"
 #include "gb-diffusion-paint.h"
 #include "gb-export.h"
 #include "gb-toy2d.h"
@@ -25,17 +28,49 @@ toy_list (void)
   return g_strjoinv (", ", (char **) gb_toy_names ());
 }
 
+/* The VAE's latent codes (posterior means) of one split of the data set:
+ * (n, 2), the data of a “latent” diffusion model. */
+static float *
+latent_codes (const char *dataset, const char *vae_path, const char *split, int *n, GError **error)
+{
+  g_autoptr (GbVae) vae = vae_path ? gb_vae_load (vae_path, error) : gb_shipped_vae_load (error);
+  if (vae == NULL)
+    return NULL;
+  if (vae->config.n_latent != 2)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "the VAE has %d latent dimensions; this needs 2",
+                   vae->config.n_latent);
+      return NULL;
+    }
+  g_autoptr (GbImageSet) set = gb_dataset_load_split (dataset, split, error);
+  if (set == NULL)
+    return NULL;
+  if (set->rows * set->cols != vae->config.n_input)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "the data set's images have %d pixels; the VAE takes %d",
+                   set->rows * set->cols, vae->config.n_input);
+      return NULL;
+    }
+  float *mu = g_new (float, (gsize) set->n * 2);
+  gb_vae_encode_u8 (vae, set->pixels, mu, NULL, (int) set->n);
+  *n = (int) set->n;
+  return mu;
+}
+
 /* --- train --- */
 
 int
 gb_cli_train_diffusion (int argc, char **argv)
 {
-  g_autofree char *data = NULL, *out = NULL, *schedule = NULL;
+  g_autofree char *data = NULL, *out = NULL, *schedule = NULL, *dataset = NULL, *vae = NULL;
   int steps = 20000, batch = 256, hidden = 128, T = 1000;
   double lr = 1e-3;
   gint64 seed = 1;
   GOptionEntry entries[] = {
-    { "data", 0, 0, G_OPTION_ARG_STRING, &data, "swiss-roll, moons, 8-gaussians, checkerboard or rings", "D" },
+    { "data", 0, 0, G_OPTION_ARG_STRING, &data,
+      "swiss-roll, moons, 8-gaussians, checkerboard, rings, or latent (the VAE's codes of the training images)", "D" },
+    { "dataset", 0, 0, G_OPTION_ARG_FILENAME, &dataset, "For latent: the IDX data set folder (default: Debian's Fashion-MNIST)", "DIR" },
+    { "vae", 0, 0, G_OPTION_ARG_FILENAME, &vae, "For latent: the VAE (default: the one shipped in the app)", "FILE" },
     { "steps", 0, 0, G_OPTION_ARG_INT, &steps, "Training steps (default 20000)", "N" },
     { "batch", 0, 0, G_OPTION_ARG_INT, &batch, "Batch size (default 256)", "B" },
     { "lr", 0, 0, G_OPTION_ARG_DOUBLE, &lr, "Adam's learning rate (default 0.001)", "X" },
@@ -58,12 +93,22 @@ gb_cli_train_diffusion (int argc, char **argv)
     return gb_cli_usage_error (ctx, "unexpected argument");
   if (out == NULL)
     return gb_cli_usage_error (ctx, "--out FILE is required");
-  GbToyKind kind;
-  if (data == NULL || !gb_toy_parse (data, &kind) || kind == GB_TOY_PAINTED)
+  GbToyKind kind = GB_TOY_N_KINDS;
+  gboolean latent = g_strcmp0 (data, "latent") == 0;
+  if (!latent && (data == NULL || !gb_toy_parse (data, &kind) || kind == GB_TOY_PAINTED))
     {
       g_autofree char *list = toy_list ();
-      g_autofree char *msg = g_strdup_printf ("--data is one of %s", list);
+      g_autofree char *msg = g_strdup_printf ("--data is one of %s, latent", list);
       return gb_cli_usage_error (ctx, msg);
+    }
+  g_autofree float *codes = NULL;
+  int n_codes = 0;
+  if (latent)
+    {
+      codes = latent_codes (dataset ? dataset : GB_DATASET_DEFAULT_DIR, vae, "train", &n_codes, &error);
+      if (codes == NULL)
+        return gb_cli_fail (error);
+      printf ("%d latent codes of the training images\n", n_codes);
     }
   GbScheduleKind sk = GB_SCHEDULE_LINEAR;
   if (schedule != NULL && !gb_schedule_kind_parse (schedule, &sk))
@@ -86,7 +131,14 @@ gb_cli_train_diffusion (int argc, char **argv)
   int done = 0;
   for (; done < steps && !interrupted; done++)
     {
-      gb_toy_sample (kind, x0, batch, &rng, NULL, 0, 0, NULL);
+      if (latent)
+        for (int i = 0; i < batch; i++)
+          {
+            guint32 k = gb_rng_below (&rng, (guint32) n_codes);
+            x0[2 * i] = codes[2 * k], x0[2 * i + 1] = codes[2 * k + 1];
+          }
+      else
+        gb_toy_sample (kind, x0, batch, &rng, NULL, 0, 0, NULL);
       float loss = gb_denoiser_train_step (tr, x0);
       if (!isfinite (loss))
         {
@@ -220,6 +272,29 @@ load_for_sampling (GOptionContext *ctx, SampleOptions *o, GbSamplerConfig *c, Gb
   return net;
 }
 
+/* n points of the data the model learnt into out (n, 2): fresh toy draws, or
+ * the latent codes of the first n test images. FALSE (with a note) when
+ * there is no such data here. */
+static gboolean
+target_points (const GbMlpDenoiser *net, GbToyKind kind, int n, GbRng *rng, float *out)
+{
+  if (kind < GB_TOY_N_KINDS)
+    return gb_toy_sample (kind, out, n, rng, NULL, 0, 0, NULL);
+  if (g_strcmp0 (net->data, "latent") != 0)
+    return FALSE;
+  g_autoptr (GError) error = NULL;
+  int m = 0;
+  g_autofree float *codes = latent_codes (GB_DATASET_DEFAULT_DIR, NULL, "t10k", &m, &error);
+  if (codes == NULL)
+    {
+      g_printerr ("glassbox: no latent codes to compare with: %s\n", error->message);
+      return FALSE;
+    }
+  for (int i = 0; i < n; i++)
+    out[2 * i] = codes[2 * (i % m)], out[2 * i + 1] = codes[2 * (i % m) + 1];
+  return TRUE;
+}
+
 static void
 progress_cb (int done, int total, gpointer data)
 {
@@ -267,11 +342,10 @@ gb_cli_sample_diffusion (int argc, char **argv)
                                                     c.kind == GB_SAMPLER_DDIM ? "" : "", net->data ? net->data : "");
           r.cloud = (GbCloudScene) { x, n, NULL, 0, NULL, 0, NULL, 0, NULL, 0, 3.0, title };
           r.t = -1;
-          if (kind < GB_TOY_N_KINDS)
+          GbRng rng;
+          gb_rng_init (&rng, c.seed + 1000);
+          if (target_points (net, kind, n, &rng, data))
             {
-              GbRng rng;
-              gb_rng_init (&rng, c.seed + 1000);
-              gb_toy_sample (kind, data, n, &rng, NULL, 0, 0, NULL);
               r.cloud.target = data;
               r.cloud.n_target = n;
               printf ("sliced Wasserstein-1 distance to %d fresh points of %s: %.4f\n", n, net->data,
@@ -314,7 +388,8 @@ gb_cli_render_diffusion (int argc, char **argv)
       g_printerr ("glassbox: --t %d is outside 0…%d (the model's T)\n", o.t, net->schedule->T);
       status = 2;
     }
-  else if (net != NULL && kind == GB_TOY_N_KINDS && (o.process == NULL || g_str_equal (o.process, "forward")))
+  else if (net != NULL && kind == GB_TOY_N_KINDS && g_strcmp0 (net->data, "latent") != 0
+           && (o.process == NULL || g_str_equal (o.process, "forward")))
     {
       g_printerr ("glassbox: %s: the model does not say what data it learnt, so there is nothing to noise "
                   "(try --process reverse)\n", o.model);
@@ -329,8 +404,13 @@ gb_cli_render_diffusion (int argc, char **argv)
                        *eps = g_new (float, (gsize) n * 2);
       GbRng rng;
       gb_rng_init (&rng, c.seed);
-      if (kind < GB_TOY_N_KINDS)
-        gb_toy_sample (kind, data, n, &rng, NULL, 0, 0, NULL);
+      gboolean have = target_points (net, kind, n, &rng, data);
+      if (!reverse && !have)
+        {
+          sample_options_clear (&o);
+          g_printerr ("glassbox: there is no data to noise here (try --process reverse)\n");
+          return 1;
+        }
       if (!reverse)
         {
           gb_rng_fill_normal (&rng, eps, (gsize) n * 2);
@@ -368,7 +448,7 @@ gb_cli_render_diffusion (int argc, char **argv)
       gb_palette_init (&r.pal, o.theme && g_str_equal (o.theme, "dark"));
       g_autofree char *title = g_strdup_printf ("%s · %s at t = %d", net->data ? net->data : "model",
                                                 reverse ? "sampling" : "noising", t);
-      r.cloud = (GbCloudScene) { x, n, kind < GB_TOY_N_KINDS ? data : NULL, kind < GB_TOY_N_KINDS ? n : 0, NULL, 0,
+      r.cloud = (GbCloudScene) { x, n, have ? data : NULL, have ? n : 0, NULL, 0,
                                  NULL, 0, t > 0 ? field : NULL, side, extent, title };
       r.schedule = s;
       r.t = t;

@@ -311,6 +311,21 @@ test_diffusion (void)
   g_assert_true (g_file_get_contents (svg, &svg_text, NULL, NULL));
   assert_contains (svg_text, "<svg");
 
+  /* A latent model: the shipped VAE's codes of a (toy) training set. */
+  g_autofree char *latent = test_tmp_path ("latent.safetensors");
+  r = run ("train", "diffusion", "--data", "latent", "--dataset", toy_dir, "--steps", "50", "--hidden", "16",
+           "--T", "20", "--out", latent, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  assert_contains (r.out, "latent codes of the training images");
+  run_clear (&r);
+  r = run ("render", "diffusion", "--model", latent, "--t", "5", "--process", "reverse", "--out", frame, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  run_clear (&r);
+  r = run ("train", "diffusion", "--data", "latent", "--dataset", "/nonexistent", "--out", latent, NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  assert_contains (r.err, "/nonexistent");
+  run_clear (&r);
+
   /* Bad input: a clear message and a non-zero exit each. */
   g_autofree char *vae = g_test_build_filename (G_TEST_DIST, "data", "torch-vae.safetensors", NULL);
   struct { const char *args[12]; int status; const char *says; } bad[] = {
