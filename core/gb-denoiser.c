@@ -60,6 +60,15 @@ gb_mlp_denoiser_new (int d, int hidden, GbScheduleKind schedule, int T, guint64 
   return net;
 }
 
+GbMlpDenoiser *
+gb_mlp_denoiser_copy (const GbMlpDenoiser *net)
+{
+  GbMlpDenoiser *c = alloc_net (net->d, net->hidden, net->schedule->kind, net->schedule->T, NULL);
+  memcpy (c->params, net->params, net->n_params * sizeof (float));
+  c->data = g_strdup (net->data);
+  return c;
+}
+
 void
 gb_mlp_denoiser_free (GbMlpDenoiser *net)
 {
@@ -335,12 +344,25 @@ meta_int (const GbSafetensors *st, const char *key, int *out, GError **error)
   return TRUE;
 }
 
+static GbMlpDenoiser *load_from (const GbSafetensors *st, GError **error);
+
 GbMlpDenoiser *
 gb_mlp_denoiser_load (const char *path, GError **error)
 {
   g_autoptr (GbSafetensors) st = gb_safetensors_load (path, error);
-  if (st == NULL)
-    return NULL;
+  return st ? load_from (st, error) : NULL;
+}
+
+GbMlpDenoiser *
+gb_mlp_denoiser_load_bytes (GBytes *bytes, const char *name, GError **error)
+{
+  g_autoptr (GbSafetensors) st = gb_safetensors_new_from_bytes (bytes, name, error);
+  return st ? load_from (st, error) : NULL;
+}
+
+static GbMlpDenoiser *
+load_from (const GbSafetensors *st, GError **error)
+{
   const char *name = gb_safetensors_get_name (st), *kind = gb_safetensors_get_metadata (st, "kind");
   if (g_strcmp0 (kind, "diffusion-mlp") != 0)
     {

@@ -46,6 +46,9 @@ void gb_mlp_denoiser_eps (float *eps, const float *xt, int n, int d, int t, gpoi
  * data; loading checks the kind and every shape. */
 gboolean       gb_mlp_denoiser_save (const GbMlpDenoiser *net, const char *path, GError **error);
 GbMlpDenoiser *gb_mlp_denoiser_load (const char *path, GError **error);
+GbMlpDenoiser *gb_mlp_denoiser_load_bytes (GBytes *bytes, const char *name, GError **error);
+/* A copy (for a worker that trains while the original is drawn). */
+GbMlpDenoiser *gb_mlp_denoiser_copy (const GbMlpDenoiser *net);
 
 /* Training state: gradients, Adam's moments and scratch for a batch. */
 typedef struct {

@@ -6,6 +6,8 @@
 G_BEGIN_DECLS
 
 #define GB_SHIPPED_VAE_RESOURCE "/org/glassbox/Glassbox/models/vae.safetensors"
+/* A diffusion model over that VAE's latent codes of the training images. */
+#define GB_SHIPPED_LATENT_DIFFUSION_RESOURCE "/org/glassbox/Glassbox/models/latent-diffusion.safetensors"
 
 /* The VAE trained by this project (see the README for the command). */
 GbVae *gb_shipped_vae_load (GError **error);

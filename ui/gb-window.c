@@ -1,6 +1,7 @@
 /* gb-window.c — the main window and its actions (open, save, export). */
 #include "gb-window.h"
 
+#include "gb-diffusion-page.h"
 #include "gb-latent-page.h"
 #include "gb-rl-page.h"
 #include "gb-settings.h"
@@ -13,6 +14,7 @@ struct _GbWindow {
   GtkStack *stack;
   GbLatentPage *latent_page;
   GbRlPage *rl_page;
+  GbDiffusionPage *diffusion_page;
   GSettings *settings;
   GtkNativeDialog *dialog;
 };
@@ -59,6 +61,12 @@ on_rl (GbWindow *self)
   return g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "rl") == 0;
 }
 
+static gboolean
+on_diffusion (GbWindow *self)
+{
+  return g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "diffusion") == 0;
+}
+
 static void
 page_message_cb (GtkWidget *page, const char *message, GbWindow *self)
 {
@@ -68,7 +76,7 @@ page_message_cb (GtkWidget *page, const char *message, GbWindow *self)
 /* --- file dialogs --- */
 
 typedef enum { DIALOG_OPEN, DIALOG_SAVE, DIALOG_EXPORT, DIALOG_OPEN_RL, DIALOG_SAVE_SESSION, DIALOG_SAVE_MAP,
-               DIALOG_EXPORT_RL } DialogKind;
+               DIALOG_EXPORT_RL, DIALOG_OPEN_DIFFUSION, DIALOG_SAVE_DIFFUSION, DIALOG_EXPORT_DIFFUSION } DialogKind;
 
 static void
 dialog_response_cb (GtkNativeDialog *dialog, int response, GbWindow *self)
@@ -95,7 +103,13 @@ dialog_response_cb (GtkNativeDialog *dialog, int response, GbWindow *self)
         ok = gb_rl_page_save_map (self->rl_page, path, &error);
       else if (kind == DIALOG_EXPORT_RL)
         ok = gb_rl_page_export (self->rl_page, path, &error);
-      else if (kind == DIALOG_SAVE)
+      else if (kind == DIALOG_OPEN_DIFFUSION)
+        ok = gb_diffusion_page_open (self->diffusion_page, path, &error);
+      else if (kind == DIALOG_SAVE_DIFFUSION)
+        ok = gb_diffusion_page_save (self->diffusion_page, path, &error);
+      else if (kind == DIALOG_EXPORT_DIFFUSION)
+        ok = gb_diffusion_page_export (self->diffusion_page, path, &error);
+      else if (kind == DIALOG_SAVE || kind == DIALOG_SAVE_DIFFUSION)
         {
           if (!g_str_has_suffix (path, ".safetensors"))
             {
@@ -103,7 +117,8 @@ dialog_response_cb (GtkNativeDialog *dialog, int response, GbWindow *self)
               g_free (path);
               path = with;
             }
-          ok = gb_latent_page_save_model (self->latent_page, path, &error);
+          ok = kind == DIALOG_SAVE ? gb_latent_page_save_model (self->latent_page, path, &error)
+                                   : gb_diffusion_page_save (self->diffusion_page, path, &error);
         }
       else
         ok = gb_latent_page_export (self->latent_page, path, &error);
@@ -132,19 +147,21 @@ run_dialog (GbWindow *self, DialogKind kind)
   if (self->dialog != NULL)
     return;
   static const char *titles[] = { "Open a Model", "Save the Model", "Export the View", "Open a Map or Session",
-                                  "Save the Session", "Save the Map", "Export the View" };
-  gboolean opening = kind == DIALOG_OPEN || kind == DIALOG_OPEN_RL;
+                                  "Save the Session", "Save the Map", "Export the View", "Open a Model",
+                                  "Save the Model", "Export the View" };
+  gboolean opening = kind == DIALOG_OPEN || kind == DIALOG_OPEN_RL || kind == DIALOG_OPEN_DIFFUSION;
   GtkFileChooserAction action = opening ? GTK_FILE_CHOOSER_ACTION_OPEN : GTK_FILE_CHOOSER_ACTION_SAVE;
   GtkFileChooserNative *dialog = gtk_file_chooser_native_new (titles[kind], GTK_WINDOW (self), action,
                                                               opening ? "_Open" : "_Save", "_Cancel");
   GtkFileChooser *chooser = GTK_FILE_CHOOSER (dialog);
-  if (kind == DIALOG_EXPORT || kind == DIALOG_EXPORT_RL)
+  if (kind == DIALOG_EXPORT || kind == DIALOG_EXPORT_RL || kind == DIALOG_EXPORT_DIFFUSION)
     {
       add_filter (chooser, "PNG image", "*.png");
       add_filter (chooser, "SVG drawing", "*.svg");
       add_filter (chooser, "PDF document", "*.pdf");
       gtk_file_chooser_set_current_name (chooser, kind == DIALOG_EXPORT ? "latent-space.png"
-                                                                        : gb_rl_page_export_name (self->rl_page));
+                                                  : kind == DIALOG_EXPORT_RL ? gb_rl_page_export_name (self->rl_page)
+                                                  : gb_diffusion_page_export_name (self->diffusion_page));
     }
   else if (kind == DIALOG_OPEN_RL)
     {
@@ -179,14 +196,14 @@ static void
 open_action (GtkWidget *widget, const char *name, GVariant *param)
 {
   GbWindow *self = GB_WINDOW (widget);
-  run_dialog (self, on_rl (self) ? DIALOG_OPEN_RL : DIALOG_OPEN);
+  run_dialog (self, on_rl (self) ? DIALOG_OPEN_RL : on_diffusion (self) ? DIALOG_OPEN_DIFFUSION : DIALOG_OPEN);
 }
 
 static void
 save_action (GtkWidget *widget, const char *name, GVariant *param)
 {
   GbWindow *self = GB_WINDOW (widget);
-  run_dialog (self, on_rl (self) ? DIALOG_SAVE_SESSION : DIALOG_SAVE);
+  run_dialog (self, on_rl (self) ? DIALOG_SAVE_SESSION : on_diffusion (self) ? DIALOG_SAVE_DIFFUSION : DIALOG_SAVE);
 }
 
 static void
@@ -206,14 +223,14 @@ static void
 export_action (GtkWidget *widget, const char *name, GVariant *param)
 {
   GbWindow *self = GB_WINDOW (widget);
-  run_dialog (self, on_rl (self) ? DIALOG_EXPORT_RL : DIALOG_EXPORT);
+  run_dialog (self, on_rl (self) ? DIALOG_EXPORT_RL : on_diffusion (self) ? DIALOG_EXPORT_DIFFUSION : DIALOG_EXPORT);
 }
 
 static void
 manifold_action (GtkWidget *widget, const char *name, GVariant *param)
 {
   GbWindow *self = GB_WINDOW (widget);
-  if (!on_rl (self))
+  if (!on_rl (self) && !on_diffusion (self))
     gb_latent_page_toggle_manifold (self->latent_page);
 }
 
@@ -231,6 +248,7 @@ gb_window_close_request (GtkWindow *window)
   /* Training stops; the app stays up until the worker has noticed. */
   gb_latent_page_stop (self->latent_page);
   gb_rl_page_stop (self->rl_page);
+  gb_diffusion_page_stop (self->diffusion_page);
   return GTK_WINDOW_CLASS (gb_window_parent_class)->close_request (window);
 }
 
@@ -259,12 +277,14 @@ gb_window_class_init (GbWindowClass *klass)
 
   g_type_ensure (GB_TYPE_LATENT_PAGE);
   g_type_ensure (GB_TYPE_RL_PAGE);
+  g_type_ensure (GB_TYPE_DIFFUSION_PAGE);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/glassbox/Glassbox/ui/gb-window.ui");
   gtk_widget_class_bind_template_child (widget_class, GbWindow, infobar);
   gtk_widget_class_bind_template_child (widget_class, GbWindow, info_label);
   gtk_widget_class_bind_template_child (widget_class, GbWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, GbWindow, latent_page);
   gtk_widget_class_bind_template_child (widget_class, GbWindow, rl_page);
+  gtk_widget_class_bind_template_child (widget_class, GbWindow, diffusion_page);
 
   gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
   gtk_widget_class_install_action (widget_class, "win.save", NULL, save_action);
@@ -273,6 +293,7 @@ gb_window_class_init (GbWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.page", "s", page_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1, GDK_CONTROL_MASK, "win.page", "s", "latent");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_2, GDK_CONTROL_MASK, "win.page", "s", "rl");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_3, GDK_CONTROL_MASK, "win.page", "s", "diffusion");
   gtk_widget_class_install_action (widget_class, "win.toggle-manifold", NULL, manifold_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK, "win.save", NULL);
@@ -292,6 +313,7 @@ gb_window_init (GbWindow *self)
   g_signal_connect (self->infobar, "response", G_CALLBACK (infobar_response_cb), self);
   g_signal_connect (self->latent_page, "message", G_CALLBACK (page_message_cb), self);
   g_signal_connect (self->rl_page, "message", G_CALLBACK (page_message_cb), self);
+  g_signal_connect (self->diffusion_page, "message", G_CALLBACK (page_message_cb), self);
   gb_latent_page_focus_plane (self->latent_page);
 }
 

@@ -1,0 +1,1333 @@
+/* gb-diffusion-page.c — the Diffusion page.
+ *
+ * The page shows one domain at a time: a 2-d toy distribution (or one the
+ * user paints) or the shipped VAE's latent plane. Its model (an MLP
+ * ε-predictor) trains live on a worker thread; Sample runs the DDPM or DDIM
+ * sampler on another, recording every step into the page's buffers, so the
+ * view follows it live and the timeline then scrubs the whole trajectory
+ * with no recomputation. The forward process is computed in closed form for
+ * the scrubbed t from one fixed noise draw, so it changes continuously.
+ */
+#include "gb-diffusion-page.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "gb-dataset.h"
+#include "gb-denoiser.h"
+#include "gb-diffusion-paint.h"
+#include "gb-error.h"
+#include "gb-export.h"
+#include "gb-models.h"
+#include "gb-series-paint.h"
+#include "gb-toy2d.h"
+
+#define N_POINTS 2000
+#define FIELD_SIDE 21
+#define EXTENT 3.0
+#define MAX_SELECTED 4
+#define LATENT_DOMAIN GB_TOY_N_KINDS   /* the domains: the toys (painted included), then latent */
+
+static const char *const domain_titles[] = { "Swiss roll", "Two moons", "Eight Gaussians", "Checkerboard",
+                                             "Concentric rings", "Painted by you", "VAE latent plane", NULL };
+
+typedef struct {
+  /* The job. */
+  GbMlpDenoiser *net;           /* owned: the copy being trained */
+  GbToyKind kind;
+  float *painted;               /* (n_painted, 2) */
+  int n_painted;
+  float *codes;                 /* latent codes (n_codes, 2) */
+  int n_codes;
+  int steps;
+  guint64 seed;
+  /* Published under the page's lock. */
+  GArray *losses;               /* of double */
+  volatile gint done;
+} TrainJob;
+
+typedef struct {
+  GbMlpDenoiser *net;           /* owned copy */
+  GbSamplerConfig config;
+  int n, K;
+  int *ts;                      /* (K) */
+  float *xs, *eps, *x0;         /* (K + 1, n, 2), (K, n, 2), (K, n, 2) */
+  volatile gint done;           /* steps recorded so far */
+  gint finished;
+  gboolean failed;
+  char *error;
+  GCancellable *cancel;
+} SampleRun;
+
+struct _GbDiffusionPage {
+  GtkBox parent_instance;
+
+  GtkDropDown *domain_drop, *sampler_drop;
+  GtkSpinButton *train_steps, *seed, *ddim_steps, *eta, *speed;
+  GtkCheckButton *sigma_tilde, *field_check;
+  GtkToggleButton *forward_button, *reverse_button, *play_button, *paint_toggle;
+  GtkButton *train_button, *sample_button, *clear_paint;
+  GtkProgressBar *progress;
+  GtkLabel *model_label, *t_label, *info_label;
+  GtkScale *timeline;
+  GtkDrawingArea *cloud_area, *side_area, *schedule_area, *loss_area;
+
+  GbPalette pal;
+  gboolean updating;
+
+  int domain;
+  GbMlpDenoiser *models[GB_TOY_N_KINDS + 1];   /* per domain, or NULL */
+  GbMlpDenoiser *net;                         /* models[domain] */
+  float target[2 * N_POINTS];                 /* the data on show */
+  gboolean have_target;
+  float noise[2 * N_POINTS];                  /* the forward process's fixed ε */
+  float shown[2 * N_POINTS];                  /* the cloud at t */
+  GArray *painted;                            /* of float pairs */
+  float *codes;                               /* latent codes of the training images */
+  int n_codes;
+  GbVae *vae;
+
+  gboolean reverse;
+  int t;
+  SampleRun *run;
+  GThread *sample_thread;
+  TrainJob *train;
+  GThread *train_thread;
+  GMutex lock;
+  gint stop;
+  GArray *losses;                             /* the last training's, for the plot */
+
+  int selected[MAX_SELECTED];
+  int n_selected;
+  int hover;
+  float field[2 * FIELD_SIDE * FIELD_SIDE];
+  gboolean field_valid;
+
+  gboolean playing;
+  double play_pos;
+  guint tick_id;
+  gint64 last_frame_us;
+
+  gboolean stats;
+  GArray *frame_times;
+  gint64 frame_start_us;
+  gboolean drew;
+  GdkFrameClock *clock;
+  gulong before_id, after_id;
+};
+
+G_DEFINE_FINAL_TYPE (GbDiffusionPage, gb_diffusion_page, GTK_TYPE_BOX)
+
+enum { SIGNAL_MESSAGE, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
+static void update_view (GbDiffusionPage *self);
+static void ensure_tick (GbDiffusionPage *self);
+
+static void
+message (GbDiffusionPage *self, const char *text)
+{
+  g_signal_emit (self, signals[SIGNAL_MESSAGE], 0, text);
+}
+
+static const GbSchedule *
+schedule (GbDiffusionPage *self)
+{
+  return self->net ? self->net->schedule : NULL;
+}
+
+/* --- the data of a domain --- */
+
+static gboolean
+load_codes (GbDiffusionPage *self, GError **error)
+{
+  if (self->codes != NULL)
+    return TRUE;
+  if (self->vae == NULL && (self->vae = gb_shipped_vae_load (error)) == NULL)
+    return FALSE;
+  const char *dir = g_getenv ("GLASSBOX_DATASET") ? g_getenv ("GLASSBOX_DATASET") : GB_DATASET_DEFAULT_DIR;
+  g_autoptr (GbImageSet) set = gb_dataset_load_split (dir, "train", error);
+  if (set == NULL)
+    return FALSE;
+  if (set->rows * set->cols != self->vae->config.n_input)
+    {
+      g_set_error (error, GB_ERROR, GB_ERROR_SHAPE, "the data set's images do not fit the VAE");
+      return FALSE;
+    }
+  self->codes = g_new (float, (gsize) set->n * 2);
+  gb_vae_encode_u8 (self->vae, set->pixels, self->codes, NULL, (int) set->n);
+  self->n_codes = (int) set->n;
+  return TRUE;
+}
+
+static void
+make_target (GbDiffusionPage *self)
+{
+  GbRng rng;
+  gb_rng_init (&rng, 1000 + (guint64) self->domain);
+  self->have_target = FALSE;
+  if (self->domain == LATENT_DOMAIN)
+    {
+      g_autoptr (GError) error = NULL;
+      if (!load_codes (self, &error))
+        message (self, error->message);
+      else
+        {
+          for (int i = 0; i < N_POINTS; i++)
+            {
+              guint32 k = gb_rng_below (&rng, (guint32) self->n_codes);
+              self->target[2 * i] = self->codes[2 * k], self->target[2 * i + 1] = self->codes[2 * k + 1];
+            }
+          self->have_target = TRUE;
+        }
+    }
+  else if (self->domain == GB_TOY_PAINTED)
+    self->have_target = self->painted->len >= 2
+                        && gb_toy_sample (GB_TOY_PAINTED, self->target, N_POINTS, &rng,
+                                          (const float *) self->painted->data, (int) self->painted->len / 2, 0.05f, NULL);
+  else
+    self->have_target = gb_toy_sample ((GbToyKind) self->domain, self->target, N_POINTS, &rng, NULL, 0, 0, NULL);
+  gb_rng_fill_normal (&rng, self->noise, 2 * N_POINTS);
+}
+
+/* --- the view at t --- */
+
+/* The record index of the state at (or just below) t. */
+static int
+run_index (const SampleRun *r, int t, int done)
+{
+  int j = 0;
+  while (j < done && (j < r->K ? r->ts[j] : 0) > t)
+    j++;
+  return j;
+}
+
+static void
+update_view (GbDiffusionPage *self)
+{
+  const GbSchedule *s = schedule (self);
+  self->field_valid = FALSE;
+  if (s != NULL && self->t > 0 && gtk_check_button_get_active (self->field_check))
+    {
+      float grid[2 * FIELD_SIDE * FIELD_SIDE];
+      for (int i = 0; i < FIELD_SIDE; i++)
+        for (int j = 0; j < FIELD_SIDE; j++)
+          {
+            grid[2 * (i * FIELD_SIDE + j)] = (float) (-EXTENT + (j + 0.5) * 2 * EXTENT / FIELD_SIDE);
+            grid[2 * (i * FIELD_SIDE + j) + 1] = (float) (EXTENT - (i + 0.5) * 2 * EXTENT / FIELD_SIDE);
+          }
+      gb_mlp_denoiser_eps (self->field, grid, FIELD_SIDE * FIELD_SIDE, 2, self->t, self->net);
+      self->field_valid = TRUE;
+    }
+  if (self->reverse && self->run != NULL)
+    {
+      int done = g_atomic_int_get (&self->run->done);
+      int j = run_index (self->run, self->t, done);
+      memcpy (self->shown, self->run->xs + (gsize) j * N_POINTS * 2, sizeof self->shown);
+    }
+  else if (!self->reverse && self->have_target && s != NULL)
+    gb_diffusion_q_sample (s, self->t, self->target, self->noise, self->shown, 2 * N_POINTS);
+  char buf[160];
+  if (s == NULL)
+    g_snprintf (buf, sizeof buf, "t = %d", self->t);
+  else if (self->t == 0)
+    g_snprintf (buf, sizeof buf, "t = 0 / %d · data", s->T);
+  else
+    g_snprintf (buf, sizeof buf, "t = %d / %d · β %.2e · ᾱ %.4f · SNR %.3g", self->t, s->T, s->beta[self->t],
+                s->alpha_bar[self->t], gb_schedule_snr (s, self->t));
+  gtk_label_set_text (self->t_label, buf);
+  gtk_widget_queue_draw (GTK_WIDGET (self->cloud_area));
+  gtk_widget_queue_draw (GTK_WIDGET (self->side_area));
+  gtk_widget_queue_draw (GTK_WIDGET (self->schedule_area));
+}
+
+static void
+set_t (GbDiffusionPage *self, int t)
+{
+  const GbSchedule *s = schedule (self);
+  t = CLAMP (t, 0, s ? s->T : 0);
+  self->t = t;
+  self->updating = TRUE;
+  gtk_range_set_value (GTK_RANGE (self->timeline), t);
+  self->updating = FALSE;
+  update_view (self);
+}
+
+static void
+timeline_changed_cb (GtkRange *range, GbDiffusionPage *self)
+{
+  if (self->updating)
+    return;
+  self->t = (int) round (gtk_range_get_value (range));
+  update_view (self);
+}
+
+/* --- models --- */
+
+static void
+show_model (GbDiffusionPage *self)
+{
+  const GbSchedule *s = schedule (self);
+  g_autofree char *text = NULL;
+  if (self->net == NULL)
+    text = g_strdup ("No model for this domain yet: press Train (a few seconds).");
+  else
+    text = g_strdup_printf ("MLP 2-%d-%d-2, %s schedule, T = %d%s", self->net->hidden, self->net->hidden,
+                            gb_schedule_kind_name (s->kind), s->T,
+                            self->domain == LATENT_DOMAIN && self->models[LATENT_DOMAIN] == self->net
+                              ? "" : "");
+  gtk_label_set_text (self->model_label, text);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->sample_button), self->net != NULL);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->timeline), self->net != NULL);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->play_button), self->net != NULL);
+  if (s != NULL)
+    {
+      self->updating = TRUE;
+      gtk_range_set_range (GTK_RANGE (self->timeline), 0, s->T);
+      gtk_spin_button_set_range (self->ddim_steps, 1, s->T);
+      self->updating = FALSE;
+    }
+}
+
+static void
+clear_run (GbDiffusionPage *self)
+{
+  if (self->sample_thread != NULL)
+    {
+      g_cancellable_cancel (self->run->cancel);
+      g_thread_join (self->sample_thread);
+      self->sample_thread = NULL;
+    }
+  if (self->run != NULL)
+    {
+      g_clear_object (&self->run->cancel);
+      gb_mlp_denoiser_free (self->run->net);
+      g_free (self->run->ts), g_free (self->run->xs), g_free (self->run->eps), g_free (self->run->x0);
+      g_free (self->run->error);
+      g_clear_pointer (&self->run, g_free);
+    }
+  self->n_selected = 0;
+}
+
+static void
+set_domain (GbDiffusionPage *self, int domain)
+{
+  clear_run (self);
+  self->domain = domain;
+  self->net = self->models[domain];
+  if (domain == LATENT_DOMAIN && self->net == NULL)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (GBytes) bytes = g_resources_lookup_data (GB_SHIPPED_LATENT_DIFFUSION_RESOURCE,
+                                                          G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
+      if (bytes != NULL)
+        self->net = self->models[domain] = gb_mlp_denoiser_load_bytes (bytes, "shipped latent-diffusion", &error);
+      if (error != NULL)
+        message (self, error->message);
+    }
+  make_target (self);
+  gtk_widget_set_visible (GTK_WIDGET (self->paint_toggle), domain == GB_TOY_PAINTED);
+  gtk_widget_set_visible (GTK_WIDGET (self->clear_paint), domain == GB_TOY_PAINTED);
+  self->reverse = FALSE;
+  self->updating = TRUE;
+  gtk_toggle_button_set_active (self->forward_button, TRUE);
+  self->updating = FALSE;
+  show_model (self);
+  set_t (self, schedule (self) ? schedule (self)->T / 4 : 0);
+}
+
+static void
+domain_changed_cb (GtkDropDown *drop, GParamSpec *pspec, GbDiffusionPage *self)
+{
+  if (self->updating)
+    return;
+  set_domain (self, (int) gtk_drop_down_get_selected (drop));
+}
+
+/* --- training --- */
+
+static gpointer
+train_thread (gpointer data)
+{
+  GbDiffusionPage *self = data;
+  TrainJob *j = self->train;
+  const int B = 256;
+  g_autoptr (GbDenoiserTrainer) tr = gb_denoiser_trainer_new (j->net, B, 2e-3f, j->seed);
+  GbRng rng;
+  gb_rng_init (&rng, j->seed + 1);
+  g_autofree float *x0 = g_new (float, 2 * B);
+  for (int k = 0; k < j->steps && !g_atomic_int_get (&self->stop); k++)
+    {
+      if (j->codes != NULL)
+        for (int i = 0; i < B; i++)
+          {
+            guint32 c = gb_rng_below (&rng, (guint32) j->n_codes);
+            x0[2 * i] = j->codes[2 * c], x0[2 * i + 1] = j->codes[2 * c + 1];
+          }
+      else
+        gb_toy_sample (j->kind, x0, B, &rng, j->painted, j->n_painted, 0.05f, NULL);
+      /* A step size that decays over the run: quick progress, then refinement. */
+      tr->adam.lr = (float) (2e-3 * (0.1 + 0.9 * 0.5 * (1 + cos (G_PI * k / j->steps))));
+      double loss = gb_denoiser_train_step (tr, x0);
+      g_mutex_lock (&self->lock);
+      g_array_append_val (j->losses, loss);
+      g_mutex_unlock (&self->lock);
+      g_atomic_int_set (&j->done, k + 1);
+    }
+  return NULL;
+}
+
+static void
+finish_training (GbDiffusionPage *self, gboolean keep)
+{
+  g_atomic_int_set (&self->stop, 1);
+  g_thread_join (self->train_thread);
+  self->train_thread = NULL;
+  g_atomic_int_set (&self->stop, 0);
+  TrainJob *j = self->train;
+  self->train = NULL;
+  g_array_set_size (self->losses, 0);
+  g_array_append_vals (self->losses, j->losses->data, j->losses->len);
+  if (keep && j->done > 0)
+    {
+      int domain = j->codes ? LATENT_DOMAIN : (int) j->kind;
+      if (self->models[domain] != NULL && self->models[domain] == self->net)
+        clear_run (self);
+      gb_mlp_denoiser_free (self->models[domain]);
+      self->models[domain] = g_steal_pointer (&j->net);
+      if (domain == self->domain)
+        {
+          self->net = self->models[domain];
+          show_model (self);
+          set_t (self, self->t);
+        }
+    }
+  gb_mlp_denoiser_free (j->net);
+  g_free (j->painted);
+  g_array_unref (j->losses);
+  g_free (j);
+  gtk_button_set_label (self->train_button, "_Train");
+  gtk_widget_queue_draw (GTK_WIDGET (self->loss_area));
+}
+
+static void
+train_cb (GtkButton *button, GbDiffusionPage *self)
+{
+  if (self->train != NULL)
+    {
+      finish_training (self, TRUE);   /* stop: keep what it learnt so far */
+      return;
+    }
+  TrainJob *j = g_new0 (TrainJob, 1);
+  j->kind = self->domain < GB_TOY_N_KINDS ? (GbToyKind) self->domain : GB_TOY_SWISS_ROLL;
+  if (self->domain == LATENT_DOMAIN)
+    {
+      g_autoptr (GError) error = NULL;
+      if (!load_codes (self, &error))
+        {
+          message (self, error->message);
+          g_free (j);
+          return;
+        }
+      j->codes = self->codes;
+      j->n_codes = self->n_codes;
+    }
+  if (self->domain == GB_TOY_PAINTED)
+    {
+      if (self->painted->len < 2)
+        {
+          message (self, "The painted distribution has no points: turn on Paint and drag over the canvas");
+          g_free (j);
+          return;
+        }
+      j->n_painted = (int) self->painted->len / 2;
+      j->painted = g_memdup2 (self->painted->data, self->painted->len * sizeof (float));
+    }
+  j->steps = gtk_spin_button_get_value_as_int (self->train_steps);
+  j->seed = (guint64) gtk_spin_button_get_value (self->seed);
+  g_autoptr (GError) error = NULL;
+  j->net = gb_mlp_denoiser_new (2, 128, GB_SCHEDULE_LINEAR, 1000, j->seed, &error);
+  j->net->data = g_strdup (self->domain == LATENT_DOMAIN ? "latent" : gb_toy_name (j->kind));
+  j->losses = g_array_new (FALSE, FALSE, sizeof (double));
+  self->train = j;
+  self->train_thread = g_thread_new ("glassbox-diffusion-train", train_thread, self);
+  gtk_button_set_label (self->train_button, "Stop _training");
+  ensure_tick (self);
+}
+
+/* --- sampling --- */
+
+static void
+sample_progress (int done, int total, gpointer data)
+{
+  SampleRun *r = data;
+  g_atomic_int_set (&r->done, done);
+}
+
+static void
+run_eps (float *eps, const float *xt, int n, int d, int t, gpointer data)
+{
+  gb_mlp_denoiser_eps (eps, xt, n, d, t, ((SampleRun *) data)->net);
+}
+
+static gpointer
+sample_thread (gpointer data)
+{
+  SampleRun *r = data;
+  g_autofree float *x = g_new (float, (gsize) r->n * 2);
+  GbSampleRecord rec = { r->xs, r->eps, r->x0 };
+  g_autoptr (GError) error = NULL;
+  if (!gb_diffusion_sample (r->net->schedule, &r->config, run_eps, r, x, r->n, 2, FALSE, &rec, sample_progress, r,
+                            r->cancel, &error))
+    {
+      r->failed = !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      r->error = g_strdup (error->message);
+    }
+  g_atomic_int_set (&r->finished, TRUE);
+  return NULL;
+}
+
+static void
+sample_cb (GtkButton *button, GbDiffusionPage *self)
+{
+  if (self->net == NULL)
+    return;
+  clear_run (self);
+  SampleRun *r = g_new0 (SampleRun, 1);
+  gb_sampler_config_init (&r->config);
+  r->config.kind = gtk_drop_down_get_selected (self->sampler_drop) == 1 ? GB_SAMPLER_DDIM : GB_SAMPLER_DDPM;
+  r->config.steps = gtk_spin_button_get_value_as_int (self->ddim_steps);
+  r->config.eta = gtk_spin_button_get_value (self->eta);
+  r->config.sigma_tilde = gtk_check_button_get_active (self->sigma_tilde);
+  r->config.seed = (guint64) gtk_spin_button_get_value (self->seed);
+  g_autoptr (GError) error = NULL;
+  if (!gb_sampler_config_check (&r->config, self->net->schedule, &error))
+    {
+      message (self, error->message);
+      g_free (r);
+      return;
+    }
+  r->net = gb_mlp_denoiser_copy (self->net);
+  r->n = N_POINTS;
+  r->ts = g_new (int, self->net->schedule->T);
+  r->K = gb_sampler_timesteps (&r->config, self->net->schedule, r->ts);
+  gsize N = (gsize) r->n * 2;
+  r->xs = g_new0 (float, (gsize) (r->K + 1) * N);
+  r->eps = g_new0 (float, (gsize) r->K * N);
+  r->x0 = g_new0 (float, (gsize) r->K * N);
+  self->run = r;
+  self->reverse = TRUE;
+  self->updating = TRUE;
+  gtk_toggle_button_set_active (self->reverse_button, TRUE);
+  self->updating = FALSE;
+  r->cancel = g_cancellable_new ();
+  self->sample_thread = g_thread_new ("glassbox-diffusion-sample", sample_thread, r);
+  set_t (self, self->net->schedule->T);
+  ensure_tick (self);
+}
+
+/* --- playing and the frame clock --- */
+
+static gboolean
+tick_cb (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
+{
+  GbDiffusionPage *self = GB_DIFFUSION_PAGE (widget);
+  gint64 now = gdk_frame_clock_get_frame_time (clock);
+  double dt = self->last_frame_us ? CLAMP ((now - self->last_frame_us) / 1e6, 0.0, 0.1) : 1.0 / 60;
+  self->last_frame_us = now;
+  gboolean busy = FALSE;
+  if (self->train != NULL)
+    {
+      int done = g_atomic_int_get (&self->train->done);
+      gtk_progress_bar_set_fraction (self->progress, (double) done / self->train->steps);
+      g_mutex_lock (&self->lock);
+      g_array_set_size (self->losses, 0);
+      g_array_append_vals (self->losses, self->train->losses->data, self->train->losses->len);
+      g_mutex_unlock (&self->lock);
+      gtk_widget_queue_draw (GTK_WIDGET (self->loss_area));
+      if (done >= self->train->steps)
+        finish_training (self, TRUE);
+      else
+        busy = TRUE;
+    }
+  if (self->run != NULL && self->sample_thread != NULL)
+    {
+      SampleRun *r = self->run;
+      int done = g_atomic_int_get (&r->done);
+      gtk_progress_bar_set_fraction (self->progress, (double) done / r->K);
+      /* Follow the sampler live. */
+      if (!self->playing)
+        set_t (self, done < r->K ? r->ts[MAX (done - 1, 0)] : 0);
+      if (g_atomic_int_get (&r->finished))
+        {
+          g_thread_join (self->sample_thread);
+          self->sample_thread = NULL;
+          if (r->failed)
+            message (self, r->error);
+          set_t (self, 0);
+        }
+      else
+        busy = TRUE;
+    }
+  if (self->playing && schedule (self) != NULL)
+    {
+      int T = schedule (self)->T;
+      double speed = gtk_spin_button_get_value (self->speed);
+      self->play_pos += (self->reverse ? -1 : 1) * speed * dt;
+      if (self->play_pos < 0 || self->play_pos > T)
+        {
+          self->play_pos = CLAMP (self->play_pos, 0, T);
+          self->playing = FALSE;
+          self->updating = TRUE;
+          gtk_toggle_button_set_active (self->play_button, FALSE);
+          self->updating = FALSE;
+        }
+      set_t (self, (int) round (self->play_pos));
+      busy = busy || self->playing;
+    }
+  if (busy)
+    return G_SOURCE_CONTINUE;
+  self->tick_id = 0;
+  self->last_frame_us = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+ensure_tick (GbDiffusionPage *self)
+{
+  if (self->tick_id == 0)
+    self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), tick_cb, NULL, NULL);
+}
+
+static void
+play_toggled_cb (GtkToggleButton *b, GbDiffusionPage *self)
+{
+  if (self->updating)
+    return;
+  self->playing = gtk_toggle_button_get_active (b);
+  if (self->playing)
+    {
+      const GbSchedule *s = schedule (self);
+      /* From the start of the process when at its end. */
+      if (self->reverse && self->t == 0)
+        self->t = s->T;
+      else if (!self->reverse && self->t == s->T)
+        self->t = 0;
+      self->play_pos = self->t;
+      ensure_tick (self);
+    }
+}
+
+static void
+process_toggled_cb (GtkToggleButton *b, GbDiffusionPage *self)
+{
+  if (self->updating || !gtk_toggle_button_get_active (b))
+    return;
+  self->reverse = b == self->reverse_button;
+  if (self->reverse && self->run == NULL)
+    message (self, "Press Sample to run the reverse process; the timeline then scrubs its steps");
+  update_view (self);
+}
+
+/* --- drawing --- */
+
+static void
+update_palette (GbDiffusionPage *self)
+{
+  GdkRGBA fg;
+G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  gtk_style_context_get_color (gtk_widget_get_style_context (GTK_WIDGET (self)), &fg);
+G_GNUC_END_IGNORE_DEPRECATIONS
+  gb_palette_init (&self->pal, (0.299 * fg.red + 0.587 * fg.green + 0.114 * fg.blue) > 0.5);
+}
+
+/* The trajectories of the selected points up to the state on show. */
+static int
+trails (GbDiffusionPage *self, float *out, int max_len)
+{
+  int len = 0;
+  if (self->reverse && self->run != NULL)
+    {
+      int done = g_atomic_int_get (&self->run->done);
+      int j = run_index (self->run, self->t, done);
+      int stride = MAX (1, (j + max_len - 1) / max_len);
+      for (int k = 0; k < self->n_selected; k++)
+        {
+          int l = 0;
+          for (int i = 0; i <= j && l < max_len; i += stride, l++)
+            {
+              const float *p = self->run->xs + ((gsize) i * N_POINTS + self->selected[k]) * 2;
+              out[((gsize) k * max_len + l) * 2] = p[0], out[((gsize) k * max_len + l) * 2 + 1] = p[1];
+            }
+          len = l;
+        }
+    }
+  else if (!self->reverse && schedule (self) != NULL)
+    {
+      for (int k = 0; k < self->n_selected; k++)
+        for (int l = 0; l < max_len; l++)
+          {
+            int t = (int) ((gint64) self->t * l / (max_len - 1));
+            float *o = out + ((gsize) k * max_len + l) * 2;
+            gb_diffusion_q_sample (schedule (self), t, self->target + 2 * self->selected[k],
+                                   self->noise + 2 * self->selected[k], o, 2);
+          }
+      len = max_len;
+    }
+  return len;
+}
+
+static void
+paint_cloud (cairo_t *cr, int w, int h, gpointer data)
+{
+  GbDiffusionPage *self = data;
+  float tr[MAX_SELECTED * 200 * 2];
+  int len = trails (self, tr, 200);
+  gboolean have_points = self->reverse ? self->run != NULL : self->have_target && self->net != NULL;
+  g_autofree char *title = g_strdup_printf ("%s · %s", domain_titles[self->domain],
+                                            self->reverse ? "sampling (reverse)" : "noising (forward)");
+  GbCloudScene s = { self->shown, have_points ? N_POINTS : 0, self->have_target ? self->target : NULL,
+                     self->have_target ? N_POINTS : 0, self->selected, self->n_selected, len > 1 ? tr : NULL, len,
+                     self->field_valid ? self->field : NULL, FIELD_SIDE, EXTENT, title };
+  gb_cloud_paint (cr, 0, 0, w, h, &s, &self->pal);
+  if (!have_points)
+    gb_paint_text (cr, w / 2.0, h - 40, self->net == NULL ? "Train a model for this domain first"
+                                      : self->reverse ? "Press Sample to draw from the model"
+                                                      : "Paint some points first",
+                   13, &self->pal.muted, GB_ALIGN_CENTER, FALSE);
+}
+
+static void
+paint_side (cairo_t *cr, int w, int h, gpointer data)
+{
+  GbDiffusionPage *self = data;
+  gb_set_rgb (cr, &self->pal.bg);
+  cairo_paint (cr);
+  int i = self->n_selected > 0 ? self->selected[0] : self->hover;
+  const GbSchedule *s = schedule (self);
+  if (i < 0 || s == NULL)
+    {
+      gb_paint_text (cr, 8, 8, "Click a point to follow it;", 11, &self->pal.muted, GB_ALIGN_LEFT, FALSE);
+      gb_paint_text (cr, 8, 24, "hover one for its numbers.", 11, &self->pal.muted, GB_ALIGN_LEFT, FALSE);
+      return;
+    }
+  char buf[200];
+  double y = 8;
+  const float *x = self->shown + 2 * i;
+  float eps[2] = { 0, 0 }, x0[2] = { 0, 0 };
+  gboolean have_pred = FALSE;
+  if (self->reverse && self->run != NULL)
+    {
+      int done = g_atomic_int_get (&self->run->done);
+      int j = run_index (self->run, self->t, done);
+      if (j < done && j < self->run->K)
+        {
+          memcpy (eps, self->run->eps + ((gsize) j * N_POINTS + i) * 2, sizeof eps);
+          memcpy (x0, self->run->x0 + ((gsize) j * N_POINTS + i) * 2, sizeof x0);
+          have_pred = TRUE;
+        }
+    }
+  else if (self->t > 0)
+    {
+      gb_mlp_denoiser_eps (eps, x, 1, 2, self->t, self->net);
+      gb_diffusion_predict_x0 (s, self->t, x, eps, x0, 2);
+      have_pred = TRUE;
+    }
+  g_snprintf (buf, sizeof buf, "point %d at t = %d", i, self->t);
+  gb_paint_text (cr, 8, y, buf, 12, &self->pal.fg, GB_ALIGN_LEFT, TRUE), y += 20;
+  if (!self->reverse && self->have_target)
+    {
+      double a = sqrt (s->alpha_bar[self->t]), b = sqrt (1 - s->alpha_bar[self->t]);
+      const float *d0 = self->target + 2 * i, *e = self->noise + 2 * i;
+      gb_paint_text (cr, 8, y, "x_t = √ᾱ·x₀ + √(1−ᾱ)·ε", 11, &self->pal.fg, GB_ALIGN_LEFT, FALSE), y += 16;
+      for (int k = 0; k < 2; k++)
+        {
+          g_snprintf (buf, sizeof buf, "  %.3f = %.3f·%.3f + %.3f·%.3f", x[k], a, d0[k], b, e[k]);
+          gb_paint_text (cr, 8, y, buf, 11, &self->pal.fg, GB_ALIGN_LEFT, FALSE), y += 16;
+        }
+    }
+  else
+    {
+      g_snprintf (buf, sizeof buf, "x_t = (%.3f, %.3f)", x[0], x[1]);
+      gb_paint_text (cr, 8, y, buf, 11, &self->pal.fg, GB_ALIGN_LEFT, FALSE), y += 16;
+    }
+  if (have_pred)
+    {
+      g_snprintf (buf, sizeof buf, "ε̂ = (%.3f, %.3f)", eps[0], eps[1]);
+      gb_paint_text (cr, 8, y, buf, 11, &self->pal.fg, GB_ALIGN_LEFT, FALSE), y += 16;
+      g_snprintf (buf, sizeof buf, "x̂₀ = (%.3f, %.3f)", x0[0], x0[1]);
+      gb_paint_text (cr, 8, y, buf, 11, &self->pal.fg, GB_ALIGN_LEFT, FALSE), y += 16;
+    }
+  /* On the latent plane: the particle and its prediction decoded by the VAE. */
+  if (self->domain == LATENT_DOMAIN && self->vae != NULL)
+    {
+      int D = self->vae->config.n_input, side = (int) round (sqrt (D));
+      g_autofree float *img = g_new (float, 2 * D);
+      float z[4] = { x[0], x[1], x0[0], x0[1] };
+      gb_vae_decode (self->vae, z, img, have_pred ? 2 : 1);
+      double sz = MIN ((w - 24) / 2.0, 140);
+      y += 6;
+      gb_paint_text (cr, 8, y, "decoded x_t", 10, &self->pal.muted, GB_ALIGN_LEFT, FALSE);
+      if (have_pred)
+        gb_paint_text (cr, 16 + sz, y, "decoded x̂₀", 10, &self->pal.muted, GB_ALIGN_LEFT, FALSE);
+      y += 14;
+      if (side * side == D)
+        {
+          gb_paint_image (cr, 8, y, sz, sz, img, side, side, &self->pal);
+          if (have_pred)
+            gb_paint_image (cr, 16 + sz, y, sz, sz, img + D, side, side, &self->pal);
+        }
+    }
+}
+
+static void
+paint_schedule (cairo_t *cr, int w, int h, gpointer data)
+{
+  GbDiffusionPage *self = data;
+  gb_set_rgb (cr, &self->pal.bg);
+  cairo_paint (cr);
+  if (schedule (self) == NULL)
+    return;
+  GbScheduleScene s = { schedule (self), self->t };
+  gb_schedule_paint (cr, 0, 0, w, h, &s, &self->pal);
+}
+
+static void
+paint_loss (cairo_t *cr, int w, int h, gpointer data)
+{
+  GbDiffusionPage *self = data;
+  int n = (int) self->losses->len;
+  g_autofree double *avg = g_new (double, MAX (n, 1));
+  gb_moving_average ((const double *) self->losses->data, n, 50, avg);
+  GbSeries s[2] = {
+    { .y = (const double *) self->losses->data, .n = n, .x0 = 1, .dx = 1, .color = self->pal.classes[4],
+      .alpha = 0.5, .width = 1 },
+    { .y = avg, .n = n, .x0 = 1, .dx = 1, .color = self->pal.classes[1], .width = 2, .label = "average of 50" },
+  };
+  GbSeriesPlot p = { "Training loss ‖ε − ε̂‖²", "step", s, 2, TRUE, "press Train to watch the loss fall" };
+  gb_series_plot_paint (cr, 0, 0, w, h, &p, &self->pal);
+}
+
+static void
+draw_cb (GtkDrawingArea *area, cairo_t *cr, int w, int h, gpointer data)
+{
+  GbDiffusionPage *self = g_object_get_data (G_OBJECT (area), "page");
+  update_palette (self);
+  ((GbPaintFunc) data) (cr, w, h, self);
+  if (gtk_widget_has_focus (GTK_WIDGET (area)))
+    {
+      gb_set_rgba (cr, &self->pal.accent, 0.6);
+      cairo_set_line_width (cr, 2);
+      cairo_rectangle (cr, 1, 1, w - 2, h - 2);
+      cairo_stroke (cr);
+    }
+  self->drew = TRUE;
+}
+
+/* --- pointer and keys --- */
+
+static int
+hit (GbDiffusionPage *self, double x, double y)
+{
+  int w = gtk_widget_get_width (GTK_WIDGET (self->cloud_area)), h = gtk_widget_get_height (GTK_WIDGET (self->cloud_area));
+  GbCloudScene s = { self->shown, (self->reverse ? self->run != NULL : self->have_target) ? N_POINTS : 0 };
+  s.extent = EXTENT;
+  return gb_cloud_hit (0, 0, w, h, &s, x, y);
+}
+
+static void
+paint_point (GbDiffusionPage *self, double x, double y)
+{
+  int w = gtk_widget_get_width (GTK_WIDGET (self->cloud_area)), h = gtk_widget_get_height (GTK_WIDGET (self->cloud_area));
+  float p[2];
+  gb_cloud_to_data (0, 0, w, h, EXTENT, x, y, &p[0], &p[1]);
+  if (fabs (p[0]) > EXTENT || fabs (p[1]) > EXTENT || self->painted->len >= 20000)
+    return;
+  g_array_append_vals (self->painted, p, 2);
+  make_target (self);
+  update_view (self);
+}
+
+static void
+motion_cb (GtkEventControllerMotion *m, double x, double y, GbDiffusionPage *self)
+{
+  int i = hit (self, x, y);
+  if (i != self->hover)
+    {
+      self->hover = i;
+      gtk_widget_queue_draw (GTK_WIDGET (self->side_area));
+    }
+}
+
+static void
+drag_begin_cb (GtkGestureDrag *drag, double x, double y, GbDiffusionPage *self)
+{
+  gtk_widget_grab_focus (GTK_WIDGET (self->cloud_area));
+  if (self->domain == GB_TOY_PAINTED && gtk_toggle_button_get_active (self->paint_toggle))
+    {
+      paint_point (self, x, y);
+      return;
+    }
+  int i = hit (self, x, y);
+  if (i < 0)
+    self->n_selected = 0;
+  else if (self->n_selected < MAX_SELECTED)
+    self->selected[self->n_selected++] = i;
+  else
+    {
+      memmove (self->selected, self->selected + 1, (MAX_SELECTED - 1) * sizeof (int));
+      self->selected[MAX_SELECTED - 1] = i;
+    }
+  update_view (self);
+}
+
+static void
+drag_update_cb (GtkGestureDrag *drag, double dx, double dy, GbDiffusionPage *self)
+{
+  double x, y;
+  if (self->domain == GB_TOY_PAINTED && gtk_toggle_button_get_active (self->paint_toggle)
+      && gtk_gesture_drag_get_start_point (drag, &x, &y))
+    paint_point (self, x + dx, y + dy);
+}
+
+static gboolean
+key_cb (GtkEventControllerKey *key, guint keyval, guint keycode, GdkModifierType state, GbDiffusionPage *self)
+{
+  if (state & (GDK_CONTROL_MASK | GDK_ALT_MASK) || schedule (self) == NULL)
+    return FALSE;
+  int step = state & GDK_SHIFT_MASK ? 10 : 1;
+  if (keyval == GDK_KEY_Left || keyval == GDK_KEY_Right)
+    {
+      /* In the reverse process, one recorded step at a time. */
+      int dir = keyval == GDK_KEY_Right ? 1 : -1;
+      if (self->reverse && self->run != NULL && self->run->K < schedule (self)->T)
+        {
+          int j = run_index (self->run, self->t, self->run->K) - dir * step;
+          j = CLAMP (j, 0, self->run->K);
+          set_t (self, j < self->run->K ? self->run->ts[j] : 0);
+        }
+      else
+        set_t (self, self->t + dir * step);
+      return TRUE;
+    }
+  if (keyval == GDK_KEY_Escape)
+    {
+      self->n_selected = 0;
+      update_view (self);
+      return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+clear_paint_cb (GtkButton *b, GbDiffusionPage *self)
+{
+  g_array_set_size (self->painted, 0);
+  make_target (self);
+  update_view (self);
+}
+
+static void
+view_option_cb (GtkCheckButton *b, GbDiffusionPage *self)
+{
+  update_view (self);
+}
+
+/* --- frame statistics --- */
+
+static void
+before_paint_cb (GdkFrameClock *clock, GbDiffusionPage *self)
+{
+  self->frame_start_us = g_get_monotonic_time ();
+}
+
+static void
+after_paint_cb (GdkFrameClock *clock, GbDiffusionPage *self)
+{
+  gboolean count = self->drew && self->frame_start_us != 0;
+  self->drew = FALSE;
+  if (!count)
+    return;
+  double ms = (g_get_monotonic_time () - self->frame_start_us) / 1000.0;
+  g_array_append_val (self->frame_times, ms);
+}
+
+static int
+cmp_double (gconstpointer a, gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return x < y ? -1 : x > y;
+}
+
+static void
+gb_diffusion_page_realize (GtkWidget *widget)
+{
+  GbDiffusionPage *self = GB_DIFFUSION_PAGE (widget);
+  GTK_WIDGET_CLASS (gb_diffusion_page_parent_class)->realize (widget);
+  if (self->stats)
+    {
+      self->clock = g_object_ref (gtk_widget_get_frame_clock (widget));
+      self->before_id = g_signal_connect (self->clock, "before-paint", G_CALLBACK (before_paint_cb), self);
+      self->after_id = g_signal_connect (self->clock, "after-paint", G_CALLBACK (after_paint_cb), self);
+    }
+}
+
+static void
+gb_diffusion_page_unrealize (GtkWidget *widget)
+{
+  GbDiffusionPage *self = GB_DIFFUSION_PAGE (widget);
+  if (self->clock != NULL)
+    {
+      g_clear_signal_handler (&self->before_id, self->clock);
+      g_clear_signal_handler (&self->after_id, self->clock);
+      g_clear_object (&self->clock);
+    }
+  GTK_WIDGET_CLASS (gb_diffusion_page_parent_class)->unrealize (widget);
+}
+
+/* --- public --- */
+
+gboolean
+gb_diffusion_page_open (GbDiffusionPage *self, const char *path, GError **error)
+{
+  GbMlpDenoiser *net = gb_mlp_denoiser_load (path, error);
+  if (net == NULL)
+    return FALSE;
+  if (net->d != 2)
+    {
+      g_set_error (error, GB_ERROR, GB_ERROR_SHAPE, "%s: a model of %d-dimensional data; this page shows 2-d models",
+                   path, net->d);
+      gb_mlp_denoiser_free (net);
+      return FALSE;
+    }
+  GbToyKind kind;
+  int domain = g_strcmp0 (net->data, "latent") == 0 ? LATENT_DOMAIN
+             : gb_toy_parse (net->data, &kind) ? (int) kind : GB_TOY_PAINTED;
+  if (self->train != NULL)
+    finish_training (self, FALSE);
+  clear_run (self);
+  gb_mlp_denoiser_free (self->models[domain]);
+  self->models[domain] = net;
+  self->updating = TRUE;
+  gtk_drop_down_set_selected (self->domain_drop, domain);
+  self->updating = FALSE;
+  set_domain (self, domain);
+  return TRUE;
+}
+
+gboolean
+gb_diffusion_page_save (GbDiffusionPage *self, const char *path, GError **error)
+{
+  if (self->net == NULL)
+    {
+      g_set_error_literal (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, "there is no model to save: train one first");
+      return FALSE;
+    }
+  return gb_mlp_denoiser_save (self->net, path, error);
+}
+
+static void
+paint_frame (cairo_t *cr, int w, int h, gpointer data)
+{
+  GbDiffusionPage *self = data;
+  int strip = MIN (160, h / 4);
+  gb_set_rgb (cr, &self->pal.bg);
+  cairo_paint (cr);
+  paint_cloud (cr, w, h - strip, self);
+  cairo_save (cr);
+  cairo_translate (cr, 0, h - strip);
+  paint_schedule (cr, w, strip, self);
+  cairo_restore (cr);
+}
+
+gboolean
+gb_diffusion_page_export (GbDiffusionPage *self, const char *path, GError **error)
+{
+  return gb_export_file (path, 800, 960, paint_frame, self, error);
+}
+
+const char *
+gb_diffusion_page_export_name (GbDiffusionPage *self)
+{
+  return "diffusion.png";
+}
+
+void
+gb_diffusion_page_stop (GbDiffusionPage *self)
+{
+  self->playing = FALSE;
+  if (self->train != NULL)
+    finish_training (self, FALSE);
+  clear_run (self);
+}
+
+/* --- construction --- */
+
+static void
+set_accessible_label (GtkWidget *w, const char *label)
+{
+  gtk_accessible_update_property (GTK_ACCESSIBLE (w), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+}
+
+static GtkSpinButton *
+spin_row (GtkGrid *grid, int row, const char *label, const char *name, double lo, double hi, double step, int digits,
+          double value, const char *tooltip)
+{
+  GtkWidget *l = gtk_label_new_with_mnemonic (label);
+  gtk_label_set_xalign (GTK_LABEL (l), 0);
+  GtkWidget *s = gtk_spin_button_new_with_range (lo, hi, step);
+  gtk_spin_button_set_digits (GTK_SPIN_BUTTON (s), digits);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (s), value);
+  gtk_widget_set_hexpand (s, TRUE);
+  gtk_widget_set_tooltip_text (s, tooltip);
+  gtk_label_set_mnemonic_widget (GTK_LABEL (l), s);
+  set_accessible_label (s, name);
+  gtk_grid_attach (grid, l, 0, row, 1, 1);
+  gtk_grid_attach (grid, s, 1, row, 1, 1);
+  return GTK_SPIN_BUTTON (s);
+}
+
+static GtkGrid *
+form (GtkBox *box)
+{
+  GtkWidget *g = gtk_grid_new ();
+  gtk_grid_set_row_spacing (GTK_GRID (g), 4);
+  gtk_grid_set_column_spacing (GTK_GRID (g), 8);
+  gtk_box_append (box, g);
+  return GTK_GRID (g);
+}
+
+static GtkWidget *
+heading (GtkBox *box, const char *text)
+{
+  GtkWidget *l = gtk_label_new_with_mnemonic (text);
+  gtk_label_set_xalign (GTK_LABEL (l), 0);
+  gtk_widget_add_css_class (l, "heading");
+  gtk_widget_set_margin_top (l, 8);
+  gtk_box_append (box, l);
+  return l;
+}
+
+static GtkDrawingArea *
+canvas (GbDiffusionPage *self, GbPaintFunc paint, const char *name, gboolean focusable)
+{
+  GtkWidget *a = gtk_drawing_area_new ();
+  gtk_widget_set_hexpand (a, TRUE);
+  gtk_widget_set_vexpand (a, TRUE);
+  gtk_widget_set_focusable (a, focusable);
+  set_accessible_label (a, name);
+  g_object_set_data (G_OBJECT (a), "page", self);
+  gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (a), draw_cb, (gpointer) paint, NULL);
+  return GTK_DRAWING_AREA (a);
+}
+
+static GtkWidget *
+build_sidebar (GbDiffusionPage *self)
+{
+  GtkBox *box = GTK_BOX (gtk_box_new (GTK_ORIENTATION_VERTICAL, 6));
+  gtk_widget_set_margin_start (GTK_WIDGET (box), 12);
+  gtk_widget_set_margin_end (GTK_WIDGET (box), 12);
+  gtk_widget_set_margin_bottom (GTK_WIDGET (box), 12);
+  GtkWidget *h = heading (box, "_Domain");
+  self->domain_drop = GTK_DROP_DOWN (gtk_drop_down_new_from_strings (domain_titles));
+  set_accessible_label (GTK_WIDGET (self->domain_drop), "Domain");
+  gtk_label_set_mnemonic_widget (GTK_LABEL (h), GTK_WIDGET (self->domain_drop));
+  gtk_box_append (box, GTK_WIDGET (self->domain_drop));
+  self->paint_toggle = GTK_TOGGLE_BUTTON (gtk_toggle_button_new_with_mnemonic ("_Paint points"));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->paint_toggle), "Drag over the canvas to paint the distribution");
+  gtk_box_append (box, GTK_WIDGET (self->paint_toggle));
+  self->clear_paint = GTK_BUTTON (gtk_button_new_with_mnemonic ("Clear the painti_ng"));
+  g_signal_connect (self->clear_paint, "clicked", G_CALLBACK (clear_paint_cb), self);
+  gtk_box_append (box, GTK_WIDGET (self->clear_paint));
+
+  heading (box, "Model");
+  self->model_label = GTK_LABEL (gtk_label_new (""));
+  gtk_label_set_wrap (self->model_label, TRUE);
+  gtk_label_set_xalign (self->model_label, 0);
+  gtk_widget_add_css_class (GTK_WIDGET (self->model_label), "dim-label");
+  gtk_box_append (box, GTK_WIDGET (self->model_label));
+  GtkGrid *f = form (box);
+  self->train_steps = spin_row (f, 0, "Trainin_g steps", "Training steps", 100, 200000, 500, 0, 20000,
+                                "Batches of 256 to train on (about 1 700 a second here)");
+  self->train_button = GTK_BUTTON (gtk_button_new_with_mnemonic ("_Train"));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->train_button), "Train a model of this domain live; again to stop");
+  g_signal_connect (self->train_button, "clicked", G_CALLBACK (train_cb), self);
+  gtk_box_append (box, GTK_WIDGET (self->train_button));
+
+  heading (box, "Sampler");
+  static const char *const samplers[] = { "DDPM (ancestral)", "DDIM", NULL };
+  self->sampler_drop = GTK_DROP_DOWN (gtk_drop_down_new_from_strings (samplers));
+  set_accessible_label (GTK_WIDGET (self->sampler_drop), "Sampler");
+  gtk_box_append (box, GTK_WIDGET (self->sampler_drop));
+  self->sigma_tilde = GTK_CHECK_BUTTON (gtk_check_button_new_with_label ("DDPM variance σ²ₜ = β̃ₜ (else βₜ)"));
+  gtk_box_append (box, GTK_WIDGET (self->sigma_tilde));
+  f = form (box);
+  self->ddim_steps = spin_row (f, 0, "DDIM _count S", "DDIM steps", 1, 1000, 1, 0, 50, "DDIM's number of steps");
+  self->eta = spin_row (f, 1, "DDIM _eta η", "DDIM eta", 0, 1, 0.1, 2, 0, "0: deterministic; 1: as stochastic as DDPM");
+  self->seed = spin_row (f, 2, "_Seed", "Seed", 0, 1e9, 1, 0, 1, "Seeds the sampler and training");
+  self->sample_button = GTK_BUTTON (gtk_button_new_with_mnemonic ("Sa_mple"));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->sample_button),
+                               "Run the sampler from noise, recording every step for the timeline");
+  g_signal_connect (self->sample_button, "clicked", G_CALLBACK (sample_cb), self);
+  gtk_box_append (box, GTK_WIDGET (self->sample_button));
+  self->progress = GTK_PROGRESS_BAR (gtk_progress_bar_new ());
+  gtk_box_append (box, GTK_WIDGET (self->progress));
+
+  heading (box, "View");
+  self->field_check = GTK_CHECK_BUTTON (gtk_check_button_new_with_mnemonic ("The −ε̂ field as arro_ws"));
+  gtk_check_button_set_active (self->field_check, TRUE);
+  g_signal_connect (self->field_check, "toggled", G_CALLBACK (view_option_cb), self);
+  gtk_box_append (box, GTK_WIDGET (self->field_check));
+  GtkWidget *hint = gtk_label_new ("Click points to follow their trajectories (Esc clears); ← → step t "
+                                   "(Shift: by 10).");
+  gtk_label_set_wrap (GTK_LABEL (hint), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (hint), 0);
+  gtk_widget_add_css_class (hint, "dim-label");
+  gtk_box_append (box, hint);
+
+  GtkWidget *scroller = gtk_scrolled_window_new ();
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), GTK_WIDGET (box));
+  gtk_widget_set_size_request (scroller, 280, -1);
+  gtk_widget_set_hexpand (scroller, FALSE);
+  gtk_widget_add_css_class (scroller, "rl-sidebar");
+  return scroller;
+}
+
+static void
+build (GbDiffusionPage *self)
+{
+  gtk_orientable_set_orientation (GTK_ORIENTABLE (self), GTK_ORIENTATION_HORIZONTAL);
+  gtk_box_append (GTK_BOX (self), build_sidebar (self));
+  GtkWidget *main = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  gtk_widget_set_hexpand (main, TRUE);
+  /* The timeline row. */
+  GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  gtk_widget_add_css_class (row, "toolbar-row");
+  self->forward_button = GTK_TOGGLE_BUTTON (gtk_toggle_button_new_with_mnemonic ("_Forward"));
+  self->reverse_button = GTK_TOGGLE_BUTTON (gtk_toggle_button_new_with_mnemonic ("_Reverse"));
+  gtk_toggle_button_set_group (self->reverse_button, self->forward_button);
+  gtk_toggle_button_set_active (self->forward_button, TRUE);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->forward_button), "The noising process q(x_t | x₀), in closed form");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->reverse_button), "The sampler's trajectory (after Sample)");
+  g_signal_connect (self->forward_button, "toggled", G_CALLBACK (process_toggled_cb), self);
+  g_signal_connect (self->reverse_button, "toggled", G_CALLBACK (process_toggled_cb), self);
+  gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->forward_button));
+  gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->reverse_button));
+  self->play_button = GTK_TOGGLE_BUTTON (gtk_toggle_button_new_with_mnemonic ("P_lay"));
+  g_signal_connect (self->play_button, "toggled", G_CALLBACK (play_toggled_cb), self);
+  gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->play_button));
+  GtkGrid *sf = GTK_GRID (gtk_grid_new ());
+  gtk_grid_set_column_spacing (sf, 6);
+  self->speed = spin_row (sf, 0, "Pla_y speed", "Play speed", 10, 2000, 10, 0, 250, "Timesteps a second");
+  gtk_widget_set_hexpand (GTK_WIDGET (self->speed), FALSE);
+  gtk_box_append (GTK_BOX (row), GTK_WIDGET (sf));
+  GtkWidget *tl = gtk_label_new_with_mnemonic ("T_imestep");
+  gtk_box_append (GTK_BOX (row), tl);
+  self->timeline = GTK_SCALE (gtk_scale_new_with_range (GTK_ORIENTATION_HORIZONTAL, 0, 1000, 1));
+  gtk_scale_set_draw_value (self->timeline, FALSE);
+  gtk_widget_set_hexpand (GTK_WIDGET (self->timeline), TRUE);
+  gtk_label_set_mnemonic_widget (GTK_LABEL (tl), GTK_WIDGET (self->timeline));
+  set_accessible_label (GTK_WIDGET (self->timeline), "Timestep");
+  g_signal_connect (self->timeline, "value-changed", G_CALLBACK (timeline_changed_cb), self);
+  gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->timeline));
+  gtk_box_append (GTK_BOX (main), row);
+  self->t_label = GTK_LABEL (gtk_label_new (""));
+  gtk_label_set_xalign (self->t_label, 0);
+  gtk_widget_add_css_class (GTK_WIDGET (self->t_label), "rl-status");
+  gtk_widget_add_css_class (GTK_WIDGET (self->t_label), "numeric");
+  gtk_box_append (GTK_BOX (main), GTK_WIDGET (self->t_label));
+
+  GtkWidget *middle = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+  gtk_widget_set_vexpand (middle, TRUE);
+  self->cloud_area = canvas (self, paint_cloud, "Point cloud", TRUE);
+  gtk_box_append (GTK_BOX (middle), GTK_WIDGET (self->cloud_area));
+  self->side_area = canvas (self, paint_side, "The selected point's numbers", FALSE);
+  gtk_widget_set_hexpand (GTK_WIDGET (self->side_area), FALSE);
+  gtk_widget_set_size_request (GTK_WIDGET (self->side_area), 320, -1);
+  gtk_box_append (GTK_BOX (middle), GTK_WIDGET (self->side_area));
+  gtk_box_append (GTK_BOX (main), middle);
+
+  GtkWidget *bottom = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+  self->schedule_area = canvas (self, paint_schedule, "Noise schedule", FALSE);
+  self->loss_area = canvas (self, paint_loss, "Training loss", FALSE);
+  gtk_widget_set_size_request (GTK_WIDGET (self->schedule_area), -1, 150);
+  gtk_widget_set_vexpand (GTK_WIDGET (self->schedule_area), FALSE);
+  gtk_widget_set_vexpand (GTK_WIDGET (self->loss_area), FALSE);
+  gtk_box_append (GTK_BOX (bottom), GTK_WIDGET (self->schedule_area));
+  gtk_box_append (GTK_BOX (bottom), GTK_WIDGET (self->loss_area));
+  gtk_box_append (GTK_BOX (main), bottom);
+  gtk_box_append (GTK_BOX (self), main);
+
+  GtkEventController *motion = gtk_event_controller_motion_new ();
+  g_signal_connect (motion, "motion", G_CALLBACK (motion_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->cloud_area), motion);
+  GtkGesture *drag = gtk_gesture_drag_new ();
+  g_signal_connect (drag, "drag-begin", G_CALLBACK (drag_begin_cb), self);
+  g_signal_connect (drag, "drag-update", G_CALLBACK (drag_update_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->cloud_area), GTK_EVENT_CONTROLLER (drag));
+  GtkEventController *keys = gtk_event_controller_key_new ();
+  g_signal_connect (keys, "key-pressed", G_CALLBACK (key_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->cloud_area), keys);
+  g_signal_connect (self->domain_drop, "notify::selected", G_CALLBACK (domain_changed_cb), self);
+}
+
+static void
+gb_diffusion_page_dispose (GObject *object)
+{
+  GbDiffusionPage *self = GB_DIFFUSION_PAGE (object);
+  gb_diffusion_page_stop (self);
+  if (self->stats && self->frame_times->len > 0)
+    {
+      GArray *a = self->frame_times;
+      g_array_sort (a, cmp_double);
+      g_printerr ("diffusion-frame-stats: %u frames, frame time p50 %.1f ms p95 %.1f ms max %.1f ms\n", a->len,
+                  g_array_index (a, double, a->len / 2), g_array_index (a, double, (guint) (0.95 * (a->len - 1))),
+                  g_array_index (a, double, a->len - 1));
+      g_array_set_size (a, 0);
+    }
+  G_OBJECT_CLASS (gb_diffusion_page_parent_class)->dispose (object);
+}
+
+static void
+gb_diffusion_page_finalize (GObject *object)
+{
+  GbDiffusionPage *self = GB_DIFFUSION_PAGE (object);
+  for (int k = 0; k <= LATENT_DOMAIN; k++)
+    gb_mlp_denoiser_free (self->models[k]);
+  g_array_unref (self->painted);
+  g_array_unref (self->losses);
+  g_array_unref (self->frame_times);
+  g_free (self->codes);
+  g_clear_pointer (&self->vae, gb_vae_free);
+  g_mutex_clear (&self->lock);
+  G_OBJECT_CLASS (gb_diffusion_page_parent_class)->finalize (object);
+}
+
+static void
+gb_diffusion_page_class_init (GbDiffusionPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  object_class->dispose = gb_diffusion_page_dispose;
+  object_class->finalize = gb_diffusion_page_finalize;
+  widget_class->realize = gb_diffusion_page_realize;
+  widget_class->unrealize = gb_diffusion_page_unrealize;
+  signals[SIGNAL_MESSAGE] = g_signal_new ("message", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                                          NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  gtk_widget_class_set_css_name (widget_class, "diffusionpage");
+}
+
+static void
+gb_diffusion_page_init (GbDiffusionPage *self)
+{
+  g_mutex_init (&self->lock);
+  self->painted = g_array_new (FALSE, FALSE, sizeof (float));
+  self->losses = g_array_new (FALSE, FALSE, sizeof (double));
+  self->frame_times = g_array_new (FALSE, FALSE, sizeof (double));
+  self->stats = g_getenv ("GLASSBOX_FRAME_STATS") != NULL;
+  self->hover = -1;
+  gb_palette_init (&self->pal, FALSE);
+  build (self);
+  set_domain (self, GB_TOY_SWISS_ROLL);
+}
