@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """End-to-end test: the real app in a real X server (Xvfb), driven like a user.
 
-On the Reinforcement learning page it steps value iteration forward and
+On the Diffusion page it trains a toy model, scrubs the forward process,
+samples and plays the reverse process, exports and saves. On the
+Reinforcement learning page it steps value iteration forward and
 back, reads a backup, opens a map, a bad map and a saved session, plays a
 Q-learning agent slowly and flat out, saves and exports, and learns and drives
 cart-pole. On the Latent space page it moves and drags the pointer across the latent plane and checks from
@@ -386,6 +388,67 @@ def session_rl(binary, display, tmp):
     check_log(log)
 
 
+DIFF_CLOUD = (0.24, 0.16, 0.74, 0.80)
+DIFF_LOSS = (0.62, 0.82, 0.99, 0.99)
+
+
+def session_diffusion(binary, display, tmp):
+    app = App(binary, display, tmp)
+    time.sleep(1.5)
+    app.key("ctrl+3")
+    time.sleep(0.8)
+    shot = lambda name, box: app.shot(os.path.join(tmp, name + ".png"), *box)  # noqa: E731
+    # Train the swiss roll's model live, briefly.
+    l0 = shot("diff-loss0", DIFF_LOSS)
+    app.key("alt+g")
+    app.key("ctrl+a")
+    app.xdo("type", "1500")
+    app.key("Tab")
+    app.key("alt+t")
+    trained = False
+    for _ in range(40):
+        time.sleep(0.5)
+        if differing_pixels(l0, shot("diff-loss1", DIFF_LOSS)) > 1000:
+            trained = True
+            break
+    check(trained, "a toy model trains live and its loss plot fills in")
+    time.sleep(2.0)
+    # The forward process: the timeline moves the cloud continuously.
+    app.move(0.45, 0.45)
+    app.xdo("click", "1")
+    app.key("Escape")
+    f0 = shot("diff-forward0", DIFF_CLOUD)
+    for _ in range(20):
+        app.key("shift+Right")
+    time.sleep(0.5)
+    f1 = shot("diff-forward1", DIFF_CLOUD)
+    check(differing_pixels(f0, f1) > 500, "scrubbing the forward process changes the cloud")
+    # Sample, then play the reverse process.
+    app.key("alt+m")
+    time.sleep(3.0)
+    r0 = shot("diff-reverse0", DIFF_CLOUD)
+    app.key("alt+l")
+    time.sleep(1.0)
+    r1 = shot("diff-reverse1", DIFF_CLOUD)
+    check(differing_pixels(r0, r1) > 500, "Play animates the recorded reverse process")
+    time.sleep(3.5)
+    exported, model = os.path.join(tmp, "diffusion.png"), os.path.join(tmp, "swiss.safetensors")
+    app.dialog("ctrl+e", "Export the View", exported)
+    app.dialog("ctrl+s", "Save the Model", model)
+    with open(exported, "rb") as f:
+        check(f.read(8) == b"\x89PNG\r\n\x1a\n", "Export writes the diffusion frame as PNG")
+    with open(model, "rb") as f:
+        raw = f.read()
+    n = int.from_bytes(raw[:8], "little")
+    header = __import__("json").loads(raw[8:8 + n])
+    check(header["__metadata__"]["kind"] == "diffusion-mlp" and header["__metadata__"]["data"] == "swiss-roll",
+          "Save writes the trained diffusion model")
+    code, log = app.quit()
+    print("\n".join("# " + l for l in log.splitlines() if "diffusion-frame-stats" in l))
+    check(code == 0, "the app quits cleanly after the diffusion session")
+    check_log(log)
+
+
 def main():
     if len(sys.argv) != 2:
         print(__doc__)
@@ -402,6 +465,7 @@ def main():
         session_without_data(binary, x.display, tmp)
         session_bad_model(binary, x.display, tmp)
         session_rl(binary, x.display, tmp)
+        session_diffusion(binary, x.display, tmp)
     finally:
         x.stop()
     print("screenshots in", tmp)
