@@ -68,7 +68,8 @@ gb_cli_train_diffusion (int argc, char **argv)
   gint64 seed = 1;
   GOptionEntry entries[] = {
     { "data", 0, 0, G_OPTION_ARG_STRING, &data,
-      "swiss-roll, moons, 8-gaussians, checkerboard, rings, or latent (the VAE's codes of the training images)", "D" },
+      "swiss-roll, moons, 8-gaussians, checkerboard, rings, latent (the VAE's codes of the training images) "
+      "or fashion-mnist (the images, scaled to [−1, 1])", "D" },
     { "dataset", 0, 0, G_OPTION_ARG_FILENAME, &dataset, "For latent: the IDX data set folder (default: Debian's Fashion-MNIST)", "DIR" },
     { "vae", 0, 0, G_OPTION_ARG_FILENAME, &vae, "For latent: the VAE (default: the one shipped in the app)", "FILE" },
     { "steps", 0, 0, G_OPTION_ARG_INT, &steps, "Training steps (default 20000)", "N" },
@@ -94,11 +95,11 @@ gb_cli_train_diffusion (int argc, char **argv)
   if (out == NULL)
     return gb_cli_usage_error (ctx, "--out FILE is required");
   GbToyKind kind = GB_TOY_N_KINDS;
-  gboolean latent = g_strcmp0 (data, "latent") == 0;
-  if (!latent && (data == NULL || !gb_toy_parse (data, &kind) || kind == GB_TOY_PAINTED))
+  gboolean latent = g_strcmp0 (data, "latent") == 0, images = g_strcmp0 (data, "fashion-mnist") == 0;
+  if (!latent && !images && (data == NULL || !gb_toy_parse (data, &kind) || kind == GB_TOY_PAINTED))
     {
       g_autofree char *list = toy_list ();
-      g_autofree char *msg = g_strdup_printf ("--data is one of %s, latent", list);
+      g_autofree char *msg = g_strdup_printf ("--data is one of %s, latent, fashion-mnist", list);
       return gb_cli_usage_error (ctx, msg);
     }
   g_autofree float *codes = NULL;
@@ -115,14 +116,24 @@ gb_cli_train_diffusion (int argc, char **argv)
     return gb_cli_usage_error (ctx, "--schedule is linear or cosine");
   if (steps < 1 || steps > 10000000 || batch < 1 || batch > 65536 || !(lr > 0 && lr <= 1) || seed < 0)
     return gb_cli_usage_error (ctx, "--steps 1…10000000, --batch 1…65536, --lr in (0, 1] and --seed ≥ 0");
-  g_autoptr (GbMlpDenoiser) net = gb_mlp_denoiser_new (2, hidden, sk, T, (guint64) seed, &error);
+  g_autoptr (GbImageSet) set = NULL;
+  int d = 2;
+  if (images)
+    {
+      set = gb_dataset_load_split (dataset ? dataset : GB_DATASET_DEFAULT_DIR, "train", &error);
+      if (set == NULL)
+        return gb_cli_fail (error);
+      d = set->rows * set->cols;
+      printf ("%u training images of %d × %d\n", set->n, set->rows, set->cols);
+    }
+  g_autoptr (GbMlpDenoiser) net = gb_mlp_denoiser_new (d, hidden, sk, T, (guint64) seed, &error);
   if (net == NULL)
     return gb_cli_fail (error);
   net->data = g_strdup (data);
   g_autoptr (GbDenoiserTrainer) tr = gb_denoiser_trainer_new (net, batch, (float) lr, (guint64) seed + 1);
   GbRng rng;
   gb_rng_init (&rng, (guint64) seed + 2);
-  g_autofree float *x0 = g_new (float, (gsize) batch * 2);
+  g_autofree float *x0 = g_new (float, (gsize) batch * d);
   struct sigaction sa = { 0 }, old;
   sa.sa_handler = on_sigint;
   sigaction (SIGINT, &sa, &old);
@@ -136,6 +147,13 @@ gb_cli_train_diffusion (int argc, char **argv)
           {
             guint32 k = gb_rng_below (&rng, (guint32) n_codes);
             x0[2 * i] = codes[2 * k], x0[2 * i + 1] = codes[2 * k + 1];
+          }
+      else if (images)
+        for (int i = 0; i < batch; i++)
+          {
+            const guint8 *px = set->pixels + (gsize) gb_rng_below (&rng, set->n) * d;
+            for (int k = 0; k < d; k++)
+              x0[(gsize) i * d + k] = px[k] * (2.0f / 255.0f) - 1.0f;
           }
       else
         gb_toy_sample (kind, x0, batch, &rng, NULL, 0, 0, NULL);
@@ -184,6 +202,21 @@ cloud_paint_cb (cairo_t *cr, int w, int h, gpointer data)
   gb_cloud_paint (cr, 0, 0, w, h - strip, &r->cloud, &r->pal);
   GbScheduleScene s = { r->schedule, r->t };
   gb_schedule_paint (cr, 0, h - strip, w, strip, &s, &r->pal);
+}
+
+typedef struct {
+  GbPalette pal;
+  const float *images;
+  int n, side;
+} ImageRender;
+
+static void
+image_paint_cb (cairo_t *cr, int w, int h, gpointer data)
+{
+  ImageRender *r = data;
+  gb_set_rgb (cr, &r->pal.bg);
+  cairo_paint (cr);
+  gb_image_grid_paint (cr, 0, 0, w, h, r->images, r->n, r->side, &r->pal);
 }
 
 typedef struct {
@@ -256,9 +289,10 @@ load_for_sampling (GOptionContext *ctx, SampleOptions *o, GbSamplerConfig *c, Gb
   GbMlpDenoiser *net = gb_mlp_denoiser_load (o->model, &error);
   if (net == NULL)
     return (*status = gb_cli_fail (error)), NULL;
-  if (net->d != 2)
+  int side = (int) round (sqrt (net->d));
+  if (net->d != 2 && side * side != net->d)
     {
-      g_printerr ("glassbox: %s: a model of %d-dimensional data; these commands draw 2-d data\n", o->model, net->d);
+      g_printerr ("glassbox: %s: a model of %d-dimensional data, neither points nor square images\n", o->model, net->d);
       gb_mlp_denoiser_free (net);
       return (*status = 1), NULL;
     }
@@ -325,6 +359,27 @@ gb_cli_sample_diffusion (int argc, char **argv)
   GbSamplerConfig c;
   GbToyKind kind;
   g_autoptr (GbMlpDenoiser) net = status ? NULL : load_for_sampling (ctx, &o, &c, &kind, &status);
+  if (net != NULL && net->d != 2)
+    {
+      /* Images: a grid of n samples (16 unless --n says otherwise). */
+      int n = o.n == 2000 ? 16 : o.n, d = net->d, side = (int) round (sqrt (d));
+      g_autofree float *x = g_new (float, (gsize) n * d);
+      gint64 t0 = g_get_monotonic_time ();
+      if (!gb_diffusion_sample (net->schedule, &c, gb_mlp_denoiser_eps, net, x, n, d, FALSE, NULL, progress_cb, NULL,
+                                NULL, &error))
+        status = gb_cli_fail (error);
+      else
+        {
+          printf ("%d images in %.2f s (%s)\n", n, (g_get_monotonic_time () - t0) / 1e6, gb_sampler_kind_name (c.kind));
+          ImageRender r = { { 0 }, x, n, side };
+          gb_palette_init (&r.pal, o.theme && g_str_equal (o.theme, "dark"));
+          if (!gb_export_file (o.out, o.width, o.height, image_paint_cb, &r, &error))
+            status = gb_cli_fail (error);
+          else
+            printf ("wrote %s\n", o.out);
+        }
+      g_clear_pointer (&net, gb_mlp_denoiser_free);
+    }
   if (net != NULL)
     {
       int n = o.n;
@@ -383,7 +438,13 @@ gb_cli_render_diffusion (int argc, char **argv)
   GbSamplerConfig c;
   GbToyKind kind = GB_TOY_N_KINDS;
   g_autoptr (GbMlpDenoiser) net = status ? NULL : load_for_sampling (ctx, &o, &c, &kind, &status);
-  if (net != NULL && (o.t < 0 || o.t > net->schedule->T))
+  if (net != NULL && net->d != 2)
+    {
+      g_printerr ("glassbox: %s: an image model; `render diffusion` draws 2-d models (use `sample diffusion`)\n",
+                  o.model);
+      status = 1;
+    }
+  else if (net != NULL && (o.t < 0 || o.t > net->schedule->T))
     {
       g_printerr ("glassbox: --t %d is outside 0…%d (the model's T)\n", o.t, net->schedule->T);
       status = 2;

@@ -1,6 +1,7 @@
 /* gb-denoiser.c — the MLP ε-predictor, its training and its file. */
 #include "gb-denoiser.h"
 
+#include <cblas.h>
 #include <math.h>
 #include <string.h>
 
@@ -131,8 +132,9 @@ static void
 eps_rows (float *eps, const float *xt, int n, int d, int t, const GbMlpDenoiser *net)
 {
   int H = net->hidden, in = d + E;
-  float *c = scratch_get ((gsize) H * (1 + d) + (gsize) 2 * n * H);
-  float *wx = c + H, *h1 = wx + (gsize) d * H, *h2 = h1 + (gsize) n * H;
+  int dx = d <= 8 ? d : 0;   /* W₁'s data columns transposed, for narrow data */
+  float *c = scratch_get ((gsize) H * (1 + dx) + (gsize) 2 * n * H);
+  float *wx = c + H, *h1 = wx + (gsize) dx * H, *h2 = h1 + (gsize) n * H;
   /* The embedding's share of the first layer, once for the whole batch, and
    * the data's columns of W₁ transposed so the rows below run along H. */
   float emb[E];
@@ -144,8 +146,9 @@ eps_rows (float *eps, const float *xt, int n, int d, int t, const GbMlpDenoiser 
       for (int k = 0; k < E; k++)
         s += w[d + k] * emb[k];
       c[j] = s;
-      for (int k = 0; k < d; k++)
-        wx[(gsize) k * H + j] = w[k];
+      if (d <= 8)
+        for (int k = 0; k < d; k++)
+          wx[(gsize) k * H + j] = w[k];
     }
   if (d <= 8)
     for (int i = 0; i < n; i++)
@@ -162,17 +165,15 @@ eps_rows (float *eps, const float *xt, int n, int d, int t, const GbMlpDenoiser 
       }
   else
     {
-      /* Wide data: a matrix product with the first d columns of W₁. */
+      /* Wide data (images): one product with the first d columns of W₁, read
+       * in place (its rows are d + E long), then the embedding's share. */
+      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, n, H, d, 1.0f, xt, d, net->w1, in, 0.0f, h1, H);
       for (int i = 0; i < n; i++)
-        memcpy (h1 + (gsize) i * H, c, (gsize) H * sizeof (float));
-      g_autofree float *w1x = g_new (float, (gsize) H * d);
-      for (int j = 0; j < H; j++)
-        memcpy (w1x + (gsize) j * d, net->w1 + (gsize) j * in, (gsize) d * sizeof (float));
-      g_autofree float *zero = g_new0 (float, H);
-      g_autofree float *tmp = g_new (float, (gsize) n * H);
-      gb_linear_forward (tmp, xt, w1x, zero, n, d, H, GB_ACT_NONE);
-      for (gsize i = 0; i < (gsize) n * H; i++)
-        h1[i] += tmp[i];
+        {
+          float *restrict h = h1 + (gsize) i * H;
+          for (int j = 0; j < H; j++)
+            h[j] += c[j];
+        }
     }
   gb_act_forward (GB_ACT_SILU, h1, h1, (gsize) n * H);
   gb_linear_forward (h2, h1, net->w2, net->b2, n, H, H, GB_ACT_SILU);

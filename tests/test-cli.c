@@ -321,6 +321,21 @@ test_diffusion (void)
   r = run ("render", "diffusion", "--model", latent, "--t", "5", "--process", "reverse", "--out", frame, NULL);
   g_assert_cmpint (r.status, ==, 0);
   run_clear (&r);
+  /* An image model on the toy data set's 28×28 images: a grid of samples. */
+  g_autofree char *imgm = test_tmp_path ("images.safetensors"), *grid = test_tmp_path ("grid.png");
+  r = run ("train", "diffusion", "--data", "fashion-mnist", "--dataset", toy_dir, "--steps", "20", "--hidden", "32",
+           "--T", "20", "--out", imgm, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  assert_contains (r.out, "256 training images of 28 × 28");
+  run_clear (&r);
+  r = run ("sample", "diffusion", "--model", imgm, "--n", "4", "--out", grid, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  assert_contains (r.out, "4 images in");
+  run_clear (&r);
+  r = run ("render", "diffusion", "--model", imgm, "--t", "3", "--out", grid, NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  assert_contains (r.err, "an image model");
+  run_clear (&r);
   r = run ("train", "diffusion", "--data", "latent", "--dataset", "/nonexistent", "--out", latent, NULL);
   g_assert_cmpint (r.status, ==, 1);
   assert_contains (r.err, "/nonexistent");

@@ -424,6 +424,38 @@ test_denoiser_learns_and_saves (void)
   g_rmdir (dir);
 }
 
+static void
+test_denoiser_matches_reference (void)
+{
+  /* ε̂ through the fast paths (narrow data, wide data, a batch split across
+   * two cores) against the plain forward pass on [x ; e(t)]. */
+  int dims[] = { 2, 9, 784 }, ns[] = { 3, 300 };
+  for (guint a = 0; a < G_N_ELEMENTS (dims); a++)
+    for (guint b = 0; b < G_N_ELEMENTS (ns); b++)
+      {
+        int d = dims[a], n = ns[b], H = 48, E = GB_DENOISER_EMBED, t = 123;
+        g_autoptr (GbMlpDenoiser) net = gb_mlp_denoiser_new (d, H, GB_SCHEDULE_COSINE, 500, 5 + a, NULL);
+        GbRng rng;
+        gb_rng_init (&rng, 77);
+        g_autofree float *x = g_new (float, (gsize) n * d), *eps = g_new (float, (gsize) n * d),
+                         *inp = g_new (float, (gsize) n * (d + E)), *h1 = g_new (float, (gsize) n * H),
+                         *h2 = g_new (float, (gsize) n * H), *want = g_new (float, (gsize) n * d);
+        gb_rng_fill_normal (&rng, x, (gsize) n * d);
+        for (int i = 0; i < n; i++)
+          {
+            memcpy (inp + (gsize) i * (d + E), x + (gsize) i * d, (gsize) d * sizeof (float));
+            gb_time_embedding (t, E, inp + (gsize) i * (d + E) + d);
+          }
+        gb_linear_forward_ref (h1, inp, net->w1, net->b1, n, d + E, H, GB_ACT_SILU);
+        gb_linear_forward_ref (h2, h1, net->w2, net->b2, n, H, H, GB_ACT_SILU);
+        gb_linear_forward_ref (want, h2, net->w3, net->b3, n, H, d, GB_ACT_NONE);
+        gb_mlp_denoiser_eps (eps, x, n, d, t, net);
+        for (gsize i = 0; i < (gsize) n * d; i++)
+          if (fabs (eps[i] - want[i]) > 1e-4 * (1 + fabs (want[i])))
+            g_error ("d %d, n %d: ε̂[%zu] = %g, the reference %g", d, n, i, eps[i], want[i]);
+      }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -435,6 +467,7 @@ main (int argc, char **argv)
   g_test_add_func ("/core/diffusion/ddim-deterministic-record", test_ddim_deterministic_and_record);
   g_test_add_func ("/core/diffusion/bad-input", test_bad_input);
   g_test_add_func ("/core/diffusion/toy-distributions", test_toy_distributions);
+  g_test_add_func ("/core/diffusion/denoiser-matches-reference", test_denoiser_matches_reference);
   g_test_add_func ("/core/diffusion/denoiser-learns-and-saves", test_denoiser_learns_and_saves);
   return g_test_run ();
 }

@@ -227,3 +227,24 @@ gb_schedule_paint (cairo_t *cr, double x, double y, double w, double h, const Gb
   gb_paint_text (cr, right, bottom + 2, buf, 10, &pal->muted, GB_ALIGN_RIGHT, FALSE);
   cairo_restore (cr);
 }
+
+void
+gb_image_grid_paint (cairo_t *cr, double x, double y, double w, double h, const float *images, int n, int side,
+                     const GbPalette *pal)
+{
+  if (n < 1)
+    return;
+  int cols = (int) ceil (sqrt (n * w / MAX (h, 1.0))), rows;
+  cols = CLAMP (cols, 1, n);
+  rows = (n + cols - 1) / cols;
+  double cell = floor (MIN ((w - 2) / cols, (h - 2) / rows)), ox = x + (w - cell * cols) / 2, oy = y + (h - cell * rows) / 2;
+  g_autofree float *img = g_new (float, (gsize) side * side);
+  for (int i = 0; i < n; i++)
+    {
+      const float *src = images + (gsize) i * side * side;
+      for (int k = 0; k < side * side; k++)
+        img[k] = CLAMP ((src[k] + 1.0f) * 0.5f, 0.0f, 1.0f);
+      gb_paint_image (cr, ox + (i % cols) * cell + 1, oy + (i / cols) * cell + 1, cell - 2, cell - 2, img, side, side,
+                      pal);
+    }
+}

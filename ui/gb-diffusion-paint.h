@@ -32,6 +32,11 @@ int  gb_cloud_hit   (double x, double y, double w, double h, const GbCloudScene 
 void gb_cloud_to_data (double x, double y, double w, double h, double extent, double px, double py,
                        float *dx, float *dy);
 
+/* n images (side × side) with values in [−1, 1] as a grid that fills the
+ * rectangle, a gap of 2 pixels between them. */
+void gb_image_grid_paint (cairo_t *cr, double x, double y, double w, double h, const float *images, int n, int side,
+                          const GbPalette *pal);
+
 typedef struct {
   const GbSchedule *schedule;
   int t;                    /* the marker */
