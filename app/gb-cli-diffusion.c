@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "gb-classifier.h"
 #include "gb-dataset.h"
 #include "gb-denoiser.h"
 #include "gb-models.h"
@@ -517,6 +518,134 @@ gb_cli_render_diffusion (int argc, char **argv)
         status = gb_cli_fail (error);
       else
         printf ("wrote %s\n", o.out);
+    }
+  sample_options_clear (&o);
+  return status;
+}
+
+/* --- the classifier that judges image samples --- */
+
+int
+gb_cli_train_classifier (int argc, char **argv)
+{
+  g_autofree char *dataset = NULL, *out = NULL;
+  int epochs = 10, hidden = 256;
+  gint64 seed = 1;
+  GOptionEntry entries[] = {
+    { "dataset", 0, 0, G_OPTION_ARG_FILENAME, &dataset, "The IDX data set folder (default: Debian's Fashion-MNIST)", "DIR" },
+    { "epochs", 0, 0, G_OPTION_ARG_INT, &epochs, "Passes over the training images (default 10)", "N" },
+    { "hidden", 0, 0, G_OPTION_ARG_INT, &hidden, "Hidden units (default 256)", "H" },
+    { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Random seed (default 1)", "S" },
+    { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "The classifier to write (.safetensors, required)", "FILE" },
+    { NULL }
+  };
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("--out FILE — train the classifier that judges samples");
+  g_option_context_set_summary (ctx, "Trains an MLP classifier on the data set's training images and prints its\n"
+                                     "accuracy on the test images.");
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  g_autoptr (GError) error = NULL;
+  if (!g_option_context_parse (ctx, &argc, &argv, &error))
+    return gb_cli_usage_error (ctx, error->message);
+  if (argc > 1)
+    return gb_cli_usage_error (ctx, "unexpected argument");
+  if (out == NULL)
+    return gb_cli_usage_error (ctx, "--out FILE is required");
+  if (epochs < 1 || epochs > 1000 || seed < 0)
+    return gb_cli_usage_error (ctx, "--epochs is 1…1000 and --seed ≥ 0");
+  g_autoptr (GbDataset) ds = gb_dataset_load (dataset ? dataset : GB_DATASET_DEFAULT_DIR, TRUE, &error);
+  if (ds == NULL)
+    return gb_cli_fail (error);
+  g_autoptr (GbClassifier) c = gb_classifier_new (ds->train->rows * ds->train->cols, hidden, ds->n_classes,
+                                                  (guint64) seed, &error);
+  if (c == NULL)
+    return gb_cli_fail (error);
+  gint64 t0 = g_get_monotonic_time ();
+  double acc = gb_classifier_train (c, ds->train, ds->test, epochs, 128, 1e-3f, (guint64) seed + 1);
+  printf ("test accuracy %.4f after %d epochs (%.1f s)\n", acc, epochs, (g_get_monotonic_time () - t0) / 1e6);
+  if (!gb_classifier_save (c, out, &error))
+    return gb_cli_fail (error);
+  printf ("wrote %s\n", out);
+  return 0;
+}
+
+int
+gb_cli_evaluate_diffusion (int argc, char **argv)
+{
+  SampleOptions o = { 0 };
+  g_autofree char *classifier = NULL;
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("--model F --classifier C — judge an image model's samples");
+  g_option_context_set_summary (ctx,
+    "Samples N images (default 1000) and has the classifier judge them: the share it\n"
+    "assigns to one class with probability ≥ 0.8, and each class's share of all samples\n"
+    "against a tenth. Passes when ≥ 80 % are confident and every class holds between a third\n"
+    "and three times its share.");
+  sample_options_add (ctx, &o, FALSE);
+  GOptionEntry more[] = {
+    { "classifier", 'c', 0, G_OPTION_ARG_FILENAME, &classifier, "A classifier from `glassbox train classifier`", "FILE" },
+    { NULL }
+  };
+  g_option_context_add_main_entries (ctx, more, NULL);
+  g_autoptr (GError) error = NULL;
+  int status = 0;
+  if (!g_option_context_parse (ctx, &argc, &argv, &error))
+    status = gb_cli_usage_error (ctx, error->message);
+  if (o.out == NULL)
+    o.out = g_strdup ("-");   /* no picture is drawn: --out is not needed */
+  else if (argc > 1)
+    status = gb_cli_usage_error (ctx, "unexpected argument");
+  else if (classifier == NULL)
+    status = gb_cli_usage_error (ctx, "--classifier FILE is required");
+  if (o.n == 2000)
+    o.n = 1000;
+  GbSamplerConfig c;
+  GbToyKind kind;
+  g_autoptr (GbMlpDenoiser) net = status ? NULL : load_for_sampling (ctx, &o, &c, &kind, &status);
+  g_autoptr (GbClassifier) judge = net ? gb_classifier_load (classifier, &error) : NULL;
+  if (net != NULL && judge == NULL)
+    status = gb_cli_fail (error);
+  else if (net != NULL && judge->d != net->d)
+    {
+      g_printerr ("glassbox: the classifier takes %d values, the model makes %d\n", judge->d, net->d);
+      status = 1;
+    }
+  else if (net != NULL)
+    {
+      int n = o.n, d = net->d, K = judge->classes;
+      g_autofree float *x = g_new (float, (gsize) n * d), *p = g_new (float, (gsize) n * K);
+      gint64 t0 = g_get_monotonic_time ();
+      if (!gb_diffusion_sample (net->schedule, &c, gb_mlp_denoiser_eps, net, x, n, d, FALSE, NULL, NULL, NULL, NULL,
+                                &error))
+        {
+          sample_options_clear (&o);
+          return gb_cli_fail (error);
+        }
+      double dt = (g_get_monotonic_time () - t0) / 1e6;
+      for (gsize i = 0; i < (gsize) n * d; i++)
+        x[i] = CLAMP (x[i], -1.0f, 1.0f);
+      gb_classifier_predict (judge, x, n, p);
+      g_autofree int *count = g_new0 (int, K);
+      int confident = 0;
+      for (int i = 0; i < n; i++)
+        {
+          int best = 0;
+          for (int j = 1; j < K; j++)
+            if (p[(gsize) i * K + j] > p[(gsize) i * K + best])
+              best = j;
+          count[best]++;
+          confident += p[(gsize) i * K + best] >= 0.8f;
+        }
+      g_auto (GStrv) names = gb_dataset_class_names ("fashion-mnist", K);
+      printf ("%d samples (%s, %.1f s): %.1f %% assigned to one class with probability ≥ 0.8\n", n,
+              gb_sampler_kind_name (c.kind), dt, 100.0 * confident / n);
+      double lo = INFINITY, hi = 0;
+      for (int j = 0; j < K; j++)
+        {
+          double share = (double) count[j] / n * K;
+          lo = MIN (lo, share), hi = MAX (hi, share);
+          printf ("  %-12s %4d  (%.2f × its share)\n", names[j], count[j], share);
+        }
+      gboolean pass = confident >= 0.8 * n && lo >= 1.0 / 3 && hi <= 3.0;
+      printf ("classes between %.2f and %.2f × their share; %s\n", lo, hi, pass ? "PASS" : "FAIL");
     }
   sample_options_clear (&o);
   return status;

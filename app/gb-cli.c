@@ -618,6 +618,8 @@ print_help (void)
           "  glassbox train diffusion --data D --out F  train a diffusion model on a 2-d toy distribution\n"
           "  glassbox sample diffusion --model F --out P  sample a diffusion model and draw the samples\n"
           "  glassbox render diffusion --model F --t T --out P  draw the forward or reverse process at t\n"
+          "  glassbox train classifier --out F  train the classifier that judges image samples\n"
+          "  glassbox evaluate diffusion --model F --classifier C  judge an image model's samples\n"
           "\n"
           "Each command takes --help.\n");
 }
@@ -671,6 +673,10 @@ gb_cli_run (int argc, char **argv)
     return gb_cli_sample_diffusion (argc - 2, argv + 2);
   if (g_str_equal (verb, "render") && g_strcmp0 (what, "diffusion") == 0)
     return gb_cli_render_diffusion (argc - 2, argv + 2);
+  if (g_str_equal (verb, "train") && g_strcmp0 (what, "classifier") == 0)
+    return gb_cli_train_classifier (argc - 2, argv + 2);
+  if (g_str_equal (verb, "evaluate") && g_strcmp0 (what, "diffusion") == 0)
+    return gb_cli_evaluate_diffusion (argc - 2, argv + 2);
   g_printerr ("glassbox: unknown command “%s%s%s”\n\n", verb, what ? " " : "", what ? what : "");
   print_help ();
   return EXIT_USAGE;

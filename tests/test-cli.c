@@ -332,6 +332,21 @@ test_diffusion (void)
   g_assert_cmpint (r.status, ==, 0);
   assert_contains (r.out, "4 images in");
   run_clear (&r);
+  g_autofree char *judge = test_tmp_path ("judge.safetensors");
+  r = run ("train", "classifier", "--dataset", toy_dir, "--epochs", "3", "--hidden", "16", "--out", judge, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  assert_contains (r.out, "test accuracy 1.0000");   /* bars against rings */
+  run_clear (&r);
+  r = run ("evaluate", "diffusion", "--model", imgm, "--classifier", judge, "--n", "50", "--sampler", "ddim",
+           "--steps", "5", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  assert_contains (r.out, "50 samples (ddim");
+  assert_contains (r.out, "assigned to one class with probability ≥ 0.8");
+  run_clear (&r);
+  r = run ("evaluate", "diffusion", "--model", imgm, "--classifier", imgm, NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  assert_contains (r.err, "not a classifier");
+  run_clear (&r);
   r = run ("render", "diffusion", "--model", imgm, "--t", "3", "--out", grid, NULL);
   g_assert_cmpint (r.status, ==, 1);
   assert_contains (r.err, "an image model");
