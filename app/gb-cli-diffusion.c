@@ -283,6 +283,7 @@ load_for_sampling (GOptionContext *ctx, SampleOptions *o, GbSamplerConfig *c, Gb
   if (o->seed < 0)
     return (*status = gb_cli_usage_error (ctx, "--seed must be ≥ 0")), NULL;
   c->sigma_tilde = o->sigma != NULL && g_str_equal (o->sigma, "tilde");
+  c->clip_x0 = FALSE;   /* set for image models once loaded */
   c->steps = o->steps;
   c->eta = o->eta;
   c->seed = (guint64) o->seed;
@@ -297,6 +298,7 @@ load_for_sampling (GOptionContext *ctx, SampleOptions *o, GbSamplerConfig *c, Gb
       gb_mlp_denoiser_free (net);
       return (*status = 1), NULL;
     }
+  c->clip_x0 = net->d != 2;   /* images live in [−1, 1]: clip x̂₀ at each step, as Ho et al. do */
   if (!gb_sampler_config_check (c, net->schedule, &error))
     {
       gb_mlp_denoiser_free (net);

@@ -130,6 +130,7 @@ gb_sampler_config_init (GbSamplerConfig *c)
   c->steps = 50;
   c->eta = 0.0;
   c->seed = 1;
+  c->clip_x0 = FALSE;
 }
 
 gboolean
@@ -217,7 +218,31 @@ gb_diffusion_sample (const GbSchedule *s, const GbSamplerConfig *c, GbEpsFunc ep
       eps_fn (eps, x, n, d, t, eps_data);
       double ab = s->alpha_bar[t], abp = s->alpha_bar[prev];
       gb_diffusion_predict_x0 (s, t, x, eps, x0, N);
-      if (c->kind == GB_SAMPLER_DDPM)
+      if (c->clip_x0)
+        {
+          /* Clip x̂₀ and take ε̂ consistent with it: ε̂ = (x_t − √ᾱ x̂₀) / √(1 − ᾱ). */
+          float sa = (float) sqrt (ab), inv = (float) (1.0 / sqrt (1.0 - ab));
+          for (gsize i = 0; i < N; i++)
+            {
+              x0[i] = CLAMP (x0[i], -1.0f, 1.0f);
+              eps[i] = (x[i] - sa * x0[i]) * inv;
+            }
+        }
+      if (c->kind == GB_SAMPLER_DDPM && c->clip_x0)
+        {
+          /* The posterior mean from the clipped x̂₀:
+           * μ = √ᾱ_{t−1} β_t/(1−ᾱ_t) · x̂₀ + √α_t (1−ᾱ_{t−1})/(1−ᾱ_t) · x_t. */
+          float c0 = (float) (sqrt (abp) * s->beta[t] / (1.0 - ab)),
+                ct = (float) (sqrt (s->alpha[t]) * (1.0 - abp) / (1.0 - ab));
+          float sigma = 0.0f;
+          if (t > 1)
+            sigma = (float) sqrt (c->sigma_tilde ? gb_schedule_beta_tilde (s, t) : s->beta[t]);
+          if (sigma > 0)
+            gb_rng_fill_normal (&rng, z, N);
+          for (gsize i = 0; i < N; i++)
+            x[i] = c0 * x0[i] + ct * x[i] + (sigma > 0 ? sigma * z[i] : 0.0f);
+        }
+      else if (c->kind == GB_SAMPLER_DDPM)
         {
           /* μ = (x_t − β_t/√(1 − ᾱ_t) ε̂) / √α_t, plus σ_t z except at the last step. */
           float a = (float) (1.0 / sqrt (s->alpha[t])), b = (float) (s->beta[t] / sqrt (1.0 - ab));

@@ -60,6 +60,9 @@ typedef struct {
   int steps;              /* DDIM: S, 1 ≤ S ≤ T */
   double eta;             /* DDIM: 0 … 1 */
   guint64 seed;
+  /* Clip x̂₀ to [−1, 1] at every step and take the step from the clipped
+   * prediction (Ho et al.'s sampler for images, whose data lie there). */
+  gboolean clip_x0;
 } GbSamplerConfig;
 
 void        gb_sampler_config_init  (GbSamplerConfig *c);

@@ -260,6 +260,22 @@ test_ddim_deterministic_and_record (void)
   /* With η = 0 the last step lands on its own x̂₀. */
   for (int i = 0; i < N; i++)
     g_assert_cmpfloat_with_epsilon (a[i], x0[19 * N + i], 1e-5);
+  /* With x̂₀ clipped, DDPM's last step lands on the clipped prediction: inside [−1, 1]
+   * even for data far outside it; without, this Gaussian's samples stray out. */
+  Gauss wide = { s, { 0.0, 0.0 }, { 2.0, 2.0 } };
+  GbSamplerConfig cc;
+  gb_sampler_config_init (&cc);
+  g_autofree float *big = g_new (float, 2000);
+  int outside[2] = { 0, 0 };
+  for (int clip = 0; clip < 2; clip++)
+    {
+      cc.clip_x0 = clip;
+      g_assert_true (gb_diffusion_sample (s, &cc, gauss_eps, &wide, big, 1000, 2, FALSE, NULL, NULL, NULL, NULL, NULL));
+      for (int i = 0; i < 2000; i++)
+        outside[clip] += fabsf (big[i]) > 1.0f;
+    }
+  g_assert_cmpint (outside[0], >, 500);
+  g_assert_cmpint (outside[1], ==, 0);
   /* DDPM visits every t. */
   c.kind = GB_SAMPLER_DDPM;
   g_assert_cmpint (gb_sampler_timesteps (&c, s, ts), ==, 200);
