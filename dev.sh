@@ -12,7 +12,7 @@ cd "$(dirname "$0")"
 
 # Build and run: the compiler, Meson, GTK 4, OpenBLAS, json-glib, the data set.
 RUN_PACKAGES=(build-essential meson ninja-build pkg-config libgtk-4-dev libopenblas-dev
-              libjson-glib-dev dataset-fashion-mnist libglib2.0-bin fonts-dejavu-core
+              libjson-glib-dev libgif-dev dataset-fashion-mnist libglib2.0-bin fonts-dejavu-core
               adwaita-icon-theme)
 # Tests: an X server and the tools that drive it, and the desktop-file validators.
 TEST_PACKAGES=(xvfb xauth xdotool imagemagick appstream desktop-file-utils python3)

@@ -13,6 +13,7 @@
 #include "gb-vae-file.h"
 #include "gb-diffusion-paint.h"
 #include "gb-export.h"
+#include "gb-gif.h"
 #include "gb-toy2d.h"
 
 static volatile sig_atomic_t interrupted;
@@ -420,6 +421,71 @@ gb_cli_sample_diffusion (int argc, char **argv)
   return status;
 }
 
+/* A frame of `render diffusion`: the cloud at a timestep of the process, the
+ * −ε̂ field there and the schedule; or, for GIFs, frame f of the process up
+ * to the chosen t. */
+typedef struct {
+  CloudRender r;
+  const GbMlpDenoiser *net;
+  gboolean reverse;
+  const float *data, *eps;
+  float *x;                 /* (n, 2) scratch: the cloud drawn */
+  const float *xs;          /* the sampler's record (reverse) */
+  const int *ts;
+  int K, n, t, frames;
+  gboolean have;
+} Anim;
+
+static void
+anim_draw (cairo_t *cr, int w, int h, Anim *a, int t)
+{
+  const GbSchedule *s = a->net->schedule;
+  if (a->reverse)
+    {
+      int k = 0;
+      while (k < a->K && a->ts[k] > t)
+        k++;
+      memcpy (a->x, a->xs + (gsize) k * a->n * 2, (gsize) a->n * 2 * sizeof (float));
+      t = k < a->K ? a->ts[k] : 0;
+    }
+  else
+    gb_diffusion_q_sample (s, t, a->data, a->eps, a->x, (gsize) a->n * 2);
+  const int side = 21;
+  const double extent = 3.0;
+  float grid[2 * 21 * 21], field[2 * 21 * 21];
+  for (int i = 0; i < side; i++)
+    for (int j = 0; j < side; j++)
+      {
+        grid[2 * (i * side + j)] = (float) (-extent + (j + 0.5) * 2 * extent / side);
+        grid[2 * (i * side + j) + 1] = (float) (extent - (i + 0.5) * 2 * extent / side);
+      }
+  if (t > 0)
+    gb_mlp_denoiser_eps (field, grid, side * side, 2, t, (gpointer) a->net);
+  g_autofree char *title = g_strdup_printf ("%s · %s at t = %d", a->net->data ? a->net->data : "model",
+                                            a->reverse ? "sampling" : "noising", t);
+  a->r.cloud = (GbCloudScene) { a->x, a->n, a->have ? a->data : NULL, a->have ? a->n : 0, NULL, 0, NULL, 0,
+                                t > 0 ? field : NULL, side, extent, title };
+  a->r.t = t;
+  cloud_paint_cb (cr, w, h, &a->r);
+}
+
+static void
+anim_paint_cb (cairo_t *cr, int w, int h, gpointer data)
+{
+  Anim *a = data;
+  anim_draw (cr, w, h, a, a->t);
+}
+
+static void
+anim_frame_cb (cairo_t *cr, int w, int h, int f, gpointer data)
+{
+  Anim *a = data;
+  int T = a->net->schedule->T;
+  double u = a->frames > 1 ? (double) f / (a->frames - 1) : 1.0;
+  int t = a->reverse ? (int) round (T - u * (T - a->t)) : (int) round (u * a->t);
+  anim_draw (cr, w, h, a, t);
+}
+
 int
 gb_cli_render_diffusion (int argc, char **argv)
 {
@@ -428,7 +494,8 @@ gb_cli_render_diffusion (int argc, char **argv)
   g_option_context_set_summary (ctx,
     "Draws the point cloud at timestep t — the data noised in closed form (forward), or the\n"
     "sampler's state when it reaches t (reverse) — with the model's −ε̂ field as arrows and\n"
-    "the noise schedule with t marked: a frame of the app's Diffusion view, headless.");
+    "the noise schedule with t marked: a frame of the app's Diffusion view, headless. With an\n"
+    "--out ending in .gif, the process up to t as an animation (60 frames).");
   sample_options_add (ctx, &o, TRUE);
   g_autoptr (GError) error = NULL;
   int status = 0;
@@ -475,6 +542,9 @@ gb_cli_render_diffusion (int argc, char **argv)
           g_printerr ("glassbox: there is no data to noise here (try --process reverse)\n");
           return 1;
         }
+      g_autofree int *ts = g_new (int, s->T);
+      g_autofree float *xs = NULL;
+      int K = 0;
       if (!reverse)
         {
           gb_rng_fill_normal (&rng, eps, (gsize) n * 2);
@@ -483,11 +553,11 @@ gb_cli_render_diffusion (int argc, char **argv)
       else
         {
           /* Run the sampler with a record and take its state at the first timestep ≤ t. */
-          g_autofree int *ts = g_new (int, s->T);
-          int K = gb_sampler_timesteps (&c, s, ts), k = 0;
+          K = gb_sampler_timesteps (&c, s, ts);
+          int k = 0;
           while (k < K && ts[k] > t)
             k++;
-          g_autofree float *xs = g_new (float, (gsize) (K + 1) * n * 2);
+          xs = g_new (float, (gsize) (K + 1) * n * 2);
           GbSampleRecord rec = { xs, NULL, NULL };
           if (!gb_diffusion_sample (s, &c, gb_mlp_denoiser_eps, net, x, n, 2, FALSE, &rec, NULL, NULL, NULL, &error))
             {
@@ -496,27 +566,20 @@ gb_cli_render_diffusion (int argc, char **argv)
             }
           memcpy (x, xs + (gsize) k * n * 2, (gsize) n * 2 * sizeof (float));
         }
-      /* The field: ε̂ on a 21×21 grid over the view. */
-      const int side = 21;
-      const double extent = 3.0;
-      float grid[2 * 21 * 21], field[2 * 21 * 21];
-      for (int i = 0; i < side; i++)
-        for (int j = 0; j < side; j++)
-          {
-            grid[2 * (i * side + j)] = (float) (-extent + (j + 0.5) * 2 * extent / side);
-            grid[2 * (i * side + j) + 1] = (float) (extent - (i + 0.5) * 2 * extent / side);
-          }
-      if (t > 0)
-        gb_mlp_denoiser_eps (field, grid, side * side, 2, t, net);
-      CloudRender r = { { 0 } };
-      gb_palette_init (&r.pal, o.theme && g_str_equal (o.theme, "dark"));
-      g_autofree char *title = g_strdup_printf ("%s · %s at t = %d", net->data ? net->data : "model",
-                                                reverse ? "sampling" : "noising", t);
-      r.cloud = (GbCloudScene) { x, n, have ? data : NULL, have ? n : 0, NULL, 0,
-                                 NULL, 0, t > 0 ? field : NULL, side, extent, title };
-      r.schedule = s;
-      r.t = t;
-      if (!gb_export_file (o.out, o.width, o.height, cloud_paint_cb, &r, &error))
+      Anim anim = { { { 0 } }, net, reverse, data, eps, x, xs, ts, K, n, t, 0, have };
+      gb_palette_init (&anim.r.pal, o.theme && g_str_equal (o.theme, "dark"));
+      anim.r.schedule = s;
+      if (g_str_has_suffix (o.out, ".gif"))
+        {
+          /* The process up to t, 60 frames at 25 a second. */
+          anim.frames = 60;
+          if (!gb_gif_write (o.out, MIN (o.width, 4096), MIN (o.height, 4096), anim.frames, 4, anim_frame_cb, &anim,
+                             &error))
+            status = gb_cli_fail (error);
+          else
+            printf ("wrote %s (%d frames)\n", o.out, anim.frames);
+        }
+      else if (!gb_export_file (o.out, o.width, o.height, anim_paint_cb, &anim, &error))
         status = gb_cli_fail (error);
       else
         printf ("wrote %s\n", o.out);

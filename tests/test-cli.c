@@ -307,6 +307,17 @@ test_diffusion (void)
            "--out", svg, NULL);
   g_assert_cmpint (r.status, ==, 0);
   run_clear (&r);
+  g_autofree char *gif = test_tmp_path ("moons.gif");
+  r = run ("render", "diffusion", "--model", model, "--t", "50", "--width", "120", "--height", "140", "--out", gif, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  assert_contains (r.out, "(60 frames)");
+  run_clear (&r);
+  g_autofree char *gif_bytes = NULL;
+  gsize gif_len = 0;
+  g_assert_true (g_file_get_contents (gif, &gif_bytes, &gif_len, NULL));
+  g_assert_cmpint (memcmp (gif_bytes, "GIF89a", 6), ==, 0);
+  g_assert_nonnull (memmem (gif_bytes, gif_len, "NETSCAPE2.0", 11));   /* it loops */
+  g_assert_cmpuint (gif_len, >, 60 * 100);
   g_autofree char *svg_text = NULL;
   g_assert_true (g_file_get_contents (svg, &svg_text, NULL, NULL));
   assert_contains (svg_text, "<svg");

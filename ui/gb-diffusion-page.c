@@ -18,6 +18,7 @@
 #include "gb-diffusion-paint.h"
 #include "gb-error.h"
 #include "gb-export.h"
+#include "gb-gif.h"
 #include "gb-models.h"
 #include "gb-series-paint.h"
 #include "gb-toy2d.h"
@@ -202,8 +203,9 @@ run_index (const SampleRun *r, int t, int done)
   return j;
 }
 
+/* The cloud and the field at self->t, without touching the widgets. */
 static void
-update_view (GbDiffusionPage *self)
+recompute (GbDiffusionPage *self)
 {
   const GbSchedule *s = schedule (self);
   self->field_valid = FALSE;
@@ -227,6 +229,13 @@ update_view (GbDiffusionPage *self)
     }
   else if (!self->reverse && self->have_target && s != NULL)
     gb_diffusion_q_sample (s, self->t, self->target, self->noise, self->shown, 2 * N_POINTS);
+}
+
+static void
+update_view (GbDiffusionPage *self)
+{
+  const GbSchedule *s = schedule (self);
+  recompute (self);
   char buf[160];
   if (s == NULL)
     g_snprintf (buf, sizeof buf, "t = %d", self->t);
@@ -1040,10 +1049,35 @@ paint_frame (cairo_t *cr, int w, int h, gpointer data)
   cairo_restore (cr);
 }
 
+static void
+gif_frame (cairo_t *cr, int w, int h, int f, gpointer data)
+{
+  GbDiffusionPage *self = data;
+  int T = schedule (self)->T, frames = 100;
+  double u = (double) f / (frames - 1);
+  self->t = (int) round (self->reverse ? T * (1 - u) : T * u);
+  recompute (self);
+  paint_frame (cr, w, h, self);
+}
+
 gboolean
 gb_diffusion_page_export (GbDiffusionPage *self, const char *path, GError **error)
 {
-  return gb_export_file (path, 800, 960, paint_frame, self, error);
+  if (!g_str_has_suffix (path, ".gif"))
+    return gb_export_file (path, 800, 960, paint_frame, self, error);
+  /* The whole trajectory of the process on show, 100 frames at 25 a second. */
+  if (self->net == NULL || (self->reverse && (self->run == NULL || self->sample_thread != NULL)))
+    {
+      g_set_error_literal (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT,
+                           self->net == NULL ? "there is no model to animate: train one first"
+                                             : "the reverse process has not been sampled yet: press Sample first");
+      return FALSE;
+    }
+  int t = self->t;
+  gboolean ok = gb_gif_write (path, 500, 600, 100, 4, gif_frame, self, error);
+  self->t = t;
+  update_view (self);
+  return ok;
 }
 
 const char *

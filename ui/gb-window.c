@@ -159,6 +159,8 @@ run_dialog (GbWindow *self, DialogKind kind)
       add_filter (chooser, "PNG image", "*.png");
       add_filter (chooser, "SVG drawing", "*.svg");
       add_filter (chooser, "PDF document", "*.pdf");
+      if (kind == DIALOG_EXPORT_DIFFUSION)
+        add_filter (chooser, "GIF animation of the whole process", "*.gif");
       gtk_file_chooser_set_current_name (chooser, kind == DIALOG_EXPORT ? "latent-space.png"
                                                   : kind == DIALOG_EXPORT_RL ? gb_rl_page_export_name (self->rl_page)
                                                   : gb_diffusion_page_export_name (self->diffusion_page));

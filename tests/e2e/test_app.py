@@ -435,8 +435,16 @@ def session_diffusion(binary, display, tmp):
     exported, model = os.path.join(tmp, "diffusion.png"), os.path.join(tmp, "swiss.safetensors")
     app.dialog("ctrl+e", "Export the View", exported)
     app.dialog("ctrl+s", "Save the Model", model)
+    gif = os.path.join(tmp, "diffusion.gif")
+    app.dialog("ctrl+e", "Export the View", gif)
+    for _ in range(50):     # 100 frames are drawn on the main loop
+        if os.path.exists(gif):
+            break
+        time.sleep(0.2)
     with open(exported, "rb") as f:
         check(f.read(8) == b"\x89PNG\r\n\x1a\n", "Export writes the diffusion frame as PNG")
+    with open(gif, "rb") as f:
+        check(f.read(6) == b"GIF89a", "Export writes the whole trajectory as an animated GIF")
     with open(model, "rb") as f:
         raw = f.read()
     n = int.from_bytes(raw[:8], "little")
