@@ -348,6 +348,9 @@ progress_cb (int done, int total, gpointer data)
 int
 gb_cli_sample_diffusion (int argc, char **argv)
 {
+  /* Products on one thread each, the batches split across cores by the
+   * denoiser itself (OpenBLAS's threads spin at these sizes); nothing runs yet. */
+  gb_blas_set_threads (1);
   SampleOptions o = { 0 };
   g_autoptr (GOptionContext) ctx = g_option_context_new ("--model FILE --out FILE — sample a diffusion model");
   g_option_context_set_summary (ctx,
@@ -489,6 +492,9 @@ anim_frame_cb (cairo_t *cr, int w, int h, int f, gpointer data)
 int
 gb_cli_render_diffusion (int argc, char **argv)
 {
+  /* Products on one thread each, the batches split across cores by the
+   * denoiser itself (OpenBLAS's threads spin at these sizes); nothing runs yet. */
+  gb_blas_set_threads (1);
   SampleOptions o = { 0 };
   g_autoptr (GOptionContext) ctx = g_option_context_new ("--model FILE --t T --out FILE — draw a diffusion frame");
   g_option_context_set_summary (ctx,
@@ -636,6 +642,9 @@ gb_cli_train_classifier (int argc, char **argv)
 int
 gb_cli_evaluate_diffusion (int argc, char **argv)
 {
+  /* Products on one thread each, the batches split across cores by the
+   * denoiser itself (OpenBLAS's threads spin at these sizes); nothing runs yet. */
+  gb_blas_set_threads (1);
   SampleOptions o = { 0 };
   g_autofree char *classifier = NULL;
   g_autoptr (GOptionContext) ctx = g_option_context_new ("--model F --classifier C — judge an image model's samples");

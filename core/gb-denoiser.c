@@ -16,10 +16,12 @@ wire (GbMlpDenoiser *net)
 {
   int d = net->d, H = net->hidden;
   float *p = net->params;
-  net->w1 = p, p += (gsize) H * (d + E);
+  net->w1 = p, p += (gsize) H * d;
   net->b1 = p, p += H;
+  net->v1 = p, p += (gsize) H * E;
   net->w2 = p, p += (gsize) H * H;
   net->b2 = p, p += H;
+  net->v2 = p, p += (gsize) H * E;
   net->w3 = p, p += (gsize) d * H;
   net->b3 = p, p += d;
   g_assert ((gsize) (p - net->params) == net->n_params);
@@ -41,7 +43,8 @@ alloc_net (int d, int hidden, GbScheduleKind schedule, int T, GError **error)
   net->d = d;
   net->hidden = hidden;
   net->schedule = s;
-  net->n_params = (gsize) hidden * (d + E) + hidden + (gsize) hidden * hidden + hidden + (gsize) d * hidden + d;
+  net->n_params = (gsize) hidden * d + hidden + (gsize) hidden * E + (gsize) hidden * hidden + hidden
+                  + (gsize) hidden * E + (gsize) d * hidden + d;
   net->params = g_new0 (float, net->n_params);
   wire (net);
   return net;
@@ -55,8 +58,11 @@ gb_mlp_denoiser_new (int d, int hidden, GbScheduleKind schedule, int T, guint64 
     return NULL;
   GbRng rng;
   gb_rng_init (&rng, seed);
-  gb_linear_init (net->w1, net->b1, d + E, hidden, &rng);
+  g_autofree float *scratch = g_new (float, hidden);
+  gb_linear_init (net->w1, net->b1, d, hidden, &rng);
+  gb_linear_init (net->v1, scratch, E, hidden, &rng);
   gb_linear_init (net->w2, net->b2, hidden, hidden, &rng);
+  gb_linear_init (net->v2, scratch, E, hidden, &rng);
   gb_linear_init (net->w3, net->b3, hidden, d, &rng);
   return net;
 }
@@ -131,26 +137,24 @@ scratch_get (gsize n)
 static void
 eps_rows (float *eps, const float *xt, int n, int d, int t, const GbMlpDenoiser *net)
 {
-  int H = net->hidden, in = d + E;
-  int dx = d <= 8 ? d : 0;   /* W₁'s data columns transposed, for narrow data */
-  float *c = scratch_get ((gsize) H * (1 + dx) + (gsize) 2 * n * H);
-  float *wx = c + H, *h1 = wx + (gsize) dx * H, *h2 = h1 + (gsize) n * H;
-  /* The embedding's share of the first layer, once for the whole batch, and
-   * the data's columns of W₁ transposed so the rows below run along H. */
+  int H = net->hidden;
+  int dx = d <= 8 ? d : 0;   /* W₁ transposed, for narrow data */
+  float *c = scratch_get ((gsize) H * (2 + dx) + (gsize) 2 * n * H);
+  float *c2 = c + H, *wx = c2 + H, *h1 = wx + (gsize) dx * H, *h2 = h1 + (gsize) n * H;
+  /* The embedding's share of each hidden layer, once for the whole batch. */
   float emb[E];
   gb_time_embedding (t, E, emb);
   for (int j = 0; j < H; j++)
     {
-      const float *w = net->w1 + (gsize) j * in;
-      float s = net->b1[j];
+      const float *v1 = net->v1 + (gsize) j * E, *v2 = net->v2 + (gsize) j * E;
+      float s1 = net->b1[j], s2 = net->b2[j];
       for (int k = 0; k < E; k++)
-        s += w[d + k] * emb[k];
-      c[j] = s;
-      if (d <= 8)
-        for (int k = 0; k < d; k++)
-          wx[(gsize) k * H + j] = w[k];
+        s1 += v1[k] * emb[k], s2 += v2[k] * emb[k];
+      c[j] = s1, c2[j] = s2;
+      for (int k = 0; k < dx; k++)
+        wx[(gsize) k * H + j] = net->w1[(gsize) j * d + k];
     }
-  if (d <= 8)
+  if (dx > 0)
     for (int i = 0; i < n; i++)
       {
         const float *x = xt + (gsize) i * d;
@@ -164,19 +168,9 @@ eps_rows (float *eps, const float *xt, int n, int d, int t, const GbMlpDenoiser 
           }
       }
   else
-    {
-      /* Wide data (images): one product with the first d columns of W₁, read
-       * in place (its rows are d + E long), then the embedding's share. */
-      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, n, H, d, 1.0f, xt, d, net->w1, in, 0.0f, h1, H);
-      for (int i = 0; i < n; i++)
-        {
-          float *restrict h = h1 + (gsize) i * H;
-          for (int j = 0; j < H; j++)
-            h[j] += c[j];
-        }
-    }
+    gb_linear_forward (h1, xt, net->w1, c, n, d, H, GB_ACT_NONE);
   gb_act_forward (GB_ACT_SILU, h1, h1, (gsize) n * H);
-  gb_linear_forward (h2, h1, net->w2, net->b2, n, H, H, GB_ACT_SILU);
+  gb_linear_forward (h2, h1, net->w2, c2, n, H, H, GB_ACT_SILU);
   gb_linear_forward (eps, h2, net->w3, net->b3, n, H, d, GB_ACT_NONE);
 }
 
@@ -204,14 +198,13 @@ gb_mlp_denoiser_eps (float *eps, const float *xt, int n, int d, int t, gpointer 
       eps_rows (eps, xt, n, d, t, net);
       return;
     }
-  /* Large batches: a half on each core, each half's products on one thread
-   * (OpenBLAS's own threads measured slower at these sizes: they spin). */
-  int threads = gb_blas_get_threads ();
-  gb_blas_set_threads (1);
+  /* Large batches: a half on each core. Fastest when OpenBLAS runs one
+   * thread (its own threads spin at these sizes): the command line sets
+   * that for the whole process with gb_blas_set_threads (1) before any work;
+   * changing it here could race with products running on other threads. */
   int a = n / 2;
   Half h0 = { eps, xt, a, d, t, net }, h1 = { eps + (gsize) a * d, xt + (gsize) a * d, n - a, d, t, net };
   gb_parallel_pair (half_cb, &h0, &h1);
-  gb_blas_set_threads (threads);
 }
 
 /* --- training --- */
@@ -229,7 +222,8 @@ gb_denoiser_trainer_new (GbMlpDenoiser *net, int batch, float lr, guint64 seed)
   gb_rng_init (&tr->rng, seed);
   tr->batch = batch;
   gsize B = (gsize) batch, H = (gsize) net->hidden, d = (gsize) net->d;
-  tr->inp = g_new (float, B * (d + E));
+  tr->inp = g_new (float, B * d);
+  tr->emb = g_new (float, B * E);
   tr->z1 = g_new (float, B * H);
   tr->h1 = g_new (float, B * H);
   tr->z2 = g_new (float, B * H);
@@ -249,7 +243,7 @@ gb_denoiser_trainer_free (GbDenoiserTrainer *tr)
 {
   if (tr == NULL)
     return;
-  float *bufs[] = { tr->grad, tr->m, tr->v, tr->inp, tr->z1, tr->h1, tr->z2, tr->h2, tr->out, tr->eps,
+  float *bufs[] = { tr->grad, tr->m, tr->v, tr->inp, tr->emb, tr->z1, tr->h1, tr->z2, tr->h2, tr->out, tr->eps,
                     tr->dout, tr->dh2, tr->dz2, tr->dh1, tr->dz1 };
   for (guint i = 0; i < G_N_ELEMENTS (bufs); i++)
     g_free (bufs[i]);
@@ -261,21 +255,23 @@ gb_denoiser_train_step (GbDenoiserTrainer *tr, const float *x0)
 {
   GbMlpDenoiser *net = tr->net;
   const GbSchedule *s = net->schedule;
-  int B = tr->batch, d = net->d, H = net->hidden, in = d + E;
-  /* x_t = √ᾱ_t x₀ + √(1−ᾱ_t) ε with t ~ U{1…T}, and [x_t ; e(t)] as the input. */
+  int B = tr->batch, d = net->d, H = net->hidden;
+  /* x_t = √ᾱ_t x₀ + √(1−ᾱ_t) ε with t ~ U{1…T}, and e(t) beside it. */
   gb_rng_fill_normal (&tr->rng, tr->eps, (gsize) B * d);
   for (int i = 0; i < B; i++)
     {
       int t = 1 + (int) gb_rng_below (&tr->rng, (guint32) s->T);
       float a = (float) sqrt (s->alpha_bar[t]), b = (float) sqrt (1.0 - s->alpha_bar[t]);
-      float *row = tr->inp + (gsize) i * in;
+      float *row = tr->inp + (gsize) i * d;
       for (int k = 0; k < d; k++)
         row[k] = a * x0[(gsize) i * d + k] + b * tr->eps[(gsize) i * d + k];
-      gb_time_embedding (t, E, row + d);
+      gb_time_embedding (t, E, tr->emb + (gsize) i * E);
     }
-  gb_linear_forward (tr->z1, tr->inp, net->w1, net->b1, B, in, H, GB_ACT_NONE);
+  gb_linear_forward (tr->z1, tr->inp, net->w1, net->b1, B, d, H, GB_ACT_NONE);
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, B, H, E, 1.0f, tr->emb, E, net->v1, E, 1.0f, tr->z1, H);
   gb_act_forward (GB_ACT_SILU, tr->h1, tr->z1, (gsize) B * H);
   gb_linear_forward (tr->z2, tr->h1, net->w2, net->b2, B, H, H, GB_ACT_NONE);
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, B, H, E, 1.0f, tr->emb, E, net->v2, E, 1.0f, tr->z2, H);
   gb_act_forward (GB_ACT_SILU, tr->h2, tr->z2, (gsize) B * H);
   gb_linear_forward (tr->out, tr->h2, net->w3, net->b3, B, H, d, GB_ACT_NONE);
   double loss = 0.0;
@@ -286,16 +282,18 @@ gb_denoiser_train_step (GbDenoiserTrainer *tr, const float *x0)
       loss += (double) e * e;
       tr->dout[i] = scale * e;
     }
-  /* Backward, overwriting the gradient block. */
-  float *gw1 = tr->grad, *gb1 = gw1 + (gsize) H * in, *gw2 = gb1 + H, *gb2 = gw2 + (gsize) H * H,
-        *gw3 = gb2 + H, *gb3 = gw3 + (gsize) d * H;
+  /* Backward, overwriting the gradient block (laid out as the parameters). */
+  float *gw1 = tr->grad, *gb1 = gw1 + (gsize) H * d, *gv1 = gb1 + H, *gw2 = gv1 + (gsize) H * E,
+        *gb2 = gw2 + (gsize) H * H, *gv2 = gb2 + H, *gw3 = gv2 + (gsize) H * E, *gb3 = gw3 + (gsize) d * H;
   gb_linear_backward (tr->dh2, gw3, gb3, tr->dout, tr->h2, net->w3, B, H, d, FALSE);
   memset (tr->dz2, 0, (gsize) B * H * sizeof (float));
   gb_act_backward (GB_ACT_SILU, tr->dz2, tr->dh2, tr->z2, tr->h2, (gsize) B * H);
   gb_linear_backward (tr->dh1, gw2, gb2, tr->dz2, tr->h1, net->w2, B, H, H, FALSE);
+  gb_linear_backward (NULL, gv2, NULL, tr->dz2, tr->emb, net->v2, B, E, H, FALSE);
   memset (tr->dz1, 0, (gsize) B * H * sizeof (float));
   gb_act_backward (GB_ACT_SILU, tr->dz1, tr->dh1, tr->z1, tr->h1, (gsize) B * H);
-  gb_linear_backward (NULL, gw1, gb1, tr->dz1, tr->inp, net->w1, B, in, H, FALSE);
+  gb_linear_backward (NULL, gw1, gb1, tr->dz1, tr->inp, net->w1, B, d, H, FALSE);
+  gb_linear_backward (NULL, gv1, NULL, tr->dz1, tr->emb, net->v1, B, E, H, FALSE);
   gb_adam_step (&tr->adam, net->params, tr->grad, tr->m, tr->v, net->n_params, ++tr->step);
   return (float) (loss / ((double) B * d));
 }
@@ -307,15 +305,18 @@ gb_mlp_denoiser_save (const GbMlpDenoiser *net, const char *path, GError **error
 {
   g_autoptr (GbSafetensorsWriter) w = gb_safetensors_writer_new ();
   int d = net->d, H = net->hidden;
-  gint64 s1[2] = { H, d + E }, s2[2] = { H, H }, s3[2] = { d, H }, sb1[1] = { H }, sb3[1] = { d };
+  gint64 s1[2] = { H, d }, se[2] = { H, E }, s2[2] = { H, H }, s3[2] = { d, H }, sb1[1] = { H }, sb3[1] = { d };
   gb_safetensors_writer_add_f32 (w, "fc1.weight", s1, 2, net->w1);
   gb_safetensors_writer_add_f32 (w, "fc1.bias", sb1, 1, net->b1);
+  gb_safetensors_writer_add_f32 (w, "temb1.weight", se, 2, net->v1);
   gb_safetensors_writer_add_f32 (w, "fc2.weight", s2, 2, net->w2);
   gb_safetensors_writer_add_f32 (w, "fc2.bias", sb1, 1, net->b2);
+  gb_safetensors_writer_add_f32 (w, "temb2.weight", se, 2, net->v2);
   gb_safetensors_writer_add_f32 (w, "fc3.weight", s3, 2, net->w3);
   gb_safetensors_writer_add_f32 (w, "fc3.bias", sb3, 1, net->b3);
   char buf[32];
   gb_safetensors_writer_set_metadata (w, "kind", "diffusion-mlp");
+  gb_safetensors_writer_set_metadata (w, "arch", "time-in-every-layer");
   g_snprintf (buf, sizeof buf, "%d", d);
   gb_safetensors_writer_set_metadata (w, "d", buf);
   g_snprintf (buf, sizeof buf, "%d", H);
@@ -394,11 +395,18 @@ load_from (const GbSafetensors *st, GError **error)
       g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s: %s", name, local->message);
       return NULL;
     }
-  const gint64 s1[2] = { H, d + E }, s2[2] = { H, H }, s3[2] = { d, H }, sb1[1] = { H }, sb3[1] = { d };
+  const gint64 s1[2] = { H, d }, se[2] = { H, E }, s2[2] = { H, H }, s3[2] = { d, H }, sb1[1] = { H }, sb3[1] = { d };
+  if (g_strcmp0 (gb_safetensors_get_metadata (st, "arch"), "time-in-every-layer") != 0)
+    {
+      g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s: a diffusion model of an older layout: train it again", name);
+      return NULL;
+    }
   if (!gb_safetensors_read_f32 (st, "fc1.weight", s1, 2, net->w1, error)
       || !gb_safetensors_read_f32 (st, "fc1.bias", sb1, 1, net->b1, error)
+      || !gb_safetensors_read_f32 (st, "temb1.weight", se, 2, net->v1, error)
       || !gb_safetensors_read_f32 (st, "fc2.weight", s2, 2, net->w2, error)
       || !gb_safetensors_read_f32 (st, "fc2.bias", sb1, 1, net->b2, error)
+      || !gb_safetensors_read_f32 (st, "temb2.weight", se, 2, net->v2, error)
       || !gb_safetensors_read_f32 (st, "fc3.weight", s3, 2, net->w3, error)
       || !gb_safetensors_read_f32 (st, "fc3.bias", sb3, 1, net->b3, error))
     return NULL;

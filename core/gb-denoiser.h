@@ -1,15 +1,16 @@
 /* gb-denoiser.h — an MLP ε-predictor for low-dimensional data (2-d toys, the
  * VAE's latent codes), its training, and its model file.
  *
- * The network, with a sinusoidal embedding e(t) of the timestep (E values):
+ * The network, with a sinusoidal embedding e(t) of the timestep (E values)
+ * added to both hidden layers (so t steers every layer, not only the first,
+ * where E values would be lost among 784 pixels):
  *
- *   h₁ = SiLU (W₁ [x_t ; e(t)] + b₁)      (H)
- *   h₂ = SiLU (W₂ h₁ + b₂)                (H)
+ *   h₁ = SiLU (W₁ x_t + V₁ e(t) + b₁)     (H)
+ *   h₂ = SiLU (W₂ h₁  + V₂ e(t) + b₂)     (H)
  *   ε̂  = W₃ h₂ + b₃                       (d)
  *
- * Sampling evaluates a whole batch at one t, so the embedding's share of the
- * first layer, W₁ₑ e(t) + b₁, is computed once per step rather than once per
- * point. Training minimises ‖ε − ε̂(√ᾱ_t x₀ + √(1−ᾱ_t) ε, t)‖² over random t
+ * Sampling evaluates a whole batch at one t, so V₁ e(t) + b₁ and V₂ e(t) + b₂
+ * are computed once per step rather than once per point. Training minimises ‖ε − ε̂(√ᾱ_t x₀ + √(1−ᾱ_t) ε, t)‖² over random t
  * (Ho et al., 2020, “L_simple”) with Adam.
  */
 #pragma once
@@ -26,9 +27,9 @@ typedef struct {
   int hidden;            /* H */
   GbSchedule *schedule;  /* owned: the model was trained for it */
   char *data;            /* what it was trained on, e.g. "swiss-roll" (for the file's metadata) */
-  float *params;         /* one block: w1 (H, d+E), b1 (H), w2 (H, H), b2 (H), w3 (d, H), b3 (d) */
+  float *params;         /* one block: w1 (H, d), b1 (H), v1 (H, E), w2 (H, H), b2 (H), v2 (H, E), w3 (d, H), b3 (d) */
   gsize n_params;
-  float *w1, *b1, *w2, *b2, *w3, *b3;
+  float *w1, *b1, *v1, *w2, *b2, *v2, *w3, *b3;
 } GbMlpDenoiser;
 
 GbMlpDenoiser *gb_mlp_denoiser_new  (int d, int hidden, GbScheduleKind schedule, int T, guint64 seed,
@@ -58,7 +59,7 @@ typedef struct {
   int step;
   GbRng rng;
   int batch;
-  float *inp, *z1, *h1, *z2, *h2, *out, *eps, *dout, *dh2, *dz2, *dh1, *dz1;
+  float *inp, *emb, *z1, *h1, *z2, *h2, *out, *eps, *dout, *dh2, *dz2, *dh1, *dz1;
 } GbDenoiserTrainer;
 
 GbDenoiserTrainer *gb_denoiser_trainer_new  (GbMlpDenoiser *net, int batch, float lr, guint64 seed);

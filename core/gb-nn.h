@@ -83,7 +83,8 @@ typedef struct {
 #define GB_ADAM_DEFAULTS { 1e-3f, 0.9f, 0.999f, 1e-8f }
 
 /* OpenBLAS's thread count, for callers that split a batch across cores
- * themselves (then each of their matrix products should run on one). */
+ * themselves (then each of their matrix products should run on one). The
+ * count is global to the process: set it only while no product runs. */
 int  gb_blas_get_threads (void);
 void gb_blas_set_threads (int n);
 

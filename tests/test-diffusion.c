@@ -454,16 +454,16 @@ test_denoiser_matches_reference (void)
         GbRng rng;
         gb_rng_init (&rng, 77);
         g_autofree float *x = g_new (float, (gsize) n * d), *eps = g_new (float, (gsize) n * d),
-                         *inp = g_new (float, (gsize) n * (d + E)), *h1 = g_new (float, (gsize) n * H),
-                         *h2 = g_new (float, (gsize) n * H), *want = g_new (float, (gsize) n * d);
+                         *h1 = g_new (float, (gsize) n * H), *h2 = g_new (float, (gsize) n * H),
+                         *want = g_new (float, (gsize) n * d), *c1 = g_new (float, H), *c2 = g_new (float, H);
         gb_rng_fill_normal (&rng, x, (gsize) n * d);
-        for (int i = 0; i < n; i++)
-          {
-            memcpy (inp + (gsize) i * (d + E), x + (gsize) i * d, (gsize) d * sizeof (float));
-            gb_time_embedding (t, E, inp + (gsize) i * (d + E) + d);
-          }
-        gb_linear_forward_ref (h1, inp, net->w1, net->b1, n, d + E, H, GB_ACT_SILU);
-        gb_linear_forward_ref (h2, h1, net->w2, net->b2, n, H, H, GB_ACT_SILU);
+        /* The time's share of each layer as a bias: V e(t) + b. */
+        float emb[GB_DENOISER_EMBED];
+        gb_time_embedding (t, E, emb);
+        gb_linear_forward_ref (c1, emb, net->v1, net->b1, 1, E, H, GB_ACT_NONE);
+        gb_linear_forward_ref (c2, emb, net->v2, net->b2, 1, E, H, GB_ACT_NONE);
+        gb_linear_forward_ref (h1, x, net->w1, c1, n, d, H, GB_ACT_SILU);
+        gb_linear_forward_ref (h2, h1, net->w2, c2, n, H, H, GB_ACT_SILU);
         gb_linear_forward_ref (want, h2, net->w3, net->b3, n, H, d, GB_ACT_NONE);
         gb_mlp_denoiser_eps (eps, x, n, d, t, net);
         for (gsize i = 0; i < (gsize) n * d; i++)

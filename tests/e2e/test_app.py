@@ -398,21 +398,24 @@ def session_diffusion(binary, display, tmp):
     app.key("ctrl+3")
     time.sleep(0.8)
     shot = lambda name, box: app.shot(os.path.join(tmp, name + ".png"), *box)  # noqa: E731
-    # Train the swiss roll's model live, briefly.
+    # Train the swiss roll's model live, briefly: the loss plot fills in, and when the
+    # model is installed the noised cloud appears over the data.
     l0 = shot("diff-loss0", DIFF_LOSS)
+    c0 = shot("diff-cloud0", DIFF_CLOUD)
     app.key("alt+g")
     app.key("ctrl+a")
     app.xdo("type", "1500")
     app.key("Tab")
     app.key("alt+t")
-    trained = False
-    for _ in range(40):
+    losses = installed = False
+    for _ in range(120):
         time.sleep(0.5)
-        if differing_pixels(l0, shot("diff-loss1", DIFF_LOSS)) > 1000:
-            trained = True
+        losses = losses or differing_pixels(l0, shot("diff-loss1", DIFF_LOSS)) > 1000
+        if losses and differing_pixels(c0, shot("diff-cloud1", DIFF_CLOUD)) > 2000:
+            installed = True
             break
-    check(trained, "a toy model trains live and its loss plot fills in")
-    time.sleep(2.0)
+    check(losses, "a toy model trains live and its loss plot fills in")
+    check(installed, "the trained model is installed and draws the noised cloud")
     # The forward process: the timeline moves the cloud continuously.
     app.move(0.45, 0.45)
     app.xdo("click", "1")
@@ -453,7 +456,7 @@ def session_diffusion(binary, display, tmp):
           "Save writes the trained diffusion model")
     code, log = app.quit()
     print("\n".join("# " + l for l in log.splitlines() if "diffusion-frame-stats" in l))
-    check(code == 0, "the app quits cleanly after the diffusion session")
+    check(code == 0, f"the app quits cleanly after the diffusion session (exit status {code})")
     check_log(log)
 
 
