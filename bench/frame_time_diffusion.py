@@ -1,0 +1,53 @@
+#!/usr/bin/env python3
+"""Frame time of the Diffusion page while scrubbing and playing, under Xvfb.
+
+Starts the app (GTK's cairo renderer: Xvfb has no GPU), opens the Diffusion
+page on the VAE's latent plane (the shipped model), samples 2 000 particles,
+then scrubs the timeline with the arrow keys at 60 presses a second for
+eight seconds and plays the process for eight more, and prints the page's own
+frame statistics (GLASSBOX_FRAME_STATS: from the start of a frame's update to
+the end of its paint, for frames that redrew a canvas).
+
+usage: bench/frame_time_diffusion.py [BINARY]
+"""
+import os
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "e2e"))
+import test_app  # noqa: E402
+
+binary = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "_build/app/glassbox")
+tmp = tempfile.mkdtemp(prefix="glassbox-diffusion-frames-")
+x = test_app.Xvfb()
+try:
+    app = test_app.App(binary, x.display, tmp)
+    time.sleep(1.5)
+    app.key("ctrl+3")
+    time.sleep(0.5)
+    app.key("alt+d")
+    time.sleep(0.3)
+    app.key("space")
+    time.sleep(0.6)
+    app.key("End", "Return")      # the VAE latent plane
+    time.sleep(2.0)
+    app.key("alt+m")              # sample 2 000 particles
+    time.sleep(6.0)
+    app.move(0.45, 0.45)
+    app.xdo("click", "1")
+    steps = []
+    for k in range(480):
+        steps += ["key", "Right" if (k // 60) % 2 == 0 else "Left", "sleep", "0.016"]
+    t0 = time.time()
+    app.xdo(*steps, timeout=120)
+    scrub = time.time() - t0
+    app.key("alt+l")              # play
+    time.sleep(8.0)
+    code, log = app.quit()
+finally:
+    x.stop()
+for line in log.splitlines():
+    if "frame-stats" in line:
+        print(line)
+print(f"scrubbed {scrub:.1f} s, then played 8 s; OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}")
