@@ -222,7 +222,7 @@ image_paint_cb (cairo_t *cr, int w, int h, gpointer data)
 }
 
 typedef struct {
-  char *model, *out, *sampler, *sigma, *theme, *process;
+  char *model, *out, *sampler, *sigma, *theme, *process, *dump;
   int n, steps, width, height, t;
   double eta;
   gint64 seed;
@@ -262,6 +262,7 @@ static void
 sample_options_clear (SampleOptions *o)
 {
   g_free (o->model), g_free (o->out), g_free (o->sampler), g_free (o->sigma), g_free (o->theme), g_free (o->process);
+  g_free (o->dump);
 }
 
 /* Checks the options and loads the model: NULL and *status set on failure. */
@@ -357,6 +358,11 @@ gb_cli_sample_diffusion (int argc, char **argv)
     "Runs the DDPM or DDIM sampler from noise and draws the samples over fresh data of the\n"
     "distribution the model learnt; prints the sliced Wasserstein distance between them.");
   sample_options_add (ctx, &o, FALSE);
+  GOptionEntry more[] = {
+    { "dump", 0, 0, G_OPTION_ARG_FILENAME, &o.dump, "Also write the samples as a JSON list of numbers", "FILE" },
+    { NULL }
+  };
+  g_option_context_add_main_entries (ctx, more, NULL);
   g_autoptr (GError) error = NULL;
   int status = 0;
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
@@ -398,6 +404,20 @@ gb_cli_sample_diffusion (int argc, char **argv)
       else
         {
           double dt = (g_get_monotonic_time () - t0) / 1e6;
+          if (o.dump != NULL)
+            {
+              GString *js = g_string_new ("[");
+              for (int i = 0; i < 2 * n; i++)
+                g_string_append_printf (js, "%s%.9g", i ? "," : "", x[i]);
+              g_string_append (js, "]\n");
+              if (!g_file_set_contents (o.dump, js->str, (gssize) js->len, &error))
+                {
+                  g_string_free (js, TRUE);
+                  sample_options_clear (&o);
+                  return gb_cli_fail (error);
+                }
+              g_string_free (js, TRUE);
+            }
           CloudRender r = { { 0 } };
           gb_palette_init (&r.pal, o.theme && g_str_equal (o.theme, "dark"));
           g_autofree char *title = g_strdup_printf ("%d samples · %s%s · %s", n, gb_sampler_kind_name (c.kind),

@@ -291,8 +291,18 @@ test_diffusion (void)
   assert_contains (r.out, "step 300/300  loss");
   assert_contains (r.out, "wrote");
   run_clear (&r);
-  r = run ("sample", "diffusion", "--model", model, "--n", "500", "--out", png, NULL);
+  g_autofree char *dump = test_tmp_path ("moons.json");
+  r = run ("sample", "diffusion", "--model", model, "--n", "500", "--dump", dump, "--out", png, NULL);
   g_assert_cmpint (r.status, ==, 0);
+  {
+    g_autofree char *js = NULL;
+    g_assert_true (g_file_get_contents (dump, &js, NULL, NULL));
+    g_assert_true (js[0] == '[');
+    int commas = 0;
+    for (const char *c = js; *c; c++)
+      commas += *c == ',';
+    g_assert_cmpint (commas, ==, 999);   /* 500 points, two numbers each */
+  }
   assert_contains (r.out, "sliced Wasserstein-1 distance to 500 fresh points of moons");
   run_clear (&r);
   g_assert_true (g_file_test (png, G_FILE_TEST_IS_REGULAR));
