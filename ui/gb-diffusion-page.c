@@ -38,8 +38,12 @@ typedef struct {
   GbToyKind kind;
   float *painted;               /* (n_painted, 2) */
   int n_painted;
-  float *codes;                 /* latent codes (n_codes, 2) */
+  gboolean latent;              /* train on the VAE's codes of the training images */
+  const GbVae *vae;             /* not owned */
+  float *codes;                 /* (n_codes, 2), made by the worker */
   int n_codes;
+  char *error;                  /* why the worker could not start */
+  gint finished;
   int steps;
   guint64 seed;
   /* Published under the page's lock. */
@@ -84,8 +88,6 @@ struct _GbDiffusionPage {
   float noise[2 * N_POINTS];                  /* the forward process's fixed ε */
   float shown[2 * N_POINTS];                  /* the cloud at t */
   GArray *painted;                            /* of float pairs */
-  float *codes;                               /* latent codes of the training images */
-  int n_codes;
   GbVae *vae;
 
   gboolean reverse;
@@ -139,26 +141,24 @@ schedule (GbDiffusionPage *self)
 
 /* --- the data of a domain --- */
 
-static gboolean
-load_codes (GbDiffusionPage *self, GError **error)
+/* The VAE's latent codes (posterior means) of up to max images of one split:
+ * (n, 2). Safe on any thread (the VAE is only read). */
+static float *
+latent_codes (const GbVae *vae, const char *split, int max, int *n, GError **error)
 {
-  if (self->codes != NULL)
-    return TRUE;
-  if (self->vae == NULL && (self->vae = gb_shipped_vae_load (error)) == NULL)
-    return FALSE;
   const char *dir = g_getenv ("GLASSBOX_DATASET") ? g_getenv ("GLASSBOX_DATASET") : GB_DATASET_DEFAULT_DIR;
-  g_autoptr (GbImageSet) set = gb_dataset_load_split (dir, "train", error);
+  g_autoptr (GbImageSet) set = gb_dataset_load_split (dir, split, error);
   if (set == NULL)
-    return FALSE;
-  if (set->rows * set->cols != self->vae->config.n_input)
+    return NULL;
+  if (set->rows * set->cols != vae->config.n_input)
     {
       g_set_error (error, GB_ERROR, GB_ERROR_SHAPE, "the data set's images do not fit the VAE");
-      return FALSE;
+      return NULL;
     }
-  self->codes = g_new (float, (gsize) set->n * 2);
-  gb_vae_encode_u8 (self->vae, set->pixels, self->codes, NULL, (int) set->n);
-  self->n_codes = (int) set->n;
-  return TRUE;
+  *n = MIN ((int) set->n, max);
+  float *codes = g_new (float, (gsize) *n * 2);
+  gb_vae_encode_u8 (vae, set->pixels, codes, NULL, *n);
+  return codes;
 }
 
 static void
@@ -169,16 +169,20 @@ make_target (GbDiffusionPage *self)
   self->have_target = FALSE;
   if (self->domain == LATENT_DOMAIN)
     {
+      /* The first 2 000 test images' codes: quick enough for the main loop. */
       g_autoptr (GError) error = NULL;
-      if (!load_codes (self, &error))
+      int n = 0;
+      g_autofree float *codes = NULL;
+      if (self->vae == NULL)
+        self->vae = gb_shipped_vae_load (&error);
+      if (self->vae != NULL)
+        codes = latent_codes (self->vae, "t10k", N_POINTS, &n, &error);
+      if (codes == NULL)
         message (self, error->message);
       else
         {
           for (int i = 0; i < N_POINTS; i++)
-            {
-              guint32 k = gb_rng_below (&rng, (guint32) self->n_codes);
-              self->target[2 * i] = self->codes[2 * k], self->target[2 * i + 1] = self->codes[2 * k + 1];
-            }
+            self->target[2 * i] = codes[2 * (i % n)], self->target[2 * i + 1] = codes[2 * (i % n) + 1];
           self->have_target = TRUE;
         }
     }
@@ -365,6 +369,18 @@ train_thread (gpointer data)
   GbRng rng;
   gb_rng_init (&rng, j->seed + 1);
   g_autofree float *x0 = g_new (float, 2 * B);
+  if (j->latent)
+    {
+      /* Encoding 60 000 images takes seconds: here, not on the main loop. */
+      g_autoptr (GError) error = NULL;
+      j->codes = latent_codes (j->vae, "train", G_MAXINT, &j->n_codes, &error);
+      if (j->codes == NULL)
+        {
+          j->error = g_strdup (error->message);
+          g_atomic_int_set (&j->finished, TRUE);
+          return NULL;
+        }
+    }
   for (int k = 0; k < j->steps && !g_atomic_int_get (&self->stop); k++)
     {
       if (j->codes != NULL)
@@ -383,6 +399,7 @@ train_thread (gpointer data)
       g_mutex_unlock (&self->lock);
       g_atomic_int_set (&j->done, k + 1);
     }
+  g_atomic_int_set (&j->finished, TRUE);
   return NULL;
 }
 
@@ -399,7 +416,7 @@ finish_training (GbDiffusionPage *self, gboolean keep)
   g_array_append_vals (self->losses, j->losses->data, j->losses->len);
   if (keep && j->done > 0)
     {
-      int domain = j->codes ? LATENT_DOMAIN : (int) j->kind;
+      int domain = j->latent ? LATENT_DOMAIN : (int) j->kind;
       if (self->models[domain] != NULL && self->models[domain] == self->net)
         clear_run (self);
       gb_mlp_denoiser_free (self->models[domain]);
@@ -411,7 +428,11 @@ finish_training (GbDiffusionPage *self, gboolean keep)
           set_t (self, self->t);
         }
     }
+  if (j->error != NULL)
+    message (self, j->error);
   gb_mlp_denoiser_free (j->net);
+  g_free (j->codes);
+  g_free (j->error);
   g_free (j->painted);
   g_array_unref (j->losses);
   g_free (j);
@@ -432,14 +453,14 @@ train_cb (GtkButton *button, GbDiffusionPage *self)
   if (self->domain == LATENT_DOMAIN)
     {
       g_autoptr (GError) error = NULL;
-      if (!load_codes (self, &error))
+      if (self->vae == NULL && (self->vae = gb_shipped_vae_load (&error)) == NULL)
         {
           message (self, error->message);
           g_free (j);
           return;
         }
-      j->codes = self->codes;
-      j->n_codes = self->n_codes;
+      j->latent = TRUE;
+      j->vae = self->vae;
     }
   if (self->domain == GB_TOY_PAINTED)
     {
@@ -554,7 +575,7 @@ tick_cb (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
       g_array_append_vals (self->losses, self->train->losses->data, self->train->losses->len);
       g_mutex_unlock (&self->lock);
       gtk_widget_queue_draw (GTK_WIDGET (self->loss_area));
-      if (done >= self->train->steps)
+      if (done >= self->train->steps || g_atomic_int_get (&self->train->finished))
         finish_training (self, TRUE);
       else
         busy = TRUE;
@@ -702,7 +723,8 @@ paint_cloud (cairo_t *cr, int w, int h, gpointer data)
   if (!have_points)
     gb_paint_text (cr, w / 2.0, h - 40, self->net == NULL ? "Train a model for this domain first"
                                       : self->reverse ? "Press Sample to draw from the model"
-                                                      : "Paint some points first",
+                                      : self->domain == LATENT_DOMAIN ? "No data set here to noise: try Reverse and Sample"
+                                                                      : "Paint some points first",
                    13, &self->pal.muted, GB_ALIGN_CENTER, FALSE);
 }
 
@@ -1332,7 +1354,6 @@ gb_diffusion_page_finalize (GObject *object)
   g_array_unref (self->painted);
   g_array_unref (self->losses);
   g_array_unref (self->frame_times);
-  g_free (self->codes);
   g_clear_pointer (&self->vae, gb_vae_free);
   g_mutex_clear (&self->lock);
   G_OBJECT_CLASS (gb_diffusion_page_parent_class)->finalize (object);
