@@ -67,8 +67,8 @@ typedef struct {
 struct _GbDiffusionPage {
   GtkBox parent_instance;
 
-  GtkDropDown *domain_drop, *sampler_drop;
-  GtkSpinButton *train_steps, *seed, *ddim_steps, *eta, *speed;
+  GtkDropDown *domain_drop, *sampler_drop, *schedule_drop;
+  GtkSpinButton *train_steps, *seed, *ddim_steps, *eta, *speed, *T_spin;
   GtkCheckButton *sigma_tilde, *field_check;
   GtkToggleButton *forward_button, *reverse_button, *play_button, *paint_toggle;
   GtkButton *train_button, *sample_button, *clear_paint;
@@ -476,7 +476,17 @@ train_cb (GtkButton *button, GbDiffusionPage *self)
   j->steps = gtk_spin_button_get_value_as_int (self->train_steps);
   j->seed = (guint64) gtk_spin_button_get_value (self->seed);
   g_autoptr (GError) error = NULL;
-  j->net = gb_mlp_denoiser_new (2, 128, GB_SCHEDULE_LINEAR, 1000, j->seed, &error);
+  j->net = gb_mlp_denoiser_new (2, 128,
+                                gtk_drop_down_get_selected (self->schedule_drop) == 1 ? GB_SCHEDULE_COSINE
+                                                                                       : GB_SCHEDULE_LINEAR,
+                                gtk_spin_button_get_value_as_int (self->T_spin), j->seed, &error);
+  if (j->net == NULL)
+    {
+      message (self, error->message);
+      g_free (j->painted);
+      g_free (j);
+      return;
+    }
   j->net->data = g_strdup (self->domain == LATENT_DOMAIN ? "latent" : gb_toy_name (j->kind));
   j->losses = g_array_new (FALSE, FALSE, sizeof (double));
   self->train = j;
@@ -1205,6 +1215,13 @@ build_sidebar (GbDiffusionPage *self)
   GtkGrid *f = form (box);
   self->train_steps = spin_row (f, 0, "Trainin_g steps", "Training steps", 100, 200000, 500, 0, 20000,
                                 "Batches of 256 to train on (about 1 700 a second here)");
+  self->T_spin = spin_row (f, 1, "Diffusion steps T", "Diffusion steps T", 10, 10000, 10, 0, 1000,
+                           "The number of noising steps of the model to train");
+  static const char *const schedules[] = { "Linear schedule (Ho et al.)", "Cosine schedule (Nichol & Dhariwal)", NULL };
+  self->schedule_drop = GTK_DROP_DOWN (gtk_drop_down_new_from_strings (schedules));
+  set_accessible_label (GTK_WIDGET (self->schedule_drop), "Noise schedule");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->schedule_drop), "The noise schedule of the model to train");
+  gtk_box_append (box, GTK_WIDGET (self->schedule_drop));
   self->train_button = GTK_BUTTON (gtk_button_new_with_mnemonic ("_Train"));
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->train_button), "Train a model of this domain live; again to stop");
   g_signal_connect (self->train_button, "clicked", G_CALLBACK (train_cb), self);
