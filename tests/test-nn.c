@@ -1,7 +1,9 @@
 /* test-nn.c — the RNG, the layers, the activations and Adam. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "gb-conv.h"
 #include "gb-nn.h"
 #include "gb-rng.h"
 #include "gb-test-util.h"
@@ -309,6 +311,60 @@ test_adam_reference (void)
     }
 }
 
+static void
+test_conv2d (void)
+{
+  /* Forward against the plain loops, for odd and even sizes and k = 1, 3, 5. */
+  GbRng rng;
+  gb_rng_init (&rng, 31);
+  struct { int B, Ci, Co, H, W, k; } cases[] = { { 2, 3, 4, 7, 5, 3 }, { 1, 1, 2, 4, 4, 1 }, { 3, 2, 3, 6, 9, 5 } };
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      int B = cases[c].B, Ci = cases[c].Ci, Co = cases[c].Co, H = cases[c].H, W = cases[c].W, k = cases[c].k;
+      gsize nx = (gsize) B * Ci * H * W, ny = (gsize) B * Co * H * W, nw = (gsize) Co * Ci * k * k;
+      g_autofree float *x = g_new (float, nx), *w = g_new (float, nw), *b = g_new (float, Co), *y = g_new (float, ny),
+                       *yr = g_new (float, ny);
+      gb_rng_fill_normal (&rng, x, nx);
+      gb_rng_fill_normal (&rng, w, nw);
+      gb_rng_fill_normal (&rng, b, Co);
+      gb_conv2d_forward (y, x, w, b, B, Ci, Co, H, W, k);
+      gb_conv2d_forward_ref (yr, x, w, b, B, Ci, Co, H, W, k);
+      for (gsize i = 0; i < ny; i++)
+        g_assert_cmpfloat_with_epsilon (y[i], yr[i], 1e-4 * (1 + fabs (yr[i])));
+    }
+  /* Gradients of L = Σ r ⊙ y against central differences. */
+  int B = 2, Ci = 2, Co = 3, H = 5, W = 4, k = 3;
+  gsize nx = (gsize) B * Ci * H * W, ny = (gsize) B * Co * H * W, nw = (gsize) Co * Ci * k * k;
+  g_autofree float *x = g_new (float, nx), *w = g_new (float, nw), *b = g_new (float, Co), *y = g_new (float, ny),
+                   *r = g_new (float, ny), *dx = g_new0 (float, nx), *dw = g_new0 (float, nw), *db = g_new0 (float, Co);
+  gb_rng_fill_normal (&rng, x, nx);
+  gb_rng_fill_normal (&rng, w, nw);
+  gb_rng_fill_normal (&rng, b, Co);
+  gb_rng_fill_normal (&rng, r, ny);
+  gb_conv2d_backward (dx, dw, db, r, x, w, B, Ci, Co, H, W, k);
+  float *params[] = { x, w, b }, *grads[] = { dx, dw, db };
+  gsize sizes[] = { nx, nw, (gsize) Co };
+  for (int p = 0; p < 3; p++)
+    for (gsize i = 0; i < sizes[p]; i += 1 + sizes[p] / 23)
+      {
+        float keep = params[p][i];
+        double l[2];
+        for (int side = 0; side < 2; side++)
+          {
+            params[p][i] = keep + (side ? 1e-2f : -1e-2f);
+            gb_conv2d_forward_ref (y, x, w, b, B, Ci, Co, H, W, k);
+            double s = 0;
+            for (gsize q = 0; q < ny; q++)
+              s += (double) r[q] * y[q];
+            l[side] = s;
+          }
+        params[p][i] = keep;
+        double fd = (l[1] - l[0]) / 2e-2;
+        if (fabs (fd - grads[p][i]) > 2e-3 * (1 + fabs (fd)))
+          g_error ("tensor %d [%zu]: backward %g, finite difference %g", p, i, grads[p][i], fd);
+      }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -322,5 +378,6 @@ main (int argc, char **argv)
   g_test_add_func ("/core/nn/linear/backward/finite-diff", test_linear_finite_diff);
   g_test_add_func ("/core/nn/activations/finite-diff", test_activations_finite_diff);
   g_test_add_func ("/core/nn/adam/reference", test_adam_reference);
+  g_test_add_func ("/core/nn/conv2d", test_conv2d);
   return g_test_run ();
 }
