@@ -84,6 +84,7 @@ struct _GbDiffusionPage {
   GbMlpDenoiser *models[GB_TOY_N_KINDS + 1];   /* per domain, or NULL */
   GbMlpDenoiser *net;                         /* models[domain] */
   float target[2 * N_POINTS];                 /* the data on show */
+  guint8 target_labels[N_POINTS];             /* their classes (the latent plane) */
   gboolean have_target;
   float noise[2 * N_POINTS];                  /* the forward process's fixed ε */
   float shown[2 * N_POINTS];                  /* the cloud at t */
@@ -144,7 +145,7 @@ schedule (GbDiffusionPage *self)
 /* The VAE's latent codes (posterior means) of up to max images of one split:
  * (n, 2). Safe on any thread (the VAE is only read). */
 static float *
-latent_codes (const GbVae *vae, const char *split, int max, int *n, GError **error)
+latent_codes (const GbVae *vae, const char *split, int max, int *n, guint8 *labels, GError **error)
 {
   const char *dir = g_getenv ("GLASSBOX_DATASET") ? g_getenv ("GLASSBOX_DATASET") : GB_DATASET_DEFAULT_DIR;
   g_autoptr (GbImageSet) set = gb_dataset_load_split (dir, split, error);
@@ -156,6 +157,8 @@ latent_codes (const GbVae *vae, const char *split, int max, int *n, GError **err
       return NULL;
     }
   *n = MIN ((int) set->n, max);
+  if (labels != NULL)
+    memcpy (labels, set->labels, (gsize) *n);
   float *codes = g_new (float, (gsize) *n * 2);
   gb_vae_encode_u8 (vae, set->pixels, codes, NULL, *n);
   return codes;
@@ -176,13 +179,16 @@ make_target (GbDiffusionPage *self)
       if (self->vae == NULL)
         self->vae = gb_shipped_vae_load (&error);
       if (self->vae != NULL)
-        codes = latent_codes (self->vae, "t10k", N_POINTS, &n, &error);
+        codes = latent_codes (self->vae, "t10k", N_POINTS, &n, self->target_labels, &error);
       if (codes == NULL)
         message (self, error->message);
       else
         {
           for (int i = 0; i < N_POINTS; i++)
-            self->target[2 * i] = codes[2 * (i % n)], self->target[2 * i + 1] = codes[2 * (i % n) + 1];
+            {
+              self->target[2 * i] = codes[2 * (i % n)], self->target[2 * i + 1] = codes[2 * (i % n) + 1];
+              self->target_labels[i] = self->target_labels[i % n];
+            }
           self->have_target = TRUE;
         }
     }
@@ -373,7 +379,7 @@ train_thread (gpointer data)
     {
       /* Encoding 60 000 images takes seconds: here, not on the main loop. */
       g_autoptr (GError) error = NULL;
-      j->codes = latent_codes (j->vae, "train", G_MAXINT, &j->n_codes, &error);
+      j->codes = latent_codes (j->vae, "train", G_MAXINT, &j->n_codes, NULL, &error);
       if (j->codes == NULL)
         {
           j->error = g_strdup (error->message);
@@ -728,7 +734,8 @@ paint_cloud (cairo_t *cr, int w, int h, gpointer data)
                                             self->reverse ? "sampling (reverse)" : "noising (forward)");
   GbCloudScene s = { self->shown, have_points ? N_POINTS : 0, self->have_target ? self->target : NULL,
                      self->have_target ? N_POINTS : 0, self->selected, self->n_selected, len > 1 ? tr : NULL, len,
-                     self->field_valid ? self->field : NULL, FIELD_SIDE, EXTENT, title };
+                     self->field_valid ? self->field : NULL, FIELD_SIDE, EXTENT, title,
+                     self->domain == LATENT_DOMAIN && self->have_target ? self->target_labels : NULL };
   gb_cloud_paint (cr, 0, 0, w, h, &s, &self->pal);
   if (!have_points)
     gb_paint_text (cr, w / 2.0, h - 40, self->net == NULL ? "Train a model for this domain first"

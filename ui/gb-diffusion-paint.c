@@ -74,7 +74,20 @@ gb_cloud_paint (cairo_t *cr, double x, double y, double w, double h, const GbClo
   cairo_rectangle (cr, fx, fy, side, side);
   cairo_clip (cr);
   /* The data, faint. */
-  if (s->target != NULL)
+  if (s->target != NULL && s->target_labels != NULL)
+    {
+      /* One path per class, in the Latent space view's colours. */
+      for (int cls = 0; cls < GB_PALETTE_N_CLASSES; cls++)
+        {
+          for (int i = 0; i < s->n_target; i++)
+            if (s->target_labels[i] % GB_PALETTE_N_CLASSES == cls)
+              cairo_rectangle (cr, PX (s->target[2 * i]) - 1.25, PY (s->target[2 * i + 1]) - 1.25, 2.5, 2.5);
+          GbRgb c = gb_palette_class (pal, cls);
+          gb_set_rgba (cr, &c, 0.45);
+          cairo_fill (cr);
+        }
+    }
+  else if (s->target != NULL)
     {
       gb_set_rgba (cr, &pal->muted, 0.25);
       for (int i = 0; i < s->n_target; i++)

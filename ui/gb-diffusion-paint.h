@@ -22,6 +22,7 @@ typedef struct {
   int field_side;
   double extent;            /* the view is [−extent, extent]² */
   const char *title;
+  const guint8 *target_labels;   /* (n_target) classes: the data coloured as in the Latent space view, or NULL */
 } GbCloudScene;
 
 void gb_cloud_paint (cairo_t *cr, double x, double y, double w, double h, const GbCloudScene *scene,
