@@ -130,3 +130,92 @@ gb_conv2d_backward (float *dx, float *dw, float *db, const float *dy, const floa
         }
     }
 }
+
+void
+gb_avgpool2_forward (float *y, const float *x, int B, int C, int H, int W)
+{
+  int h = H / 2, w = W / 2;
+  for (gsize bc = 0; bc < (gsize) B * C; bc++)
+    {
+      const float *in = x + bc * H * W;
+      float *out = y + bc * h * w;
+      for (int i = 0; i < h; i++)
+        for (int j = 0; j < w; j++)
+          {
+            const float *p = in + (gsize) 2 * i * W + 2 * j;
+            out[(gsize) i * w + j] = 0.25f * (p[0] + p[1] + p[W] + p[W + 1]);
+          }
+    }
+}
+
+void
+gb_avgpool2_backward (float *dx, const float *dy, int B, int C, int H, int W)
+{
+  int h = H / 2, w = W / 2;
+  for (gsize bc = 0; bc < (gsize) B * C; bc++)
+    {
+      float *d = dx + bc * H * W;
+      const float *g = dy + bc * h * w;
+      for (int i = 0; i < h; i++)
+        for (int j = 0; j < w; j++)
+          {
+            float v = 0.25f * g[(gsize) i * w + j];
+            float *p = d + (gsize) 2 * i * W + 2 * j;
+            p[0] += v, p[1] += v, p[W] += v, p[W + 1] += v;
+          }
+    }
+}
+
+void
+gb_upsample2_forward (float *y, const float *x, int B, int C, int H, int W)
+{
+  int W2 = 2 * W;
+  for (gsize bc = 0; bc < (gsize) B * C; bc++)
+    {
+      const float *in = x + bc * H * W;
+      float *out = y + bc * 4 * H * W;
+      for (int i = 0; i < 2 * H; i++)
+        for (int j = 0; j < W2; j++)
+          out[(gsize) i * W2 + j] = in[(gsize) (i / 2) * W + j / 2];
+    }
+}
+
+void
+gb_upsample2_backward (float *dx, const float *dy, int B, int C, int H, int W)
+{
+  int W2 = 2 * W;
+  for (gsize bc = 0; bc < (gsize) B * C; bc++)
+    {
+      float *d = dx + bc * H * W;
+      const float *g = dy + bc * 4 * H * W;
+      for (int i = 0; i < 2 * H; i++)
+        for (int j = 0; j < W2; j++)
+          d[(gsize) (i / 2) * W + j / 2] += g[(gsize) i * W2 + j];
+    }
+}
+
+void
+gb_add_channel_forward (float *x, const float *v, int B, int C, int H, int W)
+{
+  gsize N = (gsize) H * W;
+  for (gsize bc = 0; bc < (gsize) B * C; bc++)
+    {
+      float *p = x + bc * N, a = v[bc];
+      for (gsize q = 0; q < N; q++)
+        p[q] += a;
+    }
+}
+
+void
+gb_add_channel_backward (float *dv, const float *dx, int B, int C, int H, int W)
+{
+  gsize N = (gsize) H * W;
+  for (gsize bc = 0; bc < (gsize) B * C; bc++)
+    {
+      const float *p = dx + bc * N;
+      double s = 0.0;
+      for (gsize q = 0; q < N; q++)
+        s += p[q];
+      dv[bc] += (float) s;
+    }
+}
