@@ -476,12 +476,7 @@ anim_draw (cairo_t *cr, int w, int h, Anim *a, int t)
   const int side = 21;
   const double extent = 3.0;
   float grid[2 * 21 * 21], field[2 * 21 * 21];
-  for (int i = 0; i < side; i++)
-    for (int j = 0; j < side; j++)
-      {
-        grid[2 * (i * side + j)] = (float) (-extent + (j + 0.5) * 2 * extent / side);
-        grid[2 * (i * side + j) + 1] = (float) (extent - (i + 0.5) * 2 * extent / side);
-      }
+  gb_cloud_field_grid (side, extent, grid);
   if (t > 0)
     gb_mlp_denoiser_eps (field, grid, side * side, 2, t, (gpointer) a->net);
   g_autofree char *title = g_strdup_printf ("%s · %s at t = %d", a->net->data ? a->net->data : "model",

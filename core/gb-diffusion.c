@@ -228,41 +228,41 @@ gb_diffusion_sample (const GbSchedule *s, const GbSamplerConfig *c, GbEpsFunc ep
               eps[i] = (x[i] - sa * x0[i]) * inv;
             }
         }
+      /* The mean of x_prev, then σ z with the sampler's σ (none at DDPM's last step). */
+      double sig;
+      if (c->kind == GB_SAMPLER_DDPM)
+        sig = t > 1 ? sqrt (c->sigma_tilde ? gb_schedule_beta_tilde (s, t) : s->beta[t]) : 0.0;
+      else
+        sig = c->eta * sqrt ((1.0 - abp) / (1.0 - ab)) * sqrt (MAX (0.0, 1.0 - ab / abp));
       if (c->kind == GB_SAMPLER_DDPM && c->clip_x0)
         {
           /* The posterior mean from the clipped x̂₀:
            * μ = √ᾱ_{t−1} β_t/(1−ᾱ_t) · x̂₀ + √α_t (1−ᾱ_{t−1})/(1−ᾱ_t) · x_t. */
           float c0 = (float) (sqrt (abp) * s->beta[t] / (1.0 - ab)),
                 ct = (float) (sqrt (s->alpha[t]) * (1.0 - abp) / (1.0 - ab));
-          float sigma = 0.0f;
-          if (t > 1)
-            sigma = (float) sqrt (c->sigma_tilde ? gb_schedule_beta_tilde (s, t) : s->beta[t]);
-          if (sigma > 0)
-            gb_rng_fill_normal (&rng, z, N);
           for (gsize i = 0; i < N; i++)
-            x[i] = c0 * x0[i] + ct * x[i] + (sigma > 0 ? sigma * z[i] : 0.0f);
+            x[i] = c0 * x0[i] + ct * x[i];
         }
       else if (c->kind == GB_SAMPLER_DDPM)
         {
-          /* μ = (x_t − β_t/√(1 − ᾱ_t) ε̂) / √α_t, plus σ_t z except at the last step. */
+          /* μ = (x_t − β_t/√(1 − ᾱ_t) ε̂) / √α_t. */
           float a = (float) (1.0 / sqrt (s->alpha[t])), b = (float) (s->beta[t] / sqrt (1.0 - ab));
-          float sigma = 0.0f;
-          if (t > 1)
-            sigma = (float) sqrt (c->sigma_tilde ? gb_schedule_beta_tilde (s, t) : s->beta[t]);
-          if (sigma > 0)
-            gb_rng_fill_normal (&rng, z, N);
           for (gsize i = 0; i < N; i++)
-            x[i] = a * (x[i] - b * eps[i]) + (sigma > 0 ? sigma * z[i] : 0.0f);
+            x[i] = a * (x[i] - b * eps[i]);
         }
       else
         {
           /* x_prev = √ᾱ_prev x̂₀ + √(1 − ᾱ_prev − σ²) ε̂ + σ z, σ = η √((1−ᾱ_prev)/(1−ᾱ_t)) √(1 − ᾱ_t/ᾱ_prev). */
-          double sig = c->eta * sqrt ((1.0 - abp) / (1.0 - ab)) * sqrt (MAX (0.0, 1.0 - ab / abp));
-          float a = (float) sqrt (abp), b = (float) sqrt (MAX (0.0, 1.0 - abp - sig * sig)), sigma = (float) sig;
-          if (sigma > 0)
-            gb_rng_fill_normal (&rng, z, N);
+          float a = (float) sqrt (abp), b = (float) sqrt (MAX (0.0, 1.0 - abp - sig * sig));
           for (gsize i = 0; i < N; i++)
-            x[i] = a * x0[i] + b * eps[i] + (sigma > 0 ? sigma * z[i] : 0.0f);
+            x[i] = a * x0[i] + b * eps[i];
+        }
+      float sigma = (float) sig;
+      if (sigma > 0)
+        {
+          gb_rng_fill_normal (&rng, z, N);
+          for (gsize i = 0; i < N; i++)
+            x[i] += sigma * z[i];
         }
       for (gsize i = 0; i < N; i++)
         if (!isfinite (x[i]))

@@ -18,6 +18,7 @@
 #include "gb-diffusion-paint.h"
 #include "gb-error.h"
 #include "gb-export.h"
+#include "gb-form.h"
 #include "gb-gif.h"
 #include "gb-models.h"
 #include "gb-series-paint.h"
@@ -222,12 +223,7 @@ recompute (GbDiffusionPage *self)
   if (s != NULL && self->t > 0 && gtk_check_button_get_active (self->field_check))
     {
       float grid[2 * FIELD_SIDE * FIELD_SIDE];
-      for (int i = 0; i < FIELD_SIDE; i++)
-        for (int j = 0; j < FIELD_SIDE; j++)
-          {
-            grid[2 * (i * FIELD_SIDE + j)] = (float) (-EXTENT + (j + 0.5) * 2 * EXTENT / FIELD_SIDE);
-            grid[2 * (i * FIELD_SIDE + j) + 1] = (float) (EXTENT - (i + 0.5) * 2 * EXTENT / FIELD_SIDE);
-          }
+      gb_cloud_field_grid (FIELD_SIDE, EXTENT, grid);
       gb_mlp_denoiser_eps (self->field, grid, FIELD_SIDE * FIELD_SIDE, 2, self->t, self->net);
       self->field_valid = TRUE;
     }
@@ -677,16 +673,6 @@ process_toggled_cb (GtkToggleButton *b, GbDiffusionPage *self)
 
 /* --- drawing --- */
 
-static void
-update_palette (GbDiffusionPage *self)
-{
-  GdkRGBA fg;
-G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-  gtk_style_context_get_color (gtk_widget_get_style_context (GTK_WIDGET (self)), &fg);
-G_GNUC_END_IGNORE_DEPRECATIONS
-  gb_palette_init (&self->pal, (0.299 * fg.red + 0.587 * fg.green + 0.114 * fg.blue) > 0.5);
-}
-
 /* The trajectories of the selected points up to the state on show. */
 static int
 trails (GbDiffusionPage *self, float *out, int max_len)
@@ -835,7 +821,11 @@ paint_schedule (cairo_t *cr, int w, int h, gpointer data)
   gb_set_rgb (cr, &self->pal.bg);
   cairo_paint (cr);
   if (schedule (self) == NULL)
-    return;
+    {
+      gb_paint_text (cr, w / 2.0, h / 2.0 - 8, "the noise schedule (β, ᾱ, log SNR) appears with a model", 11,
+                     &self->pal.muted, GB_ALIGN_CENTER, FALSE);
+      return;
+    }
   GbScheduleScene s = { schedule (self), self->t };
   gb_schedule_paint (cr, 0, 0, w, h, &s, &self->pal);
 }
@@ -860,7 +850,7 @@ static void
 draw_cb (GtkDrawingArea *area, cairo_t *cr, int w, int h, gpointer data)
 {
   GbDiffusionPage *self = g_object_get_data (G_OBJECT (area), "page");
-  update_palette (self);
+  gb_form_palette (GTK_WIDGET (self), &self->pal);
   ((GbPaintFunc) data) (cr, w, h, self);
   if (gtk_widget_has_focus (GTK_WIDGET (area)))
     {
@@ -1136,51 +1126,6 @@ gb_diffusion_page_stop (GbDiffusionPage *self)
 
 /* --- construction --- */
 
-static void
-set_accessible_label (GtkWidget *w, const char *label)
-{
-  gtk_accessible_update_property (GTK_ACCESSIBLE (w), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
-}
-
-static GtkSpinButton *
-spin_row (GtkGrid *grid, int row, const char *label, const char *name, double lo, double hi, double step, int digits,
-          double value, const char *tooltip)
-{
-  GtkWidget *l = gtk_label_new_with_mnemonic (label);
-  gtk_label_set_xalign (GTK_LABEL (l), 0);
-  GtkWidget *s = gtk_spin_button_new_with_range (lo, hi, step);
-  gtk_spin_button_set_digits (GTK_SPIN_BUTTON (s), digits);
-  gtk_spin_button_set_value (GTK_SPIN_BUTTON (s), value);
-  gtk_widget_set_hexpand (s, TRUE);
-  gtk_widget_set_tooltip_text (s, tooltip);
-  gtk_label_set_mnemonic_widget (GTK_LABEL (l), s);
-  set_accessible_label (s, name);
-  gtk_grid_attach (grid, l, 0, row, 1, 1);
-  gtk_grid_attach (grid, s, 1, row, 1, 1);
-  return GTK_SPIN_BUTTON (s);
-}
-
-static GtkGrid *
-form (GtkBox *box)
-{
-  GtkWidget *g = gtk_grid_new ();
-  gtk_grid_set_row_spacing (GTK_GRID (g), 4);
-  gtk_grid_set_column_spacing (GTK_GRID (g), 8);
-  gtk_box_append (box, g);
-  return GTK_GRID (g);
-}
-
-static GtkWidget *
-heading (GtkBox *box, const char *text)
-{
-  GtkWidget *l = gtk_label_new_with_mnemonic (text);
-  gtk_label_set_xalign (GTK_LABEL (l), 0);
-  gtk_widget_add_css_class (l, "heading");
-  gtk_widget_set_margin_top (l, 8);
-  gtk_box_append (box, l);
-  return l;
-}
-
 static GtkDrawingArea *
 canvas (GbDiffusionPage *self, GbPaintFunc paint, const char *name, gboolean focusable)
 {
@@ -1188,7 +1133,7 @@ canvas (GbDiffusionPage *self, GbPaintFunc paint, const char *name, gboolean foc
   gtk_widget_set_hexpand (a, TRUE);
   gtk_widget_set_vexpand (a, TRUE);
   gtk_widget_set_focusable (a, focusable);
-  set_accessible_label (a, name);
+  gb_form_accessible_label (a, name);
   g_object_set_data (G_OBJECT (a), "page", self);
   gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (a), draw_cb, (gpointer) paint, NULL);
   return GTK_DRAWING_AREA (a);
@@ -1201,9 +1146,9 @@ build_sidebar (GbDiffusionPage *self)
   gtk_widget_set_margin_start (GTK_WIDGET (box), 12);
   gtk_widget_set_margin_end (GTK_WIDGET (box), 12);
   gtk_widget_set_margin_bottom (GTK_WIDGET (box), 12);
-  GtkWidget *h = heading (box, "_Domain");
+  GtkWidget *h = gb_form_heading (box, "_Domain");
   self->domain_drop = GTK_DROP_DOWN (gtk_drop_down_new_from_strings (domain_titles));
-  set_accessible_label (GTK_WIDGET (self->domain_drop), "Domain");
+  gb_form_accessible_label (GTK_WIDGET (self->domain_drop), "Domain");
   gtk_label_set_mnemonic_widget (GTK_LABEL (h), GTK_WIDGET (self->domain_drop));
   gtk_box_append (box, GTK_WIDGET (self->domain_drop));
   self->paint_toggle = GTK_TOGGLE_BUTTON (gtk_toggle_button_new_with_mnemonic ("_Paint points"));
@@ -1213,20 +1158,20 @@ build_sidebar (GbDiffusionPage *self)
   g_signal_connect (self->clear_paint, "clicked", G_CALLBACK (clear_paint_cb), self);
   gtk_box_append (box, GTK_WIDGET (self->clear_paint));
 
-  heading (box, "Model");
+  gb_form_heading (box, "Model");
   self->model_label = GTK_LABEL (gtk_label_new (""));
   gtk_label_set_wrap (self->model_label, TRUE);
   gtk_label_set_xalign (self->model_label, 0);
   gtk_widget_add_css_class (GTK_WIDGET (self->model_label), "dim-label");
   gtk_box_append (box, GTK_WIDGET (self->model_label));
-  GtkGrid *f = form (box);
-  self->train_steps = spin_row (f, 0, "Trainin_g steps", "Training steps", 100, 200000, 500, 0, 20000,
+  GtkGrid *f = gb_form_grid (box);
+  self->train_steps = gb_form_spin_row (f, 0, "Trainin_g steps", "Training steps", 100, 200000, 500, 0, 20000,
                                 "Batches of 256 to train on (about 1 700 a second here)");
-  self->T_spin = spin_row (f, 1, "Diffusion steps T", "Diffusion steps T", 10, 10000, 10, 0, 1000,
+  self->T_spin = gb_form_spin_row (f, 1, "Diffusion steps T", "Diffusion steps T", 10, 10000, 10, 0, 1000,
                            "The number of noising steps of the model to train");
   static const char *const schedules[] = { "Linear schedule (Ho et al.)", "Cosine schedule (Nichol & Dhariwal)", NULL };
   self->schedule_drop = GTK_DROP_DOWN (gtk_drop_down_new_from_strings (schedules));
-  set_accessible_label (GTK_WIDGET (self->schedule_drop), "Noise schedule");
+  gb_form_accessible_label (GTK_WIDGET (self->schedule_drop), "Noise schedule");
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->schedule_drop), "The noise schedule of the model to train");
   gtk_box_append (box, GTK_WIDGET (self->schedule_drop));
   self->train_button = GTK_BUTTON (gtk_button_new_with_mnemonic ("_Train"));
@@ -1234,17 +1179,17 @@ build_sidebar (GbDiffusionPage *self)
   g_signal_connect (self->train_button, "clicked", G_CALLBACK (train_cb), self);
   gtk_box_append (box, GTK_WIDGET (self->train_button));
 
-  heading (box, "Sampler");
+  gb_form_heading (box, "Sampler");
   static const char *const samplers[] = { "DDPM (ancestral)", "DDIM", NULL };
   self->sampler_drop = GTK_DROP_DOWN (gtk_drop_down_new_from_strings (samplers));
-  set_accessible_label (GTK_WIDGET (self->sampler_drop), "Sampler");
+  gb_form_accessible_label (GTK_WIDGET (self->sampler_drop), "Sampler");
   gtk_box_append (box, GTK_WIDGET (self->sampler_drop));
   self->sigma_tilde = GTK_CHECK_BUTTON (gtk_check_button_new_with_label ("DDPM variance σ²ₜ = β̃ₜ (else βₜ)"));
   gtk_box_append (box, GTK_WIDGET (self->sigma_tilde));
-  f = form (box);
-  self->ddim_steps = spin_row (f, 0, "DDIM _count S", "DDIM steps", 1, 1000, 1, 0, 50, "DDIM's number of steps");
-  self->eta = spin_row (f, 1, "DDIM _eta η", "DDIM eta", 0, 1, 0.1, 2, 0, "0: deterministic; 1: as stochastic as DDPM");
-  self->seed = spin_row (f, 2, "_Seed", "Seed", 0, 1e9, 1, 0, 1, "Seeds the sampler and training");
+  f = gb_form_grid (box);
+  self->ddim_steps = gb_form_spin_row (f, 0, "DDIM _count S", "DDIM steps", 1, 1000, 1, 0, 50, "DDIM's number of steps");
+  self->eta = gb_form_spin_row (f, 1, "DDIM _eta η", "DDIM eta", 0, 1, 0.1, 2, 0, "0: deterministic; 1: as stochastic as DDPM");
+  self->seed = gb_form_spin_row (f, 2, "_Seed", "Seed", 0, 1e9, 1, 0, 1, "Seeds the sampler and training");
   self->sample_button = GTK_BUTTON (gtk_button_new_with_mnemonic ("Sa_mple"));
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->sample_button),
                                "Run the sampler from noise, recording every step for the timeline");
@@ -1253,7 +1198,7 @@ build_sidebar (GbDiffusionPage *self)
   self->progress = GTK_PROGRESS_BAR (gtk_progress_bar_new ());
   gtk_box_append (box, GTK_WIDGET (self->progress));
 
-  heading (box, "View");
+  gb_form_heading (box, "View");
   self->field_check = GTK_CHECK_BUTTON (gtk_check_button_new_with_mnemonic ("The −ε̂ field as arro_ws"));
   gtk_check_button_set_active (self->field_check, TRUE);
   g_signal_connect (self->field_check, "toggled", G_CALLBACK (view_option_cb), self);
@@ -1299,7 +1244,7 @@ build (GbDiffusionPage *self)
   gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->play_button));
   GtkGrid *sf = GTK_GRID (gtk_grid_new ());
   gtk_grid_set_column_spacing (sf, 6);
-  self->speed = spin_row (sf, 0, "Pla_y speed", "Play speed", 10, 2000, 10, 0, 250, "Timesteps a second");
+  self->speed = gb_form_spin_row (sf, 0, "Pla_y speed", "Play speed", 10, 2000, 10, 0, 250, "Timesteps a second");
   gtk_widget_set_hexpand (GTK_WIDGET (self->speed), FALSE);
   gtk_box_append (GTK_BOX (row), GTK_WIDGET (sf));
   GtkWidget *tl = gtk_label_new_with_mnemonic ("T_imestep");
@@ -1308,7 +1253,7 @@ build (GbDiffusionPage *self)
   gtk_scale_set_draw_value (self->timeline, FALSE);
   gtk_widget_set_hexpand (GTK_WIDGET (self->timeline), TRUE);
   gtk_label_set_mnemonic_widget (GTK_LABEL (tl), GTK_WIDGET (self->timeline));
-  set_accessible_label (GTK_WIDGET (self->timeline), "Timestep");
+  gb_form_accessible_label (GTK_WIDGET (self->timeline), "Timestep");
   g_signal_connect (self->timeline, "value-changed", G_CALLBACK (timeline_changed_cb), self);
   gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->timeline));
   gtk_box_append (GTK_BOX (main), row);

@@ -27,6 +27,17 @@ gb_cloud_to_data (double x, double y, double w, double h, double extent, double 
   *dy = (float) ((1 - (py - fy) / side * 2) * extent);
 }
 
+void
+gb_cloud_field_grid (int side, double extent, float *grid)
+{
+  for (int i = 0; i < side; i++)
+    for (int j = 0; j < side; j++)
+      {
+        grid[2 * (i * side + j)] = (float) (-extent + (j + 0.5) * 2 * extent / side);
+        grid[2 * (i * side + j) + 1] = (float) (extent - (i + 0.5) * 2 * extent / side);
+      }
+}
+
 int
 gb_cloud_hit (double x, double y, double w, double h, const GbCloudScene *s, double px, double py)
 {

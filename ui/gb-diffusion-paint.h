@@ -25,6 +25,10 @@ typedef struct {
   const guint8 *target_labels;   /* (n_target) classes: the data coloured as in the Latent space view, or NULL */
 } GbCloudScene;
 
+/* The centres of a side × side grid over [−extent, extent]², row by row from
+ * the top, into grid (side², 2): where GbCloudScene's field is sampled. */
+void gb_cloud_field_grid (int side, double extent, float *grid);
+
 void gb_cloud_paint (cairo_t *cr, double x, double y, double w, double h, const GbCloudScene *scene,
                      const GbPalette *pal);
 /* The data point under (px, py) of a cloud painted at (x, y, w, h), or −1. */

@@ -18,6 +18,7 @@
 #include "gb-cartpole-paint.h"
 #include "gb-error.h"
 #include "gb-export.h"
+#include "gb-form.h"
 #include "gb-grid-paint.h"
 #include "gb-rl-paint.h"
 #include "gb-rl-session.h"
@@ -912,8 +913,7 @@ show_mode (GbRlPage *self)
   gtk_stack_page_set_visible (gtk_stack_get_page (self->views, gtk_stack_get_child_by_name (self->views, "cartpole")), cart);
   gtk_stack_set_visible_child_name (self->views, cart ? "cartpole" : "grid");
   if (cart)
-    gtk_label_set_text (self->status_label, "Cart-pole (CartPole-v1) · REINFORCE with a linear softmax policy and a "
-                                            "baseline · the policy surface is π(right) over θ and θ̇");
+    gtk_label_set_text (self->status_label, "Cart-pole (CartPole-v1) · REINFORCE: a linear softmax policy with a baseline");
   gtk_widget_set_visible (self->td_box, !cart && is_td (self->algo));
   gtk_widget_set_sensitive (GTK_WIDGET (self->alpha), is_td (self->algo));
   gtk_button_set_label (self->step_button, cart ? "_Step (an episode)" : self->dp ? "_Step (a sweep)" : "_Step (an action)");
@@ -1466,17 +1466,6 @@ compare_cb (GtkButton *button, GbRlPage *self)
 /* --- drawing --- */
 
 static void
-update_palette (GbRlPage *self)
-{
-  GdkRGBA fg;
-G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-  gtk_style_context_get_color (gtk_widget_get_style_context (GTK_WIDGET (self)), &fg);
-G_GNUC_END_IGNORE_DEPRECATIONS
-  gboolean dark = (0.299 * fg.red + 0.587 * fg.green + 0.114 * fg.blue) > 0.5;
-  gb_palette_init (&self->pal, dark);
-}
-
-static void
 paint_grid (cairo_t *cr, int w, int h, gpointer data)
 {
   GbRlPage *self = data;
@@ -1577,7 +1566,7 @@ draw_cb (GtkDrawingArea *area, cairo_t *cr, int w, int h, gpointer data)
   GbRlPage *self = g_object_get_data (G_OBJECT (area), "page");
   GbPaintFunc paint = data;
   gint64 t0 = g_get_monotonic_time ();
-  update_palette (self);
+  gb_form_palette (GTK_WIDGET (self), &self->pal);
   paint (cr, w, h, self);
   if (gtk_widget_has_focus (GTK_WIDGET (area)))
     {
@@ -1897,52 +1886,6 @@ cart_params_cb (GtkSpinButton *spin, GbRlPage *self)
   g_mutex_unlock (&self->lock);
 }
 
-static void
-set_accessible_label (GtkWidget *w, const char *label)
-{
-  gtk_accessible_update_property (GTK_ACCESSIBLE (w), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
-}
-
-static GtkWidget *
-heading (GtkBox *box, const char *text)
-{
-  GtkWidget *l = gtk_label_new (text);
-  gtk_label_set_xalign (GTK_LABEL (l), 0);
-  gtk_widget_add_css_class (l, "heading");
-  gtk_widget_set_margin_top (l, 8);
-  gtk_box_append (box, l);
-  return l;
-}
-
-/* A labelled spin button in row `row` of grid. */
-static GtkSpinButton *
-spin_row (GtkGrid *grid, int row, const char *label, const char *name, double lo, double hi, double step, int digits,
-          double value, const char *tooltip)
-{
-  GtkWidget *l = gtk_label_new_with_mnemonic (label);
-  gtk_label_set_xalign (GTK_LABEL (l), 0);
-  GtkWidget *s = gtk_spin_button_new_with_range (lo, hi, step);
-  gtk_spin_button_set_digits (GTK_SPIN_BUTTON (s), digits);
-  gtk_spin_button_set_value (GTK_SPIN_BUTTON (s), value);
-  gtk_widget_set_hexpand (s, TRUE);
-  gtk_widget_set_tooltip_text (s, tooltip);
-  gtk_label_set_mnemonic_widget (GTK_LABEL (l), s);
-  set_accessible_label (s, name);
-  gtk_grid_attach (grid, l, 0, row, 1, 1);
-  gtk_grid_attach (grid, s, 1, row, 1, 1);
-  return GTK_SPIN_BUTTON (s);
-}
-
-static GtkGrid *
-form (GtkBox *box)
-{
-  GtkWidget *g = gtk_grid_new ();
-  gtk_grid_set_row_spacing (GTK_GRID (g), 4);
-  gtk_grid_set_column_spacing (GTK_GRID (g), 8);
-  gtk_box_append (box, g);
-  return GTK_GRID (g);
-}
-
 static GtkWidget *
 button (const char *label, const char *tooltip, GCallback cb, gpointer data)
 {
@@ -1960,19 +1903,10 @@ canvas (GbRlPage *self, GbPaintFunc paint, const char *name)
   gtk_widget_set_hexpand (a, TRUE);
   gtk_widget_set_vexpand (a, TRUE);
   gtk_widget_set_focusable (a, TRUE);
-  set_accessible_label (a, name);
+  gb_form_accessible_label (a, name);
   g_object_set_data (G_OBJECT (a), "page", self);
   gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (a), draw_cb, (gpointer) paint, NULL);
   return GTK_DRAWING_AREA (a);
-}
-
-static GtkDropDown *
-drop (const char *const *items, const char *name, const char *tooltip)
-{
-  GtkWidget *d = gtk_drop_down_new_from_strings (items);
-  set_accessible_label (d, name);
-  gtk_widget_set_tooltip_text (d, tooltip);
-  return GTK_DROP_DOWN (d);
 }
 
 static GtkWidget *
@@ -1983,11 +1917,11 @@ build_sidebar (GbRlPage *self)
   gtk_widget_set_margin_end (GTK_WIDGET (box), 12);
   gtk_widget_set_margin_bottom (GTK_WIDGET (box), 12);
 
-  GtkWidget *world = heading (box, "_World");
+  GtkWidget *world = gb_form_heading (box, "_World");
   gtk_label_set_use_underline (GTK_LABEL (world), TRUE);
   static const char *const envs[] = { "4×3 world (AIMA)", "Cliff walking (S&B 6.6)", "FrozenLake 4×4",
                                       "FrozenLake 8×8", "Maze", "Cart-pole (REINFORCE)", NULL };
-  self->env_drop = drop (envs, "Environment", "A preset map, or cart-pole (open your own map with Ctrl+O)");
+  self->env_drop = gb_form_drop_down (envs, "Environment", "A preset map, or cart-pole (open your own map with Ctrl+O)");
   gtk_box_append (box, GTK_WIDGET (self->env_drop));
   gtk_label_set_mnemonic_widget (GTK_LABEL (world), GTK_WIDGET (self->env_drop));
   self->map_label = GTK_LABEL (gtk_label_new (""));
@@ -1999,24 +1933,24 @@ build_sidebar (GbRlPage *self)
   self->grid_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
   GtkBox *gb = GTK_BOX (self->grid_box);
   gtk_box_append (gb, GTK_WIDGET (self->map_label));
-  heading (gb, "Algorithm");
+  gb_form_heading (gb, "Algorithm");
   static const char *const algos[] = { "Value iteration", "Policy iteration", "Policy evaluation", "Q-learning",
                                        "SARSA", "Expected SARSA", NULL };
-  self->algo_drop = drop (algos, "Algorithm",
+  self->algo_drop = gb_form_drop_down (algos, "Algorithm",
                           "Dynamic programming steps one sweep at a time; the TD agents one action at a time. "
                           "Policy evaluation evaluates the policy on show when it starts.");
   gtk_box_append (gb, GTK_WIDGET (self->algo_drop));
-  GtkGrid *f = form (gb);
-  self->gamma = spin_row (f, 0, "γ (disco_unt)", "Discount gamma", 0, 1, 0.01, 3, 1, "Discount factor, 0…1 (applies at once)");
-  self->slip = spin_row (f, 1, "S_lip", "Slip probability", 0, 1, 0.05, 2, 0,
+  GtkGrid *f = gb_form_grid (gb);
+  self->gamma = gb_form_spin_row (f, 0, "γ (disco_unt)", "Discount gamma", 0, 1, 0.01, 3, 1, "Discount factor, 0…1 (applies at once)");
+  self->slip = gb_form_spin_row (f, 1, "S_lip", "Slip probability", 0, 1, 0.05, 2, 0,
                          "Probability of moving to either side of the intended direction (applies at once)");
   self->td_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
   gtk_box_append (gb, self->td_box);
-  f = form (GTK_BOX (self->td_box));
-  self->alpha = spin_row (f, 0, "_α (step size)", "Step size alpha", 0.001, 1, 0.01, 3, 0.5, "TD step size, (0, 1] (applies at once)");
-  self->epsilon = spin_row (f, 1, "ε (explorat_ion)", "Exploration epsilon", 0, 1, 0.01, 3, 0.1,
+  f = gb_form_grid (GTK_BOX (self->td_box));
+  self->alpha = gb_form_spin_row (f, 0, "_α (step size)", "Step size alpha", 0.001, 1, 0.01, 3, 0.5, "TD step size, (0, 1] (applies at once)");
+  self->epsilon = gb_form_spin_row (f, 1, "ε (explorat_ion)", "Exploration epsilon", 0, 1, 0.01, 3, 0.1,
                             "Probability of a random action (applies at once)");
-  self->decay = spin_row (f, 2, "ε deca_y", "Epsilon decay", 0.9, 1, 0.001, 4, 1,
+  self->decay = gb_form_spin_row (f, 2, "ε deca_y", "Epsilon decay", 0.9, 1, 0.001, 4, 1,
                           "ε is multiplied by this after each episode (1: no decay)");
   self->ties_check = GTK_CHECK_BUTTON (gtk_check_button_new_with_mnemonic ("Greedy ties to the _first action"));
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->ties_check),
@@ -2024,38 +1958,38 @@ build_sidebar (GbRlPage *self)
                                "random (applies at once)");
   gtk_box_append (GTK_BOX (self->td_box), GTK_WIDGET (self->ties_check));
 
-  heading (gb, "View");
+  gb_form_heading (gb, "View");
   self->numbers_check = GTK_CHECK_BUTTON (gtk_check_button_new_with_mnemonic ("_Numbers in the cells"));
   self->q_check = GTK_CHECK_BUTTON (gtk_check_button_new_with_mnemonic ("_Q(s, a) as triangles"));
   gtk_box_append (gb, GTK_WIDGET (self->numbers_check));
   gtk_box_append (gb, GTK_WIDGET (self->q_check));
 
-  heading (gb, "Compare");
+  gb_form_heading (gb, "Compare");
   static const char *const tds[] = { "with Q-learning", "with SARSA", "with expected SARSA", NULL };
-  self->algo_b_drop = drop (tds, "Second algorithm", "The algorithm to compare the chosen one with");
+  self->algo_b_drop = gb_form_drop_down (tds, "Second algorithm", "The algorithm to compare the chosen one with");
   gtk_drop_down_set_selected (self->algo_b_drop, 1);
   gtk_box_append (gb, GTK_WIDGET (self->algo_b_drop));
-  f = form (gb);
-  self->cmp_seeds = spin_row (f, 0, "Seeds", "Seeds to average over", 1, 100, 1, 0, 10, "Runs to average the curves over");
-  self->cmp_episodes = spin_row (f, 1, "Episodes", "Episodes to compare", 10, 100000, 10, 0, 500, "Episodes a run");
+  f = gb_form_grid (gb);
+  self->cmp_seeds = gb_form_spin_row (f, 0, "Seeds", "Seeds to average over", 1, 100, 1, 0, 10, "Runs to average the curves over");
+  self->cmp_episodes = gb_form_spin_row (f, 1, "Episodes", "Episodes to compare", 10, 100000, 10, 0, 500, "Episodes a run");
   self->compare_button = GTK_BUTTON (button ("Co_mpare", "Train both on this map from the same seeds and draw them side by side",
                                              G_CALLBACK (compare_cb), self));
   gtk_box_append (gb, GTK_WIDGET (self->compare_button));
   self->cmp_progress = GTK_PROGRESS_BAR (gtk_progress_bar_new ());
   gtk_box_append (gb, GTK_WIDGET (self->cmp_progress));
-  heading (gb, "Edit the map");
+  gb_form_heading (gb, "Edit the map");
   self->edit_toggle = GTK_TOGGLE_BUTTON (gtk_toggle_button_new_with_mnemonic ("Edi_t mode"));
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->edit_toggle),
                                "Click or drag on the grid to paint cells with the brush (learning starts over)");
   gtk_box_append (gb, GTK_WIDGET (self->edit_toggle));
   static const char *const brushes[] = { "Wall", "Empty", "Start", "Goal", "Pit", "Cliff", NULL };
-  self->brush_drop = drop (brushes, "Brush", "What a click paints");
+  self->brush_drop = gb_form_drop_down (brushes, "Brush", "What a click paints");
   gtk_box_append (gb, GTK_WIDGET (self->brush_drop));
-  f = form (gb);
-  self->r_step = spin_row (f, 0, "Step reward", "Step reward", -100, 100, 0.01, 3, -0.04, "Reward of every move");
-  self->r_goal = spin_row (f, 1, "Goal reward", "Goal reward", -1000, 1000, 0.1, 2, 1, "Added on entering a goal");
-  self->r_pit = spin_row (f, 2, "Pit reward", "Pit reward", -1000, 1000, 0.1, 2, -1, "Added on entering a pit");
-  self->r_cliff = spin_row (f, 3, "Cliff reward", "Cliff reward", -1000, 1000, 1, 1, -100,
+  f = gb_form_grid (gb);
+  self->r_step = gb_form_spin_row (f, 0, "Step reward", "Step reward", -100, 100, 0.01, 3, -0.04, "Reward of every move");
+  self->r_goal = gb_form_spin_row (f, 1, "Goal reward", "Goal reward", -1000, 1000, 0.1, 2, 1, "Added on entering a goal");
+  self->r_pit = gb_form_spin_row (f, 2, "Pit reward", "Pit reward", -1000, 1000, 0.1, 2, -1, "Added on entering a pit");
+  self->r_cliff = gb_form_spin_row (f, 3, "Cliff reward", "Cliff reward", -1000, 1000, 1, 1, -100,
                             "Added on entering the cliff, which sends the agent back to the start");
   GtkWidget *save_map = gtk_button_new_with_mnemonic ("Sa_ve map…");
   gtk_actionable_set_action_name (GTK_ACTIONABLE (save_map), "win.save-map");
@@ -2066,9 +2000,9 @@ build_sidebar (GbRlPage *self)
 
   /* Cart-pole. */
   self->cart_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  f = form (GTK_BOX (self->cart_box));
-  self->cart_lr = spin_row (f, 0, "Learning rate", "Learning rate", 0.0001, 1, 0.005, 4, 0.05, "Adam's step size");
-  self->cart_gamma = spin_row (f, 1, "Discount", "Discount of the returns", 0, 1, 0.01, 3, 0.99, "γ of the returns G_t");
+  f = gb_form_grid (GTK_BOX (self->cart_box));
+  self->cart_lr = gb_form_spin_row (f, 0, "Learning rate", "Learning rate", 0.0001, 1, 0.005, 4, 0.05, "Adam's step size");
+  self->cart_gamma = gb_form_spin_row (f, 1, "Discount", "Discount of the returns", 0, 1, 0.01, 3, 0.99, "γ of the returns G_t");
   self->drive_toggle = GTK_TOGGLE_BUTTON (gtk_toggle_button_new_with_mnemonic ("Dri_ve with ← →"));
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->drive_toggle),
                                "A live episode in real time: hold ← or → to push the cart, let go and the policy acts");
@@ -2076,8 +2010,8 @@ build_sidebar (GbRlPage *self)
   gtk_box_append (box, self->cart_box);
 
   /* Seed, applies on Reset. */
-  f = form (box);
-  self->seed = spin_row (f, 0, "Seed", "Random seed", 0, 1e9, 1, 0, 1, "Random seed (applies on Reset)");
+  f = gb_form_grid (box);
+  self->seed = gb_form_spin_row (f, 0, "Seed", "Random seed", 0, 1e9, 1, 0, 1, "Random seed (applies on Reset)");
 
   GtkWidget *scroller = gtk_scrolled_window_new ();
   gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
@@ -2113,7 +2047,7 @@ build_controls (GbRlPage *self)
   gtk_range_set_value (GTK_RANGE (self->speed), 3);
   gtk_label_set_mnemonic_widget (GTK_LABEL (l), GTK_WIDGET (self->speed));
   gtk_widget_set_size_request (GTK_WIDGET (self->speed), 140, -1);
-  set_accessible_label (GTK_WIDGET (self->speed), "Speed");
+  gb_form_accessible_label (GTK_WIDGET (self->speed), "Speed");
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->speed), "From one step a second to as fast as possible");
   gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->speed));
   self->speed_label = GTK_LABEL (gtk_label_new (""));
@@ -2225,7 +2159,7 @@ build (GbRlPage *self)
   self->replay_scale = GTK_SCALE (gtk_scale_new_with_range (GTK_ORIENTATION_HORIZONTAL, 0, 1, 1));
   gtk_scale_set_draw_value (self->replay_scale, FALSE);
   gtk_widget_set_hexpand (GTK_WIDGET (self->replay_scale), TRUE);
-  set_accessible_label (GTK_WIDGET (self->replay_scale), "Replay position");
+  gb_form_accessible_label (GTK_WIDGET (self->replay_scale), "Replay position");
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->replay_scale), "Scrub through the last episode");
   gtk_box_append (GTK_BOX (replay_row), GTK_WIDGET (self->replay_scale));
   gtk_box_append (GTK_BOX (cart), replay_row);

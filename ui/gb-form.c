@@ -1,0 +1,67 @@
+/* gb-form.c — widget-building helpers of the side panels. */
+#include "gb-form.h"
+
+void
+gb_form_accessible_label (GtkWidget *widget, const char *label)
+{
+  gtk_accessible_update_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+}
+
+GtkWidget *
+gb_form_heading (GtkBox *box, const char *text)
+{
+  GtkWidget *l = gtk_label_new_with_mnemonic (text);
+  gtk_label_set_xalign (GTK_LABEL (l), 0);
+  gtk_widget_add_css_class (l, "heading");
+  gtk_widget_set_margin_top (l, 8);
+  gtk_box_append (box, l);
+  return l;
+}
+
+GtkGrid *
+gb_form_grid (GtkBox *box)
+{
+  GtkWidget *g = gtk_grid_new ();
+  gtk_grid_set_row_spacing (GTK_GRID (g), 4);
+  gtk_grid_set_column_spacing (GTK_GRID (g), 8);
+  gtk_box_append (box, g);
+  return GTK_GRID (g);
+}
+
+GtkSpinButton *
+gb_form_spin_row (GtkGrid *grid, int row, const char *label, const char *name, double lo, double hi, double step,
+                  int digits, double value, const char *tooltip)
+{
+  GtkWidget *l = gtk_label_new_with_mnemonic (label);
+  gtk_label_set_xalign (GTK_LABEL (l), 0);
+  GtkWidget *s = gtk_spin_button_new_with_range (lo, hi, step);
+  gtk_spin_button_set_digits (GTK_SPIN_BUTTON (s), digits);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (s), value);
+  gtk_widget_set_hexpand (s, TRUE);
+  gtk_widget_set_tooltip_text (s, tooltip);
+  gtk_label_set_mnemonic_widget (GTK_LABEL (l), s);
+  gb_form_accessible_label (s, name);
+  gtk_grid_attach (grid, l, 0, row, 1, 1);
+  gtk_grid_attach (grid, s, 1, row, 1, 1);
+  return GTK_SPIN_BUTTON (s);
+}
+
+GtkDropDown *
+gb_form_drop_down (const char *const *items, const char *name, const char *tooltip)
+{
+  GtkWidget *d = gtk_drop_down_new_from_strings (items);
+  gb_form_accessible_label (d, name);
+  if (tooltip != NULL)
+    gtk_widget_set_tooltip_text (d, tooltip);
+  return GTK_DROP_DOWN (d);
+}
+
+void
+gb_form_palette (GtkWidget *widget, GbPalette *pal)
+{
+  GdkRGBA fg;
+G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  gtk_style_context_get_color (gtk_widget_get_style_context (widget), &fg);
+G_GNUC_END_IGNORE_DEPRECATIONS
+  gb_palette_init (pal, (0.299 * fg.red + 0.587 * fg.green + 0.114 * fg.blue) > 0.5);
+}
