@@ -64,9 +64,9 @@ latent_codes (const char *dataset, const char *vae_path, const char *split, int 
 int
 gb_cli_train_diffusion (int argc, char **argv)
 {
-  g_autofree char *data = NULL, *out = NULL, *schedule = NULL, *dataset = NULL, *vae = NULL;
+  g_autofree char *data = NULL, *out = NULL, *schedule = NULL, *dataset = NULL, *vae = NULL, *lr_schedule = NULL;
   int steps = 20000, batch = 256, hidden = 128, T = 1000;
-  double lr = 1e-3;
+  double lr = 1e-3, ema = 0.0;
   gint64 seed = 1;
   GOptionEntry entries[] = {
     { "data", 0, 0, G_OPTION_ARG_STRING, &data,
@@ -77,7 +77,11 @@ gb_cli_train_diffusion (int argc, char **argv)
     { "steps", 0, 0, G_OPTION_ARG_INT, &steps, "Training steps (default 20000)", "N" },
     { "batch", 0, 0, G_OPTION_ARG_INT, &batch, "Batch size (default 256)", "B" },
     { "lr", 0, 0, G_OPTION_ARG_DOUBLE, &lr, "Adam's learning rate (default 0.001)", "X" },
+    { "lr-schedule", 0, 0, G_OPTION_ARG_STRING, &lr_schedule,
+      "constant (default) or cosine (from --lr down to a tenth of it over the run)", "S" },
     { "hidden", 0, 0, G_OPTION_ARG_INT, &hidden, "Width of the two hidden layers (default 128)", "H" },
+    { "ema", 0, 0, G_OPTION_ARG_DOUBLE, &ema,
+      "Save the exponential moving average of the weights with this decay, e.g. 0.999 (default 0: the last weights)", "D" },
     { "T", 'T', 0, G_OPTION_ARG_INT, &T, "Diffusion steps T (default 1000)", "T" },
     { "schedule", 0, 0, G_OPTION_ARG_STRING, &schedule, "linear (default) or cosine", "S" },
     { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Random seed (default 1)", "S" },
@@ -116,8 +120,12 @@ gb_cli_train_diffusion (int argc, char **argv)
   GbScheduleKind sk = GB_SCHEDULE_LINEAR;
   if (schedule != NULL && !gb_schedule_kind_parse (schedule, &sk))
     return gb_cli_usage_error (ctx, "--schedule is linear or cosine");
-  if (steps < 1 || steps > 10000000 || batch < 1 || batch > 65536 || !(lr > 0 && lr <= 1) || seed < 0)
-    return gb_cli_usage_error (ctx, "--steps 1…10000000, --batch 1…65536, --lr in (0, 1] and --seed ≥ 0");
+  gboolean cosine_lr = g_strcmp0 (lr_schedule, "cosine") == 0;
+  if (lr_schedule != NULL && !cosine_lr && g_strcmp0 (lr_schedule, "constant") != 0)
+    return gb_cli_usage_error (ctx, "--lr-schedule is constant or cosine");
+  if (steps < 1 || steps > 10000000 || batch < 1 || batch > 65536 || !(lr > 0 && lr <= 1) || seed < 0
+      || !(ema >= 0 && ema < 1))
+    return gb_cli_usage_error (ctx, "--steps 1…10000000, --batch 1…65536, --lr in (0, 1], --ema in [0, 1) and --seed ≥ 0");
   g_autoptr (GbImageSet) set = NULL;
   int d = 2;
   if (images)
@@ -132,7 +140,18 @@ gb_cli_train_diffusion (int argc, char **argv)
   if (net == NULL)
     return gb_cli_fail (error);
   net->data = g_strdup (data);
+  if (images)
+    {
+      /* The Gaussian part of the image denoiser (gb-denoiser.h), fitted to all the training images. */
+      g_autofree float *all = g_new (float, (gsize) set->n * d);
+      for (gsize k = 0; k < (gsize) set->n * d; k++)
+        all[k] = set->pixels[k] * (2.0f / 255.0f) - 1.0f;
+      if (!gb_mlp_denoiser_fit_gaussian (net, all, set->n, &error))
+        return gb_cli_fail (error);
+    }
   g_autoptr (GbDenoiserTrainer) tr = gb_denoiser_trainer_new (net, batch, (float) lr, (guint64) seed + 1);
+  if (ema > 0)
+    gb_denoiser_trainer_set_ema (tr, (float) ema);
   GbRng rng;
   gb_rng_init (&rng, (guint64) seed + 2);
   g_autofree float *x0 = g_new (float, (gsize) batch * d);
@@ -159,6 +178,8 @@ gb_cli_train_diffusion (int argc, char **argv)
           }
       else
         gb_toy_sample (kind, x0, batch, &rng, NULL, 0, 0, NULL);
+      if (cosine_lr)
+        tr->adam.lr = (float) (lr * (0.1 + 0.9 * 0.5 * (1 + cos (G_PI * done / steps))));
       float loss = gb_denoiser_train_step (tr, x0);
       if (!isfinite (loss))
         {
@@ -174,6 +195,7 @@ gb_cli_train_diffusion (int argc, char **argv)
   sigaction (SIGINT, &old, NULL);
   if (interrupted)
     printf ("stopped after %d steps: saving the model so far\n", done);
+  gb_denoiser_trainer_export (tr, net);   /* the averaged weights, if kept */
   if (!gb_mlp_denoiser_save (net, out, &error))
     return gb_cli_fail (error);
   printf ("wrote %s (%d steps, %.0f steps/s)\n", out, done, done / MAX ((g_get_monotonic_time () - t0) / 1e6, 1e-9));
@@ -226,6 +248,7 @@ typedef struct {
   int n, steps, width, height, t;
   double eta;
   gint64 seed;
+  gboolean no_clip;
 } SampleOptions;
 
 static void
@@ -238,6 +261,7 @@ sample_options_add (GOptionContext *ctx, SampleOptions *o, gboolean render)
     { "sampler", 0, 0, G_OPTION_ARG_STRING, &o->sampler, "ddpm (default) or ddim", "S" },
     { "steps", 0, 0, G_OPTION_ARG_INT, &o->steps, "DDIM's steps S (default 50)", "S" },
     { "eta", 0, 0, G_OPTION_ARG_DOUBLE, &o->eta, "DDIM's η, 0…1 (default 0)", "E" },
+    { "no-clip", 0, 0, G_OPTION_ARG_NONE, &o->no_clip, "Images: do not clip x̂₀ to [−1, 1] at each step", NULL },
     { "sigma", 0, 0, G_OPTION_ARG_STRING, &o->sigma, "DDPM's σ²_t: beta (default) or tilde", "V" },
     { "seed", 0, 0, G_OPTION_ARG_INT64, &o->seed, "Random seed (default 1)", "S" },
     { "width", 0, 0, G_OPTION_ARG_INT, &o->width, "Width in pixels", "W" },
@@ -300,7 +324,7 @@ load_for_sampling (GOptionContext *ctx, SampleOptions *o, GbSamplerConfig *c, Gb
       gb_mlp_denoiser_free (net);
       return (*status = 1), NULL;
     }
-  c->clip_x0 = net->d != 2;   /* images live in [−1, 1]: clip x̂₀ at each step, as Ho et al. do */
+  c->clip_x0 = net->d != 2 && !o->no_clip;   /* images live in [−1, 1]: clip x̂₀ at each step, as Ho et al. do */
   if (!gb_sampler_config_check (c, net->schedule, &error))
     {
       gb_mlp_denoiser_free (net);

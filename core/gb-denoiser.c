@@ -10,6 +10,8 @@
 #include "gb-safetensors.h"
 
 #define E GB_DENOISER_EMBED
+#define ARCH "time-in-every-layer"
+#define ARCH_GAUSS "time-in-every-layer+gaussian"
 
 static void
 wire (GbMlpDenoiser *net)
@@ -25,6 +27,13 @@ wire (GbMlpDenoiser *net)
   net->w3 = p, p += (gsize) d * H;
   net->b3 = p, p += d;
   g_assert ((gsize) (p - net->params) == net->n_params);
+}
+
+static gsize
+base_params (int d, int hidden)
+{
+  return (gsize) hidden * d + hidden + (gsize) hidden * E + (gsize) hidden * hidden + hidden + (gsize) hidden * E
+         + (gsize) d * hidden + d;
 }
 
 static GbMlpDenoiser *
@@ -43,8 +52,7 @@ alloc_net (int d, int hidden, GbScheduleKind schedule, int T, GError **error)
   net->d = d;
   net->hidden = hidden;
   net->schedule = s;
-  net->n_params = (gsize) hidden * d + hidden + (gsize) hidden * E + (gsize) hidden * hidden + hidden
-                  + (gsize) hidden * E + (gsize) d * hidden + d;
+  net->n_params = base_params (d, hidden);
   net->params = g_new0 (float, net->n_params);
   wire (net);
   return net;
@@ -72,8 +80,110 @@ gb_mlp_denoiser_copy (const GbMlpDenoiser *net)
 {
   GbMlpDenoiser *c = alloc_net (net->d, net->hidden, net->schedule->kind, net->schedule->T, NULL);
   memcpy (c->params, net->params, net->n_params * sizeof (float));
+  if (net->g_mean != NULL)
+    {
+      gsize d = (gsize) net->d;
+      c->g_mean = g_memdup2 (net->g_mean, d * sizeof (float));
+      c->g_vecs = g_memdup2 (net->g_vecs, d * d * sizeof (float));
+      c->g_vals = g_memdup2 (net->g_vals, d * sizeof (float));
+    }
   c->data = g_strdup (net->data);
   return c;
+}
+
+/* LAPACK (OpenBLAS carries it; Debian ships no header for it): the
+ * eigenvalues (ascending) and eigenvectors of a symmetric matrix. */
+extern void dsyevd_ (const char *jobz, const char *uplo, const int *n, double *a, const int *lda, double *w,
+                     double *work, const int *lwork, int *iwork, const int *liwork, int *info);
+
+gboolean
+gb_mlp_denoiser_fit_gaussian (GbMlpDenoiser *net, const float *x, gsize n, GError **error)
+{
+  int d = net->d;
+  if (n < 2)
+    {
+      g_set_error_literal (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, "a Gaussian needs at least two data points");
+      return FALSE;
+    }
+  g_autofree double *mean = g_new0 (double, d), *cov = g_new0 (double, (gsize) d * d);
+  for (gsize i = 0; i < n; i++)
+    for (int k = 0; k < d; k++)
+      mean[k] += x[i * d + k];
+  for (int k = 0; k < d; k++)
+    mean[k] /= (double) n;
+  /* Σ = Σ_i (x_i − μ)(x_i − μ)ᵀ / (n − 1), in blocks of centred rows. */
+  const gsize block = 2048;
+  g_autofree double *c = g_new (double, block * d);
+  for (gsize i0 = 0; i0 < n; i0 += block)
+    {
+      gsize m = MIN (block, n - i0);
+      for (gsize i = 0; i < m; i++)
+        for (int k = 0; k < d; k++)
+          c[i * d + k] = x[(i0 + i) * d + k] - mean[k];
+      cblas_dsyrk (CblasRowMajor, CblasUpper, CblasTrans, d, (int) m, 1.0 / (double) (n - 1), c, d, 1.0, cov, d);
+    }
+  for (gsize k = 0; k < (gsize) d * d; k++)
+    if (!isfinite (cov[k]))
+      {
+        g_set_error_literal (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, "the data hold values that are not finite");
+        return FALSE;
+      }
+  /* Row-major upper = column-major lower; the eigenvectors come back one per
+   * column in column-major order, i.e. one per row here. */
+  g_autofree double *w = g_new (double, d);
+  int info = 0, lwork = -1, liwork = -1, iwq = 0;
+  double wq = 0;
+  dsyevd_ ("V", "L", &d, cov, &d, w, &wq, &lwork, &iwq, &liwork, &info);
+  lwork = (int) wq, liwork = iwq;
+  g_autofree double *work = g_new (double, MAX (lwork, 1));
+  g_autofree int *iwork = g_new (int, MAX (liwork, 1));
+  if (info == 0)
+    dsyevd_ ("V", "L", &d, cov, &d, w, work, &lwork, iwork, &liwork, &info);
+  if (info != 0)
+    {
+      g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, "the data's covariance has no eigendecomposition (%d)",
+                   info);
+      return FALSE;
+    }
+  g_free (net->g_mean), g_free (net->g_vecs), g_free (net->g_vals);
+  net->g_mean = g_new (float, d);
+  net->g_vecs = g_new (float, (gsize) d * d);
+  net->g_vals = g_new (float, d);
+  for (int k = 0; k < d; k++)
+    net->g_mean[k] = (float) mean[k], net->g_vals[k] = (float) MAX (w[k], 0.0);
+  for (gsize k = 0; k < (gsize) d * d; k++)
+    net->g_vecs[k] = (float) cov[k];
+  return TRUE;
+}
+
+void
+gb_mlp_denoiser_add_gaussian (const GbMlpDenoiser *net, float *eps, const float *xt, int n, int t, const int *ts)
+{
+  int d = net->d;
+  const double *ab = net->schedule->alpha_bar;
+  float *buf = g_new (float, (gsize) 2 * n * d), *xc = buf, *c = buf + (gsize) n * d;
+  for (int i = 0; i < n; i++)
+    {
+      float a = (float) sqrt (ab[ts ? ts[i] : t]);
+      for (int k = 0; k < d; k++)
+        xc[(gsize) i * d + k] = xt[(gsize) i * d + k] - a * net->g_mean[k];
+    }
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, n, d, d, 1.0f, xc, d, net->g_vecs, d, 0.0f, c, d);
+  float gain[4096];
+  for (int i = 0; i < n; i++)
+    {
+      if (i == 0 || (ts != NULL && ts[i] != ts[i - 1]))
+        {
+          double abar = ab[ts ? ts[i] : t], var = 1.0 - abar, sd = sqrt (var);
+          for (int k = 0; k < d; k++)
+            gain[k] = (float) (sd / (abar * net->g_vals[k] + var));
+        }
+      float *restrict row = c + (gsize) i * d;
+      for (int k = 0; k < d; k++)
+        row[k] *= gain[k];
+    }
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, n, d, d, 1.0f, c, d, net->g_vecs, d, 1.0f, eps, d);
+  g_free (buf);
 }
 
 void
@@ -81,6 +191,7 @@ gb_mlp_denoiser_free (GbMlpDenoiser *net)
 {
   if (net == NULL)
     return;
+  g_free (net->g_mean), g_free (net->g_vecs), g_free (net->g_vals);
   gb_schedule_free (net->schedule);
   g_free (net->data);
   g_free (net->params);
@@ -134,6 +245,22 @@ scratch_get (gsize n)
   return s->buf;
 }
 
+/* The embedding's share of each hidden layer, V e(t) + b, once for a whole batch. */
+static void
+time_biases (const GbMlpDenoiser *net, int t, float *c1, float *c2)
+{
+  float emb[E];
+  gb_time_embedding (t, E, emb);
+  for (int j = 0; j < net->hidden; j++)
+    {
+      const float *v1 = net->v1 + (gsize) j * E, *v2 = net->v2 + (gsize) j * E;
+      float s1 = net->b1[j], s2 = net->b2[j];
+      for (int k = 0; k < E; k++)
+        s1 += v1[k] * emb[k], s2 += v2[k] * emb[k];
+      c1[j] = s1, c2[j] = s2;
+    }
+}
+
 static void
 eps_rows (float *eps, const float *xt, int n, int d, int t, const GbMlpDenoiser *net)
 {
@@ -141,19 +268,10 @@ eps_rows (float *eps, const float *xt, int n, int d, int t, const GbMlpDenoiser 
   int dx = d <= 8 ? d : 0;   /* W₁ transposed, for narrow data */
   float *c = scratch_get ((gsize) H * (2 + dx) + (gsize) 2 * n * H);
   float *c2 = c + H, *wx = c2 + H, *h1 = wx + (gsize) dx * H, *h2 = h1 + (gsize) n * H;
-  /* The embedding's share of each hidden layer, once for the whole batch. */
-  float emb[E];
-  gb_time_embedding (t, E, emb);
+  time_biases (net, t, c, c2);
   for (int j = 0; j < H; j++)
-    {
-      const float *v1 = net->v1 + (gsize) j * E, *v2 = net->v2 + (gsize) j * E;
-      float s1 = net->b1[j], s2 = net->b2[j];
-      for (int k = 0; k < E; k++)
-        s1 += v1[k] * emb[k], s2 += v2[k] * emb[k];
-      c[j] = s1, c2[j] = s2;
-      for (int k = 0; k < dx; k++)
-        wx[(gsize) k * H + j] = net->w1[(gsize) j * d + k];
-    }
+    for (int k = 0; k < dx; k++)
+      wx[(gsize) k * H + j] = net->w1[(gsize) j * d + k];
   if (dx > 0)
     for (int i = 0; i < n; i++)
       {
@@ -172,6 +290,8 @@ eps_rows (float *eps, const float *xt, int n, int d, int t, const GbMlpDenoiser 
   gb_act_forward (GB_ACT_SILU, h1, h1, (gsize) n * H);
   gb_linear_forward (h2, h1, net->w2, c2, n, H, H, GB_ACT_SILU);
   gb_linear_forward (eps, h2, net->w3, net->b3, n, H, d, GB_ACT_NONE);
+  if (net->g_mean != NULL && t > 0)
+    gb_mlp_denoiser_add_gaussian (net, eps, xt, n, t, NULL);
 }
 
 typedef struct {
@@ -188,11 +308,112 @@ half_cb (gpointer data)
   eps_rows (h->eps, h->xt, h->n, h->d, h->t, h->net);
 }
 
+/* Small batches of a large model (a few images): each layer's outputs split
+ * in two column ranges, one per core, in three phases that each need the
+ * previous one whole. */
+typedef struct {
+  const GbMlpDenoiser *net;
+  const float *xt;
+  float *eps, *h1, *h2, *xc, *c, *gain;
+  const float *c1, *c2;
+  int n, phase;
+} ColJob;
+
+typedef struct {
+  ColJob *job;
+  int part;
+} ColPart;
+
+/* y[:, j0:j1] = x · w[j0:j1]ᵀ + bias[j0:j1], y's rows ldy apart. */
+static void
+affine_cols (float *y, int ldy, const float *x, const float *w, const float *bias, int n, int k, int j0, int j1)
+{
+  for (int i = 0; i < n; i++)
+    memcpy (y + (gsize) i * ldy + j0, bias + j0, (gsize) (j1 - j0) * sizeof (float));
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, n, j1 - j0, k, 1.0f, x, k, w + (gsize) j0 * k, k, 1.0f, y + j0,
+               ldy);
+}
+
+static void
+silu_cols (float *y, int ldy, int n, int j0, int j1)
+{
+  for (int i = 0; i < n; i++)
+    gb_act_forward (GB_ACT_SILU, y + (gsize) i * ldy + j0, y + (gsize) i * ldy + j0, (gsize) (j1 - j0));
+}
+
+static void
+col_part_cb (gpointer data)
+{
+  ColPart *p = data;
+  ColJob *j = p->job;
+  const GbMlpDenoiser *net = j->net;
+  int H = net->hidden, d = net->d, n = j->n;
+  int h0 = p->part ? H / 2 : 0, h1 = p->part ? H : H / 2, d0 = p->part ? d / 2 : 0, d1 = p->part ? d : d / 2;
+  gboolean gauss = j->xc != NULL;
+  switch (j->phase)
+    {
+    case 0:
+      affine_cols (j->h1, H, j->xt, net->w1, j->c1, n, d, h0, h1);
+      silu_cols (j->h1, H, n, h0, h1);
+      if (gauss)   /* c = (x_t − √ᾱ μ) Vᵀ, then scaled by the gains */
+        {
+          cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, n, d1 - d0, d, 1.0f, j->xc, d,
+                       net->g_vecs + (gsize) d0 * d, d, 0.0f, j->c + d0, d);
+          for (int i = 0; i < n; i++)
+            for (int k = d0; k < d1; k++)
+              j->c[(gsize) i * d + k] *= j->gain[k];
+        }
+      break;
+    case 1:
+      affine_cols (j->h2, H, j->h1, net->w2, j->c2, n, H, h0, h1);
+      silu_cols (j->h2, H, n, h0, h1);
+      break;
+    default:
+      affine_cols (j->eps, d, j->h2, net->w3, net->b3, n, H, d0, d1);
+      if (gauss)   /* += c V */
+        cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, n, d1 - d0, d, 1.0f, j->c, d, net->g_vecs + d0, d,
+                     1.0f, j->eps + d0, d);
+      break;
+    }
+}
+
+static void
+eps_cols (float *eps, const float *xt, int n, int d, int t, const GbMlpDenoiser *net)
+{
+  int H = net->hidden;
+  gboolean gauss = net->g_mean != NULL && t > 0;
+  float *buf = scratch_get ((gsize) 2 * H + (gsize) 2 * n * H + (gauss ? (gsize) 2 * n * d + d : 0));
+  ColJob j = { .net = net, .xt = xt, .eps = eps, .h1 = buf + 2 * H, .h2 = buf + 2 * H + (gsize) n * H,
+               .c1 = buf, .c2 = buf + H, .n = n };
+  time_biases (net, t, buf, buf + H);
+  if (gauss)
+    {
+      j.xc = buf + 2 * H + (gsize) 2 * n * H;
+      j.c = j.xc + (gsize) n * d;
+      j.gain = j.c + (gsize) n * d;
+      double abar = net->schedule->alpha_bar[t], var = 1.0 - abar, sd = sqrt (var);
+      float a = (float) sqrt (abar);
+      for (int k = 0; k < d; k++)
+        j.gain[k] = (float) (sd / (abar * net->g_vals[k] + var));
+      for (int i = 0; i < n; i++)
+        for (int k = 0; k < d; k++)
+          j.xc[(gsize) i * d + k] = xt[(gsize) i * d + k] - a * net->g_mean[k];
+    }
+  ColPart p0 = { &j, 0 }, p1 = { &j, 1 };
+  for (j.phase = 0; j.phase < 3; j.phase++)
+    gb_parallel_pair (col_part_cb, &p0, &p1);
+}
+
 void
 gb_mlp_denoiser_eps (float *eps, const float *xt, int n, int d, int t, gpointer data)
 {
   const GbMlpDenoiser *net = data;
   g_return_if_fail (d == net->d);
+  if (n < 256 && net->hidden >= 256 && d >= 64)
+    {
+      eps_cols (eps, xt, n, d, t, net);
+      return;
+    }
   if (n < 256)
     {
       eps_rows (eps, xt, n, d, t, net);
@@ -235,6 +456,7 @@ gb_denoiser_trainer_new (GbMlpDenoiser *net, int batch, float lr, guint64 seed)
   tr->dz2 = g_new (float, B * H);
   tr->dh1 = g_new (float, B * H);
   tr->dz1 = g_new (float, B * H);
+  tr->ts = g_new (int, B);
   return tr;
 }
 
@@ -244,7 +466,8 @@ gb_denoiser_trainer_free (GbDenoiserTrainer *tr)
   if (tr == NULL)
     return;
   float *bufs[] = { tr->grad, tr->m, tr->v, tr->inp, tr->emb, tr->z1, tr->h1, tr->z2, tr->h2, tr->out, tr->eps,
-                    tr->dout, tr->dh2, tr->dz2, tr->dh1, tr->dz1 };
+                    tr->dout, tr->dh2, tr->dz2, tr->dh1, tr->dz1, tr->ema };
+  g_free (tr->ts);
   for (guint i = 0; i < G_N_ELEMENTS (bufs); i++)
     g_free (bufs[i]);
   g_free (tr);
@@ -266,6 +489,7 @@ gb_denoiser_train_step (GbDenoiserTrainer *tr, const float *x0)
       for (int k = 0; k < d; k++)
         row[k] = a * x0[(gsize) i * d + k] + b * tr->eps[(gsize) i * d + k];
       gb_time_embedding (t, E, tr->emb + (gsize) i * E);
+      tr->ts[i] = t;
     }
   gb_linear_forward (tr->z1, tr->inp, net->w1, net->b1, B, d, H, GB_ACT_NONE);
   cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, B, H, E, 1.0f, tr->emb, E, net->v1, E, 1.0f, tr->z1, H);
@@ -274,6 +498,8 @@ gb_denoiser_train_step (GbDenoiserTrainer *tr, const float *x0)
   cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, B, H, E, 1.0f, tr->emb, E, net->v2, E, 1.0f, tr->z2, H);
   gb_act_forward (GB_ACT_SILU, tr->h2, tr->z2, (gsize) B * H);
   gb_linear_forward (tr->out, tr->h2, net->w3, net->b3, B, H, d, GB_ACT_NONE);
+  if (net->g_mean != NULL)
+    gb_mlp_denoiser_add_gaussian (net, tr->out, tr->inp, B, 0, tr->ts);   /* fixed: no gradient */
   double loss = 0.0;
   float scale = 2.0f / ((float) B * d);
   for (gsize i = 0; i < (gsize) B * d; i++)
@@ -295,7 +521,32 @@ gb_denoiser_train_step (GbDenoiserTrainer *tr, const float *x0)
   gb_linear_backward (NULL, gw1, gb1, tr->dz1, tr->inp, net->w1, B, d, H, FALSE);
   gb_linear_backward (NULL, gv1, NULL, tr->dz1, tr->emb, net->v1, B, E, H, FALSE);
   gb_adam_step (&tr->adam, net->params, tr->grad, tr->m, tr->v, net->n_params, ++tr->step);
+  if (tr->ema != NULL)
+    {
+      float decay = MIN (tr->ema_decay, (1.0f + tr->step) / (10.0f + tr->step)), keep = 1.0f - decay;
+      float *restrict e = tr->ema;
+      const float *restrict p = net->params;
+      for (gsize i = 0; i < net->n_params; i++)
+        e[i] += keep * (p[i] - e[i]);
+    }
   return (float) (loss / ((double) B * d));
+}
+
+void
+gb_denoiser_trainer_set_ema (GbDenoiserTrainer *tr, float decay)
+{
+  g_return_if_fail (decay > 0.0f && decay < 1.0f);
+  tr->ema_decay = decay;
+  if (tr->ema == NULL)
+    tr->ema = g_memdup2 (tr->net->params, tr->net->n_params * sizeof (float));
+}
+
+void
+gb_denoiser_trainer_export (const GbDenoiserTrainer *tr, GbMlpDenoiser *net)
+{
+  g_return_if_fail (net->n_params == tr->net->n_params);
+  if (net != tr->net || tr->ema != NULL)
+    memcpy (net->params, tr->ema ? tr->ema : tr->net->params, net->n_params * sizeof (float));
 }
 
 /* --- files --- */
@@ -314,9 +565,16 @@ gb_mlp_denoiser_save (const GbMlpDenoiser *net, const char *path, GError **error
   gb_safetensors_writer_add_f32 (w, "temb2.weight", se, 2, net->v2);
   gb_safetensors_writer_add_f32 (w, "fc3.weight", s3, 2, net->w3);
   gb_safetensors_writer_add_f32 (w, "fc3.bias", sb3, 1, net->b3);
+  gint64 sdd[2] = { d, d }, sd[1] = { d };
+  if (net->g_mean != NULL)
+    {
+      gb_safetensors_writer_add_f32 (w, "gauss.mean", sd, 1, net->g_mean);
+      gb_safetensors_writer_add_f32 (w, "gauss.eigvecs", sdd, 2, net->g_vecs);
+      gb_safetensors_writer_add_f32 (w, "gauss.eigvals", sd, 1, net->g_vals);
+    }
   char buf[32];
   gb_safetensors_writer_set_metadata (w, "kind", "diffusion-mlp");
-  gb_safetensors_writer_set_metadata (w, "arch", "time-in-every-layer");
+  gb_safetensors_writer_set_metadata (w, "arch", net->g_mean != NULL ? ARCH_GAUSS : ARCH);
   g_snprintf (buf, sizeof buf, "%d", d);
   gb_safetensors_writer_set_metadata (w, "d", buf);
   g_snprintf (buf, sizeof buf, "%d", H);
@@ -388,6 +646,14 @@ load_from (const GbSafetensors *st, GError **error)
       g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s: unknown noise schedule", name);
       return NULL;
     }
+  const char *arch = gb_safetensors_get_metadata (st, "arch");
+  gboolean gauss = g_strcmp0 (arch, ARCH_GAUSS) == 0;
+  if (!gauss && g_strcmp0 (arch, ARCH) != 0)
+    {
+      g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s: a diffusion model of an older or unknown layout (“%s”)",
+                   name, arch ? arch : "not given");
+      return NULL;
+    }
   g_autoptr (GError) local = NULL;
   g_autoptr (GbMlpDenoiser) net = alloc_net (d, H, sk, T, &local);
   if (net == NULL)
@@ -395,11 +661,13 @@ load_from (const GbSafetensors *st, GError **error)
       g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s: %s", name, local->message);
       return NULL;
     }
-  const gint64 s1[2] = { H, d }, se[2] = { H, E }, s2[2] = { H, H }, s3[2] = { d, H }, sb1[1] = { H }, sb3[1] = { d };
-  if (g_strcmp0 (gb_safetensors_get_metadata (st, "arch"), "time-in-every-layer") != 0)
+  const gint64 s1[2] = { H, d }, se[2] = { H, E }, s2[2] = { H, H }, s3[2] = { d, H }, sb1[1] = { H }, sb3[1] = { d },
+               sdd[2] = { d, d }, sd[1] = { d };
+  if (gauss)
     {
-      g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s: a diffusion model of an older layout: train it again", name);
-      return NULL;
+      net->g_mean = g_new (float, d);
+      net->g_vecs = g_new (float, (gsize) d * d);
+      net->g_vals = g_new (float, d);
     }
   if (!gb_safetensors_read_f32 (st, "fc1.weight", s1, 2, net->w1, error)
       || !gb_safetensors_read_f32 (st, "fc1.bias", sb1, 1, net->b1, error)
@@ -408,14 +676,21 @@ load_from (const GbSafetensors *st, GError **error)
       || !gb_safetensors_read_f32 (st, "fc2.bias", sb1, 1, net->b2, error)
       || !gb_safetensors_read_f32 (st, "temb2.weight", se, 2, net->v2, error)
       || !gb_safetensors_read_f32 (st, "fc3.weight", s3, 2, net->w3, error)
-      || !gb_safetensors_read_f32 (st, "fc3.bias", sb3, 1, net->b3, error))
+      || !gb_safetensors_read_f32 (st, "fc3.bias", sb3, 1, net->b3, error)
+      || (gauss && (!gb_safetensors_read_f32 (st, "gauss.mean", sd, 1, net->g_mean, error)
+                    || !gb_safetensors_read_f32 (st, "gauss.eigvecs", sdd, 2, net->g_vecs, error)
+                    || !gb_safetensors_read_f32 (st, "gauss.eigvals", sd, 1, net->g_vals, error))))
     return NULL;
+  gboolean finite = TRUE;
   for (gsize i = 0; i < net->n_params; i++)
-    if (!isfinite (net->params[i]))
-      {
-        g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s: a weight is not finite", name);
-        return NULL;
-      }
+    finite = finite && isfinite (net->params[i]);
+  for (gsize i = 0; gauss && i < (gsize) d * d; i++)
+    finite = finite && isfinite (net->g_vecs[i]) && (i >= (gsize) d || (isfinite (net->g_mean[i]) && net->g_vals[i] >= 0));
+  if (!finite)
+    {
+      g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s: a weight is not finite (or a variance negative)", name);
+      return NULL;
+    }
   const char *data = gb_safetensors_get_metadata (st, "data");
   net->data = g_strdup (data);
   return g_steal_pointer (&net);

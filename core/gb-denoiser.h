@@ -9,6 +9,17 @@
  *   h₂ = SiLU (W₂ h₁  + V₂ e(t) + b₂)     (H)
  *   ε̂  = W₃ h₂ + b₃                       (d)
  *
+ * Image models add the exact ε-predictor of a Gaussian N(μ, Σ = V Λ Vᵀ)
+ * fitted to the data, so the MLP learns only what is not Gaussian:
+ *
+ *   ε̂ += V diag (σ_t / (ᾱ_t λ_k + σ_t²)) Vᵀ (x_t − √ᾱ_t μ),   σ_t² = 1 − ᾱ_t
+ *
+ * (E[ε | x_t] when x₀ ~ N(μ, Σ)). At small t the noise is most of what x_t
+ * holds along the many directions images hardly vary in, and there ε is
+ * x_t's component times 1/σ_t (up to 100): a gain the two SiLU layers do not
+ * learn — they leave the last tenth of the noise in every sample — and this
+ * closed form gives exactly. μ, V and λ are fitted once, not trained.
+ *
  * Sampling evaluates a whole batch at one t, so V₁ e(t) + b₁ and V₂ e(t) + b₂
  * are computed once per step rather than once per point. Training minimises ‖ε − ε̂(√ᾱ_t x₀ + √(1−ᾱ_t) ε, t)‖² over random t
  * (Ho et al., 2020, “L_simple”) with Adam.
@@ -30,11 +41,22 @@ typedef struct {
   float *params;         /* one block: w1 (H, d), b1 (H), v1 (H, E), w2 (H, H), b2 (H), v2 (H, E), w3 (d, H), b3 (d) */
   gsize n_params;
   float *w1, *b1, *v1, *w2, *b2, *v2, *w3, *b3;
+  /* The fitted Gaussian, or all NULL: */
+  float *g_mean;         /* μ (d) */
+  float *g_vecs;         /* V (d, d): the covariance's eigenvectors, one per row */
+  float *g_vals;         /* λ (d), ≥ 0 */
 } GbMlpDenoiser;
 
 GbMlpDenoiser *gb_mlp_denoiser_new  (int d, int hidden, GbScheduleKind schedule, int T, guint64 seed,
                                      GError **error);
 void           gb_mlp_denoiser_free (GbMlpDenoiser *net);
+/* Fits the Gaussian part to data x (n, d) (n ≥ 2): mean, covariance and its
+ * eigendecomposition (LAPACK's dsyevd, in OpenBLAS). */
+gboolean       gb_mlp_denoiser_fit_gaussian (GbMlpDenoiser *net, const float *x, gsize n, GError **error);
+/* The Gaussian part alone, added into eps (n, d) for rows at timesteps ts (n)
+ * or all at t when ts is NULL. */
+void           gb_mlp_denoiser_add_gaussian (const GbMlpDenoiser *net, float *eps, const float *xt, int n, int t,
+                                             const int *ts);
 
 /* e(t) (E): sin (t·f_k) and cos (t·f_k), f_k = 10000^(−k/(E/2)). */
 void gb_time_embedding (int t, int E, float *out);
@@ -60,6 +82,9 @@ typedef struct {
   GbRng rng;
   int batch;
   float *inp, *emb, *z1, *h1, *z2, *h2, *out, *eps, *dout, *dh2, *dz2, *dh1, *dz1;
+  int *ts;               /* each row's t (B) */
+  float ema_decay;       /* 0: no average */
+  float *ema;            /* exponential moving average of the parameters, or NULL */
 } GbDenoiserTrainer;
 
 GbDenoiserTrainer *gb_denoiser_trainer_new  (GbMlpDenoiser *net, int batch, float lr, guint64 seed);
@@ -67,6 +92,15 @@ void               gb_denoiser_trainer_free (GbDenoiserTrainer *tr);
 /* One step of Adam on a batch of data x0 (batch, d), with t and ε drawn from
  * the trainer's generator. Returns the batch's mean squared error. */
 float              gb_denoiser_train_step (GbDenoiserTrainer *tr, const float *x0);
+/* Keeps an exponential moving average of the weights from now on (decay in
+ * (0, 1), warmed up as min (decay, (1 + step) / (10 + step))), the weights
+ * DDPM samples with (Ho et al., 2020, use 0.9999): the last step's weights
+ * carry the noise of the last few updates, which shows as a tint and as
+ * classes out of balance. */
+void               gb_denoiser_trainer_set_ema (GbDenoiserTrainer *tr, float decay);
+/* Writes the averaged weights into net (of the same shape), or the trainer's
+ * own weights when no average is kept. */
+void               gb_denoiser_trainer_export (const GbDenoiserTrainer *tr, GbMlpDenoiser *net);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GbMlpDenoiser, gb_mlp_denoiser_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GbDenoiserTrainer, gb_denoiser_trainer_free)

@@ -3,6 +3,7 @@
 #include <gio/gio.h>
 #include <string.h>
 
+#include "gb-denoiser.h"
 #include "gb-test-util.h"
 #include "gb-vae-file.h"
 
@@ -345,9 +346,18 @@ test_diffusion (void)
   /* An image model on the toy data set's 28×28 images: a grid of samples. */
   g_autofree char *imgm = test_tmp_path ("images.safetensors"), *grid = test_tmp_path ("grid.png");
   r = run ("train", "diffusion", "--data", "fashion-mnist", "--dataset", toy_dir, "--steps", "20", "--hidden", "32",
-           "--T", "20", "--out", imgm, NULL);
+           "--T", "20", "--ema", "0.99", "--lr-schedule", "cosine", "--out", imgm, NULL);
   g_assert_cmpint (r.status, ==, 0);
   assert_contains (r.out, "256 training images of 28 × 28");
+  run_clear (&r);
+  {
+    /* The image model carries its fitted Gaussian part. */
+    g_autoptr (GbMlpDenoiser) m = gb_mlp_denoiser_load (imgm, NULL);
+    g_assert_nonnull (m);
+    g_assert_nonnull (m->g_vecs);
+  }
+  r = run ("sample", "diffusion", "--model", imgm, "--n", "2", "--no-clip", "--out", grid, NULL);
+  g_assert_cmpint (r.status, ==, 0);
   run_clear (&r);
   r = run ("sample", "diffusion", "--model", imgm, "--n", "4", "--out", grid, NULL);
   g_assert_cmpint (r.status, ==, 0);
@@ -383,6 +393,8 @@ test_diffusion (void)
     { { "train", "diffusion", "--data", "spiral", "--out", model }, 2, "--data is one of swiss-roll" },
     { { "train", "diffusion", "--data", "moons", "--T", "0", "--out", model }, 1, "T = 0" },
     { { "train", "diffusion", "--data", "moons", "--lr", "-1", "--out", model }, 2, "--lr" },
+    { { "train", "diffusion", "--data", "moons", "--ema", "1", "--out", model }, 2, "--ema in [0, 1)" },
+    { { "train", "diffusion", "--data", "moons", "--lr-schedule", "step", "--out", model }, 2, "constant or cosine" },
     { { "sample", "diffusion", "--model", vae, "--out", png }, 1, "not a diffusion model" },
     { { "sample", "diffusion", "--model", model, "--sampler", "ddim", "--steps", "51", "--out", png }, 1, "S = 51" },
     { { "sample", "diffusion", "--model", model, "--sampler", "euler", "--out", png }, 2, "--sampler is ddpm or ddim" },

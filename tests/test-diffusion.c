@@ -441,18 +441,135 @@ test_denoiser_learns_and_saves (void)
 }
 
 static void
+test_gaussian_part (void)
+{
+  /* Data from a rotated Gaussian: the fitted part alone (the MLP's output
+   * zeroed) is the exact ε-predictor E[ε | x_t], checked in the rotated
+   * frame against the per-axis formula, and DDPM fed it recovers the data. */
+  const int n = 40000;
+  const double th = 0.6, R[2][2] = { { cos (th), -sin (th) }, { sin (th), cos (th) } };
+  g_autoptr (GbSchedule) s = gb_schedule_new (GB_SCHEDULE_LINEAR, 1000, NULL);
+  Gauss g = { s, { 0.5, -0.3 }, { 0.2, 1.2 } };   /* in the rotated frame */
+  g_autofree float *x = g_new (float, 2 * n);
+  GbRng rng;
+  gb_rng_init (&rng, 21);
+  for (int i = 0; i < n; i++)
+    {
+      double u = g.mu[0] + g.sd[0] * gb_rng_normal (&rng), v = g.mu[1] + g.sd[1] * gb_rng_normal (&rng);
+      x[2 * i] = (float) (R[0][0] * u + R[0][1] * v), x[2 * i + 1] = (float) (R[1][0] * u + R[1][1] * v);
+    }
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GbMlpDenoiser) net = gb_mlp_denoiser_new (2, 16, GB_SCHEDULE_LINEAR, 1000, 3, &error);
+  g_assert_true (gb_mlp_denoiser_fit_gaussian (net, x, n, &error));
+  g_assert_no_error (error);
+  memset (net->w3, 0, 2 * 16 * sizeof (float));
+  memset (net->b3, 0, 2 * sizeof (float));
+  int ts[] = { 1, 10, 100, 400, 999 };
+  for (guint k = 0; k < G_N_ELEMENTS (ts); k++)
+    {
+      float xt[2] = { 0.7f, -1.1f }, eps[2], uv[2], want_uv[2];
+      gb_mlp_denoiser_eps (eps, xt, 1, 2, ts[k], net);
+      /* Into the frame where the covariance is diagonal: uv = Rᵀ x. */
+      uv[0] = (float) (R[0][0] * xt[0] + R[1][0] * xt[1]), uv[1] = (float) (R[0][1] * xt[0] + R[1][1] * xt[1]);
+      gauss_eps (want_uv, uv, 1, 2, ts[k], &g);
+      double want[2] = { R[0][0] * want_uv[0] + R[0][1] * want_uv[1], R[1][0] * want_uv[0] + R[1][1] * want_uv[1] };
+      for (int j = 0; j < 2; j++)
+        if (fabs (eps[j] - want[j]) > 0.03 * (1 + fabs (want[j])))
+          g_error ("t %d: ε̂[%d] = %g, E[ε | x_t] = %g", ts[k], j, eps[j], want[j]);
+    }
+  GbSamplerConfig c;
+  gb_sampler_config_init (&c);
+  const int m = 20000;
+  g_autofree float *y = g_new (float, 2 * m);
+  g_assert_true (gb_diffusion_sample (s, &c, gb_mlp_denoiser_eps, net, y, m, 2, FALSE, NULL, NULL, NULL, NULL, &error));
+  for (int i = 0; i < m; i++)
+    {
+      float a = y[2 * i], b = y[2 * i + 1];
+      y[2 * i] = (float) (R[0][0] * a + R[1][0] * b), y[2 * i + 1] = (float) (R[0][1] * a + R[1][1] * b);
+    }
+  check_moments (y, m, &g, 0.05);
+
+  /* The file keeps the fitted part; a negative variance is refused; training runs with it. */
+  g_autofree char *dir = g_dir_make_tmp ("glassbox-gauss-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "gauss.safetensors", NULL);
+  g_assert_true (gb_mlp_denoiser_save (net, path, &error));
+  g_autoptr (GbMlpDenoiser) back = gb_mlp_denoiser_load (path, &error);
+  g_assert_no_error (error);
+  g_autoptr (GbMlpDenoiser) copy = gb_mlp_denoiser_copy (back);
+  float e1[8], e2[8], e3[8];
+  gb_mlp_denoiser_eps (e1, x, 4, 2, 250, net);
+  gb_mlp_denoiser_eps (e2, x, 4, 2, 250, back);
+  gb_mlp_denoiser_eps (e3, x, 4, 2, 250, copy);
+  g_assert_cmpmem (e1, sizeof e1, e2, sizeof e2);
+  g_assert_cmpmem (e1, sizeof e1, e3, sizeof e3);
+  g_autoptr (GbDenoiserTrainer) tr = gb_denoiser_trainer_new (back, 64, 1e-3f, 4);
+  g_assert_true (isfinite (gb_denoiser_train_step (tr, x)));
+  net->g_vals[1] = -1.0f;
+  g_assert_true (gb_mlp_denoiser_save (net, path, &error));
+  g_assert_null (gb_mlp_denoiser_load (path, &error));
+  g_assert_nonnull (strstr (error->message, "negative"));
+  g_clear_error (&error);
+  g_assert_false (gb_mlp_denoiser_fit_gaussian (net, x, 1, &error));
+  g_clear_error (&error);
+  x[3] = NAN;
+  g_assert_false (gb_mlp_denoiser_fit_gaussian (net, x, 100, &error));
+  g_assert_nonnull (strstr (error->message, "not finite"));
+  g_remove (path);
+  g_rmdir (dir);
+}
+
+static void
+test_ema (void)
+{
+  /* The average follows the weights: after many steps with a warm-up it sits
+   * between the start and the last weights, and exporting writes it. */
+  g_autoptr (GbMlpDenoiser) net = gb_mlp_denoiser_new (2, 16, GB_SCHEDULE_LINEAR, 100, 3, NULL);
+  g_autoptr (GbMlpDenoiser) start = gb_mlp_denoiser_copy (net), avg = gb_mlp_denoiser_copy (net);
+  g_autoptr (GbDenoiserTrainer) tr = gb_denoiser_trainer_new (net, 64, 1e-2f, 4);
+  gb_denoiser_trainer_set_ema (tr, 0.9f);
+  GbRng rng;
+  gb_rng_init (&rng, 2);
+  float x0[128];
+  for (int k = 0; k < 50; k++)
+    {
+      gb_toy_sample (GB_TOY_MOONS, x0, 64, &rng, NULL, 0, 0, NULL);
+      gb_denoiser_train_step (tr, x0);
+    }
+  gb_denoiser_trainer_export (tr, avg);
+  double d_avg = 0, d_last = 0;
+  for (gsize i = 0; i < net->n_params; i++)
+    {
+      d_avg += fabs (avg->params[i] - start->params[i]);
+      d_last += fabs (net->params[i] - start->params[i]);
+      g_assert_cmpfloat (avg->params[i], ==, tr->ema[i]);
+    }
+  g_assert_cmpfloat (d_avg, >, 0.3 * d_last);
+  g_assert_cmpfloat (d_avg, <, d_last);
+}
+
+static void
 test_denoiser_matches_reference (void)
 {
   /* ε̂ through the fast paths (narrow data, wide data, a batch split across
    * two cores) against the plain forward pass on [x ; e(t)]. */
-  int dims[] = { 2, 9, 784 }, ns[] = { 3, 300 };
+  /* Also a few images through a wide model (split by columns across the
+   * cores), with and without the fitted Gaussian part. */
+  int dims[] = { 2, 9, 784, 784, 784 }, widths[] = { 48, 48, 48, 256, 256 }, ns[] = { 3, 300 };
   for (guint a = 0; a < G_N_ELEMENTS (dims); a++)
     for (guint b = 0; b < G_N_ELEMENTS (ns); b++)
       {
-        int d = dims[a], n = ns[b], H = 48, E = GB_DENOISER_EMBED, t = 123;
+        int d = dims[a], n = ns[b], H = widths[a], E = GB_DENOISER_EMBED, t = 123;
         g_autoptr (GbMlpDenoiser) net = gb_mlp_denoiser_new (d, H, GB_SCHEDULE_COSINE, 500, 5 + a, NULL);
         GbRng rng;
         gb_rng_init (&rng, 77);
+        gboolean gauss = a == G_N_ELEMENTS (dims) - 1;
+        if (gauss)
+          {
+            g_autofree float *data = g_new (float, (gsize) 1000 * d);
+            for (gsize i = 0; i < (gsize) 1000 * d; i++)
+              data[i] = gb_rng_normal (&rng) * (float) (1 + i % 7) * 0.1f;
+            g_assert_true (gb_mlp_denoiser_fit_gaussian (net, data, 1000, NULL));
+          }
         g_autofree float *x = g_new (float, (gsize) n * d), *eps = g_new (float, (gsize) n * d),
                          *h1 = g_new (float, (gsize) n * H), *h2 = g_new (float, (gsize) n * H),
                          *want = g_new (float, (gsize) n * d), *c1 = g_new (float, H), *c2 = g_new (float, H);
@@ -465,6 +582,8 @@ test_denoiser_matches_reference (void)
         gb_linear_forward_ref (h1, x, net->w1, c1, n, d, H, GB_ACT_SILU);
         gb_linear_forward_ref (h2, h1, net->w2, c2, n, H, H, GB_ACT_SILU);
         gb_linear_forward_ref (want, h2, net->w3, net->b3, n, H, d, GB_ACT_NONE);
+        if (gauss)
+          gb_mlp_denoiser_add_gaussian (net, want, x, n, t, NULL);
         gb_mlp_denoiser_eps (eps, x, n, d, t, net);
         for (gsize i = 0; i < (gsize) n * d; i++)
           if (fabs (eps[i] - want[i]) > 1e-4 * (1 + fabs (want[i])))
@@ -484,6 +603,8 @@ main (int argc, char **argv)
   g_test_add_func ("/core/diffusion/bad-input", test_bad_input);
   g_test_add_func ("/core/diffusion/toy-distributions", test_toy_distributions);
   g_test_add_func ("/core/diffusion/denoiser-matches-reference", test_denoiser_matches_reference);
+  g_test_add_func ("/core/diffusion/gaussian-part", test_gaussian_part);
+  g_test_add_func ("/core/diffusion/ema", test_ema);
   g_test_add_func ("/core/diffusion/denoiser-learns-and-saves", test_denoiser_learns_and_saves);
   return g_test_run ();
 }
