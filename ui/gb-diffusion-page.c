@@ -1,7 +1,8 @@
 /* gb-diffusion-page.c — the Diffusion page.
  *
  * The page shows one domain at a time: a 2-d toy distribution (or one the
- * user paints) or the shipped VAE's latent plane. Its model (an MLP
+ * user paints), the shipped VAE's latent plane, or Fashion-MNIST images (a
+ * grid of images at t and the selected one's x_t, ε̂ and x̂₀). Its model (an MLP
  * ε-predictor) trains live on a worker thread; Sample runs the DDPM or DDIM
  * sampler on another, recording every step into the page's buffers, so the
  * view follows it live and the timeline then scrubs the whole trajectory
@@ -28,10 +29,15 @@
 #define FIELD_SIDE 21
 #define EXTENT 3.0
 #define MAX_SELECTED 4
-#define LATENT_DOMAIN GB_TOY_N_KINDS   /* the domains: the toys (painted included), then latent */
+#define LATENT_DOMAIN GB_TOY_N_KINDS   /* the domains: the toys (painted included), latent, images */
+#define IMAGE_DOMAIN (LATENT_DOMAIN + 1)
+#define N_DOMAINS (IMAGE_DOMAIN + 1)
+#define N_IMAGES 16
+#define IMAGE_D (28 * 28)
 
 static const char *const domain_titles[] = { "Swiss roll", "Two moons", "Eight Gaussians", "Checkerboard",
-                                             "Concentric rings", "Painted by you", "VAE latent plane", NULL };
+                                             "Concentric rings", "Painted by you", "VAE latent plane",
+                                             "Fashion-MNIST images", NULL };
 
 typedef struct {
   /* The job. */
@@ -55,9 +61,9 @@ typedef struct {
 typedef struct {
   GbMlpDenoiser *net;           /* owned copy */
   GbSamplerConfig config;
-  int n, K;
+  int n, d, K;
   int *ts;                      /* (K) */
-  float *xs, *eps, *x0;         /* (K + 1, n, 2), (K, n, 2), (K, n, 2) */
+  float *xs, *eps, *x0;         /* (K + 1, n, d), (K, n, d), (K, n, d); images keep xs only */
   volatile gint done;           /* steps recorded so far */
   gint finished;
   gboolean failed;
@@ -74,7 +80,7 @@ struct _GbDiffusionPage {
   GtkToggleButton *forward_button, *reverse_button, *play_button, *paint_toggle;
   GtkButton *train_button, *sample_button, *clear_paint;
   GtkProgressBar *progress;
-  GtkLabel *model_label, *t_label, *info_label;
+  GtkLabel *model_label, *t_label, *info_label, *view_hint;
   GtkScale *timeline;
   GtkDrawingArea *cloud_area, *side_area, *schedule_area, *loss_area;
 
@@ -82,7 +88,7 @@ struct _GbDiffusionPage {
   gboolean updating;
 
   int domain;
-  GbMlpDenoiser *models[GB_TOY_N_KINDS + 1];   /* per domain, or NULL */
+  GbMlpDenoiser *models[N_DOMAINS];           /* per domain, or NULL */
   GbMlpDenoiser *net;                         /* models[domain] */
   float target[2 * N_POINTS];                 /* the data on show */
   guint8 target_labels[N_POINTS];             /* their classes (the latent plane) */
@@ -91,6 +97,13 @@ struct _GbDiffusionPage {
   float shown[2 * N_POINTS];                  /* the cloud at t */
   GArray *painted;                            /* of float pairs */
   GbVae *vae;
+  /* The image domain: N_IMAGES test images, their noise, the grid at t and
+   * the selected image's predictions. */
+  float *img_target, *img_noise, *img_shown;  /* (N_IMAGES, IMAGE_D) each */
+  int img_selected, img_hover, img_hover_pixel;
+  int img_t;                                  /* the t of the images on show (a recorded step's in reverse) */
+  float img_eps[IMAGE_D], img_x0[IMAGE_D];
+  gboolean img_pred;
 
   gboolean reverse;
   int t;
@@ -143,13 +156,18 @@ schedule (GbDiffusionPage *self)
 
 /* --- the data of a domain --- */
 
+static const char *
+dataset_dir (void)
+{
+  return g_getenv ("GLASSBOX_DATASET") ? g_getenv ("GLASSBOX_DATASET") : GB_DATASET_DEFAULT_DIR;
+}
+
 /* The VAE's latent codes (posterior means) of up to max images of one split:
  * (n, 2). Safe on any thread (the VAE is only read). */
 static float *
 latent_codes (const GbVae *vae, const char *split, int max, int *n, guint8 *labels, GError **error)
 {
-  const char *dir = g_getenv ("GLASSBOX_DATASET") ? g_getenv ("GLASSBOX_DATASET") : GB_DATASET_DEFAULT_DIR;
-  g_autoptr (GbImageSet) set = gb_dataset_load_split (dir, split, error);
+  g_autoptr (GbImageSet) set = gb_dataset_load_split (dataset_dir (), split, error);
   if (set == NULL)
     return NULL;
   if (set->rows * set->cols != vae->config.n_input)
@@ -171,6 +189,25 @@ make_target (GbDiffusionPage *self)
   GbRng rng;
   gb_rng_init (&rng, 1000 + (guint64) self->domain);
   self->have_target = FALSE;
+  if (self->domain == IMAGE_DOMAIN)
+    {
+      /* The first test images, scaled to [−1, 1] as the model was trained. */
+      g_autoptr (GError) error = NULL;
+      g_autoptr (GbImageSet) set = gb_dataset_load_split (dataset_dir (), "t10k", &error);
+      if (set != NULL && set->rows * set->cols != IMAGE_D)
+        g_set_error (&error, GB_ERROR, GB_ERROR_SHAPE, "the data set's images are %d × %d, not 28 × 28", set->rows,
+                     set->cols);
+      if (error != NULL)
+        message (self, error->message);
+      else
+        {
+          for (gsize k = 0; k < (gsize) N_IMAGES * IMAGE_D; k++)
+            self->img_target[k] = set->pixels[k % ((gsize) set->n * IMAGE_D)] * (2.0f / 255.0f) - 1.0f;
+          self->have_target = TRUE;
+        }
+      gb_rng_fill_normal (&rng, self->img_noise, (gsize) N_IMAGES * IMAGE_D);
+      return;
+    }
   if (self->domain == LATENT_DOMAIN)
     {
       /* The first 2 000 test images' codes: quick enough for the main loop. */
@@ -216,10 +253,48 @@ run_index (const SampleRun *r, int t, int done)
 
 /* The cloud and the field at self->t, without touching the widgets. */
 static void
+recompute_images (GbDiffusionPage *self)
+{
+  const GbSchedule *s = schedule (self);
+  self->img_pred = FALSE;
+  self->img_t = self->t;
+  if (self->reverse && self->run != NULL)
+    {
+      int done = g_atomic_int_get (&self->run->done);
+      int j = run_index (self->run, self->t, done);
+      memcpy (self->img_shown, self->run->xs + (gsize) j * N_IMAGES * IMAGE_D, (gsize) N_IMAGES * IMAGE_D * sizeof (float));
+      self->img_t = j < self->run->K ? self->run->ts[j] : 0;
+    }
+  else if (!self->reverse && self->have_target && s != NULL)
+    gb_diffusion_q_sample (s, self->t, self->img_target, self->img_noise, self->img_shown, (gsize) N_IMAGES * IMAGE_D);
+  else
+    return;
+  /* The selected image's predictions at its t: what the sampler used (or
+   * would use) there, recomputed as the run keeps only the states. */
+  int i = self->img_selected;
+  if (i >= 0 && self->img_t > 0 && self->net != NULL)
+    {
+      const float *x = self->img_shown + (gsize) i * IMAGE_D;
+      gb_mlp_denoiser_eps (self->img_eps, x, 1, IMAGE_D, self->img_t, self->net);
+      gb_diffusion_predict_x0 (s, self->img_t, x, self->img_eps, self->img_x0, IMAGE_D);
+      /* What the sampler stepped from: x̂₀ clipped to [−1, 1] when the run clips. */
+      if (self->reverse && self->run->config.clip_x0)
+        for (int k = 0; k < IMAGE_D; k++)
+          self->img_x0[k] = CLAMP (self->img_x0[k], -1.0f, 1.0f);
+      self->img_pred = TRUE;
+    }
+}
+
+static void
 recompute (GbDiffusionPage *self)
 {
   const GbSchedule *s = schedule (self);
   self->field_valid = FALSE;
+  if (self->domain == IMAGE_DOMAIN)
+    {
+      recompute_images (self);
+      return;
+    }
   if (s != NULL && self->t > 0 && gtk_check_button_get_active (self->field_check))
     {
       float grid[2 * FIELD_SIDE * FIELD_SIDE];
@@ -285,13 +360,20 @@ show_model (GbDiffusionPage *self)
   const GbSchedule *s = schedule (self);
   g_autofree char *text = NULL;
   if (self->net == NULL)
-    text = g_strdup ("No model for this domain yet: press Train (a few seconds).");
+    text = g_strdup (self->domain == IMAGE_DOMAIN ? "No image model: open one made by `glassbox train diffusion "
+                                                    "--data fashion-mnist` (Ctrl+O)."
+                                                  : "No model for this domain yet: press Train (a few seconds).");
   else
-    text = g_strdup_printf ("MLP 2-%d-%d-2, %s schedule, T = %d%s", self->net->hidden, self->net->hidden,
-                            gb_schedule_kind_name (s->kind), s->T,
-                            self->domain == LATENT_DOMAIN && self->models[LATENT_DOMAIN] == self->net
-                              ? "" : "");
+    text = g_strdup_printf ("MLP %d-%d-%d-%d, %s schedule, T = %d", self->net->d, self->net->hidden,
+                            self->net->hidden, self->net->d, gb_schedule_kind_name (s->kind), s->T);
   gtk_label_set_text (self->model_label, text);
+  /* Image models train for minutes on both cores: the command line's job. */
+  gtk_widget_set_sensitive (GTK_WIDGET (self->train_button), self->domain != IMAGE_DOMAIN || self->train != NULL);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->train_button),
+                               self->domain == IMAGE_DOMAIN
+                                 ? "The image model trains for minutes: `glassbox train diffusion --data fashion-mnist` "
+                                   "makes one, Open loads it"
+                                 : "Train a model of this domain live; again to stop");
   gtk_widget_set_sensitive (GTK_WIDGET (self->sample_button), self->net != NULL);
   gtk_widget_set_sensitive (GTK_WIDGET (self->timeline), self->net != NULL);
   gtk_widget_set_sensitive (GTK_WIDGET (self->play_button), self->net != NULL);
@@ -330,19 +412,28 @@ set_domain (GbDiffusionPage *self, int domain)
   clear_run (self);
   self->domain = domain;
   self->net = self->models[domain];
-  if (domain == LATENT_DOMAIN && self->net == NULL)
+  if ((domain == LATENT_DOMAIN || domain == IMAGE_DOMAIN) && self->net == NULL)
     {
       g_autoptr (GError) error = NULL;
-      g_autoptr (GBytes) bytes = g_resources_lookup_data (GB_SHIPPED_LATENT_DIFFUSION_RESOURCE,
+      g_autoptr (GBytes) bytes = g_resources_lookup_data (domain == LATENT_DOMAIN ? GB_SHIPPED_LATENT_DIFFUSION_RESOURCE
+                                                                                  : GB_SHIPPED_IMAGE_DIFFUSION_RESOURCE,
                                                           G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
       if (bytes != NULL)
-        self->net = self->models[domain] = gb_mlp_denoiser_load_bytes (bytes, "shipped latent-diffusion", &error);
+        self->net = self->models[domain] = gb_mlp_denoiser_load_bytes (bytes, domain == LATENT_DOMAIN
+                                                                                ? "shipped latent-diffusion"
+                                                                                : "shipped image-diffusion", &error);
       if (error != NULL)
         message (self, error->message);
     }
   make_target (self);
   gtk_widget_set_visible (GTK_WIDGET (self->paint_toggle), domain == GB_TOY_PAINTED);
   gtk_widget_set_visible (GTK_WIDGET (self->clear_paint), domain == GB_TOY_PAINTED);
+  gtk_widget_set_visible (GTK_WIDGET (self->field_check), domain != IMAGE_DOMAIN);
+  gtk_label_set_text (self->view_hint, domain == IMAGE_DOMAIN
+                                         ? "Click an image for its x_t, ε̂ and x̂₀; hover a pixel for its numbers; "
+                                           "← → step t (Shift: by 10)."
+                                         : "Click points to follow their trajectories (Esc clears); ← → step t "
+                                           "(Shift: by 10).");
   self->reverse = FALSE;
   self->updating = TRUE;
   gtk_toggle_button_set_active (self->forward_button, TRUE);
@@ -439,6 +530,7 @@ finish_training (GbDiffusionPage *self, gboolean keep)
   g_array_unref (j->losses);
   g_free (j);
   gtk_button_set_label (self->train_button, "_Train");
+  show_model (self);
   gtk_widget_queue_draw (GTK_WIDGET (self->loss_area));
 }
 
@@ -450,6 +542,8 @@ train_cb (GtkButton *button, GbDiffusionPage *self)
       finish_training (self, TRUE);   /* stop: keep what it learnt so far */
       return;
     }
+  if (self->domain == IMAGE_DOMAIN)
+    return;
   TrainJob *j = g_new0 (TrainJob, 1);
   j->kind = self->domain < GB_TOY_N_KINDS ? (GbToyKind) self->domain : GB_TOY_SWISS_ROLL;
   if (self->domain == LATENT_DOMAIN)
@@ -516,10 +610,10 @@ static gpointer
 sample_thread (gpointer data)
 {
   SampleRun *r = data;
-  g_autofree float *x = g_new (float, (gsize) r->n * 2);
+  g_autofree float *x = g_new (float, (gsize) r->n * r->d);
   GbSampleRecord rec = { r->xs, r->eps, r->x0 };
   g_autoptr (GError) error = NULL;
-  if (!gb_diffusion_sample (r->net->schedule, &r->config, run_eps, r, x, r->n, 2, FALSE, &rec, sample_progress, r,
+  if (!gb_diffusion_sample (r->net->schedule, &r->config, run_eps, r, x, r->n, r->d, FALSE, &rec, sample_progress, r,
                             r->cancel, &error))
     {
       r->failed = !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
@@ -550,13 +644,19 @@ sample_cb (GtkButton *button, GbDiffusionPage *self)
       return;
     }
   r->net = gb_mlp_denoiser_copy (self->net);
-  r->n = N_POINTS;
+  gboolean images = self->domain == IMAGE_DOMAIN;
+  r->n = images ? N_IMAGES : N_POINTS;
+  r->d = images ? IMAGE_D : 2;
+  /* Images live in [−1, 1]: clip x̂₀ at each step, as Ho et al. do. */
+  r->config.clip_x0 = images;
   r->ts = g_new (int, self->net->schedule->T);
   r->K = gb_sampler_timesteps (&r->config, self->net->schedule, r->ts);
-  gsize N = (gsize) r->n * 2;
+  gsize N = (gsize) r->n * r->d;
+  /* Every state (1 000 steps of 16 images: 50 MB); the images' ε̂ and x̂₀
+   * are recomputed for the one on show rather than kept for all. */
   r->xs = g_new0 (float, (gsize) (r->K + 1) * N);
-  r->eps = g_new0 (float, (gsize) r->K * N);
-  r->x0 = g_new0 (float, (gsize) r->K * N);
+  r->eps = images ? NULL : g_new0 (float, (gsize) r->K * N);
+  r->x0 = images ? NULL : g_new0 (float, (gsize) r->K * N);
   self->run = r;
   self->reverse = TRUE;
   self->updating = TRUE;
@@ -709,10 +809,78 @@ trails (GbDiffusionPage *self, float *out, int max_len)
   return len;
 }
 
+static double
+mean_square (const float *x, int n)
+{
+  double s = 0;
+  for (int k = 0; k < n; k++)
+    s += (double) x[k] * x[k];
+  return s / n;
+}
+
+static void
+image_scene (GbDiffusionPage *self, GbImageScene *scene, char *title, gsize title_size, char *note, gsize note_size)
+{
+  const GbSchedule *s = schedule (self);
+  gboolean have = self->net != NULL && (self->reverse ? self->run != NULL : self->have_target);
+  g_snprintf (title, title_size, "%s · %s at t = %d", domain_titles[IMAGE_DOMAIN],
+              self->reverse ? "sampling (reverse)" : "noising (forward)", self->img_t);
+  note[0] = 0;
+  int i = self->img_selected;
+  if (have && i >= 0 && self->img_pred)
+    {
+      double a = sqrt (s->alpha_bar[self->img_t]), b = sqrt (1 - s->alpha_bar[self->img_t]);
+      gsize len = g_snprintf (note, note_size, "x_t = √ᾱ_t·x̂₀ + √(1−ᾱ_t)·ε̂\n     = %.3f·x̂₀ + %.3f·ε̂", a, b);
+      if (!self->reverse && len < note_size)
+        {
+          /* How well the model guesses the noise that was really added. */
+          const float *e = self->img_noise + (gsize) i * IMAGE_D;
+          double se = 0, sx = 0;
+          for (int k = 0; k < IMAGE_D; k++)
+            {
+              se += (self->img_eps[k] - e[k]) * (self->img_eps[k] - e[k]);
+              double dx = self->img_x0[k] - self->img_target[(gsize) i * IMAGE_D + k];
+              sx += dx * dx;
+            }
+          g_snprintf (note + len, note_size - len,
+                      "\nε̂ against the ε really added:\n     mean squared error %.3f (guessing 0: %.3f)"
+                      "\nx̂₀ against the real x₀: mean squared error %.3f",
+                      se / IMAGE_D, mean_square (e, IMAGE_D), sx / IMAGE_D);
+        }
+      else if (self->reverse && len < note_size)
+        g_snprintf (note + len, note_size - len, "\nthe sampler's step from t = %d used this ε̂%s", self->img_t,
+                    self->run->config.clip_x0 ? "\n     (with x̂₀ clipped to [−1, 1])" : "");
+    }
+  else if (have && i >= 0)
+    g_snprintf (note, note_size, "t = 0: %s", self->reverse ? "the finished sample" : "the data");
+  *scene = (GbImageScene) { have ? self->img_shown : NULL, have ? N_IMAGES : 0, 28, i,
+                            self->img_pred ? self->img_eps : NULL, self->img_pred ? self->img_x0 : NULL,
+                            self->img_hover, self->img_hover_pixel, title, note };
+}
+
+static void
+paint_images (cairo_t *cr, int w, int h, GbDiffusionPage *self)
+{
+  char title[160], note[600];
+  GbImageScene scene;
+  image_scene (self, &scene, title, sizeof title, note, sizeof note);
+  gb_image_scene_paint (cr, 0, 0, w, h, &scene, &self->pal);
+  if (scene.n == 0)
+    gb_paint_text (cr, w / 2.0, h / 2.0, self->net == NULL ? "No image model: open one (Ctrl+O)"
+                                         : self->reverse ? "Press Sample to draw images from the model"
+                                                         : "No data set to noise: try Reverse and Sample",
+                   13, &self->pal.muted, GB_ALIGN_CENTER, FALSE);
+}
+
 static void
 paint_cloud (cairo_t *cr, int w, int h, gpointer data)
 {
   GbDiffusionPage *self = data;
+  if (self->domain == IMAGE_DOMAIN)
+    {
+      paint_images (cr, w, h, self);
+      return;
+    }
   float tr[MAX_SELECTED * 200 * 2];
   int len = trails (self, tr, 200);
   gboolean have_points = self->reverse ? self->run != NULL : self->have_target && self->net != NULL;
@@ -731,12 +899,62 @@ paint_cloud (cairo_t *cr, int w, int h, gpointer data)
                    13, &self->pal.muted, GB_ALIGN_CENTER, FALSE);
 }
 
+/* The hovered pixel's numbers. */
+static void
+paint_side_images (cairo_t *cr, int w, int h, GbDiffusionPage *self)
+{
+  const GbSchedule *s = schedule (self);
+  int i = self->img_hover, p = self->img_hover_pixel;
+  if (i < 0 || p < 0 || s == NULL)
+    {
+      gb_paint_text (cr, 8, 8, "Hover a pixel for its numbers;", 11, &self->pal.muted, GB_ALIGN_LEFT, FALSE);
+      gb_paint_text (cr, 8, 24, "click an image for its predictions.", 11, &self->pal.muted, GB_ALIGN_LEFT, FALSE);
+      return;
+    }
+  char buf[200];
+  double y = 8;
+  int t = self->img_t;
+  double a = sqrt (s->alpha_bar[t]), b = sqrt (1 - s->alpha_bar[t]);
+  float x = self->img_shown[(gsize) i * IMAGE_D + p];
+  g_snprintf (buf, sizeof buf, "image %d, pixel (%d, %d) at t = %d", i + 1, p / 28, p % 28, t);
+  gb_paint_text (cr, 8, y, buf, 12, &self->pal.fg, GB_ALIGN_LEFT, TRUE), y += 20;
+  g_snprintf (buf, sizeof buf, "√ᾱ_t = %.4f   √(1−ᾱ_t) = %.4f", a, b);
+  gb_paint_text (cr, 8, y, buf, 11, &self->pal.fg, GB_ALIGN_LEFT, FALSE), y += 20;
+  if (!self->reverse)
+    {
+      float x0 = self->img_target[(gsize) i * IMAGE_D + p], e = self->img_noise[(gsize) i * IMAGE_D + p];
+      gb_paint_text (cr, 8, y, "x_t = √ᾱ_t·x₀ + √(1−ᾱ_t)·ε", 11, &self->pal.fg, GB_ALIGN_LEFT, FALSE), y += 16;
+      g_snprintf (buf, sizeof buf, "  %.3f = %.4f·%.3f + %.4f·%.3f", x, a, x0, b, e);
+      gb_paint_text (cr, 8, y, buf, 11, &self->pal.fg, GB_ALIGN_LEFT, FALSE), y += 20;
+    }
+  else
+    {
+      g_snprintf (buf, sizeof buf, "x_t = %.3f", x);
+      gb_paint_text (cr, 8, y, buf, 11, &self->pal.fg, GB_ALIGN_LEFT, FALSE), y += 20;
+    }
+  if (i == self->img_selected && self->img_pred)
+    {
+      gb_paint_text (cr, 8, y, "the model's reading of it:", 11, &self->pal.muted, GB_ALIGN_LEFT, FALSE), y += 16;
+      g_snprintf (buf, sizeof buf, "ε̂ = %.3f    x̂₀ = %.3f", self->img_eps[p], self->img_x0[p]);
+      gb_paint_text (cr, 8, y, buf, 11, &self->pal.fg, GB_ALIGN_LEFT, FALSE), y += 16;
+      g_snprintf (buf, sizeof buf, "  %.3f = %.4f·%.3f + %.4f·%.3f", x, a, self->img_x0[p], b, self->img_eps[p]);
+      gb_paint_text (cr, 8, y, buf, 11, &self->pal.fg, GB_ALIGN_LEFT, FALSE), y += 16;
+    }
+  else if (t > 0)
+    gb_paint_text (cr, 8, y, "(click the image for ε̂ and x̂₀)", 11, &self->pal.muted, GB_ALIGN_LEFT, FALSE);
+}
+
 static void
 paint_side (cairo_t *cr, int w, int h, gpointer data)
 {
   GbDiffusionPage *self = data;
   gb_set_rgb (cr, &self->pal.bg);
   cairo_paint (cr);
+  if (self->domain == IMAGE_DOMAIN)
+    {
+      paint_side_images (cr, w, h, self);
+      return;
+    }
   int i = self->n_selected > 0 ? self->selected[0] : self->hover;
   const GbSchedule *s = schedule (self);
   if (i < 0 || s == NULL)
@@ -842,7 +1060,9 @@ paint_loss (cairo_t *cr, int w, int h, gpointer data)
       .alpha = 0.5, .width = 1 },
     { .y = avg, .n = n, .x0 = 1, .dx = 1, .color = self->pal.classes[1], .width = 2, .label = "average of 50" },
   };
-  GbSeriesPlot p = { "Training loss ‖ε − ε̂‖²", "step", s, 2, TRUE, "press Train to watch the loss fall" };
+  GbSeriesPlot p = { "Training loss ‖ε − ε̂‖²", "step", s, 2, TRUE,
+                     self->domain == IMAGE_DOMAIN ? "image models train on the command line (see the Train button)"
+                                                  : "press Train to watch the loss fall" };
   gb_series_plot_paint (cr, 0, 0, w, h, &p, &self->pal);
 }
 
@@ -886,9 +1106,32 @@ paint_point (GbDiffusionPage *self, double x, double y)
   update_view (self);
 }
 
+static gboolean
+image_hit (GbDiffusionPage *self, double x, double y, int *image, int *pixel)
+{
+  char title[160], note[600];
+  GbImageScene scene;
+  image_scene (self, &scene, title, sizeof title, note, sizeof note);
+  return gb_image_scene_hit (0, 0, gtk_widget_get_width (GTK_WIDGET (self->cloud_area)),
+                             gtk_widget_get_height (GTK_WIDGET (self->cloud_area)), &scene, x, y, image, pixel);
+}
+
 static void
 motion_cb (GtkEventControllerMotion *m, double x, double y, GbDiffusionPage *self)
 {
+  if (self->domain == IMAGE_DOMAIN)
+    {
+      int image = -1, pixel = -1;
+      if (!image_hit (self, x, y, &image, &pixel))
+        image = pixel = -1;
+      if (image != self->img_hover || pixel != self->img_hover_pixel)
+        {
+          self->img_hover = image, self->img_hover_pixel = pixel;
+          gtk_widget_queue_draw (GTK_WIDGET (self->side_area));
+          gtk_widget_queue_draw (GTK_WIDGET (self->cloud_area));
+        }
+      return;
+    }
   int i = hit (self, x, y);
   if (i != self->hover)
     {
@@ -901,6 +1144,14 @@ static void
 drag_begin_cb (GtkGestureDrag *drag, double x, double y, GbDiffusionPage *self)
 {
   gtk_widget_grab_focus (GTK_WIDGET (self->cloud_area));
+  if (self->domain == IMAGE_DOMAIN)
+    {
+      int image, pixel;
+      if (image_hit (self, x, y, &image, &pixel))
+        self->img_selected = image;
+      update_view (self);
+      return;
+    }
   if (self->domain == GB_TOY_PAINTED && gtk_toggle_button_get_active (self->paint_toggle))
     {
       paint_point (self, x, y);
@@ -951,6 +1202,7 @@ key_cb (GtkEventControllerKey *key, guint keyval, guint keycode, GdkModifierType
   if (keyval == GDK_KEY_Escape)
     {
       self->n_selected = 0;
+      self->img_selected = -1;
       update_view (self);
       return TRUE;
     }
@@ -1031,15 +1283,16 @@ gb_diffusion_page_open (GbDiffusionPage *self, const char *path, GError **error)
   GbMlpDenoiser *net = gb_mlp_denoiser_load (path, error);
   if (net == NULL)
     return FALSE;
-  if (net->d != 2)
+  if (net->d != 2 && net->d != IMAGE_D)
     {
-      g_set_error (error, GB_ERROR, GB_ERROR_SHAPE, "%s: a model of %d-dimensional data; this page shows 2-d models",
-                   path, net->d);
+      g_set_error (error, GB_ERROR, GB_ERROR_SHAPE,
+                   "%s: a model of %d-dimensional data; this page shows 2-d models and 28 × 28 images", path, net->d);
       gb_mlp_denoiser_free (net);
       return FALSE;
     }
   GbToyKind kind;
-  int domain = g_strcmp0 (net->data, "latent") == 0 ? LATENT_DOMAIN
+  int domain = net->d == IMAGE_D ? IMAGE_DOMAIN
+             : g_strcmp0 (net->data, "latent") == 0 ? LATENT_DOMAIN
              : gb_toy_parse (net->data, &kind) ? (int) kind : GB_TOY_PAINTED;
   if (self->train != NULL)
     finish_training (self, FALSE);
@@ -1203,8 +1456,8 @@ build_sidebar (GbDiffusionPage *self)
   gtk_check_button_set_active (self->field_check, TRUE);
   g_signal_connect (self->field_check, "toggled", G_CALLBACK (view_option_cb), self);
   gtk_box_append (box, GTK_WIDGET (self->field_check));
-  GtkWidget *hint = gtk_label_new ("Click points to follow their trajectories (Esc clears); ← → step t "
-                                   "(Shift: by 10).");
+  GtkWidget *hint = gtk_label_new ("");
+  self->view_hint = GTK_LABEL (hint);
   gtk_label_set_wrap (GTK_LABEL (hint), TRUE);
   gtk_label_set_xalign (GTK_LABEL (hint), 0);
   gtk_widget_add_css_class (hint, "dim-label");
@@ -1318,8 +1571,9 @@ static void
 gb_diffusion_page_finalize (GObject *object)
 {
   GbDiffusionPage *self = GB_DIFFUSION_PAGE (object);
-  for (int k = 0; k <= LATENT_DOMAIN; k++)
+  for (int k = 0; k < N_DOMAINS; k++)
     gb_mlp_denoiser_free (self->models[k]);
+  g_free (self->img_target), g_free (self->img_noise), g_free (self->img_shown);
   g_array_unref (self->painted);
   g_array_unref (self->losses);
   g_array_unref (self->frame_times);
@@ -1351,6 +1605,10 @@ gb_diffusion_page_init (GbDiffusionPage *self)
   self->frame_times = g_array_new (FALSE, FALSE, sizeof (double));
   self->stats = g_getenv ("GLASSBOX_FRAME_STATS") != NULL;
   self->hover = -1;
+  self->img_selected = 0, self->img_hover = self->img_hover_pixel = -1;
+  self->img_target = g_new0 (float, (gsize) N_IMAGES * IMAGE_D);
+  self->img_noise = g_new0 (float, (gsize) N_IMAGES * IMAGE_D);
+  self->img_shown = g_new0 (float, (gsize) N_IMAGES * IMAGE_D);
   gb_palette_init (&self->pal, FALSE);
   build (self);
   set_domain (self, GB_TOY_SWISS_ROLL);

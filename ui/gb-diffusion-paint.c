@@ -272,3 +272,150 @@ gb_image_grid_paint (cairo_t *cr, double x, double y, double w, double h, const 
                       pal);
     }
 }
+
+/* --- the image domain --- */
+
+typedef struct {
+  double gx, gy, cell;      /* the grid's origin and cell size */
+  int cols;
+  double tx, ty, tsz, gap;  /* the triptych (a column beside the grid): origin, panel size, gap */
+  double ny;                /* the note's top, under the grid */
+} ImageLayout;
+
+static void
+image_layout (double x, double y, double w, double h, const GbImageScene *s, ImageLayout *l)
+{
+  double top = y + 30, avail = h - 36;
+  int n = MAX (s->n, 1);
+  l->cols = (int) ceil (sqrt (n));
+  int rows = (n + l->cols - 1) / l->cols;
+  double gw = MIN (w * 0.46, avail - 70);
+  l->cell = MAX (4, floor (MIN ((gw - 2) / l->cols, (avail - 70) / rows)));
+  l->gx = x + 8, l->gy = top;
+  l->ny = l->gy + l->cell * rows + 12;
+  l->gap = 10;
+  l->tx = l->gx + l->cell * l->cols + 24, l->ty = top;
+  double rest = x + w - l->tx - 8;
+  l->tsz = floor (MIN ((avail - 2 * l->gap) / 3, rest - 150));
+  l->tsz = MAX (l->tsz, 0);
+}
+
+static void
+outline_pixel (cairo_t *cr, double ox, double oy, double size, int side, int pixel, const GbPalette *pal)
+{
+  double p = size / side;
+  gb_set_rgba (cr, &pal->accent, 0.95);
+  cairo_set_line_width (cr, 1.5);
+  cairo_rectangle (cr, ox + (pixel % side) * p - 0.5, oy + (pixel / side) * p - 0.5, p + 1, p + 1);
+  cairo_stroke (cr);
+}
+
+void
+gb_image_scene_paint (cairo_t *cr, double x, double y, double w, double h, const GbImageScene *s, const GbPalette *pal)
+{
+  gb_set_rgb (cr, &pal->bg);
+  cairo_rectangle (cr, x, y, w, h);
+  cairo_fill (cr);
+  if (s->title != NULL)
+    gb_paint_text (cr, x + 8, y + 6, s->title, 13, &pal->fg, GB_ALIGN_LEFT, TRUE);
+  if (s->n < 1 || s->images == NULL)
+    return;
+  ImageLayout l;
+  image_layout (x, y, w, h, s, &l);
+  int D = s->side * s->side;
+  g_autofree float *img = g_new (float, D);
+  for (int i = 0; i < s->n; i++)
+    {
+      const float *src = s->images + (gsize) i * D;
+      for (int k = 0; k < D; k++)
+        img[k] = CLAMP ((src[k] + 1.0f) * 0.5f, 0.0f, 1.0f);
+      double cx = l.gx + (i % l.cols) * l.cell, cy = l.gy + (i / l.cols) * l.cell;
+      gb_paint_image (cr, cx + 1, cy + 1, l.cell - 2, l.cell - 2, img, s->side, s->side, pal);
+      if (i == s->selected)
+        {
+          gb_set_rgb (cr, &pal->accent);
+          cairo_set_line_width (cr, 3);
+          cairo_rectangle (cr, cx + 0.5, cy + 0.5, l.cell - 1, l.cell - 1);
+          cairo_stroke (cr);
+        }
+      if (i == s->hover_image && s->hover_pixel >= 0)
+        outline_pixel (cr, cx + 1, cy + 1, l.cell - 2, s->side, s->hover_pixel, pal);
+    }
+  if (s->note != NULL)
+    {
+      g_auto (GStrv) lines = g_strsplit (s->note, "\n", -1);
+      double ty = l.ny;
+      for (int i = 0; lines[i] != NULL && ty < y + h - 14; i++, ty += 17)
+        gb_paint_text (cr, l.gx, ty, lines[i], 12, &pal->fg, GB_ALIGN_LEFT, FALSE);
+    }
+  if (l.tsz < 24)
+    return;
+  if (s->selected < 0 || s->selected >= s->n)
+    {
+      gb_paint_text (cr, l.tx, l.ty, "Click an image to see x_t, ε̂ and x̂₀", 12, &pal->muted, GB_ALIGN_LEFT, FALSE);
+      return;
+    }
+  static const char *const names[] = { "x_t", "ε̂", "x̂₀" };
+  static const char *const what[] = { "what the model sees", "the noise it predicts", "the clean image it predicts" };
+  static const char *const scale[] = { "−1 … 1", "−2.5 … 2.5", "−1 … 1" };
+  const float *src[3] = { s->images + (gsize) s->selected * D, s->eps, s->x0 };
+  for (int p = 0; p < 3; p++)
+    {
+      double py = l.ty + p * (l.tsz + l.gap), lx = l.tx + l.tsz + 10;
+      gb_paint_text (cr, lx, py + 4, names[p], 16, &pal->fg, GB_ALIGN_LEFT, TRUE);
+      gb_paint_text (cr, lx, py + 28, what[p], 11, &pal->fg, GB_ALIGN_LEFT, FALSE);
+      char buf[64];
+      g_snprintf (buf, sizeof buf, "black … white: %s", scale[p]);
+      gb_paint_text (cr, lx, py + 44, buf, 10, &pal->muted, GB_ALIGN_LEFT, FALSE);
+      if (src[p] == NULL)
+        {
+          gb_set_rgba (cr, &pal->muted, 0.15);
+          cairo_rectangle (cr, l.tx, py, l.tsz, l.tsz);
+          cairo_fill (cr);
+          gb_paint_text (cr, l.tx + l.tsz / 2, py + l.tsz / 2 - 8, "none at t = 0", 11, &pal->muted, GB_ALIGN_CENTER,
+                         FALSE);
+          continue;
+        }
+      /* Noise is drawn from −2.5 (ink background) to 2.5; images from −1 to 1. */
+      for (int k = 0; k < D; k++)
+        img[k] = p == 1 ? CLAMP ((src[p][k] + 2.5f) / 5.0f, 0.0f, 1.0f) : CLAMP ((src[p][k] + 1.0f) * 0.5f, 0.0f, 1.0f);
+      gb_paint_image (cr, l.tx, py, l.tsz, l.tsz, img, s->side, s->side, pal);
+      if (s->hover_image == s->selected && s->hover_pixel >= 0)
+        outline_pixel (cr, l.tx, py, l.tsz, s->side, s->hover_pixel, pal);
+    }
+}
+
+gboolean
+gb_image_scene_hit (double x, double y, double w, double h, const GbImageScene *s, double px, double py, int *image,
+                    int *pixel)
+{
+  if (s->n < 1 || s->images == NULL)
+    return FALSE;
+  ImageLayout l;
+  image_layout (x, y, w, h, s, &l);
+  int rows = (s->n + l.cols - 1) / l.cols;
+  double u = (px - l.gx) / l.cell, v = (py - l.gy) / l.cell;
+  if (u >= 0 && v >= 0 && u < l.cols && v < rows)
+    {
+      int i = (int) v * l.cols + (int) u;
+      if (i >= s->n)
+        return FALSE;
+      double fu = (u - floor (u)) * l.cell - 1, fv = (v - floor (v)) * l.cell - 1, inner = l.cell - 2;
+      int c = CLAMP ((int) (fu / inner * s->side), 0, s->side - 1), r = CLAMP ((int) (fv / inner * s->side), 0, s->side - 1);
+      *image = i, *pixel = r * s->side + c;
+      return TRUE;
+    }
+  if (s->selected < 0 || l.tsz < 24 || px < l.tx || px >= l.tx + l.tsz)
+    return FALSE;
+  for (int p = 0; p < 3; p++)
+    {
+      double oy = l.ty + p * (l.tsz + l.gap);
+      if (py >= oy && py < oy + l.tsz)
+        {
+          int c = (int) ((px - l.tx) / l.tsz * s->side), r = (int) ((py - oy) / l.tsz * s->side);
+          *image = s->selected, *pixel = CLAMP (r, 0, s->side - 1) * s->side + CLAMP (c, 0, s->side - 1);
+          return TRUE;
+        }
+    }
+  return FALSE;
+}

@@ -42,6 +42,25 @@ void gb_cloud_to_data (double x, double y, double w, double h, double extent, do
 void gb_image_grid_paint (cairo_t *cr, double x, double y, double w, double h, const float *images, int n, int side,
                           const GbPalette *pal);
 
+/* The image domain: a grid of images at t and, for the selected one, x_t,
+ * the predicted noise ε̂ and the predicted clean image x̂₀ side by side. */
+typedef struct {
+  const float *images;      /* (n, side²): each image at t, data in [−1, 1] */
+  int n, side;
+  int selected;             /* the image in the triptych, or −1 */
+  const float *eps, *x0;    /* the selected image's ε̂ and x̂₀ (side²), or NULL (t = 0) */
+  int hover_image, hover_pixel;   /* outlined, or −1 */
+  const char *title;
+  const char *note;         /* under the triptych (may hold newlines), or NULL */
+} GbImageScene;
+
+void gb_image_scene_paint (cairo_t *cr, double x, double y, double w, double h, const GbImageScene *scene,
+                           const GbPalette *pal);
+/* The image and pixel under (px, py): a grid cell, or a pixel of the
+ * triptych (then the selected image). FALSE when on neither. */
+gboolean gb_image_scene_hit (double x, double y, double w, double h, const GbImageScene *scene, double px,
+                             double py, int *image, int *pixel);
+
 typedef struct {
   const GbSchedule *schedule;
   int t;                    /* the marker */

@@ -1,6 +1,8 @@
 /* gb-window.c — the main window and its actions (open, save, export). */
 #include "gb-window.h"
 
+#include "gb-safetensors.h"
+
 #include "gb-diffusion-page.h"
 #include "gb-latent-page.h"
 #include "gb-rl-page.h"
@@ -43,7 +45,13 @@ void
 gb_window_open_model (GbWindow *self, const char *path)
 {
   g_autoptr (GError) error = NULL;
-  if (!gb_latent_page_open_model (self->latent_page, path, &error))
+  /* Diffusion models go to their page; anything else is tried as a VAE. */
+  g_autoptr (GbSafetensors) st = gb_safetensors_load (path, NULL);
+  gboolean diffusion = st != NULL && g_strcmp0 (gb_safetensors_get_metadata (st, "kind"), "diffusion-mlp") == 0;
+  if (diffusion)
+    gtk_stack_set_visible_child_name (self->stack, "diffusion");
+  if (!(diffusion ? gb_diffusion_page_open (self->diffusion_page, path, &error)
+                  : gb_latent_page_open_model (self->latent_page, path, &error)))
     gb_window_show_message (self, error->message);
   else
     gtk_info_bar_set_revealed (self->infobar, FALSE);

@@ -454,10 +454,53 @@ def session_diffusion(binary, display, tmp):
     header = __import__("json").loads(raw[8:8 + n])
     check(header["__metadata__"]["kind"] == "diffusion-mlp" and header["__metadata__"]["data"] == "swiss-roll",
           "Save writes the trained diffusion model")
+    if os.path.isdir("/usr/share/datasets/fashion-mnist"):
+        images_session(app, binary, tmp, shot)
     code, log = app.quit()
     print("\n".join("# " + l for l in log.splitlines() if "diffusion-frame-stats" in l))
     check(code == 0, f"the app quits cleanly after the diffusion session (exit status {code})")
     check_log(log)
+
+
+def images_session(app, binary, tmp, shot):
+    """The image domain with a tiny model trained here: the grid noises as t moves, hovering a
+    pixel writes its numbers, clicking an image puts it in the x_t / ε̂ / x̂₀ column, and a
+    sampled run plays."""
+    tiny = os.path.join(tmp, "tiny-images.safetensors")
+    subprocess.run([binary, "train", "diffusion", "--data", "fashion-mnist", "--hidden", "64", "--batch", "16",
+                    "--steps", "30", "--out", tiny], check=True, capture_output=True)
+    app.dialog("ctrl+o", "Open a Model", tiny)
+    time.sleep(1.0)
+    side = (0.68, 0.14, 0.99, 0.40)
+    g0, s0 = shot("img-grid0", DIFF_CLOUD), shot("img-side0", side)
+    app.move(0.30, 0.24)             # over the grid's first image
+    time.sleep(0.5)
+    check(differing_pixels(s0, shot("img-side1", side)) > 300, "hovering a pixel of an image shows its numbers")
+    app.xdo("click", "1")
+    for _ in range(10):
+        app.key("shift+Right")
+    time.sleep(0.5)
+    g1 = shot("img-grid1", DIFF_CLOUD)
+    check(differing_pixels(g0, g1) > 2000, "scrubbing the forward process changes the images and their x_t, ε̂, x̂₀")
+    app.move(0.36, 0.30)             # another image
+    app.xdo("click", "1")
+    time.sleep(0.5)
+    check(differing_pixels(g1, shot("img-grid2", DIFF_CLOUD)) > 1000, "clicking an image shows its own x_t, ε̂, x̂₀")
+    app.key("alt+m")
+    done = False
+    for _ in range(60):
+        time.sleep(0.5)
+        a, b = shot("img-rev0", DIFF_CLOUD), None
+        time.sleep(0.3)
+        b = shot("img-rev1", DIFF_CLOUD)
+        if differing_pixels(a, b) < 50:
+            done = True
+            break
+    check(done, "sampling images runs and settles on its last step")
+    app.key("alt+l")
+    time.sleep(1.0)
+    check(differing_pixels(b, shot("img-play", DIFF_CLOUD)) > 2000, "Play animates the sampled images")
+    time.sleep(4.5)
 
 
 def main():
