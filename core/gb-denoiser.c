@@ -11,7 +11,7 @@
 
 #define E GB_DENOISER_EMBED
 #define ARCH "time-in-every-layer"
-#define ARCH_GAUSS "time-in-every-layer+gaussian"
+#define ARCH_GAUSS "gaussian+whitened-mlp"
 
 static void
 wire (GbMlpDenoiser *net)
@@ -156,34 +156,30 @@ gb_mlp_denoiser_fit_gaussian (GbMlpDenoiser *net, const float *x, gsize n, GErro
   return TRUE;
 }
 
-void
-gb_mlp_denoiser_add_gaussian (const GbMlpDenoiser *net, float *eps, const float *xt, int n, int t, const int *ts)
+/* At t, per direction k of the fitted Gaussian: the exact predictor's gain
+ * σ / (ᾱ λ_k + σ²) and the whitening 1 / √(ᾱ λ_k + σ²) of x_t's coordinate. */
+static void
+gauss_coeffs (const GbMlpDenoiser *net, int t, float *gain, float *whiten)
+{
+  double abar = net->schedule->alpha_bar[t], var = 1.0 - abar, sd = sqrt (var);
+  for (int k = 0; k < net->d; k++)
+    {
+      double v = abar * net->g_vals[k] + var;
+      gain[k] = (float) (sd / v), whiten[k] = (float) (1.0 / sqrt (v));
+    }
+}
+
+/* xc (n, d) = x_t − √ᾱ_t μ, each row at its own t (ts) or all at t. */
+static void
+gauss_centre (const GbMlpDenoiser *net, const float *xt, int n, int t, const int *ts, float *xc)
 {
   int d = net->d;
-  const double *ab = net->schedule->alpha_bar;
-  float *buf = g_new (float, (gsize) 2 * n * d), *xc = buf, *c = buf + (gsize) n * d;
   for (int i = 0; i < n; i++)
     {
-      float a = (float) sqrt (ab[ts ? ts[i] : t]);
+      float a = (float) sqrt (net->schedule->alpha_bar[ts ? ts[i] : t]);
       for (int k = 0; k < d; k++)
         xc[(gsize) i * d + k] = xt[(gsize) i * d + k] - a * net->g_mean[k];
     }
-  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, n, d, d, 1.0f, xc, d, net->g_vecs, d, 0.0f, c, d);
-  float gain[4096];
-  for (int i = 0; i < n; i++)
-    {
-      if (i == 0 || (ts != NULL && ts[i] != ts[i - 1]))
-        {
-          double abar = ab[ts ? ts[i] : t], var = 1.0 - abar, sd = sqrt (var);
-          for (int k = 0; k < d; k++)
-            gain[k] = (float) (sd / (abar * net->g_vals[k] + var));
-        }
-      float *restrict row = c + (gsize) i * d;
-      for (int k = 0; k < d; k++)
-        row[k] *= gain[k];
-    }
-  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, n, d, d, 1.0f, c, d, net->g_vecs, d, 1.0f, eps, d);
-  g_free (buf);
 }
 
 void
@@ -261,12 +257,18 @@ time_biases (const GbMlpDenoiser *net, int t, float *c1, float *c2)
     }
 }
 
+static gsize
+mlp_scratch (int n, int d, int H)
+{
+  return (gsize) H * (2 + (d <= 8 ? d : 0)) + (gsize) 2 * n * H;
+}
+
+/* The MLP alone: out (n, d) from in (n, d), with mlp_scratch () floats at c. */
 static void
-eps_rows (float *eps, const float *xt, int n, int d, int t, const GbMlpDenoiser *net)
+mlp_rows (float *eps, const float *xt, int n, int d, int t, const GbMlpDenoiser *net, float *c)
 {
   int H = net->hidden;
   int dx = d <= 8 ? d : 0;   /* W₁ transposed, for narrow data */
-  float *c = scratch_get ((gsize) H * (2 + dx) + (gsize) 2 * n * H);
   float *c2 = c + H, *wx = c2 + H, *h1 = wx + (gsize) dx * H, *h2 = h1 + (gsize) n * H;
   time_biases (net, t, c, c2);
   for (int j = 0; j < H; j++)
@@ -290,8 +292,30 @@ eps_rows (float *eps, const float *xt, int n, int d, int t, const GbMlpDenoiser 
   gb_act_forward (GB_ACT_SILU, h1, h1, (gsize) n * H);
   gb_linear_forward (h2, h1, net->w2, c2, n, H, H, GB_ACT_SILU);
   gb_linear_forward (eps, h2, net->w3, net->b3, n, H, d, GB_ACT_NONE);
-  if (net->g_mean != NULL && t > 0)
-    gb_mlp_denoiser_add_gaussian (net, eps, xt, n, t, NULL);
+}
+
+/* With a fitted Gaussian (gb-denoiser.h): c = (x_t − √ᾱ μ) Vᵀ, the MLP reads
+ * c whitened and answers in the same coordinates, ε̂ = (MLP + gain ⊙ c) V. */
+static void
+eps_rows (float *eps, const float *xt, int n, int d, int t, const GbMlpDenoiser *net)
+{
+  if (net->g_mean == NULL || t < 1)
+    {
+      mlp_rows (eps, xt, n, d, t, net, scratch_get (mlp_scratch (n, d, net->hidden)));
+      return;
+    }
+  gsize nd = (gsize) n * d;
+  float *buf = scratch_get (3 * nd + 2 * (gsize) d + mlp_scratch (n, d, net->hidden)), *u = buf, *c = u + nd,
+        *r = c + nd, *gain = r + nd, *whiten = gain + d;
+  gauss_coeffs (net, t, gain, whiten);
+  gauss_centre (net, xt, n, t, NULL, u);
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, n, d, d, 1.0f, u, d, net->g_vecs, d, 0.0f, c, d);
+  for (gsize i = 0; i < nd; i++)
+    u[i] = c[i] * whiten[i % d];
+  mlp_rows (r, u, n, d, t, net, whiten + d);
+  for (gsize i = 0; i < nd; i++)
+    r[i] += gain[i % d] * c[i];
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, n, d, d, 1.0f, r, d, net->g_vecs, d, 0.0f, eps, d);
 }
 
 typedef struct {
@@ -308,13 +332,14 @@ half_cb (gpointer data)
   eps_rows (h->eps, h->xt, h->n, h->d, h->t, h->net);
 }
 
-/* Small batches of a large model (a few images): each layer's outputs split
- * in two column ranges, one per core, in three phases that each need the
- * previous one whole. */
+/* Small batches of a large model (a few images): each product's outputs split
+ * in two column ranges, one per core, in phases that each need the previous
+ * one whole: [the Gaussian coordinates,] h₁, h₂, the output[, back to pixels]. */
 typedef struct {
   const GbMlpDenoiser *net;
-  const float *xt;
-  float *eps, *h1, *h2, *xc, *c, *gain;
+  const float *in;          /* the MLP's input: x_t, or the whitened coordinates u */
+  float *out;               /* the MLP's output: ε̂, or r */
+  float *eps, *h1, *h2, *xc, *c, *gain, *whiten;
   const float *c1, *c2;
   int n, phase;
 } ColJob;
@@ -341,6 +366,8 @@ silu_cols (float *y, int ldy, int n, int j0, int j1)
     gb_act_forward (GB_ACT_SILU, y + (gsize) i * ldy + j0, y + (gsize) i * ldy + j0, (gsize) (j1 - j0));
 }
 
+enum { PHASE_COORDS, PHASE_H1, PHASE_H2, PHASE_OUT, PHASE_PIXELS };
+
 static void
 col_part_cb (gpointer data)
 {
@@ -349,30 +376,30 @@ col_part_cb (gpointer data)
   const GbMlpDenoiser *net = j->net;
   int H = net->hidden, d = net->d, n = j->n;
   int h0 = p->part ? H / 2 : 0, h1 = p->part ? H : H / 2, d0 = p->part ? d / 2 : 0, d1 = p->part ? d : d / 2;
-  gboolean gauss = j->xc != NULL;
   switch (j->phase)
     {
-    case 0:
-      affine_cols (j->h1, H, j->xt, net->w1, j->c1, n, d, h0, h1);
-      silu_cols (j->h1, H, n, h0, h1);
-      if (gauss)   /* c = (x_t − √ᾱ μ) Vᵀ, then scaled by the gains */
-        {
-          cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, n, d1 - d0, d, 1.0f, j->xc, d,
-                       net->g_vecs + (gsize) d0 * d, d, 0.0f, j->c + d0, d);
-          for (int i = 0; i < n; i++)
-            for (int k = d0; k < d1; k++)
-              j->c[(gsize) i * d + k] *= j->gain[k];
-        }
+    case PHASE_COORDS:   /* c = (x_t − √ᾱ μ) Vᵀ; u = c ⊙ whiten (into xc, read no more) */
+      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, n, d1 - d0, d, 1.0f, j->xc, d,
+                   net->g_vecs + (gsize) d0 * d, d, 0.0f, j->c + d0, d);
       break;
-    case 1:
+    case PHASE_H1:
+      affine_cols (j->h1, H, j->in, net->w1, j->c1, n, d, h0, h1);
+      silu_cols (j->h1, H, n, h0, h1);
+      break;
+    case PHASE_H2:
       affine_cols (j->h2, H, j->h1, net->w2, j->c2, n, H, h0, h1);
       silu_cols (j->h2, H, n, h0, h1);
       break;
-    default:
-      affine_cols (j->eps, d, j->h2, net->w3, net->b3, n, H, d0, d1);
-      if (gauss)   /* += c V */
-        cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, n, d1 - d0, d, 1.0f, j->c, d, net->g_vecs + d0, d,
-                     1.0f, j->eps + d0, d);
+    case PHASE_OUT:
+      affine_cols (j->out, d, j->h2, net->w3, net->b3, n, H, d0, d1);
+      if (j->xc != NULL)   /* r + gain ⊙ c */
+        for (int i = 0; i < n; i++)
+          for (int k = d0; k < d1; k++)
+            j->out[(gsize) i * d + k] += j->gain[k] * j->c[(gsize) i * d + k];
+      break;
+    default:             /* ε̂ = (r + gain ⊙ c) V */
+      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, n, d1 - d0, d, 1.0f, j->out, d, net->g_vecs + d0, d,
+                   0.0f, j->eps + d0, d);
       break;
     }
 }
@@ -382,25 +409,28 @@ eps_cols (float *eps, const float *xt, int n, int d, int t, const GbMlpDenoiser 
 {
   int H = net->hidden;
   gboolean gauss = net->g_mean != NULL && t > 0;
-  float *buf = scratch_get ((gsize) 2 * H + (gsize) 2 * n * H + (gauss ? (gsize) 2 * n * d + d : 0));
-  ColJob j = { .net = net, .xt = xt, .eps = eps, .h1 = buf + 2 * H, .h2 = buf + 2 * H + (gsize) n * H,
+  gsize nd = (gsize) n * d;
+  float *buf = scratch_get ((gsize) 2 * H + (gsize) 2 * n * H + (gauss ? 3 * nd + 2 * (gsize) d : 0));
+  ColJob j = { .net = net, .in = xt, .out = eps, .eps = eps, .h1 = buf + 2 * H, .h2 = buf + 2 * H + (gsize) n * H,
                .c1 = buf, .c2 = buf + H, .n = n };
   time_biases (net, t, buf, buf + H);
+  ColPart p0 = { &j, 0 }, p1 = { &j, 1 };
   if (gauss)
     {
       j.xc = buf + 2 * H + (gsize) 2 * n * H;
-      j.c = j.xc + (gsize) n * d;
-      j.gain = j.c + (gsize) n * d;
-      double abar = net->schedule->alpha_bar[t], var = 1.0 - abar, sd = sqrt (var);
-      float a = (float) sqrt (abar);
-      for (int k = 0; k < d; k++)
-        j.gain[k] = (float) (sd / (abar * net->g_vals[k] + var));
-      for (int i = 0; i < n; i++)
-        for (int k = 0; k < d; k++)
-          j.xc[(gsize) i * d + k] = xt[(gsize) i * d + k] - a * net->g_mean[k];
+      j.c = j.xc + nd;
+      j.out = j.c + nd;
+      j.gain = j.out + nd;
+      j.whiten = j.gain + d;
+      gauss_coeffs (net, t, j.gain, j.whiten);
+      gauss_centre (net, xt, n, t, NULL, j.xc);
+      j.phase = PHASE_COORDS;
+      gb_parallel_pair (col_part_cb, &p0, &p1);
+      for (gsize i = 0; i < nd; i++)
+        j.xc[i] = j.c[i] * j.whiten[i % d];
+      j.in = j.xc;
     }
-  ColPart p0 = { &j, 0 }, p1 = { &j, 1 };
-  for (j.phase = 0; j.phase < 3; j.phase++)
+  for (j.phase = PHASE_H1; j.phase <= (gauss ? PHASE_PIXELS : PHASE_OUT); j.phase++)
     gb_parallel_pair (col_part_cb, &p0, &p1);
 }
 
@@ -466,7 +496,8 @@ gb_denoiser_trainer_free (GbDenoiserTrainer *tr)
   if (tr == NULL)
     return;
   float *bufs[] = { tr->grad, tr->m, tr->v, tr->inp, tr->emb, tr->z1, tr->h1, tr->z2, tr->h2, tr->out, tr->eps,
-                    tr->dout, tr->dh2, tr->dz2, tr->dh1, tr->dz1, tr->ema };
+                    tr->dout, tr->dh2, tr->dz2, tr->dh1, tr->dz1, tr->ema, tr->u, tr->c,
+                    tr->epsv, tr->gain };
   g_free (tr->ts);
   for (guint i = 0; i < G_N_ELEMENTS (bufs); i++)
     g_free (bufs[i]);
@@ -491,20 +522,46 @@ gb_denoiser_train_step (GbDenoiserTrainer *tr, const float *x0)
       gb_time_embedding (t, E, tr->emb + (gsize) i * E);
       tr->ts[i] = t;
     }
-  gb_linear_forward (tr->z1, tr->inp, net->w1, net->b1, B, d, H, GB_ACT_NONE);
+  /* With a fitted Gaussian the MLP reads the whitened coordinates u and
+   * answers r in the eigenbasis, and the loss is taken there: V is
+   * orthogonal, so ‖(r + gain ⊙ c) V − ε‖ = ‖r + gain ⊙ c − ε Vᵀ‖. */
+  const float *in = tr->inp, *target = tr->eps;
+  gboolean gauss = net->g_mean != NULL;
+  if (gauss)
+    {
+      gsize nd = (gsize) B * d;
+      if (tr->u == NULL)
+        tr->u = g_new (float, nd), tr->c = g_new (float, nd), tr->epsv = g_new (float, nd),
+        tr->gain = g_new (float, nd);
+      gauss_centre (net, tr->inp, B, 0, tr->ts, tr->u);
+      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, B, d, d, 1.0f, tr->u, d, net->g_vecs, d, 0.0f, tr->c, d);
+      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, B, d, d, 1.0f, tr->eps, d, net->g_vecs, d, 0.0f, tr->epsv,
+                   d);
+      for (int i = 0; i < B; i++)
+        {
+          float *g = tr->gain + (gsize) i * d, *u = tr->u + (gsize) i * d;
+          const float *c = tr->c + (gsize) i * d;
+          gauss_coeffs (net, tr->ts[i], g, u);   /* u holds the whitening for a moment */
+          for (int k = 0; k < d; k++)
+            u[k] *= c[k];
+        }
+      in = tr->u, target = tr->epsv;
+    }
+  gb_linear_forward (tr->z1, in, net->w1, net->b1, B, d, H, GB_ACT_NONE);
   cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, B, H, E, 1.0f, tr->emb, E, net->v1, E, 1.0f, tr->z1, H);
   gb_act_forward (GB_ACT_SILU, tr->h1, tr->z1, (gsize) B * H);
   gb_linear_forward (tr->z2, tr->h1, net->w2, net->b2, B, H, H, GB_ACT_NONE);
   cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, B, H, E, 1.0f, tr->emb, E, net->v2, E, 1.0f, tr->z2, H);
   gb_act_forward (GB_ACT_SILU, tr->h2, tr->z2, (gsize) B * H);
   gb_linear_forward (tr->out, tr->h2, net->w3, net->b3, B, H, d, GB_ACT_NONE);
-  if (net->g_mean != NULL)
-    gb_mlp_denoiser_add_gaussian (net, tr->out, tr->inp, B, 0, tr->ts);   /* fixed: no gradient */
+  if (gauss)   /* the fixed part: no gradient */
+    for (gsize i = 0; i < (gsize) B * d; i++)
+      tr->out[i] += tr->gain[i] * tr->c[i];
   double loss = 0.0;
   float scale = 2.0f / ((float) B * d);
   for (gsize i = 0; i < (gsize) B * d; i++)
     {
-      float e = tr->out[i] - tr->eps[i];
+      float e = tr->out[i] - target[i];
       loss += (double) e * e;
       tr->dout[i] = scale * e;
     }
@@ -518,7 +575,7 @@ gb_denoiser_train_step (GbDenoiserTrainer *tr, const float *x0)
   gb_linear_backward (NULL, gv2, NULL, tr->dz2, tr->emb, net->v2, B, E, H, FALSE);
   memset (tr->dz1, 0, (gsize) B * H * sizeof (float));
   gb_act_backward (GB_ACT_SILU, tr->dz1, tr->dh1, tr->z1, tr->h1, (gsize) B * H);
-  gb_linear_backward (NULL, gw1, gb1, tr->dz1, tr->inp, net->w1, B, d, H, FALSE);
+  gb_linear_backward (NULL, gw1, gb1, tr->dz1, in, net->w1, B, d, H, FALSE);
   gb_linear_backward (NULL, gv1, NULL, tr->dz1, tr->emb, net->v1, B, E, H, FALSE);
   gb_adam_step (&tr->adam, net->params, tr->grad, tr->m, tr->v, net->n_params, ++tr->step);
   if (tr->ema != NULL)

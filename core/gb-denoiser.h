@@ -9,16 +9,19 @@
  *   h₂ = SiLU (W₂ h₁  + V₂ e(t) + b₂)     (H)
  *   ε̂  = W₃ h₂ + b₃                       (d)
  *
- * Image models add the exact ε-predictor of a Gaussian N(μ, Σ = V Λ Vᵀ)
- * fitted to the data, so the MLP learns only what is not Gaussian:
+ * Image models build on the exact ε-predictor of a Gaussian N(μ, Σ = V Λ Vᵀ)
+ * fitted to the data (E[ε | x_t] when x₀ ~ N(μ, Σ)). With x_t's coordinates
+ * in the eigenbasis c = Vᵀ (x_t − √ᾱ_t μ), whose variances are
+ * s_k² = ᾱ_t λ_k + σ_t² (σ_t² = 1 − ᾱ_t),
  *
- *   ε̂ += V diag (σ_t / (ᾱ_t λ_k + σ_t²)) Vᵀ (x_t − √ᾱ_t μ),   σ_t² = 1 − ᾱ_t
+ *   ε̂ = V (σ_t c / s² + MLP (c / s, t))
  *
- * (E[ε | x_t] when x₀ ~ N(μ, Σ)). At small t the noise is most of what x_t
- * holds along the many directions images hardly vary in, and there ε is
- * x_t's component times 1/σ_t (up to 100): a gain the two SiLU layers do not
- * learn — they leave the last tenth of the noise in every sample — and this
- * closed form gives exactly. μ, V and λ are fitted once, not trained.
+ * so the MLP reads unit-variance inputs at every t and learns only what is
+ * not Gaussian, in the same coordinates. At small t the noise is most of
+ * what x_t holds along the many directions images hardly vary in, and there
+ * ε is x_t's component times 1/σ_t (up to 100): a gain a plain MLP on x_t
+ * does not learn — it left the last tenth of the noise in every sample — and
+ * the closed form gives exactly. μ, V and λ are fitted once, not trained.
  *
  * Sampling evaluates a whole batch at one t, so V₁ e(t) + b₁ and V₂ e(t) + b₂
  * are computed once per step rather than once per point. Training minimises ‖ε − ε̂(√ᾱ_t x₀ + √(1−ᾱ_t) ε, t)‖² over random t
@@ -53,10 +56,7 @@ void           gb_mlp_denoiser_free (GbMlpDenoiser *net);
 /* Fits the Gaussian part to data x (n, d) (n ≥ 2): mean, covariance and its
  * eigendecomposition (LAPACK's dsyevd, in OpenBLAS). */
 gboolean       gb_mlp_denoiser_fit_gaussian (GbMlpDenoiser *net, const float *x, gsize n, GError **error);
-/* The Gaussian part alone, added into eps (n, d) for rows at timesteps ts (n)
- * or all at t when ts is NULL. */
-void           gb_mlp_denoiser_add_gaussian (const GbMlpDenoiser *net, float *eps, const float *xt, int n, int t,
-                                             const int *ts);
+
 
 /* e(t) (E): sin (t·f_k) and cos (t·f_k), f_k = 10000^(−k/(E/2)). */
 void gb_time_embedding (int t, int E, float *out);
@@ -83,6 +83,7 @@ typedef struct {
   int batch;
   float *inp, *emb, *z1, *h1, *z2, *h2, *out, *eps, *dout, *dh2, *dz2, *dh1, *dz1;
   int *ts;               /* each row's t (B) */
+  float *u, *c, *epsv, *gain;   /* with a fitted Gaussian: the MLP's input, c, ε Vᵀ and the gains (B, d) */
   float ema_decay;       /* 0: no average */
   float *ema;            /* exponential moving average of the parameters, or NULL */
 } GbDenoiserTrainer;
