@@ -204,6 +204,17 @@ gb_cli_train_diffusion (int argc, char **argv)
 
 /* --- sample and render --- */
 
+/* The samples as a JSON list of numbers, for scripts. */
+static gboolean
+write_dump (const char *path, const float *x, gsize count, GError **error)
+{
+  g_autoptr (GString) js = g_string_new ("[");
+  for (gsize i = 0; i < count; i++)
+    g_string_append_printf (js, "%s%.9g", i ? "," : "", x[i]);
+  g_string_append (js, "]\n");
+  return g_file_set_contents (path, js->str, (gssize) js->len, error);
+}
+
 typedef struct {
   GbPalette pal;
   GbCloudScene cloud;
@@ -408,6 +419,11 @@ gb_cli_sample_diffusion (int argc, char **argv)
       else
         {
           printf ("%d images in %.2f s (%s)\n", n, (g_get_monotonic_time () - t0) / 1e6, gb_sampler_kind_name (c.kind));
+          if (o.dump != NULL && !write_dump (o.dump, x, (gsize) n * d, &error))
+            {
+              sample_options_clear (&o);
+              return gb_cli_fail (error);
+            }
           ImageRender r = { { 0 }, x, n, side };
           gb_palette_init (&r.pal, o.theme && g_str_equal (o.theme, "dark"));
           if (!gb_export_file (o.out, o.width, o.height, image_paint_cb, &r, &error))
@@ -428,19 +444,10 @@ gb_cli_sample_diffusion (int argc, char **argv)
       else
         {
           double dt = (g_get_monotonic_time () - t0) / 1e6;
-          if (o.dump != NULL)
+          if (o.dump != NULL && !write_dump (o.dump, x, (gsize) 2 * n, &error))
             {
-              GString *js = g_string_new ("[");
-              for (int i = 0; i < 2 * n; i++)
-                g_string_append_printf (js, "%s%.9g", i ? "," : "", x[i]);
-              g_string_append (js, "]\n");
-              if (!g_file_set_contents (o.dump, js->str, (gssize) js->len, &error))
-                {
-                  g_string_free (js, TRUE);
-                  sample_options_clear (&o);
-                  return gb_cli_fail (error);
-                }
-              g_string_free (js, TRUE);
+              sample_options_clear (&o);
+              return gb_cli_fail (error);
             }
           CloudRender r = { { 0 } };
           gb_palette_init (&r.pal, o.theme && g_str_equal (o.theme, "dark"));

@@ -8,7 +8,11 @@ eight seconds and plays the process for eight more, and prints the page's own
 frame statistics (GLASSBOX_FRAME_STATS: from the start of a frame's update to
 the end of its paint, for frames that redrew a canvas).
 
-usage: bench/frame_time_diffusion.py [BINARY]
+With --images MODEL, the Fashion-MNIST image domain instead: the app opens
+the image model, samples 16 images (1 000 DDPM steps), selects one (so its
+ε̂ and x̂₀ are computed every frame) and scrubs and plays the same way.
+
+usage: bench/frame_time_diffusion.py [--images MODEL] [BINARY]
 """
 import os
 import sys
@@ -18,23 +22,28 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "e2e"))
 import test_app  # noqa: E402
 
-binary = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "_build/app/glassbox")
+args = sys.argv[1:]
+images = None
+if args[:1] == ["--images"]:
+    images, args = os.path.abspath(args[1]), args[2:]
+binary = os.path.abspath(args[0] if args else "_build/app/glassbox")
 tmp = tempfile.mkdtemp(prefix="glassbox-diffusion-frames-")
 x = test_app.Xvfb()
 try:
-    app = test_app.App(binary, x.display, tmp)
+    app = test_app.App(binary, x.display, tmp, args=(images,) if images else ())
     time.sleep(1.5)
-    app.key("ctrl+3")
-    time.sleep(0.5)
-    app.key("alt+d")
-    time.sleep(0.3)
-    app.key("space")
-    time.sleep(0.6)
-    app.key("End", "Return")      # the VAE latent plane
-    time.sleep(2.0)
-    app.key("alt+m")              # sample 2 000 particles
-    time.sleep(6.0)
-    app.move(0.45, 0.45)
+    if images is None:
+        app.key("ctrl+3")
+        time.sleep(0.5)
+        app.key("alt+d")
+        time.sleep(0.3)
+        app.key("space")
+        time.sleep(0.6)
+        app.key("End", "Up", "Return")    # the VAE latent plane (the images come last)
+        time.sleep(2.0)
+    app.key("alt+m")              # sample 2 000 particles (or 16 images)
+    time.sleep(8.0)
+    app.move(0.45, 0.45) if images is None else app.move(0.30, 0.24)
     app.xdo("click", "1")
     steps = []
     for k in range(480):

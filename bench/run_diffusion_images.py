@@ -1,0 +1,220 @@
+#!/usr/bin/env python3
+"""The image diffusion benchmark: Glassbox next to PyTorch on the same CPU, in one run.
+
+Both sides run the same image denoiser (gb-denoiser.h): the exact ε-predictor of
+a Gaussian N(μ, V diag(λ) Vᵀ) fitted to the data plus an MLP 784 → H → H → 784
+(SiLU, a 32-value sinusoidal time embedding added to both hidden layers) that
+reads x_t's coordinates c = Vᵀ(x_t − √ᾱ μ) whitened and answers in them:
+ε̂ = V (σ c / s² + MLP(c / s)), s² = ᾱλ + σ². PyTorch gets the very weights
+Glassbox trained (read from its model file), so both sample the same model; it
+runs at its best: torch.inference_mode, the per-step vectors and the
+embedding's projections computed once a step as Glassbox does, float32, and
+the faster of one and two intra-op threads for each measurement.
+
+Measured: DDPM sampling (1 000 steps) of 16 and 64 images, DDIM with 50 steps
+of 16 images, and training throughput (batches of 128 Fashion-MNIST images,
+Adam, L_simple) — Glassbox's from `glassbox train diffusion`, PyTorch's from
+the same loop written in PyTorch.
+
+usage: bench/run_diffusion_images.py --model FILE [--build _build] [--train-steps N]
+"""
+import argparse
+import gzip
+import json
+import math
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from torch_safetensors import load_file  # noqa: E402
+
+E = 32
+DATA = "/usr/share/datasets/fashion-mnist"
+
+
+def embedding(t):
+    half = E // 2
+    f = torch.exp(-math.log(10000.0) * torch.arange(half, dtype=torch.float32) / half)
+    a = t.float()[:, None] * f[None, :]
+    return torch.cat([torch.sin(a), torch.cos(a)], 1)
+
+
+class Net(torch.nn.Module):
+    def __init__(self, d=784, h=1024):
+        super().__init__()
+        self.fc1, self.fc2, self.fc3 = torch.nn.Linear(d, h), torch.nn.Linear(h, h), torch.nn.Linear(h, d)
+        self.temb1, self.temb2 = torch.nn.Linear(E, h, bias=False), torch.nn.Linear(E, h, bias=False)
+        self.register_buffer("mean", torch.zeros(d))
+        self.register_buffer("vecs", torch.eye(d))
+        self.register_buffer("vals", torch.ones(d))
+
+    def forward(self, x, e, sab, s1ab):
+        """Training: rows at their own t (sab = √ᾱ, s1ab = √(1−ᾱ) per row); returns ε̂ in the eigenbasis."""
+        c = (x - sab[:, None] * self.mean) @ self.vecs.T
+        s2 = sab[:, None] ** 2 * self.vals + s1ab[:, None] ** 2
+        h = torch.nn.functional.silu(self.fc1(c * s2.rsqrt()) + self.temb1(e))
+        h = torch.nn.functional.silu(self.fc2(h) + self.temb2(e))
+        return self.fc3(h) + s1ab[:, None] * c / s2
+
+
+def schedule(T=1000):
+    beta = torch.linspace(1e-4, 0.02, T, dtype=torch.float64)
+    alpha = 1 - beta
+    return beta, alpha, torch.cumprod(alpha, 0)
+
+
+def load_net(path):
+    w, _ = load_file(path)
+    h = w["fc1.weight"].shape[0]
+    net = Net(w["fc1.weight"].shape[1], h)
+    with torch.no_grad():
+        for name, p in net.named_parameters():
+            p.copy_(w[name])
+        net.mean.copy_(w["gauss.mean"])
+        net.vecs.copy_(w["gauss.eigvecs"])
+        net.vals.copy_(w["gauss.eigvals"])
+    return net
+
+
+def eps_at(net, x, t, ab):
+    """ε̂ for a batch at one t, the per-step vectors computed once."""
+    abt = ab[t - 1].item()
+    e = embedding(torch.tensor([t]))
+    c1 = net.fc1.bias + net.temb1(e)[0]
+    c2 = net.fc2.bias + net.temb2(e)[0]
+    s2 = (abt * net.vals.double() + (1 - abt)).float()
+    c = torch.addmm(-math.sqrt(abt) * (net.mean @ net.vecs.T), x, net.vecs.T)
+    h = torch.nn.functional.silu(torch.addmm(c1, c * s2.rsqrt(), net.fc1.weight.T))
+    h = torch.nn.functional.silu(torch.addmm(c2, h, net.fc2.weight.T))
+    r = torch.addmm(net.fc3.bias, h, net.fc3.weight.T).addcmul_(c, math.sqrt(1 - abt) / s2)
+    return r @ net.vecs
+
+
+@torch.inference_mode()
+def torch_ddpm(net, n, seed=1):
+    torch.manual_seed(seed)
+    beta, alpha, ab = schedule()
+    x = torch.randn(n, 784)
+    t0 = time.perf_counter()
+    for t in range(1000, 0, -1):
+        b, a, abt = beta[t - 1].item(), alpha[t - 1].item(), ab[t - 1].item()
+        eps = eps_at(net, x, t, ab)
+        # Ho et al.'s sampler for images: x̂₀ clipped to [−1, 1], the step taken from it.
+        x0 = ((x - math.sqrt(1 - abt) * eps) / math.sqrt(abt)).clamp_(-1, 1)
+        abp = ab[t - 2].item() if t > 1 else 1.0
+        mean = (math.sqrt(abp) * b / (1 - abt)) * x0 + (math.sqrt(a) * (1 - abp) / (1 - abt)) * x
+        x = mean + math.sqrt(b) * torch.randn(n, 784) if t > 1 else mean
+    return x, time.perf_counter() - t0
+
+
+@torch.inference_mode()
+def torch_ddim(net, n, S=50, seed=1):
+    torch.manual_seed(seed)
+    beta, alpha, ab = schedule()
+    ts = [math.ceil(i * 1000 / S) for i in range(S, 0, -1)]
+    x = torch.randn(n, 784)
+    t0 = time.perf_counter()
+    for k, t in enumerate(ts):
+        abt = ab[t - 1].item()
+        eps = eps_at(net, x, t, ab)
+        x0 = ((x - math.sqrt(1 - abt) * eps) / math.sqrt(abt)).clamp_(-1, 1)
+        eps = (x - math.sqrt(abt) * x0) / math.sqrt(1 - abt)
+        abp = ab[ts[k + 1] - 1].item() if k + 1 < len(ts) else 1.0
+        x = math.sqrt(abp) * x0 + math.sqrt(1 - abp) * eps
+    return x, time.perf_counter() - t0
+
+
+def load_images():
+    with gzip.open(os.path.join(DATA, "train-images-idx3-ubyte.gz"), "rb") as f:
+        raw = f.read()
+    return np.frombuffer(raw, np.uint8, offset=16).reshape(-1, 784)
+
+
+def torch_train(steps, h, fitted, seed=1):
+    torch.manual_seed(seed)
+    rng = np.random.default_rng(seed)
+    images = load_images()
+    net = Net(784, h)
+    with torch.no_grad():   # the fitted Gaussian, as Glassbox fits it before training
+        net.mean.copy_(fitted.mean), net.vecs.copy_(fitted.vecs), net.vals.copy_(fitted.vals)
+    opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+    beta, alpha, ab = schedule()
+    sab, s1ab = ab.sqrt().float(), (1 - ab).sqrt().float()
+    t0 = time.perf_counter()
+    for _ in range(steps):
+        x0 = torch.from_numpy(images[rng.integers(0, len(images), 128)].astype(np.float32) * (2 / 255) - 1)
+        t = torch.randint(1, 1001, (128,))
+        eps = torch.randn(128, 784)
+        xt = sab[t - 1, None] * x0 + s1ab[t - 1, None] * eps
+        # The loss in the eigenbasis, as Glassbox takes it (V is orthogonal).
+        loss = ((net(xt, embedding(t), sab[t - 1], s1ab[t - 1]) - eps @ net.vecs.T) ** 2).mean()
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+    return steps / (time.perf_counter() - t0)
+
+
+def best_of_threads(fn):
+    best = math.inf
+    for threads in (1, 2):
+        torch.set_num_threads(threads)
+        best = min(best, fn())
+    return best
+
+
+def glassbox_time(glassbox, args, pattern):
+    out = subprocess.run([glassbox] + args, check=True, capture_output=True, text=True).stdout
+    return float(re.search(pattern, out).group(1))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", default="_build")
+    ap.add_argument("--model", required=True, help="an image model made by `glassbox train diffusion`")
+    ap.add_argument("--train-steps", type=int, default=300)
+    a = ap.parse_args()
+    glassbox = os.path.join(a.build, "app", "glassbox")
+    tmp = tempfile.mkdtemp(prefix="glassbox-bench-images-")
+    png = os.path.join(tmp, "s.png")
+    net = load_net(a.model)
+    rows = []
+    dump = os.path.join(tmp, "samples.json")
+    for n, sampler in ((16, "ddpm"), (64, "ddpm"), (16, "ddim")):
+        extra = ["--sampler", "ddim", "--steps", "50"] if sampler == "ddim" else []
+        g = glassbox_time(glassbox, ["sample", "diffusion", "--model", a.model, "--n", str(n), "--out", png,
+                                     "--dump", dump] + extra, r"images in ([\d.]+) s")
+        if n == 64:
+            # The same model on both sides: the two sets of samples agree in their pixel statistics.
+            with open(dump) as f:
+                gx = np.array(json.load(f), np.float32)
+            tx = torch_ddpm(net, 64)[0].numpy()
+            check = (f"pixel mean / sd of 64 DDPM samples: Glassbox {gx.mean():.3f} / {gx.std():.3f}, "
+                     f"PyTorch {tx.mean():.3f} / {tx.std():.3f}")
+        fn = (lambda n=n: torch_ddim(net, n)[1]) if sampler == "ddim" else (lambda n=n: torch_ddpm(net, n)[1])
+        rows.append((f"{n} images, {'DDIM 50 steps' if sampler == 'ddim' else 'DDPM 1 000 steps'}, s", g,
+                     best_of_threads(fn)))
+    model = os.path.join(tmp, "m.safetensors")
+    h = net.fc1.weight.shape[0]
+    g_train = glassbox_time(glassbox, ["train", "diffusion", "--data", "fashion-mnist", "--hidden", str(h),
+                                       "--batch", "128", "--steps", str(a.train_steps), "--out", model],
+                            r"steps, ([\d.]+) steps/s\)")
+    t_train = 1 / best_of_threads(lambda: 1 / torch_train(a.train_steps, h, net))
+    print(f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}  torch {torch.__version__}  "
+          f"Gaussian + MLP 784-{h}-{h}-784")
+    print(f"{'':44s} {'Glassbox':>10s} {'PyTorch':>10s} {'ratio':>7s}")
+    for name, g, t in rows:
+        print(f"{name:44s} {g:10.2f} {t:10.2f} {t / g:6.2f}×")
+    print(check)
+    print(f"{'training, images/s (batch 128)':44s} {g_train * 128:10.0f} {t_train * 128:10.0f} "
+          f"{g_train / t_train:6.2f}×")
+
+
+if __name__ == "__main__":
+    main()
