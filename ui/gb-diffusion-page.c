@@ -76,7 +76,7 @@ struct _GbDiffusionPage {
 
   GtkDropDown *domain_drop, *sampler_drop, *schedule_drop;
   GtkSpinButton *train_steps, *seed, *ddim_steps, *eta, *speed, *T_spin;
-  GtkCheckButton *sigma_tilde, *field_check;
+  GtkCheckButton *sigma_tilde, *field_check, *clip_check;
   GtkToggleButton *forward_button, *reverse_button, *play_button, *paint_toggle;
   GtkButton *train_button, *sample_button, *clear_paint;
   GtkProgressBar *progress;
@@ -426,9 +426,13 @@ set_domain (GbDiffusionPage *self, int domain)
         message (self, error->message);
     }
   make_target (self);
+  if (domain == IMAGE_DOMAIN && self->img_selected < 0)
+    self->img_selected = 0;   /* the x_t, ε̂, x̂₀ column is the point of the domain: show it from the start */
   gtk_widget_set_visible (GTK_WIDGET (self->paint_toggle), domain == GB_TOY_PAINTED);
   gtk_widget_set_visible (GTK_WIDGET (self->clear_paint), domain == GB_TOY_PAINTED);
   gtk_widget_set_visible (GTK_WIDGET (self->field_check), domain != IMAGE_DOMAIN);
+  gtk_widget_set_visible (GTK_WIDGET (self->clip_check), domain == IMAGE_DOMAIN);
+  gtk_widget_queue_draw (GTK_WIDGET (self->loss_area));
   gtk_label_set_text (self->view_hint, domain == IMAGE_DOMAIN
                                          ? "Click an image for its x_t, ε̂ and x̂₀; hover a pixel for its numbers; "
                                            "← → step t (Shift: by 10)."
@@ -647,8 +651,8 @@ sample_cb (GtkButton *button, GbDiffusionPage *self)
   gboolean images = self->domain == IMAGE_DOMAIN;
   r->n = images ? N_IMAGES : N_POINTS;
   r->d = images ? IMAGE_D : 2;
-  /* Images live in [−1, 1]: clip x̂₀ at each step, as Ho et al. do. */
-  r->config.clip_x0 = images;
+  /* Images live in [−1, 1]: x̂₀ may be clipped at each step, as Ho et al. do. */
+  r->config.clip_x0 = images && gtk_check_button_get_active (self->clip_check);
   r->ts = g_new (int, self->net->schedule->T);
   r->K = gb_sampler_timesteps (&r->config, self->net->schedule, r->ts);
   gsize N = (gsize) r->n * r->d;
@@ -1439,6 +1443,11 @@ build_sidebar (GbDiffusionPage *self)
   gtk_box_append (box, GTK_WIDGET (self->sampler_drop));
   self->sigma_tilde = GTK_CHECK_BUTTON (gtk_check_button_new_with_label ("DDPM variance σ²ₜ = β̃ₜ (else βₜ)"));
   gtk_box_append (box, GTK_WIDGET (self->sigma_tilde));
+  self->clip_check = GTK_CHECK_BUTTON (gtk_check_button_new_with_label ("Clip x̂₀ to [−1, 1] at each step"));
+  gtk_check_button_set_active (self->clip_check, TRUE);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->clip_check),
+                               "Images: take each step from the predicted clean image clipped to the pixels' range");
+  gtk_box_append (box, GTK_WIDGET (self->clip_check));
   f = gb_form_grid (box);
   self->ddim_steps = gb_form_spin_row (f, 0, "DDIM _count S", "DDIM steps", 1, 1000, 1, 0, 50, "DDIM's number of steps");
   self->eta = gb_form_spin_row (f, 1, "DDIM _eta η", "DDIM eta", 0, 1, 0.1, 2, 0, "0: deterministic; 1: as stochastic as DDPM");

@@ -463,9 +463,19 @@ def session_diffusion(binary, display, tmp):
 
 
 def images_session(app, binary, tmp, shot):
-    """The image domain with a tiny model trained here: the grid noises as t moves, hovering a
-    pixel writes its numbers, clicking an image puts it in the x_t / ε̂ / x̂₀ column, and a
-    sampled run plays."""
+    """The image domain: the shipped model comes with it; then a tiny model trained here is
+    opened, the grid noises as t moves, hovering a pixel writes its numbers, clicking an image
+    puts it in the x_t / ε̂ / x̂₀ column, and a sampled run plays and exports as GIF."""
+    # The shipped image model comes with the domain.
+    before = shot("img-domain0", DIFF_CLOUD)
+    app.key("alt+d")
+    time.sleep(0.3)
+    app.key("space")
+    time.sleep(0.5)
+    app.key("End", "Return")
+    time.sleep(1.5)
+    check(differing_pixels(before, shot("img-domain1", DIFF_CLOUD)) > 5000,
+          "the Fashion-MNIST domain opens with the shipped image model")
     tiny = os.path.join(tmp, "tiny-images.safetensors")
     subprocess.run([binary, "train", "diffusion", "--data", "fashion-mnist", "--hidden", "64", "--batch", "16",
                     "--steps", "30", "--out", tiny], check=True, capture_output=True)
@@ -501,6 +511,14 @@ def images_session(app, binary, tmp, shot):
     time.sleep(1.0)
     check(differing_pixels(b, shot("img-play", DIFF_CLOUD)) > 2000, "Play animates the sampled images")
     time.sleep(4.5)
+    gif = os.path.join(tmp, "images.gif")
+    app.dialog("ctrl+e", "Export the View", gif)
+    for _ in range(100):
+        if os.path.exists(gif):
+            break
+        time.sleep(0.2)
+    with open(gif, "rb") as f:
+        check(f.read(6) == b"GIF89a", "Export writes the image domain's sampling as an animated GIF")
 
 
 def main():
