@@ -9,6 +9,7 @@
 #include "gb-classifier.h"
 #include "gb-dataset.h"
 #include "gb-denoiser.h"
+#include "gb-error.h"
 #include "gb-models.h"
 #include "gb-vae-file.h"
 #include "gb-diffusion-paint.h"
@@ -354,6 +355,24 @@ target_points (const GbMlpDenoiser *net, GbToyKind kind, int n, GbRng *rng, floa
 {
   if (kind < GB_TOY_N_KINDS)
     return gb_toy_sample (kind, out, n, rng, NULL, 0, 0, NULL);
+  if (net->d != 2)
+    {
+      /* Images: the first n test images, scaled to [−1, 1] as the model learnt them. */
+      g_autoptr (GError) error = NULL;
+      const char *dir = g_getenv ("GLASSBOX_DATASET") ? g_getenv ("GLASSBOX_DATASET") : GB_DATASET_DEFAULT_DIR;
+      g_autoptr (GbImageSet) set = gb_dataset_load_split (dir, "t10k", &error);
+      if (set != NULL && set->rows * set->cols != net->d)
+        g_set_error (&error, GB_ERROR, GB_ERROR_SHAPE, "its images have %d pixels, the model %d",
+                     set->rows * set->cols, net->d);
+      if (error != NULL)
+        {
+          g_printerr ("glassbox: no test images to noise: %s\n", error->message);
+          return FALSE;
+        }
+      for (gsize k = 0; k < (gsize) n * net->d; k++)
+        out[k] = set->pixels[k % ((gsize) set->n * net->d)] * (2.0f / 255.0f) - 1.0f;
+      return TRUE;
+    }
   if (g_strcmp0 (net->data, "latent") != 0)
     return FALSE;
   g_autoptr (GError) error = NULL;
@@ -483,12 +502,38 @@ typedef struct {
   const GbMlpDenoiser *net;
   gboolean reverse;
   const float *data, *eps;
-  float *x;                 /* (n, 2) scratch: the cloud drawn */
+  float *x;                 /* (n, d) scratch: the cloud or images drawn */
   const float *xs;          /* the sampler's record (reverse) */
   const int *ts;
   int K, n, t, frames;
   gboolean have;
+  int d;                    /* 2, or an image's pixels */
 } Anim;
+
+/* Images: the grid at t and the first image's x_t, ε̂ and x̂₀, over the schedule. */
+static void
+anim_draw_images (cairo_t *cr, int w, int h, Anim *a, int t)
+{
+  int d = a->d, side = (int) round (sqrt (d));
+  g_autofree float *eps = g_new (float, d), *x0 = g_new (float, d);
+  if (t > 0)
+    {
+      gb_mlp_denoiser_eps (eps, a->x, 1, d, t, (gpointer) a->net);
+      gb_diffusion_predict_x0 (a->net->schedule, t, a->x, eps, x0, d);
+    }
+  double ab = a->net->schedule->alpha_bar[t];
+  g_autofree char *title = g_strdup_printf ("%s · %s at t = %d", a->net->data ? a->net->data : "model",
+                                            a->reverse ? "sampling" : "noising", t);
+  g_autofree char *note = g_strdup_printf ("x_t = √ᾱ_t·x̂₀ + √(1−ᾱ_t)·ε̂\n     = %.3f·x̂₀ + %.3f·ε̂", sqrt (ab),
+                                           sqrt (1 - ab));
+  GbImageScene scene = { a->x, a->n, side, 0, t > 0 ? eps : NULL, t > 0 ? x0 : NULL, -1, -1, title, note };
+  gb_set_rgb (cr, &a->r.pal.bg);
+  cairo_paint (cr);
+  int strip = MIN (160, h / 3);
+  gb_image_scene_paint (cr, 0, 0, w, h - strip, &scene, &a->r.pal);
+  GbScheduleScene sc = { a->net->schedule, t };
+  gb_schedule_paint (cr, 0, h - strip, w, strip, &sc, &a->r.pal);
+}
 
 static void
 anim_draw (cairo_t *cr, int w, int h, Anim *a, int t)
@@ -499,11 +544,16 @@ anim_draw (cairo_t *cr, int w, int h, Anim *a, int t)
       int k = 0;
       while (k < a->K && a->ts[k] > t)
         k++;
-      memcpy (a->x, a->xs + (gsize) k * a->n * 2, (gsize) a->n * 2 * sizeof (float));
+      memcpy (a->x, a->xs + (gsize) k * a->n * a->d, (gsize) a->n * a->d * sizeof (float));
       t = k < a->K ? a->ts[k] : 0;
     }
   else
-    gb_diffusion_q_sample (s, t, a->data, a->eps, a->x, (gsize) a->n * 2);
+    gb_diffusion_q_sample (s, t, a->data, a->eps, a->x, (gsize) a->n * a->d);
+  if (a->d != 2)
+    {
+      anim_draw_images (cr, w, h, a, t);
+      return;
+    }
   const int side = 21;
   const double extent = 3.0;
   float grid[2 * 21 * 21], field[2 * 21 * 21];
@@ -546,7 +596,8 @@ gb_cli_render_diffusion (int argc, char **argv)
   g_option_context_set_summary (ctx,
     "Draws the point cloud at timestep t — the data noised in closed form (forward), or the\n"
     "sampler's state when it reaches t (reverse) — with the model's −ε̂ field as arrows and\n"
-    "the noise schedule with t marked: a frame of the app's Diffusion view, headless. With an\n"
+    "the noise schedule with t marked: a frame of the app's Diffusion view, headless. For an\n"
+    "image model, a grid of 16 images at t with the first one's x_t, ε̂ and x̂₀. With an\n"
     "--out ending in .gif, the process up to t as an animation (60 frames).");
   sample_options_add (ctx, &o, TRUE);
   g_autoptr (GError) error = NULL;
@@ -560,18 +611,12 @@ gb_cli_render_diffusion (int argc, char **argv)
   GbSamplerConfig c;
   GbToyKind kind = GB_TOY_N_KINDS;
   g_autoptr (GbMlpDenoiser) net = status ? NULL : load_for_sampling (ctx, &o, &c, &kind, &status);
-  if (net != NULL && net->d != 2)
-    {
-      g_printerr ("glassbox: %s: an image model; `render diffusion` draws 2-d models (use `sample diffusion`)\n",
-                  o.model);
-      status = 1;
-    }
-  else if (net != NULL && (o.t < 0 || o.t > net->schedule->T))
+  if (net != NULL && (o.t < 0 || o.t > net->schedule->T))
     {
       g_printerr ("glassbox: --t %d is outside 0…%d (the model's T)\n", o.t, net->schedule->T);
       status = 2;
     }
-  else if (net != NULL && kind == GB_TOY_N_KINDS && g_strcmp0 (net->data, "latent") != 0
+  else if (net != NULL && net->d == 2 && kind == GB_TOY_N_KINDS && g_strcmp0 (net->data, "latent") != 0
            && (o.process == NULL || g_str_equal (o.process, "forward")))
     {
       g_printerr ("glassbox: %s: the model does not say what data it learnt, so there is nothing to noise "
@@ -581,10 +626,10 @@ gb_cli_render_diffusion (int argc, char **argv)
   else if (net != NULL)
     {
       const GbSchedule *s = net->schedule;
-      int n = o.n, t = o.t;
+      int d = net->d, n = d == 2 ? o.n : o.n == 2000 ? 16 : MIN (o.n, 256), t = o.t;   /* a grid of 16 images */
       gboolean reverse = o.process != NULL && g_str_equal (o.process, "reverse");
-      g_autofree float *x = g_new (float, (gsize) n * 2), *data = g_new (float, (gsize) n * 2),
-                       *eps = g_new (float, (gsize) n * 2);
+      g_autofree float *x = g_new (float, (gsize) n * d), *data = g_new (float, (gsize) n * d),
+                       *eps = g_new (float, (gsize) n * d);
       GbRng rng;
       gb_rng_init (&rng, c.seed);
       gboolean have = target_points (net, kind, n, &rng, data);
@@ -599,8 +644,8 @@ gb_cli_render_diffusion (int argc, char **argv)
       int K = 0;
       if (!reverse)
         {
-          gb_rng_fill_normal (&rng, eps, (gsize) n * 2);
-          gb_diffusion_q_sample (s, t, data, eps, x, (gsize) n * 2);
+          gb_rng_fill_normal (&rng, eps, (gsize) n * d);
+          gb_diffusion_q_sample (s, t, data, eps, x, (gsize) n * d);
         }
       else
         {
@@ -609,16 +654,16 @@ gb_cli_render_diffusion (int argc, char **argv)
           int k = 0;
           while (k < K && ts[k] > t)
             k++;
-          xs = g_new (float, (gsize) (K + 1) * n * 2);
+          xs = g_new (float, (gsize) (K + 1) * n * d);
           GbSampleRecord rec = { xs, NULL, NULL };
-          if (!gb_diffusion_sample (s, &c, gb_mlp_denoiser_eps, net, x, n, 2, FALSE, &rec, NULL, NULL, NULL, &error))
+          if (!gb_diffusion_sample (s, &c, gb_mlp_denoiser_eps, net, x, n, d, FALSE, &rec, NULL, NULL, NULL, &error))
             {
               sample_options_clear (&o);
               return gb_cli_fail (error);
             }
-          memcpy (x, xs + (gsize) k * n * 2, (gsize) n * 2 * sizeof (float));
+          memcpy (x, xs + (gsize) k * n * d, (gsize) n * d * sizeof (float));
         }
-      Anim anim = { { { 0 } }, net, reverse, data, eps, x, xs, ts, K, n, t, 0, have };
+      Anim anim = { { { 0 } }, net, reverse, data, eps, x, xs, ts, K, n, t, 0, have, d };
       gb_palette_init (&anim.r.pal, o.theme && g_str_equal (o.theme, "dark"));
       anim.r.schedule = s;
       if (g_str_has_suffix (o.out, ".gif"))

@@ -378,9 +378,16 @@ test_diffusion (void)
   g_assert_cmpint (r.status, ==, 1);
   assert_contains (r.err, "not a classifier");
   run_clear (&r);
+  /* A frame of the image domain, forward (the toy set's test images noised) and reverse. */
+  g_setenv ("GLASSBOX_DATASET", toy_dir, TRUE);
   r = run ("render", "diffusion", "--model", imgm, "--t", "3", "--out", grid, NULL);
-  g_assert_cmpint (r.status, ==, 1);
-  assert_contains (r.err, "an image model");
+  g_unsetenv ("GLASSBOX_DATASET");
+  g_assert_cmpint (r.status, ==, 0);
+  run_clear (&r);
+  g_autofree char *img_gif = test_tmp_path ("images.gif");
+  r = run ("render", "diffusion", "--model", imgm, "--t", "10", "--process", "reverse", "--n", "4", "--out", img_gif, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  assert_contains (r.out, "60 frames");
   run_clear (&r);
   r = run ("train", "diffusion", "--data", "latent", "--dataset", "/nonexistent", "--out", latent, NULL);
   g_assert_cmpint (r.status, ==, 1);
