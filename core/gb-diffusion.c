@@ -204,7 +204,7 @@ gb_diffusion_sample (const GbSchedule *s, const GbSamplerConfig *c, GbEpsFunc ep
   GbRng rng;
   gb_rng_init (&rng, c->seed);
   if (!start_given)
-    gb_rng_fill_normal (&rng, x, N);
+    gb_rng_fill_normal_fast (&rng, x, N);
   g_autofree int *ts = g_new (int, s->T);
   int K = gb_sampler_timesteps (c, s, ts);
   g_autofree float *eps = g_new (float, N), *x0 = g_new (float, N), *z = g_new (float, N);
@@ -260,7 +260,7 @@ gb_diffusion_sample (const GbSchedule *s, const GbSamplerConfig *c, GbEpsFunc ep
       float sigma = (float) sig;
       if (sigma > 0)
         {
-          gb_rng_fill_normal (&rng, z, N);
+          gb_rng_fill_normal_fast (&rng, z, N);
           for (gsize i = 0; i < N; i++)
             x[i] += sigma * z[i];
         }

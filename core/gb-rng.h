@@ -49,6 +49,12 @@ guint32 gb_rng_below   (GbRng *rng, guint32 n);
 float   gb_rng_normal  (GbRng *rng);
 /* Fill out (n) with N(0, 1) draws. */
 void    gb_rng_fill_normal (GbRng *rng, float *out, gsize n);
+/* The same distribution by Marsaglia's polar method in single precision —
+ * one logf and one sqrtf a pair, no sin or cos: about four times as fast,
+ * for the samplers' σ·z (50 000 draws a step for 64 images). A different
+ * stream from gb_rng_fill_normal's, which the shipped models were trained
+ * with and keep. */
+void    gb_rng_fill_normal_fast (GbRng *rng, float *out, gsize n);
 /* The standard normal's quantile function Φ⁻¹(p) for p in (0, 1)
  * (Acklam's rational approximation refined by one Halley step: ~1e-15). */
 double  gb_normal_quantile (double p);
