@@ -146,10 +146,11 @@ gb_cloud_paint (cairo_t *cr, double x, double y, double w, double h, const GbClo
   /* The cloud: one path of small squares, filled at once. */
   GbRgb dot = pal->classes[1];
   gb_set_rgba (cr, &dot, 0.75);
-  double r = s->n > 3000 ? 1.2 : 1.8;
+  /* Whole pixels, so every square has the same size without antialiasing. */
+  double px = s->n > 3000 ? 2 : 3;
   cairo_set_antialias (cr, CAIRO_ANTIALIAS_NONE);
   for (int i = 0; i < s->n; i++)
-    cairo_rectangle (cr, PX (s->points[2 * i]) - r, PY (s->points[2 * i + 1]) - r, 2 * r, 2 * r);
+    cairo_rectangle (cr, round (PX (s->points[2 * i]) - px / 2), round (PY (s->points[2 * i + 1]) - px / 2), px, px);
   cairo_fill (cr);
   cairo_set_antialias (cr, aa);
   /* Selected points and their trajectories. */
