@@ -91,7 +91,8 @@ gb_cli_train_diffusion (int argc, char **argv)
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new ("--data D --out FILE — train a diffusion model");
   g_option_context_set_summary (ctx,
-    "Trains an MLP ε-predictor (Ho et al., 2020) on a 2-d toy distribution, printing the\n"
+    "Trains an MLP ε-predictor (Ho et al., 2020) on a 2-d toy distribution, the VAE's latent\n"
+    "codes or the Fashion-MNIST images (on top of a Gaussian fitted to them), printing the\n"
     "loss as it goes; Ctrl-C stops and saves the model so far.");
   g_option_context_add_main_entries (ctx, entries, NULL);
   g_autoptr (GError) error = NULL;

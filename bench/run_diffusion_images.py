@@ -33,17 +33,10 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from run_diffusion import E, embedding, schedule  # noqa: E402  (the toy benchmark's, shared)
 from torch_safetensors import load_file  # noqa: E402
 
-E = 32
 DATA = "/usr/share/datasets/fashion-mnist"
-
-
-def embedding(t):
-    half = E // 2
-    f = torch.exp(-math.log(10000.0) * torch.arange(half, dtype=torch.float32) / half)
-    a = t.float()[:, None] * f[None, :]
-    return torch.cat([torch.sin(a), torch.cos(a)], 1)
 
 
 class Net(torch.nn.Module):
@@ -62,12 +55,6 @@ class Net(torch.nn.Module):
         h = torch.nn.functional.silu(self.fc1(c * s2.rsqrt()) + self.temb1(e))
         h = torch.nn.functional.silu(self.fc2(h) + self.temb2(e))
         return self.fc3(h) + s1ab[:, None] * c / s2
-
-
-def schedule(T=1000):
-    beta = torch.linspace(1e-4, 0.02, T, dtype=torch.float64)
-    alpha = 1 - beta
-    return beta, alpha, torch.cumprod(alpha, 0)
 
 
 def load_net(path):
