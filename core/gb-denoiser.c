@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "gb-error.h"
+#include "gb-packed.h"
 #include "gb-parallel.h"
 #include "gb-safetensors.h"
 
@@ -153,6 +154,7 @@ gb_mlp_denoiser_fit_gaussian (GbMlpDenoiser *net, const float *x, gsize n, GErro
     net->g_mean[k] = (float) mean[k], net->g_vals[k] = (float) MAX (w[k], 0.0);
   for (gsize k = 0; k < (gsize) d * d; k++)
     net->g_vecs[k] = (float) cov[k];
+  gb_mlp_denoiser_changed (net);
   return TRUE;
 }
 
@@ -182,11 +184,74 @@ gauss_centre (const GbMlpDenoiser *net, const float *xt, int n, int t, const int
     }
 }
 
+/* --- the weights packed for sampling --- */
+
+typedef struct {
+  guint version;
+  GbPacked *w1, *w2, *w3;
+  GbPacked *vt, *v;   /* with a fitted Gaussian: c = xc Vᵀ and ε̂ = r V */
+} Packs;
+
+static void
+packs_clear (gpointer data)
+{
+  Packs *pk = data;
+  gb_packed_free (pk->w1), gb_packed_free (pk->w2), gb_packed_free (pk->w3);
+  gb_packed_free (pk->vt), gb_packed_free (pk->v);
+}
+
+static void
+packs_unref (Packs *pk)
+{
+  if (pk != NULL)
+    g_atomic_rc_box_release_full (pk, packs_clear);
+}
+
+/* The net's packed weights (a reference), packed now if they are missing or
+ * older than the weights; NULL where the CPU has no kernel for them. */
+static Packs *
+packs_get (const GbMlpDenoiser *cnet)
+{
+  if (!gb_packed_supported ())
+    return NULL;
+  GbMlpDenoiser *net = (GbMlpDenoiser *) cnet;   /* the cache only */
+  g_mutex_lock (&net->pack_lock);
+  Packs *pk = net->packs;
+  guint version = (guint) g_atomic_int_get (&net->version);
+  if (pk == NULL || pk->version != version)
+    {
+      packs_unref (pk);
+      int d = net->d, H = net->hidden;
+      pk = g_atomic_rc_box_new0 (Packs);
+      pk->version = version;
+      pk->w1 = gb_packed_new (net->w1, H, d, FALSE);
+      pk->w2 = gb_packed_new (net->w2, H, H, FALSE);
+      pk->w3 = gb_packed_new (net->w3, d, H, FALSE);
+      if (net->g_vecs != NULL)
+        {
+          pk->vt = gb_packed_new (net->g_vecs, d, d, FALSE);
+          pk->v = gb_packed_new (net->g_vecs, d, d, TRUE);
+        }
+      net->packs = pk;
+    }
+  g_atomic_rc_box_acquire (pk);
+  g_mutex_unlock (&net->pack_lock);
+  return pk;
+}
+
+void
+gb_mlp_denoiser_changed (GbMlpDenoiser *net)
+{
+  g_atomic_int_inc (&net->version);
+}
+
 void
 gb_mlp_denoiser_free (GbMlpDenoiser *net)
 {
   if (net == NULL)
     return;
+  packs_unref (net->packs);
+  g_mutex_clear (&net->pack_lock);
   g_free (net->g_mean), g_free (net->g_vecs), g_free (net->g_vals);
   gb_schedule_free (net->schedule);
   g_free (net->data);
@@ -241,13 +306,13 @@ scratch_get (gsize n)
   return s->buf;
 }
 
-/* The embedding's share of each hidden layer, V e(t) + b, once for a whole batch. */
+/* The embedding's share of hidden units j0…j1 − 1, V e(t) + b, once for a whole batch. */
 static void
-time_biases (const GbMlpDenoiser *net, int t, float *c1, float *c2)
+time_biases_range (const GbMlpDenoiser *net, int t, float *c1, float *c2, int j0, int j1)
 {
   float emb[E];
   gb_time_embedding (t, E, emb);
-  for (int j = 0; j < net->hidden; j++)
+  for (int j = j0; j < j1; j++)
     {
       const float *v1 = net->v1 + (gsize) j * E, *v2 = net->v2 + (gsize) j * E;
       float s1 = net->b1[j], s2 = net->b2[j];
@@ -257,13 +322,37 @@ time_biases (const GbMlpDenoiser *net, int t, float *c1, float *c2)
     }
 }
 
+static void
+time_biases (const GbMlpDenoiser *net, int t, float *c1, float *c2)
+{
+  time_biases_range (net, t, c1, c2, 0, net->hidden);
+}
+
 static gsize
 mlp_scratch (int n, int d, int H)
 {
-  return (gsize) H * (2 + (d <= 8 ? d : 0)) + (gsize) 2 * n * H;
+  return (gsize) H * (2 + (d <= 8 ? d : 0)) + (gsize) 2 * MAX (n, 64) * H;   /* 64: mlp_packed's chunk */
 }
 
 /* The MLP alone: out (n, d) from in (n, d), with mlp_scratch () floats at c. */
+/* The MLP through the packed weights, 64 rows at a time so that a chunk's
+ * h₁ and h₂ stay in the core's cache between layers. */
+static void
+mlp_packed (float *eps, const float *xt, int n, int d, int t, const GbMlpDenoiser *net, const Packs *pk, float *c)
+{
+  enum { CHUNK = 64 };
+  int H = net->hidden;
+  float *c2 = c + H, *h1 = c2 + H, *h2 = h1 + (gsize) CHUNK * H;
+  time_biases (net, t, c, c2);
+  for (int i = 0; i < n; i += CHUNK)
+    {
+      int m = MIN (CHUNK, n - i);
+      gb_packed_apply (pk->w1, xt + (gsize) i * d, d, m, c, GB_ACT_SILU, h1, H, 0, H);
+      gb_packed_apply (pk->w2, h1, H, m, c2, GB_ACT_SILU, h2, H, 0, H);
+      gb_packed_apply (pk->w3, h2, H, m, net->b3, GB_ACT_NONE, eps + (gsize) i * d, d, 0, d);
+    }
+}
+
 static void
 mlp_rows (float *eps, const float *xt, int n, int d, int t, const GbMlpDenoiser *net, float *c)
 {
@@ -297,11 +386,15 @@ mlp_rows (float *eps, const float *xt, int n, int d, int t, const GbMlpDenoiser 
 /* With a fitted Gaussian (gb-denoiser.h): c = (x_t − √ᾱ μ) Vᵀ, the MLP reads
  * c whitened and answers in the same coordinates, ε̂ = (MLP + gain ⊙ c) V. */
 static void
-eps_rows (float *eps, const float *xt, int n, int d, int t, const GbMlpDenoiser *net)
+eps_rows (float *eps, const float *xt, int n, int d, int t, const GbMlpDenoiser *net, const Packs *pk)
 {
   if (net->g_mean == NULL || t < 1)
     {
-      mlp_rows (eps, xt, n, d, t, net, scratch_get (mlp_scratch (n, d, net->hidden)));
+      float *c = scratch_get (mlp_scratch (n, d, net->hidden));
+      if (pk != NULL)
+        mlp_packed (eps, xt, n, d, t, net, pk, c);
+      else
+        mlp_rows (eps, xt, n, d, t, net, c);
       return;
     }
   gsize nd = (gsize) n * d;
@@ -309,13 +402,24 @@ eps_rows (float *eps, const float *xt, int n, int d, int t, const GbMlpDenoiser 
         *r = c + nd, *gain = r + nd, *whiten = gain + d;
   gauss_coeffs (net, t, gain, whiten);
   gauss_centre (net, xt, n, t, NULL, u);
-  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, n, d, d, 1.0f, u, d, net->g_vecs, d, 0.0f, c, d);
-  for (gsize i = 0; i < nd; i++)
-    u[i] = c[i] * whiten[i % d];
-  mlp_rows (r, u, n, d, t, net, whiten + d);
-  for (gsize i = 0; i < nd; i++)
-    r[i] += gain[i % d] * c[i];
-  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, n, d, d, 1.0f, r, d, net->g_vecs, d, 0.0f, eps, d);
+  if (pk != NULL)
+    gb_packed_apply (pk->vt, u, d, n, NULL, GB_ACT_NONE, c, d, 0, d);
+  else
+    cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, n, d, d, 1.0f, u, d, net->g_vecs, d, 0.0f, c, d);
+  for (int i = 0; i < n; i++)
+    for (int k = 0; k < d; k++)
+      u[(gsize) i * d + k] = c[(gsize) i * d + k] * whiten[k];
+  if (pk != NULL)
+    mlp_packed (r, u, n, d, t, net, pk, whiten + d);
+  else
+    mlp_rows (r, u, n, d, t, net, whiten + d);
+  for (int i = 0; i < n; i++)
+    for (int k = 0; k < d; k++)
+      r[(gsize) i * d + k] += gain[k] * c[(gsize) i * d + k];
+  if (pk != NULL)
+    gb_packed_apply (pk->v, r, d, n, NULL, GB_ACT_NONE, eps, d, 0, d);
+  else
+    cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, n, d, d, 1.0f, r, d, net->g_vecs, d, 0.0f, eps, d);
 }
 
 typedef struct {
@@ -323,13 +427,14 @@ typedef struct {
   const float *xt;
   int n, d, t;
   const GbMlpDenoiser *net;
+  const Packs *pk;
 } Half;
 
 static void
 half_cb (gpointer data)
 {
   Half *h = data;
-  eps_rows (h->eps, h->xt, h->n, h->d, h->t, h->net);
+  eps_rows (h->eps, h->xt, h->n, h->d, h->t, h->net, h->pk);
 }
 
 /* Small batches of a large model (a few images): each product's outputs split
@@ -337,11 +442,13 @@ half_cb (gpointer data)
  * one whole: [the Gaussian coordinates,] h₁, h₂, the output[, back to pixels]. */
 typedef struct {
   const GbMlpDenoiser *net;
+  const Packs *pk;          /* or NULL: CBLAS */
   const float *in;          /* the MLP's input: x_t, or the whitened coordinates u */
   float *out;               /* the MLP's output: ε̂, or r */
   float *eps, *h1, *h2, *xc, *c, *gain, *whiten;
-  const float *c1, *c2;
-  int n, phase;
+  float *c1, *c2;
+  float *u;                 /* packed path: the whitened coordinates */
+  int n, t, phase;
 } ColJob;
 
 typedef struct {
@@ -376,6 +483,40 @@ col_part_cb (gpointer data)
   const GbMlpDenoiser *net = j->net;
   int H = net->hidden, d = net->d, n = j->n;
   int h0 = p->part ? H / 2 : 0, h1 = p->part ? H : H / 2, d0 = p->part ? d / 2 : 0, d1 = p->part ? d : d / 2;
+  const Packs *pk = j->pk;
+  if (pk != NULL)
+    {
+      /* The same phases through the packed weights, split at panel boundaries. */
+      gb_packed_split (pk->w2, p->part, &h0, &h1);
+      gb_packed_split (pk->w3, p->part, &d0, &d1);
+      switch (j->phase)
+        {
+        case PHASE_COORDS:   /* c = (x_t − √ᾱ μ) Vᵀ and u = c ⊙ whiten, this part's columns */
+          gb_packed_apply (pk->vt, j->xc, d, n, NULL, GB_ACT_NONE, j->c, d, d0, d1);
+          for (int i = 0; i < n; i++)
+            for (int k = d0; k < d1; k++)
+              j->u[(gsize) i * d + k] = j->c[(gsize) i * d + k] * j->whiten[k];
+          return;
+        case PHASE_H1:
+          time_biases_range (net, j->t, j->c1, j->c2, h0, h1);
+          gb_packed_apply (pk->w1, j->in, d, n, j->c1, GB_ACT_SILU, j->h1, H, h0, h1);
+          return;
+        case PHASE_H2:
+          gb_packed_apply (pk->w2, j->h1, H, n, j->c2, GB_ACT_SILU, j->h2, H, h0, h1);
+          return;
+        case PHASE_OUT:
+          gb_packed_apply (pk->w3, j->h2, H, n, net->b3, GB_ACT_NONE, j->out, d, d0, d1);
+          break;   /* on to r + gain ⊙ c below */
+        default:
+          gb_packed_apply (pk->v, j->out, d, n, NULL, GB_ACT_NONE, j->eps, d, d0, d1);
+          return;
+        }
+      if (j->xc != NULL)
+        for (int i = 0; i < n; i++)
+          for (int k = d0; k < d1; k++)
+            j->out[(gsize) i * d + k] += j->gain[k] * j->c[(gsize) i * d + k];
+      return;
+    }
   switch (j->phase)
     {
     case PHASE_COORDS:   /* c = (x_t − √ᾱ μ) Vᵀ; u = c ⊙ whiten (into xc, read no more) */
@@ -405,15 +546,16 @@ col_part_cb (gpointer data)
 }
 
 static void
-eps_cols (float *eps, const float *xt, int n, int d, int t, const GbMlpDenoiser *net)
+eps_cols (float *eps, const float *xt, int n, int d, int t, const GbMlpDenoiser *net, const Packs *pk)
 {
   int H = net->hidden;
   gboolean gauss = net->g_mean != NULL && t > 0;
   gsize nd = (gsize) n * d;
-  float *buf = scratch_get ((gsize) 2 * H + (gsize) 2 * n * H + (gauss ? 3 * nd + 2 * (gsize) d : 0));
-  ColJob j = { .net = net, .in = xt, .out = eps, .eps = eps, .h1 = buf + 2 * H, .h2 = buf + 2 * H + (gsize) n * H,
-               .c1 = buf, .c2 = buf + H, .n = n };
-  time_biases (net, t, buf, buf + H);
+  float *buf = scratch_get ((gsize) 2 * H + (gsize) 2 * n * H + (gauss ? 4 * nd + 2 * (gsize) d : 0));
+  ColJob j = { .net = net, .pk = pk, .in = xt, .out = eps, .eps = eps, .h1 = buf + 2 * H, .h2 = buf + 2 * H + (gsize) n * H,
+               .c1 = buf, .c2 = buf + H, .n = n, .t = t };
+  if (pk == NULL)   /* the packed path computes its share in PHASE_H1 */
+    time_biases (net, t, buf, buf + H);
   ColPart p0 = { &j, 0 }, p1 = { &j, 1 };
   if (gauss)
     {
@@ -422,13 +564,16 @@ eps_cols (float *eps, const float *xt, int n, int d, int t, const GbMlpDenoiser 
       j.out = j.c + nd;
       j.gain = j.out + nd;
       j.whiten = j.gain + d;
+      j.u = j.whiten + d;
       gauss_coeffs (net, t, j.gain, j.whiten);
       gauss_centre (net, xt, n, t, NULL, j.xc);
       j.phase = PHASE_COORDS;
       gb_parallel_pair (col_part_cb, &p0, &p1);
-      for (gsize i = 0; i < nd; i++)
-        j.xc[i] = j.c[i] * j.whiten[i % d];
-      j.in = j.xc;
+      if (pk == NULL)
+        for (int i = 0; i < n; i++)
+          for (int k = 0; k < d; k++)
+            j.xc[(gsize) i * d + k] = j.c[(gsize) i * d + k] * j.whiten[k];
+      j.in = pk != NULL ? j.u : j.xc;
     }
   for (j.phase = PHASE_H1; j.phase <= (gauss ? PHASE_PIXELS : PHASE_OUT); j.phase++)
     gb_parallel_pair (col_part_cb, &p0, &p1);
@@ -439,23 +584,23 @@ gb_mlp_denoiser_eps (float *eps, const float *xt, int n, int d, int t, gpointer 
 {
   const GbMlpDenoiser *net = data;
   g_return_if_fail (d == net->d);
+  Packs *pk = packs_get (net);
   if (n < 256 && net->hidden >= 256 && d >= 64)
+    eps_cols (eps, xt, n, d, t, net, pk);
+  else if (n < 256)
+    eps_rows (eps, xt, n, d, t, net, pk);
+  else
     {
-      eps_cols (eps, xt, n, d, t, net);
-      return;
+      /* Large batches: a half on each core. Fastest when OpenBLAS runs one
+       * thread (its own threads spin at these sizes): the command line sets
+       * that for the whole process with gb_blas_set_threads (1) before any
+       * work; changing it here could race with products running on other
+       * threads. */
+      int a = n / 2;
+      Half h0 = { eps, xt, a, d, t, net, pk }, h1 = { eps + (gsize) a * d, xt + (gsize) a * d, n - a, d, t, net, pk };
+      gb_parallel_pair (half_cb, &h0, &h1);
     }
-  if (n < 256)
-    {
-      eps_rows (eps, xt, n, d, t, net);
-      return;
-    }
-  /* Large batches: a half on each core. Fastest when OpenBLAS runs one
-   * thread (its own threads spin at these sizes): the command line sets
-   * that for the whole process with gb_blas_set_threads (1) before any work;
-   * changing it here could race with products running on other threads. */
-  int a = n / 2;
-  Half h0 = { eps, xt, a, d, t, net }, h1 = { eps + (gsize) a * d, xt + (gsize) a * d, n - a, d, t, net };
-  gb_parallel_pair (half_cb, &h0, &h1);
+  packs_unref (pk);
 }
 
 /* --- training --- */
@@ -578,6 +723,7 @@ gb_denoiser_train_step (GbDenoiserTrainer *tr, const float *x0)
   gb_linear_backward (NULL, gw1, gb1, tr->dz1, in, net->w1, B, d, H, FALSE);
   gb_linear_backward (NULL, gv1, NULL, tr->dz1, tr->emb, net->v1, B, E, H, FALSE);
   gb_adam_step (&tr->adam, net->params, tr->grad, tr->m, tr->v, net->n_params, ++tr->step);
+  gb_mlp_denoiser_changed (net);
   if (tr->ema != NULL)
     {
       float decay = MIN (tr->ema_decay, (1.0f + tr->step) / (10.0f + tr->step)), keep = 1.0f - decay;
@@ -604,6 +750,7 @@ gb_denoiser_trainer_export (const GbDenoiserTrainer *tr, GbMlpDenoiser *net)
   g_return_if_fail (net->n_params == tr->net->n_params);
   if (net != tr->net || tr->ema != NULL)
     memcpy (net->params, tr->ema ? tr->ema : tr->net->params, net->n_params * sizeof (float));
+  gb_mlp_denoiser_changed (net);
 }
 
 /* --- files --- */

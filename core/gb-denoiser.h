@@ -48,6 +48,11 @@ typedef struct {
   float *g_mean;         /* μ (d) */
   float *g_vecs;         /* V (d, d): the covariance's eigenvectors, one per row */
   float *g_vals;         /* λ (d), ≥ 0 */
+  /* Private: the weights packed for the sampler's products (gb-packed.h),
+   * built on first use and again after version moves. */
+  GMutex pack_lock;
+  gpointer packs;
+  gint version;
 } GbMlpDenoiser;
 
 GbMlpDenoiser *gb_mlp_denoiser_new  (int d, int hidden, GbScheduleKind schedule, int T, guint64 seed,
@@ -57,6 +62,10 @@ void           gb_mlp_denoiser_free (GbMlpDenoiser *net);
  * eigendecomposition (LAPACK's dsyevd, in OpenBLAS). */
 gboolean       gb_mlp_denoiser_fit_gaussian (GbMlpDenoiser *net, const float *x, gsize n, GError **error);
 
+
+/* Says that the weights were changed in place (the trainer and the fitting
+ * say it themselves), so the next prediction packs them afresh. */
+void gb_mlp_denoiser_changed (GbMlpDenoiser *net);
 
 /* e(t) (E): sin (t·f_k) and cos (t·f_k), f_k = 10000^(−k/(E/2)). */
 void gb_time_embedding (int t, int E, float *out);

@@ -547,6 +547,39 @@ test_ema (void)
   g_assert_cmpfloat (d_avg, <, d_last);
 }
 
+/* The weights packed for sampling follow the weights: after training steps
+ * and an export, a prediction equals that of a fresh copy (which packs anew). */
+static void
+test_packed_weights_follow (void)
+{
+  g_autoptr (GbMlpDenoiser) net = gb_mlp_denoiser_new (2, 32, GB_SCHEDULE_LINEAR, 100, 3, NULL);
+  g_autoptr (GbMlpDenoiser) avg = gb_mlp_denoiser_copy (net);
+  g_autoptr (GbDenoiserTrainer) tr = gb_denoiser_trainer_new (net, 64, 1e-2f, 4);
+  gb_denoiser_trainer_set_ema (tr, 0.9f);
+  GbRng rng;
+  gb_rng_init (&rng, 2);
+  float x0[128], xt[600], before[600], e[600], e_copy[600];
+  for (int i = 0; i < 600; i++)
+    xt[i] = 2.0f * gb_rng_uniform (&rng) - 1.0f;
+  gb_mlp_denoiser_eps (before, xt, 300, 2, 40, net);
+  gb_mlp_denoiser_eps (e, xt, 300, 2, 40, avg);
+  for (int k = 0; k < 5; k++)
+    {
+      gb_toy_sample (GB_TOY_MOONS, x0, 64, &rng, NULL, 0, 0, NULL);
+      gb_denoiser_train_step (tr, x0);
+    }
+  gb_denoiser_trainer_export (tr, avg);
+  struct { GbMlpDenoiser *net; } cases[] = { { net }, { avg } };
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      g_autoptr (GbMlpDenoiser) copy = gb_mlp_denoiser_copy (cases[c].net);
+      gb_mlp_denoiser_eps (e, xt, 300, 2, 40, cases[c].net);
+      gb_mlp_denoiser_eps (e_copy, xt, 300, 2, 40, copy);
+      g_assert_cmpmem (e, sizeof e, e_copy, sizeof e_copy);
+      g_assert_true (memcmp (e, before, sizeof e) != 0);
+    }
+}
+
 static void
 test_denoiser_matches_reference (void)
 {
@@ -633,6 +666,7 @@ main (int argc, char **argv)
   g_test_add_func ("/core/diffusion/denoiser-matches-reference", test_denoiser_matches_reference);
   g_test_add_func ("/core/diffusion/gaussian-part", test_gaussian_part);
   g_test_add_func ("/core/diffusion/ema", test_ema);
+  g_test_add_func ("/core/diffusion/packed-weights-follow", test_packed_weights_follow);
   g_test_add_func ("/core/diffusion/denoiser-learns-and-saves", test_denoiser_learns_and_saves);
   return g_test_run ();
 }

@@ -5,6 +5,8 @@
 
 #include "gb-conv.h"
 #include "gb-nn.h"
+#include "gb-packed.h"
+#include "gb-parallel.h"
 #include "gb-rng.h"
 #include "gb-test-util.h"
 
@@ -443,6 +445,145 @@ test_pool_upsample_channel (void)
   g_assert_cmpfloat_with_epsilon (dv[4], s, 1e-4);
 }
 
+/* --- packed weights --- */
+
+/* y = act (x Wᵀ + b) through the packed kernel against a plain double loop,
+ * over shapes that exercise every remainder: rows not a multiple of 8,
+ * outputs not a multiple of 16 (and fewer than 16), k not a multiple of 16,
+ * strided rows, both layouts of W, with and without bias and SiLU, and the
+ * two halves of a split. */
+static void
+test_packed_vs_loops (void)
+{
+  if (!gb_packed_supported ())
+    {
+      g_test_skip ("no AVX-512F on this CPU: the packed kernel is not used here");
+      return;
+    }
+  static const int shapes[][3] = { { 1, 1, 1 },    { 3, 2, 2 },     { 8, 128, 2 },   { 13, 100, 50 },
+                                   { 16, 784, 784 }, { 17, 33, 16 }, { 64, 128, 128 }, { 9, 20, 47 } };
+  GbRng rng;
+  gb_rng_init (&rng, 3);
+  for (guint si = 0; si < G_N_ELEMENTS (shapes); si++)
+    for (int variant = 0; variant < 4; variant++)
+      {
+        int n = shapes[si][0], K = shapes[si][1], N = shapes[si][2];
+        gboolean transposed = variant & 1, silu = variant & 2;
+        int ldx = K + 3, ldy = N + 5;
+        g_autofree float *x = g_new (float, (gsize) n * ldx), *w = g_new (float, (gsize) N * K),
+                         *b = g_new (float, N), *y = g_new (float, (gsize) n * ldy);
+        for (gsize i = 0; i < (gsize) n * ldx; i++)
+          x[i] = 2.0f * gb_rng_uniform (&rng) - 1.0f;
+        for (gsize i = 0; i < (gsize) N * K; i++)
+          w[i] = (2.0f * gb_rng_uniform (&rng) - 1.0f) * 3.0f / sqrtf ((float) K);
+        for (int j = 0; j < N; j++)
+          b[j] = 2.0f * gb_rng_uniform (&rng) - 1.0f;
+        for (gsize i = 0; i < (gsize) n * ldy; i++)
+          y[i] = NAN;   /* outside [0, N) must stay untouched */
+        GbPacked *p = gb_packed_new (w, N, K, transposed);
+        g_assert_cmpint (gb_packed_n_out (p), ==, N);
+        g_assert_cmpint (gb_packed_n_in (p), ==, K);
+        const float *bias = variant == 1 ? NULL : b;
+        for (int part = 0; part < 2; part++)
+          {
+            int j0, j1;
+            gb_packed_split (p, part, &j0, &j1);
+            gb_packed_apply (p, x, ldx, n, bias, silu ? GB_ACT_SILU : GB_ACT_NONE, y, ldy, j0, j1);
+          }
+        for (int i = 0; i < n; i++)
+          {
+            for (int j = 0; j < N; j++)
+              {
+                double s = bias ? bias[j] : 0.0;
+                for (int k = 0; k < K; k++)
+                  s += (double) x[(gsize) i * ldx + k]
+                       * (transposed ? w[(gsize) k * N + j] : w[(gsize) j * K + k]);
+                if (silu)
+                  s = s / (1.0 + exp (-s));
+                g_assert_cmpfloat_with_epsilon (y[(gsize) i * ldy + j], s, 1e-5 * (1.0 + fabs (s)) * sqrt (K));
+              }
+            for (int j = N; j < ldy; j++)
+              g_assert_true (isnan (y[(gsize) i * ldy + j]));
+          }
+        gb_packed_free (p);
+      }
+}
+
+/* SiLU's far tails: no overflow to NaN, the right limits, NaN passed on. */
+static void
+test_packed_silu_tails (void)
+{
+  if (!gb_packed_supported ())
+    {
+      g_test_skip ("no AVX-512F on this CPU");
+      return;
+    }
+  float one = 1.0f;
+  GbPacked *p = gb_packed_new (&one, 1, 1, FALSE);
+  float xs[] = { -1000.0f, -90.0f, -20.0f, -1.0f, 0.0f, 1e-3f, 3.0f, 90.0f, 1e30f, NAN }, y[G_N_ELEMENTS (xs)];
+  gb_packed_apply (p, xs, 1, G_N_ELEMENTS (xs), NULL, GB_ACT_SILU, y, 1, 0, 1);
+  for (guint i = 0; i + 1 < G_N_ELEMENTS (xs); i++)
+    {
+      double want = xs[i] / (1.0 + exp (-(double) xs[i]));
+      g_assert_true (isfinite (y[i]));
+      g_assert_cmpfloat_with_epsilon (y[i], want, 1e-6 * (1.0 + fabs (want)));
+    }
+  g_assert_true (isnan (y[G_N_ELEMENTS (xs) - 1]));
+  gb_packed_free (p);
+}
+
+/* The helper's hand-off: many short jobs in a row, callers on several
+ * threads at once (the busy helper makes them run both halves themselves),
+ * and a pair started from inside a half. Every half runs exactly once. */
+typedef struct {
+  gint *counter;
+  gboolean nest;
+} PairJob;
+
+static void
+pair_cb (gpointer data)
+{
+  PairJob *j = data;
+  g_atomic_int_inc (j->counter);
+  if (j->nest)
+    {
+      PairJob a = { j->counter, FALSE }, b = { j->counter, FALSE };
+      gb_parallel_pair (pair_cb, &a, &b);
+    }
+}
+
+static gpointer
+pair_thread (gpointer data)
+{
+  for (int i = 0; i < 2000; i++)
+    {
+      PairJob a = { data, i % 100 == 0 }, b = { data, FALSE };
+      gb_parallel_pair (pair_cb, &a, &b);
+    }
+  return NULL;
+}
+
+static void
+test_parallel_pair_handoff (void)
+{
+  gint counter = 0;
+  pair_thread (&counter);
+  g_assert_cmpint (counter, ==, 2000 * 2 + 20 * 2);
+  counter = 0;
+  GThread *th[3];
+  for (int i = 0; i < 3; i++)
+    th[i] = g_thread_new ("pair", pair_thread, &counter);
+  for (int i = 0; i < 3; i++)
+    g_thread_join (th[i]);
+  g_assert_cmpint (counter, ==, 3 * (2000 * 2 + 20 * 2));
+  /* After a pause longer than the helper spins, it sleeps and must wake. */
+  g_usleep (10000);
+  counter = 0;
+  PairJob a = { &counter, FALSE }, b = { &counter, FALSE };
+  gb_parallel_pair (pair_cb, &a, &b);
+  g_assert_cmpint (counter, ==, 2);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -457,6 +598,9 @@ main (int argc, char **argv)
   g_test_add_func ("/core/nn/activations/finite-diff", test_activations_finite_diff);
   g_test_add_func ("/core/nn/adam/reference", test_adam_reference);
   g_test_add_func ("/core/nn/conv2d", test_conv2d);
+  g_test_add_func ("/core/nn/packed/vs-loops", test_packed_vs_loops);
+  g_test_add_func ("/core/nn/packed/silu-tails", test_packed_silu_tails);
+  g_test_add_func ("/core/parallel/pair-handoff", test_parallel_pair_handoff);
   g_test_add_func ("/core/nn/pool-upsample-channel", test_pool_upsample_channel);
   return g_test_run ();
 }

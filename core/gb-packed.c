@@ -1,0 +1,264 @@
+/* gb-packed.c — weights packed once, and an AVX-512 kernel for y = act (x Wᵀ + b). */
+#include "gb-packed.h"
+
+#include <string.h>
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define HAVE_KERNEL 1
+#define KERNEL __attribute__ ((target ("avx512f")))
+#else
+#define HAVE_KERNEL 0
+#endif
+
+enum { NR = GB_PACKED_PANEL, MR = 8 };
+
+struct _GbPacked {
+  int n_out, n_in, n_panels;
+  float *w;   /* n_panels × n_in × NR, 64-byte aligned, the last panel padded with zeros */
+  float *rows; /* narrow layers (n_out < NR): W's rows as they are, for dot products */
+};
+
+gboolean
+gb_packed_supported (void)
+{
+#if HAVE_KERNEL
+  static int supported = -1;
+  if (supported < 0)
+    {
+      __builtin_cpu_init ();
+      supported = __builtin_cpu_supports ("avx512f") ? 1 : 0;
+    }
+  return supported;
+#else
+  return FALSE;
+#endif
+}
+
+GbPacked *
+gb_packed_new (const float *w, int n_out, int n_in, gboolean transposed)
+{
+  g_return_val_if_fail (n_out > 0 && n_in > 0, NULL);
+  GbPacked *p = g_new0 (GbPacked, 1);
+  p->n_out = n_out;
+  p->n_in = n_in;
+  p->n_panels = (n_out + NR - 1) / NR;
+  gsize size = (gsize) p->n_panels * n_in * NR;
+  p->w = g_aligned_alloc0 (size, sizeof (float), 64);
+  if (n_out < NR)
+    {
+      p->rows = g_new (float, (gsize) n_out * n_in);
+      for (int j = 0; j < n_out; j++)
+        for (int k = 0; k < n_in; k++)
+          p->rows[(gsize) j * n_in + k] = transposed ? w[(gsize) k * n_out + j] : w[(gsize) j * n_in + k];
+    }
+  for (int pn = 0; pn < p->n_panels; pn++)
+    {
+      float *dst = p->w + (gsize) pn * n_in * NR;
+      for (int jj = 0; jj < NR; jj++)
+        {
+          int j = pn * NR + jj;
+          if (j >= n_out)
+            break;
+          for (int k = 0; k < n_in; k++)
+            dst[(gsize) k * NR + jj] = transposed ? w[(gsize) k * n_out + j] : w[(gsize) j * n_in + k];
+        }
+    }
+  return p;
+}
+
+void
+gb_packed_free (GbPacked *p)
+{
+  if (p == NULL)
+    return;
+  g_aligned_free (p->w);
+  g_free (p->rows);
+  g_free (p);
+}
+
+int
+gb_packed_n_out (const GbPacked *p)
+{
+  return p->n_out;
+}
+
+int
+gb_packed_n_in (const GbPacked *p)
+{
+  return p->n_in;
+}
+
+void
+gb_packed_split (const GbPacked *p, int part, int *j0, int *j1)
+{
+  int mid = MIN ((p->n_panels + 1) / 2 * NR, p->n_out);
+  *j0 = part ? mid : 0;
+  *j1 = part ? p->n_out : mid;
+}
+
+#if HAVE_KERNEL
+
+/* x·σ(x), σ(x) = 1 / (1 + e^−x): e^−x as 2^n · p(r) (the same reduction and
+ * degree-6 polynomial as gb_v8f_exp, the argument clamped to ±87 so it stays
+ * finite), the reciprocal as rcp14 and one Newton step (relative error about
+ * 2^−28 before rounding). */
+static inline __attribute__ ((always_inline)) KERNEL __m512
+silu16 (__m512 x)
+{
+  __m512 y = _mm512_min_ps (_mm512_max_ps (_mm512_sub_ps (_mm512_setzero_ps (), x), _mm512_set1_ps (-87.0f)),
+                            _mm512_set1_ps (87.0f));
+  __m512 n = _mm512_roundscale_ps (_mm512_mul_ps (y, _mm512_set1_ps (1.44269504088896341f)),
+                                   _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  __m512 r = _mm512_fnmadd_ps (n, _mm512_set1_ps (0.693145751953125f), y);
+  r = _mm512_fnmadd_ps (n, _mm512_set1_ps (1.428606765330187e-06f), r);
+  __m512 q = _mm512_set1_ps (1.0f / 720.0f);
+  q = _mm512_fmadd_ps (q, r, _mm512_set1_ps (1.0f / 120.0f));
+  q = _mm512_fmadd_ps (q, r, _mm512_set1_ps (1.0f / 24.0f));
+  q = _mm512_fmadd_ps (q, r, _mm512_set1_ps (1.0f / 6.0f));
+  q = _mm512_fmadd_ps (q, r, _mm512_set1_ps (0.5f));
+  q = _mm512_fmadd_ps (q, r, _mm512_set1_ps (1.0f));
+  q = _mm512_fmadd_ps (q, r, _mm512_set1_ps (1.0f));
+  __m512 d = _mm512_add_ps (_mm512_scalef_ps (q, n), _mm512_set1_ps (1.0f));
+  __m512 inv = _mm512_rcp14_ps (d);
+  inv = _mm512_fmadd_ps (inv, _mm512_fnmadd_ps (d, inv, _mm512_set1_ps (1.0f)), inv);
+  return _mm512_mul_ps (x, inv);
+}
+
+/* An M-row × P-panel block of y over the whole of k, M ≤ 8 and P ≤ 2 known
+ * at compile time so the accumulators live in registers. mask: the valid
+ * outputs of the last panel. */
+static inline __attribute__ ((always_inline)) KERNEL void
+block (const int M, const int P, int K, const float *x, int ldx, const float *w, const float *bias, gboolean silu,
+       float *y, int ldy, __mmask16 last_mask)
+{
+  __m512 acc[MR][2];
+  const gsize pstride = (gsize) K * NR;
+#pragma GCC unroll 2
+  for (int p = 0; p < P; p++)
+    {
+      __mmask16 m = p == P - 1 ? last_mask : 0xffff;
+      __m512 b = bias != NULL ? _mm512_maskz_loadu_ps (m, bias + p * NR) : _mm512_setzero_ps ();
+#pragma GCC unroll 8
+      for (int i = 0; i < M; i++)
+        acc[i][p] = b;
+    }
+  for (int k = 0; k < K; k++)
+    {
+      __m512 wv[2];
+#pragma GCC unroll 2
+      for (int p = 0; p < P; p++)
+        wv[p] = _mm512_load_ps (w + p * pstride + (gsize) k * NR);
+#pragma GCC unroll 8
+      for (int i = 0; i < M; i++)
+        {
+          __m512 a = _mm512_set1_ps (x[(gsize) i * ldx + k]);
+#pragma GCC unroll 2
+          for (int p = 0; p < P; p++)
+            acc[i][p] = _mm512_fmadd_ps (a, wv[p], acc[i][p]);
+        }
+    }
+#pragma GCC unroll 8
+  for (int i = 0; i < M; i++)
+#pragma GCC unroll 2
+    for (int p = 0; p < P; p++)
+      {
+        __m512 v = silu ? silu16 (acc[i][p]) : acc[i][p];
+        _mm512_mask_storeu_ps (y + (gsize) i * ldy + p * NR, p == P - 1 ? last_mask : 0xffff, v);
+      }
+}
+
+#define ROWS(P)                                                                         \
+  switch (M)                                                                            \
+    {                                                                                   \
+    case 8: block (8, P, K, x, ldx, w, bias, silu, y, ldy, mask); break;                \
+    case 7: block (7, P, K, x, ldx, w, bias, silu, y, ldy, mask); break;                \
+    case 6: block (6, P, K, x, ldx, w, bias, silu, y, ldy, mask); break;                \
+    case 5: block (5, P, K, x, ldx, w, bias, silu, y, ldy, mask); break;                \
+    case 4: block (4, P, K, x, ldx, w, bias, silu, y, ldy, mask); break;                \
+    case 3: block (3, P, K, x, ldx, w, bias, silu, y, ldy, mask); break;                \
+    case 2: block (2, P, K, x, ldx, w, bias, silu, y, ldy, mask); break;                \
+    default: block (1, P, K, x, ldx, w, bias, silu, y, ldy, mask); break;               \
+    }
+
+static KERNEL void
+block_any (int M, int P, int K, const float *x, int ldx, const float *w, const float *bias, gboolean silu, float *y,
+           int ldy, __mmask16 mask)
+{
+  if (P == 2)
+    ROWS (2)
+  else
+    ROWS (1)
+}
+
+/* A layer with fewer outputs than a panel (a toy's ε̂: 2 of them): one dot
+ * product per output along k rather than a panel mostly of zeros. */
+static KERNEL void
+apply_narrow (const GbPacked *p, const float *x, int ldx, int n, const float *bias, gboolean silu, float *y, int ldy,
+              int j0, int j1)
+{
+  int K = p->n_in, K16 = K / NR * NR;
+  __mmask16 tail = (__mmask16) ((1u << (K - K16)) - 1);
+  for (int i = 0; i < n; i++)
+    {
+      const float *xi = x + (gsize) i * ldx;
+      for (int j = j0; j < j1; j++)
+        {
+          const float *wj = p->rows + (gsize) j * K;
+          __m512 acc = _mm512_setzero_ps ();
+          for (int k = 0; k < K16; k += NR)
+            acc = _mm512_fmadd_ps (_mm512_loadu_ps (xi + k), _mm512_loadu_ps (wj + k), acc);
+          if (tail)
+            acc = _mm512_fmadd_ps (_mm512_maskz_loadu_ps (tail, xi + K16), _mm512_maskz_loadu_ps (tail, wj + K16), acc);
+          float v = _mm512_reduce_add_ps (acc) + (bias != NULL ? bias[j] : 0.0f);
+          if (silu)
+            v = _mm512_cvtss_f32 (silu16 (_mm512_set1_ps (v)));
+          y[(gsize) i * ldy + j] = v;
+        }
+    }
+}
+
+static KERNEL void
+apply_kernel (const GbPacked *p, const float *x, int ldx, int n, const float *bias, gboolean silu, float *y, int ldy,
+              int j0, int j1)
+{
+  int K = p->n_in;
+  if (p->rows != NULL)
+    {
+      apply_narrow (p, x, ldx, n, bias, silu, y, ldy, j0, j1);
+      return;
+    }
+  /* Column blocks of two panels outside, rows inside: the block's weights
+   * (K × 32 floats) stay in cache for every row. */
+  for (int j = j0; j < j1; j += 2 * NR)
+    {
+      int cols = MIN (2 * NR, j1 - j);
+      int P = (cols + NR - 1) / NR;
+      int last = cols - (P - 1) * NR;
+      __mmask16 mask = (__mmask16) (last == NR ? 0xffff : (1u << last) - 1);
+      const float *w = p->w + (gsize) (j / NR) * K * NR;
+      for (int i = 0; i < n; i += MR)
+        block_any (MIN (MR, n - i), P, K, x + (gsize) i * ldx, ldx, w, bias != NULL ? bias + j : NULL, silu,
+                   y + (gsize) i * ldy + j, ldy, mask);
+    }
+}
+
+#endif
+
+void
+gb_packed_apply (const GbPacked *p, const float *x, int ldx, int n, const float *bias, GbAct act, float *y, int ldy,
+                 int j0, int j1)
+{
+  g_return_if_fail (p != NULL && x != NULL && y != NULL);
+  g_return_if_fail (act == GB_ACT_NONE || act == GB_ACT_SILU);
+  g_return_if_fail (j0 >= 0 && (j0 % NR == 0 || j0 == p->n_out) && j0 <= j1 && j1 <= p->n_out && (j1 % NR == 0 || j1 == p->n_out));
+  g_return_if_fail (ldx >= p->n_in && ldy >= j1);
+  if (n <= 0 || j0 == j1)
+    return;
+#if HAVE_KERNEL
+  g_return_if_fail (gb_packed_supported ());
+  apply_kernel (p, x, ldx, n, bias, act == GB_ACT_SILU, y, ldy, j0, j1);
+#else
+  g_return_if_reached ();
+#endif
+}

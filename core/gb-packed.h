@@ -1,0 +1,51 @@
+/* gb-packed.h — a layer's weights packed once for products with the batch in
+ * the rows, y = act (x Wᵀ + b), on AVX-512 CPUs.
+ *
+ * A sampler multiplies by the same weights a thousand times. A general
+ * GEMM (OpenBLAS's sgemm) repacks the weight matrix into its kernel's layout
+ * at every call: for a few images that is as much memory traffic as the
+ * product itself (16 rows against a 1024 × 1024 matrix), and the bias and
+ * the activation then take another pass over the output. Here W is laid out
+ * once in panels of 16 outputs, each panel k-major (the 16 weights of input k
+ * side by side, one 512-bit load), and a kernel keeps an 8-row × 32-output
+ * block of y in registers across the whole of k, adds the bias and applies
+ * SiLU before it stores. Its sums run in a different order from OpenBLAS's,
+ * so results agree to rounding, not bit for bit.
+ *
+ * gb_packed_supported () says whether this CPU runs the kernel (AVX-512F);
+ * callers keep a CBLAS path for the others.
+ */
+#pragma once
+
+#include "gb-nn.h"
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define GB_PACKED_PANEL 16
+
+typedef struct _GbPacked GbPacked;
+
+gboolean  gb_packed_supported (void);
+
+/* Packs W for y = x Wᵀ. W is (n_out, n_in) row-major, as gb-nn's layers keep
+ * it, or, with transposed, (n_in, n_out) row-major (y = x W). */
+GbPacked *gb_packed_new   (const float *w, int n_out, int n_in, gboolean transposed);
+void      gb_packed_free  (GbPacked *p);
+int       gb_packed_n_out (const GbPacked *p);
+int       gb_packed_n_in  (const GbPacked *p);
+
+/* y[i, j] = act (Σ_k x[i, k] W[j, k] + bias[j]) for i < n and j0 ≤ j < j1,
+ * x's rows ldx apart and y's ldy apart; bias may be NULL; act is
+ * GB_ACT_NONE or GB_ACT_SILU. j0 must be a multiple of GB_PACKED_PANEL (or n_out), j1
+ * one too or n_out (gb_packed_split gives such a range for each of two
+ * threads). Only on a CPU where gb_packed_supported (). */
+void      gb_packed_apply (const GbPacked *p, const float *x, int ldx, int n, const float *bias, GbAct act,
+                           float *y, int ldy, int j0, int j1);
+
+/* The output range [*j0, *j1) of part 0 or 1 of a product split in two
+ * between threads, at a panel boundary. */
+void      gb_packed_split (const GbPacked *p, int part, int *j0, int *j1);
+
+G_END_DECLS
