@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "gb-error.h"
+#include "gb-parallel.h"
 #include "gb-rng.h"
 
 #define BETA_MAX 0.999
@@ -188,6 +189,82 @@ gb_sampler_timesteps (const GbSamplerConfig *c, const GbSchedule *s, int *ts)
   return S;
 }
 
+typedef struct {
+  const GbSchedule *s;
+  const GbSamplerConfig *c;
+  float *x, *eps, *x0, *z;
+  int t, prev;
+  gsize i0, i1;
+  GbRng rng;
+  gboolean bad;
+} StepPart;
+
+/* x_t → x_prev for values i0…i1 − 1, given ε̂ there. */
+static void
+step_part_cb (gpointer data)
+{
+  StepPart *p = data;
+  const GbSchedule *s = p->s;
+  const GbSamplerConfig *c = p->c;
+  int t = p->t, prev = p->prev;
+  gsize N = p->i1 - p->i0;
+  float *x = p->x + p->i0, *eps = p->eps + p->i0, *x0 = p->x0 + p->i0, *z = p->z + p->i0;
+  double ab = s->alpha_bar[t], abp = s->alpha_bar[prev];
+  gb_diffusion_predict_x0 (s, t, x, eps, x0, N);
+  if (c->clip_x0)
+    {
+      /* Clip x̂₀ and take ε̂ consistent with it: ε̂ = (x_t − √ᾱ x̂₀) / √(1 − ᾱ). */
+      float sa = (float) sqrt (ab), inv = (float) (1.0 / sqrt (1.0 - ab));
+      for (gsize i = 0; i < N; i++)
+        {
+          x0[i] = CLAMP (x0[i], -1.0f, 1.0f);
+          eps[i] = (x[i] - sa * x0[i]) * inv;
+        }
+    }
+  /* The mean of x_prev, then σ z with the sampler's σ (none at DDPM's last step). */
+  double sig;
+  if (c->kind == GB_SAMPLER_DDPM)
+    sig = t > 1 ? sqrt (c->sigma_tilde ? gb_schedule_beta_tilde (s, t) : s->beta[t]) : 0.0;
+  else
+    sig = c->eta * sqrt ((1.0 - abp) / (1.0 - ab)) * sqrt (MAX (0.0, 1.0 - ab / abp));
+  if (c->kind == GB_SAMPLER_DDPM && c->clip_x0)
+    {
+      /* The posterior mean from the clipped x̂₀:
+       * μ = √ᾱ_{t−1} β_t/(1−ᾱ_t) · x̂₀ + √α_t (1−ᾱ_{t−1})/(1−ᾱ_t) · x_t. */
+      float c0 = (float) (sqrt (abp) * s->beta[t] / (1.0 - ab)),
+            ct = (float) (sqrt (s->alpha[t]) * (1.0 - abp) / (1.0 - ab));
+      for (gsize i = 0; i < N; i++)
+        x[i] = c0 * x0[i] + ct * x[i];
+    }
+  else if (c->kind == GB_SAMPLER_DDPM)
+    {
+      /* μ = (x_t − β_t/√(1 − ᾱ_t) ε̂) / √α_t. */
+      float a = (float) (1.0 / sqrt (s->alpha[t])), b = (float) (s->beta[t] / sqrt (1.0 - ab));
+      for (gsize i = 0; i < N; i++)
+        x[i] = a * (x[i] - b * eps[i]);
+    }
+  else
+    {
+      /* x_prev = √ᾱ_prev x̂₀ + √(1 − ᾱ_prev − σ²) ε̂ + σ z, σ = η √((1−ᾱ_prev)/(1−ᾱ_t)) √(1 − ᾱ_t/ᾱ_prev). */
+      float a = (float) sqrt (abp), b = (float) sqrt (MAX (0.0, 1.0 - abp - sig * sig));
+      for (gsize i = 0; i < N; i++)
+        x[i] = a * x0[i] + b * eps[i];
+    }
+  float sigma = (float) sig;
+  if (sigma > 0)
+    {
+      gb_rng_fill_normal_fast (&p->rng, z, N);
+      for (gsize i = 0; i < N; i++)
+        x[i] += sigma * z[i];
+    }
+  for (gsize i = 0; i < N; i++)
+    if (!isfinite (x[i]))
+      {
+        p->bad = TRUE;
+        break;
+      }
+}
+
 gboolean
 gb_diffusion_sample (const GbSchedule *s, const GbSamplerConfig *c, GbEpsFunc eps_fn, gpointer eps_data,
                      float *x, int n, int d, gboolean start_given, GbSampleRecord *record,
@@ -216,61 +293,28 @@ gb_diffusion_sample (const GbSchedule *s, const GbSamplerConfig *c, GbEpsFunc ep
         return FALSE;
       int t = ts[k], prev = k + 1 < K ? ts[k + 1] : 0;
       eps_fn (eps, x, n, d, t, eps_data);
-      double ab = s->alpha_bar[t], abp = s->alpha_bar[prev];
-      gb_diffusion_predict_x0 (s, t, x, eps, x0, N);
-      if (c->clip_x0)
+      /* The rest of the step, element-wise, in two halves of the points
+       * (on both cores when there are enough of them), each with its own
+       * stream of noise drawn from the seed, the step and the half, so the
+       * samples do not depend on whether the halves ran in parallel. */
+      StepPart parts[2];
+      gsize mid = (gsize) (n / 2) * d;
+      for (int h = 0; h < 2; h++)
         {
-          /* Clip x̂₀ and take ε̂ consistent with it: ε̂ = (x_t − √ᾱ x̂₀) / √(1 − ᾱ). */
-          float sa = (float) sqrt (ab), inv = (float) (1.0 / sqrt (1.0 - ab));
-          for (gsize i = 0; i < N; i++)
-            {
-              x0[i] = CLAMP (x0[i], -1.0f, 1.0f);
-              eps[i] = (x[i] - sa * x0[i]) * inv;
-            }
+          parts[h] = (StepPart) { .s = s, .c = c, .x = x, .eps = eps, .x0 = x0, .z = z, .t = t, .prev = prev,
+                                  .i0 = h ? mid : 0, .i1 = h ? N : mid, .bad = FALSE };
+          gb_rng_init (&parts[h].rng, c->seed + 0x9E3779B97F4A7C15ull * (guint64) (2 * k + h + 1));
         }
-      /* The mean of x_prev, then σ z with the sampler's σ (none at DDPM's last step). */
-      double sig;
-      if (c->kind == GB_SAMPLER_DDPM)
-        sig = t > 1 ? sqrt (c->sigma_tilde ? gb_schedule_beta_tilde (s, t) : s->beta[t]) : 0.0;
+      if (N >= 8192)
+        gb_parallel_pair (step_part_cb, &parts[0], &parts[1]);
       else
-        sig = c->eta * sqrt ((1.0 - abp) / (1.0 - ab)) * sqrt (MAX (0.0, 1.0 - ab / abp));
-      if (c->kind == GB_SAMPLER_DDPM && c->clip_x0)
+        step_part_cb (&parts[0]), step_part_cb (&parts[1]);
+      if (parts[0].bad || parts[1].bad)
         {
-          /* The posterior mean from the clipped x̂₀:
-           * μ = √ᾱ_{t−1} β_t/(1−ᾱ_t) · x̂₀ + √α_t (1−ᾱ_{t−1})/(1−ᾱ_t) · x_t. */
-          float c0 = (float) (sqrt (abp) * s->beta[t] / (1.0 - ab)),
-                ct = (float) (sqrt (s->alpha[t]) * (1.0 - abp) / (1.0 - ab));
-          for (gsize i = 0; i < N; i++)
-            x[i] = c0 * x0[i] + ct * x[i];
+          g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT,
+                       "the sampler produced a value that is not finite at t = %d (a broken model?)", t);
+          return FALSE;
         }
-      else if (c->kind == GB_SAMPLER_DDPM)
-        {
-          /* μ = (x_t − β_t/√(1 − ᾱ_t) ε̂) / √α_t. */
-          float a = (float) (1.0 / sqrt (s->alpha[t])), b = (float) (s->beta[t] / sqrt (1.0 - ab));
-          for (gsize i = 0; i < N; i++)
-            x[i] = a * (x[i] - b * eps[i]);
-        }
-      else
-        {
-          /* x_prev = √ᾱ_prev x̂₀ + √(1 − ᾱ_prev − σ²) ε̂ + σ z, σ = η √((1−ᾱ_prev)/(1−ᾱ_t)) √(1 − ᾱ_t/ᾱ_prev). */
-          float a = (float) sqrt (abp), b = (float) sqrt (MAX (0.0, 1.0 - abp - sig * sig));
-          for (gsize i = 0; i < N; i++)
-            x[i] = a * x0[i] + b * eps[i];
-        }
-      float sigma = (float) sig;
-      if (sigma > 0)
-        {
-          gb_rng_fill_normal_fast (&rng, z, N);
-          for (gsize i = 0; i < N; i++)
-            x[i] += sigma * z[i];
-        }
-      for (gsize i = 0; i < N; i++)
-        if (!isfinite (x[i]))
-          {
-            g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT,
-                         "the sampler produced a value that is not finite at t = %d (a broken model?)", t);
-            return FALSE;
-          }
       if (record)
         {
           if (record->xs)
