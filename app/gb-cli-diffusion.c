@@ -65,6 +65,10 @@ latent_codes (const char *dataset, const char *vae_path, const char *split, int 
 int
 gb_cli_train_diffusion (int argc, char **argv)
 {
+  /* Products on one thread each, split across the cores by the trainer
+   * itself (OpenBLAS's threads yield to each other at these sizes), so the
+   * weights do not depend on how many threads OpenBLAS would pick. */
+  gb_blas_set_threads (1);
   g_autofree char *data = NULL, *out = NULL, *schedule = NULL, *dataset = NULL, *vae = NULL, *lr_schedule = NULL;
   int steps = 20000, batch = 256, hidden = 128, T = 1000;
   double lr = 1e-3, ema = 0.0;

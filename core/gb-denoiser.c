@@ -649,40 +649,120 @@ gb_denoiser_trainer_free (GbDenoiserTrainer *tr)
   g_free (tr);
 }
 
-float
-gb_denoiser_train_step (GbDenoiserTrainer *tr, const float *x0)
+/* --- the training step's products, split across the two cores ---
+ *
+ * With OpenBLAS on one thread (the command line sets that), each product's
+ * output columns are cut in two and one half runs on the helper core: its
+ * own threads measured a sixth of a step yielding to each other. The cut
+ * does not depend on the number of cores, so neither do the weights. */
+
+typedef struct {
+  CBLAS_TRANSPOSE ta, tb;
+  int m, k;
+  const float *a, *b;
+  int lda, ldb;
+  float beta;
+  float *c;
+  int ldc, j0, j1;
+} GemmPart;
+
+static void
+gemm_part_cb (gpointer data)
 {
-  GbMlpDenoiser *net = tr->net;
-  const GbSchedule *s = net->schedule;
-  int B = tr->batch, d = net->d, H = net->hidden;
-  /* x_t = √ᾱ_t x₀ + √(1−ᾱ_t) ε with t ~ U{1…T}, and e(t) beside it. */
-  gb_rng_fill_normal (&tr->rng, tr->eps, (gsize) B * d);
-  for (int i = 0; i < B; i++)
+  const GemmPart *g = data;
+  if (g->j1 <= g->j0)
+    return;
+  const float *b = g->tb == CblasNoTrans ? g->b + g->j0 : g->b + (gsize) g->j0 * g->ldb;
+  cblas_sgemm (CblasRowMajor, g->ta, g->tb, g->m, g->j1 - g->j0, g->k, 1.0f, g->a, g->lda, b, g->ldb, g->beta,
+               g->c + g->j0, g->ldc);
+}
+
+/* C (m, n) = op (A) op (B) + beta C, on both cores when split is set. */
+static void
+train_gemm (gboolean split, CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int m, int n, int k, const float *a, int lda,
+            const float *b, int ldb, float beta, float *c, int ldc)
+{
+  /* The cut on a 64-byte boundary, so the halves share no cache line of C. */
+  int mid = split && n >= 32 ? (n / 2 + 15) / 16 * 16 : n;
+  GemmPart p0 = { ta, tb, m, k, a, b, lda, ldb, beta, c, ldc, 0, mid };
+  GemmPart p1 = p0;
+  p1.j0 = mid, p1.j1 = n;
+  if (mid < n)
+    gb_parallel_pair (gemm_part_cb, &p0, &p1);
+  else
+    gemm_part_cb (&p0);
+}
+
+/* out (B, n_out) = in Wᵀ + b, as gb_linear_forward without the activation. */
+static void
+train_linear_forward (gboolean split, float *out, const float *in, const float *w, const float *b, int B, int n_in,
+                      int n_out)
+{
+  for (int r = 0; r < B; r++)
+    memcpy (out + (gsize) r * n_out, b, (gsize) n_out * sizeof (float));
+  train_gemm (split, CblasNoTrans, CblasTrans, B, n_out, n_in, in, n_in, w, n_in, 1.0f, out, n_out);
+}
+
+/* gb_linear_backward's products (dw and db overwritten, din too when given). */
+static void
+train_linear_backward (gboolean split, float *din, float *dw, float *db, const float *dout, const float *in,
+                       const float *w, int B, int n_in, int n_out)
+{
+  train_gemm (split, CblasTrans, CblasNoTrans, n_out, n_in, B, dout, n_out, in, n_in, 0.0f, dw, n_in);
+  if (db != NULL)
     {
-      int t = 1 + (int) gb_rng_below (&tr->rng, (guint32) s->T);
-      float a = (float) sqrt (s->alpha_bar[t]), b = (float) sqrt (1.0 - s->alpha_bar[t]);
-      float *row = tr->inp + (gsize) i * d;
-      for (int k = 0; k < d; k++)
-        row[k] = a * x0[(gsize) i * d + k] + b * tr->eps[(gsize) i * d + k];
-      gb_time_embedding (t, E, tr->emb + (gsize) i * E);
-      tr->ts[i] = t;
+      memset (db, 0, (gsize) n_out * sizeof (float));
+      for (int r = 0; r < B; r++)
+        for (int j = 0; j < n_out; j++)
+          db[j] += dout[(gsize) r * n_out + j];
     }
-  /* With a fitted Gaussian the MLP reads the whitened coordinates u and
-   * answers r in the eigenbasis, and the loss is taken there: V is
-   * orthogonal, so ‖(r + gain ⊙ c) V − ε‖ = ‖r + gain ⊙ c − ε Vᵀ‖. */
-  const float *in = tr->inp, *target = tr->eps;
-  gboolean gauss = net->g_mean != NULL;
-  if (gauss)
+  if (din != NULL)
+    train_gemm (split, CblasNoTrans, CblasNoTrans, B, n_in, n_out, dout, n_out, w, n_in, 0.0f, din, n_in);
+}
+
+/* The element-wise stages of a step on the rows r0…r1 − 1 of the batch,
+ * two halves at a time. */
+typedef struct {
+  GbDenoiserTrainer *tr;
+  const float *x0;
+  guint64 seed;
+  int stage, r0, r1;
+} RowsPart;
+
+enum { STAGE_NOISE, STAGE_WHITEN, STAGE_SILU1, STAGE_SILU2, STAGE_DSILU2, STAGE_DSILU1 };
+
+static void
+rows_part_cb (gpointer data)
+{
+  const RowsPart *p = data;
+  GbDenoiserTrainer *tr = p->tr;
+  const GbMlpDenoiser *net = tr->net;
+  const GbSchedule *s = net->schedule;
+  int d = net->d, H = net->hidden, r0 = p->r0, n = p->r1 - p->r0;
+  gsize oh = (gsize) r0 * H, nh = (gsize) n * H;
+  switch (p->stage)
     {
-      gsize nd = (gsize) B * d;
-      if (tr->u == NULL)
-        tr->u = g_new (float, nd), tr->c = g_new (float, nd), tr->epsv = g_new (float, nd),
-        tr->gain = g_new (float, nd);
-      gauss_centre (net, tr->inp, B, 0, tr->ts, tr->u);
-      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, B, d, d, 1.0f, tr->u, d, net->g_vecs, d, 0.0f, tr->c, d);
-      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, B, d, d, 1.0f, tr->eps, d, net->g_vecs, d, 0.0f, tr->epsv,
-                   d);
-      for (int i = 0; i < B; i++)
+    case STAGE_NOISE:   /* x_t = √ᾱ_t x₀ + √(1−ᾱ_t) ε, e(t) beside it, and x_t − √ᾱ_t μ */
+      {
+        GbRng rng;
+        gb_rng_init (&rng, p->seed);
+        gb_rng_fill_normal_fast (&rng, tr->eps + (gsize) r0 * d, (gsize) n * d);
+        for (int i = r0; i < p->r1; i++)
+          {
+            int t = tr->ts[i];
+            float a = (float) sqrt (s->alpha_bar[t]), b = (float) sqrt (1.0 - s->alpha_bar[t]);
+            float *row = tr->inp + (gsize) i * d;
+            const float *x = p->x0 + (gsize) i * d, *e = tr->eps + (gsize) i * d;
+            for (int k = 0; k < d; k++)
+              row[k] = a * x[k] + b * e[k];
+            gb_time_embedding (t, E, tr->emb + (gsize) i * E);
+          }
+        if (net->g_mean != NULL)
+          gauss_centre (net, tr->inp + (gsize) r0 * d, n, 0, tr->ts + r0, tr->u + (gsize) r0 * d);
+        break;
+      }
+    case STAGE_WHITEN:  /* the gains, and u = c ⊙ whitening */
+      for (int i = r0; i < p->r1; i++)
         {
           float *g = tr->gain + (gsize) i * d, *u = tr->u + (gsize) i * d;
           const float *c = tr->c + (gsize) i * d;
@@ -690,15 +770,99 @@ gb_denoiser_train_step (GbDenoiserTrainer *tr, const float *x0)
           for (int k = 0; k < d; k++)
             u[k] *= c[k];
         }
+      break;
+    case STAGE_SILU1:
+      gb_act_forward (GB_ACT_SILU, tr->h1 + oh, tr->z1 + oh, nh);
+      break;
+    case STAGE_SILU2:
+      gb_act_forward (GB_ACT_SILU, tr->h2 + oh, tr->z2 + oh, nh);
+      break;
+    case STAGE_DSILU2:
+      memset (tr->dz2 + oh, 0, nh * sizeof (float));
+      gb_act_backward (GB_ACT_SILU, tr->dz2 + oh, tr->dh2 + oh, tr->z2 + oh, tr->h2 + oh, nh);
+      break;
+    default:
+      memset (tr->dz1 + oh, 0, nh * sizeof (float));
+      gb_act_backward (GB_ACT_SILU, tr->dz1 + oh, tr->dh1 + oh, tr->z1 + oh, tr->h1 + oh, nh);
+      break;
+    }
+}
+
+/* A stage over the two halves of the batch: on both cores when split, and
+ * with the same numbers either way. */
+static void
+train_rows (GbDenoiserTrainer *tr, gboolean split, int stage, const float *x0, guint64 seed)
+{
+  int mid = tr->batch / 2;
+  RowsPart a = { tr, x0, seed, stage, 0, mid }, b = { tr, x0, seed + 0x9E3779B97F4A7C15ull, stage, mid, tr->batch };
+  if (split)
+    gb_parallel_pair (rows_part_cb, &a, &b);
+  else
+    rows_part_cb (&a), rows_part_cb (&b);
+}
+
+/* Adam, then the weights' average, on a range of the parameters. */
+typedef struct {
+  GbDenoiserTrainer *tr;
+  gsize i0, i1;
+  int step;
+} AdamPart;
+
+static void
+adam_part_cb (gpointer data)
+{
+  const AdamPart *a = data;
+  GbDenoiserTrainer *tr = a->tr;
+  gsize i0 = a->i0, n = a->i1 - a->i0;
+  float *p = tr->net->params + i0;
+  gb_adam_step (&tr->adam, p, tr->grad + i0, tr->m + i0, tr->v + i0, n, a->step);
+  if (tr->ema != NULL)
+    {
+      float decay = MIN (tr->ema_decay, (1.0f + a->step) / (10.0f + a->step)), keep = 1.0f - decay;
+      float *restrict e = tr->ema + i0;
+      for (gsize i = 0; i < n; i++)
+        e[i] += keep * (p[i] - e[i]);
+    }
+}
+
+float
+gb_denoiser_train_step (GbDenoiserTrainer *tr, const float *x0)
+{
+  GbMlpDenoiser *net = tr->net;
+  const GbSchedule *s = net->schedule;
+  int B = tr->batch, d = net->d, H = net->hidden;
+  /* Both cores for the products of big models when OpenBLAS runs on one
+   * thread; toys' products are too small to pay for the hand-offs. */
+  gboolean split = gb_blas_get_threads () == 1 && H >= 256;
+  gboolean gauss = net->g_mean != NULL;
+  if (gauss && tr->u == NULL)
+    {
+      gsize nd = (gsize) B * d;
+      tr->u = g_new (float, nd), tr->c = g_new (float, nd), tr->epsv = g_new (float, nd), tr->gain = g_new (float, nd);
+    }
+  /* t ~ U{1…T} for every row; then x_t = √ᾱ_t x₀ + √(1−ᾱ_t) ε and e(t) in two
+   * halves, each drawing ε from its own stream seeded from the trainer's. */
+  for (int i = 0; i < B; i++)
+    tr->ts[i] = 1 + (int) gb_rng_below (&tr->rng, (guint32) s->T);
+  train_rows (tr, split, STAGE_NOISE, x0, gb_rng_next (&tr->rng));
+  /* With a fitted Gaussian the MLP reads the whitened coordinates u and
+   * answers r in the eigenbasis, and the loss is taken there: V is
+   * orthogonal, so ‖(r + gain ⊙ c) V − ε‖ = ‖r + gain ⊙ c − ε Vᵀ‖. */
+  const float *in = tr->inp, *target = tr->eps;
+  if (gauss)
+    {
+      train_gemm (split, CblasNoTrans, CblasTrans, B, d, d, tr->u, d, net->g_vecs, d, 0.0f, tr->c, d);
+      train_gemm (split, CblasNoTrans, CblasTrans, B, d, d, tr->eps, d, net->g_vecs, d, 0.0f, tr->epsv, d);
+      train_rows (tr, split, STAGE_WHITEN, x0, 0);
       in = tr->u, target = tr->epsv;
     }
-  gb_linear_forward (tr->z1, in, net->w1, net->b1, B, d, H, GB_ACT_NONE);
-  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, B, H, E, 1.0f, tr->emb, E, net->v1, E, 1.0f, tr->z1, H);
-  gb_act_forward (GB_ACT_SILU, tr->h1, tr->z1, (gsize) B * H);
-  gb_linear_forward (tr->z2, tr->h1, net->w2, net->b2, B, H, H, GB_ACT_NONE);
-  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, B, H, E, 1.0f, tr->emb, E, net->v2, E, 1.0f, tr->z2, H);
-  gb_act_forward (GB_ACT_SILU, tr->h2, tr->z2, (gsize) B * H);
-  gb_linear_forward (tr->out, tr->h2, net->w3, net->b3, B, H, d, GB_ACT_NONE);
+  train_linear_forward (split, tr->z1, in, net->w1, net->b1, B, d, H);
+  train_gemm (split, CblasNoTrans, CblasTrans, B, H, E, tr->emb, E, net->v1, E, 1.0f, tr->z1, H);
+  train_rows (tr, split, STAGE_SILU1, x0, 0);
+  train_linear_forward (split, tr->z2, tr->h1, net->w2, net->b2, B, H, H);
+  train_gemm (split, CblasNoTrans, CblasTrans, B, H, E, tr->emb, E, net->v2, E, 1.0f, tr->z2, H);
+  train_rows (tr, split, STAGE_SILU2, x0, 0);
+  train_linear_forward (split, tr->out, tr->h2, net->w3, net->b3, B, H, d);
   if (gauss)   /* the fixed part: no gradient */
     for (gsize i = 0; i < (gsize) B * d; i++)
       tr->out[i] += tr->gain[i] * tr->c[i];
@@ -713,25 +877,23 @@ gb_denoiser_train_step (GbDenoiserTrainer *tr, const float *x0)
   /* Backward, overwriting the gradient block (laid out as the parameters). */
   float *gw1 = tr->grad, *gb1 = gw1 + (gsize) H * d, *gv1 = gb1 + H, *gw2 = gv1 + (gsize) H * E,
         *gb2 = gw2 + (gsize) H * H, *gv2 = gb2 + H, *gw3 = gv2 + (gsize) H * E, *gb3 = gw3 + (gsize) d * H;
-  gb_linear_backward (tr->dh2, gw3, gb3, tr->dout, tr->h2, net->w3, B, H, d, FALSE);
-  memset (tr->dz2, 0, (gsize) B * H * sizeof (float));
-  gb_act_backward (GB_ACT_SILU, tr->dz2, tr->dh2, tr->z2, tr->h2, (gsize) B * H);
-  gb_linear_backward (tr->dh1, gw2, gb2, tr->dz2, tr->h1, net->w2, B, H, H, FALSE);
-  gb_linear_backward (NULL, gv2, NULL, tr->dz2, tr->emb, net->v2, B, E, H, FALSE);
-  memset (tr->dz1, 0, (gsize) B * H * sizeof (float));
-  gb_act_backward (GB_ACT_SILU, tr->dz1, tr->dh1, tr->z1, tr->h1, (gsize) B * H);
-  gb_linear_backward (NULL, gw1, gb1, tr->dz1, in, net->w1, B, d, H, FALSE);
-  gb_linear_backward (NULL, gv1, NULL, tr->dz1, tr->emb, net->v1, B, E, H, FALSE);
-  gb_adam_step (&tr->adam, net->params, tr->grad, tr->m, tr->v, net->n_params, ++tr->step);
+  train_linear_backward (split, tr->dh2, gw3, gb3, tr->dout, tr->h2, net->w3, B, H, d);
+  train_rows (tr, split, STAGE_DSILU2, x0, 0);
+  train_linear_backward (split, tr->dh1, gw2, gb2, tr->dz2, tr->h1, net->w2, B, H, H);
+  train_linear_backward (split, NULL, gv2, NULL, tr->dz2, tr->emb, net->v2, B, E, H);
+  train_rows (tr, split, STAGE_DSILU1, x0, 0);
+  train_linear_backward (split, NULL, gw1, gb1, tr->dz1, in, net->w1, B, d, H);
+  train_linear_backward (split, NULL, gv1, NULL, tr->dz1, tr->emb, net->v1, B, E, H);
+  /* Adam and the average are element-wise: the two halves of the
+   * parameters give the same numbers on one core or two. */
+  int step = ++tr->step;
+  gsize half = split ? net->n_params / 2 / 16 * 16 : net->n_params;
+  AdamPart a0 = { tr, 0, half, step }, a1 = { tr, half, net->n_params, step };
+  if (half < net->n_params)
+    gb_parallel_pair (adam_part_cb, &a0, &a1);
+  else
+    adam_part_cb (&a0);
   gb_mlp_denoiser_changed (net);
-  if (tr->ema != NULL)
-    {
-      float decay = MIN (tr->ema_decay, (1.0f + tr->step) / (10.0f + tr->step)), keep = 1.0f - decay;
-      float *restrict e = tr->ema;
-      const float *restrict p = net->params;
-      for (gsize i = 0; i < net->n_params; i++)
-        e[i] += keep * (p[i] - e[i]);
-    }
   return (float) (loss / ((double) B * d));
 }
 

@@ -308,7 +308,8 @@ gb_adam_step (const GbAdam *adam, float *p, const float *g, float *m, float *v,
   const float bc1 = 1.0f - powf (b1, (float) t);
   const float bc2_sqrt = sqrtf (1.0f - powf (b2, (float) t));
   const float step = adam->lr / bc1;
-  /* Splitting this across both cores measured no faster: it is bound by
-   * memory, and OpenBLAS's idle thread spins on the other core. */
+  /* Splitting this across both cores measured no faster while OpenBLAS's
+   * idle threads spun on the other core; the diffusion trainer, which runs
+   * OpenBLAS on one thread, calls this on two halves itself. */
   adam_kernel (p, g, m, v, n, b1, b2, step, 1.0f / bc2_sqrt, adam->eps);
 }

@@ -580,6 +580,68 @@ test_packed_weights_follow (void)
     }
 }
 
+/* A big model's training step cuts its products and element-wise stages in
+ * two for the two cores when OpenBLAS runs one thread; the same steps with
+ * OpenBLAS's own threads take the products whole. Both must give the same
+ * weights up to rounding. */
+static void
+test_train_split_matches_whole (void)
+{
+  const int d = 64, H = 256, B = 32, n = 500;
+  g_autofree float *x = g_new (float, (gsize) n * d), *batch = g_new (float, (gsize) B * d);
+  GbRng rng;
+  gb_rng_init (&rng, 5);
+  for (gsize i = 0; i < (gsize) n * d; i++)
+    x[i] = (float) (0.3 * gb_rng_normal (&rng) + 0.2 * sin ((double) (i % d)));
+  int threads = gb_blas_get_threads ();
+  GbMlpDenoiser *nets[2];
+  float losses[2][3];
+  g_autofree float *grads[2] = { NULL, NULL };
+  const float lr = 1e-3f;
+  for (int k = 0; k < 2; k++)
+    {
+      gb_blas_set_threads (k == 0 ? 1 : 2);
+      nets[k] = gb_mlp_denoiser_new (d, H, GB_SCHEDULE_COSINE, 1000, 9, NULL);
+      g_assert_true (gb_mlp_denoiser_fit_gaussian (nets[k], x, n, NULL));
+      GbDenoiserTrainer *tr = gb_denoiser_trainer_new (nets[k], B, lr, 4);
+      gb_denoiser_trainer_set_ema (tr, 0.99f);
+      GbRng pick;
+      gb_rng_init (&pick, 6);
+      for (int step = 0; step < 3; step++)
+        {
+          for (int i = 0; i < B; i++)
+            memcpy (batch + (gsize) i * d, x + (gsize) gb_rng_below (&pick, n) * d, d * sizeof (float));
+          losses[k][step] = gb_denoiser_train_step (tr, batch);
+          g_assert_true (isfinite (losses[k][step]) && losses[k][step] > 0.0f);
+          if (step == 0)
+            grads[k] = g_memdup2 (tr->grad, nets[k]->n_params * sizeof (float));
+        }
+      gb_denoiser_trainer_export (tr, nets[k]);
+      gb_denoiser_trainer_free (tr);
+    }
+  gb_blas_set_threads (threads);
+  for (int step = 0; step < 3; step++)
+    g_assert_cmpfloat_with_epsilon (losses[0][step], losses[1][step], 1e-5 * losses[1][step]);
+  /* The first step's gradients agree to rounding... */
+  double gdiff = 0, gsize_ = 0;
+  for (gsize i = 0; i < nets[0]->n_params; i++)
+    {
+      gdiff = MAX (gdiff, fabs (grads[0][i] - grads[1][i]));
+      gsize_ = MAX (gsize_, fabs (grads[1][i]));
+    }
+  g_assert_cmpfloat (gsize_, >, 0.0);
+  g_assert_cmpfloat (gdiff, <, 1e-4 * gsize_);
+  /* ...and so do the averaged weights three steps on: Adam moves every
+   * weight by about lr a step whatever its gradient's size, so a gradient
+   * wired wrongly would show as a difference of that order. */
+  double diff = 0;
+  for (gsize i = 0; i < nets[0]->n_params; i++)
+    diff = MAX (diff, fabs (nets[0]->params[i] - nets[1]->params[i]));
+  g_assert_cmpfloat (diff, <, 0.02 * lr);
+  gb_mlp_denoiser_free (nets[0]);
+  gb_mlp_denoiser_free (nets[1]);
+}
+
 static void
 test_denoiser_matches_reference (void)
 {
@@ -667,6 +729,7 @@ main (int argc, char **argv)
   g_test_add_func ("/core/diffusion/gaussian-part", test_gaussian_part);
   g_test_add_func ("/core/diffusion/ema", test_ema);
   g_test_add_func ("/core/diffusion/packed-weights-follow", test_packed_weights_follow);
+  g_test_add_func ("/core/diffusion/train-split-matches-whole", test_train_split_matches_whole);
   g_test_add_func ("/core/diffusion/denoiser-learns-and-saves", test_denoiser_learns_and_saves);
   return g_test_run ();
 }
