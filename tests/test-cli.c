@@ -374,6 +374,18 @@ test_diffusion (void)
   assert_contains (r.out, "50 samples (ddim");
   assert_contains (r.out, "assigned to one class with probability ≥ 0.8");
   run_clear (&r);
+  /* The convolutional classifier, and the same judging with it. */
+  g_autofree char *conv_judge = test_tmp_path ("conv-judge.safetensors");
+  r = run ("train", "classifier", "--conv", "--dataset", toy_dir, "--epochs", "10", "--hidden", "16", "--out",
+           conv_judge, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  assert_contains (r.out, "test accuracy 1.0000");
+  run_clear (&r);
+  r = run ("evaluate", "diffusion", "--model", imgm, "--classifier", conv_judge, "--n", "20", "--sampler", "ddim",
+           "--steps", "5", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  assert_contains (r.out, "20 samples (ddim");
+  run_clear (&r);
   r = run ("evaluate", "diffusion", "--model", imgm, "--classifier", imgm, NULL);
   g_assert_cmpint (r.status, ==, 1);
   assert_contains (r.err, "not a classifier");

@@ -3,7 +3,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <glib/gstdio.h>
+
+#include "gb-classifier.h"
 #include "gb-conv.h"
+#include "gb-error.h"
 #include "gb-nn.h"
 #include "gb-packed.h"
 #include "gb-parallel.h"
@@ -584,6 +588,67 @@ test_parallel_pair_handoff (void)
   g_assert_cmpint (counter, ==, 2);
 }
 
+/* --- the classifier --- */
+
+/* Its gradient against central differences of its loss, for parameters in
+ * every block (the convolutions, both dense layers), both kinds; then a
+ * save and load that keeps every number. */
+static void
+test_classifier_gradients (void)
+{
+  for (int conv = 0; conv < 2; conv++)
+    {
+      const int side = 8, n = 5, K = 3;
+      g_autoptr (GError) error = NULL;
+      g_autoptr (GbClassifier) c = conv ? gb_classifier_new_conv (side, 6, K, 4, &error)
+                                        : gb_classifier_new (side * side, 6, K, 4, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (c->f, ==, conv ? GB_CLASSIFIER_C2 * 4 : 64);
+      GbRng rng;
+      gb_rng_init (&rng, 8);
+      float x[5 * 64];
+      guint8 labels[5];
+      for (int i = 0; i < n * side * side; i++)
+        x[i] = 2.0f * gb_rng_uniform (&rng) - 1.0f;
+      for (int i = 0; i < n; i++)
+        labels[i] = (guint8) gb_rng_below (&rng, K);
+      g_autofree float *g = g_new (float, c->n_params), *g2 = g_new (float, c->n_params);
+      double loss = gb_classifier_loss_grad (c, x, labels, n, g);
+      g_assert_cmpfloat (loss, >, 0.0);
+      double worst = 0;
+      for (int probe = 0; probe < 60; probe++)
+        {
+          gsize i = probe < 20 ? (gsize) probe * (c->n_params / 20) : gb_rng_below (&rng, (guint32) c->n_params);
+          float keep = c->params[i];
+          const float h = conv ? 1e-3f : 1e-2f;   /* the convolutions' ReLUs have kinks close by */
+          c->params[i] = keep + h;
+          double up = gb_classifier_loss_grad (c, x, labels, n, g2);
+          c->params[i] = keep - h;
+          double down = gb_classifier_loss_grad (c, x, labels, n, g2);
+          c->params[i] = keep;
+          double fd = (up - down) / (2.0 * h);
+          /* The loss is a sum of floats: its differences carry noise of about
+           * 1e-7 / h, so small gradients are compared against a floor. */
+          worst = MAX (worst, fabs (fd - g[i]) / (fabs (fd) + fabs (g[i]) + 2e-3));
+        }
+      g_assert_cmpfloat (worst, <, 0.05);
+
+      g_autofree char *dir = g_dir_make_tmp ("glassbox-classifier-XXXXXX", NULL);
+      g_autofree char *path = g_build_filename (dir, "c.safetensors", NULL);
+      g_assert_true (gb_classifier_save (c, path, &error));
+      g_autoptr (GbClassifier) back = gb_classifier_load (path, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (back->side, ==, c->side);
+      g_assert_cmpmem (back->params, back->n_params * 4, c->params, c->n_params * 4);
+      g_unlink (path);
+      g_rmdir (dir);
+    }
+  /* A side that cannot be pooled twice. */
+  g_autoptr (GError) error = NULL;
+  g_assert_null (gb_classifier_new_conv (6, 4, 3, 1, &error));
+  g_assert_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -599,6 +664,7 @@ main (int argc, char **argv)
   g_test_add_func ("/core/nn/adam/reference", test_adam_reference);
   g_test_add_func ("/core/nn/conv2d", test_conv2d);
   g_test_add_func ("/core/nn/packed/vs-loops", test_packed_vs_loops);
+  g_test_add_func ("/core/classifier/gradients", test_classifier_gradients);
   g_test_add_func ("/core/nn/packed/silu-tails", test_packed_silu_tails);
   g_test_add_func ("/core/parallel/pair-handoff", test_parallel_pair_handoff);
   g_test_add_func ("/core/nn/pool-upsample-channel", test_pool_upsample_channel);
