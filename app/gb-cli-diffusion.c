@@ -742,6 +742,26 @@ gb_cli_train_classifier (int argc, char **argv)
   return 0;
 }
 
+/* The classifier's verdict on n images in [−1, 1]: how many it assigns to
+ * one class with probability ≥ 0.8, and how many go to each class (count). */
+static int
+judge_images (const GbClassifier *judge, const float *x, int n, int *count)
+{
+  int K = judge->classes, confident = 0;
+  g_autofree float *p = g_new (float, (gsize) n * K);
+  gb_classifier_predict (judge, x, n, p);
+  for (int i = 0; i < n; i++)
+    {
+      int best = 0;
+      for (int j = 1; j < K; j++)
+        if (p[(gsize) i * K + j] > p[(gsize) i * K + best])
+          best = j;
+      count[best]++;
+      confident += p[(gsize) i * K + best] >= 0.8f;
+    }
+  return confident;
+}
+
 int
 gb_cli_evaluate_diffusion (int argc, char **argv)
 {
@@ -755,7 +775,8 @@ gb_cli_evaluate_diffusion (int argc, char **argv)
     "Samples N images (default 1000) and has the classifier judge them: the share it\n"
     "assigns to one class with probability ≥ 0.8, and each class's share of all samples\n"
     "against a tenth. Passes when ≥ 80 % are confident and every class holds between a third\n"
-    "and three times its share.");
+    "and three times its share. For scale, also how sure the classifier is of as many real\n"
+    "test images.");
   sample_options_add (ctx, &o, FALSE);
   GOptionEntry more[] = {
     { "classifier", 'c', 0, G_OPTION_ARG_FILENAME, &classifier, "A classifier from `glassbox train classifier`", "FILE" },
@@ -788,7 +809,7 @@ gb_cli_evaluate_diffusion (int argc, char **argv)
   else if (net != NULL)
     {
       int n = o.n, d = net->d, K = judge->classes;
-      g_autofree float *x = g_new (float, (gsize) n * d), *p = g_new (float, (gsize) n * K);
+      g_autofree float *x = g_new (float, (gsize) n * d);
       gint64 t0 = g_get_monotonic_time ();
       if (!gb_diffusion_sample (net->schedule, &c, gb_mlp_denoiser_eps, net, x, n, d, FALSE, NULL, NULL, NULL, NULL,
                                 &error))
@@ -799,18 +820,8 @@ gb_cli_evaluate_diffusion (int argc, char **argv)
       double dt = (g_get_monotonic_time () - t0) / 1e6;
       for (gsize i = 0; i < (gsize) n * d; i++)
         x[i] = CLAMP (x[i], -1.0f, 1.0f);
-      gb_classifier_predict (judge, x, n, p);
       g_autofree int *count = g_new0 (int, K);
-      int confident = 0;
-      for (int i = 0; i < n; i++)
-        {
-          int best = 0;
-          for (int j = 1; j < K; j++)
-            if (p[(gsize) i * K + j] > p[(gsize) i * K + best])
-              best = j;
-          count[best]++;
-          confident += p[(gsize) i * K + best] >= 0.8f;
-        }
+      int confident = judge_images (judge, x, n, count);
       g_auto (GStrv) names = gb_dataset_class_names ("fashion-mnist", K);
       printf ("%d samples (%s, %.1f s): %.1f %% assigned to one class with probability ≥ 0.8\n", n,
               gb_sampler_kind_name (c.kind), dt, 100.0 * confident / n);
@@ -823,6 +834,21 @@ gb_cli_evaluate_diffusion (int argc, char **argv)
         }
       gboolean pass = confident >= 0.8 * n && lo >= 1.0 / 3 && hi <= 3.0;
       printf ("classes between %.2f and %.2f × their share; %s\n", lo, hi, pass ? "PASS" : "FAIL");
+      /* For scale: how sure the same classifier is of as many real test images. */
+      const char *dir = g_getenv ("GLASSBOX_DATASET") ? g_getenv ("GLASSBOX_DATASET") : GB_DATASET_DEFAULT_DIR;
+      g_autoptr (GError) real_error = NULL;
+      g_autoptr (GbImageSet) test = gb_dataset_load_split (dir, "t10k", &real_error);
+      if (test != NULL && test->rows * test->cols == d)
+        {
+          int m = (int) MIN ((guint32) n, test->n);
+          g_autofree float *real = g_new (float, (gsize) m * d);
+          for (gsize i = 0; i < (gsize) m * d; i++)
+            real[i] = test->pixels[i] * (2.0f / 255.0f) - 1.0f;
+          g_autofree int *real_count = g_new0 (int, K);
+          int sure = judge_images (judge, real, m, real_count);
+          printf ("for scale, the classifier is that sure of %.1f %% of the first %d real test images\n",
+                  100.0 * sure / m, m);
+        }
     }
   sample_options_clear (&o);
   return status;

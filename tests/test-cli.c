@@ -381,10 +381,14 @@ test_diffusion (void)
   g_assert_cmpint (r.status, ==, 0);
   assert_contains (r.out, "test accuracy 1.0000");
   run_clear (&r);
+  g_setenv ("GLASSBOX_DATASET", toy_dir, TRUE);
   r = run ("evaluate", "diffusion", "--model", imgm, "--classifier", conv_judge, "--n", "20", "--sampler", "ddim",
            "--steps", "5", NULL);
+  g_unsetenv ("GLASSBOX_DATASET");
   g_assert_cmpint (r.status, ==, 0);
   assert_contains (r.out, "20 samples (ddim");
+  /* The same classifier on as many real test images, for scale: it learnt them perfectly. */
+  assert_contains (r.out, "for scale, the classifier is that sure of 100.0 % of the first 20 real test images");
   run_clear (&r);
   r = run ("evaluate", "diffusion", "--model", imgm, "--classifier", imgm, NULL);
   g_assert_cmpint (r.status, ==, 1);
