@@ -596,7 +596,7 @@ test_train_split_matches_whole (void)
   int threads = gb_blas_get_threads ();
   GbMlpDenoiser *nets[2];
   float losses[2][3];
-  g_autofree float *grads[2] = { NULL, NULL };
+  float *grads[2] = { NULL, NULL };
   const float lr = 1e-3f;
   for (int k = 0; k < 2; k++)
     {
@@ -638,6 +638,8 @@ test_train_split_matches_whole (void)
   for (gsize i = 0; i < nets[0]->n_params; i++)
     diff = MAX (diff, fabs (nets[0]->params[i] - nets[1]->params[i]));
   g_assert_cmpfloat (diff, <, 0.02 * lr);
+  g_free (grads[0]);
+  g_free (grads[1]);
   gb_mlp_denoiser_free (nets[0]);
   gb_mlp_denoiser_free (nets[1]);
 }
