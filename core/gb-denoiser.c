@@ -335,7 +335,6 @@ mlp_scratch (int n, int d, int H)
   return (gsize) H * (2 + (d <= 8 ? d : 0)) + (gsize) 2 * MAX (n, 64) * H;   /* 64: mlp_packed's chunk */
 }
 
-/* The MLP alone: out (n, d) from in (n, d), with mlp_scratch () floats at c. */
 /* The MLP through the packed weights, 64 rows at a time so that a chunk's
  * h₁ and h₂ stay in the core's cache between layers. */
 static void
@@ -354,6 +353,7 @@ mlp_packed (float *eps, const float *xt, int n, int d, int t, const GbMlpDenoise
     }
 }
 
+/* The MLP alone through CBLAS: out (n, d) from in (n, d), with mlp_scratch () floats at c. */
 static void
 mlp_rows (float *eps, const float *xt, int n, int d, int t, const GbMlpDenoiser *net, float *c)
 {
@@ -384,6 +384,34 @@ mlp_rows (float *eps, const float *xt, int n, int d, int t, const GbMlpDenoiser 
   gb_linear_forward (eps, h2, net->w3, net->b3, n, H, d, GB_ACT_NONE);
 }
 
+/* y[:, j0:j1] = act (x Wᵀ + bias) for x (n, k), y's rows ldy apart, W (n_out, k)
+ * row-major — or, with wt, W given as (k, n_out) and y = x W — through the
+ * packed weights p when there are some, else CBLAS. bias may be NULL; act
+ * is GB_ACT_NONE or GB_ACT_SILU. */
+static void
+dense (const GbPacked *p, const float *w, gboolean wt, int n_out, const float *x, int n, int k, const float *bias,
+       GbAct act, float *y, int ldy, int j0, int j1)
+{
+  if (p != NULL)
+    {
+      gb_packed_apply (p, x, k, n, bias, act, y, ldy, j0, j1);
+      return;
+    }
+  int cols = j1 - j0;
+  for (int i = 0; i < n; i++)
+    if (bias != NULL)
+      memcpy (y + (gsize) i * ldy + j0, bias + j0, (gsize) cols * sizeof (float));
+  if (wt)
+    cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, n, cols, k, 1.0f, x, k, w + j0, n_out,
+                 bias ? 1.0f : 0.0f, y + j0, ldy);
+  else
+    cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, n, cols, k, 1.0f, x, k, w + (gsize) j0 * k, k,
+                 bias ? 1.0f : 0.0f, y + j0, ldy);
+  if (act != GB_ACT_NONE)
+    for (int i = 0; i < n; i++)
+      gb_act_forward (act, y + (gsize) i * ldy + j0, y + (gsize) i * ldy + j0, (gsize) cols);
+}
+
 /* With a fitted Gaussian (gb-denoiser.h): c = (x_t − √ᾱ μ) Vᵀ, the MLP reads
  * c whitened and answers in the same coordinates, ε̂ = (MLP + gain ⊙ c) V. */
 static void
@@ -403,10 +431,7 @@ eps_rows (float *eps, const float *xt, int n, int d, int t, const GbMlpDenoiser 
         *r = c + nd, *gain = r + nd, *whiten = gain + d;
   gauss_coeffs (net, t, gain, whiten);
   gauss_centre (net, xt, n, t, NULL, u);
-  if (pk != NULL)
-    gb_packed_apply (pk->vt, u, d, n, NULL, GB_ACT_NONE, c, d, 0, d);
-  else
-    cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, n, d, d, 1.0f, u, d, net->g_vecs, d, 0.0f, c, d);
+  dense (pk ? pk->vt : NULL, net->g_vecs, FALSE, d, u, n, d, NULL, GB_ACT_NONE, c, d, 0, d);
   for (int i = 0; i < n; i++)
     for (int k = 0; k < d; k++)
       u[(gsize) i * d + k] = c[(gsize) i * d + k] * whiten[k];
@@ -417,10 +442,7 @@ eps_rows (float *eps, const float *xt, int n, int d, int t, const GbMlpDenoiser 
   for (int i = 0; i < n; i++)
     for (int k = 0; k < d; k++)
       r[(gsize) i * d + k] += gain[k] * c[(gsize) i * d + k];
-  if (pk != NULL)
-    gb_packed_apply (pk->v, r, d, n, NULL, GB_ACT_NONE, eps, d, 0, d);
-  else
-    cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, n, d, d, 1.0f, r, d, net->g_vecs, d, 0.0f, eps, d);
+  dense (pk ? pk->v : NULL, net->g_vecs, TRUE, d, r, n, d, NULL, GB_ACT_NONE, eps, d, 0, d);
 }
 
 typedef struct {
@@ -448,7 +470,7 @@ typedef struct {
   float *out;               /* the MLP's output: ε̂, or r */
   float *eps, *h1, *h2, *xc, *c, *gain, *whiten;
   float *c1, *c2;
-  float *u;                 /* packed path: the whitened coordinates */
+  float *u;                 /* the whitened coordinates */
   int n, t, phase;
 } ColJob;
 
@@ -456,23 +478,6 @@ typedef struct {
   ColJob *job;
   int part;
 } ColPart;
-
-/* y[:, j0:j1] = x · w[j0:j1]ᵀ + bias[j0:j1], y's rows ldy apart. */
-static void
-affine_cols (float *y, int ldy, const float *x, const float *w, const float *bias, int n, int k, int j0, int j1)
-{
-  for (int i = 0; i < n; i++)
-    memcpy (y + (gsize) i * ldy + j0, bias + j0, (gsize) (j1 - j0) * sizeof (float));
-  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, n, j1 - j0, k, 1.0f, x, k, w + (gsize) j0 * k, k, 1.0f, y + j0,
-               ldy);
-}
-
-static void
-silu_cols (float *y, int ldy, int n, int j0, int j1)
-{
-  for (int i = 0; i < n; i++)
-    gb_act_forward (GB_ACT_SILU, y + (gsize) i * ldy + j0, y + (gsize) i * ldy + j0, (gsize) (j1 - j0));
-}
 
 enum { PHASE_COORDS, PHASE_H1, PHASE_H2, PHASE_OUT, PHASE_PIXELS };
 
@@ -483,65 +488,36 @@ col_part_cb (gpointer data)
   ColJob *j = p->job;
   const GbMlpDenoiser *net = j->net;
   int H = net->hidden, d = net->d, n = j->n;
-  int h0 = p->part ? H / 2 : 0, h1 = p->part ? H : H / 2, d0 = p->part ? d / 2 : 0, d1 = p->part ? d : d / 2;
   const Packs *pk = j->pk;
-  if (pk != NULL)
-    {
-      /* The same phases through the packed weights, split at panel boundaries. */
-      gb_packed_split (pk->w2, p->part, &h0, &h1);
-      gb_packed_split (pk->w3, p->part, &d0, &d1);
-      switch (j->phase)
-        {
-        case PHASE_COORDS:   /* c = (x_t − √ᾱ μ) Vᵀ and u = c ⊙ whiten, this part's columns */
-          gb_packed_apply (pk->vt, j->xc, d, n, NULL, GB_ACT_NONE, j->c, d, d0, d1);
-          for (int i = 0; i < n; i++)
-            for (int k = d0; k < d1; k++)
-              j->u[(gsize) i * d + k] = j->c[(gsize) i * d + k] * j->whiten[k];
-          return;
-        case PHASE_H1:
-          time_biases_range (net, j->t, j->c1, j->c2, h0, h1);
-          gb_packed_apply (pk->w1, j->in, d, n, j->c1, GB_ACT_SILU, j->h1, H, h0, h1);
-          return;
-        case PHASE_H2:
-          gb_packed_apply (pk->w2, j->h1, H, n, j->c2, GB_ACT_SILU, j->h2, H, h0, h1);
-          return;
-        case PHASE_OUT:
-          gb_packed_apply (pk->w3, j->h2, H, n, net->b3, GB_ACT_NONE, j->out, d, d0, d1);
-          break;   /* on to r + gain ⊙ c below */
-        default:
-          gb_packed_apply (pk->v, j->out, d, n, NULL, GB_ACT_NONE, j->eps, d, d0, d1);
-          return;
-        }
-      if (j->xc != NULL)
-        for (int i = 0; i < n; i++)
-          for (int k = d0; k < d1; k++)
-            j->out[(gsize) i * d + k] += j->gain[k] * j->c[(gsize) i * d + k];
-      return;
-    }
+  int h0, h1, d0, d1;
+  if (pk != NULL)   /* split at panel boundaries */
+    gb_packed_split (pk->w2, p->part, &h0, &h1), gb_packed_split (pk->w3, p->part, &d0, &d1);
+  else
+    h0 = p->part ? H / 2 : 0, h1 = p->part ? H : H / 2, d0 = p->part ? d / 2 : 0, d1 = p->part ? d : d / 2;
   switch (j->phase)
     {
-    case PHASE_COORDS:   /* c = (x_t − √ᾱ μ) Vᵀ; u = c ⊙ whiten (into xc, read no more) */
-      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, n, d1 - d0, d, 1.0f, j->xc, d,
-                   net->g_vecs + (gsize) d0 * d, d, 0.0f, j->c + d0, d);
+    case PHASE_COORDS:   /* c = (x_t − √ᾱ μ) Vᵀ and u = c ⊙ whiten, this part's columns */
+      dense (pk ? pk->vt : NULL, net->g_vecs, FALSE, d, j->xc, n, d, NULL, GB_ACT_NONE, j->c, d, d0, d1);
+      for (int i = 0; i < n; i++)
+        for (int k = d0; k < d1; k++)
+          j->u[(gsize) i * d + k] = j->c[(gsize) i * d + k] * j->whiten[k];
       break;
     case PHASE_H1:
-      affine_cols (j->h1, H, j->in, net->w1, j->c1, n, d, h0, h1);
-      silu_cols (j->h1, H, n, h0, h1);
+      time_biases_range (net, j->t, j->c1, j->c2, h0, h1);
+      dense (pk ? pk->w1 : NULL, net->w1, FALSE, H, j->in, n, d, j->c1, GB_ACT_SILU, j->h1, H, h0, h1);
       break;
     case PHASE_H2:
-      affine_cols (j->h2, H, j->h1, net->w2, j->c2, n, H, h0, h1);
-      silu_cols (j->h2, H, n, h0, h1);
+      dense (pk ? pk->w2 : NULL, net->w2, FALSE, H, j->h1, n, H, j->c2, GB_ACT_SILU, j->h2, H, h0, h1);
       break;
     case PHASE_OUT:
-      affine_cols (j->out, d, j->h2, net->w3, net->b3, n, H, d0, d1);
+      dense (pk ? pk->w3 : NULL, net->w3, FALSE, d, j->h2, n, H, net->b3, GB_ACT_NONE, j->out, d, d0, d1);
       if (j->xc != NULL)   /* r + gain ⊙ c */
         for (int i = 0; i < n; i++)
           for (int k = d0; k < d1; k++)
             j->out[(gsize) i * d + k] += j->gain[k] * j->c[(gsize) i * d + k];
       break;
     default:             /* ε̂ = (r + gain ⊙ c) V */
-      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, n, d1 - d0, d, 1.0f, j->out, d, net->g_vecs + d0, d,
-                   0.0f, j->eps + d0, d);
+      dense (pk ? pk->v : NULL, net->g_vecs, TRUE, d, j->out, n, d, NULL, GB_ACT_NONE, j->eps, d, d0, d1);
       break;
     }
 }
@@ -555,8 +531,6 @@ eps_cols (float *eps, const float *xt, int n, int d, int t, const GbMlpDenoiser 
   float *buf = scratch_get ((gsize) 2 * H + (gsize) 2 * n * H + (gauss ? 4 * nd + 2 * (gsize) d : 0));
   ColJob j = { .net = net, .pk = pk, .in = xt, .out = eps, .eps = eps, .h1 = buf + 2 * H, .h2 = buf + 2 * H + (gsize) n * H,
                .c1 = buf, .c2 = buf + H, .n = n, .t = t };
-  if (pk == NULL)   /* the packed path computes its share in PHASE_H1 */
-    time_biases (net, t, buf, buf + H);
   ColPart p0 = { &j, 0 }, p1 = { &j, 1 };
   if (gauss)
     {
@@ -570,11 +544,7 @@ eps_cols (float *eps, const float *xt, int n, int d, int t, const GbMlpDenoiser 
       gauss_centre (net, xt, n, t, NULL, j.xc);
       j.phase = PHASE_COORDS;
       gb_parallel_pair (col_part_cb, &p0, &p1);
-      if (pk == NULL)
-        for (int i = 0; i < n; i++)
-          for (int k = 0; k < d; k++)
-            j.xc[(gsize) i * d + k] = j.c[(gsize) i * d + k] * j.whiten[k];
-      j.in = pk != NULL ? j.u : j.xc;
+      j.in = j.u;
     }
   for (j.phase = PHASE_H1; j.phase <= (gauss ? PHASE_PIXELS : PHASE_OUT); j.phase++)
     gb_parallel_pair (col_part_cb, &p0, &p1);

@@ -19,10 +19,20 @@ struct _GbPacked {
   float *rows; /* narrow layers (n_out < NR): W's rows as they are, for dot products */
 };
 
+static gint disabled;
+
+void
+gb_packed_set_disabled (gboolean off)
+{
+  g_atomic_int_set (&disabled, off ? 1 : 0);
+}
+
 gboolean
 gb_packed_supported (void)
 {
 #if HAVE_KERNEL
+  if (g_atomic_int_get (&disabled))
+    return FALSE;
   static int supported = -1;
   if (supported < 0)
     {

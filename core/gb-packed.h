@@ -28,6 +28,9 @@ G_BEGIN_DECLS
 typedef struct _GbPacked GbPacked;
 
 gboolean  gb_packed_supported (void);
+/* Makes gb_packed_supported () say no from now on (or again yes): the tests
+ * run the CBLAS paths with it on a CPU that has the kernel. */
+void      gb_packed_set_disabled (gboolean off);
 
 /* Packs W for y = x Wᵀ. W is (n_out, n_in) row-major, as gb-nn's layers keep
  * it, or, with transposed, (n_in, n_out) row-major (y = x W). */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "gb-denoiser.h"
+#include "gb-packed.h"
 #include "gb-diffusion.h"
 #include "gb-toy2d.h"
 #include "gb-error.h"
@@ -645,7 +646,7 @@ test_train_split_matches_whole (void)
 }
 
 static void
-test_denoiser_matches_reference (void)
+check_matches_reference (void)
 {
   /* ε̂ through the fast paths (narrow data, wide data, a batch split across
    * two cores) against the plain forward pass on [x ; e(t)]. */
@@ -714,6 +715,16 @@ test_denoiser_matches_reference (void)
           if (fabs (eps[i] - want[i]) > 1e-4 * (1 + fabs (want[i])))
             g_error ("d %d, n %d: ε̂[%zu] = %g, the reference %g", d, n, i, eps[i], want[i]);
       }
+}
+
+static void
+test_denoiser_matches_reference (void)
+{
+  /* Through the packed weights (where the CPU has the kernel) and through CBLAS. */
+  check_matches_reference ();
+  gb_packed_set_disabled (TRUE);
+  check_matches_reference ();
+  gb_packed_set_disabled (FALSE);
 }
 
 int
