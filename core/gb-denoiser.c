@@ -697,7 +697,7 @@ typedef struct {
   GbDenoiserTrainer *tr;
   const float *x0;
   guint64 seed;
-  int stage, r0, r1;
+  int stage, half, r0, r1;   /* half: the noise stream of the seed */
 } RowsPart;
 
 enum { STAGE_NOISE, STAGE_WHITEN, STAGE_SILU1, STAGE_SILU2, STAGE_DSILU2, STAGE_DSILU1 };
@@ -716,7 +716,7 @@ rows_part_cb (gpointer data)
     case STAGE_NOISE:   /* x_t = √ᾱ_t x₀ + √(1−ᾱ_t) ε, e(t) beside it, and x_t − √ᾱ_t μ */
       {
         GbRng rng;
-        gb_rng_init (&rng, p->seed);
+        gb_rng_init_stream (&rng, p->seed, (guint64) p->half);
         gb_rng_fill_normal_fast (&rng, tr->eps + (gsize) r0 * d, (gsize) n * d);
         for (int i = r0; i < p->r1; i++)
           {
@@ -765,7 +765,7 @@ static void
 train_rows (GbDenoiserTrainer *tr, gboolean split, int stage, const float *x0, guint64 seed)
 {
   int mid = tr->batch / 2;
-  RowsPart a = { tr, x0, seed, stage, 0, mid }, b = { tr, x0, seed + 0x9E3779B97F4A7C15ull, stage, mid, tr->batch };
+  RowsPart a = { tr, x0, seed, stage, 0, 0, mid }, b = { tr, x0, seed, stage, 1, mid, tr->batch };
   if (split)
     gb_parallel_pair (rows_part_cb, &a, &b);
   else

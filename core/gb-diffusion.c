@@ -303,7 +303,7 @@ gb_diffusion_sample (const GbSchedule *s, const GbSamplerConfig *c, GbEpsFunc ep
         {
           parts[h] = (StepPart) { .s = s, .c = c, .x = x, .eps = eps, .x0 = x0, .z = z, .t = t, .prev = prev,
                                   .i0 = h ? mid : 0, .i1 = h ? N : mid, .bad = FALSE };
-          gb_rng_init (&parts[h].rng, c->seed + 0x9E3779B97F4A7C15ull * (guint64) (2 * k + h + 1));
+          gb_rng_init_stream (&parts[h].rng, c->seed, (guint64) (2 * k + h + 1));
         }
       if (N >= 8192)
         gb_parallel_pair (step_part_cb, &parts[0], &parts[1]);

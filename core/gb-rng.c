@@ -22,6 +22,12 @@ gb_rng_init (GbRng *rng, guint64 seed)
   rng->spare = 0.0f;
 }
 
+void
+gb_rng_init_stream (GbRng *rng, guint64 seed, guint64 stream)
+{
+  gb_rng_init (rng, seed + 0x9E3779B97F4A7C15ull * stream);
+}
+
 guint64
 gb_rng_next (GbRng *rng)
 {

@@ -23,6 +23,10 @@ typedef struct {
 } GbRng;
 
 void    gb_rng_init    (GbRng *rng, guint64 seed);
+/* Stream number `stream` of a seed, for work cut into independent pieces
+ * (a sampler step's halves, a training batch's halves) whose numbers must
+ * not depend on whether the pieces ran in parallel. Stream 0 is seed's own. */
+void    gb_rng_init_stream (GbRng *rng, guint64 seed, guint64 stream);
 guint64 gb_rng_next    (GbRng *rng);
 
 /* gb_rng_next for hot loops, where a call would cost as much as the step. */

@@ -26,6 +26,12 @@ test_rng_determinism (void)
     g_assert_cmpuint (gb_rng_next (&a), ==, gb_rng_next (&b));
   gb_rng_init (&b, 8);
   g_assert_cmpuint (gb_rng_next (&a), !=, gb_rng_next (&b));
+  /* A seed's streams: stream 0 is the seed's own, the others differ. */
+  gb_rng_init (&a, 7);
+  gb_rng_init_stream (&b, 7, 0);
+  g_assert_cmpuint (gb_rng_next (&a), ==, gb_rng_next (&b));
+  gb_rng_init_stream (&b, 7, 1);
+  g_assert_cmpuint (gb_rng_next (&a), !=, gb_rng_next (&b));
 }
 
 static void
