@@ -683,9 +683,7 @@ train_linear_backward (gboolean split, float *din, float *dw, float *db, const f
   if (db != NULL)
     {
       memset (db, 0, (gsize) n_out * sizeof (float));
-      for (int r = 0; r < B; r++)
-        for (int j = 0; j < n_out; j++)
-          db[j] += dout[(gsize) r * n_out + j];
+      gb_column_sums (db, dout, B, n_out);
     }
   if (din != NULL)
     train_gemm (split, CblasNoTrans, CblasNoTrans, B, n_in, n_out, dout, n_out, w, n_in, 0.0f, din, n_in);

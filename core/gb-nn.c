@@ -193,8 +193,8 @@ bias_act (float *restrict out, const float *restrict b, int B, int n_out, GbAct 
     }
 }
 
-GB_HOT static void
-column_sums (float *restrict db, const float *restrict dout, int B, int n_out)
+GB_HOT void
+gb_column_sums (float *restrict db, const float *restrict dout, int B, int n_out)
 {
   for (int r = 0; r < B; r++)
     {
@@ -245,7 +245,7 @@ gb_linear_backward (float *din, float *dw, float *db, const float *dout,
   if (db != NULL && !accumulate)
     memset (db, 0, (gsize) n_out * sizeof (float));
   if (db != NULL)
-    column_sums (db, dout, B, n_out);
+    gb_column_sums (db, dout, B, n_out);
   /* din (B, n_in) += dout (B, n_out) · w (n_out, n_in) */
   if (din != NULL)
     cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, B, n_in, n_out,

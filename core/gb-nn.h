@@ -47,6 +47,9 @@ void gb_linear_forward     (float *out, const float *in, const float *w, const f
 void gb_linear_forward_ref (float *out, const float *in, const float *w, const float *b,
                             int B, int n_in, int n_out, GbAct act);
 
+/* db (n_out) += the column sums of dout (B, n_out): a layer's bias gradient. */
+void gb_column_sums (float *db, const float *dout, int B, int n_out);
+
 /* Given dout (B, n_out) = ∂L/∂out of a linear layer (before any activation):
  *   dw (n_out, n_in) += doutᵀ · in (B, n_in)
  *   db (n_out)       += Σ_rows dout        (skipped when db is NULL)
