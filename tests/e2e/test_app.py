@@ -85,6 +85,18 @@ class App:
                        env=self.env, check=True, timeout=30)
         return path
 
+    def settle(self, before, path, box, at_least, timeout=5.0):
+        """Screenshots box until it differs from before by more than at_least pixels, or timeout
+        seconds have gone (a loaded machine may take longer than a fixed pause to redraw).
+        Returns the last screenshot's path and how many pixels differ."""
+        deadline = time.monotonic() + timeout
+        while True:
+            self.shot(path, *box)
+            n = differing_pixels(before, path)
+            if n > at_least or time.monotonic() > deadline:
+                return path, n
+            time.sleep(0.2)
+
     def dialog(self, accel, title, path):
         """Opens a file chooser with accel, waits for its window, types path and accepts."""
         self.key(accel)
@@ -113,6 +125,17 @@ class App:
         self.log.close()
         with open(self.log_path) as f:
             return code, f.read()
+
+
+def written(path, timeout=15):
+    """The bytes of a file the app writes: a dialog's response handler paints and saves after
+    the chooser has gone, and the app renames the finished file into place, so wait for it."""
+    for _ in range(int(timeout * 10)):
+        if os.path.exists(path):
+            break
+        time.sleep(0.1)
+    with open(path, "rb") as f:
+        return f.read()
 
 
 def differing_pixels(a, b):
@@ -205,14 +228,12 @@ def session_without_data(binary, display, tmp):
     saved, exported = os.path.join(tmp, "saved.safetensors"), os.path.join(tmp, "view.png")
     app.dialog("ctrl+s", "Save the Model", saved)
     app.dialog("ctrl+e", "Export the View", exported)
-    with open(saved, "rb") as f:
-        raw = f.read()
+    raw = written(saved)
     n = int.from_bytes(raw[:8], "little")
     header = __import__("json").loads(raw[8:8 + n])
     check(header["fc1.weight"]["shape"] == [512, 784] and header["__metadata__"]["kind"] == "vae",
           "Save As writes the model as safetensors")
-    with open(exported, "rb") as f:
-        check(f.read(8) == b"\x89PNG\r\n\x1a\n", "Export writes the view as PNG")
+    check(written(exported)[:8] == b"\x89PNG\r\n\x1a\n", "Export writes the view as PNG")
     # A copy under another name: opening it changes the model's name on show.
     other = os.path.join(tmp, "other.safetensors")
     shutil.copy(saved, other)
@@ -289,18 +310,18 @@ def session_rl(binary, display, tmp):
     for _ in range(3):
         app.key("alt+s")
         time.sleep(0.4)
-    g1 = shot("rl-grid1", RL_GRID)
-    check(differing_pixels(g0, g1) > 2000, "Step sweeps value iteration and the values appear on the grid")
+    g1, n = app.settle(g0, os.path.join(tmp, "rl-grid1.png"), RL_GRID, 2000)
+    check(n > 2000, "Step sweeps value iteration and the values appear on the grid")
     i0 = shot("rl-info0", RL_INFO)
     app.move(0.55, 0.30)
     app.xdo("click", "1")
     time.sleep(0.5)
-    i1 = shot("rl-info1", RL_INFO)
-    check(differing_pixels(i0, i1) > 300, "clicking a cell writes out its Bellman backup")
+    i1, n = app.settle(i0, os.path.join(tmp, "rl-info1.png"), RL_INFO, 300)
+    check(n > 300, "clicking a cell writes out its Bellman backup")
     app.key("alt+b")
     time.sleep(0.5)
-    g2 = shot("rl-grid2", RL_GRID)
-    check(differing_pixels(g1, g2) > 300, "Step back undoes a sweep")
+    g2, n = app.settle(g1, os.path.join(tmp, "rl-grid2.png"), RL_GRID, 300)
+    check(n > 300, "Step back undoes a sweep")
 
     # A map of the user's, opened through the file chooser.
     mpath = os.path.join(tmp, "maze.txt")
@@ -309,8 +330,8 @@ def session_rl(binary, display, tmp):
     app.dialog("ctrl+o", "Open a Map or Session", mpath)
     app.key("alt+c")   # Converge
     time.sleep(0.5)
-    g3 = shot("rl-grid3", RL_GRID)
-    check(differing_pixels(g2, g3) > 2000, "a map file opens and converges")
+    g3, n = app.settle(g2, os.path.join(tmp, "rl-grid3.png"), RL_GRID, 2000)
+    check(n > 2000, "a map file opens and converges")
     app.key("alt+t")          # edit mode: paint a wall (the default brush) and converge again
     time.sleep(0.3)
     app.move(0.62, 0.42)
@@ -319,8 +340,8 @@ def session_rl(binary, display, tmp):
     time.sleep(0.3)
     app.key("alt+c")
     time.sleep(0.5)
-    g4 = shot("rl-grid4", RL_GRID)
-    check(differing_pixels(g3, g4) > 500, "edit mode paints the map and the values follow")
+    g4, n = app.settle(g3, os.path.join(tmp, "rl-grid4.png"), RL_GRID, 500)
+    check(n > 500, "edit mode paints the map and the values follow")
 
     # A bad map: a clear message, the page goes on.
     bad = os.path.join(tmp, "bad-map.txt")
@@ -348,12 +369,10 @@ def session_rl(binary, display, tmp):
     saved, exported = os.path.join(tmp, "saved.session"), os.path.join(tmp, "rl.png")
     app.dialog("ctrl+s", "Save the Session", saved)
     app.dialog("ctrl+e", "Export the View", exported)
-    with open(saved) as f:
-        text = f.read()
+    text = written(saved).decode()
     check(text.startswith("[glassbox-rl]") and "algo=q-learning" in text and "Q=" in text,
           "Save writes the session with its Q table")
-    with open(exported, "rb") as f:
-        check(f.read(8) == b"\x89PNG\r\n\x1a\n", "Export writes the RL view as PNG")
+    check(written(exported)[:8] == b"\x89PNG\r\n\x1a\n", "Export writes the RL view as PNG")
 
     # Cart-pole: learn for a while, then drive it with the arrow keys.
     app.key("alt+w")        # the World drop-down: open it and pick cart-pole
@@ -444,12 +463,9 @@ def session_diffusion(binary, display, tmp):
         if os.path.exists(gif):
             break
         time.sleep(0.2)
-    with open(exported, "rb") as f:
-        check(f.read(8) == b"\x89PNG\r\n\x1a\n", "Export writes the diffusion frame as PNG")
-    with open(gif, "rb") as f:
-        check(f.read(6) == b"GIF89a", "Export writes the whole trajectory as an animated GIF")
-    with open(model, "rb") as f:
-        raw = f.read()
+    check(written(exported)[:8] == b"\x89PNG\r\n\x1a\n", "Export writes the diffusion frame as PNG")
+    check(written(gif)[:6] == b"GIF89a", "Export writes the whole trajectory as an animated GIF")
+    raw = written(model)
     n = int.from_bytes(raw[:8], "little")
     header = __import__("json").loads(raw[8:8 + n])
     check(header["__metadata__"]["kind"] == "diffusion-mlp" and header["__metadata__"]["data"] == "swiss-roll",
@@ -517,8 +533,7 @@ def images_session(app, binary, tmp, shot):
         if os.path.exists(gif):
             break
         time.sleep(0.2)
-    with open(gif, "rb") as f:
-        check(f.read(6) == b"GIF89a", "Export writes the image domain's sampling as an animated GIF")
+    check(written(gif)[:6] == b"GIF89a", "Export writes the image domain's sampling as an animated GIF")
 
 
 def main():
