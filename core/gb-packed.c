@@ -1,4 +1,4 @@
-/* gb-packed.c — weights packed once, and an AVX-512 kernel for y = act (x Wᵀ + b). */
+/* gb-packed.c — weights packed once, and AVX-512 and AVX2 kernels for y = act (x Wᵀ + b). */
 #include "gb-packed.h"
 
 #include <string.h>
@@ -7,11 +7,12 @@
 #include <immintrin.h>
 #define HAVE_KERNEL 1
 #define KERNEL __attribute__ ((target ("avx512f")))
+#define KERNEL2 __attribute__ ((target ("avx2,fma")))
 #else
 #define HAVE_KERNEL 0
 #endif
 
-enum { NR = GB_PACKED_PANEL, MR = 8 };
+enum { NR = GB_PACKED_PANEL, MR = 8, MR2 = 6, KC = 128, PF = 2 * KC };
 
 struct _GbPacked {
   int n_out, n_in, n_panels;
@@ -19,30 +20,42 @@ struct _GbPacked {
   float *rows; /* narrow layers (n_out < NR): W's rows as they are, for dot products */
 };
 
-static gint disabled;
+static gint max_level = GB_PACKED_AVX512;
+
+void
+gb_packed_set_max_level (GbPackedLevel level)
+{
+  g_atomic_int_set (&max_level, level);
+}
 
 void
 gb_packed_set_disabled (gboolean off)
 {
-  g_atomic_int_set (&disabled, off ? 1 : 0);
+  gb_packed_set_max_level (off ? GB_PACKED_NONE : GB_PACKED_AVX512);
+}
+
+GbPackedLevel
+gb_packed_level (void)
+{
+#if HAVE_KERNEL
+  static int cpu = -1;
+  if (cpu < 0)
+    {
+      __builtin_cpu_init ();
+      cpu = __builtin_cpu_supports ("avx512f")                                          ? GB_PACKED_AVX512
+            : __builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma") ? GB_PACKED_AVX2
+                                                                                 : GB_PACKED_NONE;
+    }
+  return MIN (cpu, g_atomic_int_get (&max_level));
+#else
+  return GB_PACKED_NONE;
+#endif
 }
 
 gboolean
 gb_packed_supported (void)
 {
-#if HAVE_KERNEL
-  if (g_atomic_int_get (&disabled))
-    return FALSE;
-  static int supported = -1;
-  if (supported < 0)
-    {
-      __builtin_cpu_init ();
-      supported = __builtin_cpu_supports ("avx512f") ? 1 : 0;
-    }
-  return supported;
-#else
-  return FALSE;
-#endif
+  return gb_packed_level () != GB_PACKED_NONE;
 }
 
 GbPacked *
@@ -253,6 +266,168 @@ apply_kernel (const GbPacked *p, const float *x, int ldx, int n, const float *bi
     }
 }
 
+/* --- the AVX2 + FMA kernel: the same panels, as pairs of 8-lane registers --- */
+
+/* SiLU as silu16, with AVX2's means: 2^n built in the exponent bits, the
+ * reciprocal as rcp (12 bits) and one Newton step (about 2^−23). */
+static inline __attribute__ ((always_inline)) KERNEL2 __m256
+silu8 (__m256 x)
+{
+  __m256 y = _mm256_min_ps (_mm256_max_ps (_mm256_sub_ps (_mm256_setzero_ps (), x), _mm256_set1_ps (-87.0f)),
+                            _mm256_set1_ps (87.0f));
+  __m256 n = _mm256_round_ps (_mm256_mul_ps (y, _mm256_set1_ps (1.44269504088896341f)),
+                              _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  __m256 r = _mm256_fnmadd_ps (n, _mm256_set1_ps (0.693145751953125f), y);
+  r = _mm256_fnmadd_ps (n, _mm256_set1_ps (1.428606765330187e-06f), r);
+  __m256 q = _mm256_set1_ps (1.0f / 720.0f);
+  q = _mm256_fmadd_ps (q, r, _mm256_set1_ps (1.0f / 120.0f));
+  q = _mm256_fmadd_ps (q, r, _mm256_set1_ps (1.0f / 24.0f));
+  q = _mm256_fmadd_ps (q, r, _mm256_set1_ps (1.0f / 6.0f));
+  q = _mm256_fmadd_ps (q, r, _mm256_set1_ps (0.5f));
+  q = _mm256_fmadd_ps (q, r, _mm256_set1_ps (1.0f));
+  q = _mm256_fmadd_ps (q, r, _mm256_set1_ps (1.0f));
+  __m256i e = _mm256_slli_epi32 (_mm256_add_epi32 (_mm256_cvtps_epi32 (n), _mm256_set1_epi32 (127)), 23);
+  __m256 d = _mm256_fmadd_ps (q, _mm256_castsi256_ps (e), _mm256_set1_ps (1.0f));
+  __m256 inv = _mm256_rcp_ps (d);
+  inv = _mm256_mul_ps (inv, _mm256_fnmadd_ps (d, inv, _mm256_set1_ps (2.0f)));
+  return _mm256_mul_ps (x, inv);
+}
+
+/* Lane masks for the first m of 16 outputs: lo for lanes 0…7, hi for 8…15. */
+static inline __attribute__ ((always_inline)) KERNEL2 void
+masks8 (int m, __m256i *lo, __m256i *hi)
+{
+  const __m256i lane = _mm256_setr_epi32 (0, 1, 2, 3, 4, 5, 6, 7);
+  *lo = _mm256_cmpgt_epi32 (_mm256_set1_epi32 (m), lane);
+  *hi = _mm256_cmpgt_epi32 (_mm256_set1_epi32 (m - 8), lane);
+}
+
+/* An M-row (M ≤ 6) × one-panel block of y over k0 ≤ k < k1: 12
+ * accumulators, two weight registers and a broadcast, 15 of the 16. cols:
+ * the valid outputs of the panel. The first piece of k starts from the bias,
+ * later ones from the partial sums stored in y; the last applies SiLU. */
+static inline __attribute__ ((always_inline)) KERNEL2 void
+block2 (const int M, int k0, int k1, int K, const float *x, int ldx, const float *w, const float *bias,
+        gboolean silu, float *y, int ldy, int cols, const gboolean prefetch)
+{
+  __m256i mlo, mhi;
+  masks8 (cols, &mlo, &mhi);
+  __m256 lo[MR2], hi[MR2];
+  if (k0 == 0)
+    {
+      __m256 blo = bias != NULL ? _mm256_maskload_ps (bias, mlo) : _mm256_setzero_ps ();
+      __m256 bhi = bias != NULL ? _mm256_maskload_ps (bias + 8, mhi) : _mm256_setzero_ps ();
+#pragma GCC unroll 6
+      for (int i = 0; i < M; i++)
+        lo[i] = blo, hi[i] = bhi;
+    }
+  else
+#pragma GCC unroll 6
+    for (int i = 0; i < M; i++)
+      lo[i] = _mm256_maskload_ps (y + (gsize) i * ldy, mlo), hi[i] = _mm256_maskload_ps (y + (gsize) i * ldy + 8, mhi);
+  silu = silu && k1 == K;
+  for (int k = k0; k < k1; k++)
+    {
+      if (prefetch)   /* the panel's line PF inputs ahead (or the next panel's) */
+        _mm_prefetch ((const char *) (w + (gsize) (k + PF) * NR), _MM_HINT_T0);
+      __m256 w0 = _mm256_load_ps (w + (gsize) k * NR), w1 = _mm256_load_ps (w + (gsize) k * NR + 8);
+#pragma GCC unroll 6
+      for (int i = 0; i < M; i++)
+        {
+          __m256 a = _mm256_broadcast_ss (x + (gsize) i * ldx + k);
+          lo[i] = _mm256_fmadd_ps (a, w0, lo[i]);
+          hi[i] = _mm256_fmadd_ps (a, w1, hi[i]);
+        }
+    }
+#pragma GCC unroll 6
+  for (int i = 0; i < M; i++)
+    {
+      __m256 a = silu ? silu8 (lo[i]) : lo[i], b = silu ? silu8 (hi[i]) : hi[i];
+      if (cols == NR)
+        _mm256_storeu_ps (y + (gsize) i * ldy, a), _mm256_storeu_ps (y + (gsize) i * ldy + 8, b);
+      else
+        _mm256_maskstore_ps (y + (gsize) i * ldy, mlo, a), _mm256_maskstore_ps (y + (gsize) i * ldy + 8, mhi, b);
+    }
+}
+
+#define ROWS2(PF)                                                                             \
+  switch (M)                                                                                  \
+    {                                                                                         \
+    case 6: block2 (6, k0, k1, K, x, ldx, w, bias, silu, y, ldy, cols, PF); break;            \
+    case 5: block2 (5, k0, k1, K, x, ldx, w, bias, silu, y, ldy, cols, PF); break;            \
+    case 4: block2 (4, k0, k1, K, x, ldx, w, bias, silu, y, ldy, cols, PF); break;            \
+    case 3: block2 (3, k0, k1, K, x, ldx, w, bias, silu, y, ldy, cols, PF); break;            \
+    case 2: block2 (2, k0, k1, K, x, ldx, w, bias, silu, y, ldy, cols, PF); break;            \
+    default: block2 (1, k0, k1, K, x, ldx, w, bias, silu, y, ldy, cols, PF); break;           \
+    }
+
+/* prefetch: the first block of rows over a piece asks for the weights the
+ * ones after it will need, PF inputs (a 64-byte line each) ahead. */
+static KERNEL2 void
+block2_any (int M, int k0, int k1, int K, const float *x, int ldx, const float *w, const float *bias,
+            gboolean silu, float *y, int ldy, int cols, gboolean prefetch)
+{
+  if (prefetch)
+    ROWS2 (TRUE)
+  else
+    ROWS2 (FALSE)
+}
+
+static KERNEL2 void
+apply_narrow2 (const GbPacked *p, const float *x, int ldx, int n, const float *bias, gboolean silu, float *y,
+               int ldy, int j0, int j1)
+{
+  int K = p->n_in, K8 = K / 8 * 8;
+  __m256i tail, unused;
+  masks8 (K - K8, &tail, &unused);
+  for (int i = 0; i < n; i++)
+    {
+      const float *xi = x + (gsize) i * ldx;
+      for (int j = j0; j < j1; j++)
+        {
+          const float *wj = p->rows + (gsize) j * K;
+          __m256 acc = _mm256_setzero_ps ();
+          for (int k = 0; k < K8; k += 8)
+            acc = _mm256_fmadd_ps (_mm256_loadu_ps (xi + k), _mm256_loadu_ps (wj + k), acc);
+          if (K8 < K)
+            acc = _mm256_fmadd_ps (_mm256_maskload_ps (xi + K8, tail), _mm256_maskload_ps (wj + K8, tail), acc);
+          __m128 h = _mm_add_ps (_mm256_castps256_ps128 (acc), _mm256_extractf128_ps (acc, 1));
+          h = _mm_add_ps (h, _mm_movehl_ps (h, h));
+          h = _mm_add_ss (h, _mm_movehdup_ps (h));
+          float v = _mm_cvtss_f32 (h) + (bias != NULL ? bias[j] : 0.0f);
+          if (silu)
+            v = _mm_cvtss_f32 (_mm256_castps256_ps128 (silu8 (_mm256_set1_ps (v))));
+          y[(gsize) i * ldy + j] = v;
+        }
+    }
+}
+
+/* Panel by panel outside, then pieces of KC inputs, rows inside: the
+ * piece of the panel (KC × 16 floats, 8 KB) stays in the first-level cache
+ * for every block of rows, so a panel comes from memory once and is used by
+ * all the rows while the next piece streams in. (Whole panels, 64 KB for
+ * 1 024 inputs, left the first block of rows waiting on memory.) */
+static KERNEL2 void
+apply_kernel2 (const GbPacked *p, const float *x, int ldx, int n, const float *bias, gboolean silu, float *y,
+               int ldy, int j0, int j1)
+{
+  int K = p->n_in;
+  if (p->rows != NULL)
+    {
+      apply_narrow2 (p, x, ldx, n, bias, silu, y, ldy, j0, j1);
+      return;
+    }
+  for (int j = j0; j < j1; j += NR)
+    {
+      int cols = MIN (NR, j1 - j);
+      const float *w = p->w + (gsize) (j / NR) * K * NR;
+      for (int k0 = 0; k0 < K; k0 += KC)
+        for (int i = 0; i < n; i += MR2)
+          block2_any (MIN (MR2, n - i), k0, MIN (K, k0 + KC), K, x + (gsize) i * ldx, ldx, w,
+                      bias != NULL ? bias + j : NULL, silu, y + (gsize) i * ldy + j, ldy, cols, i == 0);
+    }
+}
+
 #endif
 
 void
@@ -266,8 +441,12 @@ gb_packed_apply (const GbPacked *p, const float *x, int ldx, int n, const float 
   if (n <= 0 || j0 == j1)
     return;
 #if HAVE_KERNEL
-  g_return_if_fail (gb_packed_supported ());
-  apply_kernel (p, x, ldx, n, bias, act == GB_ACT_SILU, y, ldy, j0, j1);
+  GbPackedLevel level = gb_packed_level ();
+  g_return_if_fail (level != GB_PACKED_NONE);
+  if (level == GB_PACKED_AVX512)
+    apply_kernel (p, x, ldx, n, bias, act == GB_ACT_SILU, y, ldy, j0, j1);
+  else
+    apply_kernel2 (p, x, ldx, n, bias, act == GB_ACT_SILU, y, ldy, j0, j1);
 #else
   g_return_if_reached ();
 #endif

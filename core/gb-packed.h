@@ -1,5 +1,5 @@
 /* gb-packed.h — a layer's weights packed once for products with the batch in
- * the rows, y = act (x Wᵀ + b), on AVX-512 CPUs.
+ * the rows, y = act (x Wᵀ + b), on AVX-512 and AVX2 CPUs.
  *
  * A sampler multiplies by the same weights a thousand times. A general
  * GEMM (OpenBLAS's sgemm) repacks the weight matrix into its kernel's layout
@@ -7,13 +7,14 @@
  * product itself (16 rows against a 1024 × 1024 matrix), and the bias and
  * the activation then take another pass over the output. Here W is laid out
  * once in panels of 16 outputs, each panel k-major (the 16 weights of input k
- * side by side, one 512-bit load), and a kernel keeps an 8-row × 32-output
- * block of y in registers across the whole of k, adds the bias and applies
- * SiLU before it stores. Its sums run in a different order from OpenBLAS's,
- * so results agree to rounding, not bit for bit.
+ * side by side: one 512-bit load, or two of 256), and a kernel keeps a block
+ * of y in registers across the whole of k — on AVX-512 8 rows × 32 outputs,
+ * on AVX2 + FMA 6 rows × 16 — adds the bias and applies SiLU before it
+ * stores. Its sums run in a different order from OpenBLAS's, so results
+ * agree to rounding, not bit for bit.
  *
- * gb_packed_supported () says whether this CPU runs the kernel (AVX-512F);
- * callers keep a CBLAS path for the others.
+ * gb_packed_supported () says whether this CPU runs a kernel (AVX-512F, or
+ * AVX2 and FMA); callers keep a CBLAS path for the others.
  */
 #pragma once
 
@@ -27,9 +28,19 @@ G_BEGIN_DECLS
 
 typedef struct _GbPacked GbPacked;
 
+typedef enum {
+  GB_PACKED_NONE,
+  GB_PACKED_AVX2,      /* AVX2 and FMA (x86-64-v3: Haswell, Zen and later) */
+  GB_PACKED_AVX512,    /* AVX-512F */
+} GbPackedLevel;
+
+/* The kernel this CPU runs (the best it has, up to the maximum set). */
+GbPackedLevel gb_packed_level (void);
 gboolean  gb_packed_supported (void);
-/* Makes gb_packed_supported () say no from now on (or again yes): the tests
- * run the CBLAS paths with it on a CPU that has the kernel. */
+/* Caps the kernel used from now on: the tests run the AVX2 kernel and the
+ * CBLAS paths with it on CPUs that have better. set_disabled (TRUE) caps at
+ * none, (FALSE) lifts the cap. */
+void      gb_packed_set_max_level (GbPackedLevel level);
 void      gb_packed_set_disabled (gboolean off);
 
 /* Packs W for y = x Wᵀ. W is (n_out, n_in) row-major, as gb-nn's layers keep
@@ -43,7 +54,7 @@ int       gb_packed_n_in  (const GbPacked *p);
  * x's rows ldx apart and y's ldy apart; bias may be NULL; act is
  * GB_ACT_NONE or GB_ACT_SILU. j0 must be a multiple of GB_PACKED_PANEL (or n_out), j1
  * one too or n_out (gb_packed_split gives such a range for each of two
- * threads). Only on a CPU where gb_packed_supported (). */
+ * threads). Only where gb_packed_supported (). */
 void      gb_packed_apply (const GbPacked *p, const float *x, int ldx, int n, const float *bias, GbAct act,
                            float *y, int ldy, int j0, int j1);
 
