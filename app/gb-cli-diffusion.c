@@ -263,7 +263,7 @@ image_paint_cb (cairo_t *cr, int w, int h, gpointer data)
 typedef struct {
   char *model, *out, *sampler, *sigma, *theme, *process, *dump;
   int n, steps, width, height, t;
-  double eta;
+  double eta, guidance;
   gint64 seed;
   gboolean no_clip;
 } SampleOptions;
@@ -271,7 +271,7 @@ typedef struct {
 static void
 sample_options_add (GOptionContext *ctx, SampleOptions *o, gboolean render)
 {
-  o->n = 2000, o->steps = 50, o->eta = 0.0, o->seed = 1, o->width = 700, o->height = render ? 860 : 700, o->t = -1;
+  o->n = 2000, o->steps = 50, o->eta = 0.0, o->guidance = -1.0, o->seed = 1, o->width = 700, o->height = render ? 860 : 700, o->t = -1;
   GOptionEntry entries[] = {
     { "model", 'm', 0, G_OPTION_ARG_FILENAME, &o->model, "A model made by `glassbox train diffusion` (required)", "FILE" },
     { "n", 'n', 0, G_OPTION_ARG_INT, &o->n, "How many points (default 2000)", "N" },
@@ -280,6 +280,9 @@ sample_options_add (GOptionContext *ctx, SampleOptions *o, gboolean render)
     { "eta", 0, 0, G_OPTION_ARG_DOUBLE, &o->eta, "DDIM's η, 0…1 (default 0)", "E" },
     { "no-clip", 0, 0, G_OPTION_ARG_NONE, &o->no_clip, "Images: do not clip x̂₀ to [−1, 1] at each step", NULL },
     { "sigma", 0, 0, G_OPTION_ARG_STRING, &o->sigma, "DDPM's σ²_t: beta (default) or tilde", "V" },
+    { "guidance", 0, 0, G_OPTION_ARG_DOUBLE, &o->guidance,
+      "Image models: the MLP's share over the fitted Gaussian, 0…10 (1: the model as trained; default "
+      G_STRINGIFY (GB_DENOISER_GUIDANCE) ")", "W" },
     { "seed", 0, 0, G_OPTION_ARG_INT64, &o->seed, "Random seed (default 1)", "S" },
     { "width", 0, 0, G_OPTION_ARG_INT, &o->width, "Width in pixels", "W" },
     { "height", 0, 0, G_OPTION_ARG_INT, &o->height, "Height in pixels", "H" },
@@ -342,7 +345,9 @@ load_for_sampling (GOptionContext *ctx, SampleOptions *o, GbSamplerConfig *c, Gb
       return (*status = 1), NULL;
     }
   c->clip_x0 = net->d != 2 && !o->no_clip;   /* images live in [−1, 1]: clip x̂₀ at each step, as Ho et al. do */
-  if (!gb_sampler_config_check (c, net->schedule, &error))
+  /* −1: not given, so the default for the kind of model. */
+  double w = o->guidance != -1.0 ? o->guidance : net->g_mean != NULL ? GB_DENOISER_GUIDANCE : 1.0;
+  if (!gb_mlp_denoiser_set_guidance (net, w, &error) || !gb_sampler_config_check (c, net->schedule, &error))
     {
       gb_mlp_denoiser_free (net);
       return (*status = gb_cli_fail (error)), NULL;
@@ -823,8 +828,8 @@ gb_cli_evaluate_diffusion (int argc, char **argv)
       g_autofree int *count = g_new0 (int, K);
       int confident = judge_images (judge, x, n, count);
       g_auto (GStrv) names = gb_dataset_class_names ("fashion-mnist", K);
-      printf ("%d samples (%s, %.1f s): %.1f %% assigned to one class with probability ≥ 0.8\n", n,
-              gb_sampler_kind_name (c.kind), dt, 100.0 * confident / n);
+      printf ("%d samples (%s, guidance %g, %.1f s): %.1f %% assigned to one class with probability ≥ 0.8\n", n,
+              gb_sampler_kind_name (c.kind), net->guidance, dt, 100.0 * confident / n);
       double lo = INFINITY, hi = 0;
       for (int j = 0; j < K; j++)
         {

@@ -71,8 +71,9 @@ def load_net(path):
     return net
 
 
-def eps_at(net, x, t, ab):
-    """ε̂ for a batch at one t, the per-step vectors computed once."""
+def eps_at(net, x, t, ab, w=1.0):
+    """ε̂ for a batch at one t, the per-step vectors computed once; w is the guidance
+    (gb-denoiser.h): the MLP's answer scaled by w before the Gaussian's is added."""
     abt = ab[t - 1].item()
     e = embedding(torch.tensor([t]))
     c1 = net.fc1.bias + net.temb1(e)[0]
@@ -81,19 +82,19 @@ def eps_at(net, x, t, ab):
     c = torch.addmm(-math.sqrt(abt) * (net.mean @ net.vecs.T), x, net.vecs.T)
     h = torch.nn.functional.silu(torch.addmm(c1, c * s2.rsqrt(), net.fc1.weight.T))
     h = torch.nn.functional.silu(torch.addmm(c2, h, net.fc2.weight.T))
-    r = torch.addmm(net.fc3.bias, h, net.fc3.weight.T).addcmul_(c, math.sqrt(1 - abt) / s2)
+    r = torch.addmm(net.fc3.bias, h, net.fc3.weight.T, beta=w, alpha=w).addcmul_(c, math.sqrt(1 - abt) / s2)
     return r @ net.vecs
 
 
 @torch.inference_mode()
-def torch_ddpm(net, n, seed=1):
+def torch_ddpm(net, n, w, seed=1):
     torch.manual_seed(seed)
     beta, alpha, ab = schedule()
     x = torch.randn(n, 784)
     t0 = time.perf_counter()
     for t in range(1000, 0, -1):
         b, a, abt = beta[t - 1].item(), alpha[t - 1].item(), ab[t - 1].item()
-        eps = eps_at(net, x, t, ab)
+        eps = eps_at(net, x, t, ab, w)
         # Ho et al.'s sampler for images: x̂₀ clipped to [−1, 1], the step taken from it.
         x0 = ((x - math.sqrt(1 - abt) * eps) / math.sqrt(abt)).clamp_(-1, 1)
         abp = ab[t - 2].item() if t > 1 else 1.0
@@ -103,7 +104,7 @@ def torch_ddpm(net, n, seed=1):
 
 
 @torch.inference_mode()
-def torch_ddim(net, n, S=50, seed=1):
+def torch_ddim(net, n, w, S=50, seed=1):
     torch.manual_seed(seed)
     beta, alpha, ab = schedule()
     ts = [math.ceil(i * 1000 / S) for i in range(S, 0, -1)]
@@ -111,7 +112,7 @@ def torch_ddim(net, n, S=50, seed=1):
     t0 = time.perf_counter()
     for k, t in enumerate(ts):
         abt = ab[t - 1].item()
-        eps = eps_at(net, x, t, ab)
+        eps = eps_at(net, x, t, ab, w)
         x0 = ((x - math.sqrt(1 - abt) * eps) / math.sqrt(abt)).clamp_(-1, 1)
         eps = (x - math.sqrt(abt) * x0) / math.sqrt(1 - abt)
         abp = ab[ts[k + 1] - 1].item() if k + 1 < len(ts) else 1.0
@@ -157,6 +158,24 @@ def best_of_threads(fn):
     return best
 
 
+def openblas_core():
+    """The kernel OpenBLAS picked (or was told to by OPENBLAS_CORETYPE)."""
+    import ctypes
+    try:
+        lib = ctypes.CDLL("libopenblas.so.0")
+        lib.openblas_get_corename.restype = ctypes.c_char_p
+        return lib.openblas_get_corename().decode()
+    except (OSError, AttributeError):
+        return "(unknown)"
+
+
+def cpu_vector_isa():
+    """Whether this CPU has AVX-512F (Glassbox's packed kernel for it) or AVX2 + FMA."""
+    with open("/proc/cpuinfo") as f:
+        flags = next((line.split() for line in f if line.startswith("flags")), [])
+    return "AVX-512F" if "avx512f" in flags else "AVX2 + FMA" if "avx2" in flags and "fma" in flags else "baseline"
+
+
 def glassbox_time(glassbox, args, pattern):
     out = subprocess.run([glassbox] + args, check=True, capture_output=True, text=True).stdout
     return float(re.search(pattern, out).group(1))
@@ -168,6 +187,7 @@ def main():
     ap.add_argument("--model", required=True, help="an image model made by `glassbox train diffusion`")
     ap.add_argument("--train-steps", type=int, default=300)
     ap.add_argument("--rounds", type=int, default=3, help="alternating training runs of each side")
+    ap.add_argument("--guidance", type=float, default=2.0, help="the samplers' guidance w (glassbox's default: 2)")
     a = ap.parse_args()
     glassbox = os.path.join(a.build, "app", "glassbox")
     tmp = tempfile.mkdtemp(prefix="glassbox-bench-images-")
@@ -178,15 +198,16 @@ def main():
     for n, sampler in ((16, "ddpm"), (64, "ddpm"), (16, "ddim")):
         extra = ["--sampler", "ddim", "--steps", "50"] if sampler == "ddim" else []
         g = glassbox_time(glassbox, ["sample", "diffusion", "--model", a.model, "--n", str(n), "--out", png,
-                                     "--dump", dump] + extra, r"images in ([\d.]+) s")
+                                     "--guidance", str(a.guidance), "--dump", dump] + extra, r"images in ([\d.]+) s")
         if n == 64:
             # The same model on both sides: the two sets of samples agree in their pixel statistics.
             with open(dump) as f:
                 gx = np.array(json.load(f), np.float32)
-            tx = torch_ddpm(net, 64)[0].numpy()
+            tx = torch_ddpm(net, 64, a.guidance)[0].numpy()
             check = (f"pixel mean / sd of 64 DDPM samples: Glassbox {gx.mean():.3f} / {gx.std():.3f}, "
                      f"PyTorch {tx.mean():.3f} / {tx.std():.3f}")
-        fn = (lambda n=n: torch_ddim(net, n)[1]) if sampler == "ddim" else (lambda n=n: torch_ddpm(net, n)[1])
+        fn = ((lambda n=n: torch_ddim(net, n, a.guidance)[1]) if sampler == "ddim"
+              else (lambda n=n: torch_ddpm(net, n, a.guidance)[1]))
         rows.append((f"{n} images, {'DDIM 50 steps' if sampler == 'ddim' else 'DDPM 1 000 steps'}, s", g,
                      best_of_threads(fn)))
     model = os.path.join(tmp, "m.safetensors")
@@ -210,8 +231,8 @@ def main():
             torch.set_num_threads(threads)
             t_runs.append(torch_train(a.train_steps, h, net))
     g_train, t_train = statistics.median(g_runs), statistics.median(t_runs)
-    print(f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}  torch {torch.__version__}  "
-          f"Gaussian + MLP 784-{h}-{h}-784")
+    print(f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}, OpenBLAS ran {openblas_core()}, "
+          f"CPU {cpu_vector_isa()}  torch {torch.__version__}  Gaussian + MLP 784-{h}-{h}-784, guidance {a.guidance:g}")
     print(f"{'':44s} {'Glassbox':>10s} {'PyTorch':>10s} {'ratio':>7s}")
     for name, g, t in rows:
         print(f"{name:44s} {g:10.2f} {t:10.2f} {t / g:6.2f}×")

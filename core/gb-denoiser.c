@@ -55,6 +55,7 @@ alloc_net (int d, int hidden, GbScheduleKind schedule, int T, GError **error)
   net->schedule = s;
   net->n_params = base_params (d, hidden);
   net->params = g_new0 (float, net->n_params);
+  net->guidance = 1.0f;
   wire (net);
   return net;
 }
@@ -89,6 +90,7 @@ gb_mlp_denoiser_copy (const GbMlpDenoiser *net)
       c->g_vals = g_memdup2 (net->g_vals, d * sizeof (float));
     }
   c->data = g_strdup (net->data);
+  c->guidance = net->guidance;
   return c;
 }
 
@@ -237,6 +239,25 @@ packs_get (const GbMlpDenoiser *cnet)
   g_atomic_rc_box_acquire (pk);
   g_mutex_unlock (&net->pack_lock);
   return pk;
+}
+
+gboolean
+gb_mlp_denoiser_set_guidance (GbMlpDenoiser *net, double w, GError **error)
+{
+  g_return_val_if_fail (net != NULL, FALSE);
+  if (!(w >= 0.0 && w <= 10.0))
+    {
+      g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, "guidance %g is outside 0…10", w);
+      return FALSE;
+    }
+  if (w != 1.0 && net->g_mean == NULL)
+    {
+      g_set_error_literal (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT,
+                           "guidance needs a model with a fitted Gaussian (an image model); this one has none");
+      return FALSE;
+    }
+  net->guidance = (float) w;
+  return TRUE;
 }
 
 void
@@ -413,7 +434,8 @@ dense (const GbPacked *p, const float *w, gboolean wt, int n_out, const float *x
 }
 
 /* With a fitted Gaussian (gb-denoiser.h): c = (x_t − √ᾱ μ) Vᵀ, the MLP reads
- * c whitened and answers in the same coordinates, ε̂ = (MLP + gain ⊙ c) V. */
+ * c whitened and answers in the same coordinates, ε̂ = (w MLP + gain ⊙ c) V
+ * (w, the guidance, is 1 unless asked otherwise). */
 static void
 eps_rows (float *eps, const float *xt, int n, int d, int t, const GbMlpDenoiser *net, const Packs *pk)
 {
@@ -439,9 +461,10 @@ eps_rows (float *eps, const float *xt, int n, int d, int t, const GbMlpDenoiser 
     mlp_packed (r, u, n, d, t, net, pk, whiten + d);
   else
     mlp_rows (r, u, n, d, t, net, whiten + d);
+  float w = net->guidance;
   for (int i = 0; i < n; i++)
     for (int k = 0; k < d; k++)
-      r[(gsize) i * d + k] += gain[k] * c[(gsize) i * d + k];
+      r[(gsize) i * d + k] = w * r[(gsize) i * d + k] + gain[k] * c[(gsize) i * d + k];
   dense (pk ? pk->v : NULL, net->g_vecs, TRUE, d, r, n, d, NULL, GB_ACT_NONE, eps, d, 0, d);
 }
 
@@ -511,10 +534,10 @@ col_part_cb (gpointer data)
       break;
     case PHASE_OUT:
       dense (pk ? pk->w3 : NULL, net->w3, FALSE, d, j->h2, n, H, net->b3, GB_ACT_NONE, j->out, d, d0, d1);
-      if (j->xc != NULL)   /* r + gain ⊙ c */
+      if (j->xc != NULL)   /* w r + gain ⊙ c */
         for (int i = 0; i < n; i++)
           for (int k = d0; k < d1; k++)
-            j->out[(gsize) i * d + k] += j->gain[k] * j->c[(gsize) i * d + k];
+            j->out[(gsize) i * d + k] = net->guidance * j->out[(gsize) i * d + k] + j->gain[k] * j->c[(gsize) i * d + k];
       break;
     default:             /* ε̂ = (r + gain ⊙ c) V */
       dense (pk ? pk->v : NULL, net->g_vecs, TRUE, d, j->out, n, d, NULL, GB_ACT_NONE, j->eps, d, d0, d1);

@@ -35,6 +35,9 @@
 G_BEGIN_DECLS
 
 #define GB_DENOISER_EMBED 32
+/* The guidance image models sample with unless told otherwise (see
+ * GbMlpDenoiser's guidance; BENCHMARKS.md has how it was chosen). */
+#define GB_DENOISER_GUIDANCE 2.0
 
 typedef struct {
   int d;                 /* data dimension */
@@ -48,6 +51,16 @@ typedef struct {
   float *g_mean;         /* μ (d) */
   float *g_vecs;         /* V (d, d): the covariance's eigenvectors, one per row */
   float *g_vals;         /* λ (d), ≥ 0 */
+  /* Guidance w (1 unless set; not saved, a choice of the sampler's): with a
+   * fitted Gaussian, ε̂_w = ε̂_G + w (ε̂ − ε̂_G), where ε̂_G = V σ_t c / s² is
+   * the Gaussian's exact predictor alone — the MLP's answer scaled by w.
+   * This is autoguidance (Karras et al., 2024, “Guiding a diffusion model
+   * with a bad version of itself”) with the Gaussian as the bad version:
+   * w > 1 steers each step away from what a Gaussian would predict, towards
+   * what the network learnt beyond it, and trades some variety for samples
+   * a classifier is surer of; w = 0 samples the Gaussian. Models without a
+   * Gaussian ignore it (gb_mlp_denoiser_set_guidance refuses w ≠ 1 there). */
+  float guidance;
   /* Private: the weights packed for the sampler's products (gb-packed.h),
    * built on first use and again after version moves. */
   GMutex pack_lock;
@@ -62,6 +75,10 @@ void           gb_mlp_denoiser_free (GbMlpDenoiser *net);
  * eigendecomposition (LAPACK's dsyevd, in OpenBLAS). */
 gboolean       gb_mlp_denoiser_fit_gaussian (GbMlpDenoiser *net, const float *x, gsize n, GError **error);
 
+
+/* Sets the guidance w (see GbMlpDenoiser), 0 ≤ w ≤ 10; w ≠ 1 needs a fitted
+ * Gaussian. */
+gboolean gb_mlp_denoiser_set_guidance (GbMlpDenoiser *net, double w, GError **error);
 
 /* Says that the weights were changed in place (the trainer and the fitting
  * say it themselves), so the next prediction packs them afresh. */

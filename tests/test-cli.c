@@ -363,6 +363,13 @@ test_diffusion (void)
   g_assert_cmpint (r.status, ==, 0);
   assert_contains (r.out, "4 images in");
   run_clear (&r);
+  r = run ("sample", "diffusion", "--model", imgm, "--n", "4", "--guidance", "0", "--out", grid, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  run_clear (&r);
+  r = run ("sample", "diffusion", "--model", imgm, "--n", "4", "--guidance", "11", "--out", grid, NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  assert_contains (r.err, "guidance 11 is outside 0…10");
+  run_clear (&r);
   g_autofree char *judge = test_tmp_path ("judge.safetensors");
   r = run ("train", "classifier", "--dataset", toy_dir, "--epochs", "3", "--hidden", "16", "--out", judge, NULL);
   g_assert_cmpint (r.status, ==, 0);
@@ -371,7 +378,7 @@ test_diffusion (void)
   r = run ("evaluate", "diffusion", "--model", imgm, "--classifier", judge, "--n", "50", "--sampler", "ddim",
            "--steps", "5", NULL);
   g_assert_cmpint (r.status, ==, 0);
-  assert_contains (r.out, "50 samples (ddim");
+  assert_contains (r.out, "50 samples (ddim, guidance 2,");   /* image models' default */
   assert_contains (r.out, "assigned to one class with probability ≥ 0.8");
   run_clear (&r);
   /* The convolutional classifier, and the same judging with it. */
@@ -421,6 +428,7 @@ test_diffusion (void)
     { { "sample", "diffusion", "--model", vae, "--out", png }, 1, "not a diffusion model" },
     { { "sample", "diffusion", "--model", model, "--sampler", "ddim", "--steps", "51", "--out", png }, 1, "S = 51" },
     { { "sample", "diffusion", "--model", model, "--sampler", "euler", "--out", png }, 2, "--sampler is ddpm or ddim" },
+    { { "sample", "diffusion", "--model", model, "--guidance", "2", "--out", png }, 1, "needs a model with a fitted Gaussian" },
     { { "render", "diffusion", "--model", model, "--t", "51", "--out", png }, 2, "--t 51 is outside 0…50" },
     { { "render", "diffusion", "--model", "/nonexistent.safetensors", "--t", "1", "--out", png }, 1, "nonexistent" },
   };

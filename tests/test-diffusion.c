@@ -667,6 +667,8 @@ check_matches_reference (void)
             for (gsize i = 0; i < (gsize) 1000 * d; i++)
               data[i] = gb_rng_normal (&rng) * (float) (1 + i % 7) * 0.1f;
             g_assert_true (gb_mlp_denoiser_fit_gaussian (net, data, 1000, NULL));
+            /* With guidance, as image models sample: the MLP's answer scaled by w. */
+            g_assert_true (gb_mlp_denoiser_set_guidance (net, 2.5, NULL));
           }
         g_autofree float *x = g_new (float, (gsize) n * d), *eps = g_new (float, (gsize) n * d),
                          *h1 = g_new (float, (gsize) n * H), *h2 = g_new (float, (gsize) n * H),
@@ -699,7 +701,7 @@ check_matches_reference (void)
             g_autofree double *q = g_new (double, (gsize) n * d);
             for (int i = 0; i < n; i++)
               for (int k = 0; k < d; k++)
-                q[(gsize) i * d + k] = want[(gsize) i * d + k]
+                q[(gsize) i * d + k] = 2.5 * want[(gsize) i * d + k]
                                        + sqrt (1 - ab) * cc[(gsize) i * d + k] / (ab * net->g_vals[k] + 1 - ab);
             for (int i = 0; i < n; i++)
               for (int j = 0; j < d; j++)
@@ -715,6 +717,62 @@ check_matches_reference (void)
           if (fabs (eps[i] - want[i]) > 1e-4 * (1 + fabs (want[i])))
             g_error ("d %d, n %d: ε̂[%zu] = %g, the reference %g", d, n, i, eps[i], want[i]);
       }
+}
+
+static void
+test_guidance (void)
+{
+  /* ε̂_w = ε̂_G + w (ε̂ − ε̂_G): w = 1 is the model (the default, kept by a
+   * copy), w = 0 the fitted Gaussian alone (the MLP's output zeroed), and
+   * any w the straight line through them. */
+  const int d = 9, n = 5, t = 300;
+  GbRng rng;
+  gb_rng_init (&rng, 8);
+  g_autofree float *data = g_new (float, 200 * d), *x = g_new (float, n * d);
+  gb_rng_fill_normal (&rng, data, 200 * d);
+  gb_rng_fill_normal (&rng, x, n * d);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GbMlpDenoiser) toy = gb_mlp_denoiser_new (d, 32, GB_SCHEDULE_LINEAR, 1000, 2, &error);
+  /* Without a Gaussian there is nothing to guide from; bad values are refused. */
+  g_assert_cmpfloat (toy->guidance, ==, 1.0f);
+  g_assert_true (gb_mlp_denoiser_set_guidance (toy, 1.0, &error));
+  g_assert_false (gb_mlp_denoiser_set_guidance (toy, 2.0, &error));
+  g_assert_nonnull (strstr (error->message, "fitted Gaussian"));
+  g_clear_error (&error);
+  g_assert_true (gb_mlp_denoiser_fit_gaussian (toy, data, 200, &error));
+  double bad[] = { -0.5, 10.5, NAN, INFINITY };
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_assert_false (gb_mlp_denoiser_set_guidance (toy, bad[i], &error));
+      g_assert_nonnull (strstr (error->message, "outside 0…10"));
+      g_clear_error (&error);
+    }
+  g_assert_cmpfloat (toy->guidance, ==, 1.0f);
+  float e1[9 * 5], e0[9 * 5], eg[9 * 5], ew[9 * 5];
+  gb_mlp_denoiser_eps (e1, x, n, d, t, toy);
+  g_autoptr (GbMlpDenoiser) gauss = gb_mlp_denoiser_copy (toy);
+  memset (gauss->w3, 0, (gsize) d * 32 * sizeof (float));
+  memset (gauss->b3, 0, d * sizeof (float));
+  gb_mlp_denoiser_changed (gauss);
+  gb_mlp_denoiser_eps (eg, x, n, d, t, gauss);
+  g_assert_true (gb_mlp_denoiser_set_guidance (toy, 0.0, &error));
+  gb_mlp_denoiser_eps (e0, x, n, d, t, toy);
+  for (int i = 0; i < n * d; i++)
+    g_assert_cmpfloat (fabsf (e0[i] - eg[i]), <, 1e-5f * (1 + fabsf (eg[i])));
+  g_assert_true (gb_mlp_denoiser_set_guidance (toy, 3.0, &error));
+  g_autoptr (GbMlpDenoiser) copy = gb_mlp_denoiser_copy (toy);
+  gb_mlp_denoiser_eps (ew, x, n, d, t, copy);
+  for (int i = 0; i < n * d; i++)
+    {
+      float want = eg[i] + 3.0f * (e1[i] - eg[i]);
+      g_assert_cmpfloat (fabsf (ew[i] - want), <, 1e-4f * (1 + fabsf (want)));
+    }
+  /* t = 0 has no Gaussian part (the clean data): the MLP's answer as it is. */
+  float a0[9 * 5], b0[9 * 5];
+  gb_mlp_denoiser_eps (b0, x, n, d, 0, copy);
+  g_assert_true (gb_mlp_denoiser_set_guidance (copy, 1.0, &error));
+  gb_mlp_denoiser_eps (a0, x, n, d, 0, copy);
+  g_assert_cmpmem (a0, sizeof a0, b0, sizeof b0);
 }
 
 static void
@@ -740,6 +798,7 @@ main (int argc, char **argv)
   g_test_add_func ("/core/diffusion/toy-distributions", test_toy_distributions);
   g_test_add_func ("/core/diffusion/denoiser-matches-reference", test_denoiser_matches_reference);
   g_test_add_func ("/core/diffusion/gaussian-part", test_gaussian_part);
+  g_test_add_func ("/core/diffusion/guidance", test_guidance);
   g_test_add_func ("/core/diffusion/ema", test_ema);
   g_test_add_func ("/core/diffusion/packed-weights-follow", test_packed_weights_follow);
   g_test_add_func ("/core/diffusion/train-split-matches-whole", test_train_split_matches_whole);

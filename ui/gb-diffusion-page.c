@@ -77,6 +77,8 @@ struct _GbDiffusionPage {
   GtkDropDown *domain_drop, *sampler_drop, *schedule_drop;
   GtkSpinButton *train_steps, *seed, *ddim_steps, *eta, *speed, *T_spin;
   GtkCheckButton *sigma_tilde, *field_check, *clip_check;
+  GtkSpinButton *guidance;
+  GtkWidget *guidance_grid;
   GtkToggleButton *forward_button, *reverse_button, *play_button, *paint_toggle;
   GtkButton *train_button, *sample_button, *clear_paint;
   GtkProgressBar *progress;
@@ -275,6 +277,9 @@ recompute_images (GbDiffusionPage *self)
   if (i >= 0 && self->img_t > 0 && self->net != NULL)
     {
       const float *x = self->img_shown + (gsize) i * IMAGE_D;
+      if (self->net->g_mean != NULL)   /* the guidance the run sampled with, or the one set */
+        self->net->guidance = self->reverse && self->run != NULL ? self->run->net->guidance
+                                                                 : (float) gtk_spin_button_get_value (self->guidance);
       gb_mlp_denoiser_eps (self->img_eps, x, 1, IMAGE_D, self->img_t, self->net);
       gb_diffusion_predict_x0 (s, self->img_t, x, self->img_eps, self->img_x0, IMAGE_D);
       /* What the sampler stepped from: x̂₀ clipped to [−1, 1] when the run clips. */
@@ -432,6 +437,7 @@ set_domain (GbDiffusionPage *self, int domain)
   gtk_widget_set_visible (GTK_WIDGET (self->clear_paint), domain == GB_TOY_PAINTED);
   gtk_widget_set_visible (GTK_WIDGET (self->field_check), domain != IMAGE_DOMAIN);
   gtk_widget_set_visible (GTK_WIDGET (self->clip_check), domain == IMAGE_DOMAIN);
+  gtk_widget_set_visible (self->guidance_grid, domain == IMAGE_DOMAIN);
   gtk_widget_queue_draw (GTK_WIDGET (self->loss_area));
   gtk_label_set_text (self->view_hint, domain == IMAGE_DOMAIN
                                          ? "Click an image for its x_t, ε̂ and x̂₀; hover a pixel for its numbers; "
@@ -649,6 +655,8 @@ sample_cb (GtkButton *button, GbDiffusionPage *self)
     }
   r->net = gb_mlp_denoiser_copy (self->net);
   gboolean images = self->domain == IMAGE_DOMAIN;
+  if (r->net->g_mean != NULL)   /* within the spin button's range: cannot fail */
+    gb_mlp_denoiser_set_guidance (r->net, gtk_spin_button_get_value (self->guidance), NULL);
   r->n = images ? N_IMAGES : N_POINTS;
   r->d = images ? IMAGE_D : 2;
   /* Images live in [−1, 1]: x̂₀ may be clipped at each step, as Ho et al. do. */
@@ -1448,6 +1456,13 @@ build_sidebar (GbDiffusionPage *self)
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->clip_check),
                                "Images: take each step from the predicted clean image clipped to the pixels' range");
   gtk_box_append (box, GTK_WIDGET (self->clip_check));
+  f = gb_form_grid (box);
+  self->guidance_grid = GTK_WIDGET (f);
+  self->guidance = gb_form_spin_row (f, 0, "Guid_ance w", "Guidance", 0, 10, 0.25, 2, GB_DENOISER_GUIDANCE,
+                                     "Images: ε̂ = ε̂_Gaussian + w (ε̂ − ε̂_Gaussian). 1 is the model as trained; "
+                                     "above 1 steers away from what the fitted Gaussian alone predicts, for clearer "
+                                     "images and less variety; 0 samples the Gaussian");
+  g_signal_connect_swapped (self->guidance, "value-changed", G_CALLBACK (update_view), self);
   f = gb_form_grid (box);
   self->ddim_steps = gb_form_spin_row (f, 0, "DDIM _count S", "DDIM steps", 1, 1000, 1, 0, 50, "DDIM's number of steps");
   self->eta = gb_form_spin_row (f, 1, "DDIM _eta η", "DDIM eta", 0, 1, 0.1, 2, 0, "0: deterministic; 1: as stochastic as DDPM");

@@ -511,7 +511,17 @@ def images_session(app, binary, tmp, shot):
     app.move(0.36, 0.30)             # another image
     app.xdo("click", "1")
     time.sleep(0.5)
-    check(differing_pixels(g1, shot("img-grid2", DIFF_CLOUD)) > 1000, "clicking an image shows its own x_t, ε̂, x̂₀")
+    g2 = shot("img-grid2", DIFF_CLOUD)
+    check(differing_pixels(g1, g2) > 1000, "clicking an image shows its own x_t, ε̂, x̂₀")
+    # Guidance 0 leaves the fitted Gaussian alone: the image's ε̂ and x̂₀ (and their errors) change.
+    for value in ("0", "2"):
+        app.key("alt+a")
+        app.key("ctrl+a")
+        app.xdo("type", value)
+        app.key("Tab")
+        if value == "0":
+            g3, n = app.settle(g2, os.path.join(tmp, "img-grid3.png"), DIFF_CLOUD, 200)
+            check(n > 200, "the guidance control changes the image's ε̂ and x̂₀")
     app.key("alt+m")
     done = False
     for _ in range(60):
