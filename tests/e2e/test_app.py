@@ -458,13 +458,9 @@ def session_diffusion(binary, display, tmp):
     app.dialog("ctrl+e", "Export the View", exported)
     app.dialog("ctrl+s", "Save the Model", model)
     gif = os.path.join(tmp, "diffusion.gif")
-    app.dialog("ctrl+e", "Export the View", gif)
-    for _ in range(50):     # 100 frames are drawn on the main loop
-        if os.path.exists(gif):
-            break
-        time.sleep(0.2)
+    app.dialog("ctrl+e", "Export the View", gif)   # 100 frames, drawn on the main loop: written () waits
     check(written(exported)[:8] == b"\x89PNG\r\n\x1a\n", "Export writes the diffusion frame as PNG")
-    check(written(gif)[:6] == b"GIF89a", "Export writes the whole trajectory as an animated GIF")
+    check(written(gif, timeout=20)[:6] == b"GIF89a", "Export writes the whole trajectory as an animated GIF")
     raw = written(model)
     n = int.from_bytes(raw[:8], "little")
     header = __import__("json").loads(raw[8:8 + n])
@@ -539,11 +535,7 @@ def images_session(app, binary, tmp, shot):
     time.sleep(4.5)
     gif = os.path.join(tmp, "images.gif")
     app.dialog("ctrl+e", "Export the View", gif)
-    for _ in range(100):
-        if os.path.exists(gif):
-            break
-        time.sleep(0.2)
-    check(written(gif)[:6] == b"GIF89a", "Export writes the image domain's sampling as an animated GIF")
+    check(written(gif, timeout=20)[:6] == b"GIF89a", "Export writes the image domain's sampling as an animated GIF")
 
 
 def main():
