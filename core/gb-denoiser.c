@@ -437,7 +437,7 @@ dense (const GbPacked *p, const float *w, gboolean wt, int n_out, const float *x
  * c whitened and answers in the same coordinates, ε̂ = (w MLP + gain ⊙ c) V
  * (w, the guidance, is 1 unless asked otherwise). */
 static void
-eps_rows (float *eps, const float *xt, int n, int d, int t, const GbMlpDenoiser *net, const Packs *pk)
+eps_rows (float *eps, const float *xt, int n, int d, int t, const GbMlpDenoiser *net, const Packs *pk, float w)
 {
   if (net->g_mean == NULL || t < 1)
     {
@@ -461,7 +461,6 @@ eps_rows (float *eps, const float *xt, int n, int d, int t, const GbMlpDenoiser 
     mlp_packed (r, u, n, d, t, net, pk, whiten + d);
   else
     mlp_rows (r, u, n, d, t, net, whiten + d);
-  float w = net->guidance;
   for (int i = 0; i < n; i++)
     for (int k = 0; k < d; k++)
       r[(gsize) i * d + k] = w * r[(gsize) i * d + k] + gain[k] * c[(gsize) i * d + k];
@@ -474,13 +473,14 @@ typedef struct {
   int n, d, t;
   const GbMlpDenoiser *net;
   const Packs *pk;
+  float w;
 } Half;
 
 static void
 half_cb (gpointer data)
 {
   Half *h = data;
-  eps_rows (h->eps, h->xt, h->n, h->d, h->t, h->net, h->pk);
+  eps_rows (h->eps, h->xt, h->n, h->d, h->t, h->net, h->pk, h->w);
 }
 
 /* Small batches of a large model (a few images): each product's outputs split
@@ -495,6 +495,7 @@ typedef struct {
   float *c1, *c2;
   float *u;                 /* the whitened coordinates */
   int n, t, phase;
+  float w;                  /* the guidance */
 } ColJob;
 
 typedef struct {
@@ -537,7 +538,7 @@ col_part_cb (gpointer data)
       if (j->xc != NULL)   /* w r + gain ⊙ c */
         for (int i = 0; i < n; i++)
           for (int k = d0; k < d1; k++)
-            j->out[(gsize) i * d + k] = net->guidance * j->out[(gsize) i * d + k] + j->gain[k] * j->c[(gsize) i * d + k];
+            j->out[(gsize) i * d + k] = j->w * j->out[(gsize) i * d + k] + j->gain[k] * j->c[(gsize) i * d + k];
       break;
     default:             /* ε̂ = (r + gain ⊙ c) V */
       dense (pk ? pk->v : NULL, net->g_vecs, TRUE, d, j->out, n, d, NULL, GB_ACT_NONE, j->eps, d, d0, d1);
@@ -546,14 +547,14 @@ col_part_cb (gpointer data)
 }
 
 static void
-eps_cols (float *eps, const float *xt, int n, int d, int t, const GbMlpDenoiser *net, const Packs *pk)
+eps_cols (float *eps, const float *xt, int n, int d, int t, const GbMlpDenoiser *net, const Packs *pk, float w)
 {
   int H = net->hidden;
   gboolean gauss = net->g_mean != NULL && t > 0;
   gsize nd = (gsize) n * d;
   float *buf = scratch_get ((gsize) 2 * H + (gsize) 2 * n * H + (gauss ? 4 * nd + 2 * (gsize) d : 0));
   ColJob j = { .net = net, .pk = pk, .in = xt, .out = eps, .eps = eps, .h1 = buf + 2 * H, .h2 = buf + 2 * H + (gsize) n * H,
-               .c1 = buf, .c2 = buf + H, .n = n, .t = t };
+               .c1 = buf, .c2 = buf + H, .n = n, .t = t, .w = w };
   ColPart p0 = { &j, 0 }, p1 = { &j, 1 };
   if (gauss)
     {
@@ -574,15 +575,14 @@ eps_cols (float *eps, const float *xt, int n, int d, int t, const GbMlpDenoiser 
 }
 
 void
-gb_mlp_denoiser_eps (float *eps, const float *xt, int n, int d, int t, gpointer data)
+gb_mlp_denoiser_eps_guided (float *eps, const float *xt, int n, int d, int t, const GbMlpDenoiser *net, double w)
 {
-  const GbMlpDenoiser *net = data;
   g_return_if_fail (d == net->d);
   Packs *pk = packs_get (net);
   if (n < 256 && net->hidden >= 256 && d >= 64)
-    eps_cols (eps, xt, n, d, t, net, pk);
+    eps_cols (eps, xt, n, d, t, net, pk, (float) w);
   else if (n < 256)
-    eps_rows (eps, xt, n, d, t, net, pk);
+    eps_rows (eps, xt, n, d, t, net, pk, (float) w);
   else
     {
       /* Large batches: a half on each core. Fastest when OpenBLAS runs one
@@ -591,10 +591,18 @@ gb_mlp_denoiser_eps (float *eps, const float *xt, int n, int d, int t, gpointer 
        * work; changing it here could race with products running on other
        * threads. */
       int a = n / 2;
-      Half h0 = { eps, xt, a, d, t, net, pk }, h1 = { eps + (gsize) a * d, xt + (gsize) a * d, n - a, d, t, net, pk };
+      Half h0 = { eps, xt, a, d, t, net, pk, (float) w },
+           h1 = { eps + (gsize) a * d, xt + (gsize) a * d, n - a, d, t, net, pk, (float) w };
       gb_parallel_pair (half_cb, &h0, &h1);
     }
   packs_unref (pk);
+}
+
+void
+gb_mlp_denoiser_eps (float *eps, const float *xt, int n, int d, int t, gpointer data)
+{
+  const GbMlpDenoiser *net = data;
+  gb_mlp_denoiser_eps_guided (eps, xt, n, d, t, net, net->guidance);
 }
 
 /* --- training --- */

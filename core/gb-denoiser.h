@@ -90,6 +90,10 @@ void gb_time_embedding (int t, int E, float *out);
 /* The GbEpsFunc of the network (data = the GbMlpDenoiser). Thread-safe: it
  * allocates its scratch per call. */
 void gb_mlp_denoiser_eps (float *eps, const float *xt, int n, int d, int t, gpointer net);
+/* The same at guidance w rather than the net's own (models without a fitted
+ * Gaussian ignore w), for a thread that must not change the net. */
+void gb_mlp_denoiser_eps_guided (float *eps, const float *xt, int n, int d, int t, const GbMlpDenoiser *net,
+                                 double w);
 
 /* Saves with the metadata kind = "diffusion-mlp", d, hidden, schedule, T and
  * data; loading checks the kind and every shape. */

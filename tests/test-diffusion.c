@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "gb-denoiser.h"
+#include "gb-predictor.h"
 #include "gb-packed.h"
 #include "gb-diffusion.h"
 #include "gb-toy2d.h"
@@ -716,7 +717,71 @@ check_matches_reference (void)
         for (gsize i = 0; i < (gsize) n * d; i++)
           if (fabs (eps[i] - want[i]) > 1e-4 * (1 + fabs (want[i])))
             g_error ("d %d, n %d: ε̂[%zu] = %g, the reference %g", d, n, i, eps[i], want[i]);
+        if (gauss)
+          {
+            /* The same guidance given explicitly, to a net left at w = 1. */
+            g_autoptr (GbMlpDenoiser) plain = gb_mlp_denoiser_copy (net);
+            g_assert_true (gb_mlp_denoiser_set_guidance (plain, 1.0, NULL));
+            gb_mlp_denoiser_eps_guided (eps, x, n, d, t, plain, 2.5);
+            g_assert_cmpfloat (plain->guidance, ==, 1.0f);
+            for (gsize i = 0; i < (gsize) n * d; i++)
+              if (fabs (eps[i] - want[i]) > 1e-4 * (1 + fabs (want[i])))
+                g_error ("guided, d %d, n %d: ε̂[%zu] = %g, the reference %g", d, n, i, eps[i], want[i]);
+          }
       }
+}
+
+static gboolean
+count_ready (gpointer data)
+{
+  (*(int *) data)++;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_predictor (void)
+{
+  /* The worker answers what gb_predict_one computes, keeps the input and t
+   * with the answer, lets a newer request replace one not yet started, and
+   * calls back in the main context. */
+  const int d = 784, t = 400;
+  GbRng rng;
+  gb_rng_init (&rng, 31);
+  g_autofree float *data = g_new (float, 300 * d);
+  gb_rng_fill_normal (&rng, data, 300 * d);
+  g_autoptr (GbMlpDenoiser) net = gb_mlp_denoiser_new (d, 256, GB_SCHEDULE_LINEAR, 1000, 4, NULL);
+  g_assert_true (gb_mlp_denoiser_fit_gaussian (net, data, 300, NULL));
+  int calls = 0;
+  GbPredictor *p = gb_predictor_new (count_ready, &calls);
+  float x[784], eps[784], x0[784], want_eps[784], want_x0[784];
+  guint64 tag;
+  int at;
+  g_assert_false (gb_predictor_answer (p, &tag, &at, x, eps, x0, d));
+  for (int k = 0; k < 5; k++)
+    gb_predictor_request (p, net, t + k, 2.0, TRUE, data + (gsize) k * d, 10 + k);
+  while (!gb_predictor_answer (p, &tag, &at, x, eps, x0, d) || tag != 14)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (at, ==, t + 4);
+  g_assert_cmpmem (x, sizeof x, data + 4 * d, sizeof x);
+  gb_predict_one (net, t + 4, 2.0, TRUE, data + 4 * d, want_eps, want_x0);
+  g_assert_cmpmem (eps, sizeof eps, want_eps, sizeof eps);
+  g_assert_cmpmem (x0, sizeof x0, want_x0, sizeof x0);
+  for (int k = 0; k < d; k++)
+    g_assert_cmpfloat (fabsf (want_x0[k]), <=, 1.0f);
+  g_assert_cmpfloat (net->guidance, ==, 1.0f);   /* the worker leaves the net as it was */
+  while (g_main_context_pending (NULL))
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpint (calls, >=, 1);
+  g_assert_cmpint (calls, <=, 5);
+  /* After sync the worker is idle and nothing waits: the net may go. */
+  gb_predictor_request (p, net, 7, 1.0, FALSE, data, 99);
+  gb_predictor_sync (p);
+  gb_predictor_request (p, net, 8, 1.0, FALSE, data, 100);
+  gb_predictor_free (p);   /* with a request perhaps still waiting, and callbacks queued */
+  int before = calls;
+  while (g_main_context_pending (NULL))
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpint (calls, ==, before);
 }
 
 static void
@@ -799,6 +864,7 @@ main (int argc, char **argv)
   g_test_add_func ("/core/diffusion/denoiser-matches-reference", test_denoiser_matches_reference);
   g_test_add_func ("/core/diffusion/gaussian-part", test_gaussian_part);
   g_test_add_func ("/core/diffusion/guidance", test_guidance);
+  g_test_add_func ("/core/diffusion/predictor", test_predictor);
   g_test_add_func ("/core/diffusion/ema", test_ema);
   g_test_add_func ("/core/diffusion/packed-weights-follow", test_packed_weights_follow);
   g_test_add_func ("/core/diffusion/train-split-matches-whole", test_train_split_matches_whole);

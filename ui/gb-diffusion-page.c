@@ -16,6 +16,7 @@
 
 #include "gb-dataset.h"
 #include "gb-denoiser.h"
+#include "gb-predictor.h"
 #include "gb-diffusion-paint.h"
 #include "gb-error.h"
 #include "gb-export.h"
@@ -104,8 +105,15 @@ struct _GbDiffusionPage {
   float *img_target, *img_noise, *img_shown;  /* (N_IMAGES, IMAGE_D) each */
   int img_selected, img_hover, img_hover_pixel;
   int img_t;                                  /* the t of the images on show (a recorded step's in reverse) */
-  float img_eps[IMAGE_D], img_x0[IMAGE_D];
-  gboolean img_pred;
+  /* The selected image's x_t, ε̂ and x̂₀ at pred_t, computed by the predictor
+   * (img_pred: there is an answer for this view to show; it may be one
+   * request behind the grid while the user scrubs). */
+  GbPredictor *predictor;
+  float pred_x[IMAGE_D], img_eps[IMAGE_D], img_x0[IMAGE_D];
+  int pred_t;
+  gboolean img_pred, pred_wanted;
+  guint64 pred_tag;                           /* the view the newest request was for */
+  guint view_serial;                          /* bumped when the images on show change source */
 
   gboolean reverse;
   int t;
@@ -131,6 +139,8 @@ struct _GbDiffusionPage {
   gboolean stats;
   GArray *frame_times;
   gint64 frame_start_us;
+  gint64 draw_us;                             /* in the canvases' draw functions, this frame */
+  GArray *draw_times;                         /* of that, per frame */
   gboolean drew;
   GdkFrameClock *clock;
   gulong before_id, after_id;
@@ -253,13 +263,42 @@ run_index (const SampleRun *r, int t, int done)
   return j;
 }
 
-/* The cloud and the field at self->t, without touching the widgets. */
+/* Which view a prediction belongs to: the image, the direction and the
+ * source of the images (a run, the data), so that an answer for another one
+ * is never shown. */
+static guint64
+view_tag (GbDiffusionPage *self)
+{
+  return ((guint64) self->view_serial << 16) | ((guint64) self->reverse << 15) | (guint64) (self->img_selected + 1);
+}
+
+/* The predictor's newest answer, in the main loop. */
+static gboolean
+prediction_ready_cb (gpointer data)
+{
+  GbDiffusionPage *self = data;
+  guint64 tag;
+  int t;
+  if (!self->pred_wanted
+      || !gb_predictor_answer (self->predictor, &tag, &t, self->pred_x, self->img_eps, self->img_x0, IMAGE_D)
+      || tag != self->pred_tag)
+    return G_SOURCE_REMOVE;
+  self->pred_t = t;
+  self->img_pred = TRUE;
+  gtk_widget_queue_draw (GTK_WIDGET (self->cloud_area));
+  gtk_widget_queue_draw (GTK_WIDGET (self->side_area));
+  return G_SOURCE_REMOVE;
+}
+
+/* The images at self->t, without touching the widgets; the selected one's
+ * predictions asked of the predictor, or computed here when sync (exports,
+ * which paint at once). */
 static void
-recompute_images (GbDiffusionPage *self)
+recompute_images (GbDiffusionPage *self, gboolean sync)
 {
   const GbSchedule *s = schedule (self);
-  self->img_pred = FALSE;
   self->img_t = self->t;
+  self->pred_wanted = FALSE;
   if (self->reverse && self->run != NULL)
     {
       int done = g_atomic_int_get (&self->run->done);
@@ -270,34 +309,50 @@ recompute_images (GbDiffusionPage *self)
   else if (!self->reverse && self->have_target && s != NULL)
     gb_diffusion_q_sample (s, self->t, self->img_target, self->img_noise, self->img_shown, (gsize) N_IMAGES * IMAGE_D);
   else
-    return;
+    {
+      self->img_pred = FALSE;
+      return;
+    }
   /* The selected image's predictions at its t: what the sampler used (or
    * would use) there, recomputed as the run keeps only the states. */
   int i = self->img_selected;
-  if (i >= 0 && self->img_t > 0 && self->net != NULL)
+  guint64 tag = view_tag (self);
+  if (tag != self->pred_tag)
+    self->img_pred = FALSE;   /* an answer for another view is not shown, not even for a frame */
+  self->pred_tag = tag;
+  if (i < 0 || self->img_t <= 0 || self->net == NULL)
     {
-      const float *x = self->img_shown + (gsize) i * IMAGE_D;
-      if (self->net->g_mean != NULL)   /* the guidance the run sampled with, or the one set */
-        self->net->guidance = self->reverse && self->run != NULL ? self->run->net->guidance
-                                                                 : (float) gtk_spin_button_get_value (self->guidance);
-      gb_mlp_denoiser_eps (self->img_eps, x, 1, IMAGE_D, self->img_t, self->net);
-      gb_diffusion_predict_x0 (s, self->img_t, x, self->img_eps, self->img_x0, IMAGE_D);
-      /* What the sampler stepped from: x̂₀ clipped to [−1, 1] when the run clips. */
-      if (self->reverse && self->run->config.clip_x0)
-        for (int k = 0; k < IMAGE_D; k++)
-          self->img_x0[k] = CLAMP (self->img_x0[k], -1.0f, 1.0f);
-      self->img_pred = TRUE;
+      self->img_pred = FALSE;
+      return;
     }
+  const float *x = self->img_shown + (gsize) i * IMAGE_D;
+  /* The guidance the run sampled with, or the one set. */
+  double w = self->net->g_mean == NULL ? 1.0
+           : self->reverse && self->run != NULL ? self->run->net->guidance
+                                                : gtk_spin_button_get_value (self->guidance);
+  /* What the sampler stepped from: x̂₀ clipped to [−1, 1] when the run clips. */
+  gboolean clip = self->reverse && self->run->config.clip_x0;
+  if (sync)
+    {
+      gb_predictor_sync (self->predictor);
+      gb_predict_one (self->net, self->img_t, w, clip, x, self->img_eps, self->img_x0);
+      memcpy (self->pred_x, x, sizeof self->pred_x);
+      self->pred_t = self->img_t;
+      self->img_pred = TRUE;
+      return;
+    }
+  self->pred_wanted = TRUE;
+  gb_predictor_request (self->predictor, self->net, self->img_t, w, clip, x, tag);
 }
 
 static void
-recompute (GbDiffusionPage *self)
+recompute (GbDiffusionPage *self, gboolean sync)
 {
   const GbSchedule *s = schedule (self);
   self->field_valid = FALSE;
   if (self->domain == IMAGE_DOMAIN)
     {
-      recompute_images (self);
+      recompute_images (self, sync);
       return;
     }
   if (s != NULL && self->t > 0 && gtk_check_button_get_active (self->field_check))
@@ -321,7 +376,7 @@ static void
 update_view (GbDiffusionPage *self)
 {
   const GbSchedule *s = schedule (self);
-  recompute (self);
+  recompute (self, FALSE);
   char buf[160];
   if (s == NULL)
     g_snprintf (buf, sizeof buf, "t = %d", self->t);
@@ -394,6 +449,10 @@ show_model (GbDiffusionPage *self)
 static void
 clear_run (GbDiffusionPage *self)
 {
+  /* The predictor may be reading the model that is about to change. */
+  if (self->predictor != NULL)
+    gb_predictor_sync (self->predictor);
+  self->view_serial++;
   if (self->sample_thread != NULL)
     {
       g_cancellable_cancel (self->run->cancel);
@@ -670,6 +729,7 @@ sample_cb (GtkButton *button, GbDiffusionPage *self)
   r->eps = images ? NULL : g_new0 (float, (gsize) r->K * N);
   r->x0 = images ? NULL : g_new0 (float, (gsize) r->K * N);
   self->run = r;
+  self->view_serial++;
   self->reverse = TRUE;
   self->updating = TRUE;
   gtk_toggle_button_set_active (self->reverse_button, TRUE);
@@ -841,7 +901,7 @@ image_scene (GbDiffusionPage *self, GbImageScene *scene, char *title, gsize titl
   int i = self->img_selected;
   if (have && i >= 0 && self->img_pred)
     {
-      double a = sqrt (s->alpha_bar[self->img_t]), b = sqrt (1 - s->alpha_bar[self->img_t]);
+      double a = sqrt (s->alpha_bar[self->pred_t]), b = sqrt (1 - s->alpha_bar[self->pred_t]);
       gsize len = g_snprintf (note, note_size, "x_t = √ᾱ_t·x̂₀ + √(1−ᾱ_t)·ε̂\n     = %.3f·x̂₀ + %.3f·ε̂", a, b);
       if (!self->reverse && len < note_size)
         {
@@ -860,14 +920,15 @@ image_scene (GbDiffusionPage *self, GbImageScene *scene, char *title, gsize titl
                       se / IMAGE_D, mean_square (e, IMAGE_D), sx / IMAGE_D);
         }
       else if (self->reverse && len < note_size)
-        g_snprintf (note + len, note_size - len, "\nthe sampler's step from t = %d used this ε̂%s", self->img_t,
+        g_snprintf (note + len, note_size - len, "\nthe sampler's step from t = %d used this ε̂%s", self->pred_t,
                     self->run->config.clip_x0 ? "\n     (with x̂₀ clipped to [−1, 1])" : "");
     }
   else if (have && i >= 0)
     g_snprintf (note, note_size, "t = 0: %s", self->reverse ? "the finished sample" : "the data");
   *scene = (GbImageScene) { have ? self->img_shown : NULL, have ? N_IMAGES : 0, 28, i,
                             self->img_pred ? self->img_eps : NULL, self->img_pred ? self->img_x0 : NULL,
-                            self->img_hover, self->img_hover_pixel, title, note };
+                            self->img_hover, self->img_hover_pixel, title, note,
+                            self->img_pred ? self->pred_x : NULL };
 }
 
 static void
@@ -946,10 +1007,13 @@ paint_side_images (cairo_t *cr, int w, int h, GbDiffusionPage *self)
     }
   if (i == self->img_selected && self->img_pred)
     {
+      /* The predictions' own state (the grid's, or one request behind it). */
+      double pa = sqrt (s->alpha_bar[self->pred_t]), pb = sqrt (1 - s->alpha_bar[self->pred_t]);
       gb_paint_text (cr, 8, y, "the model's reading of it:", 11, &self->pal.muted, GB_ALIGN_LEFT, FALSE), y += 16;
       g_snprintf (buf, sizeof buf, "ε̂ = %.3f    x̂₀ = %.3f", self->img_eps[p], self->img_x0[p]);
       gb_paint_text (cr, 8, y, buf, 11, &self->pal.fg, GB_ALIGN_LEFT, FALSE), y += 16;
-      g_snprintf (buf, sizeof buf, "  %.3f = %.4f·%.3f + %.4f·%.3f", x, a, self->img_x0[p], b, self->img_eps[p]);
+      g_snprintf (buf, sizeof buf, "  %.3f = %.4f·%.3f + %.4f·%.3f", self->pred_x[p], pa, self->img_x0[p], pb,
+                  self->img_eps[p]);
       gb_paint_text (cr, 8, y, buf, 11, &self->pal.fg, GB_ALIGN_LEFT, FALSE), y += 16;
     }
   else if (t > 0)
@@ -1082,6 +1146,7 @@ static void
 draw_cb (GtkDrawingArea *area, cairo_t *cr, int w, int h, gpointer data)
 {
   GbDiffusionPage *self = g_object_get_data (G_OBJECT (area), "page");
+  gint64 start = self->stats ? g_get_monotonic_time () : 0;
   gb_form_palette (GTK_WIDGET (self), &self->pal);
   ((GbPaintFunc) data) (cr, w, h, self);
   if (gtk_widget_has_focus (GTK_WIDGET (area)))
@@ -1092,6 +1157,8 @@ draw_cb (GtkDrawingArea *area, cairo_t *cr, int w, int h, gpointer data)
       cairo_stroke (cr);
     }
   self->drew = TRUE;
+  if (self->stats)
+    self->draw_us += g_get_monotonic_time () - start;
 }
 
 /* --- pointer and keys --- */
@@ -1241,6 +1308,7 @@ static void
 before_paint_cb (GdkFrameClock *clock, GbDiffusionPage *self)
 {
   self->frame_start_us = g_get_monotonic_time ();
+  self->draw_us = 0;
 }
 
 static void
@@ -1250,8 +1318,10 @@ after_paint_cb (GdkFrameClock *clock, GbDiffusionPage *self)
   self->drew = FALSE;
   if (!count)
     return;
-  double ms = (g_get_monotonic_time () - self->frame_start_us) / 1000.0;
+  double ms = (g_get_monotonic_time () - self->frame_start_us) / 1000.0, draw = self->draw_us / 1000.0;
   g_array_append_val (self->frame_times, ms);
+  g_array_append_val (self->draw_times, draw);
+  self->draw_us = 0;
 }
 
 static int
@@ -1350,7 +1420,7 @@ gif_frame (cairo_t *cr, int w, int h, int f, gpointer data)
   int T = schedule (self)->T, frames = 100;
   double u = (double) f / (frames - 1);
   self->t = (int) round (self->reverse ? T * (1 - u) : T * u);
-  recompute (self);
+  recompute (self, TRUE);
   paint_frame (cr, w, h, self);
 }
 
@@ -1358,7 +1428,10 @@ gboolean
 gb_diffusion_page_export (GbDiffusionPage *self, const char *path, GError **error)
 {
   if (!g_str_has_suffix (path, ".gif"))
-    return gb_export_file (path, 800, 960, paint_frame, self, error);
+    {
+      recompute (self, TRUE);   /* the predictions for this very frame */
+      return gb_export_file (path, 800, 960, paint_frame, self, error);
+    }
   /* The whole trajectory of the process on show, 100 frames at 25 a second. */
   if (self->net == NULL || (self->reverse && (self->run == NULL || self->sample_thread != NULL)))
     {
@@ -1579,6 +1652,7 @@ gb_diffusion_page_dispose (GObject *object)
 {
   GbDiffusionPage *self = GB_DIFFUSION_PAGE (object);
   gb_diffusion_page_stop (self);
+  g_clear_pointer (&self->predictor, gb_predictor_free);
   if (self->stats && self->frame_times->len > 0)
     {
       GArray *a = self->frame_times;
@@ -1586,6 +1660,11 @@ gb_diffusion_page_dispose (GObject *object)
       g_printerr ("diffusion-frame-stats: %u frames, frame time p50 %.1f ms p95 %.1f ms max %.1f ms\n", a->len,
                   g_array_index (a, double, a->len / 2), g_array_index (a, double, (guint) (0.95 * (a->len - 1))),
                   g_array_index (a, double, a->len - 1));
+      g_array_set_size (a, 0);
+      a = self->draw_times;
+      g_array_sort (a, cmp_double);
+      g_printerr ("diffusion-frame-stats: of which the canvases' drawing p50 %.1f ms p95 %.1f ms\n",
+                  g_array_index (a, double, a->len / 2), g_array_index (a, double, (guint) (0.95 * (a->len - 1))));
       g_array_set_size (a, 0);
     }
   G_OBJECT_CLASS (gb_diffusion_page_parent_class)->dispose (object);
@@ -1601,6 +1680,7 @@ gb_diffusion_page_finalize (GObject *object)
   g_array_unref (self->painted);
   g_array_unref (self->losses);
   g_array_unref (self->frame_times);
+  g_array_unref (self->draw_times);
   g_clear_pointer (&self->vae, gb_vae_free);
   g_mutex_clear (&self->lock);
   G_OBJECT_CLASS (gb_diffusion_page_parent_class)->finalize (object);
@@ -1627,12 +1707,14 @@ gb_diffusion_page_init (GbDiffusionPage *self)
   self->painted = g_array_new (FALSE, FALSE, sizeof (float));
   self->losses = g_array_new (FALSE, FALSE, sizeof (double));
   self->frame_times = g_array_new (FALSE, FALSE, sizeof (double));
+  self->draw_times = g_array_new (FALSE, FALSE, sizeof (double));
   self->stats = g_getenv ("GLASSBOX_FRAME_STATS") != NULL;
   self->hover = -1;
   self->img_selected = 0, self->img_hover = self->img_hover_pixel = -1;
   self->img_target = g_new0 (float, (gsize) N_IMAGES * IMAGE_D);
   self->img_noise = g_new0 (float, (gsize) N_IMAGES * IMAGE_D);
   self->img_shown = g_new0 (float, (gsize) N_IMAGES * IMAGE_D);
+  self->predictor = gb_predictor_new (prediction_ready_cb, self);
   gb_palette_init (&self->pal, FALSE);
   build (self);
   set_domain (self, GB_TOY_SWISS_ROLL);

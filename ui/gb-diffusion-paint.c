@@ -373,7 +373,7 @@ gb_image_scene_paint (cairo_t *cr, double x, double y, double w, double h, const
   static const char *const names[] = { "x_t", "ε̂", "x̂₀" };
   static const char *const what[] = { "what the model sees", "the noise it predicts", "the clean image it predicts" };
   static const char *const scale[] = { "−1 … 1", "−2.5 … 2.5", "−1 … 1" };
-  const float *src[3] = { s->images + (gsize) s->selected * D, s->eps, s->x0 };
+  const float *src[3] = { s->xt ? s->xt : s->images + (gsize) s->selected * D, s->eps, s->x0 };
   for (int p = 0; p < 3; p++)
     {
       double py = l.ty + p * (l.tsz + l.gap), lx = l.tx + l.tsz + 10;

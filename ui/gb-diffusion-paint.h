@@ -52,6 +52,8 @@ typedef struct {
   int hover_image, hover_pixel;   /* outlined, or −1 */
   const char *title;
   const char *note;         /* under the triptych (may hold newlines), or NULL */
+  const float *xt;          /* the triptych's x_t, when ε̂ and x̂₀ were computed for another state than the
+                             * grid's (a step behind it), or NULL: the selected image */
 } GbImageScene;
 
 void gb_image_scene_paint (cairo_t *cr, double x, double y, double w, double h, const GbImageScene *scene,
