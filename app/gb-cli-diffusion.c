@@ -262,6 +262,7 @@ image_paint_cb (cairo_t *cr, int w, int h, gpointer data)
 
 typedef struct {
   char *model, *out, *sampler, *sigma, *theme, *process, *dump;
+  char *n_help;
   int n, steps, width, height, t;
   double eta, guidance;
   gint64 seed;
@@ -269,12 +270,13 @@ typedef struct {
 } SampleOptions;
 
 static void
-sample_options_add (GOptionContext *ctx, SampleOptions *o, gboolean render)
+sample_options_add (GOptionContext *ctx, SampleOptions *o, gboolean render, int n_default)
 {
-  o->n = 2000, o->steps = 50, o->eta = 0.0, o->guidance = -1.0, o->seed = 1, o->width = 700, o->height = render ? 860 : 700, o->t = -1;
+  o->n_help = g_strdup_printf ("How many points or images (default %d)", n_default);
+  o->n = n_default, o->steps = 50, o->eta = 0.0, o->guidance = -1.0, o->seed = 1, o->width = 700, o->height = render ? 860 : 700, o->t = -1;
   GOptionEntry entries[] = {
     { "model", 'm', 0, G_OPTION_ARG_FILENAME, &o->model, "A model made by `glassbox train diffusion` (required)", "FILE" },
-    { "n", 'n', 0, G_OPTION_ARG_INT, &o->n, "How many points (default 2000)", "N" },
+    { "n", 'n', 0, G_OPTION_ARG_INT, &o->n, o->n_help, "N" },
     { "sampler", 0, 0, G_OPTION_ARG_STRING, &o->sampler, "ddpm (default) or ddim", "S" },
     { "steps", 0, 0, G_OPTION_ARG_INT, &o->steps, "DDIM's steps S (default 50)", "S" },
     { "eta", 0, 0, G_OPTION_ARG_DOUBLE, &o->eta, "DDIM's η, 0…1 (default 0)", "E" },
@@ -306,7 +308,7 @@ static void
 sample_options_clear (SampleOptions *o)
 {
   g_free (o->model), g_free (o->out), g_free (o->sampler), g_free (o->sigma), g_free (o->theme), g_free (o->process);
-  g_free (o->dump);
+  g_free (o->dump), g_free (o->n_help);
 }
 
 /* Checks the options and loads the model: NULL and *status set on failure. */
@@ -421,7 +423,7 @@ gb_cli_sample_diffusion (int argc, char **argv)
   g_option_context_set_summary (ctx,
     "Runs the DDPM or DDIM sampler from noise and draws the samples over fresh data of the\n"
     "distribution the model learnt; prints the sliced Wasserstein distance between them.");
-  sample_options_add (ctx, &o, FALSE);
+  sample_options_add (ctx, &o, FALSE, 2000);
   GOptionEntry more[] = {
     { "dump", 0, 0, G_OPTION_ARG_FILENAME, &o.dump, "Also write the samples as a JSON list of numbers", "FILE" },
     { NULL }
@@ -609,7 +611,7 @@ gb_cli_render_diffusion (int argc, char **argv)
     "the noise schedule with t marked: a frame of the app's Diffusion view, headless. For an\n"
     "image model, a grid of 16 images at t with the first one's x_t, ε̂ and x̂₀. With an\n"
     "--out ending in .gif, the process up to t as an animation (60 frames).");
-  sample_options_add (ctx, &o, TRUE);
+  sample_options_add (ctx, &o, TRUE, 2000);
   g_autoptr (GError) error = NULL;
   int status = 0;
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
@@ -782,7 +784,7 @@ gb_cli_evaluate_diffusion (int argc, char **argv)
     "against a tenth. Passes when ≥ 80 % are confident and every class holds between a third\n"
     "and three times its share. For scale, also how sure the classifier is of as many real\n"
     "test images.");
-  sample_options_add (ctx, &o, FALSE);
+  sample_options_add (ctx, &o, FALSE, 1000);
   GOptionEntry more[] = {
     { "classifier", 'c', 0, G_OPTION_ARG_FILENAME, &classifier, "A classifier from `glassbox train classifier`", "FILE" },
     { NULL }
@@ -792,14 +794,12 @@ gb_cli_evaluate_diffusion (int argc, char **argv)
   int status = 0;
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     status = gb_cli_usage_error (ctx, error->message);
-  if (o.out == NULL)
-    o.out = g_strdup ("-");   /* no picture is drawn: --out is not needed */
   else if (argc > 1)
     status = gb_cli_usage_error (ctx, "unexpected argument");
   else if (classifier == NULL)
     status = gb_cli_usage_error (ctx, "--classifier FILE is required");
-  if (o.n == 2000)
-    o.n = 1000;
+  if (o.out == NULL)
+    o.out = g_strdup ("-");   /* no picture is drawn: --out is not needed */
   GbSamplerConfig c;
   GbToyKind kind;
   g_autoptr (GbMlpDenoiser) net = status ? NULL : load_for_sampling (ctx, &o, &c, &kind, &status);

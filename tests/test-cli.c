@@ -401,6 +401,11 @@ test_diffusion (void)
   g_assert_cmpint (r.status, ==, 1);
   assert_contains (r.err, "not a classifier");
   run_clear (&r);
+  r = run ("evaluate", "diffusion", "--model", imgm, NULL);   /* no judge: said, before any sampling */
+  g_assert_cmpint (r.status, ==, 2);
+  assert_contains (r.err, "--classifier FILE is required");
+  g_assert_null (strstr (r.err, "CRITICAL"));
+  run_clear (&r);
   /* A frame of the image domain, forward (the toy set's test images noised) and reverse. */
   g_setenv ("GLASSBOX_DATASET", toy_dir, TRUE);
   r = run ("render", "diffusion", "--model", imgm, "--t", "3", "--out", grid, NULL);
