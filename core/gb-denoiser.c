@@ -599,6 +599,15 @@ gb_mlp_denoiser_eps_guided (float *eps, const float *xt, int n, int d, int t, co
 }
 
 void
+gb_mlp_denoiser_eps_serial (float *eps, const float *xt, int n, int d, int t, const GbMlpDenoiser *net, double w)
+{
+  g_return_if_fail (d == net->d);
+  Packs *pk = packs_get (net);
+  eps_rows (eps, xt, n, d, t, net, pk, (float) w);
+  packs_unref (pk);
+}
+
+void
 gb_mlp_denoiser_eps (float *eps, const float *xt, int n, int d, int t, gpointer data)
 {
   const GbMlpDenoiser *net = data;

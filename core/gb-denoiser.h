@@ -94,6 +94,10 @@ void gb_mlp_denoiser_eps (float *eps, const float *xt, int n, int d, int t, gpoi
  * Gaussian ignore w), for a thread that must not change the net. */
 void gb_mlp_denoiser_eps_guided (float *eps, const float *xt, int n, int d, int t, const GbMlpDenoiser *net,
                                  double w);
+/* The same on the calling thread alone (no second core): for work beside a
+ * main loop, where the other core is the one drawing. */
+void gb_mlp_denoiser_eps_serial (float *eps, const float *xt, int n, int d, int t, const GbMlpDenoiser *net,
+                                 double w);
 
 /* Saves with the metadata kind = "diffusion-mlp", d, hidden, schedule, T and
  * data; loading checks the kind and every shape. */

@@ -33,7 +33,7 @@ struct _GbPredictor {
 void
 gb_predict_one (const GbMlpDenoiser *net, int t, double w, gboolean clip, const float *x, float *eps, float *x0)
 {
-  gb_mlp_denoiser_eps_guided (eps, x, 1, net->d, t, net, w);
+  gb_mlp_denoiser_eps_serial (eps, x, 1, net->d, t, net, w);
   gb_diffusion_predict_x0 (net->schedule, t, x, eps, x0, (gsize) net->d);
   if (clip)
     for (int k = 0; k < net->d; k++)

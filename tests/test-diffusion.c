@@ -727,6 +727,10 @@ check_matches_reference (void)
             for (gsize i = 0; i < (gsize) n * d; i++)
               if (fabs (eps[i] - want[i]) > 1e-4 * (1 + fabs (want[i])))
                 g_error ("guided, d %d, n %d: ε̂[%zu] = %g, the reference %g", d, n, i, eps[i], want[i]);
+            gb_mlp_denoiser_eps_serial (eps, x, n, d, t, plain, 2.5);   /* and on this thread alone */
+            for (gsize i = 0; i < (gsize) n * d; i++)
+              if (fabs (eps[i] - want[i]) > 1e-4 * (1 + fabs (want[i])))
+                g_error ("serial, d %d, n %d: ε̂[%zu] = %g, the reference %g", d, n, i, eps[i], want[i]);
           }
       }
 }
