@@ -1409,6 +1409,8 @@ paint_frame (cairo_t *cr, int w, int h, gpointer data)
   paint_cloud (cr, w, h - strip, self);
   cairo_save (cr);
   cairo_translate (cr, 0, h - strip);
+  cairo_rectangle (cr, 0, 0, w, strip);   /* the strip's painters fill their whole target */
+  cairo_clip (cr);
   paint_schedule (cr, w, strip, self);
   cairo_restore (cr);
 }

@@ -144,6 +144,15 @@ def differing_pixels(a, b):
     return int(float(r.stderr.split()[0]))
 
 
+def colours_above_strip(path, frame=None):
+    """How many colours the top 70 % of an exported frame has (the view above the schedule strip):
+    a handful when it came out blank."""
+    src = path if frame is None else f"{path}[{frame}]"
+    r = subprocess.run(["convert", src, "-gravity", "North", "-crop", "100%x70%+0+0", "+repage",
+                        "-unique-colors", "-format", "%w", "info:"], capture_output=True, text=True, check=True)
+    return int(r.stdout.split()[0])
+
+
 def check(cond, message):
     if not cond:
         raise AssertionError(message)
@@ -461,6 +470,8 @@ def session_diffusion(binary, display, tmp):
     app.dialog("ctrl+e", "Export the View", gif)   # 100 frames, drawn on the main loop: written () waits
     check(written(exported)[:8] == b"\x89PNG\r\n\x1a\n", "Export writes the diffusion frame as PNG")
     check(written(gif, timeout=20)[:6] == b"GIF89a", "Export writes the whole trajectory as an animated GIF")
+    check(colours_above_strip(exported) > 20 and colours_above_strip(gif, 50) > 8,
+          "the exported frame and GIF show the cloud above the schedule strip")
     raw = written(model)
     n = int.from_bytes(raw[:8], "little")
     header = __import__("json").loads(raw[8:8 + n])
@@ -536,6 +547,7 @@ def images_session(app, binary, tmp, shot):
     gif = os.path.join(tmp, "images.gif")
     app.dialog("ctrl+e", "Export the View", gif)
     check(written(gif, timeout=20)[:6] == b"GIF89a", "Export writes the image domain's sampling as an animated GIF")
+    check(colours_above_strip(gif, 50) > 8, "the image domain's GIF shows the images above the schedule strip")
 
 
 def main():
