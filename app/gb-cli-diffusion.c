@@ -69,8 +69,9 @@ gb_cli_train_diffusion (int argc, char **argv)
    * itself (OpenBLAS's threads yield to each other at these sizes), so the
    * weights do not depend on how many threads OpenBLAS would pick. */
   gb_blas_set_threads (1);
-  g_autofree char *data = NULL, *out = NULL, *schedule = NULL, *dataset = NULL, *vae = NULL, *lr_schedule = NULL;
-  int steps = 20000, batch = 256, hidden = 128, T = 1000;
+  g_autofree char *data = NULL, *out = NULL, *schedule = NULL, *dataset = NULL, *vae = NULL, *lr_schedule = NULL,
+                   *arch = NULL;
+  int steps = 20000, batch = 256, hidden = 0, T = 1000, save_every = 0;
   double lr = 1e-3, ema = 0.0;
   gint64 seed = 1;
   GOptionEntry entries[] = {
@@ -84,9 +85,14 @@ gb_cli_train_diffusion (int argc, char **argv)
     { "lr", 0, 0, G_OPTION_ARG_DOUBLE, &lr, "Adam's learning rate (default 0.001)", "X" },
     { "lr-schedule", 0, 0, G_OPTION_ARG_STRING, &lr_schedule,
       "constant (default) or cosine (from --lr down to a tenth of it over the run)", "S" },
-    { "hidden", 0, 0, G_OPTION_ARG_INT, &hidden, "Width of the two hidden layers (default 128)", "H" },
+    { "arch", 0, 0, G_OPTION_ARG_STRING, &arch,
+      "mlp (default) or, for fashion-mnist, unet: a convolutional U-Net (gb-unet.h)", "A" },
+    { "hidden", 0, 0, G_OPTION_ARG_INT, &hidden,
+      "Width of the MLP's two hidden layers (default 128), or the U-Net's base channels (default 32)", "H" },
     { "ema", 0, 0, G_OPTION_ARG_DOUBLE, &ema,
       "Save the exponential moving average of the weights with this decay, e.g. 0.999 (default 0: the last weights)", "D" },
+    { "save-every", 0, 0, G_OPTION_ARG_INT, &save_every,
+      "Also write the model (as --out) every N steps, for a long run looked at while it goes (default 0: at the end)", "N" },
     { "T", 'T', 0, G_OPTION_ARG_INT, &T, "Diffusion steps T (default 1000)", "T" },
     { "schedule", 0, 0, G_OPTION_ARG_STRING, &schedule, "linear (default) or cosine", "S" },
     { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Random seed (default 1)", "S" },
@@ -130,8 +136,9 @@ gb_cli_train_diffusion (int argc, char **argv)
   if (lr_schedule != NULL && !cosine_lr && g_strcmp0 (lr_schedule, "constant") != 0)
     return gb_cli_usage_error (ctx, "--lr-schedule is constant or cosine");
   if (steps < 1 || steps > 10000000 || batch < 1 || batch > 65536 || !(lr > 0 && lr <= 1) || seed < 0
-      || !(ema >= 0 && ema < 1))
-    return gb_cli_usage_error (ctx, "--steps 1…10000000, --batch 1…65536, --lr in (0, 1], --ema in [0, 1) and --seed ≥ 0");
+      || !(ema >= 0 && ema < 1) || save_every < 0)
+    return gb_cli_usage_error (ctx, "--steps 1…10000000, --batch 1…65536, --lr in (0, 1], --ema in [0, 1), --seed ≥ 0 "
+                                    "and --save-every ≥ 0");
   g_autoptr (GbImageSet) set = NULL;
   int d = 2;
   if (images)
@@ -142,7 +149,15 @@ gb_cli_train_diffusion (int argc, char **argv)
       d = set->rows * set->cols;
       printf ("%u training images of %d × %d\n", set->n, set->rows, set->cols);
     }
-  g_autoptr (GbMlpDenoiser) net = gb_mlp_denoiser_new (d, hidden, sk, T, (guint64) seed, &error);
+  gboolean unet = g_strcmp0 (arch, "unet") == 0;
+  if (arch != NULL && !unet && g_strcmp0 (arch, "mlp") != 0)
+    return gb_cli_usage_error (ctx, "--arch is mlp or unet");
+  if (unet && !images)
+    return gb_cli_usage_error (ctx, "--arch unet is for images (--data fashion-mnist)");
+  if (hidden == 0)
+    hidden = unet ? 32 : 128;
+  g_autoptr (GbMlpDenoiser) net = unet ? gb_unet_denoiser_new (set->rows, hidden, sk, T, (guint64) seed, &error)
+                                       : gb_mlp_denoiser_new (d, hidden, sk, T, (guint64) seed, &error);
   if (net == NULL)
     return gb_cli_fail (error);
   net->data = g_strdup (data);
@@ -194,6 +209,15 @@ gb_cli_train_diffusion (int argc, char **argv)
           return 1;
         }
       avg = done == 0 ? loss : 0.99 * avg + 0.01 * loss;
+      if (save_every > 0 && (done + 1) % save_every == 0 && done + 1 < steps)
+        {
+          /* the averaged weights into a copy: the trainer's own go on */
+          g_autoptr (GbMlpDenoiser) snap = gb_mlp_denoiser_copy (net);
+          gb_denoiser_trainer_export (tr, snap);
+          if (!gb_mlp_denoiser_save (snap, out, &error))
+            return gb_cli_fail (error);
+          printf ("step %d: wrote %s\n", done + 1, out);
+        }
       if ((done + 1) % MAX (1, steps / 10) == 0 || done + 1 == steps)
         printf ("step %d/%d  loss %.4f  %.1f s\n", done + 1, steps, avg, (g_get_monotonic_time () - t0) / 1e6);
       fflush (stdout);

@@ -77,11 +77,41 @@ gb_mlp_denoiser_new (int d, int hidden, GbScheduleKind schedule, int T, guint64 
   return net;
 }
 
+/* A denoiser around the U-Net u (taken). */
+static GbMlpDenoiser *
+wrap_unet (GbUnet *u, GbScheduleKind schedule, int T, GError **error)
+{
+  GbSchedule *s = gb_schedule_new (schedule, T, error);
+  if (s == NULL)
+    {
+      gb_unet_free (u);
+      return NULL;
+    }
+  GbMlpDenoiser *net = g_new0 (GbMlpDenoiser, 1);
+  net->d = u->side * u->side;
+  net->hidden = u->C;
+  net->schedule = s;
+  net->unet = u;
+  net->params = u->params;
+  net->n_params = u->n_params;
+  net->guidance = 1.0f;
+  return net;
+}
+
+GbMlpDenoiser *
+gb_unet_denoiser_new (int side, int width, GbScheduleKind schedule, int T, guint64 seed, GError **error)
+{
+  GbUnet *u = gb_unet_new (side, width, seed, error);
+  return u ? wrap_unet (u, schedule, T, error) : NULL;
+}
+
 GbMlpDenoiser *
 gb_mlp_denoiser_copy (const GbMlpDenoiser *net)
 {
-  GbMlpDenoiser *c = alloc_net (net->d, net->hidden, net->schedule->kind, net->schedule->T, NULL);
-  memcpy (c->params, net->params, net->n_params * sizeof (float));
+  GbMlpDenoiser *c = net->unet ? wrap_unet (gb_unet_copy (net->unet), net->schedule->kind, net->schedule->T, NULL)
+                               : alloc_net (net->d, net->hidden, net->schedule->kind, net->schedule->T, NULL);
+  if (net->unet == NULL)
+    memcpy (c->params, net->params, net->n_params * sizeof (float));
   if (net->g_mean != NULL)
     {
       gsize d = (gsize) net->d;
@@ -276,7 +306,10 @@ gb_mlp_denoiser_free (GbMlpDenoiser *net)
   g_free (net->g_mean), g_free (net->g_vecs), g_free (net->g_vals);
   gb_schedule_free (net->schedule);
   g_free (net->data);
-  g_free (net->params);
+  if (net->unet != NULL)
+    gb_unet_free (net->unet);
+  else
+    g_free (net->params);
   g_free (net);
 }
 
@@ -574,10 +607,60 @@ eps_cols (float *eps, const float *xt, int n, int d, int t, const GbMlpDenoiser 
     gb_parallel_pair (col_part_cb, &p0, &p1);
 }
 
+/* --- the U-Net's predictions --- */
+
+typedef struct {
+  float *eps;
+  const float *xt;
+  int n, t;
+  const GbUnet *u;
+} UnetHalf;
+
+static void
+unet_half_cb (gpointer data)
+{
+  const UnetHalf *h = data;
+  gb_unet_eps (h->u, h->eps, h->xt, h->n, h->t);
+}
+
+/* ε̂, on both cores (half the images each) when split, then guided by the
+ * fitted Gaussian: ε̂_w = ε̂_G + w (ε̂ − ε̂_G), ε̂_G = (gain ⊙ (x_t − √ᾱ μ) Vᵀ) V. */
+static void
+unet_eps (float *eps, const float *xt, int n, int t, const GbMlpDenoiser *net, float w, gboolean split)
+{
+  int d = net->d;
+  if (split && n >= 2)
+    {
+      int a = n / 2;
+      UnetHalf h0 = { eps, xt, a, t, net->unet }, h1 = { eps + (gsize) a * d, xt + (gsize) a * d, n - a, t, net->unet };
+      gb_parallel_pair (unet_half_cb, &h0, &h1);
+    }
+  else
+    gb_unet_eps (net->unet, eps, xt, n, t);
+  if (net->g_mean == NULL || w == 1.0f || t < 1)
+    return;
+  gsize nd = (gsize) n * d;
+  g_autofree float *buf = g_new (float, 2 * nd + 2 * (gsize) d);
+  float *xc = buf, *c = xc + nd, *gain = c + nd, *whiten = gain + d;
+  gauss_coeffs (net, t, gain, whiten);
+  gauss_centre (net, xt, n, t, NULL, xc);
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, n, d, d, 1.0f, xc, d, net->g_vecs, d, 0.0f, c, d);
+  for (gsize i = 0; i < nd; i++)
+    c[i] *= gain[i % d];
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, n, d, d, 1.0f, c, d, net->g_vecs, d, 0.0f, xc, d);
+  for (gsize i = 0; i < nd; i++)
+    eps[i] = xc[i] + w * (eps[i] - xc[i]);
+}
+
 void
 gb_mlp_denoiser_eps_guided (float *eps, const float *xt, int n, int d, int t, const GbMlpDenoiser *net, double w)
 {
   g_return_if_fail (d == net->d);
+  if (net->unet != NULL)
+    {
+      unet_eps (eps, xt, n, t, net, (float) w, gb_blas_get_threads () == 1);
+      return;
+    }
   Packs *pk = packs_get (net);
   if (n < 256 && net->hidden >= 256 && d >= 64)
     eps_cols (eps, xt, n, d, t, net, pk, (float) w);
@@ -602,6 +685,11 @@ void
 gb_mlp_denoiser_eps_serial (float *eps, const float *xt, int n, int d, int t, const GbMlpDenoiser *net, double w)
 {
   g_return_if_fail (d == net->d);
+  if (net->unet != NULL)
+    {
+      unet_eps (eps, xt, n, t, net, (float) w, FALSE);
+      return;
+    }
   Packs *pk = packs_get (net);
   eps_rows (eps, xt, n, d, t, net, pk, (float) w);
   packs_unref (pk);
@@ -631,18 +719,23 @@ gb_denoiser_trainer_new (GbMlpDenoiser *net, int batch, float lr, guint64 seed)
   gsize B = (gsize) batch, H = (gsize) net->hidden, d = (gsize) net->d;
   tr->inp = g_new (float, B * d);
   tr->emb = g_new (float, B * E);
+  tr->eps = g_new (float, B * d);
+  tr->ts = g_new (int, B);
+  if (net->unet != NULL)
+    {
+      tr->grad2 = g_new0 (float, net->n_params);
+      return tr;
+    }
   tr->z1 = g_new (float, B * H);
   tr->h1 = g_new (float, B * H);
   tr->z2 = g_new (float, B * H);
   tr->h2 = g_new (float, B * H);
   tr->out = g_new (float, B * d);
-  tr->eps = g_new (float, B * d);
   tr->dout = g_new (float, B * d);
   tr->dh2 = g_new (float, B * H);
   tr->dz2 = g_new (float, B * H);
   tr->dh1 = g_new (float, B * H);
   tr->dz1 = g_new (float, B * H);
-  tr->ts = g_new (int, B);
   return tr;
 }
 
@@ -653,7 +746,7 @@ gb_denoiser_trainer_free (GbDenoiserTrainer *tr)
     return;
   float *bufs[] = { tr->grad, tr->m, tr->v, tr->inp, tr->emb, tr->z1, tr->h1, tr->z2, tr->h2, tr->out, tr->eps,
                     tr->dout, tr->dh2, tr->dz2, tr->dh1, tr->dz1, tr->ema, tr->u, tr->c,
-                    tr->epsv, tr->gain };
+                    tr->epsv, tr->gain, tr->grad2 };
   g_free (tr->ts);
   for (guint i = 0; i < G_N_ELEMENTS (bufs); i++)
     g_free (bufs[i]);
@@ -766,7 +859,7 @@ rows_part_cb (gpointer data)
               row[k] = a * x[k] + b * e[k];
             gb_time_embedding (t, E, tr->emb + (gsize) i * E);
           }
-        if (net->g_mean != NULL)
+        if (net->g_mean != NULL && net->unet == NULL)
           gauss_centre (net, tr->inp + (gsize) r0 * d, n, 0, tr->ts + r0, tr->u + (gsize) r0 * d);
         break;
       }
@@ -839,9 +932,65 @@ adam_part_cb (gpointer data)
     }
 }
 
+/* Adam and the average over all the parameters, on both cores when split. */
+static void
+adam_all (GbDenoiserTrainer *tr, gboolean split)
+{
+  GbMlpDenoiser *net = tr->net;
+  int step = ++tr->step;
+  gsize half = split ? net->n_params / 2 / 16 * 16 : net->n_params;
+  AdamPart a0 = { tr, 0, half, step }, a1 = { tr, half, net->n_params, step };
+  if (half < net->n_params)
+    gb_parallel_pair (adam_part_cb, &a0, &a1);
+  else
+    adam_part_cb (&a0);
+  gb_mlp_denoiser_changed (net);
+}
+
+typedef struct {
+  GbDenoiserTrainer *tr;
+  float *grad;
+  int r0, r1;
+  double loss;
+} UnetPart;
+
+static void
+unet_part_cb (gpointer data)
+{
+  UnetPart *p = data;
+  GbDenoiserTrainer *tr = p->tr;
+  gsize d = (gsize) tr->net->d;
+  p->loss = gb_unet_gradient (tr->net->unet, p->grad, tr->inp + p->r0 * d, tr->eps + p->r0 * d, tr->ts + p->r0,
+                              p->r1 - p->r0, 1.0f / ((float) tr->batch * d));
+}
+
+/* The U-Net's step: each core takes half the batch into a gradient of its
+ * own (the cut does not depend on the number of cores), summed before Adam. */
+static float
+unet_train_step (GbDenoiserTrainer *tr, const float *x0)
+{
+  GbMlpDenoiser *net = tr->net;
+  int B = tr->batch;
+  for (int i = 0; i < B; i++)
+    tr->ts[i] = 1 + (int) gb_rng_below (&tr->rng, (guint32) net->schedule->T);
+  train_rows (tr, FALSE, STAGE_NOISE, x0, gb_rng_next (&tr->rng));
+  UnetPart a = { tr, tr->grad, 0, B / 2, 0 }, b = { tr, tr->grad2, B / 2, B, 0 };
+  if (B >= 2)
+    gb_parallel_pair (unet_part_cb, &a, &b);
+  else
+    unet_part_cb (&a);
+  if (B >= 2)
+    for (gsize i = 0; i < net->n_params; i++)
+      tr->grad[i] += tr->grad2[i];
+  adam_all (tr, TRUE);
+  return (float) ((a.loss + b.loss) / ((double) B * net->d));
+}
+
 float
 gb_denoiser_train_step (GbDenoiserTrainer *tr, const float *x0)
 {
+  if (tr->net->unet != NULL)
+    return unet_train_step (tr, x0);
   GbMlpDenoiser *net = tr->net;
   const GbSchedule *s = net->schedule;
   int B = tr->batch, d = net->d, H = net->hidden;
@@ -900,14 +1049,7 @@ gb_denoiser_train_step (GbDenoiserTrainer *tr, const float *x0)
   train_linear_backward (split, NULL, gv1, NULL, tr->dz1, tr->emb, net->v1, B, E, H);
   /* Adam and the average are element-wise: the two halves of the
    * parameters give the same numbers on one core or two. */
-  int step = ++tr->step;
-  gsize half = split ? net->n_params / 2 / 16 * 16 : net->n_params;
-  AdamPart a0 = { tr, 0, half, step }, a1 = { tr, half, net->n_params, step };
-  if (half < net->n_params)
-    gb_parallel_pair (adam_part_cb, &a0, &a1);
-  else
-    adam_part_cb (&a0);
-  gb_mlp_denoiser_changed (net);
+  adam_all (tr, split);
   return (float) (loss / ((double) B * d));
 }
 
@@ -931,9 +1073,55 @@ gb_denoiser_trainer_export (const GbDenoiserTrainer *tr, GbMlpDenoiser *net)
 
 /* --- files --- */
 
+static void
+add_gauss (GbSafetensorsWriter *w, const GbMlpDenoiser *net)
+{
+  int d = net->d;
+  gint64 sdd[2] = { d, d }, sd[1] = { d };
+  if (net->g_mean != NULL)
+    {
+      gb_safetensors_writer_add_f32 (w, "gauss.mean", sd, 1, net->g_mean);
+      gb_safetensors_writer_add_f32 (w, "gauss.eigvecs", sdd, 2, net->g_vecs);
+      gb_safetensors_writer_add_f32 (w, "gauss.eigvals", sd, 1, net->g_vals);
+    }
+}
+
+static void
+set_meta_int (GbSafetensorsWriter *w, const char *key, int v)
+{
+  char buf[32];
+  g_snprintf (buf, sizeof buf, "%d", v);
+  gb_safetensors_writer_set_metadata (w, key, buf);
+}
+
+static gboolean
+unet_save (const GbMlpDenoiser *net, const char *path, GError **error)
+{
+  g_autoptr (GbSafetensorsWriter) w = gb_safetensors_writer_new ();
+  GbUnetTensor ts[GB_UNET_MAX_TENSORS];
+  int n = gb_unet_tensors (net->unet, ts);
+  for (int i = 0; i < n; i++)
+    gb_safetensors_writer_add_f32 (w, ts[i].name, ts[i].shape, ts[i].ndim, net->params + ts[i].offset);
+  add_gauss (w, net);
+  gb_safetensors_writer_set_metadata (w, "kind", "diffusion-unet");
+  gb_safetensors_writer_set_metadata (w, "layout", "nhwc");
+  set_meta_int (w, "side", net->unet->side);
+  set_meta_int (w, "d", net->d);
+  set_meta_int (w, "hidden", net->hidden);
+  set_meta_int (w, "groups", GB_UNET_GROUPS);
+  set_meta_int (w, "embed", GB_UNET_EMBED);
+  gb_safetensors_writer_set_metadata (w, "schedule", gb_schedule_kind_name (net->schedule->kind));
+  set_meta_int (w, "T", net->schedule->T);
+  if (net->data)
+    gb_safetensors_writer_set_metadata (w, "data", net->data);
+  return gb_safetensors_writer_save (w, path, error);
+}
+
 gboolean
 gb_mlp_denoiser_save (const GbMlpDenoiser *net, const char *path, GError **error)
 {
+  if (net->unet != NULL)
+    return unet_save (net, path, error);
   g_autoptr (GbSafetensorsWriter) w = gb_safetensors_writer_new ();
   int d = net->d, H = net->hidden;
   gint64 s1[2] = { H, d }, se[2] = { H, E }, s2[2] = { H, H }, s3[2] = { d, H }, sb1[1] = { H }, sb3[1] = { d };
@@ -1000,10 +1188,84 @@ gb_mlp_denoiser_load_bytes (GBytes *bytes, const char *name, GError **error)
   return st ? load_from (st, error) : NULL;
 }
 
+static gboolean
+read_gauss (const GbSafetensors *st, GbMlpDenoiser *net, GError **error)
+{
+  int d = net->d;
+  const gint64 sdd[2] = { d, d }, sd[1] = { d };
+  net->g_mean = g_new (float, d);
+  net->g_vecs = g_new (float, (gsize) d * d);
+  net->g_vals = g_new (float, d);
+  return gb_safetensors_read_f32 (st, "gauss.mean", sd, 1, net->g_mean, error)
+         && gb_safetensors_read_f32 (st, "gauss.eigvecs", sdd, 2, net->g_vecs, error)
+         && gb_safetensors_read_f32 (st, "gauss.eigvals", sd, 1, net->g_vals, error);
+}
+
+static gboolean
+finite_net (const GbMlpDenoiser *net, const char *name, GError **error)
+{
+  gsize d = (gsize) net->d;
+  gboolean finite = TRUE;
+  for (gsize i = 0; i < net->n_params; i++)
+    finite = finite && isfinite (net->params[i]);
+  for (gsize i = 0; net->g_mean != NULL && i < d * d; i++)
+    finite = finite && isfinite (net->g_vecs[i]) && (i >= d || (isfinite (net->g_mean[i]) && net->g_vals[i] >= 0));
+  if (!finite)
+    g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s: a weight is not finite (or a variance negative)", name);
+  return finite;
+}
+
+static GbMlpDenoiser *
+unet_load (const GbSafetensors *st, GError **error)
+{
+  const char *name = gb_safetensors_get_name (st);
+  int side, C, groups, embed, T;
+  if (!meta_int (st, "side", &side, error) || !meta_int (st, "hidden", &C, error)
+      || !meta_int (st, "groups", &groups, error) || !meta_int (st, "embed", &embed, error)
+      || !meta_int (st, "T", &T, error))
+    return NULL;
+  if (groups != GB_UNET_GROUPS || embed != GB_UNET_EMBED || g_strcmp0 (gb_safetensors_get_metadata (st, "layout"), "nhwc") != 0)
+    {
+      g_set_error (error, GB_ERROR, GB_ERROR_SHAPE,
+                   "%s: a U-Net of %d groups, a time embedding of %d values and layout “%s” (this build reads %d, %d "
+                   "and nhwc)",
+                   name, groups, embed, gb_safetensors_get_metadata (st, "layout"), GB_UNET_GROUPS, GB_UNET_EMBED);
+      return NULL;
+    }
+  GbScheduleKind sk;
+  if (!gb_schedule_kind_parse (gb_safetensors_get_metadata (st, "schedule"), &sk))
+    {
+      g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s: unknown noise schedule", name);
+      return NULL;
+    }
+  g_autoptr (GError) local = NULL;
+  GbUnet *u = gb_unet_alloc (side, C, &local);
+  g_autoptr (GbMlpDenoiser) net = u ? wrap_unet (u, sk, T, &local) : NULL;
+  if (net == NULL)
+    {
+      g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s: %s", name, local->message);
+      return NULL;
+    }
+  GbUnetTensor ts[GB_UNET_MAX_TENSORS];
+  int n = gb_unet_tensors (u, ts);
+  for (int i = 0; i < n; i++)
+    if (!gb_safetensors_read_f32 (st, ts[i].name, ts[i].shape, ts[i].ndim, net->params + ts[i].offset, error))
+      return NULL;
+  /* The Gaussian is optional: only the guidance needs it. */
+  if (gb_safetensors_has (st, "gauss.mean") && !read_gauss (st, net, error))
+    return NULL;
+  if (!finite_net (net, name, error))
+    return NULL;
+  net->data = g_strdup (gb_safetensors_get_metadata (st, "data"));
+  return g_steal_pointer (&net);
+}
+
 static GbMlpDenoiser *
 load_from (const GbSafetensors *st, GError **error)
 {
   const char *name = gb_safetensors_get_name (st), *kind = gb_safetensors_get_metadata (st, "kind");
+  if (g_strcmp0 (kind, "diffusion-unet") == 0)
+    return unet_load (st, error);
   if (g_strcmp0 (kind, "diffusion-mlp") != 0)
     {
       g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s: not a diffusion model of Glassbox (its kind is “%s”)",

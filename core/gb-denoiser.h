@@ -31,6 +31,7 @@
 
 #include "gb-diffusion.h"
 #include "gb-nn.h"
+#include "gb-unet.h"
 
 G_BEGIN_DECLS
 
@@ -61,6 +62,11 @@ typedef struct {
    * a classifier is surer of; w = 0 samples the Gaussian. Models without a
    * Gaussian ignore it (gb_mlp_denoiser_set_guidance refuses w ≠ 1 there). */
   float guidance;
+  /* Or a convolutional U-Net (gb-unet.h) in the MLP's place (for images,
+   * d = side²; hidden is its width C): then params and n_params are the
+   * U-Net's, w1 … b3 are NULL, and the fitted Gaussian serves only the
+   * guidance, ε̂_w = ε̂_G + w (ε̂ − ε̂_G). */
+  GbUnet *unet;
   /* Private: the weights packed for the sampler's products (gb-packed.h),
    * built on first use and again after version moves. */
   GMutex pack_lock;
@@ -71,6 +77,9 @@ typedef struct {
 GbMlpDenoiser *gb_mlp_denoiser_new  (int d, int hidden, GbScheduleKind schedule, int T, guint64 seed,
                                      GError **error);
 void           gb_mlp_denoiser_free (GbMlpDenoiser *net);
+/* A U-Net denoiser of width C for side × side images (gb_unet_new's checks). */
+GbMlpDenoiser *gb_unet_denoiser_new (int side, int width, GbScheduleKind schedule, int T, guint64 seed,
+                                     GError **error);
 /* Fits the Gaussian part to data x (n, d) (n ≥ 2): mean, covariance and its
  * eigendecomposition (LAPACK's dsyevd, in OpenBLAS). */
 gboolean       gb_mlp_denoiser_fit_gaussian (GbMlpDenoiser *net, const float *x, gsize n, GError **error);
@@ -99,8 +108,8 @@ void gb_mlp_denoiser_eps_guided (float *eps, const float *xt, int n, int d, int 
 void gb_mlp_denoiser_eps_serial (float *eps, const float *xt, int n, int d, int t, const GbMlpDenoiser *net,
                                  double w);
 
-/* Saves with the metadata kind = "diffusion-mlp", d, hidden, schedule, T and
- * data; loading checks the kind and every shape. */
+/* Saves with the metadata kind = "diffusion-mlp" (or "diffusion-unet"), d,
+ * hidden, schedule, T and data; loading checks the kind and every shape. */
 gboolean       gb_mlp_denoiser_save (const GbMlpDenoiser *net, const char *path, GError **error);
 GbMlpDenoiser *gb_mlp_denoiser_load (const char *path, GError **error);
 GbMlpDenoiser *gb_mlp_denoiser_load_bytes (GBytes *bytes, const char *name, GError **error);
@@ -118,6 +127,7 @@ typedef struct {
   float *inp, *emb, *z1, *h1, *z2, *h2, *out, *eps, *dout, *dh2, *dz2, *dh1, *dz1;
   int *ts;               /* each row's t (B) */
   float *u, *c, *epsv, *gain;   /* with a fitted Gaussian: the MLP's input, c, ε Vᵀ and the gains (B, d) */
+  float *grad2;          /* U-Net: the second core's half of the gradient */
   float ema_decay;       /* 0: no average */
   float *ema;            /* exponential moving average of the parameters, or NULL */
 } GbDenoiserTrainer;

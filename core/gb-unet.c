@@ -1,0 +1,687 @@
+/* gb-unet.c — the convolutional ε-predictor: forward, backward, scratch. */
+#include "gb-unet.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "gb-denoiser.h"
+#include "gb-error.h"
+#include "gb-nn.h"
+
+#define E GB_UNET_EMBED
+#define G GB_UNET_GROUPS
+#define SLICE 8
+#define GN_EPS 1e-5f
+
+/* --- shape --- */
+
+/* Lays the parameters out (offsets from 0) and returns their number. */
+static gsize
+layout (GbUnet *u, int side, int C)
+{
+  gsize o = 0;
+  u->side = side, u->C = C, u->TE = 4 * C;
+  int TE = u->TE;
+#define TAKE(field, n) (u->field = o, o += (gsize) (n))
+  TAKE (t1_w, TE * E), TAKE (t1_b, TE), TAKE (t2_w, TE * TE), TAKE (t2_b, TE);
+  TAKE (in_w, C * 9), TAKE (in_b, C);
+  const int cin[GB_UNET_BLOCKS] = { C, C, 2 * C, 2 * C, 4 * C, 3 * C },
+            cout[GB_UNET_BLOCKS] = { C, 2 * C, 2 * C, 2 * C, 2 * C, C },
+            res[GB_UNET_BLOCKS] = { side, side / 2, side / 4, side / 4, side / 2, side };
+  for (int b = 0; b < GB_UNET_BLOCKS; b++)
+    {
+      GbUnetBlock *k = &u->blk[b];
+      int ci = cin[b], co = cout[b];
+      k->cin = ci, k->cout = co, k->res = res[b];
+#define BTAKE(field, n) (k->field = o, o += (gsize) (n))
+      BTAKE (gn1_g, ci), BTAKE (gn1_b, ci), BTAKE (w1, co * 9 * ci), BTAKE (b1, co);
+      BTAKE (wt, co * TE), BTAKE (bt, co), BTAKE (gn2_g, co), BTAKE (gn2_b, co);
+      BTAKE (w2, co * 9 * co), BTAKE (b2, co);
+      if (ci != co)
+        BTAKE (ws, co * ci), BTAKE (bs, co);
+      else
+        k->ws = k->bs = 0;
+#undef BTAKE
+    }
+  TAKE (out_g, C), TAKE (out_b, C), TAKE (out_w, 9 * C), TAKE (out_bias, 1);
+#undef TAKE
+  return o;
+}
+
+gsize
+gb_unet_n_params (int side, int C)
+{
+  GbUnet u;
+  return layout (&u, side, C);
+}
+
+GbUnet *
+gb_unet_alloc (int side, int C, GError **error)
+{
+  if (side < 4 || side > 64 || side % 4 != 0 || C < G || C > 256 || C % G != 0)
+    {
+      g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT,
+                   "a U-Net needs a side that is a multiple of 4 in 4…64 (not %d) and a width that is a multiple "
+                   "of %d in %d…256 (not %d)",
+                   side, G, G, C);
+      return NULL;
+    }
+  GbUnet *u = g_new0 (GbUnet, 1);
+  u->n_params = layout (u, side, C);
+  u->params = g_new0 (float, u->n_params);
+  return u;
+}
+
+static void
+fill (float *p, gsize n, float v)
+{
+  for (gsize i = 0; i < n; i++)
+    p[i] = v;
+}
+
+GbUnet *
+gb_unet_new (int side, int C, guint64 seed, GError **error)
+{
+  GbUnet *u = gb_unet_alloc (side, C, error);
+  if (u == NULL)
+    return NULL;
+  GbRng rng;
+  gb_rng_init (&rng, seed);
+  float *p = u->params;
+  int TE = u->TE;
+  gb_linear_init (p + u->t1_w, p + u->t1_b, E, TE, &rng);
+  gb_linear_init (p + u->t2_w, p + u->t2_b, TE, TE, &rng);
+  gb_linear_init (p + u->in_w, p + u->in_b, 9, C, &rng);
+  for (int b = 0; b < GB_UNET_BLOCKS; b++)
+    {
+      const GbUnetBlock *k = &u->blk[b];
+      fill (p + k->gn1_g, k->cin, 1.0f), fill (p + k->gn2_g, k->cout, 1.0f);
+      gb_linear_init (p + k->w1, p + k->b1, 9 * k->cin, k->cout, &rng);
+      gb_linear_init (p + k->wt, p + k->bt, TE, k->cout, &rng);
+      if (k->ws)
+        gb_linear_init (p + k->ws, p + k->bs, k->cin, k->cout, &rng);
+      /* w2, b2 stay 0 */
+    }
+  fill (p + u->out_g, C, 1.0f);
+  return u;
+}
+
+GbUnet *
+gb_unet_copy (const GbUnet *net)
+{
+  GbUnet *u = g_memdup2 (net, sizeof *net);
+  u->params = g_memdup2 (net->params, net->n_params * sizeof (float));
+  return u;
+}
+
+void
+gb_unet_free (GbUnet *net)
+{
+  if (net == NULL)
+    return;
+  g_free (net->params);
+  g_free (net);
+}
+
+static void
+tensor (GbUnetTensor *out, int *n, const char *name, gsize offset, int ndim, gint64 a, gint64 b, gint64 c, gint64 d)
+{
+  GbUnetTensor *t = &out[(*n)++];
+  g_strlcpy (t->name, name, sizeof t->name);
+  t->offset = offset, t->ndim = ndim;
+  t->shape[0] = a, t->shape[1] = b, t->shape[2] = c, t->shape[3] = d;
+}
+
+int
+gb_unet_tensors (const GbUnet *u, GbUnetTensor *out)
+{
+  int n = 0, C = u->C, TE = u->TE;
+  tensor (out, &n, "time.0.weight", u->t1_w, 2, TE, E, 0, 0);
+  tensor (out, &n, "time.0.bias", u->t1_b, 1, TE, 0, 0, 0);
+  tensor (out, &n, "time.2.weight", u->t2_w, 2, TE, TE, 0, 0);
+  tensor (out, &n, "time.2.bias", u->t2_b, 1, TE, 0, 0, 0);
+  tensor (out, &n, "conv_in.weight", u->in_w, 4, C, 3, 3, 1);
+  tensor (out, &n, "conv_in.bias", u->in_b, 1, C, 0, 0, 0);
+  for (int b = 0; b < GB_UNET_BLOCKS; b++)
+    {
+      const GbUnetBlock *k = &u->blk[b];
+      char name[32];
+#define BT(suffix, field, nd, a, b_, c, d)                                                                             \
+  (g_snprintf (name, sizeof name, "blocks.%d." suffix, b), tensor (out, &n, name, k->field, nd, a, b_, c, d))
+      BT ("norm1.weight", gn1_g, 1, k->cin, 0, 0, 0), BT ("norm1.bias", gn1_b, 1, k->cin, 0, 0, 0);
+      BT ("conv1.weight", w1, 4, k->cout, 3, 3, k->cin), BT ("conv1.bias", b1, 1, k->cout, 0, 0, 0);
+      BT ("time.weight", wt, 2, k->cout, TE, 0, 0), BT ("time.bias", bt, 1, k->cout, 0, 0, 0);
+      BT ("norm2.weight", gn2_g, 1, k->cout, 0, 0, 0), BT ("norm2.bias", gn2_b, 1, k->cout, 0, 0, 0);
+      BT ("conv2.weight", w2, 4, k->cout, 3, 3, k->cout), BT ("conv2.bias", b2, 1, k->cout, 0, 0, 0);
+      if (k->ws)
+        BT ("skip.weight", ws, 2, k->cout, k->cin, 0, 0), BT ("skip.bias", bs, 1, k->cout, 0, 0, 0);
+#undef BT
+    }
+  tensor (out, &n, "norm_out.weight", u->out_g, 1, C, 0, 0, 0);
+  tensor (out, &n, "norm_out.bias", u->out_b, 1, C, 0, 0, 0);
+  tensor (out, &n, "conv_out.weight", u->out_w, 4, 1, 3, 3, C);
+  tensor (out, &n, "conv_out.bias", u->out_bias, 1, 1, 0, 0, 0);
+  g_assert (n <= GB_UNET_MAX_TENSORS);
+  return n;
+}
+
+double
+gb_unet_macs (const GbUnet *u)
+{
+  double s2 = (double) u->side * u->side, m = s2 * 9 * u->C * 2;   /* the first and last convs */
+  for (int b = 0; b < GB_UNET_BLOCKS; b++)
+    {
+      const GbUnetBlock *k = &u->blk[b];
+      double px = (double) k->res * k->res;
+      m += px * 9 * k->cout * (k->cin + k->cout) + (k->ws ? px * k->cin * k->cout : 0);
+    }
+  return m;
+}
+
+/* --- the pieces, on NHWC slices of m images --- */
+
+/* P (m·S², 9·c): each pixel's 3 × 3 × c patch, 0 outside the image. */
+static void
+im2col (float *P, const float *x, int m, int S, int c)
+{
+  gsize row = (gsize) 9 * c;
+  for (int n = 0; n < m; n++)
+    for (int i = 0; i < S; i++)
+      for (int j = 0; j < S; j++)
+        {
+          float *out = P + (((gsize) n * S + i) * S + j) * row;
+          for (int u = 0; u < 3; u++)
+            for (int v = 0; v < 3; v++, out += c)
+              {
+                int si = i + u - 1, sj = j + v - 1;
+                if (si < 0 || si >= S || sj < 0 || sj >= S)
+                  memset (out, 0, (gsize) c * sizeof (float));
+                else
+                  memcpy (out, x + (((gsize) n * S + si) * S + sj) * c, (gsize) c * sizeof (float));
+              }
+        }
+}
+
+/* The adjoint: dx += each patch entry back where it came from. */
+static void
+col2im (float *dx, const float *P, int m, int S, int c)
+{
+  gsize row = (gsize) 9 * c;
+  for (int n = 0; n < m; n++)
+    for (int i = 0; i < S; i++)
+      for (int j = 0; j < S; j++)
+        {
+          const float *in = P + (((gsize) n * S + i) * S + j) * row;
+          for (int u = 0; u < 3; u++)
+            for (int v = 0; v < 3; v++, in += c)
+              {
+                int si = i + u - 1, sj = j + v - 1;
+                if (si < 0 || si >= S || sj < 0 || sj >= S)
+                  continue;
+                float *out = dx + (((gsize) n * S + si) * S + sj) * c;
+                for (int q = 0; q < c; q++)
+                  out[q] += in[q];
+              }
+        }
+}
+
+static void
+conv_forward (float *y, const float *x, const float *w, const float *b, int m, int S, int cin, int cout, float *P)
+{
+  im2col (P, x, m, S, cin);
+  gb_linear_forward (y, P, w, b, m * S * S, 9 * cin, cout, GB_ACT_NONE);
+}
+
+/* dw, db += ; dx += (when not NULL). P and dP: scratch of the patches' size. */
+static void
+conv_backward (float *dx, float *dw, float *db, const float *dy, const float *x, const float *w, int m, int S,
+               int cin, int cout, float *P, float *dP)
+{
+  gsize rows = (gsize) m * S * S;
+  im2col (P, x, m, S, cin);
+  if (dx != NULL)
+    memset (dP, 0, rows * 9 * cin * sizeof (float));
+  gb_linear_backward (dx ? dP : NULL, dw, db, dy, P, w, (int) rows, 9 * cin, cout, TRUE);
+  if (dx != NULL)
+    col2im (dx, dP, m, S, cin);
+}
+
+/* GroupNorm: y = γ (x − μ) / σ + β per image and group; keeps μ and 1/σ (m, G). */
+static void
+gn_forward (float *y, float *mean, float *rstd, const float *x, const float *gamma, const float *beta, int m, int N,
+            int c)
+{
+  int cg = c / G;
+  for (int n = 0; n < m; n++)
+    for (int g = 0; g < G; g++)
+      {
+        double s = 0.0, s2 = 0.0;
+        for (int q = 0; q < N; q++)
+          {
+            const float *p = x + ((gsize) n * N + q) * c + g * cg;
+            for (int k = 0; k < cg; k++)
+              s += p[k], s2 += (double) p[k] * p[k];
+          }
+        double M = (double) N * cg, mu = s / M, var = MAX (s2 / M - mu * mu, 0.0);
+        float r = (float) (1.0 / sqrt (var + GN_EPS)), fm = (float) mu;
+        mean[n * G + g] = fm, rstd[n * G + g] = r;
+        for (int q = 0; q < N; q++)
+          {
+            gsize o = ((gsize) n * N + q) * c + g * cg;
+            for (int k = 0; k < cg; k++)
+              y[o + k] = gamma[g * cg + k] * (x[o + k] - fm) * r + beta[g * cg + k];
+          }
+      }
+}
+
+/* dx += ; dγ, dβ += . */
+static void
+gn_backward (float *dx, float *dgamma, float *dbeta, const float *dy, const float *x, const float *mean,
+             const float *rstd, const float *gamma, int m, int N, int c)
+{
+  int cg = c / G;
+  for (int n = 0; n < m; n++)
+    for (int g = 0; g < G; g++)
+      {
+        float fm = mean[n * G + g], r = rstd[n * G + g];
+        double s1 = 0.0, s2 = 0.0;
+        for (int q = 0; q < N; q++)
+          {
+            gsize o = ((gsize) n * N + q) * c + g * cg;
+            for (int k = 0; k < cg; k++)
+              {
+                float xh = (x[o + k] - fm) * r, d = dy[o + k] * gamma[g * cg + k];
+                s1 += d, s2 += (double) d * xh;
+                dgamma[g * cg + k] += dy[o + k] * xh;
+                dbeta[g * cg + k] += dy[o + k];
+              }
+          }
+        double M = (double) N * cg;
+        float a = (float) (s1 / M), b = (float) (s2 / M);
+        for (int q = 0; q < N; q++)
+          {
+            gsize o = ((gsize) n * N + q) * c + g * cg;
+            for (int k = 0; k < cg; k++)
+              {
+                float xh = (x[o + k] - fm) * r;
+                dx[o + k] += r * (dy[o + k] * gamma[g * cg + k] - a - xh * b);
+              }
+          }
+      }
+}
+
+static void
+pool_forward (float *y, const float *x, int m, int S, int c)
+{
+  int h = S / 2;
+  for (int n = 0; n < m; n++)
+    for (int i = 0; i < h; i++)
+      for (int j = 0; j < h; j++)
+        {
+          float *out = y + (((gsize) n * h + i) * h + j) * c;
+          const float *a = x + (((gsize) n * S + 2 * i) * S + 2 * j) * c, *b = a + c, *d = a + (gsize) S * c,
+                      *e = d + c;
+          for (int k = 0; k < c; k++)
+            out[k] = 0.25f * (a[k] + b[k] + d[k] + e[k]);
+        }
+}
+
+static void
+pool_backward (float *dx, const float *dy, int m, int S, int c)
+{
+  int h = S / 2;
+  for (int n = 0; n < m; n++)
+    for (int i = 0; i < h; i++)
+      for (int j = 0; j < h; j++)
+        {
+          const float *g = dy + (((gsize) n * h + i) * h + j) * c;
+          float *a = dx + (((gsize) n * S + 2 * i) * S + 2 * j) * c, *b = a + c, *d = a + (gsize) S * c, *e = d + c;
+          for (int k = 0; k < c; k++)
+            {
+              float v = 0.25f * g[k];
+              a[k] += v, b[k] += v, d[k] += v, e[k] += v;
+            }
+        }
+}
+
+/* y (m, 2s, 2s, ctot) channels [0, c) = nearest-neighbour x (m, s, s, c). */
+static void
+up_forward (float *y, int ctot, const float *x, int m, int s, int c)
+{
+  int S = 2 * s;
+  for (int n = 0; n < m; n++)
+    for (int i = 0; i < S; i++)
+      for (int j = 0; j < S; j++)
+        memcpy (y + (((gsize) n * S + i) * S + j) * ctot, x + (((gsize) n * s + i / 2) * s + j / 2) * c,
+                (gsize) c * sizeof (float));
+}
+
+static void
+up_backward (float *dx, const float *dy, int ctot, int m, int s, int c)
+{
+  int S = 2 * s;
+  for (int n = 0; n < m; n++)
+    for (int i = 0; i < S; i++)
+      for (int j = 0; j < S; j++)
+        {
+          const float *g = dy + (((gsize) n * S + i) * S + j) * ctot;
+          float *d = dx + (((gsize) n * s + i / 2) * s + j / 2) * c;
+          for (int k = 0; k < c; k++)
+            d[k] += g[k];
+        }
+}
+
+/* y's channels [off, off + c) of ctot = x (rows, c); and back (+=). */
+static void
+put_channels (float *y, int ctot, int off, const float *x, gsize rows, int c)
+{
+  for (gsize r = 0; r < rows; r++)
+    memcpy (y + r * ctot + off, x + r * c, (gsize) c * sizeof (float));
+}
+
+static void
+take_channels (float *dx, const float *dy, int ctot, int off, gsize rows, int c)
+{
+  for (gsize r = 0; r < rows; r++)
+    for (int k = 0; k < c; k++)
+      dx[r * c + k] += dy[r * ctot + off + k];
+}
+
+/* --- scratch --- */
+
+typedef struct {
+  float *a1, *s1, *h1, *a2, *s2, *out, *tp;
+  float *mean1, *rstd1, *mean2, *rstd2;
+} BlockWork;
+
+typedef struct {
+  int side, C, m;
+  gboolean backward;
+  float *base;
+  float *emb, *t1, *t1a, *t2, *ta;
+  float *h0, *p0, *p1, *c4, *c5, *a, *s, *y, *mean, *rstd;
+  BlockWork bw[GB_UNET_BLOCKS];
+  float *P, *dP;
+  /* backward */
+  float *dta, *dt2, *dt1a, *dt1, *ds, *da, *do5, *dc5, *do4, *dc4, *do3, *do2, *dp1, *do1, *dp0, *do0, *dh0;
+  float *ds2, *da2, *dh1, *ds1, *da1, *dtp;
+} Work;
+
+static void
+work_layout (Work *w, const GbUnet *u, int m, gboolean backward, gboolean alloc)
+{
+  gsize o = 0;
+  int S = u->side, C = u->C, TE = u->TE;
+  gsize N0 = (gsize) m * S * S, N1 = N0 / 4, N2 = N0 / 16;
+#define W(field, n) (w->field = alloc ? w->base + o : NULL, o += (gsize) (n))
+  W (emb, m * E), W (t1, m * TE), W (t1a, m * TE), W (t2, m * TE), W (ta, m * TE);
+  W (h0, N0 * C), W (p0, N1 * C), W (p1, N2 * 2 * C), W (c4, N1 * 4 * C), W (c5, N0 * 3 * C);
+  W (a, N0 * C), W (s, N0 * C), W (y, N0), W (mean, m * G), W (rstd, m * G);
+  gsize maxpatch = 0, maxc = 0;
+  for (int b = 0; b < GB_UNET_BLOCKS; b++)
+    {
+      const GbUnetBlock *k = &u->blk[b];
+      gsize px = (gsize) m * k->res * k->res;
+      BlockWork *bw = &w->bw[b];
+      /* Inference needs only each block's output (and a1, h1, a2 as scratch). */
+#define BW(field, n) (bw->field = alloc ? w->base + o : NULL, o += (gsize) (n))
+      BW (a1, px * k->cin), BW (s1, px * k->cin), BW (h1, px * k->cout), BW (a2, px * k->cout);
+      BW (s2, px * k->cout), BW (out, px * k->cout), BW (tp, m * k->cout);
+      BW (mean1, m * G), BW (rstd1, m * G), BW (mean2, m * G), BW (rstd2, m * G);
+#undef BW
+      maxpatch = MAX (maxpatch, px * 9 * MAX (k->cin, k->cout));
+      maxc = MAX (maxc, px * MAX (k->cin, k->cout));
+    }
+  maxpatch = MAX (maxpatch, N0 * 9 * C);
+  W (P, maxpatch);
+  if (backward)
+    {
+      W (dP, maxpatch);
+      W (dta, m * TE), W (dt2, m * TE), W (dt1a, m * TE), W (dt1, m * TE);
+      W (ds, N0 * C), W (da, N0 * C), W (do5, N0 * C), W (dc5, N0 * 3 * C), W (do4, N1 * 2 * C),
+          W (dc4, N1 * 4 * C), W (do3, N2 * 2 * C), W (do2, N2 * 2 * C), W (dp1, N2 * 2 * C), W (do1, N1 * 2 * C),
+          W (dp0, N1 * C), W (do0, N0 * C), W (dh0, N0 * C);
+      W (ds2, maxc), W (da2, maxc), W (dh1, maxc), W (ds1, maxc), W (da1, maxc), W (dtp, m * 4 * C);
+    }
+#undef W
+  if (!alloc)
+    w->base = (float *) (gsize) o;   /* the size, read back by work_get */
+}
+
+static void
+work_free (gpointer p)
+{
+  Work *w = p;
+  if (w == NULL)
+    return;
+  g_free (w->base);
+  g_free (w);
+}
+
+static GPrivate work_key = G_PRIVATE_INIT (work_free);
+
+/* This thread's scratch for m images, kept between calls (a sampler calls
+ * a thousand times; fresh megabytes each time cost page faults). */
+static Work *
+work_get (const GbUnet *u, int m, gboolean backward)
+{
+  Work *w = g_private_get (&work_key);
+  if (w != NULL && w->side == u->side && w->C == u->C && w->m >= m && (w->backward || !backward))
+    return w;
+  if (w != NULL)
+    m = MAX (m, w->m), backward = backward || w->backward;
+  Work sized = { 0 };
+  work_layout (&sized, u, m, backward, FALSE);
+  gsize n = (gsize) sized.base;
+  w = g_new0 (Work, 1);
+  w->side = u->side, w->C = u->C, w->m = m, w->backward = backward;
+  w->base = g_new (float, n);
+  work_layout (w, u, m, backward, TRUE);
+  g_private_replace (&work_key, w);
+  return w;
+}
+
+/* --- forward and backward --- */
+
+static void
+time_forward (const GbUnet *u, Work *w, int m, const int *ts, int t)
+{
+  const float *p = u->params;
+  for (int n = 0; n < m; n++)
+    gb_time_embedding (ts ? ts[n] : t, E, w->emb + (gsize) n * E);
+  gb_linear_forward (w->t1, w->emb, p + u->t1_w, p + u->t1_b, m, E, u->TE, GB_ACT_NONE);
+  gb_act_forward (GB_ACT_SILU, w->t1a, w->t1, (gsize) m * u->TE);
+  gb_linear_forward (w->t2, w->t1a, p + u->t2_w, p + u->t2_b, m, u->TE, u->TE, GB_ACT_NONE);
+  gb_act_forward (GB_ACT_SILU, w->ta, w->t2, (gsize) m * u->TE);
+}
+
+static void
+block_forward (const GbUnet *u, const GbUnetBlock *k, BlockWork *b, const float *x, Work *w, int m)
+{
+  const float *p = u->params;
+  int S = k->res, N = S * S;
+  gsize px = (gsize) m * N;
+  gn_forward (b->a1, b->mean1, b->rstd1, x, p + k->gn1_g, p + k->gn1_b, m, N, k->cin);
+  gb_act_forward (GB_ACT_SILU, b->s1, b->a1, px * k->cin);
+  conv_forward (b->h1, b->s1, p + k->w1, p + k->b1, m, S, k->cin, k->cout, w->P);
+  gb_linear_forward (b->tp, w->ta, p + k->wt, p + k->bt, m, u->TE, k->cout, GB_ACT_NONE);
+  for (int n = 0; n < m; n++)
+    for (int q = 0; q < N; q++)
+      {
+        float *h = b->h1 + ((gsize) n * N + q) * k->cout;
+        const float *v = b->tp + (gsize) n * k->cout;
+        for (int c = 0; c < k->cout; c++)
+          h[c] += v[c];
+      }
+  gn_forward (b->a2, b->mean2, b->rstd2, b->h1, p + k->gn2_g, p + k->gn2_b, m, N, k->cout);
+  gb_act_forward (GB_ACT_SILU, b->s2, b->a2, px * k->cout);
+  conv_forward (b->out, b->s2, p + k->w2, p + k->b2, m, S, k->cout, k->cout, w->P);
+  if (k->ws)
+    {
+      /* out += x wsᵀ + bs, through the patch buffer as scratch */
+      gb_linear_forward (w->P, x, p + k->ws, p + k->bs, (int) px, k->cin, k->cout, GB_ACT_NONE);
+      for (gsize i = 0; i < px * k->cout; i++)
+        b->out[i] += w->P[i];
+    }
+  else
+    for (gsize i = 0; i < px * k->cout; i++)
+      b->out[i] += x[i];
+}
+
+/* Given dout = ∂L/∂out: dx += ∂L/∂x, the block's gradients and w->dta += . */
+static void
+block_backward (const GbUnet *u, const GbUnetBlock *k, const BlockWork *b, const float *x, const float *dout,
+                float *dx, float *grad, Work *w, int m)
+{
+  const float *p = u->params;
+  int S = k->res, N = S * S, ci = k->cin, co = k->cout;
+  gsize px = (gsize) m * N;
+  if (k->ws)
+    gb_linear_backward (dx, grad + k->ws, grad + k->bs, dout, x, p + k->ws, (int) px, ci, co, TRUE);
+  else
+    for (gsize i = 0; i < px * co; i++)
+      dx[i] += dout[i];
+  memset (w->ds2, 0, px * co * sizeof (float));
+  conv_backward (w->ds2, grad + k->w2, grad + k->b2, dout, b->s2, p + k->w2, m, S, co, co, w->P, w->dP);
+  memset (w->da2, 0, px * co * sizeof (float));
+  gb_act_backward (GB_ACT_SILU, w->da2, w->ds2, b->a2, b->s2, px * co);
+  memset (w->dh1, 0, px * co * sizeof (float));
+  gn_backward (w->dh1, grad + k->gn2_g, grad + k->gn2_b, w->da2, b->h1, b->mean2, b->rstd2, p + k->gn2_g, m, N, co);
+  memset (w->dtp, 0, (gsize) m * co * sizeof (float));
+  for (int n = 0; n < m; n++)
+    for (int q = 0; q < N; q++)
+      {
+        const float *h = w->dh1 + ((gsize) n * N + q) * co;
+        float *v = w->dtp + (gsize) n * co;
+        for (int c = 0; c < co; c++)
+          v[c] += h[c];
+      }
+  gb_linear_backward (w->dta, grad + k->wt, grad + k->bt, w->dtp, w->ta, p + k->wt, m, u->TE, co, TRUE);
+  memset (w->ds1, 0, px * ci * sizeof (float));
+  conv_backward (w->ds1, grad + k->w1, grad + k->b1, w->dh1, b->s1, p + k->w1, m, S, ci, co, w->P, w->dP);
+  memset (w->da1, 0, px * ci * sizeof (float));
+  gb_act_backward (GB_ACT_SILU, w->da1, w->ds1, b->a1, b->s1, px * ci);
+  gn_backward (dx, grad + k->gn1_g, grad + k->gn1_b, w->da1, x, b->mean1, b->rstd1, p + k->gn1_g, m, N, ci);
+}
+
+/* w->y (m, S²) = ε̂ for x (m, S²). */
+static void
+net_forward (const GbUnet *u, Work *w, const float *x, int m, const int *ts, int t)
+{
+  const float *p = u->params;
+  int S = u->side, C = u->C, h = S / 2, q = S / 4;
+  gsize N0 = (gsize) m * S * S, N1 = N0 / 4;
+  const GbUnetBlock *k = u->blk;
+  BlockWork *b = w->bw;
+  time_forward (u, w, m, ts, t);
+  conv_forward (w->h0, x, p + u->in_w, p + u->in_b, m, S, 1, C, w->P);
+  block_forward (u, &k[0], &b[0], w->h0, w, m);
+  pool_forward (w->p0, b[0].out, m, S, C);
+  block_forward (u, &k[1], &b[1], w->p0, w, m);
+  pool_forward (w->p1, b[1].out, m, h, 2 * C);
+  block_forward (u, &k[2], &b[2], w->p1, w, m);
+  block_forward (u, &k[3], &b[3], b[2].out, w, m);
+  up_forward (w->c4, 4 * C, b[3].out, m, q, 2 * C);
+  put_channels (w->c4, 4 * C, 2 * C, b[1].out, N1, 2 * C);
+  block_forward (u, &k[4], &b[4], w->c4, w, m);
+  up_forward (w->c5, 3 * C, b[4].out, m, h, 2 * C);
+  put_channels (w->c5, 3 * C, 2 * C, b[0].out, N0, C);
+  block_forward (u, &k[5], &b[5], w->c5, w, m);
+  gn_forward (w->a, w->mean, w->rstd, b[5].out, p + u->out_g, p + u->out_b, m, S * S, C);
+  gb_act_forward (GB_ACT_SILU, w->s, w->a, N0 * C);
+  conv_forward (w->y, w->s, p + u->out_w, p + u->out_bias, m, S, C, 1, w->P);
+}
+
+/* From dy = ∂L/∂ε̂ (m, S²): grad += every parameter's gradient. */
+static void
+net_backward (const GbUnet *u, Work *w, const float *x, const float *dy, int m, float *grad)
+{
+  const float *p = u->params;
+  int S = u->side, C = u->C, h = S / 2, q = S / 4, TE = u->TE;
+  gsize N0 = (gsize) m * S * S, N1 = N0 / 4, N2 = N0 / 16;
+  const GbUnetBlock *k = u->blk;
+  const BlockWork *b = w->bw;
+#define ZERO(buf, n) memset (w->buf, 0, (gsize) (n) * sizeof (float))
+  ZERO (ds, N0 * C), ZERO (da, N0 * C), ZERO (do5, N0 * C), ZERO (dta, m * TE);
+  conv_backward (w->ds, grad + u->out_w, grad + u->out_bias, dy, w->s, p + u->out_w, m, S, C, 1, w->P, w->dP);
+  gb_act_backward (GB_ACT_SILU, w->da, w->ds, w->a, w->s, N0 * C);
+  gn_backward (w->do5, grad + u->out_g, grad + u->out_b, w->da, b[5].out, w->mean, w->rstd, p + u->out_g, m, S * S,
+               C);
+  ZERO (dc5, N0 * 3 * C);
+  block_backward (u, &k[5], &b[5], w->c5, w->do5, w->dc5, grad, w, m);
+  ZERO (do4, N1 * 2 * C), ZERO (do0, N0 * C);
+  up_backward (w->do4, w->dc5, 3 * C, m, h, 2 * C);
+  take_channels (w->do0, w->dc5, 3 * C, 2 * C, N0, C);
+  ZERO (dc4, N1 * 4 * C);
+  block_backward (u, &k[4], &b[4], w->c4, w->do4, w->dc4, grad, w, m);
+  ZERO (do3, N2 * 2 * C), ZERO (do1, N1 * 2 * C);
+  up_backward (w->do3, w->dc4, 4 * C, m, q, 2 * C);
+  take_channels (w->do1, w->dc4, 4 * C, 2 * C, N1, 2 * C);
+  ZERO (do2, N2 * 2 * C);
+  block_backward (u, &k[3], &b[3], b[2].out, w->do3, w->do2, grad, w, m);
+  ZERO (dp1, N2 * 2 * C);
+  block_backward (u, &k[2], &b[2], w->p1, w->do2, w->dp1, grad, w, m);
+  pool_backward (w->do1, w->dp1, m, h, 2 * C);
+  ZERO (dp0, N1 * C);
+  block_backward (u, &k[1], &b[1], w->p0, w->do1, w->dp0, grad, w, m);
+  pool_backward (w->do0, w->dp0, m, S, C);
+  ZERO (dh0, N0 * C);
+  block_backward (u, &k[0], &b[0], w->h0, w->do0, w->dh0, grad, w, m);
+  conv_backward (NULL, grad + u->in_w, grad + u->in_b, w->dh0, x, p + u->in_w, m, S, 1, C, w->P, w->dP);
+  /* the time embedding's two layers */
+  ZERO (dt2, m * TE), ZERO (dt1a, m * TE), ZERO (dt1, m * TE);
+  gb_act_backward (GB_ACT_SILU, w->dt2, w->dta, w->t2, w->ta, (gsize) m * TE);
+  gb_linear_backward (w->dt1a, grad + u->t2_w, grad + u->t2_b, w->dt2, w->t1a, p + u->t2_w, m, TE, TE, TRUE);
+  gb_act_backward (GB_ACT_SILU, w->dt1, w->dt1a, w->t1, w->t1a, (gsize) m * TE);
+  gb_linear_backward (NULL, grad + u->t1_w, grad + u->t1_b, w->dt1, w->emb, p + u->t1_w, m, E, TE, TRUE);
+#undef ZERO
+}
+
+static void
+eps_slices (const GbUnet *u, float *eps, const float *xt, int n, const int *ts, int t)
+{
+  gsize d = (gsize) u->side * u->side;
+  for (int i0 = 0; i0 < n; i0 += SLICE)
+    {
+      int m = MIN (SLICE, n - i0);
+      Work *w = work_get (u, m, FALSE);
+      net_forward (u, w, xt + i0 * d, m, ts ? ts + i0 : NULL, t);
+      memcpy (eps + i0 * d, w->y, m * d * sizeof (float));
+    }
+}
+
+void
+gb_unet_eps (const GbUnet *net, float *eps, const float *xt, int n, int t)
+{
+  eps_slices (net, eps, xt, n, NULL, t);
+}
+
+void
+gb_unet_eps_at (const GbUnet *net, float *eps, const float *xt, int n, const int *ts)
+{
+  eps_slices (net, eps, xt, n, ts, 0);
+}
+
+double
+gb_unet_gradient (const GbUnet *u, float *grad, const float *xt, const float *eps, const int *ts, int n, float scale)
+{
+  memset (grad, 0, u->n_params * sizeof (float));
+  gsize d = (gsize) u->side * u->side;
+  double loss = 0.0;
+  g_autofree float *dy = g_new (float, SLICE * d);
+  for (int i0 = 0; i0 < n; i0 += SLICE)
+    {
+      int m = MIN (SLICE, n - i0);
+      Work *w = work_get (u, m, TRUE);
+      const float *x = xt + i0 * d, *e = eps + i0 * d;
+      net_forward (u, w, x, m, ts + i0, 0);
+      for (gsize i = 0; i < m * d; i++)
+        {
+          float r = w->y[i] - e[i];
+          loss += (double) r * r;
+          dy[i] = 2.0f * scale * r;
+        }
+      net_backward (u, w, x, dy, m, grad);
+    }
+  return loss;
+}
