@@ -222,6 +222,7 @@ typedef struct {
   guint version;
   GbPacked *w1, *w2, *w3;
   GbPacked *vt, *v;   /* with a fitted Gaussian: c = xc Vᵀ and ε̂ = r V */
+  GbUnetPacks *unet;  /* a U-Net's convolutions */
 } Packs;
 
 static void
@@ -230,6 +231,7 @@ packs_clear (gpointer data)
   Packs *pk = data;
   gb_packed_free (pk->w1), gb_packed_free (pk->w2), gb_packed_free (pk->w3);
   gb_packed_free (pk->vt), gb_packed_free (pk->v);
+  gb_unet_packs_free (pk->unet);
 }
 
 static void
@@ -256,9 +258,14 @@ packs_get (const GbMlpDenoiser *cnet)
       int d = net->d, H = net->hidden;
       pk = g_atomic_rc_box_new0 (Packs);
       pk->version = version;
-      pk->w1 = gb_packed_new (net->w1, H, d, FALSE);
-      pk->w2 = gb_packed_new (net->w2, H, H, FALSE);
-      pk->w3 = gb_packed_new (net->w3, d, H, FALSE);
+      if (net->unet != NULL)
+        pk->unet = gb_unet_packs_new (net->unet);
+      else
+        {
+          pk->w1 = gb_packed_new (net->w1, H, d, FALSE);
+          pk->w2 = gb_packed_new (net->w2, H, H, FALSE);
+          pk->w3 = gb_packed_new (net->w3, d, H, FALSE);
+        }
       if (net->g_vecs != NULL)
         {
           pk->vt = gb_packed_new (net->g_vecs, d, d, FALSE);
@@ -614,13 +621,14 @@ typedef struct {
   const float *xt;
   int n, t;
   const GbUnet *u;
+  const GbUnetPacks *pk;
 } UnetHalf;
 
 static void
 unet_half_cb (gpointer data)
 {
   const UnetHalf *h = data;
-  gb_unet_eps (h->u, h->eps, h->xt, h->n, h->t);
+  gb_unet_eps (h->u, h->pk, h->eps, h->xt, h->n, h->t);
 }
 
 /* ε̂, on both cores (half the images each) when split, then guided by the
@@ -629,14 +637,18 @@ static void
 unet_eps (float *eps, const float *xt, int n, int t, const GbMlpDenoiser *net, float w, gboolean split)
 {
   int d = net->d;
+  Packs *packs = packs_get (net);
+  const GbUnetPacks *pk = packs ? packs->unet : NULL;
   if (split && n >= 2)
     {
       int a = n / 2;
-      UnetHalf h0 = { eps, xt, a, t, net->unet }, h1 = { eps + (gsize) a * d, xt + (gsize) a * d, n - a, t, net->unet };
+      UnetHalf h0 = { eps, xt, a, t, net->unet, pk },
+               h1 = { eps + (gsize) a * d, xt + (gsize) a * d, n - a, t, net->unet, pk };
       gb_parallel_pair (unet_half_cb, &h0, &h1);
     }
   else
-    gb_unet_eps (net->unet, eps, xt, n, t);
+    gb_unet_eps (net->unet, pk, eps, xt, n, t);
+  packs_unref (packs);
   if (net->g_mean == NULL || w == 1.0f || t < 1)
     return;
   gsize nd = (gsize) n * d;

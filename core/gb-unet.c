@@ -1,12 +1,14 @@
 /* gb-unet.c — the convolutional ε-predictor: forward, backward, scratch. */
 #include "gb-unet.h"
 
+#include <cblas.h>
 #include <math.h>
 #include <string.h>
 
 #include "gb-denoiser.h"
 #include "gb-error.h"
 #include "gb-nn.h"
+#include "gb-packed.h"
 
 #define E GB_UNET_EMBED
 #define G GB_UNET_GROUPS
@@ -180,134 +182,286 @@ gb_unet_macs (const GbUnet *u)
 
 /* --- the pieces, on NHWC slices of m images --- */
 
-/* P (m·S², 9·c): each pixel's 3 × 3 × c patch, 0 outside the image. */
+/* P (r1 − r0, 9·c): the 3 × 3 × c patch of each pixel r0 ≤ r < r1 of the
+ * slice (r = (n·S + i)·S + j), 0 outside the image. */
 static void
-im2col (float *P, const float *x, int m, int S, int c)
+im2col (float *P, const float *x, int S, int c, int r0, int r1)
 {
   gsize row = (gsize) 9 * c;
-  for (int n = 0; n < m; n++)
-    for (int i = 0; i < S; i++)
-      for (int j = 0; j < S; j++)
+  int c3 = 3 * c;
+  for (int r = r0; r < r1; r++)
+    {
+      int n = r / (S * S), i = r / S % S, j = r % S;
+      float *out = P + (gsize) (r - r0) * row;
+      for (int u = 0; u < 3; u++, out += c3)
         {
-          float *out = P + (((gsize) n * S + i) * S + j) * row;
-          for (int u = 0; u < 3; u++)
-            for (int v = 0; v < 3; v++, out += c)
+          int si = i + u - 1;
+          if (si < 0 || si >= S)
+            {
+              for (int k = 0; k < c3; k++)
+                out[k] = 0.0f;
+              continue;
+            }
+          const float *in = x + (((gsize) n * S + si) * S + j - 1) * c;
+          if (j > 0 && j < S - 1)   /* the three taps of a row are side by side in x */
+            for (int k = 0; k < c3; k++)
+              out[k] = in[k];
+          else
+            for (int v = 0; v < 3; v++)
               {
-                int si = i + u - 1, sj = j + v - 1;
-                if (si < 0 || si >= S || sj < 0 || sj >= S)
-                  memset (out, 0, (gsize) c * sizeof (float));
-                else
-                  memcpy (out, x + (((gsize) n * S + si) * S + sj) * c, (gsize) c * sizeof (float));
+                int sj = j + v - 1;
+                gboolean inside = sj >= 0 && sj < S;
+                for (int k = 0; k < c; k++)
+                  out[v * c + k] = inside ? in[v * c + k] : 0.0f;
               }
         }
+    }
 }
 
-/* The adjoint: dx += each patch entry back where it came from. */
+/* The adjoint: dx += each entry of the patches of pixels r0 ≤ r < r1 back where it came from. */
 static void
-col2im (float *dx, const float *P, int m, int S, int c)
+col2im (float *dx, const float *P, int S, int c, int r0, int r1)
 {
   gsize row = (gsize) 9 * c;
-  for (int n = 0; n < m; n++)
-    for (int i = 0; i < S; i++)
-      for (int j = 0; j < S; j++)
-        {
-          const float *in = P + (((gsize) n * S + i) * S + j) * row;
-          for (int u = 0; u < 3; u++)
-            for (int v = 0; v < 3; v++, in += c)
-              {
-                int si = i + u - 1, sj = j + v - 1;
-                if (si < 0 || si >= S || sj < 0 || sj >= S)
-                  continue;
-                float *out = dx + (((gsize) n * S + si) * S + sj) * c;
-                for (int q = 0; q < c; q++)
-                  out[q] += in[q];
-              }
-        }
+  for (int r = r0; r < r1; r++)
+    {
+      int n = r / (S * S), i = r / S % S, j = r % S;
+      const float *in = P + (gsize) (r - r0) * row;
+      for (int u = 0; u < 3; u++)
+        for (int v = 0; v < 3; v++, in += c)
+          {
+            int si = i + u - 1, sj = j + v - 1;
+            if (si < 0 || si >= S || sj < 0 || sj >= S)
+              continue;
+            float *out = dx + (((gsize) n * S + si) * S + sj) * c;
+            for (int k = 0; k < c; k++)
+              out[k] += in[k];
+          }
+    }
+}
+
+/* Pixels per piece of a convolution: its patches (≤ 256 KB) stay in the
+ * core's cache between im2col writing them and the product reading them. */
+static int
+piece_rows (int c)
+{
+  return MAX (32, 65536 / (9 * c) / 8 * 8);
+}
+
+/* y = x Wᵀ + b over rows: through W's packed panels when there are some
+ * (no repacking of x, which OpenBLAS would do at every call), else sgemm. */
+static void
+dense (float *y, const float *x, const GbPacked *pk, const float *w, const float *b, int rows, int n_in, int n_out)
+{
+  if (pk != NULL)
+    gb_packed_apply (pk, x, n_in, rows, b, GB_ACT_NONE, y, n_out, 0, n_out);
+  else
+    gb_linear_forward (y, x, w, b, rows, n_in, n_out, GB_ACT_NONE);
 }
 
 static void
-conv_forward (float *y, const float *x, const float *w, const float *b, int m, int S, int cin, int cout, float *P)
+conv_forward (float *y, const float *x, const GbPacked *pk, const float *w, const float *b, int m, int S, int cin,
+              int cout, float *P)
 {
-  im2col (P, x, m, S, cin);
-  gb_linear_forward (y, P, w, b, m * S * S, 9 * cin, cout, GB_ACT_NONE);
+  int rows = m * S * S, step = piece_rows (cin);
+  for (int r0 = 0; r0 < rows; r0 += step)
+    {
+      int r1 = MIN (rows, r0 + step);
+      im2col (P, x, S, cin, r0, r1);
+      dense (y + (gsize) r0 * cout, P, pk, w, b, r1 - r0, 9 * cin, cout);
+    }
+}
+
+/* The forward's weights packed as y = x Wᵀ, and for training the
+ * transposes beside them, as ∂x = ∂y W (NULL when not built). */
+struct _GbUnetPacks {
+  GbPacked *in, *out, *w1[GB_UNET_BLOCKS], *w2[GB_UNET_BLOCKS], *ws[GB_UNET_BLOCKS];
+  GbPacked *out_t, *w1_t[GB_UNET_BLOCKS], *w2_t[GB_UNET_BLOCKS], *ws_t[GB_UNET_BLOCKS];
+};
+
+static GbUnetPacks *
+packs_build (const GbUnet *u, gboolean backward)
+{
+  if (!gb_packed_supported ())
+    return NULL;
+  const float *p = u->params;
+  GbUnetPacks *pk = g_new0 (GbUnetPacks, 1);
+  pk->in = gb_packed_new (p + u->in_w, u->C, 9, FALSE);
+  pk->out = gb_packed_new (p + u->out_w, 1, 9 * u->C, FALSE);
+  for (int b = 0; b < GB_UNET_BLOCKS; b++)
+    {
+      const GbUnetBlock *k = &u->blk[b];
+      pk->w1[b] = gb_packed_new (p + k->w1, k->cout, 9 * k->cin, FALSE);
+      pk->w2[b] = gb_packed_new (p + k->w2, k->cout, 9 * k->cout, FALSE);
+      pk->ws[b] = k->ws ? gb_packed_new (p + k->ws, k->cout, k->cin, FALSE) : NULL;
+      if (backward)
+        {
+          pk->w1_t[b] = gb_packed_new (p + k->w1, 9 * k->cin, k->cout, TRUE);
+          pk->w2_t[b] = gb_packed_new (p + k->w2, 9 * k->cout, k->cout, TRUE);
+          pk->ws_t[b] = k->ws ? gb_packed_new (p + k->ws, k->cin, k->cout, TRUE) : NULL;
+        }
+    }
+  if (backward)
+    pk->out_t = gb_packed_new (p + u->out_w, 9 * u->C, 1, TRUE);
+  return pk;
+}
+
+GbUnetPacks *
+gb_unet_packs_new (const GbUnet *u)
+{
+  return packs_build (u, FALSE);
+}
+
+void
+gb_unet_packs_free (GbUnetPacks *pk)
+{
+  if (pk == NULL)
+    return;
+  GbPacked *all[] = { pk->in, pk->out, pk->out_t };
+  for (guint i = 0; i < G_N_ELEMENTS (all); i++)
+    if (all[i])
+      gb_packed_free (all[i]);
+  for (int b = 0; b < GB_UNET_BLOCKS; b++)
+    {
+      GbPacked *blk[] = { pk->w1[b], pk->w2[b], pk->ws[b], pk->w1_t[b], pk->w2_t[b], pk->ws_t[b] };
+      for (guint i = 0; i < G_N_ELEMENTS (blk); i++)
+        if (blk[i])
+          gb_packed_free (blk[i]);
+    }
+  g_free (pk);
+}
+
+/* dx += ∂y W over rows (through W's transposed panels when there are some). */
+static void
+dense_backward_input (float *dx, const float *dy, const GbPacked *pk_t, const float *w, int rows, int n_in, int n_out,
+                      float *scratch)
+{
+  if (pk_t == NULL)
+    {
+      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, n_in, n_out, 1.0f, dy, n_out, w, n_in, 1.0f, dx,
+                   n_in);
+      return;
+    }
+  gb_packed_apply (pk_t, dy, n_out, rows, NULL, GB_ACT_NONE, scratch, n_in, 0, n_in);
+  for (gsize i = 0; i < (gsize) rows * n_in; i++)
+    dx[i] += scratch[i];
 }
 
 /* dw, db += ; dx += (when not NULL). P and dP: scratch of the patches' size. */
 static void
-conv_backward (float *dx, float *dw, float *db, const float *dy, const float *x, const float *w, int m, int S,
-               int cin, int cout, float *P, float *dP)
+conv_backward (float *dx, float *dw, float *db, const float *dy, const float *x, const float *w, const GbPacked *pk_t,
+               int m, int S, int cin, int cout, float *P, float *dP)
 {
-  gsize rows = (gsize) m * S * S;
-  im2col (P, x, m, S, cin);
-  if (dx != NULL)
-    memset (dP, 0, rows * 9 * cin * sizeof (float));
-  gb_linear_backward (dx ? dP : NULL, dw, db, dy, P, w, (int) rows, 9 * cin, cout, TRUE);
-  if (dx != NULL)
-    col2im (dx, dP, m, S, cin);
+  int rows = m * S * S, step = piece_rows (cin), K = 9 * cin;
+  if (db != NULL)
+    gb_column_sums (db, dy, rows, cout);
+  for (int r0 = 0; r0 < rows; r0 += step)
+    {
+      int r1 = MIN (rows, r0 + step), n = r1 - r0;
+      const float *dyp = dy + (gsize) r0 * cout;
+      im2col (P, x, S, cin, r0, r1);
+      /* dw (cout, K) += dyᵀ P over the piece */
+      cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, cout, K, n, 1.0f, dyp, cout, P, K, 1.0f, dw, K);
+      if (dx == NULL)
+        continue;
+      if (pk_t != NULL)
+        gb_packed_apply (pk_t, dyp, cout, n, NULL, GB_ACT_NONE, dP, K, 0, K);
+      else
+        cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, n, K, cout, 1.0f, dyp, cout, w, K, 0.0f, dP, K);
+      col2im (dx, dP, S, cin, r0, r1);
+    }
 }
 
-/* GroupNorm: y = γ (x − μ) / σ + β per image and group; keeps μ and 1/σ (m, G). */
+/* GroupNorm: y = γ (x − μ) / σ + β per image and group; keeps μ and 1/σ (m, G).
+ * Sums per channel first (a pass the compiler vectorises across channels),
+ * then y = x·a_c + b_c with a and b folded from the group's statistics. */
 static void
 gn_forward (float *y, float *mean, float *rstd, const float *x, const float *gamma, const float *beta, int m, int N,
             int c)
 {
   int cg = c / G;
+  double s[4 * 256], s2[4 * 256];
+  float a[4 * 256], b[4 * 256];
+  g_assert (c <= 4 * 256);
   for (int n = 0; n < m; n++)
-    for (int g = 0; g < G; g++)
-      {
-        double s = 0.0, s2 = 0.0;
-        for (int q = 0; q < N; q++)
-          {
-            const float *p = x + ((gsize) n * N + q) * c + g * cg;
-            for (int k = 0; k < cg; k++)
-              s += p[k], s2 += (double) p[k] * p[k];
-          }
-        double M = (double) N * cg, mu = s / M, var = MAX (s2 / M - mu * mu, 0.0);
-        float r = (float) (1.0 / sqrt (var + GN_EPS)), fm = (float) mu;
-        mean[n * G + g] = fm, rstd[n * G + g] = r;
-        for (int q = 0; q < N; q++)
-          {
-            gsize o = ((gsize) n * N + q) * c + g * cg;
-            for (int k = 0; k < cg; k++)
-              y[o + k] = gamma[g * cg + k] * (x[o + k] - fm) * r + beta[g * cg + k];
-          }
-      }
+    {
+      const float *xn = x + (gsize) n * N * c;
+      for (int k = 0; k < c; k++)
+        s[k] = 0.0, s2[k] = 0.0;
+      for (int q = 0; q < N; q++)
+        {
+          const float *p = xn + (gsize) q * c;
+          for (int k = 0; k < c; k++)
+            s[k] += p[k], s2[k] += (double) p[k] * p[k];
+        }
+      for (int g = 0; g < G; g++)
+        {
+          double ts = 0.0, ts2 = 0.0;
+          for (int k = g * cg; k < (g + 1) * cg; k++)
+            ts += s[k], ts2 += s2[k];
+          double M = (double) N * cg, mu = ts / M, var = MAX (ts2 / M - mu * mu, 0.0);
+          float r = (float) (1.0 / sqrt (var + GN_EPS));
+          mean[n * G + g] = (float) mu, rstd[n * G + g] = r;
+          for (int k = g * cg; k < (g + 1) * cg; k++)
+            a[k] = gamma[k] * r, b[k] = beta[k] - (float) mu * gamma[k] * r;
+        }
+      float *yn = y + (gsize) n * N * c;
+      for (int q = 0; q < N; q++)
+        {
+          const float *p = xn + (gsize) q * c;
+          float *o = yn + (gsize) q * c;
+          for (int k = 0; k < c; k++)
+            o[k] = p[k] * a[k] + b[k];
+        }
+    }
 }
 
-/* dx += ; dγ, dβ += . */
+/* dx += ; dγ, dβ += . With x̂ = (x − μ) r, per image and group:
+ *   dx = r (γ dy − mean (γ dy) − x̂ mean (γ dy x̂))
+ * from per-channel sums Σ dy and Σ dy·x, so every pass runs across channels. */
 static void
 gn_backward (float *dx, float *dgamma, float *dbeta, const float *dy, const float *x, const float *mean,
              const float *rstd, const float *gamma, int m, int N, int c)
 {
   int cg = c / G;
+  double sd[4 * 256], sdx[4 * 256];
+  float A[4 * 256], Bc[4 * 256], Cc[4 * 256];
+  g_assert (c <= 4 * 256);
   for (int n = 0; n < m; n++)
-    for (int g = 0; g < G; g++)
-      {
-        float fm = mean[n * G + g], r = rstd[n * G + g];
-        double s1 = 0.0, s2 = 0.0;
-        for (int q = 0; q < N; q++)
-          {
-            gsize o = ((gsize) n * N + q) * c + g * cg;
-            for (int k = 0; k < cg; k++)
-              {
-                float xh = (x[o + k] - fm) * r, d = dy[o + k] * gamma[g * cg + k];
-                s1 += d, s2 += (double) d * xh;
-                dgamma[g * cg + k] += dy[o + k] * xh;
-                dbeta[g * cg + k] += dy[o + k];
-              }
-          }
-        double M = (double) N * cg;
-        float a = (float) (s1 / M), b = (float) (s2 / M);
-        for (int q = 0; q < N; q++)
-          {
-            gsize o = ((gsize) n * N + q) * c + g * cg;
-            for (int k = 0; k < cg; k++)
-              {
-                float xh = (x[o + k] - fm) * r;
-                dx[o + k] += r * (dy[o + k] * gamma[g * cg + k] - a - xh * b);
-              }
-          }
-      }
+    {
+      const float *xn = x + (gsize) n * N * c, *dyn = dy + (gsize) n * N * c;
+      for (int k = 0; k < c; k++)
+        sd[k] = 0.0, sdx[k] = 0.0;
+      for (int q = 0; q < N; q++)
+        {
+          const float *xp = xn + (gsize) q * c, *dp = dyn + (gsize) q * c;
+          for (int k = 0; k < c; k++)
+            sd[k] += dp[k], sdx[k] += (double) dp[k] * xp[k];
+        }
+      for (int g = 0; g < G; g++)
+        {
+          double mu = mean[n * G + g], r = rstd[n * G + g], s1 = 0.0, s2 = 0.0;
+          for (int k = g * cg; k < (g + 1) * cg; k++)
+            {
+              double dxh = r * (sdx[k] - mu * sd[k]);   /* Σ dy x̂ over the channel */
+              dgamma[k] += (float) dxh;
+              dbeta[k] += (float) sd[k];
+              s1 += gamma[k] * sd[k], s2 += gamma[k] * dxh;
+            }
+          double M = (double) N * cg, a = s1 / M, b = s2 / M;
+          /* dx = dy·(r γ_c) + x·(−r² b) + (r² b μ − r a) */
+          for (int k = g * cg; k < (g + 1) * cg; k++)
+            A[k] = (float) (r * gamma[k]), Bc[k] = (float) (-r * r * b), Cc[k] = (float) (r * r * b * mu - r * a);
+        }
+      float *dxn = dx + (gsize) n * N * c;
+      for (int q = 0; q < N; q++)
+        {
+          const float *xp = xn + (gsize) q * c, *dp = dyn + (gsize) q * c;
+          float *o = dxn + (gsize) q * c;
+          for (int k = 0; k < c; k++)
+            o[k] += dp[k] * A[k] + xp[k] * Bc[k] + Cc[k];
+        }
+    }
 }
 
 static void
@@ -496,14 +650,15 @@ time_forward (const GbUnet *u, Work *w, int m, const int *ts, int t)
 }
 
 static void
-block_forward (const GbUnet *u, const GbUnetBlock *k, BlockWork *b, const float *x, Work *w, int m)
+block_forward (const GbUnet *u, const GbUnetPacks *pk, int bi, BlockWork *b, const float *x, Work *w, int m)
 {
+  const GbUnetBlock *k = &u->blk[bi];
   const float *p = u->params;
   int S = k->res, N = S * S;
   gsize px = (gsize) m * N;
   gn_forward (b->a1, b->mean1, b->rstd1, x, p + k->gn1_g, p + k->gn1_b, m, N, k->cin);
   gb_act_forward (GB_ACT_SILU, b->s1, b->a1, px * k->cin);
-  conv_forward (b->h1, b->s1, p + k->w1, p + k->b1, m, S, k->cin, k->cout, w->P);
+  conv_forward (b->h1, b->s1, pk ? pk->w1[bi] : NULL, p + k->w1, p + k->b1, m, S, k->cin, k->cout, w->P);
   gb_linear_forward (b->tp, w->ta, p + k->wt, p + k->bt, m, u->TE, k->cout, GB_ACT_NONE);
   for (int n = 0; n < m; n++)
     for (int q = 0; q < N; q++)
@@ -515,11 +670,11 @@ block_forward (const GbUnet *u, const GbUnetBlock *k, BlockWork *b, const float 
       }
   gn_forward (b->a2, b->mean2, b->rstd2, b->h1, p + k->gn2_g, p + k->gn2_b, m, N, k->cout);
   gb_act_forward (GB_ACT_SILU, b->s2, b->a2, px * k->cout);
-  conv_forward (b->out, b->s2, p + k->w2, p + k->b2, m, S, k->cout, k->cout, w->P);
+  conv_forward (b->out, b->s2, pk ? pk->w2[bi] : NULL, p + k->w2, p + k->b2, m, S, k->cout, k->cout, w->P);
   if (k->ws)
     {
       /* out += x wsᵀ + bs, through the patch buffer as scratch */
-      gb_linear_forward (w->P, x, p + k->ws, p + k->bs, (int) px, k->cin, k->cout, GB_ACT_NONE);
+      dense (w->P, x, pk ? pk->ws[bi] : NULL, p + k->ws, p + k->bs, (int) px, k->cin, k->cout);
       for (gsize i = 0; i < px * k->cout; i++)
         b->out[i] += w->P[i];
     }
@@ -530,19 +685,24 @@ block_forward (const GbUnet *u, const GbUnetBlock *k, BlockWork *b, const float 
 
 /* Given dout = ∂L/∂out: dx += ∂L/∂x, the block's gradients and w->dta += . */
 static void
-block_backward (const GbUnet *u, const GbUnetBlock *k, const BlockWork *b, const float *x, const float *dout,
+block_backward (const GbUnet *u, const GbUnetPacks *pk, int bi, const BlockWork *b, const float *x, const float *dout,
                 float *dx, float *grad, Work *w, int m)
 {
+  const GbUnetBlock *k = &u->blk[bi];
   const float *p = u->params;
   int S = k->res, N = S * S, ci = k->cin, co = k->cout;
   gsize px = (gsize) m * N;
   if (k->ws)
-    gb_linear_backward (dx, grad + k->ws, grad + k->bs, dout, x, p + k->ws, (int) px, ci, co, TRUE);
+    {
+      gb_linear_backward (NULL, grad + k->ws, grad + k->bs, dout, x, p + k->ws, (int) px, ci, co, TRUE);
+      dense_backward_input (dx, dout, pk ? pk->ws_t[bi] : NULL, p + k->ws, (int) px, ci, co, w->dP);
+    }
   else
     for (gsize i = 0; i < px * co; i++)
       dx[i] += dout[i];
   memset (w->ds2, 0, px * co * sizeof (float));
-  conv_backward (w->ds2, grad + k->w2, grad + k->b2, dout, b->s2, p + k->w2, m, S, co, co, w->P, w->dP);
+  conv_backward (w->ds2, grad + k->w2, grad + k->b2, dout, b->s2, p + k->w2, pk ? pk->w2_t[bi] : NULL, m, S, co, co,
+                 w->P, w->dP);
   memset (w->da2, 0, px * co * sizeof (float));
   gb_act_backward (GB_ACT_SILU, w->da2, w->ds2, b->a2, b->s2, px * co);
   memset (w->dh1, 0, px * co * sizeof (float));
@@ -558,7 +718,8 @@ block_backward (const GbUnet *u, const GbUnetBlock *k, const BlockWork *b, const
       }
   gb_linear_backward (w->dta, grad + k->wt, grad + k->bt, w->dtp, w->ta, p + k->wt, m, u->TE, co, TRUE);
   memset (w->ds1, 0, px * ci * sizeof (float));
-  conv_backward (w->ds1, grad + k->w1, grad + k->b1, w->dh1, b->s1, p + k->w1, m, S, ci, co, w->P, w->dP);
+  conv_backward (w->ds1, grad + k->w1, grad + k->b1, w->dh1, b->s1, p + k->w1, pk ? pk->w1_t[bi] : NULL, m, S, ci, co,
+                 w->P, w->dP);
   memset (w->da1, 0, px * ci * sizeof (float));
   gb_act_backward (GB_ACT_SILU, w->da1, w->ds1, b->a1, b->s1, px * ci);
   gn_backward (dx, grad + k->gn1_g, grad + k->gn1_b, w->da1, x, b->mean1, b->rstd1, p + k->gn1_g, m, N, ci);
@@ -566,68 +727,67 @@ block_backward (const GbUnet *u, const GbUnetBlock *k, const BlockWork *b, const
 
 /* w->y (m, S²) = ε̂ for x (m, S²). */
 static void
-net_forward (const GbUnet *u, Work *w, const float *x, int m, const int *ts, int t)
+net_forward (const GbUnet *u, const GbUnetPacks *pk, Work *w, const float *x, int m, const int *ts, int t)
 {
   const float *p = u->params;
   int S = u->side, C = u->C, h = S / 2, q = S / 4;
   gsize N0 = (gsize) m * S * S, N1 = N0 / 4;
-  const GbUnetBlock *k = u->blk;
   BlockWork *b = w->bw;
   time_forward (u, w, m, ts, t);
-  conv_forward (w->h0, x, p + u->in_w, p + u->in_b, m, S, 1, C, w->P);
-  block_forward (u, &k[0], &b[0], w->h0, w, m);
+  conv_forward (w->h0, x, pk ? pk->in : NULL, p + u->in_w, p + u->in_b, m, S, 1, C, w->P);
+  block_forward (u, pk, 0, &b[0], w->h0, w, m);
   pool_forward (w->p0, b[0].out, m, S, C);
-  block_forward (u, &k[1], &b[1], w->p0, w, m);
+  block_forward (u, pk, 1, &b[1], w->p0, w, m);
   pool_forward (w->p1, b[1].out, m, h, 2 * C);
-  block_forward (u, &k[2], &b[2], w->p1, w, m);
-  block_forward (u, &k[3], &b[3], b[2].out, w, m);
+  block_forward (u, pk, 2, &b[2], w->p1, w, m);
+  block_forward (u, pk, 3, &b[3], b[2].out, w, m);
   up_forward (w->c4, 4 * C, b[3].out, m, q, 2 * C);
   put_channels (w->c4, 4 * C, 2 * C, b[1].out, N1, 2 * C);
-  block_forward (u, &k[4], &b[4], w->c4, w, m);
+  block_forward (u, pk, 4, &b[4], w->c4, w, m);
   up_forward (w->c5, 3 * C, b[4].out, m, h, 2 * C);
   put_channels (w->c5, 3 * C, 2 * C, b[0].out, N0, C);
-  block_forward (u, &k[5], &b[5], w->c5, w, m);
+  block_forward (u, pk, 5, &b[5], w->c5, w, m);
   gn_forward (w->a, w->mean, w->rstd, b[5].out, p + u->out_g, p + u->out_b, m, S * S, C);
   gb_act_forward (GB_ACT_SILU, w->s, w->a, N0 * C);
-  conv_forward (w->y, w->s, p + u->out_w, p + u->out_bias, m, S, C, 1, w->P);
+  conv_forward (w->y, w->s, pk ? pk->out : NULL, p + u->out_w, p + u->out_bias, m, S, C, 1, w->P);
 }
 
 /* From dy = ∂L/∂ε̂ (m, S²): grad += every parameter's gradient. */
 static void
-net_backward (const GbUnet *u, Work *w, const float *x, const float *dy, int m, float *grad)
+net_backward (const GbUnet *u, const GbUnetPacks *pk, Work *w, const float *x, const float *dy, int m, float *grad)
 {
   const float *p = u->params;
   int S = u->side, C = u->C, h = S / 2, q = S / 4, TE = u->TE;
   gsize N0 = (gsize) m * S * S, N1 = N0 / 4, N2 = N0 / 16;
-  const GbUnetBlock *k = u->blk;
   const BlockWork *b = w->bw;
 #define ZERO(buf, n) memset (w->buf, 0, (gsize) (n) * sizeof (float))
   ZERO (ds, N0 * C), ZERO (da, N0 * C), ZERO (do5, N0 * C), ZERO (dta, m * TE);
-  conv_backward (w->ds, grad + u->out_w, grad + u->out_bias, dy, w->s, p + u->out_w, m, S, C, 1, w->P, w->dP);
+  conv_backward (w->ds, grad + u->out_w, grad + u->out_bias, dy, w->s, p + u->out_w, pk ? pk->out_t : NULL, m, S, C, 1,
+                 w->P, w->dP);
   gb_act_backward (GB_ACT_SILU, w->da, w->ds, w->a, w->s, N0 * C);
   gn_backward (w->do5, grad + u->out_g, grad + u->out_b, w->da, b[5].out, w->mean, w->rstd, p + u->out_g, m, S * S,
                C);
   ZERO (dc5, N0 * 3 * C);
-  block_backward (u, &k[5], &b[5], w->c5, w->do5, w->dc5, grad, w, m);
+  block_backward (u, pk, 5, &b[5], w->c5, w->do5, w->dc5, grad, w, m);
   ZERO (do4, N1 * 2 * C), ZERO (do0, N0 * C);
   up_backward (w->do4, w->dc5, 3 * C, m, h, 2 * C);
   take_channels (w->do0, w->dc5, 3 * C, 2 * C, N0, C);
   ZERO (dc4, N1 * 4 * C);
-  block_backward (u, &k[4], &b[4], w->c4, w->do4, w->dc4, grad, w, m);
+  block_backward (u, pk, 4, &b[4], w->c4, w->do4, w->dc4, grad, w, m);
   ZERO (do3, N2 * 2 * C), ZERO (do1, N1 * 2 * C);
   up_backward (w->do3, w->dc4, 4 * C, m, q, 2 * C);
   take_channels (w->do1, w->dc4, 4 * C, 2 * C, N1, 2 * C);
   ZERO (do2, N2 * 2 * C);
-  block_backward (u, &k[3], &b[3], b[2].out, w->do3, w->do2, grad, w, m);
+  block_backward (u, pk, 3, &b[3], b[2].out, w->do3, w->do2, grad, w, m);
   ZERO (dp1, N2 * 2 * C);
-  block_backward (u, &k[2], &b[2], w->p1, w->do2, w->dp1, grad, w, m);
+  block_backward (u, pk, 2, &b[2], w->p1, w->do2, w->dp1, grad, w, m);
   pool_backward (w->do1, w->dp1, m, h, 2 * C);
   ZERO (dp0, N1 * C);
-  block_backward (u, &k[1], &b[1], w->p0, w->do1, w->dp0, grad, w, m);
+  block_backward (u, pk, 1, &b[1], w->p0, w->do1, w->dp0, grad, w, m);
   pool_backward (w->do0, w->dp0, m, S, C);
   ZERO (dh0, N0 * C);
-  block_backward (u, &k[0], &b[0], w->h0, w->do0, w->dh0, grad, w, m);
-  conv_backward (NULL, grad + u->in_w, grad + u->in_b, w->dh0, x, p + u->in_w, m, S, 1, C, w->P, w->dP);
+  block_backward (u, pk, 0, &b[0], w->h0, w->do0, w->dh0, grad, w, m);
+  conv_backward (NULL, grad + u->in_w, grad + u->in_b, w->dh0, x, p + u->in_w, NULL, m, S, 1, C, w->P, w->dP);
   /* the time embedding's two layers */
   ZERO (dt2, m * TE), ZERO (dt1a, m * TE), ZERO (dt1, m * TE);
   gb_act_backward (GB_ACT_SILU, w->dt2, w->dta, w->t2, w->ta, (gsize) m * TE);
@@ -638,28 +798,28 @@ net_backward (const GbUnet *u, Work *w, const float *x, const float *dy, int m, 
 }
 
 static void
-eps_slices (const GbUnet *u, float *eps, const float *xt, int n, const int *ts, int t)
+eps_slices (const GbUnet *u, const GbUnetPacks *pk, float *eps, const float *xt, int n, const int *ts, int t)
 {
   gsize d = (gsize) u->side * u->side;
   for (int i0 = 0; i0 < n; i0 += SLICE)
     {
       int m = MIN (SLICE, n - i0);
       Work *w = work_get (u, m, FALSE);
-      net_forward (u, w, xt + i0 * d, m, ts ? ts + i0 : NULL, t);
+      net_forward (u, pk, w, xt + i0 * d, m, ts ? ts + i0 : NULL, t);
       memcpy (eps + i0 * d, w->y, m * d * sizeof (float));
     }
 }
 
 void
-gb_unet_eps (const GbUnet *net, float *eps, const float *xt, int n, int t)
+gb_unet_eps (const GbUnet *net, const GbUnetPacks *pk, float *eps, const float *xt, int n, int t)
 {
-  eps_slices (net, eps, xt, n, NULL, t);
+  eps_slices (net, pk, eps, xt, n, NULL, t);
 }
 
 void
-gb_unet_eps_at (const GbUnet *net, float *eps, const float *xt, int n, const int *ts)
+gb_unet_eps_at (const GbUnet *net, const GbUnetPacks *pk, float *eps, const float *xt, int n, const int *ts)
 {
-  eps_slices (net, eps, xt, n, ts, 0);
+  eps_slices (net, pk, eps, xt, n, ts, 0);
 }
 
 double
@@ -669,19 +829,22 @@ gb_unet_gradient (const GbUnet *u, float *grad, const float *xt, const float *ep
   gsize d = (gsize) u->side * u->side;
   double loss = 0.0;
   g_autofree float *dy = g_new (float, SLICE * d);
+  /* Packed once a call: the weights change every step. */
+  GbUnetPacks *pk = packs_build (u, TRUE);
   for (int i0 = 0; i0 < n; i0 += SLICE)
     {
       int m = MIN (SLICE, n - i0);
       Work *w = work_get (u, m, TRUE);
       const float *x = xt + i0 * d, *e = eps + i0 * d;
-      net_forward (u, w, x, m, ts + i0, 0);
+      net_forward (u, pk, w, x, m, ts + i0, 0);
       for (gsize i = 0; i < m * d; i++)
         {
           float r = w->y[i] - e[i];
           loss += (double) r * r;
           dy[i] = 2.0f * scale * r;
         }
-      net_backward (u, w, x, dy, m, grad);
+      net_backward (u, pk, w, x, dy, m, grad);
     }
+  gb_unet_packs_free (pk);
   return loss;
 }

@@ -84,12 +84,20 @@ int     gb_unet_tensors (const GbUnet *net, GbUnetTensor *out);
 /* Multiply-adds per image of one forward pass. */
 double  gb_unet_macs (const GbUnet *net);
 
+/* The convolutions' weights packed for gb-packed's kernels (a sampler's
+ * thousand products with the same weights), or NULL on a CPU without one.
+ * Pack again after the weights change. */
+typedef struct _GbUnetPacks GbUnetPacks;
+GbUnetPacks *gb_unet_packs_new  (const GbUnet *net);
+void         gb_unet_packs_free (GbUnetPacks *pk);
+
 /* ε̂ (n, side²) for x_t (n, side²), all at step t, on the calling thread
- * (its products on OpenBLAS's threads unless those are set to one).
- * Allocates its scratch per call: thread-safe for a net nobody writes. */
-void gb_unet_eps (const GbUnet *net, float *eps, const float *xt, int n, int t);
+ * (sgemm's products on OpenBLAS's threads unless those are set to one),
+ * through pk's kernels when pk is not NULL. Keeps its scratch per thread:
+ * thread-safe for a net nobody writes. */
+void gb_unet_eps    (const GbUnet *net, const GbUnetPacks *pk, float *eps, const float *xt, int n, int t);
 /* The same with each row at its own step ts[i]. */
-void gb_unet_eps_at (const GbUnet *net, float *eps, const float *xt, int n, const int *ts);
+void gb_unet_eps_at (const GbUnet *net, const GbUnetPacks *pk, float *eps, const float *xt, int n, const int *ts);
 
 /* One gradient of L = Σ_i Σ_p (ε̂ (x_t[i], ts[i])_p − eps[i]_p)² · scale
  * over n images, overwriting grad (n_params); returns Σ (ε̂ − ε)² (unscaled).

@@ -8,6 +8,7 @@
 
 #include "gb-denoiser.h"
 #include "gb-error.h"
+#include "gb-packed.h"
 #include "gb-unet.h"
 
 static double
@@ -15,7 +16,7 @@ loss_of (const GbUnet *u, const float *xt, const float *eps, const int *ts, int 
 {
   gsize d = (gsize) u->side * u->side;
   g_autofree float *y = g_new (float, n * d);
-  gb_unet_eps_at (u, y, xt, n, ts);
+  gb_unet_eps_at (u, NULL, y, xt, n, ts);
   double l = 0.0;
   for (gsize i = 0; i < n * d; i++)
     l += ((double) y[i] - eps[i]) * ((double) y[i] - eps[i]);
@@ -23,7 +24,7 @@ loss_of (const GbUnet *u, const float *xt, const float *eps, const int *ts, int 
 }
 
 static void
-test_gradient (void)
+check_gradient (void)
 {
   /* Side 8 (blocks at 8, 4 and 2 pixels), width 8, 10 images: more than one
    * slice of 8, so the slices' sums are checked too. Every weight random
@@ -82,6 +83,16 @@ test_gradient (void)
 }
 
 static void
+test_gradient (void)
+{
+  /* Through the packed kernels (where the CPU has them), then sgemm alone. */
+  check_gradient ();
+  gb_packed_set_disabled (TRUE);
+  check_gradient ();
+  gb_packed_set_disabled (FALSE);
+}
+
+static void
 test_shapes (void)
 {
   g_autoptr (GError) error = NULL;
@@ -98,7 +109,7 @@ test_shapes (void)
   float x[784], y[784];
   for (int i = 0; i < 784; i++)
     x[i] = sinf ((float) i);
-  gb_unet_eps (u, y, x, 1, 500);
+  gb_unet_eps (u, NULL, y, x, 1, 500);
   for (int i = 0; i < 784; i++)
     g_assert_cmpfloat (y[i], ==, 0.0f);
   g_assert_cmpfloat (gb_unet_macs (u), >, 1e7);
@@ -129,14 +140,28 @@ test_torch_fixture (void)
     x[i] = 1.5f * sinf (0.7f * (float) i);
   for (int r = 0; r < 3; r++)
     ts[r] = (int) json_array_get_int_element (jt, r);
-  gb_unet_eps_at (net->unet, eps, x, 3, ts);
-  double worst = 0.0;
-  for (int r = 0; r < 3; r++)
-    for (int p = 0; p < 64; p++)
-      worst = MAX (worst, fabs (eps[r * 64 + p]
-                                - json_array_get_double_element (json_array_get_array_element (je, r), p)));
-  g_test_message ("largest difference from PyTorch: %g", worst);
-  g_assert_cmpfloat (worst, <, 1e-4);
+  /* Through sgemm, and through each packed kernel the CPU has. */
+  GbUnetPacks *pk = gb_unet_packs_new (net->unet);
+  const GbPackedLevel levels[] = { GB_PACKED_NONE, GB_PACKED_AVX512, GB_PACKED_AVX2 };
+  for (int packed = 0; packed < 3; packed++)
+    {
+      gb_packed_set_max_level (levels[packed]);
+      if (packed && (pk == NULL || gb_packed_level () != levels[packed]))
+        {
+          g_test_message ("no packed kernel at level %d on this CPU", packed);
+          continue;
+        }
+      gb_unet_eps_at (net->unet, packed ? pk : NULL, eps, x, 3, ts);
+      double worst = 0.0;
+      for (int r = 0; r < 3; r++)
+        for (int p = 0; p < 64; p++)
+          worst = MAX (worst, fabs (eps[r * 64 + p]
+                                    - json_array_get_double_element (json_array_get_array_element (je, r), p)));
+      g_test_message ("largest difference from PyTorch (%s): %g", packed == 0 ? "sgemm" : packed == 1 ? "AVX-512" : "AVX2", worst);
+      g_assert_cmpfloat (worst, <, 1e-4);
+    }
+  gb_packed_set_max_level (GB_PACKED_AVX512);
+  gb_unet_packs_free (pk);
   /* One image at its step through the sampler's entry point agrees too. */
   float one[64];
   gb_mlp_denoiser_eps (one, x + 64, 1, 64, ts[1], net);
