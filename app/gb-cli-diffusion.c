@@ -307,8 +307,8 @@ sample_options_add (GOptionContext *ctx, SampleOptions *o, gboolean render, int 
     { "no-clip", 0, 0, G_OPTION_ARG_NONE, &o->no_clip, "Images: do not clip x̂₀ to [−1, 1] at each step", NULL },
     { "sigma", 0, 0, G_OPTION_ARG_STRING, &o->sigma, "DDPM's σ²_t: beta (default) or tilde", "V" },
     { "guidance", 0, 0, G_OPTION_ARG_DOUBLE, &o->guidance,
-      "Image models: the MLP's share over the fitted Gaussian, 0…10 (1: the model as trained; default "
-      G_STRINGIFY (GB_DENOISER_GUIDANCE) ")", "W" },
+      "Image models: the network's share over the fitted Gaussian, 0…10 (1: the model as trained; default "
+      G_STRINGIFY (GB_DENOISER_GUIDANCE) " for an MLP, " G_STRINGIFY (GB_UNET_GUIDANCE) " for a U-Net)", "W" },
     { "seed", 0, 0, G_OPTION_ARG_INT64, &o->seed, "Random seed (default 1)", "S" },
     { "width", 0, 0, G_OPTION_ARG_INT, &o->width, "Width in pixels", "W" },
     { "height", 0, 0, G_OPTION_ARG_INT, &o->height, "Height in pixels", "H" },
@@ -372,7 +372,7 @@ load_for_sampling (GOptionContext *ctx, SampleOptions *o, GbSamplerConfig *c, Gb
     }
   c->clip_x0 = net->d != 2 && !o->no_clip;   /* images live in [−1, 1]: clip x̂₀ at each step, as Ho et al. do */
   /* −1: not given, so the default for the kind of model. */
-  double w = o->guidance != -1.0 ? o->guidance : net->g_mean != NULL ? GB_DENOISER_GUIDANCE : 1.0;
+  double w = o->guidance != -1.0 ? o->guidance : gb_mlp_denoiser_default_guidance (net);
   if (!gb_mlp_denoiser_set_guidance (net, w, &error) || !gb_sampler_config_check (c, net->schedule, &error))
     {
       gb_mlp_denoiser_free (net);

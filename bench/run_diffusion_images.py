@@ -1,7 +1,15 @@
 #!/usr/bin/env python3
 """The image diffusion benchmark: Glassbox next to PyTorch on the same CPU, in one run.
 
-Both sides run the same image denoiser (gb-denoiser.h): the exact ε-predictor of
+For a U-Net model (gb-unet.h; `glassbox train diffusion --arch unet`) both sides
+run that U-Net, PyTorch's written with its own layers (bench/torch_unet.py:
+Conv2d, GroupNorm, avg_pool2d, interpolate) and holding the very weights Glassbox
+trained; PyTorch runs at its best: torch.inference_mode, float32, and for each
+measurement the fastest of one or two intra-op threads and of NCHW or
+channels-last memory (oneDNN's convolutions prefer the latter). The guidance by
+the fitted Gaussian is the same few lines on both sides.
+
+For an MLP model both sides run the same image denoiser (gb-denoiser.h): the exact ε-predictor of
 a Gaussian N(μ, V diag(λ) Vᵀ) fitted to the data plus an MLP 784 → H → H → 784
 (SiLU, a 32-value sinusoidal time embedding added to both hidden layers) that
 reads x_t's coordinates c = Vᵀ(x_t − √ᾱ μ) whitened and answers in them:
@@ -36,6 +44,7 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from run_diffusion import E, embedding, schedule  # noqa: E402  (the toy benchmark's, shared)
 from torch_safetensors import load_file  # noqa: E402
+from torch_unet import UNet, load_glassbox  # noqa: E402
 
 DATA = "/usr/share/datasets/fashion-mnist"
 
@@ -58,8 +67,27 @@ class Net(torch.nn.Module):
         return self.fc3(h) + s1ab[:, None] * c / s2
 
 
+class Unet(torch.nn.Module):
+    """The U-Net with the fitted Gaussian beside it (for the guidance)."""
+    def __init__(self, unet, w):
+        super().__init__()
+        self.unet = unet
+        self.register_buffer("mean", w["gauss.mean"])
+        self.register_buffer("vecs", w["gauss.eigvecs"])
+        self.register_buffer("vals", w["gauss.eigvals"])
+        self.channels_last = False
+
+    def eps(self, x, e):
+        x = x.reshape(-1, 1, 28, 28)
+        if self.channels_last:
+            x = x.contiguous(memory_format=torch.channels_last)
+        return self.unet(x, e).reshape(-1, 784)
+
+
 def load_net(path):
-    w, _ = load_file(path)
+    w, meta = load_file(path)
+    if meta.get("kind") == "diffusion-unet":
+        return Unet(load_glassbox(w), w)
     h = w["fc1.weight"].shape[0]
     net = Net(w["fc1.weight"].shape[1], h)
     with torch.no_grad():
@@ -75,6 +103,13 @@ def eps_at(net, x, t, ab, w=1.0):
     """ε̂ for a batch at one t, the per-step vectors computed once; w is the guidance
     (gb-denoiser.h): the MLP's answer scaled by w before the Gaussian's is added."""
     abt = ab[t - 1].item()
+    if isinstance(net, Unet):
+        eps = net.eps(x, embedding(torch.full((x.shape[0],), t)))
+        if w == 1.0:
+            return eps
+        gain = (math.sqrt(1 - abt) / (abt * net.vals.double() + (1 - abt))).float()
+        eg = (((x - math.sqrt(abt) * net.mean) @ net.vecs.T) * gain) @ net.vecs
+        return eg + w * (eps - eg)
     e = embedding(torch.tensor([t]))
     c1 = net.fc1.bias + net.temb1(e)[0]
     c2 = net.fc2.bias + net.temb2(e)[0]
@@ -126,7 +161,34 @@ def load_images():
     return np.frombuffer(raw, np.uint8, offset=16).reshape(-1, 784)
 
 
-def torch_train(steps, h, fitted, seed=1):
+def torch_train_unet(steps, C, channels_last, seed=1):
+    torch.manual_seed(seed)
+    rng = np.random.default_rng(seed)
+    images = load_images()
+    net = UNet(C)
+    if channels_last:
+        net = net.to(memory_format=torch.channels_last)
+    opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+    beta, alpha, ab = schedule()
+    sab, s1ab = ab.sqrt().float(), (1 - ab).sqrt().float()
+    t0 = time.perf_counter()
+    for _ in range(steps):
+        x0 = torch.from_numpy(images[rng.integers(0, len(images), 128)].astype(np.float32) * (2 / 255) - 1)
+        t = torch.randint(1, 1001, (128,))
+        eps = torch.randn(128, 784)
+        xt = (sab[t - 1, None] * x0 + s1ab[t - 1, None] * eps).reshape(128, 1, 28, 28)
+        if channels_last:
+            xt = xt.contiguous(memory_format=torch.channels_last)
+        loss = ((net(xt, embedding(t)).reshape(128, 784) - eps) ** 2).mean()
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+    return steps / (time.perf_counter() - t0)
+
+
+def torch_train(steps, h, fitted, seed=1, channels_last=False):
+    if isinstance(fitted, Unet):
+        return torch_train_unet(steps, h, channels_last, seed)
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     images = load_images()
@@ -150,11 +212,17 @@ def torch_train(steps, h, fitted, seed=1):
     return steps / (time.perf_counter() - t0)
 
 
-def best_of_threads(fn):
+def best_of_threads(fn, net=None):
+    """The fastest of one and two threads (and, for a U-Net, of NCHW and channels-last)."""
     best = math.inf
+    layouts = (False, True) if isinstance(net, Unet) else (False,)
     for threads in (1, 2):
         torch.set_num_threads(threads)
-        best = min(best, fn())
+        for cl in layouts:
+            if isinstance(net, Unet):
+                net.channels_last = cl
+                net.unet.to(memory_format=torch.channels_last if cl else torch.contiguous_format)
+            best = min(best, fn())
     return best
 
 
@@ -187,12 +255,15 @@ def main():
     ap.add_argument("--model", required=True, help="an image model made by `glassbox train diffusion`")
     ap.add_argument("--train-steps", type=int, default=300)
     ap.add_argument("--rounds", type=int, default=3, help="alternating training runs of each side")
-    ap.add_argument("--guidance", type=float, default=2.0, help="the samplers' guidance w (glassbox's default: 2)")
+    ap.add_argument("--guidance", type=float, default=None,
+                    help="the samplers' guidance w (default: glassbox's for the model, 2 for an MLP, 1 for a U-Net)")
     a = ap.parse_args()
     glassbox = os.path.join(a.build, "app", "glassbox")
     tmp = tempfile.mkdtemp(prefix="glassbox-bench-images-")
     png = os.path.join(tmp, "s.png")
     net = load_net(a.model)
+    if a.guidance is None:
+        a.guidance = 1.0 if isinstance(net, Unet) else 2.0
     rows = []
     dump = os.path.join(tmp, "samples.json")
     for n, sampler in ((16, "ddpm"), (64, "ddpm"), (16, "ddim")):
@@ -209,30 +280,35 @@ def main():
         fn = ((lambda n=n: torch_ddim(net, n, a.guidance)[1]) if sampler == "ddim"
               else (lambda n=n: torch_ddpm(net, n, a.guidance)[1]))
         rows.append((f"{n} images, {'DDIM 50 steps' if sampler == 'ddim' else 'DDPM 1 000 steps'}, s", g,
-                     best_of_threads(fn)))
+                     best_of_threads(fn, net)))
     model = os.path.join(tmp, "m.safetensors")
-    h = net.fc1.weight.shape[0]
+    unet = isinstance(net, Unet)
+    h = net.unet.C if unet else net.fc1.weight.shape[0]
+    arch = ["--arch", "unet"] if unet else []
     # Training alternates between the two sides for a few rounds and reports the medians: this
     # shared machine's speed drifts by a quarter over minutes, which one run of each could catch
     # on one side only. PyTorch keeps the thread count that was faster in the first round.
     g_runs, t_runs, threads = [], [], None
     for r in range(a.rounds):
         g_runs.append(glassbox_time(glassbox, ["train", "diffusion", "--data", "fashion-mnist", "--hidden", str(h),
-                                               "--batch", "128", "--steps", str(a.train_steps), "--out", model],
+                                               "--batch", "128", "--steps", str(a.train_steps), "--out", model] + arch,
                                     r"steps, ([\d.]+) steps/s\)"))
         if threads is None:
             speeds = {}
             for th in (1, 2):
-                torch.set_num_threads(th)
-                speeds[th] = torch_train(a.train_steps, h, net)
+                for cl in ((False, True) if unet else (False,)):
+                    torch.set_num_threads(th)
+                    speeds[(th, cl)] = torch_train(a.train_steps, h, net, channels_last=cl)
             threads = max(speeds, key=speeds.get)
             t_runs.append(speeds[threads])
         else:
-            torch.set_num_threads(threads)
-            t_runs.append(torch_train(a.train_steps, h, net))
+            torch.set_num_threads(threads[0])
+            t_runs.append(torch_train(a.train_steps, h, net, channels_last=threads[1]))
     g_train, t_train = statistics.median(g_runs), statistics.median(t_runs)
+    what = (f"U-Net {h}-{2 * h}-{2 * h} ({sum(p.numel() for p in net.unet.parameters())} parameters)" if unet
+            else f"Gaussian + MLP 784-{h}-{h}-784")
     print(f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}, OpenBLAS ran {openblas_core()}, "
-          f"CPU {cpu_vector_isa()}  torch {torch.__version__}  Gaussian + MLP 784-{h}-{h}-784, guidance {a.guidance:g}")
+          f"CPU {cpu_vector_isa()}  torch {torch.__version__}  {what}, guidance {a.guidance:g}")
     print(f"{'':44s} {'Glassbox':>10s} {'PyTorch':>10s} {'ratio':>7s}")
     for name, g, t in rows:
         print(f"{name:44s} {g:10.2f} {t:10.2f} {t / g:6.2f}×")
@@ -241,7 +317,7 @@ def main():
           f"{g_train / t_train:6.2f}×")
     print("  rounds (Glassbox / PyTorch images/s): "
           + ", ".join(f"{g * 128:.0f} / {t * 128:.0f}" for g, t in zip(g_runs, t_runs))
-          + f"; PyTorch on {threads} thread(s)")
+          + f"; PyTorch on {threads[0]} thread(s){', channels-last' if threads[1] else ''}")
 
 
 if __name__ == "__main__":

@@ -278,6 +278,12 @@ packs_get (const GbMlpDenoiser *cnet)
   return pk;
 }
 
+double
+gb_mlp_denoiser_default_guidance (const GbMlpDenoiser *net)
+{
+  return net->g_mean == NULL ? 1.0 : net->unet != NULL ? GB_UNET_GUIDANCE : GB_DENOISER_GUIDANCE;
+}
+
 gboolean
 gb_mlp_denoiser_set_guidance (GbMlpDenoiser *net, double w, GError **error)
 {
@@ -670,7 +676,8 @@ gb_mlp_denoiser_eps_guided (float *eps, const float *xt, int n, int d, int t, co
   g_return_if_fail (d == net->d);
   if (net->unet != NULL)
     {
-      unet_eps (eps, xt, n, t, net, (float) w, gb_blas_get_threads () == 1);
+      /* Split when the kernels are gb-packed's (single-threaded) or OpenBLAS runs one thread. */
+      unet_eps (eps, xt, n, t, net, (float) w, gb_packed_supported () || gb_blas_get_threads () == 1);
       return;
     }
   Packs *pk = packs_get (net);

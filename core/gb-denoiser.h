@@ -39,6 +39,7 @@ G_BEGIN_DECLS
 /* The guidance image models sample with unless told otherwise (see
  * GbMlpDenoiser's guidance; BENCHMARKS.md has how it was chosen). */
 #define GB_DENOISER_GUIDANCE 2.0
+#define GB_UNET_GUIDANCE 1.0
 
 typedef struct {
   int d;                 /* data dimension */
@@ -84,6 +85,11 @@ GbMlpDenoiser *gb_unet_denoiser_new (int side, int width, GbScheduleKind schedul
  * eigendecomposition (LAPACK's dsyevd, in OpenBLAS). */
 gboolean       gb_mlp_denoiser_fit_gaussian (GbMlpDenoiser *net, const float *x, gsize n, GError **error);
 
+
+/* The guidance a model samples with unless told otherwise: GB_DENOISER_GUIDANCE
+ * for an MLP over a fitted Gaussian, GB_UNET_GUIDANCE for a U-Net with one,
+ * 1 for the rest. */
+double   gb_mlp_denoiser_default_guidance (const GbMlpDenoiser *net);
 
 /* Sets the guidance w (see GbMlpDenoiser), 0 ≤ w ≤ 10; w ≠ 1 needs a fitted
  * Gaussian. */

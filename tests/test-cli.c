@@ -370,6 +370,42 @@ test_diffusion (void)
   g_assert_cmpint (r.status, ==, 1);
   assert_contains (r.err, "guidance 11 is outside 0…10");
   run_clear (&r);
+  /* A U-Net image model: trained a few steps, it samples, evaluates and renders the same way. */
+  g_autofree char *unetm = test_tmp_path ("unet.safetensors");
+  r = run ("train", "diffusion", "--data", "fashion-mnist", "--arch", "unet", "--hidden", "8", "--dataset", toy_dir,
+           "--steps", "4", "--batch", "4", "--T", "20", "--save-every", "2", "--out", unetm, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  assert_contains (r.out, "step 2: wrote");
+  run_clear (&r);
+  {
+    g_autoptr (GbMlpDenoiser) m = gb_mlp_denoiser_load (unetm, NULL);
+    g_assert_nonnull (m);
+    g_assert_nonnull (m->unet);
+    g_assert_cmpint (m->unet->C, ==, 8);
+    g_assert_nonnull (m->g_vecs);   /* the Gaussian, for the guidance */
+  }
+  r = run ("sample", "diffusion", "--model", unetm, "--n", "3", "--guidance", "1.5", "--out", grid, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  assert_contains (r.out, "3 images in");
+  run_clear (&r);
+  g_setenv ("GLASSBOX_DATASET", toy_dir, TRUE);
+  r = run ("render", "diffusion", "--model", unetm, "--t", "7", "--out", grid, NULL);
+  g_unsetenv ("GLASSBOX_DATASET");
+  g_assert_cmpint (r.status, ==, 0);
+  run_clear (&r);
+  r = run ("train", "diffusion", "--data", "moons", "--arch", "unet", "--out", unetm, NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  assert_contains (r.err, "--arch unet is for images");
+  run_clear (&r);
+  r = run ("train", "diffusion", "--data", "fashion-mnist", "--arch", "unet", "--hidden", "12", "--dataset", toy_dir,
+           "--out", unetm, NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  assert_contains (r.err, "multiple of 8");
+  run_clear (&r);
+  r = run ("train", "diffusion", "--data", "fashion-mnist", "--arch", "transformer", "--out", unetm, NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  assert_contains (r.err, "--arch is mlp or unet");
+  run_clear (&r);
   g_autofree char *judge = test_tmp_path ("judge.safetensors");
   r = run ("train", "classifier", "--dataset", toy_dir, "--epochs", "3", "--hidden", "16", "--out", judge, NULL);
   g_assert_cmpint (r.status, ==, 0);

@@ -79,6 +79,7 @@ struct _GbDiffusionPage {
   GtkSpinButton *train_steps, *seed, *ddim_steps, *eta, *speed, *T_spin;
   GtkCheckButton *sigma_tilde, *field_check, *clip_check;
   GtkSpinButton *guidance;
+  const GbMlpDenoiser *guidance_net;   /* the image model the spin button was last set for */
   GtkWidget *guidance_grid;
   GtkToggleButton *forward_button, *reverse_button, *play_button, *paint_toggle;
   GtkButton *train_button, *sample_button, *clear_paint;
@@ -424,8 +425,12 @@ show_model (GbDiffusionPage *self)
                                                     "--data fashion-mnist` (Ctrl+O)."
                                                   : "No model for this domain yet: press Train (a few seconds).");
   else
-    text = g_strdup_printf ("MLP %d-%d-%d-%d, %s schedule, T = %d", self->net->d, self->net->hidden,
-                            self->net->hidden, self->net->d, gb_schedule_kind_name (s->kind), s->T);
+    text = self->net->unet != NULL
+             ? g_strdup_printf ("U-Net %d-%d-%d channels (%.2f M parameters), %s schedule, T = %d", self->net->hidden,
+                                2 * self->net->hidden, 2 * self->net->hidden, self->net->n_params / 1e6,
+                                gb_schedule_kind_name (s->kind), s->T)
+             : g_strdup_printf ("MLP %d-%d-%d-%d, %s schedule, T = %d", self->net->d, self->net->hidden,
+                                self->net->hidden, self->net->d, gb_schedule_kind_name (s->kind), s->T);
   gtk_label_set_text (self->model_label, text);
   /* Image models train for minutes on both cores: the command line's job. */
   gtk_widget_set_sensitive (GTK_WIDGET (self->train_button), self->domain != IMAGE_DOMAIN || self->train != NULL);
@@ -488,6 +493,14 @@ set_domain (GbDiffusionPage *self, int domain)
                                                                                 : "shipped image-diffusion", &error);
       if (error != NULL)
         message (self, error->message);
+    }
+  if (domain == IMAGE_DOMAIN && self->net != NULL && self->net != self->guidance_net)
+    {
+      /* a new image model: its own default (kept while the user moves between domains) */
+      self->guidance_net = self->net;
+      self->updating = TRUE;
+      gtk_spin_button_set_value (self->guidance, gb_mlp_denoiser_default_guidance (self->net));
+      self->updating = FALSE;
     }
   make_target (self);
   if (domain == IMAGE_DOMAIN && self->img_selected < 0)

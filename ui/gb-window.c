@@ -47,7 +47,8 @@ gb_window_open_model (GbWindow *self, const char *path)
   g_autoptr (GError) error = NULL;
   /* Diffusion models go to their page; anything else is tried as a VAE. */
   g_autoptr (GbSafetensors) st = gb_safetensors_load (path, NULL);
-  gboolean diffusion = st != NULL && g_strcmp0 (gb_safetensors_get_metadata (st, "kind"), "diffusion-mlp") == 0;
+  const char *kind = st ? gb_safetensors_get_metadata (st, "kind") : NULL;
+  gboolean diffusion = g_strcmp0 (kind, "diffusion-mlp") == 0 || g_strcmp0 (kind, "diffusion-unet") == 0;
   if (diffusion)
     gtk_stack_set_visible_child_name (self->stack, "diffusion");
   if (!(diffusion ? gb_diffusion_page_open (self->diffusion_page, path, &error)
