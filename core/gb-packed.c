@@ -266,6 +266,20 @@ apply_kernel (const GbPacked *p, const float *x, int ldx, int n, const float *bi
     }
 }
 
+/* out = x·σ(x) over n values, sixteen at a time. */
+static KERNEL void
+silu_all (float *out, const float *in, gsize n)
+{
+  gsize i = 0;
+  for (; i + 16 <= n; i += 16)
+    _mm512_storeu_ps (out + i, silu16 (_mm512_loadu_ps (in + i)));
+  if (i < n)
+    {
+      __mmask16 m = (__mmask16) ((1u << (n - i)) - 1);
+      _mm512_mask_storeu_ps (out + i, m, silu16 (_mm512_maskz_loadu_ps (m, in + i)));
+    }
+}
+
 /* --- the AVX2 + FMA kernel: the same panels, as pairs of 8-lane registers --- */
 
 /* SiLU as silu16, with AVX2's means: 2^n built in the exponent bits, the
@@ -429,6 +443,19 @@ apply_kernel2 (const GbPacked *p, const float *x, int ldx, int n, const float *b
 }
 
 #endif
+
+void
+gb_packed_silu (float *out, const float *in, gsize n)
+{
+#if HAVE_KERNEL
+  if (gb_packed_level () == GB_PACKED_AVX512)
+    {
+      silu_all (out, in, n);
+      return;
+    }
+#endif
+  gb_act_forward (GB_ACT_SILU, out, in, n);
+}
 
 void
 gb_packed_apply (const GbPacked *p, const float *x, int ldx, int n, const float *bias, GbAct act, float *y, int ldy,

@@ -58,6 +58,10 @@ int       gb_packed_n_in  (const GbPacked *p);
 void      gb_packed_apply (const GbPacked *p, const float *x, int ldx, int n, const float *bias, GbAct act,
                            float *y, int ldy, int j0, int j1);
 
+/* out = SiLU (in) over n values (out may be in): the kernels' own SiLU on
+ * AVX-512 (relative error about 2^−28), gb_act_forward's elsewhere. */
+void      gb_packed_silu (float *out, const float *in, gsize n);
+
 /* The output range [*j0, *j1) of part 0 or 1 of a product split in two
  * between threads, at a panel boundary. */
 void      gb_packed_split (const GbPacked *p, int part, int *j0, int *j1);

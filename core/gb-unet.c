@@ -464,6 +464,20 @@ gn_backward (float *dx, float *dgamma, float *dbeta, const float *dy, const floa
     }
 }
 
+/* a = GroupNorm (x), s = SiLU (a), an image at a time so s is computed
+ * from a while a is still in cache. */
+static void
+gn_silu (float *a, float *s, float *mean, float *rstd, const float *x, const float *gamma, const float *beta, int m,
+         int N, int c)
+{
+  gsize img = (gsize) N * c;
+  for (int n = 0; n < m; n++)
+    {
+      gn_forward (a + n * img, mean + n * G, rstd + n * G, x + n * img, gamma, beta, 1, N, c);
+      gb_packed_silu (s + n * img, a + n * img, img);
+    }
+}
+
 static void
 pool_forward (float *y, const float *x, int m, int S, int c)
 {
@@ -472,9 +486,9 @@ pool_forward (float *y, const float *x, int m, int S, int c)
     for (int i = 0; i < h; i++)
       for (int j = 0; j < h; j++)
         {
-          float *out = y + (((gsize) n * h + i) * h + j) * c;
-          const float *a = x + (((gsize) n * S + 2 * i) * S + 2 * j) * c, *b = a + c, *d = a + (gsize) S * c,
-                      *e = d + c;
+          float *restrict out = y + (((gsize) n * h + i) * h + j) * c;
+          const float *restrict a = x + (((gsize) n * S + 2 * i) * S + 2 * j) * c, *b = a + c,
+                                *d = a + (gsize) S * c, *e = d + c;
           for (int k = 0; k < c; k++)
             out[k] = 0.25f * (a[k] + b[k] + d[k] + e[k]);
         }
@@ -518,8 +532,8 @@ up_backward (float *dx, const float *dy, int ctot, int m, int s, int c)
     for (int i = 0; i < S; i++)
       for (int j = 0; j < S; j++)
         {
-          const float *g = dy + (((gsize) n * S + i) * S + j) * ctot;
-          float *d = dx + (((gsize) n * s + i / 2) * s + j / 2) * c;
+          const float *restrict g = dy + (((gsize) n * S + i) * S + j) * ctot;
+          float *restrict d = dx + (((gsize) n * s + i / 2) * s + j / 2) * c;
           for (int k = 0; k < c; k++)
             d[k] += g[k];
         }
@@ -534,11 +548,47 @@ put_channels (float *y, int ctot, int off, const float *x, gsize rows, int c)
 }
 
 static void
-take_channels (float *dx, const float *dy, int ctot, int off, gsize rows, int c)
+take_channels (float *restrict dx, const float *restrict dy, int ctot, int off, gsize rows, int c)
 {
   for (gsize r = 0; r < rows; r++)
     for (int k = 0; k < c; k++)
       dx[r * c + k] += dy[r * ctot + off + k];
+}
+
+/* y += x over n values. */
+static void
+add_to (float *restrict y, const float *restrict x, gsize n)
+{
+  for (gsize i = 0; i < n; i++)
+    y[i] += x[i];
+}
+
+/* Each of m images' N pixels (c channels) += that image's v (m, c). */
+static void
+add_per_image (float *restrict h, const float *restrict v, int m, int N, int c)
+{
+  for (int n = 0; n < m; n++)
+    for (int q = 0; q < N; q++)
+      {
+        float *restrict row = h + ((gsize) n * N + q) * c;
+        const float *restrict vn = v + (gsize) n * c;
+        for (int k = 0; k < c; k++)
+          row[k] += vn[k];
+      }
+}
+
+/* v (m, c) += the sums over each image's N pixels of h. */
+static void
+sum_per_image (float *restrict v, const float *restrict h, int m, int N, int c)
+{
+  for (int n = 0; n < m; n++)
+    for (int q = 0; q < N; q++)
+      {
+        const float *restrict row = h + ((gsize) n * N + q) * c;
+        float *restrict vn = v + (gsize) n * c;
+        for (int k = 0; k < c; k++)
+          vn[k] += row[k];
+      }
 }
 
 /* --- scratch --- */
@@ -656,31 +706,20 @@ block_forward (const GbUnet *u, const GbUnetPacks *pk, int bi, BlockWork *b, con
   const float *p = u->params;
   int S = k->res, N = S * S;
   gsize px = (gsize) m * N;
-  gn_forward (b->a1, b->mean1, b->rstd1, x, p + k->gn1_g, p + k->gn1_b, m, N, k->cin);
-  gb_act_forward (GB_ACT_SILU, b->s1, b->a1, px * k->cin);
+  gn_silu (b->a1, b->s1, b->mean1, b->rstd1, x, p + k->gn1_g, p + k->gn1_b, m, N, k->cin);
   conv_forward (b->h1, b->s1, pk ? pk->w1[bi] : NULL, p + k->w1, p + k->b1, m, S, k->cin, k->cout, w->P);
   gb_linear_forward (b->tp, w->ta, p + k->wt, p + k->bt, m, u->TE, k->cout, GB_ACT_NONE);
-  for (int n = 0; n < m; n++)
-    for (int q = 0; q < N; q++)
-      {
-        float *h = b->h1 + ((gsize) n * N + q) * k->cout;
-        const float *v = b->tp + (gsize) n * k->cout;
-        for (int c = 0; c < k->cout; c++)
-          h[c] += v[c];
-      }
-  gn_forward (b->a2, b->mean2, b->rstd2, b->h1, p + k->gn2_g, p + k->gn2_b, m, N, k->cout);
-  gb_act_forward (GB_ACT_SILU, b->s2, b->a2, px * k->cout);
+  add_per_image (b->h1, b->tp, m, N, k->cout);
+  gn_silu (b->a2, b->s2, b->mean2, b->rstd2, b->h1, p + k->gn2_g, p + k->gn2_b, m, N, k->cout);
   conv_forward (b->out, b->s2, pk ? pk->w2[bi] : NULL, p + k->w2, p + k->b2, m, S, k->cout, k->cout, w->P);
   if (k->ws)
     {
       /* out += x wsᵀ + bs, through the patch buffer as scratch */
       dense (w->P, x, pk ? pk->ws[bi] : NULL, p + k->ws, p + k->bs, (int) px, k->cin, k->cout);
-      for (gsize i = 0; i < px * k->cout; i++)
-        b->out[i] += w->P[i];
+      add_to (b->out, w->P, px * k->cout);
     }
   else
-    for (gsize i = 0; i < px * k->cout; i++)
-      b->out[i] += x[i];
+    add_to (b->out, x, px * k->cout);
 }
 
 /* Given dout = ∂L/∂out: dx += ∂L/∂x, the block's gradients and w->dta += . */
@@ -698,8 +737,7 @@ block_backward (const GbUnet *u, const GbUnetPacks *pk, int bi, const BlockWork 
       dense_backward_input (dx, dout, pk ? pk->ws_t[bi] : NULL, p + k->ws, (int) px, ci, co, w->dP);
     }
   else
-    for (gsize i = 0; i < px * co; i++)
-      dx[i] += dout[i];
+    add_to (dx, dout, px * co);
   memset (w->ds2, 0, px * co * sizeof (float));
   conv_backward (w->ds2, grad + k->w2, grad + k->b2, dout, b->s2, p + k->w2, pk ? pk->w2_t[bi] : NULL, m, S, co, co,
                  w->P, w->dP);
@@ -708,14 +746,7 @@ block_backward (const GbUnet *u, const GbUnetPacks *pk, int bi, const BlockWork 
   memset (w->dh1, 0, px * co * sizeof (float));
   gn_backward (w->dh1, grad + k->gn2_g, grad + k->gn2_b, w->da2, b->h1, b->mean2, b->rstd2, p + k->gn2_g, m, N, co);
   memset (w->dtp, 0, (gsize) m * co * sizeof (float));
-  for (int n = 0; n < m; n++)
-    for (int q = 0; q < N; q++)
-      {
-        const float *h = w->dh1 + ((gsize) n * N + q) * co;
-        float *v = w->dtp + (gsize) n * co;
-        for (int c = 0; c < co; c++)
-          v[c] += h[c];
-      }
+  sum_per_image (w->dtp, w->dh1, m, N, co);
   gb_linear_backward (w->dta, grad + k->wt, grad + k->bt, w->dtp, w->ta, p + k->wt, m, u->TE, co, TRUE);
   memset (w->ds1, 0, px * ci * sizeof (float));
   conv_backward (w->ds1, grad + k->w1, grad + k->b1, w->dh1, b->s1, p + k->w1, pk ? pk->w1_t[bi] : NULL, m, S, ci, co,
@@ -747,8 +778,7 @@ net_forward (const GbUnet *u, const GbUnetPacks *pk, Work *w, const float *x, in
   up_forward (w->c5, 3 * C, b[4].out, m, h, 2 * C);
   put_channels (w->c5, 3 * C, 2 * C, b[0].out, N0, C);
   block_forward (u, pk, 5, &b[5], w->c5, w, m);
-  gn_forward (w->a, w->mean, w->rstd, b[5].out, p + u->out_g, p + u->out_b, m, S * S, C);
-  gb_act_forward (GB_ACT_SILU, w->s, w->a, N0 * C);
+  gn_silu (w->a, w->s, w->mean, w->rstd, b[5].out, p + u->out_g, p + u->out_b, m, S * S, C);
   conv_forward (w->y, w->s, pk ? pk->out : NULL, p + u->out_w, p + u->out_bias, m, S, C, 1, w->P);
 }
 
