@@ -150,35 +150,55 @@ silu16 (__m512 x)
 
 /* An M-row × P-panel block of y over the whole of k, M ≤ 8 and P ≤ 2 known
  * at compile time so the accumulators live in registers. mask: the valid
- * outputs of the last panel. */
+ * outputs of the last panel. k runs in nseg equal segments, segment s
+ * reading x from x + seg_off[s] (one segment at offset 0 for a plain
+ * product; three for a convolution's rows of taps, gb_packed_apply_taps).
+ * Packed weights (packed TRUE) sit NR apart along k, panels K·NR apart;
+ * otherwise w is a row-major matrix read in place, rows ldw apart and the
+ * second panel NR floats along (gb_packed_gemm_acc), and the block adds to
+ * y rather than to the bias. */
 static inline __attribute__ ((always_inline)) KERNEL void
 block (const int M, const int P, int K, const float *x, int ldx, const float *w, const float *bias, gboolean silu,
-       float *y, int ldy, __mmask16 last_mask)
+       float *y, int ldy, __mmask16 last_mask, int nseg, const gsize *seg_off, const gboolean packed, gsize ldw)
 {
   __m512 acc[MR][2];
-  const gsize pstride = (gsize) K * NR;
+  const gsize pstride = packed ? (gsize) K * NR : NR, kstride = packed ? NR : ldw;
+  const int seg = K / nseg;
 #pragma GCC unroll 2
   for (int p = 0; p < P; p++)
     {
       __mmask16 m = p == P - 1 ? last_mask : 0xffff;
+      if (!packed)
+        {
+#pragma GCC unroll 8
+          for (int i = 0; i < M; i++)
+            acc[i][p] = _mm512_maskz_loadu_ps (m, y + (gsize) i * ldy + p * NR);
+          continue;
+        }
       __m512 b = bias != NULL ? _mm512_maskz_loadu_ps (m, bias + p * NR) : _mm512_setzero_ps ();
 #pragma GCC unroll 8
       for (int i = 0; i < M; i++)
         acc[i][p] = b;
     }
-  for (int k = 0; k < K; k++)
+  for (int sg = 0; sg < nseg; sg++)
     {
-      __m512 wv[2];
-#pragma GCC unroll 2
-      for (int p = 0; p < P; p++)
-        wv[p] = _mm512_load_ps (w + p * pstride + (gsize) k * NR);
-#pragma GCC unroll 8
-      for (int i = 0; i < M; i++)
+      const float *xs = x + seg_off[sg];
+      const float *ws = w + (gsize) sg * seg * kstride;
+      for (int k = 0; k < seg; k++)
         {
-          __m512 a = _mm512_set1_ps (x[(gsize) i * ldx + k]);
+          __m512 wv[2];
 #pragma GCC unroll 2
           for (int p = 0; p < P; p++)
-            acc[i][p] = _mm512_fmadd_ps (a, wv[p], acc[i][p]);
+            wv[p] = packed ? _mm512_load_ps (ws + p * pstride + (gsize) k * NR)
+                           : _mm512_maskz_loadu_ps (p == P - 1 ? last_mask : 0xffff, ws + p * pstride + (gsize) k * kstride);
+#pragma GCC unroll 8
+          for (int i = 0; i < M; i++)
+            {
+              __m512 a = _mm512_set1_ps (xs[(gsize) i * ldx + k]);
+#pragma GCC unroll 2
+              for (int p = 0; p < P; p++)
+                acc[i][p] = _mm512_fmadd_ps (a, wv[p], acc[i][p]);
+            }
         }
     }
 #pragma GCC unroll 8
@@ -194,20 +214,37 @@ block (const int M, const int P, int K, const float *x, int ldx, const float *w,
 #define ROWS(P)                                                                         \
   switch (M)                                                                            \
     {                                                                                   \
-    case 8: block (8, P, K, x, ldx, w, bias, silu, y, ldy, mask); break;                \
-    case 7: block (7, P, K, x, ldx, w, bias, silu, y, ldy, mask); break;                \
-    case 6: block (6, P, K, x, ldx, w, bias, silu, y, ldy, mask); break;                \
-    case 5: block (5, P, K, x, ldx, w, bias, silu, y, ldy, mask); break;                \
-    case 4: block (4, P, K, x, ldx, w, bias, silu, y, ldy, mask); break;                \
-    case 3: block (3, P, K, x, ldx, w, bias, silu, y, ldy, mask); break;                \
-    case 2: block (2, P, K, x, ldx, w, bias, silu, y, ldy, mask); break;                \
-    default: block (1, P, K, x, ldx, w, bias, silu, y, ldy, mask); break;               \
+    case 8: block (8, P, K, x, ldx, w, bias, silu, y, ldy, mask, nseg, seg_off, packed, ldw); break; \
+    case 7: block (7, P, K, x, ldx, w, bias, silu, y, ldy, mask, nseg, seg_off, packed, ldw); break; \
+    case 6: block (6, P, K, x, ldx, w, bias, silu, y, ldy, mask, nseg, seg_off, packed, ldw); break; \
+    case 5: block (5, P, K, x, ldx, w, bias, silu, y, ldy, mask, nseg, seg_off, packed, ldw); break; \
+    case 4: block (4, P, K, x, ldx, w, bias, silu, y, ldy, mask, nseg, seg_off, packed, ldw); break; \
+    case 3: block (3, P, K, x, ldx, w, bias, silu, y, ldy, mask, nseg, seg_off, packed, ldw); break; \
+    case 2: block (2, P, K, x, ldx, w, bias, silu, y, ldy, mask, nseg, seg_off, packed, ldw); break; \
+    default: block (1, P, K, x, ldx, w, bias, silu, y, ldy, mask, nseg, seg_off, packed, ldw); break; \
     }
 
 static KERNEL void
 block_any (int M, int P, int K, const float *x, int ldx, const float *w, const float *bias, gboolean silu, float *y,
-           int ldy, __mmask16 mask)
+           int ldy, __mmask16 mask, int nseg, const gsize *seg_off)
 {
+  const gboolean packed = TRUE;
+  const gsize ldw = 0;
+  if (P == 2)
+    ROWS (2)
+  else
+    ROWS (1)
+}
+
+/* The same blocks over a row-major w read in place, adding to y. */
+static KERNEL void
+block_rm (int M, int P, int K, const float *x, int ldx, const float *w, gsize ldw, float *y, int ldy, __mmask16 mask)
+{
+  const gboolean packed = FALSE, silu = FALSE;
+  const float *bias = NULL;
+  const int nseg = 1;
+  static const gsize whole[1] = { 0 };
+  const gsize *seg_off = whole;
   if (P == 2)
     ROWS (2)
   else
@@ -218,21 +255,24 @@ block_any (int M, int P, int K, const float *x, int ldx, const float *w, const f
  * product per output along k rather than a panel mostly of zeros. */
 static KERNEL void
 apply_narrow (const GbPacked *p, const float *x, int ldx, int n, const float *bias, gboolean silu, float *y, int ldy,
-              int j0, int j1)
+              int j0, int j1, int nseg, const gsize *seg_off)
 {
-  int K = p->n_in, K16 = K / NR * NR;
+  int K = p->n_in / nseg, K16 = K / NR * NR;
   __mmask16 tail = (__mmask16) ((1u << (K - K16)) - 1);
   for (int i = 0; i < n; i++)
     {
-      const float *xi = x + (gsize) i * ldx;
       for (int j = j0; j < j1; j++)
         {
-          const float *wj = p->rows + (gsize) j * K;
           __m512 acc = _mm512_setzero_ps ();
-          for (int k = 0; k < K16; k += NR)
-            acc = _mm512_fmadd_ps (_mm512_loadu_ps (xi + k), _mm512_loadu_ps (wj + k), acc);
-          if (tail)
-            acc = _mm512_fmadd_ps (_mm512_maskz_loadu_ps (tail, xi + K16), _mm512_maskz_loadu_ps (tail, wj + K16), acc);
+          for (int sg = 0; sg < nseg; sg++)
+            {
+              const float *xi = x + seg_off[sg] + (gsize) i * ldx, *wj = p->rows + (gsize) j * p->n_in + sg * K;
+              for (int k = 0; k < K16; k += NR)
+                acc = _mm512_fmadd_ps (_mm512_loadu_ps (xi + k), _mm512_loadu_ps (wj + k), acc);
+              if (tail)
+                acc = _mm512_fmadd_ps (_mm512_maskz_loadu_ps (tail, xi + K16), _mm512_maskz_loadu_ps (tail, wj + K16),
+                                       acc);
+            }
           float v = _mm512_reduce_add_ps (acc) + (bias != NULL ? bias[j] : 0.0f);
           if (silu)
             v = _mm512_cvtss_f32 (silu16 (_mm512_set1_ps (v)));
@@ -243,12 +283,12 @@ apply_narrow (const GbPacked *p, const float *x, int ldx, int n, const float *bi
 
 static KERNEL void
 apply_kernel (const GbPacked *p, const float *x, int ldx, int n, const float *bias, gboolean silu, float *y, int ldy,
-              int j0, int j1)
+              int j0, int j1, int nseg, const gsize *seg_off)
 {
   int K = p->n_in;
   if (p->rows != NULL)
     {
-      apply_narrow (p, x, ldx, n, bias, silu, y, ldy, j0, j1);
+      apply_narrow (p, x, ldx, n, bias, silu, y, ldy, j0, j1, nseg, seg_off);
       return;
     }
   /* Column blocks of two panels outside, rows inside: the block's weights
@@ -262,7 +302,7 @@ apply_kernel (const GbPacked *p, const float *x, int ldx, int n, const float *bi
       const float *w = p->w + (gsize) (j / NR) * K * NR;
       for (int i = 0; i < n; i += MR)
         block_any (MIN (MR, n - i), P, K, x + (gsize) i * ldx, ldx, w, bias != NULL ? bias + j : NULL, silu,
-                   y + (gsize) i * ldy + j, ldy, mask);
+                   y + (gsize) i * ldy + j, ldy, mask, nseg, seg_off);
     }
 }
 
@@ -444,6 +484,44 @@ apply_kernel2 (const GbPacked *p, const float *x, int ldx, int n, const float *b
 
 #endif
 
+gboolean
+gb_packed_gemm_acc (int m, int n, int k, const float *a, int lda, const float *b, int ldb, float *y, int ldy)
+{
+  g_return_val_if_fail (m >= 0 && n >= 0 && k >= 0 && lda >= k && ldb >= n && ldy >= n, FALSE);
+#if HAVE_KERNEL
+  if (gb_packed_level () != GB_PACKED_AVX512)
+    return FALSE;
+  for (int j = 0; j < n; j += 2 * NR)
+    {
+      int cols = MIN (2 * NR, n - j), P = (cols + NR - 1) / NR, last = cols - (P - 1) * NR;
+      __mmask16 mask = (__mmask16) (last == NR ? 0xffff : (1u << last) - 1);
+      for (int i = 0; i < m; i += MR)
+        block_rm (MIN (MR, m - i), P, k, a + (gsize) i * lda, lda, b + j, (gsize) ldb, y + (gsize) i * ldy + j, ldy,
+                  mask);
+    }
+  return TRUE;
+#else
+  return FALSE;
+#endif
+}
+
+gboolean
+gb_packed_apply_taps (const GbPacked *p, const float *x, int ldx, int n, int nseg, const gsize *seg_off,
+                      const float *bias, float *y, int ldy)
+{
+  g_return_val_if_fail (p != NULL && x != NULL && y != NULL && nseg >= 1 && p->n_in % nseg == 0, FALSE);
+  g_return_val_if_fail (ldx >= p->n_in / nseg && ldy >= p->n_out, FALSE);
+#if HAVE_KERNEL
+  if (gb_packed_level () != GB_PACKED_AVX512)
+    return FALSE;
+  if (n > 0)
+    apply_kernel (p, x, ldx, n, bias, FALSE, y, ldy, 0, p->n_out, nseg, seg_off);
+  return TRUE;
+#else
+  return FALSE;
+#endif
+}
+
 void
 gb_packed_silu (float *out, const float *in, gsize n)
 {
@@ -470,8 +548,9 @@ gb_packed_apply (const GbPacked *p, const float *x, int ldx, int n, const float 
 #if HAVE_KERNEL
   GbPackedLevel level = gb_packed_level ();
   g_return_if_fail (level != GB_PACKED_NONE);
+  static const gsize whole[1] = { 0 };
   if (level == GB_PACKED_AVX512)
-    apply_kernel (p, x, ldx, n, bias, act == GB_ACT_SILU, y, ldy, j0, j1);
+    apply_kernel (p, x, ldx, n, bias, act == GB_ACT_SILU, y, ldy, j0, j1, 1, whole);
   else
     apply_kernel2 (p, x, ldx, n, bias, act == GB_ACT_SILU, y, ldy, j0, j1);
 #else

@@ -58,6 +58,21 @@ int       gb_packed_n_in  (const GbPacked *p);
 void      gb_packed_apply (const GbPacked *p, const float *x, int ldx, int n, const float *bias, GbAct act,
                            float *y, int ldy, int j0, int j1);
 
+/* y[i, j] = Σ_s Σ_k x[seg_off[s] + i·ldx + k] W[j, s·K + k] + bias[j] for
+ * i < n, all j, K = n_in / nseg: the product with x's k read in nseg equal
+ * segments, each from its own offset — a 3 × 3 convolution's three rows of
+ * taps read in place from a once-unrolled copy (gb-unet.c) rather than a
+ * nine-fold one. Only on AVX-512; returns FALSE (and does nothing) where
+ * that kernel does not run, for the caller's other path. */
+gboolean  gb_packed_apply_taps (const GbPacked *p, const float *x, int ldx, int n, int nseg, const gsize *seg_off,
+                                const float *bias, float *y, int ldy);
+
+/* y (m × n) += a (m × k) · b (k × n), all row-major, b read in place (no
+ * packing: for a product whose b serves once, as a convolution's weight
+ * gradient's unrolled patches do). Only on AVX-512; returns FALSE (and does
+ * nothing) elsewhere. */
+gboolean  gb_packed_gemm_acc (int m, int n, int k, const float *a, int lda, const float *b, int ldb, float *y, int ldy);
+
 /* out = SiLU (in) over n values (out may be in): the kernels' own SiLU on
  * AVX-512 (relative error about 2^−28), gb_act_forward's elsewhere. */
 void      gb_packed_silu (float *out, const float *in, gsize n);

@@ -9,6 +9,7 @@
 #include "gb-error.h"
 #include "gb-nn.h"
 #include "gb-packed.h"
+#include "gb-simd.h"
 
 #define E GB_UNET_EMBED
 #define G GB_UNET_GROUPS
@@ -184,7 +185,7 @@ gb_unet_macs (const GbUnet *u)
 
 /* P (r1 − r0, 9·c): the 3 × 3 × c patch of each pixel r0 ≤ r < r1 of the
  * slice (r = (n·S + i)·S + j), 0 outside the image. */
-static void
+GB_HOT static void
 im2col (float *P, const float *x, int S, int c, int r0, int r1)
 {
   gsize row = (gsize) 9 * c;
@@ -219,7 +220,7 @@ im2col (float *P, const float *x, int S, int c, int r0, int r1)
 }
 
 /* The adjoint: dx += each entry of the patches of pixels r0 ≤ r < r1 back where it came from. */
-static void
+GB_HOT static void
 col2im (float *dx, const float *P, int S, int c, int r0, int r1)
 {
   gsize row = (gsize) 9 * c;
@@ -259,10 +260,53 @@ dense (float *y, const float *x, const GbPacked *pk, const float *w, const float
     gb_linear_forward (y, x, w, b, rows, n_in, n_out, GB_ACT_NONE);
 }
 
+/* Q (S + 2, S, 3c) for one image: row a, pixel j holds x[a − 1, j − 1 … j + 1]
+ * (3c values, 0 outside), rows 0 and S + 1 all 0. A pixel's 3 × 3 patch is
+ * then rows i, i + 1, i + 2 of Q at j: three segments S·3c apart. */
+GB_HOT static void
+row_taps (float *Q, const float *x, int S, int c)
+{
+  int c3 = 3 * c;
+  gsize qrow = (gsize) S * c3;
+  memset (Q, 0, qrow * sizeof (float));
+  memset (Q + (gsize) (S + 1) * qrow, 0, qrow * sizeof (float));
+  for (int i = 0; i < S; i++)
+    {
+      const float *in = x + (gsize) i * S * c;
+      float *out = Q + (gsize) (i + 1) * qrow;
+      for (int j = 0; j < S; j++, out += c3)
+        {
+          if (j > 0 && j < S - 1)
+            for (int k = 0; k < c3; k++)
+              out[k] = in[(gsize) (j - 1) * c + k];
+          else
+            for (int v = 0; v < 3; v++)
+              {
+                int sj = j + v - 1;
+                gboolean inside = sj >= 0 && sj < S;
+                for (int k = 0; k < c; k++)
+                  out[v * c + k] = inside ? in[(gsize) sj * c + k] : 0.0f;
+              }
+        }
+    }
+}
+
 static void
 conv_forward (float *y, const float *x, const GbPacked *pk, const float *w, const float *b, int m, int S, int cin,
               int cout, float *P)
 {
+  if (pk != NULL && gb_packed_level () == GB_PACKED_AVX512)
+    {
+      /* Each image's rows of taps, read three at a time in place. */
+      gsize seg[3] = { 0, (gsize) S * 3 * cin, (gsize) 2 * S * 3 * cin };
+      for (int n = 0; n < m; n++)
+        {
+          row_taps (P, x + (gsize) n * S * S * cin, S, cin);
+          gboolean ok = gb_packed_apply_taps (pk, P, 3 * cin, S * S, 3, seg, b, y + (gsize) n * S * S * cout, cout);
+          g_assert (ok);
+        }
+      return;
+    }
   int rows = m * S * S, step = piece_rows (cin);
   for (int r0 = 0; r0 < rows; r0 += step)
     {
@@ -277,7 +321,23 @@ conv_forward (float *y, const float *x, const GbPacked *pk, const float *w, cons
 struct _GbUnetPacks {
   GbPacked *in, *out, *w1[GB_UNET_BLOCKS], *w2[GB_UNET_BLOCKS], *ws[GB_UNET_BLOCKS];
   GbPacked *out_t, *w1_t[GB_UNET_BLOCKS], *w2_t[GB_UNET_BLOCKS], *ws_t[GB_UNET_BLOCKS];
+  /* On AVX-512 the 3 × 3 convolutions' _t are the flipped kernels instead,
+   * W'[c, u, v, o] = W[o, 2 − u, 2 − v, c]: ∂x is then the convolution of
+   * ∂y with W', read through rows of taps like the forward pass. */
+  gboolean flipped;
 };
+
+/* W' (cin, 3, 3, cout) from W (cout, 3, 3, cin), packed for y = x W'ᵀ. */
+static GbPacked *
+pack_flipped (const float *w, int cin, int cout)
+{
+  g_autofree float *f = g_new (float, (gsize) 9 * cin * cout);
+  for (int o = 0; o < cout; o++)
+    for (int t = 0; t < 9; t++)
+      for (int c = 0; c < cin; c++)
+        f[((gsize) c * 9 + (8 - t)) * cout + o] = w[((gsize) o * 9 + t) * cin + c];
+  return gb_packed_new (f, cin, 9 * cout, FALSE);
+}
 
 static GbUnetPacks *
 packs_build (const GbUnet *u, gboolean backward)
@@ -286,6 +346,7 @@ packs_build (const GbUnet *u, gboolean backward)
     return NULL;
   const float *p = u->params;
   GbUnetPacks *pk = g_new0 (GbUnetPacks, 1);
+  pk->flipped = gb_packed_level () == GB_PACKED_AVX512;
   pk->in = gb_packed_new (p + u->in_w, u->C, 9, FALSE);
   pk->out = gb_packed_new (p + u->out_w, 1, 9 * u->C, FALSE);
   for (int b = 0; b < GB_UNET_BLOCKS; b++)
@@ -294,15 +355,23 @@ packs_build (const GbUnet *u, gboolean backward)
       pk->w1[b] = gb_packed_new (p + k->w1, k->cout, 9 * k->cin, FALSE);
       pk->w2[b] = gb_packed_new (p + k->w2, k->cout, 9 * k->cout, FALSE);
       pk->ws[b] = k->ws ? gb_packed_new (p + k->ws, k->cout, k->cin, FALSE) : NULL;
-      if (backward)
+      if (backward && pk->flipped)
+        {
+          pk->w1_t[b] = pack_flipped (p + k->w1, k->cin, k->cout);
+          pk->w2_t[b] = pack_flipped (p + k->w2, k->cout, k->cout);
+        }
+      else if (backward)
         {
           pk->w1_t[b] = gb_packed_new (p + k->w1, 9 * k->cin, k->cout, TRUE);
           pk->w2_t[b] = gb_packed_new (p + k->w2, 9 * k->cout, k->cout, TRUE);
+        }
+      if (backward)
+        {
           pk->ws_t[b] = k->ws ? gb_packed_new (p + k->ws, k->cin, k->cout, TRUE) : NULL;
         }
     }
   if (backward)
-    pk->out_t = gb_packed_new (p + u->out_w, 9 * u->C, 1, TRUE);
+    pk->out_t = pk->flipped ? pack_flipped (p + u->out_w, u->C, 1) : gb_packed_new (p + u->out_w, 9 * u->C, 1, TRUE);
   return pk;
 }
 
@@ -347,21 +416,61 @@ dense_backward_input (float *dx, const float *dy, const GbPacked *pk_t, const fl
     dx[i] += scratch[i];
 }
 
-/* dw, db += ; dx += (when not NULL). P and dP: scratch of the patches' size. */
+/* dw, db += ; dx (0 on entry) = ∂x when not NULL. P, dP and dyT: scratch of
+ * the patches' size. With flipped kernels (pk_f, AVX-512) it works an image
+ * at a time through rows of taps: dw's three rows of taps each a product of
+ * ∂yᵀ with the rows of x's taps, and ∂x the convolution of ∂y with W'. */
+static void
+conv_backward_taps (float *dx, float *dw, const float *dy, const float *x, const GbPacked *pk_f, int m, int S, int cin,
+                    int cout, float *P, float *dP, float *dyT)
+{
+  int N = S * S, K = 9 * cin;
+  for (int n = 0; n < m; n++)
+    {
+      const float *xn = x + (gsize) n * N * cin, *dyn = dy + (gsize) n * N * cout;
+      for (int o = 0; o < cout; o++)
+        for (int r = 0; r < N; r++)
+          dyT[(gsize) o * N + r] = dyn[(gsize) r * cout + o];
+      row_taps (P, xn, S, cin);
+      for (int u = 0; u < 3; u++)
+        {
+          gboolean ok = gb_packed_gemm_acc (cout, 3 * cin, N, dyT, N, P + (gsize) u * S * 3 * cin, 3 * cin,
+                                            dw + (gsize) u * 3 * cin, K);
+          g_assert (ok);
+        }
+      if (dx == NULL)
+        continue;
+      gsize seg[3] = { 0, (gsize) S * 3 * cout, (gsize) 2 * S * 3 * cout };
+      row_taps (dP, dyn, S, cout);
+      gboolean ok = gb_packed_apply_taps (pk_f, dP, 3 * cout, N, 3, seg, NULL, dx + (gsize) n * N * cin, cin);
+      g_assert (ok);
+    }
+}
+
 static void
 conv_backward (float *dx, float *dw, float *db, const float *dy, const float *x, const float *w, const GbPacked *pk_t,
-               int m, int S, int cin, int cout, float *P, float *dP)
+               gboolean flipped, int m, int S, int cin, int cout, float *P, float *dP, float *dyT)
 {
   int rows = m * S * S, step = piece_rows (cin), K = 9 * cin;
   if (db != NULL)
     gb_column_sums (db, dy, rows, cout);
+  if (flipped && (pk_t != NULL || dx == NULL) && gb_packed_level () == GB_PACKED_AVX512)
+    {
+      conv_backward_taps (dx, dw, dy, x, pk_t, m, S, cin, cout, P, dP, dyT);
+      return;
+    }
   for (int r0 = 0; r0 < rows; r0 += step)
     {
       int r1 = MIN (rows, r0 + step), n = r1 - r0;
       const float *dyp = dy + (gsize) r0 * cout;
       im2col (P, x, S, cin, r0, r1);
-      /* dw (cout, K) += dyᵀ P over the piece */
-      cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, cout, K, n, 1.0f, dyp, cout, P, K, 1.0f, dw, K);
+      /* dw (cout, K) += dyᵀ P over the piece: on AVX-512 with P read in
+       * place (sgemm would pack it, and runs its AVX2 kernel here) */
+      for (int o = 0; o < cout; o++)
+        for (int r = 0; r < n; r++)
+          dyT[(gsize) o * n + r] = dyp[(gsize) r * cout + o];
+      if (!gb_packed_gemm_acc (cout, K, n, dyT, n, P, K, dw, K))
+        cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, cout, K, n, 1.0f, dyp, cout, P, K, 1.0f, dw, K);
       if (dx == NULL)
         continue;
       if (pk_t != NULL)
@@ -375,24 +484,32 @@ conv_backward (float *dx, float *dw, float *db, const float *dy, const float *x,
 /* GroupNorm: y = γ (x − μ) / σ + β per image and group; keeps μ and 1/σ (m, G).
  * Sums per channel first (a pass the compiler vectorises across channels),
  * then y = x·a_c + b_c with a and b folded from the group's statistics. */
-static void
+GB_HOT static void
 gn_forward (float *y, float *mean, float *rstd, const float *x, const float *gamma, const float *beta, int m, int N,
             int c)
 {
   int cg = c / G;
   double s[4 * 256], s2[4 * 256];
-  float a[4 * 256], b[4 * 256];
+  float a[4 * 256], b[4 * 256], fs[4 * 256], fs2[4 * 256];
   g_assert (c <= 4 * 256);
   for (int n = 0; n < m; n++)
     {
       const float *xn = x + (gsize) n * N * c;
       for (int k = 0; k < c; k++)
         s[k] = 0.0, s2[k] = 0.0;
-      for (int q = 0; q < N; q++)
+      /* float sums over runs of 16 pixels (vectorised), gathered in double */
+      for (int q0 = 0; q0 < N; q0 += 16)
         {
-          const float *p = xn + (gsize) q * c;
           for (int k = 0; k < c; k++)
-            s[k] += p[k], s2[k] += (double) p[k] * p[k];
+            fs[k] = 0.0f, fs2[k] = 0.0f;
+          for (int q = q0; q < MIN (N, q0 + 16); q++)
+            {
+              const float *restrict p = xn + (gsize) q * c;
+              for (int k = 0; k < c; k++)
+                fs[k] += p[k], fs2[k] += p[k] * p[k];
+            }
+          for (int k = 0; k < c; k++)
+            s[k] += fs[k], s2[k] += fs2[k];
         }
       for (int g = 0; g < G; g++)
         {
@@ -408,8 +525,8 @@ gn_forward (float *y, float *mean, float *rstd, const float *x, const float *gam
       float *yn = y + (gsize) n * N * c;
       for (int q = 0; q < N; q++)
         {
-          const float *p = xn + (gsize) q * c;
-          float *o = yn + (gsize) q * c;
+          const float *restrict p = xn + (gsize) q * c;
+          float *restrict o = yn + (gsize) q * c;
           for (int k = 0; k < c; k++)
             o[k] = p[k] * a[k] + b[k];
         }
@@ -419,7 +536,7 @@ gn_forward (float *y, float *mean, float *rstd, const float *x, const float *gam
 /* dx += ; dγ, dβ += . With x̂ = (x − μ) r, per image and group:
  *   dx = r (γ dy − mean (γ dy) − x̂ mean (γ dy x̂))
  * from per-channel sums Σ dy and Σ dy·x, so every pass runs across channels. */
-static void
+GB_HOT static void
 gn_backward (float *dx, float *dgamma, float *dbeta, const float *dy, const float *x, const float *mean,
              const float *rstd, const float *gamma, int m, int N, int c)
 {
@@ -478,7 +595,7 @@ gn_silu (float *a, float *s, float *mean, float *rstd, const float *x, const flo
     }
 }
 
-static void
+GB_HOT static void
 pool_forward (float *y, const float *x, int m, int S, int c)
 {
   int h = S / 2;
@@ -494,7 +611,7 @@ pool_forward (float *y, const float *x, int m, int S, int c)
         }
 }
 
-static void
+GB_HOT static void
 pool_backward (float *dx, const float *dy, int m, int S, int c)
 {
   int h = S / 2;
@@ -524,7 +641,7 @@ up_forward (float *y, int ctot, const float *x, int m, int s, int c)
                 (gsize) c * sizeof (float));
 }
 
-static void
+GB_HOT static void
 up_backward (float *dx, const float *dy, int ctot, int m, int s, int c)
 {
   int S = 2 * s;
@@ -547,7 +664,7 @@ put_channels (float *y, int ctot, int off, const float *x, gsize rows, int c)
     memcpy (y + r * ctot + off, x + r * c, (gsize) c * sizeof (float));
 }
 
-static void
+GB_HOT static void
 take_channels (float *restrict dx, const float *restrict dy, int ctot, int off, gsize rows, int c)
 {
   for (gsize r = 0; r < rows; r++)
@@ -556,7 +673,7 @@ take_channels (float *restrict dx, const float *restrict dy, int ctot, int off, 
 }
 
 /* y += x over n values. */
-static void
+GB_HOT static void
 add_to (float *restrict y, const float *restrict x, gsize n)
 {
   for (gsize i = 0; i < n; i++)
@@ -564,7 +681,7 @@ add_to (float *restrict y, const float *restrict x, gsize n)
 }
 
 /* Each of m images' N pixels (c channels) += that image's v (m, c). */
-static void
+GB_HOT static void
 add_per_image (float *restrict h, const float *restrict v, int m, int N, int c)
 {
   for (int n = 0; n < m; n++)
@@ -578,7 +695,7 @@ add_per_image (float *restrict h, const float *restrict v, int m, int N, int c)
 }
 
 /* v (m, c) += the sums over each image's N pixels of h. */
-static void
+GB_HOT static void
 sum_per_image (float *restrict v, const float *restrict h, int m, int N, int c)
 {
   for (int n = 0; n < m; n++)
@@ -605,7 +722,7 @@ typedef struct {
   float *emb, *t1, *t1a, *t2, *ta;
   float *h0, *p0, *p1, *c4, *c5, *a, *s, *y, *mean, *rstd;
   BlockWork bw[GB_UNET_BLOCKS];
-  float *P, *dP;
+  float *P, *dP, *dyT;
   /* backward */
   float *dta, *dt2, *dt1a, *dt1, *ds, *da, *do5, *dc5, *do4, *dc4, *do3, *do2, *dp1, *do1, *dp0, *do0, *dh0;
   float *ds2, *da2, *dh1, *ds1, *da1, *dtp;
@@ -640,7 +757,7 @@ work_layout (Work *w, const GbUnet *u, int m, gboolean backward, gboolean alloc)
   W (P, maxpatch);
   if (backward)
     {
-      W (dP, maxpatch);
+      W (dP, maxpatch), W (dyT, MAX (maxpatch, N0 * C));
       W (dta, m * TE), W (dt2, m * TE), W (dt1a, m * TE), W (dt1, m * TE);
       W (ds, N0 * C), W (da, N0 * C), W (do5, N0 * C), W (dc5, N0 * 3 * C), W (do4, N1 * 2 * C),
           W (dc4, N1 * 4 * C), W (do3, N2 * 2 * C), W (do2, N2 * 2 * C), W (dp1, N2 * 2 * C), W (do1, N1 * 2 * C),
@@ -733,14 +850,22 @@ block_backward (const GbUnet *u, const GbUnetPacks *pk, int bi, const BlockWork 
   gsize px = (gsize) m * N;
   if (k->ws)
     {
-      gb_linear_backward (NULL, grad + k->ws, grad + k->bs, dout, x, p + k->ws, (int) px, ci, co, TRUE);
+      /* the 1 × 1 skip: dws (co, ci) += doutᵀ x, through the transposed dout when the kernel runs */
+      gb_column_sums (grad + k->bs, dout, (int) px, co);
+      for (int o = 0; o < co; o++)
+        for (gsize r = 0; r < px; r++)
+          w->dyT[(gsize) o * px + r] = dout[r * co + o];
+      if (!gb_packed_gemm_acc (co, ci, (int) px, w->dyT, (int) px, x, ci, grad + k->ws, ci))
+        cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, co, ci, (int) px, 1.0f, dout, co, x, ci, 1.0f,
+                     grad + k->ws, ci);
       dense_backward_input (dx, dout, pk ? pk->ws_t[bi] : NULL, p + k->ws, (int) px, ci, co, w->dP);
     }
   else
     add_to (dx, dout, px * co);
   memset (w->ds2, 0, px * co * sizeof (float));
-  conv_backward (w->ds2, grad + k->w2, grad + k->b2, dout, b->s2, p + k->w2, pk ? pk->w2_t[bi] : NULL, m, S, co, co,
-                 w->P, w->dP);
+  conv_backward (w->ds2, grad + k->w2, grad + k->b2, dout, b->s2, p + k->w2, pk ? pk->w2_t[bi] : NULL, pk && pk->flipped, m, S,
+                 co, co,
+                 w->P, w->dP, w->dyT);
   memset (w->da2, 0, px * co * sizeof (float));
   gb_act_backward (GB_ACT_SILU, w->da2, w->ds2, b->a2, b->s2, px * co);
   memset (w->dh1, 0, px * co * sizeof (float));
@@ -749,8 +874,9 @@ block_backward (const GbUnet *u, const GbUnetPacks *pk, int bi, const BlockWork 
   sum_per_image (w->dtp, w->dh1, m, N, co);
   gb_linear_backward (w->dta, grad + k->wt, grad + k->bt, w->dtp, w->ta, p + k->wt, m, u->TE, co, TRUE);
   memset (w->ds1, 0, px * ci * sizeof (float));
-  conv_backward (w->ds1, grad + k->w1, grad + k->b1, w->dh1, b->s1, p + k->w1, pk ? pk->w1_t[bi] : NULL, m, S, ci, co,
-                 w->P, w->dP);
+  conv_backward (w->ds1, grad + k->w1, grad + k->b1, w->dh1, b->s1, p + k->w1, pk ? pk->w1_t[bi] : NULL, pk && pk->flipped, m, S,
+                 ci, co,
+                 w->P, w->dP, w->dyT);
   memset (w->da1, 0, px * ci * sizeof (float));
   gb_act_backward (GB_ACT_SILU, w->da1, w->ds1, b->a1, b->s1, px * ci);
   gn_backward (dx, grad + k->gn1_g, grad + k->gn1_b, w->da1, x, b->mean1, b->rstd1, p + k->gn1_g, m, N, ci);
@@ -792,8 +918,9 @@ net_backward (const GbUnet *u, const GbUnetPacks *pk, Work *w, const float *x, c
   const BlockWork *b = w->bw;
 #define ZERO(buf, n) memset (w->buf, 0, (gsize) (n) * sizeof (float))
   ZERO (ds, N0 * C), ZERO (da, N0 * C), ZERO (do5, N0 * C), ZERO (dta, m * TE);
-  conv_backward (w->ds, grad + u->out_w, grad + u->out_bias, dy, w->s, p + u->out_w, pk ? pk->out_t : NULL, m, S, C, 1,
-                 w->P, w->dP);
+  conv_backward (w->ds, grad + u->out_w, grad + u->out_bias, dy, w->s, p + u->out_w, pk ? pk->out_t : NULL, pk && pk->flipped, m, S, C,
+                 1,
+                 w->P, w->dP, w->dyT);
   gb_act_backward (GB_ACT_SILU, w->da, w->ds, w->a, w->s, N0 * C);
   gn_backward (w->do5, grad + u->out_g, grad + u->out_b, w->da, b[5].out, w->mean, w->rstd, p + u->out_g, m, S * S,
                C);
@@ -817,7 +944,8 @@ net_backward (const GbUnet *u, const GbUnetPacks *pk, Work *w, const float *x, c
   pool_backward (w->do0, w->dp0, m, S, C);
   ZERO (dh0, N0 * C);
   block_backward (u, pk, 0, &b[0], w->h0, w->do0, w->dh0, grad, w, m);
-  conv_backward (NULL, grad + u->in_w, grad + u->in_b, w->dh0, x, p + u->in_w, NULL, m, S, 1, C, w->P, w->dP);
+  conv_backward (NULL, grad + u->in_w, grad + u->in_b, w->dh0, x, p + u->in_w, NULL, pk && pk->flipped, m, S, 1, C,
+                 w->P, w->dP, w->dyT);
   /* the time embedding's two layers */
   ZERO (dt2, m * TE), ZERO (dt1a, m * TE), ZERO (dt1, m * TE);
   gb_act_backward (GB_ACT_SILU, w->dt2, w->dta, w->t2, w->ta, (gsize) m * TE);
