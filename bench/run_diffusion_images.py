@@ -161,40 +161,30 @@ def load_images():
     return np.frombuffer(raw, np.uint8, offset=16).reshape(-1, 784)
 
 
-def torch_train_unet(steps, C, channels_last, seed=1):
-    torch.manual_seed(seed)
-    rng = np.random.default_rng(seed)
-    images = load_images()
-    net = UNet(C)
-    if channels_last:
-        net = net.to(memory_format=torch.channels_last)
-    opt = torch.optim.Adam(net.parameters(), lr=1e-3)
-    beta, alpha, ab = schedule()
-    sab, s1ab = ab.sqrt().float(), (1 - ab).sqrt().float()
-    t0 = time.perf_counter()
-    for _ in range(steps):
-        x0 = torch.from_numpy(images[rng.integers(0, len(images), 128)].astype(np.float32) * (2 / 255) - 1)
-        t = torch.randint(1, 1001, (128,))
-        eps = torch.randn(128, 784)
-        xt = (sab[t - 1, None] * x0 + s1ab[t - 1, None] * eps).reshape(128, 1, 28, 28)
-        if channels_last:
-            xt = xt.contiguous(memory_format=torch.channels_last)
-        loss = ((net(xt, embedding(t)).reshape(128, 784) - eps) ** 2).mean()
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-    return steps / (time.perf_counter() - t0)
-
-
 def torch_train(steps, h, fitted, seed=1, channels_last=False):
-    if isinstance(fitted, Unet):
-        return torch_train_unet(steps, h, channels_last, seed)
+    """Training images/s: batches of 128, Adam, L_simple. For a U-Net (fitted is a Unet) PyTorch's
+    own; for an MLP over the fitted Gaussian, the loss in the eigenbasis as Glassbox takes it."""
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     images = load_images()
-    net = Net(784, h)
-    with torch.no_grad():   # the fitted Gaussian, as Glassbox fits it before training
-        net.mean.copy_(fitted.mean), net.vecs.copy_(fitted.vecs), net.vals.copy_(fitted.vals)
+    unet = isinstance(fitted, Unet)
+    if unet:
+        net = UNet(h)
+        if channels_last:
+            net = net.to(memory_format=torch.channels_last)
+
+        def loss_of(xt, t, eps):
+            xt = xt.reshape(128, 1, 28, 28)
+            if channels_last:
+                xt = xt.contiguous(memory_format=torch.channels_last)
+            return ((net(xt, embedding(t)).reshape(128, 784) - eps) ** 2).mean()
+    else:
+        net = Net(784, h)
+        with torch.no_grad():   # the fitted Gaussian, as Glassbox fits it before training
+            net.mean.copy_(fitted.mean), net.vecs.copy_(fitted.vecs), net.vals.copy_(fitted.vals)
+
+        def loss_of(xt, t, eps):   # V is orthogonal: the loss in the eigenbasis is the same loss
+            return ((net(xt, embedding(t), sab[t - 1], s1ab[t - 1]) - eps @ net.vecs.T) ** 2).mean()
     opt = torch.optim.Adam(net.parameters(), lr=1e-3)
     beta, alpha, ab = schedule()
     sab, s1ab = ab.sqrt().float(), (1 - ab).sqrt().float()
@@ -204,8 +194,7 @@ def torch_train(steps, h, fitted, seed=1, channels_last=False):
         t = torch.randint(1, 1001, (128,))
         eps = torch.randn(128, 784)
         xt = sab[t - 1, None] * x0 + s1ab[t - 1, None] * eps
-        # The loss in the eigenbasis, as Glassbox takes it (V is orthogonal).
-        loss = ((net(xt, embedding(t), sab[t - 1], s1ab[t - 1]) - eps @ net.vecs.T) ** 2).mean()
+        loss = loss_of(xt, t, eps)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
