@@ -127,7 +127,7 @@ gb_packed_split (const GbPacked *p, int part, int *j0, int *j1)
  * finite), the reciprocal as rcp14 and one Newton step (relative error about
  * 2^−28 before rounding). */
 static inline __attribute__ ((always_inline)) KERNEL __m512
-silu16 (__m512 x)
+sigmoid16 (__m512 x)
 {
   __m512 y = _mm512_min_ps (_mm512_max_ps (_mm512_sub_ps (_mm512_setzero_ps (), x), _mm512_set1_ps (-87.0f)),
                             _mm512_set1_ps (87.0f));
@@ -145,7 +145,13 @@ silu16 (__m512 x)
   __m512 d = _mm512_add_ps (_mm512_scalef_ps (q, n), _mm512_set1_ps (1.0f));
   __m512 inv = _mm512_rcp14_ps (d);
   inv = _mm512_fmadd_ps (inv, _mm512_fnmadd_ps (d, inv, _mm512_set1_ps (1.0f)), inv);
-  return _mm512_mul_ps (x, inv);
+  return inv;
+}
+
+static inline __attribute__ ((always_inline)) KERNEL __m512
+silu16 (__m512 x)
+{
+  return _mm512_mul_ps (x, sigmoid16 (x));
 }
 
 /* An M-row × P-panel block of y over the whole of k, M ≤ 8 and P ≤ 2 known
@@ -320,6 +326,21 @@ silu_all (float *out, const float *in, gsize n)
     }
 }
 
+/* din += dout · σ(x) (1 + x (1 − σ(x))). */
+static KERNEL void
+silu_back_all (float *din, const float *dout, const float *in, gsize n)
+{
+  const __m512 one = _mm512_set1_ps (1.0f);
+  for (gsize i = 0; i < n; i += 16)
+    {
+      __mmask16 m = n - i >= 16 ? 0xffff : (__mmask16) ((1u << (n - i)) - 1);
+      __m512 x = _mm512_maskz_loadu_ps (m, in + i), sg = sigmoid16 (x);
+      __m512 g = _mm512_mul_ps (sg, _mm512_fmadd_ps (x, _mm512_sub_ps (one, sg), one));
+      __m512 d = _mm512_fmadd_ps (_mm512_maskz_loadu_ps (m, dout + i), g, _mm512_maskz_loadu_ps (m, din + i));
+      _mm512_mask_storeu_ps (din + i, m, d);
+    }
+}
+
 /* --- the AVX2 + FMA kernel: the same panels, as pairs of 8-lane registers --- */
 
 /* SiLU as silu16, with AVX2's means: 2^n built in the exponent bits, the
@@ -483,6 +504,19 @@ apply_kernel2 (const GbPacked *p, const float *x, int ldx, int n, const float *b
 }
 
 #endif
+
+void
+gb_packed_silu_backward (float *din, const float *dout, const float *in, const float *out, gsize n)
+{
+#if HAVE_KERNEL
+  if (gb_packed_level () == GB_PACKED_AVX512)
+    {
+      silu_back_all (din, dout, in, n);
+      return;
+    }
+#endif
+  gb_act_backward (GB_ACT_SILU, din, dout, in, out, n);
+}
 
 gboolean
 gb_packed_gemm_acc (int m, int n, int k, const float *a, int lda, const float *b, int ldb, float *y, int ldy)

@@ -77,6 +77,10 @@ gboolean  gb_packed_gemm_acc (int m, int n, int k, const float *a, int lda, cons
  * AVX-512 (relative error about 2^−28), gb_act_forward's elsewhere. */
 void      gb_packed_silu (float *out, const float *in, gsize n);
 
+/* din += dout · SiLU′ (in) over n values (out = SiLU (in), for the fallback):
+ * gb_act_backward's, on AVX-512 with the kernels' σ. */
+void      gb_packed_silu_backward (float *din, const float *dout, const float *in, const float *out, gsize n);
+
 /* The output range [*j0, *j1) of part 0 or 1 of a product split in two
  * between threads, at a panel boundary. */
 void      gb_packed_split (const GbPacked *p, int part, int *j0, int *j1);

@@ -867,7 +867,7 @@ block_backward (const GbUnet *u, const GbUnetPacks *pk, int bi, const BlockWork 
                  co, co,
                  w->P, w->dP, w->dyT);
   memset (w->da2, 0, px * co * sizeof (float));
-  gb_act_backward (GB_ACT_SILU, w->da2, w->ds2, b->a2, b->s2, px * co);
+  gb_packed_silu_backward (w->da2, w->ds2, b->a2, b->s2, px * co);
   memset (w->dh1, 0, px * co * sizeof (float));
   gn_backward (w->dh1, grad + k->gn2_g, grad + k->gn2_b, w->da2, b->h1, b->mean2, b->rstd2, p + k->gn2_g, m, N, co);
   memset (w->dtp, 0, (gsize) m * co * sizeof (float));
@@ -878,7 +878,7 @@ block_backward (const GbUnet *u, const GbUnetPacks *pk, int bi, const BlockWork 
                  ci, co,
                  w->P, w->dP, w->dyT);
   memset (w->da1, 0, px * ci * sizeof (float));
-  gb_act_backward (GB_ACT_SILU, w->da1, w->ds1, b->a1, b->s1, px * ci);
+  gb_packed_silu_backward (w->da1, w->ds1, b->a1, b->s1, px * ci);
   gn_backward (dx, grad + k->gn1_g, grad + k->gn1_b, w->da1, x, b->mean1, b->rstd1, p + k->gn1_g, m, N, ci);
 }
 
@@ -921,7 +921,7 @@ net_backward (const GbUnet *u, const GbUnetPacks *pk, Work *w, const float *x, c
   conv_backward (w->ds, grad + u->out_w, grad + u->out_bias, dy, w->s, p + u->out_w, pk ? pk->out_t : NULL, pk && pk->flipped, m, S, C,
                  1,
                  w->P, w->dP, w->dyT);
-  gb_act_backward (GB_ACT_SILU, w->da, w->ds, w->a, w->s, N0 * C);
+  gb_packed_silu_backward (w->da, w->ds, w->a, w->s, N0 * C);
   gn_backward (w->do5, grad + u->out_g, grad + u->out_b, w->da, b[5].out, w->mean, w->rstd, p + u->out_g, m, S * S,
                C);
   ZERO (dc5, N0 * 3 * C);
