@@ -74,6 +74,7 @@ gb_cli_train_diffusion (int argc, char **argv)
   int steps = 20000, batch = 256, hidden = 0, T = 1000, save_every = 0;
   double lr = 1e-3, ema = 0.0;
   gint64 seed = 1;
+  gboolean conditional = FALSE;
   GOptionEntry entries[] = {
     { "data", 0, 0, G_OPTION_ARG_STRING, &data,
       "swiss-roll, moons, 8-gaussians, checkerboard, rings, latent (the VAE's codes of the training images) "
@@ -87,6 +88,8 @@ gb_cli_train_diffusion (int argc, char **argv)
       "constant (default) or cosine (from --lr down to a tenth of it over the run)", "S" },
     { "arch", 0, 0, G_OPTION_ARG_STRING, &arch,
       "mlp (default) or, for fashion-mnist, unet: a convolutional U-Net (gb-unet.h)", "A" },
+    { "classes", 0, 0, G_OPTION_ARG_NONE, &conditional,
+      "With --arch unet: condition on the images' classes, for classifier-free guidance (Ho & Salimans, 2022)", NULL },
     { "hidden", 0, 0, G_OPTION_ARG_INT, &hidden,
       "Width of the MLP's two hidden layers (default 128), or the U-Net's base channels (default 32)", "H" },
     { "ema", 0, 0, G_OPTION_ARG_DOUBLE, &ema,
@@ -150,13 +153,20 @@ gb_cli_train_diffusion (int argc, char **argv)
       printf ("%u training images of %d × %d\n", set->n, set->rows, set->cols);
     }
   gboolean unet = g_strcmp0 (arch, "unet") == 0;
+  if (conditional && !unet)
+    return gb_cli_usage_error (ctx, "--classes needs --arch unet");
   if (arch != NULL && !unet && g_strcmp0 (arch, "mlp") != 0)
     return gb_cli_usage_error (ctx, "--arch is mlp or unet");
   if (unet && !images)
     return gb_cli_usage_error (ctx, "--arch unet is for images (--data fashion-mnist)");
   if (hidden == 0)
     hidden = unet ? 32 : 128;
-  g_autoptr (GbMlpDenoiser) net = unet ? gb_unet_denoiser_new (set->rows, hidden, sk, T, (guint64) seed, &error)
+  int classes = 0;
+  if (unet && conditional)
+    for (guint i = 0; i < set->n; i++)
+      classes = MAX (classes, set->labels[i] + 1);
+  g_autoptr (GbMlpDenoiser) net = unet ? gb_unet_denoiser_new (set->rows, hidden, classes, sk, T, (guint64) seed,
+                                                               &error)
                                        : gb_mlp_denoiser_new (d, hidden, sk, T, (guint64) seed, &error);
   if (net == NULL)
     return gb_cli_fail (error);
@@ -176,6 +186,7 @@ gb_cli_train_diffusion (int argc, char **argv)
   GbRng rng;
   gb_rng_init (&rng, (guint64) seed + 2);
   g_autofree float *x0 = g_new (float, (gsize) batch * d);
+  g_autofree guint8 *y0 = g_new0 (guint8, (gsize) batch);
   struct sigaction sa = { 0 }, old;
   sa.sa_handler = on_sigint;
   sigaction (SIGINT, &sa, &old);
@@ -193,15 +204,17 @@ gb_cli_train_diffusion (int argc, char **argv)
       else if (images)
         for (int i = 0; i < batch; i++)
           {
-            const guint8 *px = set->pixels + (gsize) gb_rng_below (&rng, set->n) * d;
+            guint32 j = gb_rng_below (&rng, set->n);
+            const guint8 *px = set->pixels + (gsize) j * d;
             for (int k = 0; k < d; k++)
               x0[(gsize) i * d + k] = px[k] * (2.0f / 255.0f) - 1.0f;
+            y0[i] = set->labels[j];
           }
       else
         gb_toy_sample (kind, x0, batch, &rng, NULL, 0, 0, NULL);
       if (cosine_lr)
         tr->adam.lr = (float) (lr * (0.1 + 0.9 * 0.5 * (1 + cos (G_PI * done / steps))));
-      float loss = gb_denoiser_train_step (tr, x0);
+      float loss = images ? gb_denoiser_train_step_labelled (tr, x0, y0) : gb_denoiser_train_step (tr, x0);
       if (!isfinite (loss))
         {
           sigaction (SIGINT, &old, NULL);

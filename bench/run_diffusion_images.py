@@ -77,11 +77,11 @@ class Unet(torch.nn.Module):
         self.register_buffer("vals", w["gauss.eigvals"])
         self.channels_last = False
 
-    def eps(self, x, e):
+    def eps(self, x, e, labels=None):
         x = x.reshape(-1, 1, 28, 28)
         if self.channels_last:
             x = x.contiguous(memory_format=torch.channels_last)
-        return self.unet(x, e).reshape(-1, 784)
+        return self.unet(x, e, labels).reshape(-1, 784)
 
 
 def load_net(path):
@@ -103,6 +103,14 @@ def eps_at(net, x, t, ab, w=1.0):
     """ε̂ for a batch at one t, the per-step vectors computed once; w is the guidance
     (gb-denoiser.h): the MLP's answer scaled by w before the Gaussian's is added."""
     abt = ab[t - 1].item()
+    if isinstance(net, Unet) and net.unet.classes:
+        # classifier-free guidance as Glassbox samples: row i is class i mod K, then the rows without a class
+        n, K = x.shape[0], net.unet.classes
+        lab = torch.arange(n) % K
+        if w == 1.0:
+            return net.eps(x, embedding(torch.full((n,), t)), lab)
+        e2 = net.eps(torch.cat([x, x]), embedding(torch.full((2 * n,), t)), torch.cat([lab, torch.full((n,), K)]))
+        return e2[n:] + w * (e2[:n] - e2[n:])
     if isinstance(net, Unet):
         eps = net.eps(x, embedding(torch.full((x.shape[0],), t)))
         if w == 1.0:
@@ -155,6 +163,11 @@ def torch_ddim(net, n, w, S=50, seed=1):
     return x, time.perf_counter() - t0
 
 
+def load_labels():
+    with gzip.open(os.path.join(DATA, "train-labels-idx1-ubyte.gz"), "rb") as f:
+        return np.frombuffer(f.read(), np.uint8, offset=8)
+
+
 def load_images():
     with gzip.open(os.path.join(DATA, "train-images-idx3-ubyte.gz"), "rb") as f:
         raw = f.read()
@@ -166,35 +179,40 @@ def torch_train(steps, h, fitted, seed=1, channels_last=False):
     own; for an MLP over the fitted Gaussian, the loss in the eigenbasis as Glassbox takes it."""
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
-    images = load_images()
+    images, classes = load_images(), load_labels()
     unet = isinstance(fitted, Unet)
+    K = fitted.unet.classes if unet else 0
     if unet:
-        net = UNet(h)
+        net = UNet(h, K)
         if channels_last:
             net = net.to(memory_format=torch.channels_last)
 
-        def loss_of(xt, t, eps):
+        def loss_of(xt, t, eps, y):
             xt = xt.reshape(128, 1, 28, 28)
             if channels_last:
                 xt = xt.contiguous(memory_format=torch.channels_last)
-            return ((net(xt, embedding(t)).reshape(128, 784) - eps) ** 2).mean()
+            if K:   # the class dropped one time in ten, as Glassbox trains
+                y = torch.where(torch.rand(128) < 0.1, torch.full_like(y, K), y)
+            return ((net(xt, embedding(t), y if K else None).reshape(128, 784) - eps) ** 2).mean()
     else:
         net = Net(784, h)
         with torch.no_grad():   # the fitted Gaussian, as Glassbox fits it before training
             net.mean.copy_(fitted.mean), net.vecs.copy_(fitted.vecs), net.vals.copy_(fitted.vals)
 
-        def loss_of(xt, t, eps):   # V is orthogonal: the loss in the eigenbasis is the same loss
+        def loss_of(xt, t, eps, y):   # V is orthogonal: the loss in the eigenbasis is the same loss
             return ((net(xt, embedding(t), sab[t - 1], s1ab[t - 1]) - eps @ net.vecs.T) ** 2).mean()
     opt = torch.optim.Adam(net.parameters(), lr=1e-3)
     beta, alpha, ab = schedule()
     sab, s1ab = ab.sqrt().float(), (1 - ab).sqrt().float()
     t0 = time.perf_counter()
     for _ in range(steps):
-        x0 = torch.from_numpy(images[rng.integers(0, len(images), 128)].astype(np.float32) * (2 / 255) - 1)
+        pick = rng.integers(0, len(images), 128)
+        x0 = torch.from_numpy(images[pick].astype(np.float32) * (2 / 255) - 1)
+        y = torch.from_numpy(classes[pick].astype(np.int64))
         t = torch.randint(1, 1001, (128,))
         eps = torch.randn(128, 784)
         xt = sab[t - 1, None] * x0 + s1ab[t - 1, None] * eps
-        loss = loss_of(xt, t, eps)
+        loss = loss_of(xt, t, eps, y)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
@@ -251,8 +269,8 @@ def main():
     tmp = tempfile.mkdtemp(prefix="glassbox-bench-images-")
     png = os.path.join(tmp, "s.png")
     net = load_net(a.model)
-    if a.guidance is None:
-        a.guidance = 1.0 if isinstance(net, Unet) else 2.0
+    if a.guidance is None:   # glassbox's defaults (gb-denoiser.h)
+        a.guidance = (2.0 if net.unet.classes else 1.0) if isinstance(net, Unet) else 2.0
     rows = []
     dump = os.path.join(tmp, "samples.json")
     for n, sampler in ((16, "ddpm"), (64, "ddpm"), (16, "ddim")):
@@ -273,7 +291,7 @@ def main():
     model = os.path.join(tmp, "m.safetensors")
     unet = isinstance(net, Unet)
     h = net.unet.C if unet else net.fc1.weight.shape[0]
-    arch = ["--arch", "unet"] if unet else []
+    arch = (["--arch", "unet"] + (["--classes"] if net.unet.classes else [])) if unet else []
     # Training alternates between the two sides for a few rounds and reports the medians: this
     # shared machine's speed drifts by a quarter over minutes, which one run of each could catch
     # on one side only. PyTorch keeps the thread count that was faster in the first round.
@@ -294,7 +312,8 @@ def main():
             torch.set_num_threads(threads[0])
             t_runs.append(torch_train(a.train_steps, h, net, channels_last=threads[1]))
     g_train, t_train = statistics.median(g_runs), statistics.median(t_runs)
-    what = (f"U-Net {h}-{2 * h}-{2 * h} ({sum(p.numel() for p in net.unet.parameters())} parameters)" if unet
+    what = (f"U-Net {h}-{2 * h}-{2 * h} ({sum(p.numel() for p in net.unet.parameters())} parameters"
+            f"{f', {net.unet.classes} classes, classifier-free guidance' if net.unet.classes else ''})" if unet
             else f"Gaussian + MLP 784-{h}-{h}-784")
     print(f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}, OpenBLAS ran {openblas_core()}, "
           f"CPU {cpu_vector_isa()}  torch {torch.__version__}  {what}, guidance {a.guidance:g}")

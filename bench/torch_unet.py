@@ -39,10 +39,10 @@ class Block(torch.nn.Module):
 
 
 class UNet(torch.nn.Module):
-    def __init__(self, C=32):
+    def __init__(self, C=32, classes=0):
         super().__init__()
         te = 4 * C
-        self.C = C
+        self.C, self.classes = C, classes
         self.time = torch.nn.Sequential(torch.nn.Linear(E, te), torch.nn.SiLU(), torch.nn.Linear(te, te),
                                         torch.nn.SiLU())
         self.conv_in = torch.nn.Conv2d(1, C, 3, padding=1)
@@ -50,10 +50,17 @@ class UNet(torch.nn.Module):
                                            Block(2 * C, 2 * C, te), Block(4 * C, 2 * C, te), Block(3 * C, C, te)])
         self.norm_out = torch.nn.GroupNorm(GROUPS, C, eps=1e-5)
         self.conv_out = torch.nn.Conv2d(C, 1, 3, padding=1)
+        # row `classes` is “no class”, for classifier-free guidance
+        self.class_embed = torch.nn.Embedding(classes + 1, te) if classes else None
 
-    def forward(self, x, e):
-        """x (B, 1, S, S), e (B, 32) the time embedding; returns ε̂ (B, 1, S, S)."""
+    def forward(self, x, e, labels=None):
+        """x (B, 1, S, S), e (B, 32) the time embedding, labels (B) the classes (None: no class);
+        returns ε̂ (B, 1, S, S)."""
         tau = self.time(e)
+        if self.class_embed is not None:
+            if labels is None:
+                labels = torch.full((x.shape[0],), self.classes, dtype=torch.long)
+            tau = tau + self.class_embed(labels)
         b = self.blocks
         s0 = b[0](self.conv_in(x), tau)
         s1 = b[1](F.avg_pool2d(s0, 2), tau)
@@ -83,7 +90,8 @@ def _to_glassbox(name, t):
 def load_glassbox(weights):
     """A UNet holding a Glassbox model file's weights (a dict of tensors)."""
     C = weights["conv_in.weight"].shape[0]
-    net = UNet(C)
+    classes = weights["class_embed.weight"].shape[0] - 1 if "class_embed.weight" in weights else 0
+    net = UNet(C, classes)
     with torch.no_grad():
         for name, p in net.named_parameters():
             p.copy_(_to_torch(name, weights[name.replace("time.", "time.", 1)]))

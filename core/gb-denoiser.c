@@ -99,9 +99,9 @@ wrap_unet (GbUnet *u, GbScheduleKind schedule, int T, GError **error)
 }
 
 GbMlpDenoiser *
-gb_unet_denoiser_new (int side, int width, GbScheduleKind schedule, int T, guint64 seed, GError **error)
+gb_unet_denoiser_new (int side, int width, int classes, GbScheduleKind schedule, int T, guint64 seed, GError **error)
 {
-  GbUnet *u = gb_unet_new (side, width, seed, error);
+  GbUnet *u = gb_unet_new (side, width, classes, seed, error);
   return u ? wrap_unet (u, schedule, T, error) : NULL;
 }
 
@@ -281,6 +281,8 @@ packs_get (const GbMlpDenoiser *cnet)
 double
 gb_mlp_denoiser_default_guidance (const GbMlpDenoiser *net)
 {
+  if (net->unet != NULL && net->unet->classes > 0)
+    return GB_CFG_GUIDANCE;
   return net->g_mean == NULL ? 1.0 : net->unet != NULL ? GB_UNET_GUIDANCE : GB_DENOISER_GUIDANCE;
 }
 
@@ -293,10 +295,10 @@ gb_mlp_denoiser_set_guidance (GbMlpDenoiser *net, double w, GError **error)
       g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, "guidance %g is outside 0…10", w);
       return FALSE;
     }
-  if (w != 1.0 && net->g_mean == NULL)
+  if (w != 1.0 && net->g_mean == NULL && (net->unet == NULL || net->unet->classes == 0))
     {
       g_set_error_literal (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT,
-                           "guidance needs a model with a fitted Gaussian (an image model); this one has none");
+                           "guidance needs a model with a fitted Gaussian or classes (an image model); this one has neither");
       return FALSE;
     }
   net->guidance = (float) w;
@@ -628,32 +630,75 @@ typedef struct {
   int n, t;
   const GbUnet *u;
   const GbUnetPacks *pk;
+  const int *labels;
 } UnetHalf;
 
 static void
 unet_half_cb (gpointer data)
 {
   const UnetHalf *h = data;
-  gb_unet_eps (h->u, h->pk, h->eps, h->xt, h->n, h->t);
+  gb_unet_eps (h->u, h->pk, h->eps, h->xt, h->n, h->t, h->labels);
 }
 
-/* ε̂, on both cores (half the images each) when split, then guided by the
- * fitted Gaussian: ε̂_w = ε̂_G + w (ε̂ − ε̂_G), ε̂_G = (gain ⊙ (x_t − √ᾱ μ) Vᵀ) V. */
+/* The net's ε̂ for n rows (classes: labels, or none), on both cores when split. */
 static void
-unet_eps (float *eps, const float *xt, int n, int t, const GbMlpDenoiser *net, float w, gboolean split)
+unet_raw (float *eps, const float *xt, int n, int t, const GbMlpDenoiser *net, const GbUnetPacks *pk,
+          const int *labels, gboolean split)
 {
   int d = net->d;
-  Packs *packs = packs_get (net);
-  const GbUnetPacks *pk = packs ? packs->unet : NULL;
   if (split && n >= 2)
     {
       int a = n / 2;
-      UnetHalf h0 = { eps, xt, a, t, net->unet, pk },
-               h1 = { eps + (gsize) a * d, xt + (gsize) a * d, n - a, t, net->unet, pk };
+      UnetHalf h0 = { eps, xt, a, t, net->unet, pk, labels },
+               h1 = { eps + (gsize) a * d, xt + (gsize) a * d, n - a, t, net->unet, pk, labels ? labels + a : NULL };
       gb_parallel_pair (unet_half_cb, &h0, &h1);
     }
   else
-    gb_unet_eps (net->unet, pk, eps, xt, n, t);
+    gb_unet_eps (net->unet, pk, eps, xt, n, t, labels);
+}
+
+/* ε̂ of a U-Net. A class-conditional one, sampling (sampled), gives row i
+ * the class i mod K and takes classifier-free guidance at w:
+ * ε̂_w = ε̂ (x) + w (ε̂ (x, c) − ε̂ (x)); not sampling (a prediction for one
+ * state, whose class nobody chose), it answers without a class. An
+ * unconditional one is guided by the fitted Gaussian:
+ * ε̂_w = ε̂_G + w (ε̂ − ε̂_G), ε̂_G = (gain ⊙ (x_t − √ᾱ μ) Vᵀ) V. */
+static void
+unet_eps (float *eps, const float *xt, int n, int t, const GbMlpDenoiser *net, float w, gboolean split,
+          gboolean sampled)
+{
+  int d = net->d, K = net->unet->classes;
+  if (n <= 0)
+    return;
+  Packs *packs = packs_get (net);
+  const GbUnetPacks *pk = packs ? packs->unet : NULL;
+  if (K > 0)
+    {
+      gsize nd = (gsize) n * d;
+      if (!sampled)
+        unet_raw (eps, xt, n, t, net, pk, NULL, split);
+      else
+        {
+          /* the n rows with their classes, then the same n without */
+          g_autofree int *lab = g_new (int, 2 * (gsize) (guint) n);
+          g_autofree float *x2 = w != 1.0f ? g_new (float, 2 * nd) : NULL, *e2 = x2 ? g_new (float, 2 * nd) : NULL;
+          for (int i = 0; i < n; i++)
+            lab[i] = i % K, lab[n + i] = K;
+          if (x2 == NULL)
+            unet_raw (eps, xt, n, t, net, pk, lab, split);
+          else
+            {
+              memcpy (x2, xt, nd * sizeof (float));
+              memcpy (x2 + nd, xt, nd * sizeof (float));
+              unet_raw (e2, x2, 2 * n, t, net, pk, lab, split);
+              for (gsize i = 0; i < nd; i++)
+                eps[i] = e2[nd + i] + w * (e2[i] - e2[nd + i]);
+            }
+        }
+      packs_unref (packs);
+      return;
+    }
+  unet_raw (eps, xt, n, t, net, pk, NULL, split);
   packs_unref (packs);
   if (net->g_mean == NULL || w == 1.0f || t < 1)
     return;
@@ -677,7 +722,7 @@ gb_mlp_denoiser_eps_guided (float *eps, const float *xt, int n, int d, int t, co
   if (net->unet != NULL)
     {
       /* Split when the kernels are gb-packed's (single-threaded) or OpenBLAS runs one thread. */
-      unet_eps (eps, xt, n, t, net, (float) w, gb_packed_supported () || gb_blas_get_threads () == 1);
+      unet_eps (eps, xt, n, t, net, (float) w, gb_packed_supported () || gb_blas_get_threads () == 1, TRUE);
       return;
     }
   Packs *pk = packs_get (net);
@@ -706,7 +751,7 @@ gb_mlp_denoiser_eps_serial (float *eps, const float *xt, int n, int d, int t, co
   g_return_if_fail (d == net->d);
   if (net->unet != NULL)
     {
-      unet_eps (eps, xt, n, t, net, (float) w, FALSE);
+      unet_eps (eps, xt, n, t, net, (float) w, FALSE, FALSE);
       return;
     }
   Packs *pk = packs_get (net);
@@ -767,6 +812,7 @@ gb_denoiser_trainer_free (GbDenoiserTrainer *tr)
                     tr->dout, tr->dh2, tr->dz2, tr->dh1, tr->dz1, tr->ema, tr->u, tr->c,
                     tr->epsv, tr->gain, tr->grad2 };
   g_free (tr->ts);
+  g_free (tr->labels);
   for (guint i = 0; i < G_N_ELEMENTS (bufs); i++)
     g_free (bufs[i]);
   g_free (tr);
@@ -980,18 +1026,30 @@ unet_part_cb (gpointer data)
   GbDenoiserTrainer *tr = p->tr;
   gsize d = (gsize) tr->net->d;
   p->loss = gb_unet_gradient (tr->net->unet, p->grad, tr->inp + p->r0 * d, tr->eps + p->r0 * d, tr->ts + p->r0,
-                              p->r1 - p->r0, 1.0f / ((float) tr->batch * d));
+                              tr->labels ? tr->labels + p->r0 : NULL, p->r1 - p->r0, 1.0f / ((float) tr->batch * d));
 }
 
 /* The U-Net's step: each core takes half the batch into a gradient of its
  * own (the cut does not depend on the number of cores), summed before Adam. */
 static float
-unet_train_step (GbDenoiserTrainer *tr, const float *x0)
+unet_train_step (GbDenoiserTrainer *tr, const float *x0, const guint8 *labels)
 {
   GbMlpDenoiser *net = tr->net;
-  int B = tr->batch;
+  int B = tr->batch, K = net->unet->classes;
   for (int i = 0; i < B; i++)
     tr->ts[i] = 1 + (int) gb_rng_below (&tr->rng, (guint32) net->schedule->T);
+  if (K > 0)
+    {
+      /* Each image's class, dropped (“none”) one time in ten, so the net
+       * learns ε̂ (x) beside ε̂ (x, c) for the guidance. */
+      if (tr->labels == NULL)
+        tr->labels = g_new (int, (gsize) (guint) MAX (tr->batch, 1));
+      for (int i = 0; i < B; i++)
+        {
+          gboolean drop = labels == NULL || gb_rng_below (&tr->rng, 10) == 0;
+          tr->labels[i] = drop ? K : MIN (labels[i], K);
+        }
+    }
   train_rows (tr, FALSE, STAGE_NOISE, x0, gb_rng_next (&tr->rng));
   UnetPart a = { tr, tr->grad, 0, B / 2, 0 }, b = { tr, tr->grad2, B / 2, B, 0 };
   if (B >= 2)
@@ -1006,10 +1064,18 @@ unet_train_step (GbDenoiserTrainer *tr, const float *x0)
 }
 
 float
+gb_denoiser_train_step_labelled (GbDenoiserTrainer *tr, const float *x0, const guint8 *labels)
+{
+  if (tr->net->unet != NULL)
+    return unet_train_step (tr, x0, labels);
+  return gb_denoiser_train_step (tr, x0);
+}
+
+float
 gb_denoiser_train_step (GbDenoiserTrainer *tr, const float *x0)
 {
   if (tr->net->unet != NULL)
-    return unet_train_step (tr, x0);
+    return unet_train_step (tr, x0, NULL);
   GbMlpDenoiser *net = tr->net;
   const GbSchedule *s = net->schedule;
   int B = tr->batch, d = net->d, H = net->hidden;
@@ -1128,6 +1194,8 @@ unet_save (const GbMlpDenoiser *net, const char *path, GError **error)
   set_meta_int (w, "d", net->d);
   set_meta_int (w, "hidden", net->hidden);
   set_meta_int (w, "groups", GB_UNET_GROUPS);
+  if (net->unet->classes > 0)
+    set_meta_int (w, "classes", net->unet->classes);
   set_meta_int (w, "embed", GB_UNET_EMBED);
   gb_safetensors_writer_set_metadata (w, "schedule", gb_schedule_kind_name (net->schedule->kind));
   set_meta_int (w, "T", net->schedule->T);
@@ -1258,7 +1326,10 @@ unet_load (const GbSafetensors *st, GError **error)
       return NULL;
     }
   g_autoptr (GError) local = NULL;
-  GbUnet *u = gb_unet_alloc (side, C, &local);
+  int classes = 0;   /* optional: unconditional when missing */
+  if (gb_safetensors_get_metadata (st, "classes") != NULL && !meta_int (st, "classes", &classes, error))
+    return NULL;
+  GbUnet *u = gb_unet_alloc (side, C, classes, &local);
   g_autoptr (GbMlpDenoiser) net = u ? wrap_unet (u, sk, T, &local) : NULL;
   if (net == NULL)
     {

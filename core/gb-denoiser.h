@@ -40,6 +40,7 @@ G_BEGIN_DECLS
  * GbMlpDenoiser's guidance; BENCHMARKS.md has how it was chosen). */
 #define GB_DENOISER_GUIDANCE 2.0
 #define GB_UNET_GUIDANCE 1.0
+#define GB_CFG_GUIDANCE 2.0
 
 typedef struct {
   int d;                 /* data dimension */
@@ -78,9 +79,14 @@ typedef struct {
 GbMlpDenoiser *gb_mlp_denoiser_new  (int d, int hidden, GbScheduleKind schedule, int T, guint64 seed,
                                      GError **error);
 void           gb_mlp_denoiser_free (GbMlpDenoiser *net);
-/* A U-Net denoiser of width C for side × side images (gb_unet_new's checks). */
-GbMlpDenoiser *gb_unet_denoiser_new (int side, int width, GbScheduleKind schedule, int T, guint64 seed,
-                                     GError **error);
+/* A U-Net denoiser of width C for side × side images, unconditional
+ * (classes 0) or of that many classes (gb_unet_new's checks). A
+ * class-conditional model samples the classes in turn (row i of a batch:
+ * class i mod classes), so every batch is balanced, with classifier-free
+ * guidance at the model's guidance w (GB_CFG_GUIDANCE unless set); its
+ * predictions for a single state (eps_serial) are without a class. */
+GbMlpDenoiser *gb_unet_denoiser_new (int side, int width, int classes, GbScheduleKind schedule, int T,
+                                     guint64 seed, GError **error);
 /* Fits the Gaussian part to data x (n, d) (n ≥ 2): mean, covariance and its
  * eigendecomposition (LAPACK's dsyevd, in OpenBLAS). */
 gboolean       gb_mlp_denoiser_fit_gaussian (GbMlpDenoiser *net, const float *x, gsize n, GError **error);
@@ -88,7 +94,7 @@ gboolean       gb_mlp_denoiser_fit_gaussian (GbMlpDenoiser *net, const float *x,
 
 /* The guidance a model samples with unless told otherwise: GB_DENOISER_GUIDANCE
  * for an MLP over a fitted Gaussian, GB_UNET_GUIDANCE for a U-Net with one,
- * 1 for the rest. */
+ * GB_CFG_GUIDANCE for a class-conditional U-Net, 1 for the rest. */
 double   gb_mlp_denoiser_default_guidance (const GbMlpDenoiser *net);
 
 /* Sets the guidance w (see GbMlpDenoiser), 0 ≤ w ≤ 10; w ≠ 1 needs a fitted
@@ -134,6 +140,7 @@ typedef struct {
   int *ts;               /* each row's t (B) */
   float *u, *c, *epsv, *gain;   /* with a fitted Gaussian: the MLP's input, c, ε Vᵀ and the gains (B, d) */
   float *grad2;          /* U-Net: the second core's half of the gradient */
+  int *labels;           /* a class-conditional U-Net's batch of classes, or NULL */
   float ema_decay;       /* 0: no average */
   float *ema;            /* exponential moving average of the parameters, or NULL */
 } GbDenoiserTrainer;
@@ -143,6 +150,9 @@ void               gb_denoiser_trainer_free (GbDenoiserTrainer *tr);
 /* One step of Adam on a batch of data x0 (batch, d), with t and ε drawn from
  * the trainer's generator. Returns the batch's mean squared error. */
 float              gb_denoiser_train_step (GbDenoiserTrainer *tr, const float *x0);
+/* The same with each image's class (batch), for a class-conditional U-Net
+ * (which drops a tenth of them at random); other models ignore them. */
+float              gb_denoiser_train_step_labelled (GbDenoiserTrainer *tr, const float *x0, const guint8 *labels);
 /* Keeps an exponential moving average of the weights from now on (decay in
  * (0, 1), warmed up as min (decay, (1 + step) / (10 + step))), the weights
  * DDPM samples with (Ho et al., 2020, use 0.9999): the last step's weights

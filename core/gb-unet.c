@@ -20,10 +20,10 @@
 
 /* Lays the parameters out (offsets from 0) and returns their number. */
 static gsize
-layout (GbUnet *u, int side, int C)
+layout (GbUnet *u, int side, int C, int classes)
 {
   gsize o = 0;
-  u->side = side, u->C = C, u->TE = 4 * C;
+  u->side = side, u->C = C, u->TE = 4 * C, u->classes = classes;
   int TE = u->TE;
 #define TAKE(field, n) (u->field = o, o += (gsize) (n))
   TAKE (t1_w, TE * E), TAKE (t1_b, TE), TAKE (t2_w, TE * TE), TAKE (t2_b, TE);
@@ -47,30 +47,34 @@ layout (GbUnet *u, int side, int C)
 #undef BTAKE
     }
   TAKE (out_g, C), TAKE (out_b, C), TAKE (out_w, 9 * C), TAKE (out_bias, 1);
+  if (classes > 0)
+    TAKE (cls, (classes + 1) * TE);
+  else
+    u->cls = 0;
 #undef TAKE
   return o;
 }
 
 gsize
-gb_unet_n_params (int side, int C)
+gb_unet_n_params (int side, int C, int classes)
 {
   GbUnet u;
-  return layout (&u, side, C);
+  return layout (&u, side, C, classes);
 }
 
 GbUnet *
-gb_unet_alloc (int side, int C, GError **error)
+gb_unet_alloc (int side, int C, int classes, GError **error)
 {
-  if (side < 4 || side > 64 || side % 4 != 0 || C < G || C > 256 || C % G != 0)
+  if (side < 4 || side > 64 || side % 4 != 0 || C < G || C > 256 || C % G != 0 || classes < 0 || classes > 1000)
     {
       g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT,
-                   "a U-Net needs a side that is a multiple of 4 in 4…64 (not %d) and a width that is a multiple "
-                   "of %d in %d…256 (not %d)",
-                   side, G, G, C);
+                   "a U-Net needs a side that is a multiple of 4 in 4…64 (not %d), a width that is a multiple "
+                   "of %d in %d…256 (not %d) and 0…1000 classes (not %d)",
+                   side, G, G, C, classes);
       return NULL;
     }
   GbUnet *u = g_new0 (GbUnet, 1);
-  u->n_params = layout (u, side, C);
+  u->n_params = layout (u, side, C, classes);
   u->params = g_new0 (float, u->n_params);
   return u;
 }
@@ -83,9 +87,9 @@ fill (float *p, gsize n, float v)
 }
 
 GbUnet *
-gb_unet_new (int side, int C, guint64 seed, GError **error)
+gb_unet_new (int side, int C, int classes, guint64 seed, GError **error)
 {
-  GbUnet *u = gb_unet_alloc (side, C, error);
+  GbUnet *u = gb_unet_alloc (side, C, classes, error);
   if (u == NULL)
     return NULL;
   GbRng rng;
@@ -106,6 +110,8 @@ gb_unet_new (int side, int C, guint64 seed, GError **error)
       /* w2, b2 stay 0 */
     }
   fill (p + u->out_g, C, 1.0f);
+  for (gsize i = 0; u->classes > 0 && i < (gsize) (u->classes + 1) * TE; i++)   /* as nn.Embedding */
+    p[u->cls + i] = gb_rng_normal (&rng);
   return u;
 }
 
@@ -164,6 +170,8 @@ gb_unet_tensors (const GbUnet *u, GbUnetTensor *out)
   tensor (out, &n, "norm_out.bias", u->out_b, 1, C, 0, 0, 0);
   tensor (out, &n, "conv_out.weight", u->out_w, 4, 1, 3, 3, C);
   tensor (out, &n, "conv_out.bias", u->out_bias, 1, 1, 0, 0, 0);
+  if (u->classes > 0)
+    tensor (out, &n, "class_embed.weight", u->cls, 2, u->classes + 1, TE, 0, 0);
   g_assert (n <= GB_UNET_MAX_TENSORS);
   return n;
 }
@@ -719,7 +727,8 @@ typedef struct {
   int side, C, m;
   gboolean backward;
   float *base;
-  float *emb, *t1, *t1a, *t2, *ta;
+  float *emb, *t1, *t1a, *t2, *ta, *tc;   /* tc: τ plus the class's embedding, what the blocks read */
+  int *labels;
   float *h0, *p0, *p1, *c4, *c5, *a, *s, *y, *mean, *rstd;
   BlockWork bw[GB_UNET_BLOCKS];
   float *P, *dP, *dyT;
@@ -735,7 +744,8 @@ work_layout (Work *w, const GbUnet *u, int m, gboolean backward, gboolean alloc)
   int S = u->side, C = u->C, TE = u->TE;
   gsize N0 = (gsize) m * S * S, N1 = N0 / 4, N2 = N0 / 16;
 #define W(field, n) (w->field = alloc ? w->base + o : NULL, o += (gsize) (n))
-  W (emb, m * E), W (t1, m * TE), W (t1a, m * TE), W (t2, m * TE), W (ta, m * TE);
+  W (emb, m * E), W (t1, m * TE), W (t1a, m * TE), W (t2, m * TE), W (ta, m * TE), W (tc, m * TE);
+  w->labels = alloc ? (int *) (w->base + o) : NULL, o += (gsize) m;   /* ints, a float's size each */
   W (h0, N0 * C), W (p0, N1 * C), W (p1, N2 * 2 * C), W (c4, N1 * 4 * C), W (c5, N0 * 3 * C);
   W (a, N0 * C), W (s, N0 * C), W (y, N0), W (mean, m * G), W (rstd, m * G);
   gsize maxpatch = 0, maxc = 0;
@@ -805,7 +815,7 @@ work_get (const GbUnet *u, int m, gboolean backward)
 /* --- forward and backward --- */
 
 static void
-time_forward (const GbUnet *u, Work *w, int m, const int *ts, int t)
+time_forward (const GbUnet *u, Work *w, int m, const int *ts, int t, const int *labels)
 {
   const float *p = u->params;
   for (int n = 0; n < m; n++)
@@ -814,6 +824,14 @@ time_forward (const GbUnet *u, Work *w, int m, const int *ts, int t)
   gb_act_forward (GB_ACT_SILU, w->t1a, w->t1, (gsize) m * u->TE);
   gb_linear_forward (w->t2, w->t1a, p + u->t2_w, p + u->t2_b, m, u->TE, u->TE, GB_ACT_NONE);
   gb_act_forward (GB_ACT_SILU, w->ta, w->t2, (gsize) m * u->TE);
+  memcpy (w->tc, w->ta, (gsize) m * u->TE * sizeof (float));
+  if (u->classes > 0)
+    for (int n = 0; n < m; n++)
+      {
+        int c = labels ? CLAMP (labels[n], 0, u->classes) : u->classes;
+        w->labels[n] = c;
+        add_to (w->tc + (gsize) n * u->TE, p + u->cls + (gsize) c * u->TE, u->TE);
+      }
 }
 
 static void
@@ -825,7 +843,7 @@ block_forward (const GbUnet *u, const GbUnetPacks *pk, int bi, BlockWork *b, con
   gsize px = (gsize) m * N;
   gn_silu (b->a1, b->s1, b->mean1, b->rstd1, x, p + k->gn1_g, p + k->gn1_b, m, N, k->cin);
   conv_forward (b->h1, b->s1, pk ? pk->w1[bi] : NULL, p + k->w1, p + k->b1, m, S, k->cin, k->cout, w->P);
-  gb_linear_forward (b->tp, w->ta, p + k->wt, p + k->bt, m, u->TE, k->cout, GB_ACT_NONE);
+  gb_linear_forward (b->tp, w->tc, p + k->wt, p + k->bt, m, u->TE, k->cout, GB_ACT_NONE);
   add_per_image (b->h1, b->tp, m, N, k->cout);
   gn_silu (b->a2, b->s2, b->mean2, b->rstd2, b->h1, p + k->gn2_g, p + k->gn2_b, m, N, k->cout);
   conv_forward (b->out, b->s2, pk ? pk->w2[bi] : NULL, p + k->w2, p + k->b2, m, S, k->cout, k->cout, w->P);
@@ -872,7 +890,7 @@ block_backward (const GbUnet *u, const GbUnetPacks *pk, int bi, const BlockWork 
   gn_backward (w->dh1, grad + k->gn2_g, grad + k->gn2_b, w->da2, b->h1, b->mean2, b->rstd2, p + k->gn2_g, m, N, co);
   memset (w->dtp, 0, (gsize) m * co * sizeof (float));
   sum_per_image (w->dtp, w->dh1, m, N, co);
-  gb_linear_backward (w->dta, grad + k->wt, grad + k->bt, w->dtp, w->ta, p + k->wt, m, u->TE, co, TRUE);
+  gb_linear_backward (w->dta, grad + k->wt, grad + k->bt, w->dtp, w->tc, p + k->wt, m, u->TE, co, TRUE);
   memset (w->ds1, 0, px * ci * sizeof (float));
   conv_backward (w->ds1, grad + k->w1, grad + k->b1, w->dh1, b->s1, p + k->w1, pk ? pk->w1_t[bi] : NULL, pk && pk->flipped, m, S,
                  ci, co,
@@ -884,13 +902,14 @@ block_backward (const GbUnet *u, const GbUnetPacks *pk, int bi, const BlockWork 
 
 /* w->y (m, S²) = ε̂ for x (m, S²). */
 static void
-net_forward (const GbUnet *u, const GbUnetPacks *pk, Work *w, const float *x, int m, const int *ts, int t)
+net_forward (const GbUnet *u, const GbUnetPacks *pk, Work *w, const float *x, int m, const int *ts, int t,
+             const int *labels)
 {
   const float *p = u->params;
   int S = u->side, C = u->C, h = S / 2, q = S / 4;
   gsize N0 = (gsize) m * S * S, N1 = N0 / 4;
   BlockWork *b = w->bw;
-  time_forward (u, w, m, ts, t);
+  time_forward (u, w, m, ts, t, labels);
   conv_forward (w->h0, x, pk ? pk->in : NULL, p + u->in_w, p + u->in_b, m, S, 1, C, w->P);
   block_forward (u, pk, 0, &b[0], w->h0, w, m);
   pool_forward (w->p0, b[0].out, m, S, C);
@@ -946,7 +965,9 @@ net_backward (const GbUnet *u, const GbUnetPacks *pk, Work *w, const float *x, c
   block_backward (u, pk, 0, &b[0], w->h0, w->do0, w->dh0, grad, w, m);
   conv_backward (NULL, grad + u->in_w, grad + u->in_b, w->dh0, x, p + u->in_w, NULL, pk && pk->flipped, m, S, 1, C,
                  w->P, w->dP, w->dyT);
-  /* the time embedding's two layers */
+  /* the class table's rows, then the time embedding's two layers (∂τ = ∂(τ + class)) */
+  for (int n = 0; u->classes > 0 && n < m; n++)
+    add_to (grad + u->cls + (gsize) w->labels[n] * TE, w->dta + (gsize) n * TE, TE);
   ZERO (dt2, m * TE), ZERO (dt1a, m * TE), ZERO (dt1, m * TE);
   gb_act_backward (GB_ACT_SILU, w->dt2, w->dta, w->t2, w->ta, (gsize) m * TE);
   gb_linear_backward (w->dt1a, grad + u->t2_w, grad + u->t2_b, w->dt2, w->t1a, p + u->t2_w, m, TE, TE, TRUE);
@@ -956,32 +977,35 @@ net_backward (const GbUnet *u, const GbUnetPacks *pk, Work *w, const float *x, c
 }
 
 static void
-eps_slices (const GbUnet *u, const GbUnetPacks *pk, float *eps, const float *xt, int n, const int *ts, int t)
+eps_slices (const GbUnet *u, const GbUnetPacks *pk, float *eps, const float *xt, int n, const int *ts, int t,
+            const int *labels)
 {
   gsize d = (gsize) u->side * u->side;
   for (int i0 = 0; i0 < n; i0 += SLICE)
     {
       int m = MIN (SLICE, n - i0);
       Work *w = work_get (u, m, FALSE);
-      net_forward (u, pk, w, xt + i0 * d, m, ts ? ts + i0 : NULL, t);
+      net_forward (u, pk, w, xt + i0 * d, m, ts ? ts + i0 : NULL, t, labels ? labels + i0 : NULL);
       memcpy (eps + i0 * d, w->y, m * d * sizeof (float));
     }
 }
 
 void
-gb_unet_eps (const GbUnet *net, const GbUnetPacks *pk, float *eps, const float *xt, int n, int t)
+gb_unet_eps (const GbUnet *net, const GbUnetPacks *pk, float *eps, const float *xt, int n, int t, const int *labels)
 {
-  eps_slices (net, pk, eps, xt, n, NULL, t);
+  eps_slices (net, pk, eps, xt, n, NULL, t, labels);
 }
 
 void
-gb_unet_eps_at (const GbUnet *net, const GbUnetPacks *pk, float *eps, const float *xt, int n, const int *ts)
+gb_unet_eps_at (const GbUnet *net, const GbUnetPacks *pk, float *eps, const float *xt, int n, const int *ts,
+                const int *labels)
 {
-  eps_slices (net, pk, eps, xt, n, ts, 0);
+  eps_slices (net, pk, eps, xt, n, ts, 0, labels);
 }
 
 double
-gb_unet_gradient (const GbUnet *u, float *grad, const float *xt, const float *eps, const int *ts, int n, float scale)
+gb_unet_gradient (const GbUnet *u, float *grad, const float *xt, const float *eps, const int *ts, const int *labels,
+                  int n, float scale)
 {
   memset (grad, 0, u->n_params * sizeof (float));
   gsize d = (gsize) u->side * u->side;
@@ -994,7 +1018,7 @@ gb_unet_gradient (const GbUnet *u, float *grad, const float *xt, const float *ep
       int m = MIN (SLICE, n - i0);
       Work *w = work_get (u, m, TRUE);
       const float *x = xt + i0 * d, *e = eps + i0 * d;
-      net_forward (u, pk, w, x, m, ts + i0, 0);
+      net_forward (u, pk, w, x, m, ts + i0, 0, labels ? labels + i0 : NULL);
       for (gsize i = 0; i < m * d; i++)
         {
           float r = w->y[i] - e[i];

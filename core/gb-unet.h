@@ -25,6 +25,11 @@
  *   h = conv₁ (SiLU (GN₁ (x))) + dense (τ)     (per channel, every pixel)
  *   R (x) = skip (x) + conv₂ (SiLU (GN₂ (h)))  (skip: identity, or a 1 × 1 conv)
  *
+ * A class-conditional net (classes > 0) adds a learnt embedding of the
+ * image's class, or of “no class” (row `classes` of the table), to τ:
+ * trained with the class dropped now and then, it predicts both ε̂ (x, c)
+ * and ε̂ (x) for classifier-free guidance (Ho & Salimans, 2022).
+ *
  * GroupNorm (Wu & He, 2018) normalises each image's groups of C/8 channels
  * over all its pixels; conv₂ and the last conv start at zero, so the
  * untrained net predicts ε̂ = 0 and each block starts as its skip.
@@ -51,8 +56,9 @@ typedef struct {
   int side;                 /* 28: a multiple of 4 */
   int C;                    /* the base width, a multiple of GB_UNET_GROUPS */
   int TE;                   /* the embedding's width, 4C */
+  int classes;              /* 0: unconditional; else the class table's rows are classes + 1 */
   GbUnetBlock blk[GB_UNET_BLOCKS];
-  gsize t1_w, t1_b, t2_w, t2_b, in_w, in_b, out_g, out_b, out_w, out_bias;
+  gsize t1_w, t1_b, t2_w, t2_b, in_w, in_b, out_g, out_b, out_w, out_bias, cls;   /* cls: 0 when unconditional */
   gsize n_params;
   float *params;            /* owned */
 } GbUnet;
@@ -60,13 +66,13 @@ typedef struct {
 /* A net of base width C (8…256, a multiple of 8) for side × side images
  * (side a multiple of 4, 4…64), initialised as PyTorch initialises its
  * layers (conv₂ and the last conv at zero). */
-GbUnet *gb_unet_new  (int side, int C, guint64 seed, GError **error);
-/* The same shape with every parameter 0. */
-GbUnet *gb_unet_alloc (int side, int C, GError **error);
+GbUnet *gb_unet_new  (int side, int C, int classes, guint64 seed, GError **error);
+/* The same shape with every parameter 0. classes: 0 (unconditional) … 1000. */
+GbUnet *gb_unet_alloc (int side, int C, int classes, GError **error);
 GbUnet *gb_unet_copy (const GbUnet *net);
 void    gb_unet_free (GbUnet *net);
 /* The number of parameters a net of this shape has (for a file's check). */
-gsize   gb_unet_n_params (int side, int C);
+gsize   gb_unet_n_params (int side, int C, int classes);
 
 /* The parameters as named tensors, for model files: PyTorch's names
  * (time.0, blocks.2.conv1, …), each a range of params with its shape. */
@@ -95,16 +101,20 @@ void         gb_unet_packs_free (GbUnetPacks *pk);
  * (sgemm's products on OpenBLAS's threads unless those are set to one),
  * through pk's kernels when pk is not NULL. Keeps its scratch per thread:
  * thread-safe for a net nobody writes. */
-void gb_unet_eps    (const GbUnet *net, const GbUnetPacks *pk, float *eps, const float *xt, int n, int t);
-/* The same with each row at its own step ts[i]. */
-void gb_unet_eps_at (const GbUnet *net, const GbUnetPacks *pk, float *eps, const float *xt, int n, const int *ts);
+void gb_unet_eps    (const GbUnet *net, const GbUnetPacks *pk, float *eps, const float *xt, int n, int t,
+                     const int *labels);
+/* The same with each row at its own step ts[i]. labels (n), for a
+ * class-conditional net: each row's class, or `classes` for none; NULL:
+ * none for every row (ignored by an unconditional net). */
+void gb_unet_eps_at (const GbUnet *net, const GbUnetPacks *pk, float *eps, const float *xt, int n, const int *ts,
+                     const int *labels);
 
 /* One gradient of L = Σ_i Σ_p (ε̂ (x_t[i], ts[i])_p − eps[i]_p)² · scale
  * over n images, overwriting grad (n_params); returns Σ (ε̂ − ε)² (unscaled).
  * Runs on the calling thread in slices of up to 8 images; the products use
  * OpenBLAS's threads unless those are set to one. */
-double gb_unet_gradient (const GbUnet *net, float *grad, const float *xt, const float *eps, const int *ts, int n,
-                         float scale);
+double gb_unet_gradient (const GbUnet *net, float *grad, const float *xt, const float *eps, const int *ts,
+                         const int *labels, int n, float scale);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GbUnet, gb_unet_free)
 

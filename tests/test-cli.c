@@ -393,6 +393,29 @@ test_diffusion (void)
   g_unsetenv ("GLASSBOX_DATASET");
   g_assert_cmpint (r.status, ==, 0);
   run_clear (&r);
+  /* Class-conditional: sampled with classifier-free guidance (the default w, then w = 1). */
+  g_autofree char *condm = test_tmp_path ("unet-classes.safetensors");
+  r = run ("train", "diffusion", "--data", "fashion-mnist", "--arch", "unet", "--classes", "--hidden", "8",
+           "--dataset", toy_dir, "--steps", "3", "--batch", "4", "--T", "20", "--out", condm, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  run_clear (&r);
+  {
+    g_autoptr (GbMlpDenoiser) m = gb_mlp_denoiser_load (condm, NULL);
+    g_assert_nonnull (m);
+    g_assert_cmpint (m->unet->classes, ==, 2);   /* the toy set's two classes */
+    g_assert_cmpfloat (gb_mlp_denoiser_default_guidance (m), ==, GB_CFG_GUIDANCE);
+  }
+  r = run ("sample", "diffusion", "--model", condm, "--n", "3", "--sampler", "ddim", "--steps", "4", "--out", grid,
+           NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  run_clear (&r);
+  r = run ("sample", "diffusion", "--model", condm, "--n", "2", "--guidance", "1", "--out", grid, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  run_clear (&r);
+  r = run ("train", "diffusion", "--data", "fashion-mnist", "--classes", "--dataset", toy_dir, "--out", condm, NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  assert_contains (r.err, "--classes needs --arch unet");
+  run_clear (&r);
   r = run ("train", "diffusion", "--data", "moons", "--arch", "unet", "--out", unetm, NULL);
   g_assert_cmpint (r.status, ==, 2);
   assert_contains (r.err, "--arch unet is for images");

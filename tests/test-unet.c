@@ -12,11 +12,11 @@
 #include "gb-unet.h"
 
 static double
-loss_of (const GbUnet *u, const float *xt, const float *eps, const int *ts, int n)
+loss_of (const GbUnet *u, const float *xt, const float *eps, const int *ts, const int *labels, int n)
 {
   gsize d = (gsize) u->side * u->side;
   g_autofree float *y = g_new (float, n * d);
-  gb_unet_eps_at (u, NULL, y, xt, n, ts);
+  gb_unet_eps_at (u, NULL, y, xt, n, ts, labels);
   double l = 0.0;
   for (gsize i = 0; i < n * d; i++)
     l += ((double) y[i] - eps[i]) * ((double) y[i] - eps[i]);
@@ -30,7 +30,7 @@ check_gradient (void)
    * slice of 8, so the slices' sums are checked too. Every weight random
    * (conv₂ starts at 0, which would hide its inputs' gradients). */
   g_autoptr (GError) error = NULL;
-  g_autoptr (GbUnet) u = gb_unet_new (8, 8, 3, &error);
+  g_autoptr (GbUnet) u = gb_unet_new (8, 8, 3, 3, &error);   /* three classes */
   g_assert_no_error (error);
   GbRng rng;
   gb_rng_init (&rng, 11);
@@ -39,16 +39,17 @@ check_gradient (void)
   int n = 10;
   gsize d = 64;
   g_autofree float *xt = g_new (float, n * d), *eps = g_new (float, n * d), *grad = g_new (float, u->n_params);
-  int ts[10];
+  int ts[10], labels[10] = { 0, 1, 2, 3, 0, 1, 2, 3, 1, 1 };   /* 3: no class */
   for (gsize i = 0; i < n * d; i++)
     xt[i] = (float) gb_rng_normal (&rng), eps[i] = (float) gb_rng_normal (&rng);
   for (int i = 0; i < n; i++)
     ts[i] = 1 + (int) gb_rng_below (&rng, 1000);
-  double loss = gb_unet_gradient (u, grad, xt, eps, ts, n, 1.0f);
-  g_assert_cmpfloat (fabs (loss - loss_of (u, xt, eps, ts, n)), <, 1e-4 * loss);
+  double loss = gb_unet_gradient (u, grad, xt, eps, ts, labels, n, 1.0f);
+  g_assert_cmpfloat (fabs (loss - loss_of (u, xt, eps, ts, labels, n)), <, 1e-4 * loss);
   /* Some parameters of every tensor: the first of each, then a stride. */
   gsize probes[] = { u->t1_w, u->t1_b, u->t2_w + 5, u->t2_b + 3, u->in_w, u->in_b + 1, u->out_g + 2, u->out_b + 4,
-                     u->out_w + 7, u->out_bias };
+                     u->out_w + 7, u->out_bias, u->cls + 3, u->cls + 1 * 32 + 5, u->cls + 2 * 32 + 7,
+                     u->cls + 3 * 32 + 11 };
   int bad = 0, checked = 0;
   for (int pass = 0; pass < 2; pass++)
     for (gsize j = 0; j < (pass == 0 ? G_N_ELEMENTS (probes) : 120); j++)
@@ -66,9 +67,9 @@ check_gradient (void)
         float keep = u->params[i];
         double h = 1e-2;
         u->params[i] = keep + (float) h;
-        double lp = loss_of (u, xt, eps, ts, n);
+        double lp = loss_of (u, xt, eps, ts, labels, n);
         u->params[i] = keep - (float) h;
-        double lm = loss_of (u, xt, eps, ts, n);
+        double lm = loss_of (u, xt, eps, ts, labels, n);
         u->params[i] = keep;
         double fd = (lp - lm) / (2 * h), g = grad[i];
         checked++;
@@ -98,20 +99,21 @@ static void
 test_shapes (void)
 {
   g_autoptr (GError) error = NULL;
-  g_assert_null (gb_unet_new (30, 32, 1, &error));
+  g_assert_null (gb_unet_new (30, 32, 0, 1, &error));
   g_assert_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT);
   g_clear_error (&error);
-  g_assert_null (gb_unet_new (28, 12, 1, &error));
+  g_assert_null (gb_unet_new (28, 12, 0, 1, &error));
   g_assert_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT);
   g_clear_error (&error);
-  g_autoptr (GbUnet) u = gb_unet_new (28, 32, 1, &error);
+  g_autoptr (GbUnet) u = gb_unet_new (28, 32, 0, 1, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (u->n_params, ==, gb_unet_n_params (28, 32));
+  g_assert_cmpuint (u->n_params, ==, gb_unet_n_params (28, 32, 0));
+  g_assert_cmpuint (gb_unet_n_params (28, 32, 10), ==, u->n_params + 11 * 128);
   /* The untrained net predicts 0 (its last conv starts at zero). */
   float x[784], y[784];
   for (int i = 0; i < 784; i++)
     x[i] = sinf ((float) i);
-  gb_unet_eps (u, NULL, y, x, 1, 500);
+  gb_unet_eps (u, NULL, y, x, 1, 500, NULL);
   for (int i = 0; i < 784; i++)
     g_assert_cmpfloat (y[i], ==, 0.0f);
   g_assert_cmpfloat (gb_unet_macs (u), >, 1e7);
@@ -153,7 +155,7 @@ test_torch_fixture (void)
           g_test_message ("no packed kernel at level %d on this CPU", packed);
           continue;
         }
-      gb_unet_eps_at (net->unet, packed ? pk : NULL, eps, x, 3, ts);
+      gb_unet_eps_at (net->unet, packed ? pk : NULL, eps, x, 3, ts, NULL);
       double worst = 0.0;
       for (int r = 0; r < 3; r++)
         for (int p = 0; p < 64; p++)
@@ -198,6 +200,41 @@ test_file_errors (void)
   g_assert_nonnull (strstr (error->message, "wide.safetensors"));
 }
 
+static void
+test_classifier_free_guidance (void)
+{
+  /* A class-conditional denoiser samples row i as class i mod K, and at
+   * w ≠ 1 mixes the net's answers with and without the class. */
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GbMlpDenoiser) net = gb_unet_denoiser_new (8, 8, 3, GB_SCHEDULE_LINEAR, 100, 5, &error);
+  g_assert_no_error (error);
+  GbRng rng;
+  gb_rng_init (&rng, 2);
+  for (gsize i = 0; i < net->n_params; i++)
+    net->params[i] += 0.2f * (float) gb_rng_normal (&rng);
+  gb_mlp_denoiser_changed (net);
+  int n = 5;
+  float x[5 * 64], got[5 * 64], cond[5 * 64], none[5 * 64];
+  for (int i = 0; i < n * 64; i++)
+    x[i] = (float) gb_rng_normal (&rng);
+  int lab[5] = { 0, 1, 2, 0, 1 };
+  gb_unet_eps (net->unet, NULL, cond, x, n, 40, lab);
+  gb_unet_eps (net->unet, NULL, none, x, n, 40, NULL);
+  gb_mlp_denoiser_eps_guided (got, x, n, 64, 40, net, 2.5);
+  for (int i = 0; i < n * 64; i++)
+    g_assert_cmpfloat_with_epsilon (got[i], none[i] + 2.5f * (cond[i] - none[i]), 1e-4);
+  gb_mlp_denoiser_eps_guided (got, x, n, 64, 40, net, 1.0);
+  for (int i = 0; i < n * 64; i++)
+    g_assert_cmpfloat_with_epsilon (got[i], cond[i], 1e-4);
+  /* A single state's prediction is the net's without a class. */
+  gb_mlp_denoiser_eps_serial (got, x, 1, 64, 40, net, 2.5);
+  for (int i = 0; i < 64; i++)
+    g_assert_cmpfloat_with_epsilon (got[i], none[i], 1e-4);
+  g_assert_cmpfloat (fabs (cond[3] - none[3]), >, 1e-4);   /* the class matters */
+  g_assert_true (gb_mlp_denoiser_set_guidance (net, 3.0, &error));
+  g_assert_cmpfloat (gb_mlp_denoiser_default_guidance (net), ==, GB_CFG_GUIDANCE);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -206,5 +243,6 @@ main (int argc, char **argv)
   g_test_add_func ("/core/unet/shapes", test_shapes);
   g_test_add_func ("/core/unet/torch-fixture", test_torch_fixture);
   g_test_add_func ("/core/unet/file-errors", test_file_errors);
+  g_test_add_func ("/core/unet/classifier-free-guidance", test_classifier_free_guidance);
   return g_test_run ();
 }
