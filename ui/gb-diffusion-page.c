@@ -426,8 +426,13 @@ show_model (GbDiffusionPage *self)
                                                   : "No model for this domain yet: press Train (a few seconds).");
   else
     text = self->net->unet != NULL
-             ? g_strdup_printf ("U-Net %d-%d-%d channels (%.2f M parameters), %s schedule, T = %d", self->net->hidden,
-                                2 * self->net->hidden, 2 * self->net->hidden, self->net->n_params / 1e6,
+             ? g_strdup_printf ("U-Net %d-%d-%d channels (%.2f M parameters)%s, %s schedule, T = %d",
+                                self->net->hidden, 2 * self->net->hidden, 2 * self->net->hidden,
+                                self->net->n_params / 1e6,
+                                self->net->unet->classes > 0
+                                  ? "; samples the classes in turn with classifier-free guidance w, and shows a "
+                                    "selected image's ε̂ and x̂₀ without its class"
+                                  : "",
                                 gb_schedule_kind_name (s->kind), s->T)
              : g_strdup_printf ("MLP %d-%d-%d-%d, %s schedule, T = %d", self->net->d, self->net->hidden,
                                 self->net->hidden, self->net->d, gb_schedule_kind_name (s->kind), s->T);
@@ -727,7 +732,7 @@ sample_cb (GtkButton *button, GbDiffusionPage *self)
     }
   r->net = gb_mlp_denoiser_copy (self->net);
   gboolean images = self->domain == IMAGE_DOMAIN;
-  if (r->net->g_mean != NULL)   /* within the spin button's range: cannot fail */
+  if (r->net->g_mean != NULL || (r->net->unet != NULL && r->net->unet->classes > 0))   /* in range: cannot fail */
     gb_mlp_denoiser_set_guidance (r->net, gtk_spin_button_get_value (self->guidance), NULL);
   r->n = images ? N_IMAGES : N_POINTS;
   r->d = images ? IMAGE_D : 2;
