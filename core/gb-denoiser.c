@@ -679,20 +679,17 @@ unet_eps (float *eps, const float *xt, int n, int t, const GbMlpDenoiser *net, f
         unet_raw (eps, xt, n, t, net, pk, NULL, split);
       else
         {
-          /* the n rows with their classes, then the same n without */
-          g_autofree int *lab = g_new (int, 2 * (gsize) (guint) n);
-          g_autofree float *x2 = w != 1.0f ? g_new (float, 2 * nd) : NULL, *e2 = x2 ? g_new (float, 2 * nd) : NULL;
+          /* the rows with their classes; at w ≠ 1 the same rows without, mixed in */
+          g_autofree int *lab = g_new (int, (gsize) (guint) n);
           for (int i = 0; i < n; i++)
-            lab[i] = i % K, lab[n + i] = K;
-          if (x2 == NULL)
-            unet_raw (eps, xt, n, t, net, pk, lab, split);
-          else
+            lab[i] = i % K;
+          unet_raw (eps, xt, n, t, net, pk, lab, split);
+          if (w != 1.0f)
             {
-              memcpy (x2, xt, nd * sizeof (float));
-              memcpy (x2 + nd, xt, nd * sizeof (float));
-              unet_raw (e2, x2, 2 * n, t, net, pk, lab, split);
+              g_autofree float *none = g_new (float, nd);
+              unet_raw (none, xt, n, t, net, pk, NULL, split);
               for (gsize i = 0; i < nd; i++)
-                eps[i] = e2[nd + i] + w * (e2[i] - e2[nd + i]);
+                eps[i] = none[i] + w * (eps[i] - none[i]);
             }
         }
       packs_unref (packs);
@@ -1220,25 +1217,14 @@ gb_mlp_denoiser_save (const GbMlpDenoiser *net, const char *path, GError **error
   gb_safetensors_writer_add_f32 (w, "temb2.weight", se, 2, net->v2);
   gb_safetensors_writer_add_f32 (w, "fc3.weight", s3, 2, net->w3);
   gb_safetensors_writer_add_f32 (w, "fc3.bias", sb3, 1, net->b3);
-  gint64 sdd[2] = { d, d }, sd[1] = { d };
-  if (net->g_mean != NULL)
-    {
-      gb_safetensors_writer_add_f32 (w, "gauss.mean", sd, 1, net->g_mean);
-      gb_safetensors_writer_add_f32 (w, "gauss.eigvecs", sdd, 2, net->g_vecs);
-      gb_safetensors_writer_add_f32 (w, "gauss.eigvals", sd, 1, net->g_vals);
-    }
-  char buf[32];
+  add_gauss (w, net);
   gb_safetensors_writer_set_metadata (w, "kind", "diffusion-mlp");
   gb_safetensors_writer_set_metadata (w, "arch", net->g_mean != NULL ? ARCH_GAUSS : ARCH);
-  g_snprintf (buf, sizeof buf, "%d", d);
-  gb_safetensors_writer_set_metadata (w, "d", buf);
-  g_snprintf (buf, sizeof buf, "%d", H);
-  gb_safetensors_writer_set_metadata (w, "hidden", buf);
-  g_snprintf (buf, sizeof buf, "%d", E);
-  gb_safetensors_writer_set_metadata (w, "embed", buf);
+  set_meta_int (w, "d", d);
+  set_meta_int (w, "hidden", H);
+  set_meta_int (w, "embed", E);
   gb_safetensors_writer_set_metadata (w, "schedule", gb_schedule_kind_name (net->schedule->kind));
-  g_snprintf (buf, sizeof buf, "%d", net->schedule->T);
-  gb_safetensors_writer_set_metadata (w, "T", buf);
+  set_meta_int (w, "T", net->schedule->T);
   if (net->data)
     gb_safetensors_writer_set_metadata (w, "data", net->data);
   return gb_safetensors_writer_save (w, path, error);
@@ -1393,14 +1379,7 @@ load_from (const GbSafetensors *st, GError **error)
       g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s: %s", name, local->message);
       return NULL;
     }
-  const gint64 s1[2] = { H, d }, se[2] = { H, E }, s2[2] = { H, H }, s3[2] = { d, H }, sb1[1] = { H }, sb3[1] = { d },
-               sdd[2] = { d, d }, sd[1] = { d };
-  if (gauss)
-    {
-      net->g_mean = g_new (float, d);
-      net->g_vecs = g_new (float, (gsize) d * d);
-      net->g_vals = g_new (float, d);
-    }
+  const gint64 s1[2] = { H, d }, se[2] = { H, E }, s2[2] = { H, H }, s3[2] = { d, H }, sb1[1] = { H }, sb3[1] = { d };
   if (!gb_safetensors_read_f32 (st, "fc1.weight", s1, 2, net->w1, error)
       || !gb_safetensors_read_f32 (st, "fc1.bias", sb1, 1, net->b1, error)
       || !gb_safetensors_read_f32 (st, "temb1.weight", se, 2, net->v1, error)
@@ -1409,20 +1388,8 @@ load_from (const GbSafetensors *st, GError **error)
       || !gb_safetensors_read_f32 (st, "temb2.weight", se, 2, net->v2, error)
       || !gb_safetensors_read_f32 (st, "fc3.weight", s3, 2, net->w3, error)
       || !gb_safetensors_read_f32 (st, "fc3.bias", sb3, 1, net->b3, error)
-      || (gauss && (!gb_safetensors_read_f32 (st, "gauss.mean", sd, 1, net->g_mean, error)
-                    || !gb_safetensors_read_f32 (st, "gauss.eigvecs", sdd, 2, net->g_vecs, error)
-                    || !gb_safetensors_read_f32 (st, "gauss.eigvals", sd, 1, net->g_vals, error))))
+      || (gauss && !read_gauss (st, net, error)) || !finite_net (net, name, error))
     return NULL;
-  gboolean finite = TRUE;
-  for (gsize i = 0; i < net->n_params; i++)
-    finite = finite && isfinite (net->params[i]);
-  for (gsize i = 0; gauss && i < (gsize) d * d; i++)
-    finite = finite && isfinite (net->g_vecs[i]) && (i >= (gsize) d || (isfinite (net->g_mean[i]) && net->g_vals[i] >= 0));
-  if (!finite)
-    {
-      g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s: a weight is not finite (or a variance negative)", name);
-      return NULL;
-    }
   const char *data = gb_safetensors_get_metadata (st, "data");
   net->data = g_strdup (data);
   return g_steal_pointer (&net);
