@@ -1011,6 +1011,7 @@ adam_all (GbDenoiserTrainer *tr, gboolean split)
 
 typedef struct {
   GbDenoiserTrainer *tr;
+  const GbUnetPacks *pk;
   float *grad;
   int r0, r1;
   double loss;
@@ -1022,7 +1023,7 @@ unet_part_cb (gpointer data)
   UnetPart *p = data;
   GbDenoiserTrainer *tr = p->tr;
   gsize d = (gsize) tr->net->d;
-  p->loss = gb_unet_gradient (tr->net->unet, p->grad, tr->inp + p->r0 * d, tr->eps + p->r0 * d, tr->ts + p->r0,
+  p->loss = gb_unet_gradient (tr->net->unet, p->pk, p->grad, tr->inp + p->r0 * d, tr->eps + p->r0 * d, tr->ts + p->r0,
                               tr->labels ? tr->labels + p->r0 : NULL, p->r1 - p->r0, 1.0f / ((float) tr->batch * d));
 }
 
@@ -1048,11 +1049,14 @@ unet_train_step (GbDenoiserTrainer *tr, const float *x0, const guint8 *labels)
         }
     }
   train_rows (tr, FALSE, STAGE_NOISE, x0, gb_rng_next (&tr->rng));
-  UnetPart a = { tr, tr->grad, 0, B / 2, 0 }, b = { tr, tr->grad2, B / 2, B, 0 };
+  /* the weights packed once a step, for both halves (they change every step) */
+  GbUnetPacks *pk = gb_unet_packs_new_training (net->unet);
+  UnetPart a = { tr, pk, tr->grad, 0, B / 2, 0 }, b = { tr, pk, tr->grad2, B / 2, B, 0 };
   if (B >= 2)
     gb_parallel_pair (unet_part_cb, &a, &b);
   else
     unet_part_cb (&a);
+  gb_unet_packs_free (pk);
   if (B >= 2)
     for (gsize i = 0; i < net->n_params; i++)
       tr->grad[i] += tr->grad2[i];

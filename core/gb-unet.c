@@ -389,6 +389,12 @@ gb_unet_packs_new (const GbUnet *u)
   return packs_build (u, FALSE);
 }
 
+GbUnetPacks *
+gb_unet_packs_new_training (const GbUnet *u)
+{
+  return packs_build (u, TRUE);
+}
+
 void
 gb_unet_packs_free (GbUnetPacks *pk)
 {
@@ -1004,15 +1010,13 @@ gb_unet_eps_at (const GbUnet *net, const GbUnetPacks *pk, float *eps, const floa
 }
 
 double
-gb_unet_gradient (const GbUnet *u, float *grad, const float *xt, const float *eps, const int *ts, const int *labels,
-                  int n, float scale)
+gb_unet_gradient (const GbUnet *u, const GbUnetPacks *pk, float *grad, const float *xt, const float *eps,
+                  const int *ts, const int *labels, int n, float scale)
 {
   memset (grad, 0, u->n_params * sizeof (float));
   gsize d = (gsize) u->side * u->side;
   double loss = 0.0;
   g_autofree float *dy = g_new (float, SLICE * d);
-  /* Packed once a call: the weights change every step. */
-  GbUnetPacks *pk = packs_build (u, TRUE);
   for (int i0 = 0; i0 < n; i0 += SLICE)
     {
       int m = MIN (SLICE, n - i0);
@@ -1027,6 +1031,5 @@ gb_unet_gradient (const GbUnet *u, float *grad, const float *xt, const float *ep
         }
       net_backward (u, pk, w, x, dy, m, grad);
     }
-  gb_unet_packs_free (pk);
   return loss;
 }

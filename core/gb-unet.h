@@ -95,6 +95,8 @@ double  gb_unet_macs (const GbUnet *net);
  * Pack again after the weights change. */
 typedef struct _GbUnetPacks GbUnetPacks;
 GbUnetPacks *gb_unet_packs_new  (const GbUnet *net);
+/* The same with the backward pass's kernels too, for gb_unet_gradient. */
+GbUnetPacks *gb_unet_packs_new_training (const GbUnet *net);
 void         gb_unet_packs_free (GbUnetPacks *pk);
 
 /* ε̂ (n, side²) for x_t (n, side²), all at step t, on the calling thread
@@ -111,10 +113,11 @@ void gb_unet_eps_at (const GbUnet *net, const GbUnetPacks *pk, float *eps, const
 
 /* One gradient of L = Σ_i Σ_p (ε̂ (x_t[i], ts[i])_p − eps[i]_p)² · scale
  * over n images, overwriting grad (n_params); returns Σ (ε̂ − ε)² (unscaled).
- * Runs on the calling thread in slices of up to 8 images; the products use
- * OpenBLAS's threads unless those are set to one. */
-double gb_unet_gradient (const GbUnet *net, float *grad, const float *xt, const float *eps, const int *ts,
-                         const int *labels, int n, float scale);
+ * Runs on the calling thread in slices of up to 8 images, through pk
+ * (gb_unet_packs_new_training of these weights, shared by the threads
+ * that take parts of one batch) or, when NULL, sgemm. */
+double gb_unet_gradient (const GbUnet *net, const GbUnetPacks *pk, float *grad, const float *xt, const float *eps,
+                         const int *ts, const int *labels, int n, float scale);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GbUnet, gb_unet_free)
 

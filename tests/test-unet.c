@@ -44,7 +44,9 @@ check_gradient (void)
     xt[i] = (float) gb_rng_normal (&rng), eps[i] = (float) gb_rng_normal (&rng);
   for (int i = 0; i < n; i++)
     ts[i] = 1 + (int) gb_rng_below (&rng, 1000);
-  double loss = gb_unet_gradient (u, grad, xt, eps, ts, labels, n, 1.0f);
+  GbUnetPacks *pk = gb_unet_packs_new_training (u);   /* NULL when the kernels are off */
+  double loss = gb_unet_gradient (u, pk, grad, xt, eps, ts, labels, n, 1.0f);
+  gb_unet_packs_free (pk);
   g_assert_cmpfloat (fabs (loss - loss_of (u, xt, eps, ts, labels, n)), <, 1e-4 * loss);
   /* Some parameters of every tensor: the first of each, then a stride. */
   gsize probes[] = { u->t1_w, u->t1_b, u->t2_w + 5, u->t2_b + 3, u->in_w, u->in_b + 1, u->out_g + 2, u->out_b + 4,
