@@ -657,15 +657,14 @@ unet_raw (float *eps, const float *xt, int n, int t, const GbMlpDenoiser *net, c
     gb_unet_eps (net->unet, pk, eps, xt, n, t, labels);
 }
 
-/* ε̂ of a U-Net. A class-conditional one, sampling (sampled), gives row i
- * the class i mod K and takes classifier-free guidance at w:
- * ε̂_w = ε̂ (x) + w (ε̂ (x, c) − ε̂ (x)); not sampling (a prediction for one
- * state, whose class nobody chose), it answers without a class. An
- * unconditional one is guided by the fitted Gaussian:
- * ε̂_w = ε̂_G + w (ε̂ − ε̂_G), ε̂_G = (gain ⊙ (x_t − √ᾱ μ) Vᵀ) V. */
+/* ε̂ of a U-Net. A class-conditional one given each row's class (labels)
+ * takes classifier-free guidance at w: ε̂_w = ε̂ (x) + w (ε̂ (x, c) − ε̂ (x));
+ * without labels it answers without a class. An unconditional one is
+ * guided by the fitted Gaussian: ε̂_w = ε̂_G + w (ε̂ − ε̂_G),
+ * ε̂_G = (gain ⊙ (x_t − √ᾱ μ) Vᵀ) V. */
 static void
 unet_eps (float *eps, const float *xt, int n, int t, const GbMlpDenoiser *net, float w, gboolean split,
-          gboolean sampled)
+          const int *labels)
 {
   int d = net->d, K = net->unet->classes;
   if (n <= 0)
@@ -674,23 +673,14 @@ unet_eps (float *eps, const float *xt, int n, int t, const GbMlpDenoiser *net, f
   const GbUnetPacks *pk = packs ? packs->unet : NULL;
   if (K > 0)
     {
-      gsize nd = (gsize) n * d;
-      if (!sampled)
-        unet_raw (eps, xt, n, t, net, pk, NULL, split);
-      else
+      unet_raw (eps, xt, n, t, net, pk, labels, split);
+      if (labels != NULL && w != 1.0f)
         {
-          /* the rows with their classes; at w ≠ 1 the same rows without, mixed in */
-          g_autofree int *lab = g_new (int, (gsize) (guint) n);
-          for (int i = 0; i < n; i++)
-            lab[i] = i % K;
-          unet_raw (eps, xt, n, t, net, pk, lab, split);
-          if (w != 1.0f)
-            {
-              g_autofree float *none = g_new (float, nd);
-              unet_raw (none, xt, n, t, net, pk, NULL, split);
-              for (gsize i = 0; i < nd; i++)
-                eps[i] = none[i] + w * (eps[i] - none[i]);
-            }
+          gsize nd = (gsize) n * d;
+          g_autofree float *none = g_new (float, nd);
+          unet_raw (none, xt, n, t, net, pk, NULL, split);
+          for (gsize i = 0; i < nd; i++)
+            eps[i] = none[i] + w * (eps[i] - none[i]);
         }
       packs_unref (packs);
       return;
@@ -718,8 +708,13 @@ gb_mlp_denoiser_eps_guided (float *eps, const float *xt, int n, int d, int t, co
   g_return_if_fail (d == net->d);
   if (net->unet != NULL)
     {
-      /* Split when the kernels are gb-packed's (single-threaded) or OpenBLAS runs one thread. */
-      unet_eps (eps, xt, n, t, net, (float) w, gb_packed_supported () || gb_blas_get_threads () == 1, TRUE);
+      /* A sampled batch takes the classes in turn. Split when the kernels
+       * are gb-packed's (single-threaded) or OpenBLAS runs one thread. */
+      int K = net->unet->classes;
+      g_autofree int *lab = K > 0 ? g_new (int, (gsize) (guint) MAX (n, 1)) : NULL;
+      for (int i = 0; lab != NULL && i < n; i++)
+        lab[i] = i % K;
+      unet_eps (eps, xt, n, t, net, (float) w, gb_packed_supported () || gb_blas_get_threads () == 1, lab);
       return;
     }
   Packs *pk = packs_get (net);
@@ -743,12 +738,25 @@ gb_mlp_denoiser_eps_guided (float *eps, const float *xt, int n, int d, int t, co
 }
 
 void
+gb_mlp_denoiser_eps_class (float *eps, const float *xt, int n, int d, int t, const GbMlpDenoiser *net, double w,
+                           const int *labels)
+{
+  g_return_if_fail (d == net->d);
+  if (net->unet != NULL)
+    {
+      unet_eps (eps, xt, n, t, net, (float) w, FALSE, net->unet->classes > 0 ? labels : NULL);
+      return;
+    }
+  gb_mlp_denoiser_eps_serial (eps, xt, n, d, t, net, w);
+}
+
+void
 gb_mlp_denoiser_eps_serial (float *eps, const float *xt, int n, int d, int t, const GbMlpDenoiser *net, double w)
 {
   g_return_if_fail (d == net->d);
   if (net->unet != NULL)
     {
-      unet_eps (eps, xt, n, t, net, (float) w, FALSE, FALSE);
+      unet_eps (eps, xt, n, t, net, (float) w, FALSE, NULL);
       return;
     }
   Packs *pk = packs_get (net);

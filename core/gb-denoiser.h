@@ -83,8 +83,8 @@ void           gb_mlp_denoiser_free (GbMlpDenoiser *net);
  * (classes 0) or of that many classes (gb_unet_new's checks). A
  * class-conditional model samples the classes in turn (row i of a batch:
  * class i mod classes), so every batch is balanced, with classifier-free
- * guidance at the model's guidance w (GB_CFG_GUIDANCE unless set); its
- * predictions for a single state (eps_serial) are without a class. */
+ * guidance at the model's guidance w (GB_CFG_GUIDANCE unless set);
+ * eps_serial answers without a class, eps_class with the ones given. */
 GbMlpDenoiser *gb_unet_denoiser_new (int side, int width, int classes, GbScheduleKind schedule, int T,
                                      guint64 seed, GError **error);
 /* Fits the Gaussian part to data x (n, d) (n ≥ 2): mean, covariance and its
@@ -119,6 +119,12 @@ void gb_mlp_denoiser_eps_guided (float *eps, const float *xt, int n, int d, int 
  * main loop, where the other core is the one drawing. */
 void gb_mlp_denoiser_eps_serial (float *eps, const float *xt, int n, int d, int t, const GbMlpDenoiser *net,
                                  double w);
+
+/* The same on the calling thread, each row of a class-conditional model
+ * given its class (labels (n), guided at w; NULL: without a class — what
+ * eps_serial answers). Other models ignore labels. */
+void gb_mlp_denoiser_eps_class (float *eps, const float *xt, int n, int d, int t, const GbMlpDenoiser *net, double w,
+                                const int *labels);
 
 /* Saves with the metadata kind = "diffusion-mlp" (or "diffusion-unet"), d,
  * hidden, schedule, T and data; loading checks the kind and every shape. */

@@ -8,6 +8,7 @@ typedef struct {
   int t, d;
   double w;
   gboolean clip;
+  int label;     /* the state's class (a class-conditional model), or −1 */
   guint64 tag;
   float *x;      /* (d) */
 } Request;
@@ -31,9 +32,10 @@ struct _GbPredictor {
 };
 
 void
-gb_predict_one (const GbMlpDenoiser *net, int t, double w, gboolean clip, const float *x, float *eps, float *x0)
+gb_predict_one (const GbMlpDenoiser *net, int t, double w, gboolean clip, int label, const float *x, float *eps,
+                float *x0)
 {
-  gb_mlp_denoiser_eps_serial (eps, x, 1, net->d, t, net, w);
+  gb_mlp_denoiser_eps_class (eps, x, 1, net->d, t, net, w, label >= 0 ? &label : NULL);
   gb_diffusion_predict_x0 (net->schedule, t, x, eps, x0, (gsize) net->d);
   if (clip)
     for (int k = 0; k < net->d; k++)
@@ -87,7 +89,7 @@ worker (gpointer data)
 
       eps = g_renew (float, eps, r.d);
       x0 = g_renew (float, x0, r.d);
-      gb_predict_one (r.net, r.t, r.w, r.clip, r.x, eps, x0);
+      gb_predict_one (r.net, r.t, r.w, r.clip, r.label, r.x, eps, x0);
 
       g_mutex_lock (&p->lock);
       if (p->d != r.d)
@@ -140,15 +142,16 @@ gb_predictor_free (GbPredictor *p)
 }
 
 void
-gb_predictor_request (GbPredictor *p, const GbMlpDenoiser *net, int t, double w, gboolean clip, const float *x,
-                      guint64 tag)
+gb_predictor_request (GbPredictor *p, const GbMlpDenoiser *net, int t, double w, gboolean clip, int label,
+                      const float *x, guint64 tag)
 {
   g_return_if_fail (net != NULL && t >= 1 && t <= net->schedule->T);
   g_mutex_lock (&p->lock);
   if (p->req.x == NULL || p->req.d != net->d)
     p->req.x = g_renew (float, p->req.x, net->d);
   memcpy (p->req.x, x, (gsize) net->d * sizeof (float));
-  p->req.net = net, p->req.t = t, p->req.d = net->d, p->req.w = w, p->req.clip = clip, p->req.tag = tag;
+  p->req.net = net, p->req.t = t, p->req.d = net->d, p->req.w = w, p->req.clip = clip, p->req.label = label,
+  p->req.tag = tag;
   p->pending = TRUE;
   g_cond_broadcast (&p->cond);
   g_mutex_unlock (&p->lock);

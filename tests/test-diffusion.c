@@ -762,12 +762,12 @@ test_predictor (void)
   int at;
   g_assert_false (gb_predictor_answer (p, &tag, &at, x, eps, x0, d));
   for (int k = 0; k < 5; k++)
-    gb_predictor_request (p, net, t + k, 2.0, TRUE, data + (gsize) k * d, 10 + k);
+    gb_predictor_request (p, net, t + k, 2.0, TRUE, -1, data + (gsize) k * d, 10 + k);
   while (!gb_predictor_answer (p, &tag, &at, x, eps, x0, d) || tag != 14)
     g_main_context_iteration (NULL, TRUE);
   g_assert_cmpint (at, ==, t + 4);
   g_assert_cmpmem (x, sizeof x, data + 4 * d, sizeof x);
-  gb_predict_one (net, t + 4, 2.0, TRUE, data + 4 * d, want_eps, want_x0);
+  gb_predict_one (net, t + 4, 2.0, TRUE, -1, data + 4 * d, want_eps, want_x0);
   g_assert_cmpmem (eps, sizeof eps, want_eps, sizeof eps);
   g_assert_cmpmem (x0, sizeof x0, want_x0, sizeof x0);
   for (int k = 0; k < d; k++)
@@ -778,9 +778,9 @@ test_predictor (void)
   g_assert_cmpint (calls, >=, 1);
   g_assert_cmpint (calls, <=, 5);
   /* After sync the worker is idle and nothing waits: the net may go. */
-  gb_predictor_request (p, net, 7, 1.0, FALSE, data, 99);
+  gb_predictor_request (p, net, 7, 1.0, FALSE, -1, data, 99);
   gb_predictor_sync (p);
-  gb_predictor_request (p, net, 8, 1.0, FALSE, data, 100);
+  gb_predictor_request (p, net, 8, 1.0, FALSE, -1, data, 100);
   gb_predictor_free (p);   /* with a request perhaps still waiting, and callbacks queued */
   int before = calls;
   while (g_main_context_pending (NULL))

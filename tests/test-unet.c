@@ -9,6 +9,7 @@
 #include "gb-denoiser.h"
 #include "gb-error.h"
 #include "gb-packed.h"
+#include "gb-predictor.h"
 #include "gb-unet.h"
 
 static double
@@ -233,6 +234,14 @@ test_classifier_free_guidance (void)
   for (int i = 0; i < 64; i++)
     g_assert_cmpfloat_with_epsilon (got[i], none[i], 1e-4);
   g_assert_cmpfloat (fabs (cond[3] - none[3]), >, 1e-4);   /* the class matters */
+  /* One state given its class: the guided answer the sampler steps with (row 1: class 1). */
+  int one = 1;
+  gb_mlp_denoiser_eps_class (got, x + 64, 1, 64, 40, net, 2.5, &one);
+  for (int i = 0; i < 64; i++)
+    g_assert_cmpfloat_with_epsilon (got[i], none[64 + i] + 2.5f * (cond[64 + i] - none[64 + i]), 1e-4);
+  float eps1[64], x01[64];
+  gb_predict_one (net, 40, 2.5, FALSE, 1, x + 64, eps1, x01);
+  g_assert_cmpmem (eps1, sizeof eps1, got, sizeof eps1);
   g_assert_true (gb_mlp_denoiser_set_guidance (net, 3.0, &error));
   g_assert_cmpfloat (gb_mlp_denoiser_default_guidance (net), ==, GB_CFG_GUIDANCE);
 }

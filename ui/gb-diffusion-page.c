@@ -333,17 +333,21 @@ recompute_images (GbDiffusionPage *self, gboolean sync)
                                                 : gtk_spin_button_get_value (self->guidance);
   /* What the sampler stepped from: x̂₀ clipped to [−1, 1] when the run clips. */
   gboolean clip = self->reverse && self->run->config.clip_x0;
+  /* A class-conditional model's sampled image i had class i mod K (gb-denoiser.h), and was
+   * stepped with that class's guided ε̂; a noised test image is shown without a class. */
+  int K = self->net->unet != NULL ? self->net->unet->classes : 0;
+  int label = self->reverse && self->run != NULL && K > 0 ? i % K : -1;
   if (sync)
     {
       gb_predictor_sync (self->predictor);
-      gb_predict_one (self->net, self->img_t, w, clip, x, self->img_eps, self->img_x0);
+      gb_predict_one (self->net, self->img_t, w, clip, label, x, self->img_eps, self->img_x0);
       memcpy (self->pred_x, x, sizeof self->pred_x);
       self->pred_t = self->img_t;
       self->img_pred = TRUE;
       return;
     }
   self->pred_wanted = TRUE;
-  gb_predictor_request (self->predictor, self->net, self->img_t, w, clip, x, tag);
+  gb_predictor_request (self->predictor, self->net, self->img_t, w, clip, label, x, tag);
 }
 
 static void
@@ -430,8 +434,8 @@ show_model (GbDiffusionPage *self)
                                 self->net->hidden, 2 * self->net->hidden, 2 * self->net->hidden,
                                 self->net->n_params / 1e6,
                                 self->net->unet->classes > 0
-                                  ? "; samples the classes in turn with classifier-free guidance w, and shows a "
-                                    "selected image's ε̂ and x̂₀ without its class"
+                                  ? "; samples the ten classes in turn with classifier-free guidance w (a "
+                                    "noised test image's ε̂ and x̂₀: without a class)"
                                   : "",
                                 gb_schedule_kind_name (s->kind), s->T)
              : g_strdup_printf ("MLP %d-%d-%d-%d, %s schedule, T = %d", self->net->d, self->net->hidden,
