@@ -675,8 +675,10 @@ set_training_ui (GbLatentPage *self, gboolean running)
   gtk_widget_set_sensitive (GTK_WIDGET (self->pause_button), running);
   gtk_widget_set_sensitive (GTK_WIDGET (self->stop_button), running);
   /* Move the keyboard focus off the controls about to be disabled (a focused
-   * entry made insensitive loses its focus-out event). */
-  GtkWidget *focus = gtk_root_get_focus (gtk_widget_get_root (GTK_WIDGET (self)));
+   * entry made insensitive loses its focus-out event). When training stops
+   * because the window is closing, the page may already be out of it. */
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
   GtkWidget *locked[] = { GTK_WIDGET (self->start_button), GTK_WIDGET (self->epochs), GTK_WIDGET (self->batch),
                           GTK_WIDGET (self->hidden), GTK_WIDGET (self->seed) };
   for (gsize i = 0; running && focus != NULL && i < G_N_ELEMENTS (locked); i++)

@@ -93,6 +93,7 @@ struct _GbRlPage {
   GbTdAgent *agent;
   GMutex lock;                /* guards agent, cart agent and the map's MDP against the worker */
   gint main_waiting;          /* the main loop wants the lock: the worker steps aside */
+  GCond handoff;              /* the worker waits on it while the main loop wants the lock */
   GThread *worker;
   gint worker_stop;
   double worker_rate;
@@ -132,6 +133,7 @@ struct _GbRlPage {
   GbCartEpisode *cart_show;   /* the episode being replayed */
   GArray *cart_returns;       /* of double */
   double cart_w[GB_CARTPOLE_FEATURES];
+  int cart_episodes;          /* as of the last frame that read the agent */
   double replay_pos;
   gboolean scrubbing;
   gboolean driving;
@@ -192,21 +194,45 @@ rate (GbRlPage *self)
 
 /* GMutex is not fair: a worker that unlocks and locks again in a loop can
  * keep the main loop waiting for many frames. The main loop says it is
- * waiting, and the worker lets it in before taking the lock again. */
+ * waiting, and the worker, on taking the lock, lets it in first. */
 static void
 main_lock (GbRlPage *self)
 {
   g_atomic_int_set (&self->main_waiting, 1);
   g_mutex_lock (&self->lock);
   g_atomic_int_set (&self->main_waiting, 0);
+  g_cond_signal (&self->handoff);
+}
+
+/* For a frame: never waits. The worker runs at idle priority, so on a busy
+ * machine it can hold the lock for a long while; then the frame draws what it
+ * had, and asks the worker to step aside before the next one. */
+static gboolean
+frame_trylock (GbRlPage *self)
+{
+  if (!g_mutex_trylock (&self->lock))
+    {
+      g_atomic_int_set (&self->main_waiting, 1);
+      return FALSE;
+    }
+  g_atomic_int_set (&self->main_waiting, 0);
+  g_cond_signal (&self->handoff);
+  return TRUE;
 }
 
 static void
 worker_lock (GbRlPage *self)
 {
-  while (g_atomic_int_get (&self->main_waiting))
-    g_thread_yield ();
   g_mutex_lock (&self->lock);
+  /* Waiting on the condition lets go of the lock; a frame that asked takes it
+   * then. If no frame comes (the page is hidden), go on after a while. */
+  gint64 end = g_get_monotonic_time () + 40 * G_TIME_SPAN_MILLISECOND;
+  while (g_atomic_int_get (&self->main_waiting) && !g_atomic_int_get (&self->worker_stop))
+    if (!g_cond_wait_until (&self->handoff, &self->lock, end))
+      {
+        g_atomic_int_set (&self->main_waiting, 0);
+        break;
+      }
 }
 
 /* Workers run flat out on whatever CPU the interface leaves: under
@@ -229,11 +255,11 @@ td_worker (gpointer data)
   double done = 0;
   while (!g_atomic_int_get (&self->worker_stop))
     {
-      gint64 chunk = 100000;
+      gint64 chunk = 10000;     /* a few milliseconds of work under the lock */
       if (self->worker_rate > 0)
         {
           double target = self->worker_rate * (g_get_monotonic_time () - t0) / 1e6;
-          chunk = (gint64) MIN (target - done, 100000.0);
+          chunk = (gint64) MIN (target - done, 10000.0);
           if (chunk <= 0)
             {
               g_usleep (2000);
@@ -282,9 +308,13 @@ stop_worker (GbRlPage *self)
   if (self->worker == NULL)
     return;
   g_atomic_int_set (&self->worker_stop, 1);
+  g_mutex_lock (&self->lock);
+  g_cond_signal (&self->handoff);
+  g_mutex_unlock (&self->lock);
   g_thread_join (self->worker);
   self->worker = NULL;
   g_atomic_int_set (&self->worker_stop, 0);
+  g_atomic_int_set (&self->main_waiting, 0);
 }
 
 static void
@@ -364,9 +394,10 @@ push_error (GbRlPage *self, double x, double y)
 }
 
 /* Copies the learner's tables into what is drawn, and flashes the states
- * whose value changed. */
+ * whose value changed. A frame does not wait for a worker that holds the
+ * tables: it keeps what it drew last. */
 static void
-refresh (GbRlPage *self)
+refresh_tables (GbRlPage *self, gboolean frame)
 {
   if (self->grid == NULL || cart_mode (self))
     return;
@@ -383,7 +414,13 @@ refresh (GbRlPage *self)
     }
   else if (self->agent != NULL)
     {
-      main_lock (self);
+      if (frame && self->worker != NULL)
+        {
+          if (!frame_trylock (self))
+            return;
+        }
+      else
+        main_lock (self);
       GbTdAgent *ag = self->agent;
       memcpy (self->Q, ag->Q, (gsize) n * 4 * sizeof (double));
       self->agent_s = ag->s;
@@ -444,6 +481,12 @@ refresh (GbRlPage *self)
                               algo_titles[self->algo], self->agent->episodes + 1, self->agent->t, self->steps,
                               self->agent->epsilon, self->agent->last_return);
   gtk_label_set_text (self->status_label, status);
+}
+
+static void
+refresh (GbRlPage *self)
+{
+  refresh_tables (self, FALSE);
 }
 
 /* Dynamic programming: one sweep, keeping the values it started from (for the backup shown on click). */
@@ -628,24 +671,33 @@ copy_episode (GbCartEpisode *to, const GbCartEpisode *from)
 static void
 cart_frame (GbRlPage *self, double dt)
 {
-  /* Take the newest episode when the one on show has been played to its end (or is being stepped). */
-  main_lock (self);
+  /* Take the newest episode when the one on show has been played to its end
+   * (or is being stepped); a worker busy with the agent is not waited for. */
   int len = (int) self->cart_show->states->len;
-  gboolean take = self->cart_has_new && (!self->playing || self->replay_pos >= len - 1 || len == 0);
-  if (take)
+  gboolean locked = TRUE;
+  if (self->worker == NULL)
+    main_lock (self);
+  else
+    locked = frame_trylock (self);
+  if (locked)
     {
-      copy_episode (self->cart_show, self->cart_new);
-      self->cart_has_new = FALSE;
-      self->replay_pos = 0;
+      gboolean take = self->cart_has_new && (!self->playing || self->replay_pos >= len - 1 || len == 0);
+      if (take)
+        {
+          copy_episode (self->cart_show, self->cart_new);
+          self->cart_has_new = FALSE;
+          self->replay_pos = 0;
+        }
+      if (self->cart_returns->len != self->cart->returns->len)
+        {
+          g_array_set_size (self->cart_returns, 0);
+          g_array_append_vals (self->cart_returns, self->cart->returns->data, self->cart->returns->len);
+        }
+      memcpy (self->cart_w, self->cart->w, sizeof self->cart_w);
+      self->cart_episodes = self->cart->episodes;
+      g_mutex_unlock (&self->lock);
     }
-  if (self->cart_returns->len != self->cart->returns->len)
-    {
-      g_array_set_size (self->cart_returns, 0);
-      g_array_append_vals (self->cart_returns, self->cart->returns->data, self->cart->returns->len);
-    }
-  memcpy (self->cart_w, self->cart->w, sizeof self->cart_w);
-  int episodes = self->cart->episodes;
-  g_mutex_unlock (&self->lock);
+  int episodes = self->cart_episodes;
 
   len = (int) self->cart_show->states->len;
   if (!self->scrubbing && len > 0)
@@ -746,7 +798,7 @@ tick_cb (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
         }
     }
   gint64 r0 = g_get_monotonic_time ();
-  refresh (self);
+  refresh_tables (self, TRUE);
   if (self->stats)
     self->tick_ms += (g_get_monotonic_time () - r0) / 1000.0;
   gboolean flashing = FALSE;
@@ -2228,6 +2280,7 @@ gb_rl_page_finalize (GObject *object)
   g_array_unref (self->draw_times);
   g_array_unref (self->tick_times);
   g_mutex_clear (&self->lock);
+  g_cond_clear (&self->handoff);
   G_OBJECT_CLASS (gb_rl_page_parent_class)->finalize (object);
 }
 
@@ -2250,6 +2303,7 @@ static void
 gb_rl_page_init (GbRlPage *self)
 {
   g_mutex_init (&self->lock);
+  g_cond_init (&self->handoff);
   self->trail = g_array_new (FALSE, FALSE, sizeof (int));
   self->returns = g_array_new (FALSE, FALSE, sizeof (double));
   self->lengths = g_array_new (FALSE, FALSE, sizeof (double));
