@@ -157,7 +157,8 @@ silu16 (__m512 x)
 /* An M-row × P-panel block of y over the whole of k, M ≤ 8 and P ≤ 2 known
  * at compile time so the accumulators live in registers. mask: the valid
  * outputs of the last panel. k runs in nseg equal segments, segment s
- * reading x from x + seg_off[s] (one segment at offset 0 for a plain
+ * of seg along k (the weights' rows from w on), segment s reading x from
+ * x + seg_off[s] (one segment at offset 0 for a plain
  * product; three for a convolution's rows of taps, gb_packed_apply_taps).
  * Packed weights (packed TRUE) sit NR apart along k, panels K·NR apart;
  * otherwise w is a row-major matrix read in place, rows ldw apart and the
@@ -165,11 +166,10 @@ silu16 (__m512 x)
  * y rather than to the bias. */
 static inline __attribute__ ((always_inline)) KERNEL void
 block (const int M, const int P, int K, const float *x, int ldx, const float *w, const float *bias, gboolean silu,
-       float *y, int ldy, __mmask16 last_mask, int nseg, const gsize *seg_off, const gboolean packed, gsize ldw)
+       float *y, int ldy, __mmask16 last_mask, int nseg, int seg, const gsize *seg_off, const gboolean packed, gsize ldw)
 {
   __m512 acc[MR][2];
   const gsize pstride = packed ? (gsize) K * NR : NR, kstride = packed ? NR : ldw;
-  const int seg = K / nseg;
 #pragma GCC unroll 2
   for (int p = 0; p < P; p++)
     {
@@ -220,19 +220,19 @@ block (const int M, const int P, int K, const float *x, int ldx, const float *w,
 #define ROWS(P)                                                                         \
   switch (M)                                                                            \
     {                                                                                   \
-    case 8: block (8, P, K, x, ldx, w, bias, silu, y, ldy, mask, nseg, seg_off, packed, ldw); break; \
-    case 7: block (7, P, K, x, ldx, w, bias, silu, y, ldy, mask, nseg, seg_off, packed, ldw); break; \
-    case 6: block (6, P, K, x, ldx, w, bias, silu, y, ldy, mask, nseg, seg_off, packed, ldw); break; \
-    case 5: block (5, P, K, x, ldx, w, bias, silu, y, ldy, mask, nseg, seg_off, packed, ldw); break; \
-    case 4: block (4, P, K, x, ldx, w, bias, silu, y, ldy, mask, nseg, seg_off, packed, ldw); break; \
-    case 3: block (3, P, K, x, ldx, w, bias, silu, y, ldy, mask, nseg, seg_off, packed, ldw); break; \
-    case 2: block (2, P, K, x, ldx, w, bias, silu, y, ldy, mask, nseg, seg_off, packed, ldw); break; \
-    default: block (1, P, K, x, ldx, w, bias, silu, y, ldy, mask, nseg, seg_off, packed, ldw); break; \
+    case 8: block (8, P, K, x, ldx, w, bias, silu, y, ldy, mask, nseg, kseg, seg_off, packed, ldw); break; \
+    case 7: block (7, P, K, x, ldx, w, bias, silu, y, ldy, mask, nseg, kseg, seg_off, packed, ldw); break; \
+    case 6: block (6, P, K, x, ldx, w, bias, silu, y, ldy, mask, nseg, kseg, seg_off, packed, ldw); break; \
+    case 5: block (5, P, K, x, ldx, w, bias, silu, y, ldy, mask, nseg, kseg, seg_off, packed, ldw); break; \
+    case 4: block (4, P, K, x, ldx, w, bias, silu, y, ldy, mask, nseg, kseg, seg_off, packed, ldw); break; \
+    case 3: block (3, P, K, x, ldx, w, bias, silu, y, ldy, mask, nseg, kseg, seg_off, packed, ldw); break; \
+    case 2: block (2, P, K, x, ldx, w, bias, silu, y, ldy, mask, nseg, kseg, seg_off, packed, ldw); break; \
+    default: block (1, P, K, x, ldx, w, bias, silu, y, ldy, mask, nseg, kseg, seg_off, packed, ldw); break; \
     }
 
 static KERNEL void
 block_any (int M, int P, int K, const float *x, int ldx, const float *w, const float *bias, gboolean silu, float *y,
-           int ldy, __mmask16 mask, int nseg, const gsize *seg_off)
+           int ldy, __mmask16 mask, int nseg, int kseg, const gsize *seg_off)
 {
   const gboolean packed = TRUE;
   const gsize ldw = 0;
@@ -248,7 +248,7 @@ block_rm (int M, int P, int K, const float *x, int ldx, const float *w, gsize ld
 {
   const gboolean packed = FALSE, silu = FALSE;
   const float *bias = NULL;
-  const int nseg = 1;
+  const int nseg = 1, kseg = K;
   static const gsize whole[1] = { 0 };
   const gsize *seg_off = whole;
   if (P == 2)
@@ -261,9 +261,9 @@ block_rm (int M, int P, int K, const float *x, int ldx, const float *w, gsize ld
  * product per output along k rather than a panel mostly of zeros. */
 static KERNEL void
 apply_narrow (const GbPacked *p, const float *x, int ldx, int n, const float *bias, gboolean silu, float *y, int ldy,
-              int j0, int j1, int nseg, const gsize *seg_off)
+              int j0, int j1, int nseg, int kseg, int sg0, const gsize *seg_off)
 {
-  int K = p->n_in / nseg, K16 = K / NR * NR;
+  int K = kseg, K16 = K / NR * NR;
   __mmask16 tail = (__mmask16) ((1u << (K - K16)) - 1);
   for (int i = 0; i < n; i++)
     {
@@ -272,7 +272,7 @@ apply_narrow (const GbPacked *p, const float *x, int ldx, int n, const float *bi
           __m512 acc = _mm512_setzero_ps ();
           for (int sg = 0; sg < nseg; sg++)
             {
-              const float *xi = x + seg_off[sg] + (gsize) i * ldx, *wj = p->rows + (gsize) j * p->n_in + sg * K;
+              const float *xi = x + seg_off[sg] + (gsize) i * ldx, *wj = p->rows + (gsize) j * p->n_in + (gsize) (sg0 + sg) * K;
               for (int k = 0; k < K16; k += NR)
                 acc = _mm512_fmadd_ps (_mm512_loadu_ps (xi + k), _mm512_loadu_ps (wj + k), acc);
               if (tail)
@@ -287,14 +287,17 @@ apply_narrow (const GbPacked *p, const float *x, int ldx, int n, const float *bi
     }
 }
 
+/* y = x Wᵀ + bias over columns j0 … j1, k in nseg segments of kseg (see
+ * block), the first being the weights' segment sg0: a convolution's rows of
+ * taps can leave out the segments that would read only zeros. */
 static KERNEL void
 apply_kernel (const GbPacked *p, const float *x, int ldx, int n, const float *bias, gboolean silu, float *y, int ldy,
-              int j0, int j1, int nseg, const gsize *seg_off)
+              int j0, int j1, int nseg, int kseg, int sg0, const gsize *seg_off)
 {
   int K = p->n_in;
   if (p->rows != NULL)
     {
-      apply_narrow (p, x, ldx, n, bias, silu, y, ldy, j0, j1, nseg, seg_off);
+      apply_narrow (p, x, ldx, n, bias, silu, y, ldy, j0, j1, nseg, kseg, sg0, seg_off);
       return;
     }
   /* Column blocks of two panels outside, rows inside: the block's weights
@@ -305,10 +308,10 @@ apply_kernel (const GbPacked *p, const float *x, int ldx, int n, const float *bi
       int P = (cols + NR - 1) / NR;
       int last = cols - (P - 1) * NR;
       __mmask16 mask = (__mmask16) (last == NR ? 0xffff : (1u << last) - 1);
-      const float *w = p->w + (gsize) (j / NR) * K * NR;
+      const float *w = p->w + (gsize) (j / NR) * K * NR + (gsize) sg0 * kseg * NR;
       for (int i = 0; i < n; i += MR)
         block_any (MIN (MR, n - i), P, K, x + (gsize) i * ldx, ldx, w, bias != NULL ? bias + j : NULL, silu,
-                   y + (gsize) i * ldy + j, ldy, mask, nseg, seg_off);
+                   y + (gsize) i * ldy + j, ldy, mask, nseg, kseg, seg_off);
     }
 }
 
@@ -549,11 +552,196 @@ gb_packed_apply_taps (const GbPacked *p, const float *x, int ldx, int n, int nse
   if (gb_packed_level () != GB_PACKED_AVX512)
     return FALSE;
   if (n > 0)
-    apply_kernel (p, x, ldx, n, bias, FALSE, y, ldy, 0, p->n_out, nseg, seg_off);
+    apply_kernel (p, x, ldx, n, bias, FALSE, y, ldy, 0, p->n_out, nseg, p->n_in / nseg, 0, seg_off);
   return TRUE;
 #else
   return FALSE;
 #endif
+}
+
+gboolean
+gb_packed_apply_conv3 (const GbPacked *p, const float *Q, int S, const float *bias, float *y, int ldy)
+{
+  g_return_val_if_fail (p != NULL && Q != NULL && y != NULL && S >= 1 && p->n_in % 3 == 0, FALSE);
+  g_return_val_if_fail (ldy >= p->n_out, FALSE);
+#if HAVE_KERNEL
+  if (gb_packed_level () != GB_PACKED_AVX512)
+    return FALSE;
+  int c3 = p->n_in / 3, n = p->n_out;
+  gsize qrow = (gsize) S * c3;
+  const gsize seg[3] = { 0, qrow, 2 * qrow };
+  if (S < 3)
+    {
+      apply_kernel (p, Q, c3, S * S, bias, FALSE, y, ldy, 0, n, 3, c3, 0, seg);
+      return TRUE;
+    }
+  /* The first row of pixels has only zeros above it, the last below. */
+  apply_kernel (p, Q, c3, S, bias, FALSE, y, ldy, 0, n, 2, c3, 1, seg + 1);
+  apply_kernel (p, Q + qrow, c3, S * (S - 2), bias, FALSE, y + (gsize) S * ldy, ldy, 0, n, 3, c3, 0, seg);
+  apply_kernel (p, Q + (gsize) (S - 1) * qrow, c3, S, bias, FALSE, y + (gsize) (S - 1) * S * ldy, ldy, 0, n, 2, c3,
+                0, seg);
+  return TRUE;
+#else
+  return FALSE;
+#endif
+}
+
+#if HAVE_KERNEL
+/* One pixel's three taps, zeros past the row's ends, sixteen channels at a time. */
+static inline __attribute__ ((always_inline)) KERNEL void
+taps_pixel (float *out, const float *in, int S, int c, int j)
+{
+  for (int v = 0; v < 3; v++)
+    {
+      int sj = j + v - 1;
+      gboolean inside = sj >= 0 && sj < S;
+      const float *src = in + (gsize) (inside ? sj : 0) * c;
+      for (int k = 0; k < c; k += 16)
+        {
+          __mmask16 m = c - k >= 16 ? 0xffff : (__mmask16) ((1u << (c - k)) - 1);
+          __m512 x = inside ? _mm512_maskz_loadu_ps (m, src + k) : _mm512_setzero_ps ();
+          _mm512_mask_storeu_ps (out + v * c + k, m, x);
+        }
+    }
+}
+
+static KERNEL void
+taps_row_kernel (float *out, const float *in, int S, int c, const float *a, const float *b, float *scratch)
+{
+  gsize n = (gsize) S * c;
+  if (a != NULL)
+    {
+      gsize o = 0;
+      if (c % 16 == 0)
+        /* four vectors at a time: SiLU is a long chain, and four of them overlap */
+        for (; o + 64 <= n; o += 64)
+          {
+            __m512 v[4];
+#pragma GCC unroll 4
+            for (int u = 0; u < 4; u++)
+              {
+                gsize k = (o + 16 * u) % c;
+                v[u] = _mm512_fmadd_ps (_mm512_loadu_ps (in + o + 16 * u), _mm512_loadu_ps (a + k),
+                                        _mm512_loadu_ps (b + k));
+              }
+#pragma GCC unroll 4
+            for (int u = 0; u < 4; u++)
+              _mm512_storeu_ps (scratch + o + 16 * u, silu16 (v[u]));
+          }
+      for (; o < n; o += 16)
+        {
+          gsize k = o % c, left = MIN (n - o, c - k);   /* stays inside one pixel */
+          __mmask16 m = left >= 16 ? 0xffff : (__mmask16) ((1u << left) - 1);
+          __m512 v = _mm512_fmadd_ps (_mm512_maskz_loadu_ps (m, in + o), _mm512_maskz_loadu_ps (m, a + k),
+                                      _mm512_maskz_loadu_ps (m, b + k));
+          _mm512_mask_storeu_ps (scratch + o, m, silu16 (v));
+          o -= 16 - MIN (left, 16);
+        }
+      in = scratch;
+    }
+  int c3 = 3 * c;
+  if (c % 16 != 0 || S < 3)
+    {
+      for (int j = 0; j < S; j++)
+        taps_pixel (out + (gsize) j * c3, in, S, c, j);
+      return;
+    }
+  taps_pixel (out, in, S, c, 0);
+  for (int j = 1; j < S - 1; j++)
+    {
+      float *o = out + (gsize) j * c3;
+      const float *src = in + (gsize) (j - 1) * c;
+      for (int k = 0; k < c3; k += 16)
+        _mm512_storeu_ps (o + k, _mm512_loadu_ps (src + k));
+    }
+  taps_pixel (out + (gsize) (S - 1) * c3, in, S, c, S - 1);
+}
+#endif
+
+#if HAVE_KERNEL
+/* s, s2 (c) = Σ x, Σ x² over N pixels: float sums over runs of 16 pixels
+ * (in pixel order, as the portable loop adds them), gathered in double. */
+static inline __attribute__ ((always_inline)) KERNEL __m256
+hi8 (__m512 v)
+{
+  return _mm256_castpd_ps (_mm512_extractf64x4_pd (_mm512_castps_pd (v), 1));
+}
+
+static KERNEL void
+channel_sums_kernel (double *s, double *s2, const float *x, int N, int c)
+{
+  int V = c / 16;
+  __m512d ds[16], ds2[16];
+  for (int u = 0; u < 2 * V; u++)
+    ds[u] = _mm512_setzero_pd (), ds2[u] = _mm512_setzero_pd ();
+  for (int q0 = 0; q0 < N; q0 += 16)
+    {
+      __m512 fs[8], fs2[8];
+      for (int u = 0; u < V; u++)
+        fs[u] = _mm512_setzero_ps (), fs2[u] = _mm512_setzero_ps ();
+      for (int q = q0; q < MIN (N, q0 + 16); q++)
+        {
+          const float *p = x + (gsize) q * c;
+#pragma GCC unroll 8
+          for (int u = 0; u < 8; u++)
+            if (u < V)
+              {
+                __m512 v = _mm512_loadu_ps (p + 16 * u);
+                fs[u] = _mm512_add_ps (fs[u], v);
+                fs2[u] = _mm512_add_ps (fs2[u], _mm512_mul_ps (v, v));
+              }
+        }
+      for (int u = 0; u < V; u++)
+        {
+          ds[2 * u] = _mm512_add_pd (ds[2 * u], _mm512_cvtps_pd (_mm512_castps512_ps256 (fs[u])));
+          ds[2 * u + 1] = _mm512_add_pd (ds[2 * u + 1], _mm512_cvtps_pd (hi8 (fs[u])));
+          ds2[2 * u] = _mm512_add_pd (ds2[2 * u], _mm512_cvtps_pd (_mm512_castps512_ps256 (fs2[u])));
+          ds2[2 * u + 1] = _mm512_add_pd (ds2[2 * u + 1], _mm512_cvtps_pd (hi8 (fs2[u])));
+        }
+    }
+  for (int u = 0; u < 2 * V; u++)
+    _mm512_storeu_pd (s + 8 * u, ds[u]), _mm512_storeu_pd (s2 + 8 * u, ds2[u]);
+}
+#endif
+
+gboolean
+gb_packed_channel_sums (double *s, double *s2, const float *x, int N, int c)
+{
+#if HAVE_KERNEL
+  if (gb_packed_level () == GB_PACKED_AVX512 && c % 16 == 0 && c <= 128)
+    {
+      channel_sums_kernel (s, s2, x, N, c);
+      return TRUE;
+    }
+#endif
+  return FALSE;
+}
+
+void
+gb_packed_taps_row (float *out, const float *in, int S, int c, const float *a, const float *b, float *scratch)
+{
+#if HAVE_KERNEL
+  if (gb_packed_level () == GB_PACKED_AVX512)
+    {
+      taps_row_kernel (out, in, S, c, a, b, scratch);
+      return;
+    }
+#endif
+  if (a != NULL)
+    {
+      for (int q = 0; q < S; q++)
+        for (int k = 0; k < c; k++)
+          scratch[(gsize) q * c + k] = in[(gsize) q * c + k] * a[k] + b[k];
+      gb_act_forward (GB_ACT_SILU, scratch, scratch, (gsize) S * c);
+      in = scratch;
+    }
+  for (int j = 0; j < S; j++, out += 3 * c)
+    for (int v = 0; v < 3; v++)
+      {
+        int sj = j + v - 1;
+        for (int k = 0; k < c; k++)
+          out[v * c + k] = sj >= 0 && sj < S ? in[(gsize) sj * c + k] : 0.0f;
+      }
 }
 
 void
@@ -584,7 +772,7 @@ gb_packed_apply (const GbPacked *p, const float *x, int ldx, int n, const float 
   g_return_if_fail (level != GB_PACKED_NONE);
   static const gsize whole[1] = { 0 };
   if (level == GB_PACKED_AVX512)
-    apply_kernel (p, x, ldx, n, bias, act == GB_ACT_SILU, y, ldy, j0, j1, 1, whole);
+    apply_kernel (p, x, ldx, n, bias, act == GB_ACT_SILU, y, ldy, j0, j1, 1, p->n_in, 0, whole);
   else
     apply_kernel2 (p, x, ldx, n, bias, act == GB_ACT_SILU, y, ldy, j0, j1);
 #else

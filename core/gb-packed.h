@@ -67,11 +67,31 @@ void      gb_packed_apply (const GbPacked *p, const float *x, int ldx, int n, co
 gboolean  gb_packed_apply_taps (const GbPacked *p, const float *x, int ldx, int n, int nseg, const gsize *seg_off,
                                 const float *bias, float *y, int ldy);
 
+/* A 3 × 3 convolution of one S × S image from its rows of taps Q ((S + 2)
+ * rows of S pixels × 3c, rows 0 and S + 1 zero; see gb_packed_taps_row), p
+ * packed from the weights (cout, 3, 3, c): y (S² × cout, rows ldy apart) =
+ * the convolution + bias. As gb_packed_apply_taps with three segments S·3c
+ * apart, less the products with the zero rows. FALSE where that one is. */
+gboolean  gb_packed_apply_conv3 (const GbPacked *p, const float *Q, int S, const float *bias, float *y, int ldy);
+
 /* y (m × n) += a (m × k) · b (k × n), all row-major, b read in place (no
  * packing: for a product whose b serves once, as a convolution's weight
  * gradient's unrolled patches do). Only on AVX-512; returns FALSE (and does
  * nothing) elsewhere. */
 gboolean  gb_packed_gemm_acc (int m, int n, int k, const float *a, int lda, const float *b, int ldb, float *y, int ldy);
+
+/* One row of an image's rows of taps (gb_packed_apply_taps' input for a
+ * 3 × 3 convolution): out (S × 3c) holds each pixel j of the row in (S × c)
+ * with its left and right neighbours, zeros past the edges. With a and b
+ * (c each), the row is first mapped to SiLU (in·a + b) (a GroupNorm and its
+ * activation) through scratch (S × c); otherwise a, b and scratch may be NULL. */
+void      gb_packed_taps_row (float *out, const float *in, int S, int c, const float *a, const float *b,
+                              float *scratch);
+
+/* s, s2 (c each) = Σ x, Σ x² over N pixels of c channels (pixel-major), for
+ * a GroupNorm: float sums over runs of 16 pixels gathered in double. Only on
+ * AVX-512 for c a multiple of 16 up to 128; FALSE (nothing done) otherwise. */
+gboolean  gb_packed_channel_sums (double *s, double *s2, const float *x, int N, int c);
 
 /* out = SiLU (in) over n values (out may be in): the kernels' own SiLU on
  * AVX-512 (relative error about 2^−28), gb_act_forward's elsewhere. */

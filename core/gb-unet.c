@@ -271,32 +271,14 @@ dense (float *y, const float *x, const GbPacked *pk, const float *w, const float
 /* Q (S + 2, S, 3c) for one image: row a, pixel j holds x[a − 1, j − 1 … j + 1]
  * (3c values, 0 outside), rows 0 and S + 1 all 0. A pixel's 3 × 3 patch is
  * then rows i, i + 1, i + 2 of Q at j: three segments S·3c apart. */
-GB_HOT static void
+static void
 row_taps (float *Q, const float *x, int S, int c)
 {
-  int c3 = 3 * c;
-  gsize qrow = (gsize) S * c3;
+  gsize qrow = (gsize) S * 3 * c;
   memset (Q, 0, qrow * sizeof (float));
   memset (Q + (gsize) (S + 1) * qrow, 0, qrow * sizeof (float));
   for (int i = 0; i < S; i++)
-    {
-      const float *in = x + (gsize) i * S * c;
-      float *out = Q + (gsize) (i + 1) * qrow;
-      for (int j = 0; j < S; j++, out += c3)
-        {
-          if (j > 0 && j < S - 1)
-            for (int k = 0; k < c3; k++)
-              out[k] = in[(gsize) (j - 1) * c + k];
-          else
-            for (int v = 0; v < 3; v++)
-              {
-                int sj = j + v - 1;
-                gboolean inside = sj >= 0 && sj < S;
-                for (int k = 0; k < c; k++)
-                  out[v * c + k] = inside ? in[(gsize) sj * c + k] : 0.0f;
-              }
-        }
-    }
+    gb_packed_taps_row (Q + (gsize) (i + 1) * qrow, x + (gsize) i * S * c, S, c, NULL, NULL, NULL);
 }
 
 static void
@@ -306,11 +288,10 @@ conv_forward (float *y, const float *x, const GbPacked *pk, const float *w, cons
   if (pk != NULL && gb_packed_level () == GB_PACKED_AVX512)
     {
       /* Each image's rows of taps, read three at a time in place. */
-      gsize seg[3] = { 0, (gsize) S * 3 * cin, (gsize) 2 * S * 3 * cin };
       for (int n = 0; n < m; n++)
         {
           row_taps (P, x + (gsize) n * S * S * cin, S, cin);
-          gboolean ok = gb_packed_apply_taps (pk, P, 3 * cin, S * S, 3, seg, b, y + (gsize) n * S * S * cout, cout);
+          gboolean ok = gb_packed_apply_conv3 (pk, P, S, b, y + (gsize) n * S * S * cout, cout);
           g_assert (ok);
         }
       return;
@@ -454,9 +435,8 @@ conv_backward_taps (float *dx, float *dw, const float *dy, const float *x, const
         }
       if (dx == NULL)
         continue;
-      gsize seg[3] = { 0, (gsize) S * 3 * cout, (gsize) 2 * S * 3 * cout };
       row_taps (dP, dyn, S, cout);
-      gboolean ok = gb_packed_apply_taps (pk_f, dP, 3 * cout, N, 3, seg, NULL, dx + (gsize) n * N * cin, cin);
+      gboolean ok = gb_packed_apply_conv3 (pk_f, dP, S, NULL, dx + (gsize) n * N * cin, cin);
       g_assert (ok);
     }
 }
@@ -498,52 +478,64 @@ conv_backward (float *dx, float *dw, float *db, const float *dy, const float *x,
 /* GroupNorm: y = γ (x − μ) / σ + β per image and group; keeps μ and 1/σ (m, G).
  * Sums per channel first (a pass the compiler vectorises across channels),
  * then y = x·a_c + b_c with a and b folded from the group's statistics. */
+/* One image's GroupNorm as a per-channel affine map: y = x·a + b, with the
+ * groups' mean and 1/σ (for the backward pass). */
 GB_HOT static void
-gn_forward (float *y, float *mean, float *rstd, const float *x, const float *gamma, const float *beta, int m, int N,
-            int c)
+gn_stats (float *a, float *b, float *mean, float *rstd, const float *xn, const float *gamma, const float *beta, int N,
+          int c)
 {
   int cg = c / G;
   double s[4 * 256], s2[4 * 256];
-  float a[4 * 256], b[4 * 256], fs[4 * 256], fs2[4 * 256];
+  float fs[4 * 256], fs2[4 * 256];
   g_assert (c <= 4 * 256);
-  for (int n = 0; n < m; n++)
+  for (int k = 0; k < c; k++)
+    s[k] = 0.0, s2[k] = 0.0;
+  /* float sums over runs of 16 pixels (vectorised), gathered in double */
+  for (int q0 = gb_packed_channel_sums (s, s2, xn, N, c) ? N : 0; q0 < N; q0 += 16)
     {
-      const float *xn = x + (gsize) n * N * c;
       for (int k = 0; k < c; k++)
-        s[k] = 0.0, s2[k] = 0.0;
-      /* float sums over runs of 16 pixels (vectorised), gathered in double */
-      for (int q0 = 0; q0 < N; q0 += 16)
-        {
-          for (int k = 0; k < c; k++)
-            fs[k] = 0.0f, fs2[k] = 0.0f;
-          for (int q = q0; q < MIN (N, q0 + 16); q++)
-            {
-              const float *restrict p = xn + (gsize) q * c;
-              for (int k = 0; k < c; k++)
-                fs[k] += p[k], fs2[k] += p[k] * p[k];
-            }
-          for (int k = 0; k < c; k++)
-            s[k] += fs[k], s2[k] += fs2[k];
-        }
-      for (int g = 0; g < G; g++)
-        {
-          double ts = 0.0, ts2 = 0.0;
-          for (int k = g * cg; k < (g + 1) * cg; k++)
-            ts += s[k], ts2 += s2[k];
-          double M = (double) N * cg, mu = ts / M, var = MAX (ts2 / M - mu * mu, 0.0);
-          float r = (float) (1.0 / sqrt (var + GN_EPS));
-          mean[n * G + g] = (float) mu, rstd[n * G + g] = r;
-          for (int k = g * cg; k < (g + 1) * cg; k++)
-            a[k] = gamma[k] * r, b[k] = beta[k] - (float) mu * gamma[k] * r;
-        }
-      float *yn = y + (gsize) n * N * c;
-      for (int q = 0; q < N; q++)
+        fs[k] = 0.0f, fs2[k] = 0.0f;
+      for (int q = q0; q < MIN (N, q0 + 16); q++)
         {
           const float *restrict p = xn + (gsize) q * c;
-          float *restrict o = yn + (gsize) q * c;
           for (int k = 0; k < c; k++)
-            o[k] = p[k] * a[k] + b[k];
+            fs[k] += p[k], fs2[k] += p[k] * p[k];
         }
+      for (int k = 0; k < c; k++)
+        s[k] += fs[k], s2[k] += fs2[k];
+    }
+  for (int g = 0; g < G; g++)
+    {
+      double ts = 0.0, ts2 = 0.0;
+      for (int k = g * cg; k < (g + 1) * cg; k++)
+        ts += s[k], ts2 += s2[k];
+      double M = (double) N * cg, mu = ts / M, var = MAX (ts2 / M - mu * mu, 0.0);
+      float r = (float) (1.0 / sqrt (var + GN_EPS));
+      mean[g] = (float) mu, rstd[g] = r;
+      for (int k = g * cg; k < (g + 1) * cg; k++)
+        a[k] = gamma[k] * r, b[k] = beta[k] - (float) mu * gamma[k] * r;
+    }
+}
+
+/* o = p·a + b over n pixels of c channels. */
+GB_HOT static void
+affine_rows (float *restrict o, const float *restrict p, const float *restrict a, const float *restrict b, int n, int c)
+{
+  for (int q = 0; q < n; q++, p += c, o += c)
+    for (int k = 0; k < c; k++)
+      o[k] = p[k] * a[k] + b[k];
+}
+
+/* y = GroupNorm (x) over m images of N pixels, c channels (pixel-major). */
+static void
+gn_forward (float *y, float *mean, float *rstd, const float *x, const float *gamma, const float *beta, int m, int N,
+            int c)
+{
+  float a[4 * 256], b[4 * 256];
+  for (int n = 0; n < m; n++)
+    {
+      gn_stats (a, b, mean + n * G, rstd + n * G, x + (gsize) n * N * c, gamma, beta, N, c);
+      affine_rows (y + (gsize) n * N * c, x + (gsize) n * N * c, a, b, N, c);
     }
 }
 
@@ -840,19 +832,59 @@ time_forward (const GbUnet *u, Work *w, int m, const int *ts, int t, const int *
       }
 }
 
+/* For inference: y = conv (SiLU (GroupNorm (x))) + b (+ v, a row of cout
+ * per image), an image at a time, the normalised activations written
+ * straight into the rows of taps (never to memory as an image of their own).
+ * Only where conv_forward reads rows of taps; FALSE (nothing done) elsewhere.
+ * P holds one image's taps and a row: (S + 2)·S·3cin + S·cin floats. */
+static gboolean
+gn_silu_conv (float *y, const float *x, const float *gamma, const float *beta, const GbPacked *pk, const float *b,
+              const float *v, int m, int S, int cin, int cout, float *P)
+{
+  if (pk == NULL || gb_packed_level () != GB_PACKED_AVX512)
+    return FALSE;
+  gsize qrow = (gsize) S * 3 * cin, img = (gsize) S * S * cin;
+  float *row = P + (gsize) (S + 2) * qrow;
+  float ga[4 * 256], gb[4 * 256], mean[G], rstd[G], bias[4 * 256];
+  g_assert (cout <= 4 * 256);
+  memset (P, 0, qrow * sizeof (float));
+  memset (P + (gsize) (S + 1) * qrow, 0, qrow * sizeof (float));
+  for (int n = 0; n < m; n++)
+    {
+      const float *xn = x + n * img;
+      gn_stats (ga, gb, mean, rstd, xn, gamma, beta, S * S, cin);
+      for (int i = 0; i < S; i++)
+        gb_packed_taps_row (P + (gsize) (i + 1) * qrow, xn + (gsize) i * S * cin, S, cin, ga, gb, row);
+      for (int k = 0; k < cout; k++)
+        bias[k] = b[k] + (v != NULL ? v[(gsize) n * cout + k] : 0.0f);
+      gboolean ok = gb_packed_apply_conv3 (pk, P, S, bias, y + (gsize) n * S * S * cout, cout);
+      g_assert (ok);
+    }
+  return TRUE;
+}
+
 static void
-block_forward (const GbUnet *u, const GbUnetPacks *pk, int bi, BlockWork *b, const float *x, Work *w, int m)
+block_forward (const GbUnet *u, const GbUnetPacks *pk, int bi, BlockWork *b, const float *x, Work *w, int m,
+               gboolean train)
 {
   const GbUnetBlock *k = &u->blk[bi];
   const float *p = u->params;
   int S = k->res, N = S * S;
   gsize px = (gsize) m * N;
-  gn_silu (b->a1, b->s1, b->mean1, b->rstd1, x, p + k->gn1_g, p + k->gn1_b, m, N, k->cin);
-  conv_forward (b->h1, b->s1, pk ? pk->w1[bi] : NULL, p + k->w1, p + k->b1, m, S, k->cin, k->cout, w->P);
   gb_linear_forward (b->tp, w->tc, p + k->wt, p + k->bt, m, u->TE, k->cout, GB_ACT_NONE);
-  add_per_image (b->h1, b->tp, m, N, k->cout);
-  gn_silu (b->a2, b->s2, b->mean2, b->rstd2, b->h1, p + k->gn2_g, p + k->gn2_b, m, N, k->cout);
-  conv_forward (b->out, b->s2, pk ? pk->w2[bi] : NULL, p + k->w2, p + k->b2, m, S, k->cout, k->cout, w->P);
+  const GbPacked *w1 = pk ? pk->w1[bi] : NULL, *w2 = pk ? pk->w2[bi] : NULL;
+  if (train || !gn_silu_conv (b->h1, x, p + k->gn1_g, p + k->gn1_b, w1, p + k->b1, b->tp, m, S, k->cin, k->cout, w->P))
+    {
+      gn_silu (b->a1, b->s1, b->mean1, b->rstd1, x, p + k->gn1_g, p + k->gn1_b, m, N, k->cin);
+      conv_forward (b->h1, b->s1, w1, p + k->w1, p + k->b1, m, S, k->cin, k->cout, w->P);
+      add_per_image (b->h1, b->tp, m, N, k->cout);
+    }
+  if (train || !gn_silu_conv (b->out, b->h1, p + k->gn2_g, p + k->gn2_b, w2, p + k->b2, NULL, m, S, k->cout, k->cout,
+                              w->P))
+    {
+      gn_silu (b->a2, b->s2, b->mean2, b->rstd2, b->h1, p + k->gn2_g, p + k->gn2_b, m, N, k->cout);
+      conv_forward (b->out, b->s2, w2, p + k->w2, p + k->b2, m, S, k->cout, k->cout, w->P);
+    }
   if (k->ws)
     {
       /* out += x wsᵀ + bs, through the patch buffer as scratch */
@@ -909,7 +941,7 @@ block_backward (const GbUnet *u, const GbUnetPacks *pk, int bi, const BlockWork 
 /* w->y (m, S²) = ε̂ for x (m, S²). */
 static void
 net_forward (const GbUnet *u, const GbUnetPacks *pk, Work *w, const float *x, int m, const int *ts, int t,
-             const int *labels)
+             const int *labels, gboolean train)
 {
   const float *p = u->params;
   int S = u->side, C = u->C, h = S / 2, q = S / 4;
@@ -917,20 +949,24 @@ net_forward (const GbUnet *u, const GbUnetPacks *pk, Work *w, const float *x, in
   BlockWork *b = w->bw;
   time_forward (u, w, m, ts, t, labels);
   conv_forward (w->h0, x, pk ? pk->in : NULL, p + u->in_w, p + u->in_b, m, S, 1, C, w->P);
-  block_forward (u, pk, 0, &b[0], w->h0, w, m);
+  block_forward (u, pk, 0, &b[0], w->h0, w, m, train);
   pool_forward (w->p0, b[0].out, m, S, C);
-  block_forward (u, pk, 1, &b[1], w->p0, w, m);
+  block_forward (u, pk, 1, &b[1], w->p0, w, m, train);
   pool_forward (w->p1, b[1].out, m, h, 2 * C);
-  block_forward (u, pk, 2, &b[2], w->p1, w, m);
-  block_forward (u, pk, 3, &b[3], b[2].out, w, m);
+  block_forward (u, pk, 2, &b[2], w->p1, w, m, train);
+  block_forward (u, pk, 3, &b[3], b[2].out, w, m, train);
   up_forward (w->c4, 4 * C, b[3].out, m, q, 2 * C);
   put_channels (w->c4, 4 * C, 2 * C, b[1].out, N1, 2 * C);
-  block_forward (u, pk, 4, &b[4], w->c4, w, m);
+  block_forward (u, pk, 4, &b[4], w->c4, w, m, train);
   up_forward (w->c5, 3 * C, b[4].out, m, h, 2 * C);
   put_channels (w->c5, 3 * C, 2 * C, b[0].out, N0, C);
-  block_forward (u, pk, 5, &b[5], w->c5, w, m);
-  gn_silu (w->a, w->s, w->mean, w->rstd, b[5].out, p + u->out_g, p + u->out_b, m, S * S, C);
-  conv_forward (w->y, w->s, pk ? pk->out : NULL, p + u->out_w, p + u->out_bias, m, S, C, 1, w->P);
+  block_forward (u, pk, 5, &b[5], w->c5, w, m, train);
+  const GbPacked *wo = pk ? pk->out : NULL;
+  if (train || !gn_silu_conv (w->y, b[5].out, p + u->out_g, p + u->out_b, wo, p + u->out_bias, NULL, m, S, C, 1, w->P))
+    {
+      gn_silu (w->a, w->s, w->mean, w->rstd, b[5].out, p + u->out_g, p + u->out_b, m, S * S, C);
+      conv_forward (w->y, w->s, wo, p + u->out_w, p + u->out_bias, m, S, C, 1, w->P);
+    }
 }
 
 /* From dy = ∂L/∂ε̂ (m, S²): grad += every parameter's gradient. */
@@ -991,7 +1027,7 @@ eps_slices (const GbUnet *u, const GbUnetPacks *pk, float *eps, const float *xt,
     {
       int m = MIN (SLICE, n - i0);
       Work *w = work_get (u, m, FALSE);
-      net_forward (u, pk, w, xt + i0 * d, m, ts ? ts + i0 : NULL, t, labels ? labels + i0 : NULL);
+      net_forward (u, pk, w, xt + i0 * d, m, ts ? ts + i0 : NULL, t, labels ? labels + i0 : NULL, FALSE);
       memcpy (eps + i0 * d, w->y, m * d * sizeof (float));
     }
 }
@@ -1022,7 +1058,7 @@ gb_unet_gradient (const GbUnet *u, const GbUnetPacks *pk, float *grad, const flo
       int m = MIN (SLICE, n - i0);
       Work *w = work_get (u, m, TRUE);
       const float *x = xt + i0 * d, *e = eps + i0 * d;
-      net_forward (u, pk, w, x, m, ts + i0, 0, labels ? labels + i0 : NULL);
+      net_forward (u, pk, w, x, m, ts + i0, 0, labels ? labels + i0 : NULL, TRUE);
       for (gsize i = 0; i < m * d; i++)
         {
           float r = w->y[i] - e[i];

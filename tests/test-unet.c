@@ -123,6 +123,48 @@ test_shapes (void)
 }
 
 static void
+test_kernels_agree (void)
+{
+  /* Side 12 (blocks at 12, 6 and 3 pixels), width 16, three classes, every
+   * parameter set away from its initial value: the fused AVX-512 inference
+   * path (GroupNorm, SiLU and the rows of taps in one pass, the zero rows
+   * left out), the AVX2 kernel and plain sgemm give the same ε̂. */
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GbUnet) u = gb_unet_new (12, 16, 3, 5, &error);
+  g_assert_no_error (error);
+  for (gsize i = 0; i < u->n_params; i++)
+    u->params[i] = 0.3f * sinf (0.37f * (float) i + 1.0f);
+  enum { N = 5, D = 144 };
+  float x[N * D], ref[N * D], eps[N * D];
+  int ts[N] = { 0, 10, 250, 600, 999 }, labels[N] = { 0, 1, 2, 3, 1 };   /* 3: no class */
+  for (int i = 0; i < N * D; i++)
+    x[i] = 1.2f * cosf (0.11f * (float) i);
+  gb_packed_set_disabled (TRUE);
+  gb_unet_eps_at (u, NULL, ref, x, N, ts, labels);
+  gb_packed_set_disabled (FALSE);
+  double scale = 0.0;
+  for (int i = 0; i < N * D; i++)
+    scale = MAX (scale, fabs (ref[i]));
+  g_assert_cmpfloat (scale, >, 0.1);
+  GbUnetPacks *pk = gb_unet_packs_new (u);
+  const GbPackedLevel levels[] = { GB_PACKED_AVX512, GB_PACKED_AVX2 };
+  for (int l = 0; l < 2; l++)
+    {
+      gb_packed_set_max_level (levels[l]);
+      if (pk == NULL || gb_packed_level () != levels[l])
+        continue;
+      gb_unet_eps_at (u, pk, eps, x, N, ts, labels);
+      double worst = 0.0;
+      for (int i = 0; i < N * D; i++)
+        worst = MAX (worst, fabs (eps[i] - ref[i]));
+      g_test_message ("largest difference from sgemm (%s): %g of %g", l == 0 ? "AVX-512" : "AVX2", worst, scale);
+      g_assert_cmpfloat (worst, <, 1e-5 * MAX (1.0, scale));
+    }
+  gb_packed_set_max_level (GB_PACKED_AVX512);
+  gb_unet_packs_free (pk);
+}
+
+static void
 test_torch_fixture (void)
 {
   /* A U-Net made by PyTorch (bench/make_torch_unet_fixture.py) with its
@@ -252,6 +294,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/core/unet/gradient", test_gradient);
   g_test_add_func ("/core/unet/shapes", test_shapes);
+  g_test_add_func ("/core/unet/kernels-agree", test_kernels_agree);
   g_test_add_func ("/core/unet/torch-fixture", test_torch_fixture);
   g_test_add_func ("/core/unet/file-errors", test_file_errors);
   g_test_add_func ("/core/unet/classifier-free-guidance", test_classifier_free_guidance);
