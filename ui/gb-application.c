@@ -55,9 +55,14 @@ static void
 quit_action (GSimpleAction *action, GVariant *param, gpointer data)
 {
   GtkApplication *app = data;
-  GList *windows = gtk_application_get_windows (app);
+  /* A window that closes leaves the application's list (its node freed):
+   * walk a copy, holding each window until it has been closed. */
+  GList *windows = g_list_copy (gtk_application_get_windows (app));
+  for (GList *l = windows; l != NULL; l = l->next)
+    g_object_ref (l->data);
   for (GList *l = windows; l != NULL; l = l->next)
     gtk_window_close (l->data);
+  g_list_free_full (windows, g_object_unref);
 }
 
 /* Where OpenGL is only emulated on the CPU (Mesa's llvmpipe or softpipe, as
