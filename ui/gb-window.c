@@ -1,6 +1,8 @@
 /* gb-window.c — the main window and its actions (open, save, export). */
 #include "gb-window.h"
 
+#include <string.h>
+
 #include "gb-safetensors.h"
 
 #include "gb-diffusion-page.h"
@@ -41,17 +43,36 @@ gb_window_show_message (GbWindow *self, const char *message)
   g_printerr ("glassbox: %s\n", message);
 }
 
+/* Whether the file's first kilobyte is UTF-8 text without NULs (a model
+ * file's binary header length starts with NULs or invalid bytes). */
+static gboolean
+is_text_file (const char *path)
+{
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+  g_autoptr (GFileInputStream) in = g_file_read (file, NULL, NULL);
+  char buf[1024];
+  gssize n = in ? g_input_stream_read (G_INPUT_STREAM (in), buf, sizeof buf, NULL, NULL) : -1;
+  if (n <= 0 || memchr (buf, 0, (gsize) n) != NULL)
+    return FALSE;
+  const char *end;
+  /* a cut at the kilobyte may split a character: only the bytes before it must be valid */
+  return g_utf8_validate (buf, n, &end) || (gsize) (n - (end - buf)) < 4;
+}
+
 void
 gb_window_open_model (GbWindow *self, const char *path)
 {
   g_autoptr (GError) error = NULL;
-  /* Diffusion models go to their page; anything else is tried as a VAE. */
+  /* Diffusion models go to their page, text (an RL session, a saved policy
+   * or a map) to the RL page; anything else is tried as a VAE. */
   g_autoptr (GbSafetensors) st = gb_safetensors_load (path, NULL);
   const char *kind = st ? gb_safetensors_get_metadata (st, "kind") : NULL;
   gboolean diffusion = g_strcmp0 (kind, "diffusion-mlp") == 0 || g_strcmp0 (kind, "diffusion-unet") == 0;
-  if (diffusion)
-    gtk_stack_set_visible_child_name (self->stack, "diffusion");
+  gboolean rl = st == NULL && is_text_file (path);
+  if (diffusion || rl)
+    gtk_stack_set_visible_child_name (self->stack, diffusion ? "diffusion" : "rl");
   if (!(diffusion ? gb_diffusion_page_open (self->diffusion_page, path, &error)
+        : rl      ? gb_rl_page_open (self->rl_page, path, &error)
                   : gb_latent_page_open_model (self->latent_page, path, &error)))
     gb_window_show_message (self, error->message);
   else

@@ -449,6 +449,21 @@ DIFF_CLOUD = (0.24, 0.16, 0.74, 0.80)
 DIFF_LOSS = (0.62, 0.82, 0.99, 0.99)
 
 
+def session_open_argument(binary, display, tmp):
+    """A saved RL session named on the command line (as a file manager opens it) goes to its page."""
+    spath = os.path.join(tmp, "argument.session")
+    session_file(spath)
+    app = App(binary, display, tmp, {"GLASSBOX_DATASET": os.path.join(tmp, "no-such-dataset")}, [spath])
+    time.sleep(1.5)
+    a0 = app.shot(os.path.join(tmp, "arg-agent0.png"), *RL_GRID)
+    app.key("alt+p")
+    a1, n = app.settle(a0, os.path.join(tmp, "arg-agent1.png"), RL_GRID, 100)
+    check(n > 100, "a session file named on the command line opens on the RL page and plays")
+    code, log = app.quit()
+    check(code == 0 and "argument.session" not in log, "opening it from the command line reports no error")
+    check_log(log)
+
+
 def session_diffusion(binary, display, tmp):
     app = App(binary, display, tmp)
     time.sleep(1.5)
@@ -591,7 +606,7 @@ def main():
     # GLASSBOX_E2E_ONLY=rl,diffusion runs only those sessions (to chase one failure).
     only = [s for s in os.environ.get("GLASSBOX_E2E_ONLY", "").split(",") if s]
     sessions = [("data", session_with_data), ("no-data", session_without_data), ("bad-model", session_bad_model),
-                ("rl", session_rl), ("diffusion", session_diffusion)]
+                ("rl", session_rl), ("open-argument", session_open_argument), ("diffusion", session_diffusion)]
     try:
         for name, session in sessions:
             if only and name not in only:
