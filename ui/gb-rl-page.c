@@ -33,6 +33,7 @@ static const char *const algo_titles[] = { "Value iteration", "Policy iteration"
 static const char *const env_keys[] = { "4x3", "cliff", "frozenlake4", "frozenlake8", "maze" };
 #define N_PRESETS 5
 #define ENV_CARTPOLE N_PRESETS
+#define ENV_OPENED (N_PRESETS + 1)   /* the last map opened, once there is one */
 static const char *const action_names[] = { "↑", "→", "↓", "←" };
 /* Steps (or sweeps, or episodes) a second; 0: as fast as possible. */
 static const double speeds[] = { 1, 2, 5, 10, 30, 100, 1000, 1e4, 1e5, 1e6, 0 };
@@ -88,6 +89,7 @@ struct _GbRlPage {
   /* The map and the learner. */
   GbGrid *grid;
   char *map_name;
+  char *opened_text, *opened_name;   /* the last map opened from a file (or a session), as text */
   int algo;
   GbDpRun *dp;
   GbTdAgent *agent;
@@ -980,22 +982,43 @@ show_mode (GbRlPage *self)
 static void
 env_changed_cb (GtkDropDown *drop, GParamSpec *pspec, GbRlPage *self)
 {
+  if (self->updating)
+    return;
   guint i = gtk_drop_down_get_selected (drop);
   set_playing (self, FALSE);
-  if (i < N_PRESETS)
+  if (i < N_PRESETS || (i == ENV_OPENED && self->opened_text != NULL))
     {
       g_autoptr (GError) error = NULL;
-      GbGrid *g = gb_grid_preset (env_keys[i], &error);
+      GbGrid *g = i < N_PRESETS ? gb_grid_preset (env_keys[i], &error)
+                                : gb_grid_parse (self->opened_text, self->opened_name, &error);
       if (g == NULL)
         {
           message (self, error->message);
           return;
         }
-      install_grid (self, g, g->name);
+      install_grid (self, g, i < N_PRESETS ? g->name : self->opened_name);
     }
   else
     reset_run (self);
   show_mode (self);
+}
+
+/* The World drop-down names the map just opened (its own last entry), and
+ * keeps it to go back to after a preset. */
+static void
+show_opened (GbRlPage *self, const GbGrid *grid, const char *name)
+{
+  g_free (self->opened_text);
+  g_free (self->opened_name);
+  self->opened_text = gb_grid_to_text (grid);
+  self->opened_name = g_strdup (name);
+  GtkStringList *list = GTK_STRING_LIST (gtk_drop_down_get_model (self->env_drop));
+  g_autofree char *label = g_strdup_printf ("Opened: %s", name);
+  const char *const items[] = { label, NULL };
+  gtk_string_list_splice (list, ENV_OPENED, g_list_model_get_n_items (G_LIST_MODEL (list)) - ENV_OPENED, items);
+  self->updating = TRUE;
+  gtk_drop_down_set_selected (self->env_drop, ENV_OPENED);
+  self->updating = FALSE;
 }
 
 static void
@@ -1762,8 +1785,6 @@ gb_rl_page_open (GbRlPage *self, const char *path, GError **error)
           return FALSE;
         }
       self->updating = TRUE;
-      if (cart_mode (self))
-        gtk_drop_down_set_selected (self->env_drop, 0);
       self->algo = algo;
       gtk_drop_down_set_selected (self->algo_drop, algo);
       gtk_spin_button_set_value (self->alpha, s->td.alpha);
@@ -1773,6 +1794,7 @@ gb_rl_page_open (GbRlPage *self, const char *path, GError **error)
       gtk_check_button_set_active (self->ties_check, s->td.first_of_ties);
       self->updating = FALSE;
       GbGrid *grid = g_steal_pointer (&s->grid);
+      show_opened (self, grid, base);
       install_grid (self, grid, base);
       show_mode (self);
       if (self->agent != NULL)
@@ -1792,12 +1814,7 @@ gb_rl_page_open (GbRlPage *self, const char *path, GError **error)
   GbGrid *grid = gb_grid_parse (text, base, error);
   if (grid == NULL)
     return FALSE;
-  if (cart_mode (self))
-    {
-      self->updating = TRUE;
-      gtk_drop_down_set_selected (self->env_drop, 0);
-      self->updating = FALSE;
-    }
+  show_opened (self, grid, base);
   install_grid (self, grid, base);
   show_mode (self);
   return TRUE;
@@ -2265,6 +2282,8 @@ gb_rl_page_finalize (GObject *object)
   clear_learner (self);
   gb_grid_free (self->grid);
   g_free (self->map_name);
+  g_free (self->opened_text);
+  g_free (self->opened_name);
   g_free (self->hover_text);
   g_free (self->V), g_free (self->V_shown), g_free (self->Q), g_free (self->V_before);
   g_free (self->pi), g_free (self->flash), g_free (self->records);

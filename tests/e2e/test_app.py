@@ -413,11 +413,11 @@ def session_rl(binary, display, tmp):
     check(written(exported)[:8] == b"\x89PNG\r\n\x1a\n", "Export writes the RL view as PNG")
 
     # Cart-pole: learn for a while, then drive it with the arrow keys.
-    app.key("alt+w")        # the World drop-down: open it and pick cart-pole
+    app.key("alt+w")        # the World drop-down: open it and pick cart-pole, above the opened session
     time.sleep(0.3)
     app.key("space")
     time.sleep(0.6)
-    app.key("End", "Return")
+    app.key("End", "Up", "Return")
     time.sleep(0.8)
     c0 = shot("rl-cart0", RL_GRID)
     app.key("alt+p")
