@@ -425,7 +425,8 @@ refresh_tables (GbRlPage *self, gboolean frame)
         main_lock (self);
       GbTdAgent *ag = self->agent;
       memcpy (self->Q, ag->Q, (gsize) n * 4 * sizeof (double));
-      self->agent_s = ag->s;
+      /* before its first episode the agent stands at the start (its s is not set yet) */
+      self->agent_s = ag->in_episode || ag->episodes > 0 ? ag->s : (int) ag->mdp->start;
       if (ag->returns->len != self->returns->len || ag->bucket != self->bucket
           || (ag->returns->len > 0 && g_array_index (ag->returns, double, ag->returns->len - 1)
                                         != g_array_index (self->returns, double, ag->returns->len - 1)))
