@@ -628,14 +628,14 @@ taps_row_kernel (float *out, const float *in, int S, int c, const float *a, cons
             for (int u = 0; u < 4; u++)
               _mm512_storeu_ps (scratch + o + 16 * u, silu16 (v[u]));
           }
-      for (; o < n; o += 16)
+      while (o < n)   /* the rest, at most sixteen channels of one pixel at a time */
         {
-          gsize k = o % c, left = MIN (n - o, c - k);   /* stays inside one pixel */
-          __mmask16 m = left >= 16 ? 0xffff : (__mmask16) ((1u << left) - 1);
+          gsize k = o % c, len = MIN (16, c - k);
+          __mmask16 m = len == 16 ? 0xffff : (__mmask16) ((1u << len) - 1);
           __m512 v = _mm512_fmadd_ps (_mm512_maskz_loadu_ps (m, in + o), _mm512_maskz_loadu_ps (m, a + k),
                                       _mm512_maskz_loadu_ps (m, b + k));
           _mm512_mask_storeu_ps (scratch + o, m, silu16 (v));
-          o -= 16 - MIN (left, 16);
+          o += len;
         }
       in = scratch;
     }

@@ -475,11 +475,10 @@ conv_backward (float *dx, float *dw, float *db, const float *dy, const float *x,
     }
 }
 
-/* GroupNorm: y = γ (x − μ) / σ + β per image and group; keeps μ and 1/σ (m, G).
- * Sums per channel first (a pass the compiler vectorises across channels),
- * then y = x·a_c + b_c with a and b folded from the group's statistics. */
-/* One image's GroupNorm as a per-channel affine map: y = x·a + b, with the
- * groups' mean and 1/σ (for the backward pass). */
+/* GroupNorm: y = γ (x − μ) / σ + β per image and group. For one image, as
+ * the per-channel map y = x·a_c + b_c, a and b folded from the groups'
+ * statistics, and the groups' μ and 1/σ (for the backward pass); the sums
+ * per channel come first (a pass vectorised across channels). */
 GB_HOT static void
 gn_stats (float *a, float *b, float *mean, float *rstd, const float *xn, const float *gamma, const float *beta, int N,
           int c)
@@ -526,7 +525,7 @@ affine_rows (float *restrict o, const float *restrict p, const float *restrict a
       o[k] = p[k] * a[k] + b[k];
 }
 
-/* y = GroupNorm (x) over m images of N pixels, c channels (pixel-major). */
+/* y = GroupNorm (x) over m images of N pixels, c channels (pixel-major); keeps μ and 1/σ (m, G). */
 static void
 gn_forward (float *y, float *mean, float *rstd, const float *x, const float *gamma, const float *beta, int m, int N,
             int c)
@@ -863,6 +862,22 @@ gn_silu_conv (float *y, const float *x, const float *gamma, const float *beta, c
   return TRUE;
 }
 
+/* y = conv (SiLU (GroupNorm (x))) + b (+ v per image): for training through
+ * a, s, mean and rstd, which the backward pass reads; for sampling through
+ * gn_silu_conv where it runs. */
+static void
+norm_act_conv (gboolean train, float *y, float *a, float *s, float *mean, float *rstd, const float *x,
+               const float *gamma, const float *beta, const GbPacked *pk, const float *w, const float *b,
+               const float *v, int m, int S, int cin, int cout, float *P)
+{
+  if (!train && gn_silu_conv (y, x, gamma, beta, pk, b, v, m, S, cin, cout, P))
+    return;
+  gn_silu (a, s, mean, rstd, x, gamma, beta, m, S * S, cin);
+  conv_forward (y, s, pk, w, b, m, S, cin, cout, P);
+  if (v != NULL)
+    add_per_image (y, v, m, S * S, cout);
+}
+
 static void
 block_forward (const GbUnet *u, const GbUnetPacks *pk, int bi, BlockWork *b, const float *x, Work *w, int m,
                gboolean train)
@@ -872,19 +887,10 @@ block_forward (const GbUnet *u, const GbUnetPacks *pk, int bi, BlockWork *b, con
   int S = k->res, N = S * S;
   gsize px = (gsize) m * N;
   gb_linear_forward (b->tp, w->tc, p + k->wt, p + k->bt, m, u->TE, k->cout, GB_ACT_NONE);
-  const GbPacked *w1 = pk ? pk->w1[bi] : NULL, *w2 = pk ? pk->w2[bi] : NULL;
-  if (train || !gn_silu_conv (b->h1, x, p + k->gn1_g, p + k->gn1_b, w1, p + k->b1, b->tp, m, S, k->cin, k->cout, w->P))
-    {
-      gn_silu (b->a1, b->s1, b->mean1, b->rstd1, x, p + k->gn1_g, p + k->gn1_b, m, N, k->cin);
-      conv_forward (b->h1, b->s1, w1, p + k->w1, p + k->b1, m, S, k->cin, k->cout, w->P);
-      add_per_image (b->h1, b->tp, m, N, k->cout);
-    }
-  if (train || !gn_silu_conv (b->out, b->h1, p + k->gn2_g, p + k->gn2_b, w2, p + k->b2, NULL, m, S, k->cout, k->cout,
-                              w->P))
-    {
-      gn_silu (b->a2, b->s2, b->mean2, b->rstd2, b->h1, p + k->gn2_g, p + k->gn2_b, m, N, k->cout);
-      conv_forward (b->out, b->s2, w2, p + k->w2, p + k->b2, m, S, k->cout, k->cout, w->P);
-    }
+  norm_act_conv (train, b->h1, b->a1, b->s1, b->mean1, b->rstd1, x, p + k->gn1_g, p + k->gn1_b, pk ? pk->w1[bi] : NULL,
+                 p + k->w1, p + k->b1, b->tp, m, S, k->cin, k->cout, w->P);
+  norm_act_conv (train, b->out, b->a2, b->s2, b->mean2, b->rstd2, b->h1, p + k->gn2_g, p + k->gn2_b,
+                 pk ? pk->w2[bi] : NULL, p + k->w2, p + k->b2, NULL, m, S, k->cout, k->cout, w->P);
   if (k->ws)
     {
       /* out += x wsᵀ + bs, through the patch buffer as scratch */
@@ -961,12 +967,8 @@ net_forward (const GbUnet *u, const GbUnetPacks *pk, Work *w, const float *x, in
   up_forward (w->c5, 3 * C, b[4].out, m, h, 2 * C);
   put_channels (w->c5, 3 * C, 2 * C, b[0].out, N0, C);
   block_forward (u, pk, 5, &b[5], w->c5, w, m, train);
-  const GbPacked *wo = pk ? pk->out : NULL;
-  if (train || !gn_silu_conv (w->y, b[5].out, p + u->out_g, p + u->out_b, wo, p + u->out_bias, NULL, m, S, C, 1, w->P))
-    {
-      gn_silu (w->a, w->s, w->mean, w->rstd, b[5].out, p + u->out_g, p + u->out_b, m, S * S, C);
-      conv_forward (w->y, w->s, wo, p + u->out_w, p + u->out_bias, m, S, C, 1, w->P);
-    }
+  norm_act_conv (train, w->y, w->a, w->s, w->mean, w->rstd, b[5].out, p + u->out_g, p + u->out_b, pk ? pk->out : NULL,
+                 p + u->out_w, p + u->out_bias, NULL, m, S, C, 1, w->P);
 }
 
 /* From dy = ∂L/∂ε̂ (m, S²): grad += every parameter's gradient. */

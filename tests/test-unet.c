@@ -123,14 +123,10 @@ test_shapes (void)
 }
 
 static void
-test_kernels_agree (void)
+check_kernels_agree (int width)
 {
-  /* Side 12 (blocks at 12, 6 and 3 pixels), width 16, three classes, every
-   * parameter set away from its initial value: the fused AVX-512 inference
-   * path (GroupNorm, SiLU and the rows of taps in one pass, the zero rows
-   * left out), the AVX2 kernel and plain sgemm give the same ε̂. */
   g_autoptr (GError) error = NULL;
-  g_autoptr (GbUnet) u = gb_unet_new (12, 16, 3, 5, &error);
+  g_autoptr (GbUnet) u = gb_unet_new (12, width, 3, 5, &error);
   g_assert_no_error (error);
   for (gsize i = 0; i < u->n_params; i++)
     u->params[i] = 0.3f * sinf (0.37f * (float) i + 1.0f);
@@ -162,6 +158,18 @@ test_kernels_agree (void)
     }
   gb_packed_set_max_level (GB_PACKED_AVX512);
   gb_unet_packs_free (pk);
+}
+
+static void
+test_kernels_agree (void)
+{
+  /* Side 12 (blocks at 12, 6 and 3 pixels), three classes, every parameter
+   * set away from its initial value: the fused AVX-512 inference path
+   * (GroupNorm, SiLU and the rows of taps in one pass, the zero rows left
+   * out), the AVX2 kernel and plain sgemm give the same ε̂; at width 16 the
+   * channels fill whole vectors, at width 8 (8, 16, 24, 32) not always. */
+  check_kernels_agree (16);
+  check_kernels_agree (8);
 }
 
 static void

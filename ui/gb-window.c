@@ -56,7 +56,7 @@ is_text_file (const char *path)
     return FALSE;
   const char *end;
   /* a cut at the kilobyte may split a character: only the bytes before it must be valid */
-  return g_utf8_validate (buf, n, &end) || (gsize) (n - (end - buf)) < 4;
+  return g_utf8_validate (buf, n, &end) || (n == sizeof buf && n - (end - buf) < 4);
 }
 
 void
