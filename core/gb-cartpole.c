@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "gb-error.h"
+#include "gb-keyfile.h"
 
 #define GRAVITY 9.8
 #define MASS_CART 1.0
@@ -121,8 +122,10 @@ static gboolean
 read_vector (GKeyFile *kf, const char *key, double *out, const char *name, GError **error)
 {
   gsize n = 0;
-  g_autofree double *v = g_key_file_get_double_list (kf, CART_GROUP, key, &n, NULL);
-  if (v == NULL || n != GB_CARTPOLE_FEATURES)
+  g_autofree double *v = gb_key_file_get_numbers (kf, CART_GROUP, key, &n, name, error);
+  if (v == NULL)
+    return FALSE;
+  if (n != GB_CARTPOLE_FEATURES)
     {
       g_set_error (error, GB_ERROR, GB_ERROR_SHAPE, "%s: “%s” must hold %d numbers", name, key, GB_CARTPOLE_FEATURES);
       return FALSE;
@@ -176,7 +179,10 @@ gb_reinforce_load (const char *path, GError **error)
       return NULL;
     }
   gsize n = 0;
-  g_autofree double *ret = g_key_file_get_double_list (kf, CART_GROUP, "returns", &n, NULL);
+  /* The returns are only a record for the plot: a missing or unreadable list is an empty one. */
+  g_autofree double *ret = NULL;
+  if (g_key_file_has_key (kf, CART_GROUP, "returns", NULL))
+    ret = gb_key_file_get_numbers (kf, CART_GROUP, "returns", &n, name, NULL);
   if (ret != NULL)
     g_array_append_vals (agent->returns, ret, n);
   /* The generator goes on from a seed of its own, so a loaded agent does not replay the draws it made. */

@@ -13,12 +13,15 @@ gunzip (const guint8 *data, gsize len, const char *name, GError **error)
 {
   g_autoptr (GZlibDecompressor) dec = g_zlib_decompressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP);
   /* The gzip trailer's last four bytes give the size mod 2³²: reserve it, so
-   * a 47 MB file is not copied through a doubling buffer. */
-  guint32 isize = 0;
+   * a 47 MB file is not copied through a doubling buffer. The trailer is
+   * only a claim: no more is reserved than deflate can make of len bytes
+   * (1032 : 1 at most) — 30 bytes that claim 512 MiB reserve 30 KiB. */
+  guint64 isize = 0;
   if (len >= 18)
     isize = (guint32) data[len - 4] | (guint32) data[len - 3] << 8 | (guint32) data[len - 2] << 16
             | (guint32) data[len - 1] << 24;
-  g_autoptr (GByteArray) out = g_byte_array_sized_new (isize <= GB_IDX_MAX_BYTES ? isize + 1 : 0);
+  isize = MIN (isize, MIN ((guint64) len * 1032, (guint64) GB_IDX_MAX_BYTES));
+  g_autoptr (GByteArray) out = g_byte_array_sized_new ((guint) isize);
   gsize in_pos = 0;
   guint8 buf[1 << 16];
   for (;;)
@@ -35,13 +38,14 @@ gunzip (const guint8 *data, gsize len, const char *name, GError **error)
           return NULL;
         }
       in_pos += read;
-      g_byte_array_append (out, buf, written);
-      if (out->len > GB_IDX_MAX_BYTES)
+      /* Checked before appending, so the buffer never grows past the limit. */
+      if (out->len + written > GB_IDX_MAX_BYTES)
         {
           g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT,
                        "%s: decompresses to more than %zu MiB", name, GB_IDX_MAX_BYTES >> 20);
           return NULL;
         }
+      g_byte_array_append (out, buf, written);
       if (r == G_CONVERTER_FINISHED)
         break;
       if (read == 0 && written == 0)
@@ -132,7 +136,9 @@ gb_idx_parse (const guint8 *data, gsize len, const char *name, int rank, guint32
       g_byte_array_set_size (inflated, (guint) count);
       return g_byte_array_free (g_steal_pointer (&inflated), FALSE);
     }
-  return g_memdup2 (data + header, count ? count : 1);
+  if (count == 0)
+    return g_malloc0 (1);   /* no data: nothing to copy (and nothing past len to read) */
+  return g_memdup2 (data + header, count);
 }
 
 guint8 *

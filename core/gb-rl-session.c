@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "gb-error.h"
+#include "gb-keyfile.h"
 
 #define GROUP "glassbox-rl"
 
@@ -50,13 +51,9 @@ static double *
 read_doubles (GKeyFile *kf, const char *key, gsize want, const char *name, GError **error)
 {
   gsize len = 0;
-  g_autoptr (GError) local = NULL;
-  g_autofree double *v = g_key_file_get_double_list (kf, GROUP, key, &len, &local);
+  g_autofree double *v = gb_key_file_get_numbers (kf, GROUP, key, &len, name, error);
   if (v == NULL)
-    {
-      g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s: “%s”: %s", name, key, local->message);
-      return NULL;
-    }
+    return NULL;
   if (len != want)
     {
       g_set_error (error, GB_ERROR, GB_ERROR_SHAPE, "%s: “%s” holds %zu numbers, the map needs %zu",
@@ -92,13 +89,9 @@ gb_rl_session_load (const char *path, GError **error)
       return NULL;
     }
   g_autoptr (GbRlSession) s = g_new0 (GbRlSession, 1);
-  g_autofree char *map = g_key_file_get_string (kf, GROUP, "map", NULL);
-  s->algo = g_key_file_get_string (kf, GROUP, "algo", NULL);
-  if (map == NULL || s->algo == NULL)
-    {
-      g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s: the session has no map or no algorithm", name);
-      return NULL;
-    }
+  g_autofree char *map = gb_key_file_get_text (kf, GROUP, "map", name, error);
+  if (map == NULL || (s->algo = gb_key_file_get_text (kf, GROUP, "algo", name, error)) == NULL)
+    return NULL;
   GbTdAlgo td;
   if (!g_str_equal (s->algo, "value-iteration") && !g_str_equal (s->algo, "policy-iteration")
       && !g_str_equal (s->algo, "policy-evaluation") && !gb_td_algo_parse (s->algo, &td))
@@ -128,19 +121,20 @@ gb_rl_session_load (const char *path, GError **error)
   gsize n = (gsize) s->grid->mdp->n_states;
   if ((s->V = read_doubles (kf, "V", n, name, error)) == NULL)
     return NULL;
-  gsize np = 0;
-  g_autofree int *pi = g_key_file_get_integer_list (kf, GROUP, "policy", &np, NULL);
-  if (pi == NULL || np != n)
-    {
-      g_set_error (error, GB_ERROR, GB_ERROR_SHAPE, "%s: “policy” must hold %zu actions", name, n);
-      return NULL;
-    }
+  g_autofree double *pv = read_doubles (kf, "policy", n, name, error);
+  if (pv == NULL)
+    return NULL;
+  g_autofree int *pi = g_new (int, n);
   for (gsize i = 0; i < n; i++)
-    if (pi[i] < 0 || pi[i] > 3)
-      {
-        g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s: “policy” holds action %d, outside 0…3", name, pi[i]);
-        return NULL;
-      }
+    {
+      if (!(pv[i] == 0 || pv[i] == 1 || pv[i] == 2 || pv[i] == 3))
+        {
+          g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s: “policy” holds action %g, outside 0…3",
+                       name, pv[i]);
+          return NULL;
+        }
+      pi[i] = (int) pv[i];
+    }
   s->pi = g_steal_pointer (&pi);
   if (g_key_file_has_key (kf, GROUP, "Q", NULL) && (s->Q = read_doubles (kf, "Q", n * 4, name, error)) == NULL)
     return NULL;

@@ -211,17 +211,17 @@ im2col (float *P, const float *x, int S, int c, int r0, int r1)
                 out[k] = 0.0f;
               continue;
             }
-          const float *in = x + (((gsize) n * S + si) * S + j - 1) * c;
+          const float *in_row = x + ((gsize) n * S + si) * S * c;   /* pixel (n, si, 0) */
           if (j > 0 && j < S - 1)   /* the three taps of a row are side by side in x */
             for (int k = 0; k < c3; k++)
-              out[k] = in[k];
+              out[k] = in_row[(gsize) (j - 1) * c + k];
           else
             for (int v = 0; v < 3; v++)
               {
                 int sj = j + v - 1;
                 gboolean inside = sj >= 0 && sj < S;
                 for (int k = 0; k < c; k++)
-                  out[v * c + k] = inside ? in[v * c + k] : 0.0f;
+                  out[v * c + k] = inside ? in_row[(gsize) sj * c + k] : 0.0f;
               }
         }
     }

@@ -110,6 +110,35 @@ read_info (GbSafetensors *st, GbVaeInfo *info)
     info->test_elbo = g_ascii_strtod (v, NULL);
 }
 
+/* Finite weights can still overflow (a file of 3e38s): such a model would
+ * encode every image to NaN and draw an empty plane. Refuse it here, where
+ * the user can be told why: encode black, grey and white images and decode
+ * z = 0, and every number must come out finite. */
+static gboolean
+computes_finite (const GbVae *vae, const char *name, GError **error)
+{
+  int D = vae->config.n_input, L = vae->config.n_latent;
+  g_autofree float *x = g_new (float, 3 * (gsize) D);   /* (3, D) */
+  g_autofree float *mu = g_new (float, 3 * (gsize) L);  /* (3, L) */
+  g_autofree float *logvar = g_new (float, 3 * (gsize) L);
+  g_autofree float *z = g_new0 (float, L);
+  g_autofree float *out = g_new (float, D);
+  for (int i = 0; i < D; i++)
+    x[i] = 0.0f, x[D + i] = 0.5f, x[2 * D + i] = 1.0f;
+  gb_vae_encode (vae, x, mu, logvar, 3);
+  gb_vae_decode (vae, z, out, 1);
+  gboolean ok = TRUE;
+  for (int i = 0; i < 3 * L; i++)
+    ok &= isfinite (mu[i]) && isfinite (logvar[i]);
+  for (int i = 0; i < D; i++)
+    ok &= isfinite (out[i]);
+  if (!ok)
+    g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT,
+                 "%s: the weights overflow: encoding a plain image or decoding z = 0 gives numbers "
+                 "that are not finite", name);
+  return ok;
+}
+
 static GbVae *
 vae_from_safetensors (GbSafetensors *st, GError **error)
 {
@@ -138,6 +167,8 @@ vae_from_safetensors (GbSafetensors *st, GError **error)
       || !gb_safetensors_read_f32 (st, "fc3.bias", (gint64[]) { H }, 1, p->fc3_b, error)
       || !gb_safetensors_read_f32 (st, "fc4.weight", (gint64[]) { D, H }, 2, p->fc4_w, error)
       || !gb_safetensors_read_f32 (st, "fc4.bias", (gint64[]) { D }, 1, p->fc4_b, error))
+    return NULL;
+  if (!computes_finite (vae, gb_safetensors_get_name (st), error))
     return NULL;
   read_info (st, &vae->info);
   return g_steal_pointer (&vae);

@@ -98,6 +98,28 @@ test_idx_bad (void)
   expect_idx_error (g_bytes_get_data (gz, NULL), g_bytes_get_size (gz) - 9, 3, "gzip");
   guint8 junk[] = { 0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0, 0, 3, 0xff, 0xff, 0xff, 0xff };
   expect_idx_error (junk, sizeof junk, 3, "gzip");
+
+  /* Found by fuzzing: a gzip trailer is only a claim. 30 bytes that claim
+   * 512 MiB once made a 1 GiB reservation (an abort under a memory limit);
+   * now the reservation is bounded by what 30 bytes can inflate to, and the
+   * lie is found at the end (test-cli runs the app on it under a limit). */
+  guint8 hdr[8] = { 0, 0, 8, 1, 0, 0, 0, 0 };
+  g_autoptr (GBytes) small = gzip_bytes (hdr, 8);
+  g_autoptr (GByteArray) liar = g_byte_array_new ();
+  g_byte_array_append (liar, g_bytes_get_data (small, NULL), g_bytes_get_size (small) - 4);
+  guint32 claim = GUINT32_TO_LE (512u << 20);
+  g_byte_array_append (liar, (guint8 *) &claim, 4);
+  expect_idx_error (liar->data, liar->len, 1, "not a valid gzip stream");
+
+  /* Found by fuzzing: a zero dimension and no data read one byte past len
+   * (ASan sees it: the buffer is exactly the header). */
+  guint32 dims[1] = { 7 };
+  g_autoptr (GError) error = NULL;
+  g_autofree guint8 *exact = g_memdup2 (hdr, 8);
+  g_autofree guint8 *empty = gb_idx_parse (exact, 8, "empty", 1, dims, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (empty);
+  g_assert_cmpuint (dims[0], ==, 0);
 }
 
 static void
@@ -415,6 +437,13 @@ test_vae_file_bad (void)
   gb_safetensors_writer_set_metadata (w2, "kind", "diffusion");
   g_autoptr (GBytes) diff = gb_safetensors_writer_to_bytes (w2);
   expect_vae_error (diff, "holds a diffusion model, not a VAE");
+  /* Found by fuzzing: finite weights that overflow (3e38 everywhere) encoded
+   * every image to NaN and drew an empty plane with no word of why. */
+  g_autoptr (GbVae) huge = small_vae (12, 7);
+  for (gsize i = 0; i < huge->n_params; i++)
+    huge->params[i] = 3e38f;
+  g_autoptr (GBytes) overflow = gb_vae_to_bytes (huge);
+  expect_vae_error (overflow, "the weights overflow");
   /* A text file. */
   g_autoptr (GBytes) text = g_bytes_new_static ("hello, this is not a model at all\n", 34);
   expect_vae_error (text, "not a safetensors file");

@@ -430,7 +430,17 @@ test_session_bad (void)
   const struct { const char *text; const char *message; } cases[] = {
     { "not a key file at all\n", "not a session file" },
     { "[other]\nx=1\n", "not a Glassbox RL session" },
-    { "[glassbox-rl]\nversion=1\nalgo=sarsa\n", "no map or no algorithm" },
+    { "[glassbox-rl]\nversion=1\nalgo=sarsa\n", "there is no “map”" },
+    { "[glassbox-rl]\nversion=1\nmap=grid:\\nSG\\n\n", "there is no “algo”" },
+    /* Found by fuzzing: an empty list came back as NULL with no GError (a crash). */
+    { "[glassbox-rl]\nversion=1\nmap=grid:\\nSG\\n\nalgo=sarsa\nalpha=0.5\ngamma=1\nepsilon=0.1\n"
+      "epsilon-decay=1\nepsilon-min=0\nV=\npolicy=0;0\n", "“V” is empty" },
+    { "[glassbox-rl]\nversion=1\nmap=grid:\\nSG\\n\nalgo=sarsa\nalpha=0.5\ngamma=1\nepsilon=0.1\n"
+      "epsilon-decay=1\nepsilon-min=0\nV=1;2\npolicy=0;0\nQ=\n", "“Q” is empty" },
+    /* Found by fuzzing: a bad escape and then a trailing backslash made GLib set its GError twice. */
+    { "[glassbox-rl]\nversion=1\nmap=grid:\\nSG\\u x\\\n", "not one of the escapes" },
+    { "[glassbox-rl]\nversion=1\nmap=grid:\\nSG\\n\nalgo=sarsa\nalpha=0.5\ngamma=1\nepsilon=0.1\n"
+      "epsilon-decay=1\nepsilon-min=0\nV=1;x\npolicy=0;0\n", "item 2 (“x”) is not a number" },
     { "[glassbox-rl]\nversion=1\nmap=grid:\\nSG\\n\nalgo=dqn\n", "unknown algorithm “dqn”" },
     { "[glassbox-rl]\nversion=1\nmap=grid:\\nSG\\n\nalgo=sarsa\nalpha=0.5\ngamma=1\nepsilon=0.1\n"
       "epsilon-decay=1\nepsilon-min=0\nV=1;2;3\npolicy=0;0\n", "“V” holds 3 numbers, the map needs 2" },

@@ -46,13 +46,32 @@ gb_viewport_zoom (GbViewport *vp, int w, int h, double sx, double sy, double fac
 #define LEGEND_PAD 8.0
 #define AXIS_MARGIN 0.0
 
+/* The message across the top: the scene's own, or else how many points have
+ * codes that are not finite numbers (a model whose weights overflow), which
+ * the scatter cannot place. Returns NULL when there is nothing to say. */
+static const char *
+banner_text (const GbLatentScene *s, char *buf, gsize size)
+{
+  if (s->banner != NULL)
+    return s->banner;
+  guint32 bad = 0;
+  for (guint32 i = 0; s->mu != NULL && i < s->n_points; i++)
+    bad += !isfinite (s->mu[2 * i]) || !isfinite (s->mu[2 * i + 1]);
+  if (bad == 0)
+    return NULL;
+  g_snprintf (buf, size, "%u of %u test images encode to codes that are not finite numbers "
+              "(the model's weights overflow): they are not drawn", bad, s->n_points);
+  return buf;
+}
+
 static void
 legend_rect (int w, int h, const GbLatentScene *s, double *x, double *y, double *lw, double *lh)
 {
+  char buf[200];
   *lw = LEGEND_W;
   *lh = s->n_classes * LEGEND_ROW + 2 * LEGEND_PAD;
   *x = w - *lw - 12;
-  *y = 12 + (s->banner ? 34 : 0);
+  *y = 12 + (banner_text (s, buf, sizeof buf) ? 34 : 0);
 }
 
 int
@@ -266,12 +285,14 @@ gb_latent_paint_base (cairo_t *cr, int w, int h, const GbLatentScene *s, const G
       paint_scatter (cr, w, h, s, pal);
       paint_legend (cr, w, h, s, pal);
     }
-  if (s->banner != NULL)
+  char buf[200];
+  const char *banner = banner_text (s, buf, sizeof buf);
+  if (banner != NULL)
     {
       gb_set_rgba (cr, &pal->panel, 0.95);
       cairo_rectangle (cr, 0, 0, w, 34);
       cairo_fill (cr);
-      gb_paint_text (cr, 12, 9, s->banner, 13, &pal->fg, GB_ALIGN_LEFT, FALSE);
+      gb_paint_text (cr, 12, 9, banner, 13, &pal->fg, GB_ALIGN_LEFT, FALSE);
     }
   cairo_restore (cr);
 }

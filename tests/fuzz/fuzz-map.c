@@ -1,0 +1,31 @@
+/* fuzz-map.c — gridworld map text, read as a file (Open…, `--env FILE`), then
+ * solved by a few sweeps of value iteration. */
+#include "fuzz-common.h"
+
+#include "gb-mdp.h"
+
+int
+LLVMFuzzerInitialize (int *argc, char ***argv)
+{
+  fuzz_init_glib ();
+  return 0;
+}
+
+int
+LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GbGrid) grid = gb_grid_load (fuzz_path (data, size), &error);
+  FUZZ_CHECK_RESULT (grid, error);
+  if (grid == NULL)
+    return 0;
+  g_autofree char *text = gb_grid_to_text (grid);
+  g_autoptr (GError) again_error = NULL;
+  g_autoptr (GbGrid) again = gb_grid_parse (text, "saved", &again_error);
+  if (again == NULL)
+    {
+      fprintf (stderr, "a map that loads does not load again once saved: %s\n", again_error->message);
+      abort ();
+    }
+  return 0;
+}
