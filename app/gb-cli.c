@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "gb-blas.h"
 #include "gb-cartpole-paint.h"
 #include "gb-dataset.h"
 #include "gb-export.h"
@@ -648,7 +649,8 @@ gb_cli_run (int argc, char **argv)
   const char *verb = argv[1];
   if (g_str_equal (verb, "--version"))
     {
-      printf ("glassbox %s\n", GB_VERSION);
+      g_autofree char *blas = gb_blas_describe ();
+      printf ("glassbox %s\n%s", GB_VERSION, blas);
       return 0;
     }
   if (g_str_equal (verb, "help") || g_str_equal (verb, "--help") || g_str_equal (verb, "-h"))

@@ -5,6 +5,7 @@
  */
 #include <stdio.h>
 
+#include "gb-blas.h"
 #include "gb-rl.h"
 
 static GbGrid *
@@ -27,6 +28,7 @@ open_grid (int side, double slip, double gamma)
 int
 main (int argc, char **argv)
 {
+  gb_blas_init (argv);   /* OpenBLAS's kernels for this CPU, as the app runs them */
   gint64 steps = 200000000;
   int side = 100;
   gboolean first = FALSE;

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "gb-blas.h"
 #include "gb-dataset.h"
 #include "gb-latent.h"
 #include "gb-trainer.h"
@@ -138,6 +139,7 @@ bench_manifold (const char *model, int n, int reps)
 int
 main (int argc, char **argv)
 {
+  gb_blas_init (argv);   /* OpenBLAS's kernels for this CPU, as the app runs them */
   int steps = 469, batch = 128, reps = 20000, n = 20, epochs = 10;
   g_autofree char *model = NULL;
   GOptionEntry entries[] = {

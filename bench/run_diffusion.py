@@ -9,9 +9,11 @@ steps a second, sampling time, and the sliced Wasserstein-1 distance of each
 side's samples to 2 000 fresh points of the data (the same points and
 projections for both). PyTorch runs at its best here: torch.inference_mode
 for sampling, one intra-op thread per process (two made it slower), and
-float32 throughout.
+float32 throughout, and OpenBLAS's best kernels for the CPU. Glassbox runs
+with OPENBLAS_CORETYPE unset (as a user runs it) and with the best core: the
+two must agree (bench/blas_env.py).
 
-usage: bench/run_diffusion.py [--steps N] [--build _build]
+usage: bench/run_diffusion.py [--steps N] [--build _build] [--torch-core=NAME]
 """
 import argparse
 import json
@@ -24,8 +26,15 @@ import sys
 import tempfile
 import time
 
-import numpy as np
-import torch
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import blas_env  # noqa: E402
+
+# PyTorch at its best: OpenBLAS's best kernels for this CPU (--torch-core).
+TORCH_CORE = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--torch-core=")), blas_env.best_core())
+blas_env.tune_this_process(TORCH_CORE)
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
 
 torch.set_num_threads(1)
 E = 32
@@ -118,34 +127,48 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="_build")
     ap.add_argument("--steps", type=int, default=5000)
+    ap.add_argument("--torch-core", default=TORCH_CORE, help="PyTorch's OPENBLAS_CORETYPE (default: the best for this CPU)")
     a = ap.parse_args()
     glassbox = os.path.join(a.build, "app", "glassbox")
+    best = blas_env.best_core()
     tmp = tempfile.mkdtemp(prefix="glassbox-bench-diffusion-")
-    model = os.path.join(tmp, "swiss.safetensors")
     t0 = time.perf_counter()
-    out = subprocess.run([glassbox, "train", "diffusion", "--data", "swiss-roll", "--steps", str(a.steps),
-                          "--seed", "1", "--out", model], check=True, capture_output=True, text=True).stdout
-    g_train = float(re.search(r"\((\d+) steps, ([\d.]+) steps/s\)", out).group(2))
-    samples = os.path.join(tmp, "samples.json")
-    out = subprocess.run([glassbox, "sample", "diffusion", "--model", model, "--n", "2000", "--dump", samples,
-                          "--out", os.path.join(tmp, "s.png")], check=True, capture_output=True, text=True).stdout
-    g_time = float(re.search(r"2000 points in ([\d.]+) s", out).group(1))
-    with open(samples) as f:
-        g_x = np.array(json.load(f), np.float32).reshape(-1, 2)
+    g = {}
+    for core in (None, best):
+        env = blas_env.env_with_core(core)
+        model = os.path.join(tmp, f"swiss-{core}.safetensors")
+        out = subprocess.run([glassbox, "train", "diffusion", "--data", "swiss-roll", "--steps", str(a.steps),
+                              "--seed", "1", "--out", model], check=True, capture_output=True, text=True,
+                             env=env).stdout
+        train = float(re.search(r"\((\d+) steps, ([\d.]+) steps/s\)", out).group(2))
+        samples = os.path.join(tmp, f"samples-{core}.json")
+        out = subprocess.run([glassbox, "sample", "diffusion", "--model", model, "--n", "2000", "--dump", samples,
+                              "--out", os.path.join(tmp, "s.png")], check=True, capture_output=True, text=True,
+                             env=env).stdout
+        sample = float(re.search(r"2000 points in ([\d.]+) s", out).group(1))
+        with open(samples) as f:
+            x = np.array(json.load(f), np.float32).reshape(-1, 2)
+        g[core] = (train, sample, x)
     net, t_train = torch_train(a.steps)
     t_x, t_time = torch_sample(net)
     rng = np.random.default_rng(12345)
     data = swiss_roll(2000, rng)
     data2 = swiss_roll(2000, rng)
-    sw_g, sw_t, sw_d = (sliced_w1(x, data, np.random.default_rng(7)) for x in (g_x, t_x, data2))
-    print(f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}  torch {torch.__version__}")
-    print(f"{'':56s} {'Glassbox':>10s} {'PyTorch':>10s} {'ratio':>7s}")
-    print(f"{'training, steps/s (batch 256)':56s} {g_train:10.0f} {t_train:10.0f} {g_train / t_train:6.2f}×")
-    print(f"{'sampling 2 000 points, 1 000 DDPM steps, s':56s} {g_time:10.2f} {t_time:10.2f} {t_time / g_time:6.2f}×")
-    print(f"{'sliced W1 of 2 000 samples to fresh data (lower is better)':56s} {sw_g:10.4f} {sw_t:10.4f}")
+    (g0_train, g0_time, g0_x), (g1_train, g1_time, g1_x) = g[None], g[best]
+    sw_g, sw_t, sw_d = (sliced_w1(x, data, np.random.default_rng(7)) for x in (g0_x, t_x, data2))
+    print(blas_env.header(glassbox, best))
+    print(f"torch {torch.__version__}")
+    print(f"{'':56s} {'Glassbox':>10s} {'Glassbox':>10s} {'PyTorch':>10s} {'ratio':>7s} {'unset vs':>9s}")
+    print(f"{'':56s} {'(unset)':>10s} {'(' + str(best) + ')':>10s} {'(' + str(a.torch_core) + ')':>10s} "
+          f"{'':>7s} {'best':>9s}")
+    print(f"{'training, steps/s (batch 256)':56s} {g0_train:10.0f} {g1_train:10.0f} {t_train:10.0f} "
+          f"{g0_train / t_train:6.2f}× {g0_train / g1_train:9.3f}")
+    print(f"{'sampling 2 000 points, 1 000 DDPM steps, s':56s} {g0_time:10.2f} {g1_time:10.2f} {t_time:10.2f} "
+          f"{t_time / g0_time:6.2f}× {g1_time / g0_time:9.3f}")
+    print(f"{'sliced W1 of 2 000 samples to fresh data (lower is better)':56s} {sw_g:10.4f} {'':10s} {sw_t:10.4f}")
     print(f"{'  (two draws of the data: the floor)':56s} {sw_d:10.4f}")
-    print(f"({a.steps} training steps each; wall time {time.perf_counter() - t0:.0f} s)")
-
+    print(f"({a.steps} training steps each; unset vs best: Glassbox unset over Glassbox with the best core, "
+          f"1 = no loss; wall time {time.perf_counter() - t0:.0f} s)")
 
 if __name__ == "__main__":
     main()

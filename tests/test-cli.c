@@ -2,7 +2,9 @@
  * them: exit codes, what they print, and the files they write. */
 #include <gio/gio.h>
 #include <string.h>
+#include <sys/resource.h>
 
+#include "gb-blas.h"
 #include "gb-denoiser.h"
 #include "gb-test-util.h"
 #include "gb-vae-file.h"
@@ -23,24 +25,79 @@ run_clear (Run *r)
   g_free (r->err);
 }
 
-static Run
-run (const char *first, ...)
+/* Under a 1 GB address-space limit, as a user's ulimit -v or a container
+ * may set; ASan's shadow memory cannot live under one, so not there. */
+static void
+limit_memory (gpointer data)
 {
-  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
-  g_ptr_array_add (argv, (gpointer) glassbox);
-  va_list ap;
-  va_start (ap, first);
-  for (const char *a = first; a != NULL; a = va_arg (ap, const char *))
-    g_ptr_array_add (argv, (gpointer) a);
-  va_end (ap);
+#ifndef __SANITIZE_ADDRESS__
+  struct rlimit lim = { 1000u << 20, 1000u << 20 };
+  setrlimit (RLIMIT_AS, &lim);
+#endif
+}
+
+static Run
+run_argv (GPtrArray *argv, gboolean limited, const char *const *env)
+{
   g_ptr_array_add (argv, NULL);
   g_autoptr (GError) error = NULL;
-  g_autoptr (GSubprocess) p = g_subprocess_newv ((const char *const *) argv->pdata,
-                                                 G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  g_autoptr (GSubprocessLauncher) l = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                                                                 | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  if (limited)
+    g_subprocess_launcher_set_child_setup (l, limit_memory, NULL, NULL);
+  for (int i = 0; env != NULL && env[i] != NULL; i += 2)
+    {
+      if (env[i + 1] != NULL)
+        g_subprocess_launcher_setenv (l, env[i], env[i + 1], TRUE);
+      else
+        g_subprocess_launcher_unsetenv (l, env[i]);
+    }
+  g_autoptr (GSubprocess) p = g_subprocess_launcher_spawnv (l, (const char *const *) argv->pdata, &error);
   g_assert_no_error (error);
   Run r = { 0 };
   g_assert_true (g_subprocess_communicate_utf8 (p, NULL, NULL, &r.out, &r.err, &error));
   r.status = g_subprocess_get_if_exited (p) ? g_subprocess_get_exit_status (p) : -1;
+  return r;
+}
+
+static Run
+run_va (gboolean limited, const char *const *env, const char *first, va_list ap)
+{
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_ptr_array_add (argv, (gpointer) glassbox);
+  for (const char *a = first; a != NULL; a = va_arg (ap, const char *))
+    g_ptr_array_add (argv, (gpointer) a);
+  return run_argv (argv, limited, env);
+}
+
+static Run
+run (const char *first, ...)
+{
+  va_list ap;
+  va_start (ap, first);
+  Run r = run_va (FALSE, NULL, first, ap);
+  va_end (ap);
+  return r;
+}
+
+static Run
+run_limited (const char *first, ...)
+{
+  va_list ap;
+  va_start (ap, first);
+  Run r = run_va (TRUE, NULL, first, ap);
+  va_end (ap);
+  return r;
+}
+
+/* With environment variables: env holds name, value pairs (value NULL: unset). */
+static Run
+run_env (const char *const *env, const char *first, ...)
+{
+  va_list ap;
+  va_start (ap, first);
+  Run r = run_va (FALSE, env, first, ap);
+  va_end (ap);
   return r;
 }
 
@@ -211,6 +268,78 @@ test_bad_input (void)
   /* No half-written files were left. */
   g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
   g_assert_false (g_file_test (png, G_FILE_TEST_EXISTS));
+}
+
+/* Found by fuzzing: 30 bytes of gzip whose trailer claims 512 MiB made the
+ * IDX reader reserve 1 GiB: under a 1 GB limit the app aborted (GLib-ERROR,
+ * exit 133) instead of saying what is wrong with the file. */
+static void
+test_bad_input_memory_limit (void)
+{
+  g_autofree char *dir = test_tmp_path ("liar-ds");
+  make_toy_dataset (dir, 10, 10);
+  g_autofree char *liar = g_build_filename (g_getenv ("G_TEST_SRCDIR"), "fuzz", "reproducers", "idx",
+                                            "isize-claims-512mib.gz", NULL);
+  g_autofree char *bytes = NULL;
+  gsize len = 0;
+  g_assert_true (g_file_get_contents (liar, &bytes, &len, NULL));
+  g_autofree char *gz = g_build_filename (dir, "t10k-images-idx3-ubyte.gz", NULL);
+  g_assert_true (g_file_set_contents (gz, bytes, (gssize) len, NULL));
+  g_autofree char *png = test_tmp_path ("liar.png");
+  Run r = run_limited ("render", "latent", "--dataset", dir, "--out", png, NULL);
+  if (r.status != 1)
+    g_error ("exit %d, expected 1; stderr:\n%s", r.status, r.err);
+  assert_contains (r.err, "t10k-images-idx3-ubyte.gz: not a valid gzip stream");
+  run_clear (&r);
+}
+
+/* The matrix-product kernels: OpenBLAS's slow fallback on a CPU it does not
+ * know is replaced by the CPU's own kernels, checked, and never over a core
+ * type the user set (gb-blas.h). */
+static void
+test_blas_kernels (void)
+{
+  if (gb_blas_cpu () == GB_BLAS_CPU_OTHER)
+    {
+      g_test_skip ("no AVX2: OpenBLAS's generic kernels are this CPU's own");
+      return;
+    }
+  const char *best = gb_blas_candidates (gb_blas_cpu (), "Prescott")[0];
+  g_autofree char *want = g_strdup_printf ("OpenBLAS %s kernels (set by Glassbox: OpenBLAS had picked its "
+                                           "slower Prescott kernels)", best);
+  /* As on a CPU newer than OpenBLAS: it falls back to Prescott. */
+  const char *unknown[] = { "OPENBLAS_CORETYPE", NULL, "GLASSBOX_BLAS_PRETEND_PICKED", "Prescott", NULL };
+  Run r = run_env (unknown, "--version", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  assert_contains (r.out, want);
+  assert_contains (r.out, "Checked against a reference product: right");
+  run_clear (&r);
+  /* The program that runs again gets its arguments and does its work. */
+  r = run_env (unknown, "rl", "--env", "4x3", "--algo", "value-iteration", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  assert_contains (r.out, "0.812    0.868    0.918        G");
+  run_clear (&r);
+  /* Kernels that compute wrong are dropped for the next, and at last for OpenBLAS's own. */
+  const char *wrong[] = { "OPENBLAS_CORETYPE", NULL, "GLASSBOX_BLAS_PRETEND_PICKED", "Prescott",
+                          "GLASSBOX_BLAS_PRETEND_WRONG", "SkylakeX,Haswell", NULL };
+  r = run_env (wrong, "--version", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  assert_contains (r.out, "(OpenBLAS's own choice: its ");
+  assert_contains (r.out, "Haswell kernels computed wrong products here)");
+  assert_contains (r.out, "Checked against a reference product: right");
+  run_clear (&r);
+  /* A core type set before Glassbox starts is the user's: kept, checked, and a faster one named. */
+  const char *user[] = { "OPENBLAS_CORETYPE", "Sandybridge", "GLASSBOX_BLAS_PRETEND_PICKED", "Prescott", NULL };
+  r = run_env (user, "--version", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  assert_contains (r.out, "OpenBLAS Sandybridge kernels (OPENBLAS_CORETYPE=Sandybridge, set before Glassbox started)");
+  assert_contains (r.out, "This CPU can run OpenBLAS's faster");
+  run_clear (&r);
+  const char *user_wrong[] = { "OPENBLAS_CORETYPE", "Sandybridge", "GLASSBOX_BLAS_PRETEND_WRONG", "Sandybridge", NULL };
+  r = run_env (user_wrong, "--version", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  assert_contains (r.err, "OpenBLAS's Sandybridge kernels (OPENBLAS_CORETYPE=Sandybridge) compute wrong products");
+  run_clear (&r);
 }
 
 static void
@@ -535,6 +664,8 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/train-and-render", test_train_and_render);
   g_test_add_func ("/cli/render-shipped", test_render_shipped);
   g_test_add_func ("/cli/bad-input", test_bad_input);
+  g_test_add_func ("/cli/bad-input/memory-limit", test_bad_input_memory_limit);
+  g_test_add_func ("/cli/blas-kernels", test_blas_kernels);
   g_test_add_func ("/cli/rl", test_rl);
   g_test_add_func ("/cli/diffusion", test_diffusion);
   g_test_add_func ("/cli/help", test_help);

@@ -5,6 +5,7 @@
 
 #include <glib/gstdio.h>
 
+#include "gb-blas.h"
 #include "gb-classifier.h"
 #include "gb-conv.h"
 #include "gb-error.h"
@@ -692,6 +693,41 @@ test_classifier_gradients (void)
   g_assert_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT);
 }
 
+/* The kernels OpenBLAS runs here compute what the reference loop computes
+ * (gb_blas_check, which the app also runs at startup). */
+static void
+test_blas_check (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_assert_true (gb_blas_check (&error));
+  g_assert_no_error (error);
+}
+
+static void
+test_blas_candidates (void)
+{
+  const struct { GbBlasCpu cpu; const char *picked; const char *first, *second; } cases[] = {
+    { GB_BLAS_CPU_AVX512, "Prescott", "SkylakeX", "Haswell" },   /* a Xeon OpenBLAS 0.3.21 does not know */
+    { GB_BLAS_CPU_AVX512, "Nehalem", "SkylakeX", "Haswell" },
+    { GB_BLAS_CPU_AVX2, "Prescott", "Haswell", NULL },
+    { GB_BLAS_CPU_AVX2, "Sandybridge", "Haswell", NULL },        /* AVX without FMA: half the speed */
+    { GB_BLAS_CPU_AVX2, "Zen", NULL, NULL },                     /* already the CPU's own */
+    { GB_BLAS_CPU_AVX512, "Haswell", NULL, NULL },               /* AVX2 on AVX-512: left alone */
+    { GB_BLAS_CPU_AVX512, "skylakex", NULL, NULL },
+    { GB_BLAS_CPU_OTHER, "Prescott", NULL, NULL },               /* nothing better to run */
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      const char *const *c = gb_blas_candidates (cases[i].cpu, cases[i].picked);
+      g_assert_cmpstr (c[0], ==, cases[i].first);
+      if (c[0] != NULL)
+        g_assert_cmpstr (c[1], ==, cases[i].second);
+    }
+  g_assert_cmpint (gb_blas_core_level ("Cooperlake"), ==, GB_BLAS_CPU_AVX512);
+  g_assert_cmpint (gb_blas_core_level ("Zen"), ==, GB_BLAS_CPU_AVX2);
+  g_assert_cmpint (gb_blas_core_level ("Prescott"), ==, GB_BLAS_CPU_OTHER);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -711,5 +747,7 @@ main (int argc, char **argv)
   g_test_add_func ("/core/nn/packed/silu-tails", test_packed_silu_tails);
   g_test_add_func ("/core/parallel/pair-handoff", test_parallel_pair_handoff);
   g_test_add_func ("/core/nn/pool-upsample-channel", test_pool_upsample_channel);
+  g_test_add_func ("/core/blas/check", test_blas_check);
+  g_test_add_func ("/core/blas/candidates", test_blas_candidates);
   return g_test_run ();
 }

@@ -1,6 +1,8 @@
 /* gb-application.c — the application object. */
 #include "gb-application.h"
 
+#include "gb-blas.h"
+
 #include <epoxy/gl.h>
 #include <string.h>
 
@@ -39,6 +41,7 @@ about_action (GSimpleAction *action, GVariant *param, gpointer data)
 {
   GtkApplication *app = data;
   const char *authors[] = { "The Glassbox developers", NULL };
+  g_autofree char *blas = gb_blas_describe ();
   gtk_show_about_dialog (gtk_application_get_active_window (app),
                          "program-name", "Glassbox",
                          "logo-icon-name", GB_APP_ID,
@@ -48,6 +51,7 @@ about_action (GSimpleAction *action, GVariant *param, gpointer data)
                          "license-type", GTK_LICENSE_GPL_3_0,
                          "authors", authors,
                          "copyright", "© 2026 The Glassbox developers",
+                         "system-information", blas,
                          NULL);
 }
 
