@@ -14,6 +14,7 @@
 #include "gb-vae-file.h"
 #include "gb-diffusion-paint.h"
 #include "gb-export.h"
+#include "gb-file.h"
 #include "gb-gif.h"
 #include "gb-toy2d.h"
 
@@ -115,6 +116,8 @@ gb_cli_train_diffusion (int argc, char **argv)
     return gb_cli_usage_error (ctx, "unexpected argument");
   if (out == NULL)
     return gb_cli_usage_error (ctx, "--out FILE is required");
+  if (!gb_file_check_writable (out, &error))   /* before a long run, not after it */
+    return gb_cli_fail (error);
   GbToyKind kind = GB_TOY_N_KINDS;
   gboolean latent = g_strcmp0 (data, "latent") == 0, images = g_strcmp0 (data, "fashion-mnist") == 0;
   if (!latent && !images && (data == NULL || !gb_toy_parse (data, &kind) || kind == GB_TOY_PAINTED))
@@ -218,7 +221,8 @@ gb_cli_train_diffusion (int argc, char **argv)
       if (!isfinite (loss))
         {
           sigaction (SIGINT, &old, NULL);
-          g_printerr ("glassbox: the loss is not finite at step %d: lower --lr\n", done + 1);
+          g_printerr ("glassbox: training diverged at step %d (the loss is not finite): lower --lr; "
+                      "%s was not written\n", done + 1, out);
           return 1;
         }
       avg = done == 0 ? loss : 0.99 * avg + 0.01 * loss;
@@ -255,7 +259,7 @@ write_dump (const char *path, const float *x, gsize count, GError **error)
   for (gsize i = 0; i < count; i++)
     g_string_append_printf (js, "%s%.9g", i ? "," : "", x[i]);
   g_string_append (js, "]\n");
-  return g_file_set_contents (path, js->str, (gssize) js->len, error);
+  return gb_file_save (path, js->str, js->len, error);
 }
 
 typedef struct {
@@ -764,6 +768,8 @@ gb_cli_train_classifier (int argc, char **argv)
     return gb_cli_usage_error (ctx, "unexpected argument");
   if (out == NULL)
     return gb_cli_usage_error (ctx, "--out FILE is required");
+  if (!gb_file_check_writable (out, &error))
+    return gb_cli_fail (error);
   if (epochs < 1 || epochs > 1000 || seed < 0)
     return gb_cli_usage_error (ctx, "--epochs is 1…1000 and --seed ≥ 0");
   g_autoptr (GbDataset) ds = gb_dataset_load (dataset ? dataset : GB_DATASET_DEFAULT_DIR, TRUE, &error);

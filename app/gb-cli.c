@@ -11,7 +11,9 @@
 #include "gb-blas.h"
 #include "gb-cartpole-paint.h"
 #include "gb-dataset.h"
+#include "gb-error.h"
 #include "gb-export.h"
+#include "gb-file.h"
 #include "gb-grid-paint.h"
 #include "gb-latent-render.h"
 #include "gb-mdp.h"
@@ -117,6 +119,17 @@ sigint_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* out with a tag before its extension: model.safetensors → model.last-good.safetensors. */
+char *
+gb_cli_sibling_path (const char *out, const char *tag)
+{
+  const char *dot = strrchr (out, '.');
+  const char *slash = strrchr (out, '/');
+  if (dot == NULL || (slash != NULL && dot < slash))
+    return g_strdup_printf ("%s.%s", out, tag);
+  return g_strdup_printf ("%.*s.%s%s", (int) (dot - out), out, tag, dot);
+}
+
 static int
 cmd_train_vae (int argc, char **argv)
 {
@@ -153,6 +166,9 @@ cmd_train_vae (int argc, char **argv)
   config.seed = (guint64) seed;
   if (!gb_train_config_check (&config, &error))
     return fail (error);
+  /* Before a long run, not after it. */
+  if (!gb_file_check_writable (out, &error))
+    return fail (error);
 
   g_autoptr (GbVae) start = NULL;
   if (init != NULL && (start = gb_vae_load (init, &error)) == NULL)
@@ -184,19 +200,30 @@ cmd_train_vae (int argc, char **argv)
   g_object_unref (cli.cancel);
   if (cli.tty)
     fprintf (stderr, "\r%78s\r", "");
+  g_autoptr (GbVae) vae = gb_trainer_dup_model (trainer);
   if (!cli.ok)
     {
+      /* --out was promised a trained model, and may hold the good model this
+       * run started from (--init): leave it, and keep the last good weights
+       * beside it. */
       g_autoptr (GError) e = cli.error;
       g_printerr ("glassbox: %s\n", e->message);
-      /* The last good model is still worth keeping. */
+      if (!g_error_matches (e, GB_ERROR, GB_ERROR_DIVERGED))
+        return 1;
+      g_autofree char *kept = gb_cli_sibling_path (out, "last-good");
+      if (isfinite (vae->info.test_elbo))
+        printf ("their test −ELBO: %.3f nats per image\n", vae->info.test_elbo);
+      if (!gb_vae_save (vae, kept, &error))
+        return fail (error);
+      printf ("%s was not written; the last good weights are in %s\n", out, kept);
+      return 1;
     }
-  g_autoptr (GbVae) vae = gb_trainer_dup_model (trainer);
   if (isfinite (vae->info.test_elbo))
     printf ("final test −ELBO: %.3f nats per image\n", vae->info.test_elbo);
   if (!gb_vae_save (vae, out, &error))
     return fail (error);
   printf ("saved %s\n", out);
-  return cli.ok ? 0 : 1;
+  return 0;
 }
 
 /* --- render latent --- */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "gb-error.h"
+#include "gb-file.h"
 #include "gb-keyfile.h"
 
 #define GRAVITY 9.8
@@ -115,7 +116,9 @@ gb_reinforce_save (const GbReinforce *agent, const char *path, GError **error)
   g_key_file_set_double_list (kf, CART_GROUP, "v", (double *) agent->v, GB_CARTPOLE_FEATURES);
   if (agent->returns->len > 0)
     g_key_file_set_double_list (kf, CART_GROUP, "returns", (double *) agent->returns->data, agent->returns->len);
-  return g_key_file_save_to_file (kf, path, error);   /* g_file_set_contents: atomic */
+  gsize len = 0;
+  g_autofree char *text = g_key_file_to_data (kf, &len, NULL);
+  return gb_file_save (path, text, len, error);
 }
 
 static gboolean

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "gb-error.h"
+#include "gb-file.h"
 
 /* --- MDPs --- */
 
@@ -504,5 +505,5 @@ gboolean
 gb_grid_save (const GbGrid *grid, const char *path, GError **error)
 {
   g_autofree char *text = gb_grid_to_text (grid);
-  return g_file_set_contents (path, text, -1, error);
+  return gb_file_save (path, text, strlen (text), error);
 }

@@ -298,6 +298,21 @@ adam_kernel (float *restrict p, const float *restrict g, float *restrict m, floa
     }
 }
 
+/* The same, writing p as it was into prev in the same pass. */
+GB_HOT static void
+adam_keep_kernel (float *restrict p, const float *restrict g, float *restrict m, float *restrict v,
+                  float *restrict prev, gsize n, float b1, float b2, float step, float inv_bc2_sqrt,
+                  float eps)
+{
+  for (gsize i = 0; i < n; i++)
+    {
+      float gi = g[i], pi = prev[i] = p[i];
+      float mi = m[i] = b1 * m[i] + (1.0f - b1) * gi;
+      float vi = v[i] = b2 * v[i] + (1.0f - b2) * gi * gi;
+      p[i] = pi - step * mi / (sqrtf (vi) * inv_bc2_sqrt + eps);
+    }
+}
+
 void
 gb_adam_step (const GbAdam *adam, float *p, const float *g, float *m, float *v,
               gsize n, int t)
@@ -312,4 +327,14 @@ gb_adam_step (const GbAdam *adam, float *p, const float *g, float *m, float *v,
    * idle threads spun on the other core; the diffusion trainer, which runs
    * OpenBLAS on one thread, calls this on two halves itself. */
   adam_kernel (p, g, m, v, n, b1, b2, step, 1.0f / bc2_sqrt, adam->eps);
+}
+
+void
+gb_adam_step_keep (const GbAdam *adam, float *p, const float *g, float *m, float *v, float *prev,
+                   gsize n, int t)
+{
+  const float b1 = adam->beta1, b2 = adam->beta2;
+  const float bc1 = 1.0f - powf (b1, (float) t);
+  const float bc2_sqrt = sqrtf (1.0f - powf (b2, (float) t));
+  adam_keep_kernel (p, g, m, v, prev, n, b1, b2, adam->lr / bc1, 1.0f / bc2_sqrt, adam->eps);
 }

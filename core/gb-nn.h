@@ -93,5 +93,9 @@ void gb_blas_set_threads (int n);
 
 void gb_adam_step (const GbAdam *adam, float *p, const float *g, float *m, float *v,
                    gsize n, int t);
+/* The same step, copying p as it was before the step into prev (n) in the
+ * same pass: what a trainer goes back to when the step turns out to diverge. */
+void gb_adam_step_keep (const GbAdam *adam, float *p, const float *g, float *m, float *v, float *prev,
+                        gsize n, int t);
 
 G_END_DECLS

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "gb-error.h"
+#include "gb-file.h"
 #include "gb-keyfile.h"
 
 #define GROUP "glassbox-rl"
@@ -44,7 +45,9 @@ gb_rl_session_save (const GbRlSession *s, const char *path, GError **error)
   g_key_file_set_integer_list (kf, GROUP, "policy", (int *) s->pi, n);
   if (s->Q != NULL)
     g_key_file_set_double_list (kf, GROUP, "Q", s->Q, (gsize) n * 4);
-  return g_key_file_save_to_file (kf, path, error);   /* g_file_set_contents: atomic */
+  gsize len = 0;
+  g_autofree char *text = g_key_file_to_data (kf, &len, NULL);
+  return gb_file_save (path, text, len, error);
 }
 
 static double *

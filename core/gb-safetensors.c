@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "gb-error.h"
+#include "gb-file.h"
 
 typedef enum { DT_F32, DT_F64, DT_F16, DT_BF16, DT_OTHER } Dtype;
 
@@ -584,6 +585,5 @@ gb_safetensors_writer_save (GbSafetensorsWriter *w, const char *path, GError **e
   g_autoptr (GBytes) bytes = gb_safetensors_writer_to_bytes (w);
   gsize len = 0;
   const char *data = g_bytes_get_data (bytes, &len);
-  /* g_file_set_contents writes a temporary file and renames it over path. */
-  return g_file_set_contents (path, data, (gssize) len, error);
+  return gb_file_save (path, data, len, error);   /* a temporary file renamed over path */
 }

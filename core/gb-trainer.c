@@ -323,9 +323,14 @@ gb_trainer_run (GbTrainer *self, GCancellable *cancellable, GError **error)
           done++;
           if (!isfinite (loss.bce) || !isfinite (loss.kl))
             {
-              g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT,
-                           "training diverged at step %" G_GINT64_FORMAT
-                           " (the loss is not a number): try a lower learning rate", done);
+              /* Caught within the step: the weights go back to before the
+               * last update, the last whose loss was finite. */
+              gboolean back = gb_vae_train_step_back (vae, tr);
+              g_set_error (error, GB_ERROR, GB_ERROR_DIVERGED,
+                           "training diverged at step %" G_GINT64_FORMAT " (the loss is %s): try a lower "
+                           "learning rate. %s", done, isnan (loss.bce + loss.kl) ? "not a number" : "infinite",
+                           back ? "The weights of the step before, the last with a finite loss, are kept"
+                                : "The model is as it was before training");
               ok = FALSE;
               break;
             }
@@ -378,14 +383,18 @@ gb_trainer_run (GbTrainer *self, GCancellable *cancellable, GError **error)
     }
   else
     {
-      /* Keep the last good model: the one in the latest snapshot. */
-      g_mutex_lock (&self->lock);
-      if (self->snapshot != NULL)
+      /* The kept weights' own test −ELBO, not the last epoch's (or the
+       * initial model's), so what is saved says what it is. */
+      vae->info.test_elbo = NAN;
+      if (self->test != NULL)
         {
-          gb_vae_free (self->vae);
-          self->vae = gb_vae_copy (self->snapshot->vae);
+          GbRng eval_rng;
+          gb_rng_init (&eval_rng, c->seed ^ 0x74657374ULL);
+          GbVaeLoss t = gb_vae_evaluate (vae, tr, self->test->pixels, self->test->n, (float) self->beta, &eval_rng);
+          vae->info.test_elbo = (t.bce + t.kl) / t.n;
         }
-      g_mutex_unlock (&self->lock);
+      if (c->reencode_every > 0)
+        publish_snapshot (self, done);
     }
   g_mutex_lock (&self->lock);
   self->progress.finished = TRUE;

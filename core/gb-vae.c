@@ -262,6 +262,7 @@ gb_vae_train_new (const GbVae *vae, int batch)
   gb_vae_params_view (&vae->config, tr->grads, &tr->g);
   tr->m = g_new0 (float, vae->n_params);
   tr->v = g_new0 (float, vae->n_params);
+  tr->prev = g_new0 (float, vae->n_params);
   tr->x = g_new0 (float, B * D);
   tr->h1 = g_new0 (float, B * H);
   tr->ml = g_new0 (float, B * 2 * L);
@@ -284,6 +285,7 @@ gb_vae_train_free (GbVaeTrain *tr)
   g_free (tr->grads);
   g_free (tr->m);
   g_free (tr->v);
+  g_free (tr->prev);
   g_free (tr->x);
   g_free (tr->h1);
   g_free (tr->ml);
@@ -437,10 +439,21 @@ gb_vae_train_step (GbVae *vae, GbVaeTrain *tr, const guint8 *pixels, const guint
   load_batch (tr->x, pixels, idx, B, vae->config.n_input);
   gb_rng_fill_normal (rng, tr->eps, (gsize) B * vae->config.n_latent);
   GbVaeLoss loss = gb_vae_forward (vae, tr, B);
+  if (!isfinite (loss.bce) || !isfinite (loss.kl))
+    return loss;   /* diverged: a step on it would only spread the NaNs into the weights */
   gb_vae_backward (vae, tr, B, beta);
   tr->step++;
-  gb_adam_step (adam, vae->params, tr->grads, tr->m, tr->v, vae->n_params, tr->step);
+  gb_adam_step_keep (adam, vae->params, tr->grads, tr->m, tr->v, tr->prev, vae->n_params, tr->step);
   return loss;
+}
+
+gboolean
+gb_vae_train_step_back (GbVae *vae, GbVaeTrain *tr)
+{
+  if (tr->step == 0)
+    return FALSE;
+  memcpy (vae->params, tr->prev, vae->n_params * sizeof (float));
+  return TRUE;
 }
 
 GbVaeLoss

@@ -98,6 +98,7 @@ typedef struct {
   float *grads;      /* (n_params) */
   GbVaeParams g;     /* named views into grads */
   float *m, *v;      /* (n_params) Adam moments */
+  float *prev;       /* (n_params) the parameters before the last update */
   float *x;          /* (B, D) */
   float *h1;         /* (B, H) */
   float *ml;         /* (B, 2L) μ and log σ² side by side */
@@ -124,10 +125,16 @@ void      gb_vae_backward (const GbVae *vae, GbVaeTrain *tr, int B, float beta);
 /* One Adam step on the images pixels[idx[0..B)] (each D uint8 values):
  * loads the batch, draws ε from rng, runs forward and backward and updates
  * the parameters. The objective is the batch sum, as in PyTorch's
- * examples/vae. Returns the loss terms of the batch before the update. */
+ * examples/vae. Returns the loss terms of the batch before the update.
+ * A batch whose loss is not finite changes nothing (no update): the model
+ * has diverged, and gb_vae_train_step_back goes back to the parameters
+ * before the last update, the last whose loss was finite. */
 GbVaeLoss gb_vae_train_step (GbVae *vae, GbVaeTrain *tr, const guint8 *pixels,
                              const guint32 *idx, int B, const GbAdam *adam,
                              float beta, GbRng *rng);
+/* Puts back the parameters from before the last update; FALSE when no step
+ * has been taken. */
+gboolean  gb_vae_train_step_back (GbVae *vae, GbVaeTrain *tr);
 
 /* −ELBO terms over n images (one ε draw each from rng), in chunks of tr->batch. */
 GbVaeLoss gb_vae_evaluate (const GbVae *vae, GbVaeTrain *tr, const guint8 *pixels,

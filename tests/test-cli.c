@@ -2,7 +2,10 @@
  * them: exit codes, what they print, and the files they write. */
 #include <gio/gio.h>
 #include <string.h>
+#include <glib/gstdio.h>
+#include <signal.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include "gb-blas.h"
 #include "gb-denoiser.h"
@@ -342,6 +345,198 @@ test_blas_kernels (void)
   run_clear (&r);
 }
 
+/* --- long runs that lose nothing --- */
+
+static GbVae *
+load_finite_vae (const char *path)
+{
+  g_autoptr (GError) error = NULL;
+  GbVae *vae = gb_vae_load (path, &error);
+  g_assert_no_error (error);
+  for (gsize i = 0; i < vae->n_params; i++)
+    g_assert_true (isfinite (vae->params[i]));
+  return vae;
+}
+
+static void
+test_train_diverged (void)
+{
+  g_autofree char *good = test_tmp_path ("good.safetensors");
+  g_autofree char *kept = test_tmp_path ("good.last-good.safetensors");
+  Run r = run ("train", "vae", "--dataset", toy_dir, "--epochs", "1", "--hidden", "32", "--out", good, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  run_clear (&r);
+  g_autofree char *before = NULL;
+  gsize n_before = 0;
+  g_assert_true (g_file_get_contents (good, &before, &n_before, NULL));
+  /* A learning rate of 1 diverges within a few steps: caught within the
+   * step, the good model given as --init and --out is left as it was, and the
+   * last weights with a finite loss are kept beside it, loadable. */
+  r = run ("train", "vae", "--dataset", toy_dir, "--epochs", "200", "--batch", "4", "--lr", "1", "--init", good,
+           "--out", good, NULL);
+  if (r.status != 1 || strstr (r.err, "training diverged at step") == NULL)
+    g_error ("exit %d; stderr:\n%s", r.status, r.err);
+  assert_contains (r.err, "the last with a finite loss, are kept");
+  assert_contains (r.out, "was not written; the last good weights are in");
+  g_assert_null (strstr (r.out, "final test −ELBO"));   /* not the initial model's, stale */
+  run_clear (&r);
+  g_autofree char *after = NULL;
+  gsize n_after = 0;
+  g_assert_true (g_file_get_contents (good, &after, &n_after, NULL));
+  g_assert_true (n_after == n_before && memcmp (before, after, n_after) == 0);
+  g_autoptr (GbVae) last = load_finite_vae (kept);
+}
+
+/* A path that cannot be written: a folder that does not exist, one that is a
+ * file, one that is read-only (as root, /sys: root may write anywhere else). */
+static void
+test_train_out_unwritable (void)
+{
+  g_autofree char *file = test_tmp_path ("plain-file");
+  g_assert_true (g_file_set_contents (file, "x", 1, NULL));
+  g_autofree char *under_file = g_build_filename (file, "m.safetensors", NULL);
+  g_autofree char *ro_dir = test_tmp_path ("read-only");
+  g_mkdir_with_parents (ro_dir, 0700);
+  g_chmod (ro_dir, 0555);
+  g_autofree char *ro = getuid () == 0 ? g_strdup ("/sys/glassbox-test.safetensors")
+                                       : g_build_filename (ro_dir, "m.safetensors", NULL);
+  const struct { const char *out, *message; } cases[] = {
+    { "/nonexistent/folder/m.safetensors", "cannot write “/nonexistent/folder/m.safetensors”: the folder "
+                                           "/nonexistent/folder does not exist" },
+    { under_file, "does not exist" },
+    { ro, "is not writable" },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      /* 5 000 epochs would take minutes: the check comes before any of them. */
+      gint64 t0 = g_get_monotonic_time ();
+      Run r = run ("train", "vae", "--dataset", toy_dir, "--epochs", "5000", "--out", cases[i].out, NULL);
+      if (r.status != 1 || strstr (r.err, cases[i].message) == NULL)
+        g_error ("case %zu: exit %d, expected 1 with “%s”; stderr:\n%s", i, r.status, cases[i].message, r.err);
+      g_assert_null (strstr (r.err, ".XXXXXX"));
+      g_assert_cmpint (g_get_monotonic_time () - t0, <, 20 * G_USEC_PER_SEC);
+      run_clear (&r);
+      r = run ("train", "diffusion", "--data", "moons", "--steps", "10000000", "--out", cases[i].out, NULL);
+      if (r.status != 1 || strstr (r.err, cases[i].message) == NULL)
+        g_error ("case %zu (diffusion): exit %d; stderr:\n%s", i, r.status, r.err);
+      run_clear (&r);
+    }
+  g_chmod (ro_dir, 0755);
+}
+
+static void
+on_line_cb (GObject *stream, GAsyncResult *res, gpointer data)
+{
+  char **line = data;
+  *line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (stream), res, NULL, NULL);
+  if (*line == NULL)
+    *line = g_strdup ("");   /* end of output */
+}
+
+/* Ctrl-C stops `train vae` and writes the model so far, which loads. */
+static void
+test_train_ctrl_c (void)
+{
+  g_autofree char *out = test_tmp_path ("interrupted.safetensors");
+  const char *argv[] = { glassbox, "train", "vae", "--dataset", toy_dir, "--epochs", "10000", "--batch", "2",
+                         "--out", out, NULL };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSubprocess) p = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                                                 &error);
+  g_assert_no_error (error);
+  g_autoptr (GDataInputStream) in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (p));
+  /* Wait for the first epoch's line: training is under way. */
+  for (;;)
+    {
+      g_autofree char *line = NULL;
+      g_data_input_stream_read_line_async (in, G_PRIORITY_DEFAULT, NULL, on_line_cb, &line);
+      while (line == NULL)
+        g_main_context_iteration (NULL, TRUE);
+      g_assert_cmpstr (line, !=, "");
+      if (g_str_has_prefix (line, "epoch 1/"))
+        break;
+    }
+  g_subprocess_send_signal (p, SIGINT);
+  g_assert_true (g_subprocess_wait (p, NULL, &error));
+  g_assert_true (g_subprocess_get_if_exited (p));
+  g_assert_cmpint (g_subprocess_get_exit_status (p), ==, 0);
+  g_autoptr (GbVae) vae = load_finite_vae (out);
+  g_assert_cmpint (vae->info.epochs, >=, 1);
+  g_assert_cmpint (vae->info.epochs, <, 10000);
+}
+
+/* A full disk (here: a file-size limit, which fails the write the same way)
+ * gives a message and leaves the file that was there intact. */
+static void
+limit_file_size (gpointer data)
+{
+  struct rlimit lim = { 16 << 10, 16 << 10 };
+  signal (SIGXFSZ, SIG_IGN);
+  setrlimit (RLIMIT_FSIZE, &lim);
+}
+
+static void
+test_save_disk_full (void)
+{
+  g_autofree char *png = test_tmp_path ("full.png");
+  g_autofree char *model = test_tmp_path ("full.safetensors");
+  g_assert_true (g_file_set_contents (png, "the old picture", -1, NULL));
+  g_assert_true (g_file_set_contents (model, "the old model", -1, NULL));
+  const char *render[] = { glassbox, "render", "latent", "--no-data", "--out", png, NULL };
+  const char *train[] = { glassbox, "train", "vae", "--dataset", toy_dir, "--epochs", "1", "--hidden", "64",
+                          "--out", model, NULL };
+  const char *const *cmds[] = { render, train };
+  const char *paths[] = { png, model }, *old[] = { "the old picture", "the old model" };
+  for (int i = 0; i < 2; i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (GSubprocessLauncher) l = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE
+                                                                     | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+      g_subprocess_launcher_set_child_setup (l, limit_file_size, NULL, NULL);
+      g_autoptr (GSubprocess) p = g_subprocess_launcher_spawnv (l, cmds[i], &error);
+      g_assert_no_error (error);
+      g_autofree char *err = NULL;
+      g_assert_true (g_subprocess_communicate_utf8 (p, NULL, NULL, NULL, &err, &error));
+      g_assert_true (g_subprocess_get_if_exited (p));
+      g_assert_cmpint (g_subprocess_get_exit_status (p), ==, 1);
+      g_autofree char *want = g_strdup_printf ("cannot write “%s”: the disk is full", paths[i]);
+      assert_contains (err, want);
+      g_autofree char *now = NULL;
+      g_assert_true (g_file_get_contents (paths[i], &now, NULL, NULL));
+      g_assert_cmpstr (now, ==, old[i]);
+    }
+}
+
+/* Two runs writing the same --out at once never leave a torn file. */
+static void
+test_train_same_out (void)
+{
+  g_autofree char *out = test_tmp_path ("shared.safetensors");
+  g_autoptr (GError) error = NULL;
+  GSubprocess *p[2];
+  for (int i = 0; i < 2; i++)
+    {
+      g_autofree char *seed = g_strdup_printf ("%d", i + 1);
+      const char *argv[] = { glassbox, "train", "vae", "--dataset", toy_dir, "--epochs", "3", "--hidden", "64",
+                             "--seed", seed, "--out", out, NULL };
+      p[i] = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error);
+      g_assert_no_error (error);
+    }
+  for (int i = 0; i < 2; i++)
+    {
+      g_assert_true (g_subprocess_wait_check (p[i], NULL, &error));
+      g_object_unref (p[i]);
+    }
+  g_autoptr (GbVae) vae = load_finite_vae (out);
+  g_assert_true (vae->info.seed == 1 || vae->info.seed == 2);
+  /* No temporary files are left behind. */
+  g_autofree char *dir = g_path_get_dirname (out);
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+  while ((name = g_dir_read_name (d)) != NULL)
+    g_assert_false (g_str_has_prefix (name, "shared.safetensors."));
+}
+
 static void
 test_rl (void)
 {
@@ -666,6 +861,11 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/bad-input", test_bad_input);
   g_test_add_func ("/cli/bad-input/memory-limit", test_bad_input_memory_limit);
   g_test_add_func ("/cli/blas-kernels", test_blas_kernels);
+  g_test_add_func ("/cli/train/diverged", test_train_diverged);
+  g_test_add_func ("/cli/train/out-unwritable", test_train_out_unwritable);
+  g_test_add_func ("/cli/train/ctrl-c", test_train_ctrl_c);
+  g_test_add_func ("/cli/save/disk-full", test_save_disk_full);
+  g_test_add_func ("/cli/train/same-out", test_train_same_out);
   g_test_add_func ("/cli/rl", test_rl);
   g_test_add_func ("/cli/diffusion", test_diffusion);
   g_test_add_func ("/cli/help", test_help);
