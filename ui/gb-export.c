@@ -5,6 +5,7 @@
 #include <cairo-svg.h>
 
 #include "gb-error.h"
+#include "gb-file.h"
 
 static cairo_status_t
 append_cb (void *closure, const unsigned char *data, unsigned int length)
@@ -61,5 +62,5 @@ gb_export_file (const char *path, int width, int height, GbPaintFunc paint, gpoi
                    cairo_status_to_string (status));
       return FALSE;
     }
-  return g_file_set_contents (path, (const char *) bytes->data, (gssize) bytes->len, error);
+  return gb_file_save (path, bytes->data, bytes->len, error);
 }
