@@ -4,7 +4,8 @@
 #
 #   ./dev.sh run     install what is missing, build, launch the app
 #   ./dev.sh test    install what is missing, build, run every test
-#                    (then the core's tests again under AddressSanitizer + UBSan)
+#                    (then the core's tests again under AddressSanitizer + UBSan,
+#                    and each file loader's fuzzer for 30 s)
 #
 # Both are idempotent: a second run installs nothing and rebuilds only what changed.
 set -euo pipefail
@@ -14,8 +15,11 @@ cd "$(dirname "$0")"
 RUN_PACKAGES=(build-essential meson ninja-build pkg-config libgtk-4-dev libopenblas-dev
               libjson-glib-dev libgif-dev dataset-fashion-mnist libglib2.0-bin fonts-dejavu-core
               adwaita-icon-theme)
-# Tests: an X server and the tools that drive it, and the desktop-file validators.
-TEST_PACKAGES=(xvfb xauth xdotool imagemagick appstream desktop-file-utils python3)
+# Tests: an X server and the tools that drive it, a private session bus for the
+# stand-in session manager, the desktop-file validators, and clang with its
+# libFuzzer runtime for the loaders' fuzzers.
+TEST_PACKAGES=(xvfb xauth xdotool imagemagick dbus-daemon appstream desktop-file-utils python3
+               clang libclang-rt-14-dev)
 
 install_missing() {
   local missing=()
@@ -52,6 +56,9 @@ case "${1:-run}" in
     ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions="$PWD/tests/lsan.supp" \
       UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
       meson test -C _build-asan --suite core --suite cli --suite ui --print-errorlogs --num-processes 2 || status=1
+    # Each file loader's libFuzzer harness for 30 s over its corpus (tests/fuzz/README.md).
+    CC=clang build _build-fuzz -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false
+    meson test -C _build-fuzz --suite fuzz --print-errorlogs --num-processes 2 || status=1
     exit $status
     ;;
   *)

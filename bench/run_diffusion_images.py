@@ -24,8 +24,12 @@ of 16 images, and training throughput (batches of 128 Fashion-MNIST images,
 Adam, L_simple) — Glassbox's from `glassbox train diffusion`, PyTorch's from
 the same loop written in PyTorch.
 
+PyTorch runs with OpenBLAS's best kernels for the CPU (OPENBLAS_CORETYPE,
+bench/blas_env.py); Glassbox as a user runs it, with OPENBLAS_CORETYPE unset
+(--glassbox-core best or NAME to compare).
+
 usage: bench/run_diffusion_images.py --model FILE [--build _build] [--train-steps N] [--rounds R] [--no-64]
-                                     [--ddim-only]
+                                     [--ddim-only] [--torch-core=NAME] [--glassbox-core unset|best|NAME]
 """
 import argparse
 import gzip
@@ -39,10 +43,16 @@ import sys
 import tempfile
 import time
 
-import numpy as np
-import torch
-
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import blas_env  # noqa: E402
+
+# PyTorch at its best: OpenBLAS's best kernels for this CPU (--torch-core).
+TORCH_CORE = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--torch-core=")), blas_env.best_core())
+blas_env.tune_this_process(TORCH_CORE)
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
 from run_diffusion import E, embedding, schedule  # noqa: E402  (the toy benchmark's, shared)
 from torch_safetensors import load_file  # noqa: E402
 from torch_unet import UNet, load_glassbox  # noqa: E402
@@ -243,17 +253,6 @@ def best_of_threads(fn, net=None):
     return best
 
 
-def openblas_core():
-    """The kernel OpenBLAS picked (or was told to by OPENBLAS_CORETYPE)."""
-    import ctypes
-    try:
-        lib = ctypes.CDLL("libopenblas.so.0")
-        lib.openblas_get_corename.restype = ctypes.c_char_p
-        return lib.openblas_get_corename().decode()
-    except (OSError, AttributeError):
-        return "(unknown)"
-
-
 def cpu_vector_isa():
     """Whether this CPU has AVX-512F (Glassbox's packed kernel for it) or AVX2 + FMA."""
     with open("/proc/cpuinfo") as f:
@@ -261,11 +260,15 @@ def cpu_vector_isa():
     return "AVX-512F" if "avx512f" in flags else "AVX2 + FMA" if "avx2" in flags and "fma" in flags else "baseline"
 
 
+GLASSBOX_CORE = None   # OPENBLAS_CORETYPE for Glassbox's runs: None is unset, as a user runs it
+
+
 def glassbox_time(glassbox, args, pattern, repeat=1):
     """The best of repeat runs (PyTorch's side is the best of its thread counts and layouts)."""
     best = math.inf
     for _ in range(repeat):
-        out = subprocess.run([glassbox] + args, check=True, capture_output=True, text=True).stdout
+        out = subprocess.run([glassbox] + args, check=True, capture_output=True, text=True,
+                             env=blas_env.env_with_core(GLASSBOX_CORE)).stdout
         best = min(best, float(re.search(pattern, out).group(1)))
     return best
 
@@ -280,7 +283,13 @@ def main():
     ap.add_argument("--ddim-only", action="store_true", help="only the 16-image DDIM runs (and no training)")
     ap.add_argument("--guidance", type=float, default=None,
                     help="the samplers' guidance w (default: glassbox's for the model, 2 for an MLP, 1 for a U-Net)")
+    ap.add_argument("--torch-core", default=TORCH_CORE, help="PyTorch's OPENBLAS_CORETYPE (default: the best for this CPU)")
+    ap.add_argument("--glassbox-core", default="unset",
+                    help="Glassbox's OPENBLAS_CORETYPE: unset (default, as a user runs it), best, or a name")
     a = ap.parse_args()
+    global GLASSBOX_CORE
+    GLASSBOX_CORE = (None if a.glassbox_core == "unset" else blas_env.best_core() if a.glassbox_core == "best"
+                     else a.glassbox_core)
     glassbox = os.path.join(a.build, "app", "glassbox")
     tmp = tempfile.mkdtemp(prefix="glassbox-bench-images-")
     png = os.path.join(tmp, "s.png")
@@ -335,8 +344,9 @@ def main():
     what = (f"U-Net {h}-{2 * h}-{2 * h} ({sum(p.numel() for p in net.unet.parameters())} parameters"
             f"{f', {net.unet.classes} classes, classifier-free guidance' if net.unet.classes else ''})" if unet
             else f"Gaussian + MLP 784-{h}-{h}-784")
-    print(f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}, OpenBLAS ran {openblas_core()}, "
-          f"CPU {cpu_vector_isa()}  torch {torch.__version__}  {what}, guidance {a.guidance:g}")
+    print(blas_env.header(glassbox, blas_env.best_core()))
+    print(f"Glassbox ran with OPENBLAS_CORETYPE={GLASSBOX_CORE or '(unset)'}; CPU {cpu_vector_isa()}  "
+          f"torch {torch.__version__}  {what}, guidance {a.guidance:g}")
     print(f"{'':44s} {'Glassbox':>10s} {'PyTorch':>10s} {'ratio':>7s}")
     for name, g, t in rows:
         print(f"{name:44s} {g:10.2f} {t:10.2f} {t / g:6.2f}×")

@@ -263,6 +263,56 @@ test_trainer_diverges_cleanly (void)
   g_assert_nonnull (strstr (error->message, "diverged"));
 }
 
+/* A learning rate far too large: the loss goes infinite or NaN within a few
+ * steps. The job stops at that step with GB_ERROR_DIVERGED, and the model it
+ * keeps is the one before the last update — finite, its loss finite, and
+ * exactly what the steps before the divergence made of it. */
+static void
+test_trainer_diverged_keeps_last_good (void)
+{
+  g_autoptr (GbImageSet) train = toy_set (64, 1);
+  g_autoptr (GbImageSet) test = toy_set (16, 2);
+  GbTrainConfig c = tiny_config ();
+  c.lr = 1.0;
+  c.epochs = 300;
+  c.batch = 2;
+  c.hidden = 256;
+  g_autoptr (GbTrainer) t = gb_trainer_new (train, test, NULL, NULL, &c, NULL);
+  g_autoptr (GError) error = NULL;
+  g_assert_false (gb_trainer_run (t, NULL, &error));
+  g_assert_error (error, GB_ERROR, GB_ERROR_DIVERGED);
+  g_autoptr (GbVae) kept = gb_trainer_dup_model (t);
+  for (gsize i = 0; i < kept->n_params; i++)
+    g_assert_true (isfinite (kept->params[i]));
+  GbTrainProgress p;
+  gb_trainer_get_progress (t, &p);
+  g_assert_cmpint (p.done, >=, 1);   /* the steps that went well; the next one diverged */
+
+  /* The same steps by hand, then one back: the same weights, bit for bit. */
+  g_autoptr (GbTrainer) again = gb_trainer_new (train, test, NULL, NULL, &c, NULL);
+  g_autoptr (GbVae) ref = gb_trainer_dup_model (again);   /* the initial weights */
+  g_autoptr (GbVaeTrain) tr = gb_vae_train_new (ref, c.batch);
+  g_autofree guint32 *idx = g_new (guint32, train->n);
+  for (guint32 i = 0; i < train->n; i++)
+    idx[i] = i;
+  GbRng rng;
+  gb_rng_init (&rng, c.seed ^ 0x7261696EULL);
+  GbAdam adam = GB_ADAM_DEFAULTS;
+  adam.lr = (float) c.lr;
+  gint64 steps = 0;
+  for (int e = 0; steps < p.done; e++)
+    {
+      gb_rng_shuffle (&rng, idx, train->n);
+      for (guint32 s = 0; s < train->n && steps < p.done; s += (guint32) c.batch, steps++)
+        {
+          GbVaeLoss l = gb_vae_train_step (ref, tr, train->pixels, idx + s, c.batch, &adam, (float) c.beta, &rng);
+          g_assert_true (isfinite (l.bce) && isfinite (l.kl));
+        }
+    }
+  g_assert_true (gb_vae_train_step_back (ref, tr));
+  g_assert_cmpmem (kept->params, kept->n_params * sizeof (float), ref->params, ref->n_params * sizeof (float));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -273,5 +323,6 @@ main (int argc, char **argv)
   g_test_add_func ("/core/trainer/live-beta", test_trainer_live_beta);
   g_test_add_func ("/core/trainer/config-errors", test_trainer_config_errors);
   g_test_add_func ("/core/trainer/diverges-cleanly", test_trainer_diverges_cleanly);
+  g_test_add_func ("/core/trainer/diverged-keeps-last-good", test_trainer_diverged_keeps_last_good);
   return g_test_run ();
 }

@@ -5,13 +5,6 @@
 #include "gb-dataset.h"
 
 int
-LLVMFuzzerInitialize (int *argc, char ***argv)
-{
-  fuzz_init_glib ();
-  return 0;
-}
-
-int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
   /* A copy of exactly size bytes, so ASan sees any read past the end. */

@@ -1,15 +1,8 @@
 /* fuzz-map.c — gridworld map text, read as a file (Open…, `--env FILE`), then
- * solved by a few sweeps of value iteration. */
+ * written as text and read again: what Save map… writes must load. */
 #include "fuzz-common.h"
 
 #include "gb-mdp.h"
-
-int
-LLVMFuzzerInitialize (int *argc, char ***argv)
-{
-  fuzz_init_glib ();
-  return 0;
-}
 
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
