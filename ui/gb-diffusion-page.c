@@ -17,11 +17,13 @@
 #include "gb-dataset.h"
 #include "gb-denoiser.h"
 #include "gb-predictor.h"
+#include "gb-safetensors.h"
 #include "gb-diffusion-paint.h"
 #include "gb-error.h"
 #include "gb-export.h"
 #include "gb-form.h"
 #include "gb-gif.h"
+#include "gb-long-run.h"
 #include "gb-models.h"
 #include "gb-series-paint.h"
 #include "gb-toy2d.h"
@@ -93,6 +95,8 @@ struct _GbDiffusionPage {
 
   int domain;
   GbMlpDenoiser *models[N_DOMAINS];           /* per domain, or NULL */
+  gboolean unsaved[N_DOMAINS];                /* models[k] was trained here and not saved */
+  GbLongRun long_run;                         /* no suspend while training; a notification when done */
   GbMlpDenoiser *net;                         /* models[domain] */
   float target[2 * N_POINTS];                 /* the data on show */
   guint8 target_labels[N_POINTS];             /* their classes (the latent plane) */
@@ -605,6 +609,7 @@ finish_training (GbDiffusionPage *self, gboolean keep)
         clear_run (self);
       gb_mlp_denoiser_free (self->models[domain]);
       self->models[domain] = g_steal_pointer (&j->net);
+      self->unsaved[domain] = TRUE;
       if (domain == self->domain)
         {
           self->net = self->models[domain];
@@ -614,6 +619,10 @@ finish_training (GbDiffusionPage *self, gboolean keep)
     }
   if (j->error != NULL)
     message (self, j->error);
+  g_autofree char *body = g_strdup_printf ("%d training steps on the %s", j->done,
+                                           domain_titles[j->latent ? LATENT_DOMAIN : (int) j->kind]);
+  gb_long_run_end (&self->long_run, GTK_WIDGET (self), keep ? "The diffusion model has finished training" : NULL,
+                   body);
   gb_mlp_denoiser_free (j->net);
   g_free (j->codes);
   g_free (j->error);
@@ -678,6 +687,7 @@ train_cb (GtkButton *button, GbDiffusionPage *self)
   j->losses = g_array_new (FALSE, FALSE, sizeof (double));
   self->train = j;
   self->train_thread = g_thread_new ("glassbox-diffusion-train", train_thread, self);
+  gb_long_run_begin (&self->long_run, GTK_WIDGET (self), "training a diffusion model");
   gtk_button_set_label (self->train_button, "Stop _training");
   ensure_tick (self);
 }
@@ -1381,6 +1391,57 @@ gb_diffusion_page_unrealize (GtkWidget *widget)
 
 /* --- public --- */
 
+/* The domain a model of d-dimensional data trained on `data` belongs to. */
+static int
+domain_of (int d, const char *data)
+{
+  GbToyKind kind;
+  return d == IMAGE_D ? IMAGE_DOMAIN
+       : g_strcmp0 (data, "latent") == 0 ? LATENT_DOMAIN
+       : gb_toy_parse (data, &kind) ? (int) kind : GB_TOY_PAINTED;
+}
+
+gboolean
+gb_diffusion_page_has_unsaved (GbDiffusionPage *self)
+{
+  for (int k = 0; k < N_DOMAINS; k++)
+    if (self->unsaved[k])
+      return TRUE;
+  return self->train != NULL;
+}
+
+gboolean
+gb_diffusion_page_open_replaces_unsaved (GbDiffusionPage *self, const char *path)
+{
+  g_autoptr (GbSafetensors) st = gb_safetensors_load (path, NULL);
+  const char *d = st ? gb_safetensors_get_metadata (st, "d") : NULL;
+  if (d == NULL)
+    return FALSE;   /* not a model this page opens: it will say so, and replace nothing */
+  int domain = domain_of ((int) g_ascii_strtoll (d, NULL, 10), gb_safetensors_get_metadata (st, "data"));
+  return self->unsaved[domain] || self->train != NULL;   /* opening stops the training */
+}
+
+const char *
+gb_diffusion_page_show_unsaved (GbDiffusionPage *self)
+{
+  if (self->train != NULL)
+    finish_training (self, TRUE);   /* keep what it learnt so far */
+  int domain = self->unsaved[self->domain] ? self->domain : -1;
+  for (int k = 0; domain < 0 && k < N_DOMAINS; k++)
+    if (self->unsaved[k])
+      domain = k;
+  if (domain < 0)
+    return NULL;
+  if (domain != self->domain)
+    {
+      self->updating = TRUE;
+      gtk_drop_down_set_selected (self->domain_drop, domain);
+      self->updating = FALSE;
+      set_domain (self, domain);
+    }
+  return domain_titles[domain];
+}
+
 gboolean
 gb_diffusion_page_open (GbDiffusionPage *self, const char *path, GError **error)
 {
@@ -1394,15 +1455,13 @@ gb_diffusion_page_open (GbDiffusionPage *self, const char *path, GError **error)
       gb_mlp_denoiser_free (net);
       return FALSE;
     }
-  GbToyKind kind;
-  int domain = net->d == IMAGE_D ? IMAGE_DOMAIN
-             : g_strcmp0 (net->data, "latent") == 0 ? LATENT_DOMAIN
-             : gb_toy_parse (net->data, &kind) ? (int) kind : GB_TOY_PAINTED;
+  int domain = domain_of (net->d, net->data);
   if (self->train != NULL)
     finish_training (self, FALSE);
   clear_run (self);
   gb_mlp_denoiser_free (self->models[domain]);
   self->models[domain] = net;
+  self->unsaved[domain] = FALSE;
   self->updating = TRUE;
   gtk_drop_down_set_selected (self->domain_drop, domain);
   self->updating = FALSE;
@@ -1418,7 +1477,10 @@ gb_diffusion_page_save (GbDiffusionPage *self, const char *path, GError **error)
       g_set_error_literal (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, "there is no model to save: train one first");
       return FALSE;
     }
-  return gb_mlp_denoiser_save (self->net, path, error);
+  if (!gb_mlp_denoiser_save (self->net, path, error))
+    return FALSE;
+  self->unsaved[self->domain] = FALSE;
+  return TRUE;
 }
 
 static void

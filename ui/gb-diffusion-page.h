@@ -17,5 +17,12 @@ gboolean    gb_diffusion_page_export (GbDiffusionPage *self, const char *path, G
 const char *gb_diffusion_page_export_name (GbDiffusionPage *self);
 /* Stops training and sampling (the window is closing). */
 void        gb_diffusion_page_stop   (GbDiffusionPage *self);
+/* Models trained in the app and not saved (or training): closing would lose them. */
+gboolean    gb_diffusion_page_has_unsaved (GbDiffusionPage *self);
+/* Whether opening path would replace such a model (one of its domain). */
+gboolean    gb_diffusion_page_open_replaces_unsaved (GbDiffusionPage *self, const char *path);
+/* Stops training (keeping what it learnt), shows an unsaved model's domain so
+ * that Save As saves it, and returns that domain's title; NULL when none. */
+const char *gb_diffusion_page_show_unsaved (GbDiffusionPage *self);
 
 G_END_DECLS

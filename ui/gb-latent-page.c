@@ -10,10 +10,12 @@
 
 #include <math.h>
 
+#include "gb-confirm.h"
 #include "gb-dataset.h"
 #include "gb-error.h"
 #include "gb-export.h"
 #include "gb-latent-view.h"
+#include "gb-long-run.h"
 #include "gb-models.h"
 #include "gb-plot-paint.h"
 #include "gb-settings.h"
@@ -87,6 +89,8 @@ struct _GbLatentPage {
   /* Training. */
   GbImageSet *train_set;
   GbTrainer *trainer;
+  gboolean unsaved;        /* the model on show was trained here and not saved */
+  GbLongRun long_run;      /* no suspend while training; a notification when done */
   GCancellable *cancel;
   GArray *train_curve;        /* of GbLossPoint */
   GArray *test_curve;
@@ -568,8 +572,10 @@ start_encode (GbLatentPage *self)
 void
 gb_latent_page_set_model (GbLatentPage *self, GbVae *vae, const char *name)
 {
+  self->unsaved = FALSE;
+  char *copy = g_strdup (name);   /* name may be self->model_name itself */
   g_free (self->model_name);
-  self->model_name = g_strdup (name);
+  self->model_name = copy;
   g_autoptr (GbVaeSnapshot) snap = gb_vae_snapshot_new (vae, NULL, 0);
   /* Square images unless the data set says otherwise. */
   if (self->ds == NULL)
@@ -627,6 +633,7 @@ gb_latent_page_save_model (GbLatentPage *self, const char *path, GError **error)
 {
   if (!gb_vae_save (self->model->vae, path, error))
     return FALSE;
+  self->unsaved = FALSE;
   g_free (self->model_name);
   self->model_name = g_path_get_basename (path);
   update_model_line (self);
@@ -667,6 +674,12 @@ gboolean
 gb_latent_page_is_training (GbLatentPage *self)
 {
   return self->trainer != NULL;
+}
+
+gboolean
+gb_latent_page_has_unsaved (GbLatentPage *self)
+{
+  return self->trainer != NULL || self->unsaved;
 }
 
 static void
@@ -762,6 +775,8 @@ trainer_done_cb (GObject *source, GAsyncResult *result, gpointer data)
               ok && !g_cancellable_is_cancelled (self->cancel) ? "finished" : "stopped", p->done, text);
       if (!ok)
         show_message (self, error->message);
+      gb_long_run_end (&self->long_run, GTK_WIDGET (self), ok ? "The VAE has finished training" : "Training stopped",
+                       text);
       g_clear_object (&self->trainer);
       g_clear_object (&self->cancel);
       set_training_ui (self, FALSE);
@@ -778,7 +793,10 @@ trainer_done_cb (GObject *source, GAsyncResult *result, gpointer data)
         }
       else
         gb_latent_page_set_model (self, g_steal_pointer (&vae), self->model_name);
+      self->unsaved = p->done > 0;
     }
+  if (self->long_run.cookie != 0)
+    gb_long_run_end (&self->long_run, NULL, NULL, NULL);   /* the page went away first */
   if (self->holding_app)
     {
       self->holding_app = FALSE;
@@ -827,6 +845,7 @@ start_trainer (GbLatentPage *self)
   g_info ("training started: %d epochs, batch %d, lr %g, hidden %d, β %g, seed %" G_GUINT64_FORMAT,
           c.epochs, c.batch, c.lr, c.hidden, c.beta, c.seed);
   gb_trainer_run_async (self->trainer, self->cancel, trainer_done_cb, g_object_ref (self));
+  gb_long_run_begin (&self->long_run, GTK_WIDGET (self), "training a VAE");
   set_training_ui (self, TRUE);
   update_progress (self);
 }
@@ -871,11 +890,36 @@ load_train_done_cb (GObject *source, GAsyncResult *result, gpointer data)
   start_trainer (self);
 }
 
+static void start_clicked_cb (GbLatentPage *self);
+
+static void
+replace_answer_cb (GbConfirm answer, gpointer data)
+{
+  GbLatentPage *self = data;
+  if (answer == GB_CONFIRM_DISCARD && !self->disposed)
+    {
+      self->unsaved = FALSE;
+      start_clicked_cb (self);
+    }
+  else if (answer == GB_CONFIRM_SAVE && !self->disposed)
+    gtk_widget_activate_action (GTK_WIDGET (self), "win.save", NULL);   /* then Start again */
+  g_object_unref (self);
+}
+
 static void
 start_clicked_cb (GbLatentPage *self)
 {
   if (self->trainer != NULL || self->ds == NULL)
     return;
+  if (self->unsaved)
+    {
+      /* A new run replaces the model on show: ask, as closing would. */
+      GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+      gb_confirm_unsaved (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, "Save the VAE trained in the app?",
+                          "Training a new one replaces it, and it has not been saved.", "_Discard and Train",
+                          replace_answer_cb, g_object_ref (self));
+      return;
+    }
   GbTrainConfig c = read_config (self);
   g_autoptr (GError) error = NULL;
   if (!gb_train_config_check (&c, &error))

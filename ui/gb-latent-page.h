@@ -20,5 +20,8 @@ void     gb_latent_page_toggle_manifold (GbLatentPage *self);
 void     gb_latent_page_focus_plane (GbLatentPage *self);
 /* Stops a running training job (the model so far is kept). */
 void     gb_latent_page_stop        (GbLatentPage *self);
+/* Whether the model on show was trained in the app (or is training) and has
+ * not been saved: closing or opening another model would lose it. */
+gboolean gb_latent_page_has_unsaved (GbLatentPage *self);
 
 G_END_DECLS

@@ -5,6 +5,7 @@
 
 #include "gb-safetensors.h"
 
+#include "gb-confirm.h"
 #include "gb-diffusion-page.h"
 #include "gb-latent-page.h"
 #include "gb-rl-page.h"
@@ -21,7 +22,17 @@ struct _GbWindow {
   GbDiffusionPage *diffusion_page;
   GSettings *settings;
   GtkNativeDialog *dialog;
+
+  /* What waits on the answer about an unsaved model, and then on its Save As. */
+  enum { PENDING_NONE, PENDING_CLOSE, PENDING_OPEN } pending;
+  char *pending_path;        /* PENDING_OPEN: the file to open */
+  int pending_target;        /* PENDING_OPEN: the page it opens in */
+  gboolean saving_diffusion; /* which page's model the answer is about */
+  gboolean close_confirmed;
+  guint wait_source;         /* waiting for the latent page's training to stop */
 };
+
+typedef enum { TARGET_LATENT, TARGET_RL, TARGET_DIFFUSION } Target;
 
 G_DEFINE_FINAL_TYPE (GbWindow, gb_window, GTK_TYPE_APPLICATION_WINDOW)
 
@@ -59,10 +70,11 @@ is_text_file (const char *path)
   return g_utf8_validate (buf, n, &end) || (n == sizeof buf && n - (end - buf) < 4);
 }
 
+static void open_checked (GbWindow *self, const char *path, Target target);
+
 void
 gb_window_open_model (GbWindow *self, const char *path)
 {
-  g_autoptr (GError) error = NULL;
   /* Diffusion models go to their page, text (an RL session, a saved policy
    * or a map) to the RL page; anything else is tried as a VAE. */
   g_autoptr (GbSafetensors) st = gb_safetensors_load (path, NULL);
@@ -71,9 +83,17 @@ gb_window_open_model (GbWindow *self, const char *path)
   gboolean rl = st == NULL && is_text_file (path);
   if (diffusion || rl)
     gtk_stack_set_visible_child_name (self->stack, diffusion ? "diffusion" : "rl");
-  if (!(diffusion ? gb_diffusion_page_open (self->diffusion_page, path, &error)
-        : rl      ? gb_rl_page_open (self->rl_page, path, &error)
-                  : gb_latent_page_open_model (self->latent_page, path, &error)))
+  open_checked (self, path, diffusion ? TARGET_DIFFUSION : rl ? TARGET_RL : TARGET_LATENT);
+}
+
+/* Opens path in that page, whatever it replaces. */
+static void
+open_now (GbWindow *self, const char *path, Target target)
+{
+  g_autoptr (GError) error = NULL;
+  if (!(target == TARGET_DIFFUSION ? gb_diffusion_page_open (self->diffusion_page, path, &error)
+        : target == TARGET_RL      ? gb_rl_page_open (self->rl_page, path, &error)
+                                   : gb_latent_page_open_model (self->latent_page, path, &error)))
     gb_window_show_message (self, error->message);
   else
     gtk_info_bar_set_revealed (self->infobar, FALSE);
@@ -105,6 +125,8 @@ page_message_cb (GtkWidget *page, const char *message, GbWindow *self)
 
 /* --- file dialogs --- */
 
+static void saved_for_pending (GbWindow *self, gboolean ok);
+
 typedef enum { DIALOG_OPEN, DIALOG_SAVE, DIALOG_EXPORT, DIALOG_OPEN_RL, DIALOG_SAVE_SESSION, DIALOG_SAVE_MAP,
                DIALOG_EXPORT_RL, DIALOG_OPEN_DIFFUSION, DIALOG_SAVE_DIFFUSION, DIALOG_EXPORT_DIFFUSION } DialogKind;
 
@@ -123,20 +145,21 @@ dialog_response_cb (GtkNativeDialog *dialog, int response, GbWindow *self)
           ok = FALSE;
           g_set_error_literal (&error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "only local files can be used");
         }
-      else if (kind == DIALOG_OPEN)
-        ok = gb_latent_page_open_model (self->latent_page, path, &error);
-      else if (kind == DIALOG_OPEN_RL)
-        ok = gb_rl_page_open (self->rl_page, path, &error);
+      else if (kind == DIALOG_OPEN || kind == DIALOG_OPEN_RL || kind == DIALOG_OPEN_DIFFUSION)
+        {
+          /* The opener reports its own errors: it may first ask about an unsaved model. */
+          open_checked (self, path, kind == DIALOG_OPEN ? TARGET_LATENT
+                                    : kind == DIALOG_OPEN_RL ? TARGET_RL : TARGET_DIFFUSION);
+          gtk_native_dialog_destroy (dialog);
+          g_clear_object (&self->dialog);
+          return;
+        }
       else if (kind == DIALOG_SAVE_SESSION)
         ok = gb_rl_page_save_session (self->rl_page, path, &error);
       else if (kind == DIALOG_SAVE_MAP)
         ok = gb_rl_page_save_map (self->rl_page, path, &error);
       else if (kind == DIALOG_EXPORT_RL)
         ok = gb_rl_page_export (self->rl_page, path, &error);
-      else if (kind == DIALOG_OPEN_DIFFUSION)
-        ok = gb_diffusion_page_open (self->diffusion_page, path, &error);
-      else if (kind == DIALOG_SAVE_DIFFUSION)
-        ok = gb_diffusion_page_save (self->diffusion_page, path, &error);
       else if (kind == DIALOG_EXPORT_DIFFUSION)
         ok = gb_diffusion_page_export (self->diffusion_page, path, &error);
       else if (kind == DIALOG_SAVE || kind == DIALOG_SAVE_DIFFUSION)
@@ -156,7 +179,16 @@ dialog_response_cb (GtkNativeDialog *dialog, int response, GbWindow *self)
         gb_window_show_message (self, error->message);
       else
         gtk_info_bar_set_revealed (self->infobar, FALSE);
+      if (kind == DIALOG_SAVE || kind == DIALOG_SAVE_DIFFUSION)
+        {
+          gtk_native_dialog_destroy (dialog);
+          g_clear_object (&self->dialog);
+          saved_for_pending (self, ok);
+          return;
+        }
     }
+  else if (kind == DIALOG_SAVE || kind == DIALOG_SAVE_DIFFUSION)
+    saved_for_pending (self, FALSE);   /* the Save As was cancelled: so is what waited on it */
   gtk_native_dialog_destroy (dialog);
   g_clear_object (&self->dialog);
 }
@@ -266,12 +298,133 @@ manifold_action (GtkWidget *widget, const char *name, GVariant *param)
     gb_latent_page_toggle_manifold (self->latent_page);
 }
 
+/* --- unsaved models: ask before closing or opening over one --- */
+
+static void
+clear_pending (GbWindow *self)
+{
+  self->pending = PENDING_NONE;
+  g_clear_pointer (&self->pending_path, g_free);
+}
+
+/* Goes on with what waited on the answer (or on the save). */
+static void
+continue_pending (GbWindow *self)
+{
+  if (self->pending == PENDING_CLOSE)
+    {
+      clear_pending (self);
+      gtk_window_close (GTK_WINDOW (self));   /* asks again if another page has one */
+    }
+  else if (self->pending == PENDING_OPEN)
+    {
+      g_autofree char *path = g_steal_pointer (&self->pending_path);
+      Target target = self->pending_target;
+      clear_pending (self);
+      open_now (self, path, target);
+    }
+}
+
+static void
+saved_for_pending (GbWindow *self, gboolean ok)
+{
+  if (ok)
+    continue_pending (self);
+  else
+    clear_pending (self);   /* the save failed and said why: nothing is lost, nothing goes on */
+}
+
+static gboolean
+wait_for_training_cb (gpointer data)
+{
+  GbWindow *self = data;
+  if (gb_latent_page_is_training (self->latent_page))
+    return G_SOURCE_CONTINUE;
+  self->wait_source = 0;
+  gtk_stack_set_visible_child_name (self->stack, "latent");
+  run_dialog (self, DIALOG_SAVE);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+answer_cb (GbConfirm answer, gpointer data)
+{
+  GbWindow *self = data;
+  if (answer == GB_CONFIRM_CANCEL)
+    clear_pending (self);
+  else if (answer == GB_CONFIRM_DISCARD)
+    {
+      if (self->pending == PENDING_CLOSE)
+        self->close_confirmed = TRUE;
+      continue_pending (self);
+    }
+  else if (self->saving_diffusion)
+    {
+      gb_diffusion_page_show_unsaved (self->diffusion_page);   /* stops training, keeping it */
+      gtk_stack_set_visible_child_name (self->stack, "diffusion");
+      run_dialog (self, DIALOG_SAVE_DIFFUSION);
+    }
+  else
+    {
+      /* Training stops after its current step; then Save As. */
+      gb_latent_page_stop (self->latent_page);
+      if (self->wait_source == 0)
+        self->wait_source = g_timeout_add (50, wait_for_training_cb, self);
+    }
+  g_object_unref (self);
+}
+
+/* Asks before `pending` (closing, or opening path in target) loses a model
+ * trained in the app; returns FALSE when nothing would be lost. */
+static gboolean
+ask_unsaved (GbWindow *self, int pending, const char *path, Target target)
+{
+  gboolean latent = FALSE, diffusion = FALSE;
+  if (pending == PENDING_CLOSE)
+    {
+      latent = gb_latent_page_has_unsaved (self->latent_page);
+      diffusion = !latent && gb_diffusion_page_has_unsaved (self->diffusion_page);
+    }
+  else if (target == TARGET_LATENT)
+    latent = gb_latent_page_has_unsaved (self->latent_page);
+  else if (target == TARGET_DIFFUSION)
+    diffusion = gb_diffusion_page_open_replaces_unsaved (self->diffusion_page, path);
+  if (!latent && !diffusion)
+    return FALSE;
+  if (self->pending != PENDING_NONE)
+    return TRUE;   /* already asking */
+  self->pending = pending;
+  self->pending_path = g_strdup (path);
+  self->pending_target = target;
+  self->saving_diffusion = diffusion;
+  g_autofree char *base = path ? g_path_get_basename (path) : NULL;
+  const char *what = latent ? "the VAE" : "the diffusion model";
+  g_autofree char *heading = g_strdup_printf ("Save %s trained in the app?", what);
+  g_autofree char *body = pending == PENDING_CLOSE
+    ? g_strdup_printf ("It has not been saved%s, and closing Glassbox will lose it.",
+                       (latent ? gb_latent_page_is_training (self->latent_page) : FALSE) ? " (it is still training)" : "")
+    : g_strdup_printf ("Opening “%s” replaces it, and it has not been saved.", base);
+  gb_confirm_unsaved (GTK_WINDOW (self), heading, body,
+                      pending == PENDING_CLOSE ? "Close _Without Saving" : "_Discard and Open",
+                      answer_cb, g_object_ref (self));
+  return TRUE;
+}
+
+static void
+open_checked (GbWindow *self, const char *path, Target target)
+{
+  if (!ask_unsaved (self, PENDING_OPEN, path, target))
+    open_now (self, path, target);
+}
+
 /* --- window state --- */
 
 static gboolean
 gb_window_close_request (GtkWindow *window)
 {
   GbWindow *self = GB_WINDOW (window);
+  if (!self->close_confirmed && ask_unsaved (self, PENDING_CLOSE, NULL, TARGET_LATENT))
+    return TRUE;   /* the answer closes it, or not */
   int w, h;
   gtk_window_get_default_size (window, &w, &h);
   g_settings_set_int (self->settings, "window-width", w);
@@ -294,6 +447,8 @@ gb_window_dispose (GObject *object)
       g_clear_object (&self->dialog);
     }
   g_clear_object (&self->settings);
+  g_clear_handle_id (&self->wait_source, g_source_remove);
+  clear_pending (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), GB_TYPE_WINDOW);
   G_OBJECT_CLASS (gb_window_parent_class)->dispose (object);
 }

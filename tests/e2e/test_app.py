@@ -49,7 +49,7 @@ class Xvfb:
 
 
 class App:
-    def __init__(self, binary, display, tmp, extra_env=None, args=()):
+    def __init__(self, binary, display, tmp, extra_env=None, args=(), wrapper=()):
         env = dict(os.environ)
         env.update({"DISPLAY": display, "GSETTINGS_BACKEND": "memory", "GLASSBOX_FRAME_STATS": "1",
                     "G_MESSAGES_DEBUG": "Glassbox", "GDK_BACKEND": "x11", "NO_AT_BRIDGE": "1",
@@ -60,7 +60,7 @@ class App:
         self.display = display
         self.log_path = os.path.join(tmp, "app-%d.log" % time.monotonic_ns())
         self.log = open(self.log_path, "w")
-        self.proc = subprocess.Popen([binary, *args], env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen([*wrapper, binary, *args], env=env, stdout=self.log, stderr=subprocess.STDOUT)
         self.window = self.xdo("search", "--sync", "--onlyvisible", "--name", "^Glassbox$", timeout=30).split()[0]
         geo = self.xdo("getwindowgeometry", "--shell", self.window)
         g = dict(line.split("=") for line in geo.split())
@@ -100,6 +100,10 @@ class App:
     def dialog(self, accel, title, path):
         """Opens a file chooser with accel, waits for its window, types path and accepts."""
         self.key(accel)
+        self.choose(title, path)
+
+    def choose(self, title, path):
+        """Waits for the file chooser titled title, types path and accepts."""
         self.xdo("search", "--sync", "--onlyvisible", "--name", "^" + title + "$", timeout=20)
         time.sleep(0.3)
         self.key("ctrl+a")
@@ -142,11 +146,40 @@ class App:
                     return int(line.split()[1]) / 1024
         return 0.0
 
-    def quit(self):
+    def wait_log(self, pattern, timeout):
+        """Waits until the app's log has a line matching pattern."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with open(self.log_path) as f:
+                if re.search(pattern, f.read()):
+                    return True
+            time.sleep(0.2)
+        return False
+
+    def focus(self):
         # Without a window manager the focus may be nowhere after a dialog has gone: give it back.
         subprocess.run(["xdotool", "windowfocus", "--sync", self.window], env=self.env, capture_output=True,
                        timeout=10)
-        self.key("ctrl+q")
+
+    def ask_unsaved(self, accel, what):
+        """Presses accel and waits for the question about an unsaved model."""
+        self.focus()
+        self.key(accel)
+        try:
+            self.xdo("search", "--sync", "--onlyvisible", "--name", "^Unsaved Model$", timeout=15)
+        except subprocess.TimeoutExpired:
+            raise AssertionError(f"{what} asks about the unsaved model") from None
+        print("ok -", what, "asks about the unsaved model")
+        time.sleep(0.5)
+
+    def quit(self, answer=None):
+        """ctrl+q; answer: the keys that answer the question about an unsaved model, if one is asked."""
+        if answer is None:
+            self.focus()
+            self.key("ctrl+q")
+        else:
+            self.ask_unsaved("ctrl+q", "quitting")
+            self.key(answer)
         try:
             code = self.proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
@@ -244,7 +277,17 @@ def session_with_data(binary, display, tmp):
     time.sleep(1.5)
     print(f"# resident memory while training: {rss:.0f} MB")
     check(rss < 250, f"resident memory stays under 250 MB while training ({rss:.0f} MB)")
-    code, log = app.quit()
+    check(app.wait_log(r"training (stopped|finished)", 30), "training stops from the UI")
+    # The model trained in the app is not saved: training another asks first (Escape: no new run) …
+    app.ask_unsaved("alt+s", "training a new VAE over one trained in the app")
+    app.key("Escape")
+    check(app.window_gone("Unsaved Model", 10), "Cancel leaves the trained model and starts nothing")
+    # … and so does quitting; Escape cancels, the app stays.
+    app.ask_unsaved("ctrl+q", "quitting with a VAE trained in the app")
+    app.shot(os.path.join(tmp, "unsaved-vae.png"), 0.0, 0.0, 1.0, 1.0)
+    app.key("Escape")
+    check(app.window_gone("Unsaved Model", 10) and app.proc.poll() is None, "Cancel keeps the app open")
+    code, log = app.quit(answer="alt+w")   # Close Without Saving
     print("\n".join("# " + l for l in log.splitlines() if "frame-stats" in l or "training" in l))
     check(code == 0, "the app quits cleanly")
     check("training stopped" in log or "training finished" in log, "training stops from the UI")
@@ -529,6 +572,102 @@ def session_diffusion(binary, display, tmp):
     check_log(log)
 
 
+def desktop_log(path, pattern, timeout):
+    """Waits for a line of fake-desktop's log that matches pattern; returns it or None."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if os.path.exists(path):
+            with open(path) as f:
+                for line in f:
+                    if re.search(pattern, line):
+                        return line.strip()
+        time.sleep(0.2)
+    return None
+
+
+def session_unsaved(binary, display, tmp):
+    """A model trained in the app, on a private session bus with a stand-in for the session manager and
+    the notification server (fake-desktop): suspend is inhibited while it trains, a notification says it
+    is done when the window is elsewhere; opening a model over it asks (Cancel, then Discard and Open),
+    and so does quitting (Save As, which saves and quits)."""
+    fake = os.environ.get("GLASSBOX_FAKE_DESKTOP")
+    if not fake or not shutil.which("dbus-run-session") or not shutil.which("display"):
+        print("# fake-desktop, dbus-run-session or ImageMagick's display is missing: the session is skipped")
+        return
+    desk = os.path.join(tmp, "desktop.log")
+    other = os.path.join(tmp, "other-swiss.safetensors")
+    subprocess.run([binary, "train", "diffusion", "--data", "swiss-roll", "--steps", "200", "--out", other],
+                   check=True, capture_output=True)
+    app = App(binary, display, tmp, {"GLASSBOX_NOTIFY_AFTER": "0"}, wrapper=["dbus-run-session", "--", fake, desk])
+    time.sleep(1.5)
+    app.key("ctrl+3")
+    time.sleep(0.8)
+    app.key("alt+g")
+    app.key("ctrl+a")
+    app.xdo("type", "8000")
+    app.key("Tab")
+    app.key("alt+t")
+    # Another window takes the focus while the model trains.
+    picture = app.shot(os.path.join(tmp, "elsewhere.png"), 0.0, 0.0, 0.3, 0.3)
+    other_window = subprocess.Popen(["display", "-geometry", "+1150+700", picture], env=app.env,
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        w = app.xdo("search", "--sync", "--onlyvisible", "--class", "display", timeout=20).split()[0]
+        app.xdo("windowfocus", "--sync", w)
+        line = desktop_log(desk, r"^Inhibit ", 10)
+        check(line is not None and "flags=4 " in line and "reason=training a diffusion model" in line,
+              f"training asks the session not to suspend ({line})")
+        note = desktop_log(desk, r"^AddNotification ", 90)
+        check(note is not None and "title=The diffusion model has finished training" in note,
+              f"a run that ends while the window is elsewhere sends a notification ({note})")
+        check(desktop_log(desk, r"^Uninhibit ", 5) is not None, "suspend is allowed again when training ends")
+    finally:
+        other_window.terminate()
+        other_window.wait()
+    # Opening a model of the same domain would replace it: Cancel, then Discard and Open.
+    for answer in ("Escape", "alt+d"):
+        app.focus()
+        app.dialog("ctrl+o", "Open a Model", other)
+        try:
+            app.xdo("search", "--sync", "--onlyvisible", "--name", "^Unsaved Model$", timeout=15)
+        except subprocess.TimeoutExpired:
+            raise AssertionError("opening a model over an unsaved one asks first") from None
+        if answer == "Escape":
+            app.shot(os.path.join(tmp, "unsaved-open.png"), 0.0, 0.0, 1.0, 1.0)
+        app.key(answer)
+        check(app.window_gone("Unsaved Model", 10), "opening over an unsaved model asks, and " +
+              ("Cancel leaves it" if answer == "Escape" else "Discard and Open opens the file"))
+    # Trained again, then quit: Save As saves it and the app quits.
+    app.focus()
+    app.key("alt+g")
+    app.key("ctrl+a")
+    app.xdo("type", "500")
+    app.key("Tab")
+    app.key("alt+t")
+    check(desktop_log(desk, r"cookie=2$", 10) is not None, "training again inhibits suspend again")
+    for _ in range(100):
+        with open(desk) as f:
+            if f.read().count("Uninhibit") >= 2:
+                break
+        time.sleep(0.2)
+    saved = os.path.join(tmp, "saved-on-quit.safetensors")
+    app.ask_unsaved("ctrl+q", "quitting with a diffusion model trained in the app")
+    app.key("alt+s")
+    app.choose("Save the Model", saved)
+    try:
+        code = app.proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        raise AssertionError("the app quits once the model is saved:\n" + app.hang_report()) from None
+    app.log.close()
+    with open(app.log_path) as f:
+        log = f.read()
+    raw = written(saved)
+    header = __import__("json").loads(raw[8:8 + int.from_bytes(raw[:8], "little")])
+    check(code == 0 and header["__metadata__"]["kind"] == "diffusion-mlp",
+          "Save As from the question saves the model, and then the app quits")
+    check_log(log)
+
+
 def images_session(app, binary, tmp, shot):
     """The image domain: the shipped model comes with it; then a tiny model trained here is
     opened, the grid noises as t moves, hovering a pixel writes its numbers, clicking an image
@@ -606,7 +745,8 @@ def main():
     # GLASSBOX_E2E_ONLY=rl,diffusion runs only those sessions (to chase one failure).
     only = [s for s in os.environ.get("GLASSBOX_E2E_ONLY", "").split(",") if s]
     sessions = [("data", session_with_data), ("no-data", session_without_data), ("bad-model", session_bad_model),
-                ("rl", session_rl), ("open-argument", session_open_argument), ("diffusion", session_diffusion)]
+                ("rl", session_rl), ("open-argument", session_open_argument), ("diffusion", session_diffusion),
+                ("unsaved", session_unsaved)]
     try:
         for name, session in sessions:
             if only and name not in only:
