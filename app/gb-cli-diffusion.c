@@ -220,9 +220,17 @@ gb_cli_train_diffusion (int argc, char **argv)
       float loss = images ? gb_denoiser_train_step_labelled (tr, x0, y0) : gb_denoiser_train_step (tr, x0);
       if (!isfinite (loss))
         {
+          /* Caught within the step: --out is left alone, and the weights from
+           * before the last update (the last with a finite loss) go beside it. */
           sigaction (SIGINT, &old, NULL);
-          g_printerr ("glassbox: training diverged at step %d (the loss is not finite): lower --lr; "
-                      "%s was not written\n", done + 1, out);
+          g_printerr ("glassbox: training diverged at step %d (the loss is not finite): lower --lr\n", done + 1);
+          if (!gb_denoiser_trainer_step_back (tr))
+            return 1;
+          gb_denoiser_trainer_export (tr, net);
+          g_autofree char *kept = gb_cli_sibling_path (out, "last-good");
+          if (!gb_mlp_denoiser_save (net, kept, &error))
+            return gb_cli_fail (error);
+          printf ("%s was not written; the last good weights are in %s\n", out, kept);
           return 1;
         }
       avg = done == 0 ? loss : 0.99 * avg + 0.01 * loss;

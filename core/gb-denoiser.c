@@ -815,7 +815,7 @@ gb_denoiser_trainer_free (GbDenoiserTrainer *tr)
     return;
   float *bufs[] = { tr->grad, tr->m, tr->v, tr->inp, tr->emb, tr->z1, tr->h1, tr->z2, tr->h2, tr->out, tr->eps,
                     tr->dout, tr->dh2, tr->dz2, tr->dh1, tr->dz1, tr->ema, tr->u, tr->c,
-                    tr->epsv, tr->gain, tr->grad2 };
+                    tr->epsv, tr->gain, tr->grad2, tr->prev, tr->ema_prev };
   g_free (tr->ts);
   g_free (tr->labels);
   for (guint i = 0; i < G_N_ELEMENTS (bufs); i++)
@@ -992,12 +992,15 @@ adam_part_cb (gpointer data)
     {
       gsize n = MIN (piece, a->i1 - i0);
       float *p = tr->net->params + i0;
-      gb_adam_step (&tr->adam, p, tr->grad + i0, tr->m + i0, tr->v + i0, n, a->step);
+      gb_adam_step_keep (&tr->adam, p, tr->grad + i0, tr->m + i0, tr->v + i0, tr->prev + i0, n, a->step);
       if (tr->ema != NULL)
         {
-          float *restrict e = tr->ema + i0;
+          float *restrict e = tr->ema + i0, *restrict ep = tr->ema_prev + i0;
           for (gsize i = 0; i < n; i++)
-            e[i] += keep * (p[i] - e[i]);
+            {
+              ep[i] = e[i];
+              e[i] += keep * (p[i] - e[i]);
+            }
         }
     }
 }
@@ -1008,6 +1011,10 @@ adam_all (GbDenoiserTrainer *tr, gboolean split)
 {
   GbMlpDenoiser *net = tr->net;
   int step = ++tr->step;
+  if (tr->prev == NULL)
+    tr->prev = g_new (float, net->n_params);
+  if (tr->ema != NULL && tr->ema_prev == NULL)
+    tr->ema_prev = g_new (float, net->n_params);
   gsize half = split ? net->n_params / 2 / 16 * 16 : net->n_params;
   AdamPart a0 = { tr, 0, half, step }, a1 = { tr, half, net->n_params, step };
   if (half < net->n_params)
@@ -1065,11 +1072,14 @@ unet_train_step (GbDenoiserTrainer *tr, const float *x0, const guint8 *labels)
   else
     unet_part_cb (&a);
   gb_unet_packs_free (pk);
+  double loss = (a.loss + b.loss) / ((double) B * net->d);
+  if (!isfinite (loss))
+    return (float) loss;   /* diverged: no update */
   if (B >= 2)
     for (gsize i = 0; i < net->n_params; i++)
       tr->grad[i] += tr->grad2[i];
   adam_all (tr, TRUE);
-  return (float) ((a.loss + b.loss) / ((double) B * net->d));
+  return (float) loss;
 }
 
 float
@@ -1131,6 +1141,8 @@ gb_denoiser_train_step (GbDenoiserTrainer *tr, const float *x0)
       loss += (double) e * e;
       tr->dout[i] = scale * e;
     }
+  if (!isfinite (loss))
+    return (float) loss;   /* diverged: no update */
   /* Backward, overwriting the gradient block (laid out as the parameters). */
   float *gw1 = tr->grad, *gb1 = gw1 + (gsize) H * d, *gv1 = gb1 + H, *gw2 = gv1 + (gsize) H * E,
         *gb2 = gw2 + (gsize) H * H, *gv2 = gb2 + H, *gw3 = gv2 + (gsize) H * E, *gb3 = gw3 + (gsize) d * H;
@@ -1145,6 +1157,19 @@ gb_denoiser_train_step (GbDenoiserTrainer *tr, const float *x0)
    * parameters give the same numbers on one core or two. */
   adam_all (tr, split);
   return (float) (loss / ((double) B * d));
+}
+
+gboolean
+gb_denoiser_trainer_step_back (GbDenoiserTrainer *tr)
+{
+  if (tr->step == 0 || tr->prev == NULL)
+    return FALSE;
+  gsize n = tr->net->n_params;
+  memcpy (tr->net->params, tr->prev, n * sizeof (float));
+  if (tr->ema != NULL && tr->ema_prev != NULL)
+    memcpy (tr->ema, tr->ema_prev, n * sizeof (float));
+  gb_mlp_denoiser_changed (tr->net);
+  return TRUE;
 }
 
 void

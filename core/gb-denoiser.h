@@ -149,13 +149,19 @@ typedef struct {
   int *labels;           /* a class-conditional U-Net's batch of classes, or NULL */
   float ema_decay;       /* 0: no average */
   float *ema;            /* exponential moving average of the parameters, or NULL */
+  float *prev, *ema_prev;   /* both before the last update (for gb_denoiser_trainer_step_back) */
 } GbDenoiserTrainer;
 
 GbDenoiserTrainer *gb_denoiser_trainer_new  (GbMlpDenoiser *net, int batch, float lr, guint64 seed);
 void               gb_denoiser_trainer_free (GbDenoiserTrainer *tr);
 /* One step of Adam on a batch of data x0 (batch, d), with t and ε drawn from
- * the trainer's generator. Returns the batch's mean squared error. */
+ * the trainer's generator. Returns the batch's mean squared error. A batch
+ * whose loss is not finite changes nothing: training has diverged, and
+ * gb_denoiser_trainer_step_back goes back to the weights (and their average)
+ * before the last update, the last whose loss was finite. */
 float              gb_denoiser_train_step (GbDenoiserTrainer *tr, const float *x0);
+/* FALSE when no step has been taken. */
+gboolean           gb_denoiser_trainer_step_back (GbDenoiserTrainer *tr);
 /* The same with each image's class (batch), for a class-conditional U-Net
  * (which drops a tenth of them at random); other models ignore them. */
 float              gb_denoiser_train_step_labelled (GbDenoiserTrainer *tr, const float *x0, const guint8 *labels);

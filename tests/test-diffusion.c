@@ -854,6 +854,41 @@ test_denoiser_matches_reference (void)
   gb_packed_set_disabled (FALSE);
 }
 
+/* A batch whose loss is not a number changes nothing, and stepping back
+ * restores the weights and their average from before the last update. */
+static void
+test_denoiser_diverged_step_back (void)
+{
+  g_autoptr (GbMlpDenoiser) net = gb_mlp_denoiser_new (2, 16, GB_SCHEDULE_LINEAR, 100, 3, NULL);
+  g_autoptr (GbDenoiserTrainer) tr = gb_denoiser_trainer_new (net, 32, 1e-2f, 4);
+  g_assert_false (gb_denoiser_trainer_step_back (tr));   /* no step yet */
+  gb_denoiser_trainer_set_ema (tr, 0.9f);
+  GbRng rng;
+  gb_rng_init (&rng, 5);
+  float x0[64];
+  for (int step = 0; step < 3; step++)
+    {
+      gb_toy_sample (GB_TOY_MOONS, x0, 32, &rng, NULL, 0, 0, NULL);
+      g_assert_true (isfinite (gb_denoiser_train_step (tr, x0)));
+    }
+  g_autofree float *before = g_memdup2 (tr->prev, net->n_params * sizeof (float));
+  g_autofree float *ema_before = g_memdup2 (tr->ema_prev, net->n_params * sizeof (float));
+  /* Poison the weights: the next loss is NaN, and it updates nothing. */
+  net->params[0] = NAN;
+  gb_mlp_denoiser_changed (net);
+  g_autofree float *poisoned = g_memdup2 (net->params, net->n_params * sizeof (float));
+  gb_toy_sample (GB_TOY_MOONS, x0, 32, &rng, NULL, 0, 0, NULL);
+  g_assert_true (isnan (gb_denoiser_train_step (tr, x0)));
+  g_assert_true (isnan (net->params[0]));
+  g_assert_cmpmem (net->params + 1, (net->n_params - 1) * sizeof (float), poisoned + 1,
+                   (net->n_params - 1) * sizeof (float));
+  g_assert_true (gb_denoiser_trainer_step_back (tr));
+  g_assert_cmpmem (net->params, net->n_params * sizeof (float), before, net->n_params * sizeof (float));
+  g_assert_cmpmem (tr->ema, net->n_params * sizeof (float), ema_before, net->n_params * sizeof (float));
+  for (gsize i = 0; i < net->n_params; i++)
+    g_assert_true (isfinite (net->params[i]));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -873,5 +908,6 @@ main (int argc, char **argv)
   g_test_add_func ("/core/diffusion/packed-weights-follow", test_packed_weights_follow);
   g_test_add_func ("/core/diffusion/train-split-matches-whole", test_train_split_matches_whole);
   g_test_add_func ("/core/diffusion/denoiser-learns-and-saves", test_denoiser_learns_and_saves);
+  g_test_add_func ("/core/diffusion/denoiser-diverged-step-back", test_denoiser_diverged_step_back);
   return g_test_run ();
 }

@@ -582,6 +582,13 @@ train_thread (gpointer data)
       /* A step size that decays over the run: quick progress, then refinement. */
       tr->adam.lr = (float) (2e-3 * (0.1 + 0.9 * 0.5 * (1 + cos (G_PI * k / j->steps))));
       double loss = gb_denoiser_train_step (tr, x0);
+      if (!isfinite (loss))
+        {
+          gb_denoiser_trainer_step_back (tr);   /* the weights of the last step with a finite loss */
+          j->error = g_strdup_printf ("Training diverged at step %d (the loss is not a number); the weights of "
+                                      "the step before are kept", k + 1);
+          break;
+        }
       g_mutex_lock (&self->lock);
       g_array_append_val (j->losses, loss);
       g_mutex_unlock (&self->lock);
