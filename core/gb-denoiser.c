@@ -790,6 +790,10 @@ gb_denoiser_trainer_new (GbMlpDenoiser *net, int batch, float lr, guint64 seed)
   tr->emb = g_new (float, B * E);
   tr->eps = g_new (float, B * d);
   tr->ts = g_new (int, B);
+  int T = net->schedule->T;
+  tr->emb_table = g_new (float, (gsize) (T + 1) * E);
+  for (int t = 0; t <= T; t++)
+    gb_time_embedding (t, E, tr->emb_table + (gsize) t * E);
   if (net->unet != NULL)
     {
       tr->grad2 = g_new0 (float, net->n_params);
@@ -815,7 +819,7 @@ gb_denoiser_trainer_free (GbDenoiserTrainer *tr)
     return;
   float *bufs[] = { tr->grad, tr->m, tr->v, tr->inp, tr->emb, tr->z1, tr->h1, tr->z2, tr->h2, tr->out, tr->eps,
                     tr->dout, tr->dh2, tr->dz2, tr->dh1, tr->dz1, tr->ema, tr->u, tr->c,
-                    tr->epsv, tr->gain, tr->grad2, tr->prev, tr->ema_prev };
+                    tr->epsv, tr->gain, tr->grad2, tr->prev, tr->ema_prev, tr->emb_table };
   g_free (tr->ts);
   g_free (tr->labels);
   for (guint i = 0; i < G_N_ELEMENTS (bufs); i++)
@@ -927,7 +931,7 @@ rows_part_cb (gpointer data)
             const float *x = p->x0 + (gsize) i * d, *e = tr->eps + (gsize) i * d;
             for (int k = 0; k < d; k++)
               row[k] = a * x[k] + b * e[k];
-            gb_time_embedding (t, E, tr->emb + (gsize) i * E);
+            memcpy (tr->emb + (gsize) i * E, tr->emb_table + (gsize) t * E, E * sizeof (float));
           }
         if (net->g_mean != NULL && net->unet == NULL)
           gauss_centre (net, tr->inp + (gsize) r0 * d, n, 0, tr->ts + r0, tr->u + (gsize) r0 * d);
@@ -1090,6 +1094,81 @@ gb_denoiser_train_step_labelled (GbDenoiserTrainer *tr, const float *x0, const g
   return gb_denoiser_train_step (tr, x0);
 }
 
+/* A small MLP's forward and backward pass on the rows r0…r1 − 1 of the
+ * batch, into a gradient of its own (the noise stage has run). */
+typedef struct {
+  RowsPart noise;        /* this half's noise stage, run first */
+  float *grad;
+  double loss;
+} MlpPart;
+
+static void
+mlp_part_cb (gpointer data)
+{
+  MlpPart *p = data;
+  rows_part_cb (&p->noise);
+  GbDenoiserTrainer *tr = p->noise.tr;
+  const GbMlpDenoiser *net = tr->net;
+  int d = net->d, H = net->hidden, r0 = p->noise.r0, n = p->noise.r1 - p->noise.r0;
+  gsize od = (gsize) r0 * d, oh = (gsize) r0 * H, oe = (gsize) r0 * E, nd = (gsize) n * d, nh = (gsize) n * H;
+  float *z1 = tr->z1 + oh, *h1 = tr->h1 + oh, *z2 = tr->z2 + oh, *h2 = tr->h2 + oh, *out = tr->out + od;
+  float *dout = tr->dout + od, *dh2 = tr->dh2 + oh, *dz2 = tr->dz2 + oh, *dh1 = tr->dh1 + oh, *dz1 = tr->dz1 + oh;
+  const float *in = tr->inp + od, *emb = tr->emb + oe, *eps = tr->eps + od;
+  train_linear_forward (FALSE, z1, in, net->w1, net->b1, n, d, H);
+  train_gemm (FALSE, CblasNoTrans, CblasTrans, n, H, E, emb, E, net->v1, E, 1.0f, z1, H);
+  gb_act_forward (GB_ACT_SILU, h1, z1, nh);
+  train_linear_forward (FALSE, z2, h1, net->w2, net->b2, n, H, H);
+  train_gemm (FALSE, CblasNoTrans, CblasTrans, n, H, E, emb, E, net->v2, E, 1.0f, z2, H);
+  gb_act_forward (GB_ACT_SILU, h2, z2, nh);
+  train_linear_forward (FALSE, out, h2, net->w3, net->b3, n, H, d);
+  double loss = 0.0;
+  float scale = 2.0f / ((float) tr->batch * d);
+  for (gsize i = 0; i < nd; i++)
+    {
+      float e = out[i] - eps[i];
+      loss += (double) e * e;
+      dout[i] = scale * e;
+    }
+  p->loss = loss;
+  if (!isfinite (loss))
+    return;
+  float *gw1 = p->grad, *gb1 = gw1 + (gsize) H * d, *gv1 = gb1 + H, *gw2 = gv1 + (gsize) H * E,
+        *gb2 = gw2 + (gsize) H * H, *gv2 = gb2 + H, *gw3 = gv2 + (gsize) H * E, *gb3 = gw3 + (gsize) d * H;
+  train_linear_backward (FALSE, dh2, gw3, gb3, dout, h2, net->w3, n, H, d);
+  memset (dz2, 0, nh * sizeof (float));
+  gb_act_backward (GB_ACT_SILU, dz2, dh2, z2, h2, nh);
+  train_linear_backward (FALSE, dh1, gw2, gb2, dz2, h1, net->w2, n, H, H);
+  train_linear_backward (FALSE, NULL, gv2, NULL, dz2, emb, net->v2, n, E, H);
+  memset (dz1, 0, nh * sizeof (float));
+  gb_act_backward (GB_ACT_SILU, dz1, dh1, z1, h1, nh);
+  train_linear_backward (FALSE, NULL, gw1, gb1, dz1, in, net->w1, n, d, H);
+  train_linear_backward (FALSE, NULL, gv1, NULL, dz1, emb, net->v1, n, E, H);
+}
+
+/* A toy's step (no fitted Gaussian, products too small to split by
+ * columns): each core takes half the batch — its noise, forward and
+ * backward pass — into a gradient of its own, and the two are added before
+ * Adam. The cut does not depend on the number of cores, so neither do the
+ * weights. */
+static float
+mlp_halves_step (GbDenoiserTrainer *tr, const float *x0, guint64 seed)
+{
+  GbMlpDenoiser *net = tr->net;
+  int B = tr->batch;
+  if (tr->grad2 == NULL)
+    tr->grad2 = g_new (float, net->n_params);
+  MlpPart a = { { tr, x0, seed, STAGE_NOISE, 0, 0, B / 2 }, tr->grad, 0 };
+  MlpPart b = { { tr, x0, seed, STAGE_NOISE, 1, B / 2, B }, tr->grad2, 0 };
+  gb_parallel_pair (mlp_part_cb, &a, &b);
+  double loss = a.loss + b.loss;
+  if (!isfinite (loss))
+    return (float) loss;   /* diverged: no update */
+  for (gsize i = 0; i < net->n_params; i++)
+    tr->grad[i] += tr->grad2[i];
+  adam_all (tr, FALSE);
+  return (float) (loss / ((double) B * net->d));
+}
+
 float
 gb_denoiser_train_step (GbDenoiserTrainer *tr, const float *x0)
 {
@@ -1111,7 +1190,10 @@ gb_denoiser_train_step (GbDenoiserTrainer *tr, const float *x0)
    * halves, each drawing ε from its own stream seeded from the trainer's. */
   for (int i = 0; i < B; i++)
     tr->ts[i] = 1 + (int) gb_rng_below (&tr->rng, (guint32) s->T);
-  train_rows (tr, split, STAGE_NOISE, x0, gb_rng_next (&tr->rng));
+  guint64 seed = gb_rng_next (&tr->rng);
+  if (!gauss && !split && B >= 2 && gb_blas_get_threads () == 1)
+    return mlp_halves_step (tr, x0, seed);
+  train_rows (tr, split, STAGE_NOISE, x0, seed);
   /* With a fitted Gaussian the MLP reads the whitened coordinates u and
    * answers r in the eigenbasis, and the loss is taken there: V is
    * orthogonal, so ‖(r + gain ⊙ c) V − ε‖ = ‖r + gain ⊙ c − ε Vᵀ‖. */

@@ -150,6 +150,7 @@ typedef struct {
   float ema_decay;       /* 0: no average */
   float *ema;            /* exponential moving average of the parameters, or NULL */
   float *prev, *ema_prev;   /* both before the last update (for gb_denoiser_trainer_step_back) */
+  float *emb_table;      /* e(t) for t = 0…T ((T + 1), E): looked up, not computed, for every row */
 } GbDenoiserTrainer;
 
 GbDenoiserTrainer *gb_denoiser_trainer_new  (GbMlpDenoiser *net, int batch, float lr, guint64 seed);
