@@ -133,6 +133,10 @@ gb_cli_sibling_path (const char *out, const char *tag)
 static int
 cmd_train_vae (int argc, char **argv)
 {
+  /* Products on one thread each, split across the cores by the training
+   * step itself (gb_sgemm_pair): faster than OpenBLAS's threads at a step's
+   * sizes, and the same numbers. */
+  gb_blas_set_threads (1);
   GbTrainConfig config;
   gb_train_config_init (&config);
   g_autofree char *dataset = NULL, *out = NULL, *init = NULL;

@@ -834,41 +834,12 @@ gb_denoiser_trainer_free (GbDenoiserTrainer *tr)
  * own threads measured a sixth of a step yielding to each other. The cut
  * does not depend on the number of cores, so neither do the weights. */
 
-typedef struct {
-  CBLAS_TRANSPOSE ta, tb;
-  int m, k;
-  const float *a, *b;
-  int lda, ldb;
-  float beta;
-  float *c;
-  int ldc, j0, j1;
-} GemmPart;
-
-static void
-gemm_part_cb (gpointer data)
-{
-  const GemmPart *g = data;
-  if (g->j1 <= g->j0)
-    return;
-  const float *b = g->tb == CblasNoTrans ? g->b + g->j0 : g->b + (gsize) g->j0 * g->ldb;
-  cblas_sgemm (CblasRowMajor, g->ta, g->tb, g->m, g->j1 - g->j0, g->k, 1.0f, g->a, g->lda, b, g->ldb, g->beta,
-               g->c + g->j0, g->ldc);
-}
-
 /* C (m, n) = op (A) op (B) + beta C, on both cores when split is set. */
 static void
 train_gemm (gboolean split, CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int m, int n, int k, const float *a, int lda,
             const float *b, int ldb, float beta, float *c, int ldc)
 {
-  /* The cut on a 64-byte boundary, so the halves share no cache line of C. */
-  int mid = split && n >= 32 ? (n / 2 + 15) / 16 * 16 : n;
-  GemmPart p0 = { ta, tb, m, k, a, b, lda, ldb, beta, c, ldc, 0, mid };
-  GemmPart p1 = p0;
-  p1.j0 = mid, p1.j1 = n;
-  if (mid < n)
-    gb_parallel_pair (gemm_part_cb, &p0, &p1);
-  else
-    gemm_part_cb (&p0);
+  gb_sgemm_pair (split, ta == CblasTrans, tb == CblasTrans, m, n, k, a, lda, b, ldb, beta, c, ldc);
 }
 
 /* out (B, n_out) = in Wᵀ + b, as gb_linear_forward without the activation. */

@@ -1,5 +1,6 @@
 /* gb-nn.c — dense layers, activations and Adam on float32 buffers. */
 #include "gb-nn.h"
+#include "gb-parallel.h"
 #include "gb-simd.h"
 
 #include <cblas.h>
@@ -204,6 +205,72 @@ gb_column_sums (float *restrict db, const float *restrict dout, int B, int n_out
     }
 }
 
+/* --- products on both cores --- */
+
+typedef struct {
+  CBLAS_TRANSPOSE ta, tb;
+  int m, k;
+  const float *a, *b;
+  int lda, ldb;
+  float beta;
+  float *c;
+  int ldc, j0, j1;
+} GemmPart;
+
+static void
+gemm_part_cb (gpointer data)
+{
+  const GemmPart *g = data;
+  if (g->j1 <= g->j0)
+    return;
+  const float *b = g->tb == CblasNoTrans ? g->b + g->j0 : g->b + (gsize) g->j0 * g->ldb;
+  cblas_sgemm (CblasRowMajor, g->ta, g->tb, g->m, g->j1 - g->j0, g->k, 1.0f, g->a, g->lda, b, g->ldb, g->beta,
+               g->c + g->j0, g->ldc);
+}
+
+void
+gb_sgemm_pair (gboolean split, gboolean ta, gboolean tb, int m, int n, int k, const float *a, int lda,
+               const float *b, int ldb, float beta, float *c, int ldc)
+{
+  /* The cut on a 64-byte boundary, so the halves share no cache line of C. */
+  int mid = split && n >= 32 ? (n / 2 + 15) / 16 * 16 : n;
+  GemmPart p0 = { ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, k, a, b, lda, ldb, beta, c,
+                  ldc, 0, mid };
+  GemmPart p1 = p0;
+  p1.j0 = mid, p1.j1 = n;
+  if (mid < n)
+    gb_parallel_pair (gemm_part_cb, &p0, &p1);
+  else
+    gemm_part_cb (&p0);
+}
+
+void
+gb_linear_forward_pair (gboolean split, float *out, const float *in, const float *w, const float *b,
+                        int B, int n_in, int n_out, GbAct act)
+{
+  if (!split)
+    {
+      gb_linear_forward (out, in, w, b, B, n_in, n_out, act);
+      return;
+    }
+  gb_sgemm_pair (TRUE, FALSE, TRUE, B, n_out, n_in, in, n_in, w, n_in, 0.0f, out, n_out);
+  bias_act (out, b, B, n_out, act);
+}
+
+void
+gb_linear_backward_pair (gboolean split, float *din, float *dw, float *db, const float *dout,
+                         const float *in, const float *w, int B, int n_in, int n_out, gboolean accumulate)
+{
+  const float keep = accumulate ? 1.0f : 0.0f;
+  gb_sgemm_pair (split, TRUE, FALSE, n_out, n_in, B, dout, n_out, in, n_in, keep, dw, n_in);
+  if (db != NULL && !accumulate)
+    memset (db, 0, (gsize) n_out * sizeof (float));
+  if (db != NULL)
+    gb_column_sums (db, dout, B, n_out);
+  if (din != NULL)
+    gb_sgemm_pair (split, FALSE, FALSE, B, n_in, n_out, dout, n_out, w, n_in, keep, din, n_in);
+}
+
 void
 gb_linear_forward (float *out, const float *in, const float *w, const float *b,
                    int B, int n_in, int n_out, GbAct act)
@@ -238,18 +305,9 @@ gb_linear_backward (float *din, float *dw, float *db, const float *dout,
                     const float *in, const float *w, int B, int n_in, int n_out,
                     gboolean accumulate)
 {
-  const float keep = accumulate ? 1.0f : 0.0f;
-  /* dw (n_out, n_in) += doutᵀ (n_out, B) · in (B, n_in) */
-  cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, n_out, n_in, B,
-               1.0f, dout, n_out, in, n_in, keep, dw, n_in);
-  if (db != NULL && !accumulate)
-    memset (db, 0, (gsize) n_out * sizeof (float));
-  if (db != NULL)
-    gb_column_sums (db, dout, B, n_out);
-  /* din (B, n_in) += dout (B, n_out) · w (n_out, n_in) */
-  if (din != NULL)
-    cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, B, n_in, n_out,
-                 1.0f, dout, n_out, w, n_in, keep, din, n_in);
+  /* dw (n_out, n_in) += doutᵀ (n_out, B) · in (B, n_in);
+   * din (B, n_in) += dout (B, n_out) · w (n_out, n_in) */
+  gb_linear_backward_pair (FALSE, din, dw, db, dout, in, w, B, n_in, n_out, accumulate);
 }
 
 void
@@ -337,4 +395,32 @@ gb_adam_step_keep (const GbAdam *adam, float *p, const float *g, float *m, float
   const float bc1 = 1.0f - powf (b1, (float) t);
   const float bc2_sqrt = sqrtf (1.0f - powf (b2, (float) t));
   adam_keep_kernel (p, g, m, v, prev, n, b1, b2, adam->lr / bc1, 1.0f / bc2_sqrt, adam->eps);
+}
+
+typedef struct {
+  const GbAdam *adam;
+  float *p, *m, *v, *prev;
+  const float *g;
+  gsize n;
+  int t;
+} AdamPart;
+
+static void
+adam_part_cb (gpointer data)
+{
+  AdamPart *a = data;
+  gb_adam_step_keep (a->adam, a->p, a->g, a->m, a->v, a->prev, a->n, a->t);
+}
+
+void
+gb_adam_step_keep_pair (gboolean split, const GbAdam *adam, float *p, const float *g, float *m, float *v,
+                        float *prev, gsize n, int t)
+{
+  gsize h = split ? n / 2 / 16 * 16 : n;
+  AdamPart a = { adam, p, m, v, prev, g, h, t };
+  AdamPart b = { adam, p + h, m + h, v + h, prev + h, g + h, n - h, t };
+  if (h < n)
+    gb_parallel_pair (adam_part_cb, &a, &b);
+  else
+    adam_part_cb (&a);
 }

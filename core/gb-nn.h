@@ -62,6 +62,21 @@ void gb_linear_backward     (float *din, float *dw, float *db, const float *dout
 void gb_linear_backward_ref (float *din, float *dw, float *db, const float *dout,
                              const float *in, const float *w, int B, int n_in, int n_out);
 
+/* C (m, n) = op (A) op (B) + beta C (row-major; op transposes when ta / tb).
+ * With split, C's columns are cut in two on a 64-byte boundary and the
+ * halves run on both cores (gb_parallel_pair), each as one product: with
+ * OpenBLAS on one thread (gb_blas_set_threads (1)) that is faster than its
+ * own threads at a training step's sizes, which spend the step yielding to
+ * each other. Each element is summed as in one product, whatever the cut. */
+void gb_sgemm_pair (gboolean split, gboolean ta, gboolean tb, int m, int n, int k, const float *a, int lda,
+                    const float *b, int ldb, float beta, float *c, int ldc);
+/* gb_linear_forward and gb_linear_backward with their products split so
+ * (the same numbers as theirs). */
+void gb_linear_forward_pair  (gboolean split, float *out, const float *in, const float *w, const float *b,
+                              int B, int n_in, int n_out, GbAct act);
+void gb_linear_backward_pair (gboolean split, float *din, float *dw, float *db, const float *dout,
+                              const float *in, const float *w, int B, int n_in, int n_out, gboolean accumulate);
+
 /* Element-wise activations over n values: out = f (in).
  * Backward: din += dout ⊙ f′(in); each uses whichever of in and out is
  * cheaper (ReLU and SiLU read in, sigmoid and tanh read out). */
@@ -97,5 +112,8 @@ void gb_adam_step (const GbAdam *adam, float *p, const float *g, float *m, float
  * same pass: what a trainer goes back to when the step turns out to diverge. */
 void gb_adam_step_keep (const GbAdam *adam, float *p, const float *g, float *m, float *v, float *prev,
                         gsize n, int t);
+/* gb_adam_step_keep on both cores when split (element-wise: the same numbers). */
+void gb_adam_step_keep_pair (gboolean split, const GbAdam *adam, float *p, const float *g, float *m, float *v,
+                             float *prev, gsize n, int t);
 
 G_END_DECLS

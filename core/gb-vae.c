@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "gb-error.h"
+#include "gb-parallel.h"
 #include "gb-simd.h"
 
 /* --- construction --- */
@@ -263,6 +264,7 @@ gb_vae_train_new (const GbVae *vae, int batch)
   tr->m = g_new0 (float, vae->n_params);
   tr->v = g_new0 (float, vae->n_params);
   tr->prev = g_new0 (float, vae->n_params);
+  tr->row_bce = g_new0 (double, B);
   tr->x = g_new0 (float, B * D);
   tr->h1 = g_new0 (float, B * H);
   tr->ml = g_new0 (float, B * 2 * L);
@@ -286,6 +288,7 @@ gb_vae_train_free (GbVaeTrain *tr)
   g_free (tr->m);
   g_free (tr->v);
   g_free (tr->prev);
+  g_free (tr->row_bce);
   g_free (tr->x);
   g_free (tr->h1);
   g_free (tr->ml);
@@ -345,6 +348,20 @@ bce_with_logits_fused (float *restrict logits, const float *restrict x, gsize n)
   return total;
 }
 
+/* Each row's BCE on the rows r0…r1 − 1, for one core. */
+typedef struct {
+  GbVaeTrain *tr;
+  int D, r0, r1;
+} BceRows;
+
+static void
+bce_rows_cb (gpointer data)
+{
+  const BceRows *b = data;
+  for (int r = b->r0; r < b->r1; r++)
+    b->tr->row_bce[r] = bce_with_logits_fused (b->tr->logits + (gsize) r * b->D, b->tr->x + (gsize) r * b->D, b->D);
+}
+
 GbVaeLoss
 gb_vae_forward (const GbVae *vae, GbVaeTrain *tr, int B)
 {
@@ -352,8 +369,9 @@ gb_vae_forward (const GbVae *vae, GbVaeTrain *tr, int B)
   int D = vae->config.n_input, H = vae->config.n_hidden, L = vae->config.n_latent;
   const GbVaeParams *p = &vae->p;
   GbVaeLoss loss = { 0.0, 0.0, B };
+  gboolean split = tr->split;
 
-  gb_linear_forward (tr->h1, tr->x, p->fc1_w, p->fc1_b, B, D, H, GB_ACT_RELU);
+  gb_linear_forward_pair (split, tr->h1, tr->x, p->fc1_w, p->fc1_b, B, D, H, GB_ACT_RELU);
   gb_linear_forward (tr->ml, tr->h1, p->fc2_w, p->fc2_b, B, H, 2 * L, GB_ACT_NONE);
 
   /* Reparameterise and take the KL term in one pass over (B, L). */
@@ -373,9 +391,14 @@ gb_vae_forward (const GbVae *vae, GbVaeTrain *tr, int B)
     }
 
   gb_linear_forward (tr->h3, tr->z, p->fc3_w, p->fc3_b, B, L, H, GB_ACT_RELU);
-  gb_linear_forward (tr->logits, tr->h3, p->fc4_w, p->fc4_b, B, H, D, GB_ACT_NONE);
-  for (int r = 0; r < B; r++)
-    loss.bce += bce_with_logits_fused (tr->logits + (gsize) r * D, tr->x + (gsize) r * D, D);
+  gb_linear_forward_pair (split, tr->logits, tr->h3, p->fc4_w, p->fc4_b, B, H, D, GB_ACT_NONE);
+  BceRows a = { tr, D, 0, split ? B / 2 : B }, b = { tr, D, a.r1, B };
+  if (split)
+    gb_parallel_pair (bce_rows_cb, &a, &b);
+  else
+    bce_rows_cb (&a);
+  for (int r = 0; r < B; r++)   /* in order, whatever the cut */
+    loss.bce += tr->row_bce[r];
   return loss;
 }
 
@@ -395,7 +418,7 @@ gb_vae_backward (const GbVae *vae, GbVaeTrain *tr, int B, float beta)
 
   /* tr->logits holds ∂BCE/∂logits (B, D) from the forward pass. Each layer
    * overwrites its gradients, so no pass zeroes them first. */
-  gb_linear_backward (tr->dh3, g->fc4_w, g->fc4_b, tr->logits, tr->h3, p->fc4_w, B, H, D, FALSE);
+  gb_linear_backward_pair (tr->split, tr->dh3, g->fc4_w, g->fc4_b, tr->logits, tr->h3, p->fc4_w, B, H, D, FALSE);
   relu_backward_inplace (tr->dh3, tr->h3, (gsize) B * H);
   gb_linear_backward (tr->dz, g->fc3_w, g->fc3_b, tr->dh3, tr->z, p->fc3_w, B, L, H, FALSE);
 
@@ -415,7 +438,7 @@ gb_vae_backward (const GbVae *vae, GbVaeTrain *tr, int B, float beta)
     }
   gb_linear_backward (tr->dh1, g->fc2_w, g->fc2_b, tr->dml, tr->h1, p->fc2_w, B, H, 2 * L, FALSE);
   relu_backward_inplace (tr->dh1, tr->h1, (gsize) B * H);
-  gb_linear_backward (NULL, g->fc1_w, g->fc1_b, tr->dh1, tr->x, p->fc1_w, B, D, H, FALSE);
+  gb_linear_backward_pair (tr->split, NULL, g->fc1_w, g->fc1_b, tr->dh1, tr->x, p->fc1_w, B, D, H, FALSE);
 }
 
 GB_HOT static void
@@ -436,6 +459,10 @@ gb_vae_train_step (GbVae *vae, GbVaeTrain *tr, const guint8 *pixels, const guint
                    int B, const GbAdam *adam, float beta, GbRng *rng)
 {
   g_return_val_if_fail (B > 0 && B <= tr->batch, (GbVaeLoss) { 0 });
+  /* With OpenBLAS on one thread (train vae sets it), the big products and
+   * Adam are split across the cores by hand: the same numbers, faster than
+   * OpenBLAS's own threads at these sizes. */
+  tr->split = gb_blas_get_threads () == 1;
   load_batch (tr->x, pixels, idx, B, vae->config.n_input);
   gb_rng_fill_normal (rng, tr->eps, (gsize) B * vae->config.n_latent);
   GbVaeLoss loss = gb_vae_forward (vae, tr, B);
@@ -443,7 +470,8 @@ gb_vae_train_step (GbVae *vae, GbVaeTrain *tr, const guint8 *pixels, const guint
     return loss;   /* diverged: a step on it would only spread the NaNs into the weights */
   gb_vae_backward (vae, tr, B, beta);
   tr->step++;
-  gb_adam_step_keep (adam, vae->params, tr->grads, tr->m, tr->v, tr->prev, vae->n_params, tr->step);
+  gb_adam_step_keep_pair (tr->split, adam, vae->params, tr->grads, tr->m, tr->v, tr->prev, vae->n_params,
+                          tr->step);
   return loss;
 }
 
@@ -462,6 +490,7 @@ gb_vae_evaluate (const GbVae *vae, GbVaeTrain *tr, const guint8 *pixels, gsize n
 {
   GbVaeLoss total = { 0.0, 0.0, 0 };
   int D = vae->config.n_input;
+  tr->split = gb_blas_get_threads () == 1;
   for (gsize r0 = 0; r0 < n; r0 += tr->batch)
     {
       int B = (int) MIN ((gsize) tr->batch, n - r0);

@@ -95,6 +95,8 @@ void gb_vae_decode (const GbVae *vae, const float *z, float *out, int B);
 typedef struct {
   int batch;
   int step;          /* Adam's t */
+  gboolean split;    /* the products on both cores (OpenBLAS on one thread); set by the step */
+  double *row_bce;   /* (B) each row's BCE, summed in order */
   float *grads;      /* (n_params) */
   GbVaeParams g;     /* named views into grads */
   float *m, *v;      /* (n_params) Adam moments */
