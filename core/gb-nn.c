@@ -356,8 +356,9 @@ adam_kernel (float *restrict p, const float *restrict g, float *restrict m, floa
     }
 }
 
-/* The same, writing p as it was into prev in the same pass. */
-GB_HOT static void
+/* The same, writing p as it was into prev in the same pass (GCC would
+ * otherwise split the copy out into a memcpy: a second pass over p). */
+GB_HOT __attribute__ ((optimize ("no-tree-loop-distribute-patterns"))) static void
 adam_keep_kernel (float *restrict p, const float *restrict g, float *restrict m, float *restrict v,
                   float *restrict prev, gsize n, float b1, float b2, float step, float inv_bc2_sqrt,
                   float eps)
