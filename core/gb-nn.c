@@ -358,7 +358,12 @@ adam_kernel (float *restrict p, const float *restrict g, float *restrict m, floa
 
 /* The same, writing p as it was into prev in the same pass (GCC would
  * otherwise split the copy out into a memcpy: a second pass over p). */
-GB_HOT __attribute__ ((optimize ("no-tree-loop-distribute-patterns"))) static void
+#if defined(__GNUC__) && !defined(__clang__)
+#define GB_NO_MEMCPY_SPLIT __attribute__ ((optimize ("no-tree-loop-distribute-patterns")))
+#else
+#define GB_NO_MEMCPY_SPLIT
+#endif
+GB_HOT GB_NO_MEMCPY_SPLIT static void
 adam_keep_kernel (float *restrict p, const float *restrict g, float *restrict m, float *restrict v,
                   float *restrict prev, gsize n, float b1, float b2, float step, float inv_bc2_sqrt,
                   float eps)
