@@ -180,10 +180,14 @@ class App:
         else:
             self.ask_unsaved("ctrl+q", "quitting")
             self.key(answer)
+        return self.wait_exit("the app quits within 30 s of ctrl+q")
+
+    def wait_exit(self, what):
+        """Waits up to 30 s for the app to exit; returns its status and its log."""
         try:
             code = self.proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            raise AssertionError("the app quits within 30 s of ctrl+q:\n" + self.hang_report()) from None
+            raise AssertionError(what + ":\n" + self.hang_report()) from None
         self.log.close()
         with open(self.log_path) as f:
             return code, f.read()
@@ -654,13 +658,7 @@ def session_unsaved(binary, display, tmp):
     app.ask_unsaved("ctrl+q", "quitting with a diffusion model trained in the app")
     app.key("alt+s")
     app.choose("Save the Model", saved)
-    try:
-        code = app.proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        raise AssertionError("the app quits once the model is saved:\n" + app.hang_report()) from None
-    app.log.close()
-    with open(app.log_path) as f:
-        log = f.read()
+    code, log = app.wait_exit("the app quits once the model is saved")
     raw = written(saved)
     header = __import__("json").loads(raw[8:8 + int.from_bytes(raw[:8], "little")])
     check(code == 0 and header["__metadata__"]["kind"] == "diffusion-mlp",
