@@ -177,7 +177,7 @@ cmd_train_vae (int argc, char **argv)
   g_autoptr (GbVae) start = NULL;
   if (init != NULL && (start = gb_vae_load (init, &error)) == NULL)
     return fail (error);
-  const char *dir = dataset ? dataset : GB_DATASET_DEFAULT_DIR;
+  const char *dir = gb_dataset_dir (dataset);
   g_autoptr (GbDataset) ds = gb_dataset_load (dir, TRUE, &error);
   if (ds == NULL)
     return fail (error);
@@ -261,7 +261,7 @@ cmd_render_latent (int argc, char **argv)
 
   GbRenderOptions opt = { 0 };
   opt.model_path = model;
-  opt.dataset_dir = no_data ? NULL : (dataset ? dataset : GB_DATASET_DEFAULT_DIR);
+  opt.dataset_dir = no_data ? NULL : (gb_dataset_dir (dataset));
   opt.dataset_optional = dataset == NULL;
   opt.manifold = manifold;
   opt.width = width;
@@ -449,7 +449,7 @@ rl_solve (GOptionContext *ctx, const RlOptions *o, RlResult *res)
       if (o->seeds > 1)
         {
           g_autofree double *mean = g_new (double, o->episodes), *sd = g_new (double, o->episodes);
-          if (!gb_td_learning_curve (mdp, &c, o->seeds, o->episodes, mean, sd, &error))
+          if (!gb_td_learning_curve (mdp, &c, o->seeds, o->episodes, mean, sd, NULL, NULL, NULL, &error))
             return fail (error);
           double m = 0, s2 = 0;
           for (int e = o->episodes - tail; e < o->episodes; e++)

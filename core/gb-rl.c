@@ -814,7 +814,7 @@ gb_td_agent_run_steps (GbTdAgent *agent, gint64 n)
 
 gboolean
 gb_td_learning_curve (const GbMdp *mdp, const GbTdConfig *config, int seeds, int episodes, double *mean,
-                      double *sd, GError **error)
+                      double *sd, double *Q_first, gint *progress, GCancellable *cancel, GError **error)
 {
   if (seeds < 1 || seeds > 10000 || episodes < 1 || episodes > 10000000)
     {
@@ -833,12 +833,18 @@ gb_td_learning_curve (const GbMdp *mdp, const GbTdConfig *config, int seeds, int
         return FALSE;
       for (int e = 0; e < episodes; e++)
         {
+          if (g_cancellable_set_error_if_cancelled (cancel, error))
+            return FALSE;
           double G = gb_td_agent_run_episode (agent);
           /* Welford's running mean and sum of squares, per episode. */
           double d = G - mean[e];
           mean[e] += d / (k + 1);
           sd[e] += d * (G - mean[e]);
+          if (progress != NULL)
+            g_atomic_int_inc (progress);
         }
+      if (k == 0 && Q_first != NULL)
+        memcpy (Q_first, agent->Q, (gsize) mdp->n_states * mdp->n_actions * sizeof (double));
     }
   for (int e = 0; e < episodes; e++)
     sd[e] = seeds > 1 ? sqrt (sd[e] / (seeds - 1)) : 0.0;

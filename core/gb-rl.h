@@ -12,6 +12,8 @@
  */
 #pragma once
 
+#include <gio/gio.h>
+
 #include "gb-mdp.h"
 #include "gb-rng.h"
 
@@ -166,8 +168,15 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (GbTdAgent, gb_td_agent_free)
 /* Learning curves averaged over seeds: runs `seeds` agents (seeds
  * config->seed, config->seed + 1, …) for `episodes` episodes each and fills
  * mean (episodes) and sd (episodes) with the return of each episode across
- * them — the curve and its spread for comparing two algorithms. */
+ * them — the curve and its spread for comparing two algorithms (the sample
+ * standard deviation, by Welford's running sums).
+ *
+ * A job for a worker thread: if progress is not NULL, one is added to it
+ * (atomically) after every episode; cancel (may be NULL) is looked at
+ * between episodes and ends the run with G_IO_ERROR_CANCELLED. Q_first, if
+ * not NULL (n_states × n_actions), gets the first seed's Q table at the end. */
 gboolean gb_td_learning_curve (const GbMdp *mdp, const GbTdConfig *config, int seeds, int episodes,
-                               double *mean, double *sd, GError **error);
+                               double *mean, double *sd, double *Q_first, gint *progress,
+                               GCancellable *cancel, GError **error);
 
 G_END_DECLS

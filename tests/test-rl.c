@@ -478,7 +478,7 @@ test_learning_curves (void)
       gb_td_config_init (&c);
       c.algo = algo == 0 ? GB_TD_Q_LEARNING : GB_TD_SARSA;
       g_autoptr (GError) error = NULL;
-      g_assert_true (gb_td_learning_curve (g->mdp, &c, seeds, episodes, m[algo], sd[algo], &error));
+      g_assert_true (gb_td_learning_curve (g->mdp, &c, seeds, episodes, m[algo], sd[algo], NULL, NULL, NULL, &error));
     }
   double q = 0, sa = 0;
   for (int e = 200; e < 300; e++)
@@ -488,16 +488,47 @@ test_learning_curves (void)
   GbTdConfig c;
   gb_td_config_init (&c);
   double one[50], none[50];
-  g_assert_true (gb_td_learning_curve (g->mdp, &c, 1, 50, one, none, NULL));
+  g_assert_true (gb_td_learning_curve (g->mdp, &c, 1, 50, one, none, NULL, NULL, NULL, NULL));
   g_autoptr (GbTdAgent) agent = gb_td_agent_new (g->mdp, &c, NULL);
   for (int e = 0; e < 50; e++)
     {
       g_assert_cmpfloat (gb_td_agent_run_episode (agent), ==, one[e]);
       g_assert_cmpfloat (none[e], ==, 0.0);
     }
+  /* As a job: the first seed's Q table, one tick of progress per episode,
+   * and a cancelled run ends with G_IO_ERROR_CANCELLED. */
+  gsize nq = (gsize) g->mdp->n_states * g->mdp->n_actions;
+  g_autofree double *Q = g_new (double, nq);
+  gint progress = 0;
+  g_assert_true (gb_td_learning_curve (g->mdp, &c, 3, 50, one, none, Q, &progress, NULL, NULL));
+  g_assert_cmpint (progress, ==, 150);
+  g_assert_cmpmem (Q, nq * sizeof (double), agent->Q, nq * sizeof (double));
+  /* The spread is the sample standard deviation of the three seeds' returns. */
+  double G[3][50];
+  for (int k = 0; k < 3; k++)
+    {
+      GbTdConfig ck = c;
+      ck.seed = c.seed + (guint64) k;
+      g_autoptr (GbTdAgent) ak = gb_td_agent_new (g->mdp, &ck, NULL);
+      for (int e = 0; e < 50; e++)
+        G[k][e] = gb_td_agent_run_episode (ak);
+    }
+  for (int e = 0; e < 50; e++)
+    {
+      double mu = (G[0][e] + G[1][e] + G[2][e]) / 3, ss = 0;
+      for (int k = 0; k < 3; k++)
+        ss += (G[k][e] - mu) * (G[k][e] - mu);
+      g_assert_cmpfloat_with_epsilon (one[e], mu, 1e-9 * (1 + fabs (mu)));
+      g_assert_cmpfloat_with_epsilon (none[e], sqrt (ss / 2), 1e-9 * (1 + sqrt (ss)));
+    }
+  g_autoptr (GCancellable) cancel = g_cancellable_new ();
+  g_cancellable_cancel (cancel);
+  g_autoptr (GError) cancelled = NULL;
+  g_assert_false (gb_td_learning_curve (g->mdp, &c, 3, 50, one, none, NULL, NULL, cancel, &cancelled));
+  g_assert_error (cancelled, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   /* Bad sizes. */
   g_autoptr (GError) error = NULL;
-  g_assert_false (gb_td_learning_curve (g->mdp, &c, 0, 50, one, none, &error));
+  g_assert_false (gb_td_learning_curve (g->mdp, &c, 0, 50, one, none, NULL, NULL, NULL, &error));
   g_assert_nonnull (strstr (error->message, "0 seeds"));
 }
 

@@ -58,7 +58,7 @@ typedef struct {
   GbGrid *grid;
   double *mean_a, *sd_a, *mean_b, *sd_b;
   double *Q_a, *Q_b;
-  volatile gint progress;   /* episodes run, of 2·seeds·episodes */
+  gint progress;   /* episodes run, of 2·seeds·episodes (atomic) */
 } CompareJob;
 
 struct _GbRlPage {
@@ -1417,38 +1417,6 @@ compare_job_free (CompareJob *j)
   g_free (j);
 }
 
-static gboolean
-learn_curve (CompareJob *j, const GbTdConfig *c, double *mean, double *sd, double **Q, GCancellable *cancel,
-             GError **error)
-{
-  int E = j->episodes;
-  g_autofree double *sum = g_new0 (double, E), *sum2 = g_new0 (double, E);
-  for (int k = 0; k < j->seeds; k++)
-    {
-      GbTdConfig ck = *c;
-      ck.seed = c->seed + (guint64) k;
-      g_autoptr (GbTdAgent) agent = gb_td_agent_new (j->grid->mdp, &ck, error);
-      if (agent == NULL)
-        return FALSE;
-      for (int e = 0; e < E; e++)
-        {
-          if (g_cancellable_set_error_if_cancelled (cancel, error))
-            return FALSE;
-          double G = gb_td_agent_run_episode (agent);
-          sum[e] += G, sum2[e] += G * G;
-          g_atomic_int_inc (&j->progress);
-        }
-      if (k == 0)
-        *Q = g_memdup2 (agent->Q, (gsize) j->grid->mdp->n_states * 4 * sizeof (double));
-    }
-  for (int e = 0; e < E; e++)
-    {
-      mean[e] = sum[e] / j->seeds;
-      sd[e] = j->seeds > 1 ? sqrt (MAX (0.0, (sum2[e] - j->seeds * mean[e] * mean[e]) / (j->seeds - 1))) : 0.0;
-    }
-  return TRUE;
-}
-
 static void
 compare_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancel)
 {
@@ -1461,9 +1429,14 @@ compare_thread (GTask *task, gpointer source, gpointer data, GCancellable *cance
       return;
     }
   int E = j->episodes;
+  gsize nq = (gsize) j->grid->mdp->n_states * j->grid->mdp->n_actions;
   j->mean_a = g_new (double, E), j->sd_a = g_new (double, E), j->mean_b = g_new (double, E), j->sd_b = g_new (double, E);
-  if (!learn_curve (j, &j->a, j->mean_a, j->sd_a, &j->Q_a, cancel, &error)
-      || !learn_curve (j, &j->b, j->mean_b, j->sd_b, &j->Q_b, cancel, &error))
+  j->Q_a = g_new (double, nq), j->Q_b = g_new (double, nq);
+  /* The same curves as `glassbox rl --seeds`: one core function for both. */
+  if (!gb_td_learning_curve (j->grid->mdp, &j->a, j->seeds, E, j->mean_a, j->sd_a, j->Q_a, &j->progress, cancel,
+                             &error)
+      || !gb_td_learning_curve (j->grid->mdp, &j->b, j->seeds, E, j->mean_b, j->sd_b, j->Q_b, &j->progress, cancel,
+                                &error))
     {
       g_task_return_error (task, error);
       return;

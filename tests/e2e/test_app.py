@@ -459,6 +459,12 @@ def session_rl(binary, display, tmp):
           "Save writes the session with its Q table")
     check(written(exported)[:8] == b"\x89PNG\r\n\x1a\n", "Export writes the RL view as PNG")
 
+    # Compare: Q-learning against SARSA over seeds, on a worker; the curves and tables replace the grid.
+    v0 = shot("rl-compare0", RL_GRID)
+    app.key("alt+m")
+    v1, n = app.settle(v0, os.path.join(tmp, "rl-compare1.png"), RL_GRID, 5000, timeout=20)
+    check(n > 5000, "Compare learns both algorithms over the seeds and draws them side by side")
+
     # Cart-pole: learn for a while, then drive it with the arrow keys.
     app.key("alt+w")        # the World drop-down: open it and pick cart-pole, above the opened session
     time.sleep(0.3)
