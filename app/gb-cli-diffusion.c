@@ -130,7 +130,7 @@ gb_cli_train_diffusion (int argc, char **argv)
   int n_codes = 0;
   if (latent)
     {
-      codes = latent_codes (dataset ? dataset : GB_DATASET_DEFAULT_DIR, vae, "train", &n_codes, &error);
+      codes = latent_codes (gb_dataset_dir (dataset), vae, "train", &n_codes, &error);
       if (codes == NULL)
         return gb_cli_fail (error);
       printf ("%d latent codes of the training images\n", n_codes);
@@ -149,7 +149,7 @@ gb_cli_train_diffusion (int argc, char **argv)
   int d = 2;
   if (images)
     {
-      set = gb_dataset_load_split (dataset ? dataset : GB_DATASET_DEFAULT_DIR, "train", &error);
+      set = gb_dataset_load_split (gb_dataset_dir (dataset), "train", &error);
       if (set == NULL)
         return gb_cli_fail (error);
       d = set->rows * set->cols;
@@ -420,7 +420,7 @@ target_points (const GbMlpDenoiser *net, GbToyKind kind, int n, GbRng *rng, floa
     {
       /* Images: the first n test images, scaled to [−1, 1] as the model learnt them. */
       g_autoptr (GError) error = NULL;
-      const char *dir = g_getenv ("GLASSBOX_DATASET") ? g_getenv ("GLASSBOX_DATASET") : GB_DATASET_DEFAULT_DIR;
+      const char *dir = gb_dataset_dir (NULL);
       g_autoptr (GbImageSet) set = gb_dataset_load_split (dir, "t10k", &error);
       if (set != NULL && set->rows * set->cols != net->d)
         g_set_error (&error, GB_ERROR, GB_ERROR_SHAPE, "its images have %d pixels, the model %d",
@@ -438,7 +438,7 @@ target_points (const GbMlpDenoiser *net, GbToyKind kind, int n, GbRng *rng, floa
     return FALSE;
   g_autoptr (GError) error = NULL;
   int m = 0;
-  g_autofree float *codes = latent_codes (GB_DATASET_DEFAULT_DIR, NULL, "t10k", &m, &error);
+  g_autofree float *codes = latent_codes (gb_dataset_dir (NULL), NULL, "t10k", &m, &error);
   if (codes == NULL)
     {
       g_printerr ("glassbox: no latent codes to compare with: %s\n", error->message);
@@ -780,7 +780,7 @@ gb_cli_train_classifier (int argc, char **argv)
     return gb_cli_fail (error);
   if (epochs < 1 || epochs > 1000 || seed < 0)
     return gb_cli_usage_error (ctx, "--epochs is 1…1000 and --seed ≥ 0");
-  g_autoptr (GbDataset) ds = gb_dataset_load (dataset ? dataset : GB_DATASET_DEFAULT_DIR, TRUE, &error);
+  g_autoptr (GbDataset) ds = gb_dataset_load (gb_dataset_dir (dataset), TRUE, &error);
   if (ds == NULL)
     return gb_cli_fail (error);
   if (conv && ds->train->rows != ds->train->cols)
@@ -891,7 +891,7 @@ gb_cli_evaluate_diffusion (int argc, char **argv)
       gboolean pass = confident >= 0.8 * n && lo >= 1.0 / 3 && hi <= 3.0;
       printf ("classes between %.2f and %.2f × their share; %s\n", lo, hi, pass ? "PASS" : "FAIL");
       /* For scale: how sure the same classifier is of as many real test images. */
-      const char *dir = g_getenv ("GLASSBOX_DATASET") ? g_getenv ("GLASSBOX_DATASET") : GB_DATASET_DEFAULT_DIR;
+      const char *dir = gb_dataset_dir (NULL);
       g_autoptr (GError) real_error = NULL;
       g_autoptr (GbImageSet) test = gb_dataset_load_split (dir, "t10k", &real_error);
       if (test != NULL && test->rows * test->cols == d)

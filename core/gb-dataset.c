@@ -360,3 +360,12 @@ gb_dataset_unref (GbDataset *ds)
   if (ds != NULL)
     g_atomic_rc_box_release_full (ds, dataset_clear);
 }
+
+const char *
+gb_dataset_dir (const char *chosen)
+{
+  if (chosen != NULL)
+    return chosen;
+  const char *env = g_getenv ("GLASSBOX_DATASET");
+  return env != NULL && *env != '\0' ? env : GB_DATASET_DEFAULT_DIR;
+}

@@ -14,6 +14,10 @@
 G_BEGIN_DECLS
 
 #define GB_DATASET_DEFAULT_DIR "/usr/share/datasets/fashion-mnist"
+/* The folder to read: chosen (a --dataset option) if not NULL, else
+ * $GLASSBOX_DATASET if set, else GB_DATASET_DEFAULT_DIR. */
+const char *gb_dataset_dir (const char *chosen);
+
 #define GB_IDX_MAX_BYTES ((gsize) 512 << 20) /* decompressed, at most */
 
 typedef struct {

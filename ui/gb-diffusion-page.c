@@ -176,7 +176,7 @@ schedule (GbDiffusionPage *self)
 static const char *
 dataset_dir (void)
 {
-  return g_getenv ("GLASSBOX_DATASET") ? g_getenv ("GLASSBOX_DATASET") : GB_DATASET_DEFAULT_DIR;
+  return gb_dataset_dir (NULL);
 }
 
 /* The VAE's latent codes (posterior means) of up to max images of one split:

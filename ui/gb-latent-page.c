@@ -559,8 +559,7 @@ static void
 start_encode (GbLatentPage *self)
 {
   EncodeJob *job = g_new0 (EncodeJob, 1);
-  const char *dir = g_getenv ("GLASSBOX_DATASET");
-  job->dir = g_strdup (dir ? dir : GB_DATASET_DEFAULT_DIR);
+  job->dir = g_strdup (gb_dataset_dir (NULL));
   job->vae = gb_vae_copy (self->model->vae);
   job->ds = self->ds ? gb_dataset_ref (self->ds) : NULL;
   job->generation = ++self->encode_generation;
