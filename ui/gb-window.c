@@ -246,8 +246,8 @@ run_dialog (GbWindow *self, DialogKind kind)
   else
     {
       add_filter (chooser, "Models (safetensors)", "*.safetensors");
-      if (kind == DIALOG_SAVE)
-        gtk_file_chooser_set_current_name (chooser, "vae.safetensors");
+      if (!opening)
+        gtk_file_chooser_set_current_name (chooser, kind == DIALOG_SAVE ? "vae.safetensors" : "diffusion.safetensors");
     }
   g_object_set_data (G_OBJECT (dialog), "kind", GINT_TO_POINTER (kind));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
