@@ -1,14 +1,16 @@
 /* gb-cli-diffusion.c — `glassbox train|sample|render diffusion` for 2-d data. */
-#include "gb-cli-private.h"
+#include "gb-cli-verbs.h"
+#include "gb-cli-common.h"
 
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "gb-classifier.h"
 #include "gb-dataset.h"
 #include "gb-denoiser.h"
+#include "gb-diffusion-job.h"
+#include "gb-latent.h"
 #include "gb-error.h"
 #include "gb-models.h"
 #include "gb-vae-file.h"
@@ -17,14 +19,6 @@
 #include "gb-file.h"
 #include "gb-gif.h"
 #include "gb-toy2d.h"
-
-static volatile sig_atomic_t interrupted;
-
-static void
-on_sigint (int sig)
-{
-  interrupted = 1;
-}
 
 static char *
 toy_list (void)
@@ -40,28 +34,57 @@ latent_codes (const char *dataset, const char *vae_path, const char *split, int 
   g_autoptr (GbVae) vae = vae_path ? gb_vae_load (vae_path, error) : gb_shipped_vae_load (error);
   if (vae == NULL)
     return NULL;
-  if (vae->config.n_latent != 2)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "the VAE has %d latent dimensions; this needs 2",
-                   vae->config.n_latent);
-      return NULL;
-    }
-  g_autoptr (GbImageSet) set = gb_dataset_load_split (dataset, split, error);
-  if (set == NULL)
-    return NULL;
-  if (set->rows * set->cols != vae->config.n_input)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "the data set's images have %d pixels; the VAE takes %d",
-                   set->rows * set->cols, vae->config.n_input);
-      return NULL;
-    }
-  float *mu = g_new (float, (gsize) set->n * 2);
-  gb_vae_encode_u8 (vae, set->pixels, mu, NULL, (int) set->n);
-  *n = (int) set->n;
-  return mu;
+  return gb_vae_latent_codes (vae, dataset, split, G_MAXINT, n, NULL, error);
 }
 
 /* --- train --- */
+
+typedef struct {
+  GbDiffusionJob *job;
+  const char *out;
+  GCancellable *cancel;
+  int steps;
+  guint seen;           /* losses printed from */
+  double avg;           /* their moving average */
+  int saved_step;       /* of the last snapshot written to --out */
+  gboolean failed;
+} TrainDiffusionCli;
+
+/* Prints the loss ten times over the run and writes the snapshots
+ * (--save-every) as they come. */
+static void
+train_diffusion_progress_cb (GbDiffusionJob *job, gpointer data)
+{
+  TrainDiffusionCli *cli = data;
+  g_autoptr (GArray) losses = g_array_new (FALSE, FALSE, sizeof (double));
+  gb_diffusion_job_copy_losses (job, cli->seen, losses);
+  double elapsed = 0;
+  gb_diffusion_job_get_done (job, &elapsed);
+  for (guint i = 0; i < losses->len; i++, cli->seen++)
+    {
+      double loss = g_array_index (losses, double, i);
+      cli->avg = cli->seen == 0 ? loss : 0.99 * cli->avg + 0.01 * loss;
+      int step = (int) cli->seen + 1;
+      if (step % MAX (1, cli->steps / 10) == 0 || step == cli->steps)
+        printf ("step %d/%d  loss %.4f  %.1f s\n", step, cli->steps, cli->avg, elapsed);
+    }
+  int step = 0;
+  g_autoptr (GbMlpDenoiser) snap = gb_diffusion_job_dup_snapshot (job, &step);
+  if (snap != NULL && step > cli->saved_step && !cli->failed)
+    {
+      g_autoptr (GError) error = NULL;
+      if (!gb_mlp_denoiser_save (snap, cli->out, &error))
+        {
+          gb_cli_fail (error);
+          cli->failed = TRUE;
+          g_cancellable_cancel (cli->cancel);   /* a run whose file cannot be written stops */
+        }
+      else
+        printf ("step %d: wrote %s\n", step, cli->out);
+      cli->saved_step = step;
+    }
+  fflush (stdout);
+}
 
 int
 gb_cli_train_diffusion (int argc, char **argv)
@@ -183,77 +206,46 @@ gb_cli_train_diffusion (int argc, char **argv)
       if (!gb_mlp_denoiser_fit_gaussian (net, all, set->n, &error))
         return gb_cli_fail (error);
     }
-  g_autoptr (GbDenoiserTrainer) tr = gb_denoiser_trainer_new (net, batch, (float) lr, (guint64) seed + 1);
-  if (ema > 0)
-    gb_denoiser_trainer_set_ema (tr, (float) ema);
-  GbRng rng;
-  gb_rng_init (&rng, (guint64) seed + 2);
-  g_autofree float *x0 = g_new (float, (gsize) batch * d);
-  g_autofree guint8 *y0 = g_new0 (guint8, (gsize) batch);
-  struct sigaction sa = { 0 }, old;
-  sa.sa_handler = on_sigint;
-  sigaction (SIGINT, &sa, &old);
-  gint64 t0 = g_get_monotonic_time ();
-  double avg = 0;
-  int done = 0;
-  for (; done < steps && !interrupted; done++)
-    {
-      if (latent)
-        for (int i = 0; i < batch; i++)
-          {
-            guint32 k = gb_rng_below (&rng, (guint32) n_codes);
-            x0[2 * i] = codes[2 * k], x0[2 * i + 1] = codes[2 * k + 1];
-          }
-      else if (images)
-        for (int i = 0; i < batch; i++)
-          {
-            guint32 j = gb_rng_below (&rng, set->n);
-            const guint8 *px = set->pixels + (gsize) j * d;
-            for (int k = 0; k < d; k++)
-              x0[(gsize) i * d + k] = px[k] * (2.0f / 255.0f) - 1.0f;
-            y0[i] = set->labels[j];
-          }
-      else
-        gb_toy_sample (kind, x0, batch, &rng, NULL, 0, 0, NULL);
-      if (cosine_lr)
-        tr->adam.lr = (float) (lr * (0.1 + 0.9 * 0.5 * (1 + cos (G_PI * done / steps))));
-      float loss = images ? gb_denoiser_train_step_labelled (tr, x0, y0) : gb_denoiser_train_step (tr, x0);
-      if (!isfinite (loss))
-        {
-          /* Caught within the step: --out is left alone, and the weights from
-           * before the last update (the last with a finite loss) go beside it. */
-          sigaction (SIGINT, &old, NULL);
-          g_printerr ("glassbox: training diverged at step %d (the loss is not finite): lower --lr\n", done + 1);
-          if (!gb_denoiser_trainer_step_back (tr))
-            return 1;
-          gb_denoiser_trainer_export (tr, net);
-          g_autofree char *kept = gb_cli_sibling_path (out, "last-good");
-          if (!gb_mlp_denoiser_save (net, kept, &error))
-            return gb_cli_fail (error);
-          printf ("%s was not written; the last good weights are in %s\n", out, kept);
-          return 1;
-        }
-      avg = done == 0 ? loss : 0.99 * avg + 0.01 * loss;
-      if (save_every > 0 && (done + 1) % save_every == 0 && done + 1 < steps)
-        {
-          /* the averaged weights into a copy: the trainer's own go on */
-          g_autoptr (GbMlpDenoiser) snap = gb_mlp_denoiser_copy (net);
-          gb_denoiser_trainer_export (tr, snap);
-          if (!gb_mlp_denoiser_save (snap, out, &error))
-            return gb_cli_fail (error);
-          printf ("step %d: wrote %s\n", done + 1, out);
-        }
-      if ((done + 1) % MAX (1, steps / 10) == 0 || done + 1 == steps)
-        printf ("step %d/%d  loss %.4f  %.1f s\n", done + 1, steps, avg, (g_get_monotonic_time () - t0) / 1e6);
-      fflush (stdout);
-    }
-  sigaction (SIGINT, &old, NULL);
-  if (interrupted)
-    printf ("stopped after %d steps: saving the model so far\n", done);
-  gb_denoiser_trainer_export (tr, net);   /* the averaged weights, if kept */
-  if (!gb_mlp_denoiser_save (net, out, &error))
+  GbDiffusionJobConfig config = { steps, batch, lr, cosine_lr, ema, (guint64) seed + 1, save_every };
+  GbDiffusionData source = { .toy = latent || images ? GB_TOY_N_KINDS : kind };
+  if (latent)
+    source.points = g_steal_pointer (&codes), source.n_points = n_codes;
+  if (images)
+    source.images = gb_image_set_ref (set);
+  g_autoptr (GbDiffusionJob) job = gb_diffusion_job_new (g_steal_pointer (&net), &source, &config, &error);
+  if (job == NULL)
     return gb_cli_fail (error);
-  printf ("wrote %s (%d steps, %.0f steps/s)\n", out, done, done / MAX ((g_get_monotonic_time () - t0) / 1e6, 1e-9));
+  g_autoptr (GCancellable) cancel = g_cancellable_new ();
+  TrainDiffusionCli cli = { job, out, cancel, steps, 0, 0.0, 0, FALSE };
+  g_signal_connect (job, "progress", G_CALLBACK (train_diffusion_progress_cb), &cli);
+  gboolean stopped = FALSE;
+  gboolean ok = gb_cli_run_job (job, (GbCliJobStart) gb_diffusion_job_run_async,
+                                (GbCliJobFinish) gb_diffusion_job_run_finish,
+                                "stopping: the model trained so far will be saved", cancel, &stopped, &error);
+  if (cli.failed)
+    return 1;
+  double elapsed = 0;
+  int done = gb_diffusion_job_get_done (job, &elapsed);
+  g_autoptr (GbMlpDenoiser) trained = gb_diffusion_job_steal_model (job);
+  if (!ok)
+    {
+      /* Diverged: --out is left alone, and the weights from before the last
+       * update (the last with a finite loss) go beside it. */
+      g_printerr ("glassbox: %s\n", error->message);
+      if (!g_error_matches (error, GB_ERROR, GB_ERROR_DIVERGED) || done == 0)
+        return 1;
+      g_clear_error (&error);
+      g_autofree char *kept = gb_cli_sibling_path (out, "last-good");
+      if (!gb_mlp_denoiser_save (trained, kept, &error))
+        return gb_cli_fail (error);
+      printf ("%s was not written; the last good weights are in %s\n", out, kept);
+      return 1;
+    }
+  if (stopped)
+    printf ("stopped after %d steps: saving the model so far\n", done);
+  if (!gb_mlp_denoiser_save (trained, out, &error))
+    return gb_cli_fail (error);
+  printf ("wrote %s (%d steps, %.0f steps/s)\n", out, done, done / MAX (elapsed, 1e-9));
   return 0;
 }
 

@@ -328,18 +328,6 @@ gb_mlp_denoiser_free (GbMlpDenoiser *net)
   g_free (net);
 }
 
-void
-gb_time_embedding (int t, int n, float *out)
-{
-  int half = n / 2;
-  for (int k = 0; k < half; k++)
-    {
-      double f = exp (-log (10000.0) * k / half);
-      out[k] = (float) sin (t * f);
-      out[half + k] = (float) cos (t * f);
-    }
-}
-
 /* Per-thread scratch for the predictor, kept between calls: a sampler calls
  * it a thousand times, and fresh megabytes each time cost page faults. */
 typedef struct {

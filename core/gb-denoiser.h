@@ -105,9 +105,6 @@ gboolean gb_mlp_denoiser_set_guidance (GbMlpDenoiser *net, double w, GError **er
  * say it themselves), so the next prediction packs them afresh. */
 void gb_mlp_denoiser_changed (GbMlpDenoiser *net);
 
-/* e(t) (E): sin (t·f_k) and cos (t·f_k), f_k = 10000^(−k/(E/2)). */
-void gb_time_embedding (int t, int E, float *out);
-
 /* The GbEpsFunc of the network (data = the GbMlpDenoiser). Thread-safe: it
  * allocates its scratch per call. */
 void gb_mlp_denoiser_eps (float *eps, const float *xt, int n, int d, int t, gpointer net);

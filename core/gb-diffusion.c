@@ -329,3 +329,15 @@ gb_diffusion_sample (const GbSchedule *s, const GbSamplerConfig *c, GbEpsFunc ep
     }
   return TRUE;
 }
+
+void
+gb_time_embedding (int t, int n, float *out)
+{
+  int half = n / 2;
+  for (int k = 0; k < half; k++)
+    {
+      double f = exp (-log (10000.0) * k / half);
+      out[k] = (float) sin (t * f);
+      out[half + k] = (float) cos (t * f);
+    }
+}

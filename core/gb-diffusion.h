@@ -92,4 +92,8 @@ gboolean gb_diffusion_sample (const GbSchedule *s, const GbSamplerConfig *c, GbE
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GbSchedule, gb_schedule_free)
 
+/* The timestep's embedding for a denoiser, e(t) (E): sin (t·f_k) and
+ * cos (t·f_k), f_k = 10000^(−k/(E/2)). */
+void gb_time_embedding (int t, int E, float *out);
+
 G_END_DECLS

@@ -291,3 +291,30 @@ gb_latent_sample_prior (const GbVae *vae, GbRng *rng, int n, float *z, float *ou
   gb_rng_fill_normal (rng, z, (gsize) n * 2);
   gb_vae_decode (vae, z, out, n);
 }
+
+float *
+gb_vae_latent_codes (const GbVae *vae, const char *dir, const char *split, int max, int *n, guint8 *labels,
+                     GError **error)
+{
+  if (vae->config.n_latent != 2)
+    {
+      g_set_error (error, GB_ERROR, GB_ERROR_SHAPE, "the VAE has %d latent dimensions; this needs 2",
+                   vae->config.n_latent);
+      return NULL;
+    }
+  g_autoptr (GbImageSet) set = gb_dataset_load_split (dir, split, error);
+  if (set == NULL)
+    return NULL;
+  if (set->rows * set->cols != vae->config.n_input)
+    {
+      g_set_error (error, GB_ERROR, GB_ERROR_SHAPE, "the data set's images have %d pixels; the VAE takes %d",
+                   set->rows * set->cols, vae->config.n_input);
+      return NULL;
+    }
+  *n = MIN ((int) set->n, max);
+  if (labels != NULL)
+    memcpy (labels, set->labels, (gsize) *n);
+  float *codes = g_new (float, (gsize) *n * 2);
+  gb_vae_encode_u8 (vae, set->pixels, codes, NULL, *n);
+  return codes;
+}

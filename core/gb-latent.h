@@ -2,6 +2,7 @@
  * the decoded manifold grid, interpolation paths and prior samples. */
 #pragma once
 
+#include "gb-dataset.h"
 #include "gb-vae.h"
 
 G_BEGIN_DECLS
@@ -60,5 +61,11 @@ void gb_latent_interpolate (const GbVae *vae, const double a[2], const double b[
 
 /* n draws z ~ N(0, I): z (n, 2), decoded into out (n, D). */
 void gb_latent_sample_prior (const GbVae *vae, GbRng *rng, int n, float *z, float *out);
+
+/* The posterior means (n, 2) of the first max images of one split ("train",
+ * "t10k") of the IDX data set in dir, and their labels into labels (n) if
+ * not NULL (room for max); NULL with an error when the images do not fit. */
+float *gb_vae_latent_codes (const GbVae *vae, const char *dir, const char *split, int max, int *n, guint8 *labels,
+                            GError **error);
 
 G_END_DECLS

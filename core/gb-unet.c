@@ -5,7 +5,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "gb-denoiser.h"
+#include "gb-diffusion.h"
 #include "gb-error.h"
 #include "gb-nn.h"
 #include "gb-packed.h"

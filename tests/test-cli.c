@@ -433,19 +433,16 @@ on_line_cb (GObject *stream, GAsyncResult *res, gpointer data)
     *line = g_strdup ("");   /* end of output */
 }
 
-/* Ctrl-C stops `train vae` and writes the model so far, which loads. */
-static void
-test_train_ctrl_c (void)
+/* Runs glassbox with argv, waits for a line of its output that starts with
+ * prefix, sends Ctrl-C, and returns its exit status. */
+static int
+interrupt_after (const char *const *argv, const char *prefix)
 {
-  g_autofree char *out = test_tmp_path ("interrupted.safetensors");
-  const char *argv[] = { glassbox, "train", "vae", "--dataset", toy_dir, "--epochs", "10000", "--batch", "2",
-                         "--out", out, NULL };
   g_autoptr (GError) error = NULL;
   g_autoptr (GSubprocess) p = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
                                                  &error);
   g_assert_no_error (error);
   g_autoptr (GDataInputStream) in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (p));
-  /* Wait for the first epoch's line: training is under way. */
   for (;;)
     {
       g_autofree char *line = NULL;
@@ -453,16 +450,42 @@ test_train_ctrl_c (void)
       while (line == NULL)
         g_main_context_iteration (NULL, TRUE);
       g_assert_cmpstr (line, !=, "");
-      if (g_str_has_prefix (line, "epoch 1/"))
+      if (g_str_has_prefix (line, prefix))
         break;
     }
   g_subprocess_send_signal (p, SIGINT);
   g_assert_true (g_subprocess_wait (p, NULL, &error));
   g_assert_true (g_subprocess_get_if_exited (p));
-  g_assert_cmpint (g_subprocess_get_exit_status (p), ==, 0);
+  return g_subprocess_get_exit_status (p);
+}
+
+/* Ctrl-C stops `train vae` and writes the model so far, which loads. */
+static void
+test_train_ctrl_c (void)
+{
+  g_autofree char *out = test_tmp_path ("interrupted.safetensors");
+  const char *argv[] = { glassbox, "train", "vae", "--dataset", toy_dir, "--epochs", "10000", "--batch", "2",
+                         "--out", out, NULL };
+  /* After the first epoch's line: training is under way. */
+  g_assert_cmpint (interrupt_after (argv, "epoch 1/"), ==, 0);
   g_autoptr (GbVae) vae = load_finite_vae (out);
   g_assert_cmpint (vae->info.epochs, >=, 1);
   g_assert_cmpint (vae->info.epochs, <, 10000);
+}
+
+/* `train diffusion` the same way: --save-every writes snapshots as it goes,
+ * and Ctrl-C stops it and writes the model so far. */
+static void
+test_train_diffusion_ctrl_c (void)
+{
+  g_autofree char *out = test_tmp_path ("interrupted-diffusion.safetensors");
+  const char *argv[] = { glassbox, "train", "diffusion", "--data", "moons", "--hidden", "16", "--T", "50",
+                         "--steps", "10000000", "--save-every", "200", "--out", out, NULL };
+  g_assert_cmpint (interrupt_after (argv, "step 200: wrote"), ==, 0);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GbMlpDenoiser) net = gb_mlp_denoiser_load (out, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (net->hidden, ==, 16);
 }
 
 /* A full disk (here: a file-size limit, which fails the write the same way)
@@ -864,6 +887,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/train/diverged", test_train_diverged);
   g_test_add_func ("/cli/train/out-unwritable", test_train_out_unwritable);
   g_test_add_func ("/cli/train/ctrl-c", test_train_ctrl_c);
+  g_test_add_func ("/cli/train/diffusion-ctrl-c", test_train_diffusion_ctrl_c);
   g_test_add_func ("/cli/save/disk-full", test_save_disk_full);
   g_test_add_func ("/cli/train/same-out", test_train_same_out);
   g_test_add_func ("/cli/rl", test_rl);

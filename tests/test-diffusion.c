@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "gb-denoiser.h"
+#include "gb-diffusion-job.h"
 #include "gb-predictor.h"
 #include "gb-packed.h"
 #include "gb-diffusion.h"
@@ -933,6 +934,83 @@ test_denoiser_diverged_step_back (void)
     g_assert_true (isfinite (net->params[i]));
 }
 
+static void
+test_count_cb (gpointer data)
+{
+  (*(int *) data)++;
+}
+
+/* The job trains exactly as a loop of gb_denoiser_train_step with the same
+ * seeds does (the CLI and the page rely on it to keep the shipped models), it
+ * publishes snapshots and progress, a cancelled run ends with the model so far,
+ * and bad data are refused with a message. */
+static void
+test_diffusion_job (void)
+{
+  GbDiffusionJobConfig c;
+  gb_diffusion_job_config_init (&c);
+  c.steps = 40, c.batch = 32, c.seed = 5, c.cosine_lr = TRUE, c.snapshot_every = 10;
+  GbMlpDenoiser *net = gb_mlp_denoiser_new (2, 16, GB_SCHEDULE_LINEAR, 50, 3, NULL);
+  g_autoptr (GbMlpDenoiser) ref = gb_mlp_denoiser_copy (net);
+  GbDiffusionData data = { .toy = GB_TOY_MOONS };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GbDiffusionJob) job = gb_diffusion_job_new (net, &data, &c, &error);
+  g_assert_no_error (error);
+  int progress = 0;
+  g_signal_connect_swapped (job, "progress", G_CALLBACK (test_count_cb), &progress);
+  g_assert_true (gb_diffusion_job_run (job, NULL, &error));
+  g_assert_cmpint (progress, ==, 41);   /* every step, and the end */
+  g_assert_cmpint (gb_diffusion_job_get_done (job, NULL), ==, 40);
+  g_autoptr (GArray) losses = g_array_new (FALSE, FALSE, sizeof (double));
+  g_assert_cmpuint (gb_diffusion_job_copy_losses (job, 0, losses), ==, 40);
+  int step = 0;
+  g_autoptr (GbMlpDenoiser) snap = gb_diffusion_job_dup_snapshot (job, &step);
+  g_assert_nonnull (snap);
+  g_assert_cmpint (step, ==, 30);
+  g_autoptr (GbMlpDenoiser) trained = gb_diffusion_job_steal_model (job);
+  g_assert_nonnull (trained);
+  g_assert_null (gb_diffusion_job_steal_model (job));
+
+  g_autoptr (GbDenoiserTrainer) tr = gb_denoiser_trainer_new (ref, c.batch, (float) c.lr, c.seed);
+  GbRng rng;
+  gb_rng_init (&rng, c.seed + 1);
+  float x0[64];
+  for (int k = 0; k < c.steps; k++)
+    {
+      gb_toy_sample (GB_TOY_MOONS, x0, c.batch, &rng, NULL, 0, 0, NULL);
+      tr->adam.lr = (float) (c.lr * (0.1 + 0.9 * 0.5 * (1 + cos (G_PI * k / c.steps))));
+      double loss = gb_denoiser_train_step (tr, x0);
+      g_assert_cmpfloat (loss, ==, g_array_index (losses, double, k));
+    }
+  gb_denoiser_trainer_export (tr, ref);
+  g_assert_cmpmem (trained->params, trained->n_params * sizeof (float), ref->params, ref->n_params * sizeof (float));
+
+  /* Cancelled before it starts: no step, and the model as it was. */
+  g_autoptr (GCancellable) cancel = g_cancellable_new ();
+  g_cancellable_cancel (cancel);
+  GbDiffusionData again = { .toy = GB_TOY_MOONS };
+  g_autoptr (GbDiffusionJob) stopped = gb_diffusion_job_new (gb_mlp_denoiser_copy (ref), &again, &c, NULL);
+  g_assert_true (gb_diffusion_job_run (stopped, cancel, &error));
+  g_assert_cmpint (gb_diffusion_job_get_done (stopped, NULL), ==, 0);
+  g_autoptr (GbMlpDenoiser) same = gb_diffusion_job_steal_model (stopped);
+  g_assert_cmpmem (same->params, same->n_params * sizeof (float), ref->params, ref->n_params * sizeof (float));
+
+  /* A painted distribution without points; a learning rate of 2. */
+  GbDiffusionData painted = { .toy = GB_TOY_PAINTED };
+  g_assert_null (gb_diffusion_job_new (gb_mlp_denoiser_copy (ref), &painted, &c, &error));
+  g_assert_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "no points"));
+  g_clear_error (&error);
+  float pts[4] = { 0, 0, 1, 1 };
+  GbDiffusionData two = { .toy = GB_TOY_N_KINDS, .points = g_memdup2 (pts, sizeof pts), .n_points = 2 };
+  two.dataset_dir = g_strdup ("/nonexistent");
+  GbDiffusionJobConfig bad = c;
+  bad.lr = 2;
+  g_assert_null (gb_diffusion_job_new (gb_mlp_denoiser_copy (ref), &two, &bad, &error));
+  g_assert_nonnull (strstr (error->message, "learning rate"));
+  g_assert_null (two.points);   /* taken, and freed, even when refused */
+}
+
 int
 main (int argc, char **argv)
 {
@@ -954,5 +1032,6 @@ main (int argc, char **argv)
   g_test_add_func ("/core/diffusion/denoiser-learns-and-saves", test_denoiser_learns_and_saves);
   g_test_add_func ("/core/diffusion/denoiser-diverged-step-back", test_denoiser_diverged_step_back);
   g_test_add_func ("/core/diffusion/train-halves-match-whole", test_train_halves_match_whole);
+  g_test_add_func ("/core/diffusion/job", test_diffusion_job);
   return g_test_run ();
 }

@@ -1,0 +1,369 @@
+/* gb-cli-rl.c — `glassbox rl`, `glassbox render rl` and `glassbox render cartpole`. */
+#include "gb-cli-verbs.h"
+#include "gb-cli-common.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "gb-cartpole-paint.h"
+#include "gb-error.h"
+#include "gb-export.h"
+#include "gb-file.h"
+#include "gb-grid-paint.h"
+#include "gb-mdp.h"
+#include "gb-rl.h"
+
+#define fail gb_cli_fail
+#define usage_error gb_cli_usage_error
+#define parse_options gb_cli_parse
+
+/* --- rl --- */
+
+static void
+print_grid (const GbGrid *g, const double *V, const int *pi)
+{
+  static const char *const arrows[] = { "↑", "→", "↓", "←" };
+  printf ("V(s):\n");
+  for (int r = 0; r < g->rows; r++)
+    {
+      for (int c = 0; c < g->cols; c++)
+        {
+          int s = g->state_of_cell[r * g->cols + c];
+          GbCell k = g->cells[r * g->cols + c];
+          if (s < 0)
+            printf ("  %7s", "#");
+          else if (k == GB_CELL_GOAL)
+            printf ("  %7s", "G");
+          else if (k == GB_CELL_PIT)
+            printf ("  %7s", "P");
+          else if (k == GB_CELL_CLIFF)
+            printf ("  %7s", "C");
+          else
+            printf ("  %7.3f", V[s]);
+        }
+      printf ("\n");
+    }
+  printf ("policy:\n");
+  for (int r = 0; r < g->rows; r++)
+    {
+      printf (" ");
+      for (int c = 0; c < g->cols; c++)
+        {
+          int s = g->state_of_cell[r * g->cols + c];
+          GbCell k = g->cells[r * g->cols + c];
+          printf (" %s", s < 0 ? "#" : k == GB_CELL_GOAL ? "G" : k == GB_CELL_PIT ? "P"
+                         : k == GB_CELL_CLIFF ? "C" : arrows[pi[s]]);
+        }
+      printf ("\n");
+    }
+}
+
+/* What `rl` and `render rl` share: the options, and solving or learning. */
+typedef struct {
+  char *env, *algo;
+  int episodes, seeds;
+  double alpha, gamma, epsilon, slip;
+  gint64 seed;
+  gboolean first_of_ties;
+} RlOptions;
+
+typedef struct {
+  GbGrid *grid;
+  double *V;          /* (n_states) */
+  int *pi;            /* (n_states) */
+  double *Q;          /* (n_states, 4) for the TD agents, else NULL */
+  char *summary;
+} RlResult;
+
+static void
+rl_result_clear (RlResult *r)
+{
+  gb_grid_free (r->grid);
+  g_free (r->V);
+  g_free (r->pi);
+  g_free (r->Q);
+  g_free (r->summary);
+}
+
+static void
+rl_options_add (GOptionContext *ctx, RlOptions *o)
+{
+  o->episodes = 500, o->seeds = 1, o->alpha = 0.5, o->gamma = NAN, o->epsilon = 0.1, o->slip = NAN, o->seed = 1;
+  GOptionEntry entries[] = {
+    { "env", 0, 0, G_OPTION_ARG_FILENAME, &o->env, "A preset (4x3, cliff, frozenlake4, frozenlake8, maze) or a map file", "PRESET|FILE" },
+    { "algo", 0, 0, G_OPTION_ARG_STRING, &o->algo,
+      "value-iteration, policy-iteration, q-learning, sarsa or expected-sarsa", "ALGO" },
+    { "episodes", 0, 0, G_OPTION_ARG_INT, &o->episodes, "Episodes for the TD agents (default 500)", "N" },
+    { "seeds", 0, 0, G_OPTION_ARG_INT, &o->seeds,
+      "Also average the TD learning curve over N seeds and print its mean and spread", "N" },
+    { "alpha", 0, 0, G_OPTION_ARG_DOUBLE, &o->alpha, "Step size α (default 0.5)", "A" },
+    { "gamma", 0, 0, G_OPTION_ARG_DOUBLE, &o->gamma, "Discount γ (default: the map's)", "G" },
+    { "epsilon", 0, 0, G_OPTION_ARG_DOUBLE, &o->epsilon, "Exploration ε (default 0.1)", "E" },
+    { "slip", 0, 0, G_OPTION_ARG_DOUBLE, &o->slip, "Slip probability (default: the map's)", "P" },
+    { "seed", 0, 0, G_OPTION_ARG_INT64, &o->seed, "Random seed (default 1)", "S" },
+    { "first-of-ties", 0, 0, G_OPTION_ARG_NONE, &o->first_of_ties,
+      "Greedy ties go to the first action, as np.argmax (default: one at random)", NULL },
+    { NULL }
+  };
+  g_option_context_add_main_entries (ctx, entries, NULL);
+}
+
+/* Returns −1 and fills res, or an exit status after printing why. */
+static int
+rl_solve (GOptionContext *ctx, const RlOptions *o, RlResult *res)
+{
+  if (o->env == NULL || o->algo == NULL)
+    return usage_error (ctx, "--env and --algo are required");
+  if (o->episodes < 1 || o->episodes > 100000000)
+    return usage_error (ctx, "--episodes is outside 1…100000000");
+  if (o->seed < 0)
+    return usage_error (ctx, "--seed must be ≥ 0");
+  g_autoptr (GError) error = NULL;
+  /* A name that is neither a preset nor a file gets the list of presets. */
+  gboolean is_file = gb_grid_preset_text (o->env) == NULL && g_file_test (o->env, G_FILE_TEST_EXISTS);
+  res->grid = is_file ? gb_grid_load (o->env, &error) : gb_grid_preset (o->env, &error);
+  if (res->grid == NULL)
+    return fail (error);
+  if (!isnan (o->slip) && !gb_grid_set_slip (res->grid, o->slip, &error))
+    return fail (error);
+  if (!isnan (o->gamma) && !gb_mdp_set_gamma (res->grid->mdp, o->gamma, &error))
+    return fail (error);
+  GbMdp *mdp = res->grid->mdp;
+  int n = mdp->n_states;
+  const double tol = 1e-10;
+  res->V = g_new0 (double, n);
+  res->pi = g_new0 (int, n);
+  GbTdAlgo td;
+  if (g_str_equal (o->algo, "value-iteration"))
+    {
+      int sweeps = gb_value_iteration (mdp, res->V, tol, 100000);
+      res->summary = sweeps < 0 ? g_strdup ("value iteration did not converge in 100000 sweeps")
+                                : g_strdup_printf ("value iteration: %d sweeps to a Bellman residual below %g", sweeps, tol);
+      gb_greedy_policy (mdp, res->V, res->pi);
+    }
+  else if (g_str_equal (o->algo, "policy-iteration"))
+    {
+      int it = gb_policy_iteration (mdp, res->pi, res->V, tol, 10000);
+      res->summary = it < 0 ? g_strdup ("policy iteration did not settle in 10000 improvements")
+                            : g_strdup_printf ("policy iteration: stable after %d improvements", it);
+    }
+  else if (gb_td_algo_parse (o->algo, &td))
+    {
+      GbTdConfig c;
+      gb_td_config_init (&c);
+      c.algo = td;
+      c.alpha = o->alpha;
+      c.gamma = mdp->gamma;
+      c.epsilon = o->epsilon;
+      c.seed = (guint64) o->seed;
+      c.first_of_ties = o->first_of_ties;
+      g_autoptr (GbTdAgent) agent = gb_td_agent_new (mdp, &c, &error);
+      if (agent == NULL)
+        return fail (error);
+      double last = 0;
+      int tail = MIN (100, o->episodes);
+      for (int e = 0; e < o->episodes; e++)
+        {
+          double G = gb_td_agent_run_episode (agent);
+          if (e >= o->episodes - tail)
+            last += G / tail;
+        }
+      res->summary = g_strdup_printf ("%s: %d episodes, α %g, ε %g, seed %" G_GINT64_FORMAT
+                                      "; mean return of the last %d: %.3f",
+                                      o->algo, o->episodes, o->alpha, o->epsilon, o->seed, tail, last);
+      for (int st = 0; st < n; st++)
+        {
+          res->pi[st] = gb_td_agent_greedy (agent, st);
+          res->V[st] = mdp->terminal[st] ? 0.0 : agent->Q[(gsize) st * mdp->n_actions + res->pi[st]];
+        }
+      res->Q = g_memdup2 (agent->Q, (gsize) n * mdp->n_actions * sizeof (double));
+      if (o->seeds > 1)
+        {
+          g_autofree double *mean = g_new (double, o->episodes), *sd = g_new (double, o->episodes);
+          if (!gb_td_learning_curve (mdp, &c, o->seeds, o->episodes, mean, sd, NULL, NULL, NULL, &error))
+            return fail (error);
+          double m = 0, s2 = 0;
+          for (int e = o->episodes - tail; e < o->episodes; e++)
+            m += mean[e] / tail, s2 += sd[e] / tail;
+          g_autofree char *more = g_strdup_printf ("%s\nover %d seeds: mean return of the last %d episodes %.3f, "
+                                                   "an episode's standard deviation across seeds %.3f",
+                                                   res->summary, o->seeds, tail, m, s2);
+          g_free (res->summary);
+          res->summary = g_steal_pointer (&more);
+        }
+    }
+  else
+    return usage_error (ctx, "--algo is value-iteration, policy-iteration, q-learning, sarsa or expected-sarsa");
+  return -1;
+}
+
+int
+gb_cli_rl (int argc, char **argv)
+{
+  RlOptions o = { 0 };
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("--env PRESET|FILE --algo ALGO — solve or learn a gridworld");
+  g_option_context_set_summary (ctx,
+    "Runs dynamic programming or a TD agent on a gridworld and prints the values and\n"
+    "the greedy policy as text.");
+  rl_options_add (ctx, &o);
+  g_autoptr (GError) error = NULL;
+  if (!g_option_context_parse (ctx, &argc, &argv, &error))
+    return usage_error (ctx, error->message);
+  if (argc > 1)
+    return usage_error (ctx, "unexpected argument");
+  RlResult res = { 0 };
+  int status = rl_solve (ctx, &o, &res);
+  if (status < 0)
+    {
+      const GbGrid *g = res.grid;
+      printf ("%s: %d × %d, %d states, slip %g, γ %g\n%s\n", g->name, g->rows, g->cols, g->mdp->n_states,
+              g->slip, g->mdp->gamma, res.summary);
+      print_grid (g, res.V, res.pi);
+      status = 0;
+    }
+  rl_result_clear (&res);
+  g_free (o.env);
+  g_free (o.algo);
+  return status;
+}
+
+typedef struct {
+  GbGridScene scene;
+  GbPalette pal;
+} GridRender;
+
+static void
+grid_paint_cb (cairo_t *cr, int w, int h, gpointer data)
+{
+  GridRender *gr = data;
+  gb_grid_paint (cr, w, h, &gr->scene, &gr->pal);
+}
+
+int
+gb_cli_render_rl (int argc, char **argv)
+{
+  RlOptions o = { 0 };
+  g_autofree char *out = NULL, *theme = NULL;
+  gboolean q = FALSE, numbers = FALSE;
+  int width = 900, height = 600;
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("--env E --algo A --out FILE — draw a gridworld's values and policy");
+  g_option_context_set_summary (ctx,
+    "Solves or learns the gridworld as `glassbox rl` does and draws V(s) (or Q(s, a)),\n"
+    "the greedy policy and the map with the same painter as the app.");
+  rl_options_add (ctx, &o);
+  GOptionEntry entries[] = {
+    { "q", 0, 0, G_OPTION_ARG_NONE, &q, "Draw Q(s, a) as four triangles a cell (TD agents)", NULL },
+    { "numbers", 0, 0, G_OPTION_ARG_NONE, &numbers, "Write V(s) in the cells", NULL },
+    { "width", 0, 0, G_OPTION_ARG_INT, &width, "Width in pixels (default 900)", "W" },
+    { "height", 0, 0, G_OPTION_ARG_INT, &height, "Height in pixels (default 600)", "H" },
+    { "theme", 0, 0, G_OPTION_ARG_STRING, &theme, "light or dark (default light)", "THEME" },
+    { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "Output file: .png, .svg or .pdf (required)", "FILE" },
+    { NULL }
+  };
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  g_autoptr (GError) error = NULL;
+  if (!g_option_context_parse (ctx, &argc, &argv, &error))
+    return usage_error (ctx, error->message);
+  if (argc > 1)
+    return usage_error (ctx, "unexpected argument");
+  if (out == NULL)
+    return usage_error (ctx, "--out FILE is required");
+  if (theme != NULL && !g_str_equal (theme, "dark") && !g_str_equal (theme, "light"))
+    return usage_error (ctx, "--theme is light or dark");
+  RlResult res = { 0 };
+  int status = rl_solve (ctx, &o, &res);
+  if (status < 0)
+    {
+      GridRender gr = { { 0 } };
+      gb_palette_init (&gr.pal, theme != NULL && g_str_equal (theme, "dark"));
+      g_autofree char *title = g_strdup_printf ("%s — %s", res.grid->name, o.algo);
+      gr.scene = (GbGridScene) { res.grid, res.V, q ? res.Q : NULL, res.pi, numbers, -1, NULL, 0, NULL, title };
+      status = gb_export_file (out, width, height, grid_paint_cb, &gr, &error) ? 0 : fail (error);
+      if (status == 0)
+        printf ("%s\nwrote %s\n", res.summary, out);
+    }
+  rl_result_clear (&res);
+  g_free (o.env);
+  g_free (o.algo);
+  return status;
+}
+
+/* --- render cartpole --- */
+
+typedef struct {
+  GbCartScene scene;
+  GbPalette pal;
+} CartRender;
+
+static void
+cart_paint_cb (cairo_t *cr, int w, int h, gpointer data)
+{
+  CartRender *cr_ = data;
+  gb_cartpole_paint (cr, w, h, &cr_->scene, &cr_->pal);
+}
+
+int
+gb_cli_render_cartpole (int argc, char **argv)
+{
+  int episodes = 300, step = -1, width = 1000, height = 640;
+  double lr = NAN;
+  gint64 seed = 1;
+  g_autofree char *out = NULL, *theme = NULL;
+  GOptionEntry entries[] = {
+    { "episodes", 0, 0, G_OPTION_ARG_INT, &episodes, "REINFORCE episodes to train first (default 300)", "N" },
+    { "lr", 0, 0, G_OPTION_ARG_DOUBLE, &lr, "Adam step size (default 0.05)", "X" },
+    { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Random seed (default 1)", "S" },
+    { "step", 0, 0, G_OPTION_ARG_INT, &step, "Which step of the last episode to draw (default: its middle)", "T" },
+    { "width", 0, 0, G_OPTION_ARG_INT, &width, "Width in pixels (default 1000)", "W" },
+    { "height", 0, 0, G_OPTION_ARG_INT, &height, "Height in pixels (default 640)", "H" },
+    { "theme", 0, 0, G_OPTION_ARG_STRING, &theme, "light or dark (default light)", "THEME" },
+    { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "Output file: .png, .svg or .pdf (required)", "FILE" },
+    { NULL }
+  };
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("--out FILE — train REINFORCE on cart-pole and draw it");
+  int status = parse_options (ctx, entries,
+    "Trains the REINFORCE agent on CartPole-v1 and draws a step of its last episode:\n"
+    "the cart and pole, the policy as a surface over θ and θ̇, π and G_t along the episode.",
+    &argc, &argv, &out);
+  if (status >= 0)
+    return status;
+  if (episodes < 1 || episodes > 100000)
+    return usage_error (ctx, "--episodes is outside 1…100000");
+  if (seed < 0)
+    return usage_error (ctx, "--seed must be ≥ 0");
+  if (theme != NULL && !g_str_equal (theme, "dark") && !g_str_equal (theme, "light"))
+    return usage_error (ctx, "--theme is light or dark");
+  GbReinforceConfig c;
+  gb_reinforce_config_init (&c);
+  c.seed = (guint64) seed;
+  if (!isnan (lr))
+    c.lr = lr;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GbReinforce) agent = gb_reinforce_new (&c, &error);
+  if (agent == NULL)
+    return fail (error);
+  g_autoptr (GbCartEpisode) ep = gb_cart_episode_new ();
+  for (int e = 0; e < episodes; e++)
+    gb_reinforce_episode (agent, ep);
+  int T = (int) ep->states->len;
+  if (step >= T)
+    return usage_error (ctx, "--step is past the end of the last episode");
+  if (step < 0)
+    step = T / 2;
+  int tail = MIN (100, episodes);
+  double mean = 0;
+  for (int e = episodes - tail; e < episodes; e++)
+    mean += g_array_index (agent->returns, double, e) / tail;
+  CartRender r = { { 0 } };
+  gb_palette_init (&r.pal, theme != NULL && g_str_equal (theme, "dark"));
+  g_autofree char *title = g_strdup_printf ("Cart-pole (CartPole-v1), REINFORCE after %d episodes", episodes);
+  r.scene = (GbCartScene) { &g_array_index (ep->states, GbCartState, step), step, agent, ep,
+                            (const double *) agent->returns->data, (int) agent->returns->len, title };
+  if (!gb_export_file (out, width, height, cart_paint_cb, &r, &error))
+    return fail (error);
+  printf ("REINFORCE: %d episodes, mean return of the last %d: %.1f; last episode %d steps\nwrote %s\n",
+          episodes, tail, mean, T, out);
+  return 0;
+}
+

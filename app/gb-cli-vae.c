@@ -1,0 +1,212 @@
+/* gb-cli-vae.c — `glassbox train vae` and `glassbox render latent`. */
+#include "gb-cli-verbs.h"
+#include "gb-cli-common.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gb-dataset.h"
+#include "gb-error.h"
+#include "gb-export.h"
+#include "gb-file.h"
+#include "gb-latent-render.h"
+#include "gb-trainer.h"
+#include "gb-vae-file.h"
+
+#define fail gb_cli_fail
+#define usage_error gb_cli_usage_error
+#define parse_options gb_cli_parse
+
+/* --- train vae --- */
+
+typedef struct {
+  GbTrainer *trainer;
+  guint test_seen;
+  gboolean tty;
+  gint64 last_line;
+} TrainCli;
+
+static void
+train_progress_cb (GbTrainer *t, gpointer data)
+{
+  TrainCli *cli = data;
+  GbTrainProgress p;
+  gb_trainer_get_progress (t, &p);
+  g_autoptr (GArray) test = g_array_new (FALSE, FALSE, sizeof (GbLossPoint));
+  guint n_test = gb_trainer_copy_test_curve (t, cli->test_seen, test);
+  gint64 now = g_get_monotonic_time ();
+  if (cli->tty && now - cli->last_line > 200000 && !p.finished)
+    {
+      g_autoptr (GArray) last = g_array_new (FALSE, FALSE, sizeof (GbLossPoint));
+      guint n = gb_trainer_copy_train_curve (t, 0, last);
+      GbLossPoint *lp = n > 0 ? &g_array_index (last, GbLossPoint, n - 1) : NULL;
+      fprintf (stderr, "\r  epoch %d/%d  step %d/%d  loss %.2f  %.0f img/s  %.0f s left   ",
+               p.epoch + 1, p.epochs, p.step, p.steps_per_epoch, lp ? lp->loss : 0.0,
+               p.images_per_second, MAX (p.remaining, 0));
+      cli->last_line = now;
+    }
+  for (guint i = 0; i < test->len; i++)
+    {
+      GbLossPoint *pt = &g_array_index (test, GbLossPoint, i);
+      if (cli->tty)
+        fprintf (stderr, "\r%78s\r", "");
+      printf ("epoch %d/%d  test −ELBO %.3f nats (BCE %.3f + KL %.3f)  %.1f s  %.0f img/s\n",
+              (int) pt->x, p.epochs, pt->bce + pt->kl, pt->bce, pt->kl, p.elapsed,
+              p.images_per_second);
+      fflush (stdout);
+    }
+  cli->test_seen = n_test;
+}
+
+int
+gb_cli_train_vae (int argc, char **argv)
+{
+  /* Products on one thread each, split across the cores by the training
+   * step itself (gb_sgemm_pair): faster than OpenBLAS's threads at a step's
+   * sizes, and the same numbers. */
+  gb_blas_set_threads (1);
+  GbTrainConfig config;
+  gb_train_config_init (&config);
+  g_autofree char *dataset = NULL, *out = NULL, *init = NULL;
+  gint64 seed = (gint64) config.seed;
+  int limit = 0;
+  GOptionEntry entries[] = {
+    { "dataset", 0, 0, G_OPTION_ARG_FILENAME, &dataset, "Folder of IDX files (default " GB_DATASET_DEFAULT_DIR ")", "DIR" },
+    { "epochs", 0, 0, G_OPTION_ARG_INT, &config.epochs, "Epochs (default 10)", "N" },
+    { "batch", 0, 0, G_OPTION_ARG_INT, &config.batch, "Batch size (default 128)", "B" },
+    { "lr", 0, 0, G_OPTION_ARG_DOUBLE, &config.lr, "Adam learning rate (default 0.001)", "X" },
+    { "hidden", 0, 0, G_OPTION_ARG_INT, &config.hidden, "Hidden width (default 512)", "H" },
+    { "beta", 0, 0, G_OPTION_ARG_DOUBLE, &config.beta, "KL weight β (default 1)", "B" },
+    { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Random seed (default 1)", "S" },
+    { "limit", 0, 0, G_OPTION_ARG_INT, &limit, "Train on the first N images only", "N" },
+    { "init", 0, 0, G_OPTION_ARG_FILENAME, &init, "Continue training this model", "FILE" },
+    { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "Where to save the model (required)", "FILE.safetensors" },
+    { NULL }
+  };
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("--out FILE.safetensors — train the VAE");
+  int status = parse_options (ctx, entries,
+    "Trains the 2-d-latent VAE (784-H-2 / 2-H-784) on an IDX data set with Adam,\n"
+    "printing the test −ELBO after every epoch. Ctrl-C stops and saves the model so far.",
+    &argc, &argv, &out);
+  if (status >= 0)
+    return status;
+  g_autoptr (GError) error = NULL;
+  if (seed < 0)
+    return usage_error (ctx, "--seed must be ≥ 0");
+  if (limit < 0)
+    return usage_error (ctx, "--limit must be ≥ 0");
+  config.seed = (guint64) seed;
+  if (!gb_train_config_check (&config, &error))
+    return fail (error);
+  /* Before a long run, not after it. */
+  if (!gb_file_check_writable (out, &error))
+    return fail (error);
+
+  g_autoptr (GbVae) start = NULL;
+  if (init != NULL && (start = gb_vae_load (init, &error)) == NULL)
+    return fail (error);
+  const char *dir = gb_dataset_dir (dataset);
+  g_autoptr (GbDataset) ds = gb_dataset_load (dir, TRUE, &error);
+  if (ds == NULL)
+    return fail (error);
+  g_autoptr (GbImageSet) train = limit > 0 ? gb_image_set_slice (ds->train, (guint32) limit)
+                                           : gb_image_set_ref (ds->train);
+  printf ("training a %d-%d-2 VAE on %u %s images (%d × %d), batch %d, lr %g, β %g, seed %" G_GUINT64_FORMAT "\n",
+          train->rows * train->cols, start ? start->config.n_hidden : config.hidden, train->n,
+          ds->name, train->rows, train->cols, config.batch, config.lr, config.beta, config.seed);
+  fflush (stdout);
+  config.reencode_every = 0;
+  g_autoptr (GbTrainer) trainer = gb_trainer_new (train, ds->test, ds->name, start, &config, &error);
+  if (trainer == NULL)
+    return fail (error);
+
+  TrainCli cli = { trainer, 0, isatty (STDERR_FILENO), 0 };
+  g_signal_connect (trainer, "progress", G_CALLBACK (train_progress_cb), &cli);
+  g_autoptr (GError) e = NULL;
+  gboolean ok = gb_cli_run_job (trainer, (GbCliJobStart) gb_trainer_run_async, (GbCliJobFinish) gb_trainer_run_finish,
+                                "stopping: the model trained so far will be saved", NULL, NULL, &e);
+  if (cli.tty)
+    fprintf (stderr, "\r%78s\r", "");
+  g_autoptr (GbVae) vae = gb_trainer_dup_model (trainer);
+  if (!ok)
+    {
+      /* --out was promised a trained model, and may hold the good model this
+       * run started from (--init): leave it, and keep the last good weights
+       * beside it. */
+      g_printerr ("glassbox: %s\n", e->message);
+      if (!g_error_matches (e, GB_ERROR, GB_ERROR_DIVERGED))
+        return 1;
+      g_autofree char *kept = gb_cli_sibling_path (out, "last-good");
+      if (isfinite (vae->info.test_elbo))
+        printf ("their test −ELBO: %.3f nats per image\n", vae->info.test_elbo);
+      if (!gb_vae_save (vae, kept, &error))
+        return fail (error);
+      printf ("%s was not written; the last good weights are in %s\n", out, kept);
+      return 1;
+    }
+  if (isfinite (vae->info.test_elbo))
+    printf ("final test −ELBO: %.3f nats per image\n", vae->info.test_elbo);
+  if (!gb_vae_save (vae, out, &error))
+    return fail (error);
+  printf ("saved %s\n", out);
+  return 0;
+}
+
+/* --- render latent --- */
+
+int
+gb_cli_render_latent (int argc, char **argv)
+{
+  g_autofree char *model = NULL, *dataset = NULL, *out = NULL, *theme = NULL, *point = NULL;
+  int manifold = 0, width = 1200, height = 800;
+  gboolean no_data = FALSE;
+  GOptionEntry entries[] = {
+    { "model", 0, 0, G_OPTION_ARG_FILENAME, &model, "Model file (default: the shipped model)", "FILE" },
+    { "dataset", 0, 0, G_OPTION_ARG_FILENAME, &dataset, "Folder of IDX files (default " GB_DATASET_DEFAULT_DIR ")", "DIR" },
+    { "no-data", 0, 0, G_OPTION_ARG_NONE, &no_data, "Draw without the encoded test set", NULL },
+    { "manifold", 0, 0, G_OPTION_ARG_INT, &manifold, "Draw the N×N decoded manifold (5…30)", "N" },
+    { "pointer", 0, 0, G_OPTION_ARG_STRING, &point, "Decode the latent point X,Y into the preview", "X,Y" },
+    { "width", 0, 0, G_OPTION_ARG_INT, &width, "Width in pixels (default 1200)", "W" },
+    { "height", 0, 0, G_OPTION_ARG_INT, &height, "Height in pixels (default 800)", "H" },
+    { "theme", 0, 0, G_OPTION_ARG_STRING, &theme, "light or dark (default light)", "THEME" },
+    { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "Output file: .png, .svg or .pdf (required)", "FILE" },
+    { NULL }
+  };
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("--out FILE — draw the latent-space view headless");
+  int status = parse_options (ctx, entries,
+    "Draws the latent-space view with the same Cairo painter as the window: the\n"
+    "encoded test set, the prior's rings, and optionally the decoded manifold.",
+    &argc, &argv, &out);
+  if (status >= 0)
+    return status;
+  g_autoptr (GError) error = NULL;
+
+  GbRenderOptions opt = { 0 };
+  opt.model_path = model;
+  opt.dataset_dir = no_data ? NULL : (gb_dataset_dir (dataset));
+  opt.dataset_optional = dataset == NULL;
+  opt.manifold = manifold;
+  opt.width = width;
+  opt.height = height;
+  opt.dark = theme != NULL && g_str_equal (theme, "dark");
+  if (theme != NULL && !g_str_equal (theme, "dark") && !g_str_equal (theme, "light"))
+    return usage_error (ctx, "--theme is light or dark");
+  if (point != NULL)
+    {
+      char *end = NULL;
+      opt.pointer[0] = g_ascii_strtod (point, &end);
+      if (end == NULL || *end != ',')
+        return usage_error (ctx, "--pointer takes X,Y");
+      opt.pointer[1] = g_ascii_strtod (end + 1, &end);
+      if (*end != '\0' || !isfinite (opt.pointer[0]) || !isfinite (opt.pointer[1]))
+        return usage_error (ctx, "--pointer takes X,Y");
+      opt.has_pointer = TRUE;
+    }
+  if (!gb_latent_render_file (&opt, out, &error))
+    return fail (error);
+  printf ("wrote %s\n", out);
+  return 0;
+}
+
