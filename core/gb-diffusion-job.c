@@ -16,6 +16,8 @@ struct _GbDiffusionJob {
   gboolean ran, finished;
 
   GMutex lock;                   /* guards what follows */
+  GCond ended;
+  gboolean started;              /* run or run_async was called */
   int done;
   double elapsed;
   GArray *losses;                /* of double */
@@ -56,6 +58,7 @@ gb_diffusion_job_finalize (GObject *object)
   g_array_unref (self->losses);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_mutex_clear (&self->lock);
+  g_cond_clear (&self->ended);
   G_OBJECT_CLASS (gb_diffusion_job_parent_class)->finalize (object);
 }
 
@@ -72,6 +75,7 @@ static void
 gb_diffusion_job_init (GbDiffusionJob *self)
 {
   g_mutex_init (&self->lock);
+  g_cond_init (&self->ended);
   self->losses = g_array_new (FALSE, FALSE, sizeof (double));
 }
 
@@ -217,6 +221,9 @@ gb_diffusion_job_run (GbDiffusionJob *self, GCancellable *cancellable, GError **
   g_return_val_if_fail (GB_IS_DIFFUSION_JOB (self), FALSE);
   g_return_val_if_fail (!self->ran, FALSE);
   self->ran = TRUE;
+  g_mutex_lock (&self->lock);
+  self->started = TRUE;
+  g_mutex_unlock (&self->lock);
   const GbDiffusionJobConfig *c = &self->config;
   gboolean ok = encode_codes (&self->data, error);
   g_autoptr (GbDenoiserTrainer) tr = gb_denoiser_trainer_new (self->net, c->batch, (float) c->lr, c->seed);
@@ -259,6 +266,7 @@ gb_diffusion_job_run (GbDiffusionJob *self, GCancellable *cancellable, GError **
   g_mutex_lock (&self->lock);
   self->finished = TRUE;
   self->elapsed = (g_get_monotonic_time () - t0) / 1e6;
+  g_cond_broadcast (&self->ended);
   g_mutex_unlock (&self->lock);
   notify_progress (self);
   return ok;
@@ -281,6 +289,9 @@ gb_diffusion_job_run_async (GbDiffusionJob *self, GCancellable *cancellable, GAs
   g_return_if_fail (GB_IS_DIFFUSION_JOB (self));
   g_clear_pointer (&self->context, g_main_context_unref);
   self->context = g_main_context_ref_thread_default ();
+  g_mutex_lock (&self->lock);
+  self->started = TRUE;
+  g_mutex_unlock (&self->lock);
   g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, gb_diffusion_job_run_async);
   /* A stop is not an error: the job ends with the model trained so far. */
@@ -297,6 +308,15 @@ gb_diffusion_job_run_finish (GbDiffusionJob *self, GAsyncResult *result, GError 
 }
 
 /* --- accessors --- */
+
+void
+gb_diffusion_job_wait (GbDiffusionJob *self)
+{
+  g_mutex_lock (&self->lock);
+  while (self->started && !self->finished)
+    g_cond_wait (&self->ended, &self->lock);
+  g_mutex_unlock (&self->lock);
+}
 
 int
 gb_diffusion_job_get_done (GbDiffusionJob *self, double *elapsed)

@@ -68,6 +68,9 @@ void     gb_diffusion_job_run_async  (GbDiffusionJob *self, GCancellable *cancel
                                       gpointer user_data);
 gboolean gb_diffusion_job_run_finish (GbDiffusionJob *self, GAsyncResult *result, GError **error);
 
+/* Blocks until a run that was started (run or run_async) has ended: after
+ * cancelling, that is the current step's time. */
+void     gb_diffusion_job_wait (GbDiffusionJob *self);
 /* Steps done so far, and the seconds they took. */
 int      gb_diffusion_job_get_done    (GbDiffusionJob *self, double *elapsed);
 /* Appends the losses from index `from` on to `into` (of double) and returns

@@ -16,10 +16,12 @@
 
 #include "gb-dataset.h"
 #include "gb-denoiser.h"
+#include "gb-diffusion-job.h"
 #include "gb-predictor.h"
 #include "gb-safetensors.h"
 #include "gb-diffusion-paint.h"
 #include "gb-error.h"
+#include "gb-latent.h"
 #include "gb-export.h"
 #include "gb-form.h"
 #include "gb-gif.h"
@@ -42,23 +44,12 @@ static const char *const domain_titles[] = { "Swiss roll", "Two moons", "Eight G
                                              "Concentric rings", "Painted by you", "VAE latent plane",
                                              "Fashion-MNIST images", NULL };
 
+/* A training run on its worker (GbDiffusionJob), and what the page needs of it. */
 typedef struct {
-  /* The job. */
-  GbMlpDenoiser *net;           /* owned: the copy being trained */
-  GbToyKind kind;
-  float *painted;               /* (n_painted, 2) */
-  int n_painted;
-  gboolean latent;              /* train on the VAE's codes of the training images */
-  const GbVae *vae;             /* not owned */
-  float *codes;                 /* (n_codes, 2), made by the worker */
-  int n_codes;
-  char *error;                  /* why the worker could not start */
-  gint finished;
+  GbDiffusionJob *job;
+  GCancellable *cancel;
+  int domain;                   /* the model it trains */
   int steps;
-  guint64 seed;
-  /* Published under the page's lock. */
-  GArray *losses;               /* of double */
-  volatile gint done;
 } TrainJob;
 
 typedef struct {
@@ -125,8 +116,6 @@ struct _GbDiffusionPage {
   SampleRun *run;
   GThread *sample_thread;
   TrainJob *train;
-  GThread *train_thread;
-  GMutex lock;
   gint stop;
   GArray *losses;                             /* the last training's, for the plot */
 
@@ -173,33 +162,6 @@ schedule (GbDiffusionPage *self)
 
 /* --- the data of a domain --- */
 
-static const char *
-dataset_dir (void)
-{
-  return gb_dataset_dir (NULL);
-}
-
-/* The VAE's latent codes (posterior means) of up to max images of one split:
- * (n, 2). Safe on any thread (the VAE is only read). */
-static float *
-latent_codes (const GbVae *vae, const char *split, int max, int *n, guint8 *labels, GError **error)
-{
-  g_autoptr (GbImageSet) set = gb_dataset_load_split (dataset_dir (), split, error);
-  if (set == NULL)
-    return NULL;
-  if (set->rows * set->cols != vae->config.n_input)
-    {
-      g_set_error (error, GB_ERROR, GB_ERROR_SHAPE, "the data set's images do not fit the VAE");
-      return NULL;
-    }
-  *n = MIN ((int) set->n, max);
-  if (labels != NULL)
-    memcpy (labels, set->labels, (gsize) *n);
-  float *codes = g_new (float, (gsize) *n * 2);
-  gb_vae_encode_u8 (vae, set->pixels, codes, NULL, *n);
-  return codes;
-}
-
 static void
 make_target (GbDiffusionPage *self)
 {
@@ -210,7 +172,7 @@ make_target (GbDiffusionPage *self)
     {
       /* The first test images, scaled to [−1, 1] as the model was trained. */
       g_autoptr (GError) error = NULL;
-      g_autoptr (GbImageSet) set = gb_dataset_load_split (dataset_dir (), "t10k", &error);
+      g_autoptr (GbImageSet) set = gb_dataset_load_split (gb_dataset_dir (NULL), "t10k", &error);
       if (set != NULL && set->rows * set->cols != IMAGE_D)
         g_set_error (&error, GB_ERROR, GB_ERROR_SHAPE, "the data set's images are %d × %d, not 28 × 28", set->rows,
                      set->cols);
@@ -234,7 +196,7 @@ make_target (GbDiffusionPage *self)
       if (self->vae == NULL)
         self->vae = gb_shipped_vae_load (&error);
       if (self->vae != NULL)
-        codes = latent_codes (self->vae, "t10k", N_POINTS, &n, self->target_labels, &error);
+        codes = gb_vae_latent_codes (self->vae, gb_dataset_dir (NULL), "t10k", N_POINTS, &n, self->target_labels, &error);
       if (codes == NULL)
         message (self, error->message);
       else
@@ -547,75 +509,25 @@ domain_changed_cb (GtkDropDown *drop, GParamSpec *pspec, GbDiffusionPage *self)
 
 /* --- training --- */
 
-static gpointer
-train_thread (gpointer data)
-{
-  GbDiffusionPage *self = data;
-  TrainJob *j = self->train;
-  const int B = 256;
-  g_autoptr (GbDenoiserTrainer) tr = gb_denoiser_trainer_new (j->net, B, 2e-3f, j->seed);
-  GbRng rng;
-  gb_rng_init (&rng, j->seed + 1);
-  g_autofree float *x0 = g_new (float, 2 * B);
-  if (j->latent)
-    {
-      /* Encoding 60 000 images takes seconds: here, not on the main loop. */
-      g_autoptr (GError) error = NULL;
-      j->codes = latent_codes (j->vae, "train", G_MAXINT, &j->n_codes, NULL, &error);
-      if (j->codes == NULL)
-        {
-          j->error = g_strdup (error->message);
-          g_atomic_int_set (&j->finished, TRUE);
-          return NULL;
-        }
-    }
-  for (int k = 0; k < j->steps && !g_atomic_int_get (&self->stop); k++)
-    {
-      if (j->codes != NULL)
-        for (int i = 0; i < B; i++)
-          {
-            guint32 c = gb_rng_below (&rng, (guint32) j->n_codes);
-            x0[2 * i] = j->codes[2 * c], x0[2 * i + 1] = j->codes[2 * c + 1];
-          }
-      else
-        gb_toy_sample (j->kind, x0, B, &rng, j->painted, j->n_painted, 0.05f, NULL);
-      /* A step size that decays over the run: quick progress, then refinement. */
-      tr->adam.lr = (float) (2e-3 * (0.1 + 0.9 * 0.5 * (1 + cos (G_PI * k / j->steps))));
-      double loss = gb_denoiser_train_step (tr, x0);
-      if (!isfinite (loss))
-        {
-          gb_denoiser_trainer_step_back (tr);   /* the weights of the last step with a finite loss */
-          j->error = g_strdup_printf ("Training diverged at step %d (the loss is not a number); the weights of "
-                                      "the step before are kept", k + 1);
-          break;
-        }
-      g_mutex_lock (&self->lock);
-      g_array_append_val (j->losses, loss);
-      g_mutex_unlock (&self->lock);
-      g_atomic_int_set (&j->done, k + 1);
-    }
-  g_atomic_int_set (&j->finished, TRUE);
-  return NULL;
-}
-
+/* Ends the run on show: stops it (the current step's time), keeps what it
+ * learnt if keep, and says so. The job's own end comes to train_done_cb. */
 static void
 finish_training (GbDiffusionPage *self, gboolean keep)
 {
-  g_atomic_int_set (&self->stop, 1);
-  g_thread_join (self->train_thread);
-  self->train_thread = NULL;
-  g_atomic_int_set (&self->stop, 0);
-  TrainJob *j = self->train;
-  self->train = NULL;
+  TrainJob *j = g_steal_pointer (&self->train);
+  g_cancellable_cancel (j->cancel);
+  gb_diffusion_job_wait (j->job);
   g_array_set_size (self->losses, 0);
-  g_array_append_vals (self->losses, j->losses->data, j->losses->len);
-  if (keep && j->done > 0)
+  gb_diffusion_job_copy_losses (j->job, 0, self->losses);
+  int done = gb_diffusion_job_get_done (j->job, NULL);
+  g_autoptr (GbMlpDenoiser) net = gb_diffusion_job_steal_model (j->job);
+  if (keep && done > 0 && net != NULL)
     {
-      int domain = j->latent ? LATENT_DOMAIN : (int) j->kind;
+      int domain = j->domain;
       if (self->models[domain] != NULL && self->models[domain] == self->net)
         clear_run (self);
       gb_mlp_denoiser_free (self->models[domain]);
-      self->models[domain] = g_steal_pointer (&j->net);
+      self->models[domain] = g_steal_pointer (&net);
       self->unsaved[domain] = TRUE;
       if (domain == self->domain)
         {
@@ -624,21 +536,40 @@ finish_training (GbDiffusionPage *self, gboolean keep)
           set_t (self, self->t);
         }
     }
-  if (j->error != NULL)
-    message (self, j->error);
-  g_autofree char *body = g_strdup_printf ("%d training steps on the %s", j->done,
-                                           domain_titles[j->latent ? LATENT_DOMAIN : (int) j->kind]);
+  g_autofree char *body = g_strdup_printf ("%d training steps on the %s", done, domain_titles[j->domain]);
   gb_long_run_end (&self->long_run, GTK_WIDGET (self), keep ? "The diffusion model has finished training" : NULL,
                    body);
-  gb_mlp_denoiser_free (j->net);
-  g_free (j->codes);
-  g_free (j->error);
-  g_free (j->painted);
-  g_array_unref (j->losses);
+  g_signal_handlers_disconnect_by_data (j->job, self);
+  g_object_unref (j->job);
+  g_object_unref (j->cancel);
   g_free (j);
   gtk_button_set_label (self->train_button, "_Train");
   show_model (self);
   gtk_widget_queue_draw (GTK_WIDGET (self->loss_area));
+}
+
+static void
+train_progress_cb (GbDiffusionJob *job, GbDiffusionPage *self)
+{
+  if (self->train == NULL || self->train->job != job)
+    return;
+  gtk_progress_bar_set_fraction (self->progress, (double) gb_diffusion_job_get_done (job, NULL) / self->train->steps);
+  gb_diffusion_job_copy_losses (job, self->losses->len, self->losses);
+  gtk_widget_queue_draw (GTK_WIDGET (self->loss_area));
+}
+
+static void
+train_done_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (GbDiffusionPage) self = data;   /* the task's reference */
+  GbDiffusionJob *job = GB_DIFFUSION_JOB (source);
+  g_autoptr (GError) error = NULL;
+  gboolean ok = gb_diffusion_job_run_finish (job, result, &error);
+  gboolean ours = self->train != NULL && self->train->job == job;
+  if (ours)
+    finish_training (self, TRUE);   /* the weights before a diverged step are kept too */
+  if (!ok && ours)
+    message (self, error->message);
 }
 
 static void
@@ -651,52 +582,63 @@ train_cb (GtkButton *button, GbDiffusionPage *self)
     }
   if (self->domain == IMAGE_DOMAIN)
     return;
-  TrainJob *j = g_new0 (TrainJob, 1);
-  j->kind = self->domain < GB_TOY_N_KINDS ? (GbToyKind) self->domain : GB_TOY_SWISS_ROLL;
+  GbDiffusionData data = { .toy = self->domain < GB_TOY_N_KINDS ? (GbToyKind) self->domain : GB_TOY_N_KINDS,
+                           .jitter = 0.05f };
+  g_autoptr (GError) error = NULL;
   if (self->domain == LATENT_DOMAIN)
     {
-      g_autoptr (GError) error = NULL;
       if (self->vae == NULL && (self->vae = gb_shipped_vae_load (&error)) == NULL)
         {
           message (self, error->message);
-          g_free (j);
           return;
         }
-      j->latent = TRUE;
-      j->vae = self->vae;
+      data.vae = gb_vae_copy (self->vae);   /* the job encodes the training images on its worker */
     }
   if (self->domain == GB_TOY_PAINTED)
     {
       if (self->painted->len < 2)
         {
           message (self, "The painted distribution has no points: turn on Paint and drag over the canvas");
-          g_free (j);
           return;
         }
-      j->n_painted = (int) self->painted->len / 2;
-      j->painted = g_memdup2 (self->painted->data, self->painted->len * sizeof (float));
+      data.n_points = (int) self->painted->len / 2;
+      data.points = g_memdup2 (self->painted->data, self->painted->len * sizeof (float));
     }
-  j->steps = gtk_spin_button_get_value_as_int (self->train_steps);
-  j->seed = (guint64) gtk_spin_button_get_value (self->seed);
-  g_autoptr (GError) error = NULL;
-  j->net = gb_mlp_denoiser_new (2, 128,
-                                gtk_drop_down_get_selected (self->schedule_drop) == 1 ? GB_SCHEDULE_COSINE
-                                                                                       : GB_SCHEDULE_LINEAR,
-                                gtk_spin_button_get_value_as_int (self->T_spin), j->seed, &error);
-  if (j->net == NULL)
+  GbDiffusionJobConfig config;
+  gb_diffusion_job_config_init (&config);
+  /* A step size that decays over the run: quick progress, then refinement. */
+  config.steps = gtk_spin_button_get_value_as_int (self->train_steps);
+  config.batch = 256, config.lr = 2e-3, config.cosine_lr = TRUE;
+  config.seed = (guint64) gtk_spin_button_get_value (self->seed);
+  GbMlpDenoiser *net = gb_mlp_denoiser_new (2, 128,
+                                            gtk_drop_down_get_selected (self->schedule_drop) == 1 ? GB_SCHEDULE_COSINE
+                                                                                                 : GB_SCHEDULE_LINEAR,
+                                            gtk_spin_button_get_value_as_int (self->T_spin), config.seed, &error);
+  if (net == NULL)
     {
       message (self, error->message);
-      g_free (j->painted);
-      g_free (j);
+      g_free (data.points);
+      g_clear_pointer (&data.vae, gb_vae_free);
       return;
     }
-  j->net->data = g_strdup (self->domain == LATENT_DOMAIN ? "latent" : gb_toy_name (j->kind));
-  j->losses = g_array_new (FALSE, FALSE, sizeof (double));
+  net->data = g_strdup (self->domain == LATENT_DOMAIN ? "latent" : gb_toy_name (data.toy));
+  GbDiffusionJob *job = gb_diffusion_job_new (net, &data, &config, &error);
+  if (job == NULL)
+    {
+      message (self, error->message);
+      return;
+    }
+  TrainJob *j = g_new0 (TrainJob, 1);
+  j->job = job;
+  j->cancel = g_cancellable_new ();
+  j->domain = self->domain;
+  j->steps = config.steps;
   self->train = j;
-  self->train_thread = g_thread_new ("glassbox-diffusion-train", train_thread, self);
+  g_array_set_size (self->losses, 0);
+  g_signal_connect (job, "progress", G_CALLBACK (train_progress_cb), self);
+  gb_diffusion_job_run_async (job, j->cancel, train_done_cb, g_object_ref (self));
   gb_long_run_begin (&self->long_run, GTK_WIDGET (self), "training a diffusion model");
   gtk_button_set_label (self->train_button, "Stop _training");
-  ensure_tick (self);
 }
 
 /* --- sampling --- */
@@ -789,20 +731,6 @@ tick_cb (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
   double dt = self->last_frame_us ? CLAMP ((now - self->last_frame_us) / 1e6, 0.0, 0.1) : 1.0 / 60;
   self->last_frame_us = now;
   gboolean busy = FALSE;
-  if (self->train != NULL)
-    {
-      int done = g_atomic_int_get (&self->train->done);
-      gtk_progress_bar_set_fraction (self->progress, (double) done / self->train->steps);
-      g_mutex_lock (&self->lock);
-      g_array_set_size (self->losses, 0);
-      g_array_append_vals (self->losses, self->train->losses->data, self->train->losses->len);
-      g_mutex_unlock (&self->lock);
-      gtk_widget_queue_draw (GTK_WIDGET (self->loss_area));
-      if (done >= self->train->steps || g_atomic_int_get (&self->train->finished))
-        finish_training (self, TRUE);
-      else
-        busy = TRUE;
-    }
   if (self->run != NULL && self->sample_thread != NULL)
     {
       SampleRun *r = self->run;
@@ -1775,7 +1703,6 @@ gb_diffusion_page_finalize (GObject *object)
   g_array_unref (self->frame_times);
   g_array_unref (self->draw_times);
   g_clear_pointer (&self->vae, gb_vae_free);
-  g_mutex_clear (&self->lock);
   G_OBJECT_CLASS (gb_diffusion_page_parent_class)->finalize (object);
 }
 
@@ -1796,7 +1723,6 @@ gb_diffusion_page_class_init (GbDiffusionPageClass *klass)
 static void
 gb_diffusion_page_init (GbDiffusionPage *self)
 {
-  g_mutex_init (&self->lock);
   self->painted = g_array_new (FALSE, FALSE, sizeof (float));
   self->losses = g_array_new (FALSE, FALSE, sizeof (double));
   self->frame_times = g_array_new (FALSE, FALSE, sizeof (double));
