@@ -24,6 +24,7 @@
 #include "gb-latent.h"
 #include "gb-export.h"
 #include "gb-form.h"
+#include "gb-frame-stats.h"
 #include "gb-gif.h"
 #include "gb-long-run.h"
 #include "gb-models.h"
@@ -130,14 +131,7 @@ struct _GbDiffusionPage {
   guint tick_id;
   gint64 last_frame_us;
 
-  gboolean stats;
-  GArray *frame_times;
-  gint64 frame_start_us;
-  gint64 draw_us;                             /* in the canvases' draw functions, this frame */
-  GArray *draw_times;                         /* of that, per frame */
-  gboolean drew;
-  GdkFrameClock *clock;
-  gulong before_id, after_id;
+  GbFrameStats *stats;                        /* NULL unless GLASSBOX_FRAME_STATS */
 };
 
 G_DEFINE_FINAL_TYPE (GbDiffusionPage, gb_diffusion_page, GTK_TYPE_BOX)
@@ -1113,7 +1107,7 @@ static void
 draw_cb (GtkDrawingArea *area, cairo_t *cr, int w, int h, gpointer data)
 {
   GbDiffusionPage *self = g_object_get_data (G_OBJECT (area), "page");
-  gint64 start = self->stats ? g_get_monotonic_time () : 0;
+  gint64 start = g_get_monotonic_time ();
   gb_form_palette (GTK_WIDGET (self), &self->pal);
   ((GbPaintFunc) data) (cr, w, h, self);
   if (gtk_widget_has_focus (GTK_WIDGET (area)))
@@ -1123,9 +1117,7 @@ draw_cb (GtkDrawingArea *area, cairo_t *cr, int w, int h, gpointer data)
       cairo_rectangle (cr, 1, 1, w - 2, h - 2);
       cairo_stroke (cr);
     }
-  self->drew = TRUE;
-  if (self->stats)
-    self->draw_us += g_get_monotonic_time () - start;
+  gb_frame_stats_drew (self->stats, (g_get_monotonic_time () - start) / 1000.0);
 }
 
 /* --- pointer and keys --- */
@@ -1269,58 +1261,18 @@ view_option_cb (GtkCheckButton *b, GbDiffusionPage *self)
   update_view (self);
 }
 
-/* --- frame statistics --- */
-
-static void
-before_paint_cb (GdkFrameClock *clock, GbDiffusionPage *self)
-{
-  self->frame_start_us = g_get_monotonic_time ();
-  self->draw_us = 0;
-}
-
-static void
-after_paint_cb (GdkFrameClock *clock, GbDiffusionPage *self)
-{
-  gboolean count = self->drew && self->frame_start_us != 0;
-  self->drew = FALSE;
-  if (!count)
-    return;
-  double ms = (g_get_monotonic_time () - self->frame_start_us) / 1000.0, draw = self->draw_us / 1000.0;
-  g_array_append_val (self->frame_times, ms);
-  g_array_append_val (self->draw_times, draw);
-  self->draw_us = 0;
-}
-
-static int
-cmp_double (gconstpointer a, gconstpointer b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-  return x < y ? -1 : x > y;
-}
-
 static void
 gb_diffusion_page_realize (GtkWidget *widget)
 {
   GbDiffusionPage *self = GB_DIFFUSION_PAGE (widget);
   GTK_WIDGET_CLASS (gb_diffusion_page_parent_class)->realize (widget);
-  if (self->stats)
-    {
-      self->clock = g_object_ref (gtk_widget_get_frame_clock (widget));
-      self->before_id = g_signal_connect (self->clock, "before-paint", G_CALLBACK (before_paint_cb), self);
-      self->after_id = g_signal_connect (self->clock, "after-paint", G_CALLBACK (after_paint_cb), self);
-    }
+  gb_frame_stats_attach (self->stats, widget);
 }
 
 static void
 gb_diffusion_page_unrealize (GtkWidget *widget)
 {
-  GbDiffusionPage *self = GB_DIFFUSION_PAGE (widget);
-  if (self->clock != NULL)
-    {
-      g_clear_signal_handler (&self->before_id, self->clock);
-      g_clear_signal_handler (&self->after_id, self->clock);
-      g_clear_object (&self->clock);
-    }
+  gb_frame_stats_detach (GB_DIFFUSION_PAGE (widget)->stats);
   GTK_WIDGET_CLASS (gb_diffusion_page_parent_class)->unrealize (widget);
 }
 
@@ -1674,20 +1626,8 @@ gb_diffusion_page_dispose (GObject *object)
   GbDiffusionPage *self = GB_DIFFUSION_PAGE (object);
   gb_diffusion_page_stop (self);
   g_clear_pointer (&self->predictor, gb_predictor_free);
-  if (self->stats && self->frame_times->len > 0)
-    {
-      GArray *a = self->frame_times;
-      g_array_sort (a, cmp_double);
-      g_printerr ("diffusion-frame-stats: %u frames, frame time p50 %.1f ms p95 %.1f ms max %.1f ms\n", a->len,
-                  g_array_index (a, double, a->len / 2), g_array_index (a, double, (guint) (0.95 * (a->len - 1))),
-                  g_array_index (a, double, a->len - 1));
-      g_array_set_size (a, 0);
-      a = self->draw_times;
-      g_array_sort (a, cmp_double);
-      g_printerr ("diffusion-frame-stats: of which the canvases' drawing p50 %.1f ms p95 %.1f ms\n",
-                  g_array_index (a, double, a->len / 2), g_array_index (a, double, (guint) (0.95 * (a->len - 1))));
-      g_array_set_size (a, 0);
-    }
+  gb_frame_stats_print (self->stats, NULL, NULL);
+  g_clear_pointer (&self->stats, gb_frame_stats_free);
   G_OBJECT_CLASS (gb_diffusion_page_parent_class)->dispose (object);
 }
 
@@ -1700,8 +1640,6 @@ gb_diffusion_page_finalize (GObject *object)
   g_free (self->img_target), g_free (self->img_noise), g_free (self->img_shown);
   g_array_unref (self->painted);
   g_array_unref (self->losses);
-  g_array_unref (self->frame_times);
-  g_array_unref (self->draw_times);
   g_clear_pointer (&self->vae, gb_vae_free);
   G_OBJECT_CLASS (gb_diffusion_page_parent_class)->finalize (object);
 }
@@ -1725,9 +1663,7 @@ gb_diffusion_page_init (GbDiffusionPage *self)
 {
   self->painted = g_array_new (FALSE, FALSE, sizeof (float));
   self->losses = g_array_new (FALSE, FALSE, sizeof (double));
-  self->frame_times = g_array_new (FALSE, FALSE, sizeof (double));
-  self->draw_times = g_array_new (FALSE, FALSE, sizeof (double));
-  self->stats = g_getenv ("GLASSBOX_FRAME_STATS") != NULL;
+  self->stats = gb_frame_stats_new ("diffusion-frame-stats", "frames", "canvases' drawing");
   self->hover = -1;
   self->img_selected = 0, self->img_hover = self->img_hover_pixel = -1;
   self->img_target = g_new0 (float, (gsize) N_IMAGES * IMAGE_D);

@@ -1,6 +1,8 @@
 /* gb-latent-view.c — the latent plane widget: caching, gestures, keys, stats. */
 #include "gb-latent-view.h"
 
+#include "gb-frame-stats.h"
+
 #include <math.h>
 #include <stdio.h>
 
@@ -22,14 +24,7 @@ struct _GbLatentView {
   gboolean panning;
   GbViewport pan_start;
 
-  /* Frame statistics (GLASSBOX_FRAME_STATS). */
-  gboolean stats;
-  GArray *frame_times;        /* of double, ms: before-paint to after-paint of frames that drew the plane */
-  GArray *draw_times;         /* of double, ms: the plane's own snapshot */
-  gint64 frame_start_us;
-  gboolean drew_this_frame;
-  gulong before_paint_id, after_paint_id;
-  GdkFrameClock *clock;
+  GbFrameStats *stats;        /* NULL unless GLASSBOX_FRAME_STATS */
 };
 
 enum {
@@ -165,62 +160,7 @@ gb_latent_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
       cairo_stroke (cr);
     }
   cairo_destroy (cr);
-  if (self->stats)
-    {
-      double ms = (g_get_monotonic_time () - t0) / 1000.0;
-      g_array_append_val (self->draw_times, ms);
-      self->drew_this_frame = TRUE;
-    }
-}
-
-/* --- frame statistics --- */
-
-/* A frame's time: from the start of its update to the end of its paint
- * (layout, every widget's snapshot and the renderer), for the frames in which
- * the plane was redrawn. 16 ms or less keeps 60 frames a second. */
-static void
-before_paint_cb (GdkFrameClock *clock, GbLatentView *self)
-{
-  self->frame_start_us = g_get_monotonic_time ();
-}
-
-static void
-after_paint_cb (GdkFrameClock *clock, GbLatentView *self)
-{
-  if (!self->drew_this_frame || self->frame_start_us == 0)
-    return;
-  self->drew_this_frame = FALSE;
-  double ms = (g_get_monotonic_time () - self->frame_start_us) / 1000.0;
-  g_array_append_val (self->frame_times, ms);
-}
-
-static int
-cmp_double (gconstpointer a, gconstpointer b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-  return x < y ? -1 : x > y;
-}
-
-static double
-percentile (GArray *a, double p)
-{
-  if (a->len == 0)
-    return 0.0;
-  g_array_sort (a, cmp_double);
-  guint i = (guint) MIN (a->len - 1, floor (p * (a->len - 1) + 0.5));
-  return g_array_index (a, double, i);
-}
-
-void
-gb_latent_view_print_stats (GbLatentView *self)
-{
-  if (!self->stats)
-    return;
-  fprintf (stderr, "frame-stats: %u frames, frame time p50 %.1f ms p95 %.1f ms max %.1f ms; "
-           "plane draw p50 %.2f ms p95 %.2f ms\n",
-           self->frame_times->len, percentile (self->frame_times, 0.5),
-           percentile (self->frame_times, 0.95), percentile (self->frame_times, 1.0),
-           percentile (self->draw_times, 0.5), percentile (self->draw_times, 0.95));
+  gb_frame_stats_drew (self->stats, (g_get_monotonic_time () - t0) / 1000.0);
 }
 
 static void
@@ -228,24 +168,13 @@ gb_latent_view_realize (GtkWidget *widget)
 {
   GbLatentView *self = GB_LATENT_VIEW (widget);
   GTK_WIDGET_CLASS (gb_latent_view_parent_class)->realize (widget);
-  if (self->stats)
-    {
-      self->clock = g_object_ref (gtk_widget_get_frame_clock (widget));
-      self->before_paint_id = g_signal_connect (self->clock, "before-paint", G_CALLBACK (before_paint_cb), self);
-      self->after_paint_id = g_signal_connect (self->clock, "after-paint", G_CALLBACK (after_paint_cb), self);
-    }
+  gb_frame_stats_attach (self->stats, widget);
 }
 
 static void
 gb_latent_view_unrealize (GtkWidget *widget)
 {
-  GbLatentView *self = GB_LATENT_VIEW (widget);
-  if (self->clock != NULL)
-    {
-      g_clear_signal_handler (&self->before_paint_id, self->clock);
-      g_clear_signal_handler (&self->after_paint_id, self->clock);
-      g_clear_object (&self->clock);
-    }
+  gb_frame_stats_detach (GB_LATENT_VIEW (widget)->stats);
   GTK_WIDGET_CLASS (gb_latent_view_parent_class)->unrealize (widget);
 }
 
@@ -462,11 +391,9 @@ static void
 gb_latent_view_finalize (GObject *object)
 {
   GbLatentView *self = GB_LATENT_VIEW (object);
-  if (self->stats)
-    gb_latent_view_print_stats (self);
+  gb_frame_stats_print (self->stats, NULL, NULL);
+  gb_frame_stats_free (self->stats);
   g_clear_pointer (&self->base, cairo_surface_destroy);
-  g_array_unref (self->frame_times);
-  g_array_unref (self->draw_times);
   G_OBJECT_CLASS (gb_latent_view_parent_class)->finalize (object);
 }
 
@@ -515,9 +442,7 @@ gb_latent_view_init (GbLatentView *self)
                                   -1);
   gb_palette_init (&self->pal, FALSE);
   self->base_dirty = TRUE;
-  self->stats = g_getenv ("GLASSBOX_FRAME_STATS") != NULL;
-  self->frame_times = g_array_new (FALSE, FALSE, sizeof (double));
-  self->draw_times = g_array_new (FALSE, FALSE, sizeof (double));
+  self->stats = gb_frame_stats_new ("frame-stats", "frames", "plane draw");
 
   GtkEventController *motion = gtk_event_controller_motion_new ();
   g_signal_connect (motion, "motion", G_CALLBACK (motion_cb), self);

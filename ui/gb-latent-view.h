@@ -27,8 +27,5 @@ GbLatentScene *gb_latent_view_get_scene  (GbLatentView *self);
 void           gb_latent_view_changed    (GbLatentView *self, gboolean base);
 void           gb_latent_view_reset      (GbLatentView *self);
 const GbPalette *gb_latent_view_get_palette (GbLatentView *self);
-/* Prints frame-time statistics to stderr (also at finalisation when
- * GLASSBOX_FRAME_STATS is set). */
-void           gb_latent_view_print_stats (GbLatentView *self);
 
 G_END_DECLS

@@ -10,6 +10,8 @@
  */
 #include "gb-rl-page.h"
 
+#include "gb-frame-stats.h"
+
 #include <math.h>
 #include <pthread.h>
 #include <sched.h>
@@ -144,17 +146,8 @@ struct _GbRlPage {
   int push;                   /* −1 left, +1 right, 0 the policy's choice */
   double drive_due;
 
-  /* Frame statistics (GLASSBOX_FRAME_STATS). */
-  gboolean stats;
-  GArray *frame_times;
-  GArray *draw_times;         /* of double, ms: the canvases' painting in each frame counted */
-  double draw_ms, tick_ms;
-  GArray *tick_times;
   gint64 status_us;
-  gint64 frame_start_us;
-  gboolean drew;
-  GdkFrameClock *clock;
-  gulong before_id, after_id;
+  GbFrameStats *stats;        /* NULL unless GLASSBOX_FRAME_STATS: frames drawn while playing */
 };
 
 G_DEFINE_FINAL_TYPE (GbRlPage, gb_rl_page, GTK_TYPE_BOX)
@@ -636,6 +629,7 @@ set_playing (GbRlPage *self, gboolean playing)
   if (self->playing == playing && (playing || self->worker == NULL))
     return;
   self->playing = playing;
+  gb_frame_stats_set_counting (self->stats, playing);
   stop_worker (self);
   self->due = 0;
   if (playing)
@@ -802,8 +796,7 @@ tick_cb (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
     }
   gint64 r0 = g_get_monotonic_time ();
   refresh_tables (self, TRUE);
-  if (self->stats)
-    self->tick_ms += (g_get_monotonic_time () - r0) / 1000.0;
+  gb_frame_stats_add_extra (self->stats, (g_get_monotonic_time () - r0) / 1000.0);
   gboolean flashing = FALSE;
   for (int s = 0; s < self->n; s++)
     if (self->flash[s] > 0.0f)
@@ -1624,62 +1617,7 @@ draw_cb (GtkDrawingArea *area, cairo_t *cr, int w, int h, gpointer data)
       cairo_rectangle (cr, 1, 1, w - 2, h - 2);
       cairo_stroke (cr);
     }
-  if (self->stats)
-    {
-      self->draw_ms += (g_get_monotonic_time () - t0) / 1000.0;
-      self->drew = TRUE;
-    }
-}
-
-/* --- frame statistics --- */
-
-static void
-before_paint_cb (GdkFrameClock *clock, GbRlPage *self)
-{
-  self->frame_start_us = g_get_monotonic_time ();
-}
-
-static void
-after_paint_cb (GdkFrameClock *clock, GbRlPage *self)
-{
-  gboolean count = self->drew && self->frame_start_us != 0 && self->playing;   /* frames drawn while playing */
-  self->drew = FALSE;
-  double dms = self->draw_ms;
-  self->draw_ms = 0;
-  if (!count)
-    return;
-  double ms = (g_get_monotonic_time () - self->frame_start_us) / 1000.0;
-  g_array_append_val (self->frame_times, ms);
-  g_array_append_val (self->draw_times, dms);
-  g_array_append_val (self->tick_times, self->tick_ms);
-  self->tick_ms = 0;
-}
-
-static int
-cmp_double (gconstpointer a, gconstpointer b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-  return x < y ? -1 : x > y;
-}
-
-static void
-print_stats (GbRlPage *self)
-{
-  GArray *a = self->frame_times;
-  if (!self->stats || a->len == 0)
-    return;
-  g_array_sort (a, cmp_double);
-  g_array_sort (self->draw_times, cmp_double);
-  GArray *d = self->draw_times;
-  g_printerr ("rl-frame-stats: %u frames while playing, frame time p50 %.1f ms p95 %.1f ms max %.1f ms; "
-              "canvases' painting p50 %.2f ms p95 %.2f ms; %" G_GINT64_FORMAT " TD steps\n", a->len,
-              g_array_index (a, double, a->len / 2), g_array_index (a, double, (guint) (0.95 * (a->len - 1))),
-              g_array_index (a, double, a->len - 1), g_array_index (d, double, d->len / 2),
-              g_array_index (d, double, (guint) (0.95 * (d->len - 1))), self->steps);
-  g_array_sort (self->tick_times, cmp_double);
-  g_printerr ("rl-frame-stats: copying the tables out p50 %.2f ms p95 %.2f ms\n",
-              g_array_index (self->tick_times, double, self->tick_times->len / 2),
-              g_array_index (self->tick_times, double, (guint) (0.95 * (self->tick_times->len - 1))));
+  gb_frame_stats_drew (self->stats, (g_get_monotonic_time () - t0) / 1000.0);
 }
 
 static void
@@ -1687,24 +1625,13 @@ gb_rl_page_realize (GtkWidget *widget)
 {
   GbRlPage *self = GB_RL_PAGE (widget);
   GTK_WIDGET_CLASS (gb_rl_page_parent_class)->realize (widget);
-  if (self->stats)
-    {
-      self->clock = g_object_ref (gtk_widget_get_frame_clock (widget));
-      self->before_id = g_signal_connect (self->clock, "before-paint", G_CALLBACK (before_paint_cb), self);
-      self->after_id = g_signal_connect (self->clock, "after-paint", G_CALLBACK (after_paint_cb), self);
-    }
+  gb_frame_stats_attach (self->stats, widget);
 }
 
 static void
 gb_rl_page_unrealize (GtkWidget *widget)
 {
-  GbRlPage *self = GB_RL_PAGE (widget);
-  if (self->clock != NULL)
-    {
-      g_clear_signal_handler (&self->before_id, self->clock);
-      g_clear_signal_handler (&self->after_id, self->clock);
-      g_clear_object (&self->clock);
-    }
+  gb_frame_stats_detach (GB_RL_PAGE (widget)->stats);
   GTK_WIDGET_CLASS (gb_rl_page_parent_class)->unrealize (widget);
 }
 
@@ -2244,8 +2171,12 @@ gb_rl_page_dispose (GObject *object)
 {
   GbRlPage *self = GB_RL_PAGE (object);
   gb_rl_page_stop (self);
-  if (self->stats)
-    print_stats (self);
+  if (self->stats != NULL)
+    {
+      g_autofree char *steps = g_strdup_printf ("%" G_GINT64_FORMAT " TD steps", self->steps);
+      gb_frame_stats_print (self->stats, "copying the tables out", steps);
+      g_clear_pointer (&self->stats, gb_frame_stats_free);
+    }
   G_OBJECT_CLASS (gb_rl_page_parent_class)->dispose (object);
 }
 
@@ -2269,9 +2200,6 @@ gb_rl_page_finalize (GObject *object)
   gb_cart_episode_free (self->cart_new);
   gb_cart_episode_free (self->cart_show);
   g_array_unref (self->cart_returns);
-  g_array_unref (self->frame_times);
-  g_array_unref (self->draw_times);
-  g_array_unref (self->tick_times);
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->handoff);
   G_OBJECT_CLASS (gb_rl_page_parent_class)->finalize (object);
@@ -2305,10 +2233,8 @@ gb_rl_page_init (GbRlPage *self)
   self->cart_returns = g_array_new (FALSE, FALSE, sizeof (double));
   self->cart_new = gb_cart_episode_new ();
   self->cart_show = gb_cart_episode_new ();
-  self->frame_times = g_array_new (FALSE, FALSE, sizeof (double));
-  self->draw_times = g_array_new (FALSE, FALSE, sizeof (double));
-  self->tick_times = g_array_new (FALSE, FALSE, sizeof (double));
-  self->stats = g_getenv ("GLASSBOX_FRAME_STATS") != NULL;
+  self->stats = gb_frame_stats_new ("rl-frame-stats", "frames while playing", "canvases' painting");
+  gb_frame_stats_set_counting (self->stats, FALSE);
   self->hover = -1;
   self->selected = -1;
   self->edit_cursor = -1;
