@@ -181,7 +181,7 @@ rl_solve (GOptionContext *ctx, const RlOptions *o, RlResult *res)
       if (o->seeds > 1)
         {
           g_autofree double *mean = g_new (double, o->episodes), *sd = g_new (double, o->episodes);
-          if (!gb_td_learning_curve (mdp, &c, o->seeds, o->episodes, mean, sd, NULL, NULL, NULL, &error))
+          if (!gb_td_learning_curve (mdp, &c, o->seeds, o->episodes, mean, sd, NULL, NULL, NULL, NULL, &error))
             return fail (error);
           double m = 0, s2 = 0;
           for (int e = o->episodes - tail; e < o->episodes; e++)

@@ -814,7 +814,8 @@ gb_td_agent_run_steps (GbTdAgent *agent, gint64 n)
 
 gboolean
 gb_td_learning_curve (const GbMdp *mdp, const GbTdConfig *config, int seeds, int episodes, double *mean,
-                      double *sd, double *Q_first, gint *progress, GCancellable *cancel, GError **error)
+                      double *sd, double *Q_first, GbRlProgress progress, gpointer progress_data,
+                      GCancellable *cancel, GError **error)
 {
   if (seeds < 1 || seeds > 10000 || episodes < 1 || episodes > 10000000)
     {
@@ -841,7 +842,7 @@ gb_td_learning_curve (const GbMdp *mdp, const GbTdConfig *config, int seeds, int
           mean[e] += d / (k + 1);
           sd[e] += d * (G - mean[e]);
           if (progress != NULL)
-            g_atomic_int_inc (progress);
+            progress ((gint64) k * episodes + e + 1, (gint64) seeds * episodes, progress_data);
         }
       if (k == 0 && Q_first != NULL)
         memcpy (Q_first, agent->Q, (gsize) mdp->n_states * mdp->n_actions * sizeof (double));

@@ -171,12 +171,14 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (GbTdAgent, gb_td_agent_free)
  * them — the curve and its spread for comparing two algorithms (the sample
  * standard deviation, by Welford's running sums).
  *
- * A job for a worker thread: if progress is not NULL, one is added to it
- * (atomically) after every episode; cancel (may be NULL) is looked at
- * between episodes and ends the run with G_IO_ERROR_CANCELLED. Q_first, if
- * not NULL (n_states × n_actions), gets the first seed's Q table at the end. */
+ * A job for a worker thread: progress, if not NULL, is called (in that
+ * thread) after every episode with the episodes run and seeds × episodes;
+ * cancel (may be NULL) is looked at between episodes and ends the run with
+ * G_IO_ERROR_CANCELLED. Q_first, if not NULL (n_states × n_actions), gets
+ * the first seed's Q table at the end. */
+typedef void (*GbRlProgress) (gint64 done, gint64 total, gpointer data);
 gboolean gb_td_learning_curve (const GbMdp *mdp, const GbTdConfig *config, int seeds, int episodes,
-                               double *mean, double *sd, double *Q_first, gint *progress,
-                               GCancellable *cancel, GError **error);
+                               double *mean, double *sd, double *Q_first, GbRlProgress progress,
+                               gpointer progress_data, GCancellable *cancel, GError **error);
 
 G_END_DECLS

@@ -487,9 +487,9 @@ test_rl_plots_and_compare (void)
   gb_td_config_init (&cfg);
   int E = 100;
   g_autofree double *ma = g_new (double, E), *sa = g_new (double, E), *mb = g_new (double, E), *sb = g_new (double, E);
-  g_assert_true (gb_td_learning_curve (g->mdp, &cfg, 3, E, ma, sa, NULL, NULL, NULL, NULL));
+  g_assert_true (gb_td_learning_curve (g->mdp, &cfg, 3, E, ma, sa, NULL, NULL, NULL, NULL, NULL));
   cfg.algo = GB_TD_SARSA;
-  g_assert_true (gb_td_learning_curve (g->mdp, &cfg, 3, E, mb, sb, NULL, NULL, NULL, NULL));
+  g_assert_true (gb_td_learning_curve (g->mdp, &cfg, 3, E, mb, sb, NULL, NULL, NULL, NULL, NULL));
   int n = g->mdp->n_states;
   g_autofree double *V = g_new0 (double, n);
   g_autofree int *pi = g_new0 (int, n);

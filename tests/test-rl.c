@@ -465,6 +465,15 @@ test_session_bad (void)
 }
 
 static void
+count_progress (gint64 done, gint64 total, gpointer data)
+{
+  gint64 *p = data;
+  g_assert_cmpint (done, ==, p[0] + 1);
+  p[0]++;
+  p[1] = total;
+}
+
+static void
 test_learning_curves (void)
 {
   /* Averaged over seeds, SARSA's curve on Cliff Walking lies above Q-learning's
@@ -478,7 +487,7 @@ test_learning_curves (void)
       gb_td_config_init (&c);
       c.algo = algo == 0 ? GB_TD_Q_LEARNING : GB_TD_SARSA;
       g_autoptr (GError) error = NULL;
-      g_assert_true (gb_td_learning_curve (g->mdp, &c, seeds, episodes, m[algo], sd[algo], NULL, NULL, NULL, &error));
+      g_assert_true (gb_td_learning_curve (g->mdp, &c, seeds, episodes, m[algo], sd[algo], NULL, NULL, NULL, NULL, &error));
     }
   double q = 0, sa = 0;
   for (int e = 200; e < 300; e++)
@@ -488,7 +497,7 @@ test_learning_curves (void)
   GbTdConfig c;
   gb_td_config_init (&c);
   double one[50], none[50];
-  g_assert_true (gb_td_learning_curve (g->mdp, &c, 1, 50, one, none, NULL, NULL, NULL, NULL));
+  g_assert_true (gb_td_learning_curve (g->mdp, &c, 1, 50, one, none, NULL, NULL, NULL, NULL, NULL));
   g_autoptr (GbTdAgent) agent = gb_td_agent_new (g->mdp, &c, NULL);
   for (int e = 0; e < 50; e++)
     {
@@ -499,9 +508,10 @@ test_learning_curves (void)
    * and a cancelled run ends with G_IO_ERROR_CANCELLED. */
   gsize nq = (gsize) g->mdp->n_states * g->mdp->n_actions;
   g_autofree double *Q = g_new (double, nq);
-  gint progress = 0;
-  g_assert_true (gb_td_learning_curve (g->mdp, &c, 3, 50, one, none, Q, &progress, NULL, NULL));
-  g_assert_cmpint (progress, ==, 150);
+  gint64 progress[2] = { 0, 0 };
+  g_assert_true (gb_td_learning_curve (g->mdp, &c, 3, 50, one, none, Q, count_progress, progress, NULL, NULL));
+  g_assert_cmpint (progress[0], ==, 150);   /* called after each of the 150 episodes … */
+  g_assert_cmpint (progress[1], ==, 150);   /* … the last with 150 of 150 */
   g_assert_cmpmem (Q, nq * sizeof (double), agent->Q, nq * sizeof (double));
   /* The spread is the sample standard deviation of the three seeds' returns. */
   double G[3][50];
@@ -524,11 +534,11 @@ test_learning_curves (void)
   g_autoptr (GCancellable) cancel = g_cancellable_new ();
   g_cancellable_cancel (cancel);
   g_autoptr (GError) cancelled = NULL;
-  g_assert_false (gb_td_learning_curve (g->mdp, &c, 3, 50, one, none, NULL, NULL, cancel, &cancelled));
+  g_assert_false (gb_td_learning_curve (g->mdp, &c, 3, 50, one, none, NULL, NULL, NULL, cancel, &cancelled));
   g_assert_error (cancelled, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   /* Bad sizes. */
   g_autoptr (GError) error = NULL;
-  g_assert_false (gb_td_learning_curve (g->mdp, &c, 0, 50, one, none, NULL, NULL, NULL, &error));
+  g_assert_false (gb_td_learning_curve (g->mdp, &c, 0, 50, one, none, NULL, NULL, NULL, NULL, &error));
   g_assert_nonnull (strstr (error->message, "0 seeds"));
 }
 

@@ -1110,13 +1110,7 @@ draw_cb (GtkDrawingArea *area, cairo_t *cr, int w, int h, gpointer data)
   gint64 start = g_get_monotonic_time ();
   gb_form_palette (GTK_WIDGET (self), &self->pal);
   ((GbPaintFunc) data) (cr, w, h, self);
-  if (gtk_widget_has_focus (GTK_WIDGET (area)))
-    {
-      gb_set_rgba (cr, &self->pal.accent, 0.6);
-      cairo_set_line_width (cr, 2);
-      cairo_rectangle (cr, 1, 1, w - 2, h - 2);
-      cairo_stroke (cr);
-    }
+  gb_form_focus_ring (GTK_WIDGET (area), cr, w, h, &self->pal);
   gb_frame_stats_drew (self->stats, (g_get_monotonic_time () - start) / 1000.0);
 }
 

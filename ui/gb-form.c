@@ -65,3 +65,14 @@ G_GNUC_BEGIN_IGNORE_DEPRECATIONS
 G_GNUC_END_IGNORE_DEPRECATIONS
   gb_palette_init (pal, (0.299 * fg.red + 0.587 * fg.green + 0.114 * fg.blue) > 0.5);
 }
+
+void
+gb_form_focus_ring (GtkWidget *canvas, cairo_t *cr, int w, int h, const GbPalette *pal)
+{
+  if (!gtk_widget_has_focus (canvas))
+    return;
+  gb_set_rgba (cr, &pal->accent, 0.6);
+  cairo_set_line_width (cr, 2);
+  cairo_rectangle (cr, 1, 1, w - 2, h - 2);
+  cairo_stroke (cr);
+}

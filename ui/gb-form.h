@@ -21,5 +21,8 @@ GtkSpinButton *gb_form_spin_row  (GtkGrid *grid, int row, const char *label, con
 GtkDropDown   *gb_form_drop_down (const char *const *items, const char *name, const char *tooltip);
 /* The palette of the widget's style: dark when its text colour is light. */
 void           gb_form_palette   (GtkWidget *widget, GbPalette *pal);
+/* A canvas's keyboard focus: a ring in the accent colour round its w × h
+ * when it has the focus. */
+void           gb_form_focus_ring (GtkWidget *canvas, cairo_t *cr, int w, int h, const GbPalette *pal);
 
 G_END_DECLS

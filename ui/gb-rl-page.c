@@ -11,6 +11,7 @@
 #include "gb-rl-page.h"
 
 #include "gb-frame-stats.h"
+#include "gb-rl-compare-view.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -51,17 +52,6 @@ typedef struct {
   int episode, t;
 } TdRecord;
 
-typedef struct {
-  /* Inputs. */
-  char *map_text;
-  GbTdConfig a, b;
-  int seeds, episodes;
-  /* Outputs. */
-  GbGrid *grid;
-  double *mean_a, *sd_a, *mean_b, *sd_b;
-  double *Q_a, *Q_b;
-  gint progress;   /* episodes run, of 2·seeds·episodes (atomic) */
-} CompareJob;
 
 struct _GbRlPage {
   GtkBox parent_instance;
@@ -83,7 +73,8 @@ struct _GbRlPage {
   GtkWidget *grid_box, *td_box, *edit_box, *cart_box, *compare_box;
   GtkStack *views;
   GtkStackSwitcher *switcher;
-  GtkDrawingArea *grid_area, *plots_area, *cart_area, *compare_area;
+  GtkDrawingArea *grid_area, *plots_area, *cart_area;
+  GbRlCompareView *compare_view;
 
   GbPalette pal;
   gboolean updating;          /* controls set by the program, not the user */
@@ -126,9 +117,6 @@ struct _GbRlPage {
   double due;
 
   /* Compare. */
-  GCancellable *cmp_cancel;
-  CompareJob *cmp_running;
-  CompareJob *cmp;            /* the result on show */
 
   /* Cart-pole. */
   GbReinforce *cart;
@@ -1399,89 +1387,36 @@ replay_changed_cb (GtkRange *range, GbRlPage *self)
 /* --- compare --- */
 
 static void
-compare_job_free (CompareJob *j)
+compare_running_cb (GbRlCompareView *view, GParamSpec *pspec, GbRlPage *self)
 {
-  if (j == NULL)
-    return;
-  g_free (j->map_text);
-  gb_grid_free (j->grid);
-  g_free (j->mean_a), g_free (j->sd_a), g_free (j->mean_b), g_free (j->sd_b);
-  g_free (j->Q_a), g_free (j->Q_b);
-  g_free (j);
+  gtk_button_set_label (self->compare_button,
+                        gb_rl_compare_view_is_running (view) ? "Cancel co_mparing" : "Co_mpare");
 }
 
 static void
-compare_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancel)
+compare_fraction_cb (GbRlCompareView *view, GParamSpec *pspec, GbRlPage *self)
 {
-  CompareJob *j = data;
-  GError *error = NULL;
-  j->grid = gb_grid_parse (j->map_text, "map", &error);
-  if (j->grid == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  int E = j->episodes;
-  gsize nq = (gsize) j->grid->mdp->n_states * j->grid->mdp->n_actions;
-  j->mean_a = g_new (double, E), j->sd_a = g_new (double, E), j->mean_b = g_new (double, E), j->sd_b = g_new (double, E);
-  j->Q_a = g_new (double, nq), j->Q_b = g_new (double, nq);
-  /* The same curves as `glassbox rl --seeds`: one core function for both. */
-  if (!gb_td_learning_curve (j->grid->mdp, &j->a, j->seeds, E, j->mean_a, j->sd_a, j->Q_a, &j->progress, cancel,
-                             &error)
-      || !gb_td_learning_curve (j->grid->mdp, &j->b, j->seeds, E, j->mean_b, j->sd_b, j->Q_b, &j->progress, cancel,
-                                &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  g_task_return_boolean (task, TRUE);
+  gtk_progress_bar_set_fraction (self->cmp_progress, gb_rl_compare_view_get_fraction (view));
 }
 
 static void
-compare_done_cb (GObject *source, GAsyncResult *result, gpointer data)
+compare_finished_cb (GbRlCompareView *view, GbRlPage *self)
 {
-  GbRlPage *self = GB_RL_PAGE (source);
-  CompareJob *j = g_task_get_task_data (G_TASK (result));
-  g_autoptr (GError) error = NULL;
-  gboolean ok = g_task_propagate_boolean (G_TASK (result), &error);
-  self->cmp_running = NULL;
-  g_clear_object (&self->cmp_cancel);
-  gtk_button_set_label (self->compare_button, "Co_mpare");
-  gtk_progress_bar_set_fraction (self->cmp_progress, ok ? 1.0 : 0.0);
-  if (!ok)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        message (self, error->message);
-      return;
-    }
-  /* The task owns j; keep a copy of what is drawn. */
-  compare_job_free (self->cmp);
-  CompareJob *keep = g_new0 (CompareJob, 1);
-  *keep = *j;
-  memset (j, 0, sizeof *j);
-  self->cmp = keep;
   gtk_stack_set_visible_child_name (self->views, "compare");
-  gtk_widget_queue_draw (GTK_WIDGET (self->compare_area));
 }
 
-static gboolean
-compare_progress_cb (gpointer data)
+static void
+compare_message_cb (GbRlCompareView *view, const char *text, GbRlPage *self)
 {
-  GbRlPage *self = data;
-  if (self->cmp_running == NULL)
-    return G_SOURCE_REMOVE;
-  CompareJob *j = self->cmp_running;
-  gtk_progress_bar_set_fraction (self->cmp_progress,
-                                 g_atomic_int_get (&j->progress) / (2.0 * j->seeds * j->episodes));
-  return G_SOURCE_CONTINUE;
+  message (self, text);
 }
 
 static void
 compare_cb (GtkButton *button, GbRlPage *self)
 {
-  if (self->cmp_running != NULL)
+  if (gb_rl_compare_view_is_running (self->compare_view))
     {
-      g_cancellable_cancel (self->cmp_cancel);
+      gb_rl_compare_view_cancel (self->compare_view);
       return;
     }
   if (!is_td (self->algo))
@@ -1489,20 +1424,14 @@ compare_cb (GtkButton *button, GbRlPage *self)
       message (self, "Compare runs two TD agents: choose Q-learning, SARSA or expected SARSA as the algorithm");
       return;
     }
-  CompareJob *j = g_new0 (CompareJob, 1);
-  j->map_text = gb_grid_to_text (self->grid);
-  read_td_config (self, &j->a, self->algo);
-  read_td_config (self, &j->b, ALGO_Q + (int) gtk_drop_down_get_selected (self->algo_b_drop));
-  j->seeds = gtk_spin_button_get_value_as_int (self->cmp_seeds);
-  j->episodes = gtk_spin_button_get_value_as_int (self->cmp_episodes);
-  self->cmp_cancel = g_cancellable_new ();
-  self->cmp_running = j;
-  gtk_button_set_label (self->compare_button, "Cancel co_mparing");
-  gtk_progress_bar_set_fraction (self->cmp_progress, 0.0);
-  g_autoptr (GTask) task = g_task_new (self, self->cmp_cancel, compare_done_cb, NULL);
-  g_task_set_task_data (task, j, (GDestroyNotify) compare_job_free);
-  g_task_run_in_thread (task, compare_thread);
-  g_timeout_add (100, compare_progress_cb, self);
+  GbTdConfig a, b;
+  int algo_b = ALGO_Q + (int) gtk_drop_down_get_selected (self->algo_b_drop);
+  read_td_config (self, &a, self->algo);
+  read_td_config (self, &b, algo_b);
+  g_autofree char *map = gb_grid_to_text (self->grid);
+  gb_rl_compare_view_start (self->compare_view, map, &a, algo_titles[self->algo], &b, algo_titles[algo_b],
+                            gtk_spin_button_get_value_as_int (self->cmp_seeds),
+                            gtk_spin_button_get_value_as_int (self->cmp_episodes));
 }
 
 /* --- drawing --- */
@@ -1555,51 +1484,7 @@ static void
 paint_compare (cairo_t *cr, int w, int h, gpointer data)
 {
   GbRlPage *self = data;
-  CompareJob *j = self->cmp;
-  if (j == NULL)
-    {
-      gb_set_rgb (cr, &self->pal.bg);
-      cairo_paint (cr);
-      gb_paint_text (cr, w / 2.0, h / 2.0 - 10,
-                     "Choose a second algorithm, seeds and episodes, and press Compare.", 14, &self->pal.muted,
-                     GB_ALIGN_CENTER, FALSE);
-      return;
-    }
-  int n = j->grid->mdp->n_states;
-  g_autofree double *Va = g_new (double, n), *Vb = g_new (double, n);
-  g_autofree int *pa = g_new (int, n), *pb = g_new (int, n);
-  for (int s = 0; s < n; s++)
-    {
-      const double *qa = j->Q_a + s * 4, *qb = j->Q_b + s * 4;
-      pa[s] = pb[s] = 0;
-      for (int a = 1; a < 4; a++)
-        {
-          if (qa[a] > qa[pa[s]] + 1e-12)
-            pa[s] = a;
-          if (qb[a] > qb[pb[s]] + 1e-12)
-            pb[s] = a;
-        }
-      Va[s] = j->grid->mdp->terminal[s] ? 0 : qa[pa[s]];
-      Vb[s] = j->grid->mdp->terminal[s] ? 0 : qb[pb[s]];
-    }
-  const char *na = algo_titles[ALGO_Q + j->a.algo], *nb = algo_titles[ALGO_Q + j->b.algo];
-  g_autofree char *ta = g_strdup_printf ("%s — seed %" G_GUINT64_FORMAT ", %d episodes, ε %g", na, j->a.seed,
-                                         j->episodes, j->a.epsilon);
-  g_autofree char *tb = g_strdup_printf ("%s — seed %" G_GUINT64_FORMAT ", %d episodes, ε %g", nb, j->b.seed,
-                                         j->episodes, j->b.epsilon);
-  /* Curves smoothed over 10 episodes, as in Sutton & Barto's figure 6.4. */
-  int E = j->episodes;
-  g_autofree double *ma = g_new (double, E), *sa = g_new (double, E), *mb = g_new (double, E), *sb = g_new (double, E);
-  gb_moving_average (j->mean_a, E, 10, ma);
-  gb_moving_average (j->sd_a, E, 10, sa);
-  gb_moving_average (j->mean_b, E, 10, mb);
-  gb_moving_average (j->sd_b, E, 10, sb);
-  GbRlCompare c = {
-    { j->grid, Va, NULL, pa, FALSE, -1, NULL, 0, NULL, ta, 0 },
-    { j->grid, Vb, NULL, pb, FALSE, -1, NULL, 0, NULL, tb, 0 },
-    na, nb, ma, sa, mb, sb, E, j->seeds,
-  };
-  gb_rl_compare_paint (cr, w, h, &c, &self->pal);
+  gb_rl_compare_view_paint (self->compare_view, cr, w, h, &self->pal);
 }
 
 static void
@@ -1610,13 +1495,7 @@ draw_cb (GtkDrawingArea *area, cairo_t *cr, int w, int h, gpointer data)
   gint64 t0 = g_get_monotonic_time ();
   gb_form_palette (GTK_WIDGET (self), &self->pal);
   paint (cr, w, h, self);
-  if (gtk_widget_has_focus (GTK_WIDGET (area)))
-    {
-      gb_set_rgba (cr, &self->pal.accent, 0.6);
-      cairo_set_line_width (cr, 2);
-      cairo_rectangle (cr, 1, 1, w - 2, h - 2);
-      cairo_stroke (cr);
-    }
+  gb_form_focus_ring (GTK_WIDGET (area), cr, w, h, &self->pal);
   gb_frame_stats_drew (self->stats, (g_get_monotonic_time () - t0) / 1000.0);
 }
 
@@ -1792,8 +1671,7 @@ gb_rl_page_stop (GbRlPage *self)
 {
   set_playing (self, FALSE);
   stop_worker (self);
-  if (self->cmp_cancel != NULL)
-    g_cancellable_cancel (self->cmp_cancel);
+  gb_rl_compare_view_cancel (self->compare_view);
 }
 
 /* --- construction --- */
@@ -2116,8 +1994,12 @@ build (GbRlPage *self)
   g_signal_connect (keys, "key-pressed", G_CALLBACK (grid_key_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self->grid_area), keys);
 
-  self->compare_area = canvas (self, paint_compare, "Comparison of two algorithms");
-  gtk_stack_add_titled (self->views, GTK_WIDGET (self->compare_area), "compare", "Compare");
+  self->compare_view = g_object_new (GB_TYPE_RL_COMPARE_VIEW, NULL);
+  g_signal_connect (self->compare_view, "notify::running", G_CALLBACK (compare_running_cb), self);
+  g_signal_connect (self->compare_view, "notify::fraction", G_CALLBACK (compare_fraction_cb), self);
+  g_signal_connect (self->compare_view, "finished", G_CALLBACK (compare_finished_cb), self);
+  g_signal_connect (self->compare_view, "message", G_CALLBACK (compare_message_cb), self);
+  gtk_stack_add_titled (self->views, GTK_WIDGET (self->compare_view), "compare", "Compare");
 
   GtkWidget *cart = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
   self->cart_area = canvas (self, paint_cart, "Cart-pole");
@@ -2195,7 +2077,6 @@ gb_rl_page_finalize (GObject *object)
   g_array_unref (self->trail);
   g_array_unref (self->returns), g_array_unref (self->lengths);
   g_array_unref (self->err_x), g_array_unref (self->err_y);
-  compare_job_free (self->cmp);
   g_clear_pointer (&self->cart, gb_reinforce_free);
   gb_cart_episode_free (self->cart_new);
   gb_cart_episode_free (self->cart_show);
