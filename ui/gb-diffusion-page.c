@@ -10,6 +10,7 @@
  * the scrubbed t from one fixed noise draw, so it changes continuously.
  */
 #include "gb-diffusion-page.h"
+#include "gb-page.h"
 
 #include <math.h>
 #include <string.h>
@@ -134,10 +135,10 @@ struct _GbDiffusionPage {
   GbFrameStats *stats;                        /* NULL unless GLASSBOX_FRAME_STATS */
 };
 
-G_DEFINE_FINAL_TYPE (GbDiffusionPage, gb_diffusion_page, GTK_TYPE_BOX)
+static void page_iface_init (GbPageInterface *iface);
 
-enum { SIGNAL_MESSAGE, N_SIGNALS };
-static guint signals[N_SIGNALS];
+G_DEFINE_FINAL_TYPE_WITH_CODE (GbDiffusionPage, gb_diffusion_page, GTK_TYPE_BOX,
+                               G_IMPLEMENT_INTERFACE (GB_TYPE_PAGE, page_iface_init))
 
 static void update_view (GbDiffusionPage *self);
 static void ensure_tick (GbDiffusionPage *self);
@@ -145,7 +146,7 @@ static void ensure_tick (GbDiffusionPage *self);
 static void
 message (GbDiffusionPage *self, const char *text)
 {
-  g_signal_emit (self, signals[SIGNAL_MESSAGE], 0, text);
+  gb_page_message (GB_PAGE (self), text);
 }
 
 static const GbSchedule *
@@ -1282,7 +1283,7 @@ domain_of (int d, const char *data)
        : gb_toy_parse (data, &kind) ? (int) kind : GB_TOY_PAINTED;
 }
 
-gboolean
+static gboolean
 gb_diffusion_page_has_unsaved (GbDiffusionPage *self)
 {
   for (int k = 0; k < N_DOMAINS; k++)
@@ -1291,7 +1292,7 @@ gb_diffusion_page_has_unsaved (GbDiffusionPage *self)
   return self->train != NULL;
 }
 
-gboolean
+static gboolean
 gb_diffusion_page_open_replaces_unsaved (GbDiffusionPage *self, const char *path)
 {
   g_autoptr (GbSafetensors) st = gb_safetensors_load (path, NULL);
@@ -1302,7 +1303,7 @@ gb_diffusion_page_open_replaces_unsaved (GbDiffusionPage *self, const char *path
   return self->unsaved[domain] || self->train != NULL;   /* opening stops the training */
 }
 
-const char *
+static const char *
 gb_diffusion_page_show_unsaved (GbDiffusionPage *self)
 {
   if (self->train != NULL)
@@ -1323,7 +1324,7 @@ gb_diffusion_page_show_unsaved (GbDiffusionPage *self)
   return domain_titles[domain];
 }
 
-gboolean
+static gboolean
 gb_diffusion_page_open (GbDiffusionPage *self, const char *path, GError **error)
 {
   GbMlpDenoiser *net = gb_mlp_denoiser_load (path, error);
@@ -1350,7 +1351,7 @@ gb_diffusion_page_open (GbDiffusionPage *self, const char *path, GError **error)
   return TRUE;
 }
 
-gboolean
+static gboolean
 gb_diffusion_page_save (GbDiffusionPage *self, const char *path, GError **error)
 {
   if (self->net == NULL)
@@ -1391,7 +1392,7 @@ gif_frame (cairo_t *cr, int w, int h, int f, gpointer data)
   paint_frame (cr, w, h, self);
 }
 
-gboolean
+static gboolean
 gb_diffusion_page_export (GbDiffusionPage *self, const char *path, GError **error)
 {
   if (!g_str_has_suffix (path, ".gif"))
@@ -1414,13 +1415,7 @@ gb_diffusion_page_export (GbDiffusionPage *self, const char *path, GError **erro
   return ok;
 }
 
-const char *
-gb_diffusion_page_export_name (GbDiffusionPage *self)
-{
-  return "diffusion.png";
-}
-
-void
+static void
 gb_diffusion_page_stop (GbDiffusionPage *self)
 {
   self->playing = FALSE;
@@ -1638,6 +1633,79 @@ gb_diffusion_page_finalize (GObject *object)
   G_OBJECT_CLASS (gb_diffusion_page_parent_class)->finalize (object);
 }
 
+/* --- GbPage --- */
+
+static gboolean
+page_open (GbPage *page, const char *path, GError **error)
+{
+  return gb_diffusion_page_open (GB_DIFFUSION_PAGE (page), path, error);
+}
+
+static gboolean
+page_save (GbPage *page, const char *path, GError **error)
+{
+  return gb_diffusion_page_save (GB_DIFFUSION_PAGE (page), path, error);
+}
+
+static gboolean
+page_export (GbPage *page, const char *path, GError **error)
+{
+  return gb_diffusion_page_export (GB_DIFFUSION_PAGE (page), path, error);
+}
+
+static void
+page_files (GbPage *page, GbPageFileKind kind, GbPageFiles *out)
+{
+  if (kind == GB_PAGE_EXPORT)
+    gb_page_files_export (out, "diffusion.png", TRUE);
+  else
+    gb_page_files_model (out, kind, "diffusion.safetensors");
+}
+
+static void
+page_stop (GbPage *page)
+{
+  gb_diffusion_page_stop (GB_DIFFUSION_PAGE (page));
+}
+
+static gboolean
+page_has_unsaved (GbPage *page)
+{
+  return gb_diffusion_page_has_unsaved (GB_DIFFUSION_PAGE (page));
+}
+
+static gboolean
+page_open_replaces_unsaved (GbPage *page, const char *path)
+{
+  return gb_diffusion_page_open_replaces_unsaved (GB_DIFFUSION_PAGE (page), path);
+}
+
+static const char *
+page_unsaved_name (GbPage *page)
+{
+  return "the diffusion model";
+}
+
+static void
+page_show_unsaved (GbPage *page)
+{
+  gb_diffusion_page_show_unsaved (GB_DIFFUSION_PAGE (page));   /* stops training, keeping it */
+}
+
+static void
+page_iface_init (GbPageInterface *iface)
+{
+  iface->open = page_open;
+  iface->save = page_save;
+  iface->export = page_export;
+  iface->files = page_files;
+  iface->stop = page_stop;
+  iface->has_unsaved = page_has_unsaved;
+  iface->open_replaces_unsaved = page_open_replaces_unsaved;
+  iface->unsaved_name = page_unsaved_name;
+  iface->show_unsaved = page_show_unsaved;
+}
+
 static void
 gb_diffusion_page_class_init (GbDiffusionPageClass *klass)
 {
@@ -1647,8 +1715,6 @@ gb_diffusion_page_class_init (GbDiffusionPageClass *klass)
   object_class->finalize = gb_diffusion_page_finalize;
   widget_class->realize = gb_diffusion_page_realize;
   widget_class->unrealize = gb_diffusion_page_unrealize;
-  signals[SIGNAL_MESSAGE] = g_signal_new ("message", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
-                                          NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
   gtk_widget_class_set_css_name (widget_class, "diffusionpage");
 }
 

@@ -7,6 +7,7 @@
  * only installs their results and draws.
  */
 #include "gb-latent-page.h"
+#include "gb-page.h"
 
 #include <math.h>
 
@@ -100,15 +101,16 @@ struct _GbLatentPage {
   gboolean disposed;
 };
 
-enum { SIGNAL_MESSAGE, N_SIGNALS };
-static guint signals[N_SIGNALS];
+static void page_iface_init (GbPageInterface *iface);
+static gboolean gb_latent_page_is_training (GbLatentPage *self);
 
-G_DEFINE_FINAL_TYPE (GbLatentPage, gb_latent_page, GTK_TYPE_BOX)
+G_DEFINE_FINAL_TYPE_WITH_CODE (GbLatentPage, gb_latent_page, GTK_TYPE_BOX,
+                               G_IMPLEMENT_INTERFACE (GB_TYPE_PAGE, page_iface_init))
 
 static void
 show_message (GbLatentPage *self, const char *message)
 {
-  g_signal_emit (self, signals[SIGNAL_MESSAGE], 0, message);
+  gb_page_message (GB_PAGE (self), message);
 }
 
 static int
@@ -326,10 +328,16 @@ gb_latent_page_focus_plane (GbLatentPage *self)
   gtk_widget_grab_focus (GTK_WIDGET (self->view));
 }
 
-void
+static void
 gb_latent_page_toggle_manifold (GbLatentPage *self)
 {
   gtk_check_button_set_active (self->manifold_check, !gtk_check_button_get_active (self->manifold_check));
+}
+
+static void
+toggle_manifold_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  gb_latent_page_toggle_manifold (GB_LATENT_PAGE (widget));
 }
 
 /* --- the info panel and the plot --- */
@@ -568,7 +576,7 @@ start_encode (GbLatentPage *self)
   g_task_run_in_thread (task, encode_thread);
 }
 
-void
+static void
 gb_latent_page_set_model (GbLatentPage *self, GbVae *vae, const char *name)
 {
   self->unsaved = FALSE;
@@ -597,7 +605,7 @@ gb_latent_page_set_model (GbLatentPage *self, GbVae *vae, const char *name)
     start_encode (self);
 }
 
-gboolean
+static gboolean
 gb_latent_page_open_model (GbLatentPage *self, const char *path, GError **error)
 {
   if (gb_latent_page_is_training (self))
@@ -627,7 +635,7 @@ gb_latent_page_open_model (GbLatentPage *self, const char *path, GError **error)
   return TRUE;
 }
 
-gboolean
+static gboolean
 gb_latent_page_save_model (GbLatentPage *self, const char *path, GError **error)
 {
   if (!gb_vae_save (self->model->vae, path, error))
@@ -657,7 +665,7 @@ export_paint_cb (cairo_t *cr, int w, int h, gpointer data)
   gb_latent_export_paint (cr, w, h, &scene, &info, gb_latent_view_get_palette (self->view));
 }
 
-gboolean
+static gboolean
 gb_latent_page_export (GbLatentPage *self, const char *path, GError **error)
 {
   int w = MAX (gtk_widget_get_width (GTK_WIDGET (self->view)), 400);
@@ -669,13 +677,13 @@ gb_latent_page_export (GbLatentPage *self, const char *path, GError **error)
 
 /* --- training --- */
 
-gboolean
+static gboolean
 gb_latent_page_is_training (GbLatentPage *self)
 {
   return self->trainer != NULL;
 }
 
-gboolean
+static gboolean
 gb_latent_page_has_unsaved (GbLatentPage *self)
 {
   return self->trainer != NULL || self->unsaved;
@@ -949,7 +957,7 @@ pause_toggled_cb (GbLatentPage *self)
     }
 }
 
-void
+static void
 gb_latent_page_stop (GbLatentPage *self)
 {
   if (self->cancel != NULL)
@@ -1026,10 +1034,8 @@ gb_latent_page_class_init (GbLatentPageClass *klass)
   object_class->dispose = gb_latent_page_dispose;
   object_class->finalize = gb_latent_page_finalize;
 
-  signals[SIGNAL_MESSAGE] = g_signal_new ("message", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
-                                          NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
-
   g_type_ensure (GB_TYPE_LATENT_VIEW);
+  gtk_widget_class_install_action (widget_class, "latent.toggle-manifold", NULL, toggle_manifold_action);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/glassbox/Glassbox/ui/gb-latent-page.ui");
   gtk_widget_class_bind_template_child (widget_class, GbLatentPage, view);
   gtk_widget_class_bind_template_child (widget_class, GbLatentPage, info_area);
@@ -1119,4 +1125,77 @@ gb_latent_page_init (GbLatentPage *self)
   gb_latent_page_set_model (self, vae, "shipped with Glassbox");
   start_encode (self);
   ensure_manifold (self);
+}
+
+/* --- GbPage --- */
+
+static gboolean
+page_open (GbPage *page, const char *path, GError **error)
+{
+  return gb_latent_page_open_model (GB_LATENT_PAGE (page), path, error);
+}
+
+static gboolean
+page_save (GbPage *page, const char *path, GError **error)
+{
+  return gb_latent_page_save_model (GB_LATENT_PAGE (page), path, error);
+}
+
+static gboolean
+page_export (GbPage *page, const char *path, GError **error)
+{
+  return gb_latent_page_export (GB_LATENT_PAGE (page), path, error);
+}
+
+static void
+page_files (GbPage *page, GbPageFileKind kind, GbPageFiles *out)
+{
+  if (kind == GB_PAGE_EXPORT)
+    gb_page_files_export (out, "latent-space.png", FALSE);
+  else
+    gb_page_files_model (out, kind, "vae.safetensors");
+}
+
+static void
+page_stop (GbPage *page)
+{
+  gb_latent_page_stop (GB_LATENT_PAGE (page));
+}
+
+static gboolean
+page_has_unsaved (GbPage *page)
+{
+  return gb_latent_page_has_unsaved (GB_LATENT_PAGE (page));
+}
+
+static const char *
+page_unsaved_name (GbPage *page)
+{
+  return "the VAE";
+}
+
+static gboolean
+page_is_busy (GbPage *page)
+{
+  return gb_latent_page_is_training (GB_LATENT_PAGE (page));   /* until the worker has noticed a stop */
+}
+
+static void
+page_show_unsaved (GbPage *page)
+{
+  gb_latent_page_stop (GB_LATENT_PAGE (page));   /* training stops after its step: is_busy says when */
+}
+
+static void
+page_iface_init (GbPageInterface *iface)
+{
+  iface->show_unsaved = page_show_unsaved;
+  iface->open = page_open;
+  iface->save = page_save;
+  iface->export = page_export;
+  iface->files = page_files;
+  iface->stop = page_stop;
+  iface->has_unsaved = page_has_unsaved;
+  iface->unsaved_name = page_unsaved_name;
+  iface->is_busy = page_is_busy;
 }

@@ -9,6 +9,7 @@
  * under the same lock, so they apply while the agent runs.
  */
 #include "gb-rl-page.h"
+#include "gb-page.h"
 
 #include "gb-frame-stats.h"
 #include "gb-rl-compare-view.h"
@@ -138,10 +139,9 @@ struct _GbRlPage {
   GbFrameStats *stats;        /* NULL unless GLASSBOX_FRAME_STATS: frames drawn while playing */
 };
 
-G_DEFINE_FINAL_TYPE (GbRlPage, gb_rl_page, GTK_TYPE_BOX)
+static void page_iface_init (GbPageInterface *iface);
 
-enum { SIGNAL_MESSAGE, N_SIGNALS };
-static guint signals[N_SIGNALS];
+G_DEFINE_FINAL_TYPE_WITH_CODE (GbRlPage, gb_rl_page, GTK_TYPE_BOX, G_IMPLEMENT_INTERFACE (GB_TYPE_PAGE, page_iface_init))
 
 static void refresh (GbRlPage *self);
 static void reset_run (GbRlPage *self);
@@ -151,7 +151,7 @@ static void ensure_tick (GbRlPage *self);
 static void
 message (GbRlPage *self, const char *text)
 {
-  g_signal_emit (self, signals[SIGNAL_MESSAGE], 0, text);
+  gb_page_message (GB_PAGE (self), text);
 }
 
 static gboolean
@@ -1516,7 +1516,7 @@ gb_rl_page_unrealize (GtkWidget *widget)
 
 /* --- public --- */
 
-gboolean
+static gboolean
 gb_rl_page_open (GbRlPage *self, const char *path, GError **error)
 {
   g_autofree char *text = NULL;
@@ -1600,7 +1600,7 @@ gb_rl_page_open (GbRlPage *self, const char *path, GError **error)
   return TRUE;
 }
 
-gboolean
+static gboolean
 gb_rl_page_save_session (GbRlPage *self, const char *path, GError **error)
 {
   if (cart_mode (self))
@@ -1622,7 +1622,7 @@ gb_rl_page_save_session (GbRlPage *self, const char *path, GError **error)
   return gb_rl_session_save (&s, path, error);
 }
 
-gboolean
+static gboolean
 gb_rl_page_save_map (GbRlPage *self, const char *path, GError **error)
 {
   if (self->grid == NULL || cart_mode (self))
@@ -1647,7 +1647,7 @@ paint_grid_and_plots (cairo_t *cr, int w, int h, gpointer data)
   cairo_restore (cr);
 }
 
-const char *
+static const char *
 gb_rl_page_export_name (GbRlPage *self)
 {
   const char *view = gtk_stack_get_visible_child_name (self->views);
@@ -1655,7 +1655,7 @@ gb_rl_page_export_name (GbRlPage *self)
                                                                                                 : "gridworld.png";
 }
 
-gboolean
+static gboolean
 gb_rl_page_export (GbRlPage *self, const char *path, GError **error)
 {
   const char *view = gtk_stack_get_visible_child_name (self->views);
@@ -1666,7 +1666,7 @@ gb_rl_page_export (GbRlPage *self, const char *path, GError **error)
   return gb_export_file (path, 1200, 900, paint_grid_and_plots, self, error);
 }
 
-void
+static void
 gb_rl_page_stop (GbRlPage *self)
 {
   set_playing (self, FALSE);
@@ -1840,7 +1840,7 @@ build_sidebar (GbRlPage *self)
   self->r_cliff = gb_form_spin_row (f, 3, "Cliff reward", "Cliff reward", -1000, 1000, 1, 1, -100,
                             "Added on entering the cliff, which sends the agent back to the start");
   GtkWidget *save_map = gtk_button_new_with_mnemonic ("Sa_ve map…");
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (save_map), "win.save-map");
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (save_map), "rl.save-map");
   gtk_widget_set_tooltip_text (save_map, "Save the map as a text file");
   gtk_box_append (gb, save_map);
 
@@ -2086,6 +2086,70 @@ gb_rl_page_finalize (GObject *object)
   G_OBJECT_CLASS (gb_rl_page_parent_class)->finalize (object);
 }
 
+/* --- GbPage --- */
+
+static gboolean
+page_open (GbPage *page, const char *path, GError **error)
+{
+  return gb_rl_page_open (GB_RL_PAGE (page), path, error);
+}
+
+static gboolean
+page_save (GbPage *page, const char *path, GError **error)
+{
+  return gb_rl_page_save_session (GB_RL_PAGE (page), path, error);
+}
+
+static gboolean
+page_export (GbPage *page, const char *path, GError **error)
+{
+  return gb_rl_page_export (GB_RL_PAGE (page), path, error);
+}
+
+static void
+page_files (GbPage *page, GbPageFileKind kind, GbPageFiles *out)
+{
+  GbRlPage *self = GB_RL_PAGE (page);
+  if (kind == GB_PAGE_EXPORT)
+    gb_page_files_export (out, gb_rl_page_export_name (self), FALSE);
+  else if (kind == GB_PAGE_OPEN)
+    *out = (GbPageFiles) { .title = "Open a Map or Session",
+                           .filters = { { "Maps and sessions", { "*.txt", "*.map", "*.session", "*.policy" } },
+                                        { "All files", { "*" } } } };
+  else
+    *out = (GbPageFiles) { .title = "Save the Session",
+                           .name = cart_mode (self) ? "cartpole.policy" : "gridworld.session" };
+}
+
+static void
+page_stop (GbPage *page)
+{
+  gb_rl_page_stop (GB_RL_PAGE (page));
+}
+
+static void
+page_iface_init (GbPageInterface *iface)
+{
+  iface->open = page_open;
+  iface->save = page_save;
+  iface->export = page_export;
+  iface->files = page_files;
+  iface->stop = page_stop;
+}
+
+static gboolean
+save_map (GbPage *page, const char *path, GError **error)
+{
+  return gb_rl_page_save_map (GB_RL_PAGE (page), path, error);
+}
+
+static void
+save_map_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  GbPageFiles files = { .title = "Save the Map", .name = "map.txt" };
+  gb_page_run_save_dialog (GB_PAGE (widget), &files, save_map);
+}
+
 static void
 gb_rl_page_class_init (GbRlPageClass *klass)
 {
@@ -2095,9 +2159,7 @@ gb_rl_page_class_init (GbRlPageClass *klass)
   object_class->finalize = gb_rl_page_finalize;
   widget_class->realize = gb_rl_page_realize;
   widget_class->unrealize = gb_rl_page_unrealize;
-  /* A message for the window's bar: a bad parameter, an error, a hint. */
-  signals[SIGNAL_MESSAGE] = g_signal_new ("message", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
-                                          NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  gtk_widget_class_install_action (widget_class, "rl.save-map", NULL, save_map_action);
   gtk_widget_class_set_css_name (widget_class, "rlpage");
 }
 

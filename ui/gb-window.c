@@ -8,6 +8,7 @@
 #include "gb-confirm.h"
 #include "gb-diffusion-page.h"
 #include "gb-latent-page.h"
+#include "gb-page.h"
 #include "gb-rl-page.h"
 #include "gb-settings.h"
 
@@ -25,14 +26,12 @@ struct _GbWindow {
 
   /* What waits on the answer about an unsaved model, and then on its Save As. */
   enum { PENDING_NONE, PENDING_CLOSE, PENDING_OPEN } pending;
-  char *pending_path;        /* PENDING_OPEN: the file to open */
-  int pending_target;        /* PENDING_OPEN: the page it opens in */
-  gboolean saving_diffusion; /* which page's model the answer is about */
+  char *pending_path;        /* PENDING_OPEN: the file to open … */
+  GbPage *pending_page;      /* … and the page it opens in */
+  GbPage *unsaved_page;      /* the page whose unsaved model the answer is about */
   gboolean close_confirmed;
-  guint wait_source;         /* waiting for the latent page's training to stop */
+  guint wait_source;         /* waiting for that page's long work to stop */
 };
-
-typedef enum { TARGET_LATENT, TARGET_RL, TARGET_DIFFUSION } Target;
 
 G_DEFINE_FINAL_TYPE (GbWindow, gb_window, GTK_TYPE_APPLICATION_WINDOW)
 
@@ -70,7 +69,22 @@ is_text_file (const char *path)
   return g_utf8_validate (buf, n, &end) || (n == sizeof buf && n - (end - buf) < 4);
 }
 
-static void open_checked (GbWindow *self, const char *path, Target target);
+static void open_checked (GbWindow *self, const char *path, GbPage *page);
+
+/* The pages, in the order unsaved work is asked about. */
+static GbPage *
+page_at (GbWindow *self, int i)
+{
+  GtkWidget *pages[] = { GTK_WIDGET (self->latent_page), GTK_WIDGET (self->rl_page),
+                         GTK_WIDGET (self->diffusion_page) };
+  return i < (int) G_N_ELEMENTS (pages) ? GB_PAGE (pages[i]) : NULL;
+}
+
+static GbPage *
+current_page (GbWindow *self)
+{
+  return GB_PAGE (gtk_stack_get_visible_child (self->stack));
+}
 
 void
 gb_window_open_model (GbWindow *self, const char *path)
@@ -81,19 +95,20 @@ gb_window_open_model (GbWindow *self, const char *path)
   const char *kind = st ? gb_safetensors_get_metadata (st, "kind") : NULL;
   gboolean diffusion = g_strcmp0 (kind, "diffusion-mlp") == 0 || g_strcmp0 (kind, "diffusion-unet") == 0;
   gboolean rl = st == NULL && is_text_file (path);
+  GbPage *page = GB_PAGE (diffusion ? GTK_WIDGET (self->diffusion_page)
+                          : rl      ? GTK_WIDGET (self->rl_page)
+                                    : GTK_WIDGET (self->latent_page));
   if (diffusion || rl)
-    gtk_stack_set_visible_child_name (self->stack, diffusion ? "diffusion" : "rl");
-  open_checked (self, path, diffusion ? TARGET_DIFFUSION : rl ? TARGET_RL : TARGET_LATENT);
+    gtk_stack_set_visible_child (self->stack, GTK_WIDGET (page));
+  open_checked (self, path, page);
 }
 
 /* Opens path in that page, whatever it replaces. */
 static void
-open_now (GbWindow *self, const char *path, Target target)
+open_now (GbWindow *self, const char *path, GbPage *page)
 {
   g_autoptr (GError) error = NULL;
-  if (!(target == TARGET_DIFFUSION ? gb_diffusion_page_open (self->diffusion_page, path, &error)
-        : target == TARGET_RL      ? gb_rl_page_open (self->rl_page, path, &error)
-                                   : gb_latent_page_open_model (self->latent_page, path, &error)))
+  if (!gb_page_open (page, path, &error))
     gb_window_show_message (self, error->message);
   else
     gtk_info_bar_set_revealed (self->infobar, FALSE);
@@ -103,18 +118,6 @@ static void
 infobar_response_cb (GtkInfoBar *bar, int response, GbWindow *self)
 {
   gtk_info_bar_set_revealed (bar, FALSE);
-}
-
-static gboolean
-on_rl (GbWindow *self)
-{
-  return g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "rl") == 0;
-}
-
-static gboolean
-on_diffusion (GbWindow *self)
-{
-  return g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "diffusion") == 0;
 }
 
 static void
@@ -127,130 +130,65 @@ page_message_cb (GtkWidget *page, const char *message, GbWindow *self)
 
 static void saved_for_pending (GbWindow *self, gboolean ok);
 
-typedef enum { DIALOG_OPEN, DIALOG_SAVE, DIALOG_EXPORT, DIALOG_OPEN_RL, DIALOG_SAVE_SESSION, DIALOG_SAVE_MAP,
-               DIALOG_EXPORT_RL, DIALOG_OPEN_DIFFUSION, DIALOG_SAVE_DIFFUSION, DIALOG_EXPORT_DIFFUSION } DialogKind;
+/* What a dialog is for: its page, Open, Save As or Export, and what the page offers. */
+typedef struct {
+  GbPage *page;
+  GbPageFileKind kind;
+  GbPageFiles files;
+} DialogInfo;
 
 static void
-dialog_response_cb (GtkNativeDialog *dialog, int response, GbWindow *self)
+close_dialog (GbWindow *self, GtkNativeDialog *dialog)
 {
-  DialogKind kind = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (dialog), "kind"));
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr (GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-      g_autofree char *path = g_file_get_path (file);
-      g_autoptr (GError) error = NULL;
-      gboolean ok = TRUE;
-      if (path == NULL)
-        {
-          ok = FALSE;
-          g_set_error_literal (&error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "only local files can be used");
-        }
-      else if (kind == DIALOG_OPEN || kind == DIALOG_OPEN_RL || kind == DIALOG_OPEN_DIFFUSION)
-        {
-          /* The opener reports its own errors: it may first ask about an unsaved model. */
-          open_checked (self, path, kind == DIALOG_OPEN ? TARGET_LATENT
-                                    : kind == DIALOG_OPEN_RL ? TARGET_RL : TARGET_DIFFUSION);
-          gtk_native_dialog_destroy (dialog);
-          g_clear_object (&self->dialog);
-          return;
-        }
-      else if (kind == DIALOG_SAVE_SESSION)
-        ok = gb_rl_page_save_session (self->rl_page, path, &error);
-      else if (kind == DIALOG_SAVE_MAP)
-        ok = gb_rl_page_save_map (self->rl_page, path, &error);
-      else if (kind == DIALOG_EXPORT_RL)
-        ok = gb_rl_page_export (self->rl_page, path, &error);
-      else if (kind == DIALOG_EXPORT_DIFFUSION)
-        ok = gb_diffusion_page_export (self->diffusion_page, path, &error);
-      else if (kind == DIALOG_SAVE || kind == DIALOG_SAVE_DIFFUSION)
-        {
-          if (!g_str_has_suffix (path, ".safetensors"))
-            {
-              char *with = g_strconcat (path, ".safetensors", NULL);
-              g_free (path);
-              path = with;
-            }
-          ok = kind == DIALOG_SAVE ? gb_latent_page_save_model (self->latent_page, path, &error)
-                                   : gb_diffusion_page_save (self->diffusion_page, path, &error);
-        }
-      else
-        ok = gb_latent_page_export (self->latent_page, path, &error);
-      if (!ok)
-        gb_window_show_message (self, error->message);
-      else
-        gtk_info_bar_set_revealed (self->infobar, FALSE);
-      if (kind == DIALOG_SAVE || kind == DIALOG_SAVE_DIFFUSION)
-        {
-          gtk_native_dialog_destroy (dialog);
-          g_clear_object (&self->dialog);
-          saved_for_pending (self, ok);
-          return;
-        }
-    }
-  else if (kind == DIALOG_SAVE || kind == DIALOG_SAVE_DIFFUSION)
-    saved_for_pending (self, FALSE);   /* the Save As was cancelled: so is what waited on it */
   gtk_native_dialog_destroy (dialog);
   g_clear_object (&self->dialog);
 }
 
 static void
-add_filter (GtkFileChooser *chooser, const char *name, const char *pattern)
+dialog_response_cb (GtkNativeDialog *dialog, int response, GbWindow *self)
 {
-  GtkFileFilter *f = gtk_file_filter_new ();
-  gtk_file_filter_set_name (f, name);
-  gtk_file_filter_add_pattern (f, pattern);
-  gtk_file_chooser_add_filter (chooser, f);
-  g_object_unref (f);
+  const DialogInfo *info = g_object_get_data (G_OBJECT (dialog), "info");
+  GbPage *page = info->page;
+  GbPageFileKind kind = info->kind;
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autofree char *path = gb_page_chosen_path (GTK_FILE_CHOOSER (dialog), &info->files, &error);
+      if (path != NULL && kind == GB_PAGE_OPEN)
+        {
+          /* The opener reports its own errors: it may first ask about an unsaved model. */
+          close_dialog (self, dialog);
+          open_checked (self, path, page);
+          return;
+        }
+      gboolean ok = path != NULL && (kind == GB_PAGE_SAVE ? gb_page_save (page, path, &error)
+                                     : kind == GB_PAGE_EXPORT ? gb_page_export (page, path, &error)
+                                                              : FALSE);
+      if (!ok)
+        gb_window_show_message (self, error->message);
+      else
+        gtk_info_bar_set_revealed (self->infobar, FALSE);
+      close_dialog (self, dialog);
+      if (kind == GB_PAGE_SAVE)
+        saved_for_pending (self, ok);
+      return;
+    }
+  close_dialog (self, dialog);
+  if (kind == GB_PAGE_SAVE)
+    saved_for_pending (self, FALSE);   /* the Save As was cancelled: so is what waited on it */
 }
 
 static void
-run_dialog (GbWindow *self, DialogKind kind)
+run_dialog (GbWindow *self, GbPage *page, GbPageFileKind kind)
 {
   if (self->dialog != NULL)
     return;
-  static const char *titles[] = { "Open a Model", "Save the Model", "Export the View", "Open a Map or Session",
-                                  "Save the Session", "Save the Map", "Export the View", "Open a Model",
-                                  "Save the Model", "Export the View" };
-  gboolean opening = kind == DIALOG_OPEN || kind == DIALOG_OPEN_RL || kind == DIALOG_OPEN_DIFFUSION;
-  GtkFileChooserAction action = opening ? GTK_FILE_CHOOSER_ACTION_OPEN : GTK_FILE_CHOOSER_ACTION_SAVE;
-  GtkFileChooserNative *dialog = gtk_file_chooser_native_new (titles[kind], GTK_WINDOW (self), action,
-                                                              opening ? "_Open" : "_Save", "_Cancel");
-  GtkFileChooser *chooser = GTK_FILE_CHOOSER (dialog);
-  if (kind == DIALOG_EXPORT || kind == DIALOG_EXPORT_RL || kind == DIALOG_EXPORT_DIFFUSION)
-    {
-      add_filter (chooser, "PNG image", "*.png");
-      add_filter (chooser, "SVG drawing", "*.svg");
-      add_filter (chooser, "PDF document", "*.pdf");
-      if (kind == DIALOG_EXPORT_DIFFUSION)
-        add_filter (chooser, "GIF animation of the whole process", "*.gif");
-      gtk_file_chooser_set_current_name (chooser, kind == DIALOG_EXPORT ? "latent-space.png"
-                                                  : kind == DIALOG_EXPORT_RL ? gb_rl_page_export_name (self->rl_page)
-                                                  : gb_diffusion_page_export_name (self->diffusion_page));
-    }
-  else if (kind == DIALOG_OPEN_RL)
-    {
-      GtkFileFilter *f = gtk_file_filter_new ();
-      gtk_file_filter_set_name (f, "Maps and sessions");
-      gtk_file_filter_add_pattern (f, "*.txt");
-      gtk_file_filter_add_pattern (f, "*.map");
-      gtk_file_filter_add_pattern (f, "*.session");
-      gtk_file_filter_add_pattern (f, "*.policy");
-      gtk_file_chooser_add_filter (chooser, f);
-      g_object_unref (f);
-      add_filter (chooser, "All files", "*");
-    }
-  else if (kind == DIALOG_SAVE_SESSION || kind == DIALOG_SAVE_MAP)
-    gtk_file_chooser_set_current_name (chooser, kind == DIALOG_SAVE_MAP ? "map.txt"
-                                                : g_str_equal (gb_rl_page_export_name (self->rl_page), "cartpole.png")
-                                                  ? "cartpole.policy" : "gridworld.session");
-  else
-    {
-      add_filter (chooser, "Models (safetensors)", "*.safetensors");
-      if (!opening)
-        gtk_file_chooser_set_current_name (chooser, kind == DIALOG_SAVE ? "vae.safetensors" : "diffusion.safetensors");
-    }
-  g_object_set_data (G_OBJECT (dialog), "kind", GINT_TO_POINTER (kind));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
+  DialogInfo *info = g_new0 (DialogInfo, 1);
+  info->page = page;
+  info->kind = kind;
+  gb_page_files (page, kind, &info->files);
+  GtkFileChooserNative *dialog = gb_page_file_chooser (GTK_WINDOW (self), kind, &info->files);
+  g_object_set_data_full (G_OBJECT (dialog), "info", info, g_free);
   g_signal_connect (dialog, "response", G_CALLBACK (dialog_response_cb), self);
   self->dialog = GTK_NATIVE_DIALOG (dialog);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
@@ -260,14 +198,21 @@ static void
 open_action (GtkWidget *widget, const char *name, GVariant *param)
 {
   GbWindow *self = GB_WINDOW (widget);
-  run_dialog (self, on_rl (self) ? DIALOG_OPEN_RL : on_diffusion (self) ? DIALOG_OPEN_DIFFUSION : DIALOG_OPEN);
+  run_dialog (self, current_page (self), GB_PAGE_OPEN);
 }
 
 static void
 save_action (GtkWidget *widget, const char *name, GVariant *param)
 {
   GbWindow *self = GB_WINDOW (widget);
-  run_dialog (self, on_rl (self) ? DIALOG_SAVE_SESSION : on_diffusion (self) ? DIALOG_SAVE_DIFFUSION : DIALOG_SAVE);
+  run_dialog (self, current_page (self), GB_PAGE_SAVE);
+}
+
+static void
+export_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  GbWindow *self = GB_WINDOW (widget);
+  run_dialog (self, current_page (self), GB_PAGE_EXPORT);
 }
 
 static void
@@ -278,24 +223,12 @@ page_action (GtkWidget *widget, const char *name, GVariant *param)
 }
 
 static void
-save_map_action (GtkWidget *widget, const char *name, GVariant *param)
-{
-  run_dialog (GB_WINDOW (widget), DIALOG_SAVE_MAP);
-}
-
-static void
-export_action (GtkWidget *widget, const char *name, GVariant *param)
-{
-  GbWindow *self = GB_WINDOW (widget);
-  run_dialog (self, on_rl (self) ? DIALOG_EXPORT_RL : on_diffusion (self) ? DIALOG_EXPORT_DIFFUSION : DIALOG_EXPORT);
-}
-
-static void
 manifold_action (GtkWidget *widget, const char *name, GVariant *param)
 {
+  /* Ctrl+M anywhere in the window, while the latent page is on show. */
   GbWindow *self = GB_WINDOW (widget);
-  if (!on_rl (self) && !on_diffusion (self))
-    gb_latent_page_toggle_manifold (self->latent_page);
+  if (current_page (self) == GB_PAGE (self->latent_page))
+    gtk_widget_activate_action (GTK_WIDGET (self->latent_page), "latent.toggle-manifold", NULL);
 }
 
 /* --- unsaved models: ask before closing or opening over one --- */
@@ -305,6 +238,7 @@ clear_pending (GbWindow *self)
 {
   self->pending = PENDING_NONE;
   g_clear_pointer (&self->pending_path, g_free);
+  self->pending_page = NULL;
 }
 
 /* Goes on with what waited on the answer (or on the save). */
@@ -319,9 +253,9 @@ continue_pending (GbWindow *self)
   else if (self->pending == PENDING_OPEN)
     {
       g_autofree char *path = g_steal_pointer (&self->pending_path);
-      Target target = self->pending_target;
+      GbPage *page = self->pending_page;
       clear_pending (self);
-      open_now (self, path, target);
+      open_now (self, path, page);
     }
 }
 
@@ -334,15 +268,16 @@ saved_for_pending (GbWindow *self, gboolean ok)
     clear_pending (self);   /* the save failed and said why: nothing is lost, nothing goes on */
 }
 
+/* Save As for the unsaved model, once its page's long work has stopped. */
 static gboolean
-wait_for_training_cb (gpointer data)
+save_unsaved_cb (gpointer data)
 {
   GbWindow *self = data;
-  if (gb_latent_page_is_training (self->latent_page))
+  if (gb_page_is_busy (self->unsaved_page))
     return G_SOURCE_CONTINUE;
   self->wait_source = 0;
-  gtk_stack_set_visible_child_name (self->stack, "latent");
-  run_dialog (self, DIALOG_SAVE);
+  gtk_stack_set_visible_child (self->stack, GTK_WIDGET (self->unsaved_page));
+  run_dialog (self, self->unsaved_page, GB_PAGE_SAVE);
   return G_SOURCE_REMOVE;
 }
 
@@ -358,51 +293,42 @@ answer_cb (GbConfirm answer, gpointer data)
         self->close_confirmed = TRUE;
       continue_pending (self);
     }
-  else if (self->saving_diffusion)
-    {
-      gb_diffusion_page_show_unsaved (self->diffusion_page);   /* stops training, keeping it */
-      gtk_stack_set_visible_child_name (self->stack, "diffusion");
-      run_dialog (self, DIALOG_SAVE_DIFFUSION);
-    }
   else
     {
-      /* Training stops after its current step; then Save As. */
-      gb_latent_page_stop (self->latent_page);
-      if (self->wait_source == 0)
-        self->wait_source = g_timeout_add (50, wait_for_training_cb, self);
+      /* Training stops (keeping what it learnt); then Save As. */
+      gb_page_show_unsaved (self->unsaved_page);
+      if (!gb_page_is_busy (self->unsaved_page))
+        save_unsaved_cb (self);
+      else if (self->wait_source == 0)
+        self->wait_source = g_timeout_add (50, save_unsaved_cb, self);
     }
   g_object_unref (self);
 }
 
-/* Asks before `pending` (closing, or opening path in target) loses a model
+/* Asks before `pending` (closing, or opening path in page) loses a model
  * trained in the app; returns FALSE when nothing would be lost. */
 static gboolean
-ask_unsaved (GbWindow *self, int pending, const char *path, Target target)
+ask_unsaved (GbWindow *self, int pending, const char *path, GbPage *page)
 {
-  gboolean latent = FALSE, diffusion = FALSE;
+  GbPage *unsaved = NULL;
   if (pending == PENDING_CLOSE)
-    {
-      latent = gb_latent_page_has_unsaved (self->latent_page);
-      diffusion = !latent && gb_diffusion_page_has_unsaved (self->diffusion_page);
-    }
-  else if (target == TARGET_LATENT)
-    latent = gb_latent_page_has_unsaved (self->latent_page);
-  else if (target == TARGET_DIFFUSION)
-    diffusion = gb_diffusion_page_open_replaces_unsaved (self->diffusion_page, path);
-  if (!latent && !diffusion)
+    for (int i = 0; unsaved == NULL && page_at (self, i) != NULL; i++)
+      unsaved = gb_page_has_unsaved (page_at (self, i)) ? page_at (self, i) : NULL;
+  else if (gb_page_open_replaces_unsaved (page, path))
+    unsaved = page;
+  if (unsaved == NULL)
     return FALSE;
   if (self->pending != PENDING_NONE)
     return TRUE;   /* already asking */
   self->pending = pending;
   self->pending_path = g_strdup (path);
-  self->pending_target = target;
-  self->saving_diffusion = diffusion;
+  self->pending_page = page;
+  self->unsaved_page = unsaved;
   g_autofree char *base = path ? g_path_get_basename (path) : NULL;
-  const char *what = latent ? "the VAE" : "the diffusion model";
-  g_autofree char *heading = g_strdup_printf ("Save %s trained in the app?", what);
+  g_autofree char *heading = g_strdup_printf ("Save %s trained in the app?", gb_page_unsaved_name (unsaved));
   g_autofree char *body = pending == PENDING_CLOSE
     ? g_strdup_printf ("It has not been saved%s, and closing Glassbox will lose it.",
-                       (latent ? gb_latent_page_is_training (self->latent_page) : FALSE) ? " (it is still training)" : "")
+                       gb_page_is_busy (unsaved) ? " (it is still training)" : "")
     : g_strdup_printf ("Opening “%s” replaces it, and it has not been saved.", base);
   gb_confirm_unsaved (GTK_WINDOW (self), heading, body,
                       pending == PENDING_CLOSE ? "Close _Without Saving" : "_Discard and Open",
@@ -411,10 +337,10 @@ ask_unsaved (GbWindow *self, int pending, const char *path, Target target)
 }
 
 static void
-open_checked (GbWindow *self, const char *path, Target target)
+open_checked (GbWindow *self, const char *path, GbPage *page)
 {
-  if (!ask_unsaved (self, PENDING_OPEN, path, target))
-    open_now (self, path, target);
+  if (!ask_unsaved (self, PENDING_OPEN, path, page))
+    open_now (self, path, page);
 }
 
 /* --- window state --- */
@@ -423,7 +349,7 @@ static gboolean
 gb_window_close_request (GtkWindow *window)
 {
   GbWindow *self = GB_WINDOW (window);
-  if (!self->close_confirmed && ask_unsaved (self, PENDING_CLOSE, NULL, TARGET_LATENT))
+  if (!self->close_confirmed && ask_unsaved (self, PENDING_CLOSE, NULL, NULL))
     return TRUE;   /* the answer closes it, or not */
   int w, h;
   gtk_window_get_default_size (window, &w, &h);
@@ -431,9 +357,8 @@ gb_window_close_request (GtkWindow *window)
   g_settings_set_int (self->settings, "window-height", h);
   g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (window));
   /* Training stops; the app stays up until the worker has noticed. */
-  gb_latent_page_stop (self->latent_page);
-  gb_rl_page_stop (self->rl_page);
-  gb_diffusion_page_stop (self->diffusion_page);
+  for (int i = 0; page_at (self, i) != NULL; i++)
+    gb_page_stop (page_at (self, i));
   return GTK_WINDOW_CLASS (gb_window_parent_class)->close_request (window);
 }
 
@@ -476,7 +401,6 @@ gb_window_class_init (GbWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
   gtk_widget_class_install_action (widget_class, "win.save", NULL, save_action);
   gtk_widget_class_install_action (widget_class, "win.export", NULL, export_action);
-  gtk_widget_class_install_action (widget_class, "win.save-map", NULL, save_map_action);
   gtk_widget_class_install_action (widget_class, "win.page", "s", page_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1, GDK_CONTROL_MASK, "win.page", "s", "latent");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_2, GDK_CONTROL_MASK, "win.page", "s", "rl");
@@ -498,9 +422,8 @@ gb_window_init (GbWindow *self)
   if (g_settings_get_boolean (self->settings, "window-maximized"))
     gtk_window_maximize (GTK_WINDOW (self));
   g_signal_connect (self->infobar, "response", G_CALLBACK (infobar_response_cb), self);
-  g_signal_connect (self->latent_page, "message", G_CALLBACK (page_message_cb), self);
-  g_signal_connect (self->rl_page, "message", G_CALLBACK (page_message_cb), self);
-  g_signal_connect (self->diffusion_page, "message", G_CALLBACK (page_message_cb), self);
+  for (int i = 0; page_at (self, i) != NULL; i++)
+    g_signal_connect (page_at (self, i), "message", G_CALLBACK (page_message_cb), self);
   gb_latent_page_focus_plane (self->latent_page);
 }
 
