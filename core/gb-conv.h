@@ -31,14 +31,5 @@ void gb_conv2d_backward (float *dx, float *dw, float *db, const float *dy, const
 void gb_avgpool2_forward  (float *y, const float *x, int B, int C, int H, int W);
 void gb_avgpool2_backward (float *dx, const float *dy, int B, int C, int H, int W);
 
-/* 2× nearest-neighbour upsampling: y (B, C, 2H, 2W) from x (B, C, H, W);
- * backward accumulates dx += the sum of each pixel's four copies. */
-void gb_upsample2_forward  (float *y, const float *x, int B, int C, int H, int W);
-void gb_upsample2_backward (float *dx, const float *dy, int B, int C, int H, int W);
-
-/* x (B, C, H, W) += v (B, C) on every pixel of each channel (how a time
- * embedding conditions a convolutional block); backward: dv += Σ_pixels dx. */
-void gb_add_channel_forward  (float *x, const float *v, int B, int C, int H, int W);
-void gb_add_channel_backward (float *dv, const float *dx, int B, int C, int H, int W);
 
 G_END_DECLS

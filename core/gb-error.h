@@ -12,7 +12,6 @@ typedef enum {
   GB_ERROR_CORRUPT,          /* a file that is not what it claims to be */
   GB_ERROR_SHAPE,            /* a tensor or image of the wrong shape */
   GB_ERROR_NOT_FOUND,        /* a file or tensor that is missing */
-  GB_ERROR_CANCELLED,        /* the user stopped the job */
   GB_ERROR_DIVERGED,         /* training whose loss stopped being a number */
 } GbError;
 

@@ -1,4 +1,4 @@
-/* test-data.c — IDX files, safetensors files and VAE model files, good and bad. */
+/* test-files.c — IDX files, safetensors files and VAE model files, good and bad. */
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 #include <math.h>
