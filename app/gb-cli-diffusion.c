@@ -69,11 +69,11 @@ train_diffusion_progress_cb (GbDiffusionJob *job, gpointer data)
         printf ("step %d/%d  loss %.4f  %.1f s\n", step, cli->steps, cli->avg, elapsed);
     }
   int step = 0;
-  g_autoptr (GbMlpDenoiser) snap = gb_diffusion_job_dup_snapshot (job, &step);
+  g_autoptr (GbDenoiser) snap = gb_diffusion_job_dup_snapshot (job, &step);
   if (snap != NULL && step > cli->saved_step && !cli->failed)
     {
       g_autoptr (GError) error = NULL;
-      if (!gb_mlp_denoiser_save (snap, cli->out, &error))
+      if (!gb_denoiser_save (snap, cli->out, &error))
         {
           gb_cli_fail (error);
           cli->failed = TRUE;
@@ -191,9 +191,9 @@ gb_cli_train_diffusion (int argc, char **argv)
   if (unet && conditional)
     for (guint i = 0; i < set->n; i++)
       classes = MAX (classes, set->labels[i] + 1);
-  g_autoptr (GbMlpDenoiser) net = unet ? gb_unet_denoiser_new (set->rows, hidden, classes, sk, T, (guint64) seed,
+  g_autoptr (GbDenoiser) net = unet ? gb_denoiser_new_unet (set->rows, hidden, classes, sk, T, (guint64) seed,
                                                                &error)
-                                       : gb_mlp_denoiser_new (d, hidden, sk, T, (guint64) seed, &error);
+                                       : gb_denoiser_new_mlp (d, hidden, sk, T, (guint64) seed, &error);
   if (net == NULL)
     return gb_cli_fail (error);
   net->data = g_strdup (data);
@@ -203,7 +203,7 @@ gb_cli_train_diffusion (int argc, char **argv)
       g_autofree float *all = g_new (float, (gsize) set->n * d);
       for (gsize k = 0; k < (gsize) set->n * d; k++)
         all[k] = set->pixels[k] * (2.0f / 255.0f) - 1.0f;
-      if (!gb_mlp_denoiser_fit_gaussian (net, all, set->n, &error))
+      if (!gb_denoiser_fit_gaussian (net, all, set->n, &error))
         return gb_cli_fail (error);
     }
   GbDiffusionJobConfig config = { steps, batch, lr, cosine_lr, ema, (guint64) seed + 1, save_every };
@@ -226,7 +226,7 @@ gb_cli_train_diffusion (int argc, char **argv)
     return 1;
   double elapsed = 0;
   int done = gb_diffusion_job_get_done (job, &elapsed);
-  g_autoptr (GbMlpDenoiser) trained = gb_diffusion_job_steal_model (job);
+  g_autoptr (GbDenoiser) trained = gb_diffusion_job_steal_model (job);
   if (!ok)
     {
       /* Diverged: --out is left alone, and the weights from before the last
@@ -236,14 +236,14 @@ gb_cli_train_diffusion (int argc, char **argv)
         return 1;
       g_clear_error (&error);
       g_autofree char *kept = gb_cli_sibling_path (out, "last-good");
-      if (!gb_mlp_denoiser_save (trained, kept, &error))
+      if (!gb_denoiser_save (trained, kept, &error))
         return gb_cli_fail (error);
       printf ("%s was not written; the last good weights are in %s\n", out, kept);
       return 1;
     }
   if (stopped)
     printf ("stopped after %d steps: saving the model so far\n", done);
-  if (!gb_mlp_denoiser_save (trained, out, &error))
+  if (!gb_denoiser_save (trained, out, &error))
     return gb_cli_fail (error);
   printf ("wrote %s (%d steps, %.0f steps/s)\n", out, done, done / MAX (elapsed, 1e-9));
   return 0;
@@ -353,7 +353,7 @@ sample_options_clear (SampleOptions *o)
 }
 
 /* Checks the options and loads the model: NULL and *status set on failure. */
-static GbMlpDenoiser *
+static GbDenoiser *
 load_for_sampling (GOptionContext *ctx, SampleOptions *o, GbSamplerConfig *c, GbToyKind *kind, int *status)
 {
   if (o->model == NULL || o->out == NULL)
@@ -377,22 +377,22 @@ load_for_sampling (GOptionContext *ctx, SampleOptions *o, GbSamplerConfig *c, Gb
   c->eta = o->eta;
   c->seed = (guint64) o->seed;
   g_autoptr (GError) error = NULL;
-  GbMlpDenoiser *net = gb_mlp_denoiser_load (o->model, &error);
+  GbDenoiser *net = gb_denoiser_load (o->model, &error);
   if (net == NULL)
     return (*status = gb_cli_fail (error)), NULL;
   int side = (int) round (sqrt (net->d));
   if (net->d != 2 && side * side != net->d)
     {
       g_printerr ("glassbox: %s: a model of %d-dimensional data, neither points nor square images\n", o->model, net->d);
-      gb_mlp_denoiser_free (net);
+      gb_denoiser_free (net);
       return (*status = 1), NULL;
     }
   c->clip_x0 = net->d != 2 && !o->no_clip;   /* images live in [−1, 1]: clip x̂₀ at each step, as Ho et al. do */
   /* −1: not given, so the default for the kind of model. */
-  double w = o->guidance != -1.0 ? o->guidance : gb_mlp_denoiser_default_guidance (net);
-  if (!gb_mlp_denoiser_set_guidance (net, w, &error) || !gb_sampler_config_check (c, net->schedule, &error))
+  double w = o->guidance != -1.0 ? o->guidance : gb_denoiser_default_guidance (net);
+  if (!gb_denoiser_set_guidance (net, w, &error) || !gb_sampler_config_check (c, net->schedule, &error))
     {
-      gb_mlp_denoiser_free (net);
+      gb_denoiser_free (net);
       return (*status = gb_cli_fail (error)), NULL;
     }
   if (!gb_toy_parse (net->data, kind))
@@ -404,7 +404,7 @@ load_for_sampling (GOptionContext *ctx, SampleOptions *o, GbSamplerConfig *c, Gb
  * the latent codes of the first n test images. FALSE (with a note) when
  * there is no such data here. */
 static gboolean
-target_points (const GbMlpDenoiser *net, GbToyKind kind, int n, GbRng *rng, float *out)
+target_points (const GbDenoiser *net, GbToyKind kind, int n, GbRng *rng, float *out)
 {
   if (kind < GB_TOY_N_KINDS)
     return gb_toy_sample (kind, out, n, rng, NULL, 0, 0, NULL);
@@ -478,14 +478,14 @@ gb_cli_sample_diffusion (int argc, char **argv)
     status = gb_cli_usage_error (ctx, "unexpected argument");
   GbSamplerConfig c;
   GbToyKind kind;
-  g_autoptr (GbMlpDenoiser) net = status ? NULL : load_for_sampling (ctx, &o, &c, &kind, &status);
+  g_autoptr (GbDenoiser) net = status ? NULL : load_for_sampling (ctx, &o, &c, &kind, &status);
   if (net != NULL && net->d != 2)
     {
       /* Images: a grid of n samples (16 unless --n says otherwise). */
       int n = o.n == 2000 ? 16 : o.n, d = net->d, side = (int) round (sqrt (d));
       g_autofree float *x = g_new (float, (gsize) n * d);
       gint64 t0 = g_get_monotonic_time ();
-      if (!gb_diffusion_sample (net->schedule, &c, gb_mlp_denoiser_eps, net, x, n, d, FALSE, NULL, progress_cb, NULL,
+      if (!gb_diffusion_sample (net->schedule, &c, gb_denoiser_eps, net, x, n, d, FALSE, NULL, progress_cb, NULL,
                                 NULL, &error))
         status = gb_cli_fail (error);
       else
@@ -503,14 +503,14 @@ gb_cli_sample_diffusion (int argc, char **argv)
           else
             printf ("wrote %s\n", o.out);
         }
-      g_clear_pointer (&net, gb_mlp_denoiser_free);
+      g_clear_pointer (&net, gb_denoiser_free);
     }
   if (net != NULL)
     {
       int n = o.n;
       g_autofree float *x = g_new (float, (gsize) n * 2), *data = g_new (float, (gsize) n * 2);
       gint64 t0 = g_get_monotonic_time ();
-      if (!gb_diffusion_sample (net->schedule, &c, gb_mlp_denoiser_eps, net, x, n, 2, FALSE, NULL, progress_cb, NULL,
+      if (!gb_diffusion_sample (net->schedule, &c, gb_denoiser_eps, net, x, n, 2, FALSE, NULL, progress_cb, NULL,
                                 NULL, &error))
         status = gb_cli_fail (error);
       else
@@ -552,7 +552,7 @@ gb_cli_sample_diffusion (int argc, char **argv)
  * to the chosen t. */
 typedef struct {
   CloudRender r;
-  const GbMlpDenoiser *net;
+  const GbDenoiser *net;
   gboolean reverse;
   const float *data, *eps;
   float *x;                 /* (n, d) scratch: the cloud or images drawn */
@@ -571,7 +571,7 @@ anim_draw_images (cairo_t *cr, int w, int h, Anim *a, int t)
   g_autofree float *eps = g_new (float, d), *x0 = g_new (float, d);
   if (t > 0)
     {
-      gb_mlp_denoiser_eps (eps, a->x, 1, d, t, (gpointer) a->net);
+      gb_denoiser_eps (eps, a->x, 1, d, t, (gpointer) a->net);
       gb_diffusion_predict_x0 (a->net->schedule, t, a->x, eps, x0, d);
     }
   double ab = a->net->schedule->alpha_bar[t];
@@ -612,7 +612,7 @@ anim_draw (cairo_t *cr, int w, int h, Anim *a, int t)
   float grid[2 * 21 * 21], field[2 * 21 * 21];
   gb_cloud_field_grid (side, extent, grid);
   if (t > 0)
-    gb_mlp_denoiser_eps (field, grid, side * side, 2, t, (gpointer) a->net);
+    gb_denoiser_eps (field, grid, side * side, 2, t, (gpointer) a->net);
   g_autofree char *title = g_strdup_printf ("%s · %s at t = %d", a->net->data ? a->net->data : "model",
                                             a->reverse ? "sampling" : "noising", t);
   a->r.cloud = (GbCloudScene) { a->x, a->n, a->have ? a->data : NULL, a->have ? a->n : 0, NULL, 0, NULL, 0,
@@ -663,7 +663,7 @@ gb_cli_render_diffusion (int argc, char **argv)
     status = gb_cli_usage_error (ctx, "--process is forward or reverse");
   GbSamplerConfig c;
   GbToyKind kind = GB_TOY_N_KINDS;
-  g_autoptr (GbMlpDenoiser) net = status ? NULL : load_for_sampling (ctx, &o, &c, &kind, &status);
+  g_autoptr (GbDenoiser) net = status ? NULL : load_for_sampling (ctx, &o, &c, &kind, &status);
   if (net != NULL && (o.t < 0 || o.t > net->schedule->T))
     {
       g_printerr ("glassbox: --t %d is outside 0…%d (the model's T)\n", o.t, net->schedule->T);
@@ -709,7 +709,7 @@ gb_cli_render_diffusion (int argc, char **argv)
             k++;
           xs = g_new (float, (gsize) (K + 1) * n * d);
           GbSampleRecord rec = { xs, NULL, NULL };
-          if (!gb_diffusion_sample (s, &c, gb_mlp_denoiser_eps, net, x, n, d, FALSE, &rec, NULL, NULL, NULL, &error))
+          if (!gb_diffusion_sample (s, &c, gb_denoiser_eps, net, x, n, d, FALSE, &rec, NULL, NULL, NULL, &error))
             {
               sample_options_clear (&o);
               return gb_cli_fail (error);
@@ -845,7 +845,7 @@ gb_cli_evaluate_diffusion (int argc, char **argv)
     o.out = g_strdup ("-");   /* no picture is drawn: --out is not needed */
   GbSamplerConfig c;
   GbToyKind kind;
-  g_autoptr (GbMlpDenoiser) net = status ? NULL : load_for_sampling (ctx, &o, &c, &kind, &status);
+  g_autoptr (GbDenoiser) net = status ? NULL : load_for_sampling (ctx, &o, &c, &kind, &status);
   g_autoptr (GbClassifier) judge = net ? gb_classifier_load (classifier, &error) : NULL;
   if (net != NULL && judge == NULL)
     status = gb_cli_fail (error);
@@ -859,7 +859,7 @@ gb_cli_evaluate_diffusion (int argc, char **argv)
       int n = o.n, d = net->d, K = judge->classes;
       g_autofree float *x = g_new (float, (gsize) n * d);
       gint64 t0 = g_get_monotonic_time ();
-      if (!gb_diffusion_sample (net->schedule, &c, gb_mlp_denoiser_eps, net, x, n, d, FALSE, NULL, NULL, NULL, NULL,
+      if (!gb_diffusion_sample (net->schedule, &c, gb_denoiser_eps, net, x, n, d, FALSE, NULL, NULL, NULL, NULL,
                                 &error))
         {
           sample_options_clear (&o);

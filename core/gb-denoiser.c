@@ -15,7 +15,7 @@
 #define ARCH_GAUSS "gaussian+whitened-mlp"
 
 static void
-wire (GbMlpDenoiser *net)
+wire (GbDenoiser *net)
 {
   int d = net->d, H = net->hidden;
   float *p = net->params;
@@ -37,7 +37,7 @@ base_params (int d, int hidden)
          + (gsize) d * hidden + d;
 }
 
-static GbMlpDenoiser *
+static GbDenoiser *
 alloc_net (int d, int hidden, GbScheduleKind schedule, int T, GError **error)
 {
   if (d < 1 || d > 4096 || hidden < 1 || hidden > 4096)
@@ -49,7 +49,7 @@ alloc_net (int d, int hidden, GbScheduleKind schedule, int T, GError **error)
   GbSchedule *s = gb_schedule_new (schedule, T, error);
   if (s == NULL)
     return NULL;
-  GbMlpDenoiser *net = g_new0 (GbMlpDenoiser, 1);
+  GbDenoiser *net = g_new0 (GbDenoiser, 1);
   net->d = d;
   net->hidden = hidden;
   net->schedule = s;
@@ -60,10 +60,10 @@ alloc_net (int d, int hidden, GbScheduleKind schedule, int T, GError **error)
   return net;
 }
 
-GbMlpDenoiser *
-gb_mlp_denoiser_new (int d, int hidden, GbScheduleKind schedule, int T, guint64 seed, GError **error)
+GbDenoiser *
+gb_denoiser_new_mlp (int d, int hidden, GbScheduleKind schedule, int T, guint64 seed, GError **error)
 {
-  GbMlpDenoiser *net = alloc_net (d, hidden, schedule, T, error);
+  GbDenoiser *net = alloc_net (d, hidden, schedule, T, error);
   if (net == NULL)
     return NULL;
   GbRng rng;
@@ -78,7 +78,7 @@ gb_mlp_denoiser_new (int d, int hidden, GbScheduleKind schedule, int T, guint64 
 }
 
 /* A denoiser around the U-Net u (taken). */
-static GbMlpDenoiser *
+static GbDenoiser *
 wrap_unet (GbUnet *u, GbScheduleKind schedule, int T, GError **error)
 {
   GbSchedule *s = gb_schedule_new (schedule, T, error);
@@ -87,7 +87,7 @@ wrap_unet (GbUnet *u, GbScheduleKind schedule, int T, GError **error)
       gb_unet_free (u);
       return NULL;
     }
-  GbMlpDenoiser *net = g_new0 (GbMlpDenoiser, 1);
+  GbDenoiser *net = g_new0 (GbDenoiser, 1);
   net->d = u->side * u->side;
   net->hidden = u->C;
   net->schedule = s;
@@ -98,17 +98,17 @@ wrap_unet (GbUnet *u, GbScheduleKind schedule, int T, GError **error)
   return net;
 }
 
-GbMlpDenoiser *
-gb_unet_denoiser_new (int side, int width, int classes, GbScheduleKind schedule, int T, guint64 seed, GError **error)
+GbDenoiser *
+gb_denoiser_new_unet (int side, int width, int classes, GbScheduleKind schedule, int T, guint64 seed, GError **error)
 {
   GbUnet *u = gb_unet_new (side, width, classes, seed, error);
   return u ? wrap_unet (u, schedule, T, error) : NULL;
 }
 
-GbMlpDenoiser *
-gb_mlp_denoiser_copy (const GbMlpDenoiser *net)
+GbDenoiser *
+gb_denoiser_copy (const GbDenoiser *net)
 {
-  GbMlpDenoiser *c = net->unet ? wrap_unet (gb_unet_copy (net->unet), net->schedule->kind, net->schedule->T, NULL)
+  GbDenoiser *c = net->unet ? wrap_unet (gb_unet_copy (net->unet), net->schedule->kind, net->schedule->T, NULL)
                                : alloc_net (net->d, net->hidden, net->schedule->kind, net->schedule->T, NULL);
   if (net->unet == NULL)
     memcpy (c->params, net->params, net->n_params * sizeof (float));
@@ -130,7 +130,7 @@ extern void dsyevd_ (const char *jobz, const char *uplo, const int *n, double *a
                      double *work, const int *lwork, int *iwork, const int *liwork, int *info);
 
 gboolean
-gb_mlp_denoiser_fit_gaussian (GbMlpDenoiser *net, const float *x, gsize n, GError **error)
+gb_denoiser_fit_gaussian (GbDenoiser *net, const float *x, gsize n, GError **error)
 {
   int d = net->d;
   if (n < 2)
@@ -186,14 +186,14 @@ gb_mlp_denoiser_fit_gaussian (GbMlpDenoiser *net, const float *x, gsize n, GErro
     net->g_mean[k] = (float) mean[k], net->g_vals[k] = (float) MAX (w[k], 0.0);
   for (gsize k = 0; k < (gsize) d * d; k++)
     net->g_vecs[k] = (float) cov[k];
-  gb_mlp_denoiser_changed (net);
+  gb_denoiser_changed (net);
   return TRUE;
 }
 
 /* At t, per direction k of the fitted Gaussian: the exact predictor's gain
  * σ / (ᾱ λ_k + σ²) and the whitening 1 / √(ᾱ λ_k + σ²) of x_t's coordinate. */
 static void
-gauss_coeffs (const GbMlpDenoiser *net, int t, float *gain, float *whiten)
+gauss_coeffs (const GbDenoiser *net, int t, float *gain, float *whiten)
 {
   double abar = net->schedule->alpha_bar[t], var = 1.0 - abar, sd = sqrt (var);
   for (int k = 0; k < net->d; k++)
@@ -205,7 +205,7 @@ gauss_coeffs (const GbMlpDenoiser *net, int t, float *gain, float *whiten)
 
 /* xc (n, d) = x_t − √ᾱ_t μ, each row at its own t (ts) or all at t. */
 static void
-gauss_centre (const GbMlpDenoiser *net, const float *xt, int n, int t, const int *ts, float *xc)
+gauss_centre (const GbDenoiser *net, const float *xt, int n, int t, const int *ts, float *xc)
 {
   int d = net->d;
   for (int i = 0; i < n; i++)
@@ -244,11 +244,11 @@ packs_unref (Packs *pk)
 /* The net's packed weights (a reference), packed now if they are missing or
  * older than the weights; NULL where the CPU has no kernel for them. */
 static Packs *
-packs_get (const GbMlpDenoiser *cnet)
+packs_get (const GbDenoiser *cnet)
 {
   if (!gb_packed_supported ())
     return NULL;
-  GbMlpDenoiser *net = (GbMlpDenoiser *) cnet;   /* the cache only */
+  GbDenoiser *net = (GbDenoiser *) cnet;   /* the cache only */
   g_mutex_lock (&net->pack_lock);
   Packs *pk = net->packs;
   guint version = (guint) g_atomic_int_get (&net->version);
@@ -279,7 +279,7 @@ packs_get (const GbMlpDenoiser *cnet)
 }
 
 double
-gb_mlp_denoiser_default_guidance (const GbMlpDenoiser *net)
+gb_denoiser_default_guidance (const GbDenoiser *net)
 {
   if (net->unet != NULL && net->unet->classes > 0)
     return GB_CFG_GUIDANCE;
@@ -287,7 +287,7 @@ gb_mlp_denoiser_default_guidance (const GbMlpDenoiser *net)
 }
 
 gboolean
-gb_mlp_denoiser_set_guidance (GbMlpDenoiser *net, double w, GError **error)
+gb_denoiser_set_guidance (GbDenoiser *net, double w, GError **error)
 {
   g_return_val_if_fail (net != NULL, FALSE);
   if (!(w >= 0.0 && w <= 10.0))
@@ -306,13 +306,13 @@ gb_mlp_denoiser_set_guidance (GbMlpDenoiser *net, double w, GError **error)
 }
 
 void
-gb_mlp_denoiser_changed (GbMlpDenoiser *net)
+gb_denoiser_changed (GbDenoiser *net)
 {
   g_atomic_int_inc (&net->version);
 }
 
 void
-gb_mlp_denoiser_free (GbMlpDenoiser *net)
+gb_denoiser_free (GbDenoiser *net)
 {
   if (net == NULL)
     return;
@@ -366,7 +366,7 @@ scratch_get (gsize n)
 
 /* The embedding's share of hidden units j0…j1 − 1, V e(t) + b, once for a whole batch. */
 static void
-time_biases_range (const GbMlpDenoiser *net, int t, float *c1, float *c2, int j0, int j1)
+time_biases_range (const GbDenoiser *net, int t, float *c1, float *c2, int j0, int j1)
 {
   float emb[E];
   gb_time_embedding (t, E, emb);
@@ -381,7 +381,7 @@ time_biases_range (const GbMlpDenoiser *net, int t, float *c1, float *c2, int j0
 }
 
 static void
-time_biases (const GbMlpDenoiser *net, int t, float *c1, float *c2)
+time_biases (const GbDenoiser *net, int t, float *c1, float *c2)
 {
   time_biases_range (net, t, c1, c2, 0, net->hidden);
 }
@@ -395,7 +395,7 @@ mlp_scratch (int n, int d, int H)
 /* The MLP through the packed weights, 64 rows at a time so that a chunk's
  * h₁ and h₂ stay in the core's cache between layers. */
 static void
-mlp_packed (float *eps, const float *xt, int n, int d, int t, const GbMlpDenoiser *net, const Packs *pk, float *c)
+mlp_packed (float *eps, const float *xt, int n, int d, int t, const GbDenoiser *net, const Packs *pk, float *c)
 {
   enum { CHUNK = 64 };
   int H = net->hidden;
@@ -412,7 +412,7 @@ mlp_packed (float *eps, const float *xt, int n, int d, int t, const GbMlpDenoise
 
 /* The MLP alone through CBLAS: out (n, d) from in (n, d), with mlp_scratch () floats at c. */
 static void
-mlp_rows (float *eps, const float *xt, int n, int d, int t, const GbMlpDenoiser *net, float *c)
+mlp_rows (float *eps, const float *xt, int n, int d, int t, const GbDenoiser *net, float *c)
 {
   int H = net->hidden;
   int dx = d <= 8 ? d : 0;   /* W₁ transposed, for narrow data */
@@ -473,7 +473,7 @@ dense (const GbPacked *p, const float *w, gboolean wt, int n_out, const float *x
  * c whitened and answers in the same coordinates, ε̂ = (w MLP + gain ⊙ c) V
  * (w, the guidance, is 1 unless asked otherwise). */
 static void
-eps_rows (float *eps, const float *xt, int n, int d, int t, const GbMlpDenoiser *net, const Packs *pk, float w)
+eps_rows (float *eps, const float *xt, int n, int d, int t, const GbDenoiser *net, const Packs *pk, float w)
 {
   if (net->g_mean == NULL || t < 1)
     {
@@ -507,7 +507,7 @@ typedef struct {
   float *eps;
   const float *xt;
   int n, d, t;
-  const GbMlpDenoiser *net;
+  const GbDenoiser *net;
   const Packs *pk;
   float w;
 } Half;
@@ -523,7 +523,7 @@ half_cb (gpointer data)
  * in two column ranges, one per core, in phases that each need the previous
  * one whole: [the Gaussian coordinates,] h₁, h₂, the output[, back to pixels]. */
 typedef struct {
-  const GbMlpDenoiser *net;
+  const GbDenoiser *net;
   const Packs *pk;          /* or NULL: CBLAS */
   const float *in;          /* the MLP's input: x_t, or the whitened coordinates u */
   float *out;               /* the MLP's output: ε̂, or r */
@@ -546,7 +546,7 @@ col_part_cb (gpointer data)
 {
   ColPart *p = data;
   ColJob *j = p->job;
-  const GbMlpDenoiser *net = j->net;
+  const GbDenoiser *net = j->net;
   int H = net->hidden, d = net->d, n = j->n;
   const Packs *pk = j->pk;
   int h0, h1, d0, d1;
@@ -583,7 +583,7 @@ col_part_cb (gpointer data)
 }
 
 static void
-eps_cols (float *eps, const float *xt, int n, int d, int t, const GbMlpDenoiser *net, const Packs *pk, float w)
+eps_cols (float *eps, const float *xt, int n, int d, int t, const GbDenoiser *net, const Packs *pk, float w)
 {
   int H = net->hidden;
   gboolean gauss = net->g_mean != NULL && t > 0;
@@ -630,7 +630,7 @@ unet_half_cb (gpointer data)
 
 /* The net's ε̂ for n rows (classes: labels, or none), on both cores when split. */
 static void
-unet_raw (float *eps, const float *xt, int n, int t, const GbMlpDenoiser *net, const GbUnetPacks *pk,
+unet_raw (float *eps, const float *xt, int n, int t, const GbDenoiser *net, const GbUnetPacks *pk,
           const int *labels, gboolean split)
 {
   int d = net->d;
@@ -651,7 +651,7 @@ unet_raw (float *eps, const float *xt, int n, int t, const GbMlpDenoiser *net, c
  * guided by the fitted Gaussian: ε̂_w = ε̂_G + w (ε̂ − ε̂_G),
  * ε̂_G = (gain ⊙ (x_t − √ᾱ μ) Vᵀ) V. */
 static void
-unet_eps (float *eps, const float *xt, int n, int t, const GbMlpDenoiser *net, float w, gboolean split,
+unet_eps (float *eps, const float *xt, int n, int t, const GbDenoiser *net, float w, gboolean split,
           const int *labels)
 {
   int d = net->d, K = net->unet->classes;
@@ -691,7 +691,7 @@ unet_eps (float *eps, const float *xt, int n, int t, const GbMlpDenoiser *net, f
 }
 
 void
-gb_mlp_denoiser_eps_guided (float *eps, const float *xt, int n, int d, int t, const GbMlpDenoiser *net, double w)
+gb_denoiser_eps_guided (float *eps, const float *xt, int n, int d, int t, const GbDenoiser *net, double w)
 {
   g_return_if_fail (d == net->d);
   if (net->unet != NULL)
@@ -726,7 +726,7 @@ gb_mlp_denoiser_eps_guided (float *eps, const float *xt, int n, int d, int t, co
 }
 
 void
-gb_mlp_denoiser_eps_class (float *eps, const float *xt, int n, int d, int t, const GbMlpDenoiser *net, double w,
+gb_denoiser_eps_class (float *eps, const float *xt, int n, int d, int t, const GbDenoiser *net, double w,
                            const int *labels)
 {
   g_return_if_fail (d == net->d);
@@ -735,11 +735,11 @@ gb_mlp_denoiser_eps_class (float *eps, const float *xt, int n, int d, int t, con
       unet_eps (eps, xt, n, t, net, (float) w, FALSE, net->unet->classes > 0 ? labels : NULL);
       return;
     }
-  gb_mlp_denoiser_eps_serial (eps, xt, n, d, t, net, w);
+  gb_denoiser_eps_serial (eps, xt, n, d, t, net, w);
 }
 
 void
-gb_mlp_denoiser_eps_serial (float *eps, const float *xt, int n, int d, int t, const GbMlpDenoiser *net, double w)
+gb_denoiser_eps_serial (float *eps, const float *xt, int n, int d, int t, const GbDenoiser *net, double w)
 {
   g_return_if_fail (d == net->d);
   if (net->unet != NULL)
@@ -753,16 +753,16 @@ gb_mlp_denoiser_eps_serial (float *eps, const float *xt, int n, int d, int t, co
 }
 
 void
-gb_mlp_denoiser_eps (float *eps, const float *xt, int n, int d, int t, gpointer data)
+gb_denoiser_eps (float *eps, const float *xt, int n, int d, int t, gpointer data)
 {
-  const GbMlpDenoiser *net = data;
-  gb_mlp_denoiser_eps_guided (eps, xt, n, d, t, net, net->guidance);
+  const GbDenoiser *net = data;
+  gb_denoiser_eps_guided (eps, xt, n, d, t, net, net->guidance);
 }
 
 /* --- training --- */
 
 GbDenoiserTrainer *
-gb_denoiser_trainer_new (GbMlpDenoiser *net, int batch, float lr, guint64 seed)
+gb_denoiser_trainer_new (GbDenoiser *net, int batch, float lr, guint64 seed)
 {
   GbDenoiserTrainer *tr = g_new0 (GbDenoiserTrainer, 1);
   tr->net = net;
@@ -871,7 +871,7 @@ rows_part_cb (gpointer data)
 {
   const RowsPart *p = data;
   GbDenoiserTrainer *tr = p->tr;
-  const GbMlpDenoiser *net = tr->net;
+  const GbDenoiser *net = tr->net;
   const GbSchedule *s = net->schedule;
   int d = net->d, H = net->hidden, r0 = p->r0, n = p->r1 - p->r0;
   gsize oh = (gsize) r0 * H, nh = (gsize) n * H;
@@ -972,7 +972,7 @@ adam_part_cb (gpointer data)
 static void
 adam_all (GbDenoiserTrainer *tr, gboolean split)
 {
-  GbMlpDenoiser *net = tr->net;
+  GbDenoiser *net = tr->net;
   int step = ++tr->step;
   if (tr->prev == NULL)
     tr->prev = g_new (float, net->n_params);
@@ -984,7 +984,7 @@ adam_all (GbDenoiserTrainer *tr, gboolean split)
     gb_parallel_pair (adam_part_cb, &a0, &a1);
   else
     adam_part_cb (&a0);
-  gb_mlp_denoiser_changed (net);
+  gb_denoiser_changed (net);
 }
 
 typedef struct {
@@ -1010,7 +1010,7 @@ unet_part_cb (gpointer data)
 static float
 unet_train_step (GbDenoiserTrainer *tr, const float *x0, const guint8 *labels)
 {
-  GbMlpDenoiser *net = tr->net;
+  GbDenoiser *net = tr->net;
   int B = tr->batch, K = net->unet->classes;
   for (int i = 0; i < B; i++)
     tr->ts[i] = 1 + (int) gb_rng_below (&tr->rng, (guint32) net->schedule->T);
@@ -1067,7 +1067,7 @@ mlp_part_cb (gpointer data)
   MlpPart *p = data;
   rows_part_cb (&p->noise);
   GbDenoiserTrainer *tr = p->noise.tr;
-  const GbMlpDenoiser *net = tr->net;
+  const GbDenoiser *net = tr->net;
   int d = net->d, H = net->hidden, r0 = p->noise.r0, n = p->noise.r1 - p->noise.r0;
   gsize od = (gsize) r0 * d, oh = (gsize) r0 * H, oe = (gsize) r0 * E, nd = (gsize) n * d, nh = (gsize) n * H;
   float *z1 = tr->z1 + oh, *h1 = tr->h1 + oh, *z2 = tr->z2 + oh, *h2 = tr->h2 + oh, *out = tr->out + od;
@@ -1112,7 +1112,7 @@ mlp_part_cb (gpointer data)
 static float
 mlp_halves_step (GbDenoiserTrainer *tr, const float *x0, guint64 seed)
 {
-  GbMlpDenoiser *net = tr->net;
+  GbDenoiser *net = tr->net;
   int B = tr->batch;
   if (tr->grad2 == NULL)
     tr->grad2 = g_new (float, net->n_params);
@@ -1133,7 +1133,7 @@ gb_denoiser_train_step (GbDenoiserTrainer *tr, const float *x0)
 {
   if (tr->net->unet != NULL)
     return unet_train_step (tr, x0, NULL);
-  GbMlpDenoiser *net = tr->net;
+  GbDenoiser *net = tr->net;
   const GbSchedule *s = net->schedule;
   int B = tr->batch, d = net->d, H = net->hidden;
   /* Both cores for the products of big models when OpenBLAS runs on one
@@ -1209,7 +1209,7 @@ gb_denoiser_trainer_step_back (GbDenoiserTrainer *tr)
   memcpy (tr->net->params, tr->prev, n * sizeof (float));
   if (tr->ema != NULL && tr->ema_prev != NULL)
     memcpy (tr->ema, tr->ema_prev, n * sizeof (float));
-  gb_mlp_denoiser_changed (tr->net);
+  gb_denoiser_changed (tr->net);
   return TRUE;
 }
 
@@ -1223,18 +1223,18 @@ gb_denoiser_trainer_set_ema (GbDenoiserTrainer *tr, float decay)
 }
 
 void
-gb_denoiser_trainer_export (const GbDenoiserTrainer *tr, GbMlpDenoiser *net)
+gb_denoiser_trainer_export (const GbDenoiserTrainer *tr, GbDenoiser *net)
 {
   g_return_if_fail (net->n_params == tr->net->n_params);
   if (net != tr->net || tr->ema != NULL)
     memcpy (net->params, tr->ema ? tr->ema : tr->net->params, net->n_params * sizeof (float));
-  gb_mlp_denoiser_changed (net);
+  gb_denoiser_changed (net);
 }
 
 /* --- files --- */
 
 static void
-add_gauss (GbSafetensorsWriter *w, const GbMlpDenoiser *net)
+add_gauss (GbSafetensorsWriter *w, const GbDenoiser *net)
 {
   int d = net->d;
   gint64 sdd[2] = { d, d }, sd[1] = { d };
@@ -1255,7 +1255,7 @@ set_meta_int (GbSafetensorsWriter *w, const char *key, int v)
 }
 
 static gboolean
-unet_save (const GbMlpDenoiser *net, const char *path, GError **error)
+unet_save (const GbDenoiser *net, const char *path, GError **error)
 {
   g_autoptr (GbSafetensorsWriter) w = gb_safetensors_writer_new ();
   GbUnetTensor ts[GB_UNET_MAX_TENSORS];
@@ -1280,7 +1280,7 @@ unet_save (const GbMlpDenoiser *net, const char *path, GError **error)
 }
 
 gboolean
-gb_mlp_denoiser_save (const GbMlpDenoiser *net, const char *path, GError **error)
+gb_denoiser_save (const GbDenoiser *net, const char *path, GError **error)
 {
   if (net->unet != NULL)
     return unet_save (net, path, error);
@@ -1323,24 +1323,24 @@ meta_int (const GbSafetensors *st, const char *key, int *out, GError **error)
   return TRUE;
 }
 
-static GbMlpDenoiser *load_from (const GbSafetensors *st, GError **error);
+static GbDenoiser *load_from (const GbSafetensors *st, GError **error);
 
-GbMlpDenoiser *
-gb_mlp_denoiser_load (const char *path, GError **error)
+GbDenoiser *
+gb_denoiser_load (const char *path, GError **error)
 {
   g_autoptr (GbSafetensors) st = gb_safetensors_load (path, error);
   return st ? load_from (st, error) : NULL;
 }
 
-GbMlpDenoiser *
-gb_mlp_denoiser_load_bytes (GBytes *bytes, const char *name, GError **error)
+GbDenoiser *
+gb_denoiser_load_bytes (GBytes *bytes, const char *name, GError **error)
 {
   g_autoptr (GbSafetensors) st = gb_safetensors_new_from_bytes (bytes, name, error);
   return st ? load_from (st, error) : NULL;
 }
 
 static gboolean
-read_gauss (const GbSafetensors *st, GbMlpDenoiser *net, GError **error)
+read_gauss (const GbSafetensors *st, GbDenoiser *net, GError **error)
 {
   int d = net->d;
   const gint64 sdd[2] = { d, d }, sd[1] = { d };
@@ -1353,7 +1353,7 @@ read_gauss (const GbSafetensors *st, GbMlpDenoiser *net, GError **error)
 }
 
 static gboolean
-finite_net (const GbMlpDenoiser *net, const char *name, GError **error)
+finite_net (const GbDenoiser *net, const char *name, GError **error)
 {
   gsize d = (gsize) net->d;
   gboolean finite = TRUE;
@@ -1366,7 +1366,7 @@ finite_net (const GbMlpDenoiser *net, const char *name, GError **error)
   return finite;
 }
 
-static GbMlpDenoiser *
+static GbDenoiser *
 unet_load (const GbSafetensors *st, GError **error)
 {
   const char *name = gb_safetensors_get_name (st);
@@ -1394,7 +1394,7 @@ unet_load (const GbSafetensors *st, GError **error)
   if (gb_safetensors_get_metadata (st, "classes") != NULL && !meta_int (st, "classes", &classes, error))
     return NULL;
   GbUnet *u = gb_unet_alloc (side, C, classes, &local);
-  g_autoptr (GbMlpDenoiser) net = u ? wrap_unet (u, sk, T, &local) : NULL;
+  g_autoptr (GbDenoiser) net = u ? wrap_unet (u, sk, T, &local) : NULL;
   if (net == NULL)
     {
       g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s: %s", name, local->message);
@@ -1414,7 +1414,7 @@ unet_load (const GbSafetensors *st, GError **error)
   return g_steal_pointer (&net);
 }
 
-static GbMlpDenoiser *
+static GbDenoiser *
 load_from (const GbSafetensors *st, GError **error)
 {
   const char *name = gb_safetensors_get_name (st), *kind = gb_safetensors_get_metadata (st, "kind");
@@ -1451,7 +1451,7 @@ load_from (const GbSafetensors *st, GError **error)
       return NULL;
     }
   g_autoptr (GError) local = NULL;
-  g_autoptr (GbMlpDenoiser) net = alloc_net (d, H, sk, T, &local);
+  g_autoptr (GbDenoiser) net = alloc_net (d, H, sk, T, &local);
   if (net == NULL)
     {
       g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s: %s", name, local->message);

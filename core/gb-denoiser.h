@@ -37,7 +37,7 @@ G_BEGIN_DECLS
 
 #define GB_DENOISER_EMBED 32
 /* The guidance image models sample with unless told otherwise (see
- * GbMlpDenoiser's guidance; BENCHMARKS.md has how it was chosen). */
+ * GbDenoiser's guidance; BENCHMARKS.md has how it was chosen). */
 #define GB_DENOISER_GUIDANCE 2.0
 #define GB_UNET_GUIDANCE 1.0
 #define GB_CFG_GUIDANCE 2.0
@@ -62,7 +62,7 @@ typedef struct {
    * w > 1 steers each step away from what a Gaussian would predict, towards
    * what the network learnt beyond it, and trades some variety for samples
    * a classifier is surer of; w = 0 samples the Gaussian. Models without a
-   * Gaussian ignore it (gb_mlp_denoiser_set_guidance refuses w ≠ 1 there). */
+   * Gaussian ignore it (gb_denoiser_set_guidance refuses w ≠ 1 there). */
   float guidance;
   /* Or a convolutional U-Net (gb-unet.h) in the MLP's place (for images,
    * d = side²; hidden is its width C): then params and n_params are the
@@ -74,66 +74,66 @@ typedef struct {
   GMutex pack_lock;
   gpointer packs;
   gint version;
-} GbMlpDenoiser;
+} GbDenoiser;
 
-GbMlpDenoiser *gb_mlp_denoiser_new  (int d, int hidden, GbScheduleKind schedule, int T, guint64 seed,
+GbDenoiser *gb_denoiser_new_mlp  (int d, int hidden, GbScheduleKind schedule, int T, guint64 seed,
                                      GError **error);
-void           gb_mlp_denoiser_free (GbMlpDenoiser *net);
+void           gb_denoiser_free (GbDenoiser *net);
 /* A U-Net denoiser of width C for side × side images, unconditional
  * (classes 0) or of that many classes (gb_unet_new's checks). A
  * class-conditional model samples the classes in turn (row i of a batch:
  * class i mod classes), so every batch is balanced, with classifier-free
  * guidance at the model's guidance w (GB_CFG_GUIDANCE unless set);
  * eps_serial answers without a class, eps_class with the ones given. */
-GbMlpDenoiser *gb_unet_denoiser_new (int side, int width, int classes, GbScheduleKind schedule, int T,
+GbDenoiser *gb_denoiser_new_unet (int side, int width, int classes, GbScheduleKind schedule, int T,
                                      guint64 seed, GError **error);
 /* Fits the Gaussian part to data x (n, d) (n ≥ 2): mean, covariance and its
  * eigendecomposition (LAPACK's dsyevd, in OpenBLAS). */
-gboolean       gb_mlp_denoiser_fit_gaussian (GbMlpDenoiser *net, const float *x, gsize n, GError **error);
+gboolean       gb_denoiser_fit_gaussian (GbDenoiser *net, const float *x, gsize n, GError **error);
 
 
 /* The guidance a model samples with unless told otherwise: GB_DENOISER_GUIDANCE
  * for an MLP over a fitted Gaussian, GB_UNET_GUIDANCE for a U-Net with one,
  * GB_CFG_GUIDANCE for a class-conditional U-Net, 1 for the rest. */
-double   gb_mlp_denoiser_default_guidance (const GbMlpDenoiser *net);
+double   gb_denoiser_default_guidance (const GbDenoiser *net);
 
-/* Sets the guidance w (see GbMlpDenoiser), 0 ≤ w ≤ 10; w ≠ 1 needs a fitted
+/* Sets the guidance w (see GbDenoiser), 0 ≤ w ≤ 10; w ≠ 1 needs a fitted
  * Gaussian. */
-gboolean gb_mlp_denoiser_set_guidance (GbMlpDenoiser *net, double w, GError **error);
+gboolean gb_denoiser_set_guidance (GbDenoiser *net, double w, GError **error);
 
 /* Says that the weights were changed in place (the trainer and the fitting
  * say it themselves), so the next prediction packs them afresh. */
-void gb_mlp_denoiser_changed (GbMlpDenoiser *net);
+void gb_denoiser_changed (GbDenoiser *net);
 
-/* The GbEpsFunc of the network (data = the GbMlpDenoiser). Thread-safe: it
+/* The GbEpsFunc of the network (data = the GbDenoiser). Thread-safe: it
  * allocates its scratch per call. */
-void gb_mlp_denoiser_eps (float *eps, const float *xt, int n, int d, int t, gpointer net);
+void gb_denoiser_eps (float *eps, const float *xt, int n, int d, int t, gpointer net);
 /* The same at guidance w rather than the net's own (models without a fitted
  * Gaussian ignore w), for a thread that must not change the net. */
-void gb_mlp_denoiser_eps_guided (float *eps, const float *xt, int n, int d, int t, const GbMlpDenoiser *net,
+void gb_denoiser_eps_guided (float *eps, const float *xt, int n, int d, int t, const GbDenoiser *net,
                                  double w);
 /* The same on the calling thread alone (no second core): for work beside a
  * main loop, where the other core is the one drawing. */
-void gb_mlp_denoiser_eps_serial (float *eps, const float *xt, int n, int d, int t, const GbMlpDenoiser *net,
+void gb_denoiser_eps_serial (float *eps, const float *xt, int n, int d, int t, const GbDenoiser *net,
                                  double w);
 
 /* The same on the calling thread, each row of a class-conditional model
  * given its class (labels (n), guided at w; NULL: without a class — what
  * eps_serial answers). Other models ignore labels. */
-void gb_mlp_denoiser_eps_class (float *eps, const float *xt, int n, int d, int t, const GbMlpDenoiser *net, double w,
+void gb_denoiser_eps_class (float *eps, const float *xt, int n, int d, int t, const GbDenoiser *net, double w,
                                 const int *labels);
 
 /* Saves with the metadata kind = "diffusion-mlp" (or "diffusion-unet"), d,
  * hidden, schedule, T and data; loading checks the kind and every shape. */
-gboolean       gb_mlp_denoiser_save (const GbMlpDenoiser *net, const char *path, GError **error);
-GbMlpDenoiser *gb_mlp_denoiser_load (const char *path, GError **error);
-GbMlpDenoiser *gb_mlp_denoiser_load_bytes (GBytes *bytes, const char *name, GError **error);
+gboolean       gb_denoiser_save (const GbDenoiser *net, const char *path, GError **error);
+GbDenoiser *gb_denoiser_load (const char *path, GError **error);
+GbDenoiser *gb_denoiser_load_bytes (GBytes *bytes, const char *name, GError **error);
 /* A copy (for a worker that trains while the original is drawn). */
-GbMlpDenoiser *gb_mlp_denoiser_copy (const GbMlpDenoiser *net);
+GbDenoiser *gb_denoiser_copy (const GbDenoiser *net);
 
 /* Training state: gradients, Adam's moments and scratch for a batch. */
 typedef struct {
-  GbMlpDenoiser *net;    /* not owned */
+  GbDenoiser *net;    /* not owned */
   GbAdam adam;
   float *grad, *m, *v;
   int step;
@@ -150,7 +150,7 @@ typedef struct {
   float *emb_table;      /* e(t) for t = 0…T ((T + 1), E): looked up, not computed, for every row */
 } GbDenoiserTrainer;
 
-GbDenoiserTrainer *gb_denoiser_trainer_new  (GbMlpDenoiser *net, int batch, float lr, guint64 seed);
+GbDenoiserTrainer *gb_denoiser_trainer_new  (GbDenoiser *net, int batch, float lr, guint64 seed);
 void               gb_denoiser_trainer_free (GbDenoiserTrainer *tr);
 /* One step of Adam on a batch of data x0 (batch, d), with t and ε drawn from
  * the trainer's generator. Returns the batch's mean squared error. A batch
@@ -171,9 +171,9 @@ float              gb_denoiser_train_step_labelled (GbDenoiserTrainer *tr, const
 void               gb_denoiser_trainer_set_ema (GbDenoiserTrainer *tr, float decay);
 /* Writes the averaged weights into net (of the same shape), or the trainer's
  * own weights when no average is kept. */
-void               gb_denoiser_trainer_export (const GbDenoiserTrainer *tr, GbMlpDenoiser *net);
+void               gb_denoiser_trainer_export (const GbDenoiserTrainer *tr, GbDenoiser *net);
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (GbMlpDenoiser, gb_mlp_denoiser_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GbDenoiser, gb_denoiser_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GbDenoiserTrainer, gb_denoiser_trainer_free)
 
 G_END_DECLS

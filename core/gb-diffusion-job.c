@@ -10,7 +10,7 @@
 struct _GbDiffusionJob {
   GObject parent_instance;
 
-  GbMlpDenoiser *net;            /* trained by the run; handed out at the end */
+  GbDenoiser *net;            /* trained by the run; handed out at the end */
   GbDiffusionData data;
   GbDiffusionJobConfig config;
   gboolean ran, finished;
@@ -21,7 +21,7 @@ struct _GbDiffusionJob {
   int done;
   double elapsed;
   GArray *losses;                /* of double */
-  GbMlpDenoiser *snapshot;
+  GbDenoiser *snapshot;
   int snapshot_step;
 
   GMainContext *context;         /* where "progress" is emitted for run_async */
@@ -52,8 +52,8 @@ static void
 gb_diffusion_job_finalize (GObject *object)
 {
   GbDiffusionJob *self = GB_DIFFUSION_JOB (object);
-  g_clear_pointer (&self->net, gb_mlp_denoiser_free);
-  g_clear_pointer (&self->snapshot, gb_mlp_denoiser_free);
+  g_clear_pointer (&self->net, gb_denoiser_free);
+  g_clear_pointer (&self->snapshot, gb_denoiser_free);
   data_clear (&self->data);
   g_array_unref (self->losses);
   g_clear_pointer (&self->context, g_main_context_unref);
@@ -94,7 +94,7 @@ check_config (const GbDiffusionJobConfig *c, GError **error)
 }
 
 static gboolean
-check_data (const GbMlpDenoiser *net, const GbDiffusionData *d, GError **error)
+check_data (const GbDenoiser *net, const GbDiffusionData *d, GError **error)
 {
   int sources = (d->toy < GB_TOY_N_KINDS) + (d->points != NULL && d->toy == GB_TOY_N_KINDS) + (d->vae != NULL)
                 + (d->images != NULL);
@@ -120,13 +120,13 @@ check_data (const GbMlpDenoiser *net, const GbDiffusionData *d, GError **error)
 }
 
 GbDiffusionJob *
-gb_diffusion_job_new (GbMlpDenoiser *net, GbDiffusionData *data, const GbDiffusionJobConfig *config,
+gb_diffusion_job_new (GbDenoiser *net, GbDiffusionData *data, const GbDiffusionJobConfig *config,
                       GError **error)
 {
   g_return_val_if_fail (net != NULL && data != NULL && config != NULL, NULL);
   if (!check_config (config, error) || !check_data (net, data, error))
     {
-      gb_mlp_denoiser_free (net);
+      gb_denoiser_free (net);
       data_clear (data);
       return NULL;
     }
@@ -162,10 +162,10 @@ notify_progress (GbDiffusionJob *self)
 static void
 publish_snapshot (GbDiffusionJob *self, const GbDenoiserTrainer *tr, int step)
 {
-  GbMlpDenoiser *copy = gb_mlp_denoiser_copy (self->net);
+  GbDenoiser *copy = gb_denoiser_copy (self->net);
   gb_denoiser_trainer_export (tr, copy);   /* the averaged weights, if kept */
   g_mutex_lock (&self->lock);
-  g_clear_pointer (&self->snapshot, gb_mlp_denoiser_free);
+  g_clear_pointer (&self->snapshot, gb_denoiser_free);
   self->snapshot = copy;
   self->snapshot_step = step;
   g_mutex_unlock (&self->lock);
@@ -340,18 +340,18 @@ gb_diffusion_job_copy_losses (GbDiffusionJob *self, guint from, GArray *into)
   return n;
 }
 
-GbMlpDenoiser *
+GbDenoiser *
 gb_diffusion_job_dup_snapshot (GbDiffusionJob *self, int *step)
 {
   g_mutex_lock (&self->lock);
-  GbMlpDenoiser *copy = self->snapshot ? gb_mlp_denoiser_copy (self->snapshot) : NULL;
+  GbDenoiser *copy = self->snapshot ? gb_denoiser_copy (self->snapshot) : NULL;
   if (step != NULL)
     *step = self->snapshot_step;
   g_mutex_unlock (&self->lock);
   return copy;
 }
 
-GbMlpDenoiser *
+GbDenoiser *
 gb_diffusion_job_steal_model (GbDiffusionJob *self)
 {
   g_mutex_lock (&self->lock);

@@ -60,7 +60,7 @@ typedef struct {
 G_DECLARE_FINAL_TYPE (GbDiffusionJob, gb_diffusion_job, GB, DIFFUSION_JOB, GObject)
 
 /* Takes net and the contents of data (data itself is copied). */
-GbDiffusionJob *gb_diffusion_job_new (GbMlpDenoiser *net, GbDiffusionData *data, const GbDiffusionJobConfig *config,
+GbDiffusionJob *gb_diffusion_job_new (GbDenoiser *net, GbDiffusionData *data, const GbDiffusionJobConfig *config,
                                       GError **error);
 
 gboolean gb_diffusion_job_run        (GbDiffusionJob *self, GCancellable *cancellable, GError **error);
@@ -77,9 +77,9 @@ int      gb_diffusion_job_get_done    (GbDiffusionJob *self, double *elapsed);
  * how many there are now. */
 guint    gb_diffusion_job_copy_losses (GbDiffusionJob *self, guint from, GArray *into);
 /* The latest published copy (a new one for the caller, with its step) or NULL. */
-GbMlpDenoiser *gb_diffusion_job_dup_snapshot (GbDiffusionJob *self, int *step);
+GbDenoiser *gb_diffusion_job_dup_snapshot (GbDiffusionJob *self, int *step);
 /* After the run: the trained model (its averaged weights, if kept), for the
  * caller to keep; NULL before the run has ended or after the first call. */
-GbMlpDenoiser *gb_diffusion_job_steal_model (GbDiffusionJob *self);
+GbDenoiser *gb_diffusion_job_steal_model (GbDiffusionJob *self);
 
 G_END_DECLS

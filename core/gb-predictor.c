@@ -4,7 +4,7 @@
 #include <string.h>
 
 typedef struct {
-  const GbMlpDenoiser *net;
+  const GbDenoiser *net;
   int t, d;
   double w;
   gboolean clip;
@@ -32,10 +32,10 @@ struct _GbPredictor {
 };
 
 void
-gb_predict_one (const GbMlpDenoiser *net, int t, double w, gboolean clip, int label, const float *x, float *eps,
+gb_predict_one (const GbDenoiser *net, int t, double w, gboolean clip, int label, const float *x, float *eps,
                 float *x0)
 {
-  gb_mlp_denoiser_eps_class (eps, x, 1, net->d, t, net, w, label >= 0 ? &label : NULL);
+  gb_denoiser_eps_class (eps, x, 1, net->d, t, net, w, label >= 0 ? &label : NULL);
   gb_diffusion_predict_x0 (net->schedule, t, x, eps, x0, (gsize) net->d);
   if (clip)
     for (int k = 0; k < net->d; k++)
@@ -142,7 +142,7 @@ gb_predictor_free (GbPredictor *p)
 }
 
 void
-gb_predictor_request (GbPredictor *p, const GbMlpDenoiser *net, int t, double w, gboolean clip, int label,
+gb_predictor_request (GbPredictor *p, const GbDenoiser *net, int t, double w, gboolean clip, int label,
                       const float *x, guint64 tag)
 {
   g_return_if_fail (net != NULL && t >= 1 && t <= net->schedule->T);

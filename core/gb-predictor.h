@@ -29,7 +29,7 @@ void         gb_predictor_free (GbPredictor *p);
  * class), with x̂₀ clipped to [−1, 1] when clip. label −1: no class. tag is
  * returned with the answer, to tell which view's request it was. 1 ≤ t ≤ T;
  * x holds net->d values. */
-void     gb_predictor_request (GbPredictor *p, const GbMlpDenoiser *net, int t, double w, gboolean clip, int label,
+void     gb_predictor_request (GbPredictor *p, const GbDenoiser *net, int t, double w, gboolean clip, int label,
                                const float *x, guint64 tag);
 /* Drops the waiting request and waits for the running one: after it the
  * worker touches no model until the next request. */
@@ -39,7 +39,7 @@ void     gb_predictor_sync    (GbPredictor *p);
 gboolean gb_predictor_answer  (GbPredictor *p, guint64 *tag, int *t, float *x, float *eps, float *x0, int d);
 /* Computes an answer in the calling thread (what the worker does): for
  * exports and headless frames, which need the answer before they paint. */
-void     gb_predict_one       (const GbMlpDenoiser *net, int t, double w, gboolean clip, int label, const float *x,
+void     gb_predict_one       (const GbDenoiser *net, int t, double w, gboolean clip, int label, const float *x,
                                float *eps, float *x0);
 
 G_END_DECLS

@@ -483,7 +483,7 @@ test_train_diffusion_ctrl_c (void)
                          "--steps", "10000000", "--save-every", "200", "--out", out, NULL };
   g_assert_cmpint (interrupt_after (argv, "step 200: wrote"), ==, 0);
   g_autoptr (GError) error = NULL;
-  g_autoptr (GbMlpDenoiser) net = gb_mlp_denoiser_load (out, &error);
+  g_autoptr (GbDenoiser) net = gb_denoiser_load (out, &error);
   g_assert_no_error (error);
   g_assert_cmpint (net->hidden, ==, 16);
 }
@@ -699,7 +699,7 @@ test_diffusion (void)
   run_clear (&r);
   {
     /* The image model carries its fitted Gaussian part. */
-    g_autoptr (GbMlpDenoiser) m = gb_mlp_denoiser_load (imgm, NULL);
+    g_autoptr (GbDenoiser) m = gb_denoiser_load (imgm, NULL);
     g_assert_nonnull (m);
     g_assert_nonnull (m->g_vecs);
   }
@@ -725,7 +725,7 @@ test_diffusion (void)
   assert_contains (r.out, "step 2: wrote");
   run_clear (&r);
   {
-    g_autoptr (GbMlpDenoiser) m = gb_mlp_denoiser_load (unetm, NULL);
+    g_autoptr (GbDenoiser) m = gb_denoiser_load (unetm, NULL);
     g_assert_nonnull (m);
     g_assert_nonnull (m->unet);
     g_assert_cmpint (m->unet->C, ==, 8);
@@ -747,10 +747,10 @@ test_diffusion (void)
   g_assert_cmpint (r.status, ==, 0);
   run_clear (&r);
   {
-    g_autoptr (GbMlpDenoiser) m = gb_mlp_denoiser_load (condm, NULL);
+    g_autoptr (GbDenoiser) m = gb_denoiser_load (condm, NULL);
     g_assert_nonnull (m);
     g_assert_cmpint (m->unet->classes, ==, 2);   /* the toy set's two classes */
-    g_assert_cmpfloat (gb_mlp_denoiser_default_guidance (m), ==, GB_CFG_GUIDANCE);
+    g_assert_cmpfloat (gb_denoiser_default_guidance (m), ==, GB_CFG_GUIDANCE);
   }
   r = run ("sample", "diffusion", "--model", condm, "--n", "3", "--sampler", "ddim", "--steps", "4", "--out", grid,
            NULL);

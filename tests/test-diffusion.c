@@ -386,7 +386,7 @@ test_denoiser_learns_and_saves (void)
   /* A small model on the two moons: the loss falls, and its samples are far
    * closer to the data than the noise they start from. */
   g_autoptr (GError) error = NULL;
-  g_autoptr (GbMlpDenoiser) net = gb_mlp_denoiser_new (2, 64, GB_SCHEDULE_LINEAR, 100, 7, &error);
+  g_autoptr (GbDenoiser) net = gb_denoiser_new_mlp (2, 64, GB_SCHEDULE_LINEAR, 100, 7, &error);
   g_assert_no_error (error);
   const int B = 256, steps = 2000, n = 1000;
   g_autoptr (GbDenoiserTrainer) tr = gb_denoiser_trainer_new (net, B, 3e-3f, 8);
@@ -408,7 +408,7 @@ test_denoiser_learns_and_saves (void)
   g_autofree float *x = g_new (float, 2 * n), *data = g_new (float, 2 * n), *noise = g_new (float, 2 * n);
   GbSamplerConfig c;
   gb_sampler_config_init (&c);
-  g_assert_true (gb_diffusion_sample (net->schedule, &c, gb_mlp_denoiser_eps, net, x, n, 2, FALSE, NULL, NULL,
+  g_assert_true (gb_diffusion_sample (net->schedule, &c, gb_denoiser_eps, net, x, n, 2, FALSE, NULL, NULL,
                                       NULL, NULL, &error));
   gb_toy_sample (GB_TOY_MOONS, data, n, &data_rng, NULL, 0, 0, NULL);
   GbRng r;
@@ -422,22 +422,22 @@ test_denoiser_learns_and_saves (void)
   g_autofree char *dir = g_dir_make_tmp ("glassbox-diffusion-XXXXXX", NULL);
   g_autofree char *path = g_build_filename (dir, "moons.safetensors", NULL);
   net->data = g_strdup ("moons");
-  g_assert_true (gb_mlp_denoiser_save (net, path, &error));
-  g_autoptr (GbMlpDenoiser) back = gb_mlp_denoiser_load (path, &error);
+  g_assert_true (gb_denoiser_save (net, path, &error));
+  g_autoptr (GbDenoiser) back = gb_denoiser_load (path, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (back->data, ==, "moons");
   g_assert_cmpint (back->schedule->T, ==, 100);
   float e1[8], e2[8];
-  gb_mlp_denoiser_eps (e1, data, 4, 2, 37, net);
-  gb_mlp_denoiser_eps (e2, data, 4, 2, 37, back);
+  gb_denoiser_eps (e1, data, 4, 2, 37, net);
+  gb_denoiser_eps (e2, data, 4, 2, 37, back);
   g_assert_cmpmem (e1, sizeof e1, e2, sizeof e2);
   g_autofree char *vae = g_test_build_filename (G_TEST_DIST, "data", "torch-vae.safetensors", NULL);
-  g_assert_null (gb_mlp_denoiser_load (vae, &error));
+  g_assert_null (gb_denoiser_load (vae, &error));
   g_assert_nonnull (strstr (error->message, "not a diffusion model"));
   g_clear_error (&error);
-  g_assert_null (gb_mlp_denoiser_new (2, 0, GB_SCHEDULE_LINEAR, 100, 1, &error));
+  g_assert_null (gb_denoiser_new_mlp (2, 0, GB_SCHEDULE_LINEAR, 100, 1, &error));
   g_clear_error (&error);
-  g_assert_null (gb_mlp_denoiser_new (2, 16, GB_SCHEDULE_LINEAR, 0, 1, &error));
+  g_assert_null (gb_denoiser_new_mlp (2, 16, GB_SCHEDULE_LINEAR, 0, 1, &error));
   g_assert_nonnull (strstr (error->message, "T = 0"));
   g_remove (path);
   g_rmdir (dir);
@@ -462,8 +462,8 @@ test_gaussian_part (void)
       x[2 * i] = (float) (R[0][0] * u + R[0][1] * v), x[2 * i + 1] = (float) (R[1][0] * u + R[1][1] * v);
     }
   g_autoptr (GError) error = NULL;
-  g_autoptr (GbMlpDenoiser) net = gb_mlp_denoiser_new (2, 16, GB_SCHEDULE_LINEAR, 1000, 3, &error);
-  g_assert_true (gb_mlp_denoiser_fit_gaussian (net, x, n, &error));
+  g_autoptr (GbDenoiser) net = gb_denoiser_new_mlp (2, 16, GB_SCHEDULE_LINEAR, 1000, 3, &error);
+  g_assert_true (gb_denoiser_fit_gaussian (net, x, n, &error));
   g_assert_no_error (error);
   memset (net->w3, 0, 2 * 16 * sizeof (float));
   memset (net->b3, 0, 2 * sizeof (float));
@@ -471,7 +471,7 @@ test_gaussian_part (void)
   for (guint k = 0; k < G_N_ELEMENTS (ts); k++)
     {
       float xt[2] = { 0.7f, -1.1f }, eps[2], uv[2], want_uv[2];
-      gb_mlp_denoiser_eps (eps, xt, 1, 2, ts[k], net);
+      gb_denoiser_eps (eps, xt, 1, 2, ts[k], net);
       /* Into the frame where the covariance is diagonal: uv = Rᵀ x. */
       uv[0] = (float) (R[0][0] * xt[0] + R[1][0] * xt[1]), uv[1] = (float) (R[0][1] * xt[0] + R[1][1] * xt[1]);
       gauss_eps (want_uv, uv, 1, 2, ts[k], &g);
@@ -484,7 +484,7 @@ test_gaussian_part (void)
   gb_sampler_config_init (&c);
   const int m = 20000;
   g_autofree float *y = g_new (float, 2 * m);
-  g_assert_true (gb_diffusion_sample (s, &c, gb_mlp_denoiser_eps, net, y, m, 2, FALSE, NULL, NULL, NULL, NULL, &error));
+  g_assert_true (gb_diffusion_sample (s, &c, gb_denoiser_eps, net, y, m, 2, FALSE, NULL, NULL, NULL, NULL, &error));
   for (int i = 0; i < m; i++)
     {
       float a = y[2 * i], b = y[2 * i + 1];
@@ -495,27 +495,27 @@ test_gaussian_part (void)
   /* The file keeps the fitted part; a negative variance is refused; training runs with it. */
   g_autofree char *dir = g_dir_make_tmp ("glassbox-gauss-XXXXXX", NULL);
   g_autofree char *path = g_build_filename (dir, "gauss.safetensors", NULL);
-  g_assert_true (gb_mlp_denoiser_save (net, path, &error));
-  g_autoptr (GbMlpDenoiser) back = gb_mlp_denoiser_load (path, &error);
+  g_assert_true (gb_denoiser_save (net, path, &error));
+  g_autoptr (GbDenoiser) back = gb_denoiser_load (path, &error);
   g_assert_no_error (error);
-  g_autoptr (GbMlpDenoiser) copy = gb_mlp_denoiser_copy (back);
+  g_autoptr (GbDenoiser) copy = gb_denoiser_copy (back);
   float e1[8], e2[8], e3[8];
-  gb_mlp_denoiser_eps (e1, x, 4, 2, 250, net);
-  gb_mlp_denoiser_eps (e2, x, 4, 2, 250, back);
-  gb_mlp_denoiser_eps (e3, x, 4, 2, 250, copy);
+  gb_denoiser_eps (e1, x, 4, 2, 250, net);
+  gb_denoiser_eps (e2, x, 4, 2, 250, back);
+  gb_denoiser_eps (e3, x, 4, 2, 250, copy);
   g_assert_cmpmem (e1, sizeof e1, e2, sizeof e2);
   g_assert_cmpmem (e1, sizeof e1, e3, sizeof e3);
   g_autoptr (GbDenoiserTrainer) tr = gb_denoiser_trainer_new (back, 64, 1e-3f, 4);
   g_assert_true (isfinite (gb_denoiser_train_step (tr, x)));
   net->g_vals[1] = -1.0f;
-  g_assert_true (gb_mlp_denoiser_save (net, path, &error));
-  g_assert_null (gb_mlp_denoiser_load (path, &error));
+  g_assert_true (gb_denoiser_save (net, path, &error));
+  g_assert_null (gb_denoiser_load (path, &error));
   g_assert_nonnull (strstr (error->message, "negative"));
   g_clear_error (&error);
-  g_assert_false (gb_mlp_denoiser_fit_gaussian (net, x, 1, &error));
+  g_assert_false (gb_denoiser_fit_gaussian (net, x, 1, &error));
   g_clear_error (&error);
   x[3] = NAN;
-  g_assert_false (gb_mlp_denoiser_fit_gaussian (net, x, 100, &error));
+  g_assert_false (gb_denoiser_fit_gaussian (net, x, 100, &error));
   g_assert_nonnull (strstr (error->message, "not finite"));
   g_remove (path);
   g_rmdir (dir);
@@ -526,8 +526,8 @@ test_ema (void)
 {
   /* The average follows the weights: after many steps with a warm-up it sits
    * between the start and the last weights, and exporting writes it. */
-  g_autoptr (GbMlpDenoiser) net = gb_mlp_denoiser_new (2, 16, GB_SCHEDULE_LINEAR, 100, 3, NULL);
-  g_autoptr (GbMlpDenoiser) start = gb_mlp_denoiser_copy (net), avg = gb_mlp_denoiser_copy (net);
+  g_autoptr (GbDenoiser) net = gb_denoiser_new_mlp (2, 16, GB_SCHEDULE_LINEAR, 100, 3, NULL);
+  g_autoptr (GbDenoiser) start = gb_denoiser_copy (net), avg = gb_denoiser_copy (net);
   g_autoptr (GbDenoiserTrainer) tr = gb_denoiser_trainer_new (net, 64, 1e-2f, 4);
   gb_denoiser_trainer_set_ema (tr, 0.9f);
   GbRng rng;
@@ -555,8 +555,8 @@ test_ema (void)
 static void
 test_packed_weights_follow (void)
 {
-  g_autoptr (GbMlpDenoiser) net = gb_mlp_denoiser_new (2, 32, GB_SCHEDULE_LINEAR, 100, 3, NULL);
-  g_autoptr (GbMlpDenoiser) avg = gb_mlp_denoiser_copy (net);
+  g_autoptr (GbDenoiser) net = gb_denoiser_new_mlp (2, 32, GB_SCHEDULE_LINEAR, 100, 3, NULL);
+  g_autoptr (GbDenoiser) avg = gb_denoiser_copy (net);
   g_autoptr (GbDenoiserTrainer) tr = gb_denoiser_trainer_new (net, 64, 1e-2f, 4);
   gb_denoiser_trainer_set_ema (tr, 0.9f);
   GbRng rng;
@@ -564,20 +564,20 @@ test_packed_weights_follow (void)
   float x0[128], xt[600], before[600], e[600], e_copy[600];
   for (int i = 0; i < 600; i++)
     xt[i] = 2.0f * gb_rng_uniform (&rng) - 1.0f;
-  gb_mlp_denoiser_eps (before, xt, 300, 2, 40, net);
-  gb_mlp_denoiser_eps (e, xt, 300, 2, 40, avg);
+  gb_denoiser_eps (before, xt, 300, 2, 40, net);
+  gb_denoiser_eps (e, xt, 300, 2, 40, avg);
   for (int k = 0; k < 5; k++)
     {
       gb_toy_sample (GB_TOY_MOONS, x0, 64, &rng, NULL, 0, 0, NULL);
       gb_denoiser_train_step (tr, x0);
     }
   gb_denoiser_trainer_export (tr, avg);
-  struct { GbMlpDenoiser *net; } cases[] = { { net }, { avg } };
+  struct { GbDenoiser *net; } cases[] = { { net }, { avg } };
   for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
     {
-      g_autoptr (GbMlpDenoiser) copy = gb_mlp_denoiser_copy (cases[c].net);
-      gb_mlp_denoiser_eps (e, xt, 300, 2, 40, cases[c].net);
-      gb_mlp_denoiser_eps (e_copy, xt, 300, 2, 40, copy);
+      g_autoptr (GbDenoiser) copy = gb_denoiser_copy (cases[c].net);
+      gb_denoiser_eps (e, xt, 300, 2, 40, cases[c].net);
+      gb_denoiser_eps (e_copy, xt, 300, 2, 40, copy);
       g_assert_cmpmem (e, sizeof e, e_copy, sizeof e_copy);
       g_assert_true (memcmp (e, before, sizeof e) != 0);
     }
@@ -597,15 +597,15 @@ test_train_split_matches_whole (void)
   for (gsize i = 0; i < (gsize) n * d; i++)
     x[i] = (float) (0.3 * gb_rng_normal (&rng) + 0.2 * sin ((double) (i % d)));
   int threads = gb_blas_get_threads ();
-  GbMlpDenoiser *nets[2];
+  GbDenoiser *nets[2];
   float losses[2][3];
   float *grads[2] = { NULL, NULL };
   const float lr = 1e-3f;
   for (int k = 0; k < 2; k++)
     {
       gb_blas_set_threads (k == 0 ? 1 : 2);
-      nets[k] = gb_mlp_denoiser_new (d, H, GB_SCHEDULE_COSINE, 1000, 9, NULL);
-      g_assert_true (gb_mlp_denoiser_fit_gaussian (nets[k], x, n, NULL));
+      nets[k] = gb_denoiser_new_mlp (d, H, GB_SCHEDULE_COSINE, 1000, 9, NULL);
+      g_assert_true (gb_denoiser_fit_gaussian (nets[k], x, n, NULL));
       GbDenoiserTrainer *tr = gb_denoiser_trainer_new (nets[k], B, lr, 4);
       gb_denoiser_trainer_set_ema (tr, 0.99f);
       GbRng pick;
@@ -643,8 +643,8 @@ test_train_split_matches_whole (void)
   g_assert_cmpfloat (diff, <, 0.02 * lr);
   g_free (grads[0]);
   g_free (grads[1]);
-  gb_mlp_denoiser_free (nets[0]);
-  gb_mlp_denoiser_free (nets[1]);
+  gb_denoiser_free (nets[0]);
+  gb_denoiser_free (nets[1]);
 }
 
 static void
@@ -659,7 +659,7 @@ check_matches_reference (void)
     for (guint b = 0; b < G_N_ELEMENTS (ns); b++)
       {
         int d = dims[a], n = ns[b], H = widths[a], E = GB_DENOISER_EMBED, t = 123;
-        g_autoptr (GbMlpDenoiser) net = gb_mlp_denoiser_new (d, H, GB_SCHEDULE_COSINE, 500, 5 + a, NULL);
+        g_autoptr (GbDenoiser) net = gb_denoiser_new_mlp (d, H, GB_SCHEDULE_COSINE, 500, 5 + a, NULL);
         GbRng rng;
         gb_rng_init (&rng, 77);
         gboolean gauss = a == G_N_ELEMENTS (dims) - 1;
@@ -668,9 +668,9 @@ check_matches_reference (void)
             g_autofree float *data = g_new (float, (gsize) 1000 * d);
             for (gsize i = 0; i < (gsize) 1000 * d; i++)
               data[i] = gb_rng_normal (&rng) * (float) (1 + i % 7) * 0.1f;
-            g_assert_true (gb_mlp_denoiser_fit_gaussian (net, data, 1000, NULL));
+            g_assert_true (gb_denoiser_fit_gaussian (net, data, 1000, NULL));
             /* With guidance, as image models sample: the MLP's answer scaled by w. */
-            g_assert_true (gb_mlp_denoiser_set_guidance (net, 2.5, NULL));
+            g_assert_true (gb_denoiser_set_guidance (net, 2.5, NULL));
           }
         g_autofree float *x = g_new (float, (gsize) n * d), *eps = g_new (float, (gsize) n * d),
                          *h1 = g_new (float, (gsize) n * H), *h2 = g_new (float, (gsize) n * H),
@@ -714,21 +714,21 @@ check_matches_reference (void)
                   want[(gsize) i * d + j] = (float) e;
                 }
           }
-        gb_mlp_denoiser_eps (eps, x, n, d, t, net);
+        gb_denoiser_eps (eps, x, n, d, t, net);
         for (gsize i = 0; i < (gsize) n * d; i++)
           if (fabs (eps[i] - want[i]) > 1e-4 * (1 + fabs (want[i])))
             g_error ("d %d, n %d: ε̂[%zu] = %g, the reference %g", d, n, i, eps[i], want[i]);
         if (gauss)
           {
             /* The same guidance given explicitly, to a net left at w = 1. */
-            g_autoptr (GbMlpDenoiser) plain = gb_mlp_denoiser_copy (net);
-            g_assert_true (gb_mlp_denoiser_set_guidance (plain, 1.0, NULL));
-            gb_mlp_denoiser_eps_guided (eps, x, n, d, t, plain, 2.5);
+            g_autoptr (GbDenoiser) plain = gb_denoiser_copy (net);
+            g_assert_true (gb_denoiser_set_guidance (plain, 1.0, NULL));
+            gb_denoiser_eps_guided (eps, x, n, d, t, plain, 2.5);
             g_assert_cmpfloat (plain->guidance, ==, 1.0f);
             for (gsize i = 0; i < (gsize) n * d; i++)
               if (fabs (eps[i] - want[i]) > 1e-4 * (1 + fabs (want[i])))
                 g_error ("guided, d %d, n %d: ε̂[%zu] = %g, the reference %g", d, n, i, eps[i], want[i]);
-            gb_mlp_denoiser_eps_serial (eps, x, n, d, t, plain, 2.5);   /* and on this thread alone */
+            gb_denoiser_eps_serial (eps, x, n, d, t, plain, 2.5);   /* and on this thread alone */
             for (gsize i = 0; i < (gsize) n * d; i++)
               if (fabs (eps[i] - want[i]) > 1e-4 * (1 + fabs (want[i])))
                 g_error ("serial, d %d, n %d: ε̂[%zu] = %g, the reference %g", d, n, i, eps[i], want[i]);
@@ -754,8 +754,8 @@ test_predictor (void)
   gb_rng_init (&rng, 31);
   g_autofree float *data = g_new (float, 300 * d);
   gb_rng_fill_normal (&rng, data, 300 * d);
-  g_autoptr (GbMlpDenoiser) net = gb_mlp_denoiser_new (d, 256, GB_SCHEDULE_LINEAR, 1000, 4, NULL);
-  g_assert_true (gb_mlp_denoiser_fit_gaussian (net, data, 300, NULL));
+  g_autoptr (GbDenoiser) net = gb_denoiser_new_mlp (d, 256, GB_SCHEDULE_LINEAR, 1000, 4, NULL);
+  g_assert_true (gb_denoiser_fit_gaussian (net, data, 300, NULL));
   int calls = 0;
   GbPredictor *p = gb_predictor_new (count_ready, &calls);
   float x[784], eps[784], x0[784], want_eps[784], want_x0[784];
@@ -802,36 +802,36 @@ test_guidance (void)
   gb_rng_fill_normal (&rng, data, 200 * d);
   gb_rng_fill_normal (&rng, x, n * d);
   g_autoptr (GError) error = NULL;
-  g_autoptr (GbMlpDenoiser) toy = gb_mlp_denoiser_new (d, 32, GB_SCHEDULE_LINEAR, 1000, 2, &error);
+  g_autoptr (GbDenoiser) toy = gb_denoiser_new_mlp (d, 32, GB_SCHEDULE_LINEAR, 1000, 2, &error);
   /* Without a Gaussian there is nothing to guide from; bad values are refused. */
   g_assert_cmpfloat (toy->guidance, ==, 1.0f);
-  g_assert_true (gb_mlp_denoiser_set_guidance (toy, 1.0, &error));
-  g_assert_false (gb_mlp_denoiser_set_guidance (toy, 2.0, &error));
+  g_assert_true (gb_denoiser_set_guidance (toy, 1.0, &error));
+  g_assert_false (gb_denoiser_set_guidance (toy, 2.0, &error));
   g_assert_nonnull (strstr (error->message, "fitted Gaussian"));
   g_clear_error (&error);
-  g_assert_true (gb_mlp_denoiser_fit_gaussian (toy, data, 200, &error));
+  g_assert_true (gb_denoiser_fit_gaussian (toy, data, 200, &error));
   double bad[] = { -0.5, 10.5, NAN, INFINITY };
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
     {
-      g_assert_false (gb_mlp_denoiser_set_guidance (toy, bad[i], &error));
+      g_assert_false (gb_denoiser_set_guidance (toy, bad[i], &error));
       g_assert_nonnull (strstr (error->message, "outside 0…10"));
       g_clear_error (&error);
     }
   g_assert_cmpfloat (toy->guidance, ==, 1.0f);
   float e1[9 * 5], e0[9 * 5], eg[9 * 5], ew[9 * 5];
-  gb_mlp_denoiser_eps (e1, x, n, d, t, toy);
-  g_autoptr (GbMlpDenoiser) gauss = gb_mlp_denoiser_copy (toy);
+  gb_denoiser_eps (e1, x, n, d, t, toy);
+  g_autoptr (GbDenoiser) gauss = gb_denoiser_copy (toy);
   memset (gauss->w3, 0, (gsize) d * 32 * sizeof (float));
   memset (gauss->b3, 0, d * sizeof (float));
-  gb_mlp_denoiser_changed (gauss);
-  gb_mlp_denoiser_eps (eg, x, n, d, t, gauss);
-  g_assert_true (gb_mlp_denoiser_set_guidance (toy, 0.0, &error));
-  gb_mlp_denoiser_eps (e0, x, n, d, t, toy);
+  gb_denoiser_changed (gauss);
+  gb_denoiser_eps (eg, x, n, d, t, gauss);
+  g_assert_true (gb_denoiser_set_guidance (toy, 0.0, &error));
+  gb_denoiser_eps (e0, x, n, d, t, toy);
   for (int i = 0; i < n * d; i++)
     g_assert_cmpfloat (fabsf (e0[i] - eg[i]), <, 1e-5f * (1 + fabsf (eg[i])));
-  g_assert_true (gb_mlp_denoiser_set_guidance (toy, 3.0, &error));
-  g_autoptr (GbMlpDenoiser) copy = gb_mlp_denoiser_copy (toy);
-  gb_mlp_denoiser_eps (ew, x, n, d, t, copy);
+  g_assert_true (gb_denoiser_set_guidance (toy, 3.0, &error));
+  g_autoptr (GbDenoiser) copy = gb_denoiser_copy (toy);
+  gb_denoiser_eps (ew, x, n, d, t, copy);
   for (int i = 0; i < n * d; i++)
     {
       float want = eg[i] + 3.0f * (e1[i] - eg[i]);
@@ -839,9 +839,9 @@ test_guidance (void)
     }
   /* t = 0 has no Gaussian part (the clean data): the MLP's answer as it is. */
   float a0[9 * 5], b0[9 * 5];
-  gb_mlp_denoiser_eps (b0, x, n, d, 0, copy);
-  g_assert_true (gb_mlp_denoiser_set_guidance (copy, 1.0, &error));
-  gb_mlp_denoiser_eps (a0, x, n, d, 0, copy);
+  gb_denoiser_eps (b0, x, n, d, 0, copy);
+  g_assert_true (gb_denoiser_set_guidance (copy, 1.0, &error));
+  gb_denoiser_eps (a0, x, n, d, 0, copy);
   g_assert_cmpmem (a0, sizeof a0, b0, sizeof b0);
 }
 
@@ -868,7 +868,7 @@ test_train_halves_match_whole (void)
   for (int k = 0; k < 2; k++)
     {
       gb_blas_set_threads (k == 0 ? 1 : 2);   /* 1: the halves' path */
-      g_autoptr (GbMlpDenoiser) net = gb_mlp_denoiser_new (2, 128, GB_SCHEDULE_LINEAR, 1000, 9, NULL);
+      g_autoptr (GbDenoiser) net = gb_denoiser_new_mlp (2, 128, GB_SCHEDULE_LINEAR, 1000, 9, NULL);
       g_autoptr (GbDenoiserTrainer) tr = gb_denoiser_trainer_new (net, B, 1e-3f, 4);
       GbRng data;
       gb_rng_init (&data, 6);
@@ -904,7 +904,7 @@ test_train_halves_match_whole (void)
 static void
 test_denoiser_diverged_step_back (void)
 {
-  g_autoptr (GbMlpDenoiser) net = gb_mlp_denoiser_new (2, 16, GB_SCHEDULE_LINEAR, 100, 3, NULL);
+  g_autoptr (GbDenoiser) net = gb_denoiser_new_mlp (2, 16, GB_SCHEDULE_LINEAR, 100, 3, NULL);
   g_autoptr (GbDenoiserTrainer) tr = gb_denoiser_trainer_new (net, 32, 1e-2f, 4);
   g_assert_false (gb_denoiser_trainer_step_back (tr));   /* no step yet */
   gb_denoiser_trainer_set_ema (tr, 0.9f);
@@ -920,7 +920,7 @@ test_denoiser_diverged_step_back (void)
   g_autofree float *ema_before = g_memdup2 (tr->ema_prev, net->n_params * sizeof (float));
   /* Poison the weights: the next loss is NaN, and it updates nothing. */
   net->params[0] = NAN;
-  gb_mlp_denoiser_changed (net);
+  gb_denoiser_changed (net);
   g_autofree float *poisoned = g_memdup2 (net->params, net->n_params * sizeof (float));
   gb_toy_sample (GB_TOY_MOONS, x0, 32, &rng, NULL, 0, 0, NULL);
   g_assert_true (isnan (gb_denoiser_train_step (tr, x0)));
@@ -950,8 +950,8 @@ test_diffusion_job (void)
   GbDiffusionJobConfig c;
   gb_diffusion_job_config_init (&c);
   c.steps = 40, c.batch = 32, c.seed = 5, c.cosine_lr = TRUE, c.snapshot_every = 10;
-  GbMlpDenoiser *net = gb_mlp_denoiser_new (2, 16, GB_SCHEDULE_LINEAR, 50, 3, NULL);
-  g_autoptr (GbMlpDenoiser) ref = gb_mlp_denoiser_copy (net);
+  GbDenoiser *net = gb_denoiser_new_mlp (2, 16, GB_SCHEDULE_LINEAR, 50, 3, NULL);
+  g_autoptr (GbDenoiser) ref = gb_denoiser_copy (net);
   GbDiffusionData data = { .toy = GB_TOY_MOONS };
   g_autoptr (GError) error = NULL;
   g_autoptr (GbDiffusionJob) job = gb_diffusion_job_new (net, &data, &c, &error);
@@ -964,10 +964,10 @@ test_diffusion_job (void)
   g_autoptr (GArray) losses = g_array_new (FALSE, FALSE, sizeof (double));
   g_assert_cmpuint (gb_diffusion_job_copy_losses (job, 0, losses), ==, 40);
   int step = 0;
-  g_autoptr (GbMlpDenoiser) snap = gb_diffusion_job_dup_snapshot (job, &step);
+  g_autoptr (GbDenoiser) snap = gb_diffusion_job_dup_snapshot (job, &step);
   g_assert_nonnull (snap);
   g_assert_cmpint (step, ==, 30);
-  g_autoptr (GbMlpDenoiser) trained = gb_diffusion_job_steal_model (job);
+  g_autoptr (GbDenoiser) trained = gb_diffusion_job_steal_model (job);
   g_assert_nonnull (trained);
   g_assert_null (gb_diffusion_job_steal_model (job));
 
@@ -989,15 +989,15 @@ test_diffusion_job (void)
   g_autoptr (GCancellable) cancel = g_cancellable_new ();
   g_cancellable_cancel (cancel);
   GbDiffusionData again = { .toy = GB_TOY_MOONS };
-  g_autoptr (GbDiffusionJob) stopped = gb_diffusion_job_new (gb_mlp_denoiser_copy (ref), &again, &c, NULL);
+  g_autoptr (GbDiffusionJob) stopped = gb_diffusion_job_new (gb_denoiser_copy (ref), &again, &c, NULL);
   g_assert_true (gb_diffusion_job_run (stopped, cancel, &error));
   g_assert_cmpint (gb_diffusion_job_get_done (stopped, NULL), ==, 0);
-  g_autoptr (GbMlpDenoiser) same = gb_diffusion_job_steal_model (stopped);
+  g_autoptr (GbDenoiser) same = gb_diffusion_job_steal_model (stopped);
   g_assert_cmpmem (same->params, same->n_params * sizeof (float), ref->params, ref->n_params * sizeof (float));
 
   /* A painted distribution without points; a learning rate of 2. */
   GbDiffusionData painted = { .toy = GB_TOY_PAINTED };
-  g_assert_null (gb_diffusion_job_new (gb_mlp_denoiser_copy (ref), &painted, &c, &error));
+  g_assert_null (gb_diffusion_job_new (gb_denoiser_copy (ref), &painted, &c, &error));
   g_assert_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT);
   g_assert_nonnull (strstr (error->message, "no points"));
   g_clear_error (&error);
@@ -1006,7 +1006,7 @@ test_diffusion_job (void)
   two.dataset_dir = g_strdup ("/nonexistent");
   GbDiffusionJobConfig bad = c;
   bad.lr = 2;
-  g_assert_null (gb_diffusion_job_new (gb_mlp_denoiser_copy (ref), &two, &bad, &error));
+  g_assert_null (gb_diffusion_job_new (gb_denoiser_copy (ref), &two, &bad, &error));
   g_assert_nonnull (strstr (error->message, "learning rate"));
   g_assert_null (two.points);   /* taken, and freed, even when refused */
 }

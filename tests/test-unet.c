@@ -180,7 +180,7 @@ test_torch_fixture (void)
   g_autofree char *st_path = g_test_build_filename (G_TEST_DIST, "data", "torch-unet.safetensors", NULL);
   g_autofree char *js_path = g_test_build_filename (G_TEST_DIST, "data", "torch-unet.json", NULL);
   g_autoptr (GError) error = NULL;
-  g_autoptr (GbMlpDenoiser) net = gb_mlp_denoiser_load (st_path, &error);
+  g_autoptr (GbDenoiser) net = gb_denoiser_load (st_path, &error);
   g_assert_no_error (error);
   g_assert_nonnull (net->unet);
   g_assert_cmpint (net->unet->side, ==, 8);
@@ -221,13 +221,13 @@ test_torch_fixture (void)
   gb_unet_packs_free (pk);
   /* One image at its step through the sampler's entry point agrees too. */
   float one[64];
-  gb_mlp_denoiser_eps (one, x + 64, 1, 64, ts[1], net);
+  gb_denoiser_eps (one, x + 64, 1, 64, ts[1], net);
   for (int p = 0; p < 64; p++)
     g_assert_cmpfloat_with_epsilon (one[p], eps[64 + p], 1e-5);
   /* Saved and loaded again: the same weights. */
   g_autofree char *path = g_build_filename (g_get_tmp_dir (), "glassbox-test-unet.safetensors", NULL);
-  g_assert_true (gb_mlp_denoiser_save (net, path, &error));
-  g_autoptr (GbMlpDenoiser) back = gb_mlp_denoiser_load (path, &error);
+  g_assert_true (gb_denoiser_save (net, path, &error));
+  g_autoptr (GbDenoiser) back = gb_denoiser_load (path, &error);
   g_assert_no_error (error);
   g_assert_cmpmem (back->params, back->n_params * 4, net->params, net->n_params * 4);
   g_remove (path);
@@ -246,7 +246,7 @@ test_file_errors (void)
   memcpy (at, "\"hidden\":\"24\"", 13);
   g_autoptr (GBytes) bytes = g_bytes_new (contents, len);
   g_autoptr (GError) error = NULL;
-  g_autoptr (GbMlpDenoiser) net = gb_mlp_denoiser_load_bytes (bytes, "wide.safetensors", &error);
+  g_autoptr (GbDenoiser) net = gb_denoiser_load_bytes (bytes, "wide.safetensors", &error);
   g_assert_null (net);
   g_assert_nonnull (error);
   g_test_message ("%s", error->message);
@@ -259,13 +259,13 @@ test_classifier_free_guidance (void)
   /* A class-conditional denoiser samples row i as class i mod K, and at
    * w ≠ 1 mixes the net's answers with and without the class. */
   g_autoptr (GError) error = NULL;
-  g_autoptr (GbMlpDenoiser) net = gb_unet_denoiser_new (8, 8, 3, GB_SCHEDULE_LINEAR, 100, 5, &error);
+  g_autoptr (GbDenoiser) net = gb_denoiser_new_unet (8, 8, 3, GB_SCHEDULE_LINEAR, 100, 5, &error);
   g_assert_no_error (error);
   GbRng rng;
   gb_rng_init (&rng, 2);
   for (gsize i = 0; i < net->n_params; i++)
     net->params[i] += 0.2f * (float) gb_rng_normal (&rng);
-  gb_mlp_denoiser_changed (net);
+  gb_denoiser_changed (net);
   int n = 5;
   float x[5 * 64], got[5 * 64], cond[5 * 64], none[5 * 64];
   for (int i = 0; i < n * 64; i++)
@@ -273,27 +273,27 @@ test_classifier_free_guidance (void)
   int lab[5] = { 0, 1, 2, 0, 1 };
   gb_unet_eps (net->unet, NULL, cond, x, n, 40, lab);
   gb_unet_eps (net->unet, NULL, none, x, n, 40, NULL);
-  gb_mlp_denoiser_eps_guided (got, x, n, 64, 40, net, 2.5);
+  gb_denoiser_eps_guided (got, x, n, 64, 40, net, 2.5);
   for (int i = 0; i < n * 64; i++)
     g_assert_cmpfloat_with_epsilon (got[i], none[i] + 2.5f * (cond[i] - none[i]), 1e-4);
-  gb_mlp_denoiser_eps_guided (got, x, n, 64, 40, net, 1.0);
+  gb_denoiser_eps_guided (got, x, n, 64, 40, net, 1.0);
   for (int i = 0; i < n * 64; i++)
     g_assert_cmpfloat_with_epsilon (got[i], cond[i], 1e-4);
   /* A single state's prediction is the net's without a class. */
-  gb_mlp_denoiser_eps_serial (got, x, 1, 64, 40, net, 2.5);
+  gb_denoiser_eps_serial (got, x, 1, 64, 40, net, 2.5);
   for (int i = 0; i < 64; i++)
     g_assert_cmpfloat_with_epsilon (got[i], none[i], 1e-4);
   g_assert_cmpfloat (fabs (cond[3] - none[3]), >, 1e-4);   /* the class matters */
   /* One state given its class: the guided answer the sampler steps with (row 1: class 1). */
   int one = 1;
-  gb_mlp_denoiser_eps_class (got, x + 64, 1, 64, 40, net, 2.5, &one);
+  gb_denoiser_eps_class (got, x + 64, 1, 64, 40, net, 2.5, &one);
   for (int i = 0; i < 64; i++)
     g_assert_cmpfloat_with_epsilon (got[i], none[64 + i] + 2.5f * (cond[64 + i] - none[64 + i]), 1e-4);
   float eps1[64], x01[64];
   gb_predict_one (net, 40, 2.5, FALSE, 1, x + 64, eps1, x01);
   g_assert_cmpmem (eps1, sizeof eps1, got, sizeof eps1);
-  g_assert_true (gb_mlp_denoiser_set_guidance (net, 3.0, &error));
-  g_assert_cmpfloat (gb_mlp_denoiser_default_guidance (net), ==, GB_CFG_GUIDANCE);
+  g_assert_true (gb_denoiser_set_guidance (net, 3.0, &error));
+  g_assert_cmpfloat (gb_denoiser_default_guidance (net), ==, GB_CFG_GUIDANCE);
 }
 
 int

@@ -55,7 +55,7 @@ typedef struct {
 } TrainJob;
 
 typedef struct {
-  GbMlpDenoiser *net;           /* owned copy */
+  GbDenoiser *net;           /* owned copy */
   GbSamplerConfig config;
   int n, d, K;
   int *ts;                      /* (K) */
@@ -74,7 +74,7 @@ struct _GbDiffusionPage {
   GtkSpinButton *train_steps, *seed, *ddim_steps, *eta, *speed, *T_spin;
   GtkCheckButton *sigma_tilde, *field_check, *clip_check;
   GtkSpinButton *guidance;
-  const GbMlpDenoiser *guidance_net;   /* the image model the spin button was last set for */
+  const GbDenoiser *guidance_net;   /* the image model the spin button was last set for */
   GtkWidget *guidance_grid;
   GtkToggleButton *forward_button, *reverse_button, *play_button, *paint_toggle;
   GtkButton *train_button, *sample_button, *clear_paint;
@@ -87,10 +87,10 @@ struct _GbDiffusionPage {
   gboolean updating;
 
   int domain;
-  GbMlpDenoiser *models[N_DOMAINS];           /* per domain, or NULL */
+  GbDenoiser *models[N_DOMAINS];           /* per domain, or NULL */
   gboolean unsaved[N_DOMAINS];                /* models[k] was trained here and not saved */
   GbLongRun long_run;                         /* no suspend while training; a notification when done */
-  GbMlpDenoiser *net;                         /* models[domain] */
+  GbDenoiser *net;                         /* models[domain] */
   float target[2 * N_POINTS];                 /* the data on show */
   guint8 target_labels[N_POINTS];             /* their classes (the latent plane) */
   gboolean have_target;
@@ -325,7 +325,7 @@ recompute (GbDiffusionPage *self, gboolean sync)
     {
       float grid[2 * FIELD_SIDE * FIELD_SIDE];
       gb_cloud_field_grid (FIELD_SIDE, EXTENT, grid);
-      gb_mlp_denoiser_eps (self->field, grid, FIELD_SIDE * FIELD_SIDE, 2, self->t, self->net);
+      gb_denoiser_eps (self->field, grid, FIELD_SIDE * FIELD_SIDE, 2, self->t, self->net);
       self->field_valid = TRUE;
     }
   if (self->reverse && self->run != NULL)
@@ -437,7 +437,7 @@ clear_run (GbDiffusionPage *self)
   if (self->run != NULL)
     {
       g_clear_object (&self->run->cancel);
-      gb_mlp_denoiser_free (self->run->net);
+      gb_denoiser_free (self->run->net);
       g_free (self->run->ts), g_free (self->run->xs), g_free (self->run->eps), g_free (self->run->x0);
       g_free (self->run->error);
       g_clear_pointer (&self->run, g_free);
@@ -458,7 +458,7 @@ set_domain (GbDiffusionPage *self, int domain)
                                                                                   : GB_SHIPPED_IMAGE_DIFFUSION_RESOURCE,
                                                           G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
       if (bytes != NULL)
-        self->net = self->models[domain] = gb_mlp_denoiser_load_bytes (bytes, domain == LATENT_DOMAIN
+        self->net = self->models[domain] = gb_denoiser_load_bytes (bytes, domain == LATENT_DOMAIN
                                                                                 ? "shipped latent-diffusion"
                                                                                 : "shipped image-diffusion", &error);
       if (error != NULL)
@@ -469,7 +469,7 @@ set_domain (GbDiffusionPage *self, int domain)
       /* a new image model: its own default (kept while the user moves between domains) */
       self->guidance_net = self->net;
       self->updating = TRUE;
-      gtk_spin_button_set_value (self->guidance, gb_mlp_denoiser_default_guidance (self->net));
+      gtk_spin_button_set_value (self->guidance, gb_denoiser_default_guidance (self->net));
       self->updating = FALSE;
     }
   make_target (self);
@@ -515,13 +515,13 @@ finish_training (GbDiffusionPage *self, gboolean keep)
   g_array_set_size (self->losses, 0);
   gb_diffusion_job_copy_losses (j->job, 0, self->losses);
   int done = gb_diffusion_job_get_done (j->job, NULL);
-  g_autoptr (GbMlpDenoiser) net = gb_diffusion_job_steal_model (j->job);
+  g_autoptr (GbDenoiser) net = gb_diffusion_job_steal_model (j->job);
   if (keep && done > 0 && net != NULL)
     {
       int domain = j->domain;
       if (self->models[domain] != NULL && self->models[domain] == self->net)
         clear_run (self);
-      gb_mlp_denoiser_free (self->models[domain]);
+      gb_denoiser_free (self->models[domain]);
       self->models[domain] = g_steal_pointer (&net);
       self->unsaved[domain] = TRUE;
       if (domain == self->domain)
@@ -605,7 +605,7 @@ train_cb (GtkButton *button, GbDiffusionPage *self)
   config.steps = gtk_spin_button_get_value_as_int (self->train_steps);
   config.batch = 256, config.lr = 2e-3, config.cosine_lr = TRUE;
   config.seed = (guint64) gtk_spin_button_get_value (self->seed);
-  GbMlpDenoiser *net = gb_mlp_denoiser_new (2, 128,
+  GbDenoiser *net = gb_denoiser_new_mlp (2, 128,
                                             gtk_drop_down_get_selected (self->schedule_drop) == 1 ? GB_SCHEDULE_COSINE
                                                                                                  : GB_SCHEDULE_LINEAR,
                                             gtk_spin_button_get_value_as_int (self->T_spin), config.seed, &error);
@@ -648,7 +648,7 @@ sample_progress (int done, int total, gpointer data)
 static void
 run_eps (float *eps, const float *xt, int n, int d, int t, gpointer data)
 {
-  gb_mlp_denoiser_eps (eps, xt, n, d, t, ((SampleRun *) data)->net);
+  gb_denoiser_eps (eps, xt, n, d, t, ((SampleRun *) data)->net);
 }
 
 static gpointer
@@ -688,10 +688,10 @@ sample_cb (GtkButton *button, GbDiffusionPage *self)
       g_free (r);
       return;
     }
-  r->net = gb_mlp_denoiser_copy (self->net);
+  r->net = gb_denoiser_copy (self->net);
   gboolean images = self->domain == IMAGE_DOMAIN;
   if (r->net->g_mean != NULL || (r->net->unet != NULL && r->net->unet->classes > 0))   /* in range: cannot fail */
-    gb_mlp_denoiser_set_guidance (r->net, gtk_spin_button_get_value (self->guidance), NULL);
+    gb_denoiser_set_guidance (r->net, gtk_spin_button_get_value (self->guidance), NULL);
   r->n = images ? N_IMAGES : N_POINTS;
   r->d = images ? IMAGE_D : 2;
   /* Images live in [−1, 1]: x̂₀ may be clipped at each step, as Ho et al. do. */
@@ -1019,7 +1019,7 @@ paint_side (cairo_t *cr, int w, int h, gpointer data)
     }
   else if (self->t > 0)
     {
-      gb_mlp_denoiser_eps (eps, x, 1, 2, self->t, self->net);
+      gb_denoiser_eps (eps, x, 1, 2, self->t, self->net);
       gb_diffusion_predict_x0 (s, self->t, x, eps, x0, 2);
       have_pred = TRUE;
     }
@@ -1327,21 +1327,21 @@ gb_diffusion_page_show_unsaved (GbDiffusionPage *self)
 static gboolean
 gb_diffusion_page_open (GbDiffusionPage *self, const char *path, GError **error)
 {
-  GbMlpDenoiser *net = gb_mlp_denoiser_load (path, error);
+  GbDenoiser *net = gb_denoiser_load (path, error);
   if (net == NULL)
     return FALSE;
   if (net->d != 2 && net->d != IMAGE_D)
     {
       g_set_error (error, GB_ERROR, GB_ERROR_SHAPE,
                    "%s: a model of %d-dimensional data; this page shows 2-d models and 28 × 28 images", path, net->d);
-      gb_mlp_denoiser_free (net);
+      gb_denoiser_free (net);
       return FALSE;
     }
   int domain = domain_of (net->d, net->data);
   if (self->train != NULL)
     finish_training (self, FALSE);
   clear_run (self);
-  gb_mlp_denoiser_free (self->models[domain]);
+  gb_denoiser_free (self->models[domain]);
   self->models[domain] = net;
   self->unsaved[domain] = FALSE;
   self->updating = TRUE;
@@ -1359,7 +1359,7 @@ gb_diffusion_page_save (GbDiffusionPage *self, const char *path, GError **error)
       g_set_error_literal (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, "there is no model to save: train one first");
       return FALSE;
     }
-  if (!gb_mlp_denoiser_save (self->net, path, error))
+  if (!gb_denoiser_save (self->net, path, error))
     return FALSE;
   self->unsaved[self->domain] = FALSE;
   return TRUE;
@@ -1625,7 +1625,7 @@ gb_diffusion_page_finalize (GObject *object)
 {
   GbDiffusionPage *self = GB_DIFFUSION_PAGE (object);
   for (int k = 0; k < N_DOMAINS; k++)
-    gb_mlp_denoiser_free (self->models[k]);
+    gb_denoiser_free (self->models[k]);
   g_free (self->img_target), g_free (self->img_noise), g_free (self->img_shown);
   g_array_unref (self->painted);
   g_array_unref (self->losses);

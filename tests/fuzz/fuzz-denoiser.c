@@ -9,14 +9,14 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
   g_autoptr (GBytes) bytes = g_bytes_new (data, size);
   g_autoptr (GError) error = NULL;
-  GbMlpDenoiser *net = gb_mlp_denoiser_load_bytes (bytes, "fuzz.safetensors", &error);
+  GbDenoiser *net = gb_denoiser_load_bytes (bytes, "fuzz.safetensors", &error);
   FUZZ_CHECK_RESULT (net, error);
   if (net == NULL)
     return 0;
   int d = net->d;
   g_autofree float *xt = g_new0 (float, d);
   g_autofree float *eps = g_new0 (float, d);
-  gb_mlp_denoiser_eps (eps, xt, 1, d, net->schedule->T / 2, net);
-  gb_mlp_denoiser_free (net);
+  gb_denoiser_eps (eps, xt, 1, d, net->schedule->T / 2, net);
+  gb_denoiser_free (net);
   return 0;
 }

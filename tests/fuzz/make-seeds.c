@@ -54,29 +54,29 @@ static void
 denoiser_seeds (void)
 {
   GError *error = NULL;
-  g_autoptr (GbMlpDenoiser) mlp = gb_mlp_denoiser_new (2, 8, GB_SCHEDULE_LINEAR, 50, 1, &error);
+  g_autoptr (GbDenoiser) mlp = gb_denoiser_new_mlp (2, 8, GB_SCHEDULE_LINEAR, 50, 1, &error);
   check (mlp != NULL, error);
   g_autofree char *p = seed_path ("denoiser", "mlp-2-8.safetensors");
-  check (gb_mlp_denoiser_save (mlp, p, &error), error);
+  check (gb_denoiser_save (mlp, p, &error), error);
 
   /* An MLP over a fitted Gaussian, as the image models are. */
-  g_autoptr (GbMlpDenoiser) g = gb_mlp_denoiser_new (4, 8, GB_SCHEDULE_COSINE, 20, 2, &error);
+  g_autoptr (GbDenoiser) g = gb_denoiser_new_mlp (4, 8, GB_SCHEDULE_COSINE, 20, 2, &error);
   check (g != NULL, error);
   GbRng rng;
   gb_rng_init (&rng, 3);
   float x[32];
   for (int i = 0; i < 32; i++)
     x[i] = gb_rng_normal (&rng);
-  check (gb_mlp_denoiser_fit_gaussian (g, x, 8, &error), error);
+  check (gb_denoiser_fit_gaussian (g, x, 8, &error), error);
   g_autofree char *q = seed_path ("denoiser", "mlp-gaussian-4-8.safetensors");
-  check (gb_mlp_denoiser_save (g, q, &error), error);
+  check (gb_denoiser_save (g, q, &error), error);
 
-  g_autoptr (GbMlpDenoiser) u = gb_unet_denoiser_new (8, 8, 3, GB_SCHEDULE_LINEAR, 20, 4, &error);
+  g_autoptr (GbDenoiser) u = gb_denoiser_new_unet (8, 8, 3, GB_SCHEDULE_LINEAR, 20, 4, &error);
   check (u != NULL, error);
   g_autofree char *r = seed_path ("denoiser", "unet-8-8-classes3.safetensors");
-  check (gb_mlp_denoiser_save (u, r, &error), error);
+  check (gb_denoiser_save (u, r, &error), error);
   g_autofree char *s = seed_path ("safetensors", "unet-8-8-classes3.safetensors");
-  check (gb_mlp_denoiser_save (u, s, &error), error);
+  check (gb_denoiser_save (u, s, &error), error);
 }
 
 static void
