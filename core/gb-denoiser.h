@@ -1,5 +1,8 @@
-/* gb-denoiser.h — an MLP ε-predictor for low-dimensional data (2-d toys, the
- * VAE's latent codes), its training, and its model file.
+/* gb-denoiser.h — a denoiser (ε-predictor): an MLP for low-dimensional data
+ * (2-d toys, the VAE's latent codes, images on top of a fitted Gaussian) or a
+ * U-Net for images (gb-unet.h); its training and its model file.
+ * gb-denoiser.c makes one and predicts with it; gb-denoiser-gauss.c fits the
+ * Gaussian, gb-denoiser-train.c trains, gb-denoiser-file.c saves and loads.
  *
  * The network, with a sinusoidal embedding e(t) of the timestep (E values)
  * added to both hidden layers (so t steers every layer, not only the first,
