@@ -54,16 +54,16 @@ typedef struct {
   int steps;
 } TrainJob;
 
+/* A sampling run: shared (g_atomic_rc_box) by the page, which draws it as it
+ * fills, and its task on a worker, which fills it. */
 typedef struct {
-  GbDenoiser *net;           /* owned copy */
+  GbDenoiser *net;              /* owned copy */
   GbSamplerConfig config;
   int n, d, K;
   int *ts;                      /* (K) */
   float *xs, *eps, *x0;         /* (K + 1, n, d), (K, n, d), (K, n, d); images keep xs only */
-  volatile gint done;           /* steps recorded so far */
-  gint finished;
-  gboolean failed;
-  char *error;
+  gint done;                    /* steps recorded so far (atomic) */
+  gboolean finished;            /* the task has ended (main thread) */
   GCancellable *cancel;
 } SampleRun;
 
@@ -116,7 +116,6 @@ struct _GbDiffusionPage {
   gboolean reverse;
   int t;
   SampleRun *run;
-  GThread *sample_thread;
   TrainJob *train;
   gint stop;
   GArray *losses;                             /* the last training's, for the plot */
@@ -422,25 +421,36 @@ show_model (GbDiffusionPage *self)
 }
 
 static void
+sample_run_clear (SampleRun *r)
+{
+  g_clear_object (&r->cancel);
+  gb_denoiser_free (r->net);
+  g_free (r->ts), g_free (r->xs), g_free (r->eps), g_free (r->x0);
+}
+
+static void
+sample_run_release (gpointer r)
+{
+  g_atomic_rc_box_release_full (r, (GDestroyNotify) sample_run_clear);
+}
+
+static gboolean
+sampling (GbDiffusionPage *self)
+{
+  return self->run != NULL && !self->run->finished;
+}
+
+static void
 clear_run (GbDiffusionPage *self)
 {
   /* The predictor may be reading the model that is about to change. */
   if (self->predictor != NULL)
     gb_predictor_sync (self->predictor);
   self->view_serial++;
-  if (self->sample_thread != NULL)
-    {
-      g_cancellable_cancel (self->run->cancel);
-      g_thread_join (self->sample_thread);
-      self->sample_thread = NULL;
-    }
   if (self->run != NULL)
     {
-      g_clear_object (&self->run->cancel);
-      gb_denoiser_free (self->run->net);
-      g_free (self->run->ts), g_free (self->run->xs), g_free (self->run->eps), g_free (self->run->x0);
-      g_free (self->run->error);
-      g_clear_pointer (&self->run, g_free);
+      g_cancellable_cancel (self->run->cancel);   /* its task lets go of it when the sampler has stopped */
+      g_atomic_rc_box_release_full (g_steal_pointer (&self->run), (GDestroyNotify) sample_run_clear);
     }
   self->n_selected = 0;
 }
@@ -651,21 +661,34 @@ run_eps (float *eps, const float *xt, int n, int d, int t, gpointer data)
   gb_denoiser_eps (eps, xt, n, d, t, ((SampleRun *) data)->net);
 }
 
-static gpointer
-sample_thread (gpointer data)
+static void
+sample_task_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancel)
 {
   SampleRun *r = data;
   g_autofree float *x = g_new (float, (gsize) r->n * r->d);
   GbSampleRecord rec = { r->xs, r->eps, r->x0 };
+  GError *error = NULL;
+  if (gb_diffusion_sample (r->net->schedule, &r->config, run_eps, r, x, r->n, r->d, FALSE, &rec, sample_progress, r,
+                           cancel, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+sample_done_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  GbDiffusionPage *self = GB_DIFFUSION_PAGE (source);
+  SampleRun *r = g_task_get_task_data (G_TASK (result));
   g_autoptr (GError) error = NULL;
-  if (!gb_diffusion_sample (r->net->schedule, &r->config, run_eps, r, x, r->n, r->d, FALSE, &rec, sample_progress, r,
-                            r->cancel, &error))
-    {
-      r->failed = !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-      r->error = g_strdup (error->message);
-    }
-  g_atomic_int_set (&r->finished, TRUE);
-  return NULL;
+  gboolean ok = g_task_propagate_boolean (G_TASK (result), &error);
+  if (r != self->run)
+    return;   /* a run the page has let go of */
+  r->finished = TRUE;
+  if (!ok && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    message (self, error->message);
+  gtk_progress_bar_set_fraction (self->progress, (double) g_atomic_int_get (&r->done) / r->K);
+  set_t (self, 0);
 }
 
 static void
@@ -674,7 +697,7 @@ sample_cb (GtkButton *button, GbDiffusionPage *self)
   if (self->net == NULL)
     return;
   clear_run (self);
-  SampleRun *r = g_new0 (SampleRun, 1);
+  SampleRun *r = g_atomic_rc_box_new0 (SampleRun);
   gb_sampler_config_init (&r->config);
   r->config.kind = gtk_drop_down_get_selected (self->sampler_drop) == 1 ? GB_SAMPLER_DDIM : GB_SAMPLER_DDPM;
   r->config.steps = gtk_spin_button_get_value_as_int (self->ddim_steps);
@@ -685,7 +708,7 @@ sample_cb (GtkButton *button, GbDiffusionPage *self)
   if (!gb_sampler_config_check (&r->config, self->net->schedule, &error))
     {
       message (self, error->message);
-      g_free (r);
+      g_atomic_rc_box_release (r);
       return;
     }
   r->net = gb_denoiser_copy (self->net);
@@ -711,7 +734,9 @@ sample_cb (GtkButton *button, GbDiffusionPage *self)
   gtk_toggle_button_set_active (self->reverse_button, TRUE);
   self->updating = FALSE;
   r->cancel = g_cancellable_new ();
-  self->sample_thread = g_thread_new ("glassbox-diffusion-sample", sample_thread, r);
+  g_autoptr (GTask) task = g_task_new (self, r->cancel, sample_done_cb, NULL);
+  g_task_set_task_data (task, g_atomic_rc_box_acquire (r), sample_run_release);
+  g_task_run_in_thread (task, sample_task_thread);
   set_t (self, self->net->schedule->T);
   ensure_tick (self);
 }
@@ -726,24 +751,15 @@ tick_cb (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
   double dt = self->last_frame_us ? CLAMP ((now - self->last_frame_us) / 1e6, 0.0, 0.1) : 1.0 / 60;
   self->last_frame_us = now;
   gboolean busy = FALSE;
-  if (self->run != NULL && self->sample_thread != NULL)
+  if (sampling (self))
     {
+      /* Follow the sampler live; its end comes to sample_done_cb. */
       SampleRun *r = self->run;
       int done = g_atomic_int_get (&r->done);
       gtk_progress_bar_set_fraction (self->progress, (double) done / r->K);
-      /* Follow the sampler live. */
       if (!self->playing)
         set_t (self, done < r->K ? r->ts[MAX (done - 1, 0)] : 0);
-      if (g_atomic_int_get (&r->finished))
-        {
-          g_thread_join (self->sample_thread);
-          self->sample_thread = NULL;
-          if (r->failed)
-            message (self, r->error);
-          set_t (self, 0);
-        }
-      else
-        busy = TRUE;
+      busy = TRUE;
     }
   if (self->playing && schedule (self) != NULL)
     {
@@ -1401,7 +1417,7 @@ gb_diffusion_page_export (GbDiffusionPage *self, const char *path, GError **erro
       return gb_export_file (path, 800, 960, paint_frame, self, error);
     }
   /* The whole trajectory of the process on show, 100 frames at 25 a second. */
-  if (self->net == NULL || (self->reverse && (self->run == NULL || self->sample_thread != NULL)))
+  if (self->net == NULL || (self->reverse && (self->run == NULL || sampling (self))))
     {
       g_set_error_literal (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT,
                            self->net == NULL ? "there is no model to animate: train one first"
