@@ -13,10 +13,9 @@
 
 #include "gb-frame-stats.h"
 #include "gb-rl-compare-view.h"
+#include "gb-rl-runner.h"
 
 #include <math.h>
-#include <pthread.h>
-#include <sched.h>
 #include <string.h>
 
 #include "gb-cartpole-paint.h"
@@ -87,12 +86,7 @@ struct _GbRlPage {
   int algo;
   GbDpRun *dp;
   GbTdAgent *agent;
-  GMutex lock;                /* guards agent, cart agent and the map's MDP against the worker */
-  gint main_waiting;          /* the main loop wants the lock: the worker steps aside */
-  GCond handoff;              /* the worker waits on it while the main loop wants the lock */
-  GThread *worker;
-  gint worker_stop;
-  double worker_rate;
+  GbRlRunner *runner;         /* plays flat out; its lock guards agent, cart agent and the map's MDP */
   gint64 steps;               /* TD steps taken */
 
   /* What is drawn (main thread). */
@@ -122,6 +116,7 @@ struct _GbRlPage {
   /* Cart-pole. */
   GbReinforce *cart;
   GbCartEpisode *cart_new;    /* the worker's latest episode (under lock) */
+  GbCartEpisode *cart_spare;  /* the worker's next (under lock) */
   gboolean cart_has_new;
   GbCartEpisode *cart_show;   /* the episode being replayed */
   GArray *cart_returns;       /* of double */
@@ -173,139 +168,47 @@ rate (GbRlPage *self)
   return speeds[i];
 }
 
-/* --- the worker --- */
+/* --- the worker (gb-rl-runner.c): what it runs under the lock --- */
 
-/* GMutex is not fair: a worker that unlocks and locks again in a loop can
- * keep the main loop waiting for many frames. The main loop says it is
- * waiting, and the worker, on taking the lock, lets it in first. */
+static gint64
+td_chunk (gpointer data, gint64 max)
+{
+  GbRlPage *self = data;
+  gb_td_agent_run_steps (self->agent, max);
+  self->steps += max;
+  return max;
+}
+
+static gint64
+cart_episode (gpointer data, gint64 max)
+{
+  GbRlPage *self = data;
+  if (self->cart_spare == NULL)
+    self->cart_spare = gb_cart_episode_new ();
+  gb_reinforce_episode (self->cart, self->cart_spare);
+  GbCartEpisode *t = self->cart_new;
+  self->cart_new = self->cart_spare;
+  self->cart_spare = t;
+  self->cart_has_new = TRUE;
+  return 1;
+}
+
 static void
 main_lock (GbRlPage *self)
 {
-  g_atomic_int_set (&self->main_waiting, 1);
-  g_mutex_lock (&self->lock);
-  g_atomic_int_set (&self->main_waiting, 0);
-  g_cond_signal (&self->handoff);
-}
-
-/* For a frame: never waits. The worker runs at idle priority, so on a busy
- * machine it can hold the lock for a long while; then the frame draws what it
- * had, and asks the worker to step aside before the next one. */
-static gboolean
-frame_trylock (GbRlPage *self)
-{
-  if (!g_mutex_trylock (&self->lock))
-    {
-      g_atomic_int_set (&self->main_waiting, 1);
-      return FALSE;
-    }
-  g_atomic_int_set (&self->main_waiting, 0);
-  g_cond_signal (&self->handoff);
-  return TRUE;
+  gb_rl_runner_lock (self->runner);
 }
 
 static void
-worker_lock (GbRlPage *self)
+main_unlock (GbRlPage *self)
 {
-  g_mutex_lock (&self->lock);
-  /* Waiting on the condition lets go of the lock; a frame that asked takes it
-   * then. If no frame comes (the page is hidden), go on after a while. */
-  gint64 end = g_get_monotonic_time () + 40 * G_TIME_SPAN_MILLISECOND;
-  while (g_atomic_int_get (&self->main_waiting) && !g_atomic_int_get (&self->worker_stop))
-    if (!g_cond_wait_until (&self->handoff, &self->lock, end))
-      {
-        g_atomic_int_set (&self->main_waiting, 0);
-        break;
-      }
-}
-
-/* Workers run flat out on whatever CPU the interface leaves: under
- * SCHED_IDLE they never take a core from the main loop or the display
- * server (on two cores the frame time otherwise triples). */
-static void
-worker_yield_to_ui (void)
-{
-  struct sched_param p = { 0 };
-  if (pthread_setschedparam (pthread_self (), SCHED_IDLE, &p) != 0)
-    g_debug ("could not lower the RL worker's priority");
-}
-
-static gpointer
-td_worker (gpointer data)
-{
-  GbRlPage *self = data;
-  worker_yield_to_ui ();
-  gint64 t0 = g_get_monotonic_time ();
-  double done = 0;
-  while (!g_atomic_int_get (&self->worker_stop))
-    {
-      gint64 chunk = 10000;     /* a few milliseconds of work under the lock */
-      if (self->worker_rate > 0)
-        {
-          double target = self->worker_rate * (g_get_monotonic_time () - t0) / 1e6;
-          chunk = (gint64) MIN (target - done, 10000.0);
-          if (chunk <= 0)
-            {
-              g_usleep (2000);
-              continue;
-            }
-        }
-      worker_lock (self);
-      gb_td_agent_run_steps (self->agent, chunk);
-      self->steps += chunk;
-      g_mutex_unlock (&self->lock);
-      done += (double) chunk;
-    }
-  return NULL;
-}
-
-static gpointer
-cart_worker (gpointer data)
-{
-  GbRlPage *self = data;
-  worker_yield_to_ui ();
-  g_autoptr (GbCartEpisode) ep = gb_cart_episode_new ();
-  gint64 t0 = g_get_monotonic_time ();
-  double done = 0;
-  while (!g_atomic_int_get (&self->worker_stop))
-    {
-      if (self->worker_rate > 0 && self->worker_rate * (g_get_monotonic_time () - t0) / 1e6 < done + 1)
-        {
-          g_usleep (2000);
-          continue;
-        }
-      worker_lock (self);
-      gb_reinforce_episode (self->cart, ep);
-      GbCartEpisode *t = self->cart_new;
-      self->cart_new = ep;
-      ep = t;
-      self->cart_has_new = TRUE;
-      g_mutex_unlock (&self->lock);
-      done += 1;
-    }
-  return NULL;
+  gb_rl_runner_unlock (self->runner);
 }
 
 static void
 stop_worker (GbRlPage *self)
 {
-  if (self->worker == NULL)
-    return;
-  g_atomic_int_set (&self->worker_stop, 1);
-  g_mutex_lock (&self->lock);
-  g_cond_signal (&self->handoff);
-  g_mutex_unlock (&self->lock);
-  g_thread_join (self->worker);
-  self->worker = NULL;
-  g_atomic_int_set (&self->worker_stop, 0);
-  g_atomic_int_set (&self->main_waiting, 0);
-}
-
-static void
-start_worker (GbRlPage *self, GThreadFunc func, double r)
-{
-  stop_worker (self);
-  self->worker_rate = r;
-  self->worker = g_thread_new ("glassbox-rl", func, self);
+  gb_rl_runner_stop (self->runner);
 }
 
 /* --- tables and the snapshot --- */
@@ -397,9 +300,9 @@ refresh_tables (GbRlPage *self, gboolean frame)
     }
   else if (self->agent != NULL)
     {
-      if (frame && self->worker != NULL)
+      if (frame && gb_rl_runner_is_running (self->runner))
         {
-          if (!frame_trylock (self))
+          if (!gb_rl_runner_trylock (self->runner))
             return;
         }
       else
@@ -419,7 +322,7 @@ refresh_tables (GbRlPage *self, gboolean frame)
           self->bucket = ag->bucket;
         }
       gint64 steps = self->steps;
-      g_mutex_unlock (&self->lock);
+      main_unlock (self);
       for (int s = 0; s < n; s++)
         {
           self->pi[s] = gb_td_agent_greedy (ag, s);
@@ -495,7 +398,7 @@ td_step (GbRlPage *self)
   self->steps++;
   double q_after = self->agent->Q[(gsize) st.s * 4 + st.a];
   double alpha = self->agent->config.alpha;
-  g_mutex_unlock (&self->lock);
+  main_unlock (self);
   self->records[st.s] = (TdRecord) { st, q_after - alpha * st.td_error, alpha, episode, t };
   if (self->trail_done)
     {
@@ -520,7 +423,7 @@ do_step (GbRlPage *self)
       main_lock (self);
       gb_reinforce_episode (self->cart, self->cart_new);
       self->cart_has_new = TRUE;
-      g_mutex_unlock (&self->lock);
+      main_unlock (self);
       self->scrubbing = FALSE;
       ensure_tick (self);
       return;
@@ -564,7 +467,7 @@ do_back (GbRlPage *self)
       ok = gb_td_agent_step_back (self->agent);
       if (ok)
         self->steps--;
-      g_mutex_unlock (&self->lock);
+      main_unlock (self);
       if (ok && self->trail->len > 0)
         {
           g_array_set_size (self->trail, self->trail->len - 1);
@@ -598,7 +501,7 @@ do_episode (GbRlPage *self)
       main_lock (self);
       int e = self->agent->episodes, t0 = self->agent->t;
       gboolean fresh = !self->agent->in_episode;
-      g_mutex_unlock (&self->lock);
+      main_unlock (self);
       /* Step by step so the trail is drawn, up to the episode's end or a bound. */
       g_array_set_size (self->trail, 0);
       self->trail_done = FALSE;
@@ -614,7 +517,7 @@ do_episode (GbRlPage *self)
 static void
 set_playing (GbRlPage *self, gboolean playing)
 {
-  if (self->playing == playing && (playing || self->worker == NULL))
+  if (self->playing == playing && (playing || !gb_rl_runner_is_running (self->runner)))
     return;
   self->playing = playing;
   gb_frame_stats_set_counting (self->stats, playing);
@@ -624,11 +527,11 @@ set_playing (GbRlPage *self, gboolean playing)
     {
       double r = rate (self);
       if (cart_mode (self))
-        start_worker (self, cart_worker, r);
+        gb_rl_runner_start (self->runner, cart_episode, self, r, 1);
       else if (self->agent != NULL && (r == 0 || r > MAIN_LOOP_MAX_RATE))
         {
           g_array_set_size (self->trail, 0);
-          start_worker (self, td_worker, r);
+          gb_rl_runner_start (self->runner, td_chunk, self, r, 10000);
         }
       ensure_tick (self);
     }
@@ -660,10 +563,10 @@ cart_frame (GbRlPage *self, double dt)
    * (or is being stepped); a worker busy with the agent is not waited for. */
   int len = (int) self->cart_show->states->len;
   gboolean locked = TRUE;
-  if (self->worker == NULL)
+  if (!gb_rl_runner_is_running (self->runner))
     main_lock (self);
   else
-    locked = frame_trylock (self);
+    locked = gb_rl_runner_trylock (self->runner);
   if (locked)
     {
       gboolean take = self->cart_has_new && (!self->playing || self->replay_pos >= len - 1 || len == 0);
@@ -680,7 +583,7 @@ cart_frame (GbRlPage *self, double dt)
         }
       memcpy (self->cart_w, self->cart->w, sizeof self->cart_w);
       self->cart_episodes = self->cart->episodes;
-      g_mutex_unlock (&self->lock);
+      main_unlock (self);
     }
   int episodes = self->cart_episodes;
 
@@ -775,7 +678,7 @@ tick_cb (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
           if (self->dp->done)
             set_playing (self, FALSE);
         }
-      else if (self->worker == NULL)
+      else if (!gb_rl_runner_is_running (self->runner))
         {
           self->due += r * dt;
           for (; self->due >= 1.0; self->due -= 1.0)
@@ -1034,7 +937,7 @@ td_params_changed_cb (GtkSpinButton *spin, GbRlPage *self)
     }
   if (ok && self->dp != NULL)
     self->dp->done = FALSE;   /* a new γ: the sweeps go on from the values they have */
-  g_mutex_unlock (&self->lock);
+  main_unlock (self);
   if (!ok)
     message (self, error->message);
   refresh (self);
@@ -1064,7 +967,7 @@ slip_changed_cb (GtkSpinButton *spin, GbRlPage *self)
           self->dp->done = FALSE;
         }
     }
-  g_mutex_unlock (&self->lock);
+  main_unlock (self);
   if (!ok)
     message (self, error->message);
   refresh (self);
@@ -1731,7 +1634,7 @@ cart_params_cb (GtkSpinButton *spin, GbRlPage *self)
   main_lock (self);
   self->cart->config.lr = gtk_spin_button_get_value (self->cart_lr);
   self->cart->config.gamma = gtk_spin_button_get_value (self->cart_gamma);
-  g_mutex_unlock (&self->lock);
+  main_unlock (self);
 }
 
 static GtkWidget *
@@ -2079,10 +1982,10 @@ gb_rl_page_finalize (GObject *object)
   g_array_unref (self->err_x), g_array_unref (self->err_y);
   g_clear_pointer (&self->cart, gb_reinforce_free);
   gb_cart_episode_free (self->cart_new);
+  gb_cart_episode_free (self->cart_spare);
   gb_cart_episode_free (self->cart_show);
   g_array_unref (self->cart_returns);
-  g_mutex_clear (&self->lock);
-  g_cond_clear (&self->handoff);
+  g_clear_pointer (&self->runner, gb_rl_runner_free);
   G_OBJECT_CLASS (gb_rl_page_parent_class)->finalize (object);
 }
 
@@ -2166,8 +2069,7 @@ gb_rl_page_class_init (GbRlPageClass *klass)
 static void
 gb_rl_page_init (GbRlPage *self)
 {
-  g_mutex_init (&self->lock);
-  g_cond_init (&self->handoff);
+  self->runner = gb_rl_runner_new ();
   self->trail = g_array_new (FALSE, FALSE, sizeof (int));
   self->returns = g_array_new (FALSE, FALSE, sizeof (double));
   self->lengths = g_array_new (FALSE, FALSE, sizeof (double));
