@@ -402,13 +402,13 @@ show_model (GbDiffusionPage *self)
                                 self->net->hidden, self->net->d, gb_schedule_kind_name (s->kind), s->T);
   gtk_label_set_text (self->model_label, text);
   /* Image models train for minutes on both cores: the command line's job. */
-  gtk_widget_set_sensitive (GTK_WIDGET (self->train_button), self->domain != IMAGE_DOMAIN || self->train != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "diffusion.train", self->domain != IMAGE_DOMAIN || self->train != NULL);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->train_button),
                                self->domain == IMAGE_DOMAIN
                                  ? "The image model trains for minutes: `glassbox train diffusion --data fashion-mnist` "
                                    "makes one, Open loads it"
                                  : "Train a model of this domain live; again to stop");
-  gtk_widget_set_sensitive (GTK_WIDGET (self->sample_button), self->net != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "diffusion.sample", self->net != NULL);
   gtk_widget_set_sensitive (GTK_WIDGET (self->timeline), self->net != NULL);
   gtk_widget_set_sensitive (GTK_WIDGET (self->play_button), self->net != NULL);
   if (s != NULL)
@@ -578,8 +578,9 @@ train_done_cb (GObject *source, GAsyncResult *result, gpointer data)
 }
 
 static void
-train_cb (GtkButton *button, GbDiffusionPage *self)
+train_action (GtkWidget *widget, const char *name, GVariant *param)
 {
+  GbDiffusionPage *self = GB_DIFFUSION_PAGE (widget);
   if (self->train != NULL)
     {
       finish_training (self, TRUE);   /* stop: keep what it learnt so far */
@@ -692,8 +693,9 @@ sample_done_cb (GObject *source, GAsyncResult *result, gpointer data)
 }
 
 static void
-sample_cb (GtkButton *button, GbDiffusionPage *self)
+sample_action (GtkWidget *widget, const char *name, GVariant *param)
 {
+  GbDiffusionPage *self = GB_DIFFUSION_PAGE (widget);
   if (self->net == NULL)
     return;
   clear_run (self);
@@ -1259,8 +1261,9 @@ key_cb (GtkEventControllerKey *key, guint keyval, guint keycode, GdkModifierType
 }
 
 static void
-clear_paint_cb (GtkButton *b, GbDiffusionPage *self)
+clear_paint_action (GtkWidget *widget, const char *name, GVariant *param)
 {
+  GbDiffusionPage *self = GB_DIFFUSION_PAGE (widget);
   g_array_set_size (self->painted, 0);
   make_target (self);
   update_view (self);
@@ -1471,7 +1474,7 @@ build_sidebar (GbDiffusionPage *self)
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->paint_toggle), "Drag over the canvas to paint the distribution");
   gtk_box_append (box, GTK_WIDGET (self->paint_toggle));
   self->clear_paint = GTK_BUTTON (gtk_button_new_with_mnemonic ("Clear the painti_ng"));
-  g_signal_connect (self->clear_paint, "clicked", G_CALLBACK (clear_paint_cb), self);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->clear_paint), "diffusion.clear-paint");
   gtk_box_append (box, GTK_WIDGET (self->clear_paint));
 
   gb_form_heading (box, "Model");
@@ -1492,7 +1495,7 @@ build_sidebar (GbDiffusionPage *self)
   gtk_box_append (box, GTK_WIDGET (self->schedule_drop));
   self->train_button = GTK_BUTTON (gtk_button_new_with_mnemonic ("_Train"));
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->train_button), "Train a model of this domain live; again to stop");
-  g_signal_connect (self->train_button, "clicked", G_CALLBACK (train_cb), self);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->train_button), "diffusion.train");
   gtk_box_append (box, GTK_WIDGET (self->train_button));
 
   gb_form_heading (box, "Sampler");
@@ -1521,7 +1524,7 @@ build_sidebar (GbDiffusionPage *self)
   self->sample_button = GTK_BUTTON (gtk_button_new_with_mnemonic ("Sa_mple"));
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->sample_button),
                                "Run the sampler from noise, recording every step for the timeline");
-  g_signal_connect (self->sample_button, "clicked", G_CALLBACK (sample_cb), self);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->sample_button), "diffusion.sample");
   gtk_box_append (box, GTK_WIDGET (self->sample_button));
   self->progress = GTK_PROGRESS_BAR (gtk_progress_bar_new ());
   gtk_box_append (box, GTK_WIDGET (self->progress));
@@ -1732,6 +1735,9 @@ gb_diffusion_page_class_init (GbDiffusionPageClass *klass)
   widget_class->realize = gb_diffusion_page_realize;
   widget_class->unrealize = gb_diffusion_page_unrealize;
   gtk_widget_class_set_css_name (widget_class, "diffusionpage");
+  gtk_widget_class_install_action (widget_class, "diffusion.train", NULL, train_action);
+  gtk_widget_class_install_action (widget_class, "diffusion.sample", NULL, sample_action);
+  gtk_widget_class_install_action (widget_class, "diffusion.clear-paint", NULL, clear_paint_action);
 }
 
 static void

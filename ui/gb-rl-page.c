@@ -1315,8 +1315,9 @@ compare_message_cb (GbRlCompareView *view, const char *text, GbRlPage *self)
 }
 
 static void
-compare_cb (GtkButton *button, GbRlPage *self)
+compare_action (GtkWidget *widget, const char *name, GVariant *param)
 {
+  GbRlPage *self = GB_RL_PAGE (widget);
   if (gb_rl_compare_view_is_running (self->compare_view))
     {
       gb_rl_compare_view_cancel (self->compare_view);
@@ -1580,26 +1581,30 @@ gb_rl_page_stop (GbRlPage *self)
 /* --- construction --- */
 
 static void
-step_cb (GtkButton *b, GbRlPage *self)
+step_action (GtkWidget *widget, const char *name, GVariant *param)
 {
+  GbRlPage *self = GB_RL_PAGE (widget);
   do_step (self);
 }
 
 static void
-back_cb (GtkButton *b, GbRlPage *self)
+back_action (GtkWidget *widget, const char *name, GVariant *param)
 {
+  GbRlPage *self = GB_RL_PAGE (widget);
   do_back (self);
 }
 
 static void
-episode_cb (GtkButton *b, GbRlPage *self)
+episode_action (GtkWidget *widget, const char *name, GVariant *param)
 {
+  GbRlPage *self = GB_RL_PAGE (widget);
   do_episode (self);
 }
 
 static void
-reset_cb (GtkButton *b, GbRlPage *self)
+reset_action (GtkWidget *widget, const char *name, GVariant *param)
 {
+  GbRlPage *self = GB_RL_PAGE (widget);
   reset_run (self);
 }
 
@@ -1637,13 +1642,13 @@ cart_params_cb (GtkSpinButton *spin, GbRlPage *self)
   main_unlock (self);
 }
 
+/* A button for one of the page's actions (rl.step, rl.compare, …). */
 static GtkWidget *
-button (const char *label, const char *tooltip, GCallback cb, gpointer data)
+button (const char *label, const char *tooltip, const char *action)
 {
   GtkWidget *b = gtk_button_new_with_mnemonic (label);
   gtk_widget_set_tooltip_text (b, tooltip);
-  if (cb)
-    g_signal_connect (b, "clicked", cb, data);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (b), action);
   return b;
 }
 
@@ -1724,7 +1729,7 @@ build_sidebar (GbRlPage *self)
   self->cmp_seeds = gb_form_spin_row (f, 0, "Seeds", "Seeds to average over", 1, 100, 1, 0, 10, "Runs to average the curves over");
   self->cmp_episodes = gb_form_spin_row (f, 1, "Episodes", "Episodes to compare", 10, 100000, 10, 0, 500, "Episodes a run");
   self->compare_button = GTK_BUTTON (button ("Co_mpare", "Train both on this map from the same seeds and draw them side by side",
-                                             G_CALLBACK (compare_cb), self));
+                                             "rl.compare"));
   gtk_box_append (gb, GTK_WIDGET (self->compare_button));
   self->cmp_progress = GTK_PROGRESS_BAR (gtk_progress_bar_new ());
   gtk_box_append (gb, GTK_WIDGET (self->cmp_progress));
@@ -1777,14 +1782,13 @@ build_controls (GbRlPage *self)
 {
   GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   gtk_widget_add_css_class (row, "toolbar-row");
-  self->step_button = GTK_BUTTON (button ("_Step", "One sweep, one action, or one cart-pole episode", G_CALLBACK (step_cb), self));
-  self->back_button = GTK_BUTTON (button ("Step _back", "Undo the last sweep or action (a bounded history)",
-                                          G_CALLBACK (back_cb), self));
-  self->episode_button = GTK_BUTTON (button ("_Episode", "", G_CALLBACK (episode_cb), self));
+  self->step_button = GTK_BUTTON (button ("_Step", "One sweep, one action, or one cart-pole episode", "rl.step"));
+  self->back_button = GTK_BUTTON (button ("Step _back", "Undo the last sweep or action (a bounded history)", "rl.back"));
+  self->episode_button = GTK_BUTTON (button ("_Episode", "", "rl.episode"));
   self->play_button = GTK_TOGGLE_BUTTON (gtk_toggle_button_new_with_mnemonic ("_Play"));
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->play_button), "Run at the chosen speed; again to pause");
   g_signal_connect (self->play_button, "toggled", G_CALLBACK (play_toggled_cb), self);
-  self->reset_button = GTK_BUTTON (button ("_Reset", "Start learning over (new seed and parameters)", G_CALLBACK (reset_cb), self));
+  self->reset_button = GTK_BUTTON (button ("_Reset", "Start learning over (new seed and parameters)", "rl.reset"));
   gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->step_button));
   gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->back_button));
   gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->episode_button));
@@ -2062,6 +2066,11 @@ gb_rl_page_class_init (GbRlPageClass *klass)
   object_class->finalize = gb_rl_page_finalize;
   widget_class->realize = gb_rl_page_realize;
   widget_class->unrealize = gb_rl_page_unrealize;
+  gtk_widget_class_install_action (widget_class, "rl.step", NULL, step_action);
+  gtk_widget_class_install_action (widget_class, "rl.back", NULL, back_action);
+  gtk_widget_class_install_action (widget_class, "rl.episode", NULL, episode_action);
+  gtk_widget_class_install_action (widget_class, "rl.reset", NULL, reset_action);
+  gtk_widget_class_install_action (widget_class, "rl.compare", NULL, compare_action);
   gtk_widget_class_install_action (widget_class, "rl.save-map", NULL, save_map_action);
   gtk_widget_class_set_css_name (widget_class, "rlpage");
 }
