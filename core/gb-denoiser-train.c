@@ -109,33 +109,32 @@ train_linear_backward (gboolean split, float *din, float *dw, float *db, const f
 }
 
 /* The element-wise stages of a step on the rows r0…r1 − 1 of the batch,
- * two halves at a time. */
+ * two halves at a time (half: the noise stream of the seed). */
 typedef struct {
   GbDenoiserTrainer *tr;
   const float *x0;
   guint64 seed;
-  int stage, half, r0, r1;   /* half: the noise stream of the seed */
-} RowsPart;
+  int stage;
+} Rows;
 
 enum { STAGE_NOISE, STAGE_WHITEN, STAGE_SILU1, STAGE_SILU2, STAGE_DSILU2, STAGE_DSILU1 };
 
 static void
-rows_part_cb (gpointer data)
+rows_part (const Rows *p, int half, int r0, int r1)
 {
-  const RowsPart *p = data;
   GbDenoiserTrainer *tr = p->tr;
   const GbDenoiser *net = tr->net;
   const GbSchedule *s = net->schedule;
-  int d = net->d, H = net->hidden, r0 = p->r0, n = p->r1 - p->r0;
+  int d = net->d, H = net->hidden, n = r1 - r0;
   gsize oh = (gsize) r0 * H, nh = (gsize) n * H;
   switch (p->stage)
     {
     case STAGE_NOISE:   /* x_t = √ᾱ_t x₀ + √(1−ᾱ_t) ε, e(t) beside it, and x_t − √ᾱ_t μ */
       {
         GbRng rng;
-        gb_rng_init_stream (&rng, p->seed, (guint64) p->half);
+        gb_rng_init_stream (&rng, p->seed, (guint64) half);
         gb_rng_fill_normal_fast (&rng, tr->eps + (gsize) r0 * d, (gsize) n * d);
-        for (int i = r0; i < p->r1; i++)
+        for (int i = r0; i < r1; i++)
           {
             int t = tr->ts[i];
             float a = (float) sqrt (s->alpha_bar[t]), b = (float) sqrt (1.0 - s->alpha_bar[t]);
@@ -150,7 +149,7 @@ rows_part_cb (gpointer data)
         break;
       }
     case STAGE_WHITEN:  /* the gains, and u = c ⊙ whitening */
-      for (int i = r0; i < p->r1; i++)
+      for (int i = r0; i < r1; i++)
         {
           float *g = tr->gain + (gsize) i * d, *u = tr->u + (gsize) i * d;
           const float *c = tr->c + (gsize) i * d;
@@ -176,39 +175,35 @@ rows_part_cb (gpointer data)
     }
 }
 
+static void
+rows_half_cb (gpointer data, int half, gint64 r0, gint64 r1)
+{
+  rows_part (data, half, (int) r0, (int) r1);
+}
+
 /* A stage over the two halves of the batch: on both cores when split, and
  * with the same numbers either way. */
 static void
 train_rows (GbDenoiserTrainer *tr, gboolean split, int stage, const float *x0, guint64 seed)
 {
-  int mid = tr->batch / 2;
-  RowsPart a = { tr, x0, seed, stage, 0, 0, mid }, b = { tr, x0, seed, stage, 1, mid, tr->batch };
-  if (split)
-    gb_parallel_pair (rows_part_cb, &a, &b);
-  else
-    rows_part_cb (&a), rows_part_cb (&b);
+  Rows rows = { tr, x0, seed, stage };
+  gb_parallel_halves (split, tr->batch / 2, tr->batch, rows_half_cb, &rows);
 }
 
-/* Adam, then the weights' average, on a range of the parameters. */
-typedef struct {
-  GbDenoiserTrainer *tr;
-  gsize i0, i1;
-  int step;
-} AdamPart;
-
+/* Adam, then the weights' average, on the parameters j0…j1 − 1 (tr->step is Adam's t). */
 static void
-adam_part_cb (gpointer data)
+adam_range_cb (gpointer data, int part, gint64 j0, gint64 j1)
 {
-  const AdamPart *a = data;
-  GbDenoiserTrainer *tr = a->tr;
-  float decay = MIN (tr->ema_decay, (1.0f + a->step) / (10.0f + a->step)), keep = 1.0f - decay;
+  GbDenoiserTrainer *tr = data;
+  int step = tr->step;
+  float decay = MIN (tr->ema_decay, (1.0f + step) / (10.0f + step)), keep = 1.0f - decay;
   /* In pieces that stay in cache, so the average reads the weights Adam just wrote from there. */
   const gsize piece = 16384;
-  for (gsize i0 = a->i0; i0 < a->i1; i0 += piece)
+  for (gsize i0 = (gsize) j0; i0 < (gsize) j1; i0 += piece)
     {
-      gsize n = MIN (piece, a->i1 - i0);
+      gsize n = MIN (piece, (gsize) j1 - i0);
       float *p = tr->net->params + i0;
-      gb_adam_step_keep (&tr->adam, p, tr->grad + i0, tr->m + i0, tr->v + i0, tr->prev + i0, n, a->step);
+      gb_adam_step_keep (&tr->adam, p, tr->grad + i0, tr->m + i0, tr->v + i0, tr->prev + i0, n, step);
       if (tr->ema != NULL)
         {
           float *restrict e = tr->ema + i0, *restrict ep = tr->ema_prev + i0;
@@ -226,36 +221,32 @@ static void
 adam_all (GbDenoiserTrainer *tr, gboolean split)
 {
   GbDenoiser *net = tr->net;
-  int step = ++tr->step;
+  ++tr->step;
   if (tr->prev == NULL)
     tr->prev = g_new (float, net->n_params);
   if (tr->ema != NULL && tr->ema_prev == NULL)
     tr->ema_prev = g_new (float, net->n_params);
   gsize half = split ? net->n_params / 2 / 16 * 16 : net->n_params;
-  AdamPart a0 = { tr, 0, half, step }, a1 = { tr, half, net->n_params, step };
-  if (half < net->n_params)
-    gb_parallel_pair (adam_part_cb, &a0, &a1);
-  else
-    adam_part_cb (&a0);
+  gb_parallel_halves (TRUE, (gint64) half, (gint64) net->n_params, adam_range_cb, tr);
   gb_denoiser_changed (net);
 }
 
+/* Each half of the batch into a gradient and a loss of its own. */
 typedef struct {
   GbDenoiserTrainer *tr;
   const GbUnetPacks *pk;
-  float *grad;
-  int r0, r1;
-  double loss;
-} UnetPart;
+  double loss[2];
+} UnetHalves;
 
 static void
-unet_part_cb (gpointer data)
+unet_half_cb (gpointer data, int part, gint64 r0, gint64 r1)
 {
-  UnetPart *p = data;
-  GbDenoiserTrainer *tr = p->tr;
+  UnetHalves *u = data;
+  GbDenoiserTrainer *tr = u->tr;
   gsize d = (gsize) tr->net->d;
-  p->loss = gb_unet_gradient (tr->net->unet, p->pk, p->grad, tr->inp + p->r0 * d, tr->eps + p->r0 * d, tr->ts + p->r0,
-                              tr->labels ? tr->labels + p->r0 : NULL, p->r1 - p->r0, 1.0f / ((float) tr->batch * d));
+  u->loss[part] = gb_unet_gradient (tr->net->unet, u->pk, part == 0 ? tr->grad : tr->grad2, tr->inp + r0 * d,
+                                    tr->eps + r0 * d, tr->ts + r0, tr->labels ? tr->labels + r0 : NULL, (int) (r1 - r0),
+                                    1.0f / ((float) tr->batch * d));
 }
 
 /* The U-Net's step: each core takes half the batch into a gradient of its
@@ -282,13 +273,13 @@ unet_train_step (GbDenoiserTrainer *tr, const float *x0, const guint8 *labels)
   train_rows (tr, FALSE, STAGE_NOISE, x0, gb_rng_next (&tr->rng));
   /* the weights packed once a step, for both halves (they change every step) */
   GbUnetPacks *pk = gb_unet_packs_new_training (net->unet);
-  UnetPart a = { tr, pk, tr->grad, 0, B / 2, 0 }, b = { tr, pk, tr->grad2, B / 2, B, 0 };
+  UnetHalves u = { tr, pk, { 0, 0 } };
   if (B >= 2)
-    gb_parallel_pair (unet_part_cb, &a, &b);
+    gb_parallel_halves (TRUE, B / 2, B, unet_half_cb, &u);
   else
-    unet_part_cb (&a);
+    unet_half_cb (&u, 0, 0, B);
   gb_unet_packs_free (pk);
-  double loss = (a.loss + b.loss) / ((double) B * net->d);
+  double loss = (u.loss[0] + u.loss[1]) / ((double) B * net->d);
   if (!isfinite (loss))
     return (float) loss;   /* diverged: no update */
   if (B >= 2)
@@ -306,22 +297,21 @@ gb_denoiser_train_step_labelled (GbDenoiserTrainer *tr, const float *x0, const g
   return gb_denoiser_train_step (tr, x0);
 }
 
-/* A small MLP's forward and backward pass on the rows r0…r1 − 1 of the
- * batch, into a gradient of its own (the noise stage has run). */
+/* A small MLP's noise stage, forward and backward pass on the rows r0…r1 − 1
+ * of the batch, into a gradient and a loss of its own. */
 typedef struct {
-  RowsPart noise;        /* this half's noise stage, run first */
-  float *grad;
-  double loss;
-} MlpPart;
+  Rows noise;
+  double loss[2];
+} MlpHalves;
 
 static void
-mlp_part_cb (gpointer data)
+mlp_half_cb (gpointer data, int part, gint64 row0, gint64 row1)
 {
-  MlpPart *p = data;
-  rows_part_cb (&p->noise);
-  GbDenoiserTrainer *tr = p->noise.tr;
+  MlpHalves *m = data;
+  rows_part (&m->noise, part, (int) row0, (int) row1);
+  GbDenoiserTrainer *tr = m->noise.tr;
   const GbDenoiser *net = tr->net;
-  int d = net->d, H = net->hidden, r0 = p->noise.r0, n = p->noise.r1 - p->noise.r0;
+  int d = net->d, H = net->hidden, r0 = (int) row0, n = (int) (row1 - row0);
   gsize od = (gsize) r0 * d, oh = (gsize) r0 * H, oe = (gsize) r0 * E, nd = (gsize) n * d, nh = (gsize) n * H;
   float *z1 = tr->z1 + oh, *h1 = tr->h1 + oh, *z2 = tr->z2 + oh, *h2 = tr->h2 + oh, *out = tr->out + od;
   float *dout = tr->dout + od, *dh2 = tr->dh2 + oh, *dz2 = tr->dz2 + oh, *dh1 = tr->dh1 + oh, *dz1 = tr->dz1 + oh;
@@ -341,10 +331,10 @@ mlp_part_cb (gpointer data)
       loss += (double) e * e;
       dout[i] = scale * e;
     }
-  p->loss = loss;
+  m->loss[part] = loss;
   if (!isfinite (loss))
     return;
-  float *gw1 = p->grad, *gb1 = gw1 + (gsize) H * d, *gv1 = gb1 + H, *gw2 = gv1 + (gsize) H * E,
+  float *gw1 = part == 0 ? tr->grad : tr->grad2, *gb1 = gw1 + (gsize) H * d, *gv1 = gb1 + H, *gw2 = gv1 + (gsize) H * E,
         *gb2 = gw2 + (gsize) H * H, *gv2 = gb2 + H, *gw3 = gv2 + (gsize) H * E, *gb3 = gw3 + (gsize) d * H;
   train_linear_backward (FALSE, dh2, gw3, gb3, dout, h2, net->w3, n, H, d);
   memset (dz2, 0, nh * sizeof (float));
@@ -369,10 +359,9 @@ mlp_halves_step (GbDenoiserTrainer *tr, const float *x0, guint64 seed)
   int B = tr->batch;
   if (tr->grad2 == NULL)
     tr->grad2 = g_new (float, net->n_params);
-  MlpPart a = { { tr, x0, seed, STAGE_NOISE, 0, 0, B / 2 }, tr->grad, 0 };
-  MlpPart b = { { tr, x0, seed, STAGE_NOISE, 1, B / 2, B }, tr->grad2, 0 };
-  gb_parallel_pair (mlp_part_cb, &a, &b);
-  double loss = a.loss + b.loss;
+  MlpHalves m = { { tr, x0, seed, STAGE_NOISE }, { 0, 0 } };
+  gb_parallel_halves (TRUE, B / 2, B, mlp_half_cb, &m);
+  double loss = m.loss[0] + m.loss[1];
   if (!isfinite (loss))
     return (float) loss;   /* diverged: no update */
   for (gsize i = 0; i < net->n_params; i++)

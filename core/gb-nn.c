@@ -214,18 +214,19 @@ typedef struct {
   int lda, ldb;
   float beta;
   float *c;
-  int ldc, j0, j1;
-} GemmPart;
+  int ldc;
+} Gemm;
 
+/* The product's output columns j0…j1 − 1. */
 static void
-gemm_part_cb (gpointer data)
+gemm_columns_cb (gpointer data, int part, gint64 j0, gint64 j1)
 {
-  const GemmPart *g = data;
-  if (g->j1 <= g->j0)
+  const Gemm *g = data;
+  if (j1 <= j0)
     return;
-  const float *b = g->tb == CblasNoTrans ? g->b + g->j0 : g->b + (gsize) g->j0 * g->ldb;
-  cblas_sgemm (CblasRowMajor, g->ta, g->tb, g->m, g->j1 - g->j0, g->k, 1.0f, g->a, g->lda, b, g->ldb, g->beta,
-               g->c + g->j0, g->ldc);
+  const float *b = g->tb == CblasNoTrans ? g->b + j0 : g->b + (gsize) j0 * g->ldb;
+  cblas_sgemm (CblasRowMajor, g->ta, g->tb, g->m, (int) (j1 - j0), g->k, 1.0f, g->a, g->lda, b, g->ldb, g->beta,
+               g->c + j0, g->ldc);
 }
 
 void
@@ -234,14 +235,8 @@ gb_sgemm_pair (gboolean split, gboolean ta, gboolean tb, int m, int n, int k, co
 {
   /* The cut on a 64-byte boundary, so the halves share no cache line of C. */
   int mid = split && n >= 32 ? (n / 2 + 15) / 16 * 16 : n;
-  GemmPart p0 = { ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, k, a, b, lda, ldb, beta, c,
-                  ldc, 0, mid };
-  GemmPart p1 = p0;
-  p1.j0 = mid, p1.j1 = n;
-  if (mid < n)
-    gb_parallel_pair (gemm_part_cb, &p0, &p1);
-  else
-    gemm_part_cb (&p0);
+  Gemm g = { ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, k, a, b, lda, ldb, beta, c, ldc };
+  gb_parallel_halves (TRUE, mid, n, gemm_columns_cb, &g);
 }
 
 void
@@ -407,15 +402,15 @@ typedef struct {
   const GbAdam *adam;
   float *p, *m, *v, *prev;
   const float *g;
-  gsize n;
   int t;
-} AdamPart;
+} AdamKeep;
 
 static void
-adam_part_cb (gpointer data)
+adam_range_cb (gpointer data, int part, gint64 i0, gint64 i1)
 {
-  AdamPart *a = data;
-  gb_adam_step_keep (a->adam, a->p, a->g, a->m, a->v, a->prev, a->n, a->t);
+  const AdamKeep *a = data;
+  if (i1 > i0)
+    gb_adam_step_keep (a->adam, a->p + i0, a->g + i0, a->m + i0, a->v + i0, a->prev + i0, (gsize) (i1 - i0), a->t);
 }
 
 void
@@ -423,10 +418,6 @@ gb_adam_step_keep_pair (gboolean split, const GbAdam *adam, float *p, const floa
                         float *prev, gsize n, int t)
 {
   gsize h = split ? n / 2 / 16 * 16 : n;
-  AdamPart a = { adam, p, m, v, prev, g, h, t };
-  AdamPart b = { adam, p + h, m + h, v + h, prev + h, g + h, n - h, t };
-  if (h < n)
-    gb_parallel_pair (adam_part_cb, &a, &b);
-  else
-    adam_part_cb (&a);
+  AdamKeep a = { adam, p, m, v, prev, g, t };
+  gb_parallel_halves (TRUE, (gint64) h, (gint64) n, adam_range_cb, &a);
 }

@@ -134,3 +134,28 @@ gb_parallel_pair (GbParallelFunc fn, gpointer a, gpointer b)
     }
   g_mutex_unlock (&h->caller);
 }
+
+typedef struct {
+  GbParallelRange fn;
+  gpointer data;
+  int part;
+  gint64 i0, i1;
+} Half;
+
+static void
+half_cb (gpointer data)
+{
+  const Half *h = data;
+  h->fn (h->data, h->part, h->i0, h->i1);
+}
+
+void
+gb_parallel_halves (gboolean split, gint64 mid, gint64 n, GbParallelRange fn, gpointer data)
+{
+  g_return_if_fail (0 <= mid && mid <= n);
+  Half a = { fn, data, 0, 0, mid }, b = { fn, data, 1, mid, n };
+  if (split && mid > 0 && mid < n)
+    gb_parallel_pair (half_cb, &a, &b);
+  else
+    half_cb (&a), half_cb (&b);   /* an empty half is still called: it may clear its outputs */
+}

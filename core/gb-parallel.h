@@ -14,4 +14,12 @@ typedef void (*GbParallelFunc) (gpointer data);
 
 void gb_parallel_pair (GbParallelFunc fn, gpointer a, gpointer b);
 
+/* A loop cut in two halves at mid, without a struct per half: fn (data,
+ * part, i0, i1) for part 0 on [0, mid) and part 1 on [mid, n). On both cores
+ * when split (and both halves have work), else one after the other here —
+ * the same cut either way, so the same numbers. Both parts are always
+ * called, an empty one too; fn tells the halves' outputs apart by part. */
+typedef void (*GbParallelRange) (gpointer data, int part, gint64 i0, gint64 i1);
+void gb_parallel_halves (gboolean split, gint64 mid, gint64 n, GbParallelRange fn, gpointer data);
+
 G_END_DECLS
