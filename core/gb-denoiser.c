@@ -410,20 +410,22 @@ eps_rows (float *eps, const float *xt, int n, int d, int t, const GbDenoiser *ne
   dense (pk ? pk->v : NULL, net->g_vecs, TRUE, d, r, n, d, NULL, GB_ACT_NONE, eps, d, 0, d);
 }
 
+/* ε̂ for the rows r0…r1 − 1 of a batch. */
 typedef struct {
   float *eps;
   const float *xt;
-  int n, d, t;
+  int d, t;
   const GbDenoiser *net;
   const Packs *pk;
   float w;
-} Half;
+} Rows;
 
 static void
-half_cb (gpointer data)
+rows_cb (gpointer data, int part, gint64 r0, gint64 r1)
 {
-  Half *h = data;
-  eps_rows (h->eps, h->xt, h->n, h->d, h->t, h->net, h->pk, h->w);
+  const Rows *r = data;
+  gsize o = (gsize) r0 * r->d;
+  eps_rows (r->eps + o, r->xt + o, (int) (r1 - r0), r->d, r->t, r->net, r->pk, r->w);
 }
 
 /* Small batches of a large model (a few images): each product's outputs split
@@ -519,20 +521,22 @@ eps_cols (float *eps, const float *xt, int n, int d, int t, const GbDenoiser *ne
 
 /* --- the U-Net's predictions --- */
 
+/* The U-Net's ε̂ for the rows r0…r1 − 1 of a batch. */
 typedef struct {
   float *eps;
   const float *xt;
-  int n, t;
+  int d, t;
   const GbUnet *u;
   const GbUnetPacks *pk;
   const int *labels;
-} UnetHalf;
+} UnetRows;
 
 static void
-unet_half_cb (gpointer data)
+unet_rows_cb (gpointer data, int part, gint64 r0, gint64 r1)
 {
-  const UnetHalf *h = data;
-  gb_unet_eps (h->u, h->pk, h->eps, h->xt, h->n, h->t, h->labels);
+  const UnetRows *r = data;
+  gsize o = (gsize) r0 * r->d;
+  gb_unet_eps (r->u, r->pk, r->eps + o, r->xt + o, (int) (r1 - r0), r->t, r->labels ? r->labels + r0 : NULL);
 }
 
 /* The net's ε̂ for n rows (classes: labels, or none), on both cores when split. */
@@ -543,10 +547,8 @@ unet_raw (float *eps, const float *xt, int n, int t, const GbDenoiser *net, cons
   int d = net->d;
   if (split && n >= 2)
     {
-      int a = n / 2;
-      UnetHalf h0 = { eps, xt, a, t, net->unet, pk, labels },
-               h1 = { eps + (gsize) a * d, xt + (gsize) a * d, n - a, t, net->unet, pk, labels ? labels + a : NULL };
-      gb_parallel_pair (unet_half_cb, &h0, &h1);
+      UnetRows rows = { eps, xt, d, t, net->unet, pk, labels };
+      gb_parallel_halves (TRUE, n / 2, n, unet_rows_cb, &rows);
     }
   else
     gb_unet_eps (net->unet, pk, eps, xt, n, t, labels);
@@ -624,10 +626,8 @@ gb_denoiser_eps_guided (float *eps, const float *xt, int n, int d, int t, const 
        * that for the whole process with gb_blas_set_threads (1) before any
        * work; changing it here could race with products running on other
        * threads. */
-      int a = n / 2;
-      Half h0 = { eps, xt, a, d, t, net, pk, (float) w },
-           h1 = { eps + (gsize) a * d, xt + (gsize) a * d, n - a, d, t, net, pk, (float) w };
-      gb_parallel_pair (half_cb, &h0, &h1);
+      Rows rows = { eps, xt, d, t, net, pk, (float) w };
+      gb_parallel_halves (TRUE, n / 2, n, rows_cb, &rows);
     }
   packs_unref (pk);
 }
