@@ -12,6 +12,7 @@
 #include "gb-page.h"
 
 #include "gb-frame-stats.h"
+#include "gb-rl-cart-view.h"
 #include "gb-rl-compare-view.h"
 #include "gb-rl-runner.h"
 
@@ -58,14 +59,14 @@ struct _GbRlPage {
 
   /* Controls. */
   GtkDropDown *env_drop, *algo_drop, *brush_drop, *algo_b_drop;
-  GtkLabel *map_label, *status_label, *explain_label, *speed_label, *cart_label;
+  GtkLabel *map_label, *status_label, *explain_label, *speed_label;
   GtkDrawingArea *hover_area;   /* drawn, not a label: a label's new text would re-lay the window out */
   char *hover_text;
   GtkSpinButton *alpha, *gamma, *epsilon, *decay, *slip, *seed;
   GtkSpinButton *r_step, *r_goal, *r_pit, *r_cliff;
   GtkSpinButton *cart_lr, *cart_gamma;
   GtkSpinButton *cmp_seeds, *cmp_episodes;
-  GtkScale *speed, *replay_scale;
+  GtkScale *speed;
   GtkButton *step_button, *back_button, *episode_button, *reset_button, *compare_button;
   GtkToggleButton *play_button, *edit_toggle, *drive_toggle;
   GtkCheckButton *numbers_check, *q_check, *ties_check;
@@ -73,7 +74,8 @@ struct _GbRlPage {
   GtkWidget *grid_box, *td_box, *edit_box, *cart_box, *compare_box;
   GtkStack *views;
   GtkStackSwitcher *switcher;
-  GtkDrawingArea *grid_area, *plots_area, *cart_area;
+  GtkDrawingArea *grid_area, *plots_area;
+  GbRlCartView *cart_view;
   GbRlCompareView *compare_view;
 
   GbPalette pal;
@@ -115,21 +117,6 @@ struct _GbRlPage {
 
   /* Cart-pole. */
   GbReinforce *cart;
-  GbCartEpisode *cart_new;    /* the worker's latest episode (under lock) */
-  GbCartEpisode *cart_spare;  /* the worker's next (under lock) */
-  gboolean cart_has_new;
-  GbCartEpisode *cart_show;   /* the episode being replayed */
-  GArray *cart_returns;       /* of double */
-  double cart_w[GB_CARTPOLE_FEATURES];
-  int cart_episodes;          /* as of the last frame that read the agent */
-  double replay_pos;
-  gboolean scrubbing;
-  gboolean driving;
-  GbCartPole drive;
-  GbRng drive_rng;
-  int push;                   /* −1 left, +1 right, 0 the policy's choice */
-  double drive_due;
-
   gint64 status_us;
   GbFrameStats *stats;        /* NULL unless GLASSBOX_FRAME_STATS: frames drawn while playing */
 };
@@ -177,20 +164,6 @@ td_chunk (gpointer data, gint64 max)
   gb_td_agent_run_steps (self->agent, max);
   self->steps += max;
   return max;
-}
-
-static gint64
-cart_episode (gpointer data, gint64 max)
-{
-  GbRlPage *self = data;
-  if (self->cart_spare == NULL)
-    self->cart_spare = gb_cart_episode_new ();
-  gb_reinforce_episode (self->cart, self->cart_spare);
-  GbCartEpisode *t = self->cart_new;
-  self->cart_new = self->cart_spare;
-  self->cart_spare = t;
-  self->cart_has_new = TRUE;
-  return 1;
 }
 
 static void
@@ -418,14 +391,8 @@ do_step (GbRlPage *self)
 {
   if (cart_mode (self))
     {
-      if (self->playing)
-        return;
-      main_lock (self);
-      gb_reinforce_episode (self->cart, self->cart_new);
-      self->cart_has_new = TRUE;
-      main_unlock (self);
-      self->scrubbing = FALSE;
-      ensure_tick (self);
+      if (!self->playing)
+        gb_rl_cart_view_step (self->cart_view);
       return;
     }
   set_playing (self, FALSE);
@@ -444,10 +411,7 @@ do_back (GbRlPage *self)
 {
   if (cart_mode (self))
     {
-      /* Back one step through the replayed episode. */
-      self->scrubbing = TRUE;
-      self->replay_pos = MAX (0.0, floor (self->replay_pos) - 1);
-      ensure_tick (self);
+      gb_rl_cart_view_step_back (self->cart_view);   /* back one step through the replayed episode */
       return;
     }
   set_playing (self, FALSE);
@@ -521,13 +485,14 @@ set_playing (GbRlPage *self, gboolean playing)
     return;
   self->playing = playing;
   gb_frame_stats_set_counting (self->stats, playing);
+  gb_rl_cart_view_set_playing (self->cart_view, playing);
   stop_worker (self);
   self->due = 0;
   if (playing)
     {
       double r = rate (self);
       if (cart_mode (self))
-        gb_rl_runner_start (self->runner, cart_episode, self, r, 1);
+        gb_rl_runner_start (self->runner, gb_rl_cart_view_run_episode, self->cart_view, r, 1);
       else if (self->agent != NULL && (r == 0 || r > MAIN_LOOP_MAX_RATE))
         {
           g_array_set_size (self->trail, 0);
@@ -543,102 +508,6 @@ set_playing (GbRlPage *self, gboolean playing)
     refresh (self);
 }
 
-static void
-copy_episode (GbCartEpisode *to, const GbCartEpisode *from)
-{
-  g_array_set_size (to->states, 0);
-  g_array_append_vals (to->states, from->states->data, from->states->len);
-  g_array_set_size (to->actions, 0);
-  g_array_append_vals (to->actions, from->actions->data, from->actions->len);
-  g_array_set_size (to->p_right, 0);
-  g_array_append_vals (to->p_right, from->p_right->data, from->p_right->len);
-  g_array_set_size (to->G, 0);
-  g_array_append_vals (to->G, from->G->data, from->G->len);
-}
-
-static void
-cart_frame (GbRlPage *self, double dt)
-{
-  /* Take the newest episode when the one on show has been played to its end
-   * (or is being stepped); a worker busy with the agent is not waited for. */
-  int len = (int) self->cart_show->states->len;
-  gboolean locked = TRUE;
-  if (!gb_rl_runner_is_running (self->runner))
-    main_lock (self);
-  else
-    locked = gb_rl_runner_trylock (self->runner);
-  if (locked)
-    {
-      gboolean take = self->cart_has_new && (!self->playing || self->replay_pos >= len - 1 || len == 0);
-      if (take)
-        {
-          copy_episode (self->cart_show, self->cart_new);
-          self->cart_has_new = FALSE;
-          self->replay_pos = 0;
-        }
-      if (self->cart_returns->len != self->cart->returns->len)
-        {
-          g_array_set_size (self->cart_returns, 0);
-          g_array_append_vals (self->cart_returns, self->cart->returns->data, self->cart->returns->len);
-        }
-      memcpy (self->cart_w, self->cart->w, sizeof self->cart_w);
-      self->cart_episodes = self->cart->episodes;
-      main_unlock (self);
-    }
-  int episodes = self->cart_episodes;
-
-  len = (int) self->cart_show->states->len;
-  if (!self->scrubbing && len > 0)
-    self->replay_pos = MIN (self->replay_pos + dt * 50.0, len - 1);   /* real time: a step is 0.02 s */
-  if (self->driving)
-    {
-      self->drive_due += dt * 50.0;
-      while (self->drive_due >= 1.0 && self->driving)
-        {
-          self->drive_due -= 1.0;
-          int a;
-          if (self->push != 0)
-            a = self->push > 0;
-          else
-            {
-              GbReinforce view = *self->cart;
-              memcpy (view.w, self->cart_w, sizeof view.w);
-              a = gb_rng_uniform (&self->drive_rng) < gb_reinforce_p_right (&view, &self->drive.s);
-            }
-          gb_cartpole_step (&self->drive, a);
-          if (self->drive.terminated || self->drive.truncated)
-            {
-              self->driving = FALSE;
-              self->updating = TRUE;
-              gtk_toggle_button_set_active (self->drive_toggle, FALSE);
-              self->updating = FALSE;
-            }
-        }
-    }
-  self->updating = TRUE;
-  gtk_range_set_range (GTK_RANGE (self->replay_scale), 0, MAX (len - 1, 1));
-  gtk_range_set_value (GTK_RANGE (self->replay_scale), floor (self->replay_pos));
-  self->updating = FALSE;
-  g_autofree char *text = NULL;
-  double avg = 0;
-  int k = MIN (100, (int) self->cart_returns->len);
-  for (int i = 0; i < k; i++)
-    avg += g_array_index (self->cart_returns, double, self->cart_returns->len - 1 - i) / k;
-  if (self->driving || self->drive.steps > 0)
-    text = g_strdup_printf ("Driving: %d steps%s — hold ← or → to push, or let the policy act", self->drive.steps,
-                            self->drive.terminated ? ", the pole fell" : self->drive.truncated ? ", balanced to the end" : "");
-  else
-    text = g_strdup_printf ("%d episodes learned · replaying the last: step %d of %d · last 100 average %.1f", episodes,
-                            (int) self->replay_pos + 1, len, avg);
-  gint64 now = g_get_monotonic_time ();
-  if (!(self->playing || self->driving) || now - self->status_us >= 200000)   /* five times a second */
-    {
-      gtk_label_set_text (self->cart_label, text);
-      self->status_us = now;
-    }
-  gtk_widget_queue_draw (GTK_WIDGET (self->cart_area));
-}
-
 static gboolean
 tick_cb (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
 {
@@ -648,11 +517,7 @@ tick_cb (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
   self->last_frame_us = now;
   if (cart_mode (self))
     {
-      cart_frame (self, dt);
-      gboolean replaying = self->cart_show->states->len > 0 && self->replay_pos < self->cart_show->states->len - 1
-                           && !self->scrubbing;
-      if (self->playing || self->driving || replaying || self->cart_has_new)
-        return G_SOURCE_CONTINUE;
+      /* The cart-pole view follows its episodes on its own tick. */
       self->tick_id = 0;
       self->last_frame_us = 0;
       return G_SOURCE_REMOVE;
@@ -752,17 +617,9 @@ reset_run (GbRlPage *self)
           message (self, error->message);
           return;
         }
+      gb_rl_cart_view_set_agent (self->cart_view, agent, self->runner, c.seed);
       g_clear_pointer (&self->cart, gb_reinforce_free);
       self->cart = agent;
-      self->cart_has_new = FALSE;
-      g_array_set_size (self->cart_show->states, 0);
-      g_array_set_size (self->cart_returns, 0);
-      self->replay_pos = 0;
-      self->driving = FALSE;
-      gb_rng_init (&self->drive_rng, c.seed + 1000);
-      gb_cartpole_reset (&self->drive, &self->drive_rng);
-      self->drive.steps = 0;
-      ensure_tick (self);
       return;
     }
   int n_old = self->n;
@@ -1227,64 +1084,21 @@ grid_key_cb (GtkEventControllerKey *key, guint keyval, guint keycode, GdkModifie
   return TRUE;
 }
 
-/* --- cart-pole input --- */
-
-static void
-start_drive (GbRlPage *self)
-{
-  gb_cartpole_reset (&self->drive, &self->drive_rng);
-  self->driving = TRUE;
-  self->drive_due = 0;
-  ensure_tick (self);
-}
-
-static gboolean
-cart_key_cb (GtkEventControllerKey *key, guint keyval, guint keycode, GdkModifierType state, GbRlPage *self)
-{
-  if (keyval != GDK_KEY_Left && keyval != GDK_KEY_Right)
-    return FALSE;
-  self->push = keyval == GDK_KEY_Left ? -1 : 1;
-  if (!self->driving)
-    {
-      self->updating = TRUE;
-      gtk_toggle_button_set_active (self->drive_toggle, TRUE);
-      self->updating = FALSE;
-      start_drive (self);
-    }
-  return TRUE;
-}
-
-static void
-cart_key_released_cb (GtkEventControllerKey *key, guint keyval, guint keycode, GdkModifierType state, GbRlPage *self)
-{
-  if ((keyval == GDK_KEY_Left && self->push < 0) || (keyval == GDK_KEY_Right && self->push > 0))
-    self->push = 0;
-}
+/* --- cart-pole driving --- */
 
 static void
 drive_toggled_cb (GtkToggleButton *button, GbRlPage *self)
 {
-  if (self->updating)
-    return;
-  if (gtk_toggle_button_get_active (button))
-    {
-      start_drive (self);
-      gtk_widget_grab_focus (GTK_WIDGET (self->cart_area));
-    }
-  else
-    self->driving = FALSE;
+  if (!self->updating)
+    gb_rl_cart_view_set_driving (self->cart_view, gtk_toggle_button_get_active (button));
 }
 
 static void
-replay_changed_cb (GtkRange *range, GbRlPage *self)
+driving_cb (GbRlCartView *view, GParamSpec *pspec, GbRlPage *self)
 {
-  if (self->updating)
-    return;
-  self->scrubbing = TRUE;
-  self->driving = FALSE;
-  self->drive.steps = 0;
-  self->replay_pos = gtk_range_get_value (range);
-  ensure_tick (self);
+  self->updating = TRUE;
+  gtk_toggle_button_set_active (self->drive_toggle, gb_rl_cart_view_get_driving (view));
+  self->updating = FALSE;
 }
 
 /* --- compare --- */
@@ -1368,20 +1182,7 @@ static void
 paint_cart (cairo_t *cr, int w, int h, gpointer data)
 {
   GbRlPage *self = data;
-  if (self->cart == NULL)
-    return;
-  GbReinforce view = *self->cart;
-  memcpy (view.w, self->cart_w, sizeof view.w);
-  view.returns = NULL;
-  gboolean live = self->driving || self->drive.steps > 0;
-  int len = (int) self->cart_show->states->len;
-  int step = CLAMP ((int) self->replay_pos, 0, MAX (len - 1, 0));
-  GbCartState zero = { 0 };
-  const GbCartState *st = live ? &self->drive.s : len > 0 ? &g_array_index (self->cart_show->states, GbCartState, step) : &zero;
-  GbCartScene s = { st, live ? self->drive.steps : step, &view, len > 0 ? self->cart_show : NULL,
-                    (const double *) self->cart_returns->data, (int) self->cart_returns->len,
-                    live ? "Cart-pole — you drive (← →)" : "Cart-pole — REINFORCE, the last episode replayed" };
-  gb_cartpole_paint (cr, w, h, &s, &self->pal);
+  gb_rl_cart_view_paint (self->cart_view, cr, w, h, &self->pal);
 }
 
 static void
@@ -1441,10 +1242,9 @@ gb_rl_page_open (GbRlPage *self, const char *path, GError **error)
       gtk_spin_button_set_value (self->cart_gamma, agent->config.gamma);
       gtk_spin_button_set_value (self->seed, (double) agent->config.seed);
       self->updating = FALSE;
+      gb_rl_cart_view_set_agent (self->cart_view, agent, self->runner, agent->config.seed);
       g_clear_pointer (&self->cart, gb_reinforce_free);
       self->cart = agent;
-      self->cart_has_new = FALSE;
-      g_array_set_size (self->cart_show->states, 0);
       /* Show one episode of the loaded policy (it learns from it, as every episode does). */
       do_step (self);
       return TRUE;
@@ -1575,7 +1375,8 @@ gb_rl_page_stop (GbRlPage *self)
 {
   set_playing (self, FALSE);
   stop_worker (self);
-  gb_rl_compare_view_cancel (self->compare_view);
+  if (self->compare_view != NULL)
+    gb_rl_compare_view_cancel (self->compare_view);
 }
 
 /* --- construction --- */
@@ -1621,7 +1422,7 @@ play_toggled_cb (GtkToggleButton *b, GbRlPage *self)
       self->updating = FALSE;
       return;
     }
-  self->scrubbing = FALSE;
+  gb_rl_cart_view_follow (self->cart_view);
   set_playing (self, gtk_toggle_button_get_active (b));
 }
 
@@ -1908,29 +1709,10 @@ build (GbRlPage *self)
   g_signal_connect (self->compare_view, "message", G_CALLBACK (compare_message_cb), self);
   gtk_stack_add_titled (self->views, GTK_WIDGET (self->compare_view), "compare", "Compare");
 
-  GtkWidget *cart = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
-  self->cart_area = canvas (self, paint_cart, "Cart-pole");
-  gtk_box_append (GTK_BOX (cart), GTK_WIDGET (self->cart_area));
-  GtkWidget *replay_row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  gtk_widget_add_css_class (replay_row, "toolbar-row");
-  GtkWidget *rl = gtk_label_new ("Replay");
-  gtk_box_append (GTK_BOX (replay_row), rl);
-  self->replay_scale = GTK_SCALE (gtk_scale_new_with_range (GTK_ORIENTATION_HORIZONTAL, 0, 1, 1));
-  gtk_scale_set_draw_value (self->replay_scale, FALSE);
-  gtk_widget_set_hexpand (GTK_WIDGET (self->replay_scale), TRUE);
-  gb_form_accessible_label (GTK_WIDGET (self->replay_scale), "Replay position");
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->replay_scale), "Scrub through the last episode");
-  gtk_box_append (GTK_BOX (replay_row), GTK_WIDGET (self->replay_scale));
-  gtk_box_append (GTK_BOX (cart), replay_row);
-  self->cart_label = GTK_LABEL (gtk_label_new (""));
-  gtk_label_set_xalign (self->cart_label, 0);
-  gtk_widget_add_css_class (GTK_WIDGET (self->cart_label), "rl-status");
-  gtk_box_append (GTK_BOX (cart), GTK_WIDGET (self->cart_label));
-  gtk_stack_add_titled (self->views, cart, "cartpole", "Cart-pole");
-  GtkEventController *ckeys = gtk_event_controller_key_new ();
-  g_signal_connect (ckeys, "key-pressed", G_CALLBACK (cart_key_cb), self);
-  g_signal_connect (ckeys, "key-released", G_CALLBACK (cart_key_released_cb), self);
-  gtk_widget_add_controller (GTK_WIDGET (self->cart_area), ckeys);
+  self->cart_view = g_object_new (GB_TYPE_RL_CART_VIEW, NULL);
+  gb_rl_cart_view_set_frame_stats (self->cart_view, self->stats);
+  g_signal_connect (self->cart_view, "notify::driving", G_CALLBACK (driving_cb), self);
+  gtk_stack_add_titled (self->views, GTK_WIDGET (self->cart_view), "cartpole", "Cart-pole");
 
   gtk_box_append (GTK_BOX (main), GTK_WIDGET (self->views));
   gtk_box_append (GTK_BOX (self), build_sidebar (self));
@@ -1949,7 +1731,6 @@ build (GbRlPage *self)
   g_signal_connect (self->cart_lr, "value-changed", G_CALLBACK (cart_params_cb), self);
   g_signal_connect (self->cart_gamma, "value-changed", G_CALLBACK (cart_params_cb), self);
   g_signal_connect (self->speed, "value-changed", G_CALLBACK (speed_changed_cb), self);
-  g_signal_connect (self->replay_scale, "value-changed", G_CALLBACK (replay_changed_cb), self);
   g_signal_connect (self->drive_toggle, "toggled", G_CALLBACK (drive_toggled_cb), self);
   g_signal_connect (self->numbers_check, "toggled", G_CALLBACK (redraw_cb), self);
   g_signal_connect (self->q_check, "toggled", G_CALLBACK (redraw_cb), self);
@@ -1960,6 +1741,11 @@ gb_rl_page_dispose (GObject *object)
 {
   GbRlPage *self = GB_RL_PAGE (object);
   gb_rl_page_stop (self);
+  /* The views go with the page's children, after this. */
+  if (self->cart_view != NULL)
+    gb_rl_cart_view_set_frame_stats (self->cart_view, NULL);
+  self->cart_view = NULL;
+  self->compare_view = NULL;
   if (self->stats != NULL)
     {
       g_autofree char *steps = g_strdup_printf ("%" G_GINT64_FORMAT " TD steps", self->steps);
@@ -1985,10 +1771,6 @@ gb_rl_page_finalize (GObject *object)
   g_array_unref (self->returns), g_array_unref (self->lengths);
   g_array_unref (self->err_x), g_array_unref (self->err_y);
   g_clear_pointer (&self->cart, gb_reinforce_free);
-  gb_cart_episode_free (self->cart_new);
-  gb_cart_episode_free (self->cart_spare);
-  gb_cart_episode_free (self->cart_show);
-  g_array_unref (self->cart_returns);
   g_clear_pointer (&self->runner, gb_rl_runner_free);
   G_OBJECT_CLASS (gb_rl_page_parent_class)->finalize (object);
 }
@@ -2084,9 +1866,6 @@ gb_rl_page_init (GbRlPage *self)
   self->lengths = g_array_new (FALSE, FALSE, sizeof (double));
   self->err_x = g_array_new (FALSE, FALSE, sizeof (double));
   self->err_y = g_array_new (FALSE, FALSE, sizeof (double));
-  self->cart_returns = g_array_new (FALSE, FALSE, sizeof (double));
-  self->cart_new = gb_cart_episode_new ();
-  self->cart_show = gb_cart_episode_new ();
   self->stats = gb_frame_stats_new ("rl-frame-stats", "frames while playing", "canvases' painting");
   gb_frame_stats_set_counting (self->stats, FALSE);
   self->hover = -1;
