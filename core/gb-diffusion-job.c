@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "gb-error.h"
+#include "gb-job.h"
 #include "gb-latent.h"
 
 struct _GbDiffusionJob {
@@ -24,8 +25,7 @@ struct _GbDiffusionJob {
   GbDenoiser *snapshot;
   int snapshot_step;
 
-  GMainContext *context;         /* where "progress" is emitted for run_async */
-  gint progress_pending;
+  GbJobProgress notify;          /* "progress", handed to the caller's main context */
 };
 
 G_DEFINE_FINAL_TYPE (GbDiffusionJob, gb_diffusion_job, G_TYPE_OBJECT)
@@ -56,7 +56,7 @@ gb_diffusion_job_finalize (GObject *object)
   g_clear_pointer (&self->snapshot, gb_denoiser_free);
   data_clear (&self->data);
   g_array_unref (self->losses);
-  g_clear_pointer (&self->context, g_main_context_unref);
+  gb_job_progress_clear (&self->notify);
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->ended);
   G_OBJECT_CLASS (gb_diffusion_job_parent_class)->finalize (object);
@@ -76,6 +76,7 @@ gb_diffusion_job_init (GbDiffusionJob *self)
 {
   g_mutex_init (&self->lock);
   g_cond_init (&self->ended);
+  gb_job_progress_init (&self->notify, signals[SIGNAL_PROGRESS]);
   self->losses = g_array_new (FALSE, FALSE, sizeof (double));
 }
 
@@ -140,23 +141,10 @@ gb_diffusion_job_new (GbDenoiser *net, GbDiffusionData *data, const GbDiffusionJ
 
 /* --- publishing --- */
 
-static gboolean
-emit_progress_cb (gpointer data)
-{
-  GbDiffusionJob *self = data;
-  g_atomic_int_set (&self->progress_pending, 0);
-  g_signal_emit (self, signals[SIGNAL_PROGRESS], 0);
-  return G_SOURCE_REMOVE;
-}
-
 static void
 notify_progress (GbDiffusionJob *self)
 {
-  if (self->context == NULL)
-    g_signal_emit (self, signals[SIGNAL_PROGRESS], 0);
-  else if (g_atomic_int_compare_and_exchange (&self->progress_pending, 0, 1))
-    g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, emit_progress_cb, g_object_ref (self),
-                                g_object_unref);
+  gb_job_progress_emit (&self->notify, G_OBJECT (self));
 }
 
 static void
@@ -272,14 +260,10 @@ gb_diffusion_job_run (GbDiffusionJob *self, GCancellable *cancellable, GError **
   return ok;
 }
 
-static void
-run_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+static gboolean
+run_cb (gpointer job, GCancellable *cancellable, GError **error)
 {
-  GError *error = NULL;
-  if (gb_diffusion_job_run (GB_DIFFUSION_JOB (source), cancellable, &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
+  return gb_diffusion_job_run (job, cancellable, error);
 }
 
 void
@@ -287,24 +271,17 @@ gb_diffusion_job_run_async (GbDiffusionJob *self, GCancellable *cancellable, GAs
                             gpointer user_data)
 {
   g_return_if_fail (GB_IS_DIFFUSION_JOB (self));
-  g_clear_pointer (&self->context, g_main_context_unref);
-  self->context = g_main_context_ref_thread_default ();
   g_mutex_lock (&self->lock);
   self->started = TRUE;
   g_mutex_unlock (&self->lock);
-  g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, gb_diffusion_job_run_async);
-  /* A stop is not an error: the job ends with the model trained so far. */
-  g_task_set_return_on_cancel (task, FALSE);
-  g_task_set_check_cancellable (task, FALSE);
-  g_task_run_in_thread (task, run_thread);
+  gb_job_run_async (G_OBJECT (self), &self->notify, run_cb, gb_diffusion_job_run_async, cancellable, callback,
+                    user_data);
 }
 
 gboolean
 gb_diffusion_job_run_finish (GbDiffusionJob *self, GAsyncResult *result, GError **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return gb_job_run_finish (G_OBJECT (self), result, error);
 }
 
 /* --- accessors --- */

@@ -1,6 +1,8 @@
 /* gb-trainer.c — the VAE training loop, its published state and its thread. */
 #include "gb-trainer.h"
 
+#include "gb-job.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -100,8 +102,7 @@ struct _GbTrainer {
   guint snapshot_version;
   gboolean running;
 
-  GMainContext *context; /* where "progress" is emitted, when running async */
-  gint progress_pending;
+  GbJobProgress notify;  /* "progress", handed to the caller's main context */
 };
 
 enum { SIGNAL_PROGRESS, N_SIGNALS };
@@ -120,7 +121,7 @@ gb_trainer_finalize (GObject *object)
   g_array_unref (self->train_curve);
   g_array_unref (self->test_curve);
   gb_vae_snapshot_unref (self->snapshot);
-  g_clear_pointer (&self->context, g_main_context_unref);
+  gb_job_progress_clear (&self->notify);
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->resume);
   G_OBJECT_CLASS (gb_trainer_parent_class)->finalize (object);
@@ -144,6 +145,7 @@ gb_trainer_init (GbTrainer *self)
 {
   g_mutex_init (&self->lock);
   g_cond_init (&self->resume);
+  gb_job_progress_init (&self->notify, signals[SIGNAL_PROGRESS]);
   self->train_curve = g_array_new (FALSE, FALSE, sizeof (GbLossPoint));
   self->test_curve = g_array_new (FALSE, FALSE, sizeof (GbLossPoint));
 }
@@ -215,23 +217,10 @@ gb_trainer_get_config (GbTrainer *self)
 
 /* --- publishing --- */
 
-static gboolean
-emit_progress_cb (gpointer data)
-{
-  GbTrainer *self = data;
-  g_atomic_int_set (&self->progress_pending, 0);
-  g_signal_emit (self, signals[SIGNAL_PROGRESS], 0);
-  return G_SOURCE_REMOVE;
-}
-
 static void
 notify_progress (GbTrainer *self)
 {
-  if (self->context == NULL)
-    g_signal_emit (self, signals[SIGNAL_PROGRESS], 0);
-  else if (g_atomic_int_compare_and_exchange (&self->progress_pending, 0, 1))
-    g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, emit_progress_cb,
-                                g_object_ref (self), g_object_unref);
+  gb_job_progress_emit (&self->notify, G_OBJECT (self));
 }
 
 static void
@@ -404,14 +393,10 @@ gb_trainer_run (GbTrainer *self, GCancellable *cancellable, GError **error)
   return ok;
 }
 
-static void
-run_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+static gboolean
+run_cb (gpointer job, GCancellable *cancellable, GError **error)
 {
-  GError *error = NULL;
-  if (gb_trainer_run (GB_TRAINER (source), cancellable, &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
+  return gb_trainer_run (job, cancellable, error);
 }
 
 void
@@ -419,21 +404,13 @@ gb_trainer_run_async (GbTrainer *self, GCancellable *cancellable, GAsyncReadyCal
                       gpointer user_data)
 {
   g_return_if_fail (GB_IS_TRAINER (self));
-  g_clear_pointer (&self->context, g_main_context_unref);
-  self->context = g_main_context_ref_thread_default ();
-  g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, gb_trainer_run_async);
-  /* A stop is not an error: the job ends with the model trained so far. */
-  g_task_set_return_on_cancel (task, FALSE);
-  g_task_set_check_cancellable (task, FALSE);
-  g_task_run_in_thread (task, run_thread);
+  gb_job_run_async (G_OBJECT (self), &self->notify, run_cb, gb_trainer_run_async, cancellable, callback, user_data);
 }
 
 gboolean
 gb_trainer_run_finish (GbTrainer *self, GAsyncResult *result, GError **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return gb_job_run_finish (G_OBJECT (self), result, error);
 }
 
 /* --- accessors --- */
