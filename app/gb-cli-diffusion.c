@@ -6,11 +6,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "gb-classifier.h"
+#include "gb-diffusion-classifier.h"
 #include "gb-dataset.h"
-#include "gb-denoiser.h"
+#include "gb-diffusion-denoiser.h"
 #include "gb-diffusion-job.h"
-#include "gb-latent.h"
+#include "gb-vae-latent.h"
 #include "gb-error.h"
 #include "gb-models.h"
 #include "gb-vae-file.h"
@@ -18,7 +18,7 @@
 #include "gb-export.h"
 #include "gb-file.h"
 #include "gb-gif.h"
-#include "gb-toy2d.h"
+#include "gb-diffusion-toy2d.h"
 
 static char *
 toy_list (void)
@@ -111,7 +111,7 @@ gb_cli_train_diffusion (int argc, char **argv)
     { "lr-schedule", 0, 0, G_OPTION_ARG_STRING, &lr_schedule,
       "constant (default) or cosine (from --lr down to a tenth of it over the run)", "S" },
     { "arch", 0, 0, G_OPTION_ARG_STRING, &arch,
-      "mlp (default) or, for fashion-mnist, unet: a convolutional U-Net (gb-unet.h)", "A" },
+      "mlp (default) or, for fashion-mnist, unet: a convolutional U-Net (gb-diffusion-unet.h)", "A" },
     { "classes", 0, 0, G_OPTION_ARG_NONE, &conditional,
       "With --arch unet: condition on the images' classes, for classifier-free guidance (Ho & Salimans, 2022)", NULL },
     { "hidden", 0, 0, G_OPTION_ARG_INT, &hidden,
@@ -199,7 +199,7 @@ gb_cli_train_diffusion (int argc, char **argv)
   net->data = g_strdup (data);
   if (images)
     {
-      /* The Gaussian part of the image denoiser (gb-denoiser.h), fitted to all the training images. */
+      /* The Gaussian part of the image denoiser (gb-diffusion-denoiser.h), fitted to all the training images. */
       g_autofree float *all = g_new (float, (gsize) set->n * d);
       for (gsize k = 0; k < (gsize) set->n * d; k++)
         all[k] = set->pixels[k] * (2.0f / 255.0f) - 1.0f;

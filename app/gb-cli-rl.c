@@ -6,12 +6,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "gb-cartpole-paint.h"
+#include "gb-rl-cartpole-paint.h"
 #include "gb-error.h"
 #include "gb-export.h"
 #include "gb-file.h"
-#include "gb-grid-paint.h"
-#include "gb-mdp.h"
+#include "gb-rl-grid-paint.h"
+#include "gb-rl-mdp.h"
 #include "gb-rl.h"
 
 #define fail gb_cli_fail

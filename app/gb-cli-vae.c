@@ -12,7 +12,7 @@
 #include "gb-export.h"
 #include "gb-file.h"
 #include "gb-latent-render.h"
-#include "gb-trainer.h"
+#include "gb-vae-trainer.h"
 #include "gb-vae-file.h"
 
 #define fail gb_cli_fail

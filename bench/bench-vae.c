@@ -14,8 +14,8 @@
 
 #include "gb-blas.h"
 #include "gb-dataset.h"
-#include "gb-latent.h"
-#include "gb-trainer.h"
+#include "gb-vae-latent.h"
+#include "gb-vae-trainer.h"
 #include "gb-vae.h"
 #include "gb-vae-file.h"
 

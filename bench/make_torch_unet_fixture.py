@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Make tests/data/torch-unet.safetensors and torch-unet.json with PyTorch.
 
-A small U-Net of core/gb-unet.h's layout (8 × 8 images, width 16), with
+A small U-Net of core/gb-diffusion-unet.h's layout (8 × 8 images, width 16), with
 PyTorch's own random initialisation (every layer non-zero), is written as a
 Glassbox model file, and its ε̂ for fixed inputs at three timesteps recorded,
 so the C test can check that Glassbox computes the same numbers: the

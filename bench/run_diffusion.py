@@ -41,7 +41,7 @@ E = 32
 
 
 def swiss_roll(n, rng):
-    # gb-toy2d.c's swiss roll: t ∈ [1.5π, 4.5π], ((t cos t − 2)/6, (t sin t − 2/(3π))/6) + N(0, 0.05²).
+    # gb-diffusion-toy2d.c's swiss roll: t ∈ [1.5π, 4.5π], ((t cos t − 2)/6, (t sin t − 2/(3π))/6) + N(0, 0.05²).
     t = 1.5 * math.pi * (1 + 2 * rng.random(n))
     x = (t * np.cos(t) - 2.0) / 6.0 + 0.05 * rng.standard_normal(n)
     y = (t * np.sin(t) - 2.0 / (3 * math.pi)) / 6.0 + 0.05 * rng.standard_normal(n)

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The image diffusion benchmark: Glassbox next to PyTorch on the same CPU, in one run.
 
-For a U-Net model (gb-unet.h; `glassbox train diffusion --arch unet`) both sides
+For a U-Net model (gb-diffusion-unet.h; `glassbox train diffusion --arch unet`) both sides
 run that U-Net, PyTorch's written with its own layers (bench/torch_unet.py:
 Conv2d, GroupNorm, avg_pool2d, interpolate) and holding the very weights Glassbox
 trained; PyTorch runs at its best: torch.inference_mode, float32, and for each
@@ -9,7 +9,7 @@ measurement the fastest of one or two intra-op threads and of NCHW or
 channels-last memory (oneDNN's convolutions prefer the latter). The guidance by
 the fitted Gaussian is the same few lines on both sides.
 
-For an MLP model both sides run the same image denoiser (gb-denoiser.h): the exact ε-predictor of
+For an MLP model both sides run the same image denoiser (gb-diffusion-denoiser.h): the exact ε-predictor of
 a Gaussian N(μ, V diag(λ) Vᵀ) fitted to the data plus an MLP 784 → H → H → 784
 (SiLU, a 32-value sinusoidal time embedding added to both hidden layers) that
 reads x_t's coordinates c = Vᵀ(x_t − √ᾱ μ) whitened and answers in them:
@@ -112,7 +112,7 @@ def load_net(path):
 
 def eps_at(net, x, t, ab, w=1.0):
     """ε̂ for a batch at one t, the per-step vectors computed once; w is the guidance
-    (gb-denoiser.h): the MLP's answer scaled by w before the Gaussian's is added."""
+    (gb-diffusion-denoiser.h): the MLP's answer scaled by w before the Gaussian's is added."""
     abt = ab[t - 1].item()
     if isinstance(net, Unet) and net.unet.classes:
         # classifier-free guidance as Glassbox samples: row i is class i mod K, then the rows without a class
@@ -294,7 +294,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="glassbox-bench-images-")
     png = os.path.join(tmp, "s.png")
     net = load_net(a.model)
-    if a.guidance is None:   # glassbox's defaults (gb-denoiser.h)
+    if a.guidance is None:   # glassbox's defaults (gb-diffusion-denoiser.h)
         a.guidance = (2.0 if net.unet.classes else 1.0) if isinstance(net, Unet) else 2.0
     rows = []
     dump = os.path.join(tmp, "samples.json")

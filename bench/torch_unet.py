@@ -1,4 +1,4 @@
-"""The U-Net of core/gb-unet.h in PyTorch: the benchmarks' reference and the fixture's maker.
+"""The U-Net of core/gb-diffusion-unet.h in PyTorch: the benchmarks' reference and the fixture's maker.
 
 The same layers in the same order, NCHW as PyTorch keeps images (Glassbox keeps
 them NHWC); load_glassbox() reads a Glassbox model file, whose conv weights are

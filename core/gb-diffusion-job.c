@@ -6,7 +6,7 @@
 
 #include "gb-error.h"
 #include "gb-job.h"
-#include "gb-latent.h"
+#include "gb-vae-latent.h"
 
 struct _GbDiffusionJob {
   GObject parent_instance;

@@ -18,8 +18,8 @@
 #include <gio/gio.h>
 
 #include "gb-dataset.h"
-#include "gb-denoiser.h"
-#include "gb-toy2d.h"
+#include "gb-diffusion-denoiser.h"
+#include "gb-diffusion-toy2d.h"
 #include "gb-vae.h"
 
 G_BEGIN_DECLS

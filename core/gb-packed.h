@@ -61,7 +61,7 @@ void      gb_packed_apply (const GbPacked *p, const float *x, int ldx, int n, co
 /* y[i, j] = Σ_s Σ_k x[seg_off[s] + i·ldx + k] W[j, s·K + k] + bias[j] for
  * i < n, all j, K = n_in / nseg: the product with x's k read in nseg equal
  * segments, each from its own offset — a 3 × 3 convolution's three rows of
- * taps read in place from a once-unrolled copy (gb-unet.c) rather than a
+ * taps read in place from a once-unrolled copy (gb-diffusion-unet.c) rather than a
  * nine-fold one. Only on AVX-512; returns FALSE (and does nothing) where
  * that kernel does not run, for the caller's other path. */
 gboolean  gb_packed_apply_taps (const GbPacked *p, const float *x, int ldx, int n, int nseg, const gsize *seg_off,

@@ -14,7 +14,7 @@
 
 #include <gio/gio.h>
 
-#include "gb-mdp.h"
+#include "gb-rl-mdp.h"
 #include "gb-rng.h"
 
 G_BEGIN_DECLS

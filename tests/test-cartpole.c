@@ -4,7 +4,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "gb-cartpole.h"
+#include "gb-rl-cartpole.h"
 
 static void
 test_dynamics (void)

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "gb-blas.h"
-#include "gb-denoiser.h"
+#include "gb-diffusion-denoiser.h"
 #include "gb-test-util.h"
 #include "gb-vae-file.h"
 

@@ -5,12 +5,12 @@
 #include <math.h>
 #include <string.h>
 
-#include "gb-denoiser.h"
+#include "gb-diffusion-denoiser.h"
 #include "gb-diffusion-job.h"
-#include "gb-predictor.h"
+#include "gb-diffusion-predictor.h"
 #include "gb-packed.h"
 #include "gb-diffusion.h"
-#include "gb-toy2d.h"
+#include "gb-diffusion-toy2d.h"
 #include "gb-error.h"
 #include "gb-rng.h"
 
@@ -681,7 +681,7 @@ check_matches_reference (void)
         gb_time_embedding (t, E, emb);
         gb_linear_forward_ref (c1, emb, net->v1, net->b1, 1, E, H, GB_ACT_NONE);
         gb_linear_forward_ref (c2, emb, net->v2, net->b2, 1, E, H, GB_ACT_NONE);
-        /* With the Gaussian part, by the formula of gb-denoiser.h in plain loops:
+        /* With the Gaussian part, by the formula of gb-diffusion-denoiser.h in plain loops:
          * c = Vᵀ (x − √ᾱ μ), the MLP on c / s, ε̂ = V (MLP + σ c / s²). */
         g_autofree double *cc = g_new0 (double, (gsize) n * d);
         g_autofree float *u = g_memdup2 (x, (gsize) n * d * sizeof (float));

@@ -6,7 +6,7 @@
 #include <glib/gstdio.h>
 
 #include "gb-blas.h"
-#include "gb-classifier.h"
+#include "gb-diffusion-classifier.h"
 #include "gb-conv.h"
 #include "gb-error.h"
 #include "gb-nn.h"

@@ -5,9 +5,9 @@
 #include <string.h>
 
 #include "gb-error.h"
-#include "gb-cartpole-paint.h"
+#include "gb-rl-cartpole-paint.h"
 #include "gb-export.h"
-#include "gb-grid-paint.h"
+#include "gb-rl-grid-paint.h"
 #include "gb-rl.h"
 #include "gb-latent-paint.h"
 #include "gb-plot-paint.h"

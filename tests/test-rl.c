@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "gb-error.h"
-#include "gb-mdp.h"
+#include "gb-rl-mdp.h"
 #include "gb-rl.h"
 #include "gb-rl-session.h"
 

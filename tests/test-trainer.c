@@ -4,7 +4,7 @@
 
 #include "gb-error.h"
 #include "gb-test-util.h"
-#include "gb-trainer.h"
+#include "gb-vae-trainer.h"
 
 /* 6×6 images of three blobs, with labels. */
 static GbImageSet *

@@ -6,11 +6,11 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
-#include "gb-denoiser.h"
+#include "gb-diffusion-denoiser.h"
 #include "gb-error.h"
 #include "gb-packed.h"
-#include "gb-predictor.h"
-#include "gb-unet.h"
+#include "gb-diffusion-predictor.h"
+#include "gb-diffusion-unet.h"
 
 static double
 loss_of (const GbUnet *u, const float *xt, const float *eps, const int *ts, const int *labels, int n)

@@ -1,7 +1,7 @@
 /* test-vae.c — the VAE's gradient, training, encode/decode and evaluation. */
 #include <string.h>
 
-#include "gb-latent.h"
+#include "gb-vae-latent.h"
 #include "gb-vae.h"
 #include "gb-test-util.h"
 

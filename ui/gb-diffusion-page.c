@@ -16,13 +16,13 @@
 #include <string.h>
 
 #include "gb-dataset.h"
-#include "gb-denoiser.h"
+#include "gb-diffusion-denoiser.h"
 #include "gb-diffusion-job.h"
-#include "gb-predictor.h"
+#include "gb-diffusion-predictor.h"
 #include "gb-safetensors.h"
 #include "gb-diffusion-paint.h"
 #include "gb-error.h"
-#include "gb-latent.h"
+#include "gb-vae-latent.h"
 #include "gb-export.h"
 #include "gb-form.h"
 #include "gb-frame-stats.h"
@@ -30,7 +30,7 @@
 #include "gb-long-run.h"
 #include "gb-models.h"
 #include "gb-series-paint.h"
-#include "gb-toy2d.h"
+#include "gb-diffusion-toy2d.h"
 
 #define N_POINTS 2000
 #define FIELD_SIDE 21
@@ -293,7 +293,7 @@ recompute_images (GbDiffusionPage *self, gboolean sync)
                                                 : gtk_spin_button_get_value (self->guidance);
   /* What the sampler stepped from: x̂₀ clipped to [−1, 1] when the run clips. */
   gboolean clip = self->reverse && self->run->config.clip_x0;
-  /* A class-conditional model's sampled image i had class i mod K (gb-denoiser.h), and was
+  /* A class-conditional model's sampled image i had class i mod K (gb-diffusion-denoiser.h), and was
    * stepped with that class's guided ε̂; a noised test image is shown without a class. */
   int K = self->net->unet != NULL ? self->net->unet->classes : 0;
   int label = self->reverse && self->run != NULL && K > 0 ? i % K : -1;

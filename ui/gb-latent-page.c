@@ -20,7 +20,7 @@
 #include "gb-models.h"
 #include "gb-plot-paint.h"
 #include "gb-settings.h"
-#include "gb-trainer.h"
+#include "gb-vae-trainer.h"
 #include "gb-vae-file.h"
 
 #define MAX_INTERP 32

@@ -9,7 +9,7 @@
  */
 #pragma once
 
-#include "gb-latent.h"
+#include "gb-vae-latent.h"
 #include "gb-paint.h"
 
 G_BEGIN_DECLS

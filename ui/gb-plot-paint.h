@@ -7,7 +7,7 @@
 #pragma once
 
 #include "gb-paint.h"
-#include "gb-trainer.h"
+#include "gb-vae-trainer.h"
 
 G_BEGIN_DECLS
 

@@ -4,7 +4,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "gb-cartpole-paint.h"
+#include "gb-rl-cartpole-paint.h"
 #include "gb-form.h"
 
 struct _GbRlCartView {

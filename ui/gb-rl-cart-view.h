@@ -12,7 +12,7 @@
 
 #include <gtk/gtk.h>
 
-#include "gb-cartpole.h"
+#include "gb-rl-cartpole.h"
 #include "gb-frame-stats.h"
 #include "gb-paint.h"
 #include "gb-rl-runner.h"

@@ -2,7 +2,7 @@
 #include "gb-rl-compare-view.h"
 
 #include "gb-form.h"
-#include "gb-mdp.h"
+#include "gb-rl-mdp.h"
 #include "gb-rl-paint.h"
 #include "gb-series-paint.h"
 

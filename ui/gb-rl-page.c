@@ -19,11 +19,11 @@
 #include <math.h>
 #include <string.h>
 
-#include "gb-cartpole-paint.h"
+#include "gb-rl-cartpole-paint.h"
 #include "gb-error.h"
 #include "gb-export.h"
 #include "gb-form.h"
-#include "gb-grid-paint.h"
+#include "gb-rl-grid-paint.h"
 #include "gb-rl-paint.h"
 #include "gb-rl-session.h"
 #include "gb-series-paint.h"

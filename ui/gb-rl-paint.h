@@ -8,7 +8,7 @@
  * averaged over seeds with the spread (mean ± one standard deviation). */
 #pragma once
 
-#include "gb-grid-paint.h"
+#include "gb-rl-grid-paint.h"
 
 G_BEGIN_DECLS
 

@@ -2,7 +2,7 @@
  * optimiser state, returns), then one decision. */
 #include "fuzz-common.h"
 
-#include "gb-cartpole.h"
+#include "gb-rl-cartpole.h"
 
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)

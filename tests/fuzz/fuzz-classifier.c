@@ -2,7 +2,7 @@
  * or convolutions + an MLP), then one prediction. */
 #include "fuzz-common.h"
 
-#include "gb-classifier.h"
+#include "gb-diffusion-classifier.h"
 
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)

@@ -2,7 +2,7 @@
  * without a fitted Gaussian) and the U-Net, then one prediction at t = T/2. */
 #include "fuzz-common.h"
 
-#include "gb-denoiser.h"
+#include "gb-diffusion-denoiser.h"
 
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)

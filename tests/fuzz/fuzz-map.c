@@ -2,7 +2,7 @@
  * written as text and read again: what Save map… writes must load. */
 #include "fuzz-common.h"
 
-#include "gb-mdp.h"
+#include "gb-rl-mdp.h"
 
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)

@@ -10,9 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "gb-cartpole.h"
-#include "gb-classifier.h"
-#include "gb-denoiser.h"
+#include "gb-rl-cartpole.h"
+#include "gb-diffusion-classifier.h"
+#include "gb-diffusion-denoiser.h"
 #include "gb-rl-session.h"
 #include "gb-rng.h"
 #include "gb-vae-file.h"

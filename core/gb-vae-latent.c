@@ -1,5 +1,5 @@
-/* gb-latent.c — manifold grids, interpolation and prior samples. */
-#include "gb-latent.h"
+/* gb-vae-latent.c — manifold grids, interpolation and prior samples. */
+#include "gb-vae-latent.h"
 
 #include <math.h>
 #include <string.h>

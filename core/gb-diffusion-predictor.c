@@ -1,5 +1,5 @@
-/* gb-predictor.c — the latest-request-wins worker of gb-predictor.h. */
-#include "gb-predictor.h"
+/* gb-diffusion-predictor.c — the latest-request-wins worker of gb-diffusion-predictor.h. */
+#include "gb-diffusion-predictor.h"
 
 #include <string.h>
 

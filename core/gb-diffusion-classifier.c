@@ -1,5 +1,5 @@
-/* gb-classifier.c — an MLP or a small convolutional classifier trained by cross-entropy. */
-#include "gb-classifier.h"
+/* gb-diffusion-classifier.c — an MLP or a small convolutional classifier trained by cross-entropy. */
+#include "gb-diffusion-classifier.h"
 
 #include <math.h>
 #include <string.h>

@@ -1,7 +1,7 @@
-/* gb-denoiser-gauss.c — the Gaussian an image denoiser builds on: fitted to the
- * data, and its exact predictor (gb-denoiser.h). */
-#include "gb-denoiser.h"
-#include "gb-denoiser-private.h"
+/* gb-diffusion-denoiser-gauss.c — the Gaussian an image denoiser builds on: fitted to the
+ * data, and its exact predictor (gb-diffusion-denoiser.h). */
+#include "gb-diffusion-denoiser.h"
+#include "gb-diffusion-denoiser-private.h"
 
 #include <cblas.h>
 #include <math.h>

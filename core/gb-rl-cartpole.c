@@ -1,5 +1,5 @@
-/* gb-cartpole.c — Gymnasium's CartPole-v1 dynamics and REINFORCE. */
-#include "gb-cartpole.h"
+/* gb-rl-cartpole.c — Gymnasium's CartPole-v1 dynamics and REINFORCE. */
+#include "gb-rl-cartpole.h"
 
 #include <math.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-/* gb-trainer.h — a VAE training job that a UI can watch, pause and stop.
+/* gb-vae-trainer.h — a VAE training job that a UI can watch, pause and stop.
  *
  * The job runs in the calling thread (gb_trainer_run, for the CLI) or on a
  * worker thread (gb_trainer_run_async, for the app). The worker only ever

@@ -1,5 +1,5 @@
-/* gb-cartpole-paint.c — the cart-pole painter. */
-#include "gb-cartpole-paint.h"
+/* gb-rl-cartpole-paint.c — the cart-pole painter. */
+#include "gb-rl-cartpole-paint.h"
 
 #include "gb-series-paint.h"
 

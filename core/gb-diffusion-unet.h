@@ -1,4 +1,4 @@
-/* gb-unet.h — a small convolutional U-Net ε-predictor for square
+/* gb-diffusion-unet.h — a small convolutional U-Net ε-predictor for square
  * one-channel images (Fashion-MNIST's 28 × 28), in the style of DDPM's
  * (Ho et al., 2020), sized for two CPU cores.
  *

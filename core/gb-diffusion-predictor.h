@@ -1,4 +1,4 @@
-/* gb-predictor.h — one input's ε̂ and x̂₀, computed on a worker thread.
+/* gb-diffusion-predictor.h — one input's ε̂ and x̂₀, computed on a worker thread.
  *
  * A view that shows what a denoiser makes of the state under the pointer
  * asks for it anew at every frame while the user scrubs or plays, and for an
@@ -11,7 +11,7 @@
  */
 #pragma once
 
-#include "gb-denoiser.h"
+#include "gb-diffusion-denoiser.h"
 
 G_BEGIN_DECLS
 

@@ -1,5 +1,5 @@
-/* gb-toy2d.c — 2-d toy distributions and the sliced Wasserstein distance. */
-#include "gb-toy2d.h"
+/* gb-diffusion-toy2d.c — 2-d toy distributions and the sliced Wasserstein distance. */
+#include "gb-diffusion-toy2d.h"
 
 #include <math.h>
 #include <stdlib.h>

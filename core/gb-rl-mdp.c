@@ -1,5 +1,5 @@
-/* gb-mdp.c — finite MDPs and the gridworld text format. */
-#include "gb-mdp.h"
+/* gb-rl-mdp.c — finite MDPs and the gridworld text format. */
+#include "gb-rl-mdp.h"
 
 #include <math.h>
 #include <stdlib.h>

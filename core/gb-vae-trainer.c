@@ -1,5 +1,5 @@
-/* gb-trainer.c — the VAE training loop, its published state and its thread. */
-#include "gb-trainer.h"
+/* gb-vae-trainer.c — the VAE training loop, its published state and its thread. */
+#include "gb-vae-trainer.h"
 
 #include "gb-job.h"
 

@@ -1,4 +1,4 @@
-/* gb-latent.h — what the latent-space view computes from a 2-d-latent VAE:
+/* gb-vae-latent.h — what the latent-space view computes from a 2-d-latent VAE:
  * the decoded manifold grid, interpolation paths and prior samples. */
 #pragma once
 

@@ -1,8 +1,8 @@
-/* gb-denoiser.c — a denoiser (an MLP or a U-Net): making one, and its
- * predictions ε̂ for sampling. Its Gaussian is in gb-denoiser-gauss.c, its
- * training in gb-denoiser-train.c and its file in gb-denoiser-file.c. */
-#include "gb-denoiser.h"
-#include "gb-denoiser-private.h"
+/* gb-diffusion-denoiser.c — a denoiser (an MLP or a U-Net): making one, and its
+ * predictions ε̂ for sampling. Its Gaussian is in gb-diffusion-denoiser-gauss.c, its
+ * training in gb-diffusion-denoiser-train.c and its file in gb-diffusion-denoiser-file.c. */
+#include "gb-diffusion-denoiser.h"
+#include "gb-diffusion-denoiser-private.h"
 
 #include <cblas.h>
 #include <math.h>
@@ -376,7 +376,7 @@ dense (const GbPacked *p, const float *w, gboolean wt, int n_out, const float *x
       gb_act_forward (act, y + (gsize) i * ldy + j0, y + (gsize) i * ldy + j0, (gsize) cols);
 }
 
-/* With a fitted Gaussian (gb-denoiser.h): c = (x_t − √ᾱ μ) Vᵀ, the MLP reads
+/* With a fitted Gaussian (gb-diffusion-denoiser.h): c = (x_t − √ᾱ μ) Vᵀ, the MLP reads
  * c whitened and answers in the same coordinates, ε̂ = (w MLP + gain ⊙ c) V
  * (w, the guidance, is 1 unless asked otherwise). */
 static void

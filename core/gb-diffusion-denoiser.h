@@ -1,8 +1,8 @@
-/* gb-denoiser.h — a denoiser (ε-predictor): an MLP for low-dimensional data
+/* gb-diffusion-denoiser.h — a denoiser (ε-predictor): an MLP for low-dimensional data
  * (2-d toys, the VAE's latent codes, images on top of a fitted Gaussian) or a
- * U-Net for images (gb-unet.h); its training and its model file.
- * gb-denoiser.c makes one and predicts with it; gb-denoiser-gauss.c fits the
- * Gaussian, gb-denoiser-train.c trains, gb-denoiser-file.c saves and loads.
+ * U-Net for images (gb-diffusion-unet.h); its training and its model file.
+ * gb-diffusion-denoiser.c makes one and predicts with it; gb-diffusion-denoiser-gauss.c fits the
+ * Gaussian, gb-diffusion-denoiser-train.c trains, gb-diffusion-denoiser-file.c saves and loads.
  *
  * The network, with a sinusoidal embedding e(t) of the timestep (E values)
  * added to both hidden layers (so t steers every layer, not only the first,
@@ -34,7 +34,7 @@
 
 #include "gb-diffusion.h"
 #include "gb-nn.h"
-#include "gb-unet.h"
+#include "gb-diffusion-unet.h"
 
 G_BEGIN_DECLS
 
@@ -67,7 +67,7 @@ typedef struct {
    * a classifier is surer of; w = 0 samples the Gaussian. Models without a
    * Gaussian ignore it (gb_denoiser_set_guidance refuses w ≠ 1 there). */
   float guidance;
-  /* Or a convolutional U-Net (gb-unet.h) in the MLP's place (for images,
+  /* Or a convolutional U-Net (gb-diffusion-unet.h) in the MLP's place (for images,
    * d = side²; hidden is its width C): then params and n_params are the
    * U-Net's, w1 … b3 are NULL, and the fitted Gaussian serves only the
    * guidance, ε̂_w = ε̂_G + w (ε̂ − ε̂_G). */

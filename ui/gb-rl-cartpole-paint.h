@@ -1,9 +1,9 @@
-/* gb-cartpole-paint.h — the cart-pole view: the cart and pole at one step of
+/* gb-rl-cartpole-paint.h — the cart-pole view: the cart and pole at one step of
  * an episode, the policy π(right | θ, θ̇) as a surface (x and ẋ held at 0),
  * and the episode's π(a|s) and return G_t along its steps. */
 #pragma once
 
-#include "gb-cartpole.h"
+#include "gb-rl-cartpole.h"
 #include "gb-paint.h"
 
 G_BEGIN_DECLS

@@ -1,4 +1,4 @@
-/* gb-toy2d.h — two-dimensional toy distributions for diffusion models.
+/* gb-diffusion-toy2d.h — two-dimensional toy distributions for diffusion models.
  *
  * Each is scaled to about unit spread around the origin (as diffusion
  * models expect their data), seeded and reproducible:

@@ -1,4 +1,4 @@
-/* gb-mdp.h — finite Markov decision processes, and gridworlds built on them.
+/* gb-rl-mdp.h — finite Markov decision processes, and gridworlds built on them.
  *
  * A GbMdp lists, for every state s and action a, the outcomes (s′, p, r):
  * P(s′|s,a) = p with reward r = R(s,a,s′). Terminal states have no outcomes

@@ -1,7 +1,7 @@
-/* gb-denoiser-file.c — a denoiser's safetensors file: saving, and loading
+/* gb-diffusion-denoiser-file.c — a denoiser's safetensors file: saving, and loading
  * with every check a file from elsewhere needs. */
-#include "gb-denoiser.h"
-#include "gb-denoiser-private.h"
+#include "gb-diffusion-denoiser.h"
+#include "gb-diffusion-denoiser-private.h"
 
 #include <cblas.h>
 #include <math.h>

@@ -1,5 +1,5 @@
-/* gb-unet.c — the convolutional ε-predictor: forward, backward, scratch. */
-#include "gb-unet.h"
+/* gb-diffusion-unet.c — the convolutional ε-predictor: forward, backward, scratch. */
+#include "gb-diffusion-unet.h"
 
 #include <cblas.h>
 #include <math.h>

@@ -1,7 +1,7 @@
-/* gb-denoiser-train.c — a denoiser's training step (L_simple with Adam), on
+/* gb-diffusion-denoiser-train.c — a denoiser's training step (L_simple with Adam), on
  * both cores, with the moving average and the step back after a divergence. */
-#include "gb-denoiser.h"
-#include "gb-denoiser-private.h"
+#include "gb-diffusion-denoiser.h"
+#include "gb-diffusion-denoiser-private.h"
 
 #include <cblas.h>
 #include <math.h>

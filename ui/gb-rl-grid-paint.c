@@ -1,5 +1,5 @@
-/* gb-grid-paint.c — the gridworld painter. */
-#include "gb-grid-paint.h"
+/* gb-rl-grid-paint.c — the gridworld painter. */
+#include "gb-rl-grid-paint.h"
 
 #include <math.h>
 #include <stdio.h>

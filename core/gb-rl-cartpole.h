@@ -1,4 +1,4 @@
-/* gb-cartpole.h — the cart-pole of Barto, Sutton & Anderson (1983) and a
+/* gb-rl-cartpole.h — the cart-pole of Barto, Sutton & Anderson (1983) and a
  * REINFORCE agent (Williams, 1992) that learns to balance it.
  *
  * The dynamics and limits are Gymnasium's CartPole-v1: a 1 kg cart, a

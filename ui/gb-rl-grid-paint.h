@@ -1,4 +1,4 @@
-/* gb-grid-paint.h — the gridworld canvas: V(s) as a heat map with its legend,
+/* gb-rl-grid-paint.h — the gridworld canvas: V(s) as a heat map with its legend,
  * Q(s, a) as four triangles a cell, the greedy policy as arrows, walls, start,
  * goal, pit and cliff markers, and the agent with the trail of its episode.
  *
@@ -6,7 +6,7 @@
  * orange for positive ones (no red–green pair: colour-blind safe). */
 #pragma once
 
-#include "gb-mdp.h"
+#include "gb-rl-mdp.h"
 #include "gb-paint.h"
 
 G_BEGIN_DECLS
