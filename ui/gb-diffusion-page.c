@@ -1303,8 +1303,9 @@ domain_of (int d, const char *data)
 }
 
 static gboolean
-gb_diffusion_page_has_unsaved (GbDiffusionPage *self)
+gb_diffusion_page_has_unsaved (GbPage *page)
 {
+  GbDiffusionPage *self = GB_DIFFUSION_PAGE (page);
   for (int k = 0; k < N_DOMAINS; k++)
     if (self->unsaved[k])
       return TRUE;
@@ -1312,8 +1313,9 @@ gb_diffusion_page_has_unsaved (GbDiffusionPage *self)
 }
 
 static gboolean
-gb_diffusion_page_open_replaces_unsaved (GbDiffusionPage *self, const char *path)
+gb_diffusion_page_open_replaces_unsaved (GbPage *page, const char *path)
 {
+  GbDiffusionPage *self = GB_DIFFUSION_PAGE (page);
   g_autoptr (GbSafetensors) st = gb_safetensors_load (path, NULL);
   const char *d = st ? gb_safetensors_get_metadata (st, "d") : NULL;
   if (d == NULL)
@@ -1344,8 +1346,9 @@ gb_diffusion_page_show_unsaved (GbDiffusionPage *self)
 }
 
 static gboolean
-gb_diffusion_page_open (GbDiffusionPage *self, const char *path, GError **error)
+gb_diffusion_page_open (GbPage *page, const char *path, GError **error)
 {
+  GbDiffusionPage *self = GB_DIFFUSION_PAGE (page);
   GbDenoiser *net = gb_denoiser_load (path, error);
   if (net == NULL)
     return FALSE;
@@ -1371,8 +1374,9 @@ gb_diffusion_page_open (GbDiffusionPage *self, const char *path, GError **error)
 }
 
 static gboolean
-gb_diffusion_page_save (GbDiffusionPage *self, const char *path, GError **error)
+gb_diffusion_page_save (GbPage *page, const char *path, GError **error)
 {
+  GbDiffusionPage *self = GB_DIFFUSION_PAGE (page);
   if (self->net == NULL)
     {
       g_set_error_literal (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, "there is no model to save: train one first");
@@ -1412,8 +1416,9 @@ gif_frame (cairo_t *cr, int w, int h, int f, gpointer data)
 }
 
 static gboolean
-gb_diffusion_page_export (GbDiffusionPage *self, const char *path, GError **error)
+gb_diffusion_page_export (GbPage *page, const char *path, GError **error)
 {
+  GbDiffusionPage *self = GB_DIFFUSION_PAGE (page);
   if (!g_str_has_suffix (path, ".gif"))
     {
       recompute (self, TRUE);   /* the predictions for this very frame */
@@ -1435,8 +1440,9 @@ gb_diffusion_page_export (GbDiffusionPage *self, const char *path, GError **erro
 }
 
 static void
-gb_diffusion_page_stop (GbDiffusionPage *self)
+gb_diffusion_page_stop (GbPage *page)
 {
+  GbDiffusionPage *self = GB_DIFFUSION_PAGE (page);
   self->playing = FALSE;
   if (self->train != NULL)
     finish_training (self, FALSE);
@@ -1632,7 +1638,7 @@ static void
 gb_diffusion_page_dispose (GObject *object)
 {
   GbDiffusionPage *self = GB_DIFFUSION_PAGE (object);
-  gb_diffusion_page_stop (self);
+  gb_diffusion_page_stop (GB_PAGE (self));
   g_clear_pointer (&self->predictor, gb_predictor_free);
   gb_frame_stats_print (self->stats, NULL, NULL);
   g_clear_pointer (&self->stats, gb_frame_stats_free);
@@ -1654,24 +1660,6 @@ gb_diffusion_page_finalize (GObject *object)
 
 /* --- GbPage --- */
 
-static gboolean
-page_open (GbPage *page, const char *path, GError **error)
-{
-  return gb_diffusion_page_open (GB_DIFFUSION_PAGE (page), path, error);
-}
-
-static gboolean
-page_save (GbPage *page, const char *path, GError **error)
-{
-  return gb_diffusion_page_save (GB_DIFFUSION_PAGE (page), path, error);
-}
-
-static gboolean
-page_export (GbPage *page, const char *path, GError **error)
-{
-  return gb_diffusion_page_export (GB_DIFFUSION_PAGE (page), path, error);
-}
-
 static void
 page_files (GbPage *page, GbPageFileKind kind, GbPageFiles *out)
 {
@@ -1679,24 +1667,6 @@ page_files (GbPage *page, GbPageFileKind kind, GbPageFiles *out)
     gb_page_files_export (out, "diffusion.png", TRUE);
   else
     gb_page_files_model (out, kind, "diffusion.safetensors");
-}
-
-static void
-page_stop (GbPage *page)
-{
-  gb_diffusion_page_stop (GB_DIFFUSION_PAGE (page));
-}
-
-static gboolean
-page_has_unsaved (GbPage *page)
-{
-  return gb_diffusion_page_has_unsaved (GB_DIFFUSION_PAGE (page));
-}
-
-static gboolean
-page_open_replaces_unsaved (GbPage *page, const char *path)
-{
-  return gb_diffusion_page_open_replaces_unsaved (GB_DIFFUSION_PAGE (page), path);
 }
 
 static const char *
@@ -1714,13 +1684,13 @@ page_show_unsaved (GbPage *page)
 static void
 page_iface_init (GbPageInterface *iface)
 {
-  iface->open = page_open;
-  iface->save = page_save;
-  iface->export = page_export;
+  iface->open = gb_diffusion_page_open;
+  iface->save = gb_diffusion_page_save;
+  iface->export = gb_diffusion_page_export;
   iface->files = page_files;
-  iface->stop = page_stop;
-  iface->has_unsaved = page_has_unsaved;
-  iface->open_replaces_unsaved = page_open_replaces_unsaved;
+  iface->stop = gb_diffusion_page_stop;
+  iface->has_unsaved = gb_diffusion_page_has_unsaved;
+  iface->open_replaces_unsaved = gb_diffusion_page_open_replaces_unsaved;
   iface->unsaved_name = page_unsaved_name;
   iface->show_unsaved = page_show_unsaved;
 }

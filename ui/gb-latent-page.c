@@ -102,7 +102,7 @@ struct _GbLatentPage {
 };
 
 static void page_iface_init (GbPageInterface *iface);
-static gboolean gb_latent_page_is_training (GbLatentPage *self);
+static gboolean gb_latent_page_is_training (GbPage *page);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (GbLatentPage, gb_latent_page, GTK_TYPE_BOX,
                                G_IMPLEMENT_INTERFACE (GB_TYPE_PAGE, page_iface_init))
@@ -606,9 +606,10 @@ gb_latent_page_set_model (GbLatentPage *self, GbVae *vae, const char *name)
 }
 
 static gboolean
-gb_latent_page_open_model (GbLatentPage *self, const char *path, GError **error)
+gb_latent_page_open_model (GbPage *page, const char *path, GError **error)
 {
-  if (gb_latent_page_is_training (self))
+  GbLatentPage *self = GB_LATENT_PAGE (page);
+  if (gb_latent_page_is_training (GB_PAGE (self)))
     {
       g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, "Stop training before opening another model");
       return FALSE;
@@ -636,8 +637,9 @@ gb_latent_page_open_model (GbLatentPage *self, const char *path, GError **error)
 }
 
 static gboolean
-gb_latent_page_save_model (GbLatentPage *self, const char *path, GError **error)
+gb_latent_page_save_model (GbPage *page, const char *path, GError **error)
 {
+  GbLatentPage *self = GB_LATENT_PAGE (page);
   if (!gb_vae_save (self->model->vae, path, error))
     return FALSE;
   self->unsaved = FALSE;
@@ -666,8 +668,9 @@ export_paint_cb (cairo_t *cr, int w, int h, gpointer data)
 }
 
 static gboolean
-gb_latent_page_export (GbLatentPage *self, const char *path, GError **error)
+gb_latent_page_export (GbPage *page, const char *path, GError **error)
 {
+  GbLatentPage *self = GB_LATENT_PAGE (page);
   int w = MAX (gtk_widget_get_width (GTK_WIDGET (self->view)), 400);
   int h = MAX (gtk_widget_get_height (GTK_WIDGET (self->view)), 300);
   int info_w = MIN (340, (w + 340) / 3);
@@ -678,14 +681,16 @@ gb_latent_page_export (GbLatentPage *self, const char *path, GError **error)
 /* --- training --- */
 
 static gboolean
-gb_latent_page_is_training (GbLatentPage *self)
+gb_latent_page_is_training (GbPage *page)
 {
+  GbLatentPage *self = GB_LATENT_PAGE (page);
   return self->trainer != NULL;
 }
 
 static gboolean
-gb_latent_page_has_unsaved (GbLatentPage *self)
+gb_latent_page_has_unsaved (GbPage *page)
 {
+  GbLatentPage *self = GB_LATENT_PAGE (page);
   return self->trainer != NULL || self->unsaved;
 }
 
@@ -958,8 +963,9 @@ pause_toggled_cb (GbLatentPage *self)
 }
 
 static void
-gb_latent_page_stop (GbLatentPage *self)
+gb_latent_page_stop (GbPage *page)
 {
+  GbLatentPage *self = GB_LATENT_PAGE (page);
   if (self->cancel != NULL)
     {
       gb_trainer_set_paused (self->trainer, FALSE);
@@ -970,7 +976,7 @@ gb_latent_page_stop (GbLatentPage *self)
 static void
 stop_clicked_cb (GbLatentPage *self)
 {
-  gb_latent_page_stop (self);
+  gb_latent_page_stop (GB_PAGE (self));
 }
 
 static void
@@ -1129,24 +1135,6 @@ gb_latent_page_init (GbLatentPage *self)
 
 /* --- GbPage --- */
 
-static gboolean
-page_open (GbPage *page, const char *path, GError **error)
-{
-  return gb_latent_page_open_model (GB_LATENT_PAGE (page), path, error);
-}
-
-static gboolean
-page_save (GbPage *page, const char *path, GError **error)
-{
-  return gb_latent_page_save_model (GB_LATENT_PAGE (page), path, error);
-}
-
-static gboolean
-page_export (GbPage *page, const char *path, GError **error)
-{
-  return gb_latent_page_export (GB_LATENT_PAGE (page), path, error);
-}
-
 static void
 page_files (GbPage *page, GbPageFileKind kind, GbPageFiles *out)
 {
@@ -1156,46 +1144,23 @@ page_files (GbPage *page, GbPageFileKind kind, GbPageFiles *out)
     gb_page_files_model (out, kind, "vae.safetensors");
 }
 
-static void
-page_stop (GbPage *page)
-{
-  gb_latent_page_stop (GB_LATENT_PAGE (page));
-}
-
-static gboolean
-page_has_unsaved (GbPage *page)
-{
-  return gb_latent_page_has_unsaved (GB_LATENT_PAGE (page));
-}
-
 static const char *
 page_unsaved_name (GbPage *page)
 {
   return "the VAE";
 }
 
-static gboolean
-page_is_busy (GbPage *page)
-{
-  return gb_latent_page_is_training (GB_LATENT_PAGE (page));   /* until the worker has noticed a stop */
-}
-
-static void
-page_show_unsaved (GbPage *page)
-{
-  gb_latent_page_stop (GB_LATENT_PAGE (page));   /* training stops after its step: is_busy says when */
-}
-
 static void
 page_iface_init (GbPageInterface *iface)
 {
-  iface->show_unsaved = page_show_unsaved;
-  iface->open = page_open;
-  iface->save = page_save;
-  iface->export = page_export;
+  iface->open = gb_latent_page_open_model;
+  iface->save = gb_latent_page_save_model;
+  iface->export = gb_latent_page_export;
   iface->files = page_files;
-  iface->stop = page_stop;
-  iface->has_unsaved = page_has_unsaved;
+  iface->stop = gb_latent_page_stop;
+  iface->has_unsaved = gb_latent_page_has_unsaved;
   iface->unsaved_name = page_unsaved_name;
-  iface->is_busy = page_is_busy;
+  iface->is_busy = gb_latent_page_is_training;
+  /* Ready for Save As once training has stopped after its step (is_busy says when). */
+  iface->show_unsaved = gb_latent_page_stop;
 }

@@ -1222,8 +1222,9 @@ gb_rl_page_unrealize (GtkWidget *widget)
 /* --- public --- */
 
 static gboolean
-gb_rl_page_open (GbRlPage *self, const char *path, GError **error)
+gb_rl_page_open (GbPage *page, const char *path, GError **error)
 {
+  GbRlPage *self = GB_RL_PAGE (page);
   g_autofree char *text = NULL;
   gsize len = 0;
   if (!g_file_get_contents (path, &text, &len, error))
@@ -1305,8 +1306,9 @@ gb_rl_page_open (GbRlPage *self, const char *path, GError **error)
 }
 
 static gboolean
-gb_rl_page_save_session (GbRlPage *self, const char *path, GError **error)
+gb_rl_page_save_session (GbPage *page, const char *path, GError **error)
 {
+  GbRlPage *self = GB_RL_PAGE (page);
   if (cart_mode (self))
     {
       set_playing (self, FALSE);
@@ -1360,8 +1362,9 @@ gb_rl_page_export_name (GbRlPage *self)
 }
 
 static gboolean
-gb_rl_page_export (GbRlPage *self, const char *path, GError **error)
+gb_rl_page_export (GbPage *page, const char *path, GError **error)
 {
+  GbRlPage *self = GB_RL_PAGE (page);
   const char *view = gtk_stack_get_visible_child_name (self->views);
   if (g_strcmp0 (view, "cartpole") == 0)
     return gb_export_file (path, 1200, 760, paint_cart, self, error);
@@ -1371,8 +1374,9 @@ gb_rl_page_export (GbRlPage *self, const char *path, GError **error)
 }
 
 static void
-gb_rl_page_stop (GbRlPage *self)
+gb_rl_page_stop (GbPage *page)
 {
+  GbRlPage *self = GB_RL_PAGE (page);
   set_playing (self, FALSE);
   stop_worker (self);
   if (self->compare_view != NULL)
@@ -1740,7 +1744,7 @@ static void
 gb_rl_page_dispose (GObject *object)
 {
   GbRlPage *self = GB_RL_PAGE (object);
-  gb_rl_page_stop (self);
+  gb_rl_page_stop (GB_PAGE (self));
   /* The views go with the page's children, after this. */
   if (self->cart_view != NULL)
     gb_rl_cart_view_set_frame_stats (self->cart_view, NULL);
@@ -1777,24 +1781,6 @@ gb_rl_page_finalize (GObject *object)
 
 /* --- GbPage --- */
 
-static gboolean
-page_open (GbPage *page, const char *path, GError **error)
-{
-  return gb_rl_page_open (GB_RL_PAGE (page), path, error);
-}
-
-static gboolean
-page_save (GbPage *page, const char *path, GError **error)
-{
-  return gb_rl_page_save_session (GB_RL_PAGE (page), path, error);
-}
-
-static gboolean
-page_export (GbPage *page, const char *path, GError **error)
-{
-  return gb_rl_page_export (GB_RL_PAGE (page), path, error);
-}
-
 static void
 page_files (GbPage *page, GbPageFileKind kind, GbPageFiles *out)
 {
@@ -1811,19 +1797,13 @@ page_files (GbPage *page, GbPageFileKind kind, GbPageFiles *out)
 }
 
 static void
-page_stop (GbPage *page)
-{
-  gb_rl_page_stop (GB_RL_PAGE (page));
-}
-
-static void
 page_iface_init (GbPageInterface *iface)
 {
-  iface->open = page_open;
-  iface->save = page_save;
-  iface->export = page_export;
+  iface->open = gb_rl_page_open;
+  iface->save = gb_rl_page_save_session;
+  iface->export = gb_rl_page_export;
   iface->files = page_files;
-  iface->stop = page_stop;
+  iface->stop = gb_rl_page_stop;
 }
 
 static gboolean
