@@ -10,7 +10,8 @@
 #include "gb-error.h"
 #include "gb-export.h"
 #include "gb-file.h"
-#include "gb-rl-grid-paint.h"
+#include "gb-rl-learner.h"
+#include "gb-rl-paint.h"
 #include "gb-rl-mdp.h"
 #include "gb-rl.h"
 
@@ -109,6 +110,22 @@ rl_options_add (GOptionContext *ctx, RlOptions *o)
   g_option_context_add_main_entries (ctx, entries, NULL);
 }
 
+/* The map of --env (a preset or a file), with --slip and --gamma. */
+static GbGrid *
+rl_grid (const RlOptions *o, GError **error)
+{
+  /* A name that is neither a preset nor a file gets the list of presets. */
+  gboolean is_file = gb_grid_preset_text (o->env) == NULL && g_file_test (o->env, G_FILE_TEST_EXISTS);
+  g_autoptr (GbGrid) grid = is_file ? gb_grid_load (o->env, error) : gb_grid_preset (o->env, error);
+  if (grid == NULL)
+    return NULL;
+  if (!isnan (o->slip) && !gb_grid_set_slip (grid, o->slip, error))
+    return NULL;
+  if (!isnan (o->gamma) && !gb_mdp_set_gamma (grid->mdp, o->gamma, error))
+    return NULL;
+  return g_steal_pointer (&grid);
+}
+
 /* Returns −1 and fills res, or an exit status after printing why. */
 static int
 rl_solve (GOptionContext *ctx, const RlOptions *o, RlResult *res)
@@ -120,14 +137,8 @@ rl_solve (GOptionContext *ctx, const RlOptions *o, RlResult *res)
   if (o->seed < 0)
     return usage_error (ctx, "--seed must be ≥ 0");
   g_autoptr (GError) error = NULL;
-  /* A name that is neither a preset nor a file gets the list of presets. */
-  gboolean is_file = gb_grid_preset_text (o->env) == NULL && g_file_test (o->env, G_FILE_TEST_EXISTS);
-  res->grid = is_file ? gb_grid_load (o->env, &error) : gb_grid_preset (o->env, &error);
+  res->grid = rl_grid (o, &error);
   if (res->grid == NULL)
-    return fail (error);
-  if (!isnan (o->slip) && !gb_grid_set_slip (res->grid, o->slip, &error))
-    return fail (error);
-  if (!isnan (o->gamma) && !gb_mdp_set_gamma (res->grid->mdp, o->gamma, &error))
     return fail (error);
   GbMdp *mdp = res->grid->mdp;
   int n = mdp->n_states;
@@ -229,7 +240,7 @@ gb_cli_rl (int argc, char **argv)
 }
 
 typedef struct {
-  GbGridScene scene;
+  GbRlGridFrame frame;
   GbPalette pal;
 } GridRender;
 
@@ -237,7 +248,58 @@ static void
 grid_paint_cb (cairo_t *cr, int w, int h, gpointer data)
 {
   GridRender *gr = data;
-  gb_grid_paint (cr, w, h, &gr->scene, &gr->pal);
+  gb_rl_grid_frame_paint (cr, w, h, &gr->frame, &gr->pal);
+}
+
+/* Steps the learner the RL page steps, as its Converge (dynamic programming)
+ * or --episodes episodes, and draws what the page's Export draws. */
+static int
+render_rl (GOptionContext *ctx, const RlOptions *o, const char *out, int width, int height, gboolean dark,
+           gboolean q, gboolean numbers)
+{
+  if (o->env == NULL || o->algo == NULL)
+    return usage_error (ctx, "--env and --algo are required");
+  if (o->episodes < 1 || o->episodes > 1000000)
+    return usage_error (ctx, "--episodes is outside 1…1000000");
+  if (o->seed < 0)
+    return usage_error (ctx, "--seed must be ≥ 0");
+  int algo = -1;
+  for (int a = 0; a < GB_LEARN_N; a++)
+    if (g_str_equal (o->algo, gb_learn_keys[a]))
+      algo = a;
+  if (algo < 0)
+    return usage_error (ctx, "--algo is value-iteration, policy-iteration, policy-evaluation, q-learning, sarsa or "
+                             "expected-sarsa");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GbGrid) grid = rl_grid (o, &error);
+  if (grid == NULL)
+    return fail (error);
+  GbTdConfig c;
+  gb_td_config_init (&c);
+  c.alpha = o->alpha;
+  c.epsilon = o->epsilon;
+  c.seed = (guint64) o->seed;
+  c.first_of_ties = o->first_of_ties;
+  g_autoptr (GbGridLearner) l = gb_grid_learner_new (grid, algo, &c, NULL, 0, &error);
+  if (l == NULL)
+    return fail (error);
+  if (l->dp != NULL)
+    gb_grid_learner_episode (l);
+  else
+    gb_grid_learner_run_episodes (l, o->episodes);
+  int n = grid->mdp->n_states;
+  g_autofree double *V = g_new (double, n), *Q = g_new (double, (gsize) n * 4);
+  g_autofree int *pi = g_new (int, n);
+  g_autofree char *title = gb_grid_learner_title (l);
+  GridRender gr = { gb_rl_grid_frame_of (l, V, Q, pi) };
+  gr.frame.title = title;
+  gr.frame.numbers = numbers;
+  gr.frame.show_q = q;
+  gb_palette_init (&gr.pal, dark);
+  if (!gb_export_file (out, width, height, grid_paint_cb, &gr, &error))
+    return fail (error);
+  printf ("%s\nwrote %s\n", title, out);
+  return 0;
 }
 
 int
@@ -246,44 +308,35 @@ gb_cli_render_rl (int argc, char **argv)
   RlOptions o = { 0 };
   g_autofree char *out = NULL, *theme = NULL;
   gboolean q = FALSE, numbers = FALSE;
-  int width = 900, height = 600;
+  int width = 1200, height = 900;
   g_autoptr (GOptionContext) ctx = g_option_context_new ("--env E --algo A --out FILE — draw a gridworld's values and policy");
   g_option_context_set_summary (ctx,
-    "Solves or learns the gridworld as `glassbox rl` does and draws V(s) (or Q(s, a)),\n"
-    "the greedy policy and the map with the same painter as the app.");
+    "Solves the gridworld as the app's Converge does (dynamic programming), or runs\n"
+    "--episodes episodes of a TD agent, and draws what the app's Export draws: V(s)\n"
+    "(or Q(s, a)), the greedy policy and the map, over the learning curves.");
   rl_options_add (ctx, &o);
   GOptionEntry entries[] = {
-    { "q", 0, 0, G_OPTION_ARG_NONE, &q, "Draw Q(s, a) as four triangles a cell (TD agents)", NULL },
+    { "q", 0, 0, G_OPTION_ARG_NONE, &q, "Draw Q(s, a) as four triangles a cell", NULL },
     { "numbers", 0, 0, G_OPTION_ARG_NONE, &numbers, "Write V(s) in the cells", NULL },
-    { "width", 0, 0, G_OPTION_ARG_INT, &width, "Width in pixels (default 900)", "W" },
-    { "height", 0, 0, G_OPTION_ARG_INT, &height, "Height in pixels (default 600)", "H" },
+    { "width", 0, 0, G_OPTION_ARG_INT, &width, "Width in pixels (default 1200, as Export)", "W" },
+    { "height", 0, 0, G_OPTION_ARG_INT, &height, "Height in pixels (default 900, as Export)", "H" },
     { "theme", 0, 0, G_OPTION_ARG_STRING, &theme, "light or dark (default light)", "THEME" },
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "Output file: .png, .svg or .pdf (required)", "FILE" },
     { NULL }
   };
   g_option_context_add_main_entries (ctx, entries, NULL);
   g_autoptr (GError) error = NULL;
+  int status;
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
-    return usage_error (ctx, error->message);
-  if (argc > 1)
-    return usage_error (ctx, "unexpected argument");
-  if (out == NULL)
-    return usage_error (ctx, "--out FILE is required");
-  if (theme != NULL && !g_str_equal (theme, "dark") && !g_str_equal (theme, "light"))
-    return usage_error (ctx, "--theme is light or dark");
-  RlResult res = { 0 };
-  int status = rl_solve (ctx, &o, &res);
-  if (status < 0)
-    {
-      GridRender gr = { { 0 } };
-      gb_palette_init (&gr.pal, theme != NULL && g_str_equal (theme, "dark"));
-      g_autofree char *title = g_strdup_printf ("%s — %s", res.grid->name, o.algo);
-      gr.scene = (GbGridScene) { res.grid, res.V, q ? res.Q : NULL, res.pi, numbers, -1, NULL, 0, NULL, title };
-      status = gb_export_file (out, width, height, grid_paint_cb, &gr, &error) ? 0 : fail (error);
-      if (status == 0)
-        printf ("%s\nwrote %s\n", res.summary, out);
-    }
-  rl_result_clear (&res);
+    status = usage_error (ctx, error->message);
+  else if (argc > 1)
+    status = usage_error (ctx, "unexpected argument");
+  else if (out == NULL)
+    status = usage_error (ctx, "--out FILE is required");
+  else if (theme != NULL && !g_str_equal (theme, "dark") && !g_str_equal (theme, "light"))
+    status = usage_error (ctx, "--theme is light or dark");
+  else
+    status = render_rl (ctx, &o, out, width, height, theme != NULL && g_str_equal (theme, "dark"), q, numbers);
   g_free (o.env);
   g_free (o.algo);
   return status;

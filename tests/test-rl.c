@@ -6,6 +6,7 @@
 #include "gb-rl-mdp.h"
 #include "gb-rl.h"
 #include "gb-rl-session.h"
+#include "gb-rl-learner.h"
 
 static int
 state_at (const GbGrid *g, int r, int c)
@@ -344,6 +345,64 @@ test_td_step_back (void)
   g_assert_cmpint (back, ==, 10);
 }
 
+/* The learner the page steps: sweeps to what gb_value_iteration finds, explains its backups, and a TD
+ * learner's trail, records and error curve follow its steps and steps back. */
+static void
+test_grid_learner (void)
+{
+  g_autoptr (GbGrid) g = gb_grid_preset ("4x3", NULL);
+  int n = g->mdp->n_states;
+  GbTdConfig c;
+  gb_td_config_init (&c);
+  g_autoptr (GbGridLearner) vi = gb_grid_learner_new (g, GB_LEARN_VALUE_ITERATION, &c, NULL, 100, NULL);
+  g_autofree char *before = gb_grid_learner_status (vi);
+  g_assert_nonnull (strstr (before, "no sweep yet"));
+  gb_grid_learner_episode (vi);
+  g_assert_true (vi->dp->done);
+  g_assert_false (gb_grid_learner_step (vi));
+  g_autofree double *V = g_new0 (double, n), *Q = g_new0 (double, n * 4), *V_ref = g_new0 (double, n);
+  g_autofree int *pi = g_new0 (int, n);
+  gb_grid_learner_tables (vi, V, Q, pi);
+  gb_value_iteration (g->mdp, V_ref, 1e-6, 100000);
+  for (int s = 0; s < n; s++)
+    g_assert_cmpfloat_with_epsilon (V[s], V_ref[s], 1e-5);
+  g_assert_cmpuint (vi->err_x->len, ==, (guint) vi->dp->sweeps);
+  g_autofree char *why = gb_grid_learner_explain (vi, aima (g, 3, 3), pi);
+  g_assert_nonnull (strstr (why, "from the values of sweep"));
+  g_autofree char *where = gb_grid_describe_state (g, aima (g, 1, 1), V, Q);
+  g_assert_nonnull (strstr (where, "Row 3, column 1 — start"));
+
+  c.seed = 7;
+  g_autoptr (GbGridLearner) td = gb_grid_learner_new (g, GB_LEARN_SARSA, &c, NULL, 100, NULL);
+  g_assert_cmpint (td->agent->config.algo, ==, GB_TD_SARSA);
+  int s0 = (int) g->mdp->start;
+  g_autofree char *none = gb_grid_learner_explain (td, s0, pi);
+  g_assert_nonnull (strstr (none, "No update of this state"));
+  gb_grid_learner_step (td);
+  g_assert_cmpint (td->steps, ==, 1);
+  g_assert_cmpuint (td->trail->len, ==, 2);
+  g_assert_cmpint (g_array_index (td->trail, int, 0), ==, s0);
+  g_assert_cmpint (td->records[s0].step.s, ==, s0);
+  g_autofree char *one = gb_grid_learner_explain (td, s0, pi);
+  g_assert_nonnull (strstr (one, "episode 1, step 1"));
+  gb_grid_learner_tables (td, V, Q, pi);
+  gb_grid_learner_note_error (td, td->steps, Q);
+  gb_grid_learner_note_error (td, td->steps, Q);   /* once a step */
+  g_assert_cmpuint (td->err_x->len, ==, 1);
+  g_assert_cmpfloat (g_array_index (td->err_y, double, 0), ==, gb_grid_bellman_error_q (g, Q));
+  g_assert_true (gb_grid_learner_back (td));
+  g_assert_cmpint (td->steps, ==, 0);
+  g_assert_cmpuint (td->trail->len, ==, 0);
+  g_assert_false (gb_grid_learner_back (td));
+  gb_grid_learner_episode (td);
+  g_assert_cmpint (td->agent->episodes, ==, 1);
+  g_assert_cmpint (g_array_index (td->trail, int, td->trail->len - 1), >=, 0);
+  g_assert_true (g->mdp->terminal[g_array_index (td->trail, int, td->trail->len - 1)]);
+  g_assert_cmpint (gb_grid_learner_run (td, 500), ==, 500);
+  g_autofree char *status = gb_grid_learner_status (td);
+  g_assert_nonnull (strstr (status, "SARSA · episode"));
+}
+
 static char *
 tmp_file (const char *name)
 {
@@ -680,6 +739,7 @@ main (int argc, char **argv)
   g_test_add_func ("/core/rl/td/history-bounded", test_history_is_bounded);
   g_test_add_func ("/core/rl/dp/run-steps-and-back", test_dp_run_steps_and_back);
   g_test_add_func ("/core/rl/td/step-back", test_td_step_back);
+  g_test_add_func ("/core/rl/learner", test_grid_learner);
   g_test_add_func ("/core/rl/grid/edit", test_edit_mode);
   g_test_add_func ("/core/rl/session/roundtrip", test_session_roundtrip);
   g_test_add_func ("/core/rl/session/bad", test_session_bad);

@@ -351,6 +351,15 @@ gb_rl_cart_view_get_property (GObject *object, guint id, GValue *value, GParamSp
 }
 
 static void
+gb_rl_cart_view_set_property (GObject *object, guint id, const GValue *value, GParamSpec *pspec)
+{
+  if (id == PROP_DRIVING)
+    gb_rl_cart_view_set_driving (GB_RL_CART_VIEW (object), g_value_get_boolean (value));
+  else
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, id, pspec);
+}
+
+static void
 gb_rl_cart_view_dispose (GObject *object)
 {
   gtk_widget_dispose_template (GTK_WIDGET (object), GB_TYPE_RL_CART_VIEW);
@@ -377,9 +386,11 @@ gb_rl_cart_view_class_init (GbRlCartViewClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   object_class->get_property = gb_rl_cart_view_get_property;
+  object_class->set_property = gb_rl_cart_view_set_property;
   object_class->dispose = gb_rl_cart_view_dispose;
   object_class->finalize = gb_rl_cart_view_finalize;
-  props[PROP_DRIVING] = g_param_spec_boolean ("driving", NULL, NULL, FALSE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  props[PROP_DRIVING] = g_param_spec_boolean ("driving", NULL, NULL, FALSE,
+                                                G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, props);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/glassbox/Glassbox/ui/gb-rl-cart-view.ui");
   gtk_widget_class_bind_template_child (widget_class, GbRlCartView, area);

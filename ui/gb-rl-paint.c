@@ -82,3 +82,66 @@ gb_rl_compare_paint (cairo_t *cr, int w, int h, const GbRlCompare *c, const GbPa
     }
   gb_series_plot_paint (cr, 0, top_h, w, h - top_h, &p, pal);
 }
+
+GbRlGridFrame
+gb_rl_grid_frame_of (const GbGridLearner *l, double *V, double *Q, int *pi)
+{
+  gb_grid_learner_tables (l, V, Q, pi);
+  const GbTdAgent *ag = l->agent;
+  GbRlGridFrame f = { l, V, Q, pi };
+  f.agent = -1;
+  f.bucket = 1;
+  if (ag != NULL)
+    {
+      f.returns = (const double *) ag->returns->data;
+      f.lengths = (const double *) ag->lengths->data;
+      f.n_returns = (int) ag->returns->len;
+      f.bucket = ag->bucket;
+      /* before its first episode the agent stands at the start (its s is not set yet) */
+      f.agent = ag->in_episode || ag->episodes > 0 ? ag->s : (int) ag->mdp->start;
+    }
+  return f;
+}
+
+GbGridScene
+gb_rl_grid_frame_scene (const GbRlGridFrame *f)
+{
+  const GArray *trail = f->learner->trail;
+  GbGridScene s = { f->learner->grid, f->V, f->show_q ? f->Q : NULL, f->pi, f->numbers,
+                    f->learner->agent ? f->agent : -1,
+                    trail->len > 1 ? (const int *) trail->data : NULL, (int) trail->len,
+                    f->flash, f->title, f->selected, f->cursor };
+  return s;
+}
+
+GbRlPlots
+gb_rl_grid_frame_plots (const GbRlGridFrame *f)
+{
+  const GbGridLearner *l = f->learner;
+  gboolean td = l->agent != NULL;
+  GbRlPlots p = { f->returns, f->lengths, td ? f->n_returns : 0, f->bucket,
+                  (const double *) l->err_x->data, (const double *) l->err_y->data, (int) l->err_x->len,
+                  td ? "Bellman error of Q (max over s, a)" : "Bellman residual (max over s)",
+                  td ? "step" : "sweep",
+                  td ? "no finished episode yet" : "dynamic programming has no episodes" };
+  return p;
+}
+
+void
+gb_rl_grid_frame_paint (cairo_t *cr, int w, int h, const GbRlGridFrame *f, const GbPalette *pal)
+{
+  int top = (int) (h * 0.68);
+  GbGridScene scene = gb_rl_grid_frame_scene (f);
+  GbRlPlots plots = gb_rl_grid_frame_plots (f);
+  cairo_save (cr);
+  cairo_rectangle (cr, 0, 0, w, top);
+  cairo_clip (cr);
+  gb_grid_paint (cr, w, top, &scene, pal);
+  cairo_restore (cr);
+  cairo_save (cr);
+  cairo_translate (cr, 0, top);
+  cairo_rectangle (cr, 0, 0, w, h - top);
+  cairo_clip (cr);
+  gb_rl_plots_paint (cr, w, h - top, &plots, pal);
+  cairo_restore (cr);
+}

@@ -1,4 +1,4 @@
-/* gb-rl-paint.h — the RL page's plots and its comparison of two agents.
+/* gb-rl-paint.h — the RL page's plots, its gridworld frame and its comparison of two agents.
  *
  * gb_rl_plots_paint draws three panels side by side: the return per episode
  * with its moving average, the episode length, and the convergence measure of
@@ -9,6 +9,7 @@
 #pragma once
 
 #include "gb-rl-grid-paint.h"
+#include "gb-rl-learner.h"
 
 G_BEGIN_DECLS
 
@@ -26,6 +27,29 @@ typedef struct {
 } GbRlPlots;
 
 void gb_rl_plots_paint (cairo_t *cr, int w, int h, const GbRlPlots *plots, const GbPalette *pal);
+
+/* A gridworld learner as the RL page shows it: what the window draws in its
+ * two canvases, and what Export and `glassbox render rl` draw in one picture. */
+typedef struct {
+  const GbGridLearner *learner;   /* its map, trail and Bellman error curve */
+  const double *V, *Q;            /* the tables on show: (n), (n × 4) */
+  const int *pi;
+  const double *returns, *lengths;   /* a TD agent's curves as of then */
+  int n_returns, bucket;
+  int agent;                      /* the agent's state, or −1 */
+  const float *flash;             /* or NULL */
+  int selected, cursor;           /* a state + 1, a cell + 1; 0: none */
+  gboolean numbers, show_q;
+  const char *title;              /* over the grid, or NULL */
+} GbRlGridFrame;
+
+/* The frame of a learner as it stands: tables (allocated by the caller: n,
+ * n × 4, n) filled from it, its agent where it stands, no selection. */
+GbRlGridFrame gb_rl_grid_frame_of (const GbGridLearner *learner, double *V, double *Q, int *pi);
+GbGridScene   gb_rl_grid_frame_scene (const GbRlGridFrame *frame);
+GbRlPlots     gb_rl_grid_frame_plots (const GbRlGridFrame *frame);
+/* The grid (with the title) above the curves. */
+void          gb_rl_grid_frame_paint (cairo_t *cr, int w, int h, const GbRlGridFrame *frame, const GbPalette *pal);
 
 typedef struct {
   GbGridScene a, b;           /* the two agents after training with the same seed */

@@ -390,6 +390,19 @@ def session_rl(binary, display, tmp):
     time.sleep(0.8)
     shot = lambda name, box: app.shot(os.path.join(tmp, name + ".png"), *box)  # noqa: E731
 
+    # Converged, the page's Export and `glassbox render rl` draw the same pixels.
+    app.key("alt+c")
+    time.sleep(1.2)   # the changed cells' flash fades
+    exported, rendered = os.path.join(tmp, "rl-converged.png"), os.path.join(tmp, "rl-render.png")
+    app.dialog("ctrl+e", "Export the View", exported)
+    written(exported)
+    subprocess.run([binary, "render", "rl", "--env", "4x3", "--algo", "value-iteration", "--out", rendered],
+                   check=True, capture_output=True)
+    r = subprocess.run(["compare", "-metric", "AE", exported, rendered, "null:"], capture_output=True, text=True)
+    check(r.stderr.split()[0] == "0", "Export and `glassbox render rl` draw the same pixels")
+    app.key("alt+r")
+    time.sleep(1.2)
+
     # Value iteration on the 4x3 world, one sweep at a time, and back.
     g0 = shot("rl-grid0", RL_GRID)
     for _ in range(3):
