@@ -7,6 +7,7 @@
 
 #include "gb-diffusion-denoiser.h"
 #include "gb-diffusion-job.h"
+#include "gb-diffusion-run.h"
 #include "gb-diffusion-predictor.h"
 #include "gb-packed.h"
 #include "gb-diffusion.h"
@@ -1011,6 +1012,78 @@ test_diffusion_job (void)
   g_assert_null (two.points);   /* taken, and freed, even when refused */
 }
 
+typedef struct {
+  gboolean ended, ok;
+  GbSampleRun *run;
+  GError *error;
+} RunEnd;
+
+static void
+test_run_done_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  RunEnd *end = data;
+  end->ok = gb_sample_run_finish (result, &end->run, &end->error);
+  end->ended = TRUE;
+}
+
+/* A sampling run records what gb_diffusion_sample computes, on a worker as in the calling thread; a cancelled
+ * run says so; a bad configuration is refused. */
+static void
+test_sample_run (void)
+{
+  g_autoptr (GbDenoiser) net = gb_denoiser_new_mlp (2, 16, GB_SCHEDULE_LINEAR, 50, 3, NULL);
+  GbSamplerConfig c;
+  gb_sampler_config_init (&c);
+  c.kind = GB_SAMPLER_DDIM, c.steps = 10, c.eta = 0.5, c.seed = 3;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GbSampleRun) run = gb_sample_run_new (net, &c, 1.0, 40, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (run->K, ==, 10);
+  g_assert_cmpint (gb_sample_run_done (run), ==, 0);
+  float x[80];
+  g_assert_true (gb_diffusion_sample (net->schedule, &c, gb_denoiser_eps, net, x, 40, 2, FALSE, NULL, NULL, NULL, NULL,
+                                      &error));
+
+  RunEnd end = { 0 };
+  gb_sample_run_async (run, NULL, test_run_done_cb, &end);
+  while (!end.ended)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_no_error (end.error);
+  g_assert_true (end.ok);
+  g_assert_true (end.run == run);
+  g_assert_cmpint (gb_sample_run_done (run), ==, run->K);
+  g_assert_cmpmem (gb_sample_run_state (run, run->K), sizeof x, x, sizeof x);
+  g_assert_cmpint (gb_sample_run_t (run, 0), ==, run->ts[0]);
+  g_assert_cmpint (gb_sample_run_t (run, run->K), ==, 0);
+  g_assert_cmpint (gb_sample_run_index (run, 0, run->K), ==, run->K);
+  g_assert_cmpint (gb_sample_run_index (run, run->ts[3], run->K), ==, 3);
+  g_assert_cmpint (gb_sample_run_index (run, run->ts[3], 2), ==, 2);   /* not past what is recorded */
+  gboolean any = FALSE;
+  for (int k = 0; k < 80; k++)
+    any = any || run->eps[k] != 0.0f;
+  g_assert_true (any);
+
+  g_autoptr (GbSampleRun) here = gb_sample_run_new (net, &c, 1.0, 40, FALSE, &error);
+  g_assert_true (gb_sample_run_run (here, NULL, &error));
+  g_assert_null (here->eps);
+  g_assert_cmpmem (gb_sample_run_state (here, here->K), sizeof x, x, sizeof x);
+
+  g_autoptr (GCancellable) cancel = g_cancellable_new ();
+  g_cancellable_cancel (cancel);
+  g_autoptr (GbSampleRun) stopped = gb_sample_run_new (net, &c, 1.0, 40, FALSE, &error);
+  g_assert_false (gb_sample_run_run (stopped, cancel, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+
+  c.steps = 0;
+  g_assert_null (gb_sample_run_new (net, &c, 1.0, 40, FALSE, &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  c.steps = 10;
+  g_assert_null (gb_sample_run_new (net, &c, 1.0, 0, FALSE, &error));
+  g_assert_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1033,5 +1106,6 @@ main (int argc, char **argv)
   g_test_add_func ("/core/diffusion/denoiser-diverged-step-back", test_denoiser_diverged_step_back);
   g_test_add_func ("/core/diffusion/train-halves-match-whole", test_train_halves_match_whole);
   g_test_add_func ("/core/diffusion/job", test_diffusion_job);
+  g_test_add_func ("/core/diffusion/sample-run", test_sample_run);
   return g_test_run ();
 }
