@@ -1,6 +1,7 @@
 /* gb-cli-diffusion.c — `glassbox train|sample|render diffusion` for 2-d data. */
 #include "gb-cli-verbs.h"
 #include "gb-cli-common.h"
+#include "gb-cli-diffusion-private.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -265,8 +266,6 @@ write_dump (const char *path, const float *x, gsize count, GError **error)
 typedef struct {
   GbPalette pal;
   GbCloudScene cloud;
-  const GbSchedule *schedule;
-  int t;                    /* −1: no schedule strip */
 } CloudRender;
 
 static void
@@ -275,15 +274,7 @@ cloud_paint_cb (cairo_t *cr, int w, int h, gpointer data)
   CloudRender *r = data;
   gb_set_rgb (cr, &r->pal.bg);
   cairo_paint (cr);
-  if (r->t < 0)
-    {
-      gb_cloud_paint (cr, 0, 0, w, h, &r->cloud, &r->pal);
-      return;
-    }
-  int strip = MIN (160, h / 3);
-  gb_cloud_paint (cr, 0, 0, w, h - strip, &r->cloud, &r->pal);
-  GbScheduleScene s = { r->schedule, r->t };
-  gb_schedule_paint (cr, 0, h - strip, w, strip, &s, &r->pal);
+  gb_cloud_paint (cr, 0, 0, w, h, &r->cloud, &r->pal);
 }
 
 typedef struct {
@@ -301,23 +292,14 @@ image_paint_cb (cairo_t *cr, int w, int h, gpointer data)
   gb_image_grid_paint (cr, 0, 0, w, h, r->images, r->n, r->side, &r->pal);
 }
 
-typedef struct {
-  char *model, *out, *sampler, *sigma, *theme, *process, *dump;
-  char *n_help;
-  int n, steps, width, height, t;
-  double eta, guidance;
-  gint64 seed;
-  gboolean no_clip;
-} SampleOptions;
-
-static void
-sample_options_add (GOptionContext *ctx, SampleOptions *o, gboolean render, int n_default)
+void
+gb_sample_options_add (GOptionContext *ctx, GbSampleOptions *o, gboolean render, int n_default)
 {
   o->n_help = g_strdup_printf ("How many points or images (default %d)", n_default);
-  o->n = n_default, o->steps = 50, o->eta = 0.0, o->guidance = -1.0, o->seed = 1, o->width = 700, o->height = render ? 860 : 700, o->t = -1;
+  o->n = render ? 1 : n_default, o->steps = 50, o->eta = 0.0, o->guidance = -1.0, o->seed = 1, o->t = -1;
+  o->width = o->height = render ? 0 : 700;   /* 0: the page's Export's */
   GOptionEntry entries[] = {
     { "model", 'm', 0, G_OPTION_ARG_FILENAME, &o->model, "A model made by `glassbox train diffusion` (required)", "FILE" },
-    { "n", 'n', 0, G_OPTION_ARG_INT, &o->n, o->n_help, "N" },
     { "sampler", 0, 0, G_OPTION_ARG_STRING, &o->sampler, "ddpm (default) or ddim", "S" },
     { "steps", 0, 0, G_OPTION_ARG_INT, &o->steps, "DDIM's steps S (default 50)", "S" },
     { "eta", 0, 0, G_OPTION_ARG_DOUBLE, &o->eta, "DDIM's η, 0…1 (default 0)", "E" },
@@ -334,10 +316,16 @@ sample_options_add (GOptionContext *ctx, SampleOptions *o, gboolean render, int 
     { NULL }
   };
   g_option_context_add_main_entries (ctx, entries, NULL);
+  GOptionEntry count[] = {
+    { "n", 'n', 0, G_OPTION_ARG_INT, &o->n, o->n_help, "N" },
+    { NULL }
+  };
+  if (!render)
+    g_option_context_add_main_entries (ctx, count, NULL);
   if (render)
     {
       GOptionEntry more[] = {
-        { "t", 't', 0, G_OPTION_ARG_INT, &o->t, "The timestep to draw, 0…T (required)", "T" },
+        { "t", 't', 0, G_OPTION_ARG_INT, &o->t, "The timestep to draw, 0…T (required for a still)", "T" },
         { "process", 0, 0, G_OPTION_ARG_STRING, &o->process, "forward (noising, default) or reverse (sampling)", "P" },
         { NULL }
       };
@@ -345,22 +333,21 @@ sample_options_add (GOptionContext *ctx, SampleOptions *o, gboolean render, int 
     }
 }
 
-static void
-sample_options_clear (SampleOptions *o)
+void
+gb_sample_options_clear (GbSampleOptions *o)
 {
   g_free (o->model), g_free (o->out), g_free (o->sampler), g_free (o->sigma), g_free (o->theme), g_free (o->process);
   g_free (o->dump), g_free (o->n_help);
 }
 
-/* Checks the options and loads the model: NULL and *status set on failure. */
-static GbDenoiser *
-load_for_sampling (GOptionContext *ctx, SampleOptions *o, GbSamplerConfig *c, GbToyKind *kind, int *status)
+GbDenoiser *
+gb_sample_options_load (GOptionContext *ctx, GbSampleOptions *o, GbSamplerConfig *c, GbToyKind *kind, int *status)
 {
   if (o->model == NULL || o->out == NULL)
     return (*status = gb_cli_usage_error (ctx, "--model FILE and --out FILE are required")), NULL;
   if (o->n < 1 || o->n > 1000000)
     return (*status = gb_cli_usage_error (ctx, "--n is outside 1…1000000")), NULL;
-  if (o->width < 64 || o->height < 64 || o->width > 10000 || o->height > 10000)
+  if ((o->width != 0 && (o->width < 64 || o->width > 10000)) || (o->height != 0 && (o->height < 64 || o->height > 10000)))
     return (*status = gb_cli_usage_error (ctx, "--width and --height are 64…10000")), NULL;
   if (o->theme != NULL && !g_str_equal (o->theme, "light") && !g_str_equal (o->theme, "dark"))
     return (*status = gb_cli_usage_error (ctx, "--theme is light or dark")), NULL;
@@ -459,12 +446,12 @@ gb_cli_sample_diffusion (int argc, char **argv)
   /* Products on one thread each, the batches split across cores by the
    * denoiser itself (OpenBLAS's threads spin at these sizes); nothing runs yet. */
   gb_blas_set_threads (1);
-  SampleOptions o = { 0 };
+  GbSampleOptions o = { 0 };
   g_autoptr (GOptionContext) ctx = g_option_context_new ("--model FILE --out FILE — sample a diffusion model");
   g_option_context_set_summary (ctx,
     "Runs the DDPM or DDIM sampler from noise and draws the samples over fresh data of the\n"
     "distribution the model learnt; prints the sliced Wasserstein distance between them.");
-  sample_options_add (ctx, &o, FALSE, 2000);
+  gb_sample_options_add (ctx, &o, FALSE, 2000);
   GOptionEntry more[] = {
     { "dump", 0, 0, G_OPTION_ARG_FILENAME, &o.dump, "Also write the samples as a JSON list of numbers", "FILE" },
     { NULL }
@@ -478,7 +465,7 @@ gb_cli_sample_diffusion (int argc, char **argv)
     status = gb_cli_usage_error (ctx, "unexpected argument");
   GbSamplerConfig c;
   GbToyKind kind;
-  g_autoptr (GbDenoiser) net = status ? NULL : load_for_sampling (ctx, &o, &c, &kind, &status);
+  g_autoptr (GbDenoiser) net = status ? NULL : gb_sample_options_load (ctx, &o, &c, &kind, &status);
   if (net != NULL && net->d != 2)
     {
       /* Images: a grid of n samples (16 unless --n says otherwise). */
@@ -493,7 +480,7 @@ gb_cli_sample_diffusion (int argc, char **argv)
           printf ("%d images in %.2f s (%s)\n", n, (g_get_monotonic_time () - t0) / 1e6, gb_sampler_kind_name (c.kind));
           if (o.dump != NULL && !write_dump (o.dump, x, (gsize) n * d, &error))
             {
-              sample_options_clear (&o);
+              gb_sample_options_clear (&o);
               return gb_cli_fail (error);
             }
           ImageRender r = { { 0 }, x, n, side };
@@ -518,7 +505,7 @@ gb_cli_sample_diffusion (int argc, char **argv)
           double dt = (g_get_monotonic_time () - t0) / 1e6;
           if (o.dump != NULL && !write_dump (o.dump, x, (gsize) 2 * n, &error))
             {
-              sample_options_clear (&o);
+              gb_sample_options_clear (&o);
               return gb_cli_fail (error);
             }
           CloudRender r = { { 0 } };
@@ -526,7 +513,6 @@ gb_cli_sample_diffusion (int argc, char **argv)
           g_autofree char *title = g_strdup_printf ("%d samples · %s%s · %s", n, gb_sampler_kind_name (c.kind),
                                                     c.kind == GB_SAMPLER_DDIM ? "" : "", net->data ? net->data : "");
           r.cloud = (GbCloudScene) { x, n, NULL, 0, NULL, 0, NULL, 0, NULL, 0, 3.0, title };
-          r.t = -1;
           GbRng rng;
           gb_rng_init (&rng, c.seed + 1000);
           if (target_points (net, kind, n, &rng, data))
@@ -543,198 +529,7 @@ gb_cli_sample_diffusion (int argc, char **argv)
             printf ("wrote %s\n", o.out);
         }
     }
-  sample_options_clear (&o);
-  return status;
-}
-
-/* A frame of `render diffusion`: the cloud at a timestep of the process, the
- * −ε̂ field there and the schedule; or, for GIFs, frame f of the process up
- * to the chosen t. */
-typedef struct {
-  CloudRender r;
-  const GbDenoiser *net;
-  gboolean reverse;
-  const float *data, *eps;
-  float *x;                 /* (n, d) scratch: the cloud or images drawn */
-  const float *xs;          /* the sampler's record (reverse) */
-  const int *ts;
-  int K, n, t, frames;
-  gboolean have;
-  int d;                    /* 2, or an image's pixels */
-} Anim;
-
-/* Images: the grid at t and the first image's x_t, ε̂ and x̂₀, over the schedule. */
-static void
-anim_draw_images (cairo_t *cr, int w, int h, Anim *a, int t)
-{
-  int d = a->d, side = (int) round (sqrt (d));
-  g_autofree float *eps = g_new (float, d), *x0 = g_new (float, d);
-  if (t > 0)
-    {
-      gb_denoiser_eps (eps, a->x, 1, d, t, (gpointer) a->net);
-      gb_diffusion_predict_x0 (a->net->schedule, t, a->x, eps, x0, d);
-    }
-  double ab = a->net->schedule->alpha_bar[t];
-  g_autofree char *title = g_strdup_printf ("%s · %s at t = %d", a->net->data ? a->net->data : "model",
-                                            a->reverse ? "sampling" : "noising", t);
-  g_autofree char *note = g_strdup_printf ("x_t = √ᾱ_t·x̂₀ + √(1−ᾱ_t)·ε̂\n     = %.3f·x̂₀ + %.3f·ε̂", sqrt (ab),
-                                           sqrt (1 - ab));
-  GbImageScene scene = { a->x, a->n, side, 0, t > 0 ? eps : NULL, t > 0 ? x0 : NULL, -1, -1, title, note };
-  gb_set_rgb (cr, &a->r.pal.bg);
-  cairo_paint (cr);
-  int strip = MIN (160, h / 3);
-  gb_image_scene_paint (cr, 0, 0, w, h - strip, &scene, &a->r.pal);
-  GbScheduleScene sc = { a->net->schedule, t };
-  gb_schedule_paint (cr, 0, h - strip, w, strip, &sc, &a->r.pal);
-}
-
-static void
-anim_draw (cairo_t *cr, int w, int h, Anim *a, int t)
-{
-  const GbSchedule *s = a->net->schedule;
-  if (a->reverse)
-    {
-      int k = 0;
-      while (k < a->K && a->ts[k] > t)
-        k++;
-      memcpy (a->x, a->xs + (gsize) k * a->n * a->d, (gsize) a->n * a->d * sizeof (float));
-      t = k < a->K ? a->ts[k] : 0;
-    }
-  else
-    gb_diffusion_q_sample (s, t, a->data, a->eps, a->x, (gsize) a->n * a->d);
-  if (a->d != 2)
-    {
-      anim_draw_images (cr, w, h, a, t);
-      return;
-    }
-  const int side = 21;
-  const double extent = 3.0;
-  float grid[2 * 21 * 21], field[2 * 21 * 21];
-  gb_cloud_field_grid (side, extent, grid);
-  if (t > 0)
-    gb_denoiser_eps (field, grid, side * side, 2, t, (gpointer) a->net);
-  g_autofree char *title = g_strdup_printf ("%s · %s at t = %d", a->net->data ? a->net->data : "model",
-                                            a->reverse ? "sampling" : "noising", t);
-  a->r.cloud = (GbCloudScene) { a->x, a->n, a->have ? a->data : NULL, a->have ? a->n : 0, NULL, 0, NULL, 0,
-                                t > 0 ? field : NULL, side, extent, title };
-  a->r.t = t;
-  cloud_paint_cb (cr, w, h, &a->r);
-}
-
-static void
-anim_paint_cb (cairo_t *cr, int w, int h, gpointer data)
-{
-  Anim *a = data;
-  anim_draw (cr, w, h, a, a->t);
-}
-
-static void
-anim_frame_cb (cairo_t *cr, int w, int h, int f, gpointer data)
-{
-  Anim *a = data;
-  int T = a->net->schedule->T;
-  double u = a->frames > 1 ? (double) f / (a->frames - 1) : 1.0;
-  int t = a->reverse ? (int) round (T - u * (T - a->t)) : (int) round (u * a->t);
-  anim_draw (cr, w, h, a, t);
-}
-
-int
-gb_cli_render_diffusion (int argc, char **argv)
-{
-  /* Products on one thread each, the batches split across cores by the
-   * denoiser itself (OpenBLAS's threads spin at these sizes); nothing runs yet. */
-  gb_blas_set_threads (1);
-  SampleOptions o = { 0 };
-  g_autoptr (GOptionContext) ctx = g_option_context_new ("--model FILE --t T --out FILE — draw a diffusion frame");
-  g_option_context_set_summary (ctx,
-    "Draws the point cloud at timestep t — the data noised in closed form (forward), or the\n"
-    "sampler's state when it reaches t (reverse) — with the model's −ε̂ field as arrows and\n"
-    "the noise schedule with t marked: a frame of the app's Diffusion view, headless. For an\n"
-    "image model, a grid of 16 images at t with the first one's x_t, ε̂ and x̂₀. With an\n"
-    "--out ending in .gif, the process up to t as an animation (60 frames).");
-  sample_options_add (ctx, &o, TRUE, 2000);
-  g_autoptr (GError) error = NULL;
-  int status = 0;
-  if (!g_option_context_parse (ctx, &argc, &argv, &error))
-    status = gb_cli_usage_error (ctx, error->message);
-  else if (argc > 1)
-    status = gb_cli_usage_error (ctx, "unexpected argument");
-  else if (o.process != NULL && !g_str_equal (o.process, "forward") && !g_str_equal (o.process, "reverse"))
-    status = gb_cli_usage_error (ctx, "--process is forward or reverse");
-  GbSamplerConfig c;
-  GbToyKind kind = GB_TOY_N_KINDS;
-  g_autoptr (GbDenoiser) net = status ? NULL : load_for_sampling (ctx, &o, &c, &kind, &status);
-  if (net != NULL && (o.t < 0 || o.t > net->schedule->T))
-    {
-      g_printerr ("glassbox: --t %d is outside 0…%d (the model's T)\n", o.t, net->schedule->T);
-      status = 2;
-    }
-  else if (net != NULL && net->d == 2 && kind == GB_TOY_N_KINDS && g_strcmp0 (net->data, "latent") != 0
-           && (o.process == NULL || g_str_equal (o.process, "forward")))
-    {
-      g_printerr ("glassbox: %s: the model does not say what data it learnt, so there is nothing to noise "
-                  "(try --process reverse)\n", o.model);
-      status = 1;
-    }
-  else if (net != NULL)
-    {
-      const GbSchedule *s = net->schedule;
-      int d = net->d, n = d == 2 ? o.n : o.n == 2000 ? 16 : MIN (o.n, 256), t = o.t;   /* a grid of 16 images */
-      gboolean reverse = o.process != NULL && g_str_equal (o.process, "reverse");
-      g_autofree float *x = g_new (float, (gsize) n * d), *data = g_new (float, (gsize) n * d),
-                       *eps = g_new (float, (gsize) n * d);
-      GbRng rng;
-      gb_rng_init (&rng, c.seed);
-      gboolean have = target_points (net, kind, n, &rng, data);
-      if (!reverse && !have)
-        {
-          sample_options_clear (&o);
-          g_printerr ("glassbox: there is no data to noise here (try --process reverse)\n");
-          return 1;
-        }
-      g_autofree int *ts = g_new (int, s->T);
-      g_autofree float *xs = NULL;
-      int K = 0;
-      if (!reverse)
-        {
-          gb_rng_fill_normal (&rng, eps, (gsize) n * d);
-          gb_diffusion_q_sample (s, t, data, eps, x, (gsize) n * d);
-        }
-      else
-        {
-          /* Run the sampler with a record and take its state at the first timestep ≤ t. */
-          K = gb_sampler_timesteps (&c, s, ts);
-          int k = 0;
-          while (k < K && ts[k] > t)
-            k++;
-          xs = g_new (float, (gsize) (K + 1) * n * d);
-          GbSampleRecord rec = { xs, NULL, NULL };
-          if (!gb_diffusion_sample (s, &c, gb_denoiser_eps, net, x, n, d, FALSE, &rec, NULL, NULL, NULL, &error))
-            {
-              sample_options_clear (&o);
-              return gb_cli_fail (error);
-            }
-          memcpy (x, xs + (gsize) k * n * d, (gsize) n * d * sizeof (float));
-        }
-      Anim anim = { { { 0 } }, net, reverse, data, eps, x, xs, ts, K, n, t, 0, have, d };
-      gb_palette_init (&anim.r.pal, o.theme && g_str_equal (o.theme, "dark"));
-      anim.r.schedule = s;
-      if (g_str_has_suffix (o.out, ".gif"))
-        {
-          /* The process up to t, 60 frames at 25 a second. */
-          anim.frames = 60;
-          if (!gb_gif_write (o.out, MIN (o.width, 4096), MIN (o.height, 4096), anim.frames, 4, anim_frame_cb, &anim,
-                             &error))
-            status = gb_cli_fail (error);
-          else
-            printf ("wrote %s (%d frames)\n", o.out, anim.frames);
-        }
-      else if (!gb_export_file (o.out, o.width, o.height, anim_paint_cb, &anim, &error))
-        status = gb_cli_fail (error);
-      else
-        printf ("wrote %s\n", o.out);
-    }
-  sample_options_clear (&o);
+  gb_sample_options_clear (&o);
   return status;
 }
 
@@ -818,7 +613,7 @@ gb_cli_evaluate_diffusion (int argc, char **argv)
   /* Products on one thread each, the batches split across cores by the
    * denoiser itself (OpenBLAS's threads spin at these sizes); nothing runs yet. */
   gb_blas_set_threads (1);
-  SampleOptions o = { 0 };
+  GbSampleOptions o = { 0 };
   g_autofree char *classifier = NULL;
   g_autoptr (GOptionContext) ctx = g_option_context_new ("--model F --classifier C — judge an image model's samples");
   g_option_context_set_summary (ctx,
@@ -827,7 +622,7 @@ gb_cli_evaluate_diffusion (int argc, char **argv)
     "against a tenth. Passes when ≥ 80 % are confident and every class holds between a third\n"
     "and three times its share. For scale, also how sure the classifier is of as many real\n"
     "test images.");
-  sample_options_add (ctx, &o, FALSE, 1000);
+  gb_sample_options_add (ctx, &o, FALSE, 1000);
   GOptionEntry more[] = {
     { "classifier", 'c', 0, G_OPTION_ARG_FILENAME, &classifier, "A classifier from `glassbox train classifier`", "FILE" },
     { NULL }
@@ -845,7 +640,7 @@ gb_cli_evaluate_diffusion (int argc, char **argv)
     o.out = g_strdup ("-");   /* no picture is drawn: --out is not needed */
   GbSamplerConfig c;
   GbToyKind kind;
-  g_autoptr (GbDenoiser) net = status ? NULL : load_for_sampling (ctx, &o, &c, &kind, &status);
+  g_autoptr (GbDenoiser) net = status ? NULL : gb_sample_options_load (ctx, &o, &c, &kind, &status);
   g_autoptr (GbClassifier) judge = net ? gb_classifier_load (classifier, &error) : NULL;
   if (net != NULL && judge == NULL)
     status = gb_cli_fail (error);
@@ -862,7 +657,7 @@ gb_cli_evaluate_diffusion (int argc, char **argv)
       if (!gb_diffusion_sample (net->schedule, &c, gb_denoiser_eps, net, x, n, d, FALSE, NULL, NULL, NULL, NULL,
                                 &error))
         {
-          sample_options_clear (&o);
+          gb_sample_options_clear (&o);
           return gb_cli_fail (error);
         }
       double dt = (g_get_monotonic_time () - t0) / 1e6;
@@ -898,6 +693,6 @@ gb_cli_evaluate_diffusion (int argc, char **argv)
                   100.0 * sure / m, m);
         }
     }
-  sample_options_clear (&o);
+  gb_sample_options_clear (&o);
   return status;
 }

@@ -666,9 +666,9 @@ test_diffusion (void)
   g_assert_cmpint (r.status, ==, 0);
   run_clear (&r);
   g_autofree char *gif = test_tmp_path ("moons.gif");
-  r = run ("render", "diffusion", "--model", model, "--t", "50", "--width", "120", "--height", "140", "--out", gif, NULL);
+  r = run ("render", "diffusion", "--model", model, "--width", "120", "--height", "140", "--out", gif, NULL);
   g_assert_cmpint (r.status, ==, 0);
-  assert_contains (r.out, "(60 frames)");
+  assert_contains (r.out, "(100 frames)");
   run_clear (&r);
   g_autofree char *gif_bytes = NULL;
   gsize gif_len = 0;
@@ -819,9 +819,9 @@ test_diffusion (void)
   g_assert_cmpint (r.status, ==, 0);
   run_clear (&r);
   g_autofree char *img_gif = test_tmp_path ("images.gif");
-  r = run ("render", "diffusion", "--model", imgm, "--t", "10", "--process", "reverse", "--n", "4", "--out", img_gif, NULL);
+  r = run ("render", "diffusion", "--model", imgm, "--process", "reverse", "--out", img_gif, NULL);
   g_assert_cmpint (r.status, ==, 0);
-  assert_contains (r.out, "60 frames");
+  assert_contains (r.out, "100 frames");
   run_clear (&r);
   r = run ("train", "diffusion", "--data", "latent", "--dataset", "/nonexistent", "--out", latent, NULL);
   g_assert_cmpint (r.status, ==, 1);
@@ -841,6 +841,8 @@ test_diffusion (void)
     { { "sample", "diffusion", "--model", model, "--sampler", "euler", "--out", png }, 2, "--sampler is ddpm or ddim" },
     { { "sample", "diffusion", "--model", model, "--guidance", "2", "--out", png }, 1, "needs a model with a fitted Gaussian" },
     { { "render", "diffusion", "--model", model, "--t", "51", "--out", png }, 2, "--t 51 is outside 0…50" },
+    { { "render", "diffusion", "--model", model, "--out", png }, 2, "--t T is required for a still frame" },
+    { { "render", "diffusion", "--model", model, "--t", "3", "--out", "x.gif" }, 2, "a GIF animates the whole process" },
     { { "render", "diffusion", "--model", "/nonexistent.safetensors", "--t", "1", "--out", png }, 1, "nonexistent" },
   };
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)

@@ -7,39 +7,19 @@
 #include "gb-dataset.h"
 #include "gb-diffusion-paint.h"
 #include "gb-form.h"
-#include "gb-vae-latent.h"
 
-#define N_POINTS 2000
-#define FIELD_SIDE 21
-#define EXTENT 3.0
-#define MAX_SELECTED 4
+#define EXTENT 3.0            /* the view is [−3, 3]², as gb-diffusion-frame.c draws it */
 #define MAX_PAINTED 10000
 
 struct _GbDiffusionCloudView {
   GtkWidget parent_instance;
 
   GtkDrawingArea *area, *side_area;
-
-  /* The data and the forward process's fixed ε. */
-  GbToyKind kind;
+  GbCloudFrame *frame;                 /* the data and the cloud at t */
   GbVae *vae;                          /* the page's, for the latent plane */
-  char *title;
-  float target[2 * N_POINTS], noise[2 * N_POINTS];
-  guint8 labels[N_POINTS];             /* classes of the latent codes */
-  gboolean have_target, latent;
   GArray *painted;                     /* of float pairs */
-  gboolean painting, show_field;
-
-  /* What was last shown. */
-  const GbDenoiser *net;               /* the page's */
-  GbSampleRun *run;                    /* a reference */
-  gboolean reverse;
-  int t;
-  float shown[2 * N_POINTS];
-  float field[2 * FIELD_SIDE * FIELD_SIDE];
-  gboolean field_valid;
-
-  int selected[MAX_SELECTED], n_selected, hover;
+  gboolean painting;
+  int hover;
   GbPalette pal;
   GbFrameStats *stats;
 };
@@ -49,63 +29,32 @@ G_DEFINE_FINAL_TYPE (GbDiffusionCloudView, gb_diffusion_cloud_view, GTK_TYPE_WID
 enum { PROP_0, PROP_PAINTING, PROP_SHOW_FIELD, N_PROPS };
 static GParamSpec *props[N_PROPS];
 
-static const GbSchedule *
-schedule (GbDiffusionCloudView *self)
+static void
+redraw (GbDiffusionCloudView *self)
 {
-  return self->net ? self->net->schedule : NULL;
+  gtk_widget_queue_draw (GTK_WIDGET (self->area));
+  gtk_widget_queue_draw (GTK_WIDGET (self->side_area));
 }
 
-static gboolean
-have_points (GbDiffusionCloudView *self)
+/* The points painted so far as the data of the painted domain. */
+static void
+set_painted (GbDiffusionCloudView *self)
 {
-  return self->reverse ? self->run != NULL : self->have_target && self->net != NULL;
-}
-
-/* --- the data --- */
-
-static gboolean
-make_target (GbDiffusionCloudView *self, GError **error)
-{
-  GbRng rng;
-  gb_rng_init (&rng, 1000 + (guint64) (self->latent ? GB_TOY_N_KINDS : self->kind));
-  self->have_target = FALSE;
-  if (self->latent)
-    {
-      /* The first 2 000 test images' codes: quick enough for the main loop. */
-      int n = 0;
-      g_autofree float *codes = gb_vae_latent_codes (self->vae, gb_dataset_dir (NULL), "t10k", N_POINTS, &n,
-                                                     self->labels, error);
-      if (codes == NULL)
-        return FALSE;
-      for (int i = 0; i < N_POINTS; i++)
-        {
-          self->target[2 * i] = codes[2 * (i % n)], self->target[2 * i + 1] = codes[2 * (i % n) + 1];
-          self->labels[i] = self->labels[i % n];
-        }
-      self->have_target = TRUE;
-    }
-  else if (self->kind == GB_TOY_PAINTED)
-    self->have_target = self->painted->len >= 2
-                        && gb_toy_sample (GB_TOY_PAINTED, self->target, N_POINTS, &rng,
-                                          (const float *) self->painted->data, (int) self->painted->len / 2, 0.05f, NULL);
-  else
-    self->have_target = gb_toy_sample (self->kind, self->target, N_POINTS, &rng, NULL, 0, 0, NULL);
-  gb_rng_fill_normal (&rng, self->noise, 2 * N_POINTS);
-  return TRUE;
+  gb_cloud_frame_set_toy (self->frame, GB_TOY_PAINTED, (const float *) self->painted->data, (int) self->painted->len / 2);
 }
 
 gboolean
-gb_diffusion_cloud_view_set_data (GbDiffusionCloudView *self, GbToyKind kind, GbVae *vae, const char *title,
-                                  GError **error)
+gb_diffusion_cloud_view_set_data (GbDiffusionCloudView *self, GbToyKind kind, GbVae *vae, GError **error)
 {
-  self->kind = kind;
-  self->latent = vae != NULL;
   self->vae = vae;
-  g_free (self->title);
-  self->title = g_strdup (title);
-  self->n_selected = 0;
   self->hover = -1;
-  return make_target (self, error);
+  if (vae != NULL)
+    return gb_cloud_frame_set_latent (self->frame, vae, gb_dataset_dir (NULL), error);
+  if (kind == GB_TOY_PAINTED)
+    set_painted (self);
+  else
+    gb_cloud_frame_set_toy (self->frame, kind, NULL, 0);
+  return TRUE;
 }
 
 const float *
@@ -115,60 +64,35 @@ gb_diffusion_cloud_view_get_painted (GbDiffusionCloudView *self, int *n)
   return (const float *) self->painted->data;
 }
 
-/* --- the cloud at t --- */
-
 static void
-recompute (GbDiffusionCloudView *self)
+show_again (GbDiffusionCloudView *self)
 {
-  const GbSchedule *s = schedule (self);
-  self->field_valid = FALSE;
-  if (s != NULL && self->t > 0 && self->show_field)
-    {
-      float grid[2 * FIELD_SIDE * FIELD_SIDE];
-      gb_cloud_field_grid (FIELD_SIDE, EXTENT, grid);
-      gb_denoiser_eps (self->field, grid, FIELD_SIDE * FIELD_SIDE, 2, self->t, (gpointer) self->net);
-      self->field_valid = TRUE;
-    }
-  if (self->reverse && self->run != NULL)
-    {
-      int j = gb_sample_run_index (self->run, self->t, gb_sample_run_done (self->run));
-      memcpy (self->shown, gb_sample_run_state (self->run, j), sizeof self->shown);
-    }
-  else if (!self->reverse && self->have_target && s != NULL)
-    gb_diffusion_q_sample (s, self->t, self->target, self->noise, self->shown, 2 * N_POINTS);
-  gtk_widget_queue_draw (GTK_WIDGET (self->area));
-  gtk_widget_queue_draw (GTK_WIDGET (self->side_area));
+  GbCloudFrame *f = self->frame;
+  gb_cloud_frame_show (f, f->net, f->run, f->reverse, f->t);
+  redraw (self);
 }
 
 void
 gb_diffusion_cloud_view_show (GbDiffusionCloudView *self, const GbDenoiser *net, GbSampleRun *run, gboolean reverse,
                               int t)
 {
-  if (run != self->run)
-    {
-      g_clear_pointer (&self->run, gb_sample_run_unref);
-      self->run = run ? gb_sample_run_ref (run) : NULL;
-      self->n_selected = 0;
-    }
-  self->net = net;
-  self->reverse = reverse;
-  self->t = t;
-  recompute (self);
+  gb_cloud_frame_show (self->frame, net, run, reverse, t);
+  redraw (self);
 }
 
 void
 gb_diffusion_cloud_view_clear_selection (GbDiffusionCloudView *self)
 {
-  self->n_selected = 0;
-  recompute (self);
+  self->frame->n_selected = 0;
+  redraw (self);
 }
 
 void
 gb_diffusion_cloud_view_clear_painted (GbDiffusionCloudView *self)
 {
   g_array_set_size (self->painted, 0);
-  make_target (self, NULL);
-  recompute (self);
+  set_painted (self);
+  show_again (self);
 }
 
 void
@@ -177,63 +101,13 @@ gb_diffusion_cloud_view_set_frame_stats (GbDiffusionCloudView *self, GbFrameStat
   self->stats = stats;
 }
 
+const GbCloudFrame *
+gb_diffusion_cloud_view_get_frame (GbDiffusionCloudView *self)
+{
+  return self->frame;
+}
+
 /* --- drawing --- */
-
-/* The trajectories of the selected points up to the state on show. */
-static int
-trails (GbDiffusionCloudView *self, float *out, int max_len)
-{
-  int len = 0;
-  if (self->reverse && self->run != NULL)
-    {
-      int j = gb_sample_run_index (self->run, self->t, gb_sample_run_done (self->run));
-      int stride = MAX (1, (j + max_len - 1) / max_len);
-      for (int k = 0; k < self->n_selected; k++)
-        {
-          int l = 0;
-          for (int i = 0; i <= j && l < max_len; i += stride, l++)
-            {
-              const float *p = gb_sample_run_state (self->run, i) + 2 * self->selected[k];
-              out[((gsize) k * max_len + l) * 2] = p[0], out[((gsize) k * max_len + l) * 2 + 1] = p[1];
-            }
-          len = l;
-        }
-    }
-  else if (!self->reverse && schedule (self) != NULL)
-    {
-      for (int k = 0; k < self->n_selected; k++)
-        for (int l = 0; l < max_len; l++)
-          {
-            int t = (int) ((gint64) self->t * l / (max_len - 1));
-            float *o = out + ((gsize) k * max_len + l) * 2;
-            gb_diffusion_q_sample (schedule (self), t, self->target + 2 * self->selected[k],
-                                   self->noise + 2 * self->selected[k], o, 2);
-          }
-      len = max_len;
-    }
-  return len;
-}
-
-void
-gb_diffusion_cloud_view_paint (GbDiffusionCloudView *self, cairo_t *cr, int w, int h, const GbPalette *pal)
-{
-  float tr[MAX_SELECTED * 200 * 2];
-  int len = trails (self, tr, 200);
-  gboolean have = have_points (self);
-  g_autofree char *title = g_strdup_printf ("%s · %s", self->title ? self->title : "",
-                                            self->reverse ? "sampling (reverse)" : "noising (forward)");
-  GbCloudScene s = { self->shown, have ? N_POINTS : 0, self->have_target ? self->target : NULL,
-                     self->have_target ? N_POINTS : 0, self->selected, self->n_selected, len > 1 ? tr : NULL, len,
-                     self->field_valid ? self->field : NULL, FIELD_SIDE, EXTENT, title,
-                     self->latent && self->have_target ? self->labels : NULL };
-  gb_cloud_paint (cr, 0, 0, w, h, &s, pal);
-  if (!have)
-    gb_paint_text (cr, w / 2.0, h - 40, self->net == NULL ? "Train a model for this domain first"
-                                      : self->reverse ? "Press Sample to draw from the model"
-                                      : self->latent ? "No data set here to noise: try Reverse and Sample"
-                                                     : "Paint some points first",
-                   13, &pal->muted, GB_ALIGN_CENTER, FALSE);
-}
 
 static void
 line (cairo_t *cr, double *y, double step, const GbRgb *color, gboolean bold, const char *format, ...) G_GNUC_PRINTF (6, 7);
@@ -279,40 +153,41 @@ paint_side (GbDiffusionCloudView *self, cairo_t *cr, int w, int h)
   const GbPalette *pal = &self->pal;
   gb_set_rgb (cr, &pal->bg);
   cairo_paint (cr);
-  int i = self->n_selected > 0 ? self->selected[0] : self->hover;
-  const GbSchedule *s = schedule (self);
-  if (i < 0 || s == NULL || !have_points (self))
+  const GbCloudFrame *f = self->frame;
+  int i = f->n_selected > 0 ? f->selected[0] : self->hover;
+  const GbSchedule *s = f->net ? f->net->schedule : NULL;
+  if (i < 0 || s == NULL || !gb_cloud_frame_has_points (f))
     {
       gb_paint_text (cr, 8, 8, "Click a point to follow it;", 11, &pal->muted, GB_ALIGN_LEFT, FALSE);
       gb_paint_text (cr, 8, 24, "hover one for its numbers.", 11, &pal->muted, GB_ALIGN_LEFT, FALSE);
       return;
     }
   double y = 8;
-  const float *x = self->shown + 2 * i;
+  const float *x = f->shown + 2 * i;
   float eps[2] = { 0, 0 }, x0[2] = { 0, 0 };
   gboolean have_pred = FALSE;
-  if (self->reverse && self->run != NULL)
+  if (f->reverse && f->run != NULL)
     {
-      int done = gb_sample_run_done (self->run);
-      int j = gb_sample_run_index (self->run, self->t, done);
-      if (j < done && j < self->run->K && self->run->eps != NULL)
+      int done = gb_sample_run_done (f->run);
+      int j = gb_sample_run_index (f->run, f->t, done);
+      if (j < done && j < f->run->K && f->run->eps != NULL)
         {
-          memcpy (eps, self->run->eps + ((gsize) j * N_POINTS + i) * 2, sizeof eps);
-          memcpy (x0, self->run->x0 + ((gsize) j * N_POINTS + i) * 2, sizeof x0);
+          memcpy (eps, f->run->eps + ((gsize) j * GB_CLOUD_POINTS + i) * 2, sizeof eps);
+          memcpy (x0, f->run->x0 + ((gsize) j * GB_CLOUD_POINTS + i) * 2, sizeof x0);
           have_pred = TRUE;
         }
     }
-  else if (self->t > 0)
+  else if (f->t > 0)
     {
-      gb_denoiser_eps (eps, x, 1, 2, self->t, (gpointer) self->net);
-      gb_diffusion_predict_x0 (s, self->t, x, eps, x0, 2);
+      gb_denoiser_eps (eps, x, 1, 2, f->t, (gpointer) f->net);
+      gb_diffusion_predict_x0 (s, f->t, x, eps, x0, 2);
       have_pred = TRUE;
     }
-  line (cr, &y, 20, &pal->fg, TRUE, "point %d at t = %d", i, self->t);
-  if (!self->reverse && self->have_target)
+  line (cr, &y, 20, &pal->fg, TRUE, "point %d at t = %d", i, f->t);
+  if (!f->reverse && f->have_target)
     {
-      double a = sqrt (s->alpha_bar[self->t]), b = sqrt (1 - s->alpha_bar[self->t]);
-      const float *d0 = self->target + 2 * i, *e = self->noise + 2 * i;
+      double a = sqrt (s->alpha_bar[f->t]), b = sqrt (1 - s->alpha_bar[f->t]);
+      const float *d0 = f->target + 2 * i, *e = f->noise + 2 * i;
       line (cr, &y, 16, &pal->fg, FALSE, "x_t = √ᾱ·x₀ + √(1−ᾱ)·ε");
       for (int k = 0; k < 2; k++)
         line (cr, &y, 16, &pal->fg, FALSE, "  %.3f = %.3f·%.3f + %.3f·%.3f", x[k], a, d0[k], b, e[k]);
@@ -324,7 +199,7 @@ paint_side (GbDiffusionCloudView *self, cairo_t *cr, int w, int h)
       line (cr, &y, 16, &pal->fg, FALSE, "ε̂ = (%.3f, %.3f)", eps[0], eps[1]);
       line (cr, &y, 16, &pal->fg, FALSE, "x̂₀ = (%.3f, %.3f)", x0[0], x0[1]);
     }
-  if (self->latent && self->vae != NULL)
+  if (f->latent && self->vae != NULL)
     paint_decoded (self, cr, w, y, x, x0, have_pred);
 }
 
@@ -336,7 +211,7 @@ draw_cb (GtkDrawingArea *area, cairo_t *cr, int w, int h, gpointer data)
   gb_form_palette (GTK_WIDGET (self), &self->pal);
   if (area == self->area)
     {
-      gb_diffusion_cloud_view_paint (self, cr, w, h, &self->pal);
+      gb_cloud_frame_paint (self->frame, cr, w, h, &self->pal);
       gb_form_focus_ring (GTK_WIDGET (area), cr, w, h, &self->pal);
     }
   else
@@ -346,11 +221,18 @@ draw_cb (GtkDrawingArea *area, cairo_t *cr, int w, int h, gpointer data)
 
 /* --- pointer and keys --- */
 
+/* Painting points: the painted domain with Paint on. */
+static gboolean
+painting (GbDiffusionCloudView *self)
+{
+  return self->painting && !self->frame->latent && self->frame->title == gb_diffusion_domain_title (GB_TOY_PAINTED);
+}
+
 static int
 hit (GbDiffusionCloudView *self, double x, double y)
 {
   int w = gtk_widget_get_width (GTK_WIDGET (self->area)), h = gtk_widget_get_height (GTK_WIDGET (self->area));
-  GbCloudScene s = { self->shown, have_points (self) ? N_POINTS : 0 };
+  GbCloudScene s = { self->frame->shown, gb_cloud_frame_has_points (self->frame) ? GB_CLOUD_POINTS : 0 };
   s.extent = EXTENT;
   return gb_cloud_hit (0, 0, w, h, &s, x, y);
 }
@@ -364,8 +246,8 @@ paint_point (GbDiffusionCloudView *self, double x, double y)
   if (fabs (p[0]) > EXTENT || fabs (p[1]) > EXTENT || self->painted->len >= 2 * MAX_PAINTED)
     return;
   g_array_append_vals (self->painted, p, 2);
-  make_target (self, NULL);
-  recompute (self);
+  set_painted (self);
+  show_again (self);
 }
 
 static void
@@ -383,29 +265,30 @@ static void
 drag_begin_cb (GtkGestureDrag *drag, double x, double y, GbDiffusionCloudView *self)
 {
   gtk_widget_grab_focus (GTK_WIDGET (self->area));
-  if (!self->latent && self->kind == GB_TOY_PAINTED && self->painting)
+  GbCloudFrame *f = self->frame;
+  if (painting (self))
     {
       paint_point (self, x, y);
       return;
     }
   int i = hit (self, x, y);
   if (i < 0)
-    self->n_selected = 0;
-  else if (self->n_selected < MAX_SELECTED)
-    self->selected[self->n_selected++] = i;
+    f->n_selected = 0;
+  else if (f->n_selected < GB_CLOUD_MAX_SELECTED)
+    f->selected[f->n_selected++] = i;
   else
     {
-      memmove (self->selected, self->selected + 1, (MAX_SELECTED - 1) * sizeof (int));
-      self->selected[MAX_SELECTED - 1] = i;
+      memmove (f->selected, f->selected + 1, (GB_CLOUD_MAX_SELECTED - 1) * sizeof (int));
+      f->selected[GB_CLOUD_MAX_SELECTED - 1] = i;
     }
-  recompute (self);
+  redraw (self);
 }
 
 static void
 drag_update_cb (GtkGestureDrag *drag, double dx, double dy, GbDiffusionCloudView *self)
 {
   double x, y;
-  if (!self->latent && self->kind == GB_TOY_PAINTED && self->painting && gtk_gesture_drag_get_start_point (drag, &x, &y))
+  if (painting (self) && gtk_gesture_drag_get_start_point (drag, &x, &y))
     paint_point (self, x + dx, y + dy);
 }
 
@@ -428,8 +311,8 @@ gb_diffusion_cloud_view_set_property (GObject *object, guint id, const GValue *v
     self->painting = g_value_get_boolean (value);
   else
     {
-      self->show_field = g_value_get_boolean (value);
-      recompute (self);
+      self->frame->show_field = g_value_get_boolean (value);
+      show_again (self);
     }
 }
 
@@ -437,14 +320,12 @@ static void
 gb_diffusion_cloud_view_get_property (GObject *object, guint id, GValue *value, GParamSpec *pspec)
 {
   GbDiffusionCloudView *self = GB_DIFFUSION_CLOUD_VIEW (object);
-  g_value_set_boolean (value, id == PROP_PAINTING ? self->painting : self->show_field);
+  g_value_set_boolean (value, id == PROP_PAINTING ? self->painting : self->frame->show_field);
 }
 
 static void
 gb_diffusion_cloud_view_dispose (GObject *object)
 {
-  GbDiffusionCloudView *self = GB_DIFFUSION_CLOUD_VIEW (object);
-  g_clear_pointer (&self->run, gb_sample_run_unref);
   gtk_widget_dispose_template (GTK_WIDGET (object), GB_TYPE_DIFFUSION_CLOUD_VIEW);
   GtkWidget *child;
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (object))) != NULL)
@@ -457,7 +338,7 @@ gb_diffusion_cloud_view_finalize (GObject *object)
 {
   GbDiffusionCloudView *self = GB_DIFFUSION_CLOUD_VIEW (object);
   g_array_unref (self->painted);
-  g_free (self->title);
+  gb_cloud_frame_free (self->frame);
   G_OBJECT_CLASS (gb_diffusion_cloud_view_parent_class)->finalize (object);
 }
 
@@ -490,6 +371,7 @@ gb_diffusion_cloud_view_init (GbDiffusionCloudView *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   gb_palette_init (&self->pal, FALSE);
   self->painted = g_array_new (FALSE, FALSE, sizeof (float));
+  self->frame = gb_cloud_frame_new ();
   self->hover = -1;
   gtk_drawing_area_set_draw_func (self->area, draw_cb, self, NULL);
   gtk_drawing_area_set_draw_func (self->side_area, draw_cb, self, NULL);

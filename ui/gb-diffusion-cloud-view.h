@@ -11,8 +11,7 @@
 
 #include <gtk/gtk.h>
 
-#include "gb-diffusion-run.h"
-#include "gb-diffusion-toy2d.h"
+#include "gb-diffusion-frame.h"
 #include "gb-frame-stats.h"
 #include "gb-paint.h"
 #include "gb-vae.h"
@@ -25,8 +24,7 @@ G_DECLARE_FINAL_TYPE (GbDiffusionCloudView, gb_diffusion_cloud_view, GB, DIFFUSI
 /* The data: a toy distribution (GB_TOY_PAINTED: the points painted so far),
  * or with vae (borrowed, kept for decoding) the codes of the first test
  * images. FALSE (and the view shows no data) when there are none. */
-gboolean gb_diffusion_cloud_view_set_data (GbDiffusionCloudView *self, GbToyKind kind, GbVae *vae, const char *title,
-                                           GError **error);
+gboolean gb_diffusion_cloud_view_set_data (GbDiffusionCloudView *self, GbToyKind kind, GbVae *vae, GError **error);
 /* What to show: the forward process at t from the data, or the run's state
  * at t (run borrowed, may be NULL). net may be NULL (no model yet). */
 void gb_diffusion_cloud_view_show (GbDiffusionCloudView *self, const GbDenoiser *net, GbSampleRun *run,
@@ -36,7 +34,7 @@ void gb_diffusion_cloud_view_clear_selection (GbDiffusionCloudView *self);
 const float *gb_diffusion_cloud_view_get_painted (GbDiffusionCloudView *self, int *n);
 void gb_diffusion_cloud_view_clear_painted (GbDiffusionCloudView *self);
 void gb_diffusion_cloud_view_set_frame_stats (GbDiffusionCloudView *self, GbFrameStats *stats);
-/* The cloud (not the numbers beside it) into any cairo_t (Export). */
-void gb_diffusion_cloud_view_paint (GbDiffusionCloudView *self, cairo_t *cr, int w, int h, const GbPalette *pal);
+/* What the cloud canvas draws (Export draws it too). */
+const GbCloudFrame *gb_diffusion_cloud_view_get_frame (GbDiffusionCloudView *self);
 
 G_END_DECLS

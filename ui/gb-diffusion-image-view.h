@@ -11,7 +11,7 @@
 
 #include <gtk/gtk.h>
 
-#include "gb-diffusion-run.h"
+#include "gb-diffusion-frame.h"
 #include "gb-frame-stats.h"
 #include "gb-paint.h"
 
@@ -19,8 +19,6 @@ G_BEGIN_DECLS
 
 #define GB_TYPE_DIFFUSION_IMAGE_VIEW (gb_diffusion_image_view_get_type ())
 G_DECLARE_FINAL_TYPE (GbDiffusionImageView, gb_diffusion_image_view, GB, DIFFUSION_IMAGE_VIEW, GtkWidget)
-
-#define GB_DIFFUSION_IMAGES 16
 
 /* The first test images of the data set (GLASSBOX_DATASET or the system's);
  * FALSE, and only sampled images can be shown, when there are none. */
@@ -34,7 +32,7 @@ void gb_diffusion_image_view_show   (GbDiffusionImageView *self, const GbDenoise
 void gb_diffusion_image_view_forget (GbDiffusionImageView *self);
 void gb_diffusion_image_view_clear_selection (GbDiffusionImageView *self);
 void gb_diffusion_image_view_set_frame_stats (GbDiffusionImageView *self, GbFrameStats *stats);
-/* The images and the selected one's predictions into any cairo_t (Export). */
-void gb_diffusion_image_view_paint (GbDiffusionImageView *self, cairo_t *cr, int w, int h, const GbPalette *pal);
+/* What the image canvas draws (Export draws it too). */
+const GbImageFrame *gb_diffusion_image_view_get_frame (GbDiffusionImageView *self);
 
 G_END_DECLS

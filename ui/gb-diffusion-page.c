@@ -37,7 +37,6 @@
 #define IMAGE_DOMAIN (LATENT_DOMAIN + 1)
 #define N_DOMAINS (IMAGE_DOMAIN + 1)
 #define IMAGE_D (28 * 28)
-#define GIF_FRAMES 100
 
 static const char *const domain_titles[] = { "Swiss roll", "Two moons", "Eight Gaussians", "Checkerboard",
                                              "Concentric rings", "Painted by you", "VAE latent plane",
@@ -289,10 +288,10 @@ load_data (GbDiffusionPage *self, int domain)
     {
       GbVae *vae = shipped_vae (self, &error);
       if (vae != NULL)
-        gb_diffusion_cloud_view_set_data (self->cloud_view, GB_TOY_N_KINDS, vae, domain_titles[domain], &error);
+        gb_diffusion_cloud_view_set_data (self->cloud_view, GB_TOY_N_KINDS, vae, &error);
     }
   else
-    gb_diffusion_cloud_view_set_data (self->cloud_view, (GbToyKind) domain, NULL, domain_titles[domain], &error);
+    gb_diffusion_cloud_view_set_data (self->cloud_view, (GbToyKind) domain, NULL, &error);
   if (error != NULL)
     message (self, error->message);
 }
@@ -548,7 +547,7 @@ sample_action (GtkWidget *widget, const char *name, GVariant *param)
    * are recomputed for the one on show rather than kept for all. */
   g_autoptr (GError) error = NULL;
   GbSampleRun *run = gb_sample_run_new (self->net, &c, gtk_spin_button_get_value (self->guidance),
-                                        images ? GB_DIFFUSION_IMAGES : 2000, !images, &error);
+                                        images ? GB_DIFFUSION_IMAGES : GB_CLOUD_POINTS, !images, &error);
   if (run == NULL)
     {
       message (self, error->message);
@@ -631,21 +630,6 @@ set_playing (GbDiffusionPage *self, gboolean playing)
 /* --- drawing --- */
 
 static void
-paint_schedule (cairo_t *cr, int w, int h, GbDiffusionPage *self, const GbPalette *pal)
-{
-  gb_set_rgb (cr, &pal->bg);
-  cairo_paint (cr);
-  if (schedule (self) == NULL)
-    {
-      gb_paint_text (cr, w / 2.0, h / 2.0 - 8, "the noise schedule (β, ᾱ, log SNR) appears with a model", 11,
-                     &pal->muted, GB_ALIGN_CENTER, FALSE);
-      return;
-    }
-  GbScheduleScene s = { schedule (self), self->t };
-  gb_schedule_paint (cr, 0, 0, w, h, &s, pal);
-}
-
-static void
 paint_loss (cairo_t *cr, int w, int h, GbDiffusionPage *self, const GbPalette *pal)
 {
   int n = (int) self->losses->len;
@@ -670,7 +654,7 @@ draw_cb (GtkDrawingArea *area, cairo_t *cr, int w, int h, gpointer data)
   GbPalette pal;
   gb_form_palette (GTK_WIDGET (self), &pal);
   if (area == self->schedule_area)
-    paint_schedule (cr, w, h, self, &pal);
+    gb_diffusion_schedule_paint (cr, w, h, schedule (self), self->t, &pal);
   else
     paint_loss (cr, w, h, self, &pal);
   gb_frame_stats_drew (self->stats, (g_get_monotonic_time () - start) / 1000.0);
@@ -770,35 +754,26 @@ gb_diffusion_page_save (GbPage *page, const char *path, GError **error)
   return TRUE;
 }
 
-/* The view over the noise schedule: a PNG, SVG or PDF, and each frame of a GIF. */
+/* The view over the noise schedule (gb-diffusion-frame.c, as `glassbox render
+ * diffusion` draws it): a PNG, SVG or PDF, and each frame of a GIF. */
 static void
 paint_frame (cairo_t *cr, int w, int h, gpointer data)
 {
   GbDiffusionPage *self = data;
   GbPalette pal;
   gb_palette_init (&pal, FALSE);
-  int strip = MIN (160, h / 4);
-  gb_set_rgb (cr, &pal.bg);
-  cairo_paint (cr);
-  if (self->domain == IMAGE_DOMAIN)
-    gb_diffusion_image_view_paint (self->image_view, cr, w, h - strip, &pal);
-  else
-    gb_diffusion_cloud_view_paint (self->cloud_view, cr, w, h - strip, &pal);
-  cairo_save (cr);
-  cairo_translate (cr, 0, h - strip);
-  cairo_rectangle (cr, 0, 0, w, strip);   /* the strip's painters fill their whole target */
-  cairo_clip (cr);
-  paint_schedule (cr, w, strip, self, &pal);
-  cairo_restore (cr);
+  gboolean images = self->domain == IMAGE_DOMAIN;
+  GbDiffusionPicture p = { images ? NULL : gb_diffusion_cloud_view_get_frame (self->cloud_view),
+                           images ? gb_diffusion_image_view_get_frame (self->image_view) : NULL, schedule (self),
+                           self->t };
+  gb_diffusion_picture_paint (cr, w, h, &p, &pal);
 }
 
 static void
 gif_frame (cairo_t *cr, int w, int h, int f, gpointer data)
 {
   GbDiffusionPage *self = data;
-  int T = schedule (self)->T;
-  double u = (double) f / (GIF_FRAMES - 1);
-  self->t = (int) round (self->reverse ? T * (1 - u) : T * u);
+  self->t = gb_diffusion_gif_t (schedule (self)->T, self->reverse, f);
   show (self, TRUE);
   paint_frame (cr, w, h, self);
 }
@@ -821,7 +796,7 @@ gb_diffusion_page_export (GbPage *page, const char *path, GError **error)
       return FALSE;
     }
   int t = self->t;
-  gboolean ok = gb_gif_write (path, 500, 600, GIF_FRAMES, 4, gif_frame, self, error);
+  gboolean ok = gb_gif_write (path, 500, 600, GB_DIFFUSION_GIF_FRAMES, 4, gif_frame, self, error);
   self->t = t;
   update_view (self);
   return ok;

@@ -587,6 +587,12 @@ def session_diffusion(binary, display, tmp):
     header = __import__("json").loads(raw[8:8 + n])
     check(header["__metadata__"]["kind"] == "diffusion-mlp" and header["__metadata__"]["data"] == "swiss-roll",
           "Save writes the trained diffusion model")
+    # The sampled cloud at t = 0 as the command line draws it from the saved model: the same pixels.
+    rendered = os.path.join(tmp, "diffusion-render.png")
+    subprocess.run([binary, "render", "diffusion", "--model", model, "--process", "reverse", "--t", "0",
+                    "--out", rendered], check=True, capture_output=True)
+    r = subprocess.run(["compare", "-metric", "AE", exported, rendered, "null:"], capture_output=True, text=True)
+    check(r.stderr.split()[0] == "0", "Export and `glassbox render diffusion` draw the same pixels")
     if os.path.isdir("/usr/share/datasets/fashion-mnist"):
         images_session(app, binary, tmp, shot)
     code, log = app.quit()
