@@ -35,8 +35,8 @@ set_meta_int (GbSafetensorsWriter *w, const char *key, int v)
   gb_safetensors_writer_set_metadata (w, key, buf);
 }
 
-static gboolean
-unet_save (const GbDenoiser *net, const char *path, GError **error)
+gboolean
+gb_denoiser_unet_save (const GbDenoiser *net, const char *path, GError **error)
 {
   g_autoptr (GbSafetensorsWriter) w = gb_safetensors_writer_new ();
   GbUnetTensor ts[GB_UNET_MAX_TENSORS];
@@ -63,8 +63,12 @@ unet_save (const GbDenoiser *net, const char *path, GError **error)
 gboolean
 gb_denoiser_save (const GbDenoiser *net, const char *path, GError **error)
 {
-  if (net->unet != NULL)
-    return unet_save (net, path, error);
+  return net->ops->save (net, path, error);
+}
+
+gboolean
+gb_denoiser_mlp_save (const GbDenoiser *net, const char *path, GError **error)
+{
   g_autoptr (GbSafetensorsWriter) w = gb_safetensors_writer_new ();
   int d = net->d, H = net->hidden;
   gint64 s1[2] = { H, d }, se[2] = { H, E }, s2[2] = { H, H }, s3[2] = { d, H }, sb1[1] = { H }, sb3[1] = { d };

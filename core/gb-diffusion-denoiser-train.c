@@ -26,7 +26,7 @@ gb_denoiser_trainer_new (GbDenoiser *net, int batch, float lr, guint64 seed)
   tr->v = g_new0 (float, net->n_params);
   gb_rng_init (&tr->rng, seed);
   tr->batch = batch;
-  gsize B = (gsize) batch, H = (gsize) net->hidden, d = (gsize) net->d;
+  gsize B = (gsize) batch, d = (gsize) net->d;
   tr->inp = g_new (float, B * d);
   tr->emb = g_new (float, B * E);
   tr->eps = g_new (float, B * d);
@@ -35,11 +35,20 @@ gb_denoiser_trainer_new (GbDenoiser *net, int batch, float lr, guint64 seed)
   tr->emb_table = g_new (float, (gsize) (T + 1) * E);
   for (int t = 0; t <= T; t++)
     gb_time_embedding (t, E, tr->emb_table + (gsize) t * E);
-  if (net->unet != NULL)
-    {
-      tr->grad2 = g_new0 (float, net->n_params);
-      return tr;
-    }
+  net->ops->trainer_init (tr);
+  return tr;
+}
+
+void
+gb_denoiser_unet_trainer_init (GbDenoiserTrainer *tr)
+{
+  tr->grad2 = g_new0 (float, tr->net->n_params);
+}
+
+void
+gb_denoiser_mlp_trainer_init (GbDenoiserTrainer *tr)
+{
+  gsize B = (gsize) tr->batch, H = (gsize) tr->net->hidden, d = (gsize) tr->net->d;
   tr->z1 = g_new (float, B * H);
   tr->h1 = g_new (float, B * H);
   tr->z2 = g_new (float, B * H);
@@ -50,7 +59,6 @@ gb_denoiser_trainer_new (GbDenoiser *net, int batch, float lr, guint64 seed)
   tr->dz2 = g_new (float, B * H);
   tr->dh1 = g_new (float, B * H);
   tr->dz1 = g_new (float, B * H);
-  return tr;
 }
 
 void
@@ -144,7 +152,7 @@ rows_part (const Rows *p, int half, int r0, int r1)
               row[k] = a * x[k] + b * e[k];
             memcpy (tr->emb + (gsize) i * E, tr->emb_table + (gsize) t * E, E * sizeof (float));
           }
-        if (net->g_mean != NULL && net->unet == NULL)
+        if (tr->u != NULL)   /* an MLP over a fitted Gaussian */
           gb_denoiser_gauss_centre (net, tr->inp + (gsize) r0 * d, n, 0, tr->ts + r0, tr->u + (gsize) r0 * d);
         break;
       }
@@ -251,8 +259,8 @@ unet_half_cb (gpointer data, int part, gint64 r0, gint64 r1)
 
 /* The U-Net's step: each core takes half the batch into a gradient of its
  * own (the cut does not depend on the number of cores), summed before Adam. */
-static float
-unet_train_step (GbDenoiserTrainer *tr, const float *x0, const guint8 *labels)
+float
+gb_denoiser_unet_train_step (GbDenoiserTrainer *tr, const float *x0, const guint8 *labels)
 {
   GbDenoiser *net = tr->net;
   int B = tr->batch, K = net->unet->classes;
@@ -292,9 +300,13 @@ unet_train_step (GbDenoiserTrainer *tr, const float *x0, const guint8 *labels)
 float
 gb_denoiser_train_step_labelled (GbDenoiserTrainer *tr, const float *x0, const guint8 *labels)
 {
-  if (tr->net->unet != NULL)
-    return unet_train_step (tr, x0, labels);
-  return gb_denoiser_train_step (tr, x0);
+  return tr->net->ops->train_step (tr, x0, labels);
+}
+
+float
+gb_denoiser_train_step (GbDenoiserTrainer *tr, const float *x0)
+{
+  return tr->net->ops->train_step (tr, x0, NULL);
 }
 
 /* A small MLP's noise stage, forward and backward pass on the rows r0…r1 − 1
@@ -370,11 +382,10 @@ mlp_halves_step (GbDenoiserTrainer *tr, const float *x0, guint64 seed)
   return (float) (loss / ((double) B * net->d));
 }
 
+/* An MLP's step (labels: none of its business). */
 float
-gb_denoiser_train_step (GbDenoiserTrainer *tr, const float *x0)
+gb_denoiser_mlp_train_step (GbDenoiserTrainer *tr, const float *x0, const guint8 *labels)
 {
-  if (tr->net->unet != NULL)
-    return unet_train_step (tr, x0, NULL);
   GbDenoiser *net = tr->net;
   const GbSchedule *s = net->schedule;
   int B = tr->batch, d = net->d, H = net->hidden;

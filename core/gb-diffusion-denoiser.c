@@ -36,6 +36,9 @@ base_params (int d, int hidden)
          + (gsize) d * hidden + d;
 }
 
+/* The two networks' tables (at the end, with the functions they point to). */
+static const GbDenoiserOps mlp_ops, unet_ops;
+
 GbDenoiser *
 gb_denoiser_alloc_net (int d, int hidden, GbScheduleKind schedule, int T, GError **error)
 {
@@ -55,6 +58,7 @@ gb_denoiser_alloc_net (int d, int hidden, GbScheduleKind schedule, int T, GError
   net->n_params = base_params (d, hidden);
   net->params = g_new0 (float, net->n_params);
   net->guidance = 1.0f;
+  net->ops = &mlp_ops;
   wire (net);
   return net;
 }
@@ -94,6 +98,7 @@ gb_denoiser_wrap_unet (GbUnet *u, GbScheduleKind schedule, int T, GError **error
   net->params = u->params;
   net->n_params = u->n_params;
   net->guidance = 1.0f;
+  net->ops = &unet_ops;
   return net;
 }
 
@@ -104,13 +109,24 @@ gb_denoiser_new_unet (int side, int width, int classes, GbScheduleKind schedule,
   return u ? gb_denoiser_wrap_unet (u, schedule, T, error) : NULL;
 }
 
+static GbDenoiser *
+mlp_copy (const GbDenoiser *net)
+{
+  GbDenoiser *c = gb_denoiser_alloc_net (net->d, net->hidden, net->schedule->kind, net->schedule->T, NULL);
+  memcpy (c->params, net->params, net->n_params * sizeof (float));
+  return c;
+}
+
+static GbDenoiser *
+unet_copy (const GbDenoiser *net)
+{
+  return gb_denoiser_wrap_unet (gb_unet_copy (net->unet), net->schedule->kind, net->schedule->T, NULL);
+}
+
 GbDenoiser *
 gb_denoiser_copy (const GbDenoiser *net)
 {
-  GbDenoiser *c = net->unet ? gb_denoiser_wrap_unet (gb_unet_copy (net->unet), net->schedule->kind, net->schedule->T, NULL)
-                               : gb_denoiser_alloc_net (net->d, net->hidden, net->schedule->kind, net->schedule->T, NULL);
-  if (net->unet == NULL)
-    memcpy (c->params, net->params, net->n_params * sizeof (float));
+  GbDenoiser *c = net->ops->copy (net);
   if (net->g_mean != NULL)
     {
       gsize d = (gsize) net->d;
@@ -148,6 +164,22 @@ packs_unref (Packs *pk)
     g_atomic_rc_box_release_full (pk, packs_clear);
 }
 
+static void
+mlp_pack (const GbDenoiser *net, gpointer data)
+{
+  Packs *pk = data;
+  int d = net->d, H = net->hidden;
+  pk->w1 = gb_packed_new (net->w1, H, d, FALSE);
+  pk->w2 = gb_packed_new (net->w2, H, H, FALSE);
+  pk->w3 = gb_packed_new (net->w3, d, H, FALSE);
+}
+
+static void
+unet_pack (const GbDenoiser *net, gpointer data)
+{
+  ((Packs *) data)->unet = gb_unet_packs_new (net->unet);
+}
+
 /* The net's packed weights (a reference), packed now if they are missing or
  * older than the weights; NULL where the CPU has no kernel for them. */
 static Packs *
@@ -162,17 +194,10 @@ packs_get (const GbDenoiser *cnet)
   if (pk == NULL || pk->version != version)
     {
       packs_unref (pk);
-      int d = net->d, H = net->hidden;
+      int d = net->d;
       pk = g_atomic_rc_box_new0 (Packs);
       pk->version = version;
-      if (net->unet != NULL)
-        pk->unet = gb_unet_packs_new (net->unet);
-      else
-        {
-          pk->w1 = gb_packed_new (net->w1, H, d, FALSE);
-          pk->w2 = gb_packed_new (net->w2, H, H, FALSE);
-          pk->w3 = gb_packed_new (net->w3, d, H, FALSE);
-        }
+      net->ops->pack (net, pk);
       if (net->g_vecs != NULL)
         {
           pk->vt = gb_packed_new (net->g_vecs, d, d, FALSE);
@@ -185,12 +210,18 @@ packs_get (const GbDenoiser *cnet)
   return pk;
 }
 
+int
+gb_denoiser_classes (const GbDenoiser *net)
+{
+  return net->unet != NULL ? net->unet->classes : 0;
+}
+
 double
 gb_denoiser_default_guidance (const GbDenoiser *net)
 {
-  if (net->unet != NULL && net->unet->classes > 0)
+  if (gb_denoiser_classes (net) > 0)
     return GB_CFG_GUIDANCE;
-  return net->g_mean == NULL ? 1.0 : net->unet != NULL ? GB_UNET_GUIDANCE : GB_DENOISER_GUIDANCE;
+  return net->g_mean == NULL ? 1.0 : net->ops->gauss_guidance;
 }
 
 gboolean
@@ -202,7 +233,7 @@ gb_denoiser_set_guidance (GbDenoiser *net, double w, GError **error)
       g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, "guidance %g is outside 0…10", w);
       return FALSE;
     }
-  if (w != 1.0 && net->g_mean == NULL && (net->unet == NULL || net->unet->classes == 0))
+  if (w != 1.0 && net->g_mean == NULL && gb_denoiser_classes (net) == 0)
     {
       g_set_error_literal (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT,
                            "guidance needs a model with a fitted Gaussian or classes (an image model); this one has neither");
@@ -228,11 +259,20 @@ gb_denoiser_free (GbDenoiser *net)
   g_free (net->g_mean), g_free (net->g_vecs), g_free (net->g_vals);
   gb_schedule_free (net->schedule);
   g_free (net->data);
-  if (net->unet != NULL)
-    gb_unet_free (net->unet);
-  else
-    g_free (net->params);
+  net->ops->free_weights (net);
   g_free (net);
+}
+
+static void
+mlp_free_weights (GbDenoiser *net)
+{
+  g_free (net->params);
+}
+
+static void
+unet_free_weights (GbDenoiser *net)
+{
+  gb_unet_free (net->unet);
 }
 
 /* Per-thread scratch for the predictor, kept between calls: a sampler calls
@@ -599,26 +639,28 @@ unet_eps (float *eps, const float *xt, int n, int t, const GbDenoiser *net, floa
     eps[i] = xc[i] + w * (eps[i] - xc[i]);
 }
 
-void
-gb_denoiser_eps_guided (float *eps, const float *xt, int n, int d, int t, const GbDenoiser *net, double w)
+/* The U-Net's entry: split when the kernels are gb-packed's (single-threaded)
+ * or OpenBLAS runs one thread. */
+static void
+unet_eps_ops (float *eps, const float *xt, int n, int t, const GbDenoiser *net, float w, const int *labels,
+              gboolean parallel)
 {
-  g_return_if_fail (d == net->d);
-  if (net->unet != NULL)
-    {
-      /* A sampled batch takes the classes in turn. Split when the kernels
-       * are gb-packed's (single-threaded) or OpenBLAS runs one thread. */
-      int K = net->unet->classes;
-      g_autofree int *lab = K > 0 ? g_new (int, (gsize) (guint) MAX (n, 1)) : NULL;
-      for (int i = 0; lab != NULL && i < n; i++)
-        lab[i] = i % K;
-      unet_eps (eps, xt, n, t, net, (float) w, gb_packed_supported () || gb_blas_get_threads () == 1, lab);
-      return;
-    }
+  unet_eps (eps, xt, n, t, net, w, parallel && (gb_packed_supported () || gb_blas_get_threads () == 1), labels);
+}
+
+/* The MLP's: on both cores for large batches when parallel. */
+static void
+mlp_eps (float *eps, const float *xt, int n, int t, const GbDenoiser *net, float w, const int *labels,
+         gboolean parallel)
+{
+  int d = net->d;
   Packs *pk = packs_get (net);
-  if (n < 256 && net->hidden >= 256 && d >= 64)
-    eps_cols (eps, xt, n, d, t, net, pk, (float) w);
+  if (!parallel)
+    eps_rows (eps, xt, n, d, t, net, pk, w);
+  else if (n < 256 && net->hidden >= 256 && d >= 64)
+    eps_cols (eps, xt, n, d, t, net, pk, w);
   else if (n < 256)
-    eps_rows (eps, xt, n, d, t, net, pk, (float) w);
+    eps_rows (eps, xt, n, d, t, net, pk, w);
   else
     {
       /* Large batches: a half on each core. Fastest when OpenBLAS runs one
@@ -626,10 +668,32 @@ gb_denoiser_eps_guided (float *eps, const float *xt, int n, int d, int t, const 
        * that for the whole process with gb_blas_set_threads (1) before any
        * work; changing it here could race with products running on other
        * threads. */
-      Rows rows = { eps, xt, d, t, net, pk, (float) w };
+      Rows rows = { eps, xt, d, t, net, pk, w };
       gb_parallel_halves (TRUE, n / 2, n, rows_cb, &rows);
     }
   packs_unref (pk);
+}
+
+static const GbDenoiserOps mlp_ops = {
+  mlp_eps, mlp_copy, mlp_pack, mlp_free_weights, GB_DENOISER_GUIDANCE,
+  gb_denoiser_mlp_trainer_init, gb_denoiser_mlp_train_step, gb_denoiser_mlp_save,
+};
+
+static const GbDenoiserOps unet_ops = {
+  unet_eps_ops, unet_copy, unet_pack, unet_free_weights, GB_UNET_GUIDANCE,
+  gb_denoiser_unet_trainer_init, gb_denoiser_unet_train_step, gb_denoiser_unet_save,
+};
+
+void
+gb_denoiser_eps_guided (float *eps, const float *xt, int n, int d, int t, const GbDenoiser *net, double w)
+{
+  g_return_if_fail (d == net->d);
+  /* A sampled batch of a class-conditional model takes the classes in turn. */
+  int K = gb_denoiser_classes (net);
+  g_autofree int *lab = K > 0 ? g_new (int, (gsize) (guint) MAX (n, 1)) : NULL;
+  for (int i = 0; lab != NULL && i < n; i++)
+    lab[i] = i % K;
+  net->ops->eps (eps, xt, n, t, net, (float) w, lab, TRUE);
 }
 
 void
@@ -637,26 +701,14 @@ gb_denoiser_eps_class (float *eps, const float *xt, int n, int d, int t, const G
                            const int *labels)
 {
   g_return_if_fail (d == net->d);
-  if (net->unet != NULL)
-    {
-      unet_eps (eps, xt, n, t, net, (float) w, FALSE, net->unet->classes > 0 ? labels : NULL);
-      return;
-    }
-  gb_denoiser_eps_serial (eps, xt, n, d, t, net, w);
+  net->ops->eps (eps, xt, n, t, net, (float) w, gb_denoiser_classes (net) > 0 ? labels : NULL, FALSE);
 }
 
 void
 gb_denoiser_eps_serial (float *eps, const float *xt, int n, int d, int t, const GbDenoiser *net, double w)
 {
   g_return_if_fail (d == net->d);
-  if (net->unet != NULL)
-    {
-      unet_eps (eps, xt, n, t, net, (float) w, FALSE, NULL);
-      return;
-    }
-  Packs *pk = packs_get (net);
-  eps_rows (eps, xt, n, d, t, net, pk, (float) w);
-  packs_unref (pk);
+  net->ops->eps (eps, xt, n, t, net, (float) w, NULL, FALSE);
 }
 
 void

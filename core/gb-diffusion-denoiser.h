@@ -72,6 +72,9 @@ typedef struct {
    * U-Net's, w1 … b3 are NULL, and the fitted Gaussian serves only the
    * guidance, ε̂_w = ε̂_G + w (ε̂ − ε̂_G). */
   GbUnet *unet;
+  /* Private: what differs between the two networks (predicting, copying,
+   * packing, training, saving), dispatched once through this table. */
+  const struct _GbDenoiserOps *ops;
   /* Private: the weights packed for the sampler's products (gb-packed.h),
    * built on first use and again after version moves. */
   GMutex pack_lock;
@@ -90,6 +93,8 @@ void           gb_denoiser_free (GbDenoiser *net);
  * eps_serial answers without a class, eps_class with the ones given. */
 GbDenoiser *gb_denoiser_new_unet (int side, int width, int classes, GbScheduleKind schedule, int T,
                                      guint64 seed, GError **error);
+/* The classes of a class-conditional model, or 0. */
+int            gb_denoiser_classes (const GbDenoiser *net);
 /* Fits the Gaussian part to data x (n, d) (n ≥ 2): mean, covariance and its
  * eigendecomposition (LAPACK's dsyevd, in OpenBLAS). */
 gboolean       gb_denoiser_fit_gaussian (GbDenoiser *net, const float *x, gsize n, GError **error);

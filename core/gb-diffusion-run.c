@@ -29,7 +29,7 @@ gb_sample_run_new (const GbDenoiser *net, const GbSamplerConfig *config, double 
   Run *r = g_atomic_rc_box_new0 (Run);
   GbSampleRun *run = &r->run;
   run->net = gb_denoiser_copy (net);
-  if (run->net->g_mean != NULL || (run->net->unet != NULL && run->net->unet->classes > 0))
+  if (run->net->g_mean != NULL || gb_denoiser_classes (run->net) > 0)
     gb_denoiser_set_guidance (run->net, guidance, NULL);   /* in range or refused: the model's own stays */
   run->config = *config;
   run->n = n;
