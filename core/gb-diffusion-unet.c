@@ -1,4 +1,5 @@
-/* gb-diffusion-unet.c — the convolutional ε-predictor: forward, backward, scratch. */
+/* gb-diffusion-unet.c — the convolutional ε-predictor: its shape and tensors, its packed weights,
+ * scratch, and the forward and backward passes through its layers (gb-diffusion-unet-layers.c). */
 #include "gb-diffusion-unet.h"
 
 #include <cblas.h>
@@ -10,11 +11,8 @@
 #include "gb-nn.h"
 #include "gb-packed.h"
 #include "gb-simd.h"
+#include "gb-diffusion-unet-private.h"   /* last: its short macros */
 
-#define E GB_UNET_EMBED
-#define G GB_UNET_GROUPS
-#define SLICE 8
-#define GN_EPS 1e-5f
 
 /* --- shape --- */
 
@@ -189,122 +187,6 @@ gb_unet_macs (const GbUnet *u)
   return m;
 }
 
-/* --- the pieces, on NHWC slices of m images --- */
-
-/* P (r1 − r0, 9·c): the 3 × 3 × c patch of each pixel r0 ≤ r < r1 of the
- * slice (r = (n·S + i)·S + j), 0 outside the image. */
-GB_HOT static void
-im2col (float *P, const float *x, int S, int c, int r0, int r1)
-{
-  gsize row = (gsize) 9 * c;
-  int c3 = 3 * c;
-  for (int r = r0; r < r1; r++)
-    {
-      int n = r / (S * S), i = r / S % S, j = r % S;
-      float *out = P + (gsize) (r - r0) * row;
-      for (int u = 0; u < 3; u++, out += c3)
-        {
-          int si = i + u - 1;
-          if (si < 0 || si >= S)
-            {
-              for (int k = 0; k < c3; k++)
-                out[k] = 0.0f;
-              continue;
-            }
-          const float *in_row = x + ((gsize) n * S + si) * S * c;   /* pixel (n, si, 0) */
-          if (j > 0 && j < S - 1)   /* the three taps of a row are side by side in x */
-            for (int k = 0; k < c3; k++)
-              out[k] = in_row[(gsize) (j - 1) * c + k];
-          else
-            for (int v = 0; v < 3; v++)
-              {
-                int sj = j + v - 1;
-                gboolean inside = sj >= 0 && sj < S;
-                for (int k = 0; k < c; k++)
-                  out[v * c + k] = inside ? in_row[(gsize) sj * c + k] : 0.0f;
-              }
-        }
-    }
-}
-
-/* The adjoint: dx += each entry of the patches of pixels r0 ≤ r < r1 back where it came from. */
-GB_HOT static void
-col2im (float *dx, const float *P, int S, int c, int r0, int r1)
-{
-  gsize row = (gsize) 9 * c;
-  for (int r = r0; r < r1; r++)
-    {
-      int n = r / (S * S), i = r / S % S, j = r % S;
-      const float *in = P + (gsize) (r - r0) * row;
-      for (int u = 0; u < 3; u++)
-        for (int v = 0; v < 3; v++, in += c)
-          {
-            int si = i + u - 1, sj = j + v - 1;
-            if (si < 0 || si >= S || sj < 0 || sj >= S)
-              continue;
-            float *out = dx + (((gsize) n * S + si) * S + sj) * c;
-            for (int k = 0; k < c; k++)
-              out[k] += in[k];
-          }
-    }
-}
-
-/* Pixels per piece of a convolution: its patches (≤ 256 KB) stay in the
- * core's cache between im2col writing them and the product reading them. */
-static int
-piece_rows (int c)
-{
-  return MAX (32, 65536 / (9 * c) / 8 * 8);
-}
-
-/* y = x Wᵀ + b over rows: through W's packed panels when there are some
- * (no repacking of x, which OpenBLAS would do at every call), else sgemm. */
-static void
-dense (float *y, const float *x, const GbPacked *pk, const float *w, const float *b, int rows, int n_in, int n_out)
-{
-  if (pk != NULL)
-    gb_packed_apply (pk, x, n_in, rows, b, GB_ACT_NONE, y, n_out, 0, n_out);
-  else
-    gb_linear_forward (y, x, w, b, rows, n_in, n_out, GB_ACT_NONE);
-}
-
-/* Q (S + 2, S, 3c) for one image: row a, pixel j holds x[a − 1, j − 1 … j + 1]
- * (3c values, 0 outside), rows 0 and S + 1 all 0. A pixel's 3 × 3 patch is
- * then rows i, i + 1, i + 2 of Q at j: three segments S·3c apart. */
-static void
-row_taps (float *Q, const float *x, int S, int c)
-{
-  gsize qrow = (gsize) S * 3 * c;
-  memset (Q, 0, qrow * sizeof (float));
-  memset (Q + (gsize) (S + 1) * qrow, 0, qrow * sizeof (float));
-  for (int i = 0; i < S; i++)
-    gb_packed_taps_row (Q + (gsize) (i + 1) * qrow, x + (gsize) i * S * c, S, c, NULL, NULL, NULL);
-}
-
-static void
-conv_forward (float *y, const float *x, const GbPacked *pk, const float *w, const float *b, int m, int S, int cin,
-              int cout, float *P)
-{
-  if (pk != NULL && gb_packed_level () == GB_PACKED_AVX512)
-    {
-      /* Each image's rows of taps, read three at a time in place. */
-      for (int n = 0; n < m; n++)
-        {
-          row_taps (P, x + (gsize) n * S * S * cin, S, cin);
-          gboolean ok = gb_packed_apply_conv3 (pk, P, S, b, y + (gsize) n * S * S * cout, cout);
-          g_assert (ok);
-        }
-      return;
-    }
-  int rows = m * S * S, step = piece_rows (cin);
-  for (int r0 = 0; r0 < rows; r0 += step)
-    {
-      int r1 = MIN (rows, r0 + step);
-      im2col (P, x, S, cin, r0, r1);
-      dense (y + (gsize) r0 * cout, P, pk, w, b, r1 - r0, 9 * cin, cout);
-    }
-}
-
 /* The forward's weights packed as y = x Wᵀ, and for training the
  * transposes beside them, as ∂x = ∂y W (NULL when not built). */
 struct _GbUnetPacks {
@@ -394,325 +276,6 @@ gb_unet_packs_free (GbUnetPacks *pk)
     }
   g_free (pk);
 }
-
-/* dx += ∂y W over rows (through W's transposed panels when there are some). */
-static void
-dense_backward_input (float *dx, const float *dy, const GbPacked *pk_t, const float *w, int rows, int n_in, int n_out,
-                      float *scratch)
-{
-  if (pk_t == NULL)
-    {
-      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, n_in, n_out, 1.0f, dy, n_out, w, n_in, 1.0f, dx,
-                   n_in);
-      return;
-    }
-  gb_packed_apply (pk_t, dy, n_out, rows, NULL, GB_ACT_NONE, scratch, n_in, 0, n_in);
-  for (gsize i = 0; i < (gsize) rows * n_in; i++)
-    dx[i] += scratch[i];
-}
-
-/* dw, db += ; dx (0 on entry) = ∂x when not NULL. P, dP and dyT: scratch of
- * the patches' size. With flipped kernels (pk_f, AVX-512) it works an image
- * at a time through rows of taps: dw's three rows of taps each a product of
- * ∂yᵀ with the rows of x's taps, and ∂x the convolution of ∂y with W'. */
-static void
-conv_backward_taps (float *dx, float *dw, const float *dy, const float *x, const GbPacked *pk_f, int m, int S, int cin,
-                    int cout, float *P, float *dP, float *dyT)
-{
-  int N = S * S, K = 9 * cin;
-  for (int n = 0; n < m; n++)
-    {
-      const float *xn = x + (gsize) n * N * cin, *dyn = dy + (gsize) n * N * cout;
-      for (int o = 0; o < cout; o++)
-        for (int r = 0; r < N; r++)
-          dyT[(gsize) o * N + r] = dyn[(gsize) r * cout + o];
-      row_taps (P, xn, S, cin);
-      for (int u = 0; u < 3; u++)
-        {
-          gboolean ok = gb_packed_gemm_acc (cout, 3 * cin, N, dyT, N, P + (gsize) u * S * 3 * cin, 3 * cin,
-                                            dw + (gsize) u * 3 * cin, K);
-          g_assert (ok);
-        }
-      if (dx == NULL)
-        continue;
-      row_taps (dP, dyn, S, cout);
-      gboolean ok = gb_packed_apply_conv3 (pk_f, dP, S, NULL, dx + (gsize) n * N * cin, cin);
-      g_assert (ok);
-    }
-}
-
-static void
-conv_backward (float *dx, float *dw, float *db, const float *dy, const float *x, const float *w, const GbPacked *pk_t,
-               gboolean flipped, int m, int S, int cin, int cout, float *P, float *dP, float *dyT)
-{
-  int rows = m * S * S, step = piece_rows (cin), K = 9 * cin;
-  if (db != NULL)
-    gb_column_sums (db, dy, rows, cout);
-  if (flipped && (pk_t != NULL || dx == NULL) && gb_packed_level () == GB_PACKED_AVX512)
-    {
-      conv_backward_taps (dx, dw, dy, x, pk_t, m, S, cin, cout, P, dP, dyT);
-      return;
-    }
-  for (int r0 = 0; r0 < rows; r0 += step)
-    {
-      int r1 = MIN (rows, r0 + step), n = r1 - r0;
-      const float *dyp = dy + (gsize) r0 * cout;
-      im2col (P, x, S, cin, r0, r1);
-      /* dw (cout, K) += dyᵀ P over the piece: on AVX-512 with P read in
-       * place (sgemm would pack it, and runs its AVX2 kernel here) */
-      for (int o = 0; o < cout; o++)
-        for (int r = 0; r < n; r++)
-          dyT[(gsize) o * n + r] = dyp[(gsize) r * cout + o];
-      if (!gb_packed_gemm_acc (cout, K, n, dyT, n, P, K, dw, K))
-        cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, cout, K, n, 1.0f, dyp, cout, P, K, 1.0f, dw, K);
-      if (dx == NULL)
-        continue;
-      if (pk_t != NULL)
-        gb_packed_apply (pk_t, dyp, cout, n, NULL, GB_ACT_NONE, dP, K, 0, K);
-      else
-        cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, n, K, cout, 1.0f, dyp, cout, w, K, 0.0f, dP, K);
-      col2im (dx, dP, S, cin, r0, r1);
-    }
-}
-
-/* GroupNorm: y = γ (x − μ) / σ + β per image and group. For one image, as
- * the per-channel map y = x·a_c + b_c, a and b folded from the groups'
- * statistics, and the groups' μ and 1/σ (for the backward pass); the sums
- * per channel come first (a pass vectorised across channels). */
-GB_HOT static void
-gn_stats (float *a, float *b, float *mean, float *rstd, const float *xn, const float *gamma, const float *beta, int N,
-          int c)
-{
-  int cg = c / G;
-  double s[4 * 256], s2[4 * 256];
-  float fs[4 * 256], fs2[4 * 256];
-  g_assert (c <= 4 * 256);
-  for (int k = 0; k < c; k++)
-    s[k] = 0.0, s2[k] = 0.0;
-  /* float sums over runs of 16 pixels (vectorised), gathered in double */
-  for (int q0 = gb_packed_channel_sums (s, s2, xn, N, c) ? N : 0; q0 < N; q0 += 16)
-    {
-      for (int k = 0; k < c; k++)
-        fs[k] = 0.0f, fs2[k] = 0.0f;
-      for (int q = q0; q < MIN (N, q0 + 16); q++)
-        {
-          const float *restrict p = xn + (gsize) q * c;
-          for (int k = 0; k < c; k++)
-            fs[k] += p[k], fs2[k] += p[k] * p[k];
-        }
-      for (int k = 0; k < c; k++)
-        s[k] += fs[k], s2[k] += fs2[k];
-    }
-  for (int g = 0; g < G; g++)
-    {
-      double ts = 0.0, ts2 = 0.0;
-      for (int k = g * cg; k < (g + 1) * cg; k++)
-        ts += s[k], ts2 += s2[k];
-      double M = (double) N * cg, mu = ts / M, var = MAX (ts2 / M - mu * mu, 0.0);
-      float r = (float) (1.0 / sqrt (var + GN_EPS));
-      mean[g] = (float) mu, rstd[g] = r;
-      for (int k = g * cg; k < (g + 1) * cg; k++)
-        a[k] = gamma[k] * r, b[k] = beta[k] - (float) mu * gamma[k] * r;
-    }
-}
-
-/* o = p·a + b over n pixels of c channels. */
-GB_HOT static void
-affine_rows (float *restrict o, const float *restrict p, const float *restrict a, const float *restrict b, int n, int c)
-{
-  for (int q = 0; q < n; q++, p += c, o += c)
-    for (int k = 0; k < c; k++)
-      o[k] = p[k] * a[k] + b[k];
-}
-
-/* y = GroupNorm (x) over m images of N pixels, c channels (pixel-major); keeps μ and 1/σ (m, G). */
-static void
-gn_forward (float *y, float *mean, float *rstd, const float *x, const float *gamma, const float *beta, int m, int N,
-            int c)
-{
-  float a[4 * 256], b[4 * 256];
-  for (int n = 0; n < m; n++)
-    {
-      gn_stats (a, b, mean + n * G, rstd + n * G, x + (gsize) n * N * c, gamma, beta, N, c);
-      affine_rows (y + (gsize) n * N * c, x + (gsize) n * N * c, a, b, N, c);
-    }
-}
-
-/* dx += ; dγ, dβ += . With x̂ = (x − μ) r, per image and group:
- *   dx = r (γ dy − mean (γ dy) − x̂ mean (γ dy x̂))
- * from per-channel sums Σ dy and Σ dy·x, so every pass runs across channels. */
-GB_HOT static void
-gn_backward (float *dx, float *dgamma, float *dbeta, const float *dy, const float *x, const float *mean,
-             const float *rstd, const float *gamma, int m, int N, int c)
-{
-  int cg = c / G;
-  double sd[4 * 256], sdx[4 * 256];
-  float A[4 * 256], Bc[4 * 256], Cc[4 * 256];
-  g_assert (c <= 4 * 256);
-  for (int n = 0; n < m; n++)
-    {
-      const float *xn = x + (gsize) n * N * c, *dyn = dy + (gsize) n * N * c;
-      for (int k = 0; k < c; k++)
-        sd[k] = 0.0, sdx[k] = 0.0;
-      for (int q = 0; q < N; q++)
-        {
-          const float *xp = xn + (gsize) q * c, *dp = dyn + (gsize) q * c;
-          for (int k = 0; k < c; k++)
-            sd[k] += dp[k], sdx[k] += (double) dp[k] * xp[k];
-        }
-      for (int g = 0; g < G; g++)
-        {
-          double mu = mean[n * G + g], r = rstd[n * G + g], s1 = 0.0, s2 = 0.0;
-          for (int k = g * cg; k < (g + 1) * cg; k++)
-            {
-              double dxh = r * (sdx[k] - mu * sd[k]);   /* Σ dy x̂ over the channel */
-              dgamma[k] += (float) dxh;
-              dbeta[k] += (float) sd[k];
-              s1 += gamma[k] * sd[k], s2 += gamma[k] * dxh;
-            }
-          double M = (double) N * cg, a = s1 / M, b = s2 / M;
-          /* dx = dy·(r γ_c) + x·(−r² b) + (r² b μ − r a) */
-          for (int k = g * cg; k < (g + 1) * cg; k++)
-            A[k] = (float) (r * gamma[k]), Bc[k] = (float) (-r * r * b), Cc[k] = (float) (r * r * b * mu - r * a);
-        }
-      float *dxn = dx + (gsize) n * N * c;
-      for (int q = 0; q < N; q++)
-        {
-          const float *xp = xn + (gsize) q * c, *dp = dyn + (gsize) q * c;
-          float *o = dxn + (gsize) q * c;
-          for (int k = 0; k < c; k++)
-            o[k] += dp[k] * A[k] + xp[k] * Bc[k] + Cc[k];
-        }
-    }
-}
-
-/* a = GroupNorm (x), s = SiLU (a), an image at a time so s is computed
- * from a while a is still in cache. */
-static void
-gn_silu (float *a, float *s, float *mean, float *rstd, const float *x, const float *gamma, const float *beta, int m,
-         int N, int c)
-{
-  gsize img = (gsize) N * c;
-  for (int n = 0; n < m; n++)
-    {
-      gn_forward (a + n * img, mean + n * G, rstd + n * G, x + n * img, gamma, beta, 1, N, c);
-      gb_packed_silu (s + n * img, a + n * img, img);
-    }
-}
-
-GB_HOT static void
-pool_forward (float *y, const float *x, int m, int S, int c)
-{
-  int h = S / 2;
-  for (int n = 0; n < m; n++)
-    for (int i = 0; i < h; i++)
-      for (int j = 0; j < h; j++)
-        {
-          float *restrict out = y + (((gsize) n * h + i) * h + j) * c;
-          const float *restrict a = x + (((gsize) n * S + 2 * i) * S + 2 * j) * c, *b = a + c,
-                                *d = a + (gsize) S * c, *e = d + c;
-          for (int k = 0; k < c; k++)
-            out[k] = 0.25f * (a[k] + b[k] + d[k] + e[k]);
-        }
-}
-
-GB_HOT static void
-pool_backward (float *dx, const float *dy, int m, int S, int c)
-{
-  int h = S / 2;
-  for (int n = 0; n < m; n++)
-    for (int i = 0; i < h; i++)
-      for (int j = 0; j < h; j++)
-        {
-          const float *g = dy + (((gsize) n * h + i) * h + j) * c;
-          float *a = dx + (((gsize) n * S + 2 * i) * S + 2 * j) * c, *b = a + c, *d = a + (gsize) S * c, *e = d + c;
-          for (int k = 0; k < c; k++)
-            {
-              float v = 0.25f * g[k];
-              a[k] += v, b[k] += v, d[k] += v, e[k] += v;
-            }
-        }
-}
-
-/* y (m, 2s, 2s, ctot) channels [0, c) = nearest-neighbour x (m, s, s, c). */
-static void
-up_forward (float *y, int ctot, const float *x, int m, int s, int c)
-{
-  int S = 2 * s;
-  for (int n = 0; n < m; n++)
-    for (int i = 0; i < S; i++)
-      for (int j = 0; j < S; j++)
-        memcpy (y + (((gsize) n * S + i) * S + j) * ctot, x + (((gsize) n * s + i / 2) * s + j / 2) * c,
-                (gsize) c * sizeof (float));
-}
-
-GB_HOT static void
-up_backward (float *dx, const float *dy, int ctot, int m, int s, int c)
-{
-  int S = 2 * s;
-  for (int n = 0; n < m; n++)
-    for (int i = 0; i < S; i++)
-      for (int j = 0; j < S; j++)
-        {
-          const float *restrict g = dy + (((gsize) n * S + i) * S + j) * ctot;
-          float *restrict d = dx + (((gsize) n * s + i / 2) * s + j / 2) * c;
-          for (int k = 0; k < c; k++)
-            d[k] += g[k];
-        }
-}
-
-/* y's channels [off, off + c) of ctot = x (rows, c); and back (+=). */
-static void
-put_channels (float *y, int ctot, int off, const float *x, gsize rows, int c)
-{
-  for (gsize r = 0; r < rows; r++)
-    memcpy (y + r * ctot + off, x + r * c, (gsize) c * sizeof (float));
-}
-
-GB_HOT static void
-take_channels (float *restrict dx, const float *restrict dy, int ctot, int off, gsize rows, int c)
-{
-  for (gsize r = 0; r < rows; r++)
-    for (int k = 0; k < c; k++)
-      dx[r * c + k] += dy[r * ctot + off + k];
-}
-
-/* y += x over n values. */
-GB_HOT static void
-add_to (float *restrict y, const float *restrict x, gsize n)
-{
-  for (gsize i = 0; i < n; i++)
-    y[i] += x[i];
-}
-
-/* Each of m images' N pixels (c channels) += that image's v (m, c). */
-GB_HOT static void
-add_per_image (float *restrict h, const float *restrict v, int m, int N, int c)
-{
-  for (int n = 0; n < m; n++)
-    for (int q = 0; q < N; q++)
-      {
-        float *restrict row = h + ((gsize) n * N + q) * c;
-        const float *restrict vn = v + (gsize) n * c;
-        for (int k = 0; k < c; k++)
-          row[k] += vn[k];
-      }
-}
-
-/* v (m, c) += the sums over each image's N pixels of h. */
-GB_HOT static void
-sum_per_image (float *restrict v, const float *restrict h, int m, int N, int c)
-{
-  for (int n = 0; n < m; n++)
-    for (int q = 0; q < N; q++)
-      {
-        const float *restrict row = h + ((gsize) n * N + q) * c;
-        float *restrict vn = v + (gsize) n * c;
-        for (int k = 0; k < c; k++)
-          vn[k] += row[k];
-      }
-}
-
 /* --- scratch --- */
 
 typedef struct {
@@ -827,7 +390,7 @@ time_forward (const GbUnet *u, Work *w, int m, const int *ts, int t, const int *
       {
         int c = labels ? CLAMP (labels[n], 0, u->classes) : u->classes;
         w->labels[n] = c;
-        add_to (w->tc + (gsize) n * u->TE, p + u->cls + (gsize) c * u->TE, u->TE);
+        gb_unet_add_to (w->tc + (gsize) n * u->TE, p + u->cls + (gsize) c * u->TE, u->TE);
       }
 }
 
@@ -851,7 +414,7 @@ gn_silu_conv (float *y, const float *x, const float *gamma, const float *beta, c
   for (int n = 0; n < m; n++)
     {
       const float *xn = x + n * img;
-      gn_stats (ga, gb, mean, rstd, xn, gamma, beta, S * S, cin);
+      gb_unet_gn_stats (ga, gb, mean, rstd, xn, gamma, beta, S * S, cin);
       for (int i = 0; i < S; i++)
         gb_packed_taps_row (P + (gsize) (i + 1) * qrow, xn + (gsize) i * S * cin, S, cin, ga, gb, row);
       for (int k = 0; k < cout; k++)
@@ -872,10 +435,10 @@ norm_act_conv (gboolean train, float *y, float *a, float *s, float *mean, float 
 {
   if (!train && gn_silu_conv (y, x, gamma, beta, pk, b, v, m, S, cin, cout, P))
     return;
-  gn_silu (a, s, mean, rstd, x, gamma, beta, m, S * S, cin);
-  conv_forward (y, s, pk, w, b, m, S, cin, cout, P);
+  gb_unet_gn_silu (a, s, mean, rstd, x, gamma, beta, m, S * S, cin);
+  gb_unet_conv_forward (y, s, pk, w, b, m, S, cin, cout, P);
   if (v != NULL)
-    add_per_image (y, v, m, S * S, cout);
+    gb_unet_add_per_image (y, v, m, S * S, cout);
 }
 
 static void
@@ -894,11 +457,11 @@ block_forward (const GbUnet *u, const GbUnetPacks *pk, int bi, BlockWork *b, con
   if (k->ws)
     {
       /* out += x wsᵀ + bs, through the patch buffer as scratch */
-      dense (w->P, x, pk ? pk->ws[bi] : NULL, p + k->ws, p + k->bs, (int) px, k->cin, k->cout);
-      add_to (b->out, w->P, px * k->cout);
+      gb_unet_dense (w->P, x, pk ? pk->ws[bi] : NULL, p + k->ws, p + k->bs, (int) px, k->cin, k->cout);
+      gb_unet_add_to (b->out, w->P, px * k->cout);
     }
   else
-    add_to (b->out, x, px * k->cout);
+    gb_unet_add_to (b->out, x, px * k->cout);
 }
 
 /* Given dout = ∂L/∂out: dx += ∂L/∂x, the block's gradients and w->dta += . */
@@ -920,28 +483,28 @@ block_backward (const GbUnet *u, const GbUnetPacks *pk, int bi, const BlockWork 
       if (!gb_packed_gemm_acc (co, ci, (int) px, w->dyT, (int) px, x, ci, grad + k->ws, ci))
         cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, co, ci, (int) px, 1.0f, dout, co, x, ci, 1.0f,
                      grad + k->ws, ci);
-      dense_backward_input (dx, dout, pk ? pk->ws_t[bi] : NULL, p + k->ws, (int) px, ci, co, w->dP);
+      gb_unet_dense_backward_input (dx, dout, pk ? pk->ws_t[bi] : NULL, p + k->ws, (int) px, ci, co, w->dP);
     }
   else
-    add_to (dx, dout, px * co);
+    gb_unet_add_to (dx, dout, px * co);
   memset (w->ds2, 0, px * co * sizeof (float));
-  conv_backward (w->ds2, grad + k->w2, grad + k->b2, dout, b->s2, p + k->w2, pk ? pk->w2_t[bi] : NULL, pk && pk->flipped, m, S,
+  gb_unet_conv_backward (w->ds2, grad + k->w2, grad + k->b2, dout, b->s2, p + k->w2, pk ? pk->w2_t[bi] : NULL, pk && pk->flipped, m, S,
                  co, co,
                  w->P, w->dP, w->dyT);
   memset (w->da2, 0, px * co * sizeof (float));
   gb_packed_silu_backward (w->da2, w->ds2, b->a2, b->s2, px * co);
   memset (w->dh1, 0, px * co * sizeof (float));
-  gn_backward (w->dh1, grad + k->gn2_g, grad + k->gn2_b, w->da2, b->h1, b->mean2, b->rstd2, p + k->gn2_g, m, N, co);
+  gb_unet_gn_backward (w->dh1, grad + k->gn2_g, grad + k->gn2_b, w->da2, b->h1, b->mean2, b->rstd2, p + k->gn2_g, m, N, co);
   memset (w->dtp, 0, (gsize) m * co * sizeof (float));
-  sum_per_image (w->dtp, w->dh1, m, N, co);
+  gb_unet_sum_per_image (w->dtp, w->dh1, m, N, co);
   gb_linear_backward (w->dta, grad + k->wt, grad + k->bt, w->dtp, w->tc, p + k->wt, m, u->TE, co, TRUE);
   memset (w->ds1, 0, px * ci * sizeof (float));
-  conv_backward (w->ds1, grad + k->w1, grad + k->b1, w->dh1, b->s1, p + k->w1, pk ? pk->w1_t[bi] : NULL, pk && pk->flipped, m, S,
+  gb_unet_conv_backward (w->ds1, grad + k->w1, grad + k->b1, w->dh1, b->s1, p + k->w1, pk ? pk->w1_t[bi] : NULL, pk && pk->flipped, m, S,
                  ci, co,
                  w->P, w->dP, w->dyT);
   memset (w->da1, 0, px * ci * sizeof (float));
   gb_packed_silu_backward (w->da1, w->ds1, b->a1, b->s1, px * ci);
-  gn_backward (dx, grad + k->gn1_g, grad + k->gn1_b, w->da1, x, b->mean1, b->rstd1, p + k->gn1_g, m, N, ci);
+  gb_unet_gn_backward (dx, grad + k->gn1_g, grad + k->gn1_b, w->da1, x, b->mean1, b->rstd1, p + k->gn1_g, m, N, ci);
 }
 
 /* w->y (m, S²) = ε̂ for x (m, S²). */
@@ -954,18 +517,18 @@ net_forward (const GbUnet *u, const GbUnetPacks *pk, Work *w, const float *x, in
   gsize N0 = (gsize) m * S * S, N1 = N0 / 4;
   BlockWork *b = w->bw;
   time_forward (u, w, m, ts, t, labels);
-  conv_forward (w->h0, x, pk ? pk->in : NULL, p + u->in_w, p + u->in_b, m, S, 1, C, w->P);
+  gb_unet_conv_forward (w->h0, x, pk ? pk->in : NULL, p + u->in_w, p + u->in_b, m, S, 1, C, w->P);
   block_forward (u, pk, 0, &b[0], w->h0, w, m, train);
-  pool_forward (w->p0, b[0].out, m, S, C);
+  gb_unet_pool_forward (w->p0, b[0].out, m, S, C);
   block_forward (u, pk, 1, &b[1], w->p0, w, m, train);
-  pool_forward (w->p1, b[1].out, m, h, 2 * C);
+  gb_unet_pool_forward (w->p1, b[1].out, m, h, 2 * C);
   block_forward (u, pk, 2, &b[2], w->p1, w, m, train);
   block_forward (u, pk, 3, &b[3], b[2].out, w, m, train);
-  up_forward (w->c4, 4 * C, b[3].out, m, q, 2 * C);
-  put_channels (w->c4, 4 * C, 2 * C, b[1].out, N1, 2 * C);
+  gb_unet_up_forward (w->c4, 4 * C, b[3].out, m, q, 2 * C);
+  gb_unet_put_channels (w->c4, 4 * C, 2 * C, b[1].out, N1, 2 * C);
   block_forward (u, pk, 4, &b[4], w->c4, w, m, train);
-  up_forward (w->c5, 3 * C, b[4].out, m, h, 2 * C);
-  put_channels (w->c5, 3 * C, 2 * C, b[0].out, N0, C);
+  gb_unet_up_forward (w->c5, 3 * C, b[4].out, m, h, 2 * C);
+  gb_unet_put_channels (w->c5, 3 * C, 2 * C, b[0].out, N0, C);
   block_forward (u, pk, 5, &b[5], w->c5, w, m, train);
   norm_act_conv (train, w->y, w->a, w->s, w->mean, w->rstd, b[5].out, p + u->out_g, p + u->out_b, pk ? pk->out : NULL,
                  p + u->out_w, p + u->out_bias, NULL, m, S, C, 1, w->P);
@@ -981,37 +544,37 @@ net_backward (const GbUnet *u, const GbUnetPacks *pk, Work *w, const float *x, c
   const BlockWork *b = w->bw;
 #define ZERO(buf, n) memset (w->buf, 0, (gsize) (n) * sizeof (float))
   ZERO (ds, N0 * C), ZERO (da, N0 * C), ZERO (do5, N0 * C), ZERO (dta, m * TE);
-  conv_backward (w->ds, grad + u->out_w, grad + u->out_bias, dy, w->s, p + u->out_w, pk ? pk->out_t : NULL, pk && pk->flipped, m, S, C,
+  gb_unet_conv_backward (w->ds, grad + u->out_w, grad + u->out_bias, dy, w->s, p + u->out_w, pk ? pk->out_t : NULL, pk && pk->flipped, m, S, C,
                  1,
                  w->P, w->dP, w->dyT);
   gb_packed_silu_backward (w->da, w->ds, w->a, w->s, N0 * C);
-  gn_backward (w->do5, grad + u->out_g, grad + u->out_b, w->da, b[5].out, w->mean, w->rstd, p + u->out_g, m, S * S,
+  gb_unet_gn_backward (w->do5, grad + u->out_g, grad + u->out_b, w->da, b[5].out, w->mean, w->rstd, p + u->out_g, m, S * S,
                C);
   ZERO (dc5, N0 * 3 * C);
   block_backward (u, pk, 5, &b[5], w->c5, w->do5, w->dc5, grad, w, m);
   ZERO (do4, N1 * 2 * C), ZERO (do0, N0 * C);
-  up_backward (w->do4, w->dc5, 3 * C, m, h, 2 * C);
-  take_channels (w->do0, w->dc5, 3 * C, 2 * C, N0, C);
+  gb_unet_up_backward (w->do4, w->dc5, 3 * C, m, h, 2 * C);
+  gb_unet_take_channels (w->do0, w->dc5, 3 * C, 2 * C, N0, C);
   ZERO (dc4, N1 * 4 * C);
   block_backward (u, pk, 4, &b[4], w->c4, w->do4, w->dc4, grad, w, m);
   ZERO (do3, N2 * 2 * C), ZERO (do1, N1 * 2 * C);
-  up_backward (w->do3, w->dc4, 4 * C, m, q, 2 * C);
-  take_channels (w->do1, w->dc4, 4 * C, 2 * C, N1, 2 * C);
+  gb_unet_up_backward (w->do3, w->dc4, 4 * C, m, q, 2 * C);
+  gb_unet_take_channels (w->do1, w->dc4, 4 * C, 2 * C, N1, 2 * C);
   ZERO (do2, N2 * 2 * C);
   block_backward (u, pk, 3, &b[3], b[2].out, w->do3, w->do2, grad, w, m);
   ZERO (dp1, N2 * 2 * C);
   block_backward (u, pk, 2, &b[2], w->p1, w->do2, w->dp1, grad, w, m);
-  pool_backward (w->do1, w->dp1, m, h, 2 * C);
+  gb_unet_pool_backward (w->do1, w->dp1, m, h, 2 * C);
   ZERO (dp0, N1 * C);
   block_backward (u, pk, 1, &b[1], w->p0, w->do1, w->dp0, grad, w, m);
-  pool_backward (w->do0, w->dp0, m, S, C);
+  gb_unet_pool_backward (w->do0, w->dp0, m, S, C);
   ZERO (dh0, N0 * C);
   block_backward (u, pk, 0, &b[0], w->h0, w->do0, w->dh0, grad, w, m);
-  conv_backward (NULL, grad + u->in_w, grad + u->in_b, w->dh0, x, p + u->in_w, NULL, pk && pk->flipped, m, S, 1, C,
+  gb_unet_conv_backward (NULL, grad + u->in_w, grad + u->in_b, w->dh0, x, p + u->in_w, NULL, pk && pk->flipped, m, S, 1, C,
                  w->P, w->dP, w->dyT);
   /* the class table's rows, then the time embedding's two layers (∂τ = ∂(τ + class)) */
   for (int n = 0; u->classes > 0 && n < m; n++)
-    add_to (grad + u->cls + (gsize) w->labels[n] * TE, w->dta + (gsize) n * TE, TE);
+    gb_unet_add_to (grad + u->cls + (gsize) w->labels[n] * TE, w->dta + (gsize) n * TE, TE);
   ZERO (dt2, m * TE), ZERO (dt1a, m * TE), ZERO (dt1, m * TE);
   gb_act_backward (GB_ACT_SILU, w->dt2, w->dta, w->t2, w->ta, (gsize) m * TE);
   gb_linear_backward (w->dt1a, grad + u->t2_w, grad + u->t2_b, w->dt2, w->t1a, p + u->t2_w, m, TE, TE, TRUE);

@@ -1,0 +1,347 @@
+/* gb-latent-page-training.c — the Latent space page's training: Start (after
+ * loading the training images on a worker, and asking before it replaces an
+ * unsaved model), Pause, Stop, the learning rate and β while it runs, and the
+ * GbTrainer's progress and snapshots installed as they come. */
+#include "gb-latent-page-private.h"
+
+#include <math.h>
+
+#include "gb-confirm.h"
+#include "gb-dataset.h"
+
+gboolean
+gb_latent_page_is_training (GbPage *page)
+{
+  GbLatentPage *self = GB_LATENT_PAGE (page);
+  return self->trainer != NULL;
+}
+
+gboolean
+gb_latent_page_has_unsaved (GbPage *page)
+{
+  GbLatentPage *self = GB_LATENT_PAGE (page);
+  return self->trainer != NULL || self->unsaved;
+}
+
+static void
+set_training_ui (GbLatentPage *self, gboolean running)
+{
+  gtk_widget_set_sensitive (GTK_WIDGET (self->pause_button), running);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->stop_button), running);
+  /* Move the keyboard focus off the controls about to be disabled (a focused
+   * entry made insensitive loses its focus-out event). When training stops
+   * because the window is closing, the page may already be out of it. */
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+  GtkWidget *locked[] = { GTK_WIDGET (self->start_button), GTK_WIDGET (self->epochs), GTK_WIDGET (self->batch),
+                          GTK_WIDGET (self->hidden), GTK_WIDGET (self->seed) };
+  for (gsize i = 0; running && focus != NULL && i < G_N_ELEMENTS (locked); i++)
+    if (focus == locked[i] || gtk_widget_is_ancestor (focus, locked[i]))
+      gtk_widget_grab_focus (GTK_WIDGET (self->pause_button));
+  if (!running && focus != NULL && (focus == GTK_WIDGET (self->pause_button) || focus == GTK_WIDGET (self->stop_button)))
+    gtk_widget_grab_focus (GTK_WIDGET (self->view));
+  gtk_widget_set_sensitive (GTK_WIDGET (self->start_button), !running && self->ds != NULL);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->epochs), !running);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->batch), !running);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->hidden), !running);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->seed), !running);
+  if (!running)
+    gtk_toggle_button_set_active (self->pause_button, FALSE);
+}
+
+static char *
+format_duration (double s)
+{
+  int t = (int) lround (MAX (s, 0));
+  return t >= 3600 ? g_strdup_printf ("%d:%02d:%02d", t / 3600, t / 60 % 60, t % 60)
+                   : g_strdup_printf ("%d:%02d", t / 60, t % 60);
+}
+
+static void
+update_progress (GbLatentPage *self)
+{
+  GbTrainProgress *p = &self->last_progress;
+  gb_trainer_get_progress (self->trainer, p);
+  gb_trainer_copy_train_curve (self->trainer, self->train_curve->len, self->train_curve);
+  gb_trainer_copy_test_curve (self->trainer, self->test_curve->len, self->test_curve);
+  double frac = p->total > 0 ? (double) p->done / p->total : 0.0;
+  gtk_progress_bar_set_fraction (self->progress, frac);
+  g_autofree char *left = format_duration (p->remaining);
+  g_autofree char *text = g_strdup_printf ("%sEpoch %d of %d · step %d of %d · %s left · %.0f images/s",
+                                           p->paused ? "Paused · " : "", p->epoch + 1, p->epochs, p->step,
+                                           p->steps_per_epoch, left, p->images_per_second);
+  gtk_progress_bar_set_text (self->progress, text);
+  gtk_widget_queue_draw (GTK_WIDGET (self->plot_area));
+
+  g_autoptr (GbVaeSnapshot) snap = gb_trainer_get_snapshot (self->trainer);
+  if (snap != NULL && snap->version != self->snapshot_version)
+    {
+      self->snapshot_version = snap->version;
+      g_free (self->model_name);
+      self->model_name = g_strdup_printf ("training: step %" G_GINT64_FORMAT, snap->step);
+      gb_latent_page_install_snapshot (self, snap);
+    }
+}
+
+static void
+trainer_progress_cb (GbTrainer *trainer, GbLatentPage *self)
+{
+  if (trainer == self->trainer)
+    update_progress (self);
+}
+
+static void
+trainer_done_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  GbLatentPage *self = data;
+  GbTrainer *trainer = GB_TRAINER (source);
+  g_autoptr (GError) error = NULL;
+  gboolean ok = gb_trainer_run_finish (trainer, result, &error);
+  if (trainer == self->trainer && !self->disposed)
+    {
+      update_progress (self);
+      GbTrainProgress *p = &self->last_progress;
+      /* Keep the model trained so far, with its final numbers. */
+      g_autoptr (GbVae) vae = gb_trainer_dup_model (trainer);
+      g_autofree char *text = NULL;
+      if (!ok)
+        text = g_strdup_printf ("Stopped: %s", error->message);
+      else if (g_cancellable_is_cancelled (self->cancel))
+        text = g_strdup_printf ("Stopped after %" G_GINT64_FORMAT " steps (%d full epochs); the model so far is kept",
+                                p->done, vae->info.epochs);
+      else
+        text = g_strdup_printf ("Done: %d epochs · test −ELBO %.2f nats", vae->info.epochs, vae->info.test_elbo);
+      gtk_progress_bar_set_text (self->progress, text);
+      g_info ("training %s after %" G_GINT64_FORMAT " steps: %s",
+              ok && !g_cancellable_is_cancelled (self->cancel) ? "finished" : "stopped", p->done, text);
+      if (!ok)
+        gb_latent_page_message (self, error->message);
+      gb_long_run_end (&self->long_run, GTK_WIDGET (self), ok ? "The VAE has finished training" : "Training stopped",
+                       text);
+      g_clear_object (&self->trainer);
+      g_clear_object (&self->cancel);
+      set_training_ui (self, FALSE);
+      g_autoptr (GbVaeSnapshot) last = NULL;
+      g_free (self->model_name);
+      self->model_name = g_strdup (ok ? "trained in the app (not saved)" : "last good model (not saved)");
+      /* The final snapshot already holds the encodings of this model. */
+      GbVaeSnapshot *snap = self->model;
+      if (snap != NULL && snap->mu != NULL)
+        {
+          last = gb_vae_snapshot_new (g_steal_pointer (&vae), g_memdup2 (snap->mu, (gsize) snap->n * 2 * sizeof (float)),
+                                      snap->n);
+          gb_latent_page_install_snapshot (self, last);
+        }
+      else
+        gb_latent_page_set_model (self, g_steal_pointer (&vae), self->model_name);
+      self->unsaved = p->done > 0;
+    }
+  if (self->long_run.cookie != 0)
+    gb_long_run_end (&self->long_run, NULL, NULL, NULL);   /* the page went away first */
+  if (self->holding_app)
+    {
+      self->holding_app = FALSE;
+      g_application_release (g_application_get_default ());
+    }
+  g_object_unref (self);
+}
+
+static GbTrainConfig
+read_config (GbLatentPage *self)
+{
+  GbTrainConfig c;
+  gb_train_config_init (&c);
+  c.epochs = gtk_spin_button_get_value_as_int (self->epochs);
+  c.batch = gtk_spin_button_get_value_as_int (self->batch);
+  c.lr = gtk_spin_button_get_value (self->lr);
+  c.hidden = gtk_spin_button_get_value_as_int (self->hidden);
+  c.beta = gtk_spin_button_get_value (self->beta);
+  c.seed = (guint64) gtk_spin_button_get_value_as_int (self->seed);
+  return c;
+}
+
+static void
+start_trainer (GbLatentPage *self)
+{
+  GbTrainConfig c = read_config (self);
+  g_autoptr (GError) error = NULL;
+  self->trainer = gb_trainer_new (self->train_set, self->ds->test, self->ds->name, NULL, &c, &error);
+  if (self->trainer == NULL)
+    {
+      gb_latent_page_message (self, error->message);
+      set_training_ui (self, FALSE);
+      gtk_progress_bar_set_text (self->progress, error->message);
+      return;
+    }
+  g_array_set_size (self->train_curve, 0);
+  g_array_set_size (self->test_curve, 0);
+  self->snapshot_version = 0;
+  self->cancel = g_cancellable_new ();
+  g_signal_connect (self->trainer, "progress", G_CALLBACK (trainer_progress_cb), self);
+  if (g_application_get_default () != NULL)
+    {
+      g_application_hold (g_application_get_default ());
+      self->holding_app = TRUE;
+    }
+  g_info ("training started: %d epochs, batch %d, lr %g, hidden %d, β %g, seed %" G_GUINT64_FORMAT,
+          c.epochs, c.batch, c.lr, c.hidden, c.beta, c.seed);
+  gb_trainer_run_async (self->trainer, self->cancel, trainer_done_cb, g_object_ref (self));
+  gb_long_run_begin (&self->long_run, GTK_WIDGET (self), "training a VAE");
+  set_training_ui (self, TRUE);
+  update_progress (self);
+}
+
+static void
+load_train_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  GError *error = NULL;
+  GbImageSet *set = gb_dataset_load_split (data, "train", &error);
+  if (set == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, set, (GDestroyNotify) gb_image_set_unref);
+}
+
+static void
+load_train_done_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  GbLatentPage *self = GB_LATENT_PAGE (source);
+  g_autoptr (GError) error = NULL;
+  GbImageSet *set = g_task_propagate_pointer (G_TASK (result), &error);
+  if (self->disposed)
+    {
+      gb_image_set_unref (set);
+      return;
+    }
+  if (set == NULL)
+    {
+      gb_latent_page_message (self, error->message);
+      gtk_progress_bar_set_text (self->progress, error->message);
+      set_training_ui (self, FALSE);
+      return;
+    }
+  if (set->rows != self->rows || set->cols != self->cols)
+    {
+      gb_latent_page_message (self, "the training images do not have the test images' size");
+      gb_image_set_unref (set);
+      set_training_ui (self, FALSE);
+      return;
+    }
+  self->train_set = set;
+  start_trainer (self);
+}
+
+static void start_clicked_cb (GbLatentPage *self);
+
+static void
+replace_answer_cb (GbConfirm answer, gpointer data)
+{
+  GbLatentPage *self = data;
+  if (answer == GB_CONFIRM_DISCARD && !self->disposed)
+    {
+      self->unsaved = FALSE;
+      start_clicked_cb (self);
+    }
+  else if (answer == GB_CONFIRM_SAVE && !self->disposed)
+    gtk_widget_activate_action (GTK_WIDGET (self), "win.save", NULL);   /* then Start again */
+  g_object_unref (self);
+}
+
+static void
+start_clicked_cb (GbLatentPage *self)
+{
+  if (self->trainer != NULL || self->ds == NULL)
+    return;
+  if (self->unsaved)
+    {
+      /* A new run replaces the model on show: ask, as closing would. */
+      GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+      gb_confirm_unsaved (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, "Save the VAE trained in the app?",
+                          "Training a new one replaces it, and it has not been saved.", "_Discard and Train",
+                          replace_answer_cb, g_object_ref (self));
+      return;
+    }
+  GbTrainConfig c = read_config (self);
+  g_autoptr (GError) error = NULL;
+  if (!gb_train_config_check (&c, &error))
+    {
+      gb_latent_page_message (self, error->message);
+      return;
+    }
+  set_training_ui (self, TRUE);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->stop_button), FALSE);
+  if (self->train_set != NULL)
+    {
+      start_trainer (self);
+      return;
+    }
+  gtk_progress_bar_set_text (self->progress, "Loading the training images…");
+  g_autoptr (GTask) task = g_task_new (self, NULL, load_train_done_cb, NULL);
+  g_task_set_task_data (task, g_strdup (self->ds->dir), g_free);
+  g_task_run_in_thread (task, load_train_thread);
+}
+
+static void
+pause_toggled_cb (GbLatentPage *self)
+{
+  if (self->trainer != NULL)
+    {
+      gb_trainer_set_paused (self->trainer, gtk_toggle_button_get_active (self->pause_button));
+      update_progress (self);
+    }
+}
+
+void
+gb_latent_page_stop (GbPage *page)
+{
+  GbLatentPage *self = GB_LATENT_PAGE (page);
+  if (self->cancel != NULL)
+    {
+      gb_trainer_set_paused (self->trainer, FALSE);
+      g_cancellable_cancel (self->cancel);
+    }
+}
+
+static void
+stop_clicked_cb (GbLatentPage *self)
+{
+  gb_latent_page_stop (GB_PAGE (self));
+}
+
+static void
+lr_changed_cb (GbLatentPage *self)
+{
+  double lr = gtk_spin_button_get_value (self->lr);
+  if (self->trainer != NULL && lr > 0.0 && lr <= 1.0)
+    gb_trainer_set_lr (self->trainer, lr);
+}
+
+static void
+beta_changed_cb (GbLatentPage *self)
+{
+  double beta = gtk_spin_button_get_value (self->beta);
+  if (self->trainer != NULL && beta >= 0.0 && beta <= 1000.0)
+    gb_trainer_set_beta (self->trainer, beta);
+}
+
+void
+gb_latent_page_training_init (GbLatentPage *self)
+{
+  self->train_curve = g_array_new (FALSE, FALSE, sizeof (GbLossPoint));
+  self->test_curve = g_array_new (FALSE, FALSE, sizeof (GbLossPoint));
+  g_signal_connect_swapped (self->start_button, "clicked", G_CALLBACK (start_clicked_cb), self);
+  g_signal_connect_swapped (self->pause_button, "toggled", G_CALLBACK (pause_toggled_cb), self);
+  g_signal_connect_swapped (self->stop_button, "clicked", G_CALLBACK (stop_clicked_cb), self);
+  g_signal_connect_swapped (self->lr, "value-changed", G_CALLBACK (lr_changed_cb), self);
+  g_signal_connect_swapped (self->beta, "value-changed", G_CALLBACK (beta_changed_cb), self);
+}
+
+void
+gb_latent_page_training_finalize (GbLatentPage *self)
+{
+  gb_image_set_unref (self->train_set);
+  g_clear_object (&self->trainer);
+  g_clear_object (&self->cancel);
+  g_array_unref (self->train_curve);
+  g_array_unref (self->test_curve);
+}
