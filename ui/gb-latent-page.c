@@ -7,7 +7,6 @@
  * only installs their results and draws.
  */
 #include "gb-latent-page.h"
-#include "gb-latent-page-private.h"
 #include "gb-page.h"
 
 #include <math.h>
@@ -15,6 +14,7 @@
 #include "gb-dataset.h"
 #include "gb-error.h"
 #include "gb-export.h"
+#include "gb-latent-train-panel.h"
 #include "gb-latent-view.h"
 #include "gb-long-run.h"
 #include "gb-models.h"
@@ -23,12 +23,76 @@
 #include "gb-vae-trainer.h"
 #include "gb-vae-file.h"
 
+#define MAX_INTERP 32
+
+struct _GbLatentPage {
+  GtkBox parent_instance;
+
+  /* Template children. */
+  GbLatentView *view;
+  GtkDrawingArea *info_area;
+  GtkCheckButton *manifold_check;
+  GtkSpinButton *manifold_size;
+  GtkDropDown *manifold_mode;
+  GtkButton *sample_button;
+  GtkSpinButton *n_samples;
+  GtkSpinButton *interp_k;
+  GtkButton *clear_button;
+  GtkButton *reset_button;
+  GbLatentTrainPanel *train_panel;
+
+  GSettings *settings;
+
+  /* The data set (test split), or the reason there is none. */
+  GbDataset *ds;
+  char *data_error;
+  gboolean data_loading;
+  int rows, cols;
+
+  /* The model on show. */
+  GbVaeSnapshot *model;
+  char *model_name;
+  char *model_line;
+  guint encode_generation;
+
+  GbManifold *manifold;
+  GbGridDecoder *grid;        /* the model prepared for manifold grids */
+  gboolean manifold_dirty;
+
+  /* Pointer preview. */
+  float *preview;             /* (D) */
+  gboolean has_preview;
+  double preview_z[2];
+
+  /* Selection. */
+  gboolean has_sel;
+  guint32 sel;
+  float sel_mu[2], sel_lv[2], sel_eps[2], sel_z[2];
+  float *sel_recon;           /* (D) */
+  GbVaeLoss sel_loss;
+
+  /* Interpolation between two test points (−1: none). */
+  gint64 pair_a, pair_b;
+  float *interp;              /* (MAX_INTERP, D) */
+  float interp_z[2 * MAX_INTERP];
+
+  /* Prior samples. */
+  GbRng sample_rng;
+  int n_samples_drawn;
+  float samples_z[2 * GB_LATENT_MAX_SAMPLES];
+  float *samples;             /* (GB_LATENT_MAX_SAMPLES, D) */
+
+  gboolean disposed;
+};
+
 static void page_iface_init (GbPageInterface *iface);
+static void gb_latent_page_set_model (GbLatentPage *self, GbVae *vae, const char *name);
+static gboolean gb_latent_page_is_training (GbPage *page);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (GbLatentPage, gb_latent_page, GTK_TYPE_BOX,
                                G_IMPLEMENT_INTERFACE (GB_TYPE_PAGE, page_iface_init))
 
-void
+static void
 gb_latent_page_message (GbLatentPage *self, const char *message)
 {
   gb_page_message (GB_PAGE (self), message);
@@ -183,7 +247,7 @@ model_changed (GbLatentPage *self)
   sync_scene (self, TRUE);
 }
 
-void
+static void
 gb_latent_page_install_snapshot (GbLatentPage *self, GbVaeSnapshot *snap)
 {
   g_clear_pointer (&self->model, gb_vae_snapshot_unref);
@@ -304,20 +368,6 @@ info_draw_cb (GtkDrawingArea *area, cairo_t *cr, int w, int h, gpointer data)
   GbLatentInfo info = { 0 };
   fill_info (self, &info);
   gb_latent_info_paint (cr, w, h, &info, gb_latent_view_get_palette (self->view));
-}
-
-static void
-plot_draw_cb (GtkDrawingArea *area, cairo_t *cr, int w, int h, gpointer data)
-{
-  GbLatentPage *self = data;
-  GbLossPlot plot = {
-    (const GbLossPoint *) self->train_curve->data, self->train_curve->len,
-    (const GbLossPoint *) self->test_curve->data, self->test_curve->len,
-    MAX (self->last_progress.steps_per_epoch, 1), self->last_progress.total,
-    self->ds ? "Press Start to train a new VAE and watch its loss here"
-    : self->data_loading ? "Loading the data set…" : "Training needs the Fashion-MNIST data set",
-  };
-  gb_loss_plot_paint (cr, w, h, &plot, gb_latent_view_get_palette (self->view));
 }
 
 /* --- pointer, selection, legend --- */
@@ -458,10 +508,8 @@ encode_done_cb (GObject *source, GAsyncResult *result, gpointer data)
           g_free (self->data_error);
           self->data_error = g_strdup ("No data points: the data set could not be loaded (see above). "
                                        "The preview, the manifold and sampling still work.");
-          gtk_widget_set_sensitive (GTK_WIDGET (self->start_button), FALSE);
-          gtk_widget_set_tooltip_text (GTK_WIDGET (self->start_button), error->message);
+          gb_latent_train_panel_set_data (self->train_panel, NULL, error->message);
           sync_scene (self, TRUE);
-          gtk_widget_queue_draw (GTK_WIDGET (self->plot_area));
         }
       gb_latent_page_message (self, error->message);
       return;
@@ -474,10 +522,7 @@ encode_done_cb (GObject *source, GAsyncResult *result, gpointer data)
       self->rows = self->ds->test->rows;
       self->cols = self->ds->test->cols;
       g_clear_pointer (&self->data_error, g_free);
-      if (self->trainer == NULL)
-        gtk_widget_set_sensitive (GTK_WIDGET (self->start_button), TRUE);
-      gtk_widget_set_tooltip_text (GTK_WIDGET (self->start_button), NULL);
-      gtk_widget_queue_draw (GTK_WIDGET (self->plot_area));
+      gb_latent_train_panel_set_data (self->train_panel, self->ds, NULL);
     }
   g_autoptr (GbVaeSnapshot) snap = gb_vae_snapshot_new (g_steal_pointer (&job->vae), g_steal_pointer (&job->mu),
                                                         self->ds->test->n);
@@ -497,10 +542,10 @@ start_encode (GbLatentPage *self)
   g_task_run_in_thread (task, encode_thread);
 }
 
-void
+static void
 gb_latent_page_set_model (GbLatentPage *self, GbVae *vae, const char *name)
 {
-  self->unsaved = FALSE;
+  gb_latent_train_panel_set_unsaved (self->train_panel, FALSE);
   char *copy = g_strdup (name);   /* name may be self->model_name itself */
   g_free (self->model_name);
   self->model_name = copy;
@@ -563,7 +608,7 @@ gb_latent_page_save_model (GbPage *page, const char *path, GError **error)
   GbLatentPage *self = GB_LATENT_PAGE (page);
   if (!gb_vae_save (self->model->vae, path, error))
     return FALSE;
-  self->unsaved = FALSE;
+  gb_latent_train_panel_set_unsaved (self->train_panel, FALSE);
   g_free (self->model_name);
   self->model_name = g_path_get_basename (path);
   update_model_line (self);
@@ -601,6 +646,61 @@ gb_latent_page_export (GbPage *page, const char *path, GError **error)
 
 /* --- training --- */
 
+/* --- training (GbLatentTrainPanel) --- */
+
+static void
+training_snapshot_cb (GbLatentTrainPanel *panel, GbVaeSnapshot *snap, const char *name, GbLatentPage *self)
+{
+  g_free (self->model_name);
+  self->model_name = g_strdup (name);
+  gb_latent_page_install_snapshot (self, snap);
+}
+
+/* The run has ended: its model stays on show, with its final numbers. */
+static void
+training_finished_cb (GbLatentTrainPanel *panel, GbVae *vae, gboolean ok, GbLatentPage *self)
+{
+  const char *name = ok ? "trained in the app (not saved)" : "last good model (not saved)";
+  /* The final snapshot already holds the encodings of this model. */
+  GbVaeSnapshot *snap = self->model;
+  if (snap != NULL && snap->mu != NULL)
+    {
+      g_free (self->model_name);
+      self->model_name = g_strdup (name);
+      g_autoptr (GbVaeSnapshot) last = gb_vae_snapshot_new (gb_vae_copy (vae),
+                                                            g_memdup2 (snap->mu, (gsize) snap->n * 2 * sizeof (float)),
+                                                            snap->n);
+      gb_latent_page_install_snapshot (self, last);
+    }
+  else
+    gb_latent_page_set_model (self, gb_vae_copy (vae), name);
+}
+
+static void
+training_message_cb (GbLatentTrainPanel *panel, const char *text, GbLatentPage *self)
+{
+  gb_latent_page_message (self, text);
+}
+
+static gboolean
+gb_latent_page_is_training (GbPage *page)
+{
+  return gb_latent_train_panel_is_training (GB_LATENT_PAGE (page)->train_panel);
+}
+
+static gboolean
+gb_latent_page_has_unsaved (GbPage *page)
+{
+  GbLatentPage *self = GB_LATENT_PAGE (page);
+  return gb_latent_train_panel_is_training (self->train_panel) || gb_latent_train_panel_get_unsaved (self->train_panel);
+}
+
+static void
+gb_latent_page_stop (GbPage *page)
+{
+  gb_latent_train_panel_stop (GB_LATENT_PAGE (page)->train_panel);
+}
+
 /* --- object --- */
 
 static void
@@ -608,8 +708,6 @@ gb_latent_page_dispose (GObject *object)
 {
   GbLatentPage *self = GB_LATENT_PAGE (object);
   self->disposed = TRUE;
-  if (self->cancel != NULL)
-    g_cancellable_cancel (self->cancel);
   g_clear_object (&self->settings);
   gtk_widget_dispose_template (GTK_WIDGET (self), GB_TYPE_LATENT_PAGE);
   G_OBJECT_CLASS (gb_latent_page_parent_class)->dispose (object);
@@ -630,7 +728,6 @@ gb_latent_page_finalize (GObject *object)
   g_free (self->sel_recon);
   g_free (self->interp);
   g_free (self->samples);
-  gb_latent_page_training_finalize (self);
   G_OBJECT_CLASS (gb_latent_page_parent_class)->finalize (object);
 }
 
@@ -643,11 +740,11 @@ gb_latent_page_class_init (GbLatentPageClass *klass)
   object_class->finalize = gb_latent_page_finalize;
 
   g_type_ensure (GB_TYPE_LATENT_VIEW);
+  g_type_ensure (GB_TYPE_LATENT_TRAIN_PANEL);
   gtk_widget_class_install_action (widget_class, "latent.toggle-manifold", NULL, toggle_manifold_action);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/glassbox/Glassbox/ui/gb-latent-page.ui");
   gtk_widget_class_bind_template_child (widget_class, GbLatentPage, view);
   gtk_widget_class_bind_template_child (widget_class, GbLatentPage, info_area);
-  gtk_widget_class_bind_template_child (widget_class, GbLatentPage, plot_area);
   gtk_widget_class_bind_template_child (widget_class, GbLatentPage, manifold_check);
   gtk_widget_class_bind_template_child (widget_class, GbLatentPage, manifold_size);
   gtk_widget_class_bind_template_child (widget_class, GbLatentPage, manifold_mode);
@@ -656,16 +753,7 @@ gb_latent_page_class_init (GbLatentPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, GbLatentPage, interp_k);
   gtk_widget_class_bind_template_child (widget_class, GbLatentPage, clear_button);
   gtk_widget_class_bind_template_child (widget_class, GbLatentPage, reset_button);
-  gtk_widget_class_bind_template_child (widget_class, GbLatentPage, epochs);
-  gtk_widget_class_bind_template_child (widget_class, GbLatentPage, batch);
-  gtk_widget_class_bind_template_child (widget_class, GbLatentPage, lr);
-  gtk_widget_class_bind_template_child (widget_class, GbLatentPage, hidden);
-  gtk_widget_class_bind_template_child (widget_class, GbLatentPage, beta);
-  gtk_widget_class_bind_template_child (widget_class, GbLatentPage, seed);
-  gtk_widget_class_bind_template_child (widget_class, GbLatentPage, start_button);
-  gtk_widget_class_bind_template_child (widget_class, GbLatentPage, pause_button);
-  gtk_widget_class_bind_template_child (widget_class, GbLatentPage, stop_button);
-  gtk_widget_class_bind_template_child (widget_class, GbLatentPage, progress);
+  gtk_widget_class_bind_template_child (widget_class, GbLatentPage, train_panel);
 }
 
 static void
@@ -679,12 +767,7 @@ gb_latent_page_init (GbLatentPage *self)
   self->settings = gb_settings_new ();
   gb_settings_bind_spin (self->settings, "manifold-size", self->manifold_size);
   gb_settings_bind_spin (self->settings, "interpolation-steps", self->interp_k);
-  gb_settings_bind_spin (self->settings, "train-epochs", self->epochs);
-  gb_settings_bind_spin (self->settings, "train-batch", self->batch);
-  gb_settings_bind_spin (self->settings, "train-lr", self->lr);
-  gb_settings_bind_spin (self->settings, "train-hidden", self->hidden);
-  gb_settings_bind_spin (self->settings, "train-beta", self->beta);
-  gb_settings_bind_spin (self->settings, "train-seed", self->seed);
+  gb_latent_train_panel_bind_settings (self->train_panel, self->settings);
   g_settings_bind (self->settings, "manifold", self->manifold_check, "active", G_SETTINGS_BIND_DEFAULT);
   gtk_drop_down_set_selected (self->manifold_mode, g_settings_get_enum (self->settings, "manifold-mode"));
   g_settings_bind_with_mapping (self->settings, "manifold-mode", self->manifold_mode, "selected",
@@ -702,9 +785,11 @@ gb_latent_page_init (GbLatentPage *self)
   g_signal_connect_swapped (self->sample_button, "clicked", G_CALLBACK (sample_clicked_cb), self);
   g_signal_connect_swapped (self->clear_button, "clicked", G_CALLBACK (clear_clicked_cb), self);
   g_signal_connect_swapped (self->reset_button, "clicked", G_CALLBACK (reset_clicked_cb), self);
-  gb_latent_page_training_init (self);
+  gb_latent_train_panel_set_return_focus (self->train_panel, GTK_WIDGET (self->view));
+  g_signal_connect (self->train_panel, "snapshot", G_CALLBACK (training_snapshot_cb), self);
+  g_signal_connect (self->train_panel, "finished", G_CALLBACK (training_finished_cb), self);
+  g_signal_connect (self->train_panel, "message", G_CALLBACK (training_message_cb), self);
   gtk_drawing_area_set_draw_func (self->info_area, info_draw_cb, self, NULL);
-  gtk_drawing_area_set_draw_func (self->plot_area, plot_draw_cb, self, NULL);
   g_signal_connect_swapped (self->info_area, "resize", G_CALLBACK (update_info_size), self);
 
   /* The shipped model first (instant), the data set and its encoding on a
@@ -722,8 +807,6 @@ gb_latent_page_init (GbLatentPage *self)
       g_warning ("no shipped model: %s", error->message);
     }
   self->data_loading = TRUE;
-  gtk_widget_set_sensitive (GTK_WIDGET (self->start_button), FALSE);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->start_button), "Loading the data set…");
   gb_latent_page_set_model (self, vae, "shipped with Glassbox");
   start_encode (self);
   ensure_manifold (self);

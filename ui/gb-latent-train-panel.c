@@ -1,36 +1,55 @@
-/* gb-latent-page-training.c — the Latent space page's training: Start (after
- * loading the training images on a worker, and asking before it replaces an
- * unsaved model), Pause, Stop, the learning rate and β while it runs, and the
- * GbTrainer's progress and snapshots installed as they come. */
-#include "gb-latent-page-private.h"
+/* gb-latent-train-panel.c — training a VAE in the Latent space page. */
+#include "gb-latent-train-panel.h"
 
 #include <math.h>
 
 #include "gb-confirm.h"
-#include "gb-dataset.h"
+#include "gb-form.h"
+#include "gb-long-run.h"
+#include "gb-plot-paint.h"
+#include "gb-settings.h"
 
-gboolean
-gb_latent_page_is_training (GbPage *page)
-{
-  GbLatentPage *self = GB_LATENT_PAGE (page);
-  return self->trainer != NULL;
-}
+struct _GbLatentTrainPanel {
+  GtkWidget parent_instance;
 
-gboolean
-gb_latent_page_has_unsaved (GbPage *page)
+  GtkSpinButton *epochs, *batch, *lr, *hidden, *beta, *seed;
+  GtkButton *start_button, *stop_button;
+  GtkToggleButton *pause_button;
+  GtkProgressBar *progress;
+  GtkDrawingArea *plot_area;
+
+  GbDataset *ds;              /* what it trains on, or NULL */
+  char *why;                  /* why there is none (NULL: still loading) */
+  GbImageSet *train_set;      /* loaded on the first Start */
+  GbTrainer *trainer;
+  GCancellable *cancel;
+  GArray *train_curve, *test_curve;   /* of GbLossPoint */
+  GbTrainProgress last;
+  guint snapshot_version;
+  gboolean unsaved, holding_app, disposed;
+  GbLongRun long_run;         /* no suspend while training; a notification when done */
+  GtkWidget *return_focus;
+};
+
+G_DEFINE_FINAL_TYPE (GbLatentTrainPanel, gb_latent_train_panel, GTK_TYPE_WIDGET)
+
+enum { SNAPSHOT, FINISHED, MESSAGE, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
+static void
+message (GbLatentTrainPanel *self, const char *text)
 {
-  GbLatentPage *self = GB_LATENT_PAGE (page);
-  return self->trainer != NULL || self->unsaved;
+  g_signal_emit (self, signals[MESSAGE], 0, text);
 }
 
 static void
-set_training_ui (GbLatentPage *self, gboolean running)
+set_training_ui (GbLatentTrainPanel *self, gboolean running)
 {
   gtk_widget_set_sensitive (GTK_WIDGET (self->pause_button), running);
   gtk_widget_set_sensitive (GTK_WIDGET (self->stop_button), running);
   /* Move the keyboard focus off the controls about to be disabled (a focused
    * entry made insensitive loses its focus-out event). When training stops
-   * because the window is closing, the page may already be out of it. */
+   * because the window is closing, the panel may already be out of it. */
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
   GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
   GtkWidget *locked[] = { GTK_WIDGET (self->start_button), GTK_WIDGET (self->epochs), GTK_WIDGET (self->batch),
@@ -38,8 +57,9 @@ set_training_ui (GbLatentPage *self, gboolean running)
   for (gsize i = 0; running && focus != NULL && i < G_N_ELEMENTS (locked); i++)
     if (focus == locked[i] || gtk_widget_is_ancestor (focus, locked[i]))
       gtk_widget_grab_focus (GTK_WIDGET (self->pause_button));
-  if (!running && focus != NULL && (focus == GTK_WIDGET (self->pause_button) || focus == GTK_WIDGET (self->stop_button)))
-    gtk_widget_grab_focus (GTK_WIDGET (self->view));
+  if (!running && focus != NULL && self->return_focus != NULL
+      && (focus == GTK_WIDGET (self->pause_button) || focus == GTK_WIDGET (self->stop_button)))
+    gtk_widget_grab_focus (self->return_focus);
   gtk_widget_set_sensitive (GTK_WIDGET (self->start_button), !running && self->ds != NULL);
   gtk_widget_set_sensitive (GTK_WIDGET (self->epochs), !running);
   gtk_widget_set_sensitive (GTK_WIDGET (self->batch), !running);
@@ -48,6 +68,56 @@ set_training_ui (GbLatentPage *self, gboolean running)
   if (!running)
     gtk_toggle_button_set_active (self->pause_button, FALSE);
 }
+
+void
+gb_latent_train_panel_set_data (GbLatentTrainPanel *self, GbDataset *ds, const char *why)
+{
+  g_clear_pointer (&self->ds, gb_dataset_unref);
+  self->ds = ds ? gb_dataset_ref (ds) : NULL;
+  g_free (self->why);
+  self->why = g_strdup (ds ? NULL : why);
+  if (self->trainer == NULL)
+    gtk_widget_set_sensitive (GTK_WIDGET (self->start_button), ds != NULL);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->start_button), ds ? NULL : why ? why : "Loading the data set…");
+  gtk_widget_queue_draw (GTK_WIDGET (self->plot_area));
+}
+
+void
+gb_latent_train_panel_bind_settings (GbLatentTrainPanel *self, GSettings *settings)
+{
+  gb_settings_bind_spin (settings, "train-epochs", self->epochs);
+  gb_settings_bind_spin (settings, "train-batch", self->batch);
+  gb_settings_bind_spin (settings, "train-lr", self->lr);
+  gb_settings_bind_spin (settings, "train-hidden", self->hidden);
+  gb_settings_bind_spin (settings, "train-beta", self->beta);
+  gb_settings_bind_spin (settings, "train-seed", self->seed);
+}
+
+void
+gb_latent_train_panel_set_return_focus (GbLatentTrainPanel *self, GtkWidget *widget)
+{
+  self->return_focus = widget;
+}
+
+gboolean
+gb_latent_train_panel_is_training (GbLatentTrainPanel *self)
+{
+  return self->trainer != NULL;
+}
+
+gboolean
+gb_latent_train_panel_get_unsaved (GbLatentTrainPanel *self)
+{
+  return self->unsaved;
+}
+
+void
+gb_latent_train_panel_set_unsaved (GbLatentTrainPanel *self, gboolean unsaved)
+{
+  self->unsaved = unsaved;
+}
+
+/* --- a run --- */
 
 static char *
 format_duration (double s)
@@ -58,9 +128,9 @@ format_duration (double s)
 }
 
 static void
-update_progress (GbLatentPage *self)
+update_progress (GbLatentTrainPanel *self)
 {
-  GbTrainProgress *p = &self->last_progress;
+  GbTrainProgress *p = &self->last;
   gb_trainer_get_progress (self->trainer, p);
   gb_trainer_copy_train_curve (self->trainer, self->train_curve->len, self->train_curve);
   gb_trainer_copy_test_curve (self->trainer, self->test_curve->len, self->test_curve);
@@ -77,14 +147,13 @@ update_progress (GbLatentPage *self)
   if (snap != NULL && snap->version != self->snapshot_version)
     {
       self->snapshot_version = snap->version;
-      g_free (self->model_name);
-      self->model_name = g_strdup_printf ("training: step %" G_GINT64_FORMAT, snap->step);
-      gb_latent_page_install_snapshot (self, snap);
+      g_autofree char *name = g_strdup_printf ("training: step %" G_GINT64_FORMAT, snap->step);
+      g_signal_emit (self, signals[SNAPSHOT], 0, snap, name);
     }
 }
 
 static void
-trainer_progress_cb (GbTrainer *trainer, GbLatentPage *self)
+trainer_progress_cb (GbTrainer *trainer, GbLatentTrainPanel *self)
 {
   if (trainer == self->trainer)
     update_progress (self);
@@ -93,47 +162,36 @@ trainer_progress_cb (GbTrainer *trainer, GbLatentPage *self)
 static void
 trainer_done_cb (GObject *source, GAsyncResult *result, gpointer data)
 {
-  GbLatentPage *self = data;
+  GbLatentTrainPanel *self = data;
   GbTrainer *trainer = GB_TRAINER (source);
   g_autoptr (GError) error = NULL;
   gboolean ok = gb_trainer_run_finish (trainer, result, &error);
   if (trainer == self->trainer && !self->disposed)
     {
       update_progress (self);
-      GbTrainProgress *p = &self->last_progress;
+      GbTrainProgress *p = &self->last;
       /* Keep the model trained so far, with its final numbers. */
       g_autoptr (GbVae) vae = gb_trainer_dup_model (trainer);
       g_autofree char *text = NULL;
+      gboolean stopped = g_cancellable_is_cancelled (self->cancel);
       if (!ok)
         text = g_strdup_printf ("Stopped: %s", error->message);
-      else if (g_cancellable_is_cancelled (self->cancel))
+      else if (stopped)
         text = g_strdup_printf ("Stopped after %" G_GINT64_FORMAT " steps (%d full epochs); the model so far is kept",
                                 p->done, vae->info.epochs);
       else
         text = g_strdup_printf ("Done: %d epochs · test −ELBO %.2f nats", vae->info.epochs, vae->info.test_elbo);
       gtk_progress_bar_set_text (self->progress, text);
-      g_info ("training %s after %" G_GINT64_FORMAT " steps: %s",
-              ok && !g_cancellable_is_cancelled (self->cancel) ? "finished" : "stopped", p->done, text);
+      g_info ("training %s after %" G_GINT64_FORMAT " steps: %s", ok && !stopped ? "finished" : "stopped", p->done,
+              text);
       if (!ok)
-        gb_latent_page_message (self, error->message);
+        message (self, error->message);
       gb_long_run_end (&self->long_run, GTK_WIDGET (self), ok ? "The VAE has finished training" : "Training stopped",
                        text);
       g_clear_object (&self->trainer);
       g_clear_object (&self->cancel);
       set_training_ui (self, FALSE);
-      g_autoptr (GbVaeSnapshot) last = NULL;
-      g_free (self->model_name);
-      self->model_name = g_strdup (ok ? "trained in the app (not saved)" : "last good model (not saved)");
-      /* The final snapshot already holds the encodings of this model. */
-      GbVaeSnapshot *snap = self->model;
-      if (snap != NULL && snap->mu != NULL)
-        {
-          last = gb_vae_snapshot_new (g_steal_pointer (&vae), g_memdup2 (snap->mu, (gsize) snap->n * 2 * sizeof (float)),
-                                      snap->n);
-          gb_latent_page_install_snapshot (self, last);
-        }
-      else
-        gb_latent_page_set_model (self, g_steal_pointer (&vae), self->model_name);
+      g_signal_emit (self, signals[FINISHED], 0, vae, ok);
       self->unsaved = p->done > 0;
     }
   if (self->long_run.cookie != 0)
@@ -147,7 +205,7 @@ trainer_done_cb (GObject *source, GAsyncResult *result, gpointer data)
 }
 
 static GbTrainConfig
-read_config (GbLatentPage *self)
+read_config (GbLatentTrainPanel *self)
 {
   GbTrainConfig c;
   gb_train_config_init (&c);
@@ -161,14 +219,14 @@ read_config (GbLatentPage *self)
 }
 
 static void
-start_trainer (GbLatentPage *self)
+start_trainer (GbLatentTrainPanel *self)
 {
   GbTrainConfig c = read_config (self);
   g_autoptr (GError) error = NULL;
   self->trainer = gb_trainer_new (self->train_set, self->ds->test, self->ds->name, NULL, &c, &error);
   if (self->trainer == NULL)
     {
-      gb_latent_page_message (self, error->message);
+      message (self, error->message);
       set_training_ui (self, FALSE);
       gtk_progress_bar_set_text (self->progress, error->message);
       return;
@@ -205,7 +263,7 @@ load_train_thread (GTask *task, gpointer source, gpointer data, GCancellable *ca
 static void
 load_train_done_cb (GObject *source, GAsyncResult *result, gpointer data)
 {
-  GbLatentPage *self = GB_LATENT_PAGE (source);
+  GbLatentTrainPanel *self = GB_LATENT_TRAIN_PANEL (source);
   g_autoptr (GError) error = NULL;
   GbImageSet *set = g_task_propagate_pointer (G_TASK (result), &error);
   if (self->disposed)
@@ -215,14 +273,14 @@ load_train_done_cb (GObject *source, GAsyncResult *result, gpointer data)
     }
   if (set == NULL)
     {
-      gb_latent_page_message (self, error->message);
+      message (self, error->message);
       gtk_progress_bar_set_text (self->progress, error->message);
       set_training_ui (self, FALSE);
       return;
     }
-  if (set->rows != self->rows || set->cols != self->cols)
+  if (set->rows != self->ds->test->rows || set->cols != self->ds->test->cols)
     {
-      gb_latent_page_message (self, "the training images do not have the test images' size");
+      message (self, "the training images do not have the test images' size");
       gb_image_set_unref (set);
       set_training_ui (self, FALSE);
       return;
@@ -231,12 +289,12 @@ load_train_done_cb (GObject *source, GAsyncResult *result, gpointer data)
   start_trainer (self);
 }
 
-static void start_clicked_cb (GbLatentPage *self);
+static void start_clicked_cb (GbLatentTrainPanel *self);
 
 static void
 replace_answer_cb (GbConfirm answer, gpointer data)
 {
-  GbLatentPage *self = data;
+  GbLatentTrainPanel *self = data;
   if (answer == GB_CONFIRM_DISCARD && !self->disposed)
     {
       self->unsaved = FALSE;
@@ -248,7 +306,7 @@ replace_answer_cb (GbConfirm answer, gpointer data)
 }
 
 static void
-start_clicked_cb (GbLatentPage *self)
+start_clicked_cb (GbLatentTrainPanel *self)
 {
   if (self->trainer != NULL || self->ds == NULL)
     return;
@@ -265,7 +323,7 @@ start_clicked_cb (GbLatentPage *self)
   g_autoptr (GError) error = NULL;
   if (!gb_train_config_check (&c, &error))
     {
-      gb_latent_page_message (self, error->message);
+      message (self, error->message);
       return;
     }
   set_training_ui (self, TRUE);
@@ -282,7 +340,7 @@ start_clicked_cb (GbLatentPage *self)
 }
 
 static void
-pause_toggled_cb (GbLatentPage *self)
+pause_toggled_cb (GbLatentTrainPanel *self)
 {
   if (self->trainer != NULL)
     {
@@ -292,9 +350,8 @@ pause_toggled_cb (GbLatentPage *self)
 }
 
 void
-gb_latent_page_stop (GbPage *page)
+gb_latent_train_panel_stop (GbLatentTrainPanel *self)
 {
-  GbLatentPage *self = GB_LATENT_PAGE (page);
   if (self->cancel != NULL)
     {
       gb_trainer_set_paused (self->trainer, FALSE);
@@ -303,13 +360,7 @@ gb_latent_page_stop (GbPage *page)
 }
 
 static void
-stop_clicked_cb (GbLatentPage *self)
-{
-  gb_latent_page_stop (GB_PAGE (self));
-}
-
-static void
-lr_changed_cb (GbLatentPage *self)
+lr_changed_cb (GbLatentTrainPanel *self)
 {
   double lr = gtk_spin_button_get_value (self->lr);
   if (self->trainer != NULL && lr > 0.0 && lr <= 1.0)
@@ -317,31 +368,94 @@ lr_changed_cb (GbLatentPage *self)
 }
 
 static void
-beta_changed_cb (GbLatentPage *self)
+beta_changed_cb (GbLatentTrainPanel *self)
 {
   double beta = gtk_spin_button_get_value (self->beta);
   if (self->trainer != NULL && beta >= 0.0 && beta <= 1000.0)
     gb_trainer_set_beta (self->trainer, beta);
 }
 
-void
-gb_latent_page_training_init (GbLatentPage *self)
+static void
+plot_draw_cb (GtkDrawingArea *area, cairo_t *cr, int w, int h, gpointer data)
 {
-  self->train_curve = g_array_new (FALSE, FALSE, sizeof (GbLossPoint));
-  self->test_curve = g_array_new (FALSE, FALSE, sizeof (GbLossPoint));
-  g_signal_connect_swapped (self->start_button, "clicked", G_CALLBACK (start_clicked_cb), self);
-  g_signal_connect_swapped (self->pause_button, "toggled", G_CALLBACK (pause_toggled_cb), self);
-  g_signal_connect_swapped (self->stop_button, "clicked", G_CALLBACK (stop_clicked_cb), self);
-  g_signal_connect_swapped (self->lr, "value-changed", G_CALLBACK (lr_changed_cb), self);
-  g_signal_connect_swapped (self->beta, "value-changed", G_CALLBACK (beta_changed_cb), self);
+  GbLatentTrainPanel *self = data;
+  GbPalette pal;
+  gb_form_palette (GTK_WIDGET (self), &pal);
+  GbLossPlot plot = {
+    (const GbLossPoint *) self->train_curve->data, self->train_curve->len,
+    (const GbLossPoint *) self->test_curve->data, self->test_curve->len,
+    MAX (self->last.steps_per_epoch, 1), self->last.total,
+    self->ds ? "Press Start to train a new VAE and watch its loss here"
+    : self->why == NULL ? "Loading the data set…" : "Training needs the Fashion-MNIST data set",
+  };
+  gb_loss_plot_paint (cr, w, h, &plot, &pal);
 }
 
-void
-gb_latent_page_training_finalize (GbLatentPage *self)
+/* --- the object --- */
+
+static void
+gb_latent_train_panel_dispose (GObject *object)
 {
+  GbLatentTrainPanel *self = GB_LATENT_TRAIN_PANEL (object);
+  self->disposed = TRUE;
+  if (self->cancel != NULL)
+    g_cancellable_cancel (self->cancel);
+  gtk_widget_dispose_template (GTK_WIDGET (object), GB_TYPE_LATENT_TRAIN_PANEL);
+  GtkWidget *child;
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (object))) != NULL)
+    gtk_widget_unparent (child);   /* the unnamed ones too */
+  G_OBJECT_CLASS (gb_latent_train_panel_parent_class)->dispose (object);
+}
+
+static void
+gb_latent_train_panel_finalize (GObject *object)
+{
+  GbLatentTrainPanel *self = GB_LATENT_TRAIN_PANEL (object);
+  gb_dataset_unref (self->ds);
+  g_free (self->why);
   gb_image_set_unref (self->train_set);
   g_clear_object (&self->trainer);
   g_clear_object (&self->cancel);
   g_array_unref (self->train_curve);
   g_array_unref (self->test_curve);
+  G_OBJECT_CLASS (gb_latent_train_panel_parent_class)->finalize (object);
+}
+
+static void
+gb_latent_train_panel_class_init (GbLatentTrainPanelClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  object_class->dispose = gb_latent_train_panel_dispose;
+  object_class->finalize = gb_latent_train_panel_finalize;
+  /* (snapshot, name): a newer model of the run, to show. */
+  signals[SNAPSHOT] = g_signal_new ("snapshot", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                    G_TYPE_NONE, 2, G_TYPE_POINTER, G_TYPE_STRING);
+  /* (vae, ok): the run has ended; vae (borrowed) is the model trained so far. */
+  signals[FINISHED] = g_signal_new ("finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                    G_TYPE_NONE, 2, G_TYPE_POINTER, G_TYPE_BOOLEAN);
+  signals[MESSAGE] = g_signal_new ("message", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                   G_TYPE_NONE, 1, G_TYPE_STRING);
+  gtk_widget_class_set_template_from_resource (widget_class, "/org/glassbox/Glassbox/ui/gb-latent-train-panel.ui");
+#define CHILD(name) gtk_widget_class_bind_template_child (widget_class, GbLatentTrainPanel, name)
+  CHILD (epochs), CHILD (batch), CHILD (lr), CHILD (hidden), CHILD (beta), CHILD (seed);
+  CHILD (start_button), CHILD (pause_button), CHILD (stop_button), CHILD (progress), CHILD (plot_area);
+#undef CHILD
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+}
+
+static void
+gb_latent_train_panel_init (GbLatentTrainPanel *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->train_curve = g_array_new (FALSE, FALSE, sizeof (GbLossPoint));
+  self->test_curve = g_array_new (FALSE, FALSE, sizeof (GbLossPoint));
+  gtk_widget_set_sensitive (GTK_WIDGET (self->start_button), FALSE);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->start_button), "Loading the data set…");
+  g_signal_connect_swapped (self->start_button, "clicked", G_CALLBACK (start_clicked_cb), self);
+  g_signal_connect_swapped (self->pause_button, "toggled", G_CALLBACK (pause_toggled_cb), self);
+  g_signal_connect_swapped (self->stop_button, "clicked", G_CALLBACK (gb_latent_train_panel_stop), self);
+  g_signal_connect_swapped (self->lr, "value-changed", G_CALLBACK (lr_changed_cb), self);
+  g_signal_connect_swapped (self->beta, "value-changed", G_CALLBACK (beta_changed_cb), self);
+  gtk_drawing_area_set_draw_func (self->plot_area, plot_draw_cb, self, NULL);
 }
