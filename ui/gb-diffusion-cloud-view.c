@@ -109,20 +109,6 @@ gb_diffusion_cloud_view_get_frame (GbDiffusionCloudView *self)
 
 /* --- drawing --- */
 
-static void
-line (cairo_t *cr, double *y, double step, const GbRgb *color, gboolean bold, const char *format, ...) G_GNUC_PRINTF (6, 7);
-
-static void
-line (cairo_t *cr, double *y, double step, const GbRgb *color, gboolean bold, const char *format, ...)
-{
-  va_list args;
-  va_start (args, format);
-  g_autofree char *text = g_strdup_vprintf (format, args);
-  va_end (args);
-  gb_paint_text (cr, 8, *y, text, bold ? 12 : 11, color, GB_ALIGN_LEFT, bold);
-  *y += step;
-}
-
 /* The particle and its prediction decoded by the VAE (the latent plane). */
 static void
 paint_decoded (GbDiffusionCloudView *self, cairo_t *cr, int w, double y, const float *x, const float *x0,
@@ -183,21 +169,21 @@ paint_side (GbDiffusionCloudView *self, cairo_t *cr, int w, int h)
       gb_diffusion_predict_x0 (s, f->t, x, eps, x0, 2);
       have_pred = TRUE;
     }
-  line (cr, &y, 20, &pal->fg, TRUE, "point %d at t = %d", i, f->t);
+  gb_paint_line (cr, &y, 20, &pal->fg, TRUE, "point %d at t = %d", i, f->t);
   if (!f->reverse && f->have_target)
     {
       double a = sqrt (s->alpha_bar[f->t]), b = sqrt (1 - s->alpha_bar[f->t]);
       const float *d0 = f->target + 2 * i, *e = f->noise + 2 * i;
-      line (cr, &y, 16, &pal->fg, FALSE, "x_t = √ᾱ·x₀ + √(1−ᾱ)·ε");
+      gb_paint_line (cr, &y, 16, &pal->fg, FALSE, "x_t = √ᾱ·x₀ + √(1−ᾱ)·ε");
       for (int k = 0; k < 2; k++)
-        line (cr, &y, 16, &pal->fg, FALSE, "  %.3f = %.3f·%.3f + %.3f·%.3f", x[k], a, d0[k], b, e[k]);
+        gb_paint_line (cr, &y, 16, &pal->fg, FALSE, "  %.3f = %.3f·%.3f + %.3f·%.3f", x[k], a, d0[k], b, e[k]);
     }
   else
-    line (cr, &y, 16, &pal->fg, FALSE, "x_t = (%.3f, %.3f)", x[0], x[1]);
+    gb_paint_line (cr, &y, 16, &pal->fg, FALSE, "x_t = (%.3f, %.3f)", x[0], x[1]);
   if (have_pred)
     {
-      line (cr, &y, 16, &pal->fg, FALSE, "ε̂ = (%.3f, %.3f)", eps[0], eps[1]);
-      line (cr, &y, 16, &pal->fg, FALSE, "x̂₀ = (%.3f, %.3f)", x0[0], x0[1]);
+      gb_paint_line (cr, &y, 16, &pal->fg, FALSE, "ε̂ = (%.3f, %.3f)", eps[0], eps[1]);
+      gb_paint_line (cr, &y, 16, &pal->fg, FALSE, "x̂₀ = (%.3f, %.3f)", x0[0], x0[1]);
     }
   if (f->latent && self->vae != NULL)
     paint_decoded (self, cr, w, y, x, x0, have_pred);
@@ -326,10 +312,7 @@ gb_diffusion_cloud_view_get_property (GObject *object, guint id, GValue *value, 
 static void
 gb_diffusion_cloud_view_dispose (GObject *object)
 {
-  gtk_widget_dispose_template (GTK_WIDGET (object), GB_TYPE_DIFFUSION_CLOUD_VIEW);
-  GtkWidget *child;
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (object))) != NULL)
-    gtk_widget_unparent (child);   /* the unnamed ones too */
+  gb_form_dispose_template (GTK_WIDGET (object), GB_TYPE_DIFFUSION_CLOUD_VIEW);
   G_OBJECT_CLASS (gb_diffusion_cloud_view_parent_class)->dispose (object);
 }
 

@@ -145,20 +145,6 @@ gb_diffusion_image_view_get_frame (GbDiffusionImageView *self)
 
 /* --- drawing --- */
 
-static void
-line (cairo_t *cr, double *y, double step, const GbRgb *color, gboolean bold, const char *format, ...) G_GNUC_PRINTF (6, 7);
-
-static void
-line (cairo_t *cr, double *y, double step, const GbRgb *color, gboolean bold, const char *format, ...)
-{
-  va_list args;
-  va_start (args, format);
-  g_autofree char *text = g_strdup_vprintf (format, args);
-  va_end (args);
-  gb_paint_text (cr, 8, *y, text, bold ? 12 : 11, color, GB_ALIGN_LEFT, bold);
-  *y += step;
-}
-
 /* The hovered pixel's numbers. */
 static void
 paint_side (GbDiffusionImageView *self, cairo_t *cr, int w, int h)
@@ -179,26 +165,26 @@ paint_side (GbDiffusionImageView *self, cairo_t *cr, int w, int h)
   int t = f->t;
   double a = sqrt (s->alpha_bar[t]), b = sqrt (1 - s->alpha_bar[t]);
   float x = f->shown[(gsize) i * d + p];
-  line (cr, &y, 20, &pal->fg, TRUE, "image %d, pixel (%d, %d) at t = %d", i + 1, p / f->side, p % f->side, t);
-  line (cr, &y, 20, &pal->fg, FALSE, "√ᾱ_t = %.4f   √(1−ᾱ_t) = %.4f", a, b);
+  gb_paint_line (cr, &y, 20, &pal->fg, TRUE, "image %d, pixel (%d, %d) at t = %d", i + 1, p / f->side, p % f->side, t);
+  gb_paint_line (cr, &y, 20, &pal->fg, FALSE, "√ᾱ_t = %.4f   √(1−ᾱ_t) = %.4f", a, b);
   if (!f->reverse)
     {
       float x0 = f->target[(gsize) i * d + p], e = f->noise[(gsize) i * d + p];
-      line (cr, &y, 16, &pal->fg, FALSE, "x_t = √ᾱ_t·x₀ + √(1−ᾱ_t)·ε");
-      line (cr, &y, 20, &pal->fg, FALSE, "  %.3f = %.4f·%.3f + %.4f·%.3f", x, a, x0, b, e);
+      gb_paint_line (cr, &y, 16, &pal->fg, FALSE, "x_t = √ᾱ_t·x₀ + √(1−ᾱ_t)·ε");
+      gb_paint_line (cr, &y, 20, &pal->fg, FALSE, "  %.3f = %.4f·%.3f + %.4f·%.3f", x, a, x0, b, e);
     }
   else
-    line (cr, &y, 20, &pal->fg, FALSE, "x_t = %.3f", x);
+    gb_paint_line (cr, &y, 20, &pal->fg, FALSE, "x_t = %.3f", x);
   if (i == f->selected && f->pred)
     {
       /* The predictions' own state (the grid's, or one request behind it). */
       double pa = sqrt (s->alpha_bar[f->pred_t]), pb = sqrt (1 - s->alpha_bar[f->pred_t]);
-      line (cr, &y, 16, &pal->muted, FALSE, "the model's reading of it:");
-      line (cr, &y, 16, &pal->fg, FALSE, "ε̂ = %.3f    x̂₀ = %.3f", f->eps[p], f->x0[p]);
-      line (cr, &y, 16, &pal->fg, FALSE, "  %.3f = %.4f·%.3f + %.4f·%.3f", f->pred_x[p], pa, f->x0[p], pb, f->eps[p]);
+      gb_paint_line (cr, &y, 16, &pal->muted, FALSE, "the model's reading of it:");
+      gb_paint_line (cr, &y, 16, &pal->fg, FALSE, "ε̂ = %.3f    x̂₀ = %.3f", f->eps[p], f->x0[p]);
+      gb_paint_line (cr, &y, 16, &pal->fg, FALSE, "  %.3f = %.4f·%.3f + %.4f·%.3f", f->pred_x[p], pa, f->x0[p], pb, f->eps[p]);
     }
   else if (t > 0)
-    line (cr, &y, 16, &pal->muted, FALSE, "(click the image for ε̂ and x̂₀)");
+    gb_paint_line (cr, &y, 16, &pal->muted, FALSE, "(click the image for ε̂ and x̂₀)");
 }
 
 static void
@@ -276,10 +262,7 @@ gb_diffusion_image_view_dispose (GObject *object)
 {
   GbDiffusionImageView *self = GB_DIFFUSION_IMAGE_VIEW (object);
   g_clear_pointer (&self->predictor, gb_predictor_free);
-  gtk_widget_dispose_template (GTK_WIDGET (object), GB_TYPE_DIFFUSION_IMAGE_VIEW);
-  GtkWidget *child;
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (object))) != NULL)
-    gtk_widget_unparent (child);   /* the unnamed ones too */
+  gb_form_dispose_template (GTK_WIDGET (object), GB_TYPE_DIFFUSION_IMAGE_VIEW);
   G_OBJECT_CLASS (gb_diffusion_image_view_parent_class)->dispose (object);
 }
 

@@ -76,3 +76,12 @@ gb_form_focus_ring (GtkWidget *canvas, cairo_t *cr, int w, int h, const GbPalett
   cairo_rectangle (cr, 1, 1, w - 2, h - 2);
   cairo_stroke (cr);
 }
+
+void
+gb_form_dispose_template (GtkWidget *widget, GType type)
+{
+  gtk_widget_dispose_template (widget, type);
+  GtkWidget *child;
+  while ((child = gtk_widget_get_first_child (widget)) != NULL)
+    gtk_widget_unparent (child);
+}

@@ -24,5 +24,8 @@ void           gb_form_palette   (GtkWidget *widget, GbPalette *pal);
 /* A canvas's keyboard focus: a ring in the accent colour round its w × h
  * when it has the focus. */
 void           gb_form_focus_ring (GtkWidget *canvas, cairo_t *cr, int w, int h, const GbPalette *pal);
+/* For the dispose of a widget of type `type` made from a template: disposes
+ * the template and unparents every child, the unnamed ones too. */
+void           gb_form_dispose_template (GtkWidget *widget, GType type);
 
 G_END_DECLS

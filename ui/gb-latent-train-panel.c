@@ -400,10 +400,7 @@ gb_latent_train_panel_dispose (GObject *object)
   self->disposed = TRUE;
   if (self->cancel != NULL)
     g_cancellable_cancel (self->cancel);
-  gtk_widget_dispose_template (GTK_WIDGET (object), GB_TYPE_LATENT_TRAIN_PANEL);
-  GtkWidget *child;
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (object))) != NULL)
-    gtk_widget_unparent (child);   /* the unnamed ones too */
+  gb_form_dispose_template (GTK_WIDGET (object), GB_TYPE_LATENT_TRAIN_PANEL);
   G_OBJECT_CLASS (gb_latent_train_panel_parent_class)->dispose (object);
 }
 

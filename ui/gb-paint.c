@@ -167,3 +167,14 @@ gb_nice_step (double span, int target)
   double f = raw / mag;
   return (f < 1.5 ? 1.0 : f < 3.5 ? 2.0 : f < 7.5 ? 5.0 : 10.0) * mag;
 }
+
+void
+gb_paint_line (cairo_t *cr, double *y, double step, const GbRgb *color, gboolean bold, const char *format, ...)
+{
+  va_list args;
+  va_start (args, format);
+  g_autofree char *text = g_strdup_vprintf (format, args);
+  va_end (args);
+  gb_paint_text (cr, 8, *y, text, bold ? 12 : 11, color, GB_ALIGN_LEFT, bold);
+  *y += step;
+}

@@ -48,6 +48,10 @@ typedef enum {
  * x; size in pixels. Returns the text's width. `bold` for headings. */
 double gb_paint_text (cairo_t *cr, double x, double y, const char *text, double size,
                       const GbRgb *color, GbAlign align, gboolean bold);
+/* A line of text at (8, *y) formatted like printf, 11 px (12 px and bold for
+ * a heading), then *y moves down by step: the side panels' numbers. */
+void   gb_paint_line (cairo_t *cr, double *y, double step, const GbRgb *color, gboolean bold, const char *format, ...)
+  G_GNUC_PRINTF (6, 7);
 /* The width a text would take, without drawing it. */
 double gb_text_width (cairo_t *cr, const char *text, double size, gboolean bold);
 

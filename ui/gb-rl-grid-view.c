@@ -397,10 +397,7 @@ gb_rl_grid_view_get_property (GObject *object, guint id, GValue *value, GParamSp
 static void
 gb_rl_grid_view_dispose (GObject *object)
 {
-  gtk_widget_dispose_template (GTK_WIDGET (object), GB_TYPE_RL_GRID_VIEW);
-  GtkWidget *child;
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (object))) != NULL)
-    gtk_widget_unparent (child);   /* the unnamed ones too */
+  gb_form_dispose_template (GTK_WIDGET (object), GB_TYPE_RL_GRID_VIEW);
   G_OBJECT_CLASS (gb_rl_grid_view_parent_class)->dispose (object);
 }
 
