@@ -352,32 +352,36 @@ typedef struct {
 static void
 cart_paint_cb (cairo_t *cr, int w, int h, gpointer data)
 {
-  CartRender *cr_ = data;
-  gb_cartpole_paint (cr, w, h, &cr_->scene, &cr_->pal);
+  CartRender *r = data;
+  gb_cartpole_paint (cr, w, h, &r->scene, &r->pal);
 }
 
 int
 gb_cli_render_cartpole (int argc, char **argv)
 {
-  int episodes = 300, step = -1, width = 1000, height = 640;
+  int episodes = 300, step = -1, width = 1200, height = 760;
   double lr = NAN;
   gint64 seed = 1;
-  g_autofree char *out = NULL, *theme = NULL;
+  g_autofree char *out = NULL, *theme = NULL, *policy = NULL;
   GOptionEntry entries[] = {
     { "episodes", 0, 0, G_OPTION_ARG_INT, &episodes, "REINFORCE episodes to train first (default 300)", "N" },
+    { "policy", 0, 0, G_OPTION_ARG_FILENAME, &policy,
+      "Start from a policy saved by the app instead; it plays (and learns from) one episode, as Open does", "FILE" },
     { "lr", 0, 0, G_OPTION_ARG_DOUBLE, &lr, "Adam step size (default 0.05)", "X" },
     { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Random seed (default 1)", "S" },
-    { "step", 0, 0, G_OPTION_ARG_INT, &step, "Which step of the last episode to draw (default: its middle)", "T" },
-    { "width", 0, 0, G_OPTION_ARG_INT, &width, "Width in pixels (default 1000)", "W" },
-    { "height", 0, 0, G_OPTION_ARG_INT, &height, "Height in pixels (default 640)", "H" },
+    { "step", 0, 0, G_OPTION_ARG_INT, &step,
+      "Which step of the last episode to draw (default: its last, where the app's replay comes to rest)", "T" },
+    { "width", 0, 0, G_OPTION_ARG_INT, &width, "Width in pixels (default 1200, as Export)", "W" },
+    { "height", 0, 0, G_OPTION_ARG_INT, &height, "Height in pixels (default 760, as Export)", "H" },
     { "theme", 0, 0, G_OPTION_ARG_STRING, &theme, "light or dark (default light)", "THEME" },
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "Output file: .png, .svg or .pdf (required)", "FILE" },
     { NULL }
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new ("--out FILE — train REINFORCE on cart-pole and draw it");
   int status = parse_options (ctx, entries,
-    "Trains the REINFORCE agent on CartPole-v1 and draws a step of its last episode:\n"
-    "the cart and pole, the policy as a surface over θ and θ̇, π and G_t along the episode.",
+    "Trains the REINFORCE agent on CartPole-v1 (or loads one) and draws a step of its last\n"
+    "episode as the app's Export draws it: the cart and pole, the policy as a surface over θ\n"
+    "and θ̇, π and G_t along the episode, the returns.",
     &argc, &argv, &out);
   if (status >= 0)
     return status;
@@ -387,13 +391,22 @@ gb_cli_render_cartpole (int argc, char **argv)
     return usage_error (ctx, "--seed must be ≥ 0");
   if (theme != NULL && !g_str_equal (theme, "dark") && !g_str_equal (theme, "light"))
     return usage_error (ctx, "--theme is light or dark");
-  GbReinforceConfig c;
-  gb_reinforce_config_init (&c);
-  c.seed = (guint64) seed;
-  if (!isnan (lr))
-    c.lr = lr;
   g_autoptr (GError) error = NULL;
-  g_autoptr (GbReinforce) agent = gb_reinforce_new (&c, &error);
+  g_autoptr (GbReinforce) agent = NULL;
+  if (policy != NULL)
+    {
+      agent = gb_reinforce_load (policy, &error);
+      episodes = 1;
+    }
+  else
+    {
+      GbReinforceConfig c;
+      gb_reinforce_config_init (&c);
+      c.seed = (guint64) seed;
+      if (!isnan (lr))
+        c.lr = lr;
+      agent = gb_reinforce_new (&c, &error);
+    }
   if (agent == NULL)
     return fail (error);
   g_autoptr (GbCartEpisode) ep = gb_cart_episode_new ();
@@ -403,20 +416,16 @@ gb_cli_render_cartpole (int argc, char **argv)
   if (step >= T)
     return usage_error (ctx, "--step is past the end of the last episode");
   if (step < 0)
-    step = T / 2;
-  int tail = MIN (100, episodes);
+    step = T - 1;
+  int n = (int) agent->returns->len, tail = MIN (100, n);
   double mean = 0;
-  for (int e = episodes - tail; e < episodes; e++)
+  for (int e = n - tail; e < n; e++)
     mean += g_array_index (agent->returns, double, e) / tail;
-  CartRender r = { { 0 } };
+  CartRender r = { gb_cartpole_replay_scene (agent, ep, step, (const double *) agent->returns->data, n) };
   gb_palette_init (&r.pal, theme != NULL && g_str_equal (theme, "dark"));
-  g_autofree char *title = g_strdup_printf ("Cart-pole (CartPole-v1), REINFORCE after %d episodes", episodes);
-  r.scene = (GbCartScene) { &g_array_index (ep->states, GbCartState, step), step, agent, ep,
-                            (const double *) agent->returns->data, (int) agent->returns->len, title };
   if (!gb_export_file (out, width, height, cart_paint_cb, &r, &error))
     return fail (error);
   printf ("REINFORCE: %d episodes, mean return of the last %d: %.1f; last episode %d steps\nwrote %s\n",
-          episodes, tail, mean, T, out);
+          agent->episodes, tail, mean, T, out);
   return 0;
 }
-

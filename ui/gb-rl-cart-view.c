@@ -311,14 +311,14 @@ gb_rl_cart_view_paint (GbRlCartView *self, cairo_t *cr, int w, int h, const GbPa
   if (self->agent == NULL)
     return;
   GbReinforce view = agent_view (self);
-  gboolean live = self->driving || self->drive.steps > 0;
-  int len = (int) self->shown->states->len;
-  int step = CLAMP ((int) self->replay_pos, 0, MAX (len - 1, 0));
-  GbCartState zero = { 0 };
-  const GbCartState *st = live ? &self->drive.s : len > 0 ? &g_array_index (self->shown->states, GbCartState, step) : &zero;
-  GbCartScene s = { st, live ? self->drive.steps : step, &view, len > 0 ? self->shown : NULL,
-                    (const double *) self->returns->data, (int) self->returns->len,
-                    live ? "Cart-pole — you drive (← →)" : "Cart-pole — REINFORCE, the last episode replayed" };
+  GbCartScene s = gb_cartpole_replay_scene (&view, self->shown, (int) self->replay_pos,
+                                            (const double *) self->returns->data, (int) self->returns->len);
+  if (self->driving || self->drive.steps > 0)
+    {
+      s.state = &self->drive.s;
+      s.step = self->drive.steps;
+      s.title = "Cart-pole — you drive (← →)";
+    }
   gb_cartpole_paint (cr, w, h, &s, pal);
 }
 

@@ -172,3 +172,15 @@ gb_cartpole_paint (cairo_t *cr, int w, int h, const GbCartScene *s, const GbPale
   paint_curves (cr, 8, top + upper, w - 16, h - top - upper - 8, s, pal);
   cairo_restore (cr);
 }
+
+GbCartScene
+gb_cartpole_replay_scene (const GbReinforce *agent, const GbCartEpisode *ep, int step, const double *returns,
+                          int n_returns)
+{
+  static const GbCartState zero = { 0 };
+  int len = ep ? (int) ep->states->len : 0;
+  step = CLAMP (step, 0, MAX (len - 1, 0));
+  GbCartScene s = { len > 0 ? &g_array_index (ep->states, GbCartState, step) : &zero, step, agent,
+                    len > 0 ? ep : NULL, returns, n_returns, "Cart-pole — REINFORCE, the last episode replayed" };
+  return s;
+}

@@ -19,5 +19,9 @@ typedef struct {
 } GbCartScene;
 
 void gb_cartpole_paint (cairo_t *cr, int w, int h, const GbCartScene *scene, const GbPalette *pal);
+/* Step `step` of an episode of agent as the RL page replays it (its Export
+ * and `glassbox render cartpole` draw this scene); returns: the agent's. */
+GbCartScene gb_cartpole_replay_scene (const GbReinforce *agent, const GbCartEpisode *episode, int step,
+                                      const double *returns, int n_returns);
 
 G_END_DECLS

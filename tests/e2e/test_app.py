@@ -503,7 +503,23 @@ def session_rl(binary, display, tmp):
     with open(policy) as f:
         text = f.read()
     check(text.startswith("[glassbox-cartpole]") and "\nw=" in text, "Save writes cart-pole's learned policy")
+    # Opened, the policy plays one episode and its replay comes to rest on the last step: the page's
+    # Export and `glassbox render cartpole --policy` (the same episode) draw the same pixels.
     app.dialog("ctrl+o", "Open a Map or Session", policy)
+    rest = os.path.join(tmp, "rl-cart-rest.png")
+    previous = shot("rl-cart3", RL_GRID)
+    for _ in range(60):
+        time.sleep(0.5)
+        if differing_pixels(previous, shot("rl-cart-rest", RL_GRID)) == 0:
+            break
+        shutil.copy(rest, previous)
+    exported, rendered = os.path.join(tmp, "cart-export.png"), os.path.join(tmp, "cart-render.png")
+    app.dialog("ctrl+e", "Export the View", exported)
+    written(exported)
+    subprocess.run([binary, "render", "cartpole", "--policy", policy, "--out", rendered], check=True,
+                   capture_output=True)
+    r = subprocess.run(["compare", "-metric", "AE", exported, rendered, "null:"], capture_output=True, text=True)
+    check(r.stderr.split()[0] == "0", "Export and `glassbox render cartpole` draw the same pixels")
     code, log = app.quit()
     print("\n".join("# " + l for l in log.splitlines() if "frame-stats" in l))
     check(code == 0, "the app quits cleanly after the RL session")
