@@ -289,7 +289,7 @@ image_paint_cb (cairo_t *cr, int w, int h, gpointer data)
   ImageRender *r = data;
   gb_set_rgb (cr, &r->pal.bg);
   cairo_paint (cr);
-  gb_image_grid_paint (cr, 0, 0, w, h, r->images, r->n, r->side, &r->pal);
+  gb_image_mosaic_paint (cr, 0, 0, w, h, r->images, r->n, r->side, &r->pal);
 }
 
 void

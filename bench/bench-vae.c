@@ -100,7 +100,7 @@ bench_decode (int reps)
 }
 
 static double
-time_manifold (const GbVae *vae, const GbGridDecoder *fast, int n, int reps)
+time_manifold (const GbVae *vae, const GbManifoldDecoder *fast, int n, int reps)
 {
   for (int i = 0; i < 5; i++)
     gb_manifold_free (gb_manifold_new (vae, fast, n, GB_MANIFOLD_ICDF, 0, 0, 0, 0, 28, 28, NULL));
@@ -122,16 +122,16 @@ bench_manifold (const char *model, int n, int reps)
       return 1;
     }
   double t0 = now ();
-  g_autoptr (GbGridDecoder) fast = NULL;
+  g_autoptr (GbManifoldDecoder) fast = NULL;
   for (int i = 0; i < 20; i++)
     {
-      g_clear_pointer (&fast, gb_grid_decoder_free);
-      fast = gb_grid_decoder_new (vae);
+      g_clear_pointer (&fast, gb_manifold_decoder_free);
+      fast = gb_manifold_decoder_new (vae);
     }
   double build = (now () - t0) / 20 * 1e3;
   double dense = time_manifold (vae, NULL, n, reps);
   double pl = time_manifold (vae, fast, n, reps);
-  printf ("{\"what\": \"manifold\", \"n\": %d, \"ms_per_grid\": %.3f, \"ms_dense\": %.3f, "
+  printf ("{\"what\": \"manifold\", \"n\": %d, \"ms_per_manifold\": %.3f, \"ms_dense\": %.3f, "
           "\"ms_prepare\": %.3f}\n", n, pl, dense, build);
   return 0;
 }

@@ -1,4 +1,4 @@
-/* gb-vae-latent.c — manifold grids, interpolation and prior samples. */
+/* gb-vae-latent.c — manifolds, interpolation, prior samples and a data set's codes. */
 #include "gb-vae-latent.h"
 
 #include <math.h>
@@ -8,9 +8,9 @@
 #include "gb-parallel.h"
 #include "gb-simd.h"
 
-/* --- the piecewise-linear grid decoder --- */
+/* --- the piecewise-linear manifold decoder --- */
 
-struct _GbGridDecoder {
+struct _GbManifoldDecoder {
   int H, D;
   float *w3;     /* (H, 2) */
   float *b3;     /* (H) */
@@ -18,13 +18,13 @@ struct _GbGridDecoder {
   float *b4;     /* (D) */
 };
 
-GbGridDecoder *
-gb_grid_decoder_new (const GbVae *vae)
+GbManifoldDecoder *
+gb_manifold_decoder_new (const GbVae *vae)
 {
   if (vae->config.n_latent != 2)
     return NULL;
   int H = vae->config.n_hidden, D = vae->config.n_input;
-  GbGridDecoder *g = g_new0 (GbGridDecoder, 1);
+  GbManifoldDecoder *g = g_new0 (GbManifoldDecoder, 1);
   g->H = H;
   g->D = D;
   g->w3 = g_memdup2 (vae->p.fc3_w, (gsize) H * 2 * sizeof (float));
@@ -41,7 +41,7 @@ gb_grid_decoder_new (const GbVae *vae)
 }
 
 void
-gb_grid_decoder_free (GbGridDecoder *g)
+gb_manifold_decoder_free (GbManifoldDecoder *g)
 {
   if (g == NULL)
     return;
@@ -75,16 +75,16 @@ toggle (float *restrict p, float *restrict q, float *restrict r, const float *re
 }
 
 static inline gboolean
-active (const GbGridDecoder *g, int h, float z0, float z1)
+active (const GbManifoldDecoder *g, int h, float z0, float z1)
 {
   /* The same expression, in the same order, as the dense decoder's first layer. */
   return g->b3[h] + g->w3[2 * h] * z0 + g->w3[2 * h + 1] * z1 > 0.0f;
 }
 
-/* The rows [j0, j1) of a grid, each from its start state at z₀ = ax[0]:
+/* The rows [j0, j1) of the lattice, each from its start state at z₀ = ax[0]:
  * P, Q (D) and the active set (H) for every row, laid out row after row. */
 typedef struct {
-  const GbGridDecoder *g;
+  const GbManifoldDecoder *g;
   const float *ax, *ay;
   int nx, j0, j1;
   const float *P0, *Q0;     /* (ny, D) */
@@ -100,7 +100,7 @@ typedef struct {
 static void
 decode_rows (RowJob *job)
 {
-  const GbGridDecoder *g = job->g;
+  const GbManifoldDecoder *g = job->g;
   const int H = g->H, D = g->D, nx = job->nx;
   g_autofree float *buf = g_new (float, (gsize) 2 * ROW_BLOCK * D);
   g_autofree guint8 *act = g_new (guint8, (gsize) ROW_BLOCK * H);
@@ -143,7 +143,7 @@ decode_rows (RowJob *job)
 }
 
 void
-gb_grid_decoder_decode (const GbGridDecoder *g, const float *ax, int nx, const float *ay, int ny,
+gb_manifold_decoder_decode (const GbManifoldDecoder *g, const float *ax, int nx, const float *ay, int ny,
                         float *out)
 {
   const int H = g->H, D = g->D;
@@ -197,7 +197,7 @@ gb_grid_decoder_decode (const GbGridDecoder *g, const float *ax, int nx, const f
 }
 
 GbManifold *
-gb_manifold_new (const GbVae *vae, const GbGridDecoder *fast, int n, GbManifoldMode mode,
+gb_manifold_new (const GbVae *vae, const GbManifoldDecoder *fast, int n, GbManifoldMode mode,
                  double x0, double x1, double y0, double y1, int rows, int cols, GError **error)
 {
   if (n < GB_MANIFOLD_MIN || n > GB_MANIFOLD_MAX)
@@ -245,7 +245,7 @@ gb_manifold_new (const GbVae *vae, const GbGridDecoder *fast, int n, GbManifoldM
   m->images = g_new (float, (gsize) n * n * vae->config.n_input);
   if (fast != NULL && fast->D == vae->config.n_input && fast->H == vae->config.n_hidden)
     {
-      gb_grid_decoder_decode (fast, m->ax, n, m->ay, n, m->images);
+      gb_manifold_decoder_decode (fast, m->ax, n, m->ay, n, m->images);
       return m;
     }
   g_autofree float *z = g_new (float, (gsize) n * n * 2);

@@ -27,29 +27,29 @@ typedef struct {
   int rows, cols;
 } GbManifold;
 
-/* A decoder prepared for grids: the VAE's ReLU decoder is piecewise linear in
- * z, so along a row of a grid the logits are P + z₁·Q, and moving to the next
+/* A decoder prepared for manifolds (images decoded on an N × N lattice of z): the VAE's ReLU decoder is piecewise linear in
+ * z, so along a row of the lattice the logits are P + z₁·Q, and moving to the next
  * point changes P and Q only by the hidden units whose half-plane the row
- * crosses there. Decoding an N×N grid this way costs a few hundred
+ * crosses there. Decoding an N × N lattice this way costs a few hundred
  * 784-long vector updates per row instead of N full products (about a tenth
- * of the arithmetic for a 20×20 grid). It holds the last layer transposed, so
+ * of the arithmetic for 20 × 20). It holds the last layer transposed, so
  * each unit's weights are contiguous: build it once per model (about 1 ms)
  * and keep it while the model is on show. The results equal gb_vae_decode's
  * to float rounding (sums are kept in double). */
-typedef struct _GbGridDecoder GbGridDecoder;
+typedef struct _GbManifoldDecoder GbManifoldDecoder;
 
-GbGridDecoder *gb_grid_decoder_new  (const GbVae *vae);   /* NULL unless n_latent is 2 */
-void           gb_grid_decoder_free (GbGridDecoder *g);
+GbManifoldDecoder *gb_manifold_decoder_new  (const GbVae *vae);   /* NULL unless n_latent is 2 */
+void           gb_manifold_decoder_free (GbManifoldDecoder *g);
 /* Decodes z = (ax[i], ay[j]) for ax (nx) and ay (ny), both ascending, into
  * out ((j·nx + i)·D …) as Bernoulli means. */
-void           gb_grid_decoder_decode (const GbGridDecoder *g, const float *ax, int nx,
+void           gb_manifold_decoder_decode (const GbManifoldDecoder *g, const float *ax, int nx,
                                        const float *ay, int ny, float *out);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (GbGridDecoder, gb_grid_decoder_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GbManifoldDecoder, gb_manifold_decoder_free)
 
 /* n in GB_MANIFOLD_MIN…GB_MANIFOLD_MAX; the rectangle is used in REGION mode.
  * With a grid decoder of the same model the grid is decoded row by row (see
  * above), else with gb_vae_decode. */
-GbManifold *gb_manifold_new  (const GbVae *vae, const GbGridDecoder *fast, int n, GbManifoldMode mode,
+GbManifold *gb_manifold_new  (const GbVae *vae, const GbManifoldDecoder *fast, int n, GbManifoldMode mode,
                               double x0, double x1, double y0, double y1, int rows, int cols,
                               GError **error);
 void        gb_manifold_free (GbManifold *m);

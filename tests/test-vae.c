@@ -247,7 +247,7 @@ test_grid_decoder_matches_dense (void)
    * uneven grid, with a decoder large enough to have many crossings. */
   const int D = 30, H = 200;
   g_autoptr (GbVae) vae = tiny_vae (D, H, 12);
-  g_autoptr (GbGridDecoder) g = gb_grid_decoder_new (vae);
+  g_autoptr (GbManifoldDecoder) g = gb_manifold_decoder_new (vae);
   g_assert_nonnull (g);
   const int nx = 17, ny = 13;
   float ax[17], ay[13];
@@ -263,7 +263,7 @@ test_grid_decoder_matches_dense (void)
         z[(j * nx + i) * 2] = ax[i];
         z[(j * nx + i) * 2 + 1] = ay[j];
       }
-  gb_grid_decoder_decode (g, ax, nx, ay, ny, fast);
+  gb_manifold_decoder_decode (g, ax, nx, ay, ny, fast);
   gb_vae_decode (vae, z, dense, nx * ny);
   double worst = 0;
   for (int k = 0; k < nx * ny * D; k++)

@@ -99,9 +99,9 @@ gb_cloud_frame_show (GbCloudFrame *f, const GbDenoiser *net, GbSampleRun *run, g
   f->field_valid = FALSE;
   if (s != NULL && t > 0 && f->show_field)
     {
-      float grid[2 * GB_CLOUD_FIELD_SIDE * GB_CLOUD_FIELD_SIDE];
-      gb_cloud_field_grid (GB_CLOUD_FIELD_SIDE, EXTENT, grid);
-      gb_denoiser_eps (f->field, grid, GB_CLOUD_FIELD_SIDE * GB_CLOUD_FIELD_SIDE, 2, t, (gpointer) net);
+      float points[2 * GB_CLOUD_FIELD_SIDE * GB_CLOUD_FIELD_SIDE];
+      gb_cloud_field_points (GB_CLOUD_FIELD_SIDE, EXTENT, points);
+      gb_denoiser_eps (f->field, points, GB_CLOUD_FIELD_SIDE * GB_CLOUD_FIELD_SIDE, 2, t, (gpointer) net);
       f->field_valid = TRUE;
     }
   if (reverse && run != NULL)

@@ -28,13 +28,13 @@ gb_cloud_to_data (double x, double y, double w, double h, double extent, double 
 }
 
 void
-gb_cloud_field_grid (int side, double extent, float *grid)
+gb_cloud_field_points (int side, double extent, float *points)
 {
   for (int i = 0; i < side; i++)
     for (int j = 0; j < side; j++)
       {
-        grid[2 * (i * side + j)] = (float) (-extent + (j + 0.5) * 2 * extent / side);
-        grid[2 * (i * side + j) + 1] = (float) (extent - (i + 0.5) * 2 * extent / side);
+        points[2 * (i * side + j)] = (float) (-extent + (j + 0.5) * 2 * extent / side);
+        points[2 * (i * side + j) + 1] = (float) (extent - (i + 0.5) * 2 * extent / side);
       }
 }
 
@@ -268,7 +268,7 @@ gb_schedule_paint (cairo_t *cr, double x, double y, double w, double h, const Gb
 }
 
 void
-gb_image_grid_paint (cairo_t *cr, double x, double y, double w, double h, const float *images, int n, int side,
+gb_image_mosaic_paint (cairo_t *cr, double x, double y, double w, double h, const float *images, int n, int side,
                      const GbPalette *pal)
 {
   if (n < 1)

@@ -25,9 +25,9 @@ typedef struct {
   const guint8 *target_labels;   /* (n_target) classes: the data coloured as in the Latent space view, or NULL */
 } GbCloudScene;
 
-/* The centres of a side × side grid over [−extent, extent]², row by row from
- * the top, into grid (side², 2): where GbCloudScene's field is sampled. */
-void gb_cloud_field_grid (int side, double extent, float *grid);
+/* The centres of a side × side lattice over [−extent, extent]², row by row
+ * from the top, into points (side², 2): where GbCloudScene's field is sampled. */
+void gb_cloud_field_points (int side, double extent, float *points);
 
 void gb_cloud_paint (cairo_t *cr, double x, double y, double w, double h, const GbCloudScene *scene,
                      const GbPalette *pal);
@@ -37,9 +37,9 @@ int  gb_cloud_hit   (double x, double y, double w, double h, const GbCloudScene 
 void gb_cloud_to_data (double x, double y, double w, double h, double extent, double px, double py,
                        float *dx, float *dy);
 
-/* n images (side × side) with values in [−1, 1] as a grid that fills the
+/* n images (side × side) with values in [−1, 1] as a mosaic that fills the
  * rectangle, a gap of 2 pixels between them. */
-void gb_image_grid_paint (cairo_t *cr, double x, double y, double w, double h, const float *images, int n, int side,
+void gb_image_mosaic_paint (cairo_t *cr, double x, double y, double w, double h, const float *images, int n, int side,
                           const GbPalette *pal);
 
 /* The image domain: a grid of images at t and, for the selected one, x_t,

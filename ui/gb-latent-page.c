@@ -56,7 +56,7 @@ struct _GbLatentPage {
   guint encode_generation;
 
   GbManifold *manifold;
-  GbGridDecoder *grid;        /* the model prepared for manifold grids */
+  GbManifoldDecoder *decoder; /* the model prepared for manifolds */
   gboolean manifold_dirty;
 
   /* Pointer preview. */
@@ -236,8 +236,8 @@ static void
 model_changed (GbLatentPage *self)
 {
   update_model_line (self);
-  g_clear_pointer (&self->grid, gb_grid_decoder_free);
-  self->grid = gb_grid_decoder_new (self->model->vae);
+  g_clear_pointer (&self->decoder, gb_manifold_decoder_free);
+  self->decoder = gb_manifold_decoder_new (self->model->vae);
   self->manifold_dirty = TRUE;
   ensure_manifold (self);
   recompute_selection (self);
@@ -281,7 +281,7 @@ ensure_manifold (GbLatentPage *self)
   double span = MIN (x1 - x0, y1 - y0), cx = (x0 + x1) / 2, cy = (y0 + y1) / 2;
   g_autoptr (GError) error = NULL;
   g_clear_pointer (&self->manifold, gb_manifold_free);
-  self->manifold = gb_manifold_new (self->model->vae, self->grid, n, mode, cx - span / 2, cx + span / 2,
+  self->manifold = gb_manifold_new (self->model->vae, self->decoder, n, mode, cx - span / 2, cx + span / 2,
                                     cy - span / 2, cy + span / 2, self->rows, self->cols, &error);
   if (self->manifold == NULL)
     gb_latent_page_message (self, error->message);
@@ -723,7 +723,7 @@ gb_latent_page_finalize (GObject *object)
   g_free (self->model_name);
   g_free (self->model_line);
   gb_manifold_free (self->manifold);
-  gb_grid_decoder_free (self->grid);
+  gb_manifold_decoder_free (self->decoder);
   g_free (self->preview);
   g_free (self->sel_recon);
   g_free (self->interp);
