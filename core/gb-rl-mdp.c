@@ -442,6 +442,16 @@ gb_grid_preset (const char *preset, GError **error)
   return gb_grid_parse (text, preset, error);
 }
 
+GbGrid *
+gb_grid_copy (const GbGrid *grid, const char *name)
+{
+  g_autofree char *text = gb_grid_to_text (grid);
+  GbGrid *copy = gb_grid_parse (text, name, NULL);   /* its own text: it parses */
+  g_free (copy->name);
+  copy->name = g_strdup (name);
+  return copy;
+}
+
 char *
 gb_grid_to_text (const GbGrid *g)
 {

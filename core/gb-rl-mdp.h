@@ -103,6 +103,8 @@ gboolean    gb_grid_set_rewards (GbGrid *grid, double step, double goal, double 
                                  GError **error);
 /* The map as text in the format above. */
 char       *gb_grid_to_text    (const GbGrid *grid);
+/* A copy of the map (through its text), named name. */
+GbGrid     *gb_grid_copy       (const GbGrid *grid, const char *name);
 /* Writes the map's text to path atomically. */
 gboolean    gb_grid_save       (const GbGrid *grid, const char *path, GError **error);
 void        gb_grid_free       (GbGrid *grid);

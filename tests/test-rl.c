@@ -643,6 +643,13 @@ test_slip_and_text_roundtrip (void)
   g_assert_cmpint (back->rows, ==, 3);
   g_assert_cmpmem (back->cells, sizeof (GbCell) * 12, g->cells, sizeof (GbCell) * 12);
   g_assert_cmpfloat (back->step, ==, g->step);
+  g_autoptr (GbGrid) copy = gb_grid_copy (g, g->name);
+  g_autoptr (GbGrid) named = gb_grid_copy (g, "mine.map");
+  g_autofree char *copied = gb_grid_to_text (copy);
+  g_assert_cmpstr (copied, ==, text);
+  g_assert_cmpstr (named->name, ==, "mine.map");
+  g_assert_cmpfloat (copy->slip, ==, 0.0);
+  g_assert_true (copy->mdp != g->mdp);
 }
 
 static void

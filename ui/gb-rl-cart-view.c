@@ -17,7 +17,8 @@ struct _GbRlCartView {
   GbFrameStats *stats;          /* borrowed */
   gboolean updating;            /* the scale set by the program, not the user */
 
-  GbReinforce *agent;           /* borrowed from the page */
+  GbReinforce *agent;           /* owned */
+  double lr, gamma;             /* its step size and discount (the next agent's until there is one) */
   GbRlRunner *runner;           /* its lock guards agent and what follows */
   GbCartEpisode *latest;        /* the newest episode run (under the lock) */
   GbCartEpisode *spare;         /* the next one's buffer (under the lock) */
@@ -44,7 +45,7 @@ struct _GbRlCartView {
 
 G_DEFINE_FINAL_TYPE (GbRlCartView, gb_rl_cart_view, GTK_TYPE_WIDGET)
 
-enum { PROP_0, PROP_DRIVING, N_PROPS };
+enum { PROP_0, PROP_DRIVING, PROP_LR, PROP_GAMMA, N_PROPS };
 static GParamSpec *props[N_PROPS];
 
 static void ensure_tick (GbRlCartView *self);
@@ -54,7 +55,10 @@ static void ensure_tick (GbRlCartView *self);
 void
 gb_rl_cart_view_set_agent (GbRlCartView *self, GbReinforce *agent, GbRlRunner *runner, guint64 seed)
 {
+  g_clear_pointer (&self->agent, gb_reinforce_free);
   self->agent = agent;
+  self->lr = agent->config.lr;
+  self->gamma = agent->config.gamma;
   self->runner = runner;
   self->has_latest = FALSE;
   g_array_set_size (self->shown->states, 0);
@@ -66,6 +70,32 @@ gb_rl_cart_view_set_agent (GbRlCartView *self, GbReinforce *agent, GbRlRunner *r
   gb_cartpole_reset (&self->drive, &self->drive_rng);
   self->drive.steps = 0;
   ensure_tick (self);
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_LR]);
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_GAMMA]);
+}
+
+GbReinforce *
+gb_rl_cart_view_get_agent (GbRlCartView *self)
+{
+  return self->agent;
+}
+
+/* A new step size or discount, while the agent runs. */
+static void
+set_param (GbRlCartView *self, guint id, double v)
+{
+  double *mine = id == PROP_LR ? &self->lr : &self->gamma;
+  if (*mine == v)
+    return;
+  *mine = v;
+  if (self->agent != NULL)
+    {
+      gb_rl_runner_lock (self->runner);
+      self->agent->config.lr = self->lr;
+      self->agent->config.gamma = self->gamma;
+      gb_rl_runner_unlock (self->runner);
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), props[id]);
 }
 
 gint64
@@ -344,10 +374,11 @@ gb_rl_cart_view_set_frame_stats (GbRlCartView *self, GbFrameStats *stats)
 static void
 gb_rl_cart_view_get_property (GObject *object, guint id, GValue *value, GParamSpec *pspec)
 {
+  GbRlCartView *self = GB_RL_CART_VIEW (object);
   if (id == PROP_DRIVING)
-    g_value_set_boolean (value, GB_RL_CART_VIEW (object)->driving);
+    g_value_set_boolean (value, self->driving);
   else
-    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, id, pspec);
+    g_value_set_double (value, id == PROP_LR ? self->lr : self->gamma);
 }
 
 static void
@@ -356,7 +387,7 @@ gb_rl_cart_view_set_property (GObject *object, guint id, const GValue *value, GP
   if (id == PROP_DRIVING)
     gb_rl_cart_view_set_driving (GB_RL_CART_VIEW (object), g_value_get_boolean (value));
   else
-    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, id, pspec);
+    set_param (GB_RL_CART_VIEW (object), id, g_value_get_double (value));
 }
 
 static void
@@ -374,6 +405,7 @@ gb_rl_cart_view_finalize (GObject *object)
   gb_cart_episode_free (self->spare);
   gb_cart_episode_free (self->shown);
   g_array_unref (self->returns);
+  g_clear_pointer (&self->agent, gb_reinforce_free);
   G_OBJECT_CLASS (gb_rl_cart_view_parent_class)->finalize (object);
 }
 
@@ -388,6 +420,11 @@ gb_rl_cart_view_class_init (GbRlCartViewClass *klass)
   object_class->finalize = gb_rl_cart_view_finalize;
   props[PROP_DRIVING] = g_param_spec_boolean ("driving", NULL, NULL, FALSE,
                                                 G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  GbReinforceConfig c;
+  gb_reinforce_config_init (&c);
+  GParamFlags rw = G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+  props[PROP_LR] = g_param_spec_double ("lr", NULL, NULL, 1e-6, 1.0, c.lr, rw);
+  props[PROP_GAMMA] = g_param_spec_double ("gamma", NULL, NULL, 0.0, 1.0, c.gamma, rw);
   g_object_class_install_properties (object_class, N_PROPS, props);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/glassbox/Glassbox/ui/gb-rl-cart-view.ui");
   gtk_widget_class_bind_template_child (widget_class, GbRlCartView, area);
@@ -400,6 +437,9 @@ gb_rl_cart_view_init (GbRlCartView *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   gb_palette_init (&self->pal, FALSE);
+  GbReinforceConfig c;
+  gb_reinforce_config_init (&c);
+  self->lr = c.lr, self->gamma = c.gamma;
   self->latest = gb_cart_episode_new ();
   self->spare = gb_cart_episode_new ();
   self->shown = gb_cart_episode_new ();

@@ -2,7 +2,9 @@
  * real time (and scrubbed), the policy and the returns, and a live episode
  * driven with ← →.
  *
- * The agent is the page's (it builds, saves and loads it); the view runs its
+ * The view owns the agent the page gives it (the page builds, saves and
+ * loads it), and its step size and discount as properties ("lr", "gamma":
+ * they apply at once, under the runner's lock); the view runs its
  * episodes — on the page's GbRlRunner when playing (gb_rl_cart_view_run_episode
  * is the runner's step), one at a time for Step — and keeps what it shows:
  * the episode on show, a copy of the returns and weights as of its last
@@ -22,10 +24,11 @@ G_BEGIN_DECLS
 #define GB_TYPE_RL_CART_VIEW (gb_rl_cart_view_get_type ())
 G_DECLARE_FINAL_TYPE (GbRlCartView, gb_rl_cart_view, GB, RL_CART_VIEW, GtkWidget)
 
-/* A new agent (borrowed: set it again before freeing it), with the runner
- * whose lock guards it; forgets the episodes shown and the drive (seeded
- * from seed). Only while the runner is stopped. */
+/* A new agent (taken), with the runner whose lock guards it; forgets the
+ * episodes shown and the drive (seeded from seed); "lr" and "gamma" become
+ * the agent's. Only while the runner is stopped. */
 void     gb_rl_cart_view_set_agent (GbRlCartView *self, GbReinforce *agent, GbRlRunner *runner, guint64 seed);
+GbReinforce *gb_rl_cart_view_get_agent (GbRlCartView *self);
 /* The runner's step while playing (data: the view): one episode. */
 gint64   gb_rl_cart_view_run_episode (gpointer self, gint64 max);
 /* Whether the page is playing (the newest episode is taken when the one on

@@ -3,7 +3,7 @@
  * A shell (resources/ui/gb-rl-page.ui): the sidebar and the toolbar, and three
  * views — the gridworld learner (GbRlGridView), Compare (GbRlCompareView) and
  * cart-pole (GbRlCartView). The page owns the map (a GbGrid), its learner
- * (GbGridLearner) or the cart-pole agent, and the runner. Slow speeds step the
+ * (GbGridLearner) and the runner; the cart-pole view owns its agent. Slow speeds step the
  * learner on the main loop, one sweep or action at a time, keeping the trail
  * and the numbers of each update; fast speeds hand the agent to the runner's
  * worker and the frame clock copies the latest tables out at the screen's
@@ -47,7 +47,7 @@ struct _GbRlPage {
   GtkLabel *map_label, *status_label, *speed_label;
   GtkSpinButton *alpha, *gamma, *epsilon, *decay, *slip, *seed;
   GtkSpinButton *r_step, *r_goal, *r_pit, *r_cliff;
-  GtkSpinButton *cart_lr, *cart_gamma, *cmp_seeds, *cmp_episodes;
+  GtkSpinButton *cmp_seeds, *cmp_episodes;
   GtkCheckButton *ties_check;
   GtkScale *speed;
   GtkButton *step_button, *episode_button, *compare_button;
@@ -61,9 +61,8 @@ struct _GbRlPage {
   gboolean updating;          /* controls set from a map or a file, not by the user */
   GbGrid *grid;
   char *map_name;
-  char *opened_text, *opened_name;   /* the last map opened from a file (or a session), as text */
+  GbGrid *opened;             /* the last map opened from a file (or a session) */
   GbGridLearner *learner;
-  GbReinforce *cart;
   GbRlRunner *runner;         /* plays flat out; its lock guards the agents and the map's MDP */
 
   gboolean playing;
@@ -333,8 +332,7 @@ reset_cart (GbRlPage *self)
 {
   GbReinforceConfig c;
   gb_reinforce_config_init (&c);
-  c.lr = gtk_spin_button_get_value (self->cart_lr);
-  c.gamma = gtk_spin_button_get_value (self->cart_gamma);
+  g_object_get (self->cart_view, "lr", &c.lr, "gamma", &c.gamma, NULL);
   c.seed = (guint64) gtk_spin_button_get_value (self->seed);
   g_autoptr (GError) error = NULL;
   GbReinforce *agent = gb_reinforce_new (&c, &error);
@@ -344,8 +342,6 @@ reset_cart (GbRlPage *self)
       return;
     }
   gb_rl_cart_view_set_agent (self->cart_view, agent, self->runner, c.seed);
-  g_clear_pointer (&self->cart, gb_reinforce_free);
-  self->cart = agent;
 }
 
 /* A new learner for the map and algorithm on show (learning starts over). */
@@ -442,17 +438,17 @@ env_changed_cb (GtkDropDown *drop, GParamSpec *pspec, GbRlPage *self)
     return;
   guint i = gtk_drop_down_get_selected (drop);
   set_playing (self, FALSE);
-  if (i < N_PRESETS || (i == ENV_OPENED && self->opened_text != NULL))
+  if (i < N_PRESETS || (i == ENV_OPENED && self->opened != NULL))
     {
       g_autoptr (GError) error = NULL;
       GbGrid *g = i < N_PRESETS ? gb_grid_preset (env_keys[i], &error)
-                                : gb_grid_parse (self->opened_text, self->opened_name, &error);
+                                : gb_grid_copy (self->opened, self->opened->name);
       if (g == NULL)
         {
           message (self, error->message);
           return;
         }
-      install_grid (self, g, i < N_PRESETS ? g->name : self->opened_name);
+      install_grid (self, g, g->name);
     }
   else
     reset_run (self);
@@ -464,10 +460,8 @@ env_changed_cb (GtkDropDown *drop, GParamSpec *pspec, GbRlPage *self)
 static void
 show_opened (GbRlPage *self, const GbGrid *grid, const char *name)
 {
-  g_free (self->opened_text);
-  g_free (self->opened_name);
-  self->opened_text = gb_grid_to_text (grid);
-  self->opened_name = g_strdup (name);
+  gb_grid_free (self->opened);
+  self->opened = gb_grid_copy (grid, name);   /* the file's name */
   GtkStringList *list = GTK_STRING_LIST (gtk_drop_down_get_model (self->env_drop));
   g_autofree char *label = g_strdup_printf ("Opened: %s", name);
   const char *const items[] = { label, NULL };
@@ -536,17 +530,6 @@ slip_changed_cb (GtkSpinButton *spin, GbRlPage *self)
   if (!ok)
     message (self, error->message);
   refresh (self);
-}
-
-static void
-cart_params_cb (GtkSpinButton *spin, GbRlPage *self)
-{
-  if (self->updating || self->cart == NULL)
-    return;
-  gb_rl_runner_lock (self->runner);
-  self->cart->config.lr = gtk_spin_button_get_value (self->cart_lr);
-  self->cart->config.gamma = gtk_spin_button_get_value (self->cart_gamma);
-  gb_rl_runner_unlock (self->runner);
 }
 
 /* --- editing the map --- */
@@ -647,13 +630,9 @@ open_policy (GbRlPage *self, const char *path, GError **error)
     gtk_drop_down_set_selected (self->env_drop, ENV_CARTPOLE);   /* a fresh agent, replaced below */
   set_playing (self, FALSE);
   self->updating = TRUE;
-  gtk_spin_button_set_value (self->cart_lr, agent->config.lr);
-  gtk_spin_button_set_value (self->cart_gamma, agent->config.gamma);
   gtk_spin_button_set_value (self->seed, (double) agent->config.seed);
   self->updating = FALSE;
-  gb_rl_cart_view_set_agent (self->cart_view, agent, self->runner, agent->config.seed);
-  g_clear_pointer (&self->cart, gb_reinforce_free);
-  self->cart = agent;
+  gb_rl_cart_view_set_agent (self->cart_view, agent, self->runner, agent->config.seed);   /* its lr and γ show */
   /* Show one episode of the loaded policy (it learns from it, as every episode does). */
   gb_rl_cart_view_step (self->cart_view);
   return TRUE;
@@ -735,7 +714,7 @@ gb_rl_page_save_session (GbPage *page, const char *path, GError **error)
   GbRlPage *self = GB_RL_PAGE (page);
   set_playing (self, FALSE);
   if (cart_mode (self))
-    return gb_reinforce_save (self->cart, path, error);
+    return gb_reinforce_save (gb_rl_cart_view_get_agent (self->cart_view), path, error);
   GbGridLearner *l = self->learner;
   if (l == NULL)
     {
@@ -887,9 +866,7 @@ gb_rl_page_finalize (GObject *object)
   g_clear_pointer (&self->learner, gb_grid_learner_free);
   gb_grid_free (self->grid);
   g_free (self->map_name);
-  g_free (self->opened_text);
-  g_free (self->opened_name);
-  g_clear_pointer (&self->cart, gb_reinforce_free);
+  gb_grid_free (self->opened);
   g_clear_pointer (&self->runner, gb_rl_runner_free);
   G_OBJECT_CLASS (gb_rl_page_parent_class)->finalize (object);
 }
@@ -918,14 +895,14 @@ gb_rl_page_class_init (GbRlPageClass *klass)
   CHILD (map_label), CHILD (status_label), CHILD (speed_label);
   CHILD (alpha), CHILD (gamma), CHILD (epsilon), CHILD (decay), CHILD (slip), CHILD (seed);
   CHILD (r_step), CHILD (r_goal), CHILD (r_pit), CHILD (r_cliff);
-  CHILD (cart_lr), CHILD (cart_gamma), CHILD (cmp_seeds), CHILD (cmp_episodes);
+  CHILD (cmp_seeds), CHILD (cmp_episodes);
   CHILD (ties_check), CHILD (speed), CHILD (step_button), CHILD (episode_button), CHILD (compare_button);
   CHILD (play_button), CHILD (grid_box), CHILD (td_box), CHILD (cart_box), CHILD (views);
   CHILD (grid_view), CHILD (compare_view), CHILD (cart_view);
 #undef CHILD
 #define CALLBACK(name) gtk_widget_class_bind_template_callback (widget_class, name)
   CALLBACK (env_changed_cb), CALLBACK (algo_changed_cb), CALLBACK (td_params_changed_cb), CALLBACK (ties_toggled_cb);
-  CALLBACK (slip_changed_cb), CALLBACK (rewards_changed_cb), CALLBACK (cart_params_cb), CALLBACK (speed_changed_cb);
+  CALLBACK (slip_changed_cb), CALLBACK (rewards_changed_cb), CALLBACK (speed_changed_cb);
   CALLBACK (paint_cell_cb), CALLBACK (compare_running_cb), CALLBACK (compare_finished_cb), CALLBACK (compare_message_cb);
 #undef CALLBACK
 
