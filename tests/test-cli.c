@@ -9,6 +9,7 @@
 
 #include "gb-blas.h"
 #include "gb-diffusion-denoiser.h"
+#include "gb-safetensors.h"
 #include "gb-test-util.h"
 #include "gb-vae-file.h"
 
@@ -579,6 +580,28 @@ test_rl (void)
   r = run ("rl", "--env", map, "--algo", "policy-iteration", NULL);
   g_assert_cmpint (r.status, ==, 0);
   assert_contains (r.out, "-1.000    0.000        G");
+  run_clear (&r);
+  /* Cart-pole: deep Q-learning (a small one, briefly) writes its Q-network; the linear REINFORCE agent. */
+  g_autofree char *qnet = test_tmp_path ("q.safetensors");
+  r = run ("rl", "--env", "cartpole", "--algo", "dqn", "--steps", "3000", "--hidden", "16", "--out", qnet, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  assert_contains (r.out, "dqn on CartPole-v1: 3000 environment steps");
+  assert_contains (r.out, "mean return of the last 100:");
+  run_clear (&r);
+  g_autoptr (GbSafetensors) qst = gb_safetensors_load (qnet, NULL);
+  g_assert_nonnull (qst);
+  g_assert_true (gb_safetensors_has (qst, "2.weight"));
+  r = run ("rl", "--env", "cartpole", "--algo", "reinforce", "--episodes", "50", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  assert_contains (r.out, "50 episodes");
+  run_clear (&r);
+  r = run ("rl", "--env", "cartpole", "--algo", "dqn", "--gamma", "2", NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  assert_contains (r.err, "γ 2 is outside [0, 1]");
+  run_clear (&r);
+  r = run ("rl", "--env", "cartpole", "--algo", "sarsa", NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  assert_contains (r.err, "dqn or reinforce");
   run_clear (&r);
   g_autofree char *png = test_tmp_path ("rl.png"), *svg = test_tmp_path ("rl.svg");
   r = run ("render", "rl", "--env", "cliff", "--algo", "sarsa", "--q", "--out", png, NULL);

@@ -1,0 +1,110 @@
+/* gb-rl-dqn.h — deep Q-learning on cart-pole (Mnih et al., 2015): an MLP
+ * Q-network, ε-greedy exploration on a linear schedule, experience replay and
+ * a target network.
+ *
+ * The network is PyTorch's nn.Sequential (Linear (4, H), ReLU, Linear (H, H),
+ * ReLU, Linear (H, 2)) on Gymnasium's observation (x, ẋ, θ, θ̇); its
+ * parameters are one block in the order 0.weight (H, 4), 0.bias, 2.weight
+ * (H, H), 2.bias, 4.weight (2, H), 4.bias, as that module's state_dict has
+ * them.
+ *
+ * Every env step acts ε-greedily and stores (s, a, r, s′, terminated) in a
+ * ring buffer; after learning_starts steps, every train_every steps it takes
+ * gradient_steps Adam steps, each on a minibatch drawn uniformly from the
+ * buffer, on the TD error Q(s, a) − y with
+ *
+ *   y = r + γ (1 − terminated) max_a′ Q_target (s′, a′)
+ *
+ * (Double DQN: Q_target (s′, argmax_a′ Q (s′, a′))), under the Huber loss
+ * (or the squared one), the gradient's norm clipped; the target network is
+ * copied from the online one every target_every env steps, or moved towards
+ * it by Polyak averaging (target_every 0: θ′ ← τ θ + (1 − τ) θ′ after each
+ * update). An episode cut at 500 steps is not terminated: its last target
+ * still bootstraps. The defaults are RL Baselines3 Zoo's tuned CartPole-v1
+ * DQN. */
+#pragma once
+
+#include "gb-rl-cartpole.h"
+
+G_BEGIN_DECLS
+
+#define GB_DQN_OBS 4
+#define GB_DQN_ACTIONS 2
+
+typedef struct {
+  int hidden;              /* H */
+  double lr;               /* Adam's step size */
+  double gamma;
+  int batch;
+  int buffer;              /* replay capacity, transitions */
+  int learning_starts;     /* env steps before the first update */
+  int train_every;         /* env steps between bursts of updates */
+  int gradient_steps;      /* updates a burst */
+  int target_every;        /* env steps between target copies; 0: Polyak averaging with tau */
+  double tau;
+  double eps_start, eps_end;
+  int eps_steps;           /* ε falls linearly from eps_start to eps_end over these env steps */
+  double max_grad_norm;    /* ≤ 0: no clipping */
+  gboolean huber, double_dqn;
+  guint64 seed;
+} GbDqnConfig;
+
+typedef struct {
+  GbDqnConfig config;
+  gsize n_params;
+  float *params, *target;  /* online and target networks (n_params) */
+  float *grad, *m, *v;
+  int adam_t;
+  /* The replay buffer: a ring of `buffer` transitions. */
+  float *rs, *rs2, *rr;    /* (cap, 4), (cap, 4), (cap) */
+  guint8 *ra, *rdone;      /* (cap) */
+  int size, head;
+  /* The environment and what it has done. */
+  GbCartPole env;
+  GbRng rng;
+  gint64 steps;            /* env steps taken */
+  int episodes;
+  double episode_return;
+  GArray *returns;         /* of double: each finished episode's */
+  double epsilon;          /* in force */
+  double last_loss;
+  int updates;
+  /* Scratch for a minibatch. */
+  float *x, *x2, *y, *br;   /* (B, 4), (B, 4), (B), (B) */
+  guint8 *ba, *bdone;       /* (B) */
+  float *h1, *h2, *dh1, *dh2, *dz1, *dz2, *q, *gq, *qt, *qo;   /* (B, H) ×6, (B, 2) ×4: an update's passes */
+} GbDqn;
+
+void     gb_dqn_config_init  (GbDqnConfig *c);
+gboolean gb_dqn_config_check (const GbDqnConfig *c, GError **error);
+
+GbDqn   *gb_dqn_new  (const GbDqnConfig *config, GError **error);
+void     gb_dqn_free (GbDqn *dqn);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GbDqn, gb_dqn_free)
+
+/* Q (n, 2) of n observations (n, 4) under params (the online or the target network). */
+void     gb_dqn_q      (const GbDqn *dqn, const float *params, const float *obs, int n, float *q);
+/* The greedy action in state s. */
+int      gb_dqn_greedy (const GbDqn *dqn, const GbCartState *s);
+/* The TD targets y (n) of transitions (r, s′, terminated) as the config says (max or Double). */
+void     gb_dqn_targets (const GbDqn *dqn, const float *r, const float *s2, const guint8 *done, int n, float *y);
+/* The loss of minibatch (s, a, y) under params, and its gradient into grad (n_params) when not NULL. */
+double   gb_dqn_loss   (const GbDqn *dqn, const float *params, const float *s, const guint8 *a, const float *y, int n,
+                        float *grad);
+/* Takes up to n env steps (acting, storing, learning as the schedule says);
+ * returns how many. */
+gint64   gb_dqn_run    (GbDqn *dqn, gint64 n);
+/* The Q-network as safetensors named as PyTorch's nn.Sequential names it
+ * (0.weight (H, 4), 0.bias, 2.weight, 2.bias, 4.weight (2, H), 4.bias), with
+ * metadata algo=dqn, hidden, env=CartPole-v1: PyTorch loads it with
+ * load_state_dict. Written atomically. */
+gboolean gb_dqn_save      (const GbDqn *dqn, const char *path, GError **error);
+/* A Q-network from such a file (one made in PyTorch too: any floating
+ * dtype), into a new DQN of that width (config's other fields as given; its
+ * target starts as a copy). NaN or infinite weights are refused (by the
+ * safetensors reader, naming the tensor). */
+GbDqn   *gb_dqn_load      (const char *path, const GbDqnConfig *config, GError **error);
+/* The mean return of the last k finished episodes (0 when there are none). */
+double   gb_dqn_mean_return (const GbDqn *dqn, int k);
+
+G_END_DECLS
