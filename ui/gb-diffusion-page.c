@@ -22,6 +22,7 @@
 #include "gb-diffusion-job.h"
 #include "gb-diffusion-paint.h"
 #include "gb-diffusion-run.h"
+#include "gb-diffusion-timeline.h"
 #include "gb-diffusion-toy2d.h"
 #include "gb-error.h"
 #include "gb-export.h"
@@ -62,13 +63,13 @@ struct _GbDiffusionPage {
 
   /* The template's. */
   GtkDropDown *domain_drop, *sampler_drop, *schedule_drop;
-  GtkSpinButton *train_steps, *T_spin, *seed, *ddim_steps, *eta, *speed, *guidance;
+  GtkSpinButton *train_steps, *T_spin, *seed, *ddim_steps, *eta, *guidance;
   GtkCheckButton *sigma_tilde, *field_check, *clip_check;
   GtkWidget *guidance_grid, *paint_toggle, *clear_paint;
   GtkButton *train_button;
   GtkProgressBar *progress;
-  GtkLabel *model_label, *t_label, *view_hint;
-  GtkScale *timeline;
+  GtkLabel *model_label, *view_hint;
+  GbDiffusionTimeline *timeline;
   GtkStack *views;
   GbDiffusionCloudView *cloud_view;
   GbDiffusionImageView *image_view;
@@ -86,11 +87,9 @@ struct _GbDiffusionPage {
   GArray *losses;                         /* the last training's, for the plot */
   Sampling sampling;
 
-  gboolean reverse, playing;
-  int t;
-  double play_pos;
-  guint tick_id;
-  gint64 last_frame_us;
+  gboolean reverse;
+  int t;                                  /* on show (the timeline's, or an exported frame's) */
+  guint tick_id;                          /* following a sampler */
   GbFrameStats *stats;                    /* NULL unless GLASSBOX_FRAME_STATS */
 };
 
@@ -99,11 +98,10 @@ static void page_iface_init (GbPageInterface *iface);
 G_DEFINE_FINAL_TYPE_WITH_CODE (GbDiffusionPage, gb_diffusion_page, GTK_TYPE_BOX,
                                G_IMPLEMENT_INTERFACE (GB_TYPE_PAGE, page_iface_init))
 
-enum { PROP_0, PROP_PLAYING, PROP_PROCESS, N_PROPS };
+enum { PROP_0, PROP_PROCESS, N_PROPS };
 static GParamSpec *props[N_PROPS];
 
 static void ensure_tick (GbDiffusionPage *self);
-static void set_playing (GbDiffusionPage *self, gboolean playing);
 
 static void
 message (GbDiffusionPage *self, const char *text)
@@ -139,37 +137,21 @@ show (GbDiffusionPage *self, gboolean sync)
 static void
 update_view (GbDiffusionPage *self)
 {
-  const GbSchedule *s = schedule (self);
   show (self, FALSE);
-  char buf[160];
-  if (s == NULL)
-    g_snprintf (buf, sizeof buf, "t = %d", self->t);
-  else if (self->t == 0)
-    g_snprintf (buf, sizeof buf, "t = 0 / %d · data", s->T);
-  else
-    g_snprintf (buf, sizeof buf, "t = %d / %d · β %.2e · ᾱ %.4f · SNR %.3g", self->t, s->T, s->beta[self->t],
-                s->alpha_bar[self->t], gb_schedule_snr (s, self->t));
-  gtk_label_set_text (self->t_label, buf);
   gtk_widget_queue_draw (GTK_WIDGET (self->schedule_area));
 }
 
+/* Moves the timeline to t; what it shows follows (timeline_t_cb). */
 static void
 set_t (GbDiffusionPage *self, int t)
 {
-  const GbSchedule *s = schedule (self);
-  self->t = CLAMP (t, 0, s ? s->T : 0);
-  self->updating = TRUE;
-  gtk_range_set_value (GTK_RANGE (self->timeline), self->t);
-  self->updating = FALSE;
-  update_view (self);
+  gb_diffusion_timeline_set_t (self->timeline, t);
 }
 
 static void
-timeline_changed_cb (GtkRange *range, GbDiffusionPage *self)
+timeline_t_cb (GbDiffusionTimeline *timeline, GParamSpec *pspec, GbDiffusionPage *self)
 {
-  if (self->updating)
-    return;
-  self->t = (int) round (gtk_range_get_value (range));
+  self->t = gb_diffusion_timeline_get_t (timeline);
   update_view (self);
 }
 
@@ -186,6 +168,7 @@ set_process (GbDiffusionPage *self, gboolean reverse)
   if (reverse == self->reverse)
     return;
   self->reverse = reverse;
+  gb_diffusion_timeline_set_reverse (self->timeline, reverse);
   if (reverse && self->sampling.run == NULL)
     message (self, "Press Sample to run the reverse process; the timeline then scrubs its steps");
   update_view (self);
@@ -243,12 +226,10 @@ show_model (GbDiffusionPage *self)
                                    "makes one, Open loads it"
                                  : "Train a model of this domain live; again to stop");
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "diffusion.sample", self->net != NULL);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "diffusion.play", self->net != NULL);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->timeline), self->net != NULL);
+  gb_diffusion_timeline_set_schedule (self->timeline, s);
   if (s != NULL)
     {
       self->updating = TRUE;
-      gtk_range_set_range (GTK_RANGE (self->timeline), 0, s->T);
       gtk_spin_button_set_range (self->ddim_steps, 1, s->T);
       self->updating = FALSE;
     }
@@ -341,6 +322,7 @@ set_domain (GbDiffusionPage *self, int domain)
                                          : "Click points to follow their trajectories (Esc clears); ← → step t "
                                            "(Shift: by 10).");
   self->reverse = FALSE;
+  gb_diffusion_timeline_set_reverse (self->timeline, FALSE);
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_PROCESS]);
   show_model (self);
   set_t (self, schedule (self) ? schedule (self)->T / 4 : 0);
@@ -563,41 +545,22 @@ sample_action (GtkWidget *widget, const char *name, GVariant *param)
 
 /* --- playing and the frame clock --- */
 
+/* Follows the sampler live; its end comes to sample_done_cb. */
 static gboolean
 tick_cb (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
 {
   GbDiffusionPage *self = GB_DIFFUSION_PAGE (widget);
-  gint64 now = gdk_frame_clock_get_frame_time (clock);
-  double dt = self->last_frame_us ? CLAMP ((now - self->last_frame_us) / 1e6, 0.0, 0.1) : 1.0 / 60;
-  self->last_frame_us = now;
-  gboolean busy = FALSE;
-  if (sampling (self))
+  if (!sampling (self))
     {
-      /* Follow the sampler live; its end comes to sample_done_cb. */
-      GbSampleRun *run = self->sampling.run;
-      int done = gb_sample_run_done (run);
-      gtk_progress_bar_set_fraction (self->progress, (double) done / run->K);
-      if (!self->playing)
-        set_t (self, done < run->K ? run->ts[MAX (done - 1, 0)] : 0);
-      busy = TRUE;
+      self->tick_id = 0;
+      return G_SOURCE_REMOVE;
     }
-  if (self->playing && schedule (self) != NULL)
-    {
-      int T = schedule (self)->T;
-      self->play_pos += (self->reverse ? -1 : 1) * gtk_spin_button_get_value (self->speed) * dt;
-      if (self->play_pos < 0 || self->play_pos > T)
-        {
-          self->play_pos = CLAMP (self->play_pos, 0, T);
-          set_playing (self, FALSE);
-        }
-      set_t (self, (int) round (self->play_pos));
-      busy = busy || self->playing;
-    }
-  if (busy)
-    return G_SOURCE_CONTINUE;
-  self->tick_id = 0;
-  self->last_frame_us = 0;
-  return G_SOURCE_REMOVE;
+  GbSampleRun *run = self->sampling.run;
+  int done = gb_sample_run_done (run);
+  gtk_progress_bar_set_fraction (self->progress, (double) done / run->K);
+  if (!gb_diffusion_timeline_get_playing (self->timeline))
+    set_t (self, done < run->K ? run->ts[MAX (done - 1, 0)] : 0);
+  return G_SOURCE_CONTINUE;
 }
 
 static void
@@ -605,26 +568,6 @@ ensure_tick (GbDiffusionPage *self)
 {
   if (self->tick_id == 0)
     self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), tick_cb, NULL, NULL);
-}
-
-/* Play (diffusion.play): from the start of the process when at its end. */
-static void
-set_playing (GbDiffusionPage *self, gboolean playing)
-{
-  const GbSchedule *s = schedule (self);
-  if (playing == self->playing || (playing && s == NULL))
-    return;
-  self->playing = playing;
-  if (playing)
-    {
-      if (self->reverse && self->t == 0)
-        self->t = s->T;
-      else if (!self->reverse && self->t == s->T)
-        self->t = 0;
-      self->play_pos = self->t;
-      ensure_tick (self);
-    }
-  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_PLAYING]);
 }
 
 /* --- drawing --- */
@@ -806,7 +749,7 @@ static void
 gb_diffusion_page_stop (GbPage *page)
 {
   GbDiffusionPage *self = GB_DIFFUSION_PAGE (page);
-  set_playing (self, FALSE);
+  gb_diffusion_timeline_set_playing (self->timeline, FALSE);
   if (self->train != NULL)
     finish_training (self, FALSE);
   clear_run (self);
@@ -846,21 +789,13 @@ page_iface_init (GbPageInterface *iface)
 static void
 gb_diffusion_page_get_property (GObject *object, guint id, GValue *value, GParamSpec *pspec)
 {
-  GbDiffusionPage *self = GB_DIFFUSION_PAGE (object);
-  if (id == PROP_PLAYING)
-    g_value_set_boolean (value, self->playing);
-  else
-    g_value_set_int (value, self->reverse);
+  g_value_set_int (value, GB_DIFFUSION_PAGE (object)->reverse);
 }
 
 static void
 gb_diffusion_page_set_property (GObject *object, guint id, const GValue *value, GParamSpec *pspec)
 {
-  GbDiffusionPage *self = GB_DIFFUSION_PAGE (object);
-  if (id == PROP_PLAYING)
-    set_playing (self, g_value_get_boolean (value));
-  else
-    set_process (self, g_value_get_int (value) != 0);
+  set_process (GB_DIFFUSION_PAGE (object), g_value_get_int (value) != 0);
 }
 
 static void
@@ -919,23 +854,23 @@ gb_diffusion_page_class_init (GbDiffusionPageClass *klass)
   widget_class->realize = gb_diffusion_page_realize;
   widget_class->unrealize = gb_diffusion_page_unrealize;
   GParamFlags rw = G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
-  props[PROP_PLAYING] = g_param_spec_boolean ("playing", NULL, NULL, FALSE, rw);
   /* 0: the forward process, 1: the reverse (the sampler's run) */
   props[PROP_PROCESS] = g_param_spec_int ("process", NULL, NULL, 0, 1, 0, rw);
   g_object_class_install_properties (object_class, N_PROPS, props);
 
   g_type_ensure (GB_TYPE_DIFFUSION_CLOUD_VIEW);
   g_type_ensure (GB_TYPE_DIFFUSION_IMAGE_VIEW);
+  g_type_ensure (GB_TYPE_DIFFUSION_TIMELINE);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/glassbox/Glassbox/ui/gb-diffusion-page.ui");
 #define CHILD(name) gtk_widget_class_bind_template_child (widget_class, GbDiffusionPage, name)
   CHILD (domain_drop), CHILD (sampler_drop), CHILD (schedule_drop);
-  CHILD (train_steps), CHILD (T_spin), CHILD (seed), CHILD (ddim_steps), CHILD (eta), CHILD (speed), CHILD (guidance);
+  CHILD (train_steps), CHILD (T_spin), CHILD (seed), CHILD (ddim_steps), CHILD (eta), CHILD (guidance);
   CHILD (sigma_tilde), CHILD (field_check), CHILD (clip_check), CHILD (guidance_grid), CHILD (paint_toggle);
-  CHILD (clear_paint), CHILD (train_button), CHILD (progress), CHILD (model_label), CHILD (t_label), CHILD (view_hint);
+  CHILD (clear_paint), CHILD (train_button), CHILD (progress), CHILD (model_label), CHILD (view_hint);
   CHILD (timeline), CHILD (views), CHILD (cloud_view), CHILD (image_view), CHILD (schedule_area), CHILD (loss_area);
 #undef CHILD
   gtk_widget_class_bind_template_callback (widget_class, domain_changed_cb);
-  gtk_widget_class_bind_template_callback (widget_class, timeline_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, timeline_t_cb);
   gtk_widget_class_bind_template_callback (widget_class, guidance_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, key_cb);
 
@@ -943,7 +878,6 @@ gb_diffusion_page_class_init (GbDiffusionPageClass *klass)
   gtk_widget_class_install_action (widget_class, "diffusion.train", NULL, train_action);
   gtk_widget_class_install_action (widget_class, "diffusion.sample", NULL, sample_action);
   gtk_widget_class_install_action (widget_class, "diffusion.clear-paint", NULL, clear_paint_action);
-  gtk_widget_class_install_property_action (widget_class, "diffusion.play", "playing");
   gtk_widget_class_install_property_action (widget_class, "diffusion.process", "process");
 }
 
