@@ -93,7 +93,7 @@ gb_cli_rl_cartpole (int argc, char **argv)
     { "steps", 0, 0, G_OPTION_ARG_INT64, &steps, "DQN: environment steps (default 50000)", "N" },
     { "episodes", 0, 0, G_OPTION_ARG_INT64, &episodes, "REINFORCE: episodes (default 1000)", "N" },
     { "hidden", 0, 0, G_OPTION_ARG_INT, &hidden, "DQN: the Q-network's hidden width (default 256)", "H" },
-    { "lr", 0, 0, G_OPTION_ARG_DOUBLE, &lr, "Adam's step size (DQN 2.3e-3, REINFORCE 0.05)", "X" },
+    { "lr", 0, 0, G_OPTION_ARG_DOUBLE, &lr, "Adam's step size (DQN 5e-4, REINFORCE 0.05)", "X" },
     { "gamma", 0, 0, G_OPTION_ARG_DOUBLE, &gamma, "Discount (default 0.99)", "G" },
     { "double", 0, 0, G_OPTION_ARG_NONE, &double_dqn, "DQN: Double DQN's target", NULL },
     { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Random seed (default 1)", "S" },

@@ -21,7 +21,8 @@
  * it by Polyak averaging (target_every 0: θ′ ← τ θ + (1 − τ) θ′ after each
  * update). An episode cut at 500 steps is not terminated: its last target
  * still bootstraps. The defaults are RL Baselines3 Zoo's tuned CartPole-v1
- * DQN. */
+ * DQN but for the step size: 5e-4, not 2.3e-3, which here climbed to 300–400
+ * by 60 000 steps and then fell back on five seeds out of five. */
 #pragma once
 
 #include "gb-rl-cartpole.h"
