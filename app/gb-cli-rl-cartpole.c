@@ -1,5 +1,6 @@
-/* gb-cli-rl-cartpole.c — `glassbox rl --env cartpole`: deep Q-learning (and
- * the linear REINFORCE agent) on CartPole-v1. */
+/* gb-cli-rl-cartpole.c — `glassbox rl` beyond gridworlds: deep Q-learning
+ * (and the linear REINFORCE agent) on CartPole-v1, and REINFORCE on the
+ * short corridor. */
 #include "gb-cli-verbs.h"
 #include "gb-cli-common.h"
 
@@ -7,6 +8,7 @@
 #include <stdio.h>
 
 #include "gb-rl-cartpole.h"
+#include "gb-rl-corridor.h"
 #include "gb-nn.h"
 #include "gb-rl-dqn.h"
 
@@ -128,4 +130,63 @@ gb_cli_rl_cartpole (int argc, char **argv)
       return run_reinforce (episodes, lr, gamma, seed);
     }
   return gb_cli_usage_error (ctx, "--algo on cart-pole is dqn or reinforce");
+}
+
+/* --- the short corridor --- */
+
+int
+gb_cli_rl_corridor (int argc, char **argv)
+{
+  g_autofree char *env = NULL, *algo = NULL;
+  gint64 episodes = 1000, seed = 1;
+  double lr = NAN, lr_w = NAN, p0 = 0.05;
+  GOptionEntry entries[] = {
+    { "env", 0, 0, G_OPTION_ARG_STRING, &env, "short-corridor", "ENV" },
+    { "algo", 0, 0, G_OPTION_ARG_STRING, &algo, "reinforce or reinforce-baseline", "ALGO" },
+    { "episodes", 0, 0, G_OPTION_ARG_INT64, &episodes, "Episodes (default 1000)", "N" },
+    { "lr", 0, 0, G_OPTION_ARG_DOUBLE, &lr, "The policy's step size (default 2^-13, with the baseline 2^-9)", "X" },
+    { "lr-baseline", 0, 0, G_OPTION_ARG_DOUBLE, &lr_w, "The baseline's step size (default 2^-6)", "X" },
+    { "p0", 0, 0, G_OPTION_ARG_DOUBLE, &p0, "The first policy's probability of going right (default 0.05)", "P" },
+    { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Random seed (default 1)", "S" },
+    { NULL }
+  };
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("--env short-corridor --algo reinforce|reinforce-baseline");
+  int status = gb_cli_parse (ctx, entries,
+    "REINFORCE on Sutton & Barto's short corridor with switched actions (example 13.1),\n"
+    "where the best policy is stochastic: prints the learnt p = π(right), its value\n"
+    "v(p) = (2p − 4)/(p(1 − p)) and the optimum p* = 2 − √2 ≈ 0.586, v* ≈ −11.66.", &argc, &argv, NULL);
+  if (status >= 0)
+    return status;
+  gboolean baseline = g_strcmp0 (algo, "reinforce-baseline") == 0;
+  if (!baseline && g_strcmp0 (algo, "reinforce") != 0)
+    return gb_cli_usage_error (ctx, "--algo on the short corridor is reinforce or reinforce-baseline");
+  if (episodes < 1 || episodes > 10000000)
+    return gb_cli_usage_error (ctx, "--episodes is outside 1…10000000");
+  if (seed < 0)
+    return gb_cli_usage_error (ctx, "--seed must be ≥ 0");
+  GbCorridorConfig c;
+  gb_corridor_config_init (&c, baseline);
+  if (!isnan (lr))
+    c.alpha = lr;
+  if (baseline && !isnan (lr_w))
+    c.alpha_w = lr_w;
+  c.p0 = p0;
+  c.seed = (guint64) seed;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GbCorridorAgent) a = gb_corridor_agent_new (&c, &error);
+  if (a == NULL)
+    return gb_cli_fail (g_steal_pointer (&error));
+  for (gint64 e = 0; e < episodes; e++)
+    gb_corridor_agent_episode (a);
+  int n = (int) a->returns->len, tail = MIN (100, n);
+  double mean = 0;
+  for (int e = n - tail; e < n; e++)
+    mean += g_array_index (a->returns, double, e) / tail;
+  double p = gb_corridor_agent_p (a);
+  printf ("%s on the short corridor: %d episodes from p = %g (v %.2f)\n"
+          "learnt p = π(right) = %.4f, v(p) = %.3f; the optimum p* = %.4f, v* = %.3f\n"
+          "mean return of the last %d: %.2f\n",
+          baseline ? "reinforce with a baseline" : "reinforce", n, c.p0, gb_corridor_value (c.p0), p,
+          gb_corridor_value (p), GB_CORRIDOR_BEST_P, gb_corridor_best_value (), tail, mean);
+  return 0;
 }

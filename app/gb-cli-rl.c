@@ -212,11 +212,16 @@ rl_solve (GOptionContext *ctx, const RlOptions *o, RlResult *res)
 int
 gb_cli_rl (int argc, char **argv)
 {
-  /* Cart-pole has its own algorithms and options. */
+  /* Cart-pole and the short corridor have their own algorithms and options. */
   for (int i = 1; i < argc; i++)
-    if (g_str_equal (argv[i], "--env=cartpole") || (g_str_equal (argv[i], "--env") && i + 1 < argc
-                                                      && g_str_equal (argv[i + 1], "cartpole")))
-      return gb_cli_rl_cartpole (argc, argv);
+    {
+      const char *env = g_str_has_prefix (argv[i], "--env=") ? argv[i] + 6
+                      : g_str_equal (argv[i], "--env") && i + 1 < argc ? argv[i + 1] : NULL;
+      if (g_strcmp0 (env, "cartpole") == 0)
+        return gb_cli_rl_cartpole (argc, argv);
+      if (g_strcmp0 (env, "short-corridor") == 0)
+        return gb_cli_rl_corridor (argc, argv);
+    }
   RlOptions o = { 0 };
   g_autoptr (GOptionContext) ctx = g_option_context_new ("--env PRESET|FILE --algo ALGO — solve or learn a gridworld");
   g_option_context_set_summary (ctx,

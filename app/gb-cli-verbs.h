@@ -13,8 +13,9 @@ int gb_cli_render_latent  (int argc, char **argv);
 
 /* gb-cli-rl.c */
 int gb_cli_rl              (int argc, char **argv);
-/* `rl --env cartpole` (gb-cli-rl-cartpole.c), dispatched from gb_cli_rl. */
+/* `rl --env cartpole` and `rl --env short-corridor` (gb-cli-rl-cartpole.c), dispatched from gb_cli_rl. */
 int gb_cli_rl_cartpole     (int argc, char **argv);
+int gb_cli_rl_corridor     (int argc, char **argv);
 int gb_cli_render_rl       (int argc, char **argv);
 int gb_cli_render_cartpole (int argc, char **argv);
 

@@ -599,6 +599,15 @@ test_rl (void)
   g_assert_cmpint (r.status, ==, 1);
   assert_contains (r.err, "γ 2 is outside [0, 1]");
   run_clear (&r);
+  r = run ("rl", "--env", "short-corridor", "--algo", "reinforce-baseline", "--episodes", "300", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  assert_contains (r.out, "the optimum p* = 0.5858, v* = -11.657");
+  assert_contains (r.out, "mean return of the last 100:");
+  run_clear (&r);
+  r = run ("rl", "--env", "short-corridor", "--algo", "reinforce", "--p0", "1", NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  assert_contains (r.err, "must be in (0, 1)");
+  run_clear (&r);
   r = run ("rl", "--env", "cartpole", "--algo", "sarsa", NULL);
   g_assert_cmpint (r.status, ==, 2);
   assert_contains (r.err, "dqn or reinforce");
