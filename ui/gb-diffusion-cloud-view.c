@@ -211,7 +211,7 @@ draw_cb (GtkDrawingArea *area, cairo_t *cr, int w, int h, gpointer data)
 static gboolean
 painting (GbDiffusionCloudView *self)
 {
-  return self->painting && !self->frame->latent && self->frame->title == gb_diffusion_domain_title (GB_TOY_PAINTED);
+  return self->painting && self->frame->kind == GB_TOY_PAINTED;
 }
 
 static int

@@ -48,6 +48,7 @@ gb_cloud_frame_set_toy (GbCloudFrame *f, GbToyKind kind, const float *painted, i
   GbRng rng;
   gb_rng_init (&rng, 1000 + (guint64) kind);
   f->latent = FALSE;
+  f->kind = kind;
   f->title = gb_diffusion_domain_title (kind);
   f->n_selected = 0;
   if (kind == GB_TOY_PAINTED)
@@ -64,6 +65,7 @@ gb_cloud_frame_set_latent (GbCloudFrame *f, GbVae *vae, const char *dataset_dir,
   GbRng rng;
   gb_rng_init (&rng, LATENT_SEED);
   f->latent = TRUE;
+  f->kind = GB_TOY_N_KINDS;
   f->title = gb_diffusion_domain_title (GB_TOY_N_KINDS);
   f->n_selected = 0;
   f->have_target = FALSE;

@@ -32,6 +32,7 @@ typedef struct {
   float target[2 * GB_CLOUD_POINTS], noise[2 * GB_CLOUD_POINTS];
   guint8 labels[GB_CLOUD_POINTS];          /* the latent codes' classes */
   gboolean have_target, latent;
+  GbToyKind kind;                          /* the toy, or GB_TOY_N_KINDS: the latent plane */
   const char *title;                       /* static */
   gboolean show_field;                     /* compute the −ε̂ field */
   /* At t (gb_cloud_frame_show). */
