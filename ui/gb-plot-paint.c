@@ -87,7 +87,12 @@ paint_frame (cairo_t *cr, const Frame *fr, const char *title, const GbPalette *p
   gb_set_rgb (cr, &pal->muted);
   cairo_rectangle (cr, fr->x0 + 0.5, fr->y0 + 0.5, fr->w - 1, fr->h - 1);
   cairo_stroke (cr);
-  gb_paint_text (cr, fr->x0 + 6, fr->y0 + 3, title, 11, &pal->fg, GB_ALIGN_LEFT, TRUE);
+  /* The title stays inside its frame: smaller type when the frame is narrow (the latent page's
+   * loss plot beside the KL one), never into the next panel. */
+  double size = 11;
+  while (size > 8 && gb_text_width (cr, title, size, TRUE) > fr->w - 12)
+    size -= 0.5;
+  gb_paint_text (cr, fr->x0 + 6, fr->y0 + 3, title, size, &pal->fg, GB_ALIGN_LEFT, TRUE);
 }
 
 /* One min–max band per pixel column and the column means as a line. */
