@@ -11,21 +11,12 @@
 #include "gb-rl-corridor.h"
 #include "gb-nn.h"
 #include "gb-rl-dqn.h"
+#include "gb-rl-pg.h"
 
 static int
-run_dqn (GOptionContext *ctx, gint64 steps, int hidden, double lr, double gamma, gint64 seed, gboolean double_dqn,
-         const char *out)
+run_dqn (const GbDqnConfig *config, gint64 steps, const char *out)
 {
-  GbDqnConfig c;
-  gb_dqn_config_init (&c);
-  if (hidden > 0)
-    c.hidden = hidden;
-  if (!isnan (lr))
-    c.lr = lr;
-  if (!isnan (gamma))
-    c.gamma = gamma;
-  c.seed = (guint64) seed;
-  c.double_dqn = double_dqn;
+  GbDqnConfig c = *config;
   g_autoptr (GError) error = NULL;
   g_autoptr (GbDqn) d = gb_dqn_new (&c, &error);
   if (d == NULL)
@@ -43,9 +34,57 @@ run_dqn (GOptionContext *ctx, gint64 steps, int hidden, double lr, double gamma,
   printf ("dqn on CartPole-v1: %" G_GINT64_FORMAT " environment steps, %d episodes, %d updates of %d in %.1f s "
           "(%.0f steps/s)\nmean return of the last 100: %.1f\n",
           d->steps, d->episodes, d->updates, c.batch, s, d->steps / MAX (s, 1e-9), gb_dqn_mean_return (d, 100));
+  if (d->solved_at > 0)
+    printf ("solved (the last 100 episodes averaged ≥ %.0f) at step %" G_GINT64_FORMAT "\n", GB_CARTPOLE_SOLVED,
+            d->solved_at);
+  else
+    printf ("not solved (the last 100 episodes never averaged ≥ %.0f)\n", GB_CARTPOLE_SOLVED);
   if (out != NULL)
     {
       if (!gb_dqn_save (d, out, &error))
+        return gb_cli_fail (g_steal_pointer (&error));
+      printf ("wrote %s\n", out);
+    }
+  return 0;
+}
+
+/* Episodes until `episodes` or, when steps > 0, until that many env steps. */
+static int
+run_pg (const GbPgConfig *config, gint64 episodes, gint64 steps, const char *out)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GbPolicyGradient) pg = gb_pg_new (config, &error);
+  if (pg == NULL)
+    return gb_cli_fail (g_steal_pointer (&error));
+  gint64 t0 = g_get_monotonic_time (), solved_at = 0;
+  int tenth = 1;
+  while (steps > 0 ? pg->steps < steps : pg->episodes < episodes)
+    {
+      gb_pg_episode (pg, NULL);
+      if (solved_at == 0 && pg->episodes >= 100 && gb_pg_mean_return (pg, 100) >= GB_CARTPOLE_SOLVED)
+        solved_at = pg->steps;
+      double done = steps > 0 ? (double) pg->steps / steps : (double) pg->episodes / episodes;
+      if (done * 10 >= tenth)
+        {
+          printf ("%" G_GINT64_FORMAT " steps, %d episodes: mean return of the last 100 %.1f\n", pg->steps,
+                  pg->episodes, gb_pg_mean_return (pg, 100));
+          fflush (stdout);
+          tenth = (int) (done * 10) + 1;
+        }
+    }
+  double s = (g_get_monotonic_time () - t0) / 1e6;
+  printf ("%s on CartPole-v1: %d episodes, %" G_GINT64_FORMAT " environment steps in %.1f s (%.0f episodes/s)\n"
+          "mean return of the last 100: %.1f\n",
+          gb_pg_algo_name (config->algo), pg->episodes, pg->steps, s, pg->episodes / MAX (s, 1e-9),
+          gb_pg_mean_return (pg, 100));
+  if (solved_at > 0)
+    printf ("solved (the last 100 episodes averaged ≥ %.0f) at step %" G_GINT64_FORMAT "\n", GB_CARTPOLE_SOLVED,
+            solved_at);
+  else
+    printf ("not solved (the last 100 episodes never averaged ≥ %.0f)\n", GB_CARTPOLE_SOLVED);
+  if (out != NULL)
+    {
+      if (!gb_pg_save (pg, out, &error))
         return gb_cli_fail (g_steal_pointer (&error));
       printf ("wrote %s\n", out);
     }
@@ -85,41 +124,99 @@ gb_cli_rl_cartpole (int argc, char **argv)
   /* Small products: one thread each (OpenBLAS's threads only spin at these sizes); nothing runs yet. */
   gb_blas_set_threads (1);
   g_autofree char *env = NULL, *algo = NULL, *out = NULL;
-  gint64 steps = 50000, episodes = 1000, seed = 1;
+  gint64 steps = 0, episodes = 1000, seed = 1;   /* steps 0: not given */
   int hidden = 0;
-  double lr = NAN, gamma = NAN;
-  gboolean double_dqn = FALSE;
+  double lr = NAN, gamma = NAN, lr_value = NAN;
+  int update_every = G_MININT;   /* not given */
+  g_autofree char *loss = NULL;
+  GbDqnConfig dc;
+  gb_dqn_config_init (&dc);
   GOptionEntry entries[] = {
     { "env", 0, 0, G_OPTION_ARG_STRING, &env, "cartpole", "ENV" },
-    { "algo", 0, 0, G_OPTION_ARG_STRING, &algo, "dqn or reinforce (a linear softmax policy)", "ALGO" },
-    { "steps", 0, 0, G_OPTION_ARG_INT64, &steps, "DQN: environment steps (default 50000)", "N" },
-    { "episodes", 0, 0, G_OPTION_ARG_INT64, &episodes, "REINFORCE: episodes (default 1000)", "N" },
-    { "hidden", 0, 0, G_OPTION_ARG_INT, &hidden, "DQN: the Q-network's hidden width (default 256)", "H" },
-    { "lr", 0, 0, G_OPTION_ARG_DOUBLE, &lr, "Adam's step size (DQN 5e-4, REINFORCE 0.05)", "X" },
+    { "algo", 0, 0, G_OPTION_ARG_STRING, &algo, "dqn, reinforce (a linear softmax policy), reinforce-mlp, reinforce-baseline or actor-critic", "ALGO" },
+    { "steps", 0, 0, G_OPTION_ARG_INT64, &steps, "Environment steps (DQN: default 50000; policy gradients: instead of --episodes)", "N" },
+    { "episodes", 0, 0, G_OPTION_ARG_INT64, &episodes, "Policy gradients: episodes (default 1000)", "N" },
+    { "hidden", 0, 0, G_OPTION_ARG_INT, &hidden, "The networks' hidden width (DQN 256, policy gradients 64)", "H" },
+    { "lr", 0, 0, G_OPTION_ARG_DOUBLE, &lr, "Adam's step size (DQN 5e-4, linear REINFORCE 0.05, the policy's 2e-3)", "X" },
     { "gamma", 0, 0, G_OPTION_ARG_DOUBLE, &gamma, "Discount (default 0.99)", "G" },
-    { "double", 0, 0, G_OPTION_ARG_NONE, &double_dqn, "DQN: Double DQN's target", NULL },
+    { "lr-value", 0, 0, G_OPTION_ARG_DOUBLE, &lr_value, "Policy gradients: the critic's step size (default 1e-2)",
+      "X" },
+    { "update-every", 0, 0, G_OPTION_ARG_INT, &update_every, "Actor-critic: steps between updates (default 8)",
+      "N" },
+    { "double", 0, 0, G_OPTION_ARG_NONE, &dc.double_dqn, "DQN: Double DQN's target", NULL },
+    { "batch", 0, 0, G_OPTION_ARG_INT, &dc.batch, "DQN: minibatch size (default 64)", "B" },
+    { "buffer", 0, 0, G_OPTION_ARG_INT, &dc.buffer, "DQN: replay buffer, transitions (default 100000)", "N" },
+    { "learning-starts", 0, 0, G_OPTION_ARG_INT, &dc.learning_starts, "DQN: steps before learning (default 1000)",
+      "N" },
+    { "train-every", 0, 0, G_OPTION_ARG_INT, &dc.train_every, "DQN: steps between bursts of updates (default 256)",
+      "N" },
+    { "gradient-steps", 0, 0, G_OPTION_ARG_INT, &dc.gradient_steps, "DQN: updates a burst (default 128)", "N" },
+    { "target-every", 0, 0, G_OPTION_ARG_INT, &dc.target_every,
+      "DQN: steps between target copies; 0 for Polyak averaging (default 10)", "N" },
+    { "tau", 0, 0, G_OPTION_ARG_DOUBLE, &dc.tau, "DQN: Polyak's τ with --target-every 0 (default 0.005)", "T" },
+    { "lr-end", 0, 0, G_OPTION_ARG_DOUBLE, &dc.lr_end, "DQN: the step size falls linearly to this…", "X" },
+    { "lr-steps", 0, 0, G_OPTION_ARG_INT, &dc.lr_steps, "DQN: …over these steps (default 0: constant)", "N" },
+    { "eps-end", 0, 0, G_OPTION_ARG_DOUBLE, &dc.eps_end, "DQN: the last ε (default 0.04)", "E" },
+    { "eps-steps", 0, 0, G_OPTION_ARG_INT, &dc.eps_steps, "DQN: steps over which ε falls from 1 (default 8000)",
+      "N" },
+    { "loss", 0, 0, G_OPTION_ARG_STRING, &loss, "DQN: huber or mse (default huber)", "LOSS" },
     { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Random seed (default 1)", "S" },
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out,
-      "DQN: write the Q-network (safetensors, PyTorch nn.Sequential's names)", "FILE" },
+      "Write the Q-network or policy (safetensors, PyTorch nn.Sequential's names)", "FILE" },
     { NULL }
   };
-  g_autoptr (GOptionContext) ctx = g_option_context_new ("--env cartpole --algo dqn|reinforce — learn to balance the pole");
+  g_autoptr (GOptionContext) ctx = g_option_context_new (
+    "--env cartpole --algo dqn|reinforce|reinforce-mlp|reinforce-baseline|actor-critic — learn to balance the pole");
   int status = gb_cli_parse (ctx, entries,
     "Trains an agent on CartPole-v1 (Gymnasium's dynamics) and prints the mean return of\n"
     "the last 100 episodes. DQN's other settings are RL Baselines3 Zoo's tuned ones (batch 64,\n"
     "replay 100 000, updates 128 every 256 steps after 1 000, target copied every 10 steps,\n"
-    "ε from 1 to 0.04 over 8 000 steps, Huber loss, gradient norm ≤ 10).", &argc, &argv, NULL);
+    "ε from 1 to 0.04 over 8 000 steps, Huber loss, gradient norm ≤ 10). The policy gradients\n"
+    "(reinforce-mlp, reinforce-baseline, actor-critic) use a 4-64-2 ReLU policy and a 4-64-1\n"
+    "critic, run --episodes or, given, --steps, and --out saves the policy (and critic).", &argc, &argv, NULL);
   if (status >= 0)
     return status;
   if (algo == NULL)
     return gb_cli_usage_error (ctx, "--algo is required");
   if (seed < 0)
     return gb_cli_usage_error (ctx, "--seed must be ≥ 0");
+  GbPgAlgo pg_algo;
+  if (gb_pg_algo_parse (algo, &pg_algo))
+    {
+      GbPgConfig pc;
+      gb_pg_config_init (&pc, pg_algo);
+      if (hidden > 0)
+        pc.hidden = hidden;
+      if (!isnan (lr))
+        pc.lr = lr;
+      if (!isnan (lr_value))
+        pc.lr_value = lr_value;
+      if (!isnan (gamma))
+        pc.gamma = gamma;
+      if (update_every != G_MININT)
+        pc.update_every = update_every;
+      pc.seed = (guint64) seed;
+      if (episodes < 1 || episodes > 10000000 || steps < 0 || steps > 1000000000)
+        return gb_cli_usage_error (ctx, "--episodes is outside 1…10000000 or --steps outside 1…1000000000");
+      return run_pg (&pc, episodes, steps, out);
+    }
   if (g_str_equal (algo, "dqn"))
     {
+      if (steps == 0)
+        steps = 50000;
       if (steps < 1 || steps > 100000000)
         return gb_cli_usage_error (ctx, "--steps is outside 1…100000000");
-      return run_dqn (ctx, steps, hidden, lr, gamma, seed, double_dqn, out);
+      if (hidden > 0)
+        dc.hidden = hidden;
+      if (!isnan (lr))
+        dc.lr = lr;
+      if (!isnan (gamma))
+        dc.gamma = gamma;
+      dc.seed = (guint64) seed;
+      if (loss != NULL && !g_str_equal (loss, "huber") && !g_str_equal (loss, "mse"))
+        return gb_cli_usage_error (ctx, "--loss is huber or mse");
+      dc.huber = loss == NULL || g_str_equal (loss, "huber");
+      return run_dqn (&dc, steps, out);
     }
   if (g_str_equal (algo, "reinforce"))
     {
@@ -129,7 +226,8 @@ gb_cli_rl_cartpole (int argc, char **argv)
         return gb_cli_usage_error (ctx, "--out saves a DQN's Q-network; the app saves REINFORCE's policy");
       return run_reinforce (episodes, lr, gamma, seed);
     }
-  return gb_cli_usage_error (ctx, "--algo on cart-pole is dqn or reinforce");
+  return gb_cli_usage_error (ctx,
+                             "--algo on cart-pole is dqn, reinforce, reinforce-mlp, reinforce-baseline or actor-critic");
 }
 
 /* --- the short corridor --- */

@@ -221,6 +221,7 @@ gb_cart_episode_new (void)
   ep->actions = g_array_new (FALSE, FALSE, sizeof (int));
   ep->p_right = g_array_new (FALSE, FALSE, sizeof (double));
   ep->G = g_array_new (FALSE, FALSE, sizeof (double));
+  ep->V = g_array_new (FALSE, FALSE, sizeof (double));
   return ep;
 }
 
@@ -233,6 +234,7 @@ gb_cart_episode_free (GbCartEpisode *ep)
   g_array_unref (ep->actions);
   g_array_unref (ep->p_right);
   g_array_unref (ep->G);
+  g_array_unref (ep->V);
   g_free (ep);
 }
 
@@ -246,6 +248,7 @@ gb_reinforce_episode (GbReinforce *agent, GbCartEpisode *ep)
   g_array_set_size (ep->actions, 0);
   g_array_set_size (ep->p_right, 0);
   g_array_set_size (ep->G, 0);
+  g_array_set_size (ep->V, 0);
   GbCartPole env;
   gb_cartpole_reset (&env, &agent->rng);
   while (!env.terminated && !env.truncated)

@@ -18,6 +18,8 @@
 G_BEGIN_DECLS
 
 #define GB_CARTPOLE_MAX_STEPS 500
+/* Gymnasium's reward threshold for CartPole-v1: solved when the last 100 episodes average this. */
+#define GB_CARTPOLE_SOLVED 475.0
 
 typedef struct {
   double x, x_dot, theta, theta_dot;
@@ -60,6 +62,7 @@ typedef struct {
   GArray *actions;       /* of int */
   GArray *p_right;       /* of double: π(right | s_t) */
   GArray *G;             /* of double: the return from t on */
+  GArray *V;             /* of double: a learned baseline's V(s_t) (empty without one) */
 } GbCartEpisode;
 
 void        gb_reinforce_config_init (GbReinforceConfig *c);

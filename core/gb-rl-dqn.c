@@ -11,25 +11,6 @@
 #define D GB_DQN_OBS
 #define A GB_DQN_ACTIONS
 
-/* The parameters' block: 0.weight (H, 4), 0.bias (H), 2.weight (H, H), 2.bias (H), 4.weight (2, H), 4.bias (2). */
-typedef struct {
-  const float *w1, *b1, *w2, *b2, *w3, *b3;
-} Net;
-
-static Net
-net_of (const float *p, int H)
-{
-  Net n = { p, p + H * D, p + H * D + H, p + H * D + H + H * H, p + H * D + 2 * H + H * H,
-            p + H * D + 2 * H + H * H + A * H };
-  return n;
-}
-
-static gsize
-n_params (int H)
-{
-  return (gsize) H * D + H + (gsize) H * H + H + (gsize) A * H + A;
-}
-
 void
 gb_dqn_config_init (GbDqnConfig *c)
 {
@@ -45,8 +26,9 @@ gb_dqn_config_check (const GbDqnConfig *c, GError **error)
   char *bad = NULL;
   if (c->hidden < 1 || c->hidden > 4096)
     bad = g_strdup_printf ("hidden width %d is outside 1…4096", c->hidden);
-  else if (!(c->lr > 0.0 && c->lr <= 1.0))
-    bad = g_strdup_printf ("learning rate %g is outside (0, 1]", c->lr);
+  else if (!(c->lr > 0.0 && c->lr <= 1.0) || !(c->lr_end >= 0.0 && c->lr_end <= 1.0) || c->lr_steps < 0)
+    bad = g_strdup_printf ("learning rate %g (to %g over %d steps) is outside (0, 1]", c->lr, c->lr_end,
+                           c->lr_steps);
   else if (!(c->gamma >= 0.0 && c->gamma <= 1.0))
     bad = g_strdup_printf ("γ %g is outside [0, 1]", c->gamma);
   else if (c->batch < 1 || c->batch > 65536)
@@ -92,25 +74,21 @@ gb_dqn_new (const GbDqnConfig *config, GError **error)
       gb_dqn_free (d);
       return NULL;
     }
-  d->n_params = n_params (H);
+  gb_mlp_init (&d->net, D, H, 2, A, GB_ACT_RELU);
+  d->n_params = d->net.n_params;
   d->params = g_new0 (float, d->n_params);
   d->target = g_new0 (float, d->n_params);
   d->grad = g_new0 (float, d->n_params);
   d->m = g_new0 (float, d->n_params);
   d->v = g_new0 (float, d->n_params);
   gb_rng_init (&d->rng, config->seed);
-  Net n = net_of (d->params, H);
-  gb_linear_init ((float *) n.w1, (float *) n.b1, D, H, &d->rng);
-  gb_linear_init ((float *) n.w2, (float *) n.b2, H, H, &d->rng);
-  gb_linear_init ((float *) n.w3, (float *) n.b3, H, A, &d->rng);
+  gb_mlp_init_params (&d->net, d->params, &d->rng);
   memcpy (d->target, d->params, d->n_params * sizeof (float));
   d->x = g_new (float, (gsize) B * D), d->x2 = g_new (float, (gsize) B * D);
   d->y = g_new (float, B), d->br = g_new (float, B);
   d->ba = g_new (guint8, B), d->bdone = g_new (guint8, B);
-  gsize BH = (gsize) B * H, B2 = (gsize) B * A;
-  d->h1 = g_new (float, BH), d->h2 = g_new (float, BH), d->dh1 = g_new (float, BH), d->dh2 = g_new (float, BH);
-  d->dz1 = g_new (float, BH), d->dz2 = g_new (float, BH);
-  d->q = g_new (float, B2), d->gq = g_new (float, B2), d->qt = g_new (float, B2), d->qo = g_new (float, B2);
+  d->work = gb_mlp_work_new (&d->net, B);
+  d->gq = g_new (float, (gsize) B * A), d->qt = g_new (float, (gsize) B * A), d->qo = g_new (float, (gsize) B * A);
   d->returns = g_array_new (FALSE, FALSE, sizeof (double));
   d->epsilon = config->eps_start;
   gb_cartpole_reset (&d->env, &d->rng);
@@ -123,7 +101,8 @@ gb_dqn_free (GbDqn *d)
   if (d == NULL)
     return;
   float *bufs[] = { d->params, d->target, d->grad, d->m, d->v, d->rs, d->rs2, d->rr, d->x, d->x2, d->y, d->br,
-                    d->h1, d->h2, d->dh1, d->dh2, d->dz1, d->dz2, d->q, d->gq, d->qt, d->qo };
+                    d->gq, d->qt, d->qo };
+  gb_mlp_work_free (d->work);
   for (guint i = 0; i < G_N_ELEMENTS (bufs); i++)
     g_free (bufs[i]);
   g_free (d->ra), g_free (d->rdone), g_free (d->ba), g_free (d->bdone);
@@ -134,40 +113,19 @@ gb_dqn_free (GbDqn *d)
 
 /* --- the network --- */
 
-/* h1, h2 (n, H) and q (n, 2) of obs (n, 4). */
-static void
-forward (const GbDqn *d, const float *params, const float *obs, int n, float *h1, float *h2, float *q)
+/* The work space for n rows: the DQN's own when n fits (not thread-safe), else fresh (*owned). */
+static GbMlpWork *
+work_for (const GbDqn *d, int n, GbMlpWork **owned)
 {
-  int H = d->config.hidden;
-  Net w = net_of (params, H);
-  gb_linear_forward (h1, obs, w.w1, w.b1, n, D, H, GB_ACT_RELU);
-  gb_linear_forward (h2, h1, w.w2, w.b2, n, H, H, GB_ACT_RELU);
-  gb_linear_forward (q, h2, w.w3, w.b3, n, H, A, GB_ACT_NONE);
-}
-
-/* An update's work space when n fits in it (the DQN's own scratch: not thread-safe), else fresh. */
-typedef struct {
-  float *h1, *h2, *dh1, *dh2, *dz1, *dz2, *q, *gq, *qt, *qo;
-  gpointer owned;
-} Work;
-
-static Work
-work_for (const GbDqn *d, int n)
-{
-  if (n <= d->config.batch)
-    return (Work) { d->h1, d->h2, d->dh1, d->dh2, d->dz1, d->dz2, d->q, d->gq, d->qt, d->qo, NULL };
-  gsize nH = (gsize) n * d->config.hidden, n2 = (gsize) n * A;
-  float *p = g_new (float, 6 * nH + 4 * n2);
-  return (Work) { p, p + nH, p + 2 * nH, p + 3 * nH, p + 4 * nH, p + 5 * nH, p + 6 * nH, p + 6 * nH + n2,
-                  p + 6 * nH + 2 * n2, p + 6 * nH + 3 * n2, p };
+  *owned = n <= d->work->rows ? NULL : gb_mlp_work_new (&d->net, n);
+  return *owned != NULL ? *owned : d->work;
 }
 
 void
 gb_dqn_q (const GbDqn *d, const float *params, const float *obs, int n, float *q)
 {
-  int H = d->config.hidden;
-  g_autofree float *h1 = g_new (float, (gsize) MAX (n, 1) * H), *h2 = g_new (float, (gsize) MAX (n, 1) * H);
-  forward (d, params, obs, n, h1, h2, q);
+  g_autoptr (GbMlpWork) w = gb_mlp_work_new (&d->net, n);
+  memcpy (q, gb_mlp_forward (&d->net, params, obs, n, w), (gsize) n * A * sizeof (float));
 }
 
 static void
@@ -179,70 +137,64 @@ observe (const GbCartState *s, float *o)
 int
 gb_dqn_greedy (const GbDqn *d, const GbCartState *s)
 {
-  float o[D], q[A];
+  float o[D];
   observe (s, o);
-  Work w = work_for (d, 1);
-  forward (d, d->params, o, 1, w.h1, w.h2, q);
+  const float *q = gb_mlp_forward (&d->net, d->params, o, 1, d->work);
   return q[1] > q[0] ? 1 : 0;
 }
 
 void
 gb_dqn_targets (const GbDqn *d, const float *r, const float *s2, const guint8 *done, int n, float *y)
 {
-  Work w = work_for (d, n);
-  forward (d, d->target, s2, n, w.h1, w.h2, w.qt);
+  GbMlpWork *owned, *w = work_for (d, n, &owned);
+  float *qt = n <= d->config.batch ? d->qt : g_new (float, (gsize) n * A);
+  float *qo = n <= d->config.batch ? d->qo : g_new (float, (gsize) n * A);
+  memcpy (qt, gb_mlp_forward (&d->net, d->target, s2, n, w), (gsize) n * A * sizeof (float));
   if (d->config.double_dqn)
-    forward (d, d->params, s2, n, w.h1, w.h2, w.qo);
+    memcpy (qo, gb_mlp_forward (&d->net, d->params, s2, n, w), (gsize) n * A * sizeof (float));
   for (int i = 0; i < n; i++)
     {
-      const float *t = w.qt + (gsize) i * A;
+      const float *t = qt + (gsize) i * A;
       float next;
       if (d->config.double_dqn)
-        next = t[w.qo[i * A + 1] > w.qo[i * A] ? 1 : 0];   /* the online net chooses, the target evaluates */
+        next = t[qo[i * A + 1] > qo[i * A] ? 1 : 0];   /* the online net chooses, the target evaluates */
       else
         next = MAX (t[0], t[1]);
       y[i] = r[i] + (done[i] ? 0.0f : (float) d->config.gamma * next);
     }
-  g_free (w.owned);
+  if (qt != d->qt)
+    g_free (qt), g_free (qo);
+  gb_mlp_work_free (owned);
 }
 
 double
 gb_dqn_loss (const GbDqn *d, const float *params, const float *s, const guint8 *a, const float *y, int n, float *grad)
 {
-  int H = d->config.hidden;
-  gsize nH = (gsize) n * H;
-  Work w = work_for (d, n);
-  forward (d, params, s, n, w.h1, w.h2, w.q);
-  memset (w.gq, 0, (gsize) n * A * sizeof (float));
+  GbMlpWork *owned, *w = work_for (d, n, &owned);
+  float *gq = n <= d->config.batch ? d->gq : g_new (float, (gsize) n * A);
+  const float *q = gb_mlp_forward (&d->net, params, s, n, w);
+  memset (gq, 0, (gsize) n * A * sizeof (float));
   double loss = 0.0;
   for (int i = 0; i < n; i++)
     {
-      double e = w.q[(gsize) i * A + a[i]] - y[i];
+      double e = q[(gsize) i * A + a[i]] - y[i];
       if (d->config.huber)
         {
           loss += fabs (e) <= 1.0 ? 0.5 * e * e : fabs (e) - 0.5;
-          w.gq[(gsize) i * A + a[i]] = (float) (CLAMP (e, -1.0, 1.0) / n);
+          gq[(gsize) i * A + a[i]] = (float) (CLAMP (e, -1.0, 1.0) / n);
         }
       else
         {
           loss += e * e;
-          w.gq[(gsize) i * A + a[i]] = (float) (2.0 * e / n);
+          gq[(gsize) i * A + a[i]] = (float) (2.0 * e / n);
         }
     }
   loss /= MAX (n, 1);
   if (grad != NULL)
-    {
-      Net p = net_of (params, H);
-      Net g = net_of (grad, H);
-      memset (w.dz1, 0, nH * sizeof (float));
-      memset (w.dz2, 0, nH * sizeof (float));
-      gb_linear_backward (w.dh2, (float *) g.w3, (float *) g.b3, w.gq, w.h2, p.w3, n, H, A, FALSE);
-      gb_act_backward (GB_ACT_RELU, w.dz2, w.dh2, w.h2, w.h2, nH);   /* ReLU: out > 0 exactly where in > 0 */
-      gb_linear_backward (w.dh1, (float *) g.w2, (float *) g.b2, w.dz2, w.h1, p.w2, n, H, H, FALSE);
-      gb_act_backward (GB_ACT_RELU, w.dz1, w.dh1, w.h1, w.h1, nH);
-      gb_linear_backward (NULL, (float *) g.w1, (float *) g.b1, w.dz1, s, p.w1, n, D, H, FALSE);
-    }
-  g_free (w.owned);
+    gb_mlp_backward (&d->net, params, s, n, w, gq, grad, FALSE);
+  if (gq != d->gq)
+    g_free (gq);
+  gb_mlp_work_free (owned);
   return loss;
 }
 
@@ -273,12 +225,22 @@ update (GbDqn *d)
           d->grad[i] *= (float) (c->max_grad_norm / norm);
     }
   GbAdam adam = GB_ADAM_DEFAULTS;
-  adam.lr = (float) c->lr;
+  adam.lr = (float) gb_dqn_lr (d);
   gb_adam_step (&adam, d->params, d->grad, d->m, d->v, d->n_params, ++d->adam_t);
   d->updates++;
   if (c->target_every == 0)
     for (gsize i = 0; i < d->n_params; i++)
       d->target[i] += (float) c->tau * (d->params[i] - d->target[i]);
+}
+
+double
+gb_dqn_lr (const GbDqn *d)
+{
+  const GbDqnConfig *c = &d->config;
+  if (c->lr_steps <= 0)
+    return c->lr;
+  double f = MIN (1.0, (double) d->steps / c->lr_steps);
+  return c->lr + f * (c->lr_end - c->lr);
 }
 
 /* One env step: act, store, and learn when the schedule says so. */
@@ -305,6 +267,8 @@ step (GbDqn *d)
     {
       g_array_append_val (d->returns, d->episode_return);
       d->episodes++;
+      if (d->solved_at == 0 && d->episodes >= 100 && gb_dqn_mean_return (d, 100) >= GB_CARTPOLE_SOLVED)
+        d->solved_at = d->steps;
       d->episode_return = 0.0;
       gb_cartpole_reset (&d->env, &d->rng);
     }
@@ -335,38 +299,11 @@ gb_dqn_mean_return (const GbDqn *d, int k)
 
 /* --- files --- */
 
-typedef struct {
-  const char *name;
-  gint64 shape[2];
-  int rank;
-  gsize offset;
-} Tensor;
-
-static int
-tensors (int H, Tensor *t)
-{
-  gsize o = 0;
-  Tensor all[6] = {
-    { "0.weight", { H, D }, 2, 0 }, { "0.bias", { H }, 1, 0 }, { "2.weight", { H, H }, 2, 0 },
-    { "2.bias", { H }, 1, 0 }, { "4.weight", { A, H }, 2, 0 }, { "4.bias", { A }, 1, 0 },
-  };
-  for (int i = 0; i < 6; i++)
-    {
-      t[i] = all[i];
-      t[i].offset = o;
-      o += (gsize) t[i].shape[0] * (t[i].rank == 2 ? (gsize) t[i].shape[1] : 1);
-    }
-  return 6;
-}
-
 gboolean
 gb_dqn_save (const GbDqn *d, const char *path, GError **error)
 {
   g_autoptr (GbSafetensorsWriter) w = gb_safetensors_writer_new ();
-  Tensor t[6];
-  int n = tensors (d->config.hidden, t);
-  for (int i = 0; i < n; i++)
-    gb_safetensors_writer_add_f32 (w, t[i].name, t[i].shape, t[i].rank, d->params + t[i].offset);
+  gb_mlp_write (&d->net, d->params, w, "");
   char buf[32];
   gb_safetensors_writer_set_metadata (w, "algo", "dqn");
   gb_safetensors_writer_set_metadata (w, "env", "CartPole-v1");
@@ -396,12 +333,8 @@ gb_dqn_load (const char *path, const GbDqnConfig *config, GError **error)
   g_autoptr (GbDqn) d = gb_dqn_new (&c, error);
   if (d == NULL)
     return NULL;
-  Tensor t[6];
-  int n = tensors (c.hidden, t);
-  for (int i = 0; i < n; i++)
-    if (!gb_safetensors_read_f32 (st, t[i].name, t[i].shape, t[i].rank, d->params + t[i].offset, error))
-      return NULL;
-  /* (gb_safetensors_read_f32 refuses NaN and infinite weights.) */
+  if (!gb_mlp_read (&d->net, d->params, st, "", error))
+    return NULL;
   memcpy (d->target, d->params, d->n_params * sizeof (float));
   return g_steal_pointer (&d);
 }

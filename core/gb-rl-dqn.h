@@ -25,6 +25,7 @@
  * by 60 000 steps and then fell back on five seeds out of five. */
 #pragma once
 
+#include "gb-mlp.h"
 #include "gb-rl-cartpole.h"
 
 G_BEGIN_DECLS
@@ -35,6 +36,8 @@ G_BEGIN_DECLS
 typedef struct {
   int hidden;              /* H */
   double lr;               /* Adam's step size */
+  double lr_end;           /* … falling linearly to this over lr_steps env steps (lr_steps 0: constant) */
+  int lr_steps;
   double gamma;
   int batch;
   int buffer;              /* replay capacity, transitions */
@@ -52,6 +55,7 @@ typedef struct {
 
 typedef struct {
   GbDqnConfig config;
+  GbMlp net;               /* 4 → H → H → 2, ReLU */
   gsize n_params;
   float *params, *target;  /* online and target networks (n_params) */
   float *grad, *m, *v;
@@ -67,13 +71,16 @@ typedef struct {
   int episodes;
   double episode_return;
   GArray *returns;         /* of double: each finished episode's */
+  gint64 solved_at;        /* the env step at which the last 100 episodes first averaged ≥ 475 (Gymnasium's
+                            * threshold for CartPole-v1); 0 until then */
   double epsilon;          /* in force */
   double last_loss;
   int updates;
   /* Scratch for a minibatch. */
   float *x, *x2, *y, *br;   /* (B, 4), (B, 4), (B), (B) */
   guint8 *ba, *bdone;       /* (B) */
-  float *h1, *h2, *dh1, *dh2, *dz1, *dz2, *q, *gq, *qt, *qo;   /* (B, H) ×6, (B, 2) ×4: an update's passes */
+  GbMlpWork *work;          /* an update's passes (B rows) */
+  float *gq, *qt, *qo;      /* (B, 2) */
 } GbDqn;
 
 void     gb_dqn_config_init  (GbDqnConfig *c);
@@ -105,6 +112,8 @@ gboolean gb_dqn_save      (const GbDqn *dqn, const char *path, GError **error);
  * target starts as a copy). NaN or infinite weights are refused (by the
  * safetensors reader, naming the tensor). */
 GbDqn   *gb_dqn_load      (const char *path, const GbDqnConfig *config, GError **error);
+/* Adam's step size in force. */
+double   gb_dqn_lr (const GbDqn *dqn);
 /* The mean return of the last k finished episodes (0 when there are none). */
 double   gb_dqn_mean_return (const GbDqn *dqn, int k);
 

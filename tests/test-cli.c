@@ -595,6 +595,24 @@ test_rl (void)
   g_assert_cmpint (r.status, ==, 0);
   assert_contains (r.out, "50 episodes");
   run_clear (&r);
+  /* The neural policy gradients: an actor-critic writes its policy and critic. */
+  g_autofree char *policy = test_tmp_path ("pi.safetensors");
+  r = run ("rl", "--env", "cartpole", "--algo", "actor-critic", "--episodes", "30", "--out", policy, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  assert_contains (r.out, "actor-critic on CartPole-v1: 30 episodes");
+  assert_contains (r.out, "mean return of the last 100:");
+  run_clear (&r);
+  g_autoptr (GbSafetensors) pst = gb_safetensors_load (policy, NULL);
+  g_assert_nonnull (pst);
+  g_assert_true (gb_safetensors_has (pst, "critic.2.weight"));
+  r = run ("rl", "--env", "cartpole", "--algo", "reinforce-baseline", "--steps", "2000", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  assert_contains (r.out, "reinforce-baseline on CartPole-v1:");
+  run_clear (&r);
+  r = run ("rl", "--env", "cartpole", "--algo", "actor-critic", "--update-every", "0", NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  assert_contains (r.err, "updating every 0 steps");
+  run_clear (&r);
   r = run ("rl", "--env", "cartpole", "--algo", "dqn", "--gamma", "2", NULL);
   g_assert_cmpint (r.status, ==, 1);
   assert_contains (r.err, "γ 2 is outside [0, 1]");
@@ -610,7 +628,7 @@ test_rl (void)
   run_clear (&r);
   r = run ("rl", "--env", "cartpole", "--algo", "sarsa", NULL);
   g_assert_cmpint (r.status, ==, 2);
-  assert_contains (r.err, "dqn or reinforce");
+  assert_contains (r.err, "dqn, reinforce, reinforce-mlp, reinforce-baseline or actor-critic");
   run_clear (&r);
   g_autofree char *png = test_tmp_path ("rl.png"), *svg = test_tmp_path ("rl.svg");
   r = run ("render", "rl", "--env", "cliff", "--algo", "sarsa", "--q", "--out", png, NULL);
