@@ -20,6 +20,9 @@ G_BEGIN_DECLS
 #define GB_CARTPOLE_MAX_STEPS 500
 /* Gymnasium's reward threshold for CartPole-v1: solved when the last 100 episodes average this. */
 #define GB_CARTPOLE_SOLVED 475.0
+/* The views' (θ, θ̇) plane: θ within the failure angle, θ̇ within ±2 rad/s. */
+#define GB_CART_THETA_MAX (12.0 * G_PI / 180.0)
+#define GB_CART_THETA_DOT_MAX 2.0
 
 typedef struct {
   double x, x_dot, theta, theta_dot;

@@ -66,8 +66,9 @@ gb_dqn_new (const GbDqnConfig *config, GError **error)
   d->rs2 = g_try_new (float, cap * D);
   d->rr = g_try_new (float, cap);
   d->ra = g_try_new (guint8, cap);
+  d->rstep = g_try_new (gint64, cap);
   d->rdone = g_try_new (guint8, cap);
-  if (d->rs == NULL || d->rs2 == NULL || d->rr == NULL || d->ra == NULL || d->rdone == NULL)
+  if (d->rs == NULL || d->rs2 == NULL || d->rr == NULL || d->ra == NULL || d->rdone == NULL || d->rstep == NULL)
     {
       g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, "a replay buffer of %d transitions does not fit in memory",
                    config->buffer);
@@ -87,6 +88,9 @@ gb_dqn_new (const GbDqnConfig *config, GError **error)
   d->x = g_new (float, (gsize) B * D), d->x2 = g_new (float, (gsize) B * D);
   d->y = g_new (float, B), d->br = g_new (float, B);
   d->ba = g_new (guint8, B), d->bdone = g_new (guint8, B);
+  d->batch_index = g_new0 (int, B);
+  d->log = g_array_new (FALSE, FALSE, sizeof (GbDqnLog));
+  d->lag = NAN;
   d->work = gb_mlp_work_new (&d->net, B);
   d->gq = g_new (float, (gsize) B * A), d->qt = g_new (float, (gsize) B * A), d->qo = g_new (float, (gsize) B * A);
   d->returns = g_array_new (FALSE, FALSE, sizeof (double));
@@ -105,7 +109,9 @@ gb_dqn_free (GbDqn *d)
   gb_mlp_work_free (d->work);
   for (guint i = 0; i < G_N_ELEMENTS (bufs); i++)
     g_free (bufs[i]);
-  g_free (d->ra), g_free (d->rdone), g_free (d->ba), g_free (d->bdone);
+  g_free (d->ra), g_free (d->rdone), g_free (d->ba), g_free (d->bdone), g_free (d->rstep), g_free (d->batch_index);
+  if (d->log != NULL)
+    g_array_unref (d->log);
   if (d->returns != NULL)
     g_array_unref (d->returns);
   g_free (d);
@@ -201,19 +207,34 @@ gb_dqn_loss (const GbDqn *d, const float *params, const float *s, const guint8 *
 /* --- learning --- */
 
 static void
-update (GbDqn *d)
+update (GbDqn *d, gboolean last)
 {
   const GbDqnConfig *c = &d->config;
   int B = c->batch;
   for (int i = 0; i < B; i++)
     {
       int k = (int) gb_rng_below (&d->rng, (guint32) d->size);
+      d->batch_index[i] = k;
       memcpy (d->x + (gsize) i * D, d->rs + (gsize) k * D, D * sizeof (float));
       memcpy (d->x2 + (gsize) i * D, d->rs2 + (gsize) k * D, D * sizeof (float));
       d->br[i] = d->rr[k], d->ba[i] = d->ra[k], d->bdone[i] = d->rdone[k];
     }
   gb_dqn_targets (d, d->br, d->x2, d->bdone, B, d->y);
   d->last_loss = gb_dqn_loss (d, d->params, d->x, d->ba, d->y, B, d->grad);
+  d->ep_loss += d->last_loss, d->ep_updates++;
+  if (last)
+    {
+      /* The target's lag, once a burst: mean |Q (s, a) − Q_target (s, a)| over the minibatch. */
+      const float *q = d->work->h[d->net.n_layers - 1];
+      float *qa = d->qo;
+      for (int i = 0; i < B; i++)
+        qa[i] = q[(gsize) i * A + d->ba[i]];
+      const float *qt = gb_mlp_forward (&d->net, d->target, d->x, B, d->work);
+      double lag = 0.0;
+      for (int i = 0; i < B; i++)
+        lag += fabs (qa[i] - qt[(gsize) i * A + d->ba[i]]) / B;
+      d->lag = lag;
+    }
   if (c->max_grad_norm > 0.0)
     {
       double norm = 0.0;
@@ -243,38 +264,63 @@ gb_dqn_lr (const GbDqn *d)
   return c->lr + f * (c->lr_end - c->lr);
 }
 
-/* One env step: act, store, and learn when the schedule says so. */
+/* One env step: act, store, and learn when the schedule says so; recorded into ep when not NULL. */
 static void
-step (GbDqn *d)
+step (GbDqn *d, GbCartEpisode *ep)
 {
   const GbDqnConfig *c = &d->config;
   double f = c->eps_steps > 0 ? MIN (1.0, (double) d->steps / c->eps_steps) : 1.0;
   d->epsilon = c->eps_start + f * (c->eps_end - c->eps_start);
   float o[D], o2[D];
   observe (&d->env.s, o);
-  int a = gb_rng_uniform (&d->rng) < d->epsilon ? (int) gb_rng_below (&d->rng, A) : gb_dqn_greedy (d, &d->env.s);
+  const float *q = gb_mlp_forward (&d->net, d->params, o, 1, d->work);
+  int greedy = q[1] > q[0] ? 1 : 0;
+  double q_max = MAX (q[0], q[1]);
+  d->ep_q += q_max;
+  if (ep != NULL)
+    {
+      double p = d->epsilon / 2 + (1.0 - d->epsilon) * greedy;
+      g_array_append_val (ep->states, d->env.s);
+      g_array_append_val (ep->p_right, p);
+      g_array_append_val (ep->V, q_max);
+    }
+  int a = gb_rng_uniform (&d->rng) < d->epsilon ? (int) gb_rng_below (&d->rng, A) : greedy;
+  if (ep != NULL)
+    g_array_append_val (ep->actions, a);
   double r = gb_cartpole_step (&d->env, a);
   observe (&d->env.s, o2);
   int k = d->head;
   memcpy (d->rs + (gsize) k * D, o, sizeof o);
   memcpy (d->rs2 + (gsize) k * D, o2, sizeof o2);
   d->rr[k] = (float) r, d->ra[k] = (guint8) a, d->rdone[k] = d->env.terminated;
+  d->rstep[k] = d->steps;
   d->head = (d->head + 1) % c->buffer;
   d->size = MIN (d->size + 1, c->buffer);
   d->episode_return += r;
   d->steps++;
   if (d->env.terminated || d->env.truncated)
     {
+      int T = d->env.steps;
+      /* The discounted return from each step, averaged over the episode, beside the mean max Q. */
+      double g_mean = 0.0, gamma = c->gamma, gp = 1.0;
+      for (int t = 0; t < T; t++)
+        {
+          gp *= gamma;   /* γ^(t+1): G from T − 1 − t is (1 − γ^(t+1)) / (1 − γ) */
+          g_mean += (gamma < 1.0 ? (1.0 - gp) / (1.0 - gamma) : t + 1.0) / T;
+        }
+      GbDqnLog entry = { d->steps, d->episode_return, d->epsilon, d->ep_updates ? d->ep_loss / d->ep_updates : NAN,
+                         d->lag, d->ep_q / MAX (T, 1), g_mean };
+      g_array_append_val (d->log, entry);
       g_array_append_val (d->returns, d->episode_return);
       d->episodes++;
       if (d->solved_at == 0 && d->episodes >= 100 && gb_dqn_mean_return (d, 100) >= GB_CARTPOLE_SOLVED)
         d->solved_at = d->steps;
-      d->episode_return = 0.0;
+      d->episode_return = 0.0, d->ep_q = 0.0, d->ep_loss = 0.0, d->ep_updates = 0;
       gb_cartpole_reset (&d->env, &d->rng);
     }
   if (d->steps > c->learning_starts && d->size >= c->batch && d->steps % c->train_every == 0)
     for (int i = 0; i < c->gradient_steps; i++)
-      update (d);
+      update (d, i == c->gradient_steps - 1);
   if (c->target_every > 0 && d->steps % c->target_every == 0)
     memcpy (d->target, d->params, d->n_params * sizeof (float));
 }
@@ -283,8 +329,29 @@ gint64
 gb_dqn_run (GbDqn *d, gint64 n)
 {
   for (gint64 i = 0; i < n; i++)
-    step (d);
+    step (d, NULL);
   return n;
+}
+
+int
+gb_dqn_episode (GbDqn *d, GbCartEpisode *ep)
+{
+  if (ep != NULL)
+    {
+      g_array_set_size (ep->states, 0), g_array_set_size (ep->actions, 0), g_array_set_size (ep->p_right, 0);
+      g_array_set_size (ep->G, 0), g_array_set_size (ep->V, 0);
+    }
+  int episodes = d->episodes, T = 0;
+  while (d->episodes == episodes)
+    step (d, ep), T++;
+  if (ep != NULL)
+    {
+      g_array_set_size (ep->G, T);
+      double g = 0.0;
+      for (int t = T - 1; t >= 0; t--)
+        g_array_index (ep->G, double, t) = g = 1.0 + d->config.gamma * g;
+    }
+  return T;
 }
 
 double
@@ -335,6 +402,100 @@ gb_dqn_load (const char *path, const GbDqnConfig *config, GError **error)
     return NULL;
   if (!gb_mlp_read (&d->net, d->params, st, "", error))
     return NULL;
+  /* A trained network acts as trained: ε at the end of its schedule (the steps it
+   * was trained for, when the file says), and it learns again only once the
+   * empty buffer holds learning_starts new steps. */
+  const char *steps = gb_safetensors_get_metadata (st, "steps");
+  gint64 trained = steps != NULL ? g_ascii_strtoll (steps, NULL, 10) : 0;
+  d->steps = MAX (trained, (gint64) c.eps_steps);
+  d->config.learning_starts = (int) MIN ((gint64) G_MAXINT / 2, d->steps + c.learning_starts);
+  d->epsilon = c.eps_end;
   memcpy (d->target, d->params, d->n_params * sizeof (float));
   return g_steal_pointer (&d);
+}
+
+/* --- what the views draw --- */
+
+GbDqnSnapshot *
+gb_dqn_snapshot (const GbDqn *d, int max_points)
+{
+  GbDqnSnapshot *s = g_new0 (GbDqnSnapshot, 1);
+  s->net = d->net;
+  s->params = g_memdup2 (d->params, d->n_params * sizeof (float));
+  s->target = g_memdup2 (d->target, d->n_params * sizeof (float));
+  s->gamma = d->config.gamma, s->double_dqn = d->config.double_dqn;
+  s->m = MIN (max_points, d->size);
+  s->s = g_new (float, (gsize) MAX (s->m, 1) * D), s->s2 = g_new (float, (gsize) MAX (s->m, 1) * D);
+  s->r = g_new (float, MAX (s->m, 1)), s->td = g_new0 (float, MAX (s->m, 1));
+  s->a = g_new (guint8, MAX (s->m, 1)), s->done = g_new (guint8, MAX (s->m, 1));
+  s->age = g_new (gint64, MAX (s->m, 1));
+  for (int i = 0; i < s->m; i++)
+    {
+      int k = (int) ((gint64) i * d->size / s->m);
+      memcpy (s->s + (gsize) i * D, d->rs + (gsize) k * D, D * sizeof (float));
+      memcpy (s->s2 + (gsize) i * D, d->rs2 + (gsize) k * D, D * sizeof (float));
+      s->r[i] = d->rr[k], s->a[i] = d->ra[k], s->done[i] = d->rdone[k], s->age[i] = d->steps - d->rstep[k];
+    }
+  s->b = d->updates > 0 ? d->config.batch : 0;
+  s->batch = g_new (float, (gsize) MAX (s->b, 1) * D);
+  for (int i = 0; i < s->b; i++)
+    memcpy (s->batch + (gsize) i * D, d->rs + (gsize) d->batch_index[i] * D, D * sizeof (float));
+  s->n_log = (int) d->log->len;
+  s->log = g_memdup2 (d->log->data, (gsize) MAX (s->n_log, 1) * sizeof (GbDqnLog));
+  s->state = d->env.s;
+  s->steps = d->steps, s->buffer_size = d->size, s->epsilon = d->epsilon;
+  return s;
+}
+
+void
+gb_dqn_snapshot_compute (GbDqnSnapshot *s, double x, double x_dot, int n)
+{
+  int rows = MAX (MAX (s->m, n * n), 1);
+  g_autoptr (GbMlpWork) w = gb_mlp_work_new (&s->net, rows);
+  if (s->m > 0)
+    {
+      /* y = r + γ (1 − done) Q_target (s′, a*), a* = argmax of the target's (or, Double, the online) Q. */
+      g_autofree float *qt = g_memdup2 (gb_mlp_forward (&s->net, s->target, s->s2, s->m, w), (gsize) s->m * A * 4);
+      g_autofree float *qo = s->double_dqn ? g_memdup2 (gb_mlp_forward (&s->net, s->params, s->s2, s->m, w),
+                                                        (gsize) s->m * A * 4) : NULL;
+      const float *q = gb_mlp_forward (&s->net, s->params, s->s, s->m, w);
+      for (int i = 0; i < s->m; i++)
+        {
+          const float *t = qt + (gsize) i * A;
+          float next = qo != NULL ? t[qo[i * A + 1] > qo[i * A] ? 1 : 0] : MAX (t[0], t[1]);
+          float y = s->r[i] + (s->done[i] ? 0.0f : (float) s->gamma * next);
+          s->td[i] = q[(gsize) i * A + s->a[i]] - y;
+        }
+    }
+  g_free (s->q_left), g_free (s->q_right);
+  s->n = n, s->x = x, s->x_dot = x_dot;
+  s->q_left = g_new (double, (gsize) n * n), s->q_right = g_new (double, (gsize) n * n);
+  g_autofree float *obs = g_new (float, (gsize) n * n * D);
+  for (int j = 0; j < n; j++)
+    for (int i = 0; i < n; i++)
+      {
+        float *o = obs + (gsize) (j * n + i) * D;
+        o[0] = (float) x, o[1] = (float) x_dot;
+        o[2] = (float) (GB_CART_THETA_MAX * (2.0 * (i + 0.5) / n - 1.0));
+        o[3] = (float) (GB_CART_THETA_DOT_MAX * (1.0 - 2.0 * (j + 0.5) / n));
+      }
+  const float *q = gb_mlp_forward (&s->net, s->params, obs, n * n, w);
+  s->q_lo = G_MAXDOUBLE, s->q_hi = -G_MAXDOUBLE;
+  for (int k = 0; k < n * n; k++)
+    {
+      s->q_left[k] = q[2 * k], s->q_right[k] = q[2 * k + 1];
+      s->q_lo = MIN (s->q_lo, MIN (q[2 * k], q[2 * k + 1]));
+      s->q_hi = MAX (s->q_hi, MAX (q[2 * k], q[2 * k + 1]));
+    }
+}
+
+void
+gb_dqn_snapshot_free (GbDqnSnapshot *s)
+{
+  if (s == NULL)
+    return;
+  g_free (s->params), g_free (s->target), g_free (s->s), g_free (s->s2), g_free (s->r), g_free (s->td);
+  g_free (s->a), g_free (s->done), g_free (s->age), g_free (s->batch), g_free (s->log);
+  g_free (s->q_left), g_free (s->q_right);
+  g_free (s);
 }

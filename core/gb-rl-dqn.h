@@ -53,6 +53,16 @@ typedef struct {
   guint64 seed;
 } GbDqnConfig;
 
+/* One finished episode, for the curves. */
+typedef struct {
+  gint64 steps;             /* env steps when it ended */
+  double ret, epsilon;
+  double loss;              /* mean TD loss of the updates during it (NaN: none) */
+  double lag;               /* the last burst's mean |Q (s, a) − Q_target (s, a)| (NaN: none yet) */
+  double q_mean;            /* mean over its steps of max_a Q (s_t, a): what the network promised … */
+  double g_mean;            /* … and the mean discounted return from those steps that it got */
+} GbDqnLog;
+
 typedef struct {
   GbDqnConfig config;
   GbMlp net;               /* 4 → H → H → 2, ReLU */
@@ -63,6 +73,7 @@ typedef struct {
   /* The replay buffer: a ring of `buffer` transitions. */
   float *rs, *rs2, *rr;    /* (cap, 4), (cap, 4), (cap) */
   guint8 *ra, *rdone;      /* (cap) */
+  gint64 *rstep;           /* (cap): the env step it was stored at (its age) */
   int size, head;
   /* The environment and what it has done. */
   GbCartPole env;
@@ -76,6 +87,11 @@ typedef struct {
   double epsilon;          /* in force */
   double last_loss;
   int updates;
+  int *batch_index;        /* (B): the buffer slots of the last minibatch */
+  double lag;
+  GArray *log;             /* of GbDqnLog, per finished episode */
+  double ep_q, ep_loss;    /* the episode so far */
+  int ep_updates;
   /* Scratch for a minibatch. */
   float *x, *x2, *y, *br;   /* (B, 4), (B, 4), (B), (B) */
   guint8 *ba, *bdone;       /* (B) */
@@ -102,6 +118,10 @@ double   gb_dqn_loss   (const GbDqn *dqn, const float *params, const float *s, c
 /* Takes up to n env steps (acting, storing, learning as the schedule says);
  * returns how many. */
 gint64   gb_dqn_run    (GbDqn *dqn, gint64 n);
+/* Steps until the episode under way ends, recording it into ep when not
+ * NULL (p_right: the ε-greedy policy's; V: max_a Q (s_t, a); G: the
+ * discounted return from t). Returns its length (the steps taken). */
+int      gb_dqn_episode (GbDqn *dqn, GbCartEpisode *ep);
 /* The Q-network as safetensors named as PyTorch's nn.Sequential names it
  * (0.weight (H, 4), 0.bias, 2.weight, 2.bias, 4.weight (2, H), 4.bias), with
  * metadata algo=dqn, hidden, env=CartPole-v1: PyTorch loads it with
@@ -116,5 +136,38 @@ GbDqn   *gb_dqn_load      (const char *path, const GbDqnConfig *config, GError *
 double   gb_dqn_lr (const GbDqn *dqn);
 /* The mean return of the last k finished episodes (0 when there are none). */
 double   gb_dqn_mean_return (const GbDqn *dqn, int k);
+
+/* What the DQN views draw, copied out under the agent's lock and worked out
+ * on a worker: the networks, a sample of the replay buffer with its TD
+ * errors and ages, the last minibatch, the episodes' log, and Q over the
+ * (θ, θ̇) plane at chosen x, ẋ (cells as gb_cart_plane_state lays them). */
+typedef struct {
+  GbMlp net;
+  float *params, *target;
+  double gamma;
+  gboolean double_dqn;
+  int m;                    /* buffer transitions sampled (evenly over it) */
+  float *s, *s2, *r, *td;   /* (m, 4), (m, 4), (m), (m): TD error Q (s, a) − y */
+  guint8 *a, *done;
+  gint64 *age;              /* (m): env steps since it was stored */
+  int b;
+  float *batch;             /* (b, 4): the last minibatch's states */
+  GbDqnLog *log;
+  int n_log;
+  GbCartState state;        /* the environment's now */
+  gint64 steps, buffer_size;
+  double epsilon;
+  int n;                    /* the plane's cells a side (0 until computed) */
+  double x, x_dot;
+  double *q_left, *q_right; /* (n × n) */
+  double q_lo, q_hi;        /* their range */
+} GbDqnSnapshot;
+
+/* Copies what the views need (at most max_points buffer transitions). */
+GbDqnSnapshot *gb_dqn_snapshot      (const GbDqn *dqn, int max_points);
+/* The TD errors of the sample and Q over an n × n plane at x, ẋ (the slow part: on a worker). */
+void           gb_dqn_snapshot_compute (GbDqnSnapshot *snap, double x, double x_dot, int n);
+void           gb_dqn_snapshot_free (GbDqnSnapshot *snap);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GbDqnSnapshot, gb_dqn_snapshot_free)
 
 G_END_DECLS

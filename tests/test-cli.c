@@ -645,7 +645,15 @@ test_rl (void)
   g_autofree char *cart = test_tmp_path ("cart.png");
   r = run ("render", "cartpole", "--episodes", "50", "--out", cart, NULL);
   g_assert_cmpint (r.status, ==, 0);
-  assert_contains (r.out, "REINFORCE: 50 episodes");
+  assert_contains (r.out, "REINFORCE (linear softmax): 50 episodes");
+  run_clear (&r);
+  r = run ("render", "cartpole", "--algo", "dqn", "--episodes", "20", "--out", cart, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  assert_contains (r.out, "DQN (replay, target network): 20 episodes");
+  run_clear (&r);
+  r = run ("render", "cartpole", "--algo", "reinforce-baseline", "--policy", policy, "--out", cart, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  assert_contains (r.out, "Actor-critic (one-step): 1 episodes");   /* the file's actor-critic plays one */
   run_clear (&r);
   r = run ("render", "cartpole", "--episodes", "5", "--step", "100000", "--out", cart, NULL);
   g_assert_cmpint (r.status, ==, 2);

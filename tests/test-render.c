@@ -415,12 +415,16 @@ test_cartpole_painter (void)
 {
   /* A policy that pushes right when the pole leans right: the surface is
    * orange on the right half and purple on the left. */
-  GbReinforceConfig c;
-  gb_reinforce_config_init (&c);
-  g_autoptr (GbReinforce) agent = gb_reinforce_new (&c, NULL);
-  agent->w[2] = 8.0;   /* θ */
+  GbCartSettings c;
+  gb_cart_settings_init (&c, GB_CART_LINEAR);
+  g_autoptr (GbCartAgent) agent = gb_cart_agent_new (GB_CART_LINEAR, &c, NULL);
+  agent->linear->w[2] = 8.0;   /* θ */
+  g_autoptr (GbCartPolicy) policy = gb_cart_policy_new ();
+  gb_cart_policy_update (policy, agent);
+  double surface[GB_CART_SURFACE_N * GB_CART_SURFACE_N];
+  g_assert_true (gb_cart_policy_surface (policy, GB_CART_SURFACE_P_RIGHT, 0, 0, GB_CART_SURFACE_N, surface));
   GbCartState st = { 0.5, 0, 0.1, 0 };
-  GbCartScene scene = { &st, 0, agent, NULL, NULL, 0, NULL };
+  GbCartScene scene = { &st, 0, surface, NULL, NULL, 0, NULL };
   GbPalette pal;
   gb_palette_init (&pal, FALSE);
   Canvas c2 = canvas_new (800, 500);

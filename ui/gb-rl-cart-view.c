@@ -17,8 +17,7 @@ struct _GbRlCartView {
   GbFrameStats *stats;          /* borrowed */
   gboolean updating;            /* the scale set by the program, not the user */
 
-  GbReinforce *agent;           /* owned */
-  double lr, gamma;             /* its step size and discount (the next agent's until there is one) */
+  GbCartAgent *agent;           /* owned */
   GbRlRunner *runner;           /* its lock guards agent and what follows */
   GbCartEpisode *latest;        /* the newest episode run (under the lock) */
   GbCartEpisode *spare;         /* the next one's buffer (under the lock) */
@@ -27,7 +26,9 @@ struct _GbRlCartView {
   /* What is drawn (main thread). */
   GbCartEpisode *shown;         /* the episode being replayed */
   GArray *returns;              /* of double: the agent's, as of the last frame */
-  double w[GB_CARTPOLE_FEATURES];
+  GbCartPolicy *policy;         /* its weights, as of the last frame */
+  double surface[GB_CART_SURFACE_N * GB_CART_SURFACE_N];
+  gint64 surface_us;            /* when it was computed (0: due) */
   int episodes;
   double replay_pos;
   gboolean scrubbing, playing;
@@ -45,7 +46,7 @@ struct _GbRlCartView {
 
 G_DEFINE_FINAL_TYPE (GbRlCartView, gb_rl_cart_view, GTK_TYPE_WIDGET)
 
-enum { PROP_0, PROP_DRIVING, PROP_LR, PROP_GAMMA, N_PROPS };
+enum { PROP_0, PROP_DRIVING, N_PROPS };
 static GParamSpec *props[N_PROPS];
 
 static void ensure_tick (GbRlCartView *self);
@@ -53,13 +54,13 @@ static void ensure_tick (GbRlCartView *self);
 /* --- the agent and its episodes --- */
 
 void
-gb_rl_cart_view_set_agent (GbRlCartView *self, GbReinforce *agent, GbRlRunner *runner, guint64 seed)
+gb_rl_cart_view_set_agent (GbRlCartView *self, GbCartAgent *agent, GbRlRunner *runner, guint64 seed)
 {
-  g_clear_pointer (&self->agent, gb_reinforce_free);
+  g_clear_pointer (&self->agent, gb_cart_agent_free);
   self->agent = agent;
-  self->lr = agent->config.lr;
-  self->gamma = agent->config.gamma;
   self->runner = runner;
+  gb_cart_policy_update (self->policy, agent);
+  self->surface_us = 0;
   self->has_latest = FALSE;
   g_array_set_size (self->shown->states, 0);
   g_array_set_size (self->returns, 0);
@@ -70,39 +71,30 @@ gb_rl_cart_view_set_agent (GbRlCartView *self, GbReinforce *agent, GbRlRunner *r
   gb_cartpole_reset (&self->drive, &self->drive_rng);
   self->drive.steps = 0;
   ensure_tick (self);
-  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_LR]);
-  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_GAMMA]);
 }
 
-GbReinforce *
+GbCartAgent *
 gb_rl_cart_view_get_agent (GbRlCartView *self)
 {
   return self->agent;
 }
 
-/* A new step size or discount, while the agent runs. */
-static void
-set_param (GbRlCartView *self, guint id, double v)
+gboolean
+gb_rl_cart_view_apply (GbRlCartView *self, const GbCartSettings *s, GError **error)
 {
-  double *mine = id == PROP_LR ? &self->lr : &self->gamma;
-  if (*mine == v)
-    return;
-  *mine = v;
-  if (self->agent != NULL)
-    {
-      gb_rl_runner_lock (self->runner);
-      self->agent->config.lr = self->lr;
-      self->agent->config.gamma = self->gamma;
-      gb_rl_runner_unlock (self->runner);
-    }
-  g_object_notify_by_pspec (G_OBJECT (self), props[id]);
+  if (self->agent == NULL)
+    return TRUE;
+  gb_rl_runner_lock (self->runner);
+  gboolean ok = gb_cart_agent_apply (self->agent, s, error);
+  gb_rl_runner_unlock (self->runner);
+  return ok;
 }
 
 gint64
 gb_rl_cart_view_run_episode (gpointer data, gint64 max)
 {
   GbRlCartView *self = data;
-  gb_reinforce_episode (self->agent, self->spare);
+  gb_cart_agent_episode (self->agent, self->spare);
   GbCartEpisode *t = self->latest;
   self->latest = self->spare;
   self->spare = t;
@@ -155,6 +147,8 @@ copy_episode (GbCartEpisode *to, const GbCartEpisode *from)
   g_array_append_vals (to->p_right, from->p_right->data, from->p_right->len);
   g_array_set_size (to->G, 0);
   g_array_append_vals (to->G, from->G->data, from->G->len);
+  g_array_set_size (to->V, 0);
+  g_array_append_vals (to->V, from->V->data, from->V->len);
 }
 
 /* Takes the newest episode when the one on show has been played to its end
@@ -174,24 +168,27 @@ take_latest (GbRlCartView *self)
       self->has_latest = FALSE;
       self->replay_pos = 0;
     }
-  if (self->returns->len != self->agent->returns->len)
+  GArray *returns = gb_cart_agent_returns (self->agent);
+  gboolean learned = self->returns->len != returns->len;
+  if (learned)
     {
       g_array_set_size (self->returns, 0);
-      g_array_append_vals (self->returns, self->agent->returns->data, self->agent->returns->len);
+      g_array_append_vals (self->returns, returns->data, returns->len);
     }
-  memcpy (self->w, self->agent->w, sizeof self->w);
-  self->episodes = self->agent->episodes;
+  /* The weights (and the policy surface from them) five times a second at most: a DQN's are large. */
+  gint64 now = g_get_monotonic_time ();
+  if (learned && now - self->surface_us >= 200000)
+    {
+      gb_cart_policy_update (self->policy, self->agent);
+      self->surface_us = 0;
+    }
+  self->episodes = (int) returns->len;
   gb_rl_runner_unlock (self->runner);
-}
-
-/* The agent as of the last frame: its weights copied out, no returns. */
-static GbReinforce
-agent_view (GbRlCartView *self)
-{
-  GbReinforce view = *self->agent;
-  memcpy (view.w, self->w, sizeof view.w);
-  view.returns = NULL;
-  return view;
+  if (self->surface_us == 0)
+    {
+      gb_cart_policy_surface (self->policy, GB_CART_SURFACE_P_RIGHT, 0, 0, GB_CART_SURFACE_N, self->surface);
+      self->surface_us = now;
+    }
 }
 
 /* --- driving --- */
@@ -229,10 +226,7 @@ drive_frame (GbRlCartView *self, double dt)
       if (self->push != 0)
         a = self->push > 0;
       else
-        {
-          GbReinforce view = agent_view (self);
-          a = gb_rng_uniform (&self->drive_rng) < gb_reinforce_p_right (&view, &self->drive.s);
-        }
+        a = gb_cart_policy_act (self->policy, &self->drive.s, &self->drive_rng);
       gb_cartpole_step (&self->drive, a);
       if (self->drive.terminated || self->drive.truncated)
         gb_rl_cart_view_set_driving (self, FALSE);
@@ -340,8 +334,7 @@ gb_rl_cart_view_paint (GbRlCartView *self, cairo_t *cr, int w, int h, const GbPa
 {
   if (self->agent == NULL)
     return;
-  GbReinforce view = agent_view (self);
-  GbCartScene s = gb_cartpole_replay_scene (&view, self->shown, (int) self->replay_pos,
+  GbCartScene s = gb_cartpole_replay_scene (self->agent->algo, self->surface, self->shown, (int) self->replay_pos,
                                             (const double *) self->returns->data, (int) self->returns->len);
   if (self->driving || self->drive.steps > 0)
     {
@@ -374,20 +367,13 @@ gb_rl_cart_view_set_frame_stats (GbRlCartView *self, GbFrameStats *stats)
 static void
 gb_rl_cart_view_get_property (GObject *object, guint id, GValue *value, GParamSpec *pspec)
 {
-  GbRlCartView *self = GB_RL_CART_VIEW (object);
-  if (id == PROP_DRIVING)
-    g_value_set_boolean (value, self->driving);
-  else
-    g_value_set_double (value, id == PROP_LR ? self->lr : self->gamma);
+  g_value_set_boolean (value, GB_RL_CART_VIEW (object)->driving);
 }
 
 static void
 gb_rl_cart_view_set_property (GObject *object, guint id, const GValue *value, GParamSpec *pspec)
 {
-  if (id == PROP_DRIVING)
-    gb_rl_cart_view_set_driving (GB_RL_CART_VIEW (object), g_value_get_boolean (value));
-  else
-    set_param (GB_RL_CART_VIEW (object), id, g_value_get_double (value));
+  gb_rl_cart_view_set_driving (GB_RL_CART_VIEW (object), g_value_get_boolean (value));
 }
 
 static void
@@ -405,7 +391,8 @@ gb_rl_cart_view_finalize (GObject *object)
   gb_cart_episode_free (self->spare);
   gb_cart_episode_free (self->shown);
   g_array_unref (self->returns);
-  g_clear_pointer (&self->agent, gb_reinforce_free);
+  g_clear_pointer (&self->agent, gb_cart_agent_free);
+  gb_cart_policy_free (self->policy);
   G_OBJECT_CLASS (gb_rl_cart_view_parent_class)->finalize (object);
 }
 
@@ -420,11 +407,6 @@ gb_rl_cart_view_class_init (GbRlCartViewClass *klass)
   object_class->finalize = gb_rl_cart_view_finalize;
   props[PROP_DRIVING] = g_param_spec_boolean ("driving", NULL, NULL, FALSE,
                                                 G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  GbReinforceConfig c;
-  gb_reinforce_config_init (&c);
-  GParamFlags rw = G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
-  props[PROP_LR] = g_param_spec_double ("lr", NULL, NULL, 1e-6, 1.0, c.lr, rw);
-  props[PROP_GAMMA] = g_param_spec_double ("gamma", NULL, NULL, 0.0, 1.0, c.gamma, rw);
   g_object_class_install_properties (object_class, N_PROPS, props);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/glassbox/Glassbox/ui/gb-rl-cart-view.ui");
   gtk_widget_class_bind_template_child (widget_class, GbRlCartView, area);
@@ -437,13 +419,11 @@ gb_rl_cart_view_init (GbRlCartView *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   gb_palette_init (&self->pal, FALSE);
-  GbReinforceConfig c;
-  gb_reinforce_config_init (&c);
-  self->lr = c.lr, self->gamma = c.gamma;
   self->latest = gb_cart_episode_new ();
   self->spare = gb_cart_episode_new ();
   self->shown = gb_cart_episode_new ();
   self->returns = g_array_new (FALSE, FALSE, sizeof (double));
+  self->policy = gb_cart_policy_new ();
   gtk_drawing_area_set_draw_func (self->area, draw_cb, self, NULL);
   g_signal_connect (self->replay_scale, "value-changed", G_CALLBACK (replay_changed_cb), self);
   GtkEventController *keys = gtk_event_controller_key_new ();

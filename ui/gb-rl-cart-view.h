@@ -1,4 +1,4 @@
-/* gb-rl-cart-view.h — cart-pole under REINFORCE: the last episode replayed in
+/* gb-rl-cart-view.h — cart-pole under any of its learners (GbCartAgent): the last episode replayed in
  * real time (and scrubbed), the policy and the returns, and a live episode
  * driven with ← →.
  *
@@ -14,7 +14,7 @@
 
 #include <gtk/gtk.h>
 
-#include "gb-rl-cartpole.h"
+#include "gb-rl-cart-agent.h"
 #include "gb-frame-stats.h"
 #include "gb-paint.h"
 #include "gb-rl-runner.h"
@@ -27,8 +27,10 @@ G_DECLARE_FINAL_TYPE (GbRlCartView, gb_rl_cart_view, GB, RL_CART_VIEW, GtkWidget
 /* A new agent (taken), with the runner whose lock guards it; forgets the
  * episodes shown and the drive (seeded from seed); "lr" and "gamma" become
  * the agent's. Only while the runner is stopped. */
-void     gb_rl_cart_view_set_agent (GbRlCartView *self, GbReinforce *agent, GbRlRunner *runner, guint64 seed);
-GbReinforce *gb_rl_cart_view_get_agent (GbRlCartView *self);
+void     gb_rl_cart_view_set_agent (GbRlCartView *self, GbCartAgent *agent, GbRlRunner *runner, guint64 seed);
+GbCartAgent *gb_rl_cart_view_get_agent (GbRlCartView *self);
+/* Settings that take effect at once (gb_cart_agent_apply), under the lock. */
+gboolean gb_rl_cart_view_apply (GbRlCartView *self, const GbCartSettings *s, GError **error);
 /* The runner's step while playing (data: the view): one episode. */
 gint64   gb_rl_cart_view_run_episode (gpointer self, gint64 max);
 /* Whether the page is playing (the newest episode is taken when the one on

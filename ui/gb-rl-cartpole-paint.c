@@ -62,14 +62,13 @@ paint_track (cairo_t *cr, double x0, double y0, double w, double h, const GbCart
 static void
 paint_policy (cairo_t *cr, double x0, double y0, double w, double h, const GbCartScene *s, const GbPalette *pal)
 {
-  frame (cr, x0, y0, w, h, "π(push right | θ, θ̇), x = ẋ = 0", pal);
+  frame (cr, x0, y0, w, h, s->surface_title ? s->surface_title : "π(push right | θ, θ̇), x = ẋ = 0", pal);
   double px = x0 + 36, py = y0 + 24, pw = w - 48, ph = h - 50;
-  const int n = 48;
+  const int n = GB_CART_SURFACE_N;
   for (int i = 0; i < n; i++)
     for (int j = 0; j < n; j++)
       {
-        GbCartState st = { 0, 0, THETA_LIMIT * (2.0 * (i + 0.5) / n - 1), 2.0 * (1 - 2.0 * (j + 0.5) / n) };
-        double p = gb_reinforce_p_right (s->agent, &st);
+        double p = s->surface[j * n + i];
         /* Left pushes purple, right pushes orange, undecided the background. */
         GbRgb c = p < 0.5 ? (GbRgb) { 0.329, 0.153, 0.533 } : (GbRgb) { 0.702, 0.345, 0.024 };
         double k = fabs (p - 0.5) * 2;
@@ -118,19 +117,40 @@ paint_curves (cairo_t *cr, double x0, double y0, double w, double h, const GbCar
   double half = w / 2 - 4;
   if (s->episode != NULL && s->episode->G->len > 0)
     {
-      frame (cr, x0, y0, half, h, "This episode: π(right|s_t) and G_t", pal);
+      gboolean has_v = s->episode->V->len == s->episode->G->len;
+      /* A DQN's π is ε-greedy, a near bang-bang switch: its max Q is drawn instead. */
+      gboolean has_pi = !s->dqn;
+      frame (cr, x0, y0, half, h, s->dqn ? "This episode: G_t and max_a Q(s_t, a)"
+                                  : has_v ? "This episode: π(right|s_t), G_t and V(s_t)"
+                                          : "This episode: π(right|s_t) and G_t", pal);
       int n = (int) s->episode->G->len;
       const double *G = (const double *) s->episode->G->data, *p = (const double *) s->episode->p_right->data;
-      double px = x0 + 8, py = y0 + 24, pw = half - 16, ph = h - 34;
-      polyline (cr, px, py, pw, ph, p, n, 0, 1, &pal->accent2);
-      polyline (cr, px, py, pw, ph, G, n, 0, G[0], &pal->accent);
+      double px = x0 + 8, py = y0 + 36, pw = half - 16, ph = h - 46, top = G[0];
+      for (int t = 0; has_v && t < n; t++)
+        top = MAX (top, g_array_index (s->episode->V, double, t));
+      if (has_pi)
+        polyline (cr, px, py, pw, ph, p, n, 0, 1, &pal->accent2);
+      polyline (cr, px, py, pw, ph, G, n, 0, top, &pal->accent);
+      if (has_v)
+        polyline (cr, px, py, pw, ph, (const double *) s->episode->V->data, n, 0, top, &pal->classes[2]);
+      /* What each line is, on the line under the title; the numbers at its right. */
+      double lx = x0 + 6, ly = y0 + 19;
+      if (has_pi)
+        lx += 10 + gb_paint_text (cr, lx, ly, "— π(right)", 10, &pal->accent2, GB_ALIGN_LEFT, FALSE);
+      lx += 10 + gb_paint_text (cr, lx, ly, "— G_t", 10, &pal->accent, GB_ALIGN_LEFT, FALSE);
+      if (has_v)
+        gb_paint_text (cr, lx, ly, s->dqn ? "— max Q" : "— V(s_t)", 10, &pal->classes[2], GB_ALIGN_LEFT, FALSE);
       double mx = px + (n > 1 ? s->step * pw / (n - 1) : 0);
       gb_set_rgba (cr, &pal->fg, 0.6);
       cairo_move_to (cr, mx, py);
       cairo_line_to (cr, mx, py + ph);
       cairo_stroke (cr);
-      snprintf (buf, sizeof buf, "%d steps, G₀ = %.1f", n, G[0]);
-      gb_paint_text (cr, x0 + half - 8, y0 + 4, buf, 10, &pal->muted, GB_ALIGN_RIGHT, FALSE);
+      if (has_v)
+        snprintf (buf, sizeof buf, "%d steps, G₀ = %.1f, %s = %.1f", n, G[0], s->dqn ? "max Q(s₀)" : "V(s₀)",
+                  g_array_index (s->episode->V, double, 0));
+      else
+        snprintf (buf, sizeof buf, "%d steps, G₀ = %.1f", n, G[0]);
+      gb_paint_text (cr, x0 + half - 8, ly, buf, 10, &pal->muted, GB_ALIGN_RIGHT, FALSE);
     }
   if (s->returns != NULL && s->n_returns > 0)
     {
@@ -165,22 +185,38 @@ gb_cartpole_paint (cairo_t *cr, int w, int h, const GbCartScene *s, const GbPale
       gb_paint_text (cr, 10, 6, s->title, 13, &pal->fg, GB_ALIGN_LEFT, TRUE);
       top = 28;
     }
-  double upper = (h - top) * 0.6, left = s->agent ? w * 0.6 : w - 16;
+  double upper = (h - top) * 0.6, left = s->surface ? w * 0.6 : w - 16;
   paint_track (cr, 8, top, left - 8, upper - 8, s, pal);
-  if (s->agent != NULL)
+  if (s->surface != NULL)
     paint_policy (cr, left + 8, top, w - left - 16, upper - 8, s, pal);
   paint_curves (cr, 8, top + upper, w - 16, h - top - upper - 8, s, pal);
   cairo_restore (cr);
 }
 
+static const char *
+replay_title (GbCartAlgo algo)
+{
+  switch (algo)
+    {
+    case GB_CART_LINEAR:       return "Cart-pole — REINFORCE, the last episode replayed";
+    case GB_CART_REINFORCE:    return "Cart-pole — REINFORCE with an MLP policy, the last episode replayed";
+    case GB_CART_BASELINE:     return "Cart-pole — REINFORCE with a learned baseline, the last episode replayed";
+    case GB_CART_ACTOR_CRITIC: return "Cart-pole — actor-critic, the last episode replayed";
+    case GB_CART_DQN:          return "Cart-pole — DQN (ε-greedy), the last episode replayed";
+    default:                   return "Cart-pole";
+    }
+}
+
 GbCartScene
-gb_cartpole_replay_scene (const GbReinforce *agent, const GbCartEpisode *ep, int step, const double *returns,
-                          int n_returns)
+gb_cartpole_replay_scene (GbCartAlgo algo, const double *surface, const GbCartEpisode *ep, int step,
+                          const double *returns, int n_returns)
 {
   static const GbCartState zero = { 0 };
   int len = ep ? (int) ep->states->len : 0;
   step = CLAMP (step, 0, MAX (len - 1, 0));
-  GbCartScene s = { len > 0 ? &g_array_index (ep->states, GbCartState, step) : &zero, step, agent,
-                    len > 0 ? ep : NULL, returns, n_returns, "Cart-pole — REINFORCE, the last episode replayed" };
+  GbCartScene s = { len > 0 ? &g_array_index (ep->states, GbCartState, step) : &zero, step, surface,
+                    len > 0 ? ep : NULL, returns, n_returns, replay_title (algo) };
+  if (algo == GB_CART_DQN)
+    s.surface_title = "Greedy action argmax_a Q(s, a), x = ẋ = 0", s.dqn = TRUE;
   return s;
 }

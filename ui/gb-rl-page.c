@@ -20,7 +20,9 @@
 #include "gb-export.h"
 #include "gb-form.h"
 #include "gb-frame-stats.h"
+#include "gb-rl-cart-panel.h"
 #include "gb-rl-cart-view.h"
+#include "gb-rl-dqn-view.h"
 #include "gb-rl-compare-view.h"
 #include "gb-rl-grid-view.h"
 #include "gb-rl-learner.h"
@@ -57,6 +59,8 @@ struct _GbRlPage {
   GbRlGridView *grid_view;
   GbRlCompareView *compare_view;
   GbRlCartView *cart_view;
+  GbRlCartPanel *cart_panel;
+  GbRlDqnView *dqn_view;
 
   gboolean updating;          /* controls set from a map or a file, not by the user */
   GbGrid *grid;
@@ -327,21 +331,47 @@ clear_learner (GbRlPage *self)
   g_clear_pointer (&self->learner, gb_grid_learner_free);
 }
 
+/* The cart-pole agent is new: the views that look into it follow. */
+static void
+show_cart_agent (GbRlPage *self, GbCartAgent *agent, guint64 seed)
+{
+  gb_rl_cart_view_set_agent (self->cart_view, agent, self->runner, seed);
+  gboolean dqn = agent->dqn != NULL;
+  gb_rl_dqn_view_set_agent (self->dqn_view, dqn ? agent : NULL, self->runner);
+  gtk_stack_page_set_visible (gtk_stack_get_page (self->views, GTK_WIDGET (self->dqn_view)), cart_mode (self) && dqn);
+}
+
+/* A new agent with the panel's algorithm and settings, learning from scratch. */
 static void
 reset_cart (GbRlPage *self)
 {
-  GbReinforceConfig c;
-  gb_reinforce_config_init (&c);
-  g_object_get (self->cart_view, "lr", &c.lr, "gamma", &c.gamma, NULL);
-  c.seed = (guint64) gtk_spin_button_get_value (self->seed);
+  GbCartSettings s;
+  gb_rl_cart_panel_get_settings (self->cart_panel, &s);
+  s.seed = (guint64) gtk_spin_button_get_value (self->seed);
   g_autoptr (GError) error = NULL;
-  GbReinforce *agent = gb_reinforce_new (&c, &error);
+  GbCartAgent *agent = gb_cart_agent_new (gb_rl_cart_panel_get_algo (self->cart_panel), &s, &error);
   if (agent == NULL)
     {
       message (self, error->message);
       return;
     }
-  gb_rl_cart_view_set_agent (self->cart_view, agent, self->runner, c.seed);
+  gb_rl_cart_panel_set_note (self->cart_panel, NULL);
+  show_cart_agent (self, agent, s.seed);
+}
+
+static void
+cart_settings_changed_cb (GbRlCartPanel *panel, gboolean needs_reset, GbRlPage *self)
+{
+  if (needs_reset)
+    {
+      reset_run (self);
+      return;
+    }
+  GbCartSettings s;
+  gb_rl_cart_panel_get_settings (panel, &s);
+  g_autoptr (GError) error = NULL;
+  if (!gb_rl_cart_view_apply (self->cart_view, &s, &error))
+    message (self, error->message);
 }
 
 /* A new learner for the map and algorithm on show (learning starts over). */
@@ -417,9 +447,12 @@ show_mode (GbRlPage *self)
   for (guint i = 0; i < G_N_ELEMENTS (grid_pages); i++)
     gtk_stack_page_set_visible (gtk_stack_get_page (self->views, gtk_stack_get_child_by_name (self->views, grid_pages[i])), !cart);
   gtk_stack_page_set_visible (gtk_stack_get_page (self->views, GTK_WIDGET (self->cart_view)), cart);
+  GbCartAgent *agent = gb_rl_cart_view_get_agent (self->cart_view);
+  gtk_stack_page_set_visible (gtk_stack_get_page (self->views, GTK_WIDGET (self->dqn_view)),
+                              cart && agent != NULL && agent->dqn != NULL);
   gtk_stack_set_visible_child_name (self->views, cart ? "cartpole" : "grid");
   if (cart)
-    gtk_label_set_text (self->status_label, "Cart-pole (CartPole-v1) · REINFORCE: a linear softmax policy with a baseline");
+    gtk_label_set_text (self->status_label, "Cart-pole (CartPole-v1): policy gradients or deep Q-learning");
   gtk_widget_set_visible (self->td_box, !cart && !dp);
   gtk_widget_set_sensitive (GTK_WIDGET (self->alpha), !dp);
   gtk_button_set_label (self->step_button, cart ? "_Step (an episode)" : dp ? "_Step (a sweep)" : "_Step (an action)");
@@ -623,16 +656,22 @@ compare_action (GtkWidget *widget, const char *name, GVariant *param)
 static gboolean
 open_policy (GbRlPage *self, const char *path, GError **error)
 {
-  GbReinforce *agent = gb_reinforce_load (path, error);
+  GbCartAgent *agent = gb_cart_agent_load (path, error);
   if (agent == NULL)
     return FALSE;
   if (!cart_mode (self))
     gtk_drop_down_set_selected (self->env_drop, ENV_CARTPOLE);   /* a fresh agent, replaced below */
   set_playing (self, FALSE);
+  GbCartSettings s;
+  gb_cart_agent_settings (agent, &s);
   self->updating = TRUE;
-  gtk_spin_button_set_value (self->seed, (double) agent->config.seed);
+  gtk_spin_button_set_value (self->seed, (double) s.seed);
   self->updating = FALSE;
-  gb_rl_cart_view_set_agent (self->cart_view, agent, self->runner, agent->config.seed);   /* its lr and γ show */
+  gb_rl_cart_panel_show (self->cart_panel, agent->algo, &s);
+  g_autofree char *base = g_path_get_basename (path);
+  g_autofree char *note = g_strdup_printf ("Opened %s; Reset learns from scratch.", base);
+  gb_rl_cart_panel_set_note (self->cart_panel, note);
+  show_cart_agent (self, agent, s.seed);
   /* Show one episode of the loaded policy (it learns from it, as every episode does). */
   gb_rl_cart_view_step (self->cart_view);
   return TRUE;
@@ -695,7 +734,9 @@ gb_rl_page_open (GbPage *page, const char *path, GError **error)
   if (!g_file_get_contents (path, &text, NULL, error))
     return FALSE;
   g_autofree char *base = g_path_get_basename (path);
-  if (g_str_has_prefix (text, "[glassbox-cartpole]"))
+  gsize len = strlen (text);
+  gboolean safetensors = g_str_has_suffix (path, ".safetensors") || (len > 8 && text[8] == '{');
+  if (g_str_has_prefix (text, "[glassbox-cartpole]") || safetensors)
     return open_policy (self, path, error);
   if (g_str_has_prefix (text, "[glassbox-rl]"))
     return open_session (self, path, base, error);
@@ -714,7 +755,7 @@ gb_rl_page_save_session (GbPage *page, const char *path, GError **error)
   GbRlPage *self = GB_RL_PAGE (page);
   set_playing (self, FALSE);
   if (cart_mode (self))
-    return gb_reinforce_save (gb_rl_cart_view_get_agent (self->cart_view), path, error);
+    return gb_cart_agent_save (gb_rl_cart_view_get_agent (self->cart_view), path, error);
   GbGridLearner *l = self->learner;
   if (l == NULL)
     {
@@ -760,6 +801,8 @@ paint_view (cairo_t *cr, int w, int h, gpointer data)
   const char *view = gtk_stack_get_visible_child_name (self->views);
   if (g_strcmp0 (view, "cartpole") == 0)
     gb_rl_cart_view_paint (self->cart_view, cr, w, h, &pal);
+  else if (g_strcmp0 (view, "dqn") == 0)
+    gb_rl_dqn_view_paint (self->dqn_view, cr, w, h, &pal);
   else if (g_strcmp0 (view, "compare") == 0)
     gb_rl_compare_view_paint (self->compare_view, cr, w, h, &pal);
   else
@@ -770,8 +813,9 @@ static gboolean
 gb_rl_page_export (GbPage *page, const char *path, GError **error)
 {
   GbRlPage *self = GB_RL_PAGE (page);
-  gboolean cart = g_strcmp0 (gtk_stack_get_visible_child_name (self->views), "cartpole") == 0;
-  return gb_export_file (path, 1200, cart ? 760 : 900, paint_view, self, error);
+  const char *view = gtk_stack_get_visible_child_name (self->views);
+  gboolean cart = g_strcmp0 (view, "cartpole") == 0, dqn = g_strcmp0 (view, "dqn") == 0;
+  return gb_export_file (path, 1200, cart ? 760 : dqn ? 820 : 900, paint_view, self, error);
 }
 
 static void
@@ -781,14 +825,20 @@ page_files (GbPage *page, GbPageFileKind kind, GbPageFiles *out)
   const char *view = gtk_stack_get_visible_child_name (self->views);
   if (kind == GB_PAGE_EXPORT)
     gb_page_files_export (out, g_strcmp0 (view, "cartpole") == 0  ? "cartpole.png"
+                               : g_strcmp0 (view, "dqn") == 0     ? "cartpole-dqn.png"
                                : g_strcmp0 (view, "compare") == 0 ? "rl-compare.png" : "gridworld.png", FALSE);
   else if (kind == GB_PAGE_OPEN)
-    *out = (GbPageFiles) { .title = "Open a Map or Session",
-                           .filters = { { "Maps and sessions", { "*.txt", "*.map", "*.session", "*.policy" } },
+    *out = (GbPageFiles) { .title = "Open a Map, Session or Agent",
+                           .filters = { { "Maps, sessions and agents", { "*.txt", "*.map", "*.session", "*.policy", "*.safetensors" } },
                                         { "All files", { "*" } } } };
   else
-    *out = (GbPageFiles) { .title = "Save the Session",
-                           .name = cart_mode (self) ? "cartpole.policy" : "gridworld.session" };
+    {
+      GbCartAgent *agent = gb_rl_cart_view_get_agent (self->cart_view);
+      const char *name = !cart_mode (self) ? "gridworld.session"
+                         : agent == NULL || agent->linear != NULL ? "cartpole.policy"
+                         : agent->dqn != NULL ? "cartpole-dqn.safetensors" : "cartpole-policy.safetensors";
+      *out = (GbPageFiles) { .title = cart_mode (self) ? "Save the Agent" : "Save the Session", .name = name };
+    }
 }
 
 static void
@@ -889,6 +939,8 @@ gb_rl_page_class_init (GbRlPageClass *klass)
   g_type_ensure (GB_TYPE_RL_GRID_VIEW);
   g_type_ensure (GB_TYPE_RL_COMPARE_VIEW);
   g_type_ensure (GB_TYPE_RL_CART_VIEW);
+  g_type_ensure (GB_TYPE_RL_CART_PANEL);
+  g_type_ensure (GB_TYPE_RL_DQN_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/glassbox/Glassbox/ui/gb-rl-page.ui");
 #define CHILD(name) gtk_widget_class_bind_template_child (widget_class, GbRlPage, name)
   CHILD (env_drop), CHILD (algo_drop), CHILD (brush_drop), CHILD (algo_b_drop);
@@ -898,11 +950,12 @@ gb_rl_page_class_init (GbRlPageClass *klass)
   CHILD (cmp_seeds), CHILD (cmp_episodes);
   CHILD (ties_check), CHILD (speed), CHILD (step_button), CHILD (episode_button), CHILD (compare_button);
   CHILD (play_button), CHILD (grid_box), CHILD (td_box), CHILD (cart_box), CHILD (views);
-  CHILD (grid_view), CHILD (compare_view), CHILD (cart_view);
+  CHILD (grid_view), CHILD (compare_view), CHILD (cart_view), CHILD (cart_panel), CHILD (dqn_view);
 #undef CHILD
 #define CALLBACK(name) gtk_widget_class_bind_template_callback (widget_class, name)
   CALLBACK (env_changed_cb), CALLBACK (algo_changed_cb), CALLBACK (td_params_changed_cb), CALLBACK (ties_toggled_cb);
   CALLBACK (slip_changed_cb), CALLBACK (rewards_changed_cb), CALLBACK (speed_changed_cb);
+  CALLBACK (cart_settings_changed_cb);
   CALLBACK (paint_cell_cb), CALLBACK (compare_running_cb), CALLBACK (compare_finished_cb), CALLBACK (compare_message_cb);
 #undef CALLBACK
 

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "gb-rl-cart-agent.h"
 #include "gb-safetensors.h"
 
 #include "gb-confirm.h"
@@ -94,7 +95,9 @@ gb_window_open_model (GbWindow *self, const char *path)
   g_autoptr (GbSafetensors) st = gb_safetensors_load (path, NULL);
   const char *kind = st ? gb_safetensors_get_metadata (st, "kind") : NULL;
   gboolean diffusion = g_strcmp0 (kind, "diffusion-mlp") == 0 || g_strcmp0 (kind, "diffusion-unet") == 0;
-  gboolean rl = st == NULL && is_text_file (path);
+  GbCartAlgo cart;
+  gboolean rl = (st == NULL && is_text_file (path))
+                || (st != NULL && gb_cart_algo_parse (gb_safetensors_get_metadata (st, "algo"), &cart));
   GbPage *page = GB_PAGE (diffusion ? GTK_WIDGET (self->diffusion_page)
                           : rl      ? GTK_WIDGET (self->rl_page)
                                     : GTK_WIDGET (self->latent_page));

@@ -425,7 +425,7 @@ def session_rl(binary, display, tmp):
     mpath = os.path.join(tmp, "maze.txt")
     with open(mpath, "w") as f:
         f.write(MAP)
-    app.dialog("ctrl+o", "Open a Map or Session", mpath)
+    app.dialog("ctrl+o", "Open a Map, Session or Agent", mpath)
     app.key("alt+c")   # Converge
     time.sleep(0.5)
     g3, n = app.settle(g2, os.path.join(tmp, "rl-grid3.png"), RL_GRID, 2000)
@@ -445,12 +445,12 @@ def session_rl(binary, display, tmp):
     bad = os.path.join(tmp, "bad-map.txt")
     with open(bad, "w") as f:
         f.write("grid:\nS.X\n..G\n")
-    app.dialog("ctrl+o", "Open a Map or Session", bad)
+    app.dialog("ctrl+o", "Open a Map, Session or Agent", bad)
 
     # A saved Q-learning session on cliff walking: play, at 10 steps a second and then flat out.
     spath = os.path.join(tmp, "cliff.session")
     session_file(spath)
-    app.dialog("ctrl+o", "Open a Map or Session", spath)
+    app.dialog("ctrl+o", "Open a Map, Session or Agent", spath)
     p0 = shot("rl-plots0", RL_PLOTS)
     a0 = shot("rl-agent0", RL_GRID)
     app.key("alt+p")
@@ -499,13 +499,13 @@ def session_rl(binary, display, tmp):
     c2 = shot("rl-cart2", RL_GRID)
     check(differing_pixels(c1, c2) > 200, "the arrow keys push the cart")
     policy = os.path.join(tmp, "cart.policy")
-    app.dialog("ctrl+s", "Save the Session", policy)
+    app.dialog("ctrl+s", "Save the Agent", policy)
     with open(policy) as f:
         text = f.read()
     check(text.startswith("[glassbox-cartpole]") and "\nw=" in text, "Save writes cart-pole's learned policy")
     # Opened, the policy plays one episode and its replay comes to rest on the last step: the page's
     # Export and `glassbox render cartpole --policy` (the same episode) draw the same pixels.
-    app.dialog("ctrl+o", "Open a Map or Session", policy)
+    app.dialog("ctrl+o", "Open a Map, Session or Agent", policy)
     rest = os.path.join(tmp, "rl-cart-rest.png")
     previous = shot("rl-cart3", RL_GRID)
     for _ in range(60):
