@@ -118,6 +118,16 @@ gb_pg_free (GbPolicyGradient *pg)
   g_free (pg);
 }
 
+GbPolicyGradient *
+gb_pg_copy (const GbPolicyGradient *pg)
+{
+  GbPolicyGradient *c = create (&pg->config, &pg->pi, &pg->vf);
+  memcpy (c->theta, pg->theta, pg->pi.n_params * sizeof (float));
+  if (pg->vf.n_layers > 0)
+    memcpy (c->w, pg->w, pg->vf.n_params * sizeof (float));
+  return c;
+}
+
 gboolean
 gb_pg_has_critic (const GbPolicyGradient *pg)
 {

@@ -73,6 +73,9 @@ void              gb_pg_free (GbPolicyGradient *pg);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GbPolicyGradient, gb_pg_free)
 
 gboolean gb_pg_has_critic (const GbPolicyGradient *pg);
+/* A new agent with pg's config and networks (not its returns or Adam's
+ * state): what a worker measures while pg goes on learning. */
+GbPolicyGradient *gb_pg_copy (const GbPolicyGradient *pg);
 double   gb_pg_p_right    (const GbPolicyGradient *pg, const GbCartState *s);
 /* V(s), or 0 without a critic. */
 double   gb_pg_value      (const GbPolicyGradient *pg, const GbCartState *s);

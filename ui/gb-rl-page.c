@@ -23,6 +23,8 @@
 #include "gb-rl-cart-panel.h"
 #include "gb-rl-cart-view.h"
 #include "gb-rl-dqn-view.h"
+#include "gb-rl-pg-view.h"
+#include "gb-rl-corridor-view.h"
 #include "gb-rl-compare-view.h"
 #include "gb-rl-grid-view.h"
 #include "gb-rl-learner.h"
@@ -61,6 +63,8 @@ struct _GbRlPage {
   GbRlCartView *cart_view;
   GbRlCartPanel *cart_panel;
   GbRlDqnView *dqn_view;
+  GbRlPgView *pg_view;
+  GbRlCorridorView *corridor_view;
 
   gboolean updating;          /* controls set from a map or a file, not by the user */
   GbGrid *grid;
@@ -331,14 +335,27 @@ clear_learner (GbRlPage *self)
   g_clear_pointer (&self->learner, gb_grid_learner_free);
 }
 
+/* The tabs that look into the cart-pole agent: the one its kind has. */
+static void
+show_cart_tabs (GbRlPage *self)
+{
+  GbCartAgent *agent = gb_rl_cart_view_get_agent (self->cart_view);
+  gboolean cart = cart_mode (self);
+  gtk_stack_page_set_visible (gtk_stack_get_page (self->views, GTK_WIDGET (self->dqn_view)),
+                              cart && agent != NULL && agent->dqn != NULL);
+  gtk_stack_page_set_visible (gtk_stack_get_page (self->views, GTK_WIDGET (self->pg_view)),
+                              cart && agent != NULL && agent->pg != NULL);
+  gtk_stack_page_set_visible (gtk_stack_get_page (self->views, GTK_WIDGET (self->corridor_view)), cart);
+}
+
 /* The cart-pole agent is new: the views that look into it follow. */
 static void
 show_cart_agent (GbRlPage *self, GbCartAgent *agent, guint64 seed)
 {
   gb_rl_cart_view_set_agent (self->cart_view, agent, self->runner, seed);
-  gboolean dqn = agent->dqn != NULL;
-  gb_rl_dqn_view_set_agent (self->dqn_view, dqn ? agent : NULL, self->runner);
-  gtk_stack_page_set_visible (gtk_stack_get_page (self->views, GTK_WIDGET (self->dqn_view)), cart_mode (self) && dqn);
+  gb_rl_dqn_view_set_agent (self->dqn_view, agent->dqn != NULL ? agent : NULL, self->runner);
+  gb_rl_pg_view_set_agent (self->pg_view, agent->pg != NULL ? agent : NULL, self->runner);
+  show_cart_tabs (self);
 }
 
 /* A new agent with the panel's algorithm and settings, learning from scratch. */
@@ -447,9 +464,7 @@ show_mode (GbRlPage *self)
   for (guint i = 0; i < G_N_ELEMENTS (grid_pages); i++)
     gtk_stack_page_set_visible (gtk_stack_get_page (self->views, gtk_stack_get_child_by_name (self->views, grid_pages[i])), !cart);
   gtk_stack_page_set_visible (gtk_stack_get_page (self->views, GTK_WIDGET (self->cart_view)), cart);
-  GbCartAgent *agent = gb_rl_cart_view_get_agent (self->cart_view);
-  gtk_stack_page_set_visible (gtk_stack_get_page (self->views, GTK_WIDGET (self->dqn_view)),
-                              cart && agent != NULL && agent->dqn != NULL);
+  show_cart_tabs (self);
   gtk_stack_set_visible_child_name (self->views, cart ? "cartpole" : "grid");
   if (cart)
     gtk_label_set_text (self->status_label, "Cart-pole (CartPole-v1): policy gradients or deep Q-learning");
@@ -803,6 +818,10 @@ paint_view (cairo_t *cr, int w, int h, gpointer data)
     gb_rl_cart_view_paint (self->cart_view, cr, w, h, &pal);
   else if (g_strcmp0 (view, "dqn") == 0)
     gb_rl_dqn_view_paint (self->dqn_view, cr, w, h, &pal);
+  else if (g_strcmp0 (view, "variance") == 0)
+    gb_rl_pg_view_paint (self->pg_view, cr, w, h, &pal);
+  else if (g_strcmp0 (view, "corridor") == 0)
+    gb_rl_corridor_view_paint (self->corridor_view, cr, w, h, &pal);
   else if (g_strcmp0 (view, "compare") == 0)
     gb_rl_compare_view_paint (self->compare_view, cr, w, h, &pal);
   else
@@ -826,6 +845,8 @@ page_files (GbPage *page, GbPageFileKind kind, GbPageFiles *out)
   if (kind == GB_PAGE_EXPORT)
     gb_page_files_export (out, g_strcmp0 (view, "cartpole") == 0  ? "cartpole.png"
                                : g_strcmp0 (view, "dqn") == 0     ? "cartpole-dqn.png"
+                               : g_strcmp0 (view, "variance") == 0 ? "cartpole-variance.png"
+                               : g_strcmp0 (view, "corridor") == 0 ? "short-corridor.png"
                                : g_strcmp0 (view, "compare") == 0 ? "rl-compare.png" : "gridworld.png", FALSE);
   else if (kind == GB_PAGE_OPEN)
     *out = (GbPageFiles) { .title = "Open a Map, Session or Agent",
@@ -941,6 +962,8 @@ gb_rl_page_class_init (GbRlPageClass *klass)
   g_type_ensure (GB_TYPE_RL_CART_VIEW);
   g_type_ensure (GB_TYPE_RL_CART_PANEL);
   g_type_ensure (GB_TYPE_RL_DQN_VIEW);
+  g_type_ensure (GB_TYPE_RL_PG_VIEW);
+  g_type_ensure (GB_TYPE_RL_CORRIDOR_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/glassbox/Glassbox/ui/gb-rl-page.ui");
 #define CHILD(name) gtk_widget_class_bind_template_child (widget_class, GbRlPage, name)
   CHILD (env_drop), CHILD (algo_drop), CHILD (brush_drop), CHILD (algo_b_drop);
@@ -950,7 +973,7 @@ gb_rl_page_class_init (GbRlPageClass *klass)
   CHILD (cmp_seeds), CHILD (cmp_episodes);
   CHILD (ties_check), CHILD (speed), CHILD (step_button), CHILD (episode_button), CHILD (compare_button);
   CHILD (play_button), CHILD (grid_box), CHILD (td_box), CHILD (cart_box), CHILD (views);
-  CHILD (grid_view), CHILD (compare_view), CHILD (cart_view), CHILD (cart_panel), CHILD (dqn_view);
+  CHILD (grid_view), CHILD (compare_view), CHILD (cart_view), CHILD (cart_panel), CHILD (dqn_view), CHILD (pg_view), CHILD (corridor_view);
 #undef CHILD
 #define CALLBACK(name) gtk_widget_class_bind_template_callback (widget_class, name)
   CALLBACK (env_changed_cb), CALLBACK (algo_changed_cb), CALLBACK (td_params_changed_cb), CALLBACK (ties_toggled_cb);
