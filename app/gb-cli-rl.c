@@ -1,4 +1,4 @@
-/* gb-cli-rl.c — `glassbox rl`, `glassbox render rl` and `glassbox render cartpole`. */
+/* gb-cli-rl.c — `glassbox rl` and `glassbox render rl` (cart-pole: gb-cli-rl-cartpole.c, gb-cli-cartpole-render.c). */
 #include "gb-cli-verbs.h"
 #include "gb-cli-common.h"
 
@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "gb-rl-cartpole-paint.h"
 #include "gb-error.h"
 #include "gb-export.h"
 #include "gb-file.h"
@@ -350,104 +349,4 @@ gb_cli_render_rl (int argc, char **argv)
   g_free (o.env);
   g_free (o.algo);
   return status;
-}
-
-/* --- render cartpole --- */
-
-typedef struct {
-  GbCartScene scene;
-  GbPalette pal;
-} CartRender;
-
-static void
-cart_paint_cb (cairo_t *cr, int w, int h, gpointer data)
-{
-  CartRender *r = data;
-  gb_cartpole_paint (cr, w, h, &r->scene, &r->pal);
-}
-
-int
-gb_cli_render_cartpole (int argc, char **argv)
-{
-  int episodes = 300, step = -1, width = 1200, height = 760;
-  double lr = NAN;
-  gint64 seed = 1;
-  g_autofree char *out = NULL, *theme = NULL, *policy = NULL, *algo_key = NULL;
-  GOptionEntry entries[] = {
-    { "algo", 0, 0, G_OPTION_ARG_STRING, &algo_key,
-      "reinforce (linear, the default), reinforce-mlp, reinforce-baseline, actor-critic or dqn", "ALGO" },
-    { "episodes", 0, 0, G_OPTION_ARG_INT, &episodes, "Episodes to train first (default 300)", "N" },
-    { "policy", 0, 0, G_OPTION_ARG_FILENAME, &policy,
-      "Start from a policy or Q-network saved by the app instead; it plays (and learns from) one episode, as "
-      "Open does", "FILE" },
-    { "lr", 0, 0, G_OPTION_ARG_DOUBLE, &lr, "Adam step size (default: the algorithm's)", "X" },
-    { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Random seed (default 1)", "S" },
-    { "step", 0, 0, G_OPTION_ARG_INT, &step,
-      "Which step of the last episode to draw (default: its last, where the app's replay comes to rest)", "T" },
-    { "width", 0, 0, G_OPTION_ARG_INT, &width, "Width in pixels (default 1200, as Export)", "W" },
-    { "height", 0, 0, G_OPTION_ARG_INT, &height, "Height in pixels (default 760, as Export)", "H" },
-    { "theme", 0, 0, G_OPTION_ARG_STRING, &theme, "light or dark (default light)", "THEME" },
-    { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "Output file: .png, .svg or .pdf (required)", "FILE" },
-    { NULL }
-  };
-  g_autoptr (GOptionContext) ctx = g_option_context_new ("--out FILE — train an agent on cart-pole and draw it");
-  int status = parse_options (ctx, entries,
-    "Trains an agent on CartPole-v1 (or loads one) and draws a step of its last episode as\n"
-    "the app's Export draws it: the cart and pole, the policy as a surface over θ and θ̇,\n"
-    "π, G_t and V(s_t) along the episode, the returns.",
-    &argc, &argv, &out);
-  if (status >= 0)
-    return status;
-  if (episodes < 1 || episodes > 100000)
-    return usage_error (ctx, "--episodes is outside 1…100000");
-  if (seed < 0)
-    return usage_error (ctx, "--seed must be ≥ 0");
-  if (theme != NULL && !g_str_equal (theme, "dark") && !g_str_equal (theme, "light"))
-    return usage_error (ctx, "--theme is light or dark");
-  GbCartAlgo algo = GB_CART_LINEAR;
-  if (algo_key != NULL && !gb_cart_algo_parse (algo_key, &algo))
-    return usage_error (ctx, "--algo is reinforce, reinforce-mlp, reinforce-baseline, actor-critic or dqn");
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GbCartAgent) agent = NULL;
-  if (policy != NULL)
-    {
-      agent = gb_cart_agent_load (policy, &error);
-      episodes = 1;
-    }
-  else
-    {
-      GbCartSettings c;
-      gb_cart_settings_init (&c, algo);
-      c.seed = (guint64) seed;
-      if (!isnan (lr))
-        c.lr = lr;
-      agent = gb_cart_agent_new (algo, &c, &error);
-    }
-  if (agent == NULL)
-    return fail (error);
-  gb_blas_set_threads (1);
-  g_autoptr (GbCartEpisode) ep = gb_cart_episode_new ();
-  for (int e = 0; e < episodes; e++)
-    gb_cart_agent_episode (agent, ep);
-  int T = (int) ep->states->len;
-  if (step >= T)
-    return usage_error (ctx, "--step is past the end of the last episode");
-  if (step < 0)
-    step = T - 1;
-  GArray *returns = gb_cart_agent_returns (agent);
-  int n = (int) returns->len, tail = MIN (100, n);
-  double mean = 0;
-  for (int e = n - tail; e < n; e++)
-    mean += g_array_index (returns, double, e) / tail;
-  g_autoptr (GbCartPolicy) pol = gb_cart_policy_new ();
-  gb_cart_policy_update (pol, agent);
-  double surface[GB_CART_SURFACE_N * GB_CART_SURFACE_N];
-  gb_cart_policy_surface (pol, GB_CART_SURFACE_P_RIGHT, 0, 0, GB_CART_SURFACE_N, surface);
-  CartRender r = { gb_cartpole_replay_scene (agent->algo, surface, ep, step, (const double *) returns->data, n) };
-  gb_palette_init (&r.pal, theme != NULL && g_str_equal (theme, "dark"));
-  if (!gb_export_file (out, width, height, cart_paint_cb, &r, &error))
-    return fail (error);
-  printf ("%s: %d episodes, mean return of the last %d: %.1f; last episode %d steps\nwrote %s\n",
-          gb_cart_algo_title (agent->algo), n, tail, mean, T, out);
-  return 0;
 }

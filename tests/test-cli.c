@@ -655,6 +655,27 @@ test_rl (void)
   g_assert_cmpint (r.status, ==, 0);
   assert_contains (r.out, "Actor-critic (one-step): 1 episodes");   /* the file's actor-critic plays one */
   run_clear (&r);
+  /* The other views: inside the DQN, the gradient's spread, the short corridor. */
+  r = run ("render", "cartpole", "--view", "dqn", "--episodes", "30", "--x", "0.5", "--by-age", "--out", cart, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  assert_contains (r.out, "DQN (replay, target network): 30 episodes");
+  run_clear (&r);
+  r = run ("render", "cartpole", "--view", "variance", "--episodes", "30", "--measure", "20", "--out", cart, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  assert_contains (r.out, "gradient variance over 20 episodes:");
+  run_clear (&r);
+  r = run ("render", "cartpole", "--view", "corridor", "--episodes", "100", "--out", cart, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  assert_contains (r.out, "short corridor, 100 episodes: REINFORCE p = ");
+  run_clear (&r);
+  r = run ("render", "cartpole", "--view", "dqn", "--algo", "reinforce", "--out", cart, NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  assert_contains (r.err, "--view dqn draws a DQN");
+  run_clear (&r);
+  r = run ("render", "cartpole", "--view", "sideways", "--out", cart, NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  assert_contains (r.err, "--view is replay, dqn, variance or corridor");
+  run_clear (&r);
   r = run ("render", "cartpole", "--episodes", "5", "--step", "100000", "--out", cart, NULL);
   g_assert_cmpint (r.status, ==, 2);
   assert_contains (r.err, "--step is past the end");
