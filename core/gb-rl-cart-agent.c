@@ -227,16 +227,21 @@ gb_cart_agent_load (const char *path, GError **error)
   gsize len = fread (buf, 1, sizeof buf - 1, f);
   fclose (f);
   (void) len;
-  g_autoptr (GbCartAgent) a = g_new0 (GbCartAgent, 1);
   if (g_str_has_prefix (buf, "[glassbox-cartpole]"))
     {
+      g_autoptr (GbCartAgent) a = g_new0 (GbCartAgent, 1);
       a->algo = GB_CART_LINEAR;
       a->linear = gb_reinforce_load (path, error);
       return a->linear != NULL ? g_steal_pointer (&a) : NULL;
     }
   g_autoptr (GbSafetensors) st = gb_safetensors_load (path, error);
-  if (st == NULL)
-    return NULL;
+  return st != NULL ? gb_cart_agent_from_safetensors (st, GB_CART_N_ALGOS, error) : NULL;
+}
+
+GbCartAgent *
+gb_cart_agent_from_safetensors (const GbSafetensors *st, GbCartAlgo as, GError **error)
+{
+  g_autoptr (GbCartAgent) a = g_new0 (GbCartAgent, 1);
   const char *key = gb_safetensors_get_metadata (st, "algo");
   if (key == NULL || !gb_cart_algo_parse (key, &a->algo) || a->algo == GB_CART_LINEAR)
     {
@@ -246,6 +251,9 @@ gb_cart_agent_load (const char *path, GError **error)
                    "save_file(state_dict, path, metadata={\"algo\": \"dqn\"})", gb_safetensors_get_name (st));
       return NULL;
     }
+  /* A policy may learn on as another policy gradient (a critic starts fresh where the file has none). */
+  if (as != GB_CART_N_ALGOS && as != GB_CART_LINEAR && (as == GB_CART_DQN) == (a->algo == GB_CART_DQN))
+    a->algo = as;
   GbCartSettings s;
   gb_cart_settings_init (&s, a->algo);
   if (a->algo == GB_CART_DQN)
@@ -253,12 +261,12 @@ gb_cart_agent_load (const char *path, GError **error)
       GbDqnConfig c;
       gb_dqn_config_init (&c);
       to_dqn (&s, &c);
-      a->dqn = gb_dqn_load (path, &c, error);
+      a->dqn = gb_dqn_from_safetensors (st, &c, error);
       return a->dqn != NULL ? g_steal_pointer (&a) : NULL;
     }
   GbPgConfig c;
   gb_pg_config_init (&c, pg_algo (a->algo));
-  a->pg = gb_pg_load (path, &c, error);
+  a->pg = gb_pg_from_safetensors (st, &c, error);
   return a->pg != NULL ? g_steal_pointer (&a) : NULL;
 }
 

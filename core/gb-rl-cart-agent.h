@@ -66,6 +66,9 @@ gint64       gb_cart_agent_steps   (const GbCartAgent *agent);
  * network from PyTorch needs metadata algo: dqn, reinforce-mlp, …). */
 gboolean     gb_cart_agent_save (const GbCartAgent *agent, const char *path, GError **error);
 GbCartAgent *gb_cart_agent_load (const char *path, GError **error);
+/* A network's file already read; as: the algorithm to learn on with
+ * (GB_CART_N_ALGOS: the file's; a policy can go on as any policy gradient). */
+GbCartAgent *gb_cart_agent_from_safetensors (const GbSafetensors *st, GbCartAlgo as, GError **error);
 
 typedef struct {
   GbCartAlgo algo;

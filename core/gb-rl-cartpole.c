@@ -238,17 +238,23 @@ gb_cart_episode_free (GbCartEpisode *ep)
   g_free (ep);
 }
 
+void
+gb_cart_episode_clear (GbCartEpisode *ep)
+{
+  g_array_set_size (ep->states, 0);
+  g_array_set_size (ep->actions, 0);
+  g_array_set_size (ep->p_right, 0);
+  g_array_set_size (ep->G, 0);
+  g_array_set_size (ep->V, 0);
+}
+
 int
 gb_reinforce_episode (GbReinforce *agent, GbCartEpisode *ep)
 {
   g_autoptr (GbCartEpisode) own = ep ? NULL : gb_cart_episode_new ();
   if (ep == NULL)
     ep = own;
-  g_array_set_size (ep->states, 0);
-  g_array_set_size (ep->actions, 0);
-  g_array_set_size (ep->p_right, 0);
-  g_array_set_size (ep->G, 0);
-  g_array_set_size (ep->V, 0);
+  gb_cart_episode_clear (ep);
   GbCartPole env;
   gb_cartpole_reset (&env, &agent->rng);
   while (!env.terminated && !env.truncated)

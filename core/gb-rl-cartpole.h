@@ -85,6 +85,7 @@ GbReinforce *gb_reinforce_load (const char *path, GError **error);
 
 GbCartEpisode *gb_cart_episode_new  (void);
 void           gb_cart_episode_free (GbCartEpisode *ep);
+void           gb_cart_episode_clear (GbCartEpisode *ep);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GbReinforce, gb_reinforce_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GbCartEpisode, gb_cart_episode_free)

@@ -333,25 +333,34 @@ gb_dqn_run (GbDqn *d, gint64 n)
   return n;
 }
 
-int
-gb_dqn_episode (GbDqn *d, GbCartEpisode *ep)
+gboolean
+gb_dqn_episode_continue (GbDqn *d, GbCartEpisode *ep, int max)
 {
+  int episodes = d->episodes;
+  for (int i = 0; i < max && d->episodes == episodes; i++)
+    step (d, ep);
+  if (d->episodes == episodes)
+    return FALSE;
   if (ep != NULL)
     {
-      g_array_set_size (ep->states, 0), g_array_set_size (ep->actions, 0), g_array_set_size (ep->p_right, 0);
-      g_array_set_size (ep->G, 0), g_array_set_size (ep->V, 0);
-    }
-  int episodes = d->episodes, T = 0;
-  while (d->episodes == episodes)
-    step (d, ep), T++;
-  if (ep != NULL)
-    {
+      int T = (int) ep->states->len;
       g_array_set_size (ep->G, T);
       double g = 0.0;
       for (int t = T - 1; t >= 0; t--)
         g_array_index (ep->G, double, t) = g = 1.0 + d->config.gamma * g;
     }
-  return T;
+  return TRUE;
+}
+
+int
+gb_dqn_episode (GbDqn *d, GbCartEpisode *ep)
+{
+  if (ep != NULL)
+    gb_cart_episode_clear (ep);
+  gint64 start = d->steps;
+  while (!gb_dqn_episode_continue (d, ep, G_MAXINT))
+    ;
+  return (int) (d->steps - start);
 }
 
 double
@@ -385,9 +394,13 @@ GbDqn *
 gb_dqn_load (const char *path, const GbDqnConfig *config, GError **error)
 {
   g_autoptr (GbSafetensors) st = gb_safetensors_load (path, error);
-  if (st == NULL)
-    return NULL;
-  g_autofree char *name = g_path_get_basename (path);
+  return st != NULL ? gb_dqn_from_safetensors (st, config, error) : NULL;
+}
+
+GbDqn *
+gb_dqn_from_safetensors (const GbSafetensors *st, const GbDqnConfig *config, GError **error)
+{
+  const char *name = gb_safetensors_get_name (st);
   gint64 shape[GB_SAFETENSORS_MAX_RANK];
   if (gb_safetensors_shape (st, "0.weight", shape) != 2 || shape[1] != D || shape[0] < 1 || shape[0] > 4096)
     {

@@ -26,6 +26,7 @@
 #pragma once
 
 #include "gb-mlp.h"
+#include "gb-safetensors.h"
 #include "gb-rl-cartpole.h"
 
 G_BEGIN_DECLS
@@ -122,6 +123,10 @@ gint64   gb_dqn_run    (GbDqn *dqn, gint64 n);
  * NULL (p_right: the ε-greedy policy's; V: max_a Q (s_t, a); G: the
  * discounted return from t). Returns its length (the steps taken). */
 int      gb_dqn_episode (GbDqn *dqn, GbCartEpisode *ep);
+/* At most max steps of the episode under way, appended to ep (cleared by the
+ * caller when one starts); TRUE when it ended (ep->G is filled then): a
+ * worker can stop within a few steps. */
+gboolean gb_dqn_episode_continue (GbDqn *dqn, GbCartEpisode *ep, int max);
 /* The Q-network as safetensors named as PyTorch's nn.Sequential names it
  * (0.weight (H, 4), 0.bias, 2.weight, 2.bias, 4.weight (2, H), 4.bias), with
  * metadata algo=dqn, hidden, env=CartPole-v1: PyTorch loads it with
@@ -132,6 +137,7 @@ gboolean gb_dqn_save      (const GbDqn *dqn, const char *path, GError **error);
  * target starts as a copy). NaN or infinite weights are refused (by the
  * safetensors reader, naming the tensor). */
 GbDqn   *gb_dqn_load      (const char *path, const GbDqnConfig *config, GError **error);
+GbDqn   *gb_dqn_from_safetensors (const GbSafetensors *st, const GbDqnConfig *config, GError **error);
 /* Adam's step size in force. */
 double   gb_dqn_lr (const GbDqn *dqn);
 /* The mean return of the last k finished episodes (0 when there are none). */

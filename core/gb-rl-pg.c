@@ -271,23 +271,13 @@ returns_to_go (double gamma, int T, float *G)
     G[t] = (float) (g = 1.0 + gamma * g);
 }
 
-static void
-clear_episode (GbCartEpisode *ep)
-{
-  g_array_set_size (ep->states, 0);
-  g_array_set_size (ep->actions, 0);
-  g_array_set_size (ep->p_right, 0);
-  g_array_set_size (ep->G, 0);
-  g_array_set_size (ep->V, 0);
-}
-
 int
 gb_pg_episode (GbPolicyGradient *pg, GbCartEpisode *ep)
 {
   const GbPgConfig *c = &pg->config;
   gboolean ac = c->algo == GB_PG_ACTOR_CRITIC;
   if (ep != NULL)
-    clear_episode (ep);
+    gb_cart_episode_clear (ep);
   gb_cartpole_reset (&pg->env, &pg->rng);
   GArray *states = g_array_new (FALSE, FALSE, sizeof (GbCartState));
   int T = 0, length = 0;
@@ -489,10 +479,14 @@ gb_pg_save (const GbPolicyGradient *pg, const char *path, GError **error)
 GbPolicyGradient *
 gb_pg_load (const char *path, const GbPgConfig *config, GError **error)
 {
-  if (!gb_pg_config_check (config, error))
-    return NULL;
   g_autoptr (GbSafetensors) st = gb_safetensors_load (path, error);
-  if (st == NULL)
+  return st != NULL ? gb_pg_from_safetensors (st, config, error) : NULL;
+}
+
+GbPolicyGradient *
+gb_pg_from_safetensors (const GbSafetensors *st, const GbPgConfig *config, GError **error)
+{
+  if (!gb_pg_config_check (config, error))
     return NULL;
   GbMlp pi, vf = { 0 };
   if (!gb_mlp_probe (&pi, st, "", GB_ACT_RELU, error))

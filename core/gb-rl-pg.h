@@ -24,6 +24,7 @@
 #pragma once
 
 #include "gb-mlp.h"
+#include "gb-safetensors.h"
 #include "gb-rl-cartpole.h"
 
 G_BEGIN_DECLS
@@ -119,5 +120,6 @@ gboolean          gb_pg_save (const GbPolicyGradient *pg, const char *path, GErr
  * in PyTorch too; config gives the rest (its algo's critic starts fresh when
  * the file has none). */
 GbPolicyGradient *gb_pg_load (const char *path, const GbPgConfig *config, GError **error);
+GbPolicyGradient *gb_pg_from_safetensors (const GbSafetensors *st, const GbPgConfig *config, GError **error);
 
 G_END_DECLS

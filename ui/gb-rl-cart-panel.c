@@ -153,7 +153,7 @@ gb_rl_cart_panel_init (GbRlCartPanel *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   GbCartSettings s;
-  gb_cart_settings_init (&s, GB_CART_LINEAR);
-  gb_rl_cart_panel_show (self, GB_CART_LINEAR, &s);
+  gb_cart_settings_init (&s, GB_CART_DQN);   /* cart-pole opens on the shipped DQN */
+  gb_rl_cart_panel_show (self, GB_CART_DQN, &s);
   gb_rl_cart_panel_set_note (self, NULL);
 }

@@ -29,6 +29,7 @@ struct _GbRlCartView {
   GbCartPolicy *policy;         /* its weights, as of the last frame */
   double surface[GB_CART_SURFACE_N * GB_CART_SURFACE_N];
   gint64 surface_us;            /* when it was computed (0: due) */
+  gboolean stale;               /* the agent learned since the policy was copied */
   int episodes;
   double replay_pos;
   gboolean scrubbing, playing;
@@ -62,6 +63,7 @@ gb_rl_cart_view_set_agent (GbRlCartView *self, GbCartAgent *agent, GbRlRunner *r
   gb_cart_policy_update (self->policy, agent);
   self->surface_us = 0;
   self->has_latest = FALSE;
+  gb_cart_episode_clear (self->spare);   /* (a DQN's episode under way belonged to the agent before) */
   g_array_set_size (self->shown->states, 0);
   g_array_set_size (self->returns, 0);
   self->replay_pos = 0;
@@ -94,10 +96,15 @@ gint64
 gb_rl_cart_view_run_episode (gpointer data, gint64 max)
 {
   GbRlCartView *self = data;
-  gb_cart_agent_episode (self->agent, self->spare);
+  /* A DQN's episode has bursts of updates: it goes on a few steps at a time, so a stop waits for little. */
+  if (self->agent->dqn != NULL && !gb_dqn_episode_continue (self->agent->dqn, self->spare, 32))
+    return 0;
+  if (self->agent->dqn == NULL)
+    gb_cart_agent_episode (self->agent, self->spare);
   GbCartEpisode *t = self->latest;
   self->latest = self->spare;
   self->spare = t;
+  gb_cart_episode_clear (self->spare);
   self->has_latest = TRUE;
   return 1;
 }
@@ -116,7 +123,8 @@ gb_rl_cart_view_step (GbRlCartView *self)
   if (self->agent == NULL)
     return;
   gb_rl_runner_lock (self->runner);
-  gb_rl_cart_view_run_episode (self, 1);
+  while (gb_rl_cart_view_run_episode (self, 1) == 0)
+    ;
   gb_rl_runner_unlock (self->runner);
   self->scrubbing = FALSE;
   ensure_tick (self);
@@ -175,12 +183,16 @@ take_latest (GbRlCartView *self)
       g_array_set_size (self->returns, 0);
       g_array_append_vals (self->returns, returns->data, returns->len);
     }
-  /* The weights (and the policy surface from them) five times a second at most: a DQN's are large. */
+  /* The weights, and the policy surface from them, twice a second at most
+   * while the runner plays (a DQN's surface is some milliseconds of work),
+   * at once when it does not. */
   gint64 now = g_get_monotonic_time ();
-  if (learned && now - self->surface_us >= 200000)
+  self->stale |= learned;
+  if (self->stale && (now - self->surface_us >= 500000 || !gb_rl_runner_is_running (self->runner)))
     {
       gb_cart_policy_update (self->policy, self->agent);
       self->surface_us = 0;
+      self->stale = FALSE;
     }
   self->episodes = (int) returns->len;
   gb_rl_runner_unlock (self->runner);
@@ -313,7 +325,7 @@ tick_cb (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
   show_status (self);
   gtk_widget_queue_draw (GTK_WIDGET (self->area));
   gboolean replaying = len > 0 && self->replay_pos < len - 1 && !self->scrubbing;
-  if (self->playing || self->driving || replaying || self->has_latest)
+  if (self->playing || self->driving || replaying || self->has_latest || self->stale)
     return G_SOURCE_CONTINUE;
   self->tick_id = 0;
   self->last_frame_us = 0;

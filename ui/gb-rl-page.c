@@ -22,6 +22,7 @@
 #include "gb-frame-stats.h"
 #include "gb-rl-cart-panel.h"
 #include "gb-rl-cart-view.h"
+#include "gb-models.h"
 #include "gb-rl-dqn-view.h"
 #include "gb-rl-pg-view.h"
 #include "gb-rl-corridor-view.h"
@@ -65,6 +66,7 @@ struct _GbRlPage {
   GbRlDqnView *dqn_view;
   GbRlPgView *pg_view;
   GbRlCorridorView *corridor_view;
+  gboolean cart_shipped;      /* the next cart-pole agent is the trained one that ships, when there is one */
 
   gboolean updating;          /* controls set from a map or a file, not by the user */
   GbGrid *grid;
@@ -365,14 +367,31 @@ reset_cart (GbRlPage *self)
   GbCartSettings s;
   gb_rl_cart_panel_get_settings (self->cart_panel, &s);
   s.seed = (guint64) gtk_spin_button_get_value (self->seed);
+  GbCartAlgo algo = gb_rl_cart_panel_get_algo (self->cart_panel);
   g_autoptr (GError) error = NULL;
-  GbCartAgent *agent = gb_cart_agent_new (gb_rl_cart_panel_get_algo (self->cart_panel), &s, &error);
-  if (agent == NULL)
+  GbCartAgent *agent = NULL;
+  if (self->cart_shipped && (agent = gb_shipped_cart_agent_load (algo, &error)) != NULL)
     {
-      message (self, error->message);
-      return;
+      GbCartSettings shipped;
+      gb_cart_agent_settings (agent, &shipped);
+      gb_rl_cart_panel_show (self->cart_panel, algo, &shipped);
+      gb_rl_cart_panel_set_note (self->cart_panel, "Trained and shipped with Glassbox (see the README); Reset learns "
+                                                   "from scratch.");
     }
-  gb_rl_cart_panel_set_note (self->cart_panel, NULL);
+  else
+    {
+      if (error != NULL)
+        message (self, error->message);
+      g_clear_error (&error);
+      agent = gb_cart_agent_new (algo, &s, &error);
+      if (agent == NULL)
+        {
+          message (self, error->message);
+          return;
+        }
+      gb_rl_cart_panel_set_note (self->cart_panel, NULL);
+    }
+  self->cart_shipped = FALSE;
   show_cart_agent (self, agent, s.seed);
 }
 
@@ -381,6 +400,9 @@ cart_settings_changed_cb (GbRlCartPanel *panel, gboolean needs_reset, GbRlPage *
 {
   if (needs_reset)
     {
+      /* A new algorithm starts from its trained agent; a new shape from scratch. */
+      GbCartAgent *agent = gb_rl_cart_view_get_agent (self->cart_view);
+      self->cart_shipped = agent == NULL || agent->algo != gb_rl_cart_panel_get_algo (panel);
       reset_run (self);
       return;
     }
@@ -499,7 +521,10 @@ env_changed_cb (GtkDropDown *drop, GParamSpec *pspec, GbRlPage *self)
       install_grid (self, g, g->name);
     }
   else
-    reset_run (self);
+    {
+      self->cart_shipped = TRUE;   /* cart-pole opens balancing */
+      reset_run (self);
+    }
   show_mode (self);
 }
 

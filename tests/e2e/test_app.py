@@ -498,11 +498,12 @@ def session_rl(binary, display, tmp):
     app.xdo("keyup", "Left")
     c2 = shot("rl-cart2", RL_GRID)
     check(differing_pixels(c1, c2) > 200, "the arrow keys push the cart")
-    policy = os.path.join(tmp, "cart.policy")
+    # Cart-pole opens on the shipped DQN; Save writes its Q-network as PyTorch names it.
+    policy = os.path.join(tmp, "cart.safetensors")
     app.dialog("ctrl+s", "Save the Agent", policy)
-    with open(policy) as f:
-        text = f.read()
-    check(text.startswith("[glassbox-cartpole]") and "\nw=" in text, "Save writes cart-pole's learned policy")
+    with open(policy, "rb") as f:
+        header = f.read(4096)
+    check(b'"algo":"dqn"' in header and b'"0.weight"' in header, "Save writes cart-pole's Q-network")
     # Opened, the policy plays one episode and its replay comes to rest on the last step: the page's
     # Export and `glassbox render cartpole --policy` (the same episode) draw the same pixels.
     app.dialog("ctrl+o", "Open a Map, Session or Agent", policy)
