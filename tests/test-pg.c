@@ -7,6 +7,7 @@
 
 #include "gb-error.h"
 #include "gb-mlp.h"
+#include "gb-rl-cart-compare.h"
 #include "gb-rl-pg.h"
 #include "gb-safetensors.h"
 
@@ -307,6 +308,40 @@ test_pg_files (void)
   g_rmdir (dir);
 }
 
+static void
+count_progress (gint64 done, gint64 total, gpointer data)
+{
+  gint64 *last = data;
+  g_assert_cmpint (done, >=, *last);
+  g_assert_cmpint (done, <=, total);
+  *last = done;
+}
+
+/* Learning curves over seeds: the same twice, rising, spread ≥ 0, a DQN's too; a cancel stops them. */
+static void
+test_learning_curve (void)
+{
+  double m[20], sd[20], m2[20], sd2[20];
+  gint64 last = 0;
+  g_assert_true (gb_cart_learning_curve (GB_CART_BASELINE, 3, 20000, 20, m, sd, count_progress, &last, NULL, NULL));
+  g_assert_cmpint (last, ==, 3 * 20000);
+  g_assert_true (gb_cart_learning_curve (GB_CART_BASELINE, 3, 20000, 20, m2, sd2, NULL, NULL, NULL, NULL));
+  g_assert_cmpmem (m, sizeof m, m2, sizeof m2);
+  g_assert_cmpfloat (m[19], >, 2 * m[0]);
+  for (int b = 0; b < 20; b++)
+    g_assert_cmpfloat (sd[b], >=, 0);
+  g_assert_true (gb_cart_learning_curve (GB_CART_DQN, 1, 1500, 10, m, sd, NULL, NULL, NULL, NULL));
+  g_assert_cmpfloat (m[9], >, 0);
+  g_autoptr (GCancellable) cancel = g_cancellable_new ();
+  g_cancellable_cancel (cancel);
+  g_autoptr (GError) error = NULL;
+  g_assert_false (gb_cart_learning_curve (GB_CART_ACTOR_CRITIC, 2, 5000, 10, m, sd, NULL, NULL, cancel, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_assert_false (gb_cart_learning_curve (GB_CART_REINFORCE, 0, 5000, 10, m, sd, NULL, NULL, NULL, &error));
+  g_assert_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -318,5 +353,6 @@ main (int argc, char **argv)
   g_test_add_func ("/pg/learns", test_pg_learns);
   g_test_add_func ("/pg/spread", test_spread);
   g_test_add_func ("/pg/files", test_pg_files);
+  g_test_add_func ("/pg/learning-curve", test_learning_curve);
   return g_test_run ();
 }

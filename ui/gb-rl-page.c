@@ -26,6 +26,7 @@
 #include "gb-rl-dqn-view.h"
 #include "gb-rl-pg-view.h"
 #include "gb-rl-corridor-view.h"
+#include "gb-rl-cart-compare-view.h"
 #include "gb-rl-compare-view.h"
 #include "gb-rl-grid-view.h"
 #include "gb-rl-learner.h"
@@ -66,6 +67,7 @@ struct _GbRlPage {
   GbRlDqnView *dqn_view;
   GbRlPgView *pg_view;
   GbRlCorridorView *corridor_view;
+  GbRlCartCompareView *cart_compare_view;
   gboolean cart_shipped;      /* the next cart-pole agent is the trained one that ships, when there is one */
 
   gboolean updating;          /* controls set from a map or a file, not by the user */
@@ -348,6 +350,7 @@ show_cart_tabs (GbRlPage *self)
   gtk_stack_page_set_visible (gtk_stack_get_page (self->views, GTK_WIDGET (self->pg_view)),
                               cart && agent != NULL && agent->pg != NULL);
   gtk_stack_page_set_visible (gtk_stack_get_page (self->views, GTK_WIDGET (self->corridor_view)), cart);
+  gtk_stack_page_set_visible (gtk_stack_get_page (self->views, GTK_WIDGET (self->cart_compare_view)), cart);
 }
 
 /* The cart-pole agent is new: the views that look into it follow. */
@@ -847,6 +850,8 @@ paint_view (cairo_t *cr, int w, int h, gpointer data)
     gb_rl_pg_view_paint (self->pg_view, cr, w, h, &pal);
   else if (g_strcmp0 (view, "corridor") == 0)
     gb_rl_corridor_view_paint (self->corridor_view, cr, w, h, &pal);
+  else if (g_strcmp0 (view, "cart-compare") == 0)
+    gb_rl_cart_compare_view_paint (self->cart_compare_view, cr, w, h, &pal);
   else if (g_strcmp0 (view, "compare") == 0)
     gb_rl_compare_view_paint (self->compare_view, cr, w, h, &pal);
   else
@@ -872,6 +877,7 @@ page_files (GbPage *page, GbPageFileKind kind, GbPageFiles *out)
                                : g_strcmp0 (view, "dqn") == 0     ? "cartpole-dqn.png"
                                : g_strcmp0 (view, "variance") == 0 ? "cartpole-variance.png"
                                : g_strcmp0 (view, "corridor") == 0 ? "short-corridor.png"
+                               : g_strcmp0 (view, "cart-compare") == 0 ? "cartpole-compare.png"
                                : g_strcmp0 (view, "compare") == 0 ? "rl-compare.png" : "gridworld.png", FALSE);
   else if (kind == GB_PAGE_OPEN)
     *out = (GbPageFiles) { .title = "Open a Map, Session or Agent",
@@ -895,6 +901,8 @@ gb_rl_page_stop (GbPage *page)
   gb_rl_runner_stop (self->runner);
   if (self->compare_view != NULL)
     gb_rl_compare_view_cancel (self->compare_view);
+  if (self->cart_compare_view != NULL)
+    gb_rl_cart_compare_view_cancel (self->cart_compare_view);
 }
 
 static void
@@ -989,6 +997,7 @@ gb_rl_page_class_init (GbRlPageClass *klass)
   g_type_ensure (GB_TYPE_RL_DQN_VIEW);
   g_type_ensure (GB_TYPE_RL_PG_VIEW);
   g_type_ensure (GB_TYPE_RL_CORRIDOR_VIEW);
+  g_type_ensure (GB_TYPE_RL_CART_COMPARE_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/glassbox/Glassbox/ui/gb-rl-page.ui");
 #define CHILD(name) gtk_widget_class_bind_template_child (widget_class, GbRlPage, name)
   CHILD (env_drop), CHILD (algo_drop), CHILD (brush_drop), CHILD (algo_b_drop);
@@ -999,6 +1008,7 @@ gb_rl_page_class_init (GbRlPageClass *klass)
   CHILD (ties_check), CHILD (speed), CHILD (step_button), CHILD (episode_button), CHILD (compare_button);
   CHILD (play_button), CHILD (grid_box), CHILD (td_box), CHILD (cart_box), CHILD (views);
   CHILD (grid_view), CHILD (compare_view), CHILD (cart_view), CHILD (cart_panel), CHILD (dqn_view), CHILD (pg_view), CHILD (corridor_view);
+  CHILD (cart_compare_view);
 #undef CHILD
 #define CALLBACK(name) gtk_widget_class_bind_template_callback (widget_class, name)
   CALLBACK (env_changed_cb), CALLBACK (algo_changed_cb), CALLBACK (td_params_changed_cb), CALLBACK (ties_toggled_cb);
