@@ -2,12 +2,14 @@
  * cart-pole: every loss's gradient against finite differences, actor-critic's
  * TD errors by hand, learning, the variance a baseline removes, and files. */
 #include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
 #include <math.h>
 #include <string.h>
 
 #include "gb-error.h"
 #include "gb-mlp.h"
 #include "gb-rl-cart-compare.h"
+#include "gb-rl-cart-agent.h"
 #include "gb-rl-pg.h"
 #include "gb-safetensors.h"
 
@@ -308,6 +310,74 @@ test_pg_files (void)
   g_rmdir (dir);
 }
 
+/* Networks trained and saved by PyTorch (bench/make_torch_cartpole_fixture.py) act here on the numbers PyTorch
+ * recorded: a Q-network in float32 and a policy in float64. */
+static void
+test_torch_fixture (void)
+{
+  g_autofree char *dqn = g_test_build_filename (G_TEST_DIST, "data", "torch-cartpole-dqn.safetensors", NULL);
+  g_autofree char *pol = g_test_build_filename (G_TEST_DIST, "data", "torch-cartpole-policy.safetensors", NULL);
+  g_autofree char *js = g_test_build_filename (G_TEST_DIST, "data", "torch-cartpole.json", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GbCartAgent) q = gb_cart_agent_load (dqn, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (q->algo, ==, GB_CART_DQN);
+  g_assert_cmpint (q->dqn->config.hidden, ==, 32);
+  g_autoptr (GbCartAgent) p = gb_cart_agent_load (pol, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (p->algo, ==, GB_CART_REINFORCE);
+  g_assert_false (gb_pg_has_critic (p->pg));
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_assert_true (json_parser_load_from_file (parser, js, &error));
+  JsonObject *o = json_node_get_object (json_parser_get_root (parser));
+  JsonArray *js_s = json_object_get_array_member (o, "states"), *js_q = json_object_get_array_member (o, "q");
+  JsonArray *js_p = json_object_get_array_member (o, "p_right");
+  int n = (int) json_array_get_length (js_s);
+  g_assert_cmpint (n, ==, 5);
+  GbCartState s[5];
+  for (int i = 0; i < n; i++)
+    {
+      JsonArray *r = json_array_get_array_element (js_s, i);
+      s[i] = (GbCartState) { json_array_get_double_element (r, 0), json_array_get_double_element (r, 1),
+                             json_array_get_double_element (r, 2), json_array_get_double_element (r, 3) };
+    }
+  g_autoptr (GbCartPolicy) qp = gb_cart_policy_new (), pp = gb_cart_policy_new ();
+  gb_cart_policy_update (qp, q);
+  gb_cart_policy_update (pp, p);
+  float qv[10];
+  double pr[5];
+  g_assert_true (gb_cart_policy_q (qp, s, n, FALSE, qv));
+  gb_cart_policy_p_right (pp, s, n, pr);
+  for (int i = 0; i < n; i++)
+    {
+      JsonArray *r = json_array_get_array_element (js_q, i);
+      for (int a = 0; a < 2; a++)
+        g_assert_cmpfloat (fabs (qv[2 * i + a] - json_array_get_double_element (r, a)), <=,
+                           1e-5 * MAX (1.0, fabs (json_array_get_double_element (r, a))));
+      g_assert_cmpfloat_with_epsilon (pr[i], json_array_get_double_element (js_p, i), 1e-5);
+      /* And the greedy DQN acts on them as PyTorch's argmax would. */
+      int want = json_array_get_double_element (r, 1) > json_array_get_double_element (r, 0);
+      GbRng rng;
+      gb_rng_init (&rng, 1);
+      g_assert_cmpint (gb_cart_policy_act (qp, &s[i], &rng), ==, want);
+    }
+  /* Without metadata saying what it is, a network is refused with the remedy. */
+  g_autofree char *dir = g_dir_make_tmp ("glassbox-torch-XXXXXX", NULL);
+  g_autofree char *bare = g_build_filename (dir, "bare.safetensors", NULL);
+  g_autoptr (GbSafetensors) st = gb_safetensors_load (dqn, NULL);
+  g_autoptr (GbSafetensorsWriter) w = gb_safetensors_writer_new ();
+  GbMlp m;
+  g_assert_true (gb_mlp_probe (&m, st, "", GB_ACT_RELU, NULL));
+  g_autofree float *params = g_new (float, m.n_params);
+  g_assert_true (gb_mlp_read (&m, params, st, "", NULL));
+  gb_mlp_write (&m, params, w, "");
+  g_assert_true (gb_safetensors_writer_save (w, bare, NULL));
+  g_assert_null (gb_cart_agent_load (bare, &error));
+  g_assert_nonnull (strstr (error->message, "metadata={\"algo\": \"dqn\"}"));
+  g_unlink (bare);
+  g_rmdir (dir);
+}
+
 static void
 count_progress (gint64 done, gint64 total, gpointer data)
 {
@@ -354,5 +424,6 @@ main (int argc, char **argv)
   g_test_add_func ("/pg/spread", test_spread);
   g_test_add_func ("/pg/files", test_pg_files);
   g_test_add_func ("/pg/learning-curve", test_learning_curve);
+  g_test_add_func ("/pg/torch-fixture", test_torch_fixture);
   return g_test_run ();
 }
