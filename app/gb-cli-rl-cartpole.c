@@ -73,7 +73,7 @@ run_pg (const GbPgConfig *config, gint64 episodes, gint64 steps, const char *out
         }
     }
   double s = (g_get_monotonic_time () - t0) / 1e6;
-  printf ("%s on CartPole-v1: %d episodes, %" G_GINT64_FORMAT " environment steps in %.1f s (%.0f episodes/s)\n"
+  printf ("%s on CartPole-v1: %d episodes, %" G_GINT64_FORMAT " environment steps in %.3f s (%.0f episodes/s)\n"
           "mean return of the last 100: %.1f\n",
           gb_pg_algo_name (config->algo), pg->episodes, pg->steps, s, pg->episodes / MAX (s, 1e-9),
           gb_pg_mean_return (pg, 100));
