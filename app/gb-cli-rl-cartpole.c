@@ -10,8 +10,26 @@
 #include "gb-rl-cartpole.h"
 #include "gb-rl-corridor.h"
 #include "gb-nn.h"
+#include "gb-rl-cart-agent.h"
 #include "gb-rl-dqn.h"
 #include "gb-rl-pg.h"
+
+/* The run's last lines: when it was solved, and the agent written to out when asked. */
+static int
+finish (gint64 solved_at, const GbCartAgent *agent, const char *out)
+{
+  if (solved_at > 0)
+    printf ("solved (the last 100 episodes averaged ≥ %.0f) at step %" G_GINT64_FORMAT "\n", GB_CARTPOLE_SOLVED,
+            solved_at);
+  else
+    printf ("not solved (the last 100 episodes never averaged ≥ %.0f)\n", GB_CARTPOLE_SOLVED);
+  g_autoptr (GError) error = NULL;
+  if (out != NULL && !gb_cart_agent_save (agent, out, &error))
+    return gb_cli_fail (g_steal_pointer (&error));
+  if (out != NULL)
+    printf ("wrote %s\n", out);
+  return 0;
+}
 
 static int
 run_dqn (const GbDqnConfig *config, gint64 steps, const char *out)
@@ -34,18 +52,8 @@ run_dqn (const GbDqnConfig *config, gint64 steps, const char *out)
   printf ("dqn on CartPole-v1: %" G_GINT64_FORMAT " environment steps, %d episodes, %d updates of %d in %.1f s "
           "(%.0f steps/s)\nmean return of the last 100: %.1f\n",
           d->steps, d->episodes, d->updates, c.batch, s, d->steps / MAX (s, 1e-9), gb_dqn_mean_return (d, 100));
-  if (d->solved_at > 0)
-    printf ("solved (the last 100 episodes averaged ≥ %.0f) at step %" G_GINT64_FORMAT "\n", GB_CARTPOLE_SOLVED,
-            d->solved_at);
-  else
-    printf ("not solved (the last 100 episodes never averaged ≥ %.0f)\n", GB_CARTPOLE_SOLVED);
-  if (out != NULL)
-    {
-      if (!gb_dqn_save (d, out, &error))
-        return gb_cli_fail (g_steal_pointer (&error));
-      printf ("wrote %s\n", out);
-    }
-  return 0;
+  GbCartAgent agent = { .algo = GB_CART_DQN, .dqn = d };
+  return finish (d->solved_at, &agent, out);
 }
 
 /* Episodes until `episodes` or, when steps > 0, until that many env steps. */
@@ -77,18 +85,8 @@ run_pg (const GbPgConfig *config, gint64 episodes, gint64 steps, const char *out
           "mean return of the last 100: %.1f\n",
           gb_pg_algo_name (config->algo), pg->episodes, pg->steps, s, pg->episodes / MAX (s, 1e-9),
           gb_pg_mean_return (pg, 100));
-  if (solved_at > 0)
-    printf ("solved (the last 100 episodes averaged ≥ %.0f) at step %" G_GINT64_FORMAT "\n", GB_CARTPOLE_SOLVED,
-            solved_at);
-  else
-    printf ("not solved (the last 100 episodes never averaged ≥ %.0f)\n", GB_CARTPOLE_SOLVED);
-  if (out != NULL)
-    {
-      if (!gb_pg_save (pg, out, &error))
-        return gb_cli_fail (g_steal_pointer (&error));
-      printf ("wrote %s\n", out);
-    }
-  return 0;
+  GbCartAgent agent = { .algo = GB_CART_REINFORCE + (int) config->algo, .pg = pg };   /* (GbPgAlgo runs in GbCartAlgo's order) */
+  return finish (solved_at, &agent, out);
 }
 
 static int

@@ -4,6 +4,15 @@
 #include <string.h>
 
 #include "gb-error.h"
+#include "gb-simd.h"
+
+/* dpre = dh where the ReLU's output h is positive, else 0: its backward pass in one write, no zeroing first. */
+GB_HOT static void
+relu_mask (float *restrict dpre, const float *restrict dh, const float *restrict h, gsize n)
+{
+  for (gsize i = 0; i < n; i++)
+    dpre[i] = h[i] > 0.0f ? dh[i] : 0.0f;
+}
 
 void
 gb_mlp_init (GbMlp *m, int n_in, int hidden, int n_hidden, int n_out, GbAct act)
@@ -104,9 +113,14 @@ gb_mlp_backward (const GbMlp *m, const float *params, const float *x, int n, GbM
                           params + gb_mlp_weight (m, l), n, m->size[l], m->size[l + 1], accumulate);
       if (l == 0)
         break;
-      memset (dpre, 0, k * sizeof (float));
       /* ReLU: out > 0 exactly where in > 0; tanh reads out: the kept outputs serve both. */
-      gb_act_backward (m->act, dpre, din, w->h[l - 1], w->h[l - 1], k);
+      if (m->act == GB_ACT_RELU)
+        relu_mask (dpre, din, w->h[l - 1], k);
+      else
+        {
+          memset (dpre, 0, k * sizeof (float));
+          gb_act_backward (m->act, dpre, din, w->h[l - 1], w->h[l - 1], k);
+        }
       dcur = dpre;
     }
 }

@@ -238,6 +238,16 @@ gb_cart_episode_free (GbCartEpisode *ep)
   g_free (ep);
 }
 
+double
+gb_returns_mean_last (const GArray *returns, int k)
+{
+  int n = (int) returns->len, m = MIN (k, n);
+  double s = 0.0;
+  for (int i = n - m; i < n; i++)
+    s += g_array_index (returns, double, i);
+  return m > 0 ? s / m : 0.0;
+}
+
 void
 gb_cart_episode_clear (GbCartEpisode *ep)
 {

@@ -83,6 +83,9 @@ int         gb_reinforce_episode (GbReinforce *agent, GbCartEpisode *ep);
 gboolean     gb_reinforce_save (const GbReinforce *agent, const char *path, GError **error);
 GbReinforce *gb_reinforce_load (const char *path, GError **error);
 
+/* The mean of the last k of returns (of double; 0 when empty). */
+double         gb_returns_mean_last (const GArray *returns, int k);
+
 GbCartEpisode *gb_cart_episode_new  (void);
 void           gb_cart_episode_free (GbCartEpisode *ep);
 void           gb_cart_episode_clear (GbCartEpisode *ep);

@@ -366,11 +366,7 @@ gb_dqn_episode (GbDqn *d, GbCartEpisode *ep)
 double
 gb_dqn_mean_return (const GbDqn *d, int k)
 {
-  int n = (int) d->returns->len, m = MIN (k, n);
-  double s = 0.0;
-  for (int i = n - m; i < n; i++)
-    s += g_array_index (d->returns, double, i);
-  return m > 0 ? s / m : 0.0;
+  return gb_returns_mean_last (d->returns, k);
 }
 
 /* --- files --- */

@@ -346,11 +346,7 @@ gb_pg_episode (GbPolicyGradient *pg, GbCartEpisode *ep)
 double
 gb_pg_mean_return (const GbPolicyGradient *pg, int k)
 {
-  int n = (int) pg->returns->len, m = MIN (k, n);
-  double s = 0.0;
-  for (int i = n - m; i < n; i++)
-    s += g_array_index (pg->returns, double, i);
-  return m > 0 ? s / m : 0.0;
+  return gb_returns_mean_last (pg->returns, k);
 }
 
 /* --- the variance a baseline removes --- */

@@ -178,3 +178,13 @@ gb_paint_line (cairo_t *cr, double *y, double step, const GbRgb *color, gboolean
   gb_paint_text (cr, 8, *y, text, bold ? 12 : 11, color, GB_ALIGN_LEFT, bold);
   *y += step;
 }
+
+void
+gb_paint_panel (cairo_t *cr, double x, double y, double w, double h, const char *title, const GbPalette *pal)
+{
+  gb_set_rgb (cr, &pal->grid);
+  cairo_set_line_width (cr, 1);
+  cairo_rectangle (cr, x + 0.5, y + 0.5, w - 1, h - 1);
+  cairo_stroke (cr);
+  gb_paint_text (cr, x + 6, y + 4, title, 11, &pal->fg, GB_ALIGN_LEFT, TRUE);
+}

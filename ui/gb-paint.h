@@ -53,6 +53,8 @@ double gb_paint_text (cairo_t *cr, double x, double y, const char *text, double 
 void   gb_paint_line (cairo_t *cr, double *y, double step, const GbRgb *color, gboolean bold, const char *format, ...)
   G_GNUC_PRINTF (6, 7);
 /* The width a text would take, without drawing it. */
+/* A panel's frame (w × h at x, y) with its title at the top left, 11 px bold. */
+void   gb_paint_panel (cairo_t *cr, double x, double y, double w, double h, const char *title, const GbPalette *pal);
 double gb_text_width (cairo_t *cr, const char *text, double size, gboolean bold);
 
 /* Draws a grayscale image of values in [0, 1] (rows × cols) into the

@@ -9,19 +9,9 @@
 #define THETA_LIMIT (12.0 * G_PI / 180.0)
 
 static void
-frame (cairo_t *cr, double x, double y, double w, double h, const char *title, const GbPalette *pal)
-{
-  gb_set_rgb (cr, &pal->grid);
-  cairo_set_line_width (cr, 1);
-  cairo_rectangle (cr, x + 0.5, y + 0.5, w - 1, h - 1);
-  cairo_stroke (cr);
-  gb_paint_text (cr, x + 6, y + 4, title, 11, &pal->fg, GB_ALIGN_LEFT, TRUE);
-}
-
-static void
 paint_track (cairo_t *cr, double x0, double y0, double w, double h, const GbCartScene *s, const GbPalette *pal)
 {
-  frame (cr, x0, y0, w, h, "Cart and pole", pal);
+  gb_paint_panel (cr, x0, y0, w, h, "Cart and pole", pal);
   /* ±2.4 m of track across the panel, with the failure limits marked. */
   double scale = (w - 40) / 4.8, cx = x0 + w / 2, ground = y0 + h - 40;
   gb_set_rgb (cr, &pal->muted);
@@ -62,7 +52,7 @@ paint_track (cairo_t *cr, double x0, double y0, double w, double h, const GbCart
 static void
 paint_policy (cairo_t *cr, double x0, double y0, double w, double h, const GbCartScene *s, const GbPalette *pal)
 {
-  frame (cr, x0, y0, w, h, s->surface_title ? s->surface_title : "π(push right | θ, θ̇), x = ẋ = 0", pal);
+  gb_paint_panel (cr, x0, y0, w, h, s->surface_title ? s->surface_title : "π(push right | θ, θ̇), x = ẋ = 0", pal);
   double px = x0 + 36, py = y0 + 24, pw = w - 48, ph = h - 50;
   const int n = GB_CART_SURFACE_N;
   for (int i = 0; i < n; i++)
@@ -120,7 +110,7 @@ paint_curves (cairo_t *cr, double x0, double y0, double w, double h, const GbCar
       gboolean has_v = s->episode->V->len == s->episode->G->len;
       /* A DQN's π is ε-greedy, a near bang-bang switch: its max Q is drawn instead. */
       gboolean has_pi = !s->dqn;
-      frame (cr, x0, y0, half, h, s->dqn ? "This episode: G_t and max_a Q(s_t, a)"
+      gb_paint_panel (cr, x0, y0, half, h, s->dqn ? "This episode: G_t and max_a Q(s_t, a)"
                                   : has_v ? "This episode: π(right|s_t), G_t and V(s_t)"
                                           : "This episode: π(right|s_t) and G_t", pal);
       int n = (int) s->episode->G->len;

@@ -37,12 +37,8 @@ dot (cairo_t *cr, double x, double y, double r, const GbRgb *fill, const GbPalet
 static void
 paint_curve (cairo_t *cr, double x0, double y0, double w, double h, const GbCorridorScene *s, const GbPalette *pal)
 {
-  gb_set_rgb (cr, &pal->grid);
-  cairo_set_line_width (cr, 1);
-  cairo_rectangle (cr, x0 + 0.5, y0 + 0.5, w - 1, h - 1);
-  cairo_stroke (cr);
-  gb_paint_text (cr, x0 + 6, y0 + 4, "v(p) = (2p − 4) / (p (1 − p)): the value of going right with probability p", 11,
-                 &pal->fg, GB_ALIGN_LEFT, TRUE);
+  gb_paint_panel (cr, x0, y0, w, h, "v(p) = (2p − 4) / (p (1 − p)): the value of going right with probability p",
+                  pal);
   double x = x0 + 46, y = y0 + 26, pw = w - 60, ph = h - 50;
   char buf[96];
   for (int v = 0; v >= -100; v -= 20)

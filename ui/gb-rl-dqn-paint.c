@@ -7,16 +7,6 @@
 
 #include "gb-series-paint.h"
 
-static void
-frame (cairo_t *cr, double x, double y, double w, double h, const char *title, const GbPalette *pal)
-{
-  gb_set_rgb (cr, &pal->grid);
-  cairo_set_line_width (cr, 1);
-  cairo_rectangle (cr, x + 0.5, y + 0.5, w - 1, h - 1);
-  cairo_stroke (cr);
-  gb_paint_text (cr, x + 6, y + 4, title, 11, &pal->fg, GB_ALIGN_LEFT, TRUE);
-}
-
 /* Viridis through three of its stops, t in [0, 1]. */
 static GbRgb
 heat (double t)
@@ -78,7 +68,7 @@ paint_q (cairo_t *cr, double x0, double y0, double w, double h, const GbDqnSnaps
 {
   char title[96];
   snprintf (title, sizeof title, "Q(s, %s), x = %.2f, ẋ = %.2f", right ? "right" : "left", s->x, s->x_dot);
-  frame (cr, x0, y0, w, h, title, pal);
+  gb_paint_panel (cr, x0, y0, w, h, title, pal);
   Plane p = plane_in (x0, y0, w, h, 0);
   const double *q = right ? s->q_right : s->q_left;
   double span = MAX (s->q_hi - s->q_lo, 1e-9);
@@ -107,7 +97,7 @@ static void
 paint_greedy (cairo_t *cr, double x0, double y0, double w, double h, const GbDqnScene *sc, const GbPalette *pal)
 {
   const GbDqnSnapshot *s = sc->snap;
-  frame (cr, x0, y0, w, h, sc->show_buffer ? (sc->colour_by_age ? "Greedy action; the replay buffer by age"
+  gb_paint_panel (cr, x0, y0, w, h, sc->show_buffer ? (sc->colour_by_age ? "Greedy action; the replay buffer by age"
                                                                  : "Greedy action; the replay buffer by |TD error|")
                                            : "Greedy action: Q(s, right) − Q(s, left)", pal);
   Plane p = plane_in (x0, y0, w, h, sc->show_buffer ? 14 : 0);
@@ -177,7 +167,7 @@ paint_greedy (cairo_t *cr, double x0, double y0, double w, double h, const GbDqn
 static void
 paint_numbers (cairo_t *cr, double x0, double y0, double w, double h, const GbDqnSnapshot *s, const GbPalette *pal)
 {
-  frame (cr, x0, y0, w, h, "Now", pal);
+  gb_paint_panel (cr, x0, y0, w, h, "Now", pal);
   cairo_save (cr);
   cairo_translate (cr, x0, 0);   /* gb_paint_line writes at x = 8 */
   double y = y0 + 26;
