@@ -66,7 +66,7 @@ compare_thread (GTask *task, gpointer source, gpointer data, GCancellable *cance
 static void
 show_running (GbRlCartCompareView *self, gboolean running)
 {
-  gtk_button_set_label (self->run_button, running ? "_Cancel" : "_Compare");
+  gtk_button_set_label (self->run_button, running ? "_Cancel" : "Co_mpare");
   if (!running && self->poll_id != 0)
     {
       g_source_remove (self->poll_id);

@@ -207,6 +207,32 @@ episode_action (GtkWidget *widget, const char *name, GVariant *param)
   refresh (self);
 }
 
+/* Ctrl+Page Down / Up: the next or previous view tab that shows. */
+static void
+view_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  GbRlPage *self = GB_RL_PAGE (widget);
+  int step = g_variant_get_int32 (param);
+  g_autoptr (GtkSelectionModel) pages = gtk_stack_get_pages (self->views);
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (pages)), at = 0;
+  GtkWidget *shown = gtk_stack_get_visible_child (self->views);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (GObject) page = g_list_model_get_item (G_LIST_MODEL (pages), i);
+      if (gtk_stack_page_get_child (GTK_STACK_PAGE (page)) == shown)
+        at = i;
+    }
+  for (guint k = 1; k < n; k++)
+    {
+      g_autoptr (GObject) page = g_list_model_get_item (G_LIST_MODEL (pages), (at + n + step * k) % n);
+      if (gtk_stack_page_get_visible (GTK_STACK_PAGE (page)))
+        {
+          gtk_stack_set_visible_child (self->views, gtk_stack_page_get_child (GTK_STACK_PAGE (page)));
+          return;
+        }
+    }
+}
+
 static void
 reset_action (GtkWidget *widget, const char *name, GVariant *param)
 {
@@ -343,6 +369,7 @@ clear_learner (GbRlPage *self)
 static void
 show_cart_tabs (GbRlPage *self)
 {
+  GtkWidget *before = gtk_stack_get_visible_child (self->views);
   GbCartAgent *agent = gb_rl_cart_view_get_agent (self->cart_view);
   gboolean cart = cart_mode (self);
   gtk_stack_page_set_visible (gtk_stack_get_page (self->views, GTK_WIDGET (self->dqn_view)),
@@ -351,6 +378,9 @@ show_cart_tabs (GbRlPage *self)
                               cart && agent != NULL && agent->pg != NULL);
   gtk_stack_page_set_visible (gtk_stack_get_page (self->views, GTK_WIDGET (self->corridor_view)), cart);
   gtk_stack_page_set_visible (gtk_stack_get_page (self->views, GTK_WIDGET (self->cart_compare_view)), cart);
+  /* On a tab this agent has not: back to the cart and pole. */
+  if (cart && before != NULL && !gtk_stack_page_get_visible (gtk_stack_get_page (self->views, before)))
+    gtk_stack_set_visible_child (self->views, GTK_WIDGET (self->cart_view));
 }
 
 /* The cart-pole agent is new: the views that look into it follow. */
@@ -1023,6 +1053,9 @@ gb_rl_page_class_init (GbRlPageClass *klass)
   gtk_widget_class_install_action (widget_class, "rl.reset", NULL, reset_action);
   gtk_widget_class_install_action (widget_class, "rl.compare", NULL, compare_action);
   gtk_widget_class_install_action (widget_class, "rl.save-map", NULL, save_map_action);
+  gtk_widget_class_install_action (widget_class, "rl.view", "i", view_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Page_Down, GDK_CONTROL_MASK, "rl.view", "i", 1);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Page_Up, GDK_CONTROL_MASK, "rl.view", "i", -1);
   gtk_widget_class_install_property_action (widget_class, "rl.play", "playing");
   gtk_widget_class_set_css_name (widget_class, "rlpage");
 }
