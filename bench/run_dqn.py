@@ -3,11 +3,12 @@
 DQN in PyTorch, in one run.
 
 Both sides run the same algorithm with the same settings (glassbox's
-defaults, RL Baselines3 Zoo's tuned CartPole-v1 DQN with a step size of
-5e-4): an MLP 4 → H → H → 2 with ReLU, Adam, batch 64, a replay buffer of
+defaults): an MLP 4 → H → H → 2 with ReLU, Adam at a step size falling
+from 1e-3 to 1e-4 over 60 000 steps, batch 64, a replay buffer of
 100 000, 128 updates every 256 environment steps after the first 1 000,
 the target network copied every 10 steps, ε from 1 to 0.04 over 8 000
-steps, the Huber loss and the gradient's norm clipped to 10; the cart-pole
+steps, Double DQN's target, the squared TD error and the gradient's norm
+clipped to 10 (options change the step size, loss and target); the cart-pole
 is Gymnasium's CartPole-v1 (here in plain Python for PyTorch's side).
 Reported: environment steps a second, updates included, and the mean
 return of the last 100 episodes (the runs' random draws differ, so these
@@ -65,7 +66,7 @@ class CartPole:
         return list(self.s), 1.0, terminated, truncated
 
 
-def torch_dqn(steps, hidden, seed=1):
+def torch_dqn(steps, hidden, cfg, seed=1):
     torch.manual_seed(seed)
     rng = random.Random(seed)
     q = torch.nn.Sequential(torch.nn.Linear(4, hidden), torch.nn.ReLU(), torch.nn.Linear(hidden, hidden),
@@ -73,7 +74,7 @@ def torch_dqn(steps, hidden, seed=1):
     target = torch.nn.Sequential(*[type(m)(*([m.in_features, m.out_features] if isinstance(m, torch.nn.Linear) else []))
                                    for m in q])
     target.load_state_dict(q.state_dict())
-    opt = torch.optim.Adam(q.parameters(), lr=5e-4)
+    opt = torch.optim.Adam(q.parameters(), lr=cfg.lr)
     cap = 100000
     S = np.zeros((cap, 4), np.float32)
     S2 = np.zeros((cap, 4), np.float32)
@@ -103,14 +104,24 @@ def torch_dqn(steps, hidden, seed=1):
             ret = 0.0
             s = env.reset()
         if step > 1000 and size >= 64 and step % 256 == 0:
+            f = min(1.0, step / cfg.lr_steps) if cfg.lr_steps > 0 else 0.0
+            for group in opt.param_groups:
+                group["lr"] = cfg.lr + f * (cfg.lr_end - cfg.lr)
             for _ in range(128):
                 idx = np.random.randint(0, size, 64)
                 bs, bs2 = torch.from_numpy(S[idx]), torch.from_numpy(S2[idx])
                 ba, br, bd = torch.from_numpy(A[idx]), torch.from_numpy(R[idx]), torch.from_numpy(D[idx])
                 with torch.no_grad():
-                    y = br + 0.99 * (1 - bd) * target(bs2).max(1).values
+                    if cfg.double:   # the online network picks, the target evaluates
+                        nxt = target(bs2).gather(1, q(bs2).argmax(1, keepdim=True))[:, 0]
+                    else:
+                        nxt = target(bs2).max(1).values
+                    y = br + 0.99 * (1 - bd) * nxt
                 qa = q(bs).gather(1, ba[:, None])[:, 0]
-                loss = torch.nn.functional.smooth_l1_loss(qa, y)
+                if cfg.loss == "mse":
+                    loss = torch.nn.functional.mse_loss(qa, y)
+                else:
+                    loss = torch.nn.functional.smooth_l1_loss(qa, y)
                 opt.zero_grad()
                 loss.backward()
                 torch.nn.utils.clip_grad_norm_(q.parameters(), 10.0)
@@ -121,9 +132,11 @@ def torch_dqn(steps, hidden, seed=1):
     return steps / dt, (sum(returns[-100:]) / max(1, len(returns[-100:])))
 
 
-def glassbox_dqn(build, steps, hidden, seed=1):
+def glassbox_dqn(build, steps, hidden, cfg, seed=1):
+    flags = ["--lr", str(cfg.lr), "--lr-end", str(cfg.lr_end), "--lr-steps", str(cfg.lr_steps), "--loss", cfg.loss]
+    flags += ["--double"] if cfg.double else []
     out = subprocess.run([os.path.join(build, "app", "glassbox"), "rl", "--env", "cartpole", "--algo", "dqn",
-                          "--steps", str(steps), "--hidden", str(hidden), "--seed", str(seed)],
+                          "--steps", str(steps), "--hidden", str(hidden), "--seed", str(seed), *flags],
                          env=blas_env.env_with_core(None), check=True, capture_output=True, text=True).stdout
     rate = float(re.search(r"\(([0-9.]+) steps/s\)", out).group(1))
     mean = float(re.search(r"mean return of the last 100: ([-0-9.]+)", out).group(1))
@@ -136,14 +149,20 @@ def main():
     ap.add_argument("--steps", type=int, default=20000)
     ap.add_argument("--hidden", type=int, nargs="+", default=[64, 256])
     ap.add_argument("--torch-core")
+    ap.add_argument("--lr", type=float, default=1e-3)
+    ap.add_argument("--lr-end", type=float, default=1e-4)
+    ap.add_argument("--lr-steps", type=int, default=60000)
+    ap.add_argument("--loss", choices=["mse", "huber"], default="mse")
+    ap.add_argument("--no-double", dest="double", action="store_false")
     a = ap.parse_args()
     glassbox = os.path.join(a.build, "app", "glassbox")
     print(blas_env.header(glassbox, blas_env.best_core()))
-    print(f"torch {torch.__version__}, one thread; {a.steps} environment steps each")
+    print(f"torch {torch.__version__}, one thread; {a.steps} environment steps each; step size {a.lr} to "
+          f"{a.lr_end} over {a.lr_steps} steps, {a.loss} loss{', Double DQN' if a.double else ''}")
     print(f"{'':40s} {'Glassbox':>10s} {'PyTorch':>10s} {'ratio':>8s}   mean return, last 100")
     for h in a.hidden:
-        g, gm = glassbox_dqn(a.build, a.steps, h)
-        t, tm = torch_dqn(a.steps, h)
+        g, gm = glassbox_dqn(a.build, a.steps, h, a)
+        t, tm = torch_dqn(a.steps, h, a)
         print(f"{'DQN, hidden ' + str(h) + ', env steps/s':40s} {g:10,.0f} {t:10,.0f} {g / t:7.1f}×   {gm:.1f} / {tm:.1f}")
 
 

@@ -1,43 +1,24 @@
 /* gb-rl-page.c — the Reinforcement learning page.
  *
- * A shell (resources/ui/gb-rl-page.ui): the sidebar and the toolbar, and three
- * views — the gridworld learner (GbRlGridView), Compare (GbRlCompareView) and
- * cart-pole (GbRlCartView). The page owns the map (a GbGrid), its learner
- * (GbGridLearner) and the runner; the cart-pole view owns its agent. Slow speeds step the
+ * A shell (resources/ui/gb-rl-page.ui): the sidebar and the toolbar, and the
+ * view tabs — on gridworlds the learner (GbRlGridView) and Compare
+ * (GbRlCompareView); on cart-pole (gb-rl-page-cart.c) the cart (GbRlCartView),
+ * the Q-network, the gradient's variance, the short corridor and Compare. The
+ * page owns the map (a GbGrid), its learner (GbGridLearner) and the runner; the
+ * cart-pole view owns its agent. Slow speeds step the
  * learner on the main loop, one sweep or action at a time, keeping the trail
  * and the numbers of each update; fast speeds hand the agent to the runner's
  * worker and the frame clock copies the latest tables out at the screen's
  * rate. Parameters change under the runner's lock, so they apply while the
  * agent runs.
  */
-#include "gb-rl-page.h"
-#include "gb-page.h"
+#include "gb-rl-page-private.h"
 
 #include <math.h>
 #include <string.h>
 
-#include "gb-error.h"
-#include "gb-export.h"
-#include "gb-form.h"
-#include "gb-frame-stats.h"
-#include "gb-rl-cart-panel.h"
-#include "gb-rl-cart-view.h"
-#include "gb-models.h"
-#include "gb-rl-dqn-view.h"
-#include "gb-rl-pg-view.h"
-#include "gb-rl-corridor-view.h"
-#include "gb-rl-cart-compare-view.h"
-#include "gb-rl-compare-view.h"
-#include "gb-rl-grid-view.h"
-#include "gb-rl-learner.h"
-#include "gb-rl-runner.h"
-#include "gb-rl-session.h"
-#include "gb-rl.h"
 
 static const char *const env_keys[] = { "4x3", "cliff", "frozenlake4", "frozenlake8", "maze" };
-#define N_PRESETS 5
-#define ENV_CARTPOLE N_PRESETS
-#define ENV_OPENED (N_PRESETS + 1)   /* the last map opened, once there is one */
 /* Steps (or sweeps, or episodes) a second; 0: as fast as possible. */
 static const double speeds[] = { 1, 2, 5, 10, 30, 100, 1000, 1e4, 1e5, 1e6, 0 };
 #define N_SPEEDS G_N_ELEMENTS (speeds)
@@ -45,44 +26,6 @@ static const double speeds[] = { 1, 2, 5, 10, 30, 100, 1000, 1e4, 1e5, 1e6, 0 };
 #define MAIN_LOOP_MAX_RATE 1000.0
 #define HISTORY 2000
 
-struct _GbRlPage {
-  GtkBox parent_instance;
-
-  /* The template's. */
-  GtkDropDown *env_drop, *algo_drop, *brush_drop, *algo_b_drop;
-  GtkLabel *map_label, *status_label, *speed_label;
-  GtkSpinButton *alpha, *gamma, *epsilon, *decay, *slip, *seed;
-  GtkSpinButton *r_step, *r_goal, *r_pit, *r_cliff;
-  GtkSpinButton *cmp_seeds, *cmp_episodes;
-  GtkCheckButton *ties_check;
-  GtkScale *speed;
-  GtkButton *step_button, *episode_button, *compare_button;
-  GtkToggleButton *play_button;
-  GtkWidget *grid_box, *td_box, *cart_box;
-  GtkStack *views;
-  GbRlGridView *grid_view;
-  GbRlCompareView *compare_view;
-  GbRlCartView *cart_view;
-  GbRlCartPanel *cart_panel;
-  GbRlDqnView *dqn_view;
-  GbRlPgView *pg_view;
-  GbRlCorridorView *corridor_view;
-  GbRlCartCompareView *cart_compare_view;
-  gboolean cart_shipped;      /* the next cart-pole agent is the trained one that ships, when there is one */
-
-  gboolean updating;          /* controls set from a map or a file, not by the user */
-  GbGrid *grid;
-  char *map_name;
-  GbGrid *opened;             /* the last map opened from a file (or a session) */
-  GbGridLearner *learner;
-  GbRlRunner *runner;         /* plays flat out; its lock guards the agents and the map's MDP */
-
-  gboolean playing;
-  guint tick_id;
-  gint64 last_frame_us, status_us;
-  double due;
-  GbFrameStats *stats;        /* NULL unless GLASSBOX_FRAME_STATS: frames drawn while playing */
-};
 
 static void page_iface_init (GbPageInterface *iface);
 
@@ -91,18 +34,16 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (GbRlPage, gb_rl_page, GTK_TYPE_BOX, G_IMPLEMENT_I
 enum { PROP_0, PROP_PLAYING, N_PROPS };
 static GParamSpec *props[N_PROPS];
 
-static void reset_run (GbRlPage *self);
-static void set_playing (GbRlPage *self, gboolean playing);
 static void show_mode (GbRlPage *self);
 
-static void
-message (GbRlPage *self, const char *text)
+void
+gb_rl_page_message (GbRlPage *self, const char *text)
 {
   gb_page_message (GB_PAGE (self), text);
 }
 
-static gboolean
-cart_mode (GbRlPage *self)
+gboolean
+gb_rl_page_cart_mode (GbRlPage *self)
 {
   return gtk_drop_down_get_selected (self->env_drop) == ENV_CARTPOLE;
 }
@@ -127,7 +68,7 @@ static void
 show_status (GbRlPage *self)
 {
   gint64 now = g_get_monotonic_time ();
-  if (self->learner == NULL || cart_mode (self) || (self->playing && now - self->status_us < 200000))
+  if (self->learner == NULL || gb_rl_page_cart_mode (self) || (self->playing && now - self->status_us < 200000))
     return;
   self->status_us = now;
   g_autofree char *status = gb_grid_learner_status (self->learner);
@@ -157,15 +98,15 @@ static void
 step_action (GtkWidget *widget, const char *name, GVariant *param)
 {
   GbRlPage *self = GB_RL_PAGE (widget);
-  if (cart_mode (self))
+  if (gb_rl_page_cart_mode (self))
     {
       if (!self->playing)
         gb_rl_cart_view_step (self->cart_view);
       return;
     }
-  set_playing (self, FALSE);
+  gb_rl_page_set_playing (self, FALSE);
   if (self->learner != NULL && !learner_step (self))
-    message (self, "Converged: another sweep changes nothing (Reset to start again)");
+    gb_rl_page_message (self, "Converged: another sweep changes nothing (Reset to start again)");
   refresh (self);
 }
 
@@ -173,19 +114,19 @@ static void
 back_action (GtkWidget *widget, const char *name, GVariant *param)
 {
   GbRlPage *self = GB_RL_PAGE (widget);
-  if (cart_mode (self))
+  if (gb_rl_page_cart_mode (self))
     {
       gb_rl_cart_view_step_back (self->cart_view);   /* back one step through the replayed episode */
       return;
     }
-  set_playing (self, FALSE);
+  gb_rl_page_set_playing (self, FALSE);
   if (self->learner == NULL)
     return;
   gb_rl_runner_lock (self->runner);
   gboolean ok = gb_grid_learner_back (self->learner);
   gb_rl_runner_unlock (self->runner);
   if (!ok)
-    message (self, "Nothing left to step back through: the history keeps the last steps taken one at a time");
+    gb_rl_page_message (self, "Nothing left to step back through: the history keeps the last steps taken one at a time");
   refresh (self);
 }
 
@@ -193,12 +134,12 @@ static void
 episode_action (GtkWidget *widget, const char *name, GVariant *param)
 {
   GbRlPage *self = GB_RL_PAGE (widget);
-  if (cart_mode (self))
+  if (gb_rl_page_cart_mode (self))
     {
       step_action (widget, name, param);
       return;
     }
-  set_playing (self, FALSE);
+  gb_rl_page_set_playing (self, FALSE);
   if (self->learner == NULL)
     return;
   gb_rl_runner_lock (self->runner);
@@ -207,36 +148,11 @@ episode_action (GtkWidget *widget, const char *name, GVariant *param)
   refresh (self);
 }
 
-/* Ctrl+Page Down / Up: the next or previous view tab that shows. */
-static void
-view_action (GtkWidget *widget, const char *name, GVariant *param)
-{
-  GbRlPage *self = GB_RL_PAGE (widget);
-  int step = g_variant_get_int32 (param);
-  g_autoptr (GtkSelectionModel) pages = gtk_stack_get_pages (self->views);
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (pages)), at = 0;
-  GtkWidget *shown = gtk_stack_get_visible_child (self->views);
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr (GObject) page = g_list_model_get_item (G_LIST_MODEL (pages), i);
-      if (gtk_stack_page_get_child (GTK_STACK_PAGE (page)) == shown)
-        at = i;
-    }
-  for (guint k = 1; k < n; k++)
-    {
-      g_autoptr (GObject) page = g_list_model_get_item (G_LIST_MODEL (pages), (at + n + step * k) % n);
-      if (gtk_stack_page_get_visible (GTK_STACK_PAGE (page)))
-        {
-          gtk_stack_set_visible_child (self->views, gtk_stack_page_get_child (GTK_STACK_PAGE (page)));
-          return;
-        }
-    }
-}
 
 static void
 reset_action (GtkWidget *widget, const char *name, GVariant *param)
 {
-  reset_run (GB_RL_PAGE (widget));
+  gb_rl_page_reset_run (GB_RL_PAGE (widget));
 }
 
 /* --- playing --- */
@@ -249,7 +165,7 @@ tick_cb (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
   double dt = self->last_frame_us ? CLAMP ((now - self->last_frame_us) / 1e6, 0.0, 0.1) : 1.0 / 60;
   self->last_frame_us = now;
   /* The cart-pole view follows its episodes on its own tick. */
-  if (!self->playing || cart_mode (self) || self->learner == NULL)
+  if (!self->playing || gb_rl_page_cart_mode (self) || self->learner == NULL)
     {
       self->tick_id = 0;
       self->last_frame_us = 0;
@@ -279,12 +195,12 @@ tick_cb (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
   gb_frame_stats_add_extra (self->stats, (g_get_monotonic_time () - r0) / 1000.0);
   show_status (self);
   if (l->dp != NULL && l->dp->done)
-    set_playing (self, FALSE);
+    gb_rl_page_set_playing (self, FALSE);
   return G_SOURCE_CONTINUE;
 }
 
-static void
-set_playing (GbRlPage *self, gboolean playing)
+void
+gb_rl_page_set_playing (GbRlPage *self, gboolean playing)
 {
   if (self->playing == playing && (playing || !gb_rl_runner_is_running (self->runner)))
     return;
@@ -297,14 +213,14 @@ set_playing (GbRlPage *self, gboolean playing)
   if (playing)
     {
       double r = rate (self);
-      if (cart_mode (self))
+      if (gb_rl_page_cart_mode (self))
         gb_rl_runner_start (self->runner, gb_rl_cart_view_run_episode, self->cart_view, r, 1);
       else if (self->learner != NULL && self->learner->agent != NULL && (r == 0 || r > MAIN_LOOP_MAX_RATE))
         {
           g_array_set_size (self->learner->trail, 0);
           gb_rl_runner_start (self->runner, gb_grid_learner_run, self->learner, r, 10000);
         }
-      if (self->tick_id == 0 && !cart_mode (self))
+      if (self->tick_id == 0 && !gb_rl_page_cart_mode (self))
         self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), tick_cb, NULL, NULL);
     }
   gtk_button_set_label (GTK_BUTTON (self->play_button), playing ? "_Pause" : "_Play");
@@ -318,13 +234,13 @@ set_playing (GbRlPage *self, gboolean playing)
 static void
 play (GbRlPage *self, gboolean playing)
 {
-  if (playing && !cart_mode (self) && self->learner != NULL && self->learner->dp != NULL && self->learner->dp->done)
+  if (playing && !gb_rl_page_cart_mode (self) && self->learner != NULL && self->learner->dp != NULL && self->learner->dp->done)
     {
-      message (self, "Converged: press Reset to run the sweeps again");
+      gb_rl_page_message (self, "Converged: press Reset to run the sweeps again");
       return;
     }
   gb_rl_cart_view_follow (self->cart_view);
-  set_playing (self, playing);
+  gb_rl_page_set_playing (self, playing);
 }
 
 static void
@@ -333,12 +249,12 @@ speed_changed_cb (GtkRange *range, GbRlPage *self)
   double r = rate (self);
   gboolean dp = self->learner != NULL && self->learner->dp != NULL;
   g_autofree char *text = r == 0 ? g_strdup ("as fast as possible")
-                                 : g_strdup_printf ("%g %s/s", r, cart_mode (self) ? "episodes" : dp ? "sweeps" : "steps");
+                                 : g_strdup_printf ("%g %s/s", r, gb_rl_page_cart_mode (self) ? "episodes" : dp ? "sweeps" : "steps");
   gtk_label_set_text (self->speed_label, text);
   if (self->playing)
     {
       self->playing = FALSE;
-      set_playing (self, TRUE);
+      gb_rl_page_set_playing (self, TRUE);
     }
 }
 
@@ -365,96 +281,19 @@ clear_learner (GbRlPage *self)
   g_clear_pointer (&self->learner, gb_grid_learner_free);
 }
 
-/* The tabs that look into the cart-pole agent: the one its kind has. */
-static void
-show_cart_tabs (GbRlPage *self)
-{
-  GtkWidget *before = gtk_stack_get_visible_child (self->views);
-  GbCartAgent *agent = gb_rl_cart_view_get_agent (self->cart_view);
-  gboolean cart = cart_mode (self);
-  gtk_stack_page_set_visible (gtk_stack_get_page (self->views, GTK_WIDGET (self->dqn_view)),
-                              cart && agent != NULL && agent->dqn != NULL);
-  gtk_stack_page_set_visible (gtk_stack_get_page (self->views, GTK_WIDGET (self->pg_view)),
-                              cart && agent != NULL && agent->pg != NULL);
-  gtk_stack_page_set_visible (gtk_stack_get_page (self->views, GTK_WIDGET (self->corridor_view)), cart);
-  gtk_stack_page_set_visible (gtk_stack_get_page (self->views, GTK_WIDGET (self->cart_compare_view)), cart);
-  /* On a tab this agent has not: back to the cart and pole. */
-  if (cart && before != NULL && !gtk_stack_page_get_visible (gtk_stack_get_page (self->views, before)))
-    gtk_stack_set_visible_child (self->views, GTK_WIDGET (self->cart_view));
-}
 
-/* The cart-pole agent is new: the views that look into it follow. */
-static void
-show_cart_agent (GbRlPage *self, GbCartAgent *agent, guint64 seed)
-{
-  gb_rl_cart_view_set_agent (self->cart_view, agent, self->runner, seed);
-  gb_rl_dqn_view_set_agent (self->dqn_view, agent->dqn != NULL ? agent : NULL, self->runner);
-  gb_rl_pg_view_set_agent (self->pg_view, agent->pg != NULL ? agent : NULL, self->runner);
-  show_cart_tabs (self);
-}
 
-/* A new agent with the panel's algorithm and settings, learning from scratch. */
-static void
-reset_cart (GbRlPage *self)
-{
-  GbCartSettings s;
-  gb_rl_cart_panel_get_settings (self->cart_panel, &s);
-  s.seed = (guint64) gtk_spin_button_get_value (self->seed);
-  GbCartAlgo algo = gb_rl_cart_panel_get_algo (self->cart_panel);
-  g_autoptr (GError) error = NULL;
-  GbCartAgent *agent = NULL;
-  if (self->cart_shipped && (agent = gb_shipped_cart_agent_load (algo, &error)) != NULL)
-    {
-      GbCartSettings shipped;
-      gb_cart_agent_settings (agent, &shipped);
-      gb_rl_cart_panel_show (self->cart_panel, algo, &shipped);
-      gb_rl_cart_panel_set_note (self->cart_panel, "Trained and shipped with Glassbox (see the README); Reset learns "
-                                                   "from scratch.");
-    }
-  else
-    {
-      if (error != NULL)
-        message (self, error->message);
-      g_clear_error (&error);
-      agent = gb_cart_agent_new (algo, &s, &error);
-      if (agent == NULL)
-        {
-          message (self, error->message);
-          return;
-        }
-      gb_rl_cart_panel_set_note (self->cart_panel, NULL);
-    }
-  self->cart_shipped = FALSE;
-  show_cart_agent (self, agent, s.seed);
-}
 
-static void
-cart_settings_changed_cb (GbRlCartPanel *panel, gboolean needs_reset, GbRlPage *self)
-{
-  if (needs_reset)
-    {
-      /* A new algorithm starts from its trained agent; a new shape from scratch. */
-      GbCartAgent *agent = gb_rl_cart_view_get_agent (self->cart_view);
-      self->cart_shipped = agent == NULL || agent->algo != gb_rl_cart_panel_get_algo (panel);
-      reset_run (self);
-      return;
-    }
-  GbCartSettings s;
-  gb_rl_cart_panel_get_settings (panel, &s);
-  g_autoptr (GError) error = NULL;
-  if (!gb_rl_cart_view_apply (self->cart_view, &s, &error))
-    message (self, error->message);
-}
 
 /* A new learner for the map and algorithm on show (learning starts over). */
-static void
-reset_run (GbRlPage *self)
+void
+gb_rl_page_reset_run (GbRlPage *self)
 {
   gboolean was_playing = self->playing;
-  set_playing (self, FALSE);
-  if (cart_mode (self))
+  gb_rl_page_set_playing (self, FALSE);
+  if (gb_rl_page_cart_mode (self))
     {
-      reset_cart (self);
+      gb_rl_page_cart_reset (self);
       return;
     }
   /* Policy iteration and evaluation start from the policy on show (Up everywhere at first). */
@@ -470,13 +309,13 @@ reset_run (GbRlPage *self)
   self->learner = gb_grid_learner_new (self->grid, algo (self), &c, old_pi, HISTORY, &error);
   if (self->learner == NULL)
     {
-      message (self, error->message);
+      gb_rl_page_message (self, error->message);
       return;
     }
   gb_rl_grid_view_set_learner (self->grid_view, self->learner, self->runner);
   show_status (self);
   if (was_playing)
-    set_playing (self, TRUE);
+    gb_rl_page_set_playing (self, TRUE);
 }
 
 static void
@@ -498,28 +337,28 @@ sync_controls_to_map (GbRlPage *self)
 static void
 install_grid (GbRlPage *self, GbGrid *grid, const char *name)
 {
-  set_playing (self, FALSE);
+  gb_rl_page_set_playing (self, FALSE);
   clear_learner (self);
   gb_grid_free (self->grid);
   self->grid = grid;
   g_free (self->map_name);
   self->map_name = g_strdup (name);
   sync_controls_to_map (self);
-  reset_run (self);
+  gb_rl_page_reset_run (self);
 }
 
 static void
 show_mode (GbRlPage *self)
 {
-  gboolean cart = cart_mode (self), dp = !gb_learn_is_td (algo (self));
-  set_playing (self, FALSE);
+  gboolean cart = gb_rl_page_cart_mode (self), dp = !gb_learn_is_td (algo (self));
+  gb_rl_page_set_playing (self, FALSE);
   gtk_widget_set_visible (self->grid_box, !cart);
   gtk_widget_set_visible (self->cart_box, cart);
   static const char *const grid_pages[] = { "grid", "compare" };
   for (guint i = 0; i < G_N_ELEMENTS (grid_pages); i++)
     gtk_stack_page_set_visible (gtk_stack_get_page (self->views, gtk_stack_get_child_by_name (self->views, grid_pages[i])), !cart);
   gtk_stack_page_set_visible (gtk_stack_get_page (self->views, GTK_WIDGET (self->cart_view)), cart);
-  show_cart_tabs (self);
+  gb_rl_page_cart_tabs (self);
   gtk_stack_set_visible_child_name (self->views, cart ? "cartpole" : "grid");
   if (cart)
     gtk_label_set_text (self->status_label, "Cart-pole (CartPole-v1): policy gradients or deep Q-learning");
@@ -540,7 +379,7 @@ env_changed_cb (GtkDropDown *drop, GParamSpec *pspec, GbRlPage *self)
   if (self->updating)
     return;
   guint i = gtk_drop_down_get_selected (drop);
-  set_playing (self, FALSE);
+  gb_rl_page_set_playing (self, FALSE);
   if (i < N_PRESETS || (i == ENV_OPENED && self->opened != NULL))
     {
       g_autoptr (GError) error = NULL;
@@ -548,7 +387,7 @@ env_changed_cb (GtkDropDown *drop, GParamSpec *pspec, GbRlPage *self)
                                 : gb_grid_copy (self->opened, self->opened->name);
       if (g == NULL)
         {
-          message (self, error->message);
+          gb_rl_page_message (self, error->message);
           return;
         }
       install_grid (self, g, g->name);
@@ -556,7 +395,7 @@ env_changed_cb (GtkDropDown *drop, GParamSpec *pspec, GbRlPage *self)
   else
     {
       self->cart_shipped = TRUE;   /* cart-pole opens balancing */
-      reset_run (self);
+      gb_rl_page_reset_run (self);
     }
   show_mode (self);
 }
@@ -583,7 +422,7 @@ algo_changed_cb (GtkDropDown *drop, GParamSpec *pspec, GbRlPage *self)
   if (self->updating)
     return;
   if (self->grid != NULL)
-    reset_run (self);
+    gb_rl_page_reset_run (self);
   show_mode (self);
 }
 
@@ -612,7 +451,7 @@ td_params_changed_cb (GtkSpinButton *spin, GbRlPage *self)
     l->dp->done = FALSE;   /* a new γ: the sweeps go on from the values they have */
   gb_rl_runner_unlock (self->runner);
   if (!ok)
-    message (self, error->message);
+    gb_rl_page_message (self, error->message);
   refresh (self);
 }
 
@@ -634,7 +473,7 @@ slip_changed_cb (GtkSpinButton *spin, GbRlPage *self)
     gb_grid_learner_set_mdp (self->learner);
   gb_rl_runner_unlock (self->runner);
   if (!ok)
-    message (self, error->message);
+    gb_rl_page_message (self, error->message);
   refresh (self);
 }
 
@@ -646,12 +485,12 @@ rewards_changed_cb (GtkSpinButton *spin, GbRlPage *self)
   if (self->updating || self->grid == NULL)
     return;
   g_autoptr (GError) error = NULL;
-  set_playing (self, FALSE);
+  gb_rl_page_set_playing (self, FALSE);
   gb_rl_runner_stop (self->runner);
   if (!gb_grid_set_rewards (self->grid, gtk_spin_button_get_value (self->r_step), gtk_spin_button_get_value (self->r_goal),
                             gtk_spin_button_get_value (self->r_pit), gtk_spin_button_get_value (self->r_cliff), &error))
-    message (self, error->message);
-  reset_run (self);
+    gb_rl_page_message (self, error->message);
+  gb_rl_page_reset_run (self);
 }
 
 static void
@@ -661,14 +500,14 @@ paint_cell_cb (GbRlGridView *view, int r, int c, GbRlPage *self)
   GbCell kind = brushes[MIN (gtk_drop_down_get_selected (self->brush_drop), G_N_ELEMENTS (brushes) - 1)];
   if (self->grid == NULL || self->grid->cells[r * self->grid->cols + c] == kind)
     return;
-  set_playing (self, FALSE);
+  gb_rl_page_set_playing (self, FALSE);
   gb_rl_runner_stop (self->runner);
   g_autoptr (GError) error = NULL;
   GbGridLearner *old = g_steal_pointer (&self->learner);   /* its MDP goes with the cell */
   gb_rl_grid_view_set_learner (self->grid_view, NULL, NULL);
   gb_grid_learner_free (old);
   if (!gb_grid_set_cell (self->grid, r, c, kind, &error))
-    message (self, error->message);
+    gb_rl_page_message (self, error->message);
   else if (!g_str_has_suffix (self->map_name, " (edited)"))
     {
       char *name = g_strconcat (self->map_name, " (edited)", NULL);
@@ -676,7 +515,7 @@ paint_cell_cb (GbRlGridView *view, int r, int c, GbRlPage *self)
       self->map_name = name;
     }
   sync_controls_to_map (self);
-  reset_run (self);
+  gb_rl_page_reset_run (self);
 }
 
 /* --- compare --- */
@@ -697,7 +536,7 @@ compare_finished_cb (GbRlCompareView *view, GbRlPage *self)
 static void
 compare_message_cb (GbRlCompareView *view, const char *text, GbRlPage *self)
 {
-  message (self, text);
+  gb_rl_page_message (self, text);
 }
 
 static void
@@ -711,7 +550,7 @@ compare_action (GtkWidget *widget, const char *name, GVariant *param)
     }
   if (!gb_learn_is_td (algo (self)))
     {
-      message (self, "Compare runs two TD agents: choose Q-learning, SARSA or expected SARSA as the algorithm");
+      gb_rl_page_message (self, "Compare runs two TD agents: choose Q-learning, SARSA or expected SARSA as the algorithm");
       return;
     }
   GbTdConfig a, b;
@@ -726,29 +565,6 @@ compare_action (GtkWidget *widget, const char *name, GVariant *param)
 
 /* --- files --- */
 
-static gboolean
-open_policy (GbRlPage *self, const char *path, GError **error)
-{
-  GbCartAgent *agent = gb_cart_agent_load (path, error);
-  if (agent == NULL)
-    return FALSE;
-  if (!cart_mode (self))
-    gtk_drop_down_set_selected (self->env_drop, ENV_CARTPOLE);   /* a fresh agent, replaced below */
-  set_playing (self, FALSE);
-  GbCartSettings s;
-  gb_cart_agent_settings (agent, &s);
-  self->updating = TRUE;
-  gtk_spin_button_set_value (self->seed, (double) s.seed);
-  self->updating = FALSE;
-  gb_rl_cart_panel_show (self->cart_panel, agent->algo, &s);
-  g_autofree char *base = g_path_get_basename (path);
-  g_autofree char *note = g_strdup_printf ("Opened %s; Reset learns from scratch.", base);
-  gb_rl_cart_panel_set_note (self->cart_panel, note);
-  show_cart_agent (self, agent, s.seed);
-  /* Show one episode of the loaded policy (it learns from it, as every episode does). */
-  gb_rl_cart_view_step (self->cart_view);
-  return TRUE;
-}
 
 static gboolean
 open_session (GbRlPage *self, const char *path, const char *base, GError **error)
@@ -810,7 +626,7 @@ gb_rl_page_open (GbPage *page, const char *path, GError **error)
   gsize len = strlen (text);
   gboolean safetensors = g_str_has_suffix (path, ".safetensors") || (len > 8 && text[8] == '{');
   if (g_str_has_prefix (text, "[glassbox-cartpole]") || safetensors)
-    return open_policy (self, path, error);
+    return gb_rl_page_cart_open (self, path, error);
   if (g_str_has_prefix (text, "[glassbox-rl]"))
     return open_session (self, path, base, error);
   GbGrid *grid = gb_grid_parse (text, base, error);
@@ -826,8 +642,8 @@ static gboolean
 gb_rl_page_save_session (GbPage *page, const char *path, GError **error)
 {
   GbRlPage *self = GB_RL_PAGE (page);
-  set_playing (self, FALSE);
-  if (cart_mode (self))
+  gb_rl_page_set_playing (self, FALSE);
+  if (gb_rl_page_cart_mode (self))
     return gb_cart_agent_save (gb_rl_cart_view_get_agent (self->cart_view), path, error);
   GbGridLearner *l = self->learner;
   if (l == NULL)
@@ -850,7 +666,7 @@ static gboolean
 save_map (GbPage *page, const char *path, GError **error)
 {
   GbRlPage *self = GB_RL_PAGE (page);
-  if (self->grid == NULL || cart_mode (self))
+  if (self->grid == NULL || gb_rl_page_cart_mode (self))
     {
       g_set_error_literal (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, "there is no map on show to save");
       return FALSE;
@@ -916,10 +732,10 @@ page_files (GbPage *page, GbPageFileKind kind, GbPageFiles *out)
   else
     {
       GbCartAgent *agent = gb_rl_cart_view_get_agent (self->cart_view);
-      const char *name = !cart_mode (self) ? "gridworld.session"
+      const char *name = !gb_rl_page_cart_mode (self) ? "gridworld.session"
                          : agent == NULL || agent->linear != NULL ? "cartpole.policy"
                          : agent->dqn != NULL ? "cartpole-dqn.safetensors" : "cartpole-policy.safetensors";
-      *out = (GbPageFiles) { .title = cart_mode (self) ? "Save the Agent" : "Save the Session", .name = name };
+      *out = (GbPageFiles) { .title = gb_rl_page_cart_mode (self) ? "Save the Agent" : "Save the Session", .name = name };
     }
 }
 
@@ -927,7 +743,7 @@ static void
 gb_rl_page_stop (GbPage *page)
 {
   GbRlPage *self = GB_RL_PAGE (page);
-  set_playing (self, FALSE);
+  gb_rl_page_set_playing (self, FALSE);
   gb_rl_runner_stop (self->runner);
   if (self->compare_view != NULL)
     gb_rl_compare_view_cancel (self->compare_view);
@@ -1043,7 +859,7 @@ gb_rl_page_class_init (GbRlPageClass *klass)
 #define CALLBACK(name) gtk_widget_class_bind_template_callback (widget_class, name)
   CALLBACK (env_changed_cb), CALLBACK (algo_changed_cb), CALLBACK (td_params_changed_cb), CALLBACK (ties_toggled_cb);
   CALLBACK (slip_changed_cb), CALLBACK (rewards_changed_cb), CALLBACK (speed_changed_cb);
-  CALLBACK (cart_settings_changed_cb);
+  CALLBACK (gb_rl_page_cart_settings_changed_cb);
   CALLBACK (paint_cell_cb), CALLBACK (compare_running_cb), CALLBACK (compare_finished_cb), CALLBACK (compare_message_cb);
 #undef CALLBACK
 
@@ -1053,7 +869,7 @@ gb_rl_page_class_init (GbRlPageClass *klass)
   gtk_widget_class_install_action (widget_class, "rl.reset", NULL, reset_action);
   gtk_widget_class_install_action (widget_class, "rl.compare", NULL, compare_action);
   gtk_widget_class_install_action (widget_class, "rl.save-map", NULL, save_map_action);
-  gtk_widget_class_install_action (widget_class, "rl.view", "i", view_action);
+  gtk_widget_class_install_action (widget_class, "rl.view", "i", gb_rl_page_view_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Page_Down, GDK_CONTROL_MASK, "rl.view", "i", 1);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Page_Up, GDK_CONTROL_MASK, "rl.view", "i", -1);
   gtk_widget_class_install_property_action (widget_class, "rl.play", "playing");

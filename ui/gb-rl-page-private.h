@@ -1,0 +1,83 @@
+/* gb-rl-page-private.h — what the RL page's files share (gb-rl-page.c, the
+ * gridworlds and the shell; gb-rl-page-cart.c, cart-pole). */
+#pragma once
+
+#include "gb-page.h"
+#include "gb-rl-page.h"
+
+#include "gb-error.h"
+#include "gb-export.h"
+#include "gb-form.h"
+#include "gb-frame-stats.h"
+#include "gb-rl-cart-compare-view.h"
+#include "gb-rl-cart-panel.h"
+#include "gb-rl-cart-view.h"
+#include "gb-rl-compare-view.h"
+#include "gb-rl-corridor-view.h"
+#include "gb-rl-dqn-view.h"
+#include "gb-rl-grid-view.h"
+#include "gb-rl-learner.h"
+#include "gb-rl-pg-view.h"
+#include "gb-rl-runner.h"
+#include "gb-rl-session.h"
+#include "gb-rl.h"
+
+G_BEGIN_DECLS
+
+#define N_PRESETS 5
+#define ENV_CARTPOLE N_PRESETS
+#define ENV_OPENED (N_PRESETS + 1)   /* the last map opened, once there is one */
+
+struct _GbRlPage {
+  GtkBox parent_instance;
+
+  /* The template's. */
+  GtkDropDown *env_drop, *algo_drop, *brush_drop, *algo_b_drop;
+  GtkLabel *map_label, *status_label, *speed_label;
+  GtkSpinButton *alpha, *gamma, *epsilon, *decay, *slip, *seed;
+  GtkSpinButton *r_step, *r_goal, *r_pit, *r_cliff;
+  GtkSpinButton *cmp_seeds, *cmp_episodes;
+  GtkCheckButton *ties_check;
+  GtkScale *speed;
+  GtkButton *step_button, *episode_button, *compare_button;
+  GtkToggleButton *play_button;
+  GtkWidget *grid_box, *td_box, *cart_box;
+  GtkStack *views;
+  GbRlGridView *grid_view;
+  GbRlCompareView *compare_view;
+  GbRlCartView *cart_view;
+  GbRlCartPanel *cart_panel;
+  GbRlDqnView *dqn_view;
+  GbRlPgView *pg_view;
+  GbRlCorridorView *corridor_view;
+  GbRlCartCompareView *cart_compare_view;
+  gboolean cart_shipped;      /* the next cart-pole agent is the trained one that ships, when there is one */
+
+  gboolean updating;          /* controls set from a map or a file, not by the user */
+  GbGrid *grid;
+  char *map_name;
+  GbGrid *opened;             /* the last map opened from a file (or a session) */
+  GbGridLearner *learner;
+  GbRlRunner *runner;         /* plays flat out; its lock guards the agents and the map's MDP */
+
+  gboolean playing;
+  guint tick_id;
+  gint64 last_frame_us, status_us;
+  double due;
+  GbFrameStats *stats;        /* NULL unless GLASSBOX_FRAME_STATS: frames drawn while playing */
+};
+
+void     gb_rl_page_message     (GbRlPage *self, const char *text);
+gboolean gb_rl_page_cart_mode   (GbRlPage *self);
+/* A new learner for the map and algorithm on show, or a new cart-pole agent (learning starts over). */
+void     gb_rl_page_reset_run   (GbRlPage *self);
+void     gb_rl_page_set_playing (GbRlPage *self, gboolean playing);
+
+/* gb-rl-page-cart.c */
+void     gb_rl_page_cart_reset  (GbRlPage *self);
+void     gb_rl_page_cart_tabs   (GbRlPage *self);
+gboolean gb_rl_page_cart_open   (GbRlPage *self, const char *path, GError **error);
+void     gb_rl_page_cart_settings_changed_cb (GbRlCartPanel *panel, gboolean needs_reset, GbRlPage *self);
+void     gb_rl_page_view_action (GtkWidget *widget, const char *name, GVariant *param);
+
+G_END_DECLS
