@@ -127,6 +127,7 @@ gb_cli_rl_cartpole (int argc, char **argv)
   double lr = NAN, gamma = NAN, lr_value = NAN;
   int update_every = G_MININT;   /* not given */
   g_autofree char *loss = NULL;
+  gboolean no_double = FALSE;
   GbDqnConfig dc;
   gb_dqn_config_init (&dc);
   GOptionEntry entries[] = {
@@ -134,14 +135,15 @@ gb_cli_rl_cartpole (int argc, char **argv)
     { "algo", 0, 0, G_OPTION_ARG_STRING, &algo, "dqn, reinforce (a linear softmax policy), reinforce-mlp, reinforce-baseline or actor-critic", "ALGO" },
     { "steps", 0, 0, G_OPTION_ARG_INT64, &steps, "Environment steps (DQN: default 50000; policy gradients: instead of --episodes)", "N" },
     { "episodes", 0, 0, G_OPTION_ARG_INT64, &episodes, "Policy gradients: episodes (default 1000)", "N" },
-    { "hidden", 0, 0, G_OPTION_ARG_INT, &hidden, "The networks' hidden width (DQN 256, policy gradients 64)", "H" },
-    { "lr", 0, 0, G_OPTION_ARG_DOUBLE, &lr, "Adam's step size (DQN 5e-4, linear REINFORCE 0.05, the policy's 2e-3)", "X" },
+    { "hidden", 0, 0, G_OPTION_ARG_INT, &hidden, "The networks' hidden width (default 64)", "H" },
+    { "lr", 0, 0, G_OPTION_ARG_DOUBLE, &lr, "Adam's step size (DQN 1e-3, linear REINFORCE 0.05, the policy's 2e-3)", "X" },
     { "gamma", 0, 0, G_OPTION_ARG_DOUBLE, &gamma, "Discount (default 0.99)", "G" },
     { "lr-value", 0, 0, G_OPTION_ARG_DOUBLE, &lr_value, "Policy gradients: the critic's step size (default 1e-2)",
       "X" },
     { "update-every", 0, 0, G_OPTION_ARG_INT, &update_every, "Actor-critic: steps between updates (default 8)",
       "N" },
-    { "double", 0, 0, G_OPTION_ARG_NONE, &dc.double_dqn, "DQN: Double DQN's target", NULL },
+    { "double", 0, 0, G_OPTION_ARG_NONE, &dc.double_dqn, "DQN: Double DQN's target (the default)", NULL },
+    { "no-double", 0, 0, G_OPTION_ARG_NONE, &no_double, "DQN: the plain max target of Mnih et al.", NULL },
     { "batch", 0, 0, G_OPTION_ARG_INT, &dc.batch, "DQN: minibatch size (default 64)", "B" },
     { "buffer", 0, 0, G_OPTION_ARG_INT, &dc.buffer, "DQN: replay buffer, transitions (default 100000)", "N" },
     { "learning-starts", 0, 0, G_OPTION_ARG_INT, &dc.learning_starts, "DQN: steps before learning (default 1000)",
@@ -152,12 +154,12 @@ gb_cli_rl_cartpole (int argc, char **argv)
     { "target-every", 0, 0, G_OPTION_ARG_INT, &dc.target_every,
       "DQN: steps between target copies; 0 for Polyak averaging (default 10)", "N" },
     { "tau", 0, 0, G_OPTION_ARG_DOUBLE, &dc.tau, "DQN: Polyak's τ with --target-every 0 (default 0.005)", "T" },
-    { "lr-end", 0, 0, G_OPTION_ARG_DOUBLE, &dc.lr_end, "DQN: the step size falls linearly to this…", "X" },
-    { "lr-steps", 0, 0, G_OPTION_ARG_INT, &dc.lr_steps, "DQN: …over these steps (default 0: constant)", "N" },
-    { "eps-end", 0, 0, G_OPTION_ARG_DOUBLE, &dc.eps_end, "DQN: the last ε (default 0.04)", "E" },
+    { "lr-end", 0, 0, G_OPTION_ARG_DOUBLE, &dc.lr_end, "DQN: the step size falls linearly to this… (default 1e-4)", "X" },
+    { "lr-steps", 0, 0, G_OPTION_ARG_INT, &dc.lr_steps, "DQN: …over these steps (default 60000; 0: constant)", "N" },
+    { "eps-end", 0, 0, G_OPTION_ARG_DOUBLE, &dc.eps_end, "DQN: the last ε (default 0.01)", "E" },
     { "eps-steps", 0, 0, G_OPTION_ARG_INT, &dc.eps_steps, "DQN: steps over which ε falls from 1 (default 8000)",
       "N" },
-    { "loss", 0, 0, G_OPTION_ARG_STRING, &loss, "DQN: huber or mse (default huber)", "LOSS" },
+    { "loss", 0, 0, G_OPTION_ARG_STRING, &loss, "DQN: huber or mse (default mse)", "LOSS" },
     { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Random seed (default 1)", "S" },
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out,
       "Write the Q-network or policy (safetensors, PyTorch nn.Sequential's names)", "FILE" },
@@ -167,9 +169,10 @@ gb_cli_rl_cartpole (int argc, char **argv)
     "--env cartpole --algo dqn|reinforce|reinforce-mlp|reinforce-baseline|actor-critic — learn to balance the pole");
   int status = gb_cli_parse (ctx, entries,
     "Trains an agent on CartPole-v1 (Gymnasium's dynamics) and prints the mean return of\n"
-    "the last 100 episodes. DQN's other settings are RL Baselines3 Zoo's tuned ones (batch 64,\n"
-    "replay 100 000, updates 128 every 256 steps after 1 000, target copied every 10 steps,\n"
-    "ε from 1 to 0.04 over 8 000 steps, Huber loss, gradient norm ≤ 10). The policy gradients\n"
+    "the last 100 episodes. DQN's defaults: a 4-64-64-2 Q-network, batch 64, replay 100 000,\n"
+    "128 updates every 256 steps after 1 000, target copied every 10 steps, Double DQN, squared\n"
+    "TD error, gradient norm ≤ 10, step size 1e-3 falling to 1e-4 over 60 000 steps, ε from 1 to\n"
+    "0.01 over 8 000 steps. The policy gradients\n"
     "(reinforce-mlp, reinforce-baseline, actor-critic) use a 4-64-2 ReLU policy and a 4-64-1\n"
     "critic, run --episodes or, given, --steps, and --out saves the policy (and critic).", &argc, &argv, NULL);
   if (status >= 0)
@@ -213,7 +216,10 @@ gb_cli_rl_cartpole (int argc, char **argv)
       dc.seed = (guint64) seed;
       if (loss != NULL && !g_str_equal (loss, "huber") && !g_str_equal (loss, "mse"))
         return gb_cli_usage_error (ctx, "--loss is huber or mse");
-      dc.huber = loss == NULL || g_str_equal (loss, "huber");
+      if (loss != NULL)
+        dc.huber = g_str_equal (loss, "huber");
+      if (no_double)
+        dc.double_dqn = FALSE;
       return run_dqn (&dc, steps, out);
     }
   if (g_str_equal (algo, "reinforce"))

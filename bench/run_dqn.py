@@ -6,7 +6,7 @@ Both sides run the same algorithm with the same settings (glassbox's
 defaults): an MLP 4 → H → H → 2 with ReLU, Adam at a step size falling
 from 1e-3 to 1e-4 over 60 000 steps, batch 64, a replay buffer of
 100 000, 128 updates every 256 environment steps after the first 1 000,
-the target network copied every 10 steps, ε from 1 to 0.04 over 8 000
+the target network copied every 10 steps, ε from 1 to 0.01 over 8 000
 steps, Double DQN's target, the squared TD error and the gradient's norm
 clipped to 10 (options change the step size, loss and target); the cart-pole
 is Gymnasium's CartPole-v1 (here in plain Python for PyTorch's side).
@@ -87,7 +87,7 @@ def torch_dqn(steps, hidden, cfg, seed=1):
     returns, ret = [], 0.0
     t0 = time.perf_counter()
     for step in range(1, steps + 1):
-        eps = 1.0 + min(1.0, (step - 1) / 8000) * (0.04 - 1.0)
+        eps = 1.0 + min(1.0, (step - 1) / 8000) * (cfg.eps_end - 1.0)
         if rng.random() < eps:
             a = rng.randrange(2)
         else:
@@ -133,8 +133,9 @@ def torch_dqn(steps, hidden, cfg, seed=1):
 
 
 def glassbox_dqn(build, steps, hidden, cfg, seed=1):
-    flags = ["--lr", str(cfg.lr), "--lr-end", str(cfg.lr_end), "--lr-steps", str(cfg.lr_steps), "--loss", cfg.loss]
-    flags += ["--double"] if cfg.double else []
+    flags = ["--lr", str(cfg.lr), "--lr-end", str(cfg.lr_end), "--lr-steps", str(cfg.lr_steps), "--loss", cfg.loss,
+             "--eps-end", str(cfg.eps_end)]
+    flags += ["--double"] if cfg.double else ["--no-double"]
     out = subprocess.run([os.path.join(build, "app", "glassbox"), "rl", "--env", "cartpole", "--algo", "dqn",
                           "--steps", str(steps), "--hidden", str(hidden), "--seed", str(seed), *flags],
                          env=blas_env.env_with_core(None), check=True, capture_output=True, text=True).stdout
@@ -154,6 +155,7 @@ def main():
     ap.add_argument("--lr-steps", type=int, default=60000)
     ap.add_argument("--loss", choices=["mse", "huber"], default="mse")
     ap.add_argument("--no-double", dest="double", action="store_false")
+    ap.add_argument("--eps-end", type=float, default=0.01)
     a = ap.parse_args()
     glassbox = os.path.join(a.build, "app", "glassbox")
     print(blas_env.header(glassbox, blas_env.best_core()))

@@ -14,10 +14,10 @@
 void
 gb_dqn_config_init (GbDqnConfig *c)
 {
-  *c = (GbDqnConfig) { .hidden = 256, .lr = 5e-4, .gamma = 0.99, .batch = 64, .buffer = 100000,
-                       .learning_starts = 1000, .train_every = 256, .gradient_steps = 128, .target_every = 10,
-                       .tau = 0.005, .eps_start = 1.0, .eps_end = 0.04, .eps_steps = 8000, .max_grad_norm = 10.0,
-                       .huber = TRUE, .double_dqn = FALSE, .seed = 1 };
+  *c = (GbDqnConfig) { .hidden = 64, .lr = 1e-3, .lr_end = 1e-4, .lr_steps = 60000, .gamma = 0.99, .batch = 64,
+                       .buffer = 100000, .learning_starts = 1000, .train_every = 256, .gradient_steps = 128,
+                       .target_every = 10, .tau = 0.005, .eps_start = 1.0, .eps_end = 0.01, .eps_steps = 8000,
+                       .max_grad_norm = 10.0, .huber = FALSE, .double_dqn = TRUE, .seed = 1 };
 }
 
 gboolean
