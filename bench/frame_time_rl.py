@@ -7,7 +7,8 @@ thread runs the agent in chunks while the frame clock copies its tables out),
 plays for ten seconds while the pointer hovers over the grid, and prints the
 page's own frame statistics (GLASSBOX_FRAME_STATS: from the start of a
 frame's update to the end of its paint, for frames drawn while playing) and
-the TD steps taken. Then the same for cart-pole learning flat out.
+the TD steps taken. Then the same for cart-pole's shipped DQN learning flat out, on the cart-pole
+tab and then on the Q-network tab.
 
 usage: bench/frame_time_rl.py [BINARY]
 """
@@ -24,7 +25,7 @@ tmp = tempfile.mkdtemp(prefix="glassbox-rl-frames-")
 x = test_app.Xvfb()
 lines = []
 try:
-    for what in ("cliff", "cartpole"):
+    for what in ("cliff", "cartpole", "cartpole-qnet"):
         app = test_app.App(binary, x.display, tmp, {"GLASSBOX_DATASET": os.path.join(tmp, "none")})
         time.sleep(1.5)
         app.key("ctrl+2")
@@ -32,7 +33,7 @@ try:
         if what == "cliff":
             path = os.path.join(tmp, "cliff.session")
             test_app.session_file(path)
-            app.dialog("ctrl+o", "Open a Map or Session", path)
+            app.dialog("ctrl+o", "Open a Map, Session or Agent", path)
         else:
             app.key("alt+w")
             time.sleep(0.3)
@@ -40,6 +41,9 @@ try:
             time.sleep(0.6)
             app.key("End", "Return")
             time.sleep(0.5)
+            if what == "cartpole-qnet":
+                app.key("ctrl+Page_Down")   # the Q-network tab: Q surfaces and the buffer worked out on a worker
+                time.sleep(0.5)
         app.key("alt+d")
         app.key("End")
         app.key("alt+p")

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "gb-series-paint.h"
 
@@ -17,6 +18,37 @@ heat (double t)
   double f = t - k;
   const GbRgb *a = &stops[k], *b = &stops[k + 1];
   return (GbRgb) { a->r + (b->r - a->r) * f, a->g + (b->g - a->g) * f, a->b + (b->b - a->b) * f };
+}
+
+/* n × n colours (0xRRGGBB, row-major from the top) drawn over the rectangle as one image, each cell a
+ * sharp square: one paint instead of n² fills. */
+static void
+paint_cells (cairo_t *cr, double x, double y, double w, double h, const guint32 *rgb, int n)
+{
+  cairo_surface_t *img = cairo_image_surface_create (CAIRO_FORMAT_RGB24, n, n);
+  cairo_surface_flush (img);
+  guint8 *data = cairo_image_surface_get_data (img);
+  int stride = cairo_image_surface_get_stride (img);
+  for (int j = 0; j < n; j++)
+    memcpy (data + (gsize) j * stride, rgb + (gsize) j * n, (gsize) n * 4);
+  cairo_surface_mark_dirty (img);
+  cairo_save (cr);
+  cairo_rectangle (cr, x, y, w, h);
+  cairo_clip (cr);
+  cairo_translate (cr, x, y);
+  cairo_scale (cr, w / n, h / n);
+  cairo_set_source_surface (cr, img, 0, 0);
+  cairo_pattern_set_filter (cairo_get_source (cr), CAIRO_FILTER_NEAREST);
+  cairo_paint (cr);
+  cairo_restore (cr);
+  cairo_surface_destroy (img);
+}
+
+static guint32
+pack (GbRgb c)
+{
+  return ((guint32) (CLAMP (c.r, 0, 1) * 255 + 0.5) << 16) | ((guint32) (CLAMP (c.g, 0, 1) * 255 + 0.5) << 8)
+         | (guint32) (CLAMP (c.b, 0, 1) * 255 + 0.5);
 }
 
 /* The plane's rectangle inside a panel, and where a state falls on it. */
@@ -72,14 +104,10 @@ paint_q (cairo_t *cr, double x0, double y0, double w, double h, const GbDqnSnaps
   Plane p = plane_in (x0, y0, w, h, 0);
   const double *q = right ? s->q_right : s->q_left;
   double span = MAX (s->q_hi - s->q_lo, 1e-9);
-  for (int j = 0; j < s->n; j++)
-    for (int i = 0; i < s->n; i++)
-      {
-        GbRgb c = heat ((q[j * s->n + i] - s->q_lo) / span);
-        gb_set_rgb (cr, &c);
-        cairo_rectangle (cr, p.x + i * p.w / s->n, p.y + j * p.h / s->n, p.w / s->n + 0.5, p.h / s->n + 0.5);
-        cairo_fill (cr);
-      }
+  g_autofree guint32 *rgb = g_new (guint32, (gsize) s->n * s->n);
+  for (int k = 0; k < s->n * s->n; k++)
+    rgb[k] = pack (heat ((q[k] - s->q_lo) / span));
+  paint_cells (cr, p.x, p.y, p.w, p.h, rgb, s->n);
   mark_state (cr, &p, &s->state, pal);
   axes (cr, &p, x0, pal);
   snprintf (title, sizeof title, "%.1f … %.1f", s->q_lo, s->q_hi);
@@ -104,17 +132,15 @@ paint_greedy (cairo_t *cr, double x0, double y0, double w, double h, const GbDqn
   double amax = 1e-9;
   for (int k = 0; k < s->n * s->n; k++)
     amax = MAX (amax, fabs (s->q_right[k] - s->q_left[k]));
-  for (int j = 0; j < s->n; j++)
-    for (int i = 0; i < s->n; i++)
-      {
-        double d = s->q_right[j * s->n + i] - s->q_left[j * s->n + i], k = MIN (1.0, fabs (d) / amax) * 0.55 + 0.2;
-        GbRgb c = d < 0 ? (GbRgb) { 0.329, 0.153, 0.533 } : (GbRgb) { 0.702, 0.345, 0.024 };
-        GbRgb mix = { pal->bg.r + (c.r - pal->bg.r) * k, pal->bg.g + (c.g - pal->bg.g) * k,
-                      pal->bg.b + (c.b - pal->bg.b) * k };
-        gb_set_rgb (cr, &mix);
-        cairo_rectangle (cr, p.x + i * p.w / s->n, p.y + j * p.h / s->n, p.w / s->n + 0.5, p.h / s->n + 0.5);
-        cairo_fill (cr);
-      }
+  g_autofree guint32 *rgb = g_new (guint32, (gsize) s->n * s->n);
+  for (int c = 0; c < s->n * s->n; c++)
+    {
+      double d = s->q_right[c] - s->q_left[c], k = MIN (1.0, fabs (d) / amax) * 0.55 + 0.2;
+      GbRgb t = d < 0 ? (GbRgb) { 0.329, 0.153, 0.533 } : (GbRgb) { 0.702, 0.345, 0.024 };
+      rgb[c] = pack ((GbRgb) { pal->bg.r + (t.r - pal->bg.r) * k, pal->bg.g + (t.g - pal->bg.g) * k,
+                               pal->bg.b + (t.b - pal->bg.b) * k });
+    }
+  paint_cells (cr, p.x, p.y, p.w, p.h, rgb, s->n);
   if (sc->show_buffer && s->m > 0)
     {
       /* Colours on a common scale: |TD error| up to its 95th percentile, or age up to the oldest. */
@@ -127,19 +153,22 @@ paint_greedy (cairo_t *cr, double x0, double y0, double w, double h, const GbDqn
       cairo_save (cr);
       cairo_rectangle (cr, p.x, p.y, p.w, p.h);
       cairo_clip (cr);
-      for (int i = 0; i < s->m; i++)
+      /* Age: new dark, old faint; TD error: small faint, large strong red. Eight shades, one fill each. */
+      GbRgb red = { 0.84, 0.15, 0.16 };
+      for (int level = 0; level < 8; level++)
         {
-          double px, py;
-          if (!to_plane (&p, s->s[i * 4 + 2], s->s[i * 4 + 3], &px, &py))
-            continue;
-          /* Age: new dark, old faint; TD error: small faint grey, large strong red. */
-          double t = MIN (1.0, mag[i] / top);
-          GbRgb red = { 0.84, 0.15, 0.16 };
+          for (int i = 0; i < s->m; i++)
+            {
+              double px, py;
+              if (MIN (7, (int) (8 * MIN (1.0, mag[i] / top))) == level
+                  && to_plane (&p, s->s[i * 4 + 2], s->s[i * 4 + 3], &px, &py))
+                cairo_rectangle (cr, px - 1.5, py - 1.5, 3, 3);
+            }
+          double t = (level + 0.5) / 8;
           if (sc->colour_by_age)
             gb_set_rgba (cr, &pal->fg, 0.85 - 0.7 * t);
           else
             gb_set_rgba (cr, &red, 0.15 + 0.85 * t);
-          cairo_rectangle (cr, px - 1.5, py - 1.5, 3, 3);
           cairo_fill (cr);
         }
       gb_set_rgb (cr, &pal->accent);

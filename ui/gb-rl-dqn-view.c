@@ -16,6 +16,7 @@ struct _GbRlDqnView {
   GtkCheckButton *buffer_check;
   GtkDropDown *colour_drop;
   GbPalette pal;
+  GbFrameStats *stats;          /* borrowed */
 
   GbCartAgent *agent;           /* borrowed */
   GbRlRunner *runner;
@@ -152,8 +153,16 @@ static void
 draw_cb (GtkDrawingArea *area, cairo_t *cr, int w, int h, gpointer data)
 {
   GbRlDqnView *self = data;
+  gint64 t0 = g_get_monotonic_time ();
   gb_form_palette (GTK_WIDGET (self), &self->pal);
   gb_rl_dqn_view_paint (self, cr, w, h, &self->pal);
+  gb_frame_stats_drew (self->stats, (g_get_monotonic_time () - t0) / 1000.0);
+}
+
+void
+gb_rl_dqn_view_set_frame_stats (GbRlDqnView *self, GbFrameStats *stats)
+{
+  self->stats = stats;
 }
 
 static void

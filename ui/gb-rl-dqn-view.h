@@ -10,6 +10,7 @@
 
 #include <gtk/gtk.h>
 
+#include "gb-frame-stats.h"
 #include "gb-paint.h"
 #include "gb-rl-cart-agent.h"
 #include "gb-rl-runner.h"
@@ -22,5 +23,7 @@ G_DECLARE_FINAL_TYPE (GbRlDqnView, gb_rl_dqn_view, GB, RL_DQN_VIEW, GtkWidget)
 /* The agent to look into (borrowed; NULL or not a DQN: nothing), guarded by runner's lock. */
 void gb_rl_dqn_view_set_agent (GbRlDqnView *self, GbCartAgent *agent, GbRlRunner *runner);
 void gb_rl_dqn_view_paint     (GbRlDqnView *self, cairo_t *cr, int w, int h, const GbPalette *pal);
+/* Frames in which the view drew are counted there (borrowed; may be NULL). */
+void gb_rl_dqn_view_set_frame_stats (GbRlDqnView *self, GbFrameStats *stats);
 
 G_END_DECLS

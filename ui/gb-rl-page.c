@@ -797,6 +797,8 @@ gb_rl_page_dispose (GObject *object)
   gb_rl_page_stop (GB_PAGE (self));
   if (self->cart_view != NULL)
     gb_rl_cart_view_set_frame_stats (self->cart_view, NULL);
+  if (self->dqn_view != NULL)
+    gb_rl_dqn_view_set_frame_stats (self->dqn_view, NULL);
   if (self->grid_view != NULL)
     gb_rl_grid_view_set_frame_stats (self->grid_view, NULL);
   if (self->stats != NULL)
@@ -886,6 +888,7 @@ gb_rl_page_init (GbRlPage *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   self->updating = FALSE;
   gb_rl_cart_view_set_frame_stats (self->cart_view, self->stats);
+  gb_rl_dqn_view_set_frame_stats (self->dqn_view, self->stats);
   gb_rl_grid_view_set_frame_stats (self->grid_view, self->stats);
   GbGrid *g = gb_grid_preset (env_keys[0], NULL);
   install_grid (self, g, g->name);
