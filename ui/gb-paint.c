@@ -1,6 +1,8 @@
 /* gb-paint.c — palette, text and image helpers for the painters. */
 #include "gb-paint.h"
 
+#include <string.h>
+
 #include <math.h>
 #include <pango/pangocairo.h>
 
@@ -108,6 +110,35 @@ gb_paint_text (cairo_t *cr, double x, double y, const char *text, double size,
   return w;
 }
 
+/* Paints s (cols × rows pixels) over the rectangle, each pixel a sharp rectangle. */
+static void
+paint_scaled (cairo_t *cr, cairo_surface_t *s, double x, double y, double w, double h, int rows, int cols)
+{
+  cairo_save (cr);
+  cairo_rectangle (cr, x, y, w, h);
+  cairo_clip (cr);
+  cairo_translate (cr, x, y);
+  cairo_scale (cr, w / cols, h / rows);
+  cairo_set_source_surface (cr, s, 0, 0);
+  cairo_pattern_set_filter (cairo_get_source (cr), CAIRO_FILTER_NEAREST);
+  cairo_paint (cr);
+  cairo_restore (cr);
+}
+
+void
+gb_paint_cells (cairo_t *cr, double x, double y, double w, double h, const guint32 *rgb, int rows, int cols)
+{
+  cairo_surface_t *s = cairo_image_surface_create (CAIRO_FORMAT_RGB24, cols, rows);
+  cairo_surface_flush (s);
+  guint8 *data = cairo_image_surface_get_data (s);
+  int stride = cairo_image_surface_get_stride (s);
+  for (int r = 0; r < rows; r++)
+    memcpy (data + (gsize) r * stride, rgb + (gsize) r * cols, (gsize) cols * 4);
+  cairo_surface_mark_dirty (s);
+  paint_scaled (cr, s, x, y, w, h, rows, cols);
+  cairo_surface_destroy (s);
+}
+
 static void
 paint_gray (cairo_t *cr, double x, double y, double w, double h, const float *fp,
             const guint8 *up, int rows, int cols, const GbPalette *pal)
@@ -131,15 +162,7 @@ paint_gray (cairo_t *cr, double x, double y, double w, double h, const float *fp
         }
     }
   cairo_surface_mark_dirty (s);
-  cairo_save (cr);
-  cairo_rectangle (cr, x, y, w, h);
-  cairo_clip (cr);
-  cairo_translate (cr, x, y);
-  cairo_scale (cr, w / cols, h / rows);
-  cairo_set_source_surface (cr, s, 0, 0);
-  cairo_pattern_set_filter (cairo_get_source (cr), CAIRO_FILTER_NEAREST);
-  cairo_paint (cr);
-  cairo_restore (cr);
+  paint_scaled (cr, s, x, y, w, h, rows, cols);
   cairo_surface_destroy (s);
 }
 

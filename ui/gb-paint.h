@@ -59,6 +59,9 @@ double gb_text_width (cairo_t *cr, const char *text, double size, gboolean bold)
 
 /* Draws a grayscale image of values in [0, 1] (rows × cols) into the
  * rectangle (x, y, w, h), pixels as crisp squares, ink colours from pal. */
+/* rows × cols colours (0xRRGGBB, row-major from the top) over the rectangle as one image, each cell a
+ * sharp rectangle: one paint instead of a fill per cell. */
+void gb_paint_cells (cairo_t *cr, double x, double y, double w, double h, const guint32 *rgb, int rows, int cols);
 void gb_paint_image (cairo_t *cr, double x, double y, double w, double h,
                      const float *pixels, int rows, int cols, const GbPalette *pal);
 /* Same from uint8 pixels. */

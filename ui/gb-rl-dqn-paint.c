@@ -20,30 +20,6 @@ heat (double t)
   return (GbRgb) { a->r + (b->r - a->r) * f, a->g + (b->g - a->g) * f, a->b + (b->b - a->b) * f };
 }
 
-/* n × n colours (0xRRGGBB, row-major from the top) drawn over the rectangle as one image, each cell a
- * sharp square: one paint instead of n² fills. */
-static void
-paint_cells (cairo_t *cr, double x, double y, double w, double h, const guint32 *rgb, int n)
-{
-  cairo_surface_t *img = cairo_image_surface_create (CAIRO_FORMAT_RGB24, n, n);
-  cairo_surface_flush (img);
-  guint8 *data = cairo_image_surface_get_data (img);
-  int stride = cairo_image_surface_get_stride (img);
-  for (int j = 0; j < n; j++)
-    memcpy (data + (gsize) j * stride, rgb + (gsize) j * n, (gsize) n * 4);
-  cairo_surface_mark_dirty (img);
-  cairo_save (cr);
-  cairo_rectangle (cr, x, y, w, h);
-  cairo_clip (cr);
-  cairo_translate (cr, x, y);
-  cairo_scale (cr, w / n, h / n);
-  cairo_set_source_surface (cr, img, 0, 0);
-  cairo_pattern_set_filter (cairo_get_source (cr), CAIRO_FILTER_NEAREST);
-  cairo_paint (cr);
-  cairo_restore (cr);
-  cairo_surface_destroy (img);
-}
-
 static guint32
 pack (GbRgb c)
 {
@@ -107,7 +83,7 @@ paint_q (cairo_t *cr, double x0, double y0, double w, double h, const GbDqnSnaps
   g_autofree guint32 *rgb = g_new (guint32, (gsize) s->n * s->n);
   for (int k = 0; k < s->n * s->n; k++)
     rgb[k] = pack (heat ((q[k] - s->q_lo) / span));
-  paint_cells (cr, p.x, p.y, p.w, p.h, rgb, s->n);
+  gb_paint_cells (cr, p.x, p.y, p.w, p.h, rgb, s->n, s->n);
   mark_state (cr, &p, &s->state, pal);
   axes (cr, &p, x0, pal);
   snprintf (title, sizeof title, "%.1f … %.1f", s->q_lo, s->q_hi);
@@ -140,7 +116,7 @@ paint_greedy (cairo_t *cr, double x0, double y0, double w, double h, const GbDqn
       rgb[c] = pack ((GbRgb) { pal->bg.r + (t.r - pal->bg.r) * k, pal->bg.g + (t.g - pal->bg.g) * k,
                                pal->bg.b + (t.b - pal->bg.b) * k });
     }
-  paint_cells (cr, p.x, p.y, p.w, p.h, rgb, s->n);
+  gb_paint_cells (cr, p.x, p.y, p.w, p.h, rgb, s->n, s->n);
   if (sc->show_buffer && s->m > 0)
     {
       /* Colours on a common scale: |TD error| up to its 95th percentile, or age up to the oldest. */
