@@ -10,106 +10,11 @@
 #include "gb-blas.h"
 #include "gb-diffusion-denoiser.h"
 #include "gb-safetensors.h"
+#include "cli-run.h"
 #include "gb-test-util.h"
 #include "gb-vae-file.h"
 
-static const char *glassbox;
 static char *toy_dir;
-
-typedef struct {
-  int status;
-  char *out;
-  char *err;
-} Run;
-
-static void
-run_clear (Run *r)
-{
-  g_free (r->out);
-  g_free (r->err);
-}
-
-/* Under a 1 GB address-space limit, as a user's ulimit -v or a container
- * may set; ASan's shadow memory cannot live under one, so not there. */
-static void
-limit_memory (gpointer data)
-{
-#ifndef __SANITIZE_ADDRESS__
-  struct rlimit lim = { 1000u << 20, 1000u << 20 };
-  setrlimit (RLIMIT_AS, &lim);
-#endif
-}
-
-static Run
-run_argv (GPtrArray *argv, gboolean limited, const char *const *env)
-{
-  g_ptr_array_add (argv, NULL);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GSubprocessLauncher) l = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE
-                                                                 | G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  if (limited)
-    g_subprocess_launcher_set_child_setup (l, limit_memory, NULL, NULL);
-  for (int i = 0; env != NULL && env[i] != NULL; i += 2)
-    {
-      if (env[i + 1] != NULL)
-        g_subprocess_launcher_setenv (l, env[i], env[i + 1], TRUE);
-      else
-        g_subprocess_launcher_unsetenv (l, env[i]);
-    }
-  g_autoptr (GSubprocess) p = g_subprocess_launcher_spawnv (l, (const char *const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  Run r = { 0 };
-  g_assert_true (g_subprocess_communicate_utf8 (p, NULL, NULL, &r.out, &r.err, &error));
-  r.status = g_subprocess_get_if_exited (p) ? g_subprocess_get_exit_status (p) : -1;
-  return r;
-}
-
-static Run
-run_va (gboolean limited, const char *const *env, const char *first, va_list ap)
-{
-  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
-  g_ptr_array_add (argv, (gpointer) glassbox);
-  for (const char *a = first; a != NULL; a = va_arg (ap, const char *))
-    g_ptr_array_add (argv, (gpointer) a);
-  return run_argv (argv, limited, env);
-}
-
-static Run
-run (const char *first, ...)
-{
-  va_list ap;
-  va_start (ap, first);
-  Run r = run_va (FALSE, NULL, first, ap);
-  va_end (ap);
-  return r;
-}
-
-static Run
-run_limited (const char *first, ...)
-{
-  va_list ap;
-  va_start (ap, first);
-  Run r = run_va (TRUE, NULL, first, ap);
-  va_end (ap);
-  return r;
-}
-
-/* With environment variables: env holds name, value pairs (value NULL: unset). */
-static Run
-run_env (const char *const *env, const char *first, ...)
-{
-  va_list ap;
-  va_start (ap, first);
-  Run r = run_va (FALSE, env, first, ap);
-  va_end (ap);
-  return r;
-}
-
-#define assert_contains(hay, needle)                                              \
-  do {                                                                            \
-    if (strstr ((hay), (needle)) == NULL)                                         \
-      g_error ("expected “%s” in:\n%s", (needle), (hay));                         \
-  } while (0)
 
 /* A data set of 28×28 images in two shapes (a bar and a ring), gzipped IDX. */
 static void
@@ -225,11 +130,6 @@ test_render_shipped (void)
   g_assert_true (g_file_test (out, G_FILE_TEST_IS_REGULAR));
 }
 
-typedef struct {
-  const char *args[12];
-  int status;
-  const char *message;
-} BadCase;
 
 static void
 test_bad_input (void)
@@ -465,7 +365,7 @@ static void
 test_train_ctrl_c (void)
 {
   g_autofree char *out = test_tmp_path ("interrupted.safetensors");
-  const char *argv[] = { glassbox, "train", "vae", "--dataset", toy_dir, "--epochs", "10000", "--batch", "2",
+  const char *argv[] = { cli_glassbox (), "train", "vae", "--dataset", toy_dir, "--epochs", "10000", "--batch", "2",
                          "--out", out, NULL };
   /* After the first epoch's line: training is under way. */
   g_assert_cmpint (interrupt_after (argv, "epoch 1/"), ==, 0);
@@ -480,7 +380,7 @@ static void
 test_train_diffusion_ctrl_c (void)
 {
   g_autofree char *out = test_tmp_path ("interrupted-diffusion.safetensors");
-  const char *argv[] = { glassbox, "train", "diffusion", "--data", "moons", "--hidden", "16", "--T", "50",
+  const char *argv[] = { cli_glassbox (), "train", "diffusion", "--data", "moons", "--hidden", "16", "--T", "50",
                          "--steps", "10000000", "--save-every", "200", "--out", out, NULL };
   g_assert_cmpint (interrupt_after (argv, "step 200: wrote"), ==, 0);
   g_autoptr (GError) error = NULL;
@@ -506,8 +406,8 @@ test_save_disk_full (void)
   g_autofree char *model = test_tmp_path ("full.safetensors");
   g_assert_true (g_file_set_contents (png, "the old picture", -1, NULL));
   g_assert_true (g_file_set_contents (model, "the old model", -1, NULL));
-  const char *render[] = { glassbox, "render", "latent", "--no-data", "--out", png, NULL };
-  const char *train[] = { glassbox, "train", "vae", "--dataset", toy_dir, "--epochs", "1", "--hidden", "64",
+  const char *render[] = { cli_glassbox (), "render", "latent", "--no-data", "--out", png, NULL };
+  const char *train[] = { cli_glassbox (), "train", "vae", "--dataset", toy_dir, "--epochs", "1", "--hidden", "64",
                           "--out", model, NULL };
   const char *const *cmds[] = { render, train };
   const char *paths[] = { png, model }, *old[] = { "the old picture", "the old model" };
@@ -541,7 +441,7 @@ test_train_same_out (void)
   for (int i = 0; i < 2; i++)
     {
       g_autofree char *seed = g_strdup_printf ("%d", i + 1);
-      const char *argv[] = { glassbox, "train", "vae", "--dataset", toy_dir, "--epochs", "3", "--hidden", "64",
+      const char *argv[] = { cli_glassbox (), "train", "vae", "--dataset", toy_dir, "--epochs", "3", "--hidden", "64",
                              "--seed", seed, "--out", out, NULL };
       p[i] = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error);
       g_assert_no_error (error);
@@ -559,151 +459,6 @@ test_train_same_out (void)
   const char *name;
   while ((name = g_dir_read_name (d)) != NULL)
     g_assert_false (g_str_has_prefix (name, "shared.safetensors."));
-}
-
-static void
-test_rl (void)
-{
-  Run r = run ("rl", "--env", "4x3", "--algo", "value-iteration", NULL);
-  g_assert_cmpint (r.status, ==, 0);
-  assert_contains (r.out, "0.812    0.868    0.918        G");
-  assert_contains (r.out, "0.705    0.655    0.611    0.388");
-  assert_contains (r.out, "↑ ← ← ←");
-  run_clear (&r);
-  r = run ("rl", "--env", "cliff", "--algo", "q-learning", "--episodes", "300", "--seeds", "4", NULL);
-  g_assert_cmpint (r.status, ==, 0);
-  assert_contains (r.out, "q-learning: 300 episodes");
-  assert_contains (r.out, "over 4 seeds: mean return of the last 100 episodes");
-  run_clear (&r);
-  g_autofree char *map = test_tmp_path ("mine.map");
-  g_assert_true (g_file_set_contents (map, "# mine\nstep = -1\ngrid:\nS.#\n..G\n", -1, NULL));
-  r = run ("rl", "--env", map, "--algo", "policy-iteration", NULL);
-  g_assert_cmpint (r.status, ==, 0);
-  assert_contains (r.out, "-1.000    0.000        G");
-  run_clear (&r);
-  /* Cart-pole: deep Q-learning (a small one, briefly) writes its Q-network; the linear REINFORCE agent. */
-  g_autofree char *qnet = test_tmp_path ("q.safetensors");
-  r = run ("rl", "--env", "cartpole", "--algo", "dqn", "--steps", "3000", "--hidden", "16", "--out", qnet, NULL);
-  g_assert_cmpint (r.status, ==, 0);
-  assert_contains (r.out, "dqn on CartPole-v1: 3000 environment steps");
-  assert_contains (r.out, "mean return of the last 100:");
-  run_clear (&r);
-  g_autoptr (GbSafetensors) qst = gb_safetensors_load (qnet, NULL);
-  g_assert_nonnull (qst);
-  g_assert_true (gb_safetensors_has (qst, "2.weight"));
-  r = run ("rl", "--env", "cartpole", "--algo", "reinforce", "--episodes", "50", NULL);
-  g_assert_cmpint (r.status, ==, 0);
-  assert_contains (r.out, "50 episodes");
-  run_clear (&r);
-  /* The neural policy gradients: an actor-critic writes its policy and critic. */
-  g_autofree char *policy = test_tmp_path ("pi.safetensors");
-  r = run ("rl", "--env", "cartpole", "--algo", "actor-critic", "--episodes", "30", "--out", policy, NULL);
-  g_assert_cmpint (r.status, ==, 0);
-  assert_contains (r.out, "actor-critic on CartPole-v1: 30 episodes");
-  assert_contains (r.out, "mean return of the last 100:");
-  run_clear (&r);
-  g_autoptr (GbSafetensors) pst = gb_safetensors_load (policy, NULL);
-  g_assert_nonnull (pst);
-  g_assert_true (gb_safetensors_has (pst, "critic.2.weight"));
-  r = run ("rl", "--env", "cartpole", "--algo", "reinforce-baseline", "--steps", "2000", NULL);
-  g_assert_cmpint (r.status, ==, 0);
-  assert_contains (r.out, "reinforce-baseline on CartPole-v1:");
-  run_clear (&r);
-  r = run ("rl", "--env", "cartpole", "--algo", "actor-critic", "--update-every", "0", NULL);
-  g_assert_cmpint (r.status, ==, 1);
-  assert_contains (r.err, "updating every 0 steps");
-  run_clear (&r);
-  r = run ("rl", "--env", "cartpole", "--algo", "dqn", "--gamma", "2", NULL);
-  g_assert_cmpint (r.status, ==, 1);
-  assert_contains (r.err, "γ 2 is outside [0, 1]");
-  run_clear (&r);
-  r = run ("rl", "--env", "short-corridor", "--algo", "reinforce-baseline", "--episodes", "300", NULL);
-  g_assert_cmpint (r.status, ==, 0);
-  assert_contains (r.out, "the optimum p* = 0.5858, v* = -11.657");
-  assert_contains (r.out, "mean return of the last 100:");
-  run_clear (&r);
-  r = run ("rl", "--env", "short-corridor", "--algo", "reinforce", "--p0", "1", NULL);
-  g_assert_cmpint (r.status, ==, 1);
-  assert_contains (r.err, "must be in (0, 1)");
-  run_clear (&r);
-  r = run ("rl", "--env", "cartpole", "--algo", "sarsa", NULL);
-  g_assert_cmpint (r.status, ==, 2);
-  assert_contains (r.err, "dqn, reinforce, reinforce-mlp, reinforce-baseline or actor-critic");
-  run_clear (&r);
-  g_autofree char *png = test_tmp_path ("rl.png"), *svg = test_tmp_path ("rl.svg");
-  r = run ("render", "rl", "--env", "cliff", "--algo", "sarsa", "--q", "--out", png, NULL);
-  g_assert_cmpint (r.status, ==, 0);
-  run_clear (&r);
-  g_assert_true (g_file_test (png, G_FILE_TEST_IS_REGULAR));
-  r = run ("render", "rl", "--env", "4x3", "--algo", "policy-iteration", "--numbers", "--theme", "dark", "--out", svg, NULL);
-  g_assert_cmpint (r.status, ==, 0);
-  run_clear (&r);
-  r = run ("render", "rl", "--env", "4x3", "--algo", "value-iteration", "--out", "/tmp/x.bmp", NULL);
-  g_assert_cmpint (r.status, ==, 1);
-  assert_contains (r.err, "unknown format");
-  run_clear (&r);
-  g_autofree char *cart = test_tmp_path ("cart.png");
-  r = run ("render", "cartpole", "--episodes", "50", "--out", cart, NULL);
-  g_assert_cmpint (r.status, ==, 0);
-  assert_contains (r.out, "REINFORCE (linear softmax): 50 episodes");
-  run_clear (&r);
-  r = run ("render", "cartpole", "--algo", "dqn", "--episodes", "20", "--out", cart, NULL);
-  g_assert_cmpint (r.status, ==, 0);
-  assert_contains (r.out, "DQN (replay, target network): 20 episodes");
-  run_clear (&r);
-  r = run ("render", "cartpole", "--algo", "reinforce-baseline", "--policy", policy, "--out", cart, NULL);
-  g_assert_cmpint (r.status, ==, 0);
-  assert_contains (r.out, "Actor-critic (one-step): 1 episodes");   /* the file's actor-critic plays one */
-  run_clear (&r);
-  /* The other views: inside the DQN, the gradient's spread, the short corridor. */
-  r = run ("render", "cartpole", "--view", "dqn", "--episodes", "30", "--x", "0.5", "--by-age", "--out", cart, NULL);
-  g_assert_cmpint (r.status, ==, 0);
-  assert_contains (r.out, "DQN (replay, target network): 30 episodes");
-  run_clear (&r);
-  r = run ("render", "cartpole", "--view", "variance", "--episodes", "30", "--measure", "20", "--out", cart, NULL);
-  g_assert_cmpint (r.status, ==, 0);
-  assert_contains (r.out, "gradient variance over 20 episodes:");
-  run_clear (&r);
-  r = run ("render", "cartpole", "--view", "corridor", "--episodes", "100", "--out", cart, NULL);
-  g_assert_cmpint (r.status, ==, 0);
-  assert_contains (r.out, "short corridor, 100 episodes: REINFORCE p = ");
-  run_clear (&r);
-  r = run ("render", "cartpole", "--view", "dqn", "--algo", "reinforce", "--out", cart, NULL);
-  g_assert_cmpint (r.status, ==, 2);
-  assert_contains (r.err, "--view dqn draws a DQN");
-  run_clear (&r);
-  r = run ("render", "cartpole", "--view", "sideways", "--out", cart, NULL);
-  g_assert_cmpint (r.status, ==, 2);
-  assert_contains (r.err, "--view is replay, dqn, variance or corridor");
-  run_clear (&r);
-  r = run ("render", "cartpole", "--episodes", "5", "--step", "100000", "--out", cart, NULL);
-  g_assert_cmpint (r.status, ==, 2);
-  assert_contains (r.err, "--step is past the end");
-  run_clear (&r);
-  r = run ("render", "cartpole", "--lr", "0", "--out", cart, NULL);
-  g_assert_cmpint (r.status, ==, 1);
-  assert_contains (r.err, "learning rate 0");
-  run_clear (&r);
-  g_autofree char *bad = test_tmp_path ("bad.map");
-  g_assert_true (g_file_set_contents (bad, "grid:\nS.?\n", -1, NULL));
-  const BadCase cases[] = {
-    { { "rl", "--env", "nowhere", "--algo", "sarsa" }, 1, "no preset “nowhere”" },
-    { { "rl", "--env", bad, "--algo", "sarsa" }, 1, "bad.map:2: unknown cell “?” in column 3" },
-    { { "rl", "--env", "cliff", "--algo", "sarsa", "--alpha", "0" }, 1, "α 0 is outside (0, 1]" },
-    { { "rl", "--env", "cliff", "--algo", "sarsa", "--gamma", "2" }, 1, "γ 2 is outside [0, 1]" },
-    { { "rl", "--env", "cliff", "--algo", "sarsa", "--slip", "3" }, 1, "slip probability 3 is outside" },
-    { { "rl", "--env", "cliff", "--algo", "dqn" }, 2, "--algo is value-iteration" },
-    { { "rl", "--env", "cliff" }, 2, "--env and --algo are required" },
-  };
-  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
-    {
-      const char *const *a = cases[i].args;
-      Run b = run (a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], NULL);
-      if (b.status != cases[i].status || strstr (b.err, cases[i].message) == NULL)
-        g_error ("rl case %zu: exit %d, expected %d with “%s”; stderr:\n%s", i, b.status, cases[i].status,
-                 cases[i].message, b.err);
-      run_clear (&b);
-    }
 }
 
 static void
@@ -956,8 +711,7 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  glassbox = g_getenv ("GB_GLASSBOX");
-  g_assert_nonnull (glassbox);
+  cli_run_init ();
   toy_dir = test_tmp_path ("toy-dataset");
   make_toy_dataset (toy_dir, 256, 64);
   g_test_add_func ("/cli/train-and-render", test_train_and_render);
@@ -971,7 +725,6 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/train/diffusion-ctrl-c", test_train_diffusion_ctrl_c);
   g_test_add_func ("/cli/save/disk-full", test_save_disk_full);
   g_test_add_func ("/cli/train/same-out", test_train_same_out);
-  g_test_add_func ("/cli/rl", test_rl);
   g_test_add_func ("/cli/diffusion", test_diffusion);
   g_test_add_func ("/cli/help", test_help);
   return g_test_run ();
