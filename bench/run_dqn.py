@@ -16,13 +16,14 @@ only show both learn). PyTorch runs at its best for networks this small:
 one intra-op thread (more only spin), torch.no_grad for acting, float32,
 OpenBLAS's best kernels for the CPU.
 
-usage: bench/run_dqn.py [--steps N] [--hidden H ...] [--build _build] [--torch-core=NAME]
+usage: bench/run_dqn.py [--steps N] [--hidden H ...] [--repeat R] [--build _build] [--torch-core=NAME]
 """
 import argparse
 import math
 import os
 import random
 import re
+import statistics
 import subprocess
 import sys
 import time
@@ -156,16 +157,30 @@ def main():
     ap.add_argument("--loss", choices=["mse", "huber"], default="mse")
     ap.add_argument("--no-double", dest="double", action="store_false")
     ap.add_argument("--eps-end", type=float, default=0.01)
+    ap.add_argument("--repeat", type=int, default=5,
+                    help="runs of each side, alternating; medians reported (a shared machine's speed wanders)")
     a = ap.parse_args()
     glassbox = os.path.join(a.build, "app", "glassbox")
     print(blas_env.header(glassbox, blas_env.best_core()))
     print(f"torch {torch.__version__}, one thread; {a.steps} environment steps each; step size {a.lr} to "
           f"{a.lr_end} over {a.lr_steps} steps, {a.loss} loss{', Double DQN' if a.double else ''}")
-    print(f"{'':40s} {'Glassbox':>10s} {'PyTorch':>10s} {'ratio':>8s}   mean return, last 100")
+    print(f"medians of {a.repeat} alternating runs of each; the range is of the runs' ratios")
+    print(f"{'':40s} {'Glassbox':>10s} {'PyTorch':>10s} {'ratio':>8s} {'range':>13s}   mean return, last 100")
     for h in a.hidden:
-        g, gm = glassbox_dqn(a.build, a.steps, h, a)
-        t, tm = torch_dqn(a.steps, h, a)
-        print(f"{'DQN, hidden ' + str(h) + ', env steps/s':40s} {g:10,.0f} {t:10,.0f} {g / t:7.1f}×   {gm:.1f} / {tm:.1f}")
+        runs = []
+        for _ in range(a.repeat):
+            # A pause before each run: the other side's idle threads spin on for a moment after it
+            # ends, and would take the second core from this one.
+            time.sleep(1.0)
+            g, gm = glassbox_dqn(a.build, a.steps, h, a)
+            time.sleep(1.0)
+            t, tm = torch_dqn(a.steps, h, a)
+            runs.append((g, t))
+        g, t = statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
+        ratios = [r[0] / r[1] for r in runs]
+        span = f"{min(ratios):.1f}–{max(ratios):.1f}×"
+        print(f"{'DQN, hidden ' + str(h) + ', env steps/s':40s} {g:10,.0f} {t:10,.0f} {g / t:7.1f}× {span:>13s}   "
+              f"{gm:.1f} / {tm:.1f}")
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "gb-error.h"
+#include "gb-parallel.h"
 #include "gb-simd.h"
 
 /* dpre = dh where the ReLU's output h is positive, else 0: its backward pass in one write, no zeroing first. */
@@ -122,6 +123,43 @@ gb_mlp_forward (const GbMlp *m, const float *params, const float *x, int n, GbMl
   return w->h[m->n_layers - 1];
 }
 
+/* One layer's backward: dw += doutᵀ · in (and db), din += dout · w. The two products are independent:
+ * from BACKWARD_SPLIT_MIN multiply-adds each, dw's runs on the second core while this one makes din's
+ * (the same numbers either way). */
+enum { BACKWARD_SPLIT_MIN = 32768 };
+
+typedef struct {
+  float *din, *dw, *db;
+  const float *dout, *in, *w;
+  int n, n_in, n_out;
+  gboolean dw_part;
+} LayerBackward;
+
+static void
+layer_backward_cb (gpointer data)
+{
+  const LayerBackward *b = data;
+  if (b->dw_part)
+    gb_linear_backward (NULL, b->dw, b->db, b->dout, b->in, b->w, b->n, b->n_in, b->n_out, TRUE);
+  else
+    cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, b->n, b->n_in, b->n_out, 1.0f, b->dout, b->n_out, b->w,
+                 b->n_in, 1.0f, b->din, b->n_in);
+}
+
+static void
+layer_backward (float *din, float *dw, float *db, const float *dout, const float *in, const float *w, int n,
+                int n_in, int n_out)
+{
+  if (din == NULL || (gint64) n * n_in * n_out < BACKWARD_SPLIT_MIN)
+    {
+      gb_linear_backward (din, dw, db, dout, in, w, n, n_in, n_out, TRUE);
+      return;
+    }
+  LayerBackward a = { din, dw, db, dout, in, w, n, n_in, n_out, TRUE }, b = a;
+  b.dw_part = FALSE;
+  gb_parallel_pair (layer_backward_cb, &a, &b);
+}
+
 void
 gb_mlp_backward (const GbMlp *m, const float *params, const float *x, int n, GbMlpWork *w, const float *dout,
                  float *grad, gboolean accumulate)
@@ -132,15 +170,14 @@ gb_mlp_backward (const GbMlp *m, const float *params, const float *x, int n, GbM
   /* Zeroed here once and then added to (β = 1): OpenBLAS's β = 0 pass over each product costs more. */
   if (!accumulate)
     memset (grad, 0, m->n_params * sizeof (float));
-  accumulate = TRUE;
   for (int l = m->n_layers - 1; l >= 0; l--)
     {
       const float *in = l > 0 ? w->h[l - 1] : x;
       gsize k = (gsize) n * m->size[l];
-      if (l > 0 && accumulate)
+      if (l > 0)
         memset (din, 0, k * sizeof (float));
-      gb_linear_backward (l > 0 ? din : NULL, grad + gb_mlp_weight (m, l), grad + gb_mlp_bias (m, l), dcur, in,
-                          params + gb_mlp_weight (m, l), n, m->size[l], m->size[l + 1], accumulate);
+      layer_backward (l > 0 ? din : NULL, grad + gb_mlp_weight (m, l), grad + gb_mlp_bias (m, l), dcur, in,
+                      params + gb_mlp_weight (m, l), n, m->size[l], m->size[l + 1]);
       if (l == 0)
         break;
       /* ReLU: out > 0 exactly where in > 0; tanh reads out: the kept outputs serve both. */

@@ -108,6 +108,12 @@ void gb_blas_set_threads (int n);
 
 void gb_adam_step (const GbAdam *adam, float *p, const float *g, float *m, float *v,
                    gsize n, int t);
+/* The step for the gradient g · g_scale (a clipped gradient, without
+ * writing it). */
+void gb_adam_step_scaled (const GbAdam *adam, float *p, const float *g, float *m, float *v,
+                          gsize n, int t, float g_scale);
+/* Σ x² (in double). */
+double gb_sum_squares (const float *x, gsize n);
 /* The same step, copying p as it was before the step into prev (n) in the
  * same pass: what a trainer goes back to when the step turns out to diverge. */
 void gb_adam_step_keep (const GbAdam *adam, float *p, const float *g, float *m, float *v, float *prev,

@@ -6,6 +6,7 @@
 
 #include "gb-error.h"
 #include "gb-nn.h"
+#include "gb-parallel.h"
 #include "gb-safetensors.h"
 
 #define D GB_DQN_OBS
@@ -92,6 +93,7 @@ gb_dqn_new (const GbDqnConfig *config, GError **error)
   d->log = g_array_new (FALSE, FALSE, sizeof (GbDqnLog));
   d->lag = NAN;
   d->work = gb_mlp_work_new (&d->net, B);
+  d->work2 = gb_mlp_work_new (&d->net, B);
   d->gq = g_new (float, (gsize) B * A), d->qt = g_new (float, (gsize) B * A), d->qo = g_new (float, (gsize) B * A);
   d->returns = g_array_new (FALSE, FALSE, sizeof (double));
   d->epsilon = config->eps_start;
@@ -107,6 +109,7 @@ gb_dqn_free (GbDqn *d)
   float *bufs[] = { d->params, d->target, d->grad, d->m, d->v, d->rs, d->rs2, d->rr, d->x, d->x2, d->y, d->br,
                     d->gq, d->qt, d->qo };
   gb_mlp_work_free (d->work);
+  gb_mlp_work_free (d->work2);
   for (guint i = 0; i < G_N_ELEMENTS (bufs); i++)
     g_free (bufs[i]);
   g_free (d->ra), g_free (d->rdone), g_free (d->ba), g_free (d->bdone), g_free (d->rstep), g_free (d->batch_index);
@@ -149,36 +152,50 @@ gb_dqn_greedy (const GbDqn *d, const GbCartState *s)
   return q[1] > q[0] ? 1 : 0;
 }
 
-void
-gb_dqn_targets (const GbDqn *d, const float *r, const float *s2, const guint8 *done, int n, float *y)
+/* y from the target network's Q (n, 2) of s2 and, for Double DQN, the online network's forward of s2 (on w). */
+static void
+targets_from (const GbDqn *d, const float *qt, const float *r, const float *s2, const guint8 *done, int n,
+              GbMlpWork *w, float *y)
 {
-  GbMlpWork *owned, *w = work_for (d, n, &owned);
-  float *qt = n <= d->config.batch ? d->qt : g_new (float, (gsize) n * A);
-  float *qo = n <= d->config.batch ? d->qo : g_new (float, (gsize) n * A);
-  memcpy (qt, gb_mlp_forward (&d->net, d->target, s2, n, w), (gsize) n * A * sizeof (float));
-  if (d->config.double_dqn)
-    memcpy (qo, gb_mlp_forward (&d->net, d->params, s2, n, w), (gsize) n * A * sizeof (float));
+  const float *qo = d->config.double_dqn ? gb_mlp_forward (&d->net, d->params, s2, n, w) : NULL;
   for (int i = 0; i < n; i++)
     {
       const float *t = qt + (gsize) i * A;
       float next;
-      if (d->config.double_dqn)
+      if (qo != NULL)
         next = t[qo[i * A + 1] > qo[i * A] ? 1 : 0];   /* the online net chooses, the target evaluates */
       else
         next = MAX (t[0], t[1]);
       y[i] = r[i] + (done[i] ? 0.0f : (float) d->config.gamma * next);
     }
+}
+
+/* The targets on the work space w, with qt (n, 2) as scratch. */
+static void
+targets_on (const GbDqn *d, const float *r, const float *s2, const guint8 *done, int n, GbMlpWork *w, float *qt,
+            float *y)
+{
+  memcpy (qt, gb_mlp_forward (&d->net, d->target, s2, n, w), (gsize) n * A * sizeof (float));
+  targets_from (d, qt, r, s2, done, n, w, y);
+}
+
+void
+gb_dqn_targets (const GbDqn *d, const float *r, const float *s2, const guint8 *done, int n, float *y)
+{
+  GbMlpWork *owned, *w = work_for (d, n, &owned);
+  float *qt = n <= d->config.batch ? d->qt : g_new (float, (gsize) n * A);
+  targets_on (d, r, s2, done, n, w, qt, y);
   if (qt != d->qt)
-    g_free (qt), g_free (qo);
+    g_free (qt);
   gb_mlp_work_free (owned);
 }
 
-double
-gb_dqn_loss (const GbDqn *d, const float *params, const float *s, const guint8 *a, const float *y, int n, float *grad)
+/* The loss (and its gradient) with the forward pass of s already on w. */
+static double
+loss_after_forward (const GbDqn *d, const float *params, const float *s, const guint8 *a, const float *y, int n,
+                    GbMlpWork *w, float *gq, float *grad)
 {
-  GbMlpWork *owned, *w = work_for (d, n, &owned);
-  float *gq = n <= d->config.batch ? d->gq : g_new (float, (gsize) n * A);
-  const float *q = gb_mlp_forward (&d->net, params, s, n, w);
+  const float *q = w->h[d->net.n_layers - 1];
   memset (gq, 0, (gsize) n * A * sizeof (float));
   double loss = 0.0;
   for (int i = 0; i < n; i++)
@@ -198,6 +215,16 @@ gb_dqn_loss (const GbDqn *d, const float *params, const float *s, const guint8 *
   loss /= MAX (n, 1);
   if (grad != NULL)
     gb_mlp_backward (&d->net, params, s, n, w, gq, grad, FALSE);
+  return loss;
+}
+
+double
+gb_dqn_loss (const GbDqn *d, const float *params, const float *s, const guint8 *a, const float *y, int n, float *grad)
+{
+  GbMlpWork *owned, *w = work_for (d, n, &owned);
+  float *gq = n <= d->config.batch ? d->gq : g_new (float, (gsize) n * A);
+  gb_mlp_forward (&d->net, params, s, n, w);
+  double loss = loss_after_forward (d, params, s, a, y, n, w, gq, grad);
   if (gq != d->gq)
     g_free (gq);
   gb_mlp_work_free (owned);
@@ -205,6 +232,28 @@ gb_dqn_loss (const GbDqn *d, const float *params, const float *s, const guint8 *
 }
 
 /* --- learning --- */
+
+/* An update's two independent halves: the targets, and the online network's pass over s. Split across
+ * the cores from this many rows × units (below it a hand-off costs more than it saves): the same
+ * numbers either way. */
+enum { SPLIT_MIN = 1024 };
+
+typedef struct {
+  GbDqn *d;
+  int part;
+} UpdatePart;
+
+static void
+update_part_cb (gpointer data)
+{
+  const UpdatePart *u = data;
+  GbDqn *d = u->d;
+  int B = d->config.batch;
+  if (u->part == 0)
+    targets_on (d, d->br, d->x2, d->bdone, B, d->work2, d->qt, d->y);
+  else
+    gb_mlp_forward (&d->net, d->params, d->x, B, d->work);
+}
 
 static void
 update (GbDqn *d, gboolean last)
@@ -219,8 +268,13 @@ update (GbDqn *d, gboolean last)
       memcpy (d->x2 + (gsize) i * D, d->rs2 + (gsize) k * D, D * sizeof (float));
       d->br[i] = d->rr[k], d->ba[i] = d->ra[k], d->bdone[i] = d->rdone[k];
     }
-  gb_dqn_targets (d, d->br, d->x2, d->bdone, B, d->y);
-  d->last_loss = gb_dqn_loss (d, d->params, d->x, d->ba, d->y, B, d->grad);
+  /* The targets (two passes over s2) on the second core while this one makes the pass over s. */
+  UpdatePart parts[2] = { { d, 0 }, { d, 1 } };
+  if (B * c->hidden >= SPLIT_MIN)
+    gb_parallel_pair (update_part_cb, &parts[0], &parts[1]);
+  else
+    update_part_cb (&parts[0]), update_part_cb (&parts[1]);
+  d->last_loss = loss_after_forward (d, d->params, d->x, d->ba, d->y, B, d->work, d->gq, d->grad);
   d->ep_loss += d->last_loss, d->ep_updates++;
   if (last)
     {
@@ -235,19 +289,17 @@ update (GbDqn *d, gboolean last)
         lag += fabs (qa[i] - qt[(gsize) i * A + d->ba[i]]) / B;
       d->lag = lag;
     }
+  /* Clipped as torch.nn.utils.clip_grad_norm_ clips: the whole gradient scaled to the norm bound. */
+  float g_scale = 1.0f;
   if (c->max_grad_norm > 0.0)
     {
-      double norm = 0.0;
-      for (gsize i = 0; i < d->n_params; i++)
-        norm += (double) d->grad[i] * d->grad[i];
-      norm = sqrt (norm);
+      double norm = sqrt (gb_sum_squares (d->grad, d->n_params));
       if (norm > c->max_grad_norm)
-        for (gsize i = 0; i < d->n_params; i++)
-          d->grad[i] *= (float) (c->max_grad_norm / norm);
+        g_scale = (float) (c->max_grad_norm / norm);
     }
   GbAdam adam = GB_ADAM_DEFAULTS;
   adam.lr = (float) gb_dqn_lr (d);
-  gb_adam_step (&adam, d->params, d->grad, d->m, d->v, d->n_params, ++d->adam_t);
+  gb_adam_step_scaled (&adam, d->params, d->grad, d->m, d->v, d->n_params, ++d->adam_t, g_scale);
   d->updates++;
   if (c->target_every == 0)
     for (gsize i = 0; i < d->n_params; i++)

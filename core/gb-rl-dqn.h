@@ -102,7 +102,7 @@ typedef struct {
   /* Scratch for a minibatch. */
   float *x, *x2, *y, *br;   /* (B, 4), (B, 4), (B), (B) */
   guint8 *ba, *bdone;       /* (B) */
-  GbMlpWork *work;          /* an update's passes (B rows) */
+  GbMlpWork *work, *work2;  /* an update's passes (B rows): over s, and the targets' over s2 */
   float *gq, *qt, *qo;      /* (B, 2) */
 } GbDqn;
 

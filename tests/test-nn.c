@@ -319,6 +319,31 @@ test_activations_finite_diff (void)
   g_assert_cmpfloat_with_epsilon (y[2], 100.0f, 1e-4);
 }
 
+/* A clipped step (g × s, not written) is the step on the scaled gradient, bit for bit; the squares'
+ * sum (eight partial sums) agrees with a plain one in double, for every length's tail. */
+static void
+test_adam_scaled (void)
+{
+  GbAdam adam = GB_ADAM_DEFAULTS;
+  float g[37], gs[37], p1[37], p2[37], m1[37] = { 0 }, v1[37] = { 0 }, m2[37] = { 0 }, v2[37] = { 0 };
+  const float s = 0.3716f;
+  for (int i = 0; i < 37; i++)
+    g[i] = sinf (1.7f * i) * (1 + i), gs[i] = g[i] * s, p1[i] = p2[i] = cosf (0.3f * i);
+  for (int t = 1; t <= 3; t++)
+    {
+      gb_adam_step_scaled (&adam, p1, g, m1, v1, 37, t, s);
+      gb_adam_step (&adam, p2, gs, m2, v2, 37, t);
+    }
+  g_assert_cmpmem (p1, sizeof p1, p2, sizeof p2);
+  for (gsize n = 0; n <= 37; n++)
+    {
+      double want = 0.0;
+      for (gsize i = 0; i < n; i++)
+        want += (double) g[i] * g[i];
+      g_assert_cmpfloat_with_epsilon (gb_sum_squares (g, n), want, 1e-12 * (1 + want));
+    }
+}
+
 static void
 test_adam_reference (void)
 {
@@ -713,6 +738,7 @@ main (int argc, char **argv)
   g_test_add_func ("/core/nn/linear/backward/finite-diff", test_linear_finite_diff);
   g_test_add_func ("/core/nn/activations/finite-diff", test_activations_finite_diff);
   g_test_add_func ("/core/nn/adam/reference", test_adam_reference);
+  g_test_add_func ("/core/nn/adam/scaled", test_adam_scaled);
   g_test_add_func ("/core/nn/conv2d", test_conv2d);
   g_test_add_func ("/core/nn/packed/vs-loops", test_packed_vs_loops);
   g_test_add_func ("/core/classifier/gradients", test_classifier_gradients);

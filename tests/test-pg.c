@@ -88,6 +88,38 @@ test_mlp_gradient (void)
       }
 }
 
+/* A layer wide enough that its two products go to the two cores gives the gradient that the rows
+ * one at a time (too small to split, accumulated) give. */
+static void
+test_mlp_gradient_split (void)
+{
+  GbMlp m;
+  gb_mlp_init (&m, 4, 64, 2, 2, GB_ACT_RELU);
+  GbRng rng;
+  gb_rng_init (&rng, 9);
+  enum { N = 32 };
+  g_autofree float *p = g_new (float, m.n_params), *g = g_new (float, m.n_params);
+  g_autofree float *g1 = g_new0 (float, m.n_params);
+  gb_mlp_init_params (&m, p, &rng);
+  float x[N * 4], c[N * 2];
+  gb_rng_fill_normal (&rng, x, G_N_ELEMENTS (x));
+  gb_rng_fill_normal (&rng, c, G_N_ELEMENTS (c));
+  g_autoptr (GbMlpWork) w = gb_mlp_work_new (&m, N);
+  gb_mlp_forward (&m, p, x, N, w);
+  gb_mlp_backward (&m, p, x, N, w, c, g, FALSE);
+  for (int r = 0; r < N; r++)
+    {
+      gb_mlp_forward (&m, p, x + r * 4, 1, w);
+      gb_mlp_backward (&m, p, x + r * 4, 1, w, c + r * 2, g1, TRUE);
+    }
+  double norm = 0.0;
+  for (gsize k = 0; k < m.n_params; k++)
+    norm = MAX (norm, fabs (g[k]));
+  g_assert_cmpfloat (norm, >, 0.1);
+  for (gsize k = 0; k < m.n_params; k++)
+    g_assert_cmpfloat (fabs (g[k] - g1[k]), <=, 1e-5 * norm);
+}
+
 /* Written as nn.Sequential names it, read back and probed; a broken chain of widths is refused. */
 static void
 test_mlp_files (void)
@@ -417,6 +449,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/mlp/gradient", test_mlp_gradient);
+  g_test_add_func ("/mlp/gradient-split", test_mlp_gradient_split);
   g_test_add_func ("/mlp/files", test_mlp_files);
   g_test_add_func ("/pg/gradients", test_pg_gradients);
   g_test_add_func ("/pg/td", test_td);
