@@ -25,5 +25,6 @@ int gb_cli_sample_diffusion   (int argc, char **argv);
 int gb_cli_render_diffusion   (int argc, char **argv);
 int gb_cli_train_classifier   (int argc, char **argv);
 int gb_cli_evaluate_diffusion (int argc, char **argv);
+int gb_cli_evaluate_vae       (int argc, char **argv);
 
 G_END_DECLS

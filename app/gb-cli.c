@@ -24,6 +24,7 @@ print_help (void)
           "  glassbox render diffusion --model F --t T --out P  draw the forward or reverse process at t\n"
           "  glassbox train classifier --out F  train the classifier that judges image samples\n"
           "  glassbox evaluate diffusion --model F --classifier C  judge an image model's samples\n"
+          "  glassbox evaluate vae [--model F]  ELBO, IWAE, log p(x) and the gaps over test images\n"
           "\n"
           "Each command takes --help.\n");
 }
@@ -62,6 +63,7 @@ static const struct {
   { "render", "diffusion", gb_cli_render_diffusion },
   { "train", "classifier", gb_cli_train_classifier },
   { "evaluate", "diffusion", gb_cli_evaluate_diffusion },
+  { "evaluate", "vae", gb_cli_evaluate_vae },
 };
 
 int

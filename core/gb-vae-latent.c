@@ -89,7 +89,9 @@ typedef struct {
   int nx, j0, j1;
   const float *P0, *Q0;     /* (ny, D) */
   const guint8 *act0;       /* (ny, H) */
-  float *out;
+  float *out;               /* (ny·nx, D) the Bernoulli means, or … */
+  const float *x;           /* … when x (D) is given, */
+  double *ll;               /* log p(x|z) (ny·nx) */
 } RowJob;
 
 /* Rows advance in lock-step, a few at a time: neighbouring rows cross mostly
@@ -104,6 +106,7 @@ decode_rows (RowJob *job)
   const int H = g->H, D = g->D, nx = job->nx;
   g_autofree float *buf = g_new (float, (gsize) 2 * ROW_BLOCK * D);
   g_autofree guint8 *act = g_new (guint8, (gsize) ROW_BLOCK * H);
+  g_autofree float *row = job->x != NULL ? g_new (float, D) : NULL;
   for (int j0 = job->j0; j0 < job->j1; j0 += ROW_BLOCK)
     {
       int nb = MIN (ROW_BLOCK, job->j1 - j0);
@@ -133,18 +136,39 @@ decode_rows (RowJob *job)
           for (int b = 0; b < nb; b++)
             {
               const float *Pr = buf + (gsize) 2 * b * D, *Qr = Pr + D;
-              float *o = job->out + ((gsize) (j0 + b) * nx + i) * D;
+              gsize k = (gsize) (j0 + b) * nx + i;
+              float *o = row != NULL ? row : job->out + k * D;
               for (int d = 0; d < D; d++)
                 o[d] = Pr[d] + z0 * Qr[d];
-              gb_sigmoid_inplace (o, D);
+              if (row != NULL)
+                job->ll[k] = -gb_bce_logits (row, job->x, D);
+              else
+                gb_sigmoid_inplace (o, D);
             }
         }
     }
 }
 
+static void lattice (const GbManifoldDecoder *g, const float *ax, int nx, const float *ay, int ny, float *out,
+                     const float *x, double *ll);
+
 void
 gb_manifold_decoder_decode (const GbManifoldDecoder *g, const float *ax, int nx, const float *ay, int ny,
                         float *out)
+{
+  lattice (g, ax, nx, ay, ny, out, NULL, NULL);
+}
+
+void
+gb_manifold_decoder_log_lik (const GbManifoldDecoder *g, const float *x, const float *ax, int nx, const float *ay,
+                             int ny, double *ll)
+{
+  lattice (g, ax, nx, ay, ny, NULL, x, ll);
+}
+
+static void
+lattice (const GbManifoldDecoder *g, const float *ax, int nx, const float *ay, int ny, float *out, const float *x,
+         double *ll)
 {
   const int H = g->H, D = g->D;
   /* Along the first column (z₀ = ax[0]) keep, for the active set A:
@@ -185,7 +209,7 @@ gb_manifold_decoder_decode (const GbManifoldDecoder *g, const float *ax, int nx,
             }
         }
     }
-  RowJob mine = { g, ax, ay, nx, 0, ny, P0, Q0, act0, out };
+  RowJob mine = { g, ax, ay, nx, 0, ny, P0, Q0, act0, out, x, ll };
   if (ny < 4)
     {
       decode_rows (&mine);

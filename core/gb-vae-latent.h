@@ -44,6 +44,9 @@ void           gb_manifold_decoder_free (GbManifoldDecoder *g);
  * out ((j·nx + i)·D …) as Bernoulli means. */
 void           gb_manifold_decoder_decode (const GbManifoldDecoder *g, const float *ax, int nx,
                                        const float *ay, int ny, float *out);
+/* log p(x | z) of the image x (D) at the same lattice's points, into ll (j·nx + i). */
+void           gb_manifold_decoder_log_lik (const GbManifoldDecoder *g, const float *x, const float *ax, int nx,
+                                            const float *ay, int ny, double *ll);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GbManifoldDecoder, gb_manifold_decoder_free)
 
 /* n in GB_MANIFOLD_MIN…GB_MANIFOLD_MAX; the rectangle is used in REGION mode.

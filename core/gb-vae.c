@@ -348,6 +348,57 @@ bce_with_logits_fused (float *restrict logits, const float *restrict x, gsize n)
   return total;
 }
 
+/* Σ softplus (l) − x·l over n values, l left as it is (the BCE of a decoded
+ * image: −log p(x|z) for a Bernoulli decoder). */
+GB_HOT double
+gb_bce_logits (const float *logits, const float *x, gsize n)
+{
+  const gb_v8f zero = gb_v8f_splat (0.0f);
+  const gb_v8i sign = (gb_v8i) gb_v8f_splat (-0.0f);
+  gb_v8f acc = zero;
+  gsize i = 0;
+  for (; i + 8 <= n; i += 8)
+    {
+      gb_v8f l = gb_v8f_load (logits + i), xi = gb_v8f_load (x + i);
+      gb_v8f e = gb_v8f_exp ((gb_v8f) ((gb_v8i) l | sign));
+      acc += gb_v8f_select (l >= zero, l, zero) + gb_v8f_log1p_unit (e) - xi * l;
+    }
+  double total = 0.0;
+  for (; i < n; i++)
+    total += fmaxf (logits[i], 0.0f) + log1pf (expf (-fabsf (logits[i]))) - x[i] * logits[i];
+  for (int k = 0; k < 8; k++)
+    total += acc[k];
+  return total;
+}
+
+void
+gb_vae_log_lik (const GbVae *vae, const float *x, const float *z, int n, double *ll, float *dz)
+{
+  int D = vae->config.n_input, H = vae->config.n_hidden, L = vae->config.n_latent;
+  int chunk = MIN (n, 256);
+  float *h3 = scratch_get ((gsize) chunk * (H + D + (dz != NULL ? H : 0)));
+  float *logits = h3 + (gsize) chunk * H, *dh3 = logits + (gsize) chunk * D;
+  for (int r0 = 0; r0 < n; r0 += chunk)
+    {
+      int m = MIN (chunk, n - r0);
+      decode_logits (vae, z + (gsize) r0 * L, h3, logits, m);
+      for (int r = 0; r < m; r++)
+        ll[r0 + r] = -gb_bce_logits (logits + (gsize) r * D, x, D);
+      if (dz == NULL)
+        continue;
+      /* ∂ log p(x|z)/∂logits = x − σ(l); back through fc4, the ReLU and fc3. */
+      for (int r = 0; r < m; r++)
+        for (int d = 0; d < D; d++)
+          logits[(gsize) r * D + d] = x[d] - gb_sigmoidf (logits[(gsize) r * D + d]);
+      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, m, H, D, 1.0f, logits, D, vae->p.fc4_w, H, 0.0f, dh3,
+                   H);
+      for (gsize k = 0; k < (gsize) m * H; k++)
+        dh3[k] = h3[k] > 0.0f ? dh3[k] : 0.0f;
+      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, m, L, H, 1.0f, dh3, H, vae->p.fc3_w, L, 0.0f,
+                   dz + (gsize) r0 * L, L);
+    }
+}
+
 /* Each row's BCE on the rows r0…r1 − 1, for one core. */
 typedef struct {
   GbVaeTrain *tr;

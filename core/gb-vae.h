@@ -88,6 +88,12 @@ void gb_vae_encode_u8 (const GbVae *vae, const guint8 *pixels, float *mu, float 
 /* Bernoulli means sigmoid (logits) for z (B, L): out (B, D). */
 void gb_vae_decode (const GbVae *vae, const float *z, float *out, int B);
 
+/* log p(x | z) of one image x (D, in [0, 1]) at n latent points z (n, L),
+ * in nats, into ll (n); and, when dz is not NULL, its gradient in z (n, L). */
+void gb_vae_log_lik (const GbVae *vae, const float *x, const float *z, int n, double *ll, float *dz);
+/* Σ softplus (l) − x·l over n values: −log p(x|z) of a Bernoulli decoder's logits. */
+double gb_bce_logits (const float *logits, const float *x, gsize n);
+
 /* --- training --- */
 
 /* Buffers for one minibatch of up to `batch` images: activations, gradients

@@ -105,6 +105,28 @@ test_train_and_render (void)
   g_assert_true (g_file_get_contents (again, &b, &lb, NULL));
   g_assert_cmpmem (a, la, b, lb);
 
+  /* How good its inference is, in nats: the bounds in their order, the same numbers twice. */
+  r = run ("evaluate", "vae", "--model", model, "--dataset", toy_dir, "--n", "6", "--iwae", "50", NULL);
+  if (r.status != 0)
+    g_error ("evaluate failed (%d): %s%s", r.status, r.out, r.err);
+  assert_contains (r.out, "6 test images, 2-d latent, IWAE with 50 samples");
+  double elbo, iwae, log_px;
+  const char *e = strstr (r.out, "ELBO of the encoder's q"), *w = strstr (r.out, "IWAE-50 "),
+             *q = strstr (r.out, "log p(x) by quadrature");
+  g_assert_true (e && w && q);
+  g_assert_cmpint (sscanf (e, "ELBO of the encoder's q %lf", &elbo), ==, 1);
+  g_assert_cmpint (sscanf (w, "IWAE-50 %lf", &iwae), ==, 1);
+  g_assert_cmpint (sscanf (q, "log p(x) by quadrature %lf", &log_px), ==, 1);
+  g_assert_cmpfloat (elbo, <, iwae);
+  g_assert_cmpfloat (iwae, <, log_px + 0.05);
+  assert_contains (r.out, "amortisation gap");
+  char *first = g_steal_pointer (&r.out);
+  run_clear (&r);
+  r = run ("evaluate", "vae", "--model", model, "--dataset", toy_dir, "--n", "6", "--iwae", "50", NULL);
+  g_assert_cmpstr (strchr (strstr (r.out, "\n"), ' '), ==, strchr (strstr (first, "\n"), ' '));   /* past the time */
+  g_free (first);
+  run_clear (&r);
+
   const char *outs[] = { "toy.png", "toy.svg", "toy.pdf" };
   for (gsize i = 0; i < G_N_ELEMENTS (outs); i++)
     {
@@ -148,6 +170,9 @@ test_bad_input (void)
     { { "train", "vae", "--dataset", toy_dir, "--lr", "-1", "--out", out }, 1, "learning rate -1 is outside" },
     { { "train", "vae", "--dataset", toy_dir, "--epochs", "0", "--out", out }, 1, "epochs 0 is outside" },
     { { "train", "vae", "--dataset", toy_dir }, 2, "--out FILE is required" },
+    { { "evaluate", "vae", "--dataset", toy_dir, "--iwae", "0" }, 2, "--iwae 1…1000000" },
+    { { "evaluate", "vae", "--model", text }, 1, "not a safetensors file" },
+    { { "evaluate", "vae", "--dataset", "/nonexistent/data" }, 1, "does not exist" },
     { { "train", "vae", "--dataset", "/nonexistent/data", "--out", out }, 1, "does not exist" },
     { { "train", "vae", "--dataset", corrupt, "--out", out }, 1, "t10k-labels-idx1-ubyte: header promises 10 bytes" },
     { { "train", "vae", "--dataset", toy_dir, "--init", text, "--out", out }, 1, "not a safetensors file" },
