@@ -164,13 +164,19 @@ gb_cli_render_latent (int argc, char **argv)
 {
   g_autofree char *model = NULL, *dataset = NULL, *out = NULL, *theme = NULL, *point = NULL;
   int manifold = 0, width = 1200, height = 800;
-  gboolean no_data = FALSE;
+  gboolean no_data = FALSE, posterior = FALSE, optimise_q = FALSE;
+  gint64 select = -1;
+  double zoom = 1.0;
   GOptionEntry entries[] = {
     { "model", 0, 0, G_OPTION_ARG_FILENAME, &model, "Model file (default: the shipped model)", "FILE" },
     { "dataset", 0, 0, G_OPTION_ARG_FILENAME, &dataset, "Folder of IDX files (default " GB_DATASET_DEFAULT_DIR ")", "DIR" },
     { "no-data", 0, 0, G_OPTION_ARG_NONE, &no_data, "Draw without the encoded test set", NULL },
     { "manifold", 0, 0, G_OPTION_ARG_INT, &manifold, "Draw the N×N decoded manifold (5…30)", "N" },
     { "pointer", 0, 0, G_OPTION_ARG_STRING, &point, "Decode the latent point X,Y into the preview", "X,Y" },
+    { "select", 0, 0, G_OPTION_ARG_INT64, &select, "Select test image INDEX (its q ellipses and numbers)", "INDEX" },
+    { "posterior", 0, 0, G_OPTION_ARG_NONE, &posterior, "Draw the selected image's true posterior p(z|x)", NULL },
+    { "optimise-q", 0, 0, G_OPTION_ARG_NONE, &optimise_q, "Draw q fitted to the selected image alone (q*)", NULL },
+    { "zoom", 0, 0, G_OPTION_ARG_DOUBLE, &zoom, "Zoom in by F about the selected image (default 1: ±3.5)", "F" },
     { "width", 0, 0, G_OPTION_ARG_INT, &width, "Width in pixels (default 1200)", "W" },
     { "height", 0, 0, G_OPTION_ARG_INT, &height, "Height in pixels (default 800)", "H" },
     { "theme", 0, 0, G_OPTION_ARG_STRING, &theme, "light or dark (default light)", "THEME" },
@@ -207,8 +213,14 @@ gb_cli_render_latent (int argc, char **argv)
         return usage_error (ctx, "--pointer takes X,Y");
       opt.has_pointer = TRUE;
     }
+  if (!(zoom >= 1.0 && zoom <= 1000.0))
+    return usage_error (ctx, "--zoom is 1…1000");
+  opt.select = select, opt.posterior = posterior, opt.optimise_q = optimise_q, opt.zoom = zoom;
   if (!gb_latent_render_file (&opt, out, &error))
     return fail (error);
+  if (opt.report != NULL)
+    printf ("%s\n", opt.report);
+  g_free (opt.report);
   printf ("wrote %s\n", out);
   return 0;
 }

@@ -127,6 +127,17 @@ test_train_and_render (void)
   g_free (first);
   run_clear (&r);
 
+  /* A selected image's true posterior and q*, drawn, with its numbers. */
+  g_autofree char *post = test_tmp_path ("posterior.png");
+  r = run ("render", "latent", "--model", model, "--dataset", toy_dir, "--select", "3", "--posterior", "--optimise-q",
+           "--zoom", "2", "--width", "640", "--height", "400", "--out", post, NULL);
+  if (r.status != 0)
+    g_error ("render --posterior failed: %s", r.err);
+  assert_contains (r.out, "test image 3: log p(x) ");
+  assert_contains (r.out, "amortisation gap");
+  run_clear (&r);
+  g_assert_true (g_file_test (post, G_FILE_TEST_IS_REGULAR));
+
   const char *outs[] = { "toy.png", "toy.svg", "toy.pdf" };
   for (gsize i = 0; i < G_N_ELEMENTS (outs); i++)
     {
@@ -171,6 +182,9 @@ test_bad_input (void)
     { { "train", "vae", "--dataset", toy_dir, "--epochs", "0", "--out", out }, 1, "epochs 0 is outside" },
     { { "train", "vae", "--dataset", toy_dir }, 2, "--out FILE is required" },
     { { "evaluate", "vae", "--dataset", toy_dir, "--iwae", "0" }, 2, "--iwae 1…1000000" },
+    { { "render", "latent", "--dataset", toy_dir, "--posterior", "--out", png }, 1, "need --select INDEX" },
+    { { "render", "latent", "--dataset", toy_dir, "--select", "100000", "--out", png }, 1, "--select 100000 is outside 0…" },
+    { { "render", "latent", "--dataset", toy_dir, "--select", "1", "--zoom", "0", "--out", png }, 2, "--zoom is 1…1000" },
     { { "evaluate", "vae", "--model", text }, 1, "not a safetensors file" },
     { { "evaluate", "vae", "--dataset", "/nonexistent/data" }, 1, "does not exist" },
     { { "train", "vae", "--dataset", "/nonexistent/data", "--out", out }, 1, "does not exist" },

@@ -14,6 +14,7 @@
 #include "gb-dataset.h"
 #include "gb-error.h"
 #include "gb-export.h"
+#include "gb-latent-inference-panel.h"
 #include "gb-latent-train-panel.h"
 #include "gb-latent-view.h"
 #include "gb-long-run.h"
@@ -40,6 +41,7 @@ struct _GbLatentPage {
   GtkButton *clear_button;
   GtkButton *reset_button;
   GbLatentTrainPanel *train_panel;
+  GbLatentInferencePanel *inference_panel;
 
   GSettings *settings;
 
@@ -122,12 +124,26 @@ update_model_line (GbLatentPage *self)
   self->model_line = g_string_free (s, FALSE);
 }
 
+/* The inference panel works on the selected image, under the model on show. */
+static void
+update_inference (GbLatentPage *self)
+{
+  if (!self->has_sel || self->ds == NULL || self->model == NULL)
+    {
+      gb_latent_inference_panel_set_image (self->inference_panel, NULL, NULL, NULL, NULL);
+      return;
+    }
+  const guint8 *px = self->ds->test->pixels + (gsize) self->sel * input_size (self);
+  gb_latent_inference_panel_set_image (self->inference_panel, self->model, px, self->sel_mu, self->sel_lv);
+}
+
 static void
 recompute_selection (GbLatentPage *self)
 {
   if (!self->has_sel || self->ds == NULL || self->sel >= self->ds->test->n)
     {
       self->has_sel = FALSE;
+      update_inference (self);
       return;
     }
   int D = input_size (self);
@@ -143,6 +159,7 @@ recompute_selection (GbLatentPage *self)
   self->sel_eps[1] = gb_rng_normal (&rng);
   self->sel_loss = gb_vae_explain (self->model->vae, x, self->sel_eps, self->sel_mu, self->sel_lv,
                                    self->sel_z, self->sel_recon);
+  update_inference (self);
 }
 
 static void
@@ -199,6 +216,26 @@ update_info_size (GbLatentPage *self)
   gtk_drawing_area_set_content_height (self->info_area, MAX (gb_latent_info_height (w, &info), 400));
 }
 
+/* The selected image's posterior and q*, as the inference panel has them. */
+static void
+sync_inference (GbLatentPage *self)
+{
+  GbLatentScene *s = gb_latent_view_get_scene (self->view);
+  s->posterior = self->has_sel ? gb_latent_inference_panel_get_posterior (self->inference_panel) : NULL;
+  float mu[2], lv[2];
+  s->has_q_opt = self->has_sel && gb_latent_inference_panel_get_q_opt (self->inference_panel, mu, lv);
+  if (s->has_q_opt)
+    for (int j = 0; j < 2; j++)
+      s->q_opt_mu[j] = mu[j], s->q_opt_sigma[j] = exp (0.5 * lv[j]);
+}
+
+static void
+inference_changed_cb (GbLatentPage *self)
+{
+  sync_inference (self);
+  gb_latent_view_changed (self->view, FALSE);
+}
+
 /* Fills the scene's data pointers from the page's state. */
 static void
 sync_scene (GbLatentPage *self, gboolean base)
@@ -227,6 +264,7 @@ sync_scene (GbLatentPage *self, gboolean base)
     }
   s->samples_z = self->n_samples_drawn ? self->samples_z : NULL;
   s->n_samples = self->n_samples_drawn;
+  sync_inference (self);
   gb_latent_view_changed (self->view, base);
   update_info_size (self);
   gtk_widget_queue_draw (GTK_WIDGET (self->info_area));
@@ -440,6 +478,7 @@ clear_clicked_cb (GbLatentPage *self)
   self->has_sel = FALSE;
   self->pair_a = self->pair_b = -1;
   self->n_samples_drawn = 0;
+  update_inference (self);
   sync_scene (self, FALSE);
 }
 
@@ -741,6 +780,7 @@ gb_latent_page_class_init (GbLatentPageClass *klass)
 
   g_type_ensure (GB_TYPE_LATENT_VIEW);
   g_type_ensure (GB_TYPE_LATENT_TRAIN_PANEL);
+  g_type_ensure (GB_TYPE_LATENT_INFERENCE_PANEL);
   gtk_widget_class_install_action (widget_class, "latent.toggle-manifold", NULL, toggle_manifold_action);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/glassbox/Glassbox/ui/gb-latent-page.ui");
   gtk_widget_class_bind_template_child (widget_class, GbLatentPage, view);
@@ -754,6 +794,7 @@ gb_latent_page_class_init (GbLatentPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, GbLatentPage, clear_button);
   gtk_widget_class_bind_template_child (widget_class, GbLatentPage, reset_button);
   gtk_widget_class_bind_template_child (widget_class, GbLatentPage, train_panel);
+  gtk_widget_class_bind_template_child (widget_class, GbLatentPage, inference_panel);
 }
 
 static void
@@ -789,6 +830,7 @@ gb_latent_page_init (GbLatentPage *self)
   g_signal_connect (self->train_panel, "snapshot", G_CALLBACK (training_snapshot_cb), self);
   g_signal_connect (self->train_panel, "finished", G_CALLBACK (training_finished_cb), self);
   g_signal_connect (self->train_panel, "message", G_CALLBACK (training_message_cb), self);
+  g_signal_connect_swapped (self->inference_panel, "changed", G_CALLBACK (inference_changed_cb), self);
   gtk_drawing_area_set_draw_func (self->info_area, info_draw_cb, self, NULL);
   g_signal_connect_swapped (self->info_area, "resize", G_CALLBACK (update_info_size), self);
 

@@ -306,6 +306,50 @@ paint_cross (cairo_t *cr, double x, double y, double r)
   cairo_line_to (cr, x + r, y - r);
 }
 
+/* p(z|x) over its grid as a heat map of the second accent, opaque at the peak and fading out over
+ * 12 nats (a log scale: the shape of the tails shows). */
+static void
+paint_posterior (cairo_t *cr, int w, int h, const GbLatentScene *s, const GbPalette *pal)
+{
+  const GbPosteriorGrid *g = s->posterior;
+  int n = g->n;
+  cairo_surface_t *img = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, n, n);
+  if (cairo_surface_status (img) != CAIRO_STATUS_SUCCESS)
+    {
+      cairo_surface_destroy (img);
+      return;
+    }
+  cairo_surface_flush (img);
+  guint8 *data = cairo_image_surface_get_data (img);
+  int stride = cairo_image_surface_get_stride (img);
+  const GbRgb *c = &pal->accent2;
+  for (int j = 0; j < n; j++)
+    {
+      /* Rows go up the plane; the image's rows go down the screen. */
+      guint32 *row = (guint32 *) (data + (gsize) (n - 1 - j) * stride);
+      for (int i = 0; i < n; i++)
+        {
+          double a = 0.85 * CLAMP (1.0 + (g->log_joint[(gsize) j * n + i] - g->max) / 12.0, 0.0, 1.0);
+          guint32 A = (guint32) (a * 255 + 0.5);
+          /* Premultiplied. */
+          row[i] = A << 24 | (guint32) (c->r * A + 0.5) << 16 | (guint32) (c->g * A + 0.5) << 8 | (guint32) (c->b * A + 0.5);
+        }
+    }
+  cairo_surface_mark_dirty (img);
+  double x0, y0, x1, y1;
+  gb_viewport_to_screen (&s->vp, w, h, g->x0, g->y1, &x0, &y0);
+  gb_viewport_to_screen (&s->vp, w, h, g->x1, g->y0, &x1, &y1);
+  cairo_save (cr);
+  cairo_translate (cr, x0, y0);
+  cairo_scale (cr, (x1 - x0) / n, (y1 - y0) / n);
+  cairo_set_source_surface (cr, img, 0, 0);
+  cairo_pattern_set_filter (cairo_get_source (cr), CAIRO_FILTER_BILINEAR);
+  cairo_rectangle (cr, 0, 0, n, n);
+  cairo_fill (cr);
+  cairo_restore (cr);
+  cairo_surface_destroy (img);
+}
+
 void
 gb_latent_paint_overlay (cairo_t *cr, int w, int h, const GbLatentScene *s, const GbPalette *pal)
 {
@@ -359,6 +403,9 @@ gb_latent_paint_overlay (cairo_t *cr, int w, int h, const GbLatentScene *s, cons
       cairo_stroke (cr);
     }
 
+  if (s->posterior != NULL)
+    paint_posterior (cr, w, h, s, pal);
+
   /* The selected point: μ and its 1σ and 2σ posterior ellipses. */
   if (s->has_selection)
     {
@@ -383,6 +430,31 @@ gb_latent_paint_overlay (cairo_t *cr, int w, int h, const GbLatentScene *s, cons
       cairo_set_line_width (cr, 1.5);
       cairo_stroke (cr);
       gb_paint_text (cr, sx + 2 * s->sel_sigma[0] * vp->scale + 4, sy - 8, "2σ", 11, &pal->accent, GB_ALIGN_LEFT, TRUE);
+    }
+
+  /* q optimised for this image alone: its 1σ and 2σ ellipses, dashed. */
+  if (s->has_q_opt)
+    {
+      gb_viewport_to_screen (vp, w, h, s->q_opt_mu[0], s->q_opt_mu[1], &sx, &sy);
+      const double dash[] = { 5.0, 3.0 };
+      for (int k = 2; k >= 1; k--)
+        {
+          cairo_save (cr);
+          cairo_translate (cr, sx, sy);
+          cairo_scale (cr, MAX (k * s->q_opt_sigma[0] * vp->scale, 0.5), MAX (k * s->q_opt_sigma[1] * vp->scale, 0.5));
+          cairo_arc (cr, 0, 0, 1, 0, 2 * G_PI);
+          cairo_restore (cr);
+          cairo_set_dash (cr, dash, 2, 0);
+          gb_set_rgb (cr, &pal->bg);
+          cairo_set_line_width (cr, 3.5);
+          cairo_stroke_preserve (cr);
+          gb_set_rgb (cr, &pal->accent2);
+          cairo_set_line_width (cr, k == 1 ? 2.0 : 1.2);
+          cairo_stroke (cr);
+          cairo_set_dash (cr, NULL, 0, 0);
+        }
+      gb_paint_text (cr, sx + 2 * s->q_opt_sigma[0] * vp->scale + 4, sy + 4, "q*", 12, &pal->accent2, GB_ALIGN_LEFT,
+                     TRUE);
     }
 
   /* The pointer: a crosshair and its z. */

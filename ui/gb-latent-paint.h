@@ -9,6 +9,7 @@
  */
 #pragma once
 
+#include "gb-vae-inference.h"
 #include "gb-vae-latent.h"
 #include "gb-paint.h"
 
@@ -53,6 +54,10 @@ typedef struct {
   const float *samples_z;     /* (n_samples, 2) */
   int n_samples;
   const char *banner;         /* a message drawn across the top, or NULL */
+  /* The selected image's true posterior p(z|x) (a heat map, log scale), and q optimised for it. */
+  const GbPosteriorGrid *posterior;
+  gboolean has_q_opt;
+  double q_opt_mu[2], q_opt_sigma[2];
 } GbLatentScene;
 
 void gb_latent_paint_base    (cairo_t *cr, int w, int h, const GbLatentScene *s, const GbPalette *pal);

@@ -1,6 +1,9 @@
 /* gb-latent-render.c — builds the latent scene from files and paints it to a file. */
 #include "gb-latent-render.h"
 
+#include <math.h>
+#include <string.h>
+
 #include "gb-dataset.h"
 #include "gb-error.h"
 #include "gb-export.h"
@@ -12,6 +15,10 @@ typedef struct {
   GbLatentScene scene;
   GbLatentInfo info;
   GbPalette pal;
+  double zoom;
+  float *x, *recon;          /* the selected image and its reconstruction */
+  const char *class_name;
+  GbPosteriorGrid *grid;
 } RenderData;
 
 static void
@@ -21,11 +28,70 @@ paint_cb (cairo_t *cr, int w, int h, gpointer data)
   int info_w = MIN (340, w / 3);
   /* The viewport shows ±3.5 (beyond the 3σ ring) in the plane's part. */
   gb_viewport_reset (&rd->scene.vp, w - info_w, h, 3.5);
+  rd->scene.vp.scale *= rd->zoom;
+  if (rd->scene.has_selection)
+    rd->scene.vp.cx = rd->scene.sel_mu[0], rd->scene.vp.cy = rd->scene.sel_mu[1];
   gb_latent_export_paint (cr, w, h, &rd->scene, &rd->info, &rd->pal);
 }
 
+/* The selected test image: its numbers in the info panel, its ellipses, and (asked for) its posterior and q*. */
+static gboolean
+select_image (RenderData *rd, GbRenderOptions *opt, const GbVae *vae, const GbImageSet *test, GError **error)
+{
+  int D = vae->config.n_input;
+  if (opt->select < 0 || opt->select >= test->n)
+    {
+      g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, "--select %" G_GINT64_FORMAT " is outside 0…%u",
+                   opt->select, test->n - 1);
+      return FALSE;
+    }
+  const guint8 *px = test->pixels + (gsize) opt->select * D;
+  for (int d = 0; d < D; d++)
+    rd->x[d] = px[d] / 255.0f;
+  GbRng rng;
+  gb_rng_init (&rng, 0x5e1ec7ULL ^ (guint64) opt->select);   /* the page's ε for this image */
+  float eps[2] = { gb_rng_normal (&rng), gb_rng_normal (&rng) }, mu[2], lv[2], z[2];
+  GbVaeLoss loss = gb_vae_explain (vae, rd->x, eps, mu, lv, z, rd->recon);
+  GbLatentInfo *info = &rd->info;
+  info->has_selection = TRUE;
+  info->sel_index = (guint32) opt->select;
+  info->sel_class = rd->class_name;
+  info->sel_original = px;
+  info->sel_recon = rd->recon;
+  for (int j = 0; j < 2; j++)
+    {
+      info->mu[j] = mu[j], info->logvar[j] = lv[j], info->eps[j] = eps[j], info->z[j] = z[j];
+      rd->scene.sel_mu[j] = mu[j], rd->scene.sel_sigma[j] = exp (0.5 * lv[j]);
+    }
+  info->bce = loss.bce, info->kl = loss.kl;
+  rd->scene.has_selection = TRUE;
+  if (!opt->posterior && !opt->optimise_q)
+    return TRUE;
+  g_autoptr (GbManifoldDecoder) dec = gb_manifold_decoder_new (vae);
+  rd->grid = gb_posterior_grid_fitted (vae, dec, rd->x, mu, lv, 200, error);
+  if (rd->grid == NULL)
+    return FALSE;
+  rd->scene.posterior = opt->posterior ? rd->grid : NULL;
+  double elbo = gb_vae_elbo_gauss_hermite (vae, rd->x, mu, lv, 20);
+  GString *r = g_string_new (NULL);
+  g_string_append_printf (r, "test image %" G_GINT64_FORMAT ": log p(x) %.3f nats (quadrature), ELBO of q(z|x) %.3f, "
+                          "gap %.3f", opt->select, rd->grid->log_px, elbo, rd->grid->log_px - elbo);
+  if (opt->optimise_q)
+    {
+      float qm[2] = { mu[0], mu[1] }, ql[2] = { lv[0], lv[1] };
+      double q_elbo = gb_posterior_grid_optimise_q (rd->grid, qm, ql, 200, NULL, NULL);
+      rd->scene.has_q_opt = TRUE;
+      for (int j = 0; j < 2; j++)
+        rd->scene.q_opt_mu[j] = qm[j], rd->scene.q_opt_sigma[j] = exp (0.5 * ql[j]);
+      g_string_append_printf (r, "; ELBO of q* %.3f: approximation gap %.3f, amortisation gap %.3f", q_elbo,
+                              rd->grid->log_px - q_elbo, q_elbo - elbo);
+    }
+  opt->report = g_string_free (r, FALSE);
+  return TRUE;
+}
+
 gboolean
-gb_latent_render_file (const GbRenderOptions *opt, const char *path, GError **error)
+gb_latent_render_file (GbRenderOptions *opt, const char *path, GError **error)
 {
   g_autoptr (GbVae) vae = opt->model_path ? gb_vae_load (opt->model_path, error) : gb_shipped_vae_load (error);
   if (vae == NULL)
@@ -112,5 +178,30 @@ gb_latent_render_file (const GbRenderOptions *opt, const char *path, GError **er
                                            vae->info.dataset ? vae->info.dataset : "unknown data",
                                            vae->info.epochs);
   rd.info.model_line = line;
-  return gb_export_file (path, opt->width, opt->height, paint_cb, &rd, error);
+  rd.zoom = opt->zoom > 0 ? opt->zoom : 1.0;
+  gboolean ok = TRUE;
+  if (opt->select >= 0 || opt->posterior || opt->optimise_q)
+    {
+      if (ds == NULL)
+        {
+          g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, "--select needs the data set%s%s",
+                       banner ? ": " : "", banner ? banner + strlen ("No data points: ") : "");
+          return FALSE;
+        }
+      if (opt->select < 0)
+        {
+          g_set_error_literal (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, "--posterior and --optimise-q need --select INDEX");
+          return FALSE;
+        }
+      rd.x = g_new (float, D);
+      rd.recon = g_new (float, D);
+      if (opt->select >= 0 && opt->select < ds->test->n)
+        rd.class_name = ds->class_names[MIN (ds->test->labels[opt->select], ds->n_classes - 1)];
+      ok = select_image (&rd, opt, vae, ds->test, error);
+    }
+  ok = ok && gb_export_file (path, opt->width, opt->height, paint_cb, &rd, error);
+  g_free (rd.x);
+  g_free (rd.recon);
+  gb_posterior_grid_free (rd.grid);
+  return ok;
 }

@@ -14,8 +14,13 @@ typedef struct {
   gboolean dark;
   gboolean has_pointer;
   double pointer[2];
+  gint64 select;             /* a test image to select (−1: none); needs the data set */
+  gboolean posterior;        /* draw the selected image's true posterior */
+  gboolean optimise_q;       /* and q fitted to it alone */
+  double zoom;               /* 1 shows ±3.5; more zooms in about the selection (or the origin) */
+  char *report;              /* out: the selected image's numbers, when it has any (free it) */
 } GbRenderOptions;
 
-gboolean gb_latent_render_file (const GbRenderOptions *opt, const char *path, GError **error);
+gboolean gb_latent_render_file (GbRenderOptions *opt, const char *path, GError **error);
 
 G_END_DECLS

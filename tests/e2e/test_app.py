@@ -257,6 +257,29 @@ def session_with_data(binary, display, tmp):
     after_drag = app.shot(os.path.join(tmp, "preview-drag.png"), *PREVIEW)
     check(differing_pixels(shots[1], after_drag) > 500, "dragging across the plane changes the preview")
 
+    # Inference for one image: Return selects the test point nearest the pointer; its true posterior is
+    # drawn (Alt+U hides it), the bounds come in order, and q fitted to it alone (Alt+Q) lies between.
+    app.move(*PLANE[1])
+    time.sleep(0.3)
+    app.key("Return")
+    check(app.wait_log(r"inference: log p\(x\)", 10), "selecting a point works out its posterior")
+    nums = re.findall(r"inference: log p\(x\) (\S+), IWAE-\d+ (\S+), ELBO (\S+)", open(app.log_path).read())
+    log_px, iwae, elbo = (float(v) for v in nums[-1])
+    check(elbo < iwae < log_px + 0.05, f"ELBO {elbo} < IWAE {iwae} ≤ log p(x) {log_px}")
+    app.move(0.02, 0.5)   # the pointer off the plane: only the posterior differs between the shots
+    time.sleep(0.5)
+    with_post = app.shot(os.path.join(tmp, "posterior-on.png"), 0.0, 0.1, 0.65, 0.65)
+    app.key("alt+u")
+    time.sleep(0.5)
+    without = app.shot(os.path.join(tmp, "posterior-off.png"), 0.0, 0.1, 0.65, 0.65)
+    check(differing_pixels(with_post, without) > 30, "the true posterior is drawn on the plane")
+    app.key("alt+u")
+    app.key("alt+q")
+    check(app.wait_log(r"inference: q\* ELBO", 20), "Optimise q fits q to the image")
+    q_elbo = float(re.findall(r"inference: q\* ELBO (\S+)", open(app.log_path).read())[-1])
+    check(elbo <= q_elbo <= log_px + 1e-6, f"ELBO {elbo} ≤ ELBO(q*) {q_elbo} ≤ log p(x) {log_px}")
+    app.shot(os.path.join(tmp, "inference.png"), 0.0, 0.0, 1.0, 1.0)
+
     # Training from the UI: one epoch, started and stopped with the keyboard.
     plot_before = app.shot(os.path.join(tmp, "plot0.png"), *PLOT)
     app.key("alt+e")
