@@ -250,8 +250,8 @@ gb_cli_evaluate_vae (int argc, char **argv)
     "weighted bound IWAE-K, and for a 2-d latent log p(x) by quadrature over the plane\n"
     "and the ELBO of q optimised for each image alone, which split the gap\n"
     "log p(x) − ELBO into the approximation gap and the amortisation gap\n"
-    "(Cremer et al., 2018). The ELBO of a 2-d latent is exact (Gauss–Hermite); of a\n"
-    "larger one, the mean over IWAE's K draws.",
+    "(Cremer et al., 2018). For a 2-d latent the ELBOs are worked out on the\n"
+    "quadrature's grid; for a larger one the ELBO is the mean over IWAE's K draws.",
     &argc, &argv, NULL);
   if (status >= 0)
     return status;

@@ -145,9 +145,12 @@ gb_posterior_grid_elbo (const GbPosteriorGrid *g, const float mu[2], const float
         memset (grad, 0, 4 * sizeof (double));
       return -INFINITY;
     }
+  double log_Z = 0.0, log_dA = log (dA);
   for (int pass = 0; pass < 2; pass++)
     for (int j = j0; j < j1; j++)
       {
+        if (pass == 1 && j == j0)
+          log_Z = log (Z);
         double u = g->y0 + (j + 0.5) * dy - mu[1], uu = u * u / var[1];
         for (int i = i0; i < i1; i++)
           {
@@ -161,7 +164,7 @@ gb_posterior_grid_elbo (const GbPosteriorGrid *g, const float mu[2], const float
               }
             double p = w / Z;
             /* log q̃_i, the density the normalised points stand for: p_i / dA. */
-            double f = g->log_joint[(gsize) j * n + i] - (log (p) - log (dA));
+            double f = g->log_joint[(gsize) j * n + i] - (e - top - log_Z - log_dA);
             double gi[4] = { t / var[0], u / var[1], 0.5 * (tt - 1.0), 0.5 * (uu - 1.0) };
             sf += p * f;
             for (int k = 0; k < 4; k++)
@@ -324,7 +327,7 @@ gb_vae_iwae (const GbVae *vae, const float *x, const float *mu, const float *log
 
 /* --- over a data set --- */
 
-enum { SUMMARY_GRID = 32, SUMMARY_GH = 20, SUMMARY_OPT_STEPS = 150 };
+enum { SUMMARY_GRID = 32, SUMMARY_OPT_STEPS = 150 };
 
 typedef struct {
   const GbVae *vae;
@@ -363,11 +366,13 @@ summary_range_cb (gpointer data, int part, gint64 i0, gint64 i1)
       s->log_px[i] = s->elbo_opt[i] = NAN;
       if (L == 2)
         {
-          s->elbo[i] = gb_vae_elbo_gauss_hermite (s->vae, x, mu, lv, SUMMARY_GH);
+          /* The ELBOs on the grid that gives log p(x): the two gaps are then measured alike (it agrees with a
+           * 20 × 20 Gauss–Hermite rule to about 0.01 nats, and costs no decoding). */
           g_autoptr (GbPosteriorGrid) g = gb_posterior_grid_fitted (s->vae, s->dec, x, mu, lv, SUMMARY_GRID, NULL);
           if (g != NULL)
             {
               float m[2] = { mu[0], mu[1] }, l[2] = { lv[0], lv[1] };
+              s->elbo[i] = gb_posterior_grid_elbo (g, mu, lv, NULL);
               s->log_px[i] = g->log_px;
               s->elbo_opt[i] = gb_posterior_grid_optimise_q (g, m, l, SUMMARY_OPT_STEPS, NULL, NULL);
             }

@@ -77,7 +77,7 @@ double gb_vae_iwae (const GbVae *vae, const float *x, const float *mu, const flo
 typedef struct {
   int n;              /* images */
   int K;              /* IWAE's samples */
-  double elbo;        /* the encoder's q: by Gauss–Hermite for 2-d latents, else the K draws' mean */
+  double elbo;        /* the encoder's q: on the quadrature's grid for 2-d latents, else the K draws' mean */
   double iwae;
   double log_px;      /* by quadrature (2-d latents; NaN otherwise) */
   double elbo_opt;    /* q optimised per image (2-d; NaN otherwise) */

@@ -72,7 +72,7 @@ select_image (RenderData *rd, GbRenderOptions *opt, const GbVae *vae, const GbIm
   if (rd->grid == NULL)
     return FALSE;
   rd->scene.posterior = opt->posterior ? rd->grid : NULL;
-  double elbo = gb_vae_elbo_gauss_hermite (vae, rd->x, mu, lv, 20);
+  double elbo = gb_posterior_grid_elbo (rd->grid, mu, lv, NULL);
   GString *r = g_string_new (NULL);
   g_string_append_printf (r, "test image %" G_GINT64_FORMAT ": log p(x) %.3f nats (quadrature), ELBO of q(z|x) %.3f, "
                           "gap %.3f", opt->select, rd->grid->log_px, elbo, rd->grid->log_px - elbo);
