@@ -10,6 +10,7 @@
 #include "gb-page.h"
 
 #include <math.h>
+#include <stdlib.h>
 
 #include "gb-dataset.h"
 #include "gb-error.h"
@@ -56,6 +57,7 @@ struct _GbLatentPage {
   char *model_name;
   char *model_line;
   guint encode_generation;
+  gboolean encode_pending;    /* a model waits for the data set to be encoded */
 
   GbManifold *manifold;
   GbManifoldDecoder *decoder; /* the model prepared for manifolds */
@@ -530,6 +532,9 @@ encode_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancel
   g_task_return_boolean (task, TRUE);
 }
 
+static void fit_view_to_codes (GbLatentPage *self);
+static void start_encode (GbLatentPage *self);
+
 static void
 encode_done_cb (GObject *source, GAsyncResult *result, gpointer data)
 {
@@ -553,8 +558,6 @@ encode_done_cb (GObject *source, GAsyncResult *result, gpointer data)
       gb_latent_page_message (self, error->message);
       return;
     }
-  if (job->generation != self->encode_generation)
-    return; /* the model changed again meanwhile */
   if (self->ds == NULL)
     {
       self->ds = gb_dataset_ref (job->ds);
@@ -563,14 +566,52 @@ encode_done_cb (GObject *source, GAsyncResult *result, gpointer data)
       g_clear_pointer (&self->data_error, g_free);
       gb_latent_train_panel_set_data (self->train_panel, self->ds, NULL);
     }
+  if (job->generation != self->encode_generation)
+    {
+      /* The model changed meanwhile: a model opened while the data set was loading is encoded now. */
+      if (self->encode_pending)
+        start_encode (self);
+      return;
+    }
   g_autoptr (GbVaeSnapshot) snap = gb_vae_snapshot_new (g_steal_pointer (&job->vae), g_steal_pointer (&job->mu),
                                                         self->ds->test->n);
   gb_latent_page_install_snapshot (self, snap);
+  fit_view_to_codes (self);
+}
+
+static int
+compare_floats (gconstpointer a, gconstpointer b)
+{
+  float x = *(const float *) a, y = *(const float *) b;
+  return (x > y) - (x < y);
+}
+
+/* The view a model opens on: its test set's codes (all but the outermost 0.1 % on each side) and the
+ * prior's ±3.5, whichever reaches further. */
+static void
+fit_view_to_codes (GbLatentPage *self)
+{
+  const GbVaeSnapshot *snap = self->model;
+  if (snap == NULL || snap->mu == NULL || snap->n < 2)
+    return;
+  double box[4] = { -3.5, 3.5, -3.5, 3.5 };
+  g_autofree float *v = g_new (float, snap->n);
+  for (int j = 0; j < 2; j++)
+    {
+      for (guint32 i = 0; i < snap->n; i++)
+        v[i] = snap->mu[2 * i + j];
+      qsort (v, snap->n, sizeof (float), compare_floats);
+      double lo = v[snap->n / 1000], hi = v[snap->n - 1 - snap->n / 1000], pad = 0.06 * (hi - lo);
+      if (isfinite (lo) && isfinite (hi))
+        box[2 * j] = MIN (box[2 * j], lo - pad), box[2 * j + 1] = MAX (box[2 * j + 1], hi + pad);
+    }
+  gb_latent_view_set_home (self->view, box);
 }
 
 static void
 start_encode (GbLatentPage *self)
 {
+  self->encode_pending = FALSE;
   EncodeJob *job = g_new0 (EncodeJob, 1);
   job->dir = g_strdup (gb_dataset_dir (NULL));
   job->vae = gb_vae_copy (self->model->vae);
@@ -608,6 +649,13 @@ gb_latent_page_set_model (GbLatentPage *self, GbVae *vae, const char *name)
   gb_latent_page_install_snapshot (self, snap);
   if (!self->data_loading || self->ds != NULL)
     start_encode (self);
+  else
+    {
+      /* The data set's first load (with its encoding by the model then on show) is under way:
+       * that encoding is now stale, and this model's follows it. */
+      self->encode_generation++;
+      self->encode_pending = TRUE;
+    }
 }
 
 static gboolean

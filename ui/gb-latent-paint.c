@@ -29,6 +29,14 @@ gb_viewport_reset (GbViewport *vp, int w, int h, double r)
 }
 
 void
+gb_viewport_fit (GbViewport *vp, int w, int h, const double box[4])
+{
+  vp->cx = 0.5 * (box[0] + box[1]);
+  vp->cy = 0.5 * (box[2] + box[3]);
+  vp->scale = MIN (MAX (w, 1) / (box[1] - box[0]), MAX (h, 1) / (box[3] - box[2]));
+}
+
+void
 gb_viewport_zoom (GbViewport *vp, int w, int h, double sx, double sy, double factor)
 {
   double zx, zy;

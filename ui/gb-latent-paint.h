@@ -27,6 +27,8 @@ void gb_viewport_to_latent (const GbViewport *vp, int w, int h, double sx, doubl
                             double *zx, double *zy);
 /* The viewport that shows [−r, r]² whole. */
 void gb_viewport_reset     (GbViewport *vp, int w, int h, double r);
+/* The viewport that shows the rectangle box (x0, x1, y0, y1) whole, centred. */
+void gb_viewport_fit       (GbViewport *vp, int w, int h, const double box[4]);
 /* Zooms by factor about the screen point (sx, sy), which stays put. */
 void gb_viewport_zoom      (GbViewport *vp, int w, int h, double sx, double sy, double factor);
 

@@ -1,6 +1,8 @@
 /* gb-latent-view.c — the latent plane widget: caching, gestures, keys, stats. */
 #include "gb-latent-view.h"
 
+#include <string.h>
+
 #include "gb-frame-stats.h"
 
 #include <math.h>
@@ -14,6 +16,7 @@ struct _GbLatentView {
   GbLatentScene scene;
   GbPalette pal;
   gboolean viewport_set;
+  double home[4];             /* what Reset shows: x0, x1, y0, y1 */
   int last_w, last_h;
 
   cairo_surface_t *base;      /* cached base layer */
@@ -82,9 +85,20 @@ gb_latent_view_reset (GbLatentView *self)
       self->viewport_set = FALSE;
       return;
     }
-  gb_viewport_reset (&self->scene.vp, w, h, RESET_RADIUS);
+  gb_viewport_fit (&self->scene.vp, w, h, self->home);
   self->viewport_set = TRUE;
   viewport_changed (self);
+}
+
+void
+gb_latent_view_set_home (GbLatentView *self, const double box[4])
+{
+  g_return_if_fail (GB_IS_LATENT_VIEW (self));
+  if (box != NULL && box[1] > box[0] && box[3] > box[2])
+    memcpy (self->home, box, sizeof self->home);
+  else
+    self->home[0] = self->home[2] = -RESET_RADIUS, self->home[1] = self->home[3] = RESET_RADIUS;
+  gb_latent_view_reset (self);
 }
 
 /* --- palette --- */
@@ -125,7 +139,7 @@ gb_latent_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
     return;
   if (!self->viewport_set)
     {
-      gb_viewport_reset (&self->scene.vp, w, h, RESET_RADIUS);
+      gb_viewport_fit (&self->scene.vp, w, h, self->home);
       self->viewport_set = TRUE;
     }
   else if (w != self->last_w || h != self->last_h)
@@ -426,6 +440,7 @@ static void
 gb_latent_view_init (GbLatentView *self)
 {
   GtkWidget *widget = GTK_WIDGET (self);
+  self->home[0] = self->home[2] = -RESET_RADIUS, self->home[1] = self->home[3] = RESET_RADIUS;
   gtk_widget_set_focusable (widget, TRUE);
   gtk_widget_set_focus_on_click (widget, TRUE);
   gtk_widget_set_hexpand (widget, TRUE);

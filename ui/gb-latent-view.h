@@ -25,7 +25,10 @@ GtkWidget     *gb_latent_view_new        (void);
 GbLatentScene *gb_latent_view_get_scene  (GbLatentView *self);
 /* base: the data, manifold or legend changed (else only the overlay). */
 void           gb_latent_view_changed    (GbLatentView *self, gboolean base);
+/* Back to the home rectangle: [−3.5, 3.5]² unless set_home said otherwise. */
 void           gb_latent_view_reset      (GbLatentView *self);
+/* The rectangle (x0, x1, y0, y1) Reset shows, shown now; NULL: [−3.5, 3.5]². */
+void           gb_latent_view_set_home   (GbLatentView *self, const double box[4]);
 const GbPalette *gb_latent_view_get_palette (GbLatentView *self);
 
 G_END_DECLS
