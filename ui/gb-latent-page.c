@@ -26,6 +26,7 @@
 #include "gb-vae-file.h"
 
 #define MAX_INTERP 32
+#define TRAVERSE_K 9
 
 struct _GbLatentPage {
   GtkBox parent_instance;
@@ -73,6 +74,7 @@ struct _GbLatentPage {
   guint32 sel;
   float sel_mu[2], sel_lv[2], sel_eps[2], sel_z[2];
   float *sel_recon;           /* (D) */
+  float *sel_traverse;        /* (2·TRAVERSE_K, D): z₁, then z₂, over [−3, 3] through μ */
   GbVaeLoss sel_loss;
 
   /* Interpolation between two test points (−1: none). */
@@ -161,6 +163,9 @@ recompute_selection (GbLatentPage *self)
   self->sel_eps[1] = gb_rng_normal (&rng);
   self->sel_loss = gb_vae_explain (self->model->vae, x, self->sel_eps, self->sel_mu, self->sel_lv,
                                    self->sel_z, self->sel_recon);
+  for (int c = 0; c < 2; c++)
+    gb_latent_traverse (self->model->vae, self->sel_mu, c, -3.0, 3.0, TRAVERSE_K,
+                        self->sel_traverse + (gsize) c * TRAVERSE_K * D);
   update_inference (self);
 }
 
@@ -393,6 +398,9 @@ fill_info (GbLatentPage *self, GbLatentInfo *info)
         }
       info->bce = self->sel_loss.bce;
       info->kl = self->sel_loss.kl;
+      info->traverse = self->sel_traverse;
+      info->traverse_k = TRAVERSE_K;
+      info->traverse_lo = -3.0, info->traverse_hi = 3.0;
     }
   gboolean pair = self->pair_a >= 0 && self->pair_b >= 0 && self->model->mu != NULL;
   info->interp_k = pair ? gtk_spin_button_get_value_as_int (self->interp_k) : 0;
@@ -639,11 +647,13 @@ gb_latent_page_set_model (GbLatentPage *self, GbVae *vae, const char *name)
     }
   g_free (self->preview);
   g_free (self->sel_recon);
+  g_free (self->sel_traverse);
   g_free (self->interp);
   g_free (self->samples);
   int D = vae->config.n_input;
   self->preview = g_new0 (float, D);
   self->sel_recon = g_new0 (float, D);
+  self->sel_traverse = g_new0 (float, (gsize) 2 * TRAVERSE_K * D);
   self->interp = g_new0 (float, (gsize) MAX_INTERP * D);
   self->samples = g_new0 (float, (gsize) GB_LATENT_MAX_SAMPLES * D);
   gb_latent_page_install_snapshot (self, snap);
@@ -813,6 +823,7 @@ gb_latent_page_finalize (GObject *object)
   gb_manifold_decoder_free (self->decoder);
   g_free (self->preview);
   g_free (self->sel_recon);
+  g_free (self->sel_traverse);
   g_free (self->interp);
   g_free (self->samples);
   G_OBJECT_CLASS (gb_latent_page_parent_class)->finalize (object);

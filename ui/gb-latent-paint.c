@@ -630,6 +630,22 @@ info_layout (cairo_t *cr, int w, const GbLatentInfo *info, const GbPalette *pal)
           y += 17;
         }
       y += 10;
+      /* Traversals: one coordinate varied, the other held at μ. */
+      for (int c = 0; c < 2 && info->traverse != NULL; c++)
+        {
+          snprintf (buf, sizeof buf, "Vary z%s from %.1f to %.1f, z%s = %.2f", c == 0 ? "₁" : "₂", info->traverse_lo,
+                    info->traverse_hi, c == 0 ? "₂" : "₁", info->mu[1 - c]);
+          if (draw)
+            gb_paint_text (cr, PAD, y, buf, 11, &pal->fg, GB_ALIGN_LEFT, TRUE);
+          y += 17;
+          const float *imgs = info->traverse + (gsize) c * info->traverse_k * rows * cols;
+          double avail = w - 2 * PAD, s = MIN (40.0, (avail - (info->traverse_k - 1) * 2.0) / info->traverse_k);
+          if (draw)
+            for (int k = 0; k < info->traverse_k; k++)
+              gb_paint_image (cr, PAD + k * (s + 2), y, s, s, imgs + (gsize) k * rows * cols, rows, cols, pal);
+          y += s + 8;
+        }
+      y += info->traverse != NULL ? 6 : 0;
     }
 
   if (info->interp_k > 0 && info->interp != NULL)

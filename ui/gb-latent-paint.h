@@ -83,6 +83,11 @@ typedef struct {
   const float *sel_recon;     /* (D) */
   double mu[2], logvar[2], eps[2], z[2];
   double bce, kl;
+  /* Latent traversals through the selected μ: K images as z₁ goes over [lo, hi] with z₂ = μ₂, then
+   * K as z₂ does with z₁ = μ₁ ((2K, D); NULL: none). */
+  const float *traverse;
+  int traverse_k;
+  double traverse_lo, traverse_hi;
   /* Interpolation. */
   int interp_k;
   const float *interp;        /* (K, D) */

@@ -17,6 +17,7 @@ typedef struct {
   GbPalette pal;
   double zoom;
   float *x, *recon;          /* the selected image and its reconstruction */
+  float *traverse;           /* (18, D): its traversals */
   const char *class_name;
   GbPosteriorGrid *grid;
 } RenderData;
@@ -64,6 +65,9 @@ select_image (RenderData *rd, GbRenderOptions *opt, const GbVae *vae, const GbIm
       rd->scene.sel_mu[j] = mu[j], rd->scene.sel_sigma[j] = exp (0.5 * lv[j]);
     }
   info->bce = loss.bce, info->kl = loss.kl;
+  for (int c = 0; c < 2; c++)
+    gb_latent_traverse (vae, mu, c, -3.0, 3.0, 9, rd->traverse + (gsize) c * 9 * D);
+  info->traverse = rd->traverse, info->traverse_k = 9, info->traverse_lo = -3.0, info->traverse_hi = 3.0;
   rd->scene.has_selection = TRUE;
   if (!opt->posterior && !opt->optimise_q)
     return TRUE;
@@ -195,6 +199,7 @@ gb_latent_render_file (GbRenderOptions *opt, const char *path, GError **error)
         }
       rd.x = g_new (float, D);
       rd.recon = g_new (float, D);
+      rd.traverse = g_new (float, (gsize) 18 * D);
       if (opt->select >= 0 && opt->select < ds->test->n)
         rd.class_name = ds->class_names[MIN (ds->test->labels[opt->select], ds->n_classes - 1)];
       ok = select_image (&rd, opt, vae, ds->test, error);
@@ -202,6 +207,7 @@ gb_latent_render_file (GbRenderOptions *opt, const char *path, GError **error)
   ok = ok && gb_export_file (path, opt->width, opt->height, paint_cb, &rd, error);
   g_free (rd.x);
   g_free (rd.recon);
+  g_free (rd.traverse);
   gb_posterior_grid_free (rd.grid);
   return ok;
 }
