@@ -325,6 +325,44 @@ gb_vae_iwae (const GbVae *vae, const float *x, const float *mu, const float *log
   return top + log (sum / K);
 }
 
+/* --- the aggregate posterior --- */
+
+void
+gb_aggregate_posterior (const float *mu, const float *logvar, guint32 n, int nx, int ny, const double box[4],
+                        float *out, float *kl)
+{
+  double dx = (box[1] - box[0]) / nx, dy = (box[3] - box[2]) / ny;
+  g_autofree double *q = g_new0 (double, (gsize) nx * ny);
+  for (guint32 k = 0; k < n; k++)
+    {
+      double m0 = mu[2 * k], m1 = mu[2 * k + 1];
+      double v0 = exp (logvar[2 * k]), v1 = exp (logvar[2 * k + 1]);
+      if (kl != NULL)
+        kl[k] = (float) (0.5 * (v0 + v1 + m0 * m0 + m1 * m1 - 2.0 - logvar[2 * k] - logvar[2 * k + 1]));
+      double s0 = sqrt (v0), s1 = sqrt (v1);
+      double norm = 1.0 / (2.0 * G_PI * s0 * s1 * n);
+      /* Each Gaussian splatted where it is above e^−24.5 of its peak (7σ). */
+      int i0 = MAX (0, (int) floor ((m0 - 7 * s0 - box[0]) / dx)), i1 = MIN (nx, (int) ceil ((m0 + 7 * s0 - box[0]) / dx));
+      int j0 = MAX (0, (int) floor ((m1 - 7 * s1 - box[2]) / dy)), j1 = MIN (ny, (int) ceil ((m1 + 7 * s1 - box[2]) / dy));
+      for (int j = j0; j < j1; j++)
+        {
+          double u = box[2] + (j + 0.5) * dy - m1, eu = exp (-0.5 * u * u / v1) * norm;
+          for (int i = i0; i < i1; i++)
+            {
+              double t = box[0] + (i + 0.5) * dx - m0;
+              q[(gsize) j * nx + i] += eu * exp (-0.5 * t * t / v0);
+            }
+        }
+    }
+  for (int j = 0; j < ny; j++)
+    for (int i = 0; i < nx; i++)
+      {
+        double z0 = box[0] + (i + 0.5) * dx, z1 = box[2] + (j + 0.5) * dy;
+        double lq = q[(gsize) j * nx + i] > 0.0 ? log (q[(gsize) j * nx + i]) : -INFINITY;
+        out[(gsize) j * nx + i] = (float) (lq + LOG_2PI + 0.5 * (z0 * z0 + z1 * z1));
+      }
+}
+
 /* --- over a data set --- */
 
 enum { SUMMARY_GRID = 32, SUMMARY_OPT_STEPS = 150 };

@@ -73,6 +73,14 @@ double gb_vae_elbo_gauss_hermite (const GbVae *vae, const float *x, const float 
 double gb_vae_iwae (const GbVae *vae, const float *x, const float *mu, const float *logvar, int K, GbRng *rng,
                     double *elbo);
 
+/* The aggregate posterior q(z) = mean over n codes of N(z; μ_n, diag σ_n²)
+ * against the prior, on an nx × ny grid of cell centres over box (x0, x1, y0,
+ * y1): log q(z) − log p(z) into out (j·nx + i), −INFINITY where no code's
+ * Gaussian reaches (beyond 7σ of every one): the prior's mass the decoder
+ * never sees. Also each code's KL (q(z|x_n) ‖ p(z)) into kl (n) if not NULL. */
+void gb_aggregate_posterior (const float *mu, const float *logvar, guint32 n, int nx, int ny, const double box[4],
+                             float *out, float *kl);
+
 /* Everything above over the first n images of a data set: means over the images. */
 typedef struct {
   int n;              /* images */

@@ -226,6 +226,39 @@ test_summary (void)
   g_assert_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT);
 }
 
+/* The aggregate posterior of codes drawn from the prior itself, each with a tiny σ, is the prior:
+ * log q/p near 0 in the bulk; a set of codes all at one place leaves holes everywhere else. */
+static void
+test_aggregate (void)
+{
+  enum { N = 40000, G = 16 };
+  g_autofree float *mu = g_new (float, 2 * N), *lv = g_new (float, 2 * N), *kl = g_new (float, N);
+  GbRng rng;
+  gb_rng_init (&rng, 4);
+  for (int k = 0; k < N; k++)
+    {
+      mu[2 * k] = gb_rng_normal (&rng), mu[2 * k + 1] = gb_rng_normal (&rng);
+      lv[2 * k] = lv[2 * k + 1] = (float) log (0.3 * 0.3);
+    }
+  const double box[4] = { -1, 1, -1, 1 };
+  float out[G * G];
+  gb_aggregate_posterior (mu, lv, N, G, G, box, out, kl);
+  /* Smoothing the prior by σ = 0.3 widens it: q/p = N(z; 0, 1.09 I)/N(z; 0, I), within sampling noise. */
+  for (int j = 0; j < G; j++)
+    for (int i = 0; i < G; i++)
+      {
+        double z0 = box[0] + (i + 0.5) * 2.0 / G, z1 = box[2] + (j + 0.5) * 2.0 / G, r2 = z0 * z0 + z1 * z1;
+        double want = -log (1.09) - 0.5 * r2 / 1.09 + 0.5 * r2;
+        g_assert_cmpfloat_with_epsilon (out[j * G + i], want, 0.08);
+      }
+  g_assert_cmpfloat_with_epsilon (kl[0], 0.5 * (2 * 0.09 + mu[0] * mu[0] + mu[1] * mu[1] - 2 - 2 * log (0.09)), 1e-5);
+  for (int k = 0; k < N; k++)
+    mu[2 * k] = mu[2 * k + 1] = 0.5f, lv[2 * k] = lv[2 * k + 1] = (float) log (0.01);
+  gb_aggregate_posterior (mu, lv, N, G, G, box, out, NULL);
+  g_assert_true (isinf (out[0]) && out[0] < 0);   /* (−0.94, −0.94): 14σ from every code */
+  g_assert_cmpfloat (out[(G * 3 / 4) * G + G * 3 / 4], >, 2.0);   /* (0.56, 0.56): all the mass is here */
+}
+
 int
 main (int argc, char **argv)
 {
@@ -235,5 +268,6 @@ main (int argc, char **argv)
   g_test_add_func ("/inference/log-lik", test_log_lik);
   g_test_add_func ("/inference/grid", test_grid);
   g_test_add_func ("/inference/summary", test_summary);
+  g_test_add_func ("/inference/aggregate", test_aggregate);
   return g_test_run ();
 }

@@ -42,6 +42,7 @@ struct _GbLatentInferencePanel {
   GtkButton *optimise_button;
   GtkSpinButton *k_spin;
   GtkLabel *numbers;
+  GtkCheckButton *aggregate_check, *kl_check;
 
   /* The image. */
   GbVaeSnapshot *model;
@@ -74,7 +75,7 @@ struct _GbLatentInferencePanel {
 
 G_DEFINE_FINAL_TYPE (GbLatentInferencePanel, gb_latent_inference_panel, GTK_TYPE_WIDGET)
 
-enum { CHANGED, N_SIGNALS };
+enum { CHANGED, SET_VIEW_CHANGED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 /* --- the numbers --- */
@@ -401,6 +402,26 @@ posterior_toggled_cb (GbLatentInferencePanel *self)
 }
 
 static void
+set_view_toggled_cb (GbLatentInferencePanel *self)
+{
+  g_signal_emit (self, signals[SET_VIEW_CHANGED], 0);
+}
+
+gboolean
+gb_latent_inference_panel_get_aggregate (GbLatentInferencePanel *self)
+{
+  g_return_val_if_fail (GB_IS_LATENT_INFERENCE_PANEL (self), FALSE);
+  return gtk_check_button_get_active (self->aggregate_check);
+}
+
+gboolean
+gb_latent_inference_panel_get_kl_colour (GbLatentInferencePanel *self)
+{
+  g_return_val_if_fail (GB_IS_LATENT_INFERENCE_PANEL (self), FALSE);
+  return gtk_check_button_get_active (self->kl_check);
+}
+
+static void
 gb_latent_inference_panel_dispose (GObject *object)
 {
   GbLatentInferencePanel *self = GB_LATENT_INFERENCE_PANEL (object);
@@ -435,6 +456,8 @@ gb_latent_inference_panel_class_init (GbLatentInferencePanelClass *klass)
   object_class->finalize = gb_latent_inference_panel_finalize;
   signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                    G_TYPE_NONE, 0);
+  signals[SET_VIEW_CHANGED] = g_signal_new ("set-view-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                            NULL, NULL, NULL, G_TYPE_NONE, 0);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/glassbox/Glassbox/ui/gb-latent-inference-panel.ui");
 #define CHILD(name) gtk_widget_class_bind_template_child (widget_class, GbLatentInferencePanel, name)
   CHILD (box);
@@ -442,6 +465,8 @@ gb_latent_inference_panel_class_init (GbLatentInferencePanelClass *klass)
   CHILD (optimise_button);
   CHILD (k_spin);
   CHILD (numbers);
+  CHILD (aggregate_check);
+  CHILD (kl_check);
 #undef CHILD
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 }
@@ -461,5 +486,7 @@ gb_latent_inference_panel_init (GbLatentInferencePanel *self)
   g_signal_connect_swapped (self->optimise_button, "clicked", G_CALLBACK (optimise_clicked_cb), self);
   g_signal_connect_swapped (self->posterior_check, "toggled", G_CALLBACK (posterior_toggled_cb), self);
   g_signal_connect_swapped (self->k_spin, "value-changed", G_CALLBACK (k_changed_cb), self);
+  g_signal_connect_swapped (self->aggregate_check, "toggled", G_CALLBACK (set_view_toggled_cb), self);
+  g_signal_connect_swapped (self->kl_check, "toggled", G_CALLBACK (set_view_toggled_cb), self);
   update_text (self);
 }

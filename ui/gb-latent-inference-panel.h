@@ -6,7 +6,11 @@
  * gap into the approximation and amortisation gaps.
  *
  * All of it is worked out on worker threads; the panel emits "changed"
- * whenever what the plane should show (the posterior, q*) changes. */
+ * whenever what the plane should show (the posterior, q*) changes.
+ *
+ * It also holds two switches for the whole test set, which the page acts
+ * on ("set-view-changed"): the aggregate posterior against the prior, and
+ * the points coloured by their KL. */
 #pragma once
 
 #include <gtk/gtk.h>
@@ -27,6 +31,8 @@ void gb_latent_inference_panel_set_image (GbLatentInferencePanel *self, GbVaeSna
  * check is off) and q optimised for the image (FALSE while none). */
 const GbPosteriorGrid *gb_latent_inference_panel_get_posterior (GbLatentInferencePanel *self);
 gboolean gb_latent_inference_panel_get_q_opt (GbLatentInferencePanel *self, float mu[2], float logvar[2]);
+gboolean gb_latent_inference_panel_get_aggregate  (GbLatentInferencePanel *self);
+gboolean gb_latent_inference_panel_get_kl_colour (GbLatentInferencePanel *self);
 /* The numbers as the panel shows them (for tests and the render command). */
 const char *gb_latent_inference_panel_get_text (GbLatentInferencePanel *self);
 

@@ -15,6 +15,7 @@
 #include "gb-dataset.h"
 #include "gb-error.h"
 #include "gb-export.h"
+#include "gb-latent-aggregate.h"
 #include "gb-latent-inference-panel.h"
 #include "gb-latent-train-panel.h"
 #include "gb-latent-view.h"
@@ -59,6 +60,13 @@ struct _GbLatentPage {
   char *model_line;
   guint encode_generation;
   gboolean encode_pending;    /* a model waits for the data set to be encoded */
+  double home[4];             /* the view's home rectangle */
+
+  /* The whole test set's aggregate posterior and KLs, for the model installed as number aggregate_of. */
+  GbAggregateMap *aggregate;
+  guint model_serial, aggregate_of;
+  GCancellable *aggregate_cancel;
+  double kl_max;
 
   GbManifold *manifold;
   GbManifoldDecoder *decoder; /* the model prepared for manifolds */
@@ -223,12 +231,85 @@ update_info_size (GbLatentPage *self)
   gtk_drawing_area_set_content_height (self->info_area, MAX (gb_latent_info_height (w, &info), 400));
 }
 
+/* --- the whole test set: aggregate posterior, KL colouring --- */
+
+static void sync_scene (GbLatentPage *self, gboolean base);
+
+static int
+compare_kl (gconstpointer a, gconstpointer b)
+{
+  float x = *(const float *) a, y = *(const float *) b;
+  return (x > y) - (x < y);
+}
+
+static void
+aggregate_done_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (GbLatentPage) self = data;
+  g_autoptr (GError) error = NULL;
+  GbAggregateMap *map = gb_latent_aggregate_finish (result, &error);
+  if (map == NULL)
+    return;   /* cancelled: a newer model or the switches changed */
+  if (self->disposed)
+    {
+      gb_aggregate_map_free (map);
+      return;
+    }
+  gb_aggregate_map_free (self->aggregate);
+  self->aggregate = map;
+  /* The colour scale's top: the 95th percentile, so that a few outliers do not wash it out. */
+  g_autofree float *sorted = g_memdup2 (map->kl, (gsize) map->n * sizeof (float));
+  qsort (sorted, map->n, sizeof (float), compare_kl);
+  self->kl_max = map->n > 0 ? sorted[(gsize) (0.95 * (map->n - 1))] : 1.0;
+  sync_scene (self, TRUE);
+}
+
+static void
+update_aggregate (GbLatentPage *self)
+{
+  gboolean want = gb_latent_inference_panel_get_aggregate (self->inference_panel)
+                  || gb_latent_inference_panel_get_kl_colour (self->inference_panel);
+  if (self->aggregate_cancel != NULL)
+    g_cancellable_cancel (self->aggregate_cancel);
+  g_clear_object (&self->aggregate_cancel);
+  if (!want || self->ds == NULL || self->model == NULL || self->model->mu == NULL
+      || self->model->vae->config.n_latent != 2)
+    return;
+  if (self->aggregate != NULL && self->aggregate_of == self->model_serial)
+    return;
+  self->aggregate_of = self->model_serial;
+  /* Over the home rectangle and a margin for panning. */
+  double box[4], mx = 0.3 * (self->home[1] - self->home[0]), my = 0.3 * (self->home[3] - self->home[2]);
+  box[0] = self->home[0] - mx, box[1] = self->home[1] + mx, box[2] = self->home[2] - my, box[3] = self->home[3] + my;
+  self->aggregate_cancel = g_cancellable_new ();
+  gb_latent_aggregate_async (self->model, self->ds, box, 300, 300, self->aggregate_cancel, aggregate_done_cb,
+                             g_object_ref (self));
+}
+
+static void
+set_view_changed_cb (GbLatentPage *self)
+{
+  update_aggregate (self);
+  sync_scene (self, TRUE);
+}
+
 /* The selected image's posterior and q*, as the inference panel has them. */
 static void
 sync_inference (GbLatentPage *self)
 {
   GbLatentScene *s = gb_latent_view_get_scene (self->view);
   s->posterior = self->has_sel ? gb_latent_inference_panel_get_posterior (self->inference_panel) : NULL;
+  /* The whole set's map: the last one worked out (for an earlier snapshot while training, until the next). */
+  const GbAggregateMap *map = self->aggregate;
+  s->aggregate = map != NULL && gb_latent_inference_panel_get_aggregate (self->inference_panel) ? map->log_ratio : NULL;
+  if (s->aggregate != NULL)
+    {
+      s->agg_nx = map->nx, s->agg_ny = map->ny;
+      memcpy (s->agg_box, map->box, sizeof s->agg_box);
+    }
+  s->point_kl = map != NULL && gb_latent_inference_panel_get_kl_colour (self->inference_panel)
+                && self->model != NULL && map->n == s->n_points ? map->kl : NULL;
+  s->kl_max = self->kl_max;
   float mu[2], lv[2];
   s->has_q_opt = self->has_sel && gb_latent_inference_panel_get_q_opt (self->inference_panel, mu, lv);
   if (s->has_q_opt)
@@ -297,7 +378,9 @@ gb_latent_page_install_snapshot (GbLatentPage *self, GbVaeSnapshot *snap)
 {
   g_clear_pointer (&self->model, gb_vae_snapshot_unref);
   self->model = gb_vae_snapshot_ref (snap);
+  self->model_serial++;
   model_changed (self);
+  update_aggregate (self);
 }
 
 /* --- the manifold --- */
@@ -613,6 +696,7 @@ fit_view_to_codes (GbLatentPage *self)
       if (isfinite (lo) && isfinite (hi))
         box[2 * j] = MIN (box[2 * j], lo - pad), box[2 * j + 1] = MAX (box[2 * j + 1], hi + pad);
     }
+  memcpy (self->home, box, sizeof self->home);
   gb_latent_view_set_home (self->view, box);
 }
 
@@ -805,6 +889,9 @@ gb_latent_page_dispose (GObject *object)
 {
   GbLatentPage *self = GB_LATENT_PAGE (object);
   self->disposed = TRUE;
+  if (self->aggregate_cancel != NULL)
+    g_cancellable_cancel (self->aggregate_cancel);
+  g_clear_object (&self->aggregate_cancel);
   g_clear_object (&self->settings);
   gtk_widget_dispose_template (GTK_WIDGET (self), GB_TYPE_LATENT_PAGE);
   G_OBJECT_CLASS (gb_latent_page_parent_class)->dispose (object);
@@ -815,6 +902,7 @@ gb_latent_page_finalize (GObject *object)
 {
   GbLatentPage *self = GB_LATENT_PAGE (object);
   gb_dataset_unref (self->ds);
+  gb_aggregate_map_free (self->aggregate);
   g_free (self->data_error);
   gb_vae_snapshot_unref (self->model);
   g_free (self->model_name);
@@ -861,6 +949,7 @@ gb_latent_page_init (GbLatentPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->pair_a = self->pair_b = -1;
+  self->home[0] = self->home[2] = -3.5, self->home[1] = self->home[3] = 3.5;
   gb_rng_init (&self->sample_rng, 1);
 
   /* Settings: read once, written back as controls change. */
@@ -890,6 +979,7 @@ gb_latent_page_init (GbLatentPage *self)
   g_signal_connect (self->train_panel, "finished", G_CALLBACK (training_finished_cb), self);
   g_signal_connect (self->train_panel, "message", G_CALLBACK (training_message_cb), self);
   g_signal_connect_swapped (self->inference_panel, "changed", G_CALLBACK (inference_changed_cb), self);
+  g_signal_connect_swapped (self->inference_panel, "set-view-changed", G_CALLBACK (set_view_changed_cb), self);
   gtk_drawing_area_set_draw_func (self->info_area, info_draw_cb, self, NULL);
   g_signal_connect_swapped (self->info_area, "resize", G_CALLBACK (update_info_size), self);
 

@@ -209,11 +209,36 @@ paint_manifold (cairo_t *cr, int w, int h, const GbLatentScene *s, const GbPalet
       }
 }
 
+static GbRgb kl_colour (double t);
+static void paint_aggregate (cairo_t *cr, int w, int h, const GbLatentScene *s, const GbPalette *pal);
+
 static void
 paint_scatter (cairo_t *cr, int w, int h, const GbLatentScene *s, const GbPalette *pal)
 {
   double r = CLAMP (s->vp.scale / 120.0, 1.3, 3.0);
   double alpha = s->manifold ? 0.55 : 0.7;
+  if (s->point_kl != NULL)
+    {
+      /* By KL, in eight bands (one fill each), hidden classes still hidden. */
+      for (int b = 0; b < 8; b++)
+        {
+          for (guint32 i = 0; i < s->n_points; i++)
+            {
+              int band = MIN (7, (int) (8 * s->point_kl[i] / MAX (s->kl_max, 1e-9)));
+              if (band != b || (s->labels[i] < 32 && (s->hidden_classes & (1u << s->labels[i]))))
+                continue;
+              double sx, sy;
+              gb_viewport_to_screen (&s->vp, w, h, s->mu[2 * i], s->mu[2 * i + 1], &sx, &sy);
+              if (sx < -r || sx > w + r || sy < -r || sy > h + r)
+                continue;
+              cairo_rectangle (cr, sx - r, sy - r, 2 * r, 2 * r);
+            }
+          GbRgb c = kl_colour ((b + 0.5) / 8);
+          gb_set_rgba (cr, &c, 0.8);
+          cairo_fill (cr);
+        }
+      return;
+    }
   for (int k = 0; k < s->n_classes; k++)
     {
       if (s->hidden_classes & (1u << k))
@@ -276,6 +301,28 @@ paint_legend (cairo_t *cr, int w, int h, const GbLatentScene *s, const GbPalette
     }
 }
 
+/* The KL colouring's key, at the bottom left. */
+static void
+paint_kl_key (cairo_t *cr, int w, int h, const GbLatentScene *s, const GbPalette *pal)
+{
+  double x = 46, y = h - 74, bw = 180, bh = 12;
+  gb_set_rgba (cr, &pal->panel, 0.92);
+  cairo_rectangle (cr, x - 8, y - 24, bw + 16, 64);
+  cairo_fill (cr);
+  gb_paint_text (cr, x, y - 20, "KL(q(z|x) ‖ p(z)), nats", 11, &pal->fg, GB_ALIGN_LEFT, TRUE);
+  for (int b = 0; b < 8; b++)
+    {
+      GbRgb c = kl_colour ((b + 0.5) / 8);
+      gb_set_rgb (cr, &c);
+      cairo_rectangle (cr, x + b * bw / 8, y, bw / 8 + 0.5, bh);
+      cairo_fill (cr);
+    }
+  char buf[32];
+  gb_paint_text (cr, x, y + bh + 2, "0", 11, &pal->muted, GB_ALIGN_LEFT, FALSE);
+  snprintf (buf, sizeof buf, "%.1f+", s->kl_max);
+  gb_paint_text (cr, x + bw, y + bh + 2, buf, 11, &pal->muted, GB_ALIGN_RIGHT, FALSE);
+}
+
 void
 gb_latent_paint_base (cairo_t *cr, int w, int h, const GbLatentScene *s, const GbPalette *pal)
 {
@@ -287,11 +334,15 @@ gb_latent_paint_base (cairo_t *cr, int w, int h, const GbLatentScene *s, const G
   paint_axes (cr, w, h, &s->vp, pal);
   if (s->manifold != NULL)
     paint_manifold (cr, w, h, s, pal);
+  if (s->aggregate != NULL)
+    paint_aggregate (cr, w, h, s, pal);
   paint_prior_rings (cr, w, h, &s->vp, pal);
   if (s->mu != NULL)
     {
       paint_scatter (cr, w, h, s, pal);
       paint_legend (cr, w, h, s, pal);
+      if (s->point_kl != NULL)
+        paint_kl_key (cr, w, h, s, pal);
     }
   char buf[200];
   const char *banner = banner_text (s, buf, sizeof buf);
@@ -314,14 +365,13 @@ paint_cross (cairo_t *cr, double x, double y, double r)
   cairo_line_to (cr, x + r, y - r);
 }
 
-/* p(z|x) over its grid as a heat map of the second accent, opaque at the peak and fading out over
- * 12 nats (a log scale: the shape of the tails shows). */
+/* Premultiplied ARGB pixels (ny rows of nx, row j at the j-th cell up the plane) stretched smoothly
+ * over the rectangle box (x0, x1, y0, y1) of the plane. */
 static void
-paint_posterior (cairo_t *cr, int w, int h, const GbLatentScene *s, const GbPalette *pal)
+paint_plane_image (cairo_t *cr, int w, int h, const GbViewport *vp, const double box[4], const guint32 *argb, int nx,
+                   int ny)
 {
-  const GbPosteriorGrid *g = s->posterior;
-  int n = g->n;
-  cairo_surface_t *img = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, n, n);
+  cairo_surface_t *img = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, nx, ny);
   if (cairo_surface_status (img) != CAIRO_STATUS_SUCCESS)
     {
       cairo_surface_destroy (img);
@@ -330,32 +380,76 @@ paint_posterior (cairo_t *cr, int w, int h, const GbLatentScene *s, const GbPale
   cairo_surface_flush (img);
   guint8 *data = cairo_image_surface_get_data (img);
   int stride = cairo_image_surface_get_stride (img);
-  const GbRgb *c = &pal->accent2;
-  for (int j = 0; j < n; j++)
-    {
-      /* Rows go up the plane; the image's rows go down the screen. */
-      guint32 *row = (guint32 *) (data + (gsize) (n - 1 - j) * stride);
-      for (int i = 0; i < n; i++)
-        {
-          double a = 0.85 * CLAMP (1.0 + (g->log_joint[(gsize) j * n + i] - g->max) / 12.0, 0.0, 1.0);
-          guint32 A = (guint32) (a * 255 + 0.5);
-          /* Premultiplied. */
-          row[i] = A << 24 | (guint32) (c->r * A + 0.5) << 16 | (guint32) (c->g * A + 0.5) << 8 | (guint32) (c->b * A + 0.5);
-        }
-    }
+  for (int j = 0; j < ny; j++)   /* rows go up the plane; the image's rows go down the screen */
+    memcpy (data + (gsize) (ny - 1 - j) * stride, argb + (gsize) j * nx, (gsize) nx * 4);
   cairo_surface_mark_dirty (img);
   double x0, y0, x1, y1;
-  gb_viewport_to_screen (&s->vp, w, h, g->x0, g->y1, &x0, &y0);
-  gb_viewport_to_screen (&s->vp, w, h, g->x1, g->y0, &x1, &y1);
+  gb_viewport_to_screen (vp, w, h, box[0], box[3], &x0, &y0);
+  gb_viewport_to_screen (vp, w, h, box[1], box[2], &x1, &y1);
   cairo_save (cr);
   cairo_translate (cr, x0, y0);
-  cairo_scale (cr, (x1 - x0) / n, (y1 - y0) / n);
+  cairo_scale (cr, (x1 - x0) / nx, (y1 - y0) / ny);
   cairo_set_source_surface (cr, img, 0, 0);
   cairo_pattern_set_filter (cairo_get_source (cr), CAIRO_FILTER_BILINEAR);
-  cairo_rectangle (cr, 0, 0, n, n);
+  cairo_rectangle (cr, 0, 0, nx, ny);
   cairo_fill (cr);
   cairo_restore (cr);
   cairo_surface_destroy (img);
+}
+
+static guint32
+premultiplied (const GbRgb *c, double a)
+{
+  guint32 A = (guint32) (CLAMP (a, 0.0, 1.0) * 255 + 0.5);
+  return A << 24 | (guint32) (c->r * A + 0.5) << 16 | (guint32) (c->g * A + 0.5) << 8 | (guint32) (c->b * A + 0.5);
+}
+
+/* p(z|x) over its grid as a heat map of the second accent, opaque at the peak and fading out over
+ * 12 nats (a log scale: the shape of the tails shows). */
+static void
+paint_posterior (cairo_t *cr, int w, int h, const GbLatentScene *s, const GbPalette *pal)
+{
+  const GbPosteriorGrid *g = s->posterior;
+  int n = g->n;
+  g_autofree guint32 *px = g_new (guint32, (gsize) n * n);
+  for (gsize k = 0; k < (gsize) n * n; k++)
+    px[k] = premultiplied (&pal->accent2, 0.85 * CLAMP (1.0 + (g->log_joint[k] - g->max) / 12.0, 0.0, 1.0));
+  const double box[4] = { g->x0, g->x1, g->y0, g->y1 };
+  paint_plane_image (cr, w, h, &s->vp, box, px, n, n);
+}
+
+/* log q(z)/p(z): blue where the codes crowd (up to +6 nats), red where the prior has mass the codes do
+ * not reach (down to −6, and where none reaches at all), fading where the prior has little. */
+static void
+paint_aggregate (cairo_t *cr, int w, int h, const GbLatentScene *s, const GbPalette *pal)
+{
+  static const GbRgb red = { 0.84, 0.19, 0.15 };
+  gsize n = (gsize) s->agg_nx * s->agg_ny;
+  g_autofree guint32 *px = g_new (guint32, n);
+  double dx = (s->agg_box[1] - s->agg_box[0]) / s->agg_nx, dy = (s->agg_box[3] - s->agg_box[2]) / s->agg_ny;
+  for (gsize k = 0; k < n; k++)
+    {
+      double r = s->aggregate[k];
+      /* The holes matter where the prior has mass: red fades with p(z)^¼ (to a third at |z| = 3). */
+      double z0 = s->agg_box[0] + (k % s->agg_nx + 0.5) * dx, z1 = s->agg_box[2] + (k / s->agg_nx + 0.5) * dy;
+      double fade = exp (-(z0 * z0 + z1 * z1) / 8.0);
+      px[k] = r >= 0 ? premultiplied (&pal->accent2, 0.5 * MIN (r, 6.0) / 6.0)
+                     : premultiplied (&red, 0.6 * fade * MIN (-r, 6.0) / 6.0);
+    }
+  paint_plane_image (cr, w, h, &s->vp, s->agg_box, px, s->agg_nx, s->agg_ny);
+}
+
+/* Low KL light, high KL dark: yellow, orange-red, deep purple. */
+static GbRgb
+kl_colour (double t)
+{
+  static const GbRgb stops[3] = { { 0.98, 0.84, 0.16 }, { 0.89, 0.29, 0.20 }, { 0.29, 0.04, 0.36 } };
+  t = CLAMP (t, 0.0, 1.0) * 2.0;
+  int i = MIN ((int) t, 1);
+  double f = t - i;
+  GbRgb c = { stops[i].r + f * (stops[i + 1].r - stops[i].r), stops[i].g + f * (stops[i + 1].g - stops[i].g),
+              stops[i].b + f * (stops[i + 1].b - stops[i].b) };
+  return c;
 }
 
 void

@@ -56,6 +56,14 @@ typedef struct {
   const float *samples_z;     /* (n_samples, 2) */
   int n_samples;
   const char *banner;         /* a message drawn across the top, or NULL */
+  /* The whole test set: log q(z)/p(z) of the aggregate posterior on an agg_nx × agg_ny grid over
+   * agg_box (NULL: not shown); the points coloured by their KL (nats, up to kl_max) instead of by
+   * class (NULL: by class). */
+  const float *aggregate;
+  int agg_nx, agg_ny;
+  double agg_box[4];
+  const float *point_kl;
+  double kl_max;
   /* The selected image's true posterior p(z|x) (a heat map, log scale), and q optimised for it. */
   const GbPosteriorGrid *posterior;
   gboolean has_q_opt;

@@ -279,6 +279,18 @@ def session_with_data(binary, display, tmp):
     q_elbo = float(re.findall(r"inference: q\* ELBO (\S+)", open(app.log_path).read())[-1])
     check(elbo <= q_elbo <= log_px + 1e-6, f"ELBO {elbo} ≤ ELBO(q*) {q_elbo} ≤ log p(x) {log_px}")
     app.shot(os.path.join(tmp, "inference.png"), 0.0, 0.0, 1.0, 1.0)
+    # The whole test set: the aggregate posterior against the prior (Alt+G), the points by KL (Alt+Y).
+    plain = app.shot(os.path.join(tmp, "aggregate-off.png"), 0.0, 0.1, 0.65, 0.65)
+    app.key("alt+g")
+    time.sleep(2.0)
+    agg = app.shot(os.path.join(tmp, "aggregate-on.png"), 0.0, 0.1, 0.65, 0.65)
+    check(differing_pixels(plain, agg) > 5000, "the aggregate posterior q(z)/p(z) is drawn over the plane")
+    app.key("alt+y")
+    time.sleep(1.0)
+    by_kl = app.shot(os.path.join(tmp, "kl-colours.png"), 0.0, 0.1, 0.65, 0.65)
+    check(differing_pixels(agg, by_kl) > 2000, "the points take their KL's colours")
+    app.key("alt+g")
+    app.key("alt+y")
 
     # Training from the UI: one epoch, started and stopped with the keyboard.
     plot_before = app.shot(os.path.join(tmp, "plot0.png"), *PLOT)
