@@ -81,6 +81,7 @@ gb_cli_train_vae (int argc, char **argv)
     { "batch", 0, 0, G_OPTION_ARG_INT, &config.batch, "Batch size (default 128)", "B" },
     { "lr", 0, 0, G_OPTION_ARG_DOUBLE, &config.lr, "Adam learning rate (default 0.001)", "X" },
     { "hidden", 0, 0, G_OPTION_ARG_INT, &config.hidden, "Hidden width (default 512)", "H" },
+    { "latent", 0, 0, G_OPTION_ARG_INT, &config.latent, "Latent size (default 2; 20 is PyTorch examples/vae's)", "L" },
     { "beta", 0, 0, G_OPTION_ARG_DOUBLE, &config.beta, "KL weight β (default 1)", "B" },
     { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Random seed (default 1)", "S" },
     { "limit", 0, 0, G_OPTION_ARG_INT, &limit, "Train on the first N images only", "N" },
@@ -116,8 +117,9 @@ gb_cli_train_vae (int argc, char **argv)
     return fail (error);
   g_autoptr (GbImageSet) train = limit > 0 ? gb_image_set_slice (ds->train, (guint32) limit)
                                            : gb_image_set_ref (ds->train);
-  printf ("training a %d-%d-2 VAE on %u %s images (%d × %d), batch %d, lr %g, β %g, seed %" G_GUINT64_FORMAT "\n",
-          train->rows * train->cols, start ? start->config.n_hidden : config.hidden, train->n,
+  printf ("training a %d-%d-%d VAE on %u %s images (%d × %d), batch %d, lr %g, β %g, seed %" G_GUINT64_FORMAT "\n",
+          train->rows * train->cols, start ? start->config.n_hidden : config.hidden,
+          start ? start->config.n_latent : config.latent, train->n,
           ds->name, train->rows, train->cols, config.batch, config.lr, config.beta, config.seed);
   fflush (stdout);
   config.reencode_every = 0;

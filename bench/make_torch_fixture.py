@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Make tests/data/torch-vae.safetensors and torch-vae.json with PyTorch.
+"""Make tests/data/torch-vae.safetensors and torch-vae.json (and torch-vae20.*) with PyTorch.
 
 A small VAE of the examples/vae layout (784-16-2) is trained for a few steps in
 PyTorch on random data, saved the way safetensors.torch.save_file saves a
@@ -46,3 +46,28 @@ json.dump({
     "eps": eps.tolist(), "bce_sum": bce.item(), "kl_sum": kl.item(),
 }, open("tests/data/torch-vae.json", "w"))
 print("wrote tests/data/torch-vae.safetensors and tests/data/torch-vae.json")
+
+# A 20-d latent as examples/vae has it (784-400-20; a narrower hidden layer keeps the file small), wrapped
+# in DataParallel so that every name starts with "module.", saved by the README's tools/export_torch_vae.py.
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tools"))
+from export_torch_vae import export  # noqa: E402
+
+torch.manual_seed(1)
+model20 = VAE(784, 24, 20)
+opt = torch.optim.Adam(model20.parameters(), lr=1e-2)
+for _ in range(20):
+    x = torch.rand(32, 784)
+    logits, mu, logvar = model20(x)
+    bce, kl = loss_terms(logits, x, mu, logvar)
+    opt.zero_grad()
+    (bce + kl).backward()
+    opt.step()
+wrapped = torch.nn.DataParallel(model20)
+export(wrapped, "tests/data/torch-vae20.safetensors", dataset="random")
+z20 = torch.linspace(-2, 2, 3 * 20).reshape(3, 20)
+with torch.no_grad():
+    mu20, logvar20 = model20.encode(torch.arange(3 * 784, dtype=torch.float32).reshape(3, 784).remainder(256) / 255.0)
+    dec20 = model20.decode(z20)
+json.dump({"x": "as torch-vae.json", "mu": mu20.tolist(), "logvar": logvar20.tolist(), "z": z20.tolist(),
+           "decoded": dec20.tolist()}, open("tests/data/torch-vae20.json", "w"))
+print("wrote tests/data/torch-vae20.safetensors and tests/data/torch-vae20.json")

@@ -139,13 +139,38 @@ computes_finite (const GbVae *vae, const char *name, GError **error)
   return ok;
 }
 
+/* The names' common prefix: "" for a model saved as examples/vae saves it, "module." for one wrapped in
+ * DataParallel (or any other, such as "vae." for a VAE inside a bigger module) — whatever comes before
+ * the one tensor that ends in fc1.weight. */
+static char *
+name_prefix (GbSafetensors *st)
+{
+  if (gb_safetensors_has (st, "fc1.weight"))
+    return g_strdup ("");
+  const char *found = NULL;
+  for (const char *const *k = gb_safetensors_list (st); k != NULL && *k != NULL; k++)
+    if (g_str_has_suffix (*k, ".fc1.weight"))
+      {
+        if (found != NULL)
+          return g_strdup ("");   /* two VAEs in one file: say fc1.weight is missing */
+        found = *k;
+      }
+  return found ? g_strndup (found, strlen (found) - strlen ("fc1.weight")) : g_strdup ("");
+}
+
 static GbVae *
 vae_from_safetensors (GbSafetensors *st, GError **error)
 {
+  g_autofree char *pre = name_prefix (st);
+  g_autofree char *fc1_w = g_strconcat (pre, "fc1.weight", NULL), *fc1_b = g_strconcat (pre, "fc1.bias", NULL);
+  g_autofree char *fc21_w = g_strconcat (pre, "fc21.weight", NULL), *fc21_b = g_strconcat (pre, "fc21.bias", NULL);
+  g_autofree char *fc22_w = g_strconcat (pre, "fc22.weight", NULL), *fc22_b = g_strconcat (pre, "fc22.bias", NULL);
+  g_autofree char *fc3_w = g_strconcat (pre, "fc3.weight", NULL), *fc3_b = g_strconcat (pre, "fc3.bias", NULL);
+  g_autofree char *fc4_w = g_strconcat (pre, "fc4.weight", NULL), *fc4_b = g_strconcat (pre, "fc4.bias", NULL);
   GbVaeConfig c;
-  if (!dim_of (st, "fc1.weight", 1, &c.n_input, error)
-      || !dim_of (st, "fc1.weight", 0, &c.n_hidden, error)
-      || !dim_of (st, "fc21.weight", 0, &c.n_latent, error))
+  if (!dim_of (st, fc1_w, 1, &c.n_input, error)
+      || !dim_of (st, fc1_w, 0, &c.n_hidden, error)
+      || !dim_of (st, fc21_w, 0, &c.n_latent, error))
     return NULL;
   g_autoptr (GError) local = NULL;
   g_autoptr (GbVae) vae = gb_vae_new (&c, &local);
@@ -157,16 +182,16 @@ vae_from_safetensors (GbSafetensors *st, GError **error)
     }
   gint64 D = c.n_input, H = c.n_hidden, L = c.n_latent;
   GbVaeParams *p = &vae->p;
-  if (!gb_safetensors_read_f32 (st, "fc1.weight", (gint64[]) { H, D }, 2, p->fc1_w, error)
-      || !gb_safetensors_read_f32 (st, "fc1.bias", (gint64[]) { H }, 1, p->fc1_b, error)
-      || !gb_safetensors_read_f32 (st, "fc21.weight", (gint64[]) { L, H }, 2, p->fc2_w, error)
-      || !gb_safetensors_read_f32 (st, "fc21.bias", (gint64[]) { L }, 1, p->fc2_b, error)
-      || !gb_safetensors_read_f32 (st, "fc22.weight", (gint64[]) { L, H }, 2, p->fc2_w + L * H, error)
-      || !gb_safetensors_read_f32 (st, "fc22.bias", (gint64[]) { L }, 1, p->fc2_b + L, error)
-      || !gb_safetensors_read_f32 (st, "fc3.weight", (gint64[]) { H, L }, 2, p->fc3_w, error)
-      || !gb_safetensors_read_f32 (st, "fc3.bias", (gint64[]) { H }, 1, p->fc3_b, error)
-      || !gb_safetensors_read_f32 (st, "fc4.weight", (gint64[]) { D, H }, 2, p->fc4_w, error)
-      || !gb_safetensors_read_f32 (st, "fc4.bias", (gint64[]) { D }, 1, p->fc4_b, error))
+  if (!gb_safetensors_read_f32 (st, fc1_w, (gint64[]) { H, D }, 2, p->fc1_w, error)
+      || !gb_safetensors_read_f32 (st, fc1_b, (gint64[]) { H }, 1, p->fc1_b, error)
+      || !gb_safetensors_read_f32 (st, fc21_w, (gint64[]) { L, H }, 2, p->fc2_w, error)
+      || !gb_safetensors_read_f32 (st, fc21_b, (gint64[]) { L }, 1, p->fc2_b, error)
+      || !gb_safetensors_read_f32 (st, fc22_w, (gint64[]) { L, H }, 2, p->fc2_w + L * H, error)
+      || !gb_safetensors_read_f32 (st, fc22_b, (gint64[]) { L }, 1, p->fc2_b + L, error)
+      || !gb_safetensors_read_f32 (st, fc3_w, (gint64[]) { H, L }, 2, p->fc3_w, error)
+      || !gb_safetensors_read_f32 (st, fc3_b, (gint64[]) { H }, 1, p->fc3_b, error)
+      || !gb_safetensors_read_f32 (st, fc4_w, (gint64[]) { D, H }, 2, p->fc4_w, error)
+      || !gb_safetensors_read_f32 (st, fc4_b, (gint64[]) { D }, 1, p->fc4_b, error))
     return NULL;
   if (!computes_finite (vae, gb_safetensors_get_name (st), error))
     return NULL;

@@ -16,6 +16,7 @@ gb_train_config_init (GbTrainConfig *c)
   c->epochs = 10;
   c->batch = 128;
   c->hidden = 512;
+  c->latent = 2;
   c->lr = 1e-3;
   c->beta = 1.0;
   c->seed = 1;
@@ -35,6 +36,8 @@ gb_train_config_check (const GbTrainConfig *c, GError **error)
     RANGE_ERROR ("epochs", "%d", c->epochs, "1…10000");
   if (c->batch < 1 || c->batch > 65536)
     RANGE_ERROR ("batch size", "%d", c->batch, "1…65536");
+  if (c->latent < 1 || c->latent > GB_VAE_MAX_LATENT)
+    RANGE_ERROR ("latent size", "%d", c->latent, "1…" G_STRINGIFY (GB_VAE_MAX_LATENT));
   if (c->hidden < 1 || c->hidden > GB_VAE_MAX_HIDDEN)
     RANGE_ERROR ("hidden width", "%d", c->hidden, "1…8192");
   if (!(c->lr > 0.0 && c->lr <= 1.0))
@@ -176,7 +179,7 @@ gb_trainer_new (GbImageSet *train, GbImageSet *test, const char *dataset_name,
     vae = gb_vae_copy (init);
   else
     {
-      GbVaeConfig vc = { D, config->hidden, 2 };
+      GbVaeConfig vc = { D, config->hidden, config->latent };
       vae = gb_vae_new (&vc, error);
       if (vae == NULL)
         return NULL;

@@ -26,6 +26,7 @@ typedef struct {
   int epochs;          /* 1 … 10 000 */
   int batch;           /* 1 … 65 536 */
   int hidden;          /* 1 … GB_VAE_MAX_HIDDEN */
+  int latent;          /* 1 … GB_VAE_MAX_LATENT (2: the plane as it is) */
   double lr;           /* (0, 1] */
   double beta;         /* [0, 1000] */
   guint64 seed;

@@ -127,6 +127,23 @@ test_train_and_render (void)
   g_free (first);
   run_clear (&r);
 
+  /* Any latent size: a 5-d VAE trains, loads and is evaluated (IWAE and the draws' ELBO; no quadrature). */
+  g_autofree char *model5 = test_tmp_path ("toy5.safetensors");
+  r = run ("train", "vae", "--dataset", toy_dir, "--epochs", "2", "--hidden", "16", "--latent", "5", "--batch", "32",
+           "--out", model5, NULL);
+  if (r.status != 0)
+    g_error ("train --latent 5 failed (%d): %s%s", r.status, r.out, r.err);
+  assert_contains (r.out, "training a 784-16-5 VAE");
+  run_clear (&r);
+  g_autoptr (GbVae) vae5 = gb_vae_load (model5, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (vae5->config.n_latent, ==, 5);
+  r = run ("evaluate", "vae", "--model", model5, "--dataset", toy_dir, "--n", "4", "--iwae", "20", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  assert_contains (r.out, "5-d latent");
+  assert_contains (r.out, "need a 2-d latent");
+  run_clear (&r);
+
   /* A selected image's true posterior and q*, drawn, with its numbers. */
   g_autofree char *post = test_tmp_path ("posterior.png");
   r = run ("render", "latent", "--model", model, "--dataset", toy_dir, "--select", "3", "--posterior", "--optimise-q",
@@ -181,6 +198,7 @@ test_bad_input (void)
     { { "train", "vae", "--dataset", toy_dir, "--lr", "-1", "--out", out }, 1, "learning rate -1 is outside" },
     { { "train", "vae", "--dataset", toy_dir, "--epochs", "0", "--out", out }, 1, "epochs 0 is outside" },
     { { "train", "vae", "--dataset", toy_dir }, 2, "--out FILE is required" },
+    { { "train", "vae", "--dataset", toy_dir, "--latent", "0", "--out", out }, 1, "latent size 0 is outside 1…64" },
     { { "evaluate", "vae", "--dataset", toy_dir, "--iwae", "0" }, 2, "--iwae 1…1000000" },
     { { "render", "latent", "--dataset", toy_dir, "--posterior", "--out", png }, 1, "need --select INDEX" },
     { { "render", "latent", "--dataset", toy_dir, "--select", "100000", "--out", png }, 1, "--select 100000 is outside 0…" },

@@ -342,6 +342,45 @@ test_vae_file_roundtrip (void)
   g_assert_cmpfloat_with_epsilon (back->info.test_elbo, 250.5, 1e-9);
 }
 
+/* examples/vae's 20-d latent, wrapped in DataParallel ("module." names), saved by tools/export_torch_vae.py:
+ * it loads, and encodes and decodes as PyTorch does. */
+static void
+test_vae_file_torch_fixture_20d (void)
+{
+  g_autofree char *st_path = g_test_build_filename (G_TEST_DIST, "data", "torch-vae20.safetensors", NULL);
+  g_autofree char *js_path = g_test_build_filename (G_TEST_DIST, "data", "torch-vae20.json", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GbVae) vae = gb_vae_load (st_path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (vae->config.n_input, ==, 784);
+  g_assert_cmpint (vae->config.n_hidden, ==, 24);
+  g_assert_cmpint (vae->config.n_latent, ==, 20);
+  g_assert_cmpstr (vae->info.dataset, ==, "random");
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_assert_true (json_parser_load_from_file (parser, js_path, &error));
+  JsonObject *o = json_node_get_object (json_parser_get_root (parser));
+  float x[3 * 784], mu[60], lv[60], z[60], dec[3 * 784];
+  for (int i = 0; i < 3 * 784; i++)
+    x[i] = (float) (i % 256) / 255.0f;
+  gb_vae_encode (vae, x, mu, lv, 3);
+  JsonArray *jmu = json_object_get_array_member (o, "mu"), *jlv = json_object_get_array_member (o, "logvar");
+  JsonArray *jz = json_object_get_array_member (o, "z"), *jdec = json_object_get_array_member (o, "decoded");
+  for (int r = 0; r < 3; r++)
+    for (int j = 0; j < 20; j++)
+      {
+        g_assert_cmpfloat_with_epsilon (mu[r * 20 + j],
+          json_array_get_double_element (json_array_get_array_element (jmu, r), j), 1e-4);
+        g_assert_cmpfloat_with_epsilon (lv[r * 20 + j],
+          json_array_get_double_element (json_array_get_array_element (jlv, r), j), 1e-4);
+        z[r * 20 + j] = json_array_get_double_element (json_array_get_array_element (jz, r), j);
+      }
+  gb_vae_decode (vae, z, dec, 3);
+  for (int r = 0; r < 3; r++)
+    for (int d = 0; d < 784; d++)
+      g_assert_cmpfloat_with_epsilon (dec[r * 784 + d],
+        json_array_get_double_element (json_array_get_array_element (jdec, r), d), 1e-5);
+}
+
 static void
 test_vae_file_torch_fixture (void)
 {
@@ -483,6 +522,7 @@ main (int argc, char **argv)
   g_test_add_func ("/core/safetensors/bad", test_safetensors_bad);
   g_test_add_func ("/core/vae-file/roundtrip", test_vae_file_roundtrip);
   g_test_add_func ("/core/vae-file/torch-fixture", test_vae_file_torch_fixture);
+  g_test_add_func ("/core/vae-file/torch-fixture-20d", test_vae_file_torch_fixture_20d);
   g_test_add_func ("/core/vae-file/bad", test_vae_file_bad);
   g_test_add_func ("/core/vae-file/save-atomic", test_vae_file_save_atomic);
   return g_test_run ();
