@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "gb-error.h"
+#include "gb-image-folder.h"
 
 /* --- gzip --- */
 
@@ -276,16 +277,31 @@ find_file (const char *dir, const char *split, const char *kind, int rank)
   return NULL;
 }
 
+/* Whether dir has an IDX image file of either split (if not, it may be a folder of images). */
+static gboolean
+has_idx (const char *dir)
+{
+  g_autofree char *test = find_file (dir, "t10k", "images", 3);
+  g_autofree char *train = find_file (dir, "train", "images", 3);
+  return test != NULL || train != NULL;
+}
+
 GbImageSet *
 gb_dataset_load_split (const char *dir, const char *split, GError **error)
 {
   g_autofree char *images = find_file (dir, split, "images", 3);
   g_autofree char *labels = find_file (dir, split, "labels", 1);
+  if (images == NULL && !has_idx (dir) && gb_image_folder_detect (dir))
+    {
+      gboolean train = g_str_equal (split, "train");
+      g_autoptr (GbDataset) ds = gb_image_folder_load (dir, train, error);
+      return ds == NULL ? NULL : gb_image_set_ref (train ? ds->train : ds->test);
+    }
   if (images == NULL || labels == NULL)
     {
       g_set_error (error, GB_ERROR, GB_ERROR_NOT_FOUND,
-                   "%s: no %s-%s-idx%d-ubyte[.gz] file (install Debian's dataset-fashion-mnist, "
-                   "or pass a folder of IDX files)",
+                   "%s: no %s-%s-idx%d-ubyte[.gz] file and no images (install Debian's dataset-fashion-mnist, "
+                   "or pass a folder of IDX files, or of PNG or JPEG images with one subfolder per class)",
                    dir, split, images == NULL ? "images" : "labels", images == NULL ? 3 : 1);
       return NULL;
     }
@@ -309,9 +325,11 @@ gb_dataset_load (const char *dir, gboolean with_train, GError **error)
     {
       g_set_error (error, GB_ERROR, GB_ERROR_NOT_FOUND,
                    "data set folder %s does not exist (install Debian's dataset-fashion-mnist, "
-                   "or pass a folder of IDX files)", dir);
+                   "or pass a folder of IDX files or of images)", dir);
       return NULL;
     }
+  if (!has_idx (dir) && gb_image_folder_detect (dir))
+    return gb_image_folder_load (dir, with_train, error);
   g_autoptr (GbImageSet) test = gb_dataset_load_split (dir, "t10k", error);
   if (test == NULL)
     return NULL;

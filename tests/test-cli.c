@@ -2,6 +2,7 @@
  * them: exit codes, what they print, and the files they write. */
 #include <gio/gio.h>
 #include <string.h>
+#include <gdk-pixbuf/gdk-pixbuf.h>
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -142,6 +143,35 @@ test_train_and_render (void)
   g_assert_cmpint (r.status, ==, 0);
   assert_contains (r.out, "5-d latent");
   assert_contains (r.out, "need a 2-d latent");
+  run_clear (&r);
+
+  /* A folder of images (one subfolder per class) as the data set: a VAE and a diffusion model train on it. */
+  g_autofree char *folder = test_tmp_path ("shapes");
+  for (int c = 0; c < 2; c++)
+    for (int i = 0; i < 20; i++)
+      {
+        g_autofree char *dir = g_build_filename (folder, c ? "squares" : "rings", NULL);
+        g_mkdir_with_parents (dir, 0755);
+        g_autoptr (GdkPixbuf) pb = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, 36, 36);
+        gdk_pixbuf_fill (pb, 0x000000ff);
+        g_autoptr (GdkPixbuf) patch = gdk_pixbuf_new_subpixbuf (pb, 6 + i % 8, 6 + c * 8, 16, 16);
+        gdk_pixbuf_fill (patch, 0xffffffff);
+        g_autofree char *name = g_strdup_printf ("%s/%02d.png", dir, i);
+        g_assert_true (gdk_pixbuf_save (pb, name, "png", NULL, NULL));
+      }
+  g_autofree char *folder_model = test_tmp_path ("shapes.safetensors");
+  r = run ("train", "vae", "--dataset", folder, "--epochs", "2", "--hidden", "16", "--batch", "8", "--out",
+           folder_model, NULL);
+  if (r.status != 0)
+    g_error ("train on a folder failed (%d): %s%s", r.status, r.out, r.err);
+  assert_contains (r.out, "on 36 shapes images (28 × 28)");
+  run_clear (&r);
+  g_autofree char *folder_diff = test_tmp_path ("shapes-diffusion.safetensors");
+  r = run ("train", "diffusion", "--data", "fashion-mnist", "--dataset", folder, "--steps", "5", "--hidden", "16",
+           "--T", "10", "--out", folder_diff, NULL);
+  if (r.status != 0)
+    g_error ("train diffusion on a folder failed (%d): %s%s", r.status, r.out, r.err);
+  assert_contains (r.out, "36 training images of 28 × 28");
   run_clear (&r);
 
   /* A selected image's true posterior and q*, drawn, with its numbers. */

@@ -1,4 +1,5 @@
 /* test-files.c — IDX files, safetensors files and VAE model files, good and bad. */
+#include <gdk-pixbuf/gdk-pixbuf.h>
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 #include <math.h>
@@ -6,6 +7,7 @@
 
 #include "gb-dataset.h"
 #include "gb-error.h"
+#include "gb-image-folder.h"
 #include "gb-safetensors.h"
 #include "gb-test-util.h"
 #include "gb-vae-file.h"
@@ -510,6 +512,114 @@ test_vae_file_save_atomic (void)
   g_assert_no_error (error);
 }
 
+/* --- a folder of images --- */
+
+/* A w × h image of one colour (rgba), saved as type ("png", "jpeg") at dir/name. */
+static void
+write_image (const char *dir, const char *name, int w, int h, guint32 rgba, const char *type)
+{
+  g_mkdir_with_parents (dir, 0755);
+  g_autoptr (GdkPixbuf) pb = gdk_pixbuf_new (GDK_COLORSPACE_RGB, TRUE, 8, w, h);
+  gdk_pixbuf_fill (pb, rgba);
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autoptr (GError) error = NULL;
+  if (g_str_equal (type, "jpeg"))
+    {
+      g_autoptr (GdkPixbuf) opaque = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, w, h);
+      gdk_pixbuf_fill (opaque, rgba);
+      g_assert_true (gdk_pixbuf_save (opaque, path, "jpeg", &error, "quality", "100", NULL));
+    }
+  else
+    g_assert_true (gdk_pixbuf_save (pb, path, type, &error, NULL));
+}
+
+static void
+test_image_folder (void)
+{
+  /* Two classes by subfolder, any size and type: a tenth of each held out. */
+  g_autofree char *root = test_tmp_path ("images");
+  g_autofree char *cats = g_build_filename (root, "cats", NULL), *dogs = g_build_filename (root, "dogs", NULL);
+  for (int i = 0; i < 20; i++)
+    {
+      g_autofree char *a = g_strdup_printf ("c%02d.png", i), *b = g_strdup_printf ("d%02d.jpg", i);
+      write_image (cats, a, 40 + i, 30, 0xffffffff, "png");                /* white */
+      write_image (dogs, b, 64, 64, 0x808080ff, "jpeg");                   /* mid grey */
+    }
+  write_image (cats, "half.png", 28, 28, 0xffffff80, "png");              /* white, half transparent */
+  g_autoptr (GError) error = NULL;
+  g_assert_true (gb_image_folder_detect (root));
+  g_autoptr (GbDataset) ds = gb_dataset_load (root, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ds->n_classes, ==, 2);
+  g_assert_cmpstr (ds->class_names[0], ==, "cats");
+  g_assert_cmpstr (ds->class_names[1], ==, "dogs");
+  g_assert_cmpstr (ds->name, ==, "images");
+  g_assert_cmpint (ds->test->rows, ==, 28);
+  g_assert_cmpuint (ds->test->n, ==, 4);     /* the 10th and 20th of each, in name order */
+  g_assert_cmpuint (ds->train->n, ==, 37);
+  g_assert_cmpuint (ds->test->labels[0], ==, 0);
+  g_assert_cmpuint (ds->test->labels[3], ==, 1);
+  g_assert_cmpuint (ds->test->pixels[100], ==, 255);
+  g_assert_cmpint (abs ((int) ds->test->pixels[3 * 784 + 100] - 128), <=, 2);
+  /* The half-transparent white one, over black: a mid grey. */
+  gboolean half = FALSE;
+  for (guint32 i = 0; i < ds->train->n; i++)
+    half |= abs ((int) ds->train->pixels[(gsize) i * 784 + 400] - 128) <= 2 && ds->train->labels[i] == 0;
+  g_assert_true (half);
+  /* gb_dataset_load_split reads it too. */
+  g_autoptr (GbImageSet) test = gb_dataset_load_split (root, "t10k", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (test->n, ==, 4);
+
+  /* Its own train/ and test/ (val/ too): those are the splits, classes matched by name. */
+  g_autofree char *split = test_tmp_path ("split");
+  g_autofree char *tr = g_build_filename (split, "train", "b", NULL), *te = g_build_filename (split, "val", "b", NULL);
+  g_autofree char *tr_a = g_build_filename (split, "train", "a", NULL);
+  write_image (tr, "1.png", 28, 28, 0x000000ff, "png");
+  write_image (tr_a, "1.png", 28, 28, 0x000000ff, "png");
+  write_image (te, "1.png", 28, 28, 0x000000ff, "png");
+  g_autoptr (GbDataset) s2 = gb_dataset_load (split, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (s2->test->n, ==, 1);
+  g_assert_cmpuint (s2->train->n, ==, 2);
+  g_assert_cmpint (s2->n_classes, ==, 2);
+  g_assert_cmpuint (s2->test->labels[0], ==, 0);   /* "b" was met first, in val/ */
+
+  /* A flat folder: one class, named after it. */
+  g_autofree char *flat = test_tmp_path ("flat");
+  for (int i = 0; i < 10; i++)
+    {
+      g_autofree char *n = g_strdup_printf ("%d.png", i);
+      write_image (flat, n, 10, 10, 0x202020ff, "png");
+    }
+  g_autoptr (GbDataset) s3 = gb_dataset_load (flat, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (s3->n_classes, ==, 1);
+  g_assert_cmpstr (s3->class_names[0], ==, "flat");
+  g_assert_cmpuint (s3->test->n, ==, 1);
+
+  /* Bad input: an unreadable image is named; too few images for a test set; no images at all. */
+  g_autofree char *bad = g_build_filename (cats, "broken.png", NULL);
+  g_assert_true (g_file_set_contents (bad, "not a png", -1, NULL));
+  g_autoptr (GbDataset) none = gb_dataset_load (root, TRUE, &error);
+  g_assert_null (none);
+  g_assert_error (error, GB_ERROR, GB_ERROR_CORRUPT);
+  g_assert_nonnull (strstr (error->message, "broken.png"));
+  g_clear_error (&error);
+  g_autofree char *few = test_tmp_path ("few");
+  write_image (few, "only.png", 28, 28, 0x000000ff, "png");
+  g_assert_null (gb_dataset_load (few, FALSE, &error));
+  g_assert_error (error, GB_ERROR, GB_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "no images for a test set"));
+  g_clear_error (&error);
+  g_autofree char *empty = test_tmp_path ("empty");
+  g_mkdir_with_parents (empty, 0755);
+  g_assert_false (gb_image_folder_detect (empty));
+  g_assert_null (gb_dataset_load (empty, FALSE, &error));
+  g_assert_error (error, GB_ERROR, GB_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "no images"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -522,6 +632,7 @@ main (int argc, char **argv)
   g_test_add_func ("/core/safetensors/bad", test_safetensors_bad);
   g_test_add_func ("/core/vae-file/roundtrip", test_vae_file_roundtrip);
   g_test_add_func ("/core/vae-file/torch-fixture", test_vae_file_torch_fixture);
+  g_test_add_func ("/core/dataset/image-folder", test_image_folder);
   g_test_add_func ("/core/vae-file/torch-fixture-20d", test_vae_file_torch_fixture_20d);
   g_test_add_func ("/core/vae-file/bad", test_vae_file_bad);
   g_test_add_func ("/core/vae-file/save-atomic", test_vae_file_save_atomic);

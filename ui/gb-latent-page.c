@@ -589,6 +589,7 @@ typedef struct {
   GbDataset *ds;              /* in: may be set; out: loaded */
   float *mu;
   guint generation;
+  gboolean replace;           /* a data set the user opened: it replaces the one on show */
 } EncodeJob;
 
 static void
@@ -634,9 +635,25 @@ encode_done_cb (GObject *source, GAsyncResult *result, gpointer data)
   g_autoptr (GError) error = NULL;
   if (self->disposed)
     return;
-  gboolean first_load = self->data_loading;
-  self->data_loading = FALSE;
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
+  gboolean first_load = self->data_loading && !job->replace;
+  if (!job->replace)
+    self->data_loading = FALSE;
+  if (job->replace)
+    {
+      if (!g_task_propagate_boolean (G_TASK (result), &error))
+        {
+          /* The data set on show stays. */
+          gb_latent_page_message (self, error->message);
+          return;
+        }
+      g_clear_pointer (&self->ds, gb_dataset_unref);
+      g_clear_pointer (&self->aggregate, gb_aggregate_map_free);
+      self->has_sel = FALSE;
+      self->pair_a = self->pair_b = -1;
+      gb_latent_view_get_scene (self->view)->hidden_classes = 0;
+      update_inference (self);
+    }
+  else if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
       if (first_load)
         {
@@ -698,6 +715,57 @@ fit_view_to_codes (GbLatentPage *self)
     }
   memcpy (self->home, box, sizeof self->home);
   gb_latent_view_set_home (self->view, box);
+}
+
+/* A data set the user chose: loaded and encoded on a worker; it replaces the one on show when both work. */
+static void
+open_dataset (GbLatentPage *self, const char *dir)
+{
+  if (gb_latent_train_panel_is_training (self->train_panel))
+    {
+      gb_latent_page_message (self, "Stop training before opening another data set");
+      return;
+    }
+  EncodeJob *job = g_new0 (EncodeJob, 1);
+  job->dir = g_strdup (dir);
+  job->vae = gb_vae_copy (self->model->vae);
+  job->replace = TRUE;
+  job->generation = ++self->encode_generation;
+  g_autoptr (GTask) task = g_task_new (self, NULL, encode_done_cb, NULL);
+  g_task_set_task_data (task, job, (GDestroyNotify) encode_job_free);
+  g_task_run_in_thread (task, encode_thread);
+}
+
+static void
+dataset_chosen_cb (GtkNativeDialog *dialog, int response, gpointer data)
+{
+  GbLatentPage *self = data;
+  if (response == GTK_RESPONSE_ACCEPT && !self->disposed)
+    {
+      g_autoptr (GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree char *path = file ? g_file_get_path (file) : NULL;
+      if (path == NULL)
+        gb_latent_page_message (self, "Only a local folder can be opened as a data set");
+      else
+        open_dataset (self, path);
+    }
+  gtk_native_dialog_destroy (dialog);
+  g_object_unref (dialog);
+  g_object_unref (self);
+}
+
+static void
+open_dataset_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  GbLatentPage *self = GB_LATENT_PAGE (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  GtkFileChooserNative *dialog =
+    gtk_file_chooser_native_new ("Open a Data Set",
+                                 GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                 GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, "_Open", "_Cancel");
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
+  g_signal_connect (dialog, "response", G_CALLBACK (dataset_chosen_cb), g_object_ref (self));
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
 }
 
 static void
@@ -929,6 +997,7 @@ gb_latent_page_class_init (GbLatentPageClass *klass)
   g_type_ensure (GB_TYPE_LATENT_TRAIN_PANEL);
   g_type_ensure (GB_TYPE_LATENT_INFERENCE_PANEL);
   gtk_widget_class_install_action (widget_class, "latent.toggle-manifold", NULL, toggle_manifold_action);
+  gtk_widget_class_install_action (widget_class, "latent.open-dataset", NULL, open_dataset_action);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/glassbox/Glassbox/ui/gb-latent-page.ui");
   gtk_widget_class_bind_template_child (widget_class, GbLatentPage, view);
   gtk_widget_class_bind_template_child (widget_class, GbLatentPage, info_area);

@@ -234,6 +234,15 @@ manifold_action (GtkWidget *widget, const char *name, GVariant *param)
     gtk_widget_activate_action (GTK_WIDGET (self->latent_page), "latent.toggle-manifold", NULL);
 }
 
+static void
+open_dataset_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  /* Ctrl+Shift+O: the latent page's data set, from anywhere in the window while it is on show. */
+  GbWindow *self = GB_WINDOW (widget);
+  if (current_page (self) == GB_PAGE (self->latent_page))
+    gtk_widget_activate_action (GTK_WIDGET (self->latent_page), "latent.open-dataset", NULL);
+}
+
 /* --- unsaved models: ask before closing or opening over one --- */
 
 static void
@@ -409,6 +418,9 @@ gb_window_class_init (GbWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_2, GDK_CONTROL_MASK, "win.page", "s", "rl");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_3, GDK_CONTROL_MASK, "win.page", "s", "diffusion");
   gtk_widget_class_install_action (widget_class, "win.toggle-manifold", NULL, manifold_action);
+  gtk_widget_class_install_action (widget_class, "win.open-dataset", NULL, open_dataset_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.open-dataset",
+                                       NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK, "win.save", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK, "win.export", NULL);

@@ -292,6 +292,26 @@ def session_with_data(binary, display, tmp):
     app.key("alt+g")
     app.key("alt+y")
 
+    # A folder of images (one subfolder per class) opened as the data set (Ctrl+Shift+O): the plane shows
+    # its images' codes and the legend its classes.
+    folder = os.path.join(tmp, "shapes")
+    for c, cls in enumerate(["rings", "squares"]):
+        os.makedirs(os.path.join(folder, cls), exist_ok=True)
+        for i in range(30):
+            subprocess.run(["convert", "-size", "36x36", "xc:black", "-fill", "white", "-draw",
+                            f"{'circle 18,18 18,' + str(6 + i % 8) if c == 0 else 'rectangle 8,8 ' + str(20 + i % 8) + ',26'}",
+                            os.path.join(folder, cls, f"{i:02d}.png")], check=True)
+    before_open = app.shot(os.path.join(tmp, "data-fashion.png"), 0.0, 0.1, 0.65, 0.65)
+    app.dialog("ctrl+shift+o", "Open a Data Set",
+               folder)
+    time.sleep(2.0)
+    after_open = app.shot(os.path.join(tmp, "data-shapes.png"), 0.0, 0.1, 0.65, 0.65)
+    check(differing_pixels(before_open, after_open) > 5000, "a folder of images opens as the data set")
+    # And back to Fashion-MNIST, for training below.
+    app.dialog("ctrl+shift+o", "Open a Data Set",
+               "/usr/share/datasets/fashion-mnist")
+    time.sleep(2.5)
+
     # Training from the UI: one epoch, started and stopped with the keyboard.
     plot_before = app.shot(os.path.join(tmp, "plot0.png"), *PLOT)
     app.key("alt+e")
