@@ -220,20 +220,15 @@ lattice (const GbManifoldDecoder *g, const float *ax, int nx, const float *ay, i
   gb_parallel_pair ((GbParallelFunc) decode_rows, &theirs, &mine);
 }
 
-GbManifold *
-gb_manifold_new (const GbVae *vae, const GbManifoldDecoder *fast, int n, GbManifoldMode mode,
-                 double x0, double x1, double y0, double y1, int rows, int cols, GError **error)
+/* The grid's checks and its (u, v) points; the images are left to the caller. */
+static GbManifold *
+manifold_grid (const GbVae *vae, int n, GbManifoldMode mode, double x0, double x1, double y0, double y1, int rows,
+               int cols, GError **error)
 {
   if (n < GB_MANIFOLD_MIN || n > GB_MANIFOLD_MAX)
     {
       g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT,
                    "manifold size %d is outside %d…%d", n, GB_MANIFOLD_MIN, GB_MANIFOLD_MAX);
-      return NULL;
-    }
-  if (vae->config.n_latent != 2)
-    {
-      g_set_error (error, GB_ERROR, GB_ERROR_SHAPE, "the manifold needs a 2-d latent space, the model has %d",
-                   vae->config.n_latent);
       return NULL;
     }
   if (rows * cols != vae->config.n_input)
@@ -267,6 +262,22 @@ gb_manifold_new (const GbVae *vae, const GbManifoldDecoder *fast, int n, GbManif
         }
     }
   m->images = g_new (float, (gsize) n * n * vae->config.n_input);
+  return m;
+}
+
+GbManifold *
+gb_manifold_new (const GbVae *vae, const GbManifoldDecoder *fast, int n, GbManifoldMode mode,
+                 double x0, double x1, double y0, double y1, int rows, int cols, GError **error)
+{
+  if (vae->config.n_latent != 2)
+    {
+      g_set_error (error, GB_ERROR, GB_ERROR_SHAPE, "the manifold needs a 2-d latent space, the model has %d",
+                   vae->config.n_latent);
+      return NULL;
+    }
+  GbManifold *m = manifold_grid (vae, n, mode, x0, x1, y0, y1, rows, cols, error);
+  if (m == NULL)
+    return NULL;
   if (fast != NULL && fast->D == vae->config.n_input && fast->H == vae->config.n_hidden)
     {
       gb_manifold_decoder_decode (fast, m->ax, n, m->ay, n, m->images);
@@ -279,6 +290,27 @@ gb_manifold_new (const GbVae *vae, const GbManifoldDecoder *fast, int n, GbManif
         z[(j * n + i) * 2] = m->ax[i];
         z[(j * n + i) * 2 + 1] = m->ay[j];
       }
+  gb_vae_decode (vae, z, m->images, n * n);
+  return m;
+}
+
+GbManifold *
+gb_manifold_new_slice (const GbVae *vae, const GbLatentSlice *slice, int n, GbManifoldMode mode, double x0,
+                       double x1, double y0, double y1, int rows, int cols, GError **error)
+{
+  int L = vae->config.n_latent;
+  if (slice->L != L)
+    {
+      g_set_error (error, GB_ERROR, GB_ERROR_SHAPE, "a slice of a %d-d latent space for a %d-d model", slice->L, L);
+      return NULL;
+    }
+  GbManifold *m = manifold_grid (vae, n, mode, x0, x1, y0, y1, rows, cols, error);
+  if (m == NULL)
+    return NULL;
+  g_autofree float *z = g_new (float, (gsize) n * n * L);
+  for (int j = 0; j < n; j++)
+    for (int i = 0; i < n; i++)
+      gb_latent_slice_point (slice, m->ax[i], m->ay[j], z + (gsize) (j * n + i) * L);
   gb_vae_decode (vae, z, m->images, n * n);
   return m;
 }
@@ -325,9 +357,149 @@ gb_latent_interpolate (const GbVae *vae, const double a[2], const double b[2], i
 void
 gb_latent_sample_prior (const GbVae *vae, GbRng *rng, int n, float *z, float *out)
 {
-  g_return_if_fail (n >= 1 && vae->config.n_latent == 2);
-  gb_rng_fill_normal (rng, z, (gsize) n * 2);
+  g_return_if_fail (n >= 1);
+  gb_rng_fill_normal (rng, z, (gsize) n * vae->config.n_latent);
   gb_vae_decode (vae, z, out, n);
+}
+
+void
+gb_latent_interpolate_z (const GbVae *vae, const float *a, const float *b, int K, float *z, float *out)
+{
+  int L = vae->config.n_latent;
+  g_return_if_fail (K >= 2);
+  for (int k = 0; k < K; k++)
+    for (int j = 0; j < L; j++)
+      z[(gsize) k * L + j] = (float) (a[j] + (double) k / (K - 1) * (b[j] - a[j]));
+  gb_vae_decode (vae, z, out, K);
+}
+
+void
+gb_latent_traverse_dir (const GbVae *vae, const float *z, const float *dir, double lo, double hi, int K, float *out)
+{
+  int L = vae->config.n_latent;
+  g_return_if_fail (K >= 2);
+  g_autofree float *zs = g_new (float, (gsize) K * L);
+  for (int k = 0; k < K; k++)
+    {
+      double t = lo + (hi - lo) * k / (K - 1);
+      for (int j = 0; j < L; j++)
+        zs[(gsize) k * L + j] = (float) (z[j] + t * dir[j]);
+    }
+  gb_vae_decode (vae, zs, out, K);
+}
+
+/* --- slices --- */
+
+void
+gb_latent_slice_axes (GbLatentSlice *s, int L, int i, int j, const float *base)
+{
+  g_return_if_fail (L >= 2 && L <= GB_VAE_MAX_LATENT && i >= 0 && j >= 0 && i < L && j < L && i != j);
+  memset (s, 0, sizeof *s);
+  s->L = L;
+  s->axis[0] = i, s->axis[1] = j;
+  if (base != NULL)
+    memcpy (s->c, base, (gsize) L * sizeof (float));
+  s->e1[i] = 1.0f, s->e2[j] = 1.0f;
+}
+
+/* The leading eigenvector of the symmetric C (L × L) by power iteration, orthogonal to `not` (may be NULL). */
+static void
+leading_vector (const double *C, int L, const double *not, double *v)
+{
+  for (int k = 0; k < L; k++)
+    v[k] = 1.0 + 0.1 * k;   /* not orthogonal to any eigenvector in practice */
+  double w[GB_VAE_MAX_LATENT];
+  for (int it = 0; it < 500; it++)
+    {
+      if (not != NULL)
+        {
+          double d = 0.0;
+          for (int k = 0; k < L; k++)
+            d += v[k] * not[k];
+          for (int k = 0; k < L; k++)
+            v[k] -= d * not[k];
+        }
+      double norm = 0.0;
+      for (int a = 0; a < L; a++)
+        {
+          w[a] = 0.0;
+          for (int b = 0; b < L; b++)
+            w[a] += C[a * L + b] * v[b];
+          norm += w[a] * w[a];
+        }
+      norm = sqrt (norm);
+      if (norm == 0.0)
+        return;
+      double change = 0.0;
+      for (int a = 0; a < L; a++)
+        {
+          change += fabs (w[a] / norm - v[a]);
+          v[a] = w[a] / norm;
+        }
+      if (change < 1e-12)
+        break;
+    }
+  /* The sign: the largest component positive, so the picture does not flip between runs. */
+  int big = 0;
+  for (int k = 1; k < L; k++)
+    if (fabs (v[k]) > fabs (v[big]))
+      big = k;
+  if (v[big] < 0)
+    for (int k = 0; k < L; k++)
+      v[k] = -v[k];
+}
+
+gboolean
+gb_latent_slice_pca (GbLatentSlice *s, int L, const float *mu, guint32 n, const float *base)
+{
+  if (n < 2 || L < 2 || L > GB_VAE_MAX_LATENT)
+    return FALSE;
+  double mean[GB_VAE_MAX_LATENT] = { 0 };
+  for (guint32 i = 0; i < n; i++)
+    for (int k = 0; k < L; k++)
+      mean[k] += mu[(gsize) i * L + k] / (double) n;
+  g_autofree double *C = g_new0 (double, (gsize) L * L);
+  for (guint32 i = 0; i < n; i++)
+    for (int a = 0; a < L; a++)
+      {
+        double da = mu[(gsize) i * L + a] - mean[a];
+        for (int b = 0; b < L; b++)
+          C[a * L + b] += da * (mu[(gsize) i * L + b] - mean[b]) / (n - 1);
+      }
+  double v1[GB_VAE_MAX_LATENT], v2[GB_VAE_MAX_LATENT];
+  leading_vector (C, L, NULL, v1);
+  leading_vector (C, L, v1, v2);
+  memset (s, 0, sizeof *s);
+  s->L = L;
+  s->axis[0] = s->axis[1] = -1;
+  for (int k = 0; k < L; k++)
+    {
+      s->e1[k] = (float) v1[k], s->e2[k] = (float) v2[k];
+      s->c[k] = base != NULL ? base[k] : (float) mean[k];
+    }
+  return TRUE;
+}
+
+void
+gb_latent_slice_point (const GbLatentSlice *s, double u, double v, float *z)
+{
+  double c1 = 0.0, c2 = 0.0;
+  for (int k = 0; k < s->L; k++)
+    c1 += (double) s->c[k] * s->e1[k], c2 += (double) s->c[k] * s->e2[k];
+  for (int k = 0; k < s->L; k++)
+    z[k] = (float) (s->c[k] + (u - c1) * s->e1[k] + (v - c2) * s->e2[k]);
+}
+
+void
+gb_latent_slice_project (const GbLatentSlice *s, const float *z, guint32 n, float *uv)
+{
+  for (guint32 i = 0; i < n; i++)
+    {
+      double u = 0.0, v = 0.0;
+      for (int k = 0; k < s->L; k++)
+        u += (double) z[(gsize) i * s->L + k] * s->e1[k], v += (double) z[(gsize) i * s->L + k] * s->e2[k];
+      uv[2 * i] = (float) u, uv[2 * i + 1] = (float) v;
+    }
 }
 
 float *

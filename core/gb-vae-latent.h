@@ -58,6 +58,42 @@ GbManifold *gb_manifold_new  (const GbVae *vae, const GbManifoldDecoder *fast, i
 void        gb_manifold_free (GbManifold *m);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GbManifold, gb_manifold_free)
 
+/* A 2-d slice through an L-d latent space: the plane's point (u, v) stands
+ * for z = c + (u − c·e₁) e₁ + (v − c·e₂) e₂, for a base point c (the "other
+ * coordinates") and orthonormal directions e₁, e₂; a code z is drawn at
+ * (z·e₁, z·e₂). Spanned by two coordinates i, j (e₁, e₂ the unit vectors:
+ * z is c with z_i = u, z_j = v) or by the test set's top two principal axes
+ * of μ. For L = 2 and the coordinates 0, 1, z = (u, v). */
+typedef struct {
+  int L;
+  int axis[2];                       /* the coordinates spanning it, or −1, −1: principal axes */
+  float c[GB_VAE_MAX_LATENT];
+  float e1[GB_VAE_MAX_LATENT], e2[GB_VAE_MAX_LATENT];
+} GbLatentSlice;
+
+/* Spanned by coordinates i ≠ j, through base (L; NULL: 0). */
+void     gb_latent_slice_axes    (GbLatentSlice *s, int L, int i, int j, const float *base);
+/* Spanned by the top two principal axes of n codes mu (n, L) (their
+ * covariance's leading eigenvectors, signs fixed so the larger component
+ * is positive), through base (NULL: the codes' mean). FALSE when n < 2 or
+ * L < 2. */
+gboolean gb_latent_slice_pca     (GbLatentSlice *s, int L, const float *mu, guint32 n, const float *base);
+void     gb_latent_slice_point   (const GbLatentSlice *s, double u, double v, float *z);
+/* (u, v) of n codes z (n, L) into uv (n, 2). */
+void     gb_latent_slice_project (const GbLatentSlice *s, const float *z, guint32 n, float *uv);
+
+/* The manifold on a slice (any latent size; decoded densely, without the
+ * lattice decoder): as gb_manifold_new, the grid's (u, v) mapped to z. */
+GbManifold *gb_manifold_new_slice (const GbVae *vae, const GbLatentSlice *slice, int n, GbManifoldMode mode,
+                                   double x0, double x1, double y0, double y1, int rows, int cols, GError **error);
+
+/* K ≥ 2 images decoded along the straight path from a to b (L each): z (K, L), out (K, D). */
+void gb_latent_interpolate_z (const GbVae *vae, const float *a, const float *b, int K, float *z, float *out);
+
+/* K ≥ 2 images as z moves from z + lo·dir to z + hi·dir (L each): out (K, D). */
+void gb_latent_traverse_dir (const GbVae *vae, const float *z, const float *dir, double lo, double hi, int K,
+                             float *out);
+
 /* K ≥ 2 images decoded along the straight path from a to b: out (K, D). */
 void gb_latent_interpolate (const GbVae *vae, const double a[2], const double b[2], int K,
                             float *z, float *out);
@@ -66,7 +102,7 @@ void gb_latent_interpolate (const GbVae *vae, const double a[2], const double b[
  * goes evenly from lo to hi, the others as in z: out (K, D). */
 void gb_latent_traverse (const GbVae *vae, const float *z, int coord, double lo, double hi, int K, float *out);
 
-/* n draws z ~ N(0, I): z (n, 2), decoded into out (n, D). */
+/* n draws z ~ N(0, I): z (n, L), decoded into out (n, D). */
 void gb_latent_sample_prior (const GbVae *vae, GbRng *rng, int n, float *z, float *out);
 
 /* The posterior means (n, 2) of the first max images of one split ("train",

@@ -1,6 +1,7 @@
 /* test-vae.c — the VAE's gradient, training, encode/decode and evaluation. */
 #include <string.h>
 
+#include "gb-error.h"
 #include "gb-vae-latent.h"
 #include "gb-vae.h"
 #include "gb-test-util.h"
@@ -299,6 +300,76 @@ test_vae_config_errors (void)
     }
 }
 
+/* Slices of a latent space: the plane's points and the codes' projections agree; principal axes found. */
+static void
+test_latent_slice (void)
+{
+  GbLatentSlice s;
+  float z[5], uv[2];
+  gb_latent_slice_axes (&s, 2, 0, 1, NULL);
+  gb_latent_slice_point (&s, 0.7, -1.2, z);
+  g_assert_cmpfloat (z[0], ==, 0.7f);
+  g_assert_cmpfloat (z[1], ==, -1.2f);
+  /* Coordinates 3 and 1 of five, through a base point: the others are the base's. */
+  const float base[5] = { 0.1f, 0.2f, 0.3f, 0.4f, 0.5f };
+  gb_latent_slice_axes (&s, 5, 3, 1, base);
+  gb_latent_slice_point (&s, -2.0, 3.0, z);
+  const float want[5] = { 0.1f, 3.0f, 0.3f, -2.0f, 0.5f };
+  g_assert_cmpmem (z, sizeof z, want, sizeof want);
+  gb_latent_slice_project (&s, z, 1, uv);
+  g_assert_cmpfloat (uv[0], ==, -2.0f);
+  g_assert_cmpfloat (uv[1], ==, 3.0f);
+  /* Principal axes of codes spread 3, 2, 1, ½ along axes 2, 0, 4, 1 (and 0.1 along 3). */
+  enum { N = 4000 };
+  g_autofree float *mu = g_new (float, N * 5);
+  GbRng rng;
+  gb_rng_init (&rng, 3);
+  const float sd[5] = { 2.0f, 0.5f, 3.0f, 0.1f, 1.0f };
+  for (int i = 0; i < N; i++)
+    for (int k = 0; k < 5; k++)
+      mu[i * 5 + k] = 1.0f + sd[k] * gb_rng_normal (&rng);
+  g_assert_true (gb_latent_slice_pca (&s, 5, mu, N, NULL));
+  g_assert_cmpfloat (s.e1[2], >, 0.99);
+  g_assert_cmpfloat (fabs (s.e2[0]), >, 0.99);
+  g_assert_cmpfloat (fabs (s.c[3] - 1.0), <, 0.05);   /* through the codes' mean */
+  double dot = 0.0;
+  for (int k = 0; k < 5; k++)
+    dot += (double) s.e1[k] * s.e2[k];
+  g_assert_cmpfloat (fabs (dot), <, 1e-6);
+  gb_latent_slice_point (&s, 0.25, -0.5, z);
+  gb_latent_slice_project (&s, z, 1, uv);
+  g_assert_cmpfloat_with_epsilon (uv[0], 0.25, 1e-5);
+  g_assert_cmpfloat_with_epsilon (uv[1], -0.5, 1e-5);
+  g_assert_false (gb_latent_slice_pca (&s, 5, mu, 1, NULL));
+
+  /* The manifold on the identity slice of a 2-d model is the plain one; on a 5-d model it decodes. */
+  GbVaeConfig c2 = { 16, 8, 2 }, c5 = { 16, 8, 5 };
+  g_autoptr (GbVae) v2 = gb_vae_new (&c2, NULL);
+  g_autoptr (GbVae) v5 = gb_vae_new (&c5, NULL);
+  gb_vae_init_params (v2, &rng);
+  gb_vae_init_params (v5, &rng);
+  gb_latent_slice_axes (&s, 2, 0, 1, NULL);
+  g_autoptr (GbManifold) plain = gb_manifold_new (v2, NULL, 4, GB_MANIFOLD_ICDF, 0, 0, 0, 0, 4, 4, NULL);
+  g_autoptr (GbManifold) sliced = gb_manifold_new_slice (v2, &s, 4, GB_MANIFOLD_ICDF, 0, 0, 0, 0, 4, 4, NULL);
+  g_assert_cmpmem (plain->images, 16 * 16 * sizeof (float), sliced->images, 16 * 16 * sizeof (float));
+  g_autoptr (GError) error = NULL;
+  g_assert_null (gb_manifold_new_slice (v5, &s, 4, GB_MANIFOLD_ICDF, 0, 0, 0, 0, 4, 4, &error));
+  g_assert_error (error, GB_ERROR, GB_ERROR_SHAPE);
+  gb_latent_slice_axes (&s, 5, 0, 4, NULL);
+  g_autoptr (GbManifold) m5 = gb_manifold_new_slice (v5, &s, 3, GB_MANIFOLD_REGION, -1, 1, -1, 1, 4, 4, NULL);
+  g_assert_nonnull (m5);
+  /* Interpolation and prior samples of any latent size. */
+  float a[5] = { 0 }, b[5] = { 1, 2, 3, 4, 5 }, zk[3 * 5], out[3 * 16], one[16];
+  gb_latent_interpolate_z (v5, a, b, 3, zk, out);
+  g_assert_cmpfloat (zk[2 * 5 + 4], ==, 5.0f);
+  g_assert_cmpfloat (zk[5 + 1], ==, 1.0f);
+  gb_vae_decode (v5, b, one, 1);
+  g_assert_cmpmem (out + 2 * 16, sizeof one, one, sizeof one);
+  float zs[2 * 5], imgs[2 * 16];
+  gb_latent_sample_prior (v5, &rng, 2, zs, imgs);
+  g_assert_cmpfloat (zs[9], !=, 0.0f);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -310,5 +381,6 @@ main (int argc, char **argv)
   g_test_add_func ("/core/vae/train/determinism", test_vae_determinism);
   g_test_add_func ("/core/vae/config/errors", test_vae_config_errors);
   g_test_add_func ("/core/latent/grid-decoder", test_grid_decoder_matches_dense);
+  g_test_add_func ("/core/latent/slice", test_latent_slice);
   return g_test_run ();
 }
