@@ -55,8 +55,19 @@ from export_torch_vae import export  # noqa: E402
 torch.manual_seed(1)
 model20 = VAE(784, 24, 20)
 opt = torch.optim.Adam(model20.parameters(), lr=1e-2)
-for _ in range(20):
-    x = torch.rand(32, 784)
+
+
+def blocks(n):
+    """Images of a bright 8 × 8 block at a random place: something for the latent space to encode."""
+    x = torch.zeros(n, 28, 28)
+    for i in range(n):
+        r, c = torch.randint(0, 20, (2,)).tolist()
+        x[i, r:r + 8, c:c + 8] = 1.0
+    return x.reshape(n, 784)
+
+
+for _ in range(300):
+    x = blocks(32)
     logits, mu, logvar = model20(x)
     bce, kl = loss_terms(logits, x, mu, logvar)
     opt.zero_grad()

@@ -47,7 +47,7 @@ struct _GbLatentInferencePanel {
   /* The image. */
   GbVaeSnapshot *model;
   float *x;                   /* (D) */
-  float mu[2], lv[2];
+  float mu[GB_VAE_MAX_LATENT], lv[GB_VAE_MAX_LATENT];   /* the encoder's q (L each) */
   guint generation;
 
   /* What is worked out for it. */
@@ -130,7 +130,7 @@ update_text (GbLatentInferencePanel *self)
 typedef struct {
   GbVaeSnapshot *model;
   float *x;
-  float mu[2], lv[2];
+  float mu[GB_VAE_MAX_LATENT], lv[GB_VAE_MAX_LATENT];
   int K;
   guint generation;
   /* Results. */
@@ -348,7 +348,7 @@ optimise_clicked_cb (GbLatentInferencePanel *self)
 
 void
 gb_latent_inference_panel_set_image (GbLatentInferencePanel *self, GbVaeSnapshot *model, const guint8 *pixels,
-                                     const float mu[2], const float logvar[2])
+                                     const float *mu, const float *logvar)
 {
   g_return_if_fail (GB_IS_LATENT_INFERENCE_PANEL (self));
   g_clear_pointer (&self->model, gb_vae_snapshot_unref);
@@ -360,8 +360,9 @@ gb_latent_inference_panel_set_image (GbLatentInferencePanel *self, GbVaeSnapshot
       self->x = g_new (float, D);
       for (int d = 0; d < D; d++)
         self->x[d] = pixels[d] * (1.0f / 255.0f);
-      memcpy (self->mu, mu, sizeof self->mu);
-      memcpy (self->lv, logvar, sizeof self->lv);
+      int L = model->vae->config.n_latent;
+      memcpy (self->mu, mu, (gsize) L * sizeof (float));
+      memcpy (self->lv, logvar, (gsize) L * sizeof (float));
     }
   evaluate (self);
 }

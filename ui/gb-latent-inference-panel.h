@@ -24,9 +24,9 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (GbLatentInferencePanel, gb_latent_inference_panel, GB, LATENT_INFERENCE_PANEL, GtkWidget)
 
 /* The image to work on: model (referenced), pixels (D, copied) and the
- * encoder's q; model NULL clears it. */
+ * encoder's q (μ and log σ², L each); model NULL clears it. */
 void gb_latent_inference_panel_set_image (GbLatentInferencePanel *self, GbVaeSnapshot *model, const guint8 *pixels,
-                                          const float mu[2], const float logvar[2]);
+                                          const float *mu, const float *logvar);
 /* What the plane shows: the posterior's grid (NULL while none, or when the
  * check is off) and q optimised for the image (FALSE while none). */
 const GbPosteriorGrid *gb_latent_inference_panel_get_posterior (GbLatentInferencePanel *self);

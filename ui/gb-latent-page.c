@@ -17,6 +17,7 @@
 #include "gb-export.h"
 #include "gb-latent-aggregate.h"
 #include "gb-latent-inference-panel.h"
+#include "gb-latent-slice-panel.h"
 #include "gb-latent-train-panel.h"
 #include "gb-latent-view.h"
 #include "gb-long-run.h"
@@ -45,6 +46,7 @@ struct _GbLatentPage {
   GtkButton *reset_button;
   GbLatentTrainPanel *train_panel;
   GbLatentInferencePanel *inference_panel;
+  GbLatentSlicePanel *slice_panel;
 
   GSettings *settings;
 
@@ -80,7 +82,7 @@ struct _GbLatentPage {
   /* Selection. */
   gboolean has_sel;
   guint32 sel;
-  float sel_mu[2], sel_lv[2], sel_eps[2], sel_z[2];
+  float sel_mu[GB_VAE_MAX_LATENT], sel_lv[GB_VAE_MAX_LATENT], sel_eps[GB_VAE_MAX_LATENT], sel_z[GB_VAE_MAX_LATENT];
   float *sel_recon;           /* (D) */
   float *sel_traverse;        /* (2·TRAVERSE_K, D): z₁, then z₂, over [−3, 3] through μ */
   GbVaeLoss sel_loss;
@@ -88,12 +90,18 @@ struct _GbLatentPage {
   /* Interpolation between two test points (−1: none). */
   gint64 pair_a, pair_b;
   float *interp;              /* (MAX_INTERP, D) */
-  float interp_z[2 * MAX_INTERP];
+  float interp_z[GB_VAE_MAX_LATENT * MAX_INTERP];
 
   /* Prior samples. */
   GbRng sample_rng;
   int n_samples_drawn;
-  float samples_z[2 * GB_LATENT_MAX_SAMPLES];
+  float samples_z[GB_VAE_MAX_LATENT * GB_LATENT_MAX_SAMPLES];   /* (n, L) */
+  float samples_uv[2 * GB_LATENT_MAX_SAMPLES];                  /* in the slice */
+
+  /* The plane: a slice of the latent space (the identity for 2-d), and the codes on it. */
+  GbLatentSlice slice;
+  float *proj;                /* (n, 2), or NULL */
+  char axis_names[2][32];
   float *samples;             /* (GB_LATENT_MAX_SAMPLES, D) */
 
   gboolean disposed;
@@ -167,26 +175,49 @@ recompute_selection (GbLatentPage *self)
    * always shows the same numbers. */
   GbRng rng;
   gb_rng_init (&rng, 0x5e1ec7ULL ^ self->sel);
-  self->sel_eps[0] = gb_rng_normal (&rng);
-  self->sel_eps[1] = gb_rng_normal (&rng);
+  int L = self->model->vae->config.n_latent;
+  for (int j = 0; j < L; j++)
+    self->sel_eps[j] = gb_rng_normal (&rng);
   self->sel_loss = gb_vae_explain (self->model->vae, x, self->sel_eps, self->sel_mu, self->sel_lv,
                                    self->sel_z, self->sel_recon);
+  /* Traversals along the plane's two directions through μ: μ with its part along e moved from −3 to 3. */
   for (int c = 0; c < 2; c++)
-    gb_latent_traverse (self->model->vae, self->sel_mu, c, -3.0, 3.0, TRAVERSE_K,
-                        self->sel_traverse + (gsize) c * TRAVERSE_K * D);
+    {
+      const float *e = c == 0 ? self->slice.e1 : self->slice.e2;
+      float base[GB_VAE_MAX_LATENT];
+      double along = 0.0;
+      for (int k = 0; k < L; k++)
+        along += (double) self->sel_mu[k] * e[k];
+      for (int k = 0; k < L; k++)
+        base[k] = (float) (self->sel_mu[k] - along * e[k]);
+      gb_latent_traverse_dir (self->model->vae, base, e, -3.0, 3.0, TRAVERSE_K,
+                              self->sel_traverse + (gsize) c * TRAVERSE_K * D);
+    }
   update_inference (self);
 }
 
+/* Test point i on the plane. */
 static void
 pair_point (GbLatentPage *self, gint64 i, double out[2])
 {
-  if (self->model->mu != NULL && i >= 0 && (guint32) i < self->model->n)
+  if (self->proj != NULL && i >= 0 && (guint32) i < self->model->n)
     {
-      out[0] = self->model->mu[2 * i];
-      out[1] = self->model->mu[2 * i + 1];
+      out[0] = self->proj[2 * i];
+      out[1] = self->proj[2 * i + 1];
     }
   else
     out[0] = out[1] = 0.0;
+}
+
+/* The codes on the plane, after a new model or slice. */
+static void
+project_codes (GbLatentPage *self)
+{
+  g_clear_pointer (&self->proj, g_free);
+  if (self->model == NULL || self->model->mu == NULL)
+    return;
+  self->proj = g_new (float, (gsize) self->model->n * 2);
+  gb_latent_slice_project (&self->slice, self->model->mu, self->model->n, self->proj);
 }
 
 static void
@@ -194,11 +225,10 @@ recompute_interp (GbLatentPage *self)
 {
   if (self->pair_a < 0 || self->pair_b < 0 || self->model->mu == NULL)
     return;
-  double a[2], b[2];
-  pair_point (self, self->pair_a, a);
-  pair_point (self, self->pair_b, b);
-  int K = gtk_spin_button_get_value_as_int (self->interp_k);
-  gb_latent_interpolate (self->model->vae, a, b, K, self->interp_z, self->interp);
+  int K = gtk_spin_button_get_value_as_int (self->interp_k), L = self->model->vae->config.n_latent;
+  /* The straight path between the two codes in the whole latent space (its shadow on the plane is straight too). */
+  gb_latent_interpolate_z (self->model->vae, self->model->mu + (gsize) self->pair_a * L,
+                           self->model->mu + (gsize) self->pair_b * L, K, self->interp_z, self->interp);
 }
 
 static void
@@ -206,6 +236,7 @@ recompute_samples (GbLatentPage *self)
 {
   if (self->n_samples_drawn > 0)
     gb_vae_decode (self->model->vae, self->samples_z, self->samples, self->n_samples_drawn);
+  gb_latent_slice_project (&self->slice, self->samples_z, (guint32) self->n_samples_drawn, self->samples_uv);
 }
 
 static void
@@ -213,7 +244,8 @@ recompute_preview (GbLatentPage *self)
 {
   if (!self->has_preview)
     return;
-  float z[2] = { (float) self->preview_z[0], (float) self->preview_z[1] };
+  float z[GB_VAE_MAX_LATENT];
+  gb_latent_slice_point (&self->slice, self->preview_z[0], self->preview_z[1], z);
   gb_vae_decode (self->model->vae, z, self->preview, 1);
 }
 
@@ -329,28 +361,36 @@ static void
 sync_scene (GbLatentPage *self, gboolean base)
 {
   GbLatentScene *s = gb_latent_view_get_scene (self->view);
-  s->mu = self->model->mu;
-  s->n_points = self->model->mu ? self->model->n : 0;
+  s->mu = self->proj;
+  s->n_points = self->proj ? self->model->n : 0;
   s->labels = self->ds ? self->ds->test->labels : NULL;
   s->n_classes = self->ds ? MIN (self->ds->n_classes, 32) : 0;
   s->class_names = self->ds ? (const char *const *) self->ds->class_names : NULL;
   s->banner = self->data_error;
-  s->has_selection = self->has_sel && self->model->mu != NULL;
+  s->has_selection = self->has_sel && self->proj != NULL;
   if (s->has_selection)
     {
-      s->sel_mu[0] = self->sel_mu[0];
-      s->sel_mu[1] = self->sel_mu[1];
-      s->sel_sigma[0] = exp (0.5 * self->sel_lv[0]);
-      s->sel_sigma[1] = exp (0.5 * self->sel_lv[1]);
+      /* μ on the plane, and q's spread along its two directions. */
+      float uv[2];
+      gb_latent_slice_project (&self->slice, self->sel_mu, 1, uv);
+      s->sel_mu[0] = uv[0], s->sel_mu[1] = uv[1];
+      double v1 = 0.0, v2 = 0.0;
+      for (int k = 0; k < self->slice.L; k++)
+        {
+          double var = exp (self->sel_lv[k]);
+          v1 += var * self->slice.e1[k] * self->slice.e1[k];
+          v2 += var * self->slice.e2[k] * self->slice.e2[k];
+        }
+      s->sel_sigma[0] = sqrt (v1), s->sel_sigma[1] = sqrt (v2);
     }
-  s->has_pair = self->pair_a >= 0 && self->pair_b >= 0 && self->model->mu != NULL;
+  s->has_pair = self->pair_a >= 0 && self->pair_b >= 0 && self->proj != NULL;
   if (s->has_pair)
     {
       pair_point (self, self->pair_a, s->pair_a);
       pair_point (self, self->pair_b, s->pair_b);
       s->interp_k = gtk_spin_button_get_value_as_int (self->interp_k);
     }
-  s->samples_z = self->n_samples_drawn ? self->samples_z : NULL;
+  s->samples_z = self->n_samples_drawn ? self->samples_uv : NULL;
   s->n_samples = self->n_samples_drawn;
   sync_inference (self);
   gb_latent_view_changed (self->view, base);
@@ -358,10 +398,32 @@ sync_scene (GbLatentPage *self, gboolean base)
   gtk_widget_queue_draw (GTK_WIDGET (self->info_area));
 }
 
+/* The plane's slice from the slice panel (the identity for a 2-d latent), and the codes on it. */
+static void
+update_slice (GbLatentPage *self)
+{
+  int L = self->model->vae->config.n_latent;
+  gb_latent_slice_panel_set_codes (self->slice_panel, L, self->model->mu, self->model->n);
+  gb_latent_slice_panel_get_slice (self->slice_panel, &self->slice);
+  for (int c = 0; c < 2; c++)
+    {
+      if (L == 2)
+        g_strlcpy (self->axis_names[c], c == 0 ? "z₁" : "z₂", sizeof self->axis_names[c]);
+      else if (self->slice.axis[c] >= 0)
+        g_snprintf (self->axis_names[c], sizeof self->axis_names[c], "z%d", self->slice.axis[c] + 1);
+      else
+        g_snprintf (self->axis_names[c], sizeof self->axis_names[c], "principal axis %d", c + 1);
+    }
+  GbLatentScene *s = gb_latent_view_get_scene (self->view);
+  s->axis_names[0] = self->axis_names[0], s->axis_names[1] = self->axis_names[1];
+  project_codes (self);
+}
+
 static void
 model_changed (GbLatentPage *self)
 {
   update_model_line (self);
+  update_slice (self);
   g_clear_pointer (&self->decoder, gb_manifold_decoder_free);
   self->decoder = gb_manifold_decoder_new (self->model->vae);
   self->manifold_dirty = TRUE;
@@ -409,12 +471,33 @@ ensure_manifold (GbLatentPage *self)
   double span = MIN (x1 - x0, y1 - y0), cx = (x0 + x1) / 2, cy = (y0 + y1) / 2;
   g_autoptr (GError) error = NULL;
   g_clear_pointer (&self->manifold, gb_manifold_free);
-  self->manifold = gb_manifold_new (self->model->vae, self->decoder, n, mode, cx - span / 2, cx + span / 2,
-                                    cy - span / 2, cy + span / 2, self->rows, self->cols, &error);
+  if (self->model->vae->config.n_latent == 2)
+    self->manifold = gb_manifold_new (self->model->vae, self->decoder, n, mode, cx - span / 2, cx + span / 2,
+                                      cy - span / 2, cy + span / 2, self->rows, self->cols, &error);
+  else
+    self->manifold = gb_manifold_new_slice (self->model->vae, &self->slice, n, mode, cx - span / 2, cx + span / 2,
+                                            cy - span / 2, cy + span / 2, self->rows, self->cols, &error);
   if (self->manifold == NULL)
     gb_latent_page_message (self, error->message);
   self->manifold_dirty = FALSE;
   s->manifold = self->manifold;
+}
+
+static void fit_view_to_codes (GbLatentPage *self);
+
+/* Another slice: the codes, the manifold, the selection's strips and the pointer's image follow. */
+static void
+slice_changed_cb (GbLatentPage *self)
+{
+  gb_latent_slice_panel_get_slice (self->slice_panel, &self->slice);
+  update_slice (self);
+  self->manifold_dirty = TRUE;
+  ensure_manifold (self);
+  recompute_selection (self);
+  recompute_samples (self);
+  recompute_preview (self);
+  fit_view_to_codes (self);
+  sync_scene (self, TRUE);
 }
 
 static void
@@ -479,13 +562,18 @@ fill_info (GbLatentPage *self, GbLatentInfo *info)
           info->eps[j] = self->sel_eps[j];
           info->z[j] = self->sel_z[j];
         }
+      info->n_latent = self->model->vae->config.n_latent;
+      GbLatentScene *sc = gb_latent_view_get_scene (self->view);
+      for (int j = 0; j < 2; j++)
+        info->slice_mu[j] = sc->sel_mu[j], info->slice_sigma[j] = sc->sel_sigma[j];
+      info->traverse_names[0] = self->axis_names[0], info->traverse_names[1] = self->axis_names[1];
       info->bce = self->sel_loss.bce;
       info->kl = self->sel_loss.kl;
       info->traverse = self->sel_traverse;
       info->traverse_k = TRAVERSE_K;
       info->traverse_lo = -3.0, info->traverse_hi = 3.0;
     }
-  gboolean pair = self->pair_a >= 0 && self->pair_b >= 0 && self->model->mu != NULL;
+  gboolean pair = self->pair_a >= 0 && self->pair_b >= 0 && self->proj != NULL;
   info->interp_k = pair ? gtk_spin_button_get_value_as_int (self->interp_k) : 0;
   info->interp = pair ? self->interp : NULL;
   info->n_samples = self->n_samples_drawn;
@@ -562,6 +650,7 @@ sample_clicked_cb (GbLatentPage *self)
   int n = CLAMP (gtk_spin_button_get_value_as_int (self->n_samples), 1, GB_LATENT_MAX_SAMPLES);
   gb_latent_sample_prior (self->model->vae, &self->sample_rng, n, self->samples_z, self->samples);
   self->n_samples_drawn = n;
+  gb_latent_slice_project (&self->slice, self->samples_z, (guint32) n, self->samples_uv);
   sync_scene (self, FALSE);
 }
 
@@ -619,7 +708,7 @@ encode_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancel
                                job->ds->test->rows * job->ds->test->cols, job->vae->config.n_input);
       return;
     }
-  job->mu = g_new (float, (gsize) job->ds->test->n * 2);
+  job->mu = g_new (float, (gsize) job->ds->test->n * job->vae->config.n_latent);
   gb_vae_encode_u8 (job->vae, job->ds->test->pixels, job->mu, NULL, (int) job->ds->test->n);
   g_task_return_boolean (task, TRUE);
 }
@@ -700,14 +789,14 @@ static void
 fit_view_to_codes (GbLatentPage *self)
 {
   const GbVaeSnapshot *snap = self->model;
-  if (snap == NULL || snap->mu == NULL || snap->n < 2)
+  if (snap == NULL || self->proj == NULL || snap->n < 2)
     return;
   double box[4] = { -3.5, 3.5, -3.5, 3.5 };
   g_autofree float *v = g_new (float, snap->n);
   for (int j = 0; j < 2; j++)
     {
       for (guint32 i = 0; i < snap->n; i++)
-        v[i] = snap->mu[2 * i + j];
+        v[i] = self->proj[2 * i + j];
       qsort (v, snap->n, sizeof (float), compare_floats);
       double lo = v[snap->n / 1000], hi = v[snap->n - 1 - snap->n / 1000], pad = 0.06 * (hi - lo);
       if (isfinite (lo) && isfinite (hi))
@@ -832,13 +921,6 @@ gb_latent_page_open_model (GbPage *page, const char *path, GError **error)
   GbVae *vae = gb_vae_load (path, error);
   if (vae == NULL)
     return FALSE;
-  if (vae->config.n_latent != 2)
-    {
-      g_set_error (error, GB_ERROR, GB_ERROR_SHAPE, "%s: the model has a %d-d latent space; this view needs 2",
-                   path, vae->config.n_latent);
-      gb_vae_free (vae);
-      return FALSE;
-    }
   if (self->ds != NULL && vae->config.n_input != self->ds->test->rows * self->ds->test->cols)
     {
       g_set_error (error, GB_ERROR, GB_ERROR_SHAPE, "%s: the model takes %d pixels but the data set's images have %d",
@@ -917,7 +999,7 @@ training_finished_cb (GbLatentTrainPanel *panel, GbVae *vae, gboolean ok, GbLate
       g_free (self->model_name);
       self->model_name = g_strdup (name);
       g_autoptr (GbVaeSnapshot) last = gb_vae_snapshot_new (gb_vae_copy (vae),
-                                                            g_memdup2 (snap->mu, (gsize) snap->n * 2 * sizeof (float)),
+                                                            g_memdup2 (snap->mu, (gsize) snap->n * vae->config.n_latent * sizeof (float)),
                                                             snap->n);
       gb_latent_page_install_snapshot (self, last);
     }
@@ -982,6 +1064,7 @@ gb_latent_page_finalize (GObject *object)
   g_free (self->sel_traverse);
   g_free (self->interp);
   g_free (self->samples);
+  g_free (self->proj);
   G_OBJECT_CLASS (gb_latent_page_parent_class)->finalize (object);
 }
 
@@ -996,6 +1079,7 @@ gb_latent_page_class_init (GbLatentPageClass *klass)
   g_type_ensure (GB_TYPE_LATENT_VIEW);
   g_type_ensure (GB_TYPE_LATENT_TRAIN_PANEL);
   g_type_ensure (GB_TYPE_LATENT_INFERENCE_PANEL);
+  g_type_ensure (GB_TYPE_LATENT_SLICE_PANEL);
   gtk_widget_class_install_action (widget_class, "latent.toggle-manifold", NULL, toggle_manifold_action);
   gtk_widget_class_install_action (widget_class, "latent.open-dataset", NULL, open_dataset_action);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/glassbox/Glassbox/ui/gb-latent-page.ui");
@@ -1011,6 +1095,7 @@ gb_latent_page_class_init (GbLatentPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, GbLatentPage, reset_button);
   gtk_widget_class_bind_template_child (widget_class, GbLatentPage, train_panel);
   gtk_widget_class_bind_template_child (widget_class, GbLatentPage, inference_panel);
+  gtk_widget_class_bind_template_child (widget_class, GbLatentPage, slice_panel);
 }
 
 static void
@@ -1049,6 +1134,7 @@ gb_latent_page_init (GbLatentPage *self)
   g_signal_connect (self->train_panel, "message", G_CALLBACK (training_message_cb), self);
   g_signal_connect_swapped (self->inference_panel, "changed", G_CALLBACK (inference_changed_cb), self);
   g_signal_connect_swapped (self->inference_panel, "set-view-changed", G_CALLBACK (set_view_changed_cb), self);
+  g_signal_connect_swapped (self->slice_panel, "changed", G_CALLBACK (slice_changed_cb), self);
   gtk_drawing_area_set_draw_func (self->info_area, info_draw_cb, self, NULL);
   g_signal_connect_swapped (self->info_area, "resize", G_CALLBACK (update_info_size), self);
 

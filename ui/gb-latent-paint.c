@@ -96,7 +96,7 @@ gb_latent_legend_hit (int w, int h, const GbLatentScene *s, double x, double y)
 }
 
 static void
-paint_axes (cairo_t *cr, int w, int h, const GbViewport *vp, const GbPalette *pal)
+paint_axes (cairo_t *cr, int w, int h, const GbViewport *vp, const char *const names[2], const GbPalette *pal)
 {
   double zx0, zy0, zx1, zy1;
   gb_viewport_to_latent (vp, w, h, 0, h, &zx0, &zy0);
@@ -148,8 +148,8 @@ paint_axes (cairo_t *cr, int w, int h, const GbViewport *vp, const GbPalette *pa
       snprintf (buf, sizeof buf, "%.*f", decimals, fabs (v) < step / 2 ? 0.0 : v);
       gb_paint_text (cr, 4, sy - 7, buf, 11, &pal->muted, GB_ALIGN_LEFT, FALSE);
     }
-  gb_paint_text (cr, w - 8, h - 36, "z₁", 13, &pal->muted, GB_ALIGN_RIGHT, TRUE);
-  gb_paint_text (cr, 30, 6, "z₂", 13, &pal->muted, GB_ALIGN_LEFT, TRUE);
+  gb_paint_text (cr, w - 8, h - 36, names[0] ? names[0] : "z₁", 13, &pal->muted, GB_ALIGN_RIGHT, TRUE);
+  gb_paint_text (cr, 30, 6, names[1] ? names[1] : "z₂", 13, &pal->muted, GB_ALIGN_LEFT, TRUE);
 }
 
 static void
@@ -331,7 +331,7 @@ gb_latent_paint_base (cairo_t *cr, int w, int h, const GbLatentScene *s, const G
   cairo_clip (cr);
   gb_set_rgb (cr, &pal->bg);
   cairo_paint (cr);
-  paint_axes (cr, w, h, &s->vp, pal);
+  paint_axes (cr, w, h, &s->vp, s->axis_names, pal);
   if (s->manifold != NULL)
     paint_manifold (cr, w, h, s, pal);
   if (s->aggregate != NULL)
@@ -710,25 +710,45 @@ info_layout (cairo_t *cr, int w, const GbLatentInfo *info, const GbPalette *pal)
       y += s2 + 22;
       double sx = exp (0.5 * info->logvar[0]), sy = exp (0.5 * info->logvar[1]);
       char l[6][160];
-      snprintf (l[0], sizeof l[0], "q(z|x) = N(μ, diag σ²)");
-      snprintf (l[1], sizeof l[1], "μ = (%.3f, %.3f)   σ = (%.3f, %.3f)", info->mu[0], info->mu[1], sx, sy);
-      snprintf (l[2], sizeof l[2], "z = μ + σ ⊙ ε,  ε = (%.2f, %.2f) ~ N(0, I)", info->eps[0], info->eps[1]);
-      snprintf (l[3], sizeof l[3], "   = (%.3f + %.3f·%.2f, %.3f + %.3f·%.2f)", info->mu[0], sx, info->eps[0],
-                info->mu[1], sy, info->eps[1]);
-      snprintf (l[4], sizeof l[4], "   = (%.3f, %.3f)", info->z[0], info->z[1]);
-      snprintf (l[5], sizeof l[5], "reconstruction %.1f nats · KL %.2f nats", info->bce, info->kl);
-      for (int i = 0; i < 6; i++)
+      int n_lines = 6;
+      if (info->n_latent > 2)
         {
+          /* A larger latent space: q on the plane, and the whole z's numbers only in sum. */
+          snprintf (l[0], sizeof l[0], "q(z|x) = N(μ, diag σ²) in %d dimensions", info->n_latent);
+          snprintf (l[1], sizeof l[1], "on the plane: μ at (%.3f, %.3f)", info->slice_mu[0], info->slice_mu[1]);
+          snprintf (l[2], sizeof l[2], "   σ along its axes (%.3f, %.3f)", info->slice_sigma[0], info->slice_sigma[1]);
+          snprintf (l[3], sizeof l[3], "z = μ + σ ⊙ ε,  ε ~ N(0, I)");
+          snprintf (l[4], sizeof l[4], "reconstruction %.1f nats · KL %.2f nats", info->bce, info->kl);
+          n_lines = 5;
+        }
+      else
+        {
+          snprintf (l[0], sizeof l[0], "q(z|x) = N(μ, diag σ²)");
+          snprintf (l[1], sizeof l[1], "μ = (%.3f, %.3f)   σ = (%.3f, %.3f)", info->mu[0], info->mu[1], sx, sy);
+          snprintf (l[2], sizeof l[2], "z = μ + σ ⊙ ε,  ε = (%.2f, %.2f) ~ N(0, I)", info->eps[0], info->eps[1]);
+          snprintf (l[3], sizeof l[3], "   = (%.3f + %.3f·%.2f, %.3f + %.3f·%.2f)", info->mu[0], sx, info->eps[0],
+                    info->mu[1], sy, info->eps[1]);
+          snprintf (l[4], sizeof l[4], "   = (%.3f, %.3f)", info->z[0], info->z[1]);
+          snprintf (l[5], sizeof l[5], "reconstruction %.1f nats · KL %.2f nats", info->bce, info->kl);
+        }
+      for (int i = 0; i < n_lines; i++)
+        {
+          gboolean last = i == n_lines - 1;
           if (draw)
-            gb_paint_text (cr, PAD, y, l[i], i == 5 ? 12 : 11, i == 5 ? &pal->accent : &pal->fg, GB_ALIGN_LEFT, i == 5);
+            gb_paint_text (cr, PAD, y, l[i], last ? 12 : 11, last ? &pal->accent : &pal->fg, GB_ALIGN_LEFT, last);
           y += 17;
         }
       y += 10;
       /* Traversals: one coordinate varied, the other held at μ. */
       for (int c = 0; c < 2 && info->traverse != NULL; c++)
         {
-          snprintf (buf, sizeof buf, "Vary z%s from %.1f to %.1f, z%s = %.2f", c == 0 ? "₁" : "₂", info->traverse_lo,
-                    info->traverse_hi, c == 0 ? "₂" : "₁", info->mu[1 - c]);
+          if (info->n_latent > 2)
+            snprintf (buf, sizeof buf, "Vary along %s from %.1f to %.1f, the rest as μ",
+                      info->traverse_names[c] ? info->traverse_names[c] : "the axis", info->traverse_lo,
+                      info->traverse_hi);
+          else
+            snprintf (buf, sizeof buf, "Vary z%s from %.1f to %.1f, z%s = %.2f", c == 0 ? "₁" : "₂", info->traverse_lo,
+                      info->traverse_hi, c == 0 ? "₂" : "₁", info->mu[1 - c]);
           if (draw)
             gb_paint_text (cr, PAD, y, buf, 11, &pal->fg, GB_ALIGN_LEFT, TRUE);
           y += 17;

@@ -68,6 +68,7 @@ typedef struct {
   const GbPosteriorGrid *posterior;
   gboolean has_q_opt;
   double q_opt_mu[2], q_opt_sigma[2];
+  const char *axis_names[2];  /* the plane's axes (NULL: z₁, z₂) */
 } GbLatentScene;
 
 void gb_latent_paint_base    (cairo_t *cr, int w, int h, const GbLatentScene *s, const GbPalette *pal);
@@ -91,11 +92,14 @@ typedef struct {
   const float *sel_recon;     /* (D) */
   double mu[2], logvar[2], eps[2], z[2];
   double bce, kl;
+  int n_latent;               /* L; above 2 the numbers are shown on the plane's slice */
+  double slice_mu[2], slice_sigma[2];
   /* Latent traversals through the selected μ: K images as z₁ goes over [lo, hi] with z₂ = μ₂, then
    * K as z₂ does with z₁ = μ₁ ((2K, D); NULL: none). */
   const float *traverse;
   int traverse_k;
   double traverse_lo, traverse_hi;
+  const char *traverse_names[2];   /* for L > 2: what each strip moves along */
   /* Interpolation. */
   int interp_k;
   const float *interp;        /* (K, D) */

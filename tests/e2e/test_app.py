@@ -312,6 +312,27 @@ def session_with_data(binary, display, tmp):
                "/usr/share/datasets/fashion-mnist")
     time.sleep(2.5)
 
+    # A VAE with a 20-d latent (PyTorch's examples/vae layout, saved from DataParallel) opens: the plane is
+    # a slice through it, its principal axes, and the pointer still decodes.
+    plane_2d = app.shot(os.path.join(tmp, "plane-2d.png"), 0.0, 0.1, 0.65, 0.65)
+    fixture = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "torch-vae20.safetensors")
+    app.dialog("ctrl+o", "Open a Model", os.path.abspath(fixture))
+    time.sleep(2.5)
+    plane_20d = app.shot(os.path.join(tmp, "plane-20d.png"), 0.0, 0.1, 0.65, 0.65)
+    check(differing_pixels(plane_2d, plane_20d) > 5000, "a 20-d VAE opens, drawn in a slice of its latent space")
+    app.move(*PLANE[0])
+    time.sleep(0.5)
+    side = (0.6, 0.1, 1.0, 0.95)   # the slice's controls push the preview down the side panel
+    p0 = app.shot(os.path.join(tmp, "preview20-0.png"), *side)
+    app.move(*PLANE[3])
+    time.sleep(0.5)
+    p1 = app.shot(os.path.join(tmp, "preview20-1.png"), *side)
+    check(differing_pixels(p0, p1) > 5000, "the pointer decodes the whole z of the 20-d VAE")
+    app.shot(os.path.join(tmp, "vae20.png"), 0.0, 0.0, 1.0, 1.0)
+    app.dialog("ctrl+o", "Open a Model", os.path.abspath(os.path.join(os.path.dirname(fixture), "..", "..",
+                                                                       "resources", "models", "vae.safetensors")))
+    time.sleep(2.0)
+
     # Training from the UI: one epoch, started and stopped with the keyboard.
     plot_before = app.shot(os.path.join(tmp, "plot0.png"), *PLOT)
     app.key("alt+e")
