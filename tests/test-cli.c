@@ -144,6 +144,19 @@ test_train_and_render (void)
   assert_contains (r.out, "5-d latent");
   assert_contains (r.out, "need a 2-d latent");
   run_clear (&r);
+  /* Drawn in a slice (its principal axes); its posterior needs a 2-d latent, and says so. */
+  g_autofree char *png5 = test_tmp_path ("toy5.png");
+  r = run ("render", "latent", "--model", model5, "--dataset", toy_dir, "--select", "2", "--manifold", "5",
+           "--pointer", "0.5,0.5", "--width", "640", "--height", "400", "--out", png5, NULL);
+  if (r.status != 0)
+    g_error ("render of a 5-d VAE failed (%d): %s%s", r.status, r.out, r.err);
+  run_clear (&r);
+  g_assert_true (g_file_test (png5, G_FILE_TEST_IS_REGULAR));
+  r = run ("render", "latent", "--model", model5, "--dataset", toy_dir, "--select", "2", "--posterior", "--out", png5,
+           NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  assert_contains (r.err, "need a 2-d latent space; the model's is 5-d");
+  run_clear (&r);
 
   /* A folder of images (one subfolder per class) as the data set: a VAE and a diffusion model train on it. */
   g_autofree char *folder = test_tmp_path ("shapes");

@@ -408,6 +408,22 @@ set_view_toggled_cb (GbLatentInferencePanel *self)
   g_signal_emit (self, signals[SET_VIEW_CHANGED], 0);
 }
 
+void
+gb_latent_inference_panel_set_two_d (GbLatentInferencePanel *self, gboolean two_d)
+{
+  g_return_if_fail (GB_IS_LATENT_INFERENCE_PANEL (self));
+  const char *why = two_d ? NULL : "Needs a 2-d latent space";
+  gtk_widget_set_sensitive (GTK_WIDGET (self->aggregate_check), two_d);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->kl_check), two_d);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->posterior_check), two_d);
+  if (why != NULL)
+    {
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->aggregate_check), why);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->kl_check), why);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->posterior_check), why);
+    }
+}
+
 gboolean
 gb_latent_inference_panel_get_aggregate (GbLatentInferencePanel *self)
 {

@@ -31,6 +31,8 @@ void gb_latent_inference_panel_set_image (GbLatentInferencePanel *self, GbVaeSna
  * check is off) and q optimised for the image (FALSE while none). */
 const GbPosteriorGrid *gb_latent_inference_panel_get_posterior (GbLatentInferencePanel *self);
 gboolean gb_latent_inference_panel_get_q_opt (GbLatentInferencePanel *self, float mu[2], float logvar[2]);
+/* Off: the switches that need a 2-d latent space are insensitive, and say why. */
+void     gb_latent_inference_panel_set_two_d     (GbLatentInferencePanel *self, gboolean two_d);
 gboolean gb_latent_inference_panel_get_aggregate  (GbLatentInferencePanel *self);
 gboolean gb_latent_inference_panel_get_kl_colour (GbLatentInferencePanel *self);
 /* The numbers as the panel shows them (for tests and the render command). */

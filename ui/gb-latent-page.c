@@ -404,6 +404,7 @@ update_slice (GbLatentPage *self)
 {
   int L = self->model->vae->config.n_latent;
   gb_latent_slice_panel_set_codes (self->slice_panel, L, self->model->mu, self->model->n);
+  gb_latent_inference_panel_set_two_d (self->inference_panel, L == 2);
   gb_latent_slice_panel_get_slice (self->slice_panel, &self->slice);
   for (int c = 0; c < 2; c++)
     {

@@ -743,7 +743,7 @@ info_layout (cairo_t *cr, int w, const GbLatentInfo *info, const GbPalette *pal)
       for (int c = 0; c < 2 && info->traverse != NULL; c++)
         {
           if (info->n_latent > 2)
-            snprintf (buf, sizeof buf, "Vary along %s from %.1f to %.1f, the rest as μ",
+            snprintf (buf, sizeof buf, "Along %s, %.0f to %.0f",
                       info->traverse_names[c] ? info->traverse_names[c] : "the axis", info->traverse_lo,
                       info->traverse_hi);
           else

@@ -20,6 +20,8 @@ typedef struct {
   float *traverse;           /* (18, D): its traversals */
   const char *class_name;
   GbPosteriorGrid *grid;
+  GbLatentSlice slice;       /* the plane: the identity for 2-d latents, else principal axes (or z1, z2) */
+  char axis_names[2][32];
 } RenderData;
 
 static void
@@ -51,22 +53,43 @@ select_image (RenderData *rd, GbRenderOptions *opt, const GbVae *vae, const GbIm
     rd->x[d] = px[d] / 255.0f;
   GbRng rng;
   gb_rng_init (&rng, 0x5e1ec7ULL ^ (guint64) opt->select);   /* the page's ε for this image */
-  float eps[2] = { gb_rng_normal (&rng), gb_rng_normal (&rng) }, mu[2], lv[2], z[2];
+  int L = vae->config.n_latent;
+  float eps[GB_VAE_MAX_LATENT], mu[GB_VAE_MAX_LATENT], lv[GB_VAE_MAX_LATENT], z[GB_VAE_MAX_LATENT];
+  for (int j = 0; j < L; j++)
+    eps[j] = gb_rng_normal (&rng);
   GbVaeLoss loss = gb_vae_explain (vae, rd->x, eps, mu, lv, z, rd->recon);
+  if (L != 2 && (opt->posterior || opt->optimise_q))
+    {
+      g_set_error (error, GB_ERROR, GB_ERROR_SHAPE, "--posterior and --optimise-q need a 2-d latent space; the model's "
+                   "is %d-d", L);
+      return FALSE;
+    }
   GbLatentInfo *info = &rd->info;
   info->has_selection = TRUE;
   info->sel_index = (guint32) opt->select;
   info->sel_class = rd->class_name;
   info->sel_original = px;
   info->sel_recon = rd->recon;
+  float uv[2];
+  gb_latent_slice_project (&rd->slice, mu, 1, uv);
   for (int j = 0; j < 2; j++)
     {
+      const float *e = j == 0 ? rd->slice.e1 : rd->slice.e2;
+      double var = 0.0, along = 0.0;
+      for (int k = 0; k < L; k++)
+        var += exp (lv[k]) * e[k] * e[k], along += (double) mu[k] * e[k];
       info->mu[j] = mu[j], info->logvar[j] = lv[j], info->eps[j] = eps[j], info->z[j] = z[j];
-      rd->scene.sel_mu[j] = mu[j], rd->scene.sel_sigma[j] = exp (0.5 * lv[j]);
+      rd->scene.sel_mu[j] = uv[j], rd->scene.sel_sigma[j] = sqrt (var);
+      info->slice_mu[j] = uv[j], info->slice_sigma[j] = sqrt (var);
+      /* The traversal along the plane's direction through μ. */
+      float base[GB_VAE_MAX_LATENT];
+      for (int k = 0; k < L; k++)
+        base[k] = (float) (mu[k] - along * e[k]);
+      gb_latent_traverse_dir (vae, base, e, -3.0, 3.0, 9, rd->traverse + (gsize) j * 9 * D);
     }
+  info->n_latent = L;
+  info->traverse_names[0] = rd->axis_names[0], info->traverse_names[1] = rd->axis_names[1];
   info->bce = loss.bce, info->kl = loss.kl;
-  for (int c = 0; c < 2; c++)
-    gb_latent_traverse (vae, mu, c, -3.0, 3.0, 9, rd->traverse + (gsize) c * 9 * D);
   info->traverse = rd->traverse, info->traverse_k = 9, info->traverse_lo = -3.0, info->traverse_hi = 3.0;
   rd->scene.has_selection = TRUE;
   if (!opt->posterior && !opt->optimise_q)
@@ -100,12 +123,7 @@ gb_latent_render_file (GbRenderOptions *opt, const char *path, GError **error)
   g_autoptr (GbVae) vae = opt->model_path ? gb_vae_load (opt->model_path, error) : gb_shipped_vae_load (error);
   if (vae == NULL)
     return FALSE;
-  if (vae->config.n_latent != 2)
-    {
-      g_set_error (error, GB_ERROR, GB_ERROR_SHAPE, "the model has a %d-d latent space; the view needs 2",
-                   vae->config.n_latent);
-      return FALSE;
-    }
+  int L = vae->config.n_latent;
   if (opt->manifold != 0 && (opt->manifold < 5 || opt->manifold > GB_MANIFOLD_MAX))
     {
       g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, "--manifold %d is outside 5…%d",
@@ -122,7 +140,7 @@ gb_latent_render_file (GbRenderOptions *opt, const char *path, GError **error)
   int rows = side * side == D ? side : 1, cols = side * side == D ? side : D;
 
   g_autoptr (GbDataset) ds = NULL;
-  g_autofree float *mu = NULL;
+  g_autofree float *mu = NULL, *codes = NULL;   /* the codes on the plane (n, 2); in full (n, L) */
   g_autofree char *banner = NULL;
   if (opt->dataset_dir != NULL)
     {
@@ -145,8 +163,9 @@ gb_latent_render_file (GbRenderOptions *opt, const char *path, GError **error)
         {
           rows = ds->test->rows;
           cols = ds->test->cols;
+          codes = g_new (float, (gsize) ds->test->n * L);
+          gb_vae_encode_u8 (vae, ds->test->pixels, codes, NULL, (int) ds->test->n);
           mu = g_new (float, (gsize) ds->test->n * 2);
-          gb_vae_encode_u8 (vae, ds->test->pixels, mu, NULL, (int) ds->test->n);
           rd.scene.mu = mu;
           rd.scene.n_points = ds->test->n;
           rd.scene.labels = ds->test->labels;
@@ -155,10 +174,26 @@ gb_latent_render_file (GbRenderOptions *opt, const char *path, GError **error)
         }
     }
   rd.scene.banner = banner;
+  /* The plane: for a larger latent space, as the page opens it (principal axes of the codes, or z1 and z2
+   * without data). */
+  if (L == 2 || codes == NULL || !gb_latent_slice_pca (&rd.slice, L, codes, ds->test->n, NULL))
+    gb_latent_slice_axes (&rd.slice, L, 0, 1, NULL);
+  for (int c = 0; c < 2; c++)
+    {
+      if (L == 2)
+        g_strlcpy (rd.axis_names[c], c == 0 ? "z₁" : "z₂", sizeof rd.axis_names[c]);
+      else if (rd.slice.axis[c] >= 0)
+        g_snprintf (rd.axis_names[c], sizeof rd.axis_names[c], "z%d", rd.slice.axis[c] + 1);
+      else
+        g_snprintf (rd.axis_names[c], sizeof rd.axis_names[c], "principal axis %d", c + 1);
+      rd.scene.axis_names[c] = rd.axis_names[c];
+    }
+  if (codes != NULL)
+    gb_latent_slice_project (&rd.slice, codes, ds->test->n, mu);
   g_autoptr (GbManifold) manifold = NULL;
   if (opt->manifold > 0)
     {
-      manifold = gb_manifold_new (vae, NULL, opt->manifold, GB_MANIFOLD_ICDF, 0, 0, 0, 0, rows, cols, error);
+      manifold = gb_manifold_new_slice (vae, &rd.slice, opt->manifold, GB_MANIFOLD_ICDF, 0, 0, 0, 0, rows, cols, error);
       if (manifold == NULL)
         return FALSE;
       rd.scene.manifold = manifold;
@@ -166,7 +201,8 @@ gb_latent_render_file (GbRenderOptions *opt, const char *path, GError **error)
   g_autofree float *preview = g_new (float, D);
   if (opt->has_pointer)
     {
-      float z[2] = { (float) opt->pointer[0], (float) opt->pointer[1] };
+      float z[GB_VAE_MAX_LATENT];
+      gb_latent_slice_point (&rd.slice, opt->pointer[0], opt->pointer[1], z);
       gb_vae_decode (vae, z, preview, 1);
       rd.scene.has_pointer = TRUE;
       rd.scene.pointer[0] = opt->pointer[0];
@@ -178,7 +214,7 @@ gb_latent_render_file (GbRenderOptions *opt, const char *path, GError **error)
     }
   rd.info.rows = rows;
   rd.info.cols = cols;
-  g_autofree char *line = g_strdup_printf ("VAE %d-%d-2 · %s · %d epochs", D, vae->config.n_hidden,
+  g_autofree char *line = g_strdup_printf ("VAE %d-%d-%d · %s · %d epochs", D, vae->config.n_hidden, L,
                                            vae->info.dataset ? vae->info.dataset : "unknown data",
                                            vae->info.epochs);
   rd.info.model_line = line;
