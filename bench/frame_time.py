@@ -53,7 +53,7 @@ try:
     if not inference:
         app.key("alt+t")
     time.sleep(1)
-    code, log = app.quit()
+    code, log = app.quit(answer=None if inference else "alt+w")   # the model trained here is not saved: close without
 finally:
     x.stop()
 for line in log.splitlines():

@@ -6,106 +6,11 @@
  * encoding 10 000 images, training — runs on worker threads; the main loop
  * only installs their results and draws.
  */
-#include "gb-latent-page.h"
-#include "gb-page.h"
+#include "gb-latent-page-private.h"
 
 #include <math.h>
 #include <stdlib.h>
 
-#include "gb-dataset.h"
-#include "gb-error.h"
-#include "gb-export.h"
-#include "gb-latent-aggregate.h"
-#include "gb-latent-inference-panel.h"
-#include "gb-latent-slice-panel.h"
-#include "gb-latent-train-panel.h"
-#include "gb-latent-view.h"
-#include "gb-long-run.h"
-#include "gb-models.h"
-#include "gb-plot-paint.h"
-#include "gb-settings.h"
-#include "gb-vae-trainer.h"
-#include "gb-vae-file.h"
-
-#define MAX_INTERP 32
-#define TRAVERSE_K 9
-
-struct _GbLatentPage {
-  GtkBox parent_instance;
-
-  /* Template children. */
-  GbLatentView *view;
-  GtkDrawingArea *info_area;
-  GtkCheckButton *manifold_check;
-  GtkSpinButton *manifold_size;
-  GtkDropDown *manifold_mode;
-  GtkButton *sample_button;
-  GtkSpinButton *n_samples;
-  GtkSpinButton *interp_k;
-  GtkButton *clear_button;
-  GtkButton *reset_button;
-  GbLatentTrainPanel *train_panel;
-  GbLatentInferencePanel *inference_panel;
-  GbLatentSlicePanel *slice_panel;
-
-  GSettings *settings;
-
-  /* The data set (test split), or the reason there is none. */
-  GbDataset *ds;
-  char *data_error;
-  gboolean data_loading;
-  int rows, cols;
-
-  /* The model on show. */
-  GbVaeSnapshot *model;
-  char *model_name;
-  char *model_line;
-  guint encode_generation;
-  gboolean encode_pending;    /* a model waits for the data set to be encoded */
-  double home[4];             /* the view's home rectangle */
-
-  /* The whole test set's aggregate posterior and KLs, for the model installed as number aggregate_of. */
-  GbAggregateMap *aggregate;
-  guint model_serial, aggregate_of;
-  GCancellable *aggregate_cancel;
-  double kl_max;
-
-  GbManifold *manifold;
-  GbManifoldDecoder *decoder; /* the model prepared for manifolds */
-  gboolean manifold_dirty;
-
-  /* Pointer preview. */
-  float *preview;             /* (D) */
-  gboolean has_preview;
-  double preview_z[2];
-
-  /* Selection. */
-  gboolean has_sel;
-  guint32 sel;
-  float sel_mu[GB_VAE_MAX_LATENT], sel_lv[GB_VAE_MAX_LATENT], sel_eps[GB_VAE_MAX_LATENT], sel_z[GB_VAE_MAX_LATENT];
-  float *sel_recon;           /* (D) */
-  float *sel_traverse;        /* (2·TRAVERSE_K, D): z₁, then z₂, over [−3, 3] through μ */
-  GbVaeLoss sel_loss;
-
-  /* Interpolation between two test points (−1: none). */
-  gint64 pair_a, pair_b;
-  float *interp;              /* (MAX_INTERP, D) */
-  float interp_z[GB_VAE_MAX_LATENT * MAX_INTERP];
-
-  /* Prior samples. */
-  GbRng sample_rng;
-  int n_samples_drawn;
-  float samples_z[GB_VAE_MAX_LATENT * GB_LATENT_MAX_SAMPLES];   /* (n, L) */
-  float samples_uv[2 * GB_LATENT_MAX_SAMPLES];                  /* in the slice */
-
-  /* The plane: a slice of the latent space (the identity for 2-d), and the codes on it. */
-  GbLatentSlice slice;
-  float *proj;                /* (n, 2), or NULL */
-  char axis_names[2][32];
-  float *samples;             /* (GB_LATENT_MAX_SAMPLES, D) */
-
-  gboolean disposed;
-};
 
 static void page_iface_init (GbPageInterface *iface);
 static void gb_latent_page_set_model (GbLatentPage *self, GbVae *vae, const char *name);
@@ -114,14 +19,14 @@ static gboolean gb_latent_page_is_training (GbPage *page);
 G_DEFINE_FINAL_TYPE_WITH_CODE (GbLatentPage, gb_latent_page, GTK_TYPE_BOX,
                                G_IMPLEMENT_INTERFACE (GB_TYPE_PAGE, page_iface_init))
 
-static void
+void
 gb_latent_page_message (GbLatentPage *self, const char *message)
 {
   gb_page_message (GB_PAGE (self), message);
 }
 
-static int
-input_size (GbLatentPage *self)
+int
+gb_latent_page_input_size (GbLatentPage *self)
 {
   return self->model ? self->model->vae->config.n_input : 784;
 }
@@ -144,29 +49,17 @@ update_model_line (GbLatentPage *self)
   self->model_line = g_string_free (s, FALSE);
 }
 
-/* The inference panel works on the selected image, under the model on show. */
-static void
-update_inference (GbLatentPage *self)
-{
-  if (!self->has_sel || self->ds == NULL || self->model == NULL)
-    {
-      gb_latent_inference_panel_set_image (self->inference_panel, NULL, NULL, NULL, NULL);
-      return;
-    }
-  const guint8 *px = self->ds->test->pixels + (gsize) self->sel * input_size (self);
-  gb_latent_inference_panel_set_image (self->inference_panel, self->model, px, self->sel_mu, self->sel_lv);
-}
 
-static void
-recompute_selection (GbLatentPage *self)
+void
+gb_latent_page_recompute_selection (GbLatentPage *self)
 {
   if (!self->has_sel || self->ds == NULL || self->sel >= self->ds->test->n)
     {
       self->has_sel = FALSE;
-      update_inference (self);
+      gb_latent_page_update_inference (self);
       return;
     }
-  int D = input_size (self);
+  int D = gb_latent_page_input_size (self);
   g_autofree float *x = g_new (float, D);
   const guint8 *px = self->ds->test->pixels + (gsize) self->sel * D;
   for (int d = 0; d < D; d++)
@@ -193,7 +86,7 @@ recompute_selection (GbLatentPage *self)
       gb_latent_traverse_dir (self->model->vae, base, e, -3.0, 3.0, TRAVERSE_K,
                               self->sel_traverse + (gsize) c * TRAVERSE_K * D);
     }
-  update_inference (self);
+  gb_latent_page_update_inference (self);
 }
 
 /* Test point i on the plane. */
@@ -209,16 +102,6 @@ pair_point (GbLatentPage *self, gint64 i, double out[2])
     out[0] = out[1] = 0.0;
 }
 
-/* The codes on the plane, after a new model or slice. */
-static void
-project_codes (GbLatentPage *self)
-{
-  g_clear_pointer (&self->proj, g_free);
-  if (self->model == NULL || self->model->mu == NULL)
-    return;
-  self->proj = g_new (float, (gsize) self->model->n * 2);
-  gb_latent_slice_project (&self->slice, self->model->mu, self->model->n, self->proj);
-}
 
 static void
 recompute_interp (GbLatentPage *self)
@@ -231,16 +114,16 @@ recompute_interp (GbLatentPage *self)
                            self->model->mu + (gsize) self->pair_b * L, K, self->interp_z, self->interp);
 }
 
-static void
-recompute_samples (GbLatentPage *self)
+void
+gb_latent_page_recompute_samples (GbLatentPage *self)
 {
   if (self->n_samples_drawn > 0)
     gb_vae_decode (self->model->vae, self->samples_z, self->samples, self->n_samples_drawn);
   gb_latent_slice_project (&self->slice, self->samples_z, (guint32) self->n_samples_drawn, self->samples_uv);
 }
 
-static void
-recompute_preview (GbLatentPage *self)
+void
+gb_latent_page_recompute_preview (GbLatentPage *self)
 {
   if (!self->has_preview)
     return;
@@ -249,8 +132,8 @@ recompute_preview (GbLatentPage *self)
   gb_vae_decode (self->model->vae, z, self->preview, 1);
 }
 
+
 static void fill_info (GbLatentPage *self, GbLatentInfo *info);
-static void ensure_manifold (GbLatentPage *self);
 
 static void
 update_info_size (GbLatentPage *self)
@@ -265,100 +148,16 @@ update_info_size (GbLatentPage *self)
 
 /* --- the whole test set: aggregate posterior, KL colouring --- */
 
-static void sync_scene (GbLatentPage *self, gboolean base);
 
-static int
-compare_kl (gconstpointer a, gconstpointer b)
-{
-  float x = *(const float *) a, y = *(const float *) b;
-  return (x > y) - (x < y);
-}
 
-static void
-aggregate_done_cb (GObject *source, GAsyncResult *result, gpointer data)
-{
-  g_autoptr (GbLatentPage) self = data;
-  g_autoptr (GError) error = NULL;
-  GbAggregateMap *map = gb_latent_aggregate_finish (result, &error);
-  if (map == NULL)
-    return;   /* cancelled: a newer model or the switches changed */
-  if (self->disposed)
-    {
-      gb_aggregate_map_free (map);
-      return;
-    }
-  gb_aggregate_map_free (self->aggregate);
-  self->aggregate = map;
-  /* The colour scale's top: the 95th percentile, so that a few outliers do not wash it out. */
-  g_autofree float *sorted = g_memdup2 (map->kl, (gsize) map->n * sizeof (float));
-  qsort (sorted, map->n, sizeof (float), compare_kl);
-  self->kl_max = map->n > 0 ? sorted[(gsize) (0.95 * (map->n - 1))] : 1.0;
-  sync_scene (self, TRUE);
-}
 
-static void
-update_aggregate (GbLatentPage *self)
-{
-  gboolean want = gb_latent_inference_panel_get_aggregate (self->inference_panel)
-                  || gb_latent_inference_panel_get_kl_colour (self->inference_panel);
-  if (self->aggregate_cancel != NULL)
-    g_cancellable_cancel (self->aggregate_cancel);
-  g_clear_object (&self->aggregate_cancel);
-  if (!want || self->ds == NULL || self->model == NULL || self->model->mu == NULL
-      || self->model->vae->config.n_latent != 2)
-    return;
-  if (self->aggregate != NULL && self->aggregate_of == self->model_serial)
-    return;
-  self->aggregate_of = self->model_serial;
-  /* Over the home rectangle and a margin for panning. */
-  double box[4], mx = 0.3 * (self->home[1] - self->home[0]), my = 0.3 * (self->home[3] - self->home[2]);
-  box[0] = self->home[0] - mx, box[1] = self->home[1] + mx, box[2] = self->home[2] - my, box[3] = self->home[3] + my;
-  self->aggregate_cancel = g_cancellable_new ();
-  gb_latent_aggregate_async (self->model, self->ds, box, 300, 300, self->aggregate_cancel, aggregate_done_cb,
-                             g_object_ref (self));
-}
 
-static void
-set_view_changed_cb (GbLatentPage *self)
-{
-  update_aggregate (self);
-  sync_scene (self, TRUE);
-}
 
-/* The selected image's posterior and q*, as the inference panel has them. */
-static void
-sync_inference (GbLatentPage *self)
-{
-  GbLatentScene *s = gb_latent_view_get_scene (self->view);
-  s->posterior = self->has_sel ? gb_latent_inference_panel_get_posterior (self->inference_panel) : NULL;
-  /* The whole set's map: the last one worked out (for an earlier snapshot while training, until the next). */
-  const GbAggregateMap *map = self->aggregate;
-  s->aggregate = map != NULL && gb_latent_inference_panel_get_aggregate (self->inference_panel) ? map->log_ratio : NULL;
-  if (s->aggregate != NULL)
-    {
-      s->agg_nx = map->nx, s->agg_ny = map->ny;
-      memcpy (s->agg_box, map->box, sizeof s->agg_box);
-    }
-  s->point_kl = map != NULL && gb_latent_inference_panel_get_kl_colour (self->inference_panel)
-                && self->model != NULL && map->n == s->n_points ? map->kl : NULL;
-  s->kl_max = self->kl_max;
-  float mu[2], lv[2];
-  s->has_q_opt = self->has_sel && gb_latent_inference_panel_get_q_opt (self->inference_panel, mu, lv);
-  if (s->has_q_opt)
-    for (int j = 0; j < 2; j++)
-      s->q_opt_mu[j] = mu[j], s->q_opt_sigma[j] = exp (0.5 * lv[j]);
-}
 
-static void
-inference_changed_cb (GbLatentPage *self)
-{
-  sync_inference (self);
-  gb_latent_view_changed (self->view, FALSE);
-}
 
 /* Fills the scene's data pointers from the page's state. */
-static void
-sync_scene (GbLatentPage *self, gboolean base)
+void
+gb_latent_page_sync_scene (GbLatentPage *self, gboolean base)
 {
   GbLatentScene *s = gb_latent_view_get_scene (self->view);
   s->mu = self->proj;
@@ -392,48 +191,27 @@ sync_scene (GbLatentPage *self, gboolean base)
     }
   s->samples_z = self->n_samples_drawn ? self->samples_uv : NULL;
   s->n_samples = self->n_samples_drawn;
-  sync_inference (self);
+  gb_latent_page_sync_inference (self);
   gb_latent_view_changed (self->view, base);
   update_info_size (self);
   gtk_widget_queue_draw (GTK_WIDGET (self->info_area));
 }
 
-/* The plane's slice from the slice panel (the identity for a 2-d latent), and the codes on it. */
-static void
-update_slice (GbLatentPage *self)
-{
-  int L = self->model->vae->config.n_latent;
-  gb_latent_slice_panel_set_codes (self->slice_panel, L, self->model->mu, self->model->n);
-  gb_latent_inference_panel_set_two_d (self->inference_panel, L == 2);
-  gb_latent_slice_panel_get_slice (self->slice_panel, &self->slice);
-  for (int c = 0; c < 2; c++)
-    {
-      if (L == 2)
-        g_strlcpy (self->axis_names[c], c == 0 ? "z₁" : "z₂", sizeof self->axis_names[c]);
-      else if (self->slice.axis[c] >= 0)
-        g_snprintf (self->axis_names[c], sizeof self->axis_names[c], "z%d", self->slice.axis[c] + 1);
-      else
-        g_snprintf (self->axis_names[c], sizeof self->axis_names[c], "principal axis %d", c + 1);
-    }
-  GbLatentScene *s = gb_latent_view_get_scene (self->view);
-  s->axis_names[0] = self->axis_names[0], s->axis_names[1] = self->axis_names[1];
-  project_codes (self);
-}
 
 static void
 model_changed (GbLatentPage *self)
 {
   update_model_line (self);
-  update_slice (self);
+  gb_latent_page_update_slice (self);
   g_clear_pointer (&self->decoder, gb_manifold_decoder_free);
   self->decoder = gb_manifold_decoder_new (self->model->vae);
   self->manifold_dirty = TRUE;
-  ensure_manifold (self);
-  recompute_selection (self);
+  gb_latent_page_ensure_manifold (self);
+  gb_latent_page_recompute_selection (self);
   recompute_interp (self);
-  recompute_samples (self);
-  recompute_preview (self);
-  sync_scene (self, TRUE);
+  gb_latent_page_recompute_samples (self);
+  gb_latent_page_recompute_preview (self);
+  gb_latent_page_sync_scene (self, TRUE);
 }
 
 static void
@@ -443,13 +221,13 @@ gb_latent_page_install_snapshot (GbLatentPage *self, GbVaeSnapshot *snap)
   self->model = gb_vae_snapshot_ref (snap);
   self->model_serial++;
   model_changed (self);
-  update_aggregate (self);
+  gb_latent_page_update_aggregate (self);
 }
 
 /* --- the manifold --- */
 
-static void
-ensure_manifold (GbLatentPage *self)
+void
+gb_latent_page_ensure_manifold (GbLatentPage *self)
 {
   gboolean on = gtk_check_button_get_active (self->manifold_check);
   GbLatentScene *s = gb_latent_view_get_scene (self->view);
@@ -484,28 +262,13 @@ ensure_manifold (GbLatentPage *self)
   s->manifold = self->manifold;
 }
 
-static void fit_view_to_codes (GbLatentPage *self);
 
-/* Another slice: the codes, the manifold, the selection's strips and the pointer's image follow. */
-static void
-slice_changed_cb (GbLatentPage *self)
-{
-  gb_latent_slice_panel_get_slice (self->slice_panel, &self->slice);
-  update_slice (self);
-  self->manifold_dirty = TRUE;
-  ensure_manifold (self);
-  recompute_selection (self);
-  recompute_samples (self);
-  recompute_preview (self);
-  fit_view_to_codes (self);
-  sync_scene (self, TRUE);
-}
 
 static void
 manifold_settings_changed_cb (GbLatentPage *self)
 {
   self->manifold_dirty = TRUE;
-  ensure_manifold (self);
+  gb_latent_page_ensure_manifold (self);
   gb_latent_view_changed (self->view, TRUE);
 }
 
@@ -515,7 +278,7 @@ viewport_changed_cb (GbLatentView *view, GbLatentPage *self)
   if (self->manifold != NULL && self->manifold->mode == GB_MANIFOLD_REGION)
     {
       self->manifold_dirty = TRUE;
-      ensure_manifold (self);
+      gb_latent_page_ensure_manifold (self);
     }
 }
 
@@ -554,7 +317,7 @@ fill_info (GbLatentPage *self, GbLatentInfo *info)
     {
       info->sel_index = self->sel;
       info->sel_class = self->ds->class_names[self->ds->test->labels[self->sel]];
-      info->sel_original = self->ds->test->pixels + (gsize) self->sel * input_size (self);
+      info->sel_original = self->ds->test->pixels + (gsize) self->sel * gb_latent_page_input_size (self);
       info->sel_recon = self->sel_recon;
       for (int j = 0; j < 2; j++)
         {
@@ -598,7 +361,7 @@ pointer_moved_cb (GbLatentView *view, double zx, double zy, GbLatentPage *self)
   self->has_preview = TRUE;
   self->preview_z[0] = zx;
   self->preview_z[1] = zy;
-  recompute_preview (self);
+  gb_latent_page_recompute_preview (self);
   gtk_widget_queue_draw (GTK_WIDGET (self->info_area));
 }
 
@@ -609,7 +372,7 @@ point_activated_cb (GbLatentView *view, guint index, gboolean shift, GbLatentPag
     {
       self->has_sel = TRUE;
       self->sel = index;
-      recompute_selection (self);
+      gb_latent_page_recompute_selection (self);
     }
   else
     {
@@ -627,7 +390,7 @@ point_activated_cb (GbLatentView *view, guint index, gboolean shift, GbLatentPag
         }
       recompute_interp (self);
     }
-  sync_scene (self, FALSE);
+  gb_latent_page_sync_scene (self, FALSE);
 }
 
 static void
@@ -642,7 +405,7 @@ static void
 interp_k_changed_cb (GbLatentPage *self)
 {
   recompute_interp (self);
-  sync_scene (self, FALSE);
+  gb_latent_page_sync_scene (self, FALSE);
 }
 
 static void
@@ -652,7 +415,7 @@ sample_clicked_cb (GbLatentPage *self)
   gb_latent_sample_prior (self->model->vae, &self->sample_rng, n, self->samples_z, self->samples);
   self->n_samples_drawn = n;
   gb_latent_slice_project (&self->slice, self->samples_z, (guint32) n, self->samples_uv);
-  sync_scene (self, FALSE);
+  gb_latent_page_sync_scene (self, FALSE);
 }
 
 static void
@@ -661,8 +424,8 @@ clear_clicked_cb (GbLatentPage *self)
   self->has_sel = FALSE;
   self->pair_a = self->pair_b = -1;
   self->n_samples_drawn = 0;
-  update_inference (self);
-  sync_scene (self, FALSE);
+  gb_latent_page_update_inference (self);
+  gb_latent_page_sync_scene (self, FALSE);
 }
 
 static void
@@ -714,7 +477,6 @@ encode_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancel
   g_task_return_boolean (task, TRUE);
 }
 
-static void fit_view_to_codes (GbLatentPage *self);
 static void start_encode (GbLatentPage *self);
 
 static void
@@ -741,7 +503,7 @@ encode_done_cb (GObject *source, GAsyncResult *result, gpointer data)
       self->has_sel = FALSE;
       self->pair_a = self->pair_b = -1;
       gb_latent_view_get_scene (self->view)->hidden_classes = 0;
-      update_inference (self);
+      gb_latent_page_update_inference (self);
     }
   else if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
@@ -751,7 +513,7 @@ encode_done_cb (GObject *source, GAsyncResult *result, gpointer data)
           self->data_error = g_strdup ("No data points: the data set could not be loaded (see above). "
                                        "The preview, the manifold and sampling still work.");
           gb_latent_train_panel_set_data (self->train_panel, NULL, error->message);
-          sync_scene (self, TRUE);
+          gb_latent_page_sync_scene (self, TRUE);
         }
       gb_latent_page_message (self, error->message);
       return;
@@ -774,38 +536,10 @@ encode_done_cb (GObject *source, GAsyncResult *result, gpointer data)
   g_autoptr (GbVaeSnapshot) snap = gb_vae_snapshot_new (g_steal_pointer (&job->vae), g_steal_pointer (&job->mu),
                                                         self->ds->test->n);
   gb_latent_page_install_snapshot (self, snap);
-  fit_view_to_codes (self);
+  gb_latent_page_fit_view (self);
 }
 
-static int
-compare_floats (gconstpointer a, gconstpointer b)
-{
-  float x = *(const float *) a, y = *(const float *) b;
-  return (x > y) - (x < y);
-}
 
-/* The view a model opens on: its test set's codes (all but the outermost 0.1 % on each side) and the
- * prior's ±3.5, whichever reaches further. */
-static void
-fit_view_to_codes (GbLatentPage *self)
-{
-  const GbVaeSnapshot *snap = self->model;
-  if (snap == NULL || self->proj == NULL || snap->n < 2)
-    return;
-  double box[4] = { -3.5, 3.5, -3.5, 3.5 };
-  g_autofree float *v = g_new (float, snap->n);
-  for (int j = 0; j < 2; j++)
-    {
-      for (guint32 i = 0; i < snap->n; i++)
-        v[i] = self->proj[2 * i + j];
-      qsort (v, snap->n, sizeof (float), compare_floats);
-      double lo = v[snap->n / 1000], hi = v[snap->n - 1 - snap->n / 1000], pad = 0.06 * (hi - lo);
-      if (isfinite (lo) && isfinite (hi))
-        box[2 * j] = MIN (box[2 * j], lo - pad), box[2 * j + 1] = MAX (box[2 * j + 1], hi + pad);
-    }
-  memcpy (self->home, box, sizeof self->home);
-  gb_latent_view_set_home (self->view, box);
-}
 
 /* A data set the user chose: loaded and encoded on a worker; it replaces the one on show when both work. */
 static void
@@ -1133,9 +867,9 @@ gb_latent_page_init (GbLatentPage *self)
   g_signal_connect (self->train_panel, "snapshot", G_CALLBACK (training_snapshot_cb), self);
   g_signal_connect (self->train_panel, "finished", G_CALLBACK (training_finished_cb), self);
   g_signal_connect (self->train_panel, "message", G_CALLBACK (training_message_cb), self);
-  g_signal_connect_swapped (self->inference_panel, "changed", G_CALLBACK (inference_changed_cb), self);
-  g_signal_connect_swapped (self->inference_panel, "set-view-changed", G_CALLBACK (set_view_changed_cb), self);
-  g_signal_connect_swapped (self->slice_panel, "changed", G_CALLBACK (slice_changed_cb), self);
+  g_signal_connect_swapped (self->inference_panel, "changed", G_CALLBACK (gb_latent_page_inference_changed_cb), self);
+  g_signal_connect_swapped (self->inference_panel, "set-view-changed", G_CALLBACK (gb_latent_page_set_view_changed_cb), self);
+  g_signal_connect_swapped (self->slice_panel, "changed", G_CALLBACK (gb_latent_page_slice_changed_cb), self);
   gtk_drawing_area_set_draw_func (self->info_area, info_draw_cb, self, NULL);
   g_signal_connect_swapped (self->info_area, "resize", G_CALLBACK (update_info_size), self);
 
@@ -1156,7 +890,7 @@ gb_latent_page_init (GbLatentPage *self)
   self->data_loading = TRUE;
   gb_latent_page_set_model (self, vae, "shipped with Glassbox");
   start_encode (self);
-  ensure_manifold (self);
+  gb_latent_page_ensure_manifold (self);
 }
 
 /* --- GbPage --- */

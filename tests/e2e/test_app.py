@@ -232,7 +232,7 @@ def check_log(log):
 
 # The panels, as fractions of the window (the plane's upper left, the side panel).
 PLANE = [(0.20, 0.30), (0.45, 0.55), (0.30, 0.65), (0.55, 0.30)]
-PREVIEW = (0.72, 0.15, 0.97, 0.45)
+PREVIEW = (0.62, 0.1, 1.0, 0.95)   # the side panel: the decoded image sits below the inference controls
 PLOT = (0.56, 0.80, 0.98, 0.98)
 
 
