@@ -327,34 +327,6 @@ gb_manifold_free (GbManifold *m)
 }
 
 void
-gb_latent_traverse (const GbVae *vae, const float *z, int coord, double lo, double hi, int K, float *out)
-{
-  int L = vae->config.n_latent;
-  g_return_if_fail (K >= 2 && coord >= 0 && coord < L);
-  g_autofree float *zs = g_new (float, (gsize) K * L);
-  for (int k = 0; k < K; k++)
-    {
-      memcpy (zs + (gsize) k * L, z, (gsize) L * sizeof (float));
-      zs[(gsize) k * L + coord] = (float) (lo + (hi - lo) * k / (K - 1));
-    }
-  gb_vae_decode (vae, zs, out, K);
-}
-
-void
-gb_latent_interpolate (const GbVae *vae, const double a[2], const double b[2], int K, float *z,
-                       float *out)
-{
-  g_return_if_fail (K >= 2 && vae->config.n_latent == 2);
-  for (int k = 0; k < K; k++)
-    {
-      double t = (double) k / (K - 1);
-      z[2 * k] = (float) (a[0] + t * (b[0] - a[0]));
-      z[2 * k + 1] = (float) (a[1] + t * (b[1] - a[1]));
-    }
-  gb_vae_decode (vae, z, out, K);
-}
-
-void
 gb_latent_sample_prior (const GbVae *vae, GbRng *rng, int n, float *z, float *out)
 {
   g_return_if_fail (n >= 1);

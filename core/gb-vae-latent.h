@@ -94,14 +94,6 @@ void gb_latent_interpolate_z (const GbVae *vae, const float *a, const float *b, 
 void gb_latent_traverse_dir (const GbVae *vae, const float *z, const float *dir, double lo, double hi, int K,
                              float *out);
 
-/* K ≥ 2 images decoded along the straight path from a to b: out (K, D). */
-void gb_latent_interpolate (const GbVae *vae, const double a[2], const double b[2], int K,
-                            float *z, float *out);
-
-/* A latent traversal: K ≥ 2 images decoded as coordinate `coord` of z (L)
- * goes evenly from lo to hi, the others as in z: out (K, D). */
-void gb_latent_traverse (const GbVae *vae, const float *z, int coord, double lo, double hi, int K, float *out);
-
 /* n draws z ~ N(0, I): z (n, L), decoded into out (n, D). */
 void gb_latent_sample_prior (const GbVae *vae, GbRng *rng, int n, float *z, float *out);
 
