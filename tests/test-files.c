@@ -344,6 +344,24 @@ test_vae_file_roundtrip (void)
   g_assert_cmpfloat_with_epsilon (back->info.test_elbo, 250.5, 1e-9);
 }
 
+/* A (rows, cols) matrix of a PyTorch fixture's JSON into out. */
+static void
+json_rows (JsonObject *o, const char *member, int rows, int cols, float *out)
+{
+  JsonArray *a = json_object_get_array_member (o, member);
+  g_assert_cmpuint (json_array_get_length (a), ==, (guint) rows);
+  for (int r = 0; r < rows; r++)
+    for (int c = 0; c < cols; c++)
+      out[r * cols + c] = (float) json_array_get_double_element (json_array_get_array_element (a, r), c);
+}
+
+static void
+assert_close (const float *got, const float *want, int n, double tol)
+{
+  for (int i = 0; i < n; i++)
+    g_assert_cmpfloat_with_epsilon (got[i], want[i], tol);
+}
+
 /* examples/vae's 20-d latent, wrapped in DataParallel ("module." names), saved by tools/export_torch_vae.py:
  * it loads, and encodes and decodes as PyTorch does. */
 static void
@@ -361,26 +379,18 @@ test_vae_file_torch_fixture_20d (void)
   g_autoptr (JsonParser) parser = json_parser_new ();
   g_assert_true (json_parser_load_from_file (parser, js_path, &error));
   JsonObject *o = json_node_get_object (json_parser_get_root (parser));
-  float x[3 * 784], mu[60], lv[60], z[60], dec[3 * 784];
+  float x[3 * 784], mu[60], lv[60], z[60], dec[3 * 784], want[3 * 784];
   for (int i = 0; i < 3 * 784; i++)
     x[i] = (float) (i % 256) / 255.0f;
   gb_vae_encode (vae, x, mu, lv, 3);
-  JsonArray *jmu = json_object_get_array_member (o, "mu"), *jlv = json_object_get_array_member (o, "logvar");
-  JsonArray *jz = json_object_get_array_member (o, "z"), *jdec = json_object_get_array_member (o, "decoded");
-  for (int r = 0; r < 3; r++)
-    for (int j = 0; j < 20; j++)
-      {
-        g_assert_cmpfloat_with_epsilon (mu[r * 20 + j],
-          json_array_get_double_element (json_array_get_array_element (jmu, r), j), 1e-4);
-        g_assert_cmpfloat_with_epsilon (lv[r * 20 + j],
-          json_array_get_double_element (json_array_get_array_element (jlv, r), j), 1e-4);
-        z[r * 20 + j] = json_array_get_double_element (json_array_get_array_element (jz, r), j);
-      }
+  json_rows (o, "mu", 3, 20, want);
+  assert_close (mu, want, 60, 1e-4);
+  json_rows (o, "logvar", 3, 20, want);
+  assert_close (lv, want, 60, 1e-4);
+  json_rows (o, "z", 3, 20, z);
   gb_vae_decode (vae, z, dec, 3);
-  for (int r = 0; r < 3; r++)
-    for (int d = 0; d < 784; d++)
-      g_assert_cmpfloat_with_epsilon (dec[r * 784 + d],
-        json_array_get_double_element (json_array_get_array_element (jdec, r), d), 1e-5);
+  json_rows (o, "decoded", 3, 784, want);
+  assert_close (dec, want, 3 * 784, 1e-5);
 }
 
 static void
@@ -405,24 +415,16 @@ test_vae_file_torch_fixture (void)
   for (int i = 0; i < 3 * 784; i++)
     x[i] = (float) (i % 256) / 255.0f;
   gb_vae_encode (vae, x, mu, lv, 3);
-  JsonArray *jmu = json_object_get_array_member (o, "mu"), *jlv = json_object_get_array_member (o, "logvar");
-  JsonArray *jz = json_object_get_array_member (o, "z"), *jdec = json_object_get_array_member (o, "decoded");
-  JsonArray *jeps = json_object_get_array_member (o, "eps");
-  for (int r = 0; r < 3; r++)
-    for (int j = 0; j < 2; j++)
-      {
-        g_assert_cmpfloat_with_epsilon (mu[r * 2 + j],
-          json_array_get_double_element (json_array_get_array_element (jmu, r), j), 1e-4);
-        g_assert_cmpfloat_with_epsilon (lv[r * 2 + j],
-          json_array_get_double_element (json_array_get_array_element (jlv, r), j), 1e-4);
-        z[r * 2 + j] = json_array_get_double_element (json_array_get_array_element (jz, r), j);
-        eps[r * 2 + j] = json_array_get_double_element (json_array_get_array_element (jeps, r), j);
-      }
+  float want[3 * 784];
+  json_rows (o, "mu", 3, 2, want);
+  assert_close (mu, want, 6, 1e-4);
+  json_rows (o, "logvar", 3, 2, want);
+  assert_close (lv, want, 6, 1e-4);
+  json_rows (o, "z", 3, 2, z);
+  json_rows (o, "eps", 3, 2, eps);
   gb_vae_decode (vae, z, dec, 3);
-  for (int r = 0; r < 3; r++)
-    for (int d = 0; d < 784; d++)
-      g_assert_cmpfloat_with_epsilon (dec[r * 784 + d],
-        json_array_get_double_element (json_array_get_array_element (jdec, r), d), 1e-5);
+  json_rows (o, "decoded", 3, 784, want);
+  assert_close (dec, want, 3 * 784, 1e-5);
   /* The loss terms with PyTorch's noise. */
   double bce = 0, kl = 0;
   for (int r = 0; r < 3; r++)

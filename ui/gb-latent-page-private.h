@@ -1,5 +1,6 @@
 /* gb-latent-page-private.h — what the Latent space page's files share (gb-latent-page.c, the page;
- * gb-latent-page-inference.c, its views of inference, the test set's aggregate posterior and the slice). */
+ * gb-latent-page-data.c, its data set; gb-latent-page-inference.c, its views of inference, the test set's
+ * aggregate posterior and the slice). */
 #pragma once
 
 #include "gb-latent-page.h"
@@ -110,6 +111,11 @@ void gb_latent_page_ensure_manifold     (GbLatentPage *self);
 void gb_latent_page_recompute_selection (GbLatentPage *self);
 void gb_latent_page_recompute_samples   (GbLatentPage *self);
 void gb_latent_page_recompute_preview   (GbLatentPage *self);
+void gb_latent_page_install_snapshot    (GbLatentPage *self, GbVaeSnapshot *snap);
+
+/* gb-latent-page-data.c */
+void gb_latent_page_start_encode        (GbLatentPage *self);
+void gb_latent_page_open_dataset_action (GtkWidget *widget, const char *name, GVariant *param);
 
 /* gb-latent-page-inference.c */
 void gb_latent_page_update_inference    (GbLatentPage *self);
