@@ -333,7 +333,10 @@ def session_with_data(binary, display, tmp):
                                                                        "resources", "models", "vae.safetensors")))
     time.sleep(2.0)
 
-    # Training from the UI: one epoch, started and stopped with the keyboard.
+    # Training from the UI: one epoch, started and stopped with the keyboard. What training adds to the
+    # resident memory is what it is about: the checks above (posteriors, a 20-d model, an image folder)
+    # leave freed memory in the allocator's arenas, more or less of it from run to run.
+    rss_before = app.rss_mb()
     plot_before = app.shot(os.path.join(tmp, "plot0.png"), *PLOT)
     app.key("alt+e")
     app.key("ctrl+a")
@@ -355,8 +358,9 @@ def session_with_data(binary, display, tmp):
         rss = max(rss, app.rss_mb())
     app.key("alt+t")
     time.sleep(1.5)
-    print(f"# resident memory while training: {rss:.0f} MB")
-    check(rss < 250, f"resident memory stays under 250 MB while training ({rss:.0f} MB)")
+    print(f"# resident memory: {rss_before:.0f} MB before training, at most {rss:.0f} MB while training")
+    check(rss - rss_before < 120 and rss < 300,
+          f"training adds under 120 MB to the resident memory ({rss - rss_before:.0f} MB; {rss:.0f} MB in all)")
     check(app.wait_log(r"training (stopped|finished)", 30), "training stops from the UI")
     # The model trained in the app is not saved: training another asks first (Escape: no new run) …
     app.ask_unsaved("alt+s", "training a new VAE over one trained in the app")
