@@ -29,6 +29,7 @@ typedef struct {
   GbImageFrame *images;
   gboolean reverse;
   int t;
+  int t_end;             /* a GIF's far end: t for forward, where sampling starts for reverse */
   GbPalette pal;
 } Render;
 
@@ -57,7 +58,7 @@ static void
 frame_cb (cairo_t *cr, int w, int h, int f, gpointer data)
 {
   Render *r = data;
-  r->t = gb_diffusion_gif_t (r->net->schedule->T, r->reverse, f);
+  r->t = gb_diffusion_gif_t (r->t_end, r->reverse, f);
   show (r);
   paint_cb (cr, w, h, r);
 }
@@ -94,8 +95,6 @@ render (GOptionContext *ctx, GbSampleOptions *o)
   gboolean gif = g_str_has_suffix (o->out ? o->out : "", ".gif");
   if (o->process != NULL && !g_str_equal (o->process, "forward") && !g_str_equal (o->process, "reverse"))
     return gb_cli_usage_error (ctx, "--process is forward or reverse");
-  if (gif && o->t >= 0)
-    return gb_cli_usage_error (ctx, "--t draws one frame; a GIF animates the whole process");
   if (!gif && o->t < 0 && o->out != NULL)
     return gb_cli_usage_error (ctx, "--t T is required for a still frame");
   if (o->width == 0)
@@ -114,7 +113,8 @@ render (GOptionContext *ctx, GbSampleOptions *o)
       return GB_CLI_EXIT_USAGE;
     }
   g_autoptr (GError) error = NULL;
-  Render r = { net, NULL, NULL, NULL, o->process != NULL && g_str_equal (o->process, "reverse"), MAX (o->t, 0) };
+  Render r = { net, NULL, NULL, NULL, o->process != NULL && g_str_equal (o->process, "reverse"), MAX (o->t, 0),
+               o->t >= 0 ? o->t : net->schedule->T };
   gb_palette_init (&r.pal, o->theme && g_str_equal (o->theme, "dark"));
   gboolean have = load_data (&r, kind, &error);
   if (!have && !r.reverse)
@@ -136,7 +136,8 @@ render (GOptionContext *ctx, GbSampleOptions *o)
                          &error))
         status = gb_cli_fail (g_steal_pointer (&error));
       else
-        printf ("wrote %s (%d frames)\n", o->out, GB_DIFFUSION_GIF_FRAMES);
+        printf ("wrote %s (%d frames, t from %d to %d)\n", o->out, GB_DIFFUSION_GIF_FRAMES, r.reverse ? r.t_end : 0,
+                r.reverse ? 0 : r.t_end);
     }
   else if (status == 0)
     {
@@ -159,15 +160,15 @@ gb_cli_render_diffusion (int argc, char **argv)
    * denoiser itself (OpenBLAS's threads spin at these sizes); nothing runs yet. */
   gb_blas_set_threads (1);
   GbSampleOptions o = { 0 };
-  g_autoptr (GOptionContext) ctx = g_option_context_new ("--model FILE (--t T | --out F.gif) --out FILE — draw a "
-                                                         "diffusion frame");
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("--model FILE --t T --out FILE — draw a diffusion frame "
+                                                         "(or animate the process)");
   g_option_context_set_summary (ctx,
     "Draws what the Diffusion page's Export writes for the model: at timestep t, the\n"
     "page's 2 000 points of the data noised in closed form (forward) or the sampler's state\n"
     "when it reaches t (reverse), with the −ε̂ field as arrows; for an image model, its 16\n"
     "test images at t with the first one's x_t, ε̂ and x̂₀; over the noise schedule with t\n"
-    "marked. With --out ending in .gif, the whole process as Export animates it\n"
-    "(100 frames at 25 a second).");
+    "marked. With --out ending in .gif, the process as Export animates it (100 frames at\n"
+    "25 a second): forward from 0 to t, reverse from t down to 0; t is T unless given.");
   gb_sample_options_add (ctx, &o, TRUE, 0);
   g_autoptr (GError) error = NULL;
   int status;

@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "gb-diffusion-classifier.h"
 #include "gb-dataset.h"
@@ -306,8 +307,9 @@ gb_sample_options_add (GOptionContext *ctx, GbSampleOptions *o, gboolean render,
     { "no-clip", 0, 0, G_OPTION_ARG_NONE, &o->no_clip, "Images: do not clip x̂₀ to [−1, 1] at each step", NULL },
     { "sigma", 0, 0, G_OPTION_ARG_STRING, &o->sigma, "DDPM's σ²_t: beta (default) or tilde", "V" },
     { "guidance", 0, 0, G_OPTION_ARG_DOUBLE, &o->guidance,
-      "Image models: the network's share over the fitted Gaussian, 0…10 (1: the model as trained; default "
-      G_STRINGIFY (GB_DENOISER_GUIDANCE) " for an MLP, " G_STRINGIFY (GB_UNET_GUIDANCE) " for a U-Net)", "W" },
+      "Image models: the guidance, 0…10 (1: the model as trained; default as on the Diffusion page: "
+      G_STRINGIFY (GB_CFG_GUIDANCE) " for a class-conditional U-Net such as the shipped one, "
+      G_STRINGIFY (GB_DENOISER_GUIDANCE) " for an MLP, " G_STRINGIFY (GB_UNET_GUIDANCE) " for an unconditional U-Net)", "W" },
     { "seed", 0, 0, G_OPTION_ARG_INT64, &o->seed, "Random seed (default 1)", "S" },
     { "width", 0, 0, G_OPTION_ARG_INT, &o->width, "Width in pixels", "W" },
     { "height", 0, 0, G_OPTION_ARG_INT, &o->height, "Height in pixels", "H" },
@@ -325,7 +327,7 @@ gb_sample_options_add (GOptionContext *ctx, GbSampleOptions *o, gboolean render,
   if (render)
     {
       GOptionEntry more[] = {
-        { "t", 't', 0, G_OPTION_ARG_INT, &o->t, "The timestep to draw, 0…T (required for a still)", "T" },
+        { "t", 't', 0, G_OPTION_ARG_INT, &o->t, "The timestep to draw, 0…T (required for a still; a GIF's far end)", "T" },
         { "process", 0, 0, G_OPTION_ARG_STRING, &o->process, "forward (noising, default) or reverse (sampling)", "P" },
         { NULL }
       };
@@ -433,9 +435,14 @@ progress_cb (int done, int total, gpointer data)
 {
   if (done % MAX (1, total / 10) == 0 || done == total)
     {
-      printf ("\rsampling: step %d/%d", done, total);
-      if (done == total)
-        printf ("\n");
+      /* On a terminal one line redrawn; in a log or a pipe one line each. */
+      static int tty = -1;
+      if (tty < 0)
+        tty = isatty (STDOUT_FILENO);
+      if (tty)
+        printf ("\rsampling: step %d/%d%s", done, total, done == total ? "\n" : "");
+      else
+        printf ("sampling: step %d/%d\n", done, total);
       fflush (stdout);
     }
 }
@@ -477,7 +484,8 @@ gb_cli_sample_diffusion (int argc, char **argv)
         status = gb_cli_fail (error);
       else
         {
-          printf ("%d images in %.2f s (%s)\n", n, (g_get_monotonic_time () - t0) / 1e6, gb_sampler_kind_name (c.kind));
+          printf ("%d images in %.2f s (%s, guidance %g)\n", n, (g_get_monotonic_time () - t0) / 1e6,
+                  gb_sampler_kind_name (c.kind), net->guidance);
           if (o.dump != NULL && !write_dump (o.dump, x, (gsize) n * d, &error))
             {
               gb_sample_options_clear (&o);

@@ -86,10 +86,19 @@ gb_cli_run (int argc, char **argv)
     {
       if (!g_str_equal (verb, commands[i].verb))
         continue;
+      /* The usage line names the whole command: "glassbox train vae [OPTION…]". */
       if (commands[i].what == NULL)
-        return commands[i].run (argc - 1, argv + 1);
+        {
+          g_autofree char *name = g_strdup_printf ("glassbox %s", verb);
+          g_set_prgname (name);
+          return commands[i].run (argc - 1, argv + 1);
+        }
       if (g_strcmp0 (what, commands[i].what) == 0)
-        return commands[i].run (argc - 2, argv + 2);
+        {
+          g_autofree char *name = g_strdup_printf ("glassbox %s %s", verb, what);
+          g_set_prgname (name);
+          return commands[i].run (argc - 2, argv + 2);
+        }
     }
   g_printerr ("glassbox: unknown command “%s%s%s”\n\n", verb, what ? " " : "", what ? what : "");
   print_help ();

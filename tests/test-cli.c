@@ -602,7 +602,14 @@ test_diffusion (void)
   g_autofree char *gif = test_tmp_path ("moons.gif");
   r = run ("render", "diffusion", "--model", model, "--width", "120", "--height", "140", "--out", gif, NULL);
   g_assert_cmpint (r.status, ==, 0);
-  assert_contains (r.out, "(100 frames)");
+  assert_contains (r.out, "(100 frames, t from 0 to 50)");
+  run_clear (&r);
+  /* --t with a GIF: the process up to t, not one frame a hundred times. */
+  g_autofree char *gif_t = test_tmp_path ("moons-t.gif");
+  r = run ("render", "diffusion", "--model", model, "--width", "120", "--height", "140", "--t", "30", "--out", gif_t,
+           NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  assert_contains (r.out, "(100 frames, t from 0 to 30)");
   run_clear (&r);
   g_autofree char *gif_bytes = NULL;
   gsize gif_len = 0;
@@ -643,6 +650,9 @@ test_diffusion (void)
   r = run ("sample", "diffusion", "--model", imgm, "--n", "4", "--out", grid, NULL);
   g_assert_cmpint (r.status, ==, 0);
   assert_contains (r.out, "4 images in");
+  /* Not a terminal: the progress is one line a step, not a run of \r. */
+  g_assert_null (strchr (r.out, '\r'));
+  assert_contains (r.out, "sampling: step 2/20\nsampling: step 4/20\n");
   run_clear (&r);
   r = run ("sample", "diffusion", "--model", imgm, "--n", "4", "--guidance", "0", "--out", grid, NULL);
   g_assert_cmpint (r.status, ==, 0);
@@ -689,6 +699,7 @@ test_diffusion (void)
   r = run ("sample", "diffusion", "--model", condm, "--n", "3", "--sampler", "ddim", "--steps", "4", "--out", grid,
            NULL);
   g_assert_cmpint (r.status, ==, 0);
+  assert_contains (r.out, "guidance 2)");   /* the page's default */
   run_clear (&r);
   r = run ("sample", "diffusion", "--model", condm, "--n", "2", "--guidance", "1", "--out", grid, NULL);
   g_assert_cmpint (r.status, ==, 0);
@@ -753,9 +764,9 @@ test_diffusion (void)
   g_assert_cmpint (r.status, ==, 0);
   run_clear (&r);
   g_autofree char *img_gif = test_tmp_path ("images.gif");
-  r = run ("render", "diffusion", "--model", imgm, "--process", "reverse", "--out", img_gif, NULL);
+  r = run ("render", "diffusion", "--model", imgm, "--process", "reverse", "--t", "20", "--out", img_gif, NULL);
   g_assert_cmpint (r.status, ==, 0);
-  assert_contains (r.out, "100 frames");
+  assert_contains (r.out, "100 frames, t from 20 to 0");
   run_clear (&r);
   r = run ("train", "diffusion", "--data", "latent", "--dataset", "/nonexistent", "--out", latent, NULL);
   g_assert_cmpint (r.status, ==, 1);
@@ -776,7 +787,7 @@ test_diffusion (void)
     { { "sample", "diffusion", "--model", model, "--guidance", "2", "--out", png }, 1, "needs a model with a fitted Gaussian" },
     { { "render", "diffusion", "--model", model, "--t", "51", "--out", png }, 2, "--t 51 is outside 0…50" },
     { { "render", "diffusion", "--model", model, "--out", png }, 2, "--t T is required for a still frame" },
-    { { "render", "diffusion", "--model", model, "--t", "3", "--out", "x.gif" }, 2, "a GIF animates the whole process" },
+    { { "render", "diffusion", "--model", model, "--t", "51", "--out", "x.gif" }, 2, "--t 51 is outside 0…50" },
     { { "render", "diffusion", "--model", "/nonexistent.safetensors", "--t", "1", "--out", png }, 1, "nonexistent" },
   };
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
@@ -794,6 +805,7 @@ test_help (void)
 {
   Run r = run ("train", "vae", "--help", NULL);
   g_assert_cmpint (r.status, ==, 0);
+  assert_contains (r.out, "  glassbox train vae [OPTION…]");   /* the whole command, not "vae" */
   assert_contains (r.out, "--epochs");
   assert_contains (r.out, "--beta");
   run_clear (&r);
