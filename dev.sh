@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Glassbox's set-up: installs the Debian packages it needs (as root or with
 # sudo), builds, and then runs the app or the whole test suite.
 #

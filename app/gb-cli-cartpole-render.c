@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-cli-cartpole-render.c — `glassbox render cartpole`: cart-pole's views as
  * the RL page's Export draws them — the replay, inside the DQN, the gradient
  * variance — and the short corridor. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-cli-common.c — what the command line's verbs share. */
 #include "gb-cli-common.h"
 

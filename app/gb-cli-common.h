@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-cli-common.h — what the command line's verbs share: messages and exit
  * statuses, option parsing, and running a long job that Ctrl-C stops. */
 #pragma once

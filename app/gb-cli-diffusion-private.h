@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-cli-diffusion-private.h — what `sample diffusion` and `render diffusion`
  * share: their options and loading the model they sample. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-cli-diffusion-render.c — `glassbox render diffusion`: what the Diffusion
  * page's Export writes, headless. The frames and their painter are the
  * page's own (ui/gb-diffusion-frame.c): the same data, noise and sampler, so

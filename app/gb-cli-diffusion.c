@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-cli-diffusion.c — `glassbox train|sample|render diffusion` for 2-d data. */
 #include "gb-cli-verbs.h"
 #include "gb-cli-common.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-cli-rl-cartpole.c — `glassbox rl` beyond gridworlds: deep Q-learning
  * (and the linear REINFORCE agent) on CartPole-v1, and REINFORCE on the
  * short corridor. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-cli-rl.c — `glassbox rl` and `glassbox render rl` (cart-pole: gb-cli-rl-cartpole.c, gb-cli-cartpole-render.c). */
 #include "gb-cli-verbs.h"
 #include "gb-cli-common.h"

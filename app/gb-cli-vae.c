@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-cli-vae.c — `glassbox train vae`, `glassbox render latent` and `glassbox evaluate vae`. */
 #include "gb-cli-verbs.h"
 #include "gb-cli-common.h"

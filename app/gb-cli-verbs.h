@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-cli-verbs.h — the command line's verbs, one file per family; gb-cli.c
  * dispatches to them. Each takes the arguments from its last word on and
  * returns the exit status. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-cli.c — the command line: which verb runs, --help and --version. */
 #include "gb-cli.h"
 #include "gb-cli-common.h"

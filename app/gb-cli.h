@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-cli.h — the command line: `glassbox train …`, `glassbox render …`. */
 #pragma once
 

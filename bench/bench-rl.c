@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* bench-rl.c — Glassbox's side of the RL benchmark (bench/run_rl.py).
  *
  *   bench-rl qlearning [--steps N]   tabular Q-learning on an open 10×10 gridworld, steps/s

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* bench-vae.c — Glassbox's side of the VAE benchmark (bench/run_vae.py runs it
  * next to the PyTorch reference and prints the ratios).
  *

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """OpenBLAS core types for the benchmarks (gb-blas.h says why they matter).
 
 Glassbox runs twice, with OPENBLAS_CORETYPE unset (what a user gets) and set

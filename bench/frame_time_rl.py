@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Frame time of the Reinforcement learning page while the agent plays flat out, under Xvfb.
 
 Starts the app (GTK's cairo renderer: Xvfb has no GPU), opens a Q-learning

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Make tests/data/torch-cartpole-{dqn,policy}.safetensors and torch-cartpole.json
 with PyTorch, and check that Glassbox's own cart-pole networks load in PyTorch.
 

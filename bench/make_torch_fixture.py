@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Make tests/data/torch-vae.safetensors and torch-vae.json (and torch-vae20.*) with PyTorch.
 
 A small VAE of the examples/vae layout (784-16-2) is trained for a few steps in

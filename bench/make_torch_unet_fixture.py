@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Make tests/data/torch-unet.safetensors and torch-unet.json with PyTorch.
 
 A small U-Net of core/gb-diffusion-unet.h's layout (8 × 8 images, width 16), with

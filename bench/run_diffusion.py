@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The toy diffusion benchmark: Glassbox next to PyTorch on the same CPU, in one run.
 
 Both sides train the same denoiser — an MLP 2 → 128 → 128 → 2 with SiLU and a

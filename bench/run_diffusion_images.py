@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The image diffusion benchmark: Glassbox next to PyTorch on the same CPU, in one run.
 
 For a U-Net model (gb-diffusion-unet.h; `glassbox train diffusion --arch unet`) both sides

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The DQN benchmark: Glassbox's deep Q-learning on cart-pole next to the same
 DQN in PyTorch, in one run.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The policy-gradient benchmark: Glassbox's REINFORCE with a learned baseline
 on cart-pole next to the same algorithm in PyTorch, in one run.
 

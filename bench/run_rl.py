@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The RL benchmark: Glassbox's tabular Q-learning next to a plain NumPy one.
 
 The NumPy version is what a student would write: a gridworld class whose

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The VAE benchmark: Glassbox next to PyTorch on the same CPU, in one run.
 
 PyTorch (Debian's python3-torch, whose matrix products go through the same

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The inference benchmark: `glassbox evaluate vae` next to the same computation in PyTorch, in one run.
 
 Both sides take the first N test images of Fashion-MNIST through the shipped

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Write and read safetensors files from PyTorch without the safetensors package.
 
 Debian 12 packages PyTorch but not the `safetensors` Python package, so this

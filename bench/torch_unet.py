@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The U-Net of core/gb-diffusion-unet.h in PyTorch: the benchmarks' reference and the fixture's maker.
 
 The same layers in the same order, NCHW as PyTorch keeps images (Glassbox keeps

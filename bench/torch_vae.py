@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The VAE of PyTorch's examples/vae with a 2-d latent: the benchmark's reference.
 
 Layer names (fc1, fc21, fc22, fc3, fc4) and the loss (BCE summed over pixels

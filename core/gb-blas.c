@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-blas.c — OpenBLAS's kernels made the CPU's own (see gb-blas.h). */
 #include "gb-blas.h"
 

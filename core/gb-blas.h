@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-blas.h — which matrix-product kernels this process runs, and making them
  * the CPU's own whatever OpenBLAS guessed.
  *

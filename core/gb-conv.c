@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-conv.c — 2-d convolution through im2col and sgemm. */
 #include "gb-conv.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-conv.h — 2-d convolution for image models, in the style of gb-nn.h.
  *
  * Tensors are row-major NCHW float32. The convolution has stride 1 and zero

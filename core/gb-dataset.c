@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-dataset.c — the IDX reader and the data-set loader. */
 #include "gb-dataset.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-dataset.h — image data sets in the IDX format of MNIST and Fashion-MNIST.
  *
  * An IDX file is a big-endian header (0, 0, type, rank, then rank u32 sizes)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-diffusion-classifier.c — an MLP or a small convolutional classifier trained by cross-entropy. */
 #include "gb-diffusion-classifier.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-diffusion-classifier.h — a small image classifier made with the same neural-net
  * core, to judge generated images: a diffusion model's samples “look like
  * clothes” when the classifier is confident. Two kinds:

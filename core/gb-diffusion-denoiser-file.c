@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-diffusion-denoiser-file.c — a denoiser's safetensors file: saving, and loading
  * with every check a file from elsewhere needs. */
 #include "gb-diffusion-denoiser.h"

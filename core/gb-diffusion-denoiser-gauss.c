@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-diffusion-denoiser-gauss.c — the Gaussian an image denoiser builds on: fitted to the
  * data, and its exact predictor (gb-diffusion-denoiser.h). */
 #include "gb-diffusion-denoiser.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-diffusion-denoiser-private.h — what the denoiser's files share, and nothing else sees. */
 #pragma once
 

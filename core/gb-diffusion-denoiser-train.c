@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-diffusion-denoiser-train.c — a denoiser's training step (L_simple with Adam), on
  * both cores, with the moving average and the step back after a divergence. */
 #include "gb-diffusion-denoiser.h"

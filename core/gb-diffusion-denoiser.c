@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-diffusion-denoiser.c — a denoiser (an MLP or a U-Net): making one, and its
  * predictions ε̂ for sampling. Its Gaussian is in gb-diffusion-denoiser-gauss.c, its
  * training in gb-diffusion-denoiser-train.c and its file in gb-diffusion-denoiser-file.c. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-diffusion-denoiser.h — a denoiser (ε-predictor): an MLP for low-dimensional data
  * (2-d toys, the VAE's latent codes, images on top of a fitted Gaussian) or a
  * U-Net for images (gb-diffusion-unet.h); its training and its model file.

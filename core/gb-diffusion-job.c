@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-diffusion-job.c — a denoiser's training as a job (see the header). */
 #include "gb-diffusion-job.h"
 

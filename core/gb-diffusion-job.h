@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-diffusion-job.h — training a denoiser as a job that a UI can watch and stop.
  *
  * The same pattern as GbTrainer (the VAE's): the job runs in the calling

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-diffusion-predictor.c — the latest-request-wins worker of gb-diffusion-predictor.h. */
 #include "gb-diffusion-predictor.h"
 

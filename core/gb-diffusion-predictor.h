@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-diffusion-predictor.h — one input's ε̂ and x̂₀, computed on a worker thread.
  *
  * A view that shows what a denoiser makes of the state under the pointer

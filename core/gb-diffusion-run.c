@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-diffusion-run.c — a sampling run recorded step by step, on a worker. */
 #include "gb-diffusion-run.h"
 

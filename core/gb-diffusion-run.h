@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-diffusion-run.h — a sampling run recorded step by step, on a worker.
  *
  * The Diffusion page draws a run while it fills (every state of the reverse

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-diffusion-toy2d.c — 2-d toy distributions and the sliced Wasserstein distance. */
 #include "gb-diffusion-toy2d.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-diffusion-toy2d.h — two-dimensional toy distributions for diffusion models.
  *
  * Each is scaled to about unit spread around the origin (as diffusion

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-diffusion-unet-layers.c — the U-Net's layers on NHWC slices of m images:
  * 3 × 3 convolutions (as patches times weights, and their adjoints),
  * dense layers, GroupNorm and SiLU, pooling, upsampling, channel copies. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-diffusion-unet-private.h — what the U-Net's two files share: its layers
  * (gb-diffusion-unet-layers.c), on NHWC slices of m images, and their constants. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-diffusion-unet.c — the convolutional ε-predictor: its shape and tensors, its packed weights,
  * scratch, and the forward and backward passes through its layers (gb-diffusion-unet-layers.c). */
 #include "gb-diffusion-unet.h"

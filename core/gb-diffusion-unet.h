@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-diffusion-unet.h — a small convolutional U-Net ε-predictor for square
  * one-channel images (Fashion-MNIST's 28 × 28), in the style of DDPM's
  * (Ho et al., 2020), sized for two CPU cores.

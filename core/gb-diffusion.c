@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-diffusion.c — schedules, the forward process, DDPM and DDIM. */
 #include "gb-diffusion.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-diffusion.h — denoising diffusion (Ho et al., 2020; Song et al., 2021):
  * noise schedules, the closed-form forward process and the DDPM and DDIM
  * samplers, over any ε-predictor.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-error.h — the error domain of Glassbox's core. */
 #pragma once
 

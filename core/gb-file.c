@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-file.c — atomic saves with messages about the user's path. */
 #include "gb-file.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-file.h — writing the files Glassbox saves, so that nothing is lost.
  *
  * gb_file_save writes to a temporary file beside path and renames it over

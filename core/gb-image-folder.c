@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-image-folder.c — a folder of images as a data set (see gb-image-folder.h). */
 #include "gb-image-folder.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-image-folder.h — a folder of images as a data set, as torchvision's
  * ImageFolder reads one: one subfolder per class (its name is the class's),
  * PNG or JPEG (or BMP, GIF, TIFF, WebP, PGM) of any size, each converted to

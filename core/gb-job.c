@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-job.c — the plumbing the core's long jobs share (see the header). */
 #include "gb-job.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-job.h — what every long job of the core shares (GbTrainer, GbDiffusionJob).
  *
  * A job is a GObject with a synchronous run (source, cancellable, error),

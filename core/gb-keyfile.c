@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-keyfile.c — checked readers of GKeyFile values. */
 #include "gb-keyfile.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-keyfile.h — reading the text files Glassbox saves (RL sessions, cart-pole
  * policies) without trusting them.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-mlp.c — a small MLP as PyTorch's nn.Sequential (see the header). */
 #include "gb-mlp.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-mlp.h — a small multilayer perceptron laid out as PyTorch's
  * nn.Sequential (Linear, act, Linear, act, …, Linear): the networks of the
  * deep RL agents (DQN's Q-network, the policies and critics of the policy

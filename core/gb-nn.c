@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-nn.c — dense layers, activations and Adam on float32 buffers. */
 #include "gb-nn.h"
 #include "gb-parallel.h"

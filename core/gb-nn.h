@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-nn.h — the neural-net engine: dense layers, activations and Adam.
  *
  * Every layer is a pair of free functions in the style of llm.c:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-packed.c — weights packed once, and AVX-512 and AVX2 kernels for y = act (x Wᵀ + b). */
 #include "gb-packed.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-packed.h — a layer's weights packed once for products with the batch in
  * the rows, y = act (x Wᵀ + b), on AVX-512 and AVX2 CPUs.
  *

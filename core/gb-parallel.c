@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-parallel.c — one helper thread and a spinning hand-off.
  *
  * A diffusion sampler splits every product of every step across the two

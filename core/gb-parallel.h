@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-parallel.h — splitting a kernel across the two cores this project targets.
  *
  * gb_parallel_pair (fn, a, b) runs fn (a) on a helper thread (one, kept for

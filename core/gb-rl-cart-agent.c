@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rl-cart-agent.c — every cart-pole learner behind one face (see the header). */
 #include "gb-rl-cart-agent.h"
 

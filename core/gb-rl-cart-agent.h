@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rl-cart-agent.h — every cart-pole learner behind one face: the linear
  * REINFORCE agent, the neural policy gradients (REINFORCE with an MLP, with
  * a learned baseline, actor-critic) and DQN. The RL page, Compare and

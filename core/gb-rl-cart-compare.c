@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rl-cart-compare.c — cart-pole's learners side by side (see the header). */
 #include "gb-rl-cart-compare.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rl-cart-compare.h — cart-pole's learners side by side: each trained
  * from seeds 1…N for the same number of environment steps with its default
  * settings, and its learning curve — the return against environment steps,

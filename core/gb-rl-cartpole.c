@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rl-cartpole.c — Gymnasium's CartPole-v1 dynamics and REINFORCE. */
 #include "gb-rl-cartpole.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rl-cartpole.h — the cart-pole of Barto, Sutton & Anderson (1983) and a
  * REINFORCE agent (Williams, 1992) that learns to balance it.
  *

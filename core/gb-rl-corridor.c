@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rl-corridor.c — the short corridor and REINFORCE on it (see the header). */
 #include "gb-rl-corridor.h"
 

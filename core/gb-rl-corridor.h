@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rl-corridor.h — the short corridor with switched actions (Sutton &
  * Barto, 2018, example 13.1), where a stochastic policy beats every
  * deterministic one, and REINFORCE on it, with and without a baseline

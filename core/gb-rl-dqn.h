@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rl-dqn.h — deep Q-learning on cart-pole (Mnih et al., 2015): an MLP
  * Q-network, ε-greedy exploration on a linear schedule, experience replay and
  * a target network.

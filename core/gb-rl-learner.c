@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rl-learner.c — a gridworld learner stepped one sweep or action at a time. */
 #include "gb-rl-learner.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rl-learner.h — the learner on a gridworld as a user steps it: one
  * dynamic-programming run (value iteration, policy iteration or policy
  * evaluation) or one TD agent (Q-learning, SARSA, expected SARSA), with what

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rl-mdp.c — finite MDPs and the gridworld text format. */
 #include "gb-rl-mdp.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rl-mdp.h — finite Markov decision processes, and gridworlds built on them.
  *
  * A GbMdp lists, for every state s and action a, the outcomes (s′, p, r):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rl-pg.c — policy gradients with neural networks on cart-pole (see the header). */
 #include "gb-rl-pg.h"
 

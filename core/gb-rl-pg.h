@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rl-pg.h — policy gradients with neural networks on cart-pole:
  * REINFORCE (Williams, 1992) with an MLP policy, REINFORCE with a learned
  * value baseline, and one-step actor-critic (Sutton & Barto, 2018, §13.3–13.5).

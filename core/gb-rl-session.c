@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rl-session.c — RL sessions as key files. */
 #include "gb-rl-session.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rl-session.h — saving what was learned on a gridworld, to come back to it.
  *
  * A session file is a GKeyFile (text): the map in its own text format, the

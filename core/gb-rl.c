@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rl.c — value and policy iteration, Q-learning, SARSA and expected SARSA. */
 #include "gb-rl.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rl.h — dynamic programming and temporal-difference control on a GbMdp.
  *
  * Dynamic programming (Sutton & Barto, ch. 4) works in sweeps, so a UI can

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rng.c — xoshiro256** with a Box–Muller normal sampler. */
 #include "gb-rng.h"
 

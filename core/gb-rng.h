@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rng.h — a small seeded random number generator.
  *
  * Randomness in Glassbox is always an argument: every function that draws

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-safetensors.c — a checked safetensors reader and a deterministic writer. */
 #include "gb-safetensors.h"
 

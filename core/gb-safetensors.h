@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-safetensors.h — reading and writing safetensors files.
  *
  * The format (used by PyTorch and Hugging Face): an 8-byte little-endian

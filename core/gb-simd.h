@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-simd.h — private helpers for the hot element-wise kernels.
  *
  * GB_HOT compiles a function twice, for x86-64-v3 CPUs (AVX2 + FMA, Haswell and later) and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-vae-file.c — saving and loading VAEs as safetensors. */
 #include "gb-vae-file.h"
 

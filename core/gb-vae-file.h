@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-vae-file.h — VAE model files (safetensors).
  *
  * Tensors are named as a PyTorch nn.Linear state_dict names them

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-vae-inference.c — the true posterior, log p(x), the ELBO, IWAE and the gaps (see the header). */
 #include "gb-vae-inference.h"
 

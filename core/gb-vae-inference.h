@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-vae-inference.h — what inference in a VAE really does, worked out
  * rather than estimated where the latent is 2-d.
  *

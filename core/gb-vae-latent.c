@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-vae-latent.c — manifolds, interpolation, prior samples and a data set's codes. */
 #include "gb-vae-latent.h"
 

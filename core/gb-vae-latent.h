@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-vae-latent.h — what the latent-space view computes from a 2-d-latent VAE:
  * the decoded manifold grid, interpolation paths and prior samples. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-vae-trainer.c — the VAE training loop, its published state and its thread. */
 #include "gb-vae-trainer.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-vae-trainer.h — a VAE training job that a UI can watch, pause and stop.
  *
  * The job runs in the calling thread (gb_trainer_run, for the CLI) or on a

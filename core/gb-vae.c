@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-vae.c — the VAE's forward and backward passes, training step and
  * encode/decode. Everything heavy is a cblas_sgemm; the element-wise work
  * between products is fused into one pass per stage. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-vae.h — a variational auto-encoder after Kingma & Welling (2014).
  *
  *   encoder  x (D) → h1 = ReLU (fc1 x)            (H)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cli-run.c — running the glassbox binary from a test (see the header). */
 #include "cli-run.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cli-run.h — running the glassbox binary from a test and reading what it
  * said: the command-line tests' shared helpers. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-test-util.h — helpers shared by the unit tests. */
 #pragma once
 

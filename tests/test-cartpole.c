@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-cartpole.c — cart-pole dynamics against Gymnasium's equations, and
  * REINFORCE solving CartPole-v1. */
 #include <glib/gstdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-cli-rl.c — `glassbox rl` and `render rl` / `render cartpole`: gridworlds
  * solved and learnt, cart-pole's learners, the short corridor, and bad input. */
 #include <glib/gstdio.h>

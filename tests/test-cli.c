@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-cli.c — `glassbox train vae` and `glassbox render latent` as a user runs
  * them: exit codes, what they print, and the files they write. */
 #include <gio/gio.h>

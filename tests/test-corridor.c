@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-corridor.c — the short corridor: its value against a policy
  * evaluation of the MDP itself, and REINFORCE moving p towards 2 − √2. */
 #include <math.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-diffusion.c — schedules against their formulas, the forward process in
  * closed form against its steps, and the samplers fed the exact ε-predictor
  * of Gaussian data recovering its mean and variance. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-dqn.c — deep Q-learning: its loss's gradient against finite
  * differences, its TD targets against hand-computed ones, learning, and bad
  * configurations. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-files.c — IDX files, safetensors files and VAE model files, good and bad. */
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include <gio/gio.h>

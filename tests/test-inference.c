@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-inference.c — the true posterior, log p(x) by quadrature, the ELBO, IWAE and the gaps. */
 #include <math.h>
 #include <string.h>

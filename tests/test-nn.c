@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-nn.c — the RNG, the layers, the activations and Adam. */
 #include <math.h>
 #include <stdlib.h>

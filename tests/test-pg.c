@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-pg.c — the MLP under the deep RL agents, and the policy gradients on
  * cart-pole: every loss's gradient against finite differences, actor-critic's
  * TD errors by hand, learning, the variance a baseline removes, and files. */

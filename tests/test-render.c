@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-render.c — the painters drawn into image surfaces, checked pixel by pixel,
  * and one whole view compared with a reference image within a tolerance. */
 #include <cairo.h>

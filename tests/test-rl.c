@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-rl.c — gridworlds, dynamic programming and TD control against the books. */
 #include <math.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-trainer.c — the training job: runs, curves, snapshots, stop, pause, errors. */
 #include <math.h>
 #include <string.h>

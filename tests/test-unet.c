@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-unet.c — the convolutional ε-predictor's gradient against central
  * finite differences, and its shape checks. */
 #include <math.h>

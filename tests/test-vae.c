@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-vae.c — the VAE's gradient, training, encode/decode and evaluation. */
 #include <string.h>
 

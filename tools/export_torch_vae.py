@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Save a PyTorch VAE for Glassbox: the README's "Bring your own model".
 
 Glassbox reads a VAE laid out as PyTorch's examples/vae lays it out — layers

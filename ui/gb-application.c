@@ -1,7 +1,10 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-application.c — the application object. */
 #include "gb-application.h"
 
 #include "gb-blas.h"
+
+#include <glib/gi18n.h>
 
 #include <epoxy/gl.h>
 #include <string.h>
@@ -41,18 +44,42 @@ about_action (GSimpleAction *action, GVariant *param, gpointer data)
 {
   GtkApplication *app = data;
   const char *authors[] = { "The Glassbox developers", NULL };
+  /* What the views teach and the data they learn from: the credit it is owed. */
+  const char *data_credits[] = { "Fashion-MNIST by Han Xiao, Kashif Rasul and Roland Vollgraf, Zalando Research "
+                                 "(MIT licence) https://github.com/zalandoresearch/fashion-mnist",
+                                 NULL };
+  const char *method_credits[] = { "Auto-encoding variational Bayes: Kingma and Welling, 2014",
+                                   "Importance-weighted auto-encoders: Burda, Grosse and Salakhutdinov, 2016",
+                                   "Inference suboptimality: Cremer, Li and Duvenaud, 2018",
+                                   "Denoising diffusion probabilistic models: Ho, Jain and Abbeel, 2020",
+                                   "Denoising diffusion implicit models: Song, Meng and Ermon, 2021",
+                                   "Classifier-free guidance: Ho and Salimans, 2022",
+                                   "Reinforcement learning: Sutton and Barto, 2018",
+                                   "Deep Q-networks: Mnih et al., 2015",
+                                   NULL };
+  const char *library_credits[] = { "GTK, GLib and Cairo", "OpenBLAS", "json-glib", "GdkPixbuf and giflib", NULL };
   g_autofree char *blas = gb_blas_describe ();
-  gtk_show_about_dialog (gtk_application_get_active_window (app),
-                         "program-name", "Glassbox",
-                         "logo-icon-name", GB_APP_ID,
-                         "version", GB_VERSION,
-                         "comments", "Look inside a VAE, a diffusion model and reinforcement-learning agents "
-                                     "while they run. Real models, real data, every view exact and seeded.",
-                         "license-type", GTK_LICENSE_GPL_3_0,
-                         "authors", authors,
-                         "copyright", "© 2026 The Glassbox developers",
-                         "system-information", blas,
-                         NULL);
+  GtkAboutDialog *about = GTK_ABOUT_DIALOG (g_object_new (GTK_TYPE_ABOUT_DIALOG,
+    "program-name", "Glassbox",
+    "logo-icon-name", GB_APP_ID,
+    "version", GB_VERSION,
+    "comments", _("Look inside a VAE, a diffusion model and reinforcement-learning agents "
+                  "while they run. Real models, real data, every view exact and seeded."),
+    "license-type", GTK_LICENSE_GPL_3_0,
+    "authors", authors,
+    "copyright", "© 2026 The Glassbox developers",
+    "system-information", blas,
+    "transient-for", gtk_application_get_active_window (app),
+    "modal", TRUE,
+    NULL));
+  gtk_about_dialog_add_credit_section (about, _("Data"), data_credits);
+  gtk_about_dialog_add_credit_section (about, _("Methods shown"), method_credits);
+  gtk_about_dialog_add_credit_section (about, _("Built with"), library_credits);
+  /* translator-credits: the translators of the running language, from the .po. */
+  const char *translators = _("translator-credits");
+  if (!g_str_equal (translators, "translator-credits"))
+    gtk_about_dialog_set_translator_credits (about, translators);
+  gtk_window_present (GTK_WINDOW (about));
 }
 
 static void

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-application.h — the GtkApplication: app actions, style, About. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-confirm.c — the unsaved-model question (GtkMessageDialog: GTK 4.8 has no
  * GtkAlertDialog). */
 #include "gb-confirm.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-confirm.h — asking before a model trained in the app is lost.
  *
  * A modal question with Cancel, a destructive “discard” button and Save As…,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-diffusion-cloud-view.c — diffusion on 2-d points. */
 #include "gb-diffusion-cloud-view.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-diffusion-cloud-view.h — diffusion on 2-d points: the cloud at t (2 000
  * points of a toy distribution, one the user paints, or the VAE's latent
  * codes), the −ε̂ field, the trajectories of up to four chosen points, and

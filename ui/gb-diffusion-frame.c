@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-diffusion-frame.c — what the Diffusion page shows at a timestep. */
 #include "gb-diffusion-frame.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-diffusion-frame.h — what the Diffusion page shows at a timestep, without
  * a widget: the window's views, the page's Export and `glassbox render
  * diffusion` all compute and draw their pictures here, so the command line

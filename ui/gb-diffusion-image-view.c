@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-diffusion-image-view.c — diffusion on Fashion-MNIST images. */
 #include "gb-diffusion-image-view.h"
 

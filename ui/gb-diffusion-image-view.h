@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-diffusion-image-view.h — diffusion on Fashion-MNIST images: sixteen
  * images at t (test images noised, or a sampling run's), the selected one's
  * x_t, ε̂ and x̂₀ beside them, and the hovered pixel's numbers.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-diffusion-page.c — the Diffusion page.
  *
  * A shell (resources/ui/gb-diffusion-page.ui) over two views: 2-d points

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-diffusion-page.h — the Diffusion page: the forward and reverse processes
  * of a diffusion model on 2-d point clouds, the VAE's latent plane and
  * Fashion-MNIST images; training and sampling. The window talks to it as a

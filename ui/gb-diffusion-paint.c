@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-diffusion-paint.c — point clouds and the noise schedule. */
 #include "gb-diffusion-paint.h"
 

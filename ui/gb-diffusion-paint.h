@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-diffusion-paint.h — the diffusion views: a 2-d point cloud at one
  * timestep over its faint target data (with selected points' trajectories
  * and the ε̂ field as arrows), and the noise schedule against t with a marker

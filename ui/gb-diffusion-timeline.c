@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-diffusion-timeline.c — the Diffusion page's timestep. */
 #include "gb-diffusion-timeline.h"
 

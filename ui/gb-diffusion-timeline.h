@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-diffusion-timeline.h — the Diffusion page's timestep: the toolbar with
  * Forward and Reverse (the page's diffusion.process), Play (timeline.play),
  * the play speed and the timestep scale, and the line that says what the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-export.c — PNG, SVG and PDF output through one painter call. */
 #include "gb-export.h"
 

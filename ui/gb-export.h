@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-export.h — drawing a painter into a PNG, SVG or PDF file, atomically. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-form.c — widget-building helpers of the side panels. */
 #include "gb-form.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-form.h — the small widget-building helpers the pages' side panels share:
  * headings, labelled spin buttons in a grid, drop-downs, accessible names,
  * and the painters' palette from a widget's style. */

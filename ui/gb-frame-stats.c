@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-frame-stats.c — frame times of the frames that drew a view. */
 #include "gb-frame-stats.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-frame-stats.h — how long the frames that drew a view took, for the
  * benchmarks (GLASSBOX_FRAME_STATS=1; bench/frame_time*.py read the lines).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-gif.c — animated GIFs through giflib. */
 #include "gb-gif.h"
 

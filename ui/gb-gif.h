@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-gif.h — animated GIFs of a painter's frames, through giflib.
  *
  * Each frame is drawn into an image surface and mapped to one fixed palette

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-latent-aggregate.c — the aggregate posterior against the prior, on a worker (see the header). */
 #include "gb-latent-aggregate.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-latent-aggregate.h — the whole test set's posterior against the prior,
  * worked out on a worker for the Latent space page: the aggregate posterior
  * q(z) = mean_n q(z|x_n) as log q(z)/p(z) on a grid (where the prior puts

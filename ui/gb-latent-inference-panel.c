@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-latent-inference-panel.c — the selected image's posterior, bounds and gaps (see the header). */
 #include "gb-latent-inference-panel.h"
 

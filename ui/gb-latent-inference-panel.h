@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-latent-inference-panel.h — what inference does for the selected test
  * image, in the Latent space page's side panel: its true posterior p(z|x)
  * (drawn on the plane by the page), log p(x) by quadrature, the ELBO of the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-latent-page-data.c — the Latent space page's data set: loaded and encoded by the model on show on
  * worker threads (at start, after each new model, and when the user opens another with Data set…). */
 #include "gb-latent-page-private.h"

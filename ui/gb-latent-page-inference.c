@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-latent-page-inference.c — the Latent space page's views of inference: the selected image's
  * posterior (the inference panel's work, drawn on the plane), the whole test set's aggregate posterior
  * and KLs, and the slice through a latent space of more than two dimensions (with the view fitted to

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-latent-page-private.h — what the Latent space page's files share (gb-latent-page.c, the page;
  * gb-latent-page-data.c, its data set; gb-latent-page-inference.c, its views of inference, the test set's
  * aggregate posterior and the slice). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-latent-page.c — the Latent space page.
  *
  * The page owns the model on show (a GbVaeSnapshot: the VAE and the test set

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-latent-page.h — the Latent space page: the plane, the side panel, training.
  * The window talks to it as a GbPage (open, save, export, stop, unsaved work);
  * Ctrl+M is its action latent.toggle-manifold. */

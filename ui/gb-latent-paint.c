@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-latent-paint.c — the latent plane and its info panel. */
 #include "gb-latent-paint.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-latent-paint.h — painters of the latent-space view.
  *
  * The plane: the encoded test set coloured by class, the prior's 1σ/2σ/3σ

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-latent-render.c — builds the latent scene from files and paints it to a file. */
 #include "gb-latent-render.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-latent-render.h — the latent-space view drawn headless (`glassbox render latent`). */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-latent-slice-panel.c — the slice of a larger latent space on show (see the header). */
 #include "gb-latent-slice-panel.h"
 

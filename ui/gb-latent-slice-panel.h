@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-latent-slice-panel.h — which 2-d slice of a larger latent space the
  * Latent space page draws: the test set's two principal axes of μ or two
  * chosen coordinates, and the other coordinates on sliders (the test set's

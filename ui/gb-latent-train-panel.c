@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-latent-train-panel.c — training a VAE in the Latent space page. */
 #include "gb-latent-train-panel.h"
 

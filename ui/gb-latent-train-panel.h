@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-latent-train-panel.h — training a VAE in the Latent space page: the
  * settings (epochs, batch, hidden width and seed fixed for a run; the
  * learning rate and β change it as it runs), Start, Pause and Stop, the

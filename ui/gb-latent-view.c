@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-latent-view.c — the latent plane widget: caching, gestures, keys, stats. */
 #include "gb-latent-view.h"
 

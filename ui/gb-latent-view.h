@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-latent-view.h — the latent plane as a widget.
  *
  * Draws a GbLatentScene with the latent painters, keeping the base layer

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-long-run.c — inhibiting suspend while training, notifying when done. */
 #include "gb-long-run.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-long-run.h — what the desktop is told while a model trains in the app:
  * the session is asked not to suspend while it runs
  * (gtk_application_inhibit), and a run that ends after 30 s or more while

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-models.c — loading the shipped models from the GResource. */
 #include "gb-models.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-models.h — the models that ship inside the app (GResource). */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-page.c — the interface between the window and its pages. */
 #include "gb-page.h"
 

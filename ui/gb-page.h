@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-page.h — what every page of the window is to the window.
  *
  * In the manner of Sysprof's SysprofSection: the window knows its pages

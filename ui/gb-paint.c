@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-paint.c — palette, text and image helpers for the painters. */
 #include "gb-paint.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-paint.h — what every painter shares: the palette, text and images.
  *
  * Painters are pure functions of (cairo_t, width, height, a scene struct,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-plot-paint.c — the loss plot. */
 #include "gb-plot-paint.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-plot-paint.h — the training plot: −ELBO and its two terms against steps.
  *
  * Left panel: −ELBO and the reconstruction term per step (train) and per

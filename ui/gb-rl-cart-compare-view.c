@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rl-cart-compare-view.c — cart-pole's learners compared (see the header). */
 #include "gb-rl-cart-compare-view.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rl-cart-compare-view.h — the cart-pole "Compare" tab: DQN, REINFORCE
  * (MLP), REINFORCE with a learned baseline and actor-critic, each trained
  * from seeds 1…N for the same environment steps on a worker, their return

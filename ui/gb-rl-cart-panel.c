@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rl-cart-panel.c — the cart-pole learner's settings (see the header). */
 #include "gb-rl-cart-panel.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rl-cart-panel.h — the cart-pole learner's settings in the RL page's
  * side panel: the algorithm, its step sizes and discount, the networks'
  * width, and DQN's batch, replay buffer, target network and ε schedule.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rl-cart-view.c — cart-pole under REINFORCE, replayed and driven (see the header). */
 #include "gb-rl-cart-view.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rl-cart-view.h — cart-pole under any of its learners (GbCartAgent): the last episode replayed in
  * real time (and scrubbed), the policy and the returns, and a live episode
  * driven with ← →.

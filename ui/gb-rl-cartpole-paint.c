@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rl-cartpole-paint.c — the cart-pole painter. */
 #include "gb-rl-cartpole-paint.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rl-cartpole-paint.h — the cart-pole view: the cart and pole at one step of
  * an episode, the policy π(right | θ, θ̇) as a surface (x and ẋ held at 0),
  * and the episode's π(a|s), return G_t and (with a critic or a Q-network)

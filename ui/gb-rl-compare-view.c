@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rl-compare-view.c — two TD algorithms compared over seeds (see the header). */
 #include "gb-rl-compare-view.h"
 

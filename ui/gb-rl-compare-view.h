@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rl-compare-view.h — two TD algorithms learning the same map from the
  * same seeds, side by side: their greedy policies and values after the
  * first seed's run, and their learning curves (mean ± sd over the seeds).

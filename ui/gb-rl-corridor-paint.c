@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rl-corridor-paint.c — the short corridor's v(p) and its learners (see the header). */
 #include "gb-rl-corridor-paint.h"
 

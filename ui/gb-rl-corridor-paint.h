@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rl-corridor-paint.h — the short corridor (Sutton & Barto, example 13.1):
  * the exact value v(p) of every stochastic policy as a curve, with where
  * ε-greedy action values get stuck and the optimum marked, and two REINFORCE

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rl-corridor-view.c — the short corridor, learnt live (see the header). */
 #include "gb-rl-corridor-view.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rl-corridor-view.h — the "Short corridor" tab of the RL page: REINFORCE
  * without and with a baseline learning Sutton & Barto's short corridor side
  * by side (the book's step sizes, one seed), drawn on the exact v(p)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rl-dqn-paint.c — inside a DQN on cart-pole (see the header). */
 #include "gb-rl-dqn-paint.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rl-dqn-paint.h — inside a DQN on cart-pole: Q(s, left) and Q(s, right)
  * over the (θ, θ̇) plane at chosen x, ẋ; the greedy action there with the
  * replay buffer's states on it, coloured by TD error or by age, and the last

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rl-dqn-view.c — inside the DQN, on screen (see the header). */
 #include "gb-rl-dqn-view.h"
 

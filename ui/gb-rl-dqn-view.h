@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rl-dqn-view.h — the "Q-network" tab of the RL page: inside the DQN
  * learning cart-pole (gb-rl-dqn-paint.h), with the x and ẋ at which Q is
  * drawn, and the replay buffer's colouring.

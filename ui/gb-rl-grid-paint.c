@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rl-grid-paint.c — the gridworld painter. */
 #include "gb-rl-grid-paint.h"
 

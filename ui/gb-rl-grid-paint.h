@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rl-grid-paint.h — the gridworld canvas: V(s) as a heat map with its legend,
  * Q(s, a) as four triangles a cell, the greedy policy as arrows, walls, start,
  * goal, pit and cliff markers, and the agent with the trail of its episode.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rl-grid-view.c — a gridworld learner on show. */
 #include "gb-rl-grid-view.h"
 

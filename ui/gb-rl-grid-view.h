@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rl-grid-view.h — a gridworld learner on show: V(s) or Q(s, a) with the
  * greedy policy, the agent's trail and the cells that just changed; what the
  * pointer is on (values and transitions) and the backup of the selected cell;

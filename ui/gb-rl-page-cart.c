@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rl-page-cart.c — the RL page on cart-pole: its agent (new, shipped or
  * opened) and the tabs that look into it, the learner's settings from
  * GbRlCartPanel, and moving between the view tabs. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rl-page-private.h — what the RL page's files share (gb-rl-page.c, the
  * gridworlds and the shell; gb-rl-page-cart.c, cart-pole). */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rl-page.c — the Reinforcement learning page.
  *
  * A shell (resources/ui/gb-rl-page.ui): the sidebar and the toolbar, and the

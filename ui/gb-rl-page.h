@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rl-page.h — the Reinforcement learning page: gridworld MDPs solved and
  * learnt step by step, Compare, and cart-pole. The window talks to it as a
  * GbPage; Save map… is its own action, rl.save-map. */

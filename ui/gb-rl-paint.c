@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rl-paint.c — the RL page's plots and comparison. */
 #include "gb-rl-paint.h"
 

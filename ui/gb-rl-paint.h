@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rl-paint.h — the RL page's plots, its gridworld frame and its comparison of two agents.
  *
  * gb_rl_plots_paint draws three panels side by side: the return per episode

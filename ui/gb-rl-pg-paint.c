@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rl-pg-paint.c — the variance a baseline removes (see the header). */
 #include "gb-rl-pg-paint.h"
 

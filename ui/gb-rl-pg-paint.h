@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rl-pg-paint.h — why a baseline helps: for the current policy, N fresh
  * episodes each give one estimate g of the policy gradient; their spread
  * without a baseline (Ψ_t = G_t) and with one (Ψ_t = G_t − b(s_t)) drawn as

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rl-pg-view.c — the gradient-variance tab (see the header). */
 #include "gb-rl-pg-view.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rl-pg-view.h — the "Gradient variance" tab of the RL page: for the
  * policy-gradient agent on cart-pole, Measure plays N fresh episodes of its
  * current policy on a worker (a copy: the agent goes on learning) and draws

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rl-runner.c — an RL agent playing on its own thread (see the header). */
 #include "gb-rl-runner.h"
 

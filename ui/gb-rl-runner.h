@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rl-runner.h — an RL agent playing flat out on its own thread, and the
  * hand-off that lets the frame clock copy its tables out.
  *

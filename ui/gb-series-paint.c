@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-series-paint.c — line plots of series against an index. */
 #include "gb-series-paint.h"
 

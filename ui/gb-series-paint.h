@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-series-paint.h — line plots of series against an index, with a band.
  *
  * For the learning curves of the RL page: returns per episode with their

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-settings.c — GSettings with a build-tree fallback, and spin-button binding. */
 #include "gb-settings.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-settings.h — the app's GSettings, found installed or in the build tree. */
 #pragma once
 

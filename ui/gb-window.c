@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-window.c — the main window and its actions (open, save, export). */
 #include "gb-window.h"
 

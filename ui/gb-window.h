@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-window.h — the main window: header bar, view switcher, messages. */
 #pragma once
 

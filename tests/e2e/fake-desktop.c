@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fake-desktop.c — a stand-in for the desktop's session manager and
  * notification server on a private session bus, for the end-to-end test:
  *

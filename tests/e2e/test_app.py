@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """End-to-end test: the real app in a real X server (Xvfb), driven like a user.
 
 On the Diffusion page it trains a toy model, scrubs the forward process,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fuzz-cartpole-policy.c — saved cart-pole policies (GKeyFile: weights,
  * optimiser state, returns), then one decision. */
 #include "fuzz-common.h"

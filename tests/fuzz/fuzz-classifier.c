@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fuzz-classifier.c — the classifier files that judge image samples (an MLP,
  * or convolutions + an MLP), then one prediction. */
 #include "fuzz-common.h"

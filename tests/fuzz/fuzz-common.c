@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fuzz-common.c — set-up shared by every harness. */
 #include "fuzz-common.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fuzz-denoiser.c — diffusion model files: the MLP ε-predictor (with or
  * without a fitted Gaussian) and the U-Net, then one prediction at t = T/2. */
 #include "fuzz-common.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fuzz-idx.c — IDX image and label files, plain or gzipped, read as
  * images (rank 3) and as labels (rank 1). */
 #include "fuzz-common.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fuzz-map.c — gridworld map text, read as a file (Open…, `--env FILE`), then
  * written as text and read again: what Save map… writes must load. */
 #include "fuzz-common.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fuzz-rl-session.c — saved RL sessions (GKeyFile: map, algorithm, tables). */
 #include "fuzz-common.h"
 

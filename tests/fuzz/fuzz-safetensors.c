@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fuzz-safetensors.c — the safetensors reader: header, shapes, offsets, every
  * tensor read back as float32 in its own shape, and the metadata. */
 #include "fuzz-common.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fuzz-vae.c — VAE model files (safetensors, PyTorch's layer names): the
  * architecture read off the shapes, then one encode and one decode. */
 #include "fuzz-common.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* make-seeds.c — writes the fuzzers' seed corpus: small, real files of every
  * kind, made by the core's own writers (so the corpus follows the formats).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* replay-main.c — runs a harness over files, for the regular test suite.
  *
  *   fuzz-replay-vae DIR-OR-FILE …
