@@ -15,11 +15,12 @@ cd "$(dirname "$0")"
 # Build and run: the compiler, Meson, GTK 4, OpenBLAS, json-glib, the data set.
 RUN_PACKAGES=(build-essential meson ninja-build pkg-config libgtk-4-dev libopenblas-dev
               libjson-glib-dev libgdk-pixbuf-2.0-dev libgif-dev dataset-fashion-mnist libglib2.0-bin fonts-dejavu-core
+              gettext
               adwaita-icon-theme)
 # Tests: an X server and the tools that drive it, a private session bus for the
 # stand-in session manager, the desktop-file validators, and clang with its
 # libFuzzer runtime for the loaders' fuzzers.
-TEST_PACKAGES=(xvfb xauth xdotool imagemagick dbus-daemon appstream desktop-file-utils python3
+TEST_PACKAGES=(xvfb xauth xdotool imagemagick dbus-daemon appstream desktop-file-utils python3 mandoc bash-completion python3-numpy
                clang libclang-rt-14-dev)
 
 install_missing() {

@@ -4,6 +4,7 @@
 
 #include <glib-unix.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 
 int
@@ -95,4 +96,32 @@ gb_cli_run_job (gpointer job, GbCliJobStart start, GbCliJobFinish finish, const 
   if (!run.ok)
     g_propagate_error (error, run.error);
   return run.ok;
+}
+
+gboolean
+gb_cli_table_path_ok (const char *path)
+{
+  if (path == NULL)
+    return TRUE;
+  g_autofree char *lower = g_ascii_strdown (path, -1);
+  return g_str_has_suffix (lower, ".csv") || g_str_has_suffix (lower, ".json");
+}
+
+int
+gb_cli_write_table (const GbTable *table, const char *path)
+{
+  g_autoptr (GError) error = NULL;
+  if (!gb_table_save (table, path, &error))
+    return gb_cli_fail (error);
+  printf ("wrote %s (%d rows of %d columns)\n", path, gb_table_n_rows (table), gb_table_n_columns (table));
+  return 0;
+}
+
+GbTable *
+gb_cli_returns_table (const char *title, const GArray *returns)
+{
+  GbTable *t = gb_table_new (title);
+  gb_table_add_index (t, "episode", 1, (int) returns->len);
+  gb_table_add_column (t, "return", (const double *) returns->data, (int) returns->len);
+  return t;
 }

@@ -5,6 +5,8 @@
 
 #include <gio/gio.h>
 
+#include "gb-table.h"
+
 G_BEGIN_DECLS
 
 #define GB_CLI_EXIT_USAGE 2
@@ -28,5 +30,14 @@ typedef void     (*GbCliJobStart)  (gpointer job, GCancellable *cancel, GAsyncRe
 typedef gboolean (*GbCliJobFinish) (gpointer job, GAsyncResult *result, GError **error);
 gboolean gb_cli_run_job (gpointer job, GbCliJobStart start, GbCliJobFinish finish, const char *stop_message,
                          GCancellable *cancel, gboolean *stopped, GError **error);
+
+/* --csv FILE: whether the path ends in .csv or .json (the two a table is
+ * written as); NULL passes. */
+gboolean gb_cli_table_path_ok (const char *path);
+/* Writes table to path (CSV or JSON by its ending) and says so; returns
+ * 0, or 1 after printing why not. */
+int      gb_cli_write_table   (const GbTable *table, const char *path);
+/* A curve of per-episode returns (of double), episodes counted from 1. */
+GbTable *gb_cli_returns_table (const char *title, const GArray *returns);
 
 G_END_DECLS

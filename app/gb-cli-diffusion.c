@@ -89,6 +89,24 @@ train_diffusion_progress_cb (GbDiffusionJob *job, gpointer data)
   fflush (stdout);
 }
 
+/* --csv: each step's loss and the moving average printed while training. */
+static int
+write_loss_curve (GbDiffusionJob *job, const char *csv)
+{
+  g_autoptr (GArray) losses = g_array_new (FALSE, FALSE, sizeof (double));
+  gb_diffusion_job_copy_losses (job, 0, losses);
+  int n = (int) losses->len;
+  const double *l = (const double *) losses->data;
+  g_autofree double *avg = g_new (double, MAX (n, 1));
+  for (int i = 0; i < n; i++)
+    avg[i] = i == 0 ? l[0] : 0.99 * avg[i - 1] + 0.01 * l[i];
+  g_autoptr (GbTable) t = gb_table_new ("Diffusion training: the loss ‖ε − ε̂‖² of each step");
+  gb_table_add_index (t, "step", 1, n);
+  gb_table_add_column (t, "loss", l, n);
+  gb_table_add_column (t, "moving average (0.99)", avg, n);
+  return gb_cli_write_table (t, csv);
+}
+
 int
 gb_cli_train_diffusion (int argc, char **argv)
 {
@@ -99,6 +117,7 @@ gb_cli_train_diffusion (int argc, char **argv)
   g_autofree char *data = NULL, *out = NULL, *schedule = NULL, *dataset = NULL, *vae = NULL, *lr_schedule = NULL,
                    *arch = NULL;
   int steps = 20000, batch = 256, hidden = 0, T = 1000, save_every = 0;
+  g_autofree char *csv = NULL;
   double lr = 1e-3, ema = 0.0;
   gint64 seed = 1;
   gboolean conditional = FALSE;
@@ -127,6 +146,8 @@ gb_cli_train_diffusion (int argc, char **argv)
     { "schedule", 0, 0, G_OPTION_ARG_STRING, &schedule, "linear (default) or cosine", "S" },
     { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Random seed (default 1)", "S" },
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "The model file to write (.safetensors, required)", "FILE" },
+    { "csv", 0, 0, G_OPTION_ARG_FILENAME, &csv,
+      "Write the loss curve: each step's loss and its moving average (CSV; JSON for .json)", "FILE" },
     { NULL }
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new ("--data D --out FILE — train a diffusion model");
@@ -144,6 +165,8 @@ gb_cli_train_diffusion (int argc, char **argv)
     return gb_cli_usage_error (ctx, "--out FILE is required");
   if (!gb_file_check_writable (out, &error))   /* before a long run, not after it */
     return gb_cli_fail (error);
+  if (!gb_cli_table_path_ok (csv))
+    return gb_cli_usage_error (ctx, "--csv writes a .csv or a .json file");
   GbToyKind kind = GB_TOY_N_KINDS;
   gboolean latent = g_strcmp0 (data, "latent") == 0, images = g_strcmp0 (data, "fashion-mnist") == 0;
   if (!latent && !images && (data == NULL || !gb_toy_parse (data, &kind) || kind == GB_TOY_PAINTED))
@@ -230,6 +253,9 @@ gb_cli_train_diffusion (int argc, char **argv)
   double elapsed = 0;
   int done = gb_diffusion_job_get_done (job, &elapsed);
   g_autoptr (GbDenoiser) trained = gb_diffusion_job_steal_model (job);
+  /* The curve so far, whether the run ended, was stopped or diverged. */
+  if (csv != NULL && write_loss_curve (job, csv) != 0)
+    return 1;
   if (!ok)
     {
       /* Diverged: --out is left alone, and the weights from before the last

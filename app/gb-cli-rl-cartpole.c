@@ -15,9 +15,20 @@
 #include "gb-rl-dqn.h"
 #include "gb-rl-pg.h"
 
+/* --csv: each episode's return (on cart-pole also its length). */
+static int
+write_returns (const GArray *returns, const char *csv, const char *title)
+{
+  if (csv == NULL)
+    return 0;
+  g_autoptr (GbTable) t = gb_cli_returns_table (title, returns);
+  return gb_cli_write_table (t, csv);
+}
+
 /* The run's last lines: when it was solved, and the agent written to out when asked. */
 static int
-finish (gint64 solved_at, const GbCartAgent *agent, const char *out)
+finish (gint64 solved_at, const GbCartAgent *agent, const char *out, const GArray *returns, const char *csv,
+        const char *title)
 {
   if (solved_at > 0)
     printf ("solved (the last 100 episodes averaged ≥ %.0f) at step %" G_GINT64_FORMAT "\n", GB_CARTPOLE_SOLVED,
@@ -29,11 +40,11 @@ finish (gint64 solved_at, const GbCartAgent *agent, const char *out)
     return gb_cli_fail (g_steal_pointer (&error));
   if (out != NULL)
     printf ("wrote %s\n", out);
-  return 0;
+  return write_returns (returns, csv, title);
 }
 
 static int
-run_dqn (const GbDqnConfig *config, gint64 steps, const char *out)
+run_dqn (const GbDqnConfig *config, gint64 steps, const char *out, const char *csv)
 {
   GbDqnConfig c = *config;
   g_autoptr (GError) error = NULL;
@@ -54,12 +65,12 @@ run_dqn (const GbDqnConfig *config, gint64 steps, const char *out)
           "(%.0f steps/s)\nmean return of the last 100: %.1f\n",
           d->steps, d->episodes, d->updates, c.batch, s, d->steps / MAX (s, 1e-9), gb_dqn_mean_return (d, 100));
   GbCartAgent agent = { .algo = GB_CART_DQN, .dqn = d };
-  return finish (d->solved_at, &agent, out);
+  return finish (d->solved_at, &agent, out, d->returns, csv, "dqn on CartPole-v1: the return of each episode");
 }
 
 /* Episodes until `episodes` or, when steps > 0, until that many env steps. */
 static int
-run_pg (const GbPgConfig *config, gint64 episodes, gint64 steps, const char *out)
+run_pg (const GbPgConfig *config, gint64 episodes, gint64 steps, const char *out, const char *csv)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (GbPolicyGradient) pg = gb_pg_new (config, &error);
@@ -87,11 +98,13 @@ run_pg (const GbPgConfig *config, gint64 episodes, gint64 steps, const char *out
           gb_pg_algo_name (config->algo), pg->episodes, pg->steps, s, pg->episodes / MAX (s, 1e-9),
           gb_pg_mean_return (pg, 100));
   GbCartAgent agent = { .algo = GB_CART_REINFORCE + (int) config->algo, .pg = pg };   /* (GbPgAlgo runs in GbCartAlgo's order) */
-  return finish (solved_at, &agent, out);
+  g_autofree char *title = g_strdup_printf ("%s on CartPole-v1: the return of each episode",
+                                            gb_pg_algo_name (config->algo));
+  return finish (solved_at, &agent, out, pg->returns, csv, title);
 }
 
 static int
-run_reinforce (gint64 episodes, double lr, double gamma, gint64 seed)
+run_reinforce (gint64 episodes, double lr, double gamma, gint64 seed, const char *csv)
 {
   GbReinforceConfig c;
   gb_reinforce_config_init (&c);
@@ -114,7 +127,7 @@ run_reinforce (gint64 episodes, double lr, double gamma, gint64 seed)
     mean += g_array_index (agent->returns, double, e) / tail;
   printf ("reinforce (linear softmax) on CartPole-v1: %d episodes, %" G_GINT64_FORMAT " environment steps\n"
           "mean return of the last %d: %.1f\n", n, steps, tail, mean);
-  return 0;
+  return write_returns (agent->returns, csv, "reinforce (linear softmax) on CartPole-v1: the return of each episode");
 }
 
 int
@@ -122,7 +135,7 @@ gb_cli_rl_cartpole (int argc, char **argv)
 {
   /* Small products: one thread each (OpenBLAS's threads only spin at these sizes); nothing runs yet. */
   gb_blas_set_threads (1);
-  g_autofree char *env = NULL, *algo = NULL, *out = NULL;
+  g_autofree char *env = NULL, *algo = NULL, *out = NULL, *csv = NULL;
   gint64 steps = 0, episodes = 1000, seed = 1;   /* steps 0: not given */
   int hidden = 0;
   double lr = NAN, gamma = NAN, lr_value = NAN;
@@ -164,6 +177,7 @@ gb_cli_rl_cartpole (int argc, char **argv)
     { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Random seed (default 1)", "S" },
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out,
       "Write the Q-network or policy (safetensors, PyTorch nn.Sequential's names)", "FILE" },
+    { "csv", 0, 0, G_OPTION_ARG_FILENAME, &csv, "Write each episode's return as CSV (JSON for a .json FILE)", "FILE" },
     { NULL }
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new (
@@ -182,6 +196,8 @@ gb_cli_rl_cartpole (int argc, char **argv)
     return gb_cli_usage_error (ctx, "--algo is required");
   if (seed < 0)
     return gb_cli_usage_error (ctx, "--seed must be ≥ 0");
+  if (!gb_cli_table_path_ok (csv))
+    return gb_cli_usage_error (ctx, "--csv writes a .csv or a .json file");
   GbPgAlgo pg_algo;
   if (gb_pg_algo_parse (algo, &pg_algo))
     {
@@ -200,7 +216,7 @@ gb_cli_rl_cartpole (int argc, char **argv)
       pc.seed = (guint64) seed;
       if (episodes < 1 || episodes > 10000000 || steps < 0 || steps > 1000000000)
         return gb_cli_usage_error (ctx, "--episodes is outside 1…10000000 or --steps outside 1…1000000000");
-      return run_pg (&pc, episodes, steps, out);
+      return run_pg (&pc, episodes, steps, out, csv);
     }
   if (g_str_equal (algo, "dqn"))
     {
@@ -221,7 +237,7 @@ gb_cli_rl_cartpole (int argc, char **argv)
         dc.huber = g_str_equal (loss, "huber");
       if (no_double)
         dc.double_dqn = FALSE;
-      return run_dqn (&dc, steps, out);
+      return run_dqn (&dc, steps, out, csv);
     }
   if (g_str_equal (algo, "reinforce"))
     {
@@ -229,7 +245,7 @@ gb_cli_rl_cartpole (int argc, char **argv)
         return gb_cli_usage_error (ctx, "--episodes is outside 1…10000000");
       if (out != NULL)
         return gb_cli_usage_error (ctx, "--out saves a DQN's Q-network; the app saves REINFORCE's policy");
-      return run_reinforce (episodes, lr, gamma, seed);
+      return run_reinforce (episodes, lr, gamma, seed, csv);
     }
   return gb_cli_usage_error (ctx,
                              "--algo on cart-pole is dqn, reinforce, reinforce-mlp, reinforce-baseline or actor-critic");
@@ -240,7 +256,7 @@ gb_cli_rl_cartpole (int argc, char **argv)
 int
 gb_cli_rl_corridor (int argc, char **argv)
 {
-  g_autofree char *env = NULL, *algo = NULL;
+  g_autofree char *env = NULL, *algo = NULL, *csv = NULL;
   gint64 episodes = 1000, seed = 1;
   double lr = NAN, lr_w = NAN, p0 = 0.05;
   GOptionEntry entries[] = {
@@ -251,6 +267,8 @@ gb_cli_rl_corridor (int argc, char **argv)
     { "lr-baseline", 0, 0, G_OPTION_ARG_DOUBLE, &lr_w, "The baseline's step size (default 2^-6)", "X" },
     { "p0", 0, 0, G_OPTION_ARG_DOUBLE, &p0, "The first policy's probability of going right (default 0.05)", "P" },
     { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Random seed (default 1)", "S" },
+    { "csv", 0, 0, G_OPTION_ARG_FILENAME, &csv,
+      "Write each episode's return and the policy's p after it as CSV (JSON for a .json FILE)", "FILE" },
     { NULL }
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new ("--env short-corridor --algo reinforce|reinforce-baseline");
@@ -267,6 +285,8 @@ gb_cli_rl_corridor (int argc, char **argv)
     return gb_cli_usage_error (ctx, "--episodes is outside 1…10000000");
   if (seed < 0)
     return gb_cli_usage_error (ctx, "--seed must be ≥ 0");
+  if (!gb_cli_table_path_ok (csv))
+    return gb_cli_usage_error (ctx, "--csv writes a .csv or a .json file");
   GbCorridorConfig c;
   gb_corridor_config_init (&c, baseline);
   if (!isnan (lr))
@@ -291,5 +311,10 @@ gb_cli_rl_corridor (int argc, char **argv)
           "mean return of the last %d: %.2f\n",
           baseline ? "reinforce with a baseline" : "reinforce", n, c.p0, gb_corridor_value (c.p0), p,
           gb_corridor_value (p), GB_CORRIDOR_BEST_P, gb_corridor_best_value (), tail, mean);
-  return 0;
+  if (csv == NULL)
+    return 0;
+  g_autoptr (GbTable) t = gb_cli_returns_table (baseline ? "reinforce with a baseline on the short corridor"
+                                                         : "reinforce on the short corridor", a->returns);
+  gb_table_add_column (t, "p = π(right) after it", (const double *) a->ps->data, (int) a->ps->len);
+  return gb_cli_write_table (t, csv);
 }

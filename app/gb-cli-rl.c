@@ -75,6 +75,7 @@ typedef struct {
   int *pi;            /* (n_states) */
   double *Q;          /* (n_states, 4) for the TD agents, else NULL */
   char *summary;
+  GbTable *curve;     /* when want_curve: residuals (DP) or returns (TD) */
 } RlResult;
 
 static void
@@ -85,6 +86,7 @@ rl_result_clear (RlResult *r)
   g_free (r->pi);
   g_free (r->Q);
   g_free (r->summary);
+  g_clear_pointer (&r->curve, gb_table_free);
 }
 
 static void
@@ -126,9 +128,35 @@ rl_grid (const RlOptions *o, GError **error)
   return g_steal_pointer (&grid);
 }
 
+/* Dynamic programming's curve, sweep by sweep, as the RL page steps it:
+ * the Bellman residual of each sweep (and, for policy iteration, the
+ * improvements made so far) and V of the start state. */
+static GbTable *
+dp_curve (const GbMdp *mdp, GbDpAlgo algo, double tol, const char *title)
+{
+  g_autoptr (GbDpRun) run = gb_dp_run_new (mdp, algo, NULL, tol, 0);
+  g_autoptr (GArray) residual = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr (GArray) improvements = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr (GArray) v_start = g_array_new (FALSE, FALSE, sizeof (double));
+  while (residual->len < 100000 && gb_dp_run_step (run))
+    {
+      double imp = run->improvements;
+      g_array_append_val (residual, run->residual);
+      g_array_append_val (improvements, imp);
+      g_array_append_val (v_start, run->V[mdp->start]);
+    }
+  GbTable *t = gb_table_new (title);
+  gb_table_add_index (t, "sweep", 1, (int) residual->len);
+  gb_table_add_column (t, "residual", (const double *) residual->data, (int) residual->len);
+  if (algo == GB_DP_POLICY_ITERATION)
+    gb_table_add_column (t, "improvements", (const double *) improvements->data, (int) improvements->len);
+  gb_table_add_column (t, "V(start)", (const double *) v_start->data, (int) v_start->len);
+  return t;
+}
+
 /* Returns −1 and fills res, or an exit status after printing why. */
 static int
-rl_solve (GOptionContext *ctx, const RlOptions *o, RlResult *res)
+rl_solve (GOptionContext *ctx, const RlOptions *o, gboolean want_curve, RlResult *res)
 {
   if (o->env == NULL || o->algo == NULL)
     return usage_error (ctx, "--env and --algo are required");
@@ -152,12 +180,16 @@ rl_solve (GOptionContext *ctx, const RlOptions *o, RlResult *res)
       res->summary = sweeps < 0 ? g_strdup ("value iteration did not converge in 100000 sweeps")
                                 : g_strdup_printf ("value iteration: %d sweeps to a Bellman residual below %g", sweeps, tol);
       gb_greedy_policy (mdp, res->V, res->pi);
+      if (want_curve)
+        res->curve = dp_curve (mdp, GB_DP_VALUE_ITERATION, tol, "Value iteration: the Bellman residual of each sweep");
     }
   else if (g_str_equal (o->algo, "policy-iteration"))
     {
       int it = gb_policy_iteration (mdp, res->pi, res->V, tol, 10000);
       res->summary = it < 0 ? g_strdup ("policy iteration did not settle in 10000 improvements")
                             : g_strdup_printf ("policy iteration: stable after %d improvements", it);
+      if (want_curve)
+        res->curve = dp_curve (mdp, GB_DP_POLICY_ITERATION, tol, "Policy iteration: the residual of each sweep");
     }
   else if (gb_td_algo_parse (o->algo, &td))
     {
@@ -174,11 +206,39 @@ rl_solve (GOptionContext *ctx, const RlOptions *o, RlResult *res)
         return fail (error);
       double last = 0;
       int tail = MIN (100, o->episodes);
+      /* Each episode's return and length while they fit a table a person opens; then the
+       * agent's own bounded curve, each row the mean of a run of episodes. */
+      gboolean each = want_curve && o->episodes <= GB_TD_HISTORY;
+      g_autoptr (GArray) returns = g_array_new (FALSE, FALSE, sizeof (double));
+      g_autoptr (GArray) lengths = g_array_new (FALSE, FALSE, sizeof (double));
       for (int e = 0; e < o->episodes; e++)
         {
-          double G = gb_td_agent_run_episode (agent);
+          double G = gb_td_agent_run_episode (agent), len = agent->t;
           if (e >= o->episodes - tail)
             last += G / tail;
+          if (each)
+            g_array_append_val (returns, G), g_array_append_val (lengths, len);
+        }
+      if (want_curve)
+        {
+          if (!each)
+            {
+              g_array_set_size (returns, 0), g_array_set_size (lengths, 0);
+              g_array_append_vals (returns, agent->returns->data, agent->returns->len);
+              g_array_append_vals (lengths, agent->lengths->data, agent->lengths->len);
+            }
+          g_autofree char *title = each ? g_strdup_printf ("%s on %s: return and length of each episode", o->algo,
+                                                           res->grid->name)
+                                        : g_strdup_printf ("%s on %s: mean return and length of each %d episodes",
+                                                           o->algo, res->grid->name, agent->bucket);
+          res->curve = gb_table_new (title);
+          int bucket = each ? 1 : agent->bucket;
+          g_autofree double *first = g_new (double, returns->len);
+          for (guint i = 0; i < returns->len; i++)
+            first[i] = 1.0 + (double) i * bucket;
+          gb_table_add_column (res->curve, "episode", first, (int) returns->len);
+          gb_table_add_column (res->curve, "return", (const double *) returns->data, (int) returns->len);
+          gb_table_add_column (res->curve, "length", (const double *) lengths->data, (int) lengths->len);
         }
       res->summary = g_strdup_printf ("%s: %d episodes, α %g, ε %g, seed %" G_GINT64_FORMAT
                                       "; mean return of the last %d: %.3f",
@@ -197,6 +257,12 @@ rl_solve (GOptionContext *ctx, const RlOptions *o, RlResult *res)
           double m = 0, s2 = 0;
           for (int e = o->episodes - tail; e < o->episodes; e++)
             m += mean[e] / tail, s2 += sd[e] / tail;
+          if (res->curve != NULL && o->episodes <= GB_TD_HISTORY)
+            {
+              g_autofree char *m_name = g_strdup_printf ("mean return over %d seeds", o->seeds);
+              gb_table_add_column (res->curve, m_name, mean, o->episodes);
+              gb_table_add_column (res->curve, "sd across seeds", sd, o->episodes);
+            }
           g_autofree char *more = g_strdup_printf ("%s\nover %d seeds: mean return of the last %d episodes %.3f, "
                                                    "an episode's standard deviation across seeds %.3f",
                                                    res->summary, o->seeds, tail, m, s2);
@@ -207,6 +273,47 @@ rl_solve (GOptionContext *ctx, const RlOptions *o, RlResult *res)
   else
     return usage_error (ctx, "--algo is value-iteration, policy-iteration, q-learning, sarsa or expected-sarsa");
   return -1;
+}
+
+/* Q in Gymnasium's layout: (rows·cols, 4), actions Left, Down, Right, Up.
+ * Dynamic programming's Q is q(s, a) from its V; terminal states' are 0. */
+static int
+write_q (const RlResult *res, const char *csv, const char *npy)
+{
+  const GbGrid *g = res->grid;
+  const GbMdp *mdp = g->mdp;
+  int n = mdp->n_states, cells = g->rows * g->cols;
+  g_autofree double *Q = g_new0 (double, (gsize) n * 4);
+  for (int s = 0; s < n; s++)
+    for (int a = 0; a < 4 && !mdp->terminal[s]; a++)
+      Q[s * 4 + a] = res->Q != NULL ? res->Q[s * 4 + a] : gb_dp_q (mdp, res->V, s, a);
+  g_autofree double *gym = gb_grid_q_gymnasium (g, Q);
+  g_autoptr (GError) error = NULL;
+  if (npy != NULL)
+    {
+      if (!gb_npy_save (npy, gym, cells, 4, &error))
+        return fail (error);
+      printf ("wrote %s (Q, float64 (%d, 4): Left, Down, Right, Up)\n", npy, cells);
+    }
+  if (csv == NULL)
+    return 0;
+  g_autofree char *title = g_strdup_printf ("Q(s, a) on %s in Gymnasium's order (s = row · %d + col)", g->name,
+                                            g->cols);
+  g_autoptr (GbTable) t = gb_table_new (title);
+  g_autofree double *row = g_new (double, cells), *col = g_new (double, cells), *q = g_new (double, cells);
+  for (int c = 0; c < cells; c++)
+    row[c] = c / g->cols, col[c] = c % g->cols;
+  gb_table_add_index (t, "state", 0, cells);
+  gb_table_add_column (t, "row", row, cells);
+  gb_table_add_column (t, "col", col, cells);
+  static const char *const names[4] = { "left", "down", "right", "up" };
+  for (int a = 0; a < 4; a++)
+    {
+      for (int c = 0; c < cells; c++)
+        q[c] = gym[c * 4 + a];
+      gb_table_add_column (t, names[a], q, cells);
+    }
+  return gb_cli_write_table (t, csv);
 }
 
 int
@@ -228,13 +335,29 @@ gb_cli_rl (int argc, char **argv)
     "Runs dynamic programming or a TD agent on a gridworld and prints the values and\n"
     "the greedy policy as text.");
   rl_options_add (ctx, &o);
+  g_autofree char *csv = NULL, *q_csv = NULL, *q_npy = NULL;
+  GOptionEntry out_entries[] = {
+    { "csv", 0, 0, G_OPTION_ARG_FILENAME, &csv,
+      "Write the learning curve: TD, each episode's return and length (with --seeds, their mean and spread); "
+      "DP, each sweep's residual. CSV, or JSON for a .json FILE", "FILE" },
+    { "q-csv", 0, 0, G_OPTION_ARG_FILENAME, &q_csv,
+      "Write Q(s, a) as CSV in Gymnasium's order: a row per cell, row by row; Left, Down, Right, Up", "FILE" },
+    { "q-npy", 0, 0, G_OPTION_ARG_FILENAME, &q_npy,
+      "Write Q(s, a) for np.load: float64 (rows·cols, 4), Gymnasium's states and actions", "FILE" },
+    { NULL }
+  };
+  g_option_context_add_main_entries (ctx, out_entries, NULL);
   g_autoptr (GError) error = NULL;
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     return usage_error (ctx, error->message);
   if (argc > 1)
     return usage_error (ctx, "unexpected argument");
+  if (!gb_cli_table_path_ok (csv))
+    return usage_error (ctx, "--csv writes a .csv or a .json file");
+  if (!gb_cli_table_path_ok (q_csv))
+    return usage_error (ctx, "--q-csv writes a .csv or a .json file");
   RlResult res = { 0 };
-  int status = rl_solve (ctx, &o, &res);
+  int status = rl_solve (ctx, &o, csv != NULL, &res);
   if (status < 0)
     {
       const GbGrid *g = res.grid;
@@ -242,6 +365,10 @@ gb_cli_rl (int argc, char **argv)
               g->slip, g->mdp->gamma, res.summary);
       print_grid (g, res.V, res.pi);
       status = 0;
+      if (csv != NULL)
+        status = gb_cli_write_table (res.curve, csv);
+      if (status == 0 && (q_csv != NULL || q_npy != NULL))
+        status = write_q (&res, q_csv, q_npy);
     }
   rl_result_clear (&res);
   g_free (o.env);

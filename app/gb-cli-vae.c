@@ -64,6 +64,44 @@ train_progress_cb (GbTrainer *t, gpointer data)
   cli->test_seen = n_test;
 }
 
+/* --csv: per epoch, the mean training loss over its steps and the test −ELBO with its terms. */
+static int
+write_vae_curve (GbTrainer *trainer, const char *csv)
+{
+  GbTrainProgress p;
+  gb_trainer_get_progress (trainer, &p);
+  g_autoptr (GArray) train = g_array_new (FALSE, FALSE, sizeof (GbLossPoint));
+  g_autoptr (GArray) test = g_array_new (FALSE, FALSE, sizeof (GbLossPoint));
+  gb_trainer_copy_train_curve (trainer, 0, train);
+  gb_trainer_copy_test_curve (trainer, 0, test);
+  int n = (int) test->len;
+  g_autofree float *epoch = g_new (float, n), *loss = g_new (float, n), *elbo = g_new (float, n),
+                   *bce = g_new (float, n), *kl = g_new (float, n);
+  for (int i = 0; i < n; i++)
+    {
+      const GbLossPoint *t = &g_array_index (test, GbLossPoint, i);
+      epoch[i] = t->x, elbo[i] = t->bce + t->kl, bce[i] = t->bce, kl[i] = t->kl;
+      /* Train points carry the global step: those of this epoch. */
+      double from = (t->x - 1) * p.steps_per_epoch, to = t->x * p.steps_per_epoch, sum = 0;
+      int k = 0;
+      for (guint j = 0; j < train->len; j++)
+        {
+          const GbLossPoint *q = &g_array_index (train, GbLossPoint, j);
+          if (q->x > from && q->x <= to)
+            sum += q->loss, k++;
+        }
+      loss[i] = k > 0 ? (float) (sum / k) : NAN;
+    }
+  g_autoptr (GbTable) t = gb_table_new ("VAE training: per epoch, the mean training loss (nats per image) "
+                                        "and the test −ELBO = BCE + KL");
+  gb_table_add_floats (t, "epoch", epoch, n);
+  gb_table_add_floats (t, "train loss", loss, n);
+  gb_table_add_floats (t, "test -ELBO", elbo, n);
+  gb_table_add_floats (t, "test BCE", bce, n);
+  gb_table_add_floats (t, "test KL", kl, n);
+  return gb_cli_write_table (t, csv);
+}
+
 int
 gb_cli_train_vae (int argc, char **argv)
 {
@@ -73,7 +111,7 @@ gb_cli_train_vae (int argc, char **argv)
   gb_blas_set_threads (1);
   GbTrainConfig config;
   gb_train_config_init (&config);
-  g_autofree char *dataset = NULL, *out = NULL, *init = NULL;
+  g_autofree char *dataset = NULL, *out = NULL, *init = NULL, *csv = NULL;
   gint64 seed = (gint64) config.seed;
   int limit = 0;
   GOptionEntry entries[] = {
@@ -88,6 +126,9 @@ gb_cli_train_vae (int argc, char **argv)
     { "limit", 0, 0, G_OPTION_ARG_INT, &limit, "Train on the first N images only", "N" },
     { "init", 0, 0, G_OPTION_ARG_FILENAME, &init, "Continue training this model", "FILE" },
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "Where to save the model (required)", "FILE.safetensors" },
+    { "csv", 0, 0, G_OPTION_ARG_FILENAME, &csv,
+      "Write the curves: per epoch the mean training loss and the test −ELBO, BCE and KL (CSV; JSON for .json)",
+      "FILE" },
     { NULL }
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new ("--out FILE.safetensors — train the VAE");
@@ -102,6 +143,8 @@ gb_cli_train_vae (int argc, char **argv)
     return usage_error (ctx, "--seed must be ≥ 0");
   if (limit < 0)
     return usage_error (ctx, "--limit must be ≥ 0");
+  if (!gb_cli_table_path_ok (csv))
+    return usage_error (ctx, "--csv writes a .csv or a .json file");
   config.seed = (guint64) seed;
   if (!gb_train_config_check (&config, &error))
     return fail (error);
@@ -136,6 +179,9 @@ gb_cli_train_vae (int argc, char **argv)
   if (cli.tty)
     fprintf (stderr, "\r%78s\r", "");
   g_autoptr (GbVae) vae = gb_trainer_dup_model (trainer);
+  /* The curves so far, whether the run ended, was stopped or diverged. */
+  if (csv != NULL && write_vae_curve (trainer, csv) != 0)
+    return 1;
   if (!ok)
     {
       /* --out was promised a trained model, and may hold the good model this

@@ -290,11 +290,68 @@ parse_number (const char *name, int line, const char *key, const char *value, do
   return TRUE;
 }
 
+/* Gymnasium's FrozenLake map without Glassbox's header: rows of S, F, H and G
+ * one to a line, or quoted as Python prints its list of strings
+ * (["SFFF", "FHFH", …], on one line or many). NULL when text is not that. */
+static char *
+gymnasium_rows (const char *text)
+{
+  g_autoptr (GString) rows = g_string_new (NULL);
+  const char *p = text;
+  gboolean quoted = strpbrk (text, "\"'") != NULL;
+  while (*p)
+    {
+      const char *start, *end;
+      if (quoted)
+        {
+          start = strpbrk (p, "\"'");
+          if (start == NULL)
+            break;
+          end = strchr (start + 1, *start);
+          if (end == NULL)
+            return NULL;
+          start++;
+          p = end + 1;
+        }
+      else
+        {
+          end = strchr (p, '\n');
+          end = end ? end : p + strlen (p);
+          start = p;
+          p = *end ? end + 1 : end;
+          while (start < end && g_ascii_isspace (*start))
+            start++;
+          while (end > start && g_ascii_isspace (end[-1]))
+            end--;
+          if (start == end || *start == '#')
+            continue;
+        }
+      if (start == end)
+        return NULL;
+      for (const char *c = start; c < end; c++)
+        if (strchr ("SFHG", *c) == NULL)
+          return NULL;
+      g_string_append_len (rows, start, end - start);
+      g_string_append_c (rows, '\n');
+    }
+  return rows->len > 0 ? g_strdup (rows->str) : NULL;
+}
+
 GbGrid *
 gb_grid_parse (const char *text, const char *name, GError **error)
 {
   g_return_val_if_fail (text != NULL, NULL);
   name = name ? name : "map";
+  g_autofree char *gym = strstr (text, "grid:") == NULL ? gymnasium_rows (text) : NULL;
+  if (gym != NULL)
+    {
+      /* FrozenLake's own rules (Gymnasium's defaults: is_slippery, γ as its docs' 0.99). */
+      g_auto (GStrv) lines = g_strsplit (gym, "\n", -1);
+      g_autofree char *full = g_strdup_printf ("name = FrozenLake %d×%d\nstep = 0\ngoal = 1\npit = 0\n"
+                                               "slip = 0.6666666666666666\ngamma = 0.99\ngrid:\n%s",
+                                               (int) g_strv_length (lines) - 1, (int) strlen (lines[0]), gym);
+      return gb_grid_parse (full, name, error);
+    }
   g_autoptr (GbGrid) g = g_new0 (GbGrid, 1);
   g->step = -0.04, g->goal = 1.0, g->pit = -1.0, g->cliff = -100.0, g->slip = 0.0, g->gamma = 1.0;
   g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
@@ -388,7 +445,7 @@ gb_grid_parse (const char *text, const char *name, GError **error)
           GbCell k;
           switch (row[c])
             {
-            case '.': k = GB_CELL_EMPTY; break;
+            case '.': case 'F': k = GB_CELL_EMPTY; break;   /* F: FrozenLake's frozen */
             case '#': k = GB_CELL_WALL; break;
             case 'S': k = GB_CELL_START; starts++; break;
             case 'G': k = GB_CELL_GOAL; break;
@@ -396,7 +453,7 @@ gb_grid_parse (const char *text, const char *name, GError **error)
             case 'C': k = GB_CELL_CLIFF; break;
             default:
               g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT,
-                           "%s:%d: unknown cell “%c” in column %d (use . # S G P H C)", name, lineno, row[c], c + 1);
+                           "%s:%d: unknown cell “%c” in column %d (use . # S G P H C, or F for frozen)", name, lineno, row[c], c + 1);
               return NULL;
             }
           g->cells[r * g->cols + c] = k;
@@ -517,4 +574,28 @@ gb_grid_save (const GbGrid *grid, const char *path, GError **error)
 {
   g_autofree char *text = gb_grid_to_text (grid);
   return gb_file_save (path, text, strlen (text), error);
+}
+
+int
+gb_grid_gymnasium_action (int gym)
+{
+  /* Gymnasium: 0 Left, 1 Down, 2 Right, 3 Up. Glassbox: GB_UP, GB_RIGHT, GB_DOWN, GB_LEFT. */
+  static const int ours[4] = { GB_LEFT, GB_DOWN, GB_RIGHT, GB_UP };
+  g_return_val_if_fail (gym >= 0 && gym < 4, 0);
+  return ours[gym];
+}
+
+double *
+gb_grid_q_gymnasium (const GbGrid *grid, const double *Q)
+{
+  g_return_val_if_fail (grid != NULL && Q != NULL && grid->mdp->n_actions == 4, NULL);
+  int cells = grid->rows * grid->cols;
+  double *out = g_new0 (double, (gsize) cells * 4);
+  for (int cell = 0; cell < cells; cell++)
+    {
+      int s = grid->state_of_cell[cell];
+      for (int g = 0; s >= 0 && g < 4; g++)
+        out[(gsize) cell * 4 + g] = Q[(gsize) s * 4 + gb_grid_gymnasium_action (g)];
+    }
+  return out;
 }

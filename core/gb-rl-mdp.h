@@ -110,6 +110,14 @@ GbGrid     *gb_grid_copy       (const GbGrid *grid, const char *name);
 gboolean    gb_grid_save       (const GbGrid *grid, const char *path, GError **error);
 void        gb_grid_free       (GbGrid *grid);
 
+/* Gymnasium's FrozenLake numbers states row by row over every cell
+ * (s = row · ncol + col) and its actions 0 Left, 1 Down, 2 Right, 3 Up.
+ * gb_grid_gymnasium_action gives Glassbox's action for Gymnasium's;
+ * gb_grid_q_gymnasium a Q table (n_states, 4) in Gymnasium's layout
+ * (rows · cols, 4), walls' rows 0 (g_free it). */
+int         gb_grid_gymnasium_action (int gym);
+double     *gb_grid_q_gymnasium (const GbGrid *grid, const double *Q);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GbMdp, gb_mdp_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GbGrid, gb_grid_free)
 

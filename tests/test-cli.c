@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 #include <string.h>
 #include <gdk-pixbuf/gdk-pixbuf.h>
+#include <json-glib/json-glib.h>
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -79,13 +80,29 @@ static void
 test_train_and_render (void)
 {
   g_autofree char *model = test_tmp_path ("toy.safetensors");
+  g_autofree char *curve = test_tmp_path ("toy-curve.csv");
   Run r = run ("train", "vae", "--dataset", toy_dir, "--epochs", "3", "--hidden", "32", "--batch", "32",
-               "--lr", "0.003", "--seed", "5", "--out", model, NULL);
+               "--lr", "0.003", "--seed", "5", "--out", model, "--csv", curve, NULL);
   if (r.status != 0)
     g_error ("train failed (%d): %s%s", r.status, r.out, r.err);
   assert_contains (r.out, "epoch 3/3");
   assert_contains (r.out, "final test −ELBO");
   assert_contains (r.out, "saved");
+  assert_contains (r.out, "(3 rows of 5 columns)");
+  /* --csv: a row per epoch whose test −ELBO is the one printed, BCE + KL. */
+  {
+    g_autofree char *text = NULL;
+    g_assert_true (g_file_get_contents (curve, &text, NULL, NULL));
+    g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+    g_assert_cmpstr (lines[0], ==, "epoch,train loss,test -ELBO,test BCE,test KL");
+    g_auto (GStrv) last = g_strsplit (lines[3], ",", -1);
+    g_assert_cmpstr (last[0], ==, "3");
+    double elbo = g_ascii_strtod (last[2], NULL), bce = g_ascii_strtod (last[3], NULL), kl = g_ascii_strtod (last[4], NULL);
+    g_assert_cmpfloat_with_epsilon (elbo, bce + kl, 1e-3);
+    g_autofree char *printed = g_strdup_printf ("epoch 3/3  test −ELBO %.3f", elbo);
+    assert_contains (r.out, printed);
+    g_assert_true (g_ascii_strtod (last[1], NULL) > 0);
+  }
   run_clear (&r);
   g_autoptr (GError) error = NULL;
   g_autoptr (GbVae) vae = gb_vae_load (model, &error);
@@ -181,12 +198,22 @@ test_train_and_render (void)
   assert_contains (r.out, "on 36 shapes images (28 × 28)");
   run_clear (&r);
   g_autofree char *folder_diff = test_tmp_path ("shapes-diffusion.safetensors");
+  g_autofree char *losses = test_tmp_path ("diffusion-loss.json");
   r = run ("train", "diffusion", "--data", "fashion-mnist", "--dataset", folder, "--steps", "5", "--hidden", "16",
-           "--T", "10", "--out", folder_diff, NULL);
+           "--T", "10", "--out", folder_diff, "--csv", losses, NULL);
   if (r.status != 0)
     g_error ("train diffusion on a folder failed (%d): %s%s", r.status, r.out, r.err);
   assert_contains (r.out, "36 training images of 28 × 28");
+  assert_contains (r.out, "(5 rows of 3 columns)");
   run_clear (&r);
+  {
+    g_autoptr (JsonParser) p = json_parser_new ();
+    g_assert_true (json_parser_load_from_file (p, losses, NULL));
+    JsonObject *cols = json_object_get_object_member (json_node_get_object (json_parser_get_root (p)), "columns");
+    JsonArray *loss = json_object_get_array_member (cols, "loss");
+    g_assert_cmpuint (json_array_get_length (loss), ==, 5);
+    g_assert_true (json_array_get_double_element (loss, 0) > 0);
+  }
 
   /* A selected image's true posterior and q*, drawn, with its numbers. */
   g_autofree char *post = test_tmp_path ("posterior.png");
@@ -242,6 +269,7 @@ test_bad_input (void)
     { { "train", "vae", "--dataset", toy_dir, "--lr", "-1", "--out", out }, 1, "learning rate -1 is outside" },
     { { "train", "vae", "--dataset", toy_dir, "--epochs", "0", "--out", out }, 1, "epochs 0 is outside" },
     { { "train", "vae", "--dataset", toy_dir }, 2, "--out FILE is required" },
+    { { "train", "vae", "--dataset", toy_dir, "--out", out, "--csv", "curve.txt" }, 2, "--csv writes a .csv or a .json" },
     { { "train", "vae", "--dataset", toy_dir, "--latent", "0", "--out", out }, 1, "latent size 0 is outside 1…64" },
     { { "evaluate", "vae", "--dataset", toy_dir, "--iwae", "0" }, 2, "--iwae 1…1000000" },
     { { "render", "latent", "--dataset", toy_dir, "--posterior", "--out", png }, 1, "need --select INDEX" },

@@ -10,6 +10,7 @@
 #include "gb-error.h"
 #include "gb-image-folder.h"
 #include "gb-safetensors.h"
+#include "gb-table.h"
 #include "gb-test-util.h"
 #include "gb-vae-file.h"
 
@@ -623,11 +624,85 @@ test_image_folder (void)
   g_assert_nonnull (strstr (error->message, "no images"));
 }
 
+static void
+test_table (void)
+{
+  /* CSV: a header, '.' as the decimal point in any locale, NaN empty, short columns padded,
+   * every number read back exactly; JSON parses with NaN as null; .npy as NumPy reads it. */
+  const double loss[3] = { 0.1, 1.0 / 3.0, NAN };
+  const double sd[2] = { 1e-300, -2.5e17 };
+  g_autoptr (GbTable) t = gb_table_new ("Returns, per episode");
+  gb_table_add_index (t, "episode", 1, 3);
+  gb_table_add_column (t, "loss", loss, 3);
+  gb_table_add_column (t, "sd, \"spread\"", sd, 2);
+  g_assert_cmpint (gb_table_n_columns (t), ==, 3);
+  g_assert_cmpint (gb_table_n_rows (t), ==, 3);
+  g_autofree char *csv = gb_table_to_csv (t);
+  g_auto (GStrv) lines = g_strsplit (csv, "\n", -1);
+  g_assert_cmpstr (lines[0], ==, "episode,loss,\"sd, \"\"spread\"\"\"");
+  g_assert_cmpstr (lines[1], ==, "1,0.1,1e-300");
+  g_auto (GStrv) f2 = g_strsplit (lines[2], ",", -1);
+  g_assert_cmpstr (f2[0], ==, "2");
+  g_assert_cmpfloat (g_ascii_strtod (f2[1], NULL), ==, 1.0 / 3.0);
+  g_assert_cmpfloat (g_ascii_strtod (f2[2], NULL), ==, -2.5e17);
+  g_assert_cmpstr (lines[3], ==, "3,,");
+  g_assert_cmpstr (lines[4], ==, "");
+  g_autofree char *tsv = gb_table_to_tsv (t);
+  g_assert_true (g_str_has_prefix (tsv, "episode\tloss\tsd, \"spread\"\n1\t0.1\t1e-300\n"));
+  g_autofree char *json = gb_table_to_json (t);
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+  g_assert_true (json_parser_load_from_data (parser, json, -1, &error));
+  JsonObject *root = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpstr (json_object_get_string_member (root, "title"), ==, "Returns, per episode");
+  JsonArray *l = json_object_get_array_member (json_object_get_object_member (root, "columns"), "loss");
+  g_assert_cmpuint (json_array_get_length (l), ==, 3);
+  g_assert_cmpfloat (json_array_get_double_element (l, 1), ==, 1.0 / 3.0);
+  g_assert_true (JSON_NODE_HOLDS_NULL (json_array_get_element (l, 2)));
+  g_autofree char *n = gb_number_to_string (0.1 + 0.2);
+  g_assert_cmpstr (n, ==, "0.30000000000000004");
+
+  /* Saved by the path's ending, atomically; anything else is refused. */
+  g_autofree char *path = test_tmp_path ("curve.csv");
+  g_assert_true (gb_table_save (t, path, &error));
+  g_autofree char *back = NULL;
+  g_assert_true (g_file_get_contents (path, &back, NULL, NULL));
+  g_assert_cmpstr (back, ==, csv);
+  g_autofree char *txt = test_tmp_path ("curve.txt");
+  g_assert_false (gb_table_save (t, txt, &error));
+  g_assert_nonnull (strstr (error->message, ".csv or .json"));
+  g_clear_error (&error);
+
+  /* .npy: the header a multiple of 64 bytes, the shape, the doubles little-endian in C order. */
+  const double m[6] = { 1, 2, 3, 4, 5, -0.5 };
+  g_autofree char *npy = test_tmp_path ("q.npy");
+  g_assert_true (gb_npy_save (npy, m, 2, 3, &error));
+  g_autofree char *raw = NULL;
+  gsize len = 0;
+  g_assert_true (g_file_get_contents (npy, &raw, &len, NULL));
+  g_assert_cmpmem (raw, 8, "\x93NUMPY\x01\x00", 8);
+  gsize hlen = (guint8) raw[8] | ((guint8) raw[9] << 8);
+  g_assert_cmpuint ((10 + hlen) % 64, ==, 0);
+  g_assert_cmpuint (len, ==, 10 + hlen + 6 * 8);
+  g_assert_cmpint (raw[10 + hlen - 1], ==, '\n');
+  g_autofree char *header = g_strndup (raw + 10, hlen);
+  g_assert_nonnull (strstr (header, "'descr': '<f8'"));
+  g_assert_nonnull (strstr (header, "'shape': (2, 3)"));
+  for (int i = 0; i < 6; i++)
+    {
+      guint64 u;
+      memcpy (&u, raw + 10 + hlen + 8 * i, 8);
+      union { guint64 u; double d; } x = { GUINT64_FROM_LE (u) };
+      g_assert_cmpfloat (x.d, ==, m[i]);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/core/idx/good", test_idx_good);
+  g_test_add_func ("/core/table/csv-json-npy", test_table);
   g_test_add_func ("/core/idx/bad", test_idx_bad);
   g_test_add_func ("/core/dataset/folder", test_dataset_folder);
   g_test_add_func ("/core/dataset/fashion-mnist", test_dataset_fashion_mnist);

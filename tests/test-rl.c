@@ -654,6 +654,67 @@ test_slip_and_text_roundtrip (void)
 }
 
 static void
+test_gymnasium_maps (void)
+{
+  /* FrozenLake's map as Gymnasium writes it: rows of SFHG, or Python's list of strings. */
+  const char *plain = "SFFF\nFHFH\nFFFH\nHFFG\n";
+  const char *listed = "[\"SFFF\", \"FHFH\",\n \"FFFH\", \"HFFG\"]\n";
+  g_autoptr (GbGrid) preset = gb_grid_preset ("frozenlake4", NULL);
+  for (int k = 0; k < 2; k++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (GbGrid) g = gb_grid_parse (k == 0 ? plain : listed, "lake.txt", &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (g->rows, ==, 4);
+      g_assert_cmpint (g->cols, ==, 4);
+      g_assert_cmpstr (g->name, ==, "FrozenLake 4×4");
+      /* The same world as the shipped preset: cells, rewards, slip, γ. */
+      g_assert_cmpmem (g->cells, sizeof (GbCell) * 16, preset->cells, sizeof (GbCell) * 16);
+      g_assert_cmpfloat (g->slip, ==, preset->slip);
+      g_assert_cmpfloat (g->gamma, ==, preset->gamma);
+      g_assert_cmpfloat (g->goal, ==, preset->goal);
+      g_assert_cmpfloat (g->pit, ==, preset->pit);
+    }
+  /* F is frozen inside Glassbox's own header too. */
+  g_autoptr (GbGrid) headed = gb_grid_parse ("gamma = 0.9\ngrid:\nSF\nFG\n", "h.map", NULL);
+  g_assert_nonnull (headed);
+  g_assert_cmpint (headed->cells[1], ==, GB_CELL_EMPTY);
+  /* Not a map: named, not guessed. */
+  g_autoptr (GError) error = NULL;
+  g_assert_null (gb_grid_parse ("SFXF\nFHFH\n", "bad.txt", &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  g_assert_null (gb_grid_parse ("[\"SFFF\", \"FHF\"]", "ragged.txt", &error));
+  g_assert_nonnull (strstr (error->message, "row 2 has 3 cells"));
+
+  /* Action order: Gymnasium 0 Left, 1 Down, 2 Right, 3 Up; states row by row. */
+  g_assert_cmpint (gb_grid_gymnasium_action (0), ==, GB_LEFT);
+  g_assert_cmpint (gb_grid_gymnasium_action (1), ==, GB_DOWN);
+  g_assert_cmpint (gb_grid_gymnasium_action (2), ==, GB_RIGHT);
+  g_assert_cmpint (gb_grid_gymnasium_action (3), ==, GB_UP);
+  int n = preset->mdp->n_states;
+  g_autofree double *Q = g_new (double, (gsize) n * 4);
+  for (int s = 0; s < n; s++)
+    for (int a = 0; a < 4; a++)
+      Q[s * 4 + a] = 10 * s + a;
+  g_autofree double *gym = gb_grid_q_gymnasium (preset, Q);
+  for (int cell = 0; cell < 16; cell++)
+    {
+      int s = preset->state_of_cell[cell];
+      g_assert_cmpint (s, >=, 0);
+      g_assert_cmpfloat (gym[cell * 4 + 0], ==, 10 * s + GB_LEFT);
+      g_assert_cmpfloat (gym[cell * 4 + 3], ==, 10 * s + GB_UP);
+    }
+  /* Value iteration on the map as Gymnasium gives it finds FrozenLake's known V(start) ≈ 0.542 at γ 0.99. */
+  g_autoptr (GbGrid) lake = gb_grid_parse (plain, "lake.txt", NULL);
+  g_autofree double *V = g_new0 (double, lake->mdp->n_states);
+  g_autofree double *scratch = g_new0 (double, lake->mdp->n_states);
+  while (gb_value_iteration_sweep (lake->mdp, V, scratch) > 1e-12)
+    ;
+  g_assert_cmpfloat_with_epsilon (V[lake->state_of_cell[0]], 0.542, 0.002);
+}
+
+static void
 test_bad_maps (void)
 {
   g_autofree char *huge = NULL;
@@ -739,6 +800,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/core/rl/dp/aima-4x3", test_aima_value_iteration);
+  g_test_add_func ("/core/rl/gymnasium-map", test_gymnasium_maps);
   g_test_add_func ("/core/rl/dp/policy-iteration-agrees", test_policy_iteration_agrees);
   g_test_add_func ("/core/rl/td/cliff-walking", test_cliff_walking);
   g_test_add_func ("/core/rl/td/q-learning-converges", test_q_learning_converges);
