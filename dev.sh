@@ -18,9 +18,12 @@ RUN_PACKAGES=(build-essential meson ninja-build pkg-config libgtk-4-dev libopenb
               gettext
               adwaita-icon-theme)
 # Tests: an X server and the tools that drive it, a private session bus for the
-# stand-in session manager, the desktop-file validators, and clang with its
-# libFuzzer runtime for the loaders' fuzzers.
-TEST_PACKAGES=(xvfb xauth xdotool imagemagick dbus-daemon appstream desktop-file-utils python3 mandoc bash-completion python3-numpy
+# stand-in session manager, the desktop-file validators, mandoc and bash-completion
+# for the man page and the completion, NumPy to np.load what the CLI writes,
+# shared-mime-info for the file types, AT-SPI (pyatspi) to drive the app as a
+# screen reader does, and clang with its libFuzzer runtime for the loaders' fuzzers.
+TEST_PACKAGES=(xvfb xauth xdotool imagemagick dbus-daemon appstream desktop-file-utils python3 mandoc bash-completion python3-numpy shared-mime-info
+               python3-pyatspi at-spi2-core
                clang libclang-rt-14-dev)
 
 install_missing() {

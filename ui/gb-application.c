@@ -179,12 +179,18 @@ static void
 gb_application_open (GApplication *app, GFile **files, int n_files, const char *hint)
 {
   gb_application_activate (app);
-  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
-  g_autofree char *path = g_file_get_path (files[0]);
-  if (path != NULL)
-    gb_window_open_model (GB_WINDOW (window), path);
-  else
-    gb_window_show_message (GB_WINDOW (window), "only local model files can be opened");
+  GbWindow *window = GB_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
+  /* Every file given opens, in order, each in its page. */
+  g_autoptr (GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+  for (int i = 0; i < n_files; i++)
+    {
+      char *path = g_file_get_path (files[i]);
+      if (path != NULL)
+        g_ptr_array_add (paths, path);
+      else
+        gb_window_show_message (window, _("Only local files can be opened."));
+    }
+  gb_window_open_files (window, (const char *const *) paths->pdata, (int) paths->len);
 }
 
 static void
@@ -213,6 +219,12 @@ gb_application_init (GbApplication *self)
 GbApplication *
 gb_application_new (void)
 {
-  return g_object_new (GB_TYPE_APPLICATION, "application-id", GB_APP_ID,
-                       "flags", G_APPLICATION_NON_UNIQUE | G_APPLICATION_HANDLES_OPEN, NULL);
+  /* One instance: a second `glassbox FILE` (or a double click in Files) opens
+   * the file in the running window. That needs a session bus; without one
+   * (a bare X server, a test) each start is its own instance. */
+  GApplicationFlags flags = G_APPLICATION_HANDLES_OPEN;
+  g_autoptr (GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  if (bus == NULL)
+    flags |= G_APPLICATION_NON_UNIQUE;
+  return g_object_new (GB_TYPE_APPLICATION, "application-id", GB_APP_ID, "flags", flags, NULL);
 }

@@ -2,6 +2,8 @@
 /* gb-diffusion-cloud-view.c — diffusion on 2-d points. */
 #include "gb-diffusion-cloud-view.h"
 
+#include "gb-a11y.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -196,6 +198,8 @@ draw_cb (GtkDrawingArea *area, cairo_t *cr, int w, int h, gpointer data)
   GbDiffusionCloudView *self = data;
   gint64 start = g_get_monotonic_time ();
   gb_form_palette (GTK_WIDGET (self), &self->pal);
+  /* What is painted is also said: each area's text becomes its accessible description. */
+  gb_paint_transcript_begin (cr);
   if (area == self->area)
     {
       gb_cloud_frame_paint (self->frame, cr, w, h, &self->pal);
@@ -203,6 +207,8 @@ draw_cb (GtkDrawingArea *area, cairo_t *cr, int w, int h, gpointer data)
     }
   else
     paint_side (self, cr, w, h);
+  g_autofree char *said = gb_paint_transcript_end (cr);
+  gb_a11y_describe (GTK_WIDGET (area), said);
   gb_frame_stats_drew (self->stats, (g_get_monotonic_time () - start) / 1000.0);
 }
 

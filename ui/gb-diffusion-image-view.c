@@ -2,6 +2,8 @@
 /* gb-diffusion-image-view.c — diffusion on Fashion-MNIST images. */
 #include "gb-diffusion-image-view.h"
 
+#include "gb-a11y.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -194,6 +196,8 @@ draw_cb (GtkDrawingArea *area, cairo_t *cr, int w, int h, gpointer data)
   GbDiffusionImageView *self = data;
   gint64 start = g_get_monotonic_time ();
   gb_form_palette (GTK_WIDGET (self), &self->pal);
+  /* What is painted is also said: each area's text becomes its accessible description. */
+  gb_paint_transcript_begin (cr);
   if (area == self->area)
     {
       gb_image_frame_paint (self->frame, cr, w, h, &self->pal);
@@ -201,6 +205,8 @@ draw_cb (GtkDrawingArea *area, cairo_t *cr, int w, int h, gpointer data)
     }
   else
     paint_side (self, cr, w, h);
+  g_autofree char *said = gb_paint_transcript_end (cr);
+  gb_a11y_describe (GTK_WIDGET (area), said);
   gb_frame_stats_drew (self->stats, (g_get_monotonic_time () - start) / 1000.0);
 }
 

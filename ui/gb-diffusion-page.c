@@ -12,6 +12,8 @@
  * fixed noise draw, so it changes continuously.
  */
 #include "gb-diffusion-page.h"
+
+#include "gb-settings.h"
 #include "gb-page.h"
 
 #include <math.h>
@@ -75,6 +77,7 @@ struct _GbDiffusionPage {
   GbDiffusionCloudView *cloud_view;
   GbDiffusionImageView *image_view;
   GtkDrawingArea *schedule_area, *loss_area;
+  GSettings *settings;                    /* the page's settings, remembered */
 
   gboolean updating;                      /* controls set by the page, not the user */
   int domain;
@@ -771,9 +774,39 @@ page_unsaved_name (GbPage *page)
   return "the diffusion model";
 }
 
+/* With selection: the timestep on show and its schedule; without: the
+ * schedule over every t and the last training's loss curve. */
+static GbTable *
+page_table (GbPage *page, gboolean selection)
+{
+  GbDiffusionPage *self = GB_DIFFUSION_PAGE (page);
+  const GbSchedule *s = schedule (self);
+  if (s == NULL)
+    return NULL;
+  int from = selection ? self->t : 0, n = selection ? 1 : s->T + 1;
+  g_autofree char *title = selection ? g_strdup_printf ("timestep %d of %d", self->t, s->T)
+                                     : g_strdup_printf ("the %s schedule (T = %d) and the training loss",
+                                                        gb_schedule_kind_name (s->kind), s->T);
+  GbTable *t = gb_table_new (title);
+  g_autofree double *beta = g_new (double, n), *abar = g_new (double, n), *snr = g_new (double, n);
+  for (int i = 0; i < n; i++)
+    beta[i] = s->beta[from + i], abar[i] = s->alpha_bar[from + i], snr[i] = log (gb_schedule_snr (s, from + i));
+  gb_table_add_index (t, "t", from, n);
+  gb_table_add_column (t, "beta_t", beta, n);
+  gb_table_add_column (t, "alpha_bar_t", abar, n);
+  gb_table_add_column (t, "log SNR", snr, n);
+  if (!selection && self->losses->len > 0)
+    {
+      gb_table_add_index (t, "training step", 1, (int) self->losses->len);
+      gb_table_add_column (t, "loss", (const double *) self->losses->data, (int) self->losses->len);
+    }
+  return t;
+}
+
 static void
 page_iface_init (GbPageInterface *iface)
 {
+  iface->table = page_table;
   iface->open = gb_diffusion_page_open;
   iface->save = gb_diffusion_page_save;
   iface->export = gb_diffusion_page_export;
@@ -814,10 +847,36 @@ gb_diffusion_page_unrealize (GtkWidget *widget)
   GTK_WIDGET_CLASS (gb_diffusion_page_parent_class)->unrealize (widget);
 }
 
+/* Remembered as the latent page's settings are: the domain, what a model
+ * trained here is, the sampler and its settings, the seed, the view. */
+static void
+bind_settings (GbDiffusionPage *self)
+{
+  static const char *const domains[] = { "swiss-roll", "moons", "8-gaussians", "checkerboard", "rings", "painted",
+                                         "latent", "fashion-mnist" };
+  static const char *const schedules[] = { "linear", "cosine" }, *const samplers[] = { "ddpm", "ddim" };
+  G_STATIC_ASSERT (G_N_ELEMENTS (domains) == N_DOMAINS);
+  GSettings *s = self->settings = gb_settings_new ();
+  gb_settings_bind_spin (s, "diffusion-train-steps", self->train_steps);
+  gb_settings_bind_spin (s, "diffusion-noise-steps", self->T_spin);
+  gb_settings_bind_spin (s, "diffusion-guidance", self->guidance);
+  gb_settings_bind_spin (s, "diffusion-ddim-steps", self->ddim_steps);
+  gb_settings_bind_spin (s, "diffusion-eta", self->eta);
+  gb_settings_bind_spin (s, "diffusion-seed", self->seed);
+  gb_settings_bind_spin (s, "diffusion-play-speed", gb_diffusion_timeline_speed_button (self->timeline));
+  g_settings_bind (s, "diffusion-sigma-tilde", self->sigma_tilde, "active", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (s, "diffusion-clip", self->clip_check, "active", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (s, "diffusion-field", self->field_check, "active", G_SETTINGS_BIND_DEFAULT);
+  gb_settings_bind_drop (s, "diffusion-schedule", self->schedule_drop, schedules, 2);
+  gb_settings_bind_drop (s, "diffusion-sampler", self->sampler_drop, samplers, 2);
+  gb_settings_bind_drop (s, "diffusion-domain", self->domain_drop, domains, G_N_ELEMENTS (domains));
+}
+
 static void
 gb_diffusion_page_dispose (GObject *object)
 {
   GbDiffusionPage *self = GB_DIFFUSION_PAGE (object);
+  g_clear_object (&self->settings);
   if (self->image_view != NULL)
     {
       gb_diffusion_page_stop (GB_PAGE (self));
@@ -895,4 +954,5 @@ gb_diffusion_page_init (GbDiffusionPage *self)
   gtk_drawing_area_set_draw_func (self->schedule_area, draw_cb, self, NULL);
   gtk_drawing_area_set_draw_func (self->loss_area, draw_cb, self, NULL);
   set_domain (self, GB_TOY_SWISS_ROLL);
+  bind_settings (self);
 }

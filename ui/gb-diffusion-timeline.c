@@ -2,6 +2,8 @@
 /* gb-diffusion-timeline.c — the Diffusion page's timestep. */
 #include "gb-diffusion-timeline.h"
 
+#include "gb-a11y.h"
+
 #include <math.h>
 
 #include "gb-form.h"
@@ -41,6 +43,7 @@ show_t (GbDiffusionTimeline *self)
     g_snprintf (buf, sizeof buf, "t = %d / %d · β %.2e · ᾱ %.4f · SNR %.3g", self->t, s->T, s->beta[self->t],
                 s->alpha_bar[self->t], gb_schedule_snr (s, self->t));
   gtk_label_set_text (self->t_label, buf);
+  gb_a11y_describe (GTK_WIDGET (self->scale), buf);
 }
 
 void
@@ -196,4 +199,10 @@ gb_diffusion_timeline_init (GbDiffusionTimeline *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   gb_diffusion_timeline_set_schedule (self, NULL);
+}
+
+GtkSpinButton *
+gb_diffusion_timeline_speed_button (GbDiffusionTimeline *self)
+{
+  return self->speed;
 }

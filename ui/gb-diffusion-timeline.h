@@ -28,4 +28,7 @@ void gb_diffusion_timeline_set_t        (GbDiffusionTimeline *self, int t);
 gboolean gb_diffusion_timeline_get_playing (GbDiffusionTimeline *self);
 void gb_diffusion_timeline_set_playing  (GbDiffusionTimeline *self, gboolean playing);
 
+/* The play speed's spin button (timesteps a second), for the page to remember. */
+GtkSpinButton *gb_diffusion_timeline_speed_button (GbDiffusionTimeline *self);
+
 G_END_DECLS

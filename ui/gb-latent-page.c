@@ -9,6 +9,8 @@
  */
 #include "gb-latent-page-private.h"
 
+#include "gb-a11y.h"
+
 #include <math.h>
 #include <stdlib.h>
 
@@ -352,6 +354,11 @@ info_draw_cb (GtkDrawingArea *area, cairo_t *cr, int w, int h, gpointer data)
   GbLatentInfo info = { 0 };
   fill_info (self, &info);
   gb_latent_info_paint (cr, w, h, &info, gb_latent_view_get_palette (self->view));
+  /* What it shows, for a screen reader: the pointer, the selected image and its numbers. */
+  g_autofree char *text = gb_latent_info_text (&info);
+  gb_a11y_describe (GTK_WIDGET (area), text);
+  g_autofree char *plane = g_strdup_printf ("%s %s", text, GB_LATENT_VIEW_KEYS);
+  gb_a11y_describe (GTK_WIDGET (self->view), plane);
 }
 
 /* --- pointer, selection, legend --- */
@@ -739,9 +746,21 @@ page_unsaved_name (GbPage *page)
   return "the VAE";
 }
 
+static GbTable *
+page_table (GbPage *page, gboolean selection)
+{
+  GbLatentPage *self = GB_LATENT_PAGE (page);
+  if (!selection)
+    return gb_latent_train_panel_table (self->train_panel);
+  GbLatentInfo info = { 0 };
+  fill_info (self, &info);
+  return gb_latent_info_table (&info);
+}
+
 static void
 page_iface_init (GbPageInterface *iface)
 {
+  iface->table = page_table;
   iface->open = gb_latent_page_open_model;
   iface->save = gb_latent_page_save_model;
   iface->export = gb_latent_page_export;

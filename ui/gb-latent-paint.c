@@ -831,3 +831,61 @@ gb_latent_export_paint (cairo_t *cr, int w, int h, const GbLatentScene *s, const
       cairo_restore (cr);
     }
 }
+
+char *
+gb_latent_info_text (const GbLatentInfo *info)
+{
+  GString *s = g_string_new (NULL);
+  if (info->model_line != NULL)
+    g_string_append_printf (s, "%s. ", info->model_line);
+  if (info->has_preview)
+    g_string_append_printf (s, "Pointer at z = (%.3f, %.3f). ", info->preview_z[0], info->preview_z[1]);
+  if (info->has_selection)
+    {
+      g_string_append_printf (s, "Selected test image %u, %s. ", info->sel_index, info->sel_class ? info->sel_class : "");
+      if (info->n_latent > 2)
+        g_string_append_printf (s, "q(z|x) in %d dimensions; on the plane μ at (%.3f, %.3f), σ along its axes "
+                                "(%.3f, %.3f). ", info->n_latent, info->slice_mu[0], info->slice_mu[1],
+                                info->slice_sigma[0], info->slice_sigma[1]);
+      else
+        g_string_append_printf (s, "μ = (%.3f, %.3f), σ = (%.3f, %.3f), ε = (%.2f, %.2f), z = (%.3f, %.3f). ",
+                                info->mu[0], info->mu[1], exp (0.5 * info->logvar[0]), exp (0.5 * info->logvar[1]),
+                                info->eps[0], info->eps[1], info->z[0], info->z[1]);
+      g_string_append_printf (s, "Reconstruction %.1f nats, KL %.2f nats, −ELBO %.1f nats.", info->bce, info->kl,
+                              info->bce + info->kl);
+    }
+  else
+    g_string_append (s, "No image selected: Enter on the plane selects the nearest.");
+  return g_string_free (s, FALSE);
+}
+
+GbTable *
+gb_latent_info_table (const GbLatentInfo *info)
+{
+  if (!info->has_selection)
+    return NULL;
+  g_autofree char *title = g_strdup_printf ("Test image %u (%s)", info->sel_index, info->sel_class ? info->sel_class : "");
+  GbTable *t = gb_table_new (title);
+  double index = info->sel_index;
+  gb_table_add_column (t, "image", &index, 1);
+  gboolean plane = info->n_latent <= 2;
+  const double *mu = plane ? info->mu : info->slice_mu;
+  double sigma[2] = { plane ? exp (0.5 * info->logvar[0]) : info->slice_sigma[0],
+                      plane ? exp (0.5 * info->logvar[1]) : info->slice_sigma[1] };
+  gb_table_add_column (t, "mu1", &mu[0], 1);
+  gb_table_add_column (t, "mu2", &mu[1], 1);
+  gb_table_add_column (t, "sigma1", &sigma[0], 1);
+  gb_table_add_column (t, "sigma2", &sigma[1], 1);
+  if (plane)
+    {
+      gb_table_add_column (t, "eps1", &info->eps[0], 1);
+      gb_table_add_column (t, "eps2", &info->eps[1], 1);
+      gb_table_add_column (t, "z1", &info->z[0], 1);
+      gb_table_add_column (t, "z2", &info->z[1], 1);
+    }
+  double elbo = -(info->bce + info->kl);
+  gb_table_add_column (t, "reconstruction (BCE, nats)", &info->bce, 1);
+  gb_table_add_column (t, "KL (nats)", &info->kl, 1);
+  gb_table_add_column (t, "ELBO (nats)", &elbo, 1);
+  return t;
+}

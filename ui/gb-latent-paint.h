@@ -13,6 +13,7 @@
 #include "gb-vae-inference.h"
 #include "gb-vae-latent.h"
 #include "gb-paint.h"
+#include "gb-table.h"
 
 G_BEGIN_DECLS
 
@@ -110,6 +111,11 @@ typedef struct {
 } GbLatentInfo;
 
 void gb_latent_info_paint (cairo_t *cr, int w, int h, const GbLatentInfo *info, const GbPalette *pal);
+/* What the panel shows, as a sentence for a screen reader (g_free it). */
+char *gb_latent_info_text (const GbLatentInfo *info);
+/* The selected image's numbers (z, μ, σ, ε, the ELBO's terms) as a one-row
+ * table, or NULL without a selection (gb_table_free it). */
+GbTable *gb_latent_info_table (const GbLatentInfo *info);
 /* The height the info panel needs at width w. */
 int  gb_latent_info_height (int w, const GbLatentInfo *info);
 

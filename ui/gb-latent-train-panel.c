@@ -392,6 +392,30 @@ plot_draw_cb (GtkDrawingArea *area, cairo_t *cr, int w, int h, gpointer data)
   gb_loss_plot_paint (cr, w, h, &plot, &pal);
 }
 
+GbTable *
+gb_latent_train_panel_table (GbLatentTrainPanel *self)
+{
+  guint n = self->train_curve->len, m = self->test_curve->len;
+  if (n == 0 && m == 0)
+    return NULL;
+  GbTable *t = gb_table_new ("VAE training: the loss of each recorded step and the test −ELBO of each epoch");
+  g_autofree float *col = g_new (float, MAX (MAX (n, m), 1));
+  const GbLossPoint *tr = (const GbLossPoint *) self->train_curve->data, *te = (const GbLossPoint *) self->test_curve->data;
+#define COLUMN(name, pts, k, expr) \
+  do { for (guint i = 0; i < (k); i++) { const GbLossPoint *p = &(pts)[i]; col[i] = (expr); } \
+       gb_table_add_floats (t, name, col, (int) (k)); } while (0)
+  COLUMN ("step", tr, n, p->x);
+  COLUMN ("train loss", tr, n, p->loss);
+  COLUMN ("train BCE", tr, n, p->bce);
+  COLUMN ("train KL", tr, n, p->kl);
+  COLUMN ("epoch", te, m, p->x);
+  COLUMN ("test -ELBO", te, m, p->bce + p->kl);
+  COLUMN ("test BCE", te, m, p->bce);
+  COLUMN ("test KL", te, m, p->kl);
+#undef COLUMN
+  return t;
+}
+
 /* --- the object --- */
 
 static void

@@ -16,6 +16,8 @@
 #include "gb-dataset.h"
 #include "gb-vae-trainer.h"
 
+#include "gb-table.h"
+
 G_BEGIN_DECLS
 
 #define GB_TYPE_LATENT_TRAIN_PANEL (gb_latent_train_panel_get_type ())
@@ -34,5 +36,8 @@ gboolean gb_latent_train_panel_get_unsaved  (GbLatentTrainPanel *self);
 void     gb_latent_train_panel_set_unsaved  (GbLatentTrainPanel *self, gboolean unsaved);
 /* Stops the run after its current step; "finished" follows with the model so far. */
 void     gb_latent_train_panel_stop         (GbLatentTrainPanel *self);
+/* The loss plot's numbers: each recorded step's loss, BCE and KL, and each
+ * epoch's test −ELBO, BCE and KL; NULL before any training. */
+GbTable *gb_latent_train_panel_table        (GbLatentTrainPanel *self);
 
 G_END_DECLS

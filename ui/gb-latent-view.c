@@ -450,12 +450,7 @@ gb_latent_view_init (GbLatentView *self)
   gtk_widget_set_cursor_from_name (widget, "crosshair");
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, "Latent plane",
-                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
-                                  "The encoded test images in the 2-d latent space. Arrow keys move the "
-                                  "pointer, Enter selects the nearest image, Shift+Enter picks a second one "
-                                  "for interpolation, plus and minus zoom, R resets the view, the digits 1 to 0 "
-                                  "show or hide the ten classes.",
-                                  -1);
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, GB_LATENT_VIEW_KEYS, -1);
   gb_palette_init (&self->pal, FALSE);
   self->base_dirty = TRUE;
   self->stats = gb_frame_stats_new ("frame-stats", "frames", "plane draw");

@@ -17,6 +17,12 @@
 
 G_BEGIN_DECLS
 
+/* The plane's keys, as its accessible description says them. */
+#define GB_LATENT_VIEW_KEYS \
+  "The encoded test images in the 2-d latent space. Arrow keys move the pointer, Enter selects the nearest " \
+  "image, Shift+Enter picks a second one for interpolation, plus and minus zoom, R resets the view, the digits " \
+  "1 to 0 show or hide the ten classes."
+
 #define GB_TYPE_LATENT_VIEW (gb_latent_view_get_type ())
 G_DECLARE_FINAL_TYPE (GbLatentView, gb_latent_view, GB, LATENT_VIEW, GtkWidget)
 

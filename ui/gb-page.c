@@ -27,7 +27,26 @@ gb_page_save (GbPage *self, const char *path, GError **error)
 gboolean
 gb_page_export (GbPage *self, const char *path, GError **error)
 {
+  /* The numbers, as CSV or JSON; otherwise the picture. */
+  g_autofree char *lower = g_ascii_strdown (path, -1);
+  if (g_str_has_suffix (lower, ".csv") || g_str_has_suffix (lower, ".json"))
+    {
+      g_autoptr (GbTable) t = gb_page_table (self, FALSE);
+      if (t == NULL)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "There are no curves on show to export yet.");
+          return FALSE;
+        }
+      return gb_table_save (t, path, error);
+    }
   return GB_PAGE_GET_IFACE (self)->export (self, path, error);
+}
+
+GbTable *
+gb_page_table (GbPage *self, gboolean selection)
+{
+  GbPageInterface *iface = GB_PAGE_GET_IFACE (self);
+  return iface->table != NULL ? iface->table (self, selection) : NULL;
 }
 
 void
@@ -90,10 +109,11 @@ gb_page_files_export (GbPageFiles *out, const char *name, gboolean gif)
 {
   *out = (GbPageFiles) {
     .title = "Export the View", .name = name,
-    .filters = { { "PNG image", { "*.png" } }, { "SVG drawing", { "*.svg" } }, { "PDF document", { "*.pdf" } } },
+    .filters = { { "PNG image", { "*.png" } }, { "SVG drawing", { "*.svg" } }, { "PDF document", { "*.pdf" } },
+                 { "The curves' numbers (CSV)", { "*.csv" } }, { "The curves' numbers (JSON)", { "*.json" } } },
   };
   if (gif)
-    out->filters[3] = (GbPageFilter) { "GIF animation of the whole process", { "*.gif" } };
+    out->filters[5] = (GbPageFilter) { "GIF animation of the whole process", { "*.gif" } };
 }
 
 void

@@ -11,6 +11,8 @@
 
 #include <gtk/gtk.h>
 
+#include "gb-table.h"
+
 G_BEGIN_DECLS
 
 #define GB_TYPE_PAGE (gb_page_get_type ())
@@ -18,7 +20,7 @@ G_DECLARE_INTERFACE (GbPage, gb_page, GB, PAGE, GtkWidget)
 
 typedef enum { GB_PAGE_OPEN, GB_PAGE_SAVE, GB_PAGE_EXPORT } GbPageFileKind;
 
-#define GB_PAGE_MAX_FILTERS 4
+#define GB_PAGE_MAX_FILTERS 6
 
 /* What a file dialog offers: its title, a suggested name (save and export),
  * the suffix a saved name gets when it has none, and filters of patterns. */
@@ -52,6 +54,10 @@ struct _GbPageInterface {
   const char *(*unsaved_name)          (GbPage *self);
   gboolean    (*is_busy)               (GbPage *self);
   void        (*show_unsaved)          (GbPage *self);
+  /* The numbers behind the page, optional: with selection, those of what is
+   * selected (a point, a cell, the timestep on show), for Ctrl+C; without,
+   * the curves on show, for Export as CSV or JSON. NULL: there are none. */
+  GbTable    *(*table)                 (GbPage *self, gboolean selection);
 };
 
 gboolean    gb_page_open     (GbPage *self, const char *path, GError **error);
@@ -64,6 +70,7 @@ gboolean    gb_page_open_replaces_unsaved (GbPage *self, const char *path);
 const char *gb_page_unsaved_name          (GbPage *self);
 gboolean    gb_page_is_busy               (GbPage *self);
 void        gb_page_show_unsaved          (GbPage *self);
+GbTable    *gb_page_table                 (GbPage *self, gboolean selection);
 
 /* Emits "message" (for the window's message bar). */
 void        gb_page_message  (GbPage *self, const char *text);

@@ -94,10 +94,26 @@ gb_text_width (cairo_t *cr, const char *text, double size, gboolean bold)
   return w;
 }
 
+/* What gb_paint_text wrote while a transcript was on (gb-paint.h). */
+static const cairo_user_data_key_t transcript_key;
+
+static void
+transcript_free (void *p)
+{
+  g_string_free (p, TRUE);
+}
+
 double
 gb_paint_text (cairo_t *cr, double x, double y, const char *text, double size,
                const GbRgb *color, GbAlign align, gboolean bold)
 {
+  GString *transcript = cairo_get_user_data (cr, &transcript_key);
+  if (transcript != NULL)
+    {
+      if (transcript->len > 0)
+        g_string_append_c (transcript, '\n');
+      g_string_append (transcript, text);
+    }
   PangoLayout *layout = make_layout (cr, text, size, bold);
   int w, h;
   pango_layout_get_pixel_size (layout, &w, &h);
@@ -109,6 +125,21 @@ gb_paint_text (cairo_t *cr, double x, double y, const char *text, double size,
   cairo_restore (cr);
   g_object_unref (layout);
   return w;
+}
+
+void
+gb_paint_transcript_begin (cairo_t *cr)
+{
+  cairo_set_user_data (cr, &transcript_key, g_string_new (NULL), transcript_free);
+}
+
+char *
+gb_paint_transcript_end (cairo_t *cr)
+{
+  GString *t = cairo_get_user_data (cr, &transcript_key);
+  char *text = g_strdup (t != NULL ? t->str : "");
+  cairo_set_user_data (cr, &transcript_key, NULL, NULL);
+  return text;
 }
 
 /* Paints s (cols × rows pixels) over the rectangle, each pixel a sharp rectangle. */

@@ -45,6 +45,13 @@ typedef enum {
   GB_ALIGN_RIGHT,
 } GbAlign;
 
+/* A transcript: between begin and end, the text gb_paint_text (and so
+ * gb_paint_line) paints into cr is also kept, a line each, and end returns
+ * it (g_free it) — what a panel of numbers shows, for a screen reader or
+ * the clipboard, with no second formatting of the numbers. */
+void  gb_paint_transcript_begin (cairo_t *cr);
+char *gb_paint_transcript_end   (cairo_t *cr);
+
 /* Draws UTF-8 text with Pango at (x, y) = the top of the line, aligned about
  * x; size in pixels. Returns the text's width. `bold` for headings. */
 double gb_paint_text (cairo_t *cr, double x, double y, const char *text, double size,

@@ -2,6 +2,8 @@
 /* gb-rl-grid-view.c — a gridworld learner on show. */
 #include "gb-rl-grid-view.h"
 
+#include "gb-a11y.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -116,6 +118,21 @@ copy_curves (GbRlGridView *self, const GbTdAgent *ag)
   self->bucket = ag->bucket;
 }
 
+/* The grid for a screen reader: the learner's status, then the selected
+ * cell's place, V, Q and backup, kept up to date as learning goes on. */
+static void
+describe (GbRlGridView *self)
+{
+  if (self->learner == NULL)
+    return;
+  g_autofree char *status = gb_grid_learner_status (self->learner);
+  int s = self->selected;
+  g_autofree char *where = s >= 0 ? gb_grid_describe_state (self->learner->grid, s, self->V, self->Q)
+                                  : g_strdup ("Arrow keys select a cell; Ctrl+C copies its numbers.");
+  g_autofree char *text = g_strdup_printf ("%s. %s", status, where);
+  gb_a11y_describe (GTK_WIDGET (self->grid_area), text);
+}
+
 void
 gb_rl_grid_view_refresh (GbRlGridView *self, gboolean frame)
 {
@@ -160,6 +177,7 @@ gb_rl_grid_view_refresh (GbRlGridView *self, gboolean frame)
     }
   if (any && self->tick_id == 0)
     self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), tick_cb, NULL, NULL);
+  describe (self);
   gtk_widget_queue_draw (GTK_WIDGET (self->grid_area));
   gtk_widget_queue_draw (GTK_WIDGET (self->plots_area));
 }
@@ -195,6 +213,56 @@ gb_rl_grid_view_tables (GbRlGridView *self, int *n, const double **V, const doub
   *V = self->V, *Q = self->Q, *pi = self->pi;
 }
 
+GbTable *
+gb_rl_grid_view_table (GbRlGridView *self, gboolean selection)
+{
+  GbGridLearner *l = self->learner;
+  if (l == NULL)
+    return NULL;
+  const GbGrid *g = l->grid;
+  if (selection)
+    {
+      int s = self->selected;
+      if (s < 0)
+        return NULL;
+      int cell = g->cell_of_state[s];
+      g_autofree char *title = g_strdup_printf ("the cell in row %d, column %d of %s", cell / g->cols + 1,
+                                                cell % g->cols + 1, g->name);
+      GbTable *t = gb_table_new (title);
+      double row = cell / g->cols + 1, col = cell % g->cols + 1, st = s, pi = self->pi[s];
+      gb_table_add_column (t, "state", &st, 1);
+      gb_table_add_column (t, "row", &row, 1);
+      gb_table_add_column (t, "col", &col, 1);
+      gb_table_add_column (t, "V", &self->V[s], 1);
+      static const char *const q_names[4] = { "Q up", "Q right", "Q down", "Q left" };
+      for (int a = 0; a < 4; a++)
+        gb_table_add_column (t, q_names[a], &self->Q[s * 4 + a], 1);
+      gb_table_add_column (t, "greedy action (0 up, 1 right, 2 down, 3 left)", &pi, 1);
+      return t;
+    }
+  g_autofree char *title = gb_grid_learner_title (l);
+  GbTable *t = gb_table_new (title);
+  int n = (int) self->returns->len;
+  if (n > 0)
+    {
+      g_autofree double *first = g_new (double, n);
+      for (int i = 0; i < n; i++)
+        first[i] = 1.0 + (double) i * self->bucket;
+      gb_table_add_column (t, self->bucket > 1 ? "first episode of the mean" : "episode", first, n);
+      gb_table_add_column (t, "return", (const double *) self->returns->data, n);
+      gb_table_add_column (t, "length", (const double *) self->lengths->data, (int) self->lengths->len);
+    }
+  if (l->err_x->len > 0)
+    {
+      gb_table_add_column (t, l->dp != NULL ? "sweep" : "steps", (const double *) l->err_x->data, (int) l->err_x->len);
+      gb_table_add_column (t, l->dp != NULL ? "Bellman residual" : "Bellman error of Q",
+                           (const double *) l->err_y->data, (int) l->err_y->len);
+    }
+  if (gb_table_n_columns (t) == 0)
+    g_clear_pointer (&t, gb_table_free);
+  return t;
+}
+
 void
 gb_rl_grid_view_set_frame_stats (GbRlGridView *self, GbFrameStats *stats)
 {
@@ -202,6 +270,7 @@ gb_rl_grid_view_set_frame_stats (GbRlGridView *self, GbFrameStats *stats)
 }
 
 /* --- hover, click and keys --- */
+
 
 static void
 select_state (GbRlGridView *self, int s)
@@ -211,6 +280,7 @@ select_state (GbRlGridView *self, int s)
   g_autofree char *where = s >= 0 ? gb_grid_describe_state (self->learner->grid, s, self->V, self->Q) : NULL;
   g_autofree char *text = s >= 0 ? g_strdup_printf ("%s\n%s", what, where) : g_strdup ("");
   gtk_label_set_text (self->explain_label, text);
+  describe (self);
   gtk_widget_queue_draw (GTK_WIDGET (self->grid_area));
 }
 

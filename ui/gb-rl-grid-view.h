@@ -16,6 +16,7 @@
 #include "gb-paint.h"
 #include "gb-rl-learner.h"
 #include "gb-rl-runner.h"
+#include "gb-table.h"
 
 G_BEGIN_DECLS
 
@@ -32,6 +33,12 @@ void gb_rl_grid_view_set_learner (GbRlGridView *self, GbGridLearner *learner, Gb
 void gb_rl_grid_view_refresh (GbRlGridView *self, gboolean frame);
 /* The tables on show: V and π (n states), Q (n × 4). */
 void gb_rl_grid_view_tables (GbRlGridView *self, int *n, const double **V, const double **Q, const int **pi);
+/* The numbers behind the view (gb_table_free them): with selection, the
+ * selected cell's place, V, Q and greedy action (NULL when none is);
+ * without, the curves — returns and lengths of the TD agent's episodes (each
+ * row the mean of `bucket` episodes) and the Bellman error against steps or
+ * sweeps. */
+GbTable *gb_rl_grid_view_table (GbRlGridView *self, gboolean selection);
 void gb_rl_grid_view_set_frame_stats (GbRlGridView *self, GbFrameStats *stats);
 /* The grid above the curves, into any cairo_t (Export). */
 void gb_rl_grid_view_paint (GbRlGridView *self, cairo_t *cr, int w, int h, const GbPalette *pal);

@@ -38,7 +38,7 @@ struct _GbRlPage {
   GtkSpinButton *alpha, *gamma, *epsilon, *decay, *slip, *seed;
   GtkSpinButton *r_step, *r_goal, *r_pit, *r_cliff;
   GtkSpinButton *cmp_seeds, *cmp_episodes;
-  GtkCheckButton *ties_check;
+  GtkCheckButton *ties_check, *numbers_check, *q_check;
   GtkScale *speed;
   GtkButton *step_button, *episode_button, *compare_button;
   GtkToggleButton *play_button;
@@ -66,6 +66,7 @@ struct _GbRlPage {
   gint64 last_frame_us, status_us;
   double due;
   GbFrameStats *stats;        /* NULL unless GLASSBOX_FRAME_STATS: frames drawn while playing */
+  GSettings *settings;        /* the page's settings, remembered */
 };
 
 void     gb_rl_page_message     (GbRlPage *self, const char *text);

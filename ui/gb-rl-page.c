@@ -15,6 +15,8 @@
  */
 #include "gb-rl-page-private.h"
 
+#include "gb-settings.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -752,9 +754,20 @@ gb_rl_page_stop (GbPage *page)
     gb_rl_cart_compare_view_cancel (self->cart_compare_view);
 }
 
+static GbTable *
+page_table (GbPage *page, gboolean selection)
+{
+  GbRlPage *self = GB_RL_PAGE (page);
+  /* Cart-pole's tabs keep their numbers to themselves for now: the gridworld's. */
+  if (gb_rl_page_cart_mode (self))
+    return NULL;
+  return gb_rl_grid_view_table (self->grid_view, selection);
+}
+
 static void
 page_iface_init (GbPageInterface *iface)
 {
+  iface->table = page_table;
   iface->open = gb_rl_page_open;
   iface->save = gb_rl_page_save_session;
   iface->export = gb_rl_page_export;
@@ -791,10 +804,36 @@ gb_rl_page_unrealize (GtkWidget *widget)
   GTK_WIDGET_CLASS (gb_rl_page_parent_class)->unrealize (widget);
 }
 
+/* The page's settings are remembered as the latent page's are: the world
+ * (a preset), the algorithm and its parameters, the view, the comparison,
+ * the seed and the speed. A map's own γ, slip and rewards come with it. */
+static void
+bind_settings (GbRlPage *self)
+{
+  static const char *const worlds[] = { "4x3", "cliff", "frozenlake4", "frozenlake8", "maze", "cartpole" };
+  static const char *const others[] = { "q-learning", "sarsa", "expected-sarsa" };
+  G_STATIC_ASSERT (G_N_ELEMENTS (worlds) == ENV_CARTPOLE + 1);
+  GSettings *s = self->settings = gb_settings_new ();
+  gb_settings_bind_spin (s, "rl-alpha", self->alpha);
+  gb_settings_bind_spin (s, "rl-epsilon", self->epsilon);
+  gb_settings_bind_spin (s, "rl-epsilon-decay", self->decay);
+  gb_settings_bind_spin (s, "rl-seed", self->seed);
+  gb_settings_bind_spin (s, "rl-compare-seeds", self->cmp_seeds);
+  gb_settings_bind_spin (s, "rl-compare-episodes", self->cmp_episodes);
+  gb_settings_bind_range (s, "rl-speed", GTK_RANGE (self->speed));
+  g_settings_bind (s, "rl-first-of-ties", self->ties_check, "active", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (s, "rl-numbers", self->numbers_check, "active", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (s, "rl-show-q", self->q_check, "active", G_SETTINGS_BIND_DEFAULT);
+  gb_settings_bind_drop (s, "rl-compare-with", self->algo_b_drop, others, G_N_ELEMENTS (others));
+  gb_settings_bind_drop (s, "rl-algorithm", self->algo_drop, gb_learn_keys, GB_LEARN_N);
+  gb_settings_bind_drop (s, "rl-world", self->env_drop, worlds, G_N_ELEMENTS (worlds));
+}
+
 static void
 gb_rl_page_dispose (GObject *object)
 {
   GbRlPage *self = GB_RL_PAGE (object);
+  g_clear_object (&self->settings);
   gb_rl_page_stop (GB_PAGE (self));
   if (self->cart_view != NULL)
     gb_rl_cart_view_set_frame_stats (self->cart_view, NULL);
@@ -854,7 +893,7 @@ gb_rl_page_class_init (GbRlPageClass *klass)
   CHILD (alpha), CHILD (gamma), CHILD (epsilon), CHILD (decay), CHILD (slip), CHILD (seed);
   CHILD (r_step), CHILD (r_goal), CHILD (r_pit), CHILD (r_cliff);
   CHILD (cmp_seeds), CHILD (cmp_episodes);
-  CHILD (ties_check), CHILD (speed), CHILD (step_button), CHILD (episode_button), CHILD (compare_button);
+  CHILD (ties_check), CHILD (numbers_check), CHILD (q_check), CHILD (speed), CHILD (step_button), CHILD (episode_button), CHILD (compare_button);
   CHILD (play_button), CHILD (grid_box), CHILD (td_box), CHILD (cart_box), CHILD (views);
   CHILD (grid_view), CHILD (compare_view), CHILD (cart_view), CHILD (cart_panel), CHILD (dqn_view), CHILD (pg_view), CHILD (corridor_view);
   CHILD (cart_compare_view);
@@ -894,4 +933,5 @@ gb_rl_page_init (GbRlPage *self)
   GbGrid *g = gb_grid_preset (env_keys[0], NULL);
   install_grid (self, g, g->name);
   show_mode (self);
+  bind_settings (self);
 }

@@ -73,3 +73,48 @@ gb_settings_uint_to_enum (const GValue *value, const GVariantType *type, gpointe
 {
   return g_variant_new_string (g_value_get_uint (value) == 1 ? "region" : "icdf");
 }
+
+typedef struct {
+  GSettings *settings;
+  char *key;
+  const char *const *nicks;
+  int n;
+} DropBinding;
+
+static void
+drop_binding_free (gpointer data, GClosure *closure)
+{
+  DropBinding *b = data;
+  g_object_unref (b->settings);
+  g_free (b->key);
+  g_free (b);
+}
+
+static void
+drop_changed_cb (GtkDropDown *drop, GParamSpec *pspec, DropBinding *b)
+{
+  guint i = gtk_drop_down_get_selected (drop);
+  if (i < (guint) b->n)
+    g_settings_set_string (b->settings, b->key, b->nicks[i]);
+}
+
+void
+gb_settings_bind_drop (GSettings *settings, const char *key, GtkDropDown *drop, const char *const *nicks, int n_nicks)
+{
+  g_autofree char *nick = g_settings_get_string (settings, key);
+  for (int i = 0; i < n_nicks; i++)
+    if (g_str_equal (nick, nicks[i]) && gtk_drop_down_get_selected (drop) != (guint) i)
+      gtk_drop_down_set_selected (drop, i);
+  DropBinding *b = g_new0 (DropBinding, 1);
+  b->settings = g_object_ref (settings);
+  b->key = g_strdup (key);
+  b->nicks = nicks, b->n = n_nicks;
+  g_signal_connect_data (drop, "notify::selected", G_CALLBACK (drop_changed_cb), b, drop_binding_free, 0);
+}
+
+void
+gb_settings_bind_range (GSettings *settings, const char *key, GtkRange *range)
+{
+  gtk_range_set_value (range, g_settings_get_double (settings, key));
+  g_settings_bind (settings, key, gtk_range_get_adjustment (range), "value", G_SETTINGS_BIND_SET);
+}

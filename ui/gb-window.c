@@ -2,6 +2,10 @@
 /* gb-window.c — the main window and its actions (open, save, export). */
 #include "gb-window.h"
 
+#include "gb-a11y.h"
+#include "gb-recent-menu.h"
+
+#include <glib/gi18n.h>
 #include <string.h>
 
 #include "gb-rl-cart-agent.h"
@@ -33,6 +37,10 @@ struct _GbWindow {
   GbPage *unsaved_page;      /* the page whose unsaved model the answer is about */
   gboolean close_confirmed;
   guint wait_source;         /* waiting for that page's long work to stop */
+
+  GQueue to_open;            /* of char *: files given together, opened one after the other */
+  GMenu *recent_menu;
+  GbRecentMenu *recent;
 };
 
 G_DEFINE_FINAL_TYPE (GbWindow, gb_window, GTK_TYPE_APPLICATION_WINDOW)
@@ -88,23 +96,49 @@ current_page (GbWindow *self)
   return GB_PAGE (gtk_stack_get_visible_child (self->stack));
 }
 
-void
-gb_window_open_model (GbWindow *self, const char *path)
+/* The page a file belongs to: diffusion models to their page, text (an RL
+ * session, a saved policy or a map) and cart-pole agents to the RL page;
+ * anything else is tried as a VAE. */
+static GbPage *
+page_for (GbWindow *self, const char *path)
 {
-  /* Diffusion models go to their page, text (an RL session, a saved policy
-   * or a map) to the RL page; anything else is tried as a VAE. */
   g_autoptr (GbSafetensors) st = gb_safetensors_load (path, NULL);
   const char *kind = st ? gb_safetensors_get_metadata (st, "kind") : NULL;
   gboolean diffusion = g_strcmp0 (kind, "diffusion-mlp") == 0 || g_strcmp0 (kind, "diffusion-unet") == 0;
   GbCartAlgo cart;
   gboolean rl = (st == NULL && is_text_file (path))
                 || (st != NULL && gb_cart_algo_parse (gb_safetensors_get_metadata (st, "algo"), &cart));
-  GbPage *page = GB_PAGE (diffusion ? GTK_WIDGET (self->diffusion_page)
-                          : rl      ? GTK_WIDGET (self->rl_page)
-                                    : GTK_WIDGET (self->latent_page));
-  if (diffusion || rl)
-    gtk_stack_set_visible_child (self->stack, GTK_WIDGET (page));
-  open_checked (self, path, page);
+  return GB_PAGE (diffusion ? GTK_WIDGET (self->diffusion_page)
+                  : rl      ? GTK_WIDGET (self->rl_page)
+                            : GTK_WIDGET (self->latent_page));
+}
+
+/* Opens the files waiting, until one asks about unsaved work (its answer goes on). */
+static void
+open_next (GbWindow *self)
+{
+  while (self->pending == PENDING_NONE && !g_queue_is_empty (&self->to_open))
+    {
+      g_autofree char *path = g_queue_pop_head (&self->to_open);
+      GbPage *page = page_for (self, path);
+      if (page != GB_PAGE (self->latent_page))
+        gtk_stack_set_visible_child (self->stack, GTK_WIDGET (page));
+      open_checked (self, path, page);
+    }
+}
+
+void
+gb_window_open_files (GbWindow *self, const char *const *paths, int n)
+{
+  for (int i = 0; i < n; i++)
+    g_queue_push_tail (&self->to_open, g_strdup (paths[i]));
+  open_next (self);
+}
+
+void
+gb_window_open_model (GbWindow *self, const char *path)
+{
+  gb_window_open_files (self, &path, 1);
 }
 
 /* Opens path in that page, whatever it replaces. */
@@ -115,7 +149,10 @@ open_now (GbWindow *self, const char *path, GbPage *page)
   if (!gb_page_open (page, path, &error))
     gb_window_show_message (self, error->message);
   else
-    gtk_info_bar_set_revealed (self->infobar, FALSE);
+    {
+      gtk_info_bar_set_revealed (self->infobar, FALSE);
+      gb_recent_menu_add (path);
+    }
 }
 
 static void
@@ -172,6 +209,8 @@ dialog_response_cb (GtkNativeDialog *dialog, int response, GbWindow *self)
         gb_window_show_message (self, error->message);
       else
         gtk_info_bar_set_revealed (self->infobar, FALSE);
+      if (ok && kind == GB_PAGE_SAVE)
+        gb_recent_menu_add (path);
       close_dialog (self, dialog);
       if (kind == GB_PAGE_SAVE)
         saved_for_pending (self, ok);
@@ -217,6 +256,51 @@ export_action (GtkWidget *widget, const char *name, GVariant *param)
 {
   GbWindow *self = GB_WINDOW (widget);
   run_dialog (self, current_page (self), GB_PAGE_EXPORT);
+}
+
+static void
+open_recent_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  const char *path = g_variant_get_string (param, NULL);
+  gb_window_open_files (GB_WINDOW (widget), &path, 1);
+}
+
+/* Files dropped on the window (from Files, say) open as if given on the command line. */
+static gboolean
+drop_cb (GtkDropTarget *target, const GValue *value, double x, double y, GbWindow *self)
+{
+  GSList *files = gdk_file_list_get_files (g_value_get_boxed (value));
+  g_autoptr (GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+  for (GSList *l = files; l != NULL; l = l->next)
+    {
+      char *path = g_file_get_path (l->data);
+      if (path != NULL)
+        g_ptr_array_add (paths, path);
+      else
+        gb_window_show_message (self, _("Only local files can be opened."));
+    }
+  g_slist_free (files);
+  gb_window_open_files (self, (const char *const *) paths->pdata, (int) paths->len);
+  return paths->len > 0;
+}
+
+/* Ctrl+C where no text field takes it: the numbers of what is selected, tab-separated
+ * with a header row, as a spreadsheet pastes them. */
+static void
+copy_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  GbWindow *self = GB_WINDOW (widget);
+  g_autoptr (GbTable) t = gb_page_table (current_page (self), TRUE);
+  if (t == NULL)
+    {
+      gb_window_show_message (self, _("Nothing selected to copy: select a point, a cell or a timestep first."));
+      return;
+    }
+  g_autofree char *tsv = gb_table_to_tsv (t);
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), tsv);
+  g_autofree char *msg = g_strdup_printf (_("Copied the numbers of %s (%d columns, tab-separated)."),
+                                          gb_table_title (t), gb_table_n_columns (t));
+  gb_window_show_message (self, msg);
 }
 
 static void
@@ -279,6 +363,7 @@ saved_for_pending (GbWindow *self, gboolean ok)
     continue_pending (self);
   else
     clear_pending (self);   /* the save failed and said why: nothing is lost, nothing goes on */
+  open_next (self);
 }
 
 /* Save As for the unsaved model, once its page's long work has stopped. */
@@ -315,6 +400,7 @@ answer_cb (GbConfirm answer, gpointer data)
       else if (self->wait_source == 0)
         self->wait_source = g_timeout_add (50, save_unsaved_cb, self);
     }
+  open_next (self);
   g_object_unref (self);
 }
 
@@ -379,6 +465,8 @@ static void
 gb_window_dispose (GObject *object)
 {
   GbWindow *self = GB_WINDOW (object);
+  g_queue_clear_full (&self->to_open, g_free);
+  g_clear_object (&self->recent);
   if (self->dialog != NULL)
     {
       gtk_native_dialog_destroy (self->dialog);
@@ -407,6 +495,7 @@ gb_window_class_init (GbWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, GbWindow, infobar);
   gtk_widget_class_bind_template_child (widget_class, GbWindow, info_label);
   gtk_widget_class_bind_template_child (widget_class, GbWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, GbWindow, recent_menu);
   gtk_widget_class_bind_template_child (widget_class, GbWindow, latent_page);
   gtk_widget_class_bind_template_child (widget_class, GbWindow, rl_page);
   gtk_widget_class_bind_template_child (widget_class, GbWindow, diffusion_page);
@@ -415,6 +504,9 @@ gb_window_class_init (GbWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.save", NULL, save_action);
   gtk_widget_class_install_action (widget_class, "win.export", NULL, export_action);
   gtk_widget_class_install_action (widget_class, "win.page", "s", page_action);
+  gtk_widget_class_install_action (widget_class, "win.copy", NULL, copy_action);
+  gtk_widget_class_install_action (widget_class, "win.open-recent", "s", open_recent_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_c, GDK_CONTROL_MASK, "win.copy", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1, GDK_CONTROL_MASK, "win.page", "s", "latent");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_2, GDK_CONTROL_MASK, "win.page", "s", "rl");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_3, GDK_CONTROL_MASK, "win.page", "s", "diffusion");
@@ -426,6 +518,28 @@ gb_window_class_init (GbWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK, "win.save", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK, "win.export", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_m, GDK_CONTROL_MASK, "win.toggle-manifold", NULL);
+}
+
+/* The Keyboard Shortcuts window opens on the keys of the page on show. */
+static void
+shortcuts_follow_page (GbWindow *self)
+{
+  GtkShortcutsWindow *help = gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (self));
+  const char *page = gtk_stack_get_visible_child_name (self->stack);
+  if (help != NULL && page != NULL)
+    g_object_set (help, "section-name", page, NULL);
+}
+
+/* The message bar's close button is GTK's, an image with no name: "Close the message". */
+static void
+name_close_button (GtkWidget *w)
+{
+  for (GtkWidget *c = gtk_widget_get_first_child (w); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      if (GTK_IS_BUTTON (c) && gtk_button_get_label (GTK_BUTTON (c)) == NULL)
+        gtk_accessible_update_property (GTK_ACCESSIBLE (c), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Close the message"), -1);
+      name_close_button (c);
+    }
 }
 
 static void
@@ -441,7 +555,17 @@ gb_window_init (GbWindow *self)
   for (int i = 0; page_at (self, i) != NULL; i++)
     g_signal_connect (page_at (self, i), "message", G_CALLBACK (page_message_cb), self);
   gb_latent_page_focus_plane (self->latent_page);
+  /* Buttons named once, by what they show; again for what a page adds when it is shown. */
+  gb_a11y_tidy (GTK_WIDGET (self));
+  name_close_button (GTK_WIDGET (self->infobar));
+  self->recent = gb_recent_menu_new (self->recent_menu, "win.open-recent");
+  GtkDropTarget *drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
+  g_signal_connect (drop, "drop", G_CALLBACK (drop_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
+  g_signal_connect_swapped (self->stack, "notify::visible-child", G_CALLBACK (gb_a11y_tidy), self);
+  g_signal_connect_swapped (self->stack, "notify::visible-child", G_CALLBACK (shortcuts_follow_page), self);
 }
+
 
 GbWindow *
 gb_window_new (GtkApplication *app)

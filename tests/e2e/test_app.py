@@ -52,6 +52,9 @@ class Xvfb:
 class App:
     def __init__(self, binary, display, tmp, extra_env=None, args=(), wrapper=()):
         env = dict(os.environ)
+        # No session bus unless a session brings its own: a Glassbox already running on the
+        # desktop's bus would otherwise be handed the test's files.
+        env.update({"DBUS_SESSION_BUS_ADDRESS": "unix:path=/nonexistent"})
         env.update({"DISPLAY": display, "GSETTINGS_BACKEND": "memory", "GLASSBOX_FRAME_STATS": "1",
                     "G_MESSAGES_DEBUG": "Glassbox", "GDK_BACKEND": "x11", "NO_AT_BRIDGE": "1",
                     "GTK_A11Y": "none"})
@@ -501,6 +504,12 @@ def session_rl(binary, display, tmp):
     time.sleep(0.5)
     g2, n = app.settle(g1, os.path.join(tmp, "rl-grid2.png"), RL_GRID, 300)
     check(n > 300, "Step back undoes a sweep")
+    # Export as CSV: the numbers behind the curves, one row a sweep.
+    curves = os.path.join(tmp, "rl-curves.csv")
+    app.dialog("ctrl+e", "Export the View", curves)
+    rows = written(curves).decode().splitlines()
+    check(rows[0] == "sweep,Bellman residual" and len(rows) >= 3 and float(rows[1].split(",")[1]) > 0,
+          "Export writes the curves' numbers as CSV: %r" % rows[:3])
 
     # A map of the user's, opened through the file chooser.
     mpath = os.path.join(tmp, "maze.txt")
@@ -888,6 +897,163 @@ def images_session(app, binary, tmp, shot):
     check(colours_above_strip(gif, 50) > 8, "the image domain's GIF shows the images above the schedule strip")
 
 
+PROBE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "a11y_probe.py")
+
+
+def session_a11y(binary, display, tmp):
+    """What a screen reader gets: every control named once, by what it shows; the progress bars
+    named; the grid's description following the selected cell; Ctrl+C copying its numbers. The
+    app runs on its own D-Bus session with GTK's AT-SPI bridge on, and is driven through it."""
+    if subprocess.run(["/usr/bin/python3", "-c", "import pyatspi"], capture_output=True).returncode != 0 \
+            or shutil.which("dbus-daemon") is None:
+        print("# pyatspi or dbus-daemon is not installed: the accessibility session is skipped")
+        return
+    bus = subprocess.run(["dbus-daemon", "--session", "--fork", "--print-address=1", "--print-pid=1"],
+                         capture_output=True, text=True, check=True).stdout.split()
+    address, bus_pid = bus[0], int(bus[1])
+    # Settings in a key file, as a desktop keeps them: the RL page starts with the algorithm chosen last time.
+    config = os.path.join(tmp, "config")
+    os.makedirs(os.path.join(config, "glib-2.0", "settings"), exist_ok=True)
+    keyfile = os.path.join(config, "glib-2.0", "settings", "keyfile")
+    with open(keyfile, "w") as f:
+        f.write("[org/glassbox/Glassbox]\nrl-algorithm='policy-iteration'\n")
+    env = {"DBUS_SESSION_BUS_ADDRESS": address, "GTK_A11Y": "atspi", "NO_AT_BRIDGE": "0",
+           "GLASSBOX_DATASET": os.path.join(tmp, "no-such-dataset"), "GSETTINGS_BACKEND": "keyfile",
+           "XDG_CONFIG_HOME": config}
+    penv = dict(os.environ, DBUS_SESSION_BUS_ADDRESS=address, DISPLAY=display)
+
+    def probe(*args):
+        r = subprocess.run(["/usr/bin/python3", PROBE, *args], env=penv, capture_output=True, text=True, timeout=60)
+        check(r.returncode == 0, "the AT-SPI probe %s runs: %s" % (args[0], r.stderr[-500:]))
+        return r.stdout
+
+    def dump():
+        import json
+        return [json.loads(line) for line in probe("dump").splitlines()]
+
+    app = App(binary, display, tmp, env)
+    try:
+        time.sleep(3)
+        objs = dump()
+        named = {(o["role"], o["name"]) for o in objs}
+        for role in ("push button", "check box", "spin button", "slider", "combo box", "progress bar"):
+            for o in objs:
+                if o["role"] != role or o["name"].startswith("Gtk"):
+                    continue
+                words = o["name"].split()
+                half = len(words) // 2
+                check("_" not in o["name"].replace("x_t", ""), "%s “%s” has no mnemonic underscore" % (role, o["name"]))
+                check(not (half and words[:half] == words[half:]), "%s “%s” is not said twice" % (role, o["name"]))
+        check(not any(o["role"] == "progress bar" and o["name"] in ("", "GtkProgressBar") for o in objs),
+              "every progress bar has a name")
+        for want in [("push button", "Clear"), ("spin button", "γ (discount)"), ("spin button", "Seed"),
+                     ("progress bar", "Comparison progress"), ("progress bar", "Training progress"),
+                     ("push button", "Close the message")]:
+            check(want in named, "a %s named “%s”" % want)
+        print("ok - every control is named once, by what it shows")
+
+        # The RL page, driven by name: Converge; the grid says the status and then the selected cell.
+        app.key("ctrl+2")
+        time.sleep(1)
+        probe("press", "Converge")
+        time.sleep(1.5)
+        grid = [o for o in dump() if o["name"] == "Gridworld"]
+        check(len(grid) == 1 and grid[0]["description"].startswith("Policy iteration"),
+              "the algorithm chosen last time is back, and the grid describes its state: %r"
+              % (grid and grid[0]["description"]))
+        app.move(0.55, 0.30)
+        app.xdo("click", "1")
+        time.sleep(0.8)
+        desc = [o for o in dump() if o["name"] == "Gridworld"][0]["description"]
+        check("V = " in desc or "V(s)" in desc or "V " in desc, "the grid describes the selected cell: %r" % desc)
+        app.key("ctrl+c")
+        time.sleep(0.8)
+        said = " ".join(o["name"] for o in dump() if o["role"] == "label")
+        check("Copied the numbers of the cell in row" in said, "Ctrl+C copies the selected cell's numbers")
+        print("ok - the grid is described as it changes; Ctrl+C copies the selected cell")
+        app.focus()
+        app.key("alt+q")   # Q(s, a) as triangles (GTK 4.8 gives check boxes no AT-SPI action)
+        time.sleep(0.5)
+        app.quit()
+        with open(keyfile) as f:
+            kept = f.read()
+        check("rl-show-q=true" in kept, "a setting changed on the RL page is remembered: %r" % kept)
+    finally:
+        if app.proc.poll() is None:
+            app.proc.kill()
+        os.kill(bus_pid, 15)
+
+
+def session_desktop(binary, display, tmp):
+    """As a desktop starts it: one instance on the session bus — a second `glassbox FILE` opens the
+    file in the running window and exits; files dropped on the window open; what opened is in
+    Open Recent (GTK's recently-used list)."""
+    if shutil.which("dbus-daemon") is None:
+        print("# dbus-daemon is not installed: the desktop session is skipped")
+        return
+    bus = subprocess.run(["dbus-daemon", "--session", "--fork", "--print-address=1", "--print-pid=1"],
+                         capture_output=True, text=True, check=True).stdout.split()
+    address, bus_pid = bus[0], int(bus[1])
+    data = os.path.join(tmp, "desktop-data")
+    os.makedirs(data, exist_ok=True)
+    env = {"DBUS_SESSION_BUS_ADDRESS": address, "XDG_DATA_HOME": data}
+    recent = os.path.join(data, "recently-used.xbel")
+
+    def recorded(path, timeout=10):
+        uri = "file://" + path
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if os.path.exists(recent) and uri in open(recent).read():
+                return True
+            time.sleep(0.2)
+        return False
+
+    app = App(binary, display, tmp, env)
+    source = None
+    try:
+        time.sleep(2)
+        maze = os.path.join(tmp, "second.map")
+        with open(maze, "w") as f:
+            f.write(MAP)
+        second = subprocess.run([binary, maze], env=app.env, capture_output=True, text=True, timeout=30)
+        check(second.returncode == 0, "a second `glassbox FILE` hands the file over and exits: %s" % second.stderr)
+        check(recorded(maze), "the running window opens the file the second instance was given")
+        windows = app.xdo("search", "--onlyvisible", "--name", "^Glassbox$").split()
+        check(len(windows) == 1, "there is still one Glassbox window (%d)" % len(windows))
+
+        lake = os.path.join(tmp, "dropped-lake.txt")
+        with open(lake, "w") as f:
+            f.write("SFFF\nFHFH\nFFFH\nHFFG\n")
+        if subprocess.run(["/usr/bin/python3", "-c", "import gi; gi.require_version('Gtk', '4.0')"],
+                          capture_output=True).returncode == 0:
+            source = subprocess.Popen(["/usr/bin/python3", os.path.join(os.path.dirname(PROBE), "drag_source.py"),
+                                       lake], env=dict(app.env, DBUS_SESSION_BUS_ADDRESS="unix:path=/nonexistent"),
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            win = app.xdo("search", "--sync", "--onlyvisible", "--name", "^Drag source$", timeout=30).split()[0]
+            app.xdo("windowmove", "--sync", win, "1150", "820")
+            time.sleep(1)
+            geo = dict(line.split("=") for line in app.xdo("getwindowgeometry", "--shell", win).split())
+            sx, sy = int(geo["X"]) + int(geo["WIDTH"]) // 2, int(geo["Y"]) + int(geo["HEIGHT"]) // 2
+            app.xdo("mousemove", "--sync", str(sx), str(sy))
+            app.xdo("mousedown", "1")
+            tx, ty = app.x + app.w // 2, app.y + app.h // 2
+            for k in range(1, 21):   # a drag is many small motions, as a hand makes them
+                app.xdo("mousemove", "--sync", str(sx + (tx - sx) * k // 20), str(sy + (ty - sy) * k // 20))
+                time.sleep(0.05)
+            time.sleep(0.3)
+            app.xdo("mouseup", "1")
+            check(recorded(lake), "a file dragged onto the window opens (a FrozenLake map as Gymnasium writes it)")
+        else:
+            print("# PyGObject's GTK 4 is not installed: dropping a file is not tried")
+        app.quit()
+    finally:
+        if source is not None:
+            source.kill()
+        if app.proc.poll() is None:
+            app.proc.kill()
+        os.kill(bus_pid, 15)
+
+
 def main():
     if len(sys.argv) != 2:
         print(__doc__)
@@ -900,7 +1066,7 @@ def main():
     only = [s for s in os.environ.get("GLASSBOX_E2E_ONLY", "").split(",") if s]
     sessions = [("data", session_with_data), ("no-data", session_without_data), ("bad-model", session_bad_model),
                 ("rl", session_rl), ("open-argument", session_open_argument), ("diffusion", session_diffusion),
-                ("unsaved", session_unsaved)]
+                ("unsaved", session_unsaved), ("a11y", session_a11y), ("desktop", session_desktop)]
     try:
         for name, session in sessions:
             if only and name not in only:
