@@ -11,6 +11,7 @@
 #include "gb-image-folder.h"
 #include "gb-safetensors.h"
 #include "gb-table.h"
+#include "gb-lesson.h"
 #include "gb-test-util.h"
 #include "gb-vae-file.h"
 
@@ -697,12 +698,92 @@ test_table (void)
     }
 }
 
+static void
+test_lesson (void)
+{
+  const char *good =
+    "# A teacher's lesson\n"
+    "[glassbox-lesson]\nversion = 1\ntitle = Value iteration on the 4×3 world\n"
+    "text = Press Step.\npage = rl\n\n[rl]\nworld = 4x3\nalgorithm = value-iteration\ngamma = 1\n"
+    "hide = algorithm; compare;edit\n";
+  g_assert_true (gb_lesson_sniff (good, strlen (good)));
+  g_assert_false (gb_lesson_sniff ("grid:\nSG\n", 9));
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GbLesson) l = gb_lesson_parse (good, strlen (good), "vi.lesson", "/lessons", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (l->page, ==, "rl");
+  g_assert_cmpstr (l->title, ==, "Value iteration on the 4×3 world");
+  g_assert_cmpuint (g_strv_length (l->hide), ==, 3);
+  g_assert_cmpstr (l->hide[1], ==, "compare");
+  /* An empty hide (as Save as Lesson writes it) hides nothing. */
+  const char *open = "[glassbox-lesson]\nversion = 1\ntitle = t\npage = latent\n[latent]\nselect = 3\nhide =\n";
+  g_autoptr (GbLesson) none = gb_lesson_parse (open, strlen (open), "open.lesson", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (none->hide), ==, 0);
+  g_autofree char *map = gb_lesson_path (l, "maze.map");
+  g_assert_cmpstr (map, ==, "/lessons/maze.map");
+
+  /* Bad lessons are named and say what is wrong. */
+  const struct { const char *text; const char *message; } cases[] = {
+    { "[glassbox-lesson]\nversion = 2\ntitle = x\npage = rl\n", "needs a [glassbox-lesson] group with version = 1" },
+    { "[glassbox-lesson]\nversion = 1\npage = rl\n", "has no title" },
+    { "[glassbox-lesson]\nversion = 1\ntitle = x\npage = gan\n", "“page” is latent, rl or diffusion, not “gan”" },
+    { "[glassbox-lesson]\nversion = 1\ntitle = x\npage = rl\n[rl]\nwrold = cliff\n", "unknown key “wrold” in [rl]" },
+    { "[glassbox-lesson]\nversion = 1\ntitle = x\npage = rl\n[rl]\nhide = step;teleport\n",
+      "there is no control “teleport” to hide on the rl page" },
+    { "not a key file at all\n\x01", "bad.lesson: not a lesson" },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_clear_error (&error);
+      g_autoptr (GbLesson) bad = gb_lesson_parse (cases[i].text, strlen (cases[i].text), "bad.lesson", NULL, &error);
+      g_assert_null (bad);
+      if (error == NULL || strstr (error->message, cases[i].message) == NULL)
+        g_error ("case %zu: expected “%s” in “%s”", i, cases[i].message, error ? error->message : "(no error)");
+    }
+
+  /* Every shipped lesson parses, for the page it names. */
+  g_autofree char *dir = g_test_build_filename (G_TEST_DIST, "..", "resources", "lessons", NULL);
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  g_assert_nonnull (d);
+  int shipped = 0;
+  for (const char *name; (name = g_dir_read_name (d)) != NULL;)
+    {
+      if (!g_str_has_suffix (name, ".lesson"))
+        continue;
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_clear_error (&error);
+      g_autoptr (GbLesson) s = gb_lesson_load (path, &error);
+      if (s == NULL)
+        g_error ("%s: %s", name, error->message);
+      shipped++;
+    }
+  g_assert_cmpint (shipped, ==, 5);
+  g_clear_error (&error);
+
+  /* Saved and read back: the header, the page's keys and a comment listing what can be hidden. */
+  g_autoptr (GKeyFile) kf = gb_lesson_new_key_file ("Forward diffusion", "Scrub t.", "diffusion");
+  g_key_file_set_string (kf, "diffusion", "domain", "moons");
+  g_key_file_set_integer (kf, "diffusion", "t", 250);
+  g_autofree char *path = test_tmp_path ("forward.lesson");
+  g_clear_error (&error);
+  g_assert_true (gb_lesson_save (kf, path, &error));
+  g_autoptr (GbLesson) back = gb_lesson_load (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (back->page, ==, "diffusion");
+  g_assert_cmpint (g_key_file_get_integer (back->kf, "diffusion", "t", NULL), ==, 250);
+  g_autofree char *saved = NULL;
+  g_assert_true (g_file_get_contents (path, &saved, NULL, NULL));
+  g_assert_nonnull (strstr (saved, "domain;training;sampler"));
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/core/idx/good", test_idx_good);
   g_test_add_func ("/core/table/csv-json-npy", test_table);
+  g_test_add_func ("/core/lesson", test_lesson);
   g_test_add_func ("/core/idx/bad", test_idx_bad);
   g_test_add_func ("/core/dataset/folder", test_dataset_folder);
   g_test_add_func ("/core/dataset/fashion-mnist", test_dataset_fashion_mnist);

@@ -11,7 +11,7 @@
  * The forward process is computed in closed form for the scrubbed t from one
  * fixed noise draw, so it changes continuously.
  */
-#include "gb-diffusion-page.h"
+#include "gb-diffusion-page-private.h"
 
 #include "gb-settings.h"
 #include "gb-page.h"
@@ -37,65 +37,9 @@
 #include "gb-safetensors.h"
 #include "gb-series-paint.h"
 
-#define LATENT_DOMAIN GB_TOY_N_KINDS   /* the domains: the toys (painted included), latent, images */
-#define IMAGE_DOMAIN (LATENT_DOMAIN + 1)
-#define N_DOMAINS (IMAGE_DOMAIN + 1)
-#define IMAGE_D (28 * 28)
-
 static const char *const domain_titles[] = { "Swiss roll", "Two moons", "Eight Gaussians", "Checkerboard",
                                              "Concentric rings", "Painted by you", "VAE latent plane",
                                              "Fashion-MNIST images", NULL };
-
-/* A training run on its worker (GbDiffusionJob), and what the page needs of it. */
-typedef struct {
-  GbDiffusionJob *job;
-  GCancellable *cancel;
-  int domain;                   /* the model it trains */
-  int steps;
-} TrainJob;
-
-/* The sampling run on show, and its task while it runs. */
-typedef struct {
-  GbSampleRun *run;
-  GCancellable *cancel;
-  gboolean finished;            /* its task has ended */
-} Sampling;
-
-struct _GbDiffusionPage {
-  GtkBox parent_instance;
-
-  /* The template's. */
-  GtkDropDown *domain_drop, *sampler_drop, *schedule_drop;
-  GtkSpinButton *train_steps, *T_spin, *seed, *ddim_steps, *eta, *guidance;
-  GtkCheckButton *sigma_tilde, *field_check, *clip_check;
-  GtkWidget *guidance_grid, *paint_toggle, *clear_paint;
-  GtkButton *train_button;
-  GtkProgressBar *progress;
-  GtkLabel *model_label, *view_hint;
-  GbDiffusionTimeline *timeline;
-  GtkStack *views;
-  GbDiffusionCloudView *cloud_view;
-  GbDiffusionImageView *image_view;
-  GtkDrawingArea *schedule_area, *loss_area;
-  GSettings *settings;                    /* the page's settings, remembered */
-
-  gboolean updating;                      /* controls set by the page, not the user */
-  int domain;
-  GbDenoiser *models[N_DOMAINS];          /* per domain, or NULL */
-  gboolean unsaved[N_DOMAINS];            /* models[k] was trained here and not saved */
-  GbDenoiser *net;                        /* models[domain] */
-  const GbDenoiser *guidance_net;         /* the image model the guidance was last set for */
-  GbVae *vae;                             /* the shipped VAE, for the latent plane */
-  GbLongRun long_run;                     /* no suspend while training; a notification when done */
-  TrainJob *train;
-  GArray *losses;                         /* the last training's, for the plot */
-  Sampling sampling;
-
-  gboolean reverse;
-  int t;                                  /* on show (the timeline's, or an exported frame's) */
-  guint tick_id;                          /* following a sampler */
-  GbFrameStats *stats;                    /* NULL unless GLASSBOX_FRAME_STATS */
-};
 
 static void page_iface_init (GbPageInterface *iface);
 
@@ -371,6 +315,7 @@ finish_training (GbDiffusionPage *self, gboolean keep)
       gb_denoiser_free (self->models[domain]);
       self->models[domain] = g_steal_pointer (&net);
       self->unsaved[domain] = TRUE;
+      g_clear_pointer (&self->model_path[domain], g_free);
       if (domain == self->domain)
         {
           self->net = self->models[domain];
@@ -682,6 +627,8 @@ gb_diffusion_page_open (GbPage *page, const char *path, GError **error)
   gb_denoiser_free (self->models[domain]);
   self->models[domain] = net;
   self->unsaved[domain] = FALSE;
+  g_free (self->model_path[domain]);
+  self->model_path[domain] = g_canonicalize_filename (path, NULL);
   select_domain (self, domain);
   return TRUE;
 }
@@ -698,6 +645,8 @@ gb_diffusion_page_save (GbPage *page, const char *path, GError **error)
   if (!gb_denoiser_save (self->net, path, error))
     return FALSE;
   self->unsaved[self->domain] = FALSE;
+  g_free (self->model_path[self->domain]);
+  self->model_path[self->domain] = g_canonicalize_filename (path, NULL);
   return TRUE;
 }
 
@@ -807,6 +756,9 @@ static void
 page_iface_init (GbPageInterface *iface)
 {
   iface->table = page_table;
+  iface->apply_lesson = gb_diffusion_page_apply_lesson;
+  iface->save_lesson = gb_diffusion_page_save_lesson;
+  iface->end_lesson = gb_diffusion_page_end_lesson;
   iface->open = gb_diffusion_page_open;
   iface->save = gb_diffusion_page_save;
   iface->export = gb_diffusion_page_export;
@@ -877,6 +829,7 @@ gb_diffusion_page_dispose (GObject *object)
 {
   GbDiffusionPage *self = GB_DIFFUSION_PAGE (object);
   g_clear_object (&self->settings);
+  g_clear_pointer (&self->lesson_hidden, g_ptr_array_unref);
   if (self->image_view != NULL)
     {
       gb_diffusion_page_stop (GB_PAGE (self));
@@ -896,7 +849,7 @@ gb_diffusion_page_finalize (GObject *object)
 {
   GbDiffusionPage *self = GB_DIFFUSION_PAGE (object);
   for (int k = 0; k < N_DOMAINS; k++)
-    gb_denoiser_free (self->models[k]);
+    gb_denoiser_free (self->models[k]), g_free (self->model_path[k]);
   g_array_unref (self->losses);
   g_clear_pointer (&self->vae, gb_vae_free);
   G_OBJECT_CLASS (gb_diffusion_page_parent_class)->finalize (object);
@@ -923,7 +876,7 @@ gb_diffusion_page_class_init (GbDiffusionPageClass *klass)
   g_type_ensure (GB_TYPE_DIFFUSION_TIMELINE);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/glassbox/Glassbox/ui/gb-diffusion-page.ui");
 #define CHILD(name) gtk_widget_class_bind_template_child (widget_class, GbDiffusionPage, name)
-  CHILD (domain_drop), CHILD (sampler_drop), CHILD (schedule_drop);
+  CHILD (domain_drop), CHILD (sampler_drop), CHILD (schedule_drop), CHILD (sample_button);
   CHILD (train_steps), CHILD (T_spin), CHILD (seed), CHILD (ddim_steps), CHILD (eta), CHILD (guidance);
   CHILD (sigma_tilde), CHILD (field_check), CHILD (clip_check), CHILD (guidance_grid), CHILD (paint_toggle);
   CHILD (clear_paint), CHILD (train_button), CHILD (progress), CHILD (model_label), CHILD (view_hint);
@@ -945,6 +898,7 @@ static void
 gb_diffusion_page_init (GbDiffusionPage *self)
 {
   self->losses = g_array_new (FALSE, FALSE, sizeof (double));
+  self->lesson_hidden = g_ptr_array_new_with_free_func (g_object_unref);
   self->stats = gb_frame_stats_new ("diffusion-frame-stats", "frames", "canvases' drawing");
   self->updating = TRUE;
   gtk_widget_init_template (GTK_WIDGET (self));

@@ -86,3 +86,96 @@ gb_form_dispose_template (GtkWidget *widget, GType type)
   while ((child = gtk_widget_get_first_child (widget)) != NULL)
     gtk_widget_unparent (child);
 }
+
+static void
+hide (GPtrArray *hidden, GtkWidget *w)
+{
+  if (!gtk_widget_get_visible (w))
+    return;
+  gtk_widget_set_visible (w, FALSE);
+  g_ptr_array_add (hidden, g_object_ref (w));
+}
+
+void
+gb_form_hide_control (GPtrArray *hidden, GtkWidget *control)
+{
+  hide (hidden, control);
+  GtkWidget *parent = gtk_widget_get_parent (control);
+  for (GtkWidget *c = parent ? gtk_widget_get_first_child (parent) : NULL; c != NULL; c = gtk_widget_get_next_sibling (c))
+    if (GTK_IS_LABEL (c) && gtk_label_get_mnemonic_widget (GTK_LABEL (c)) == control)
+      hide (hidden, c);
+}
+
+void
+gb_form_hide_section (GPtrArray *hidden, GtkWidget *heading)
+{
+  hide (hidden, heading);
+  for (GtkWidget *c = gtk_widget_get_next_sibling (heading); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      if (GTK_IS_LABEL (c) && gtk_widget_has_css_class (c, "heading"))
+        break;
+      hide (hidden, c);
+    }
+}
+
+void
+gb_form_unhide (GPtrArray *hidden)
+{
+  for (guint i = 0; i < hidden->len; i++)
+    gtk_widget_set_visible (hidden->pdata[i], TRUE);
+  g_ptr_array_set_size (hidden, 0);
+}
+
+gboolean
+gb_form_lesson_check (GKeyFile *kf, const char *group, const char *key, GtkCheckButton *check, GError **error)
+{
+  if (!g_key_file_has_key (kf, group, key, NULL))
+    return TRUE;
+  g_autoptr (GError) e = NULL;
+  gboolean on = g_key_file_get_boolean (kf, group, key, &e);
+  if (e != NULL)
+    {
+      g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE, "[%s] %s is true or false", group, key);
+      return FALSE;
+    }
+  gtk_check_button_set_active (check, on);
+  return TRUE;
+}
+
+gboolean
+gb_form_lesson_spin (GKeyFile *kf, const char *group, const char *key, GtkSpinButton *spin, GError **error)
+{
+  if (!g_key_file_has_key (kf, group, key, NULL))
+    return TRUE;
+  g_autoptr (GError) e = NULL;
+  double v = g_key_file_get_double (kf, group, key, &e);
+  double lo, hi;
+  gtk_spin_button_get_range (spin, &lo, &hi);
+  if (e != NULL || !(v >= lo && v <= hi))
+    {
+      g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE, "[%s] %s is a number from %g to %g",
+                   group, key, lo, hi);
+      return FALSE;
+    }
+  gtk_spin_button_set_value (spin, v);
+  return TRUE;
+}
+
+int
+gb_form_lesson_choice (GKeyFile *kf, const char *group, const char *key, const char *const *nicks, int n,
+                       GError **error)
+{
+  g_autofree char *v = g_key_file_get_string (kf, group, key, NULL);
+  if (v == NULL)
+    return -1;
+  g_strstrip (v);
+  for (int i = 0; i < n; i++)
+    if (g_str_equal (v, nicks[i]))
+      return i;
+  g_autoptr (GString) list = g_string_new (NULL);
+  for (int i = 0; i < n; i++)
+    g_string_append_printf (list, "%s%s", i ? ", " : "", nicks[i]);
+  g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE, "[%s] %s is one of %s, not “%s”", group, key,
+               list->str, v);
+  return -2;
+}

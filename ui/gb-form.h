@@ -27,6 +27,26 @@ void           gb_form_palette   (GtkWidget *widget, GbPalette *pal);
 void           gb_form_focus_ring (GtkWidget *canvas, cairo_t *cr, int w, int h, const GbPalette *pal);
 /* For the dispose of a widget of type `type` made from a template: disposes
  * the template and unparents every child, the unnamed ones too. */
+/* Hides a control with the labels that name it (those whose mnemonic widget
+ * it is), for a lesson that hides it, adding what it hid to hidden (of
+ * GtkWidget, referenced); gb_form_unhide shows them again. What was not
+ * visible is left alone, so it stays as the page had it. */
+void           gb_form_hide_control (GPtrArray *hidden, GtkWidget *control);
+/* The same for a section: its heading (a label of class "heading") and what
+ * follows it in its box, up to the next heading. */
+void           gb_form_hide_section (GPtrArray *hidden, GtkWidget *heading);
+void           gb_form_unhide       (GPtrArray *hidden);
+/* Reads a lesson's boolean, number or string key into a check button, a
+ * spin button (clamped to its range is an error) or nothing; TRUE when
+ * absent. The messages name the lesson's key. */
+gboolean       gb_form_lesson_check (GKeyFile *kf, const char *group, const char *key, GtkCheckButton *check,
+                                     GError **error);
+gboolean       gb_form_lesson_spin  (GKeyFile *kf, const char *group, const char *key, GtkSpinButton *spin,
+                                     GError **error);
+/* The index of the key's value among nicks (n of them), −1 when the key is absent; an
+ * unknown value is an error that lists them. */
+int            gb_form_lesson_choice (GKeyFile *kf, const char *group, const char *key, const char *const *nicks,
+                                      int n, GError **error);
 void           gb_form_dispose_template (GtkWidget *widget, GType type);
 
 G_END_DECLS

@@ -508,3 +508,15 @@ gb_latent_inference_panel_init (GbLatentInferencePanel *self)
   g_signal_connect_swapped (self->kl_check, "toggled", G_CALLBACK (set_view_toggled_cb), self);
   update_text (self);
 }
+
+void
+gb_latent_inference_panel_set_posterior (GbLatentInferencePanel *self, gboolean on)
+{
+  gtk_check_button_set_active (self->posterior_check, on);
+}
+
+gboolean
+gb_latent_inference_panel_get_posterior_on (GbLatentInferencePanel *self)
+{
+  return gtk_check_button_get_active (self->posterior_check);
+}

@@ -36,6 +36,9 @@ gboolean gb_latent_inference_panel_get_q_opt (GbLatentInferencePanel *self, floa
 void     gb_latent_inference_panel_set_two_d     (GbLatentInferencePanel *self, gboolean two_d);
 gboolean gb_latent_inference_panel_get_aggregate  (GbLatentInferencePanel *self);
 gboolean gb_latent_inference_panel_get_kl_colour (GbLatentInferencePanel *self);
+/* The true posterior's check, as a lesson sets it. */
+void     gb_latent_inference_panel_set_posterior (GbLatentInferencePanel *self, gboolean on);
+gboolean gb_latent_inference_panel_get_posterior_on (GbLatentInferencePanel *self);
 /* The numbers as the panel shows them (for tests and the render command). */
 const char *gb_latent_inference_panel_get_text (GbLatentInferencePanel *self);
 

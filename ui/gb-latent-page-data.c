@@ -80,6 +80,11 @@ encode_done_cb (GObject *source, GAsyncResult *result, gpointer data)
                                        "The preview, the manifold and sampling still work.");
           gb_latent_train_panel_set_data (self->train_panel, NULL, error->message);
           gb_latent_page_sync_scene (self, TRUE);
+          if (self->lesson_select >= 0)
+            {
+              self->lesson_select = -1;
+              gb_latent_page_message (self, "The lesson's test image cannot be selected: there is no data set.");
+            }
         }
       gb_latent_page_message (self, error->message);
       return;
@@ -103,6 +108,7 @@ encode_done_cb (GObject *source, GAsyncResult *result, gpointer data)
                                                         self->ds->test->n);
   gb_latent_page_install_snapshot (self, snap);
   gb_latent_page_fit_view (self);
+  gb_latent_page_lesson_data_ready (self);
 }
 
 

@@ -41,6 +41,7 @@ struct _GbLatentPage {
   GtkSpinButton *interp_k;
   GtkButton *clear_button;
   GtkButton *reset_button;
+  GtkButton *dataset_button;
   GbLatentTrainPanel *train_panel;
   GbLatentInferencePanel *inference_panel;
   GbLatentSlicePanel *slice_panel;
@@ -102,7 +103,18 @@ struct _GbLatentPage {
   float *samples;             /* (GB_LATENT_MAX_SAMPLES, D) */
 
   gboolean disposed;
+
+  /* Lessons: what a lesson hid, and the image it selects once the data set is there (−1: none). */
+  GPtrArray *lesson_hidden;
+  gint64 lesson_select;
 };
+
+/* gb-latent-page-lesson.c */
+gboolean gb_latent_page_apply_lesson (GbPage *page, const GbLesson *lesson, GError **error);
+gboolean gb_latent_page_save_lesson  (GbPage *page, GKeyFile *kf, const char *group, const char *dir, GError **error);
+void     gb_latent_page_end_lesson   (GbPage *page);
+/* Selects the image a lesson asked for, once the data set is encoded. */
+void     gb_latent_page_lesson_data_ready (GbLatentPage *self);
 
 /* gb-latent-page.c */
 void gb_latent_page_message             (GbLatentPage *self, const char *message);

@@ -614,6 +614,7 @@ gb_latent_page_dispose (GObject *object)
     g_cancellable_cancel (self->aggregate_cancel);
   g_clear_object (&self->aggregate_cancel);
   g_clear_object (&self->settings);
+  g_clear_pointer (&self->lesson_hidden, g_ptr_array_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), GB_TYPE_LATENT_PAGE);
   G_OBJECT_CLASS (gb_latent_page_parent_class)->dispose (object);
 }
@@ -664,6 +665,7 @@ gb_latent_page_class_init (GbLatentPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, GbLatentPage, interp_k);
   gtk_widget_class_bind_template_child (widget_class, GbLatentPage, clear_button);
   gtk_widget_class_bind_template_child (widget_class, GbLatentPage, reset_button);
+  gtk_widget_class_bind_template_child (widget_class, GbLatentPage, dataset_button);
   gtk_widget_class_bind_template_child (widget_class, GbLatentPage, train_panel);
   gtk_widget_class_bind_template_child (widget_class, GbLatentPage, inference_panel);
   gtk_widget_class_bind_template_child (widget_class, GbLatentPage, slice_panel);
@@ -673,6 +675,8 @@ static void
 gb_latent_page_init (GbLatentPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->lesson_hidden = g_ptr_array_new_with_free_func (g_object_unref);
+  self->lesson_select = -1;
   self->pair_a = self->pair_b = -1;
   self->home[0] = self->home[2] = -3.5, self->home[1] = self->home[3] = 3.5;
   gb_rng_init (&self->sample_rng, 1);
@@ -724,7 +728,7 @@ gb_latent_page_init (GbLatentPage *self)
       g_warning ("no shipped model: %s", error->message);
     }
   self->data_loading = TRUE;
-  gb_latent_page_set_model (self, vae, "shipped with Glassbox");
+  gb_latent_page_set_model (self, vae, "shipped with Glassbox");   /* (gb-latent-page-lesson.c knows this name) */
   gb_latent_page_start_encode (self);
   gb_latent_page_ensure_manifold (self);
 }
@@ -761,6 +765,9 @@ static void
 page_iface_init (GbPageInterface *iface)
 {
   iface->table = page_table;
+  iface->apply_lesson = gb_latent_page_apply_lesson;
+  iface->save_lesson = gb_latent_page_save_lesson;
+  iface->end_lesson = gb_latent_page_end_lesson;
   iface->open = gb_latent_page_open_model;
   iface->save = gb_latent_page_save_model;
   iface->export = gb_latent_page_export;

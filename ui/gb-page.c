@@ -42,6 +42,38 @@ gb_page_export (GbPage *self, const char *path, GError **error)
   return GB_PAGE_GET_IFACE (self)->export (self, path, error);
 }
 
+gboolean
+gb_page_apply_lesson (GbPage *self, const GbLesson *lesson, GError **error)
+{
+  GbPageInterface *iface = GB_PAGE_GET_IFACE (self);
+  if (iface->apply_lesson == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "This page has no lessons.");
+      return FALSE;
+    }
+  return iface->apply_lesson (self, lesson, error);
+}
+
+gboolean
+gb_page_save_lesson (GbPage *self, GKeyFile *kf, const char *group, const char *dir, GError **error)
+{
+  GbPageInterface *iface = GB_PAGE_GET_IFACE (self);
+  if (iface->save_lesson == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "This page has no lessons.");
+      return FALSE;
+    }
+  return iface->save_lesson (self, kf, group, dir, error);
+}
+
+void
+gb_page_end_lesson (GbPage *self)
+{
+  GbPageInterface *iface = GB_PAGE_GET_IFACE (self);
+  if (iface->end_lesson != NULL)
+    iface->end_lesson (self);
+}
+
 GbTable *
 gb_page_table (GbPage *self, gboolean selection)
 {
@@ -142,6 +174,15 @@ gb_page_file_chooser (GtkWindow *parent, GbPageFileKind kind, const GbPageFiles 
       gtk_file_filter_set_name (f, files->filters[i].name);
       for (int k = 0; files->filters[i].patterns[k] != NULL; k++)
         gtk_file_filter_add_pattern (f, files->filters[i].patterns[k]);
+      gtk_file_chooser_add_filter (chooser, f);
+      g_object_unref (f);
+    }
+  if (opening)
+    {
+      /* Any page's Open also opens lessons (they say which page they are for). */
+      GtkFileFilter *f = gtk_file_filter_new ();
+      gtk_file_filter_set_name (f, "Lessons");
+      gtk_file_filter_add_pattern (f, "*.lesson");
       gtk_file_chooser_add_filter (chooser, f);
       g_object_unref (f);
     }

@@ -11,6 +11,7 @@
 
 #include <gtk/gtk.h>
 
+#include "gb-lesson.h"
 #include "gb-table.h"
 
 G_BEGIN_DECLS
@@ -58,6 +59,14 @@ struct _GbPageInterface {
    * selected (a point, a cell, the timestep on show), for Ctrl+C; without,
    * the curves on show, for Export as CSV or JSON. NULL: there are none. */
   GbTable    *(*table)                 (GbPage *self, gboolean selection);
+  /* Lessons (gb-lesson.h), optional: sets the page up as the lesson's group
+   * says and hides the controls it names; writes the page's state into the
+   * group named as the page is (files it needs, like an opened map, are
+   * written beside it, in dir); shows every control again. */
+  gboolean    (*apply_lesson)          (GbPage *self, const GbLesson *lesson, GError **error);
+  gboolean    (*save_lesson)           (GbPage *self, GKeyFile *kf, const char *group, const char *dir,
+                                        GError **error);
+  void        (*end_lesson)            (GbPage *self);
 };
 
 gboolean    gb_page_open     (GbPage *self, const char *path, GError **error);
@@ -71,6 +80,10 @@ const char *gb_page_unsaved_name          (GbPage *self);
 gboolean    gb_page_is_busy               (GbPage *self);
 void        gb_page_show_unsaved          (GbPage *self);
 GbTable    *gb_page_table                 (GbPage *self, gboolean selection);
+gboolean    gb_page_apply_lesson          (GbPage *self, const GbLesson *lesson, GError **error);
+gboolean    gb_page_save_lesson           (GbPage *self, GKeyFile *kf, const char *group, const char *dir,
+                                           GError **error);
+void        gb_page_end_lesson            (GbPage *self);
 
 /* Emits "message" (for the window's message bar). */
 void        gb_page_message  (GbPage *self, const char *text);

@@ -57,6 +57,12 @@ show_groups (GbRlCartPanel *self)
 }
 
 void
+gb_rl_cart_panel_set_algo (GbRlCartPanel *self, GbCartAlgo algo)
+{
+  gtk_drop_down_set_selected (self->algo_drop, algo);
+}
+
+void
 gb_rl_cart_panel_show (GbRlCartPanel *self, GbCartAlgo algo, const GbCartSettings *s)
 {
   self->updating = TRUE;

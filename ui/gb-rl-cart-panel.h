@@ -22,6 +22,8 @@ GbCartAlgo gb_rl_cart_panel_get_algo     (GbRlCartPanel *self);
 void       gb_rl_cart_panel_get_settings (GbRlCartPanel *self, GbCartSettings *s);
 /* Shows an agent's algorithm and settings without emitting "changed". */
 void       gb_rl_cart_panel_show         (GbRlCartPanel *self, GbCartAlgo algo, const GbCartSettings *s);
+/* Chooses the algorithm as the user would (emits "changed": a new agent). */
+void       gb_rl_cart_panel_set_algo     (GbRlCartPanel *self, GbCartAlgo algo);
 /* A line under the settings (e.g. where the agent came from). */
 void       gb_rl_cart_panel_set_note     (GbRlCartPanel *self, const char *text);
 

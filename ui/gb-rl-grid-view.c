@@ -284,6 +284,27 @@ select_state (GbRlGridView *self, int s)
   gtk_widget_queue_draw (GTK_WIDGET (self->grid_area));
 }
 
+gboolean
+gb_rl_grid_view_select_cell (GbRlGridView *self, int row, int col)
+{
+  const GbGrid *g = self->learner ? self->learner->grid : NULL;
+  if (g == NULL || row < 0 || col < 0 || row >= g->rows || col >= g->cols || g->state_of_cell[row * g->cols + col] < 0)
+    return FALSE;
+  select_state (self, g->state_of_cell[row * g->cols + col]);
+  return TRUE;
+}
+
+gboolean
+gb_rl_grid_view_get_selected (GbRlGridView *self, int *row, int *col)
+{
+  if (self->learner == NULL || self->selected < 0)
+    return FALSE;
+  const GbGrid *g = self->learner->grid;
+  int cell = g->cell_of_state[self->selected];
+  *row = cell / g->cols, *col = cell % g->cols;
+  return TRUE;
+}
+
 static void
 motion_cb (GtkEventControllerMotion *motion, double x, double y, GbRlGridView *self)
 {

@@ -38,6 +38,10 @@ void gb_rl_grid_view_tables (GbRlGridView *self, int *n, const double **V, const
  * without, the curves — returns and lengths of the TD agent's episodes (each
  * row the mean of `bucket` episodes) and the Bellman error against steps or
  * sweeps. */
+/* Selects the cell at row, col (from 0) as a click would; FALSE when it is a wall or outside. */
+gboolean gb_rl_grid_view_select_cell (GbRlGridView *self, int row, int col);
+/* The selected cell (row, col from 0), or FALSE when none is. */
+gboolean gb_rl_grid_view_get_selected (GbRlGridView *self, int *row, int *col);
 GbTable *gb_rl_grid_view_table (GbRlGridView *self, gboolean selection);
 void gb_rl_grid_view_set_frame_stats (GbRlGridView *self, GbFrameStats *stats);
 /* The grid above the curves, into any cairo_t (Export). */

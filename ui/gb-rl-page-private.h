@@ -40,7 +40,8 @@ struct _GbRlPage {
   GtkSpinButton *cmp_seeds, *cmp_episodes;
   GtkCheckButton *ties_check, *numbers_check, *q_check;
   GtkScale *speed;
-  GtkButton *step_button, *episode_button, *compare_button;
+  GtkButton *step_button, *episode_button, *compare_button, *back_button, *reset_button;
+  GtkWidget *view_heading, *compare_heading, *edit_heading, *view_switcher;
   GtkToggleButton *play_button;
   GtkWidget *grid_box, *td_box, *cart_box;
   GtkStack *views;
@@ -67,6 +68,7 @@ struct _GbRlPage {
   double due;
   GbFrameStats *stats;        /* NULL unless GLASSBOX_FRAME_STATS: frames drawn while playing */
   GSettings *settings;        /* the page's settings, remembered */
+  GPtrArray *lesson_hidden;   /* of GtkWidget: what a lesson hid */
 };
 
 void     gb_rl_page_message     (GbRlPage *self, const char *text);
@@ -81,5 +83,10 @@ void     gb_rl_page_cart_tabs   (GbRlPage *self);
 gboolean gb_rl_page_cart_open   (GbRlPage *self, const char *path, GError **error);
 void     gb_rl_page_cart_settings_changed_cb (GbRlCartPanel *panel, gboolean needs_reset, GbRlPage *self);
 void     gb_rl_page_view_action (GtkWidget *widget, const char *name, GVariant *param);
+
+/* gb-rl-page-lesson.c */
+gboolean gb_rl_page_apply_lesson (GbPage *page, const GbLesson *lesson, GError **error);
+gboolean gb_rl_page_save_lesson  (GbPage *page, GKeyFile *kf, const char *group, const char *dir, GError **error);
+void     gb_rl_page_end_lesson   (GbPage *page);
 
 G_END_DECLS

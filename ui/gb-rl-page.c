@@ -768,6 +768,9 @@ static void
 page_iface_init (GbPageInterface *iface)
 {
   iface->table = page_table;
+  iface->apply_lesson = gb_rl_page_apply_lesson;
+  iface->save_lesson = gb_rl_page_save_lesson;
+  iface->end_lesson = gb_rl_page_end_lesson;
   iface->open = gb_rl_page_open;
   iface->save = gb_rl_page_save_session;
   iface->export = gb_rl_page_export;
@@ -834,6 +837,7 @@ gb_rl_page_dispose (GObject *object)
 {
   GbRlPage *self = GB_RL_PAGE (object);
   g_clear_object (&self->settings);
+  g_clear_pointer (&self->lesson_hidden, g_ptr_array_unref);
   gb_rl_page_stop (GB_PAGE (self));
   if (self->cart_view != NULL)
     gb_rl_cart_view_set_frame_stats (self->cart_view, NULL);
@@ -894,6 +898,8 @@ gb_rl_page_class_init (GbRlPageClass *klass)
   CHILD (r_step), CHILD (r_goal), CHILD (r_pit), CHILD (r_cliff);
   CHILD (cmp_seeds), CHILD (cmp_episodes);
   CHILD (ties_check), CHILD (numbers_check), CHILD (q_check), CHILD (speed), CHILD (step_button), CHILD (episode_button), CHILD (compare_button);
+  CHILD (back_button), CHILD (reset_button), CHILD (view_heading), CHILD (compare_heading), CHILD (edit_heading);
+  CHILD (view_switcher);
   CHILD (play_button), CHILD (grid_box), CHILD (td_box), CHILD (cart_box), CHILD (views);
   CHILD (grid_view), CHILD (compare_view), CHILD (cart_view), CHILD (cart_panel), CHILD (dqn_view), CHILD (pg_view), CHILD (corridor_view);
   CHILD (cart_compare_view);
@@ -922,6 +928,7 @@ static void
 gb_rl_page_init (GbRlPage *self)
 {
   self->runner = gb_rl_runner_new ();
+  self->lesson_hidden = g_ptr_array_new_with_free_func (g_object_unref);
   self->stats = gb_frame_stats_new ("rl-frame-stats", "frames while playing", "canvases' painting");
   gb_frame_stats_set_counting (self->stats, FALSE);
   self->updating = TRUE;   /* no learner yet for the template's signals */

@@ -4,8 +4,12 @@
 
 #include "gb-a11y.h"
 #include "gb-recent-menu.h"
+#include "gb-lesson-bar.h"
+#include "gb-lesson.h"
 
 #include <glib/gi18n.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "gb-rl-cart-agent.h"
@@ -41,6 +45,11 @@ struct _GbWindow {
   GQueue to_open;            /* of char *: files given together, opened one after the other */
   GMenu *recent_menu;
   GbRecentMenu *recent;
+
+  GbLessonBar *lesson_bar;
+  GMenu *lessons_menu;       /* the shipped lessons */
+  GbLesson *lesson;          /* the lesson on show, or NULL */
+  GbPage *lesson_page;       /* its page */
 };
 
 G_DEFINE_FINAL_TYPE (GbWindow, gb_window, GTK_TYPE_APPLICATION_WINDOW)
@@ -96,6 +105,157 @@ current_page (GbWindow *self)
   return GB_PAGE (gtk_stack_get_visible_child (self->stack));
 }
 
+/* --- lessons --- */
+
+#define LESSONS "/org/glassbox/Glassbox/lessons/"
+
+/* Whether path (a file, or a shipped lesson's resource:// address) is a lesson. */
+static gboolean
+is_lesson (const char *path)
+{
+  if (g_str_has_prefix (path, "resource://"))
+    return TRUE;
+  char buf[512];
+  FILE *f = fopen (path, "rb");
+  if (f == NULL)
+    return FALSE;
+  size_t n = fread (buf, 1, sizeof buf, f);
+  fclose (f);
+  return gb_lesson_sniff (buf, n);
+}
+
+static GbLesson *
+load_lesson (const char *path, GError **error)
+{
+  if (!g_str_has_prefix (path, "resource://"))
+    return gb_lesson_load (path, error);
+  g_autoptr (GFile) file = g_file_new_for_uri (path);
+  g_autofree char *text = NULL;
+  gsize len = 0;
+  if (!g_file_load_contents (file, NULL, &text, &len, NULL, error))
+    return NULL;
+  g_autofree char *base = g_file_get_basename (file);
+  return gb_lesson_parse (text, len, base, NULL, error);
+}
+
+static GbPage *
+page_named (GbWindow *self, const char *name)
+{
+  GtkWidget *w = gtk_stack_get_child_by_name (self->stack, name);
+  return w != NULL && GB_IS_PAGE (w) ? GB_PAGE (w) : NULL;
+}
+
+static void
+end_lesson (GbWindow *self)
+{
+  if (self->lesson_page != NULL)
+    gb_page_end_lesson (self->lesson_page);
+  g_clear_pointer (&self->lesson, gb_lesson_free);
+  self->lesson_page = NULL;
+  gb_lesson_bar_set (self->lesson_bar, NULL, NULL);
+}
+
+/* Sets the lesson's page up as it says, and shows its title and text above it. */
+static void
+open_lesson_now (GbWindow *self, const char *path)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GbLesson) lesson = load_lesson (path, &error);
+  GbPage *page = lesson ? page_named (self, lesson->page) : NULL;
+  end_lesson (self);
+  if (page != NULL)
+    {
+      gtk_stack_set_visible_child (self->stack, GTK_WIDGET (page));
+      if (!gb_page_apply_lesson (page, lesson, &error))
+        {
+          gb_page_end_lesson (page);
+          page = NULL;
+        }
+    }
+  if (page == NULL)
+    {
+      g_autofree char *msg = g_strdup_printf (_("The lesson could not be opened: %s"), error->message);
+      gb_window_show_message (self, msg);
+      return;
+    }
+  gtk_info_bar_set_revealed (self->infobar, FALSE);
+  gb_lesson_bar_set (self->lesson_bar, lesson->title, lesson->text);
+  self->lesson_page = page;
+  self->lesson = g_steal_pointer (&lesson);
+  if (!g_str_has_prefix (path, "resource://"))
+    gb_recent_menu_add (path);
+}
+
+static int
+by_name (const void *a, const void *b)
+{
+  return strcmp (*(char *const *) a, *(char *const *) b);
+}
+
+/* The Lessons menu: each shipped lesson by its title, in the order of their files' names. */
+static void
+fill_lessons_menu (GbWindow *self)
+{
+  g_auto (GStrv) names = g_resources_enumerate_children (LESSONS, 0, NULL);
+  if (names == NULL)
+    return;
+  qsort (names, g_strv_length (names), sizeof (char *), by_name);
+  for (int i = 0; names[i] != NULL; i++)
+    {
+      g_autofree char *uri = g_strconcat ("resource://" LESSONS, names[i], NULL);
+      g_autoptr (GbLesson) lesson = load_lesson (uri, NULL);
+      if (lesson == NULL)
+        {
+          g_warning ("the shipped lesson %s does not load", names[i]);
+          continue;
+        }
+      g_autoptr (GMenuItem) item = g_menu_item_new (lesson->title, NULL);
+      g_menu_item_set_action_and_target_value (item, "win.open-recent", g_variant_new_string (uri));
+      g_menu_append_item (self->lessons_menu, item);
+    }
+}
+
+/* Save as Lesson…: the page's state, with the title, text and hidden controls of the
+ * lesson on show when it is this page's (a teacher adjusting a lesson), else the file's name. */
+static gboolean
+save_lesson_cb (GbPage *page, const char *path, GError **error)
+{
+  GbWindow *self = GB_WINDOW (gtk_widget_get_root (GTK_WIDGET (page)));
+  const char *name = gtk_stack_get_visible_child_name (self->stack);
+  gboolean same = self->lesson != NULL && self->lesson_page == page;
+  g_autofree char *base = g_path_get_basename (path);
+  char *dot = strrchr (base, '.');
+  if (dot != NULL && dot != base)
+    *dot = '\0';
+  g_autoptr (GKeyFile) kf = gb_lesson_new_key_file (same ? self->lesson->title : base,
+                                                    same ? self->lesson->text : "", name);
+  g_autofree char *dir = g_path_get_dirname (path);
+  if (!gb_page_save_lesson (page, kf, name, dir, error))
+    return FALSE;
+  if (same)
+    g_key_file_set_string_list (kf, name, "hide", (const char *const *) self->lesson->hide,
+                                g_strv_length (self->lesson->hide));
+  if (!gb_lesson_save (kf, path, error))
+    return FALSE;
+  gb_recent_menu_add (path);
+  return TRUE;
+}
+
+static void
+save_lesson_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  GbWindow *self = GB_WINDOW (widget);
+  GbPageFiles files = { .title = _("Save as Lesson"), .name = "lesson.lesson", .suffix = ".lesson",
+                        .filters = { { _("Lessons"), { "*.lesson" } } } };
+  gb_page_run_save_dialog (current_page (self), &files, save_lesson_cb);
+}
+
+static void
+lesson_end_cb (GbWindow *self)
+{
+  end_lesson (self);
+}
+
 /* The page a file belongs to: diffusion models to their page, text (an RL
  * session, a saved policy or a map) and cart-pole agents to the RL page;
  * anything else is tried as a VAE. */
@@ -120,7 +280,21 @@ open_next (GbWindow *self)
   while (self->pending == PENDING_NONE && !g_queue_is_empty (&self->to_open))
     {
       g_autofree char *path = g_queue_pop_head (&self->to_open);
-      GbPage *page = page_for (self, path);
+      GbPage *page = NULL;
+      if (is_lesson (path))
+        {
+          g_autoptr (GError) error = NULL;
+          g_autoptr (GbLesson) lesson = load_lesson (path, &error);
+          if (lesson == NULL)
+            {
+              g_autofree char *msg = g_strdup_printf (_("The lesson could not be opened: %s"), error->message);
+              gb_window_show_message (self, msg);
+              continue;
+            }
+          page = page_named (self, lesson->page);
+        }
+      else
+        page = page_for (self, path);
       if (page != GB_PAGE (self->latent_page))
         gtk_stack_set_visible_child (self->stack, GTK_WIDGET (page));
       open_checked (self, path, page);
@@ -145,6 +319,11 @@ gb_window_open_model (GbWindow *self, const char *path)
 static void
 open_now (GbWindow *self, const char *path, GbPage *page)
 {
+  if (is_lesson (path))
+    {
+      open_lesson_now (self, path);
+      return;
+    }
   g_autoptr (GError) error = NULL;
   if (!gb_page_open (page, path, &error))
     gb_window_show_message (self, error->message);
@@ -413,7 +592,7 @@ ask_unsaved (GbWindow *self, int pending, const char *path, GbPage *page)
   if (pending == PENDING_CLOSE)
     for (int i = 0; unsaved == NULL && page_at (self, i) != NULL; i++)
       unsaved = gb_page_has_unsaved (page_at (self, i)) ? page_at (self, i) : NULL;
-  else if (gb_page_open_replaces_unsaved (page, path))
+  else if (is_lesson (path) ? gb_page_has_unsaved (page) : gb_page_open_replaces_unsaved (page, path))
     unsaved = page;
   if (unsaved == NULL)
     return FALSE;
@@ -467,6 +646,7 @@ gb_window_dispose (GObject *object)
   GbWindow *self = GB_WINDOW (object);
   g_queue_clear_full (&self->to_open, g_free);
   g_clear_object (&self->recent);
+  g_clear_pointer (&self->lesson, gb_lesson_free);
   if (self->dialog != NULL)
     {
       gtk_native_dialog_destroy (self->dialog);
@@ -488,6 +668,7 @@ gb_window_class_init (GbWindowClass *klass)
   object_class->dispose = gb_window_dispose;
   window_class->close_request = gb_window_close_request;
 
+  g_type_ensure (GB_TYPE_LESSON_BAR);
   g_type_ensure (GB_TYPE_LATENT_PAGE);
   g_type_ensure (GB_TYPE_RL_PAGE);
   g_type_ensure (GB_TYPE_DIFFUSION_PAGE);
@@ -496,6 +677,8 @@ gb_window_class_init (GbWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, GbWindow, info_label);
   gtk_widget_class_bind_template_child (widget_class, GbWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, GbWindow, recent_menu);
+  gtk_widget_class_bind_template_child (widget_class, GbWindow, lessons_menu);
+  gtk_widget_class_bind_template_child (widget_class, GbWindow, lesson_bar);
   gtk_widget_class_bind_template_child (widget_class, GbWindow, latent_page);
   gtk_widget_class_bind_template_child (widget_class, GbWindow, rl_page);
   gtk_widget_class_bind_template_child (widget_class, GbWindow, diffusion_page);
@@ -506,6 +689,8 @@ gb_window_class_init (GbWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.page", "s", page_action);
   gtk_widget_class_install_action (widget_class, "win.copy", NULL, copy_action);
   gtk_widget_class_install_action (widget_class, "win.open-recent", "s", open_recent_action);
+  gtk_widget_class_install_action (widget_class, "win.save-lesson", NULL, save_lesson_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_l, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.save-lesson", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_c, GDK_CONTROL_MASK, "win.copy", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1, GDK_CONTROL_MASK, "win.page", "s", "latent");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_2, GDK_CONTROL_MASK, "win.page", "s", "rl");
@@ -559,6 +744,8 @@ gb_window_init (GbWindow *self)
   gb_a11y_tidy (GTK_WIDGET (self));
   name_close_button (GTK_WIDGET (self->infobar));
   self->recent = gb_recent_menu_new (self->recent_menu, "win.open-recent");
+  fill_lessons_menu (self);
+  g_signal_connect_swapped (self->lesson_bar, "end", G_CALLBACK (lesson_end_cb), self);
   GtkDropTarget *drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
   g_signal_connect (drop, "drop", G_CALLBACK (drop_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));

@@ -971,6 +971,42 @@ def session_a11y(binary, display, tmp):
         said = " ".join(o["name"] for o in dump() if o["role"] == "label")
         check("Copied the numbers of the cell in row" in said, "Ctrl+C copies the selected cell's numbers")
         print("ok - the grid is described as it changes; Ctrl+C copies the selected cell")
+
+        # Lessons. Save as Lesson (Ctrl+Shift+L, or main menu → Lessons) writes the page's state.
+        saved = os.path.join(tmp, "mine.lesson")
+        app.focus()
+        app.dialog("ctrl+shift+l", "Save as Lesson", saved)
+        text = written(saved).decode()
+        check("page=rl" in text and "algorithm=policy-iteration" in text and "[rl]" in text,
+              "Save as Lesson writes the RL page's state: %r" % text[:300])
+        # A teacher's lesson, handed to the running window: only Step and γ are left.
+        src = os.path.join(os.path.dirname(os.path.dirname(PROBE)), "..", "resources", "lessons")
+        lesson = os.path.join(tmp, "vi.lesson")
+        shutil.copy(os.path.join(src, "03-value-iteration.lesson"), lesson)
+        subprocess.run([binary, lesson], env=app.env, check=True, timeout=30)
+        time.sleep(1.5)
+        objs = dump()
+        names = {(o["role"], o["name"]) for o in objs}
+        check(("push button", "Step (a sweep)") in names and ("spin button", "γ (discount)") in names,
+              "the lesson leaves Step and γ")
+        check(("combo box", "Algorithm") not in names and ("push button", "Converge") not in names
+              and ("spin button", "Slip") not in names, "the lesson hides the algorithm, Converge and the slip")
+        check(any("Value iteration on the 4×3 world" in o["description"] for o in objs if o["name"] == "Lesson"),
+              "the lesson's title and text are on show")
+        probe("press", "End Lesson")
+        time.sleep(0.8)
+        names = {(o["role"], o["name"]) for o in dump()}
+        check(("combo box", "Algorithm") in names and ("push button", "Converge") in names,
+              "End Lesson shows every control again")
+        # A lesson with a typo is refused, and says where.
+        bad = os.path.join(tmp, "typo.lesson")
+        with open(bad, "w") as f:
+            f.write("[glassbox-lesson]\nversion = 1\ntitle = Typo\npage = rl\n[rl]\nwrold = cliff\n")
+        subprocess.run([binary, bad], env=app.env, check=True, timeout=30)
+        time.sleep(1)
+        said = " ".join(o["name"] for o in dump() if o["role"] == "label")
+        check("unknown key “wrold” in [rl]" in said, "a lesson with a typo is refused and says which key")
+        print("ok - lessons: saved, opened, hidden controls, ended, a bad one refused")
         app.focus()
         app.key("alt+q")   # Q(s, a) as triangles (GTK 4.8 gives check boxes no AT-SPI action)
         time.sleep(0.5)
