@@ -69,6 +69,14 @@ typedef struct {
   gboolean first_of_ties;
 } RlOptions;
 
+static void
+rl_options_clear (RlOptions *o)
+{
+  g_clear_pointer (&o->env, g_free);
+  g_clear_pointer (&o->algo, g_free);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (RlOptions, rl_options_clear)
+
 typedef struct {
   GbGrid *grid;
   double *V;          /* (n_states) */
@@ -329,7 +337,7 @@ gb_cli_rl (int argc, char **argv)
       if (g_strcmp0 (env, "short-corridor") == 0)
         return gb_cli_rl_corridor (argc, argv);
     }
-  RlOptions o = { 0 };
+  g_auto (RlOptions) o = { 0 };
   g_autoptr (GOptionContext) ctx = g_option_context_new ("--env PRESET|FILE --algo ALGO — solve or learn a gridworld");
   g_option_context_set_summary (ctx,
     "Runs dynamic programming or a TD agent on a gridworld and prints the values and\n"
@@ -371,8 +379,6 @@ gb_cli_rl (int argc, char **argv)
         status = write_q (&res, q_csv, q_npy);
     }
   rl_result_clear (&res);
-  g_free (o.env);
-  g_free (o.algo);
   return status;
 }
 
@@ -442,7 +448,7 @@ render_rl (GOptionContext *ctx, const RlOptions *o, const char *out, int width, 
 int
 gb_cli_render_rl (int argc, char **argv)
 {
-  RlOptions o = { 0 };
+  g_auto (RlOptions) o = { 0 };
   g_autofree char *out = NULL, *theme = NULL;
   gboolean q = FALSE, numbers = FALSE;
   int width = 1200, height = 900;
@@ -474,7 +480,5 @@ gb_cli_render_rl (int argc, char **argv)
     status = usage_error (ctx, "--theme is light or dark");
   else
     status = render_rl (ctx, &o, out, width, height, theme != NULL && g_str_equal (theme, "dark"), q, numbers);
-  g_free (o.env);
-  g_free (o.algo);
   return status;
 }
