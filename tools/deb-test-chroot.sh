@@ -74,4 +74,7 @@ check "the metainfo validates" appstreamcli validate --no-net /usr/share/metainf
 check "the icon is installed" test -s /usr/share/icons/hicolor/scalable/apps/org.glassbox.Glassbox.svg
 check "the schema is compiled in (gsettings reads it)" sh -c 'gsettings list-keys org.glassbox.Glassbox | grep -q rl-algorithm'
 check "the file types are known (update-mime-database ran)" test -f /usr/share/mime/application/x-safetensors.xml
+check "the guide is installed for Yelp" test -s /usr/share/help/C/glassbox/index.page -a -s /usr/share/help/C/glassbox/figures/rl-4x3.png
+check "the guide is installed as HTML, with its pictures" \
+  test -s /usr/share/glassbox/help/rl.html -a -s /usr/share/glassbox/help/figures/rl-4x3.png
 [ $failed = 0 ] && echo "all checks passed in the chroot" || { echo "some checks failed"; exit 1; }

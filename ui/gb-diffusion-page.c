@@ -752,9 +752,16 @@ page_table (GbPage *page, gboolean selection)
   return t;
 }
 
+static const char *
+page_help_topic (GbPage *page)
+{
+  return "diffusion";
+}
+
 static void
 page_iface_init (GbPageInterface *iface)
 {
+  iface->help_topic = page_help_topic;
   iface->table = page_table;
   iface->apply_lesson = gb_diffusion_page_apply_lesson;
   iface->save_lesson = gb_diffusion_page_save_lesson;

@@ -761,9 +761,16 @@ page_table (GbPage *page, gboolean selection)
   return gb_latent_info_table (&info);
 }
 
+static const char *
+page_help_topic (GbPage *page)
+{
+  return "latent";
+}
+
 static void
 page_iface_init (GbPageInterface *iface)
 {
+  iface->help_topic = page_help_topic;
   iface->table = page_table;
   iface->apply_lesson = gb_latent_page_apply_lesson;
   iface->save_lesson = gb_latent_page_save_lesson;

@@ -115,6 +115,13 @@ gb_page_unsaved_name (GbPage *self)
   return iface->unsaved_name != NULL ? iface->unsaved_name (self) : "the work";
 }
 
+const char *
+gb_page_help_topic (GbPage *self)
+{
+  GbPageInterface *iface = GB_PAGE_GET_IFACE (self);
+  return iface->help_topic != NULL ? iface->help_topic (self) : "index";
+}
+
 gboolean
 gb_page_is_busy (GbPage *self)
 {

@@ -67,6 +67,8 @@ struct _GbPageInterface {
   gboolean    (*save_lesson)           (GbPage *self, GKeyFile *kf, const char *group, const char *dir,
                                         GError **error);
   void        (*end_lesson)            (GbPage *self);
+  /* The user guide's page (help/C/TOPIC.page) for what is on show, for F1. */
+  const char *(*help_topic)            (GbPage *self);
 };
 
 gboolean    gb_page_open     (GbPage *self, const char *path, GError **error);
@@ -80,6 +82,7 @@ const char *gb_page_unsaved_name          (GbPage *self);
 gboolean    gb_page_is_busy               (GbPage *self);
 void        gb_page_show_unsaved          (GbPage *self);
 GbTable    *gb_page_table                 (GbPage *self, gboolean selection);
+const char *gb_page_help_topic            (GbPage *self);
 gboolean    gb_page_apply_lesson          (GbPage *self, const GbLesson *lesson, GError **error);
 gboolean    gb_page_save_lesson           (GbPage *self, GKeyFile *kf, const char *group, const char *dir,
                                            GError **error);

@@ -764,9 +764,16 @@ page_table (GbPage *page, gboolean selection)
   return gb_rl_grid_view_table (self->grid_view, selection);
 }
 
+static const char *
+page_help_topic (GbPage *page)
+{
+  return gb_rl_page_cart_mode (GB_RL_PAGE (page)) ? "cartpole" : "rl";
+}
+
 static void
 page_iface_init (GbPageInterface *iface)
 {
+  iface->help_topic = page_help_topic;
   iface->table = page_table;
   iface->apply_lesson = gb_rl_page_apply_lesson;
   iface->save_lesson = gb_rl_page_save_lesson;

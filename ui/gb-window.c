@@ -3,6 +3,7 @@
 #include "gb-window.h"
 
 #include "gb-a11y.h"
+#include "gb-help.h"
 #include "gb-recent-menu.h"
 #include "gb-lesson-bar.h"
 #include "gb-lesson.h"
@@ -438,6 +439,20 @@ export_action (GtkWidget *widget, const char *name, GVariant *param)
 }
 
 static void
+help_failed_cb (const char *message, gpointer data)
+{
+  gb_window_show_message (GB_WINDOW (data), message);
+}
+
+/* F1: the user guide at the page on show. */
+static void
+help_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  GbWindow *self = GB_WINDOW (widget);
+  gb_help_show (GTK_WINDOW (self), gb_page_help_topic (current_page (self)), help_failed_cb, self);
+}
+
+static void
 open_recent_action (GtkWidget *widget, const char *name, GVariant *param)
 {
   const char *path = g_variant_get_string (param, NULL);
@@ -688,6 +703,8 @@ gb_window_class_init (GbWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.export", NULL, export_action);
   gtk_widget_class_install_action (widget_class, "win.page", "s", page_action);
   gtk_widget_class_install_action (widget_class, "win.copy", NULL, copy_action);
+  gtk_widget_class_install_action (widget_class, "win.help", NULL, help_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F1, 0, "win.help", NULL);
   gtk_widget_class_install_action (widget_class, "win.open-recent", "s", open_recent_action);
   gtk_widget_class_install_action (widget_class, "win.save-lesson", NULL, save_lesson_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_l, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.save-lesson", NULL);
