@@ -23,7 +23,7 @@ RUN_PACKAGES=(build-essential meson ninja-build pkg-config libgtk-4-dev libopenb
 # shared-mime-info for the file types, AT-SPI (pyatspi) to drive the app as a
 # screen reader does, and clang with its libFuzzer runtime for the loaders' fuzzers.
 TEST_PACKAGES=(xvfb xauth xdotool imagemagick dbus-daemon appstream desktop-file-utils python3 mandoc bash-completion python3-numpy shared-mime-info
-               python3-pyatspi at-spi2-core
+               python3-pyatspi at-spi2-core locales
                clang libclang-rt-14-dev)
 
 install_missing() {

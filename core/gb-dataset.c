@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-dataset.c — the IDX reader and the data-set loader. */
 #include "gb-dataset.h"
+#include <glib/gi18n.h>
 
 #include <gio/gio.h>
 #include <string.h>
@@ -236,8 +237,8 @@ gb_image_set_load (const char *images_path, const char *labels_path, GError **er
 /* --- data sets --- */
 
 static const char *const fashion_names[] = {
-  "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-  "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+  N_("T-shirt/top"), N_("Trouser"), N_("Pullover"), N_("Dress"), N_("Coat"),
+  N_("Sandal"), N_("Shirt"), N_("Sneaker"), N_("Bag"), N_("Ankle boot"),
 };
 
 char **
@@ -249,11 +250,11 @@ gb_dataset_class_names (const char *name, int n_classes)
   for (int k = 0; k < n_classes; k++)
     {
       if (fashion && k < (int) G_N_ELEMENTS (fashion_names))
-        names[k] = g_strdup (fashion_names[k]);
+        names[k] = g_strdup (_(fashion_names[k]));
       else if (digits)
         names[k] = g_strdup_printf ("%d", k);
       else
-        names[k] = g_strdup_printf ("class %d", k);
+        names[k] = g_strdup_printf (_("class %d"), k);
     }
   return names;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rl-learner.c — a gridworld learner stepped one sweep or action at a time. */
 #include "gb-rl-learner.h"
+#include <glib/gi18n.h>
 
 #include <math.h>
 #include <string.h>
@@ -9,8 +10,8 @@
 
 const char *const gb_learn_keys[GB_LEARN_N] = { "value-iteration", "policy-iteration", "policy-evaluation",
                                                 "q-learning", "sarsa", "expected-sarsa" };
-const char *const gb_learn_titles[GB_LEARN_N] = { "Value iteration", "Policy iteration", "Policy evaluation",
-                                                  "Q-learning", "SARSA", "Expected SARSA" };
+const char *const gb_learn_titles[GB_LEARN_N] = { N_("Value iteration"), N_("Policy iteration"), N_("Policy evaluation"),
+                                                  N_("Q-learning"), "SARSA", N_("Expected SARSA") };
 const char *const gb_action_names[4] = { "↑", "→", "↓", "←" };
 
 GbTdAlgo
@@ -273,17 +274,17 @@ gb_grid_learner_note_error (GbGridLearner *l, gint64 steps, const double *Q)
 char *
 gb_grid_learner_status (const GbGridLearner *l)
 {
-  const char *title = gb_learn_titles[l->algo];
+  const char *title = _(gb_learn_titles[l->algo]);
   if (l->agent != NULL)
-    return g_strdup_printf ("%s · episode %d · step %d of this episode · %" G_GINT64_FORMAT " steps · ε %.3f · "
-                            "last return %.3g", title, l->agent->episodes + 1, l->agent->in_episode ? l->agent->t : 0, l->steps,
+    return g_strdup_printf (_("%s · episode %d · step %d of this episode · %lld steps · ε %.3f · last return %.3g"),
+                            title, l->agent->episodes + 1, l->agent->in_episode ? l->agent->t : 0, (long long) l->steps,
                             l->agent->epsilon, l->agent->last_return);
   if (l->dp->sweeps == 0)
-    return g_strdup_printf ("%s · no sweep yet: V = 0 everywhere", title);
+    return g_strdup_printf (_("%s · no sweep yet: V = 0 everywhere"), title);
   g_autofree char *more = l->algo == GB_LEARN_POLICY_ITERATION
-                        ? g_strdup_printf (" · %d improvements", l->dp->improvements) : g_strdup ("");
-  return g_strdup_printf ("%s · sweep %d · Bellman residual %.3g%s%s", title, l->dp->sweeps, l->dp->residual, more,
-                          l->dp->done ? " · converged" : "");
+                        ? g_strdup_printf (_(" · %d improvements"), l->dp->improvements) : g_strdup ("");
+  return g_strdup_printf (_("%s · sweep %d · Bellman residual %.3g%s%s"), title, l->dp->sweeps, l->dp->residual, more,
+                          l->dp->done ? _(" · converged") : "");
 }
 
 char *
@@ -300,25 +301,25 @@ gb_grid_learner_explain (const GbGridLearner *l, int s, const int *pi)
   if (l->dp != NULL)
     {
       if (l->dp->sweeps == 0)
-        return g_strdup ("No sweep yet: V(s) = 0 everywhere. Press Step.");
+        return g_strdup (_("No sweep yet: V(s) = 0 everywhere. Press Step."));
       g_autofree char *body = l->algo == GB_LEARN_VALUE_ITERATION
         ? gb_dp_explain (mdp, l->V_before, s, gb_action_names)
         : gb_dp_explain_policy (mdp, l->V_before, s, pi[s], gb_action_names);
-      return g_strdup_printf ("Sweep %d, from the values of sweep %d:\n%s", l->dp->sweeps, l->dp->sweeps - 1, body);
+      return g_strdup_printf (_("Sweep %d, from the values of sweep %d:\n%s"), l->dp->sweeps, l->dp->sweeps - 1, body);
     }
   const GbTdRecord *rec = &l->records[s];
   const char *rule = l->agent->config.algo == GB_TD_Q_LEARNING ? "r + γ·max_a′ Q(s′, a′)"
                    : l->agent->config.algo == GB_TD_SARSA ? "r + γ·Q(s′, a′)" : "r + γ·Σ_a′ π(a′|s′)·Q(s′, a′)";
   if (rec->step.s < 0)
-    return g_strdup_printf ("Q(s, a) ← Q(s, a) + α·(%s − Q(s, a))\nNo update of this state has been stepped "
-                            "one action at a time yet: press Step to see one with its numbers.", rule);
+    return g_strdup_printf (_("Q(s, a) ← Q(s, a) + α·(%s − Q(s, a))\nNo update of this state has been stepped "
+                            "one action at a time yet: press Step to see one with its numbers."), rule);
   double target = rec->q_before + rec->step.td_error;
   double next = mdp->gamma > 0 ? (target - rec->step.r) / mdp->gamma : 0.0;
   const char *a = gb_action_names[rec->step.a];
-  return g_strdup_printf ("Q(s, a) ← Q(s, a) + α·(%s − Q(s, a))\n"
-                          "Last update here (episode %d, step %d), a = %s, r = %.3g:\n"
-                          "  target = %.3g + %.3g·%.4f = %.4f\n"
-                          "  Q(s, %s) ← %.4f + %.3g·(%.4f − %.4f) = %.4f",
+  return g_strdup_printf (_("Q(s, a) ← Q(s, a) + α·(%s − Q(s, a))\n"
+                            "Last update here (episode %d, step %d), a = %s, r = %.3g:\n"
+                            "  target = %.3g + %.3g·%.4f = %.4f\n"
+                            "  Q(s, %s) ← %.4f + %.3g·(%.4f − %.4f) = %.4f"),
                           rule, rec->episode + 1, rec->t + 1, a, rec->step.r, rec->step.r, mdp->gamma, next, target,
                           a, rec->q_before, rec->alpha, target, rec->q_before,
                           rec->q_before + rec->alpha * rec->step.td_error);
@@ -327,14 +328,14 @@ gb_grid_learner_explain (const GbGridLearner *l, int s, const int *pi)
 char *
 gb_grid_describe_state (const GbGrid *g, int s, const double *V, const double *Q)
 {
-  static const char *const kinds[] = { "", "wall", "start", "goal", "pit", "cliff" };
+  static const char *const kinds[] = { "", N_("wall"), N_("start"), N_("goal"), N_("pit"), N_("cliff") };
   int cell = g->cell_of_state[s];
   GString *out = g_string_new (NULL);
-  g_string_append_printf (out, "Row %d, column %d%s%s: V = %.4f", cell / g->cols + 1, cell % g->cols + 1,
-                          g->cells[cell] != GB_CELL_EMPTY ? " — " : "", kinds[g->cells[cell]], V[s]);
+  g_string_append_printf (out, _("Row %d, column %d%s%s: V = %.4f"), cell / g->cols + 1, cell % g->cols + 1,
+                          g->cells[cell] != GB_CELL_EMPTY ? " — " : "", *kinds[g->cells[cell]] ? _(kinds[g->cells[cell]]) : "", V[s]);
   if (g->mdp->terminal[s])
     {
-      g_string_append (out, " (terminal)");
+      g_string_append (out, _(" (terminal)"));
       return g_string_free (out, FALSE);
     }
   g_string_append (out, "\nQ:");

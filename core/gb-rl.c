@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rl.c — value and policy iteration, Q-learning, SARSA and expected SARSA. */
 #include "gb-rl.h"
+#include <glib/gi18n.h>
 
 #include <math.h>
 #include <string.h>
@@ -121,7 +122,7 @@ gb_dp_explain (const GbMdp *mdp, const double *V, int s, const char *const *acti
   GString *out = g_string_new (NULL);
   if (mdp->terminal[s])
     {
-      g_string_append (out, "terminal: V(s) = 0 (its reward was paid on entering it)");
+      g_string_append (out, _("terminal: V(s) = 0 (its reward was paid on entering it)"));
       return g_string_free (out, FALSE);
     }
   g_string_append (out, "V(s) ← max_a Σ_s′ p·(r + γ·V(s′))");
@@ -149,9 +150,9 @@ gb_dp_explain_policy (const GbMdp *mdp, const double *V, int s, int a, const cha
 {
   g_return_val_if_fail (a >= 0 && a < mdp->n_actions, NULL);
   if (mdp->terminal[s])
-    return g_strdup ("terminal: V(s) = 0 (its reward was paid on entering it)");
+    return g_strdup (_("terminal: V(s) = 0 (its reward was paid on entering it)"));
   GString *out = g_string_new (NULL);
-  g_string_append_printf (out, "V(s) ← Σ_s′ p·(r + γ·V(s′)) with π(s) = %s\n  = ", action_names ? action_names[a] : "?");
+  g_string_append_printf (out, _("V(s) ← Σ_s′ p·(r + γ·V(s′)) with π(s) = %s\n  = "), action_names ? action_names[a] : "?");
   int n;
   const GbOutcome *o = gb_mdp_outcomes (mdp, s, a, &n);
   for (int k = 0; k < n; k++)

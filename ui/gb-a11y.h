@@ -14,7 +14,8 @@
 G_BEGIN_DECLS
 
 void gb_a11y_tidy (GtkWidget *root);
-/* A label without its mnemonic underscores ("Sa_ve map…" → "Save map…", "__" → "_"). */
+/* A label without its mnemonic underscores ("Sa_ve map…" → "Save map…", "__" → "_"),
+ * and without a translation's trailing key ("Vorwärts (_F)" → "Vorwärts"). */
 char *gb_a11y_strip_mnemonic (const char *label);
 
 /* Sets w's accessible description to text when it differs from the last one

@@ -2,6 +2,7 @@
 /* gb-confirm.c — the unsaved-model question (GtkMessageDialog: GTK 4.8 has no
  * GtkAlertDialog). */
 #include "gb-confirm.h"
+#include <glib/gi18n.h>
 
 typedef struct {
   GbConfirmFunc done;
@@ -39,11 +40,11 @@ gb_confirm_unsaved (GtkWindow *parent, const char *heading, const char *body, co
   GtkWidget *dialog = gtk_message_dialog_new (parent, GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT,
                                               GTK_MESSAGE_QUESTION, GTK_BUTTONS_NONE, "%s", heading);
   gtk_message_dialog_format_secondary_text (GTK_MESSAGE_DIALOG (dialog), "%s", body);
-  gtk_window_set_title (GTK_WINDOW (dialog), "Unsaved Model");
-  gtk_dialog_add_button (GTK_DIALOG (dialog), "_Cancel", GTK_RESPONSE_CANCEL);
+  gtk_window_set_title (GTK_WINDOW (dialog), _("Unsaved Model"));
+  gtk_dialog_add_button (GTK_DIALOG (dialog), _("_Cancel"), GTK_RESPONSE_CANCEL);
   GtkWidget *discard = gtk_dialog_add_button (GTK_DIALOG (dialog), discard_label, GTK_RESPONSE_REJECT);
   gtk_widget_add_css_class (discard, "destructive-action");
-  GtkWidget *save = gtk_dialog_add_button (GTK_DIALOG (dialog), "_Save As…", GTK_RESPONSE_ACCEPT);
+  GtkWidget *save = gtk_dialog_add_button (GTK_DIALOG (dialog), _("_Save As…"), GTK_RESPONSE_ACCEPT);
   gtk_widget_add_css_class (save, "suggested-action");
   gtk_dialog_set_default_response (GTK_DIALOG (dialog), GTK_RESPONSE_ACCEPT);
   Pending *p = g_new (Pending, 1);

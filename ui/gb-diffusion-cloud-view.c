@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-diffusion-cloud-view.c — diffusion on 2-d points. */
 #include "gb-diffusion-cloud-view.h"
+#include <glib/gi18n.h>
 
 #include "gb-a11y.h"
 
@@ -124,9 +125,9 @@ paint_decoded (GbDiffusionCloudView *self, cairo_t *cr, int w, double y, const f
   gb_vae_decode (self->vae, z, img, have_pred ? 2 : 1);
   double sz = MIN ((w - 24) / 2.0, 140);
   y += 6;
-  gb_paint_text (cr, 8, y, "decoded x_t", 10, &pal->muted, GB_ALIGN_LEFT, FALSE);
+  gb_paint_text (cr, 8, y, _("decoded x_t"), 10, &pal->muted, GB_ALIGN_LEFT, FALSE);
   if (have_pred)
-    gb_paint_text (cr, 16 + sz, y, "decoded x̂₀", 10, &pal->muted, GB_ALIGN_LEFT, FALSE);
+    gb_paint_text (cr, 16 + sz, y, _("decoded x̂₀"), 10, &pal->muted, GB_ALIGN_LEFT, FALSE);
   y += 14;
   if (side * side != D)
     return;
@@ -147,8 +148,8 @@ paint_side (GbDiffusionCloudView *self, cairo_t *cr, int w, int h)
   const GbSchedule *s = f->net ? f->net->schedule : NULL;
   if (i < 0 || s == NULL || !gb_cloud_frame_has_points (f))
     {
-      gb_paint_text (cr, 8, 8, "Click a point to follow it;", 11, &pal->muted, GB_ALIGN_LEFT, FALSE);
-      gb_paint_text (cr, 8, 24, "hover one for its numbers.", 11, &pal->muted, GB_ALIGN_LEFT, FALSE);
+      gb_paint_text (cr, 8, 8, _("Click a point to follow it;"), 11, &pal->muted, GB_ALIGN_LEFT, FALSE);
+      gb_paint_text (cr, 8, 24, _("hover one for its numbers."), 11, &pal->muted, GB_ALIGN_LEFT, FALSE);
       return;
     }
   double y = 8;
@@ -172,7 +173,7 @@ paint_side (GbDiffusionCloudView *self, cairo_t *cr, int w, int h)
       gb_diffusion_predict_x0 (s, f->t, x, eps, x0, 2);
       have_pred = TRUE;
     }
-  gb_paint_line (cr, &y, 20, &pal->fg, TRUE, "point %d at t = %d", i, f->t);
+  gb_paint_line (cr, &y, 20, &pal->fg, TRUE, _("point %d at t = %d"), i, f->t);
   if (!f->reverse && f->have_target)
     {
       double a = sqrt (s->alpha_bar[f->t]), b = sqrt (1 - s->alpha_bar[f->t]);

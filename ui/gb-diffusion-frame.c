@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-diffusion-frame.c — what the Diffusion page shows at a timestep. */
 #include "gb-diffusion-frame.h"
+#include <glib/gi18n.h>
 
 #include <math.h>
 #include <string.h>
@@ -19,10 +20,10 @@
 const char *
 gb_diffusion_domain_title (GbToyKind kind)
 {
-  static const char *const titles[] = { "Swiss roll", "Two moons", "Eight Gaussians", "Checkerboard",
-                                        "Concentric rings", "Painted by you", "VAE latent plane" };
+  static const char *const titles[] = { N_("Swiss roll"), N_("Two moons"), N_("Eight Gaussians"), N_("Checkerboard"),
+                                        N_("Concentric rings"), N_("Painted by you"), N_("VAE latent plane") };
   G_STATIC_ASSERT (G_N_ELEMENTS (titles) == GB_TOY_N_KINDS + 1);
-  return titles[MIN ((guint) kind, GB_TOY_N_KINDS)];
+  return _(titles[MIN ((guint) kind, GB_TOY_N_KINDS)]);
 }
 
 /* --- clouds --- */
@@ -164,17 +165,17 @@ gb_cloud_frame_paint (const GbCloudFrame *f, cairo_t *cr, int w, int h, const Gb
   int len = trails (f, tr, TRAIL);
   gboolean have = gb_cloud_frame_has_points (f);
   g_autofree char *title = g_strdup_printf ("%s · %s", f->title ? f->title : "",
-                                            f->reverse ? "sampling (reverse)" : "noising (forward)");
+                                            f->reverse ? _("sampling (reverse)") : _("noising (forward)"));
   GbCloudScene s = { f->shown, have ? GB_CLOUD_POINTS : 0, f->have_target ? f->target : NULL,
                      f->have_target ? GB_CLOUD_POINTS : 0, f->selected, f->n_selected, len > 1 ? tr : NULL, len,
                      f->field_valid ? f->field : NULL, GB_CLOUD_FIELD_SIDE, EXTENT, title,
                      f->latent && f->have_target ? f->labels : NULL };
   gb_cloud_paint (cr, 0, 0, w, h, &s, pal);
   if (!have)
-    gb_paint_text (cr, w / 2.0, h - 40, f->net == NULL ? "Train a model for this domain first"
-                                      : f->reverse ? "Press Sample to draw from the model"
-                                      : f->latent ? "No data set here to noise: try Reverse and Sample"
-                                                  : "Paint some points first",
+    gb_paint_text (cr, w / 2.0, h - 40, f->net == NULL ? _("Train a model for this domain first")
+                                      : f->reverse ? _("Press Sample to draw from the model")
+                                      : f->latent ? _("No data set here to noise: try Reverse and Sample")
+                                                  : _("Paint some points first"),
                    13, &pal->muted, GB_ALIGN_CENTER, FALSE);
 }
 
@@ -224,7 +225,7 @@ gb_image_frame_load_data (GbImageFrame *f, const char *dataset_dir, GError **err
     return FALSE;
   if (set->rows * set->cols != f->d)
     {
-      g_set_error (error, GB_ERROR, GB_ERROR_SHAPE, "the data set's images are %d × %d, not %d × %d", set->rows,
+      g_set_error (error, GB_ERROR, GB_ERROR_SHAPE, _("the data set's images are %d × %d, not %d × %d"), set->rows,
                    set->cols, f->side, f->side);
       return FALSE;
     }
@@ -316,7 +317,7 @@ note_text (const GbImageFrame *f, char *note, gsize size)
   note[0] = 0;
   if (!f->pred)
     {
-      g_snprintf (note, size, "t = 0: %s", f->reverse ? "the finished sample" : "the data");
+      g_snprintf (note, size, _("t = 0: %s"), f->reverse ? _("the finished sample") : _("the data"));
       return;
     }
   double a = sqrt (s->alpha_bar[f->pred_t]), b = sqrt (1 - s->alpha_bar[f->pred_t]);
@@ -325,8 +326,8 @@ note_text (const GbImageFrame *f, char *note, gsize size)
     return;
   if (f->reverse)
     {
-      g_snprintf (note + len, size - len, "\nthe sampler's step from t = %d used this ε̂%s", f->pred_t,
-                  f->run->config.clip_x0 ? "\n     (with x̂₀ clipped to [−1, 1])" : "");
+      g_snprintf (note + len, size - len, _("\nthe sampler's step from t = %d used this ε̂%s"), f->pred_t,
+                  f->run->config.clip_x0 ? _("\n     (with x̂₀ clipped to [−1, 1])") : "");
       return;
     }
   /* How well the model guesses the noise that was really added. */
@@ -339,8 +340,8 @@ note_text (const GbImageFrame *f, char *note, gsize size)
       sx += dx * dx;
     }
   g_snprintf (note + len, size - len,
-              "\nε̂ against the ε really added:\n     mean squared error %.3f (guessing 0: %.3f)"
-              "\nx̂₀ against the real x₀: mean squared error %.3f", se / d, mean_square (e, d), sx / d);
+              _("\nε̂ against the ε really added:\n     mean squared error %.3f (guessing 0: %.3f)"
+              "\nx̂₀ against the real x₀: mean squared error %.3f"), se / d, mean_square (e, d), sx / d);
 }
 
 void
@@ -348,17 +349,17 @@ gb_image_frame_paint (const GbImageFrame *f, cairo_t *cr, int w, int h, const Gb
 {
   gboolean have = gb_image_frame_has_images (f);
   char title[160], note[600] = "";
-  g_snprintf (title, sizeof title, "Fashion-MNIST images · %s at t = %d",
-              f->reverse ? "sampling (reverse)" : "noising (forward)", f->t);
+  g_snprintf (title, sizeof title, _("Fashion-MNIST images · %s at t = %d"),
+              f->reverse ? _("sampling (reverse)") : _("noising (forward)"), f->t);
   if (have && f->selected >= 0)
     note_text (f, note, sizeof note);
   GbImageScene sc = { have ? f->shown : NULL, have ? f->n : 0, f->side, f->selected, f->pred ? f->eps : NULL,
                       f->pred ? f->x0 : NULL, f->hover, f->hover_pixel, title, note, f->pred ? f->pred_x : NULL };
   gb_image_scene_paint (cr, 0, 0, w, h, &sc, pal);
   if (!have)
-    gb_paint_text (cr, w / 2.0, h / 2.0, f->net == NULL ? "No image model: open one (Ctrl+O)"
-                                         : f->reverse ? "Press Sample to draw images from the model"
-                                                      : "No data set to noise: try Reverse and Sample",
+    gb_paint_text (cr, w / 2.0, h / 2.0, f->net == NULL ? _("No image model: open one (Ctrl+O)")
+                                         : f->reverse ? _("Press Sample to draw images from the model")
+                                                      : _("No data set to noise: try Reverse and Sample"),
                    13, &pal->muted, GB_ALIGN_CENTER, FALSE);
 }
 
@@ -371,7 +372,7 @@ gb_diffusion_schedule_paint (cairo_t *cr, int w, int h, const GbSchedule *schedu
   cairo_paint (cr);
   if (schedule == NULL)
     {
-      gb_paint_text (cr, w / 2.0, h / 2.0 - 8, "the noise schedule (β, ᾱ, log SNR) appears with a model", 11,
+      gb_paint_text (cr, w / 2.0, h / 2.0 - 8, _("the noise schedule (β, ᾱ, log SNR) appears with a model"), 11,
                      &pal->muted, GB_ALIGN_CENTER, FALSE);
       return;
     }

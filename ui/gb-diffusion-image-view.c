@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-diffusion-image-view.c — diffusion on Fashion-MNIST images. */
 #include "gb-diffusion-image-view.h"
+#include <glib/gi18n.h>
 
 #include "gb-a11y.h"
 
@@ -159,8 +160,8 @@ paint_side (GbDiffusionImageView *self, cairo_t *cr, int w, int h)
   int i = f->hover, p = f->hover_pixel, d = f->d;
   if (i < 0 || p < 0 || !gb_image_frame_has_images (f))
     {
-      gb_paint_text (cr, 8, 8, "Hover a pixel for its numbers;", 11, &pal->muted, GB_ALIGN_LEFT, FALSE);
-      gb_paint_text (cr, 8, 24, "click an image for its predictions.", 11, &pal->muted, GB_ALIGN_LEFT, FALSE);
+      gb_paint_text (cr, 8, 8, _("Hover a pixel for its numbers;"), 11, &pal->muted, GB_ALIGN_LEFT, FALSE);
+      gb_paint_text (cr, 8, 24, _("click an image for its predictions."), 11, &pal->muted, GB_ALIGN_LEFT, FALSE);
       return;
     }
   const GbSchedule *s = f->net->schedule;
@@ -168,7 +169,7 @@ paint_side (GbDiffusionImageView *self, cairo_t *cr, int w, int h)
   int t = f->t;
   double a = sqrt (s->alpha_bar[t]), b = sqrt (1 - s->alpha_bar[t]);
   float x = f->shown[(gsize) i * d + p];
-  gb_paint_line (cr, &y, 20, &pal->fg, TRUE, "image %d, pixel (%d, %d) at t = %d", i + 1, p / f->side, p % f->side, t);
+  gb_paint_line (cr, &y, 20, &pal->fg, TRUE, _("image %d, pixel (%d, %d) at t = %d"), i + 1, p / f->side, p % f->side, t);
   gb_paint_line (cr, &y, 20, &pal->fg, FALSE, "√ᾱ_t = %.4f   √(1−ᾱ_t) = %.4f", a, b);
   if (!f->reverse)
     {
@@ -182,12 +183,12 @@ paint_side (GbDiffusionImageView *self, cairo_t *cr, int w, int h)
     {
       /* The predictions' own state (the grid's, or one request behind it). */
       double pa = sqrt (s->alpha_bar[f->pred_t]), pb = sqrt (1 - s->alpha_bar[f->pred_t]);
-      gb_paint_line (cr, &y, 16, &pal->muted, FALSE, "the model's reading of it:");
+      gb_paint_line (cr, &y, 16, &pal->muted, FALSE, _("the model's reading of it:"));
       gb_paint_line (cr, &y, 16, &pal->fg, FALSE, "ε̂ = %.3f    x̂₀ = %.3f", f->eps[p], f->x0[p]);
       gb_paint_line (cr, &y, 16, &pal->fg, FALSE, "  %.3f = %.4f·%.3f + %.4f·%.3f", f->pred_x[p], pa, f->x0[p], pb, f->eps[p]);
     }
   else if (t > 0)
-    gb_paint_line (cr, &y, 16, &pal->muted, FALSE, "(click the image for ε̂ and x̂₀)");
+    gb_paint_line (cr, &y, 16, &pal->muted, FALSE, _("(click the image for ε̂ and x̂₀)"));
 }
 
 static void

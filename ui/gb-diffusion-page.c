@@ -12,6 +12,7 @@
  * fixed noise draw, so it changes continuously.
  */
 #include "gb-diffusion-page-private.h"
+#include <glib/gi18n.h>
 
 #include "gb-settings.h"
 #include "gb-page.h"
@@ -37,9 +38,9 @@
 #include "gb-safetensors.h"
 #include "gb-series-paint.h"
 
-static const char *const domain_titles[] = { "Swiss roll", "Two moons", "Eight Gaussians", "Checkerboard",
-                                             "Concentric rings", "Painted by you", "VAE latent plane",
-                                             "Fashion-MNIST images", NULL };
+static const char *const domain_titles[] = { N_("Swiss roll"), N_("Two moons"), N_("Eight Gaussians"), N_("Checkerboard"),
+                                             N_("Concentric rings"), N_("Painted by you"), N_("VAE latent plane"),
+                                             N_("Fashion-MNIST images"), NULL };
 
 static void page_iface_init (GbPageInterface *iface);
 
@@ -118,7 +119,7 @@ set_process (GbDiffusionPage *self, gboolean reverse)
   self->reverse = reverse;
   gb_diffusion_timeline_set_reverse (self->timeline, reverse);
   if (reverse && self->sampling.run == NULL)
-    message (self, "Press Sample to run the reverse process; the timeline then scrubs its steps");
+    message (self, _("Press Sample to run the reverse process; the timeline then scrubs its steps"));
   update_view (self);
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_PROCESS]);
 }
@@ -150,29 +151,29 @@ show_model (GbDiffusionPage *self)
   const GbSchedule *s = schedule (self);
   g_autofree char *text = NULL;
   if (self->net == NULL)
-    text = g_strdup (self->domain == IMAGE_DOMAIN ? "No image model: open one made by `glassbox train diffusion "
-                                                    "--data fashion-mnist` (Ctrl+O)."
-                                                  : "No model for this domain yet: press Train (a few seconds).");
+    text = g_strdup (self->domain == IMAGE_DOMAIN ? _("No image model: open one made by `glassbox train diffusion "
+                                                    "--data fashion-mnist` (Ctrl+O).")
+                                                  : _("No model for this domain yet: press Train (a few seconds)."));
   else
     text = self->net->unet != NULL
-             ? g_strdup_printf ("U-Net %d-%d-%d channels (%.2f M parameters)%s, %s schedule, T = %d",
+             ? g_strdup_printf (_("U-Net %d-%d-%d channels (%.2f M parameters)%s, %s schedule, T = %d"),
                                 self->net->hidden, 2 * self->net->hidden, 2 * self->net->hidden,
                                 self->net->n_params / 1e6,
                                 self->net->unet->classes > 0
-                                  ? "; samples the ten classes in turn with classifier-free guidance w (a "
-                                    "noised test image's ε̂ and x̂₀: without a class)"
+                                  ? _("; samples the ten classes in turn with classifier-free guidance w (a "
+                                    "noised test image's ε̂ and x̂₀: without a class)")
                                   : "",
                                 gb_schedule_kind_name (s->kind), s->T)
-             : g_strdup_printf ("MLP %d-%d-%d-%d, %s schedule, T = %d", self->net->d, self->net->hidden,
+             : g_strdup_printf (_("MLP %d-%d-%d-%d, %s schedule, T = %d"), self->net->d, self->net->hidden,
                                 self->net->hidden, self->net->d, gb_schedule_kind_name (s->kind), s->T);
   gtk_label_set_text (self->model_label, text);
   /* Image models train for minutes on both cores: the command line's job. */
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "diffusion.train", self->domain != IMAGE_DOMAIN || self->train != NULL);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->train_button),
                                self->domain == IMAGE_DOMAIN
-                                 ? "The image model trains for minutes: `glassbox train diffusion --data fashion-mnist` "
-                                   "makes one, Open loads it"
-                                 : "Train a model of this domain live; again to stop");
+                                 ? _("The image model trains for minutes: `glassbox train diffusion --data fashion-mnist` "
+                                   "makes one, Open loads it")
+                                 : _("Train a model of this domain live; again to stop"));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "diffusion.sample", self->net != NULL);
   gb_diffusion_timeline_set_schedule (self->timeline, s);
   if (s != NULL)
@@ -265,10 +266,10 @@ set_domain (GbDiffusionPage *self, int domain)
   gtk_widget_set_visible (self->guidance_grid, domain == IMAGE_DOMAIN);
   gtk_widget_queue_draw (GTK_WIDGET (self->loss_area));
   gtk_label_set_text (self->view_hint, domain == IMAGE_DOMAIN
-                                         ? "Click an image for its x_t, ε̂ and x̂₀; hover a pixel for its numbers; "
-                                           "← → step t (Shift: by 10)."
-                                         : "Click points to follow their trajectories (Esc clears); ← → step t "
-                                           "(Shift: by 10).");
+                                         ? _("Click an image for its x_t, ε̂ and x̂₀; hover a pixel for its numbers; "
+                                           "← → step t (Shift: by 10).")
+                                         : _("Click points to follow their trajectories (Esc clears); ← → step t "
+                                           "(Shift: by 10)."));
   self->reverse = FALSE;
   gb_diffusion_timeline_set_reverse (self->timeline, FALSE);
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_PROCESS]);
@@ -323,14 +324,14 @@ finish_training (GbDiffusionPage *self, gboolean keep)
           set_t (self, self->t);
         }
     }
-  g_autofree char *body = g_strdup_printf ("%d training steps on the %s", done, domain_titles[j->domain]);
-  gb_long_run_end (&self->long_run, GTK_WIDGET (self), keep ? "The diffusion model has finished training" : NULL,
+  g_autofree char *body = g_strdup_printf (_("%d training steps on the %s"), done, _(domain_titles[j->domain]));
+  gb_long_run_end (&self->long_run, GTK_WIDGET (self), keep ? _("The diffusion model has finished training") : NULL,
                    body);
   g_signal_handlers_disconnect_by_data (j->job, self);
   g_object_unref (j->job);
   g_object_unref (j->cancel);
   g_free (j);
-  gtk_button_set_label (self->train_button, "_Train");
+  gtk_button_set_label (self->train_button, _("_Train"));
   show_model (self);
   gtk_widget_queue_draw (GTK_WIDGET (self->loss_area));
 }
@@ -382,7 +383,7 @@ training_data (GbDiffusionPage *self, GbDiffusionData *data)
       const float *painted = gb_diffusion_cloud_view_get_painted (self->cloud_view, &n);
       if (n < 1)
         {
-          message (self, "The painted distribution has no points: turn on Paint and drag over the canvas");
+          message (self, _("The painted distribution has no points: turn on Paint and drag over the canvas"));
           return FALSE;
         }
       data->n_points = n;
@@ -436,8 +437,8 @@ train_action (GtkWidget *widget, const char *name, GVariant *param)
   g_array_set_size (self->losses, 0);
   g_signal_connect (job, "progress", G_CALLBACK (train_progress_cb), self);
   gb_diffusion_job_run_async (job, j->cancel, train_done_cb, g_object_ref (self));
-  gb_long_run_begin (&self->long_run, GTK_WIDGET (self), "training a diffusion model");
-  gtk_button_set_label (self->train_button, "Stop _training");
+  gb_long_run_begin (&self->long_run, GTK_WIDGET (self), _("training a diffusion model"));
+  gtk_button_set_label (self->train_button, _("Stop _training"));
 }
 
 /* --- sampling --- */
@@ -530,11 +531,11 @@ paint_loss (cairo_t *cr, int w, int h, GbDiffusionPage *self, const GbPalette *p
   GbSeries s[2] = {
     { .y = (const double *) self->losses->data, .n = n, .x0 = 1, .dx = 1, .color = pal->classes[4],
       .alpha = 0.5, .width = 1 },
-    { .y = avg, .n = n, .x0 = 1, .dx = 1, .color = pal->classes[1], .width = 2, .label = "average of 50" },
+    { .y = avg, .n = n, .x0 = 1, .dx = 1, .color = pal->classes[1], .width = 2, .label = _("average of 50") },
   };
-  GbSeriesPlot p = { "Training loss ‖ε − ε̂‖²", "step", s, 2, TRUE,
-                     self->domain == IMAGE_DOMAIN ? "image models train on the command line (see the Train button)"
-                                                  : "press Train to watch the loss fall" };
+  GbSeriesPlot p = { _("Training loss ‖ε − ε̂‖²"), "step", s, 2, TRUE,
+                     self->domain == IMAGE_DOMAIN ? _("image models train on the command line (see the Train button)")
+                                                  : _("press Train to watch the loss fall") };
   gb_series_plot_paint (cr, 0, 0, w, h, &p, pal);
 }
 
@@ -616,7 +617,7 @@ gb_diffusion_page_open (GbPage *page, const char *path, GError **error)
   if (net->d != 2 && net->d != IMAGE_D)
     {
       g_set_error (error, GB_ERROR, GB_ERROR_SHAPE,
-                   "%s: a model of %d-dimensional data; this page shows 2-d models and 28 × 28 images", path, net->d);
+                   _("%s: a model of %d-dimensional data; this page shows 2-d models and 28 × 28 images"), path, net->d);
       gb_denoiser_free (net);
       return FALSE;
     }
@@ -639,7 +640,7 @@ gb_diffusion_page_save (GbPage *page, const char *path, GError **error)
   GbDiffusionPage *self = GB_DIFFUSION_PAGE (page);
   if (self->net == NULL)
     {
-      g_set_error_literal (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, "there is no model to save: train one first");
+      g_set_error_literal (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, _("there is no model to save: train one first"));
       return FALSE;
     }
   if (!gb_denoiser_save (self->net, path, error))
@@ -687,8 +688,8 @@ gb_diffusion_page_export (GbPage *page, const char *path, GError **error)
   if (self->net == NULL || (self->reverse && (self->sampling.run == NULL || sampling (self))))
     {
       g_set_error_literal (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT,
-                           self->net == NULL ? "there is no model to animate: train one first"
-                                             : "the reverse process has not been sampled yet: press Sample first");
+                           self->net == NULL ? _("there is no model to animate: train one first")
+                                             : _("the reverse process has not been sampled yet: press Sample first"));
       return FALSE;
     }
   int t = self->t;
@@ -720,7 +721,7 @@ page_files (GbPage *page, GbPageFileKind kind, GbPageFiles *out)
 static const char *
 page_unsaved_name (GbPage *page)
 {
-  return "the diffusion model";
+  return _("the diffusion model");
 }
 
 /* With selection: the timestep on show and its schedule; without: the
@@ -733,8 +734,8 @@ page_table (GbPage *page, gboolean selection)
   if (s == NULL)
     return NULL;
   int from = selection ? self->t : 0, n = selection ? 1 : s->T + 1;
-  g_autofree char *title = selection ? g_strdup_printf ("timestep %d of %d", self->t, s->T)
-                                     : g_strdup_printf ("the %s schedule (T = %d) and the training loss",
+  g_autofree char *title = selection ? g_strdup_printf (_("timestep %d of %d"), self->t, s->T)
+                                     : g_strdup_printf (_("the %s schedule (T = %d) and the training loss"),
                                                         gb_schedule_kind_name (s->kind), s->T);
   GbTable *t = gb_table_new (title);
   g_autofree double *beta = g_new (double, n), *abar = g_new (double, n), *snr = g_new (double, n);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-diffusion-paint.c — point clouds and the noise schedule. */
 #include "gb-diffusion-paint.h"
+#include <glib/gi18n.h>
 
 #include <math.h>
 #include <stdio.h>
@@ -199,9 +200,9 @@ gb_schedule_paint (cairo_t *cr, double x, double y, double w, double h, const Gb
   char buf[160];
   double snr = gb_schedule_snr (sc, t);
   if (t == 0)
-    g_snprintf (buf, sizeof buf, "t = 0 of %d · the data: ᾱ = 1, SNR = ∞", T);
+    g_snprintf (buf, sizeof buf, _("t = 0 of %d · the data: ᾱ = 1, SNR = ∞"), T);
   else
-    g_snprintf (buf, sizeof buf, "t = %d of %d · β_t = %.3g · ᾱ_t = %.4f · SNR = %.3g (log %.2f)", t, T, sc->beta[t],
+    g_snprintf (buf, sizeof buf, _("t = %d of %d · β_t = %.3g · ᾱ_t = %.4f · SNR = %.3g (log %.2f)"), t, T, sc->beta[t],
                 sc->alpha_bar[t], snr, log (snr));
   gb_paint_text (cr, x + 8, y + 4, buf, 11, &pal->fg, GB_ALIGN_LEFT, FALSE);
   double left = x + 8, right = x + w - 8, top = y + 24, bottom = y + h - 18;
@@ -226,7 +227,7 @@ gb_schedule_paint (cairo_t *cr, double x, double y, double w, double h, const Gb
   for (int k = 1; k <= T; k++)
     bmax = MAX (bmax, sc->beta[k]);
   struct { int which; GbRgb color; const char *label; } curves[] = {
-    { 0, pal->classes[0], "β_t (to its max)" }, { 1, pal->classes[1], "ᾱ_t" }, { 2, pal->classes[2], "log SNR" },
+    { 0, pal->classes[0], _("β_t (to its max)") }, { 1, pal->classes[1], "ᾱ_t" }, { 2, pal->classes[2], "log SNR" },
   };
   int cols = (int) (right - left);
   for (guint c = 0; c < G_N_ELEMENTS (curves); c++)
@@ -368,27 +369,27 @@ gb_image_scene_paint (cairo_t *cr, double x, double y, double w, double h, const
     return;
   if (s->selected < 0 || s->selected >= s->n)
     {
-      gb_paint_text (cr, l.tx, l.ty, "Click an image to see x_t, ε̂ and x̂₀", 12, &pal->muted, GB_ALIGN_LEFT, FALSE);
+      gb_paint_text (cr, l.tx, l.ty, _("Click an image to see x_t, ε̂ and x̂₀"), 12, &pal->muted, GB_ALIGN_LEFT, FALSE);
       return;
     }
   static const char *const names[] = { "x_t", "ε̂", "x̂₀" };
-  static const char *const what[] = { "what the model sees", "the noise it predicts", "the clean image it predicts" };
+  static const char *const what[] = { N_("what the model sees"), N_("the noise it predicts"), N_("the clean image it predicts") };
   static const char *const scale[] = { "−1 … 1", "−2.5 … 2.5", "−1 … 1" };
   const float *src[3] = { s->xt ? s->xt : s->images + (gsize) s->selected * D, s->eps, s->x0 };
   for (int p = 0; p < 3; p++)
     {
       double py = l.ty + p * (l.tsz + l.gap), lx = l.tx + l.tsz + 10;
       gb_paint_text (cr, lx, py + 4, names[p], 16, &pal->fg, GB_ALIGN_LEFT, TRUE);
-      gb_paint_text (cr, lx, py + 28, what[p], 11, &pal->fg, GB_ALIGN_LEFT, FALSE);
+      gb_paint_text (cr, lx, py + 28, _(what[p]), 11, &pal->fg, GB_ALIGN_LEFT, FALSE);
       char buf[64];
-      g_snprintf (buf, sizeof buf, "black … white: %s", scale[p]);
+      g_snprintf (buf, sizeof buf, _("black … white: %s"), scale[p]);
       gb_paint_text (cr, lx, py + 44, buf, 10, &pal->muted, GB_ALIGN_LEFT, FALSE);
       if (src[p] == NULL)
         {
           gb_set_rgba (cr, &pal->muted, 0.15);
           cairo_rectangle (cr, l.tx, py, l.tsz, l.tsz);
           cairo_fill (cr);
-          gb_paint_text (cr, l.tx + l.tsz / 2, py + l.tsz / 2 - 8, "none at t = 0", 11, &pal->muted, GB_ALIGN_CENTER,
+          gb_paint_text (cr, l.tx + l.tsz / 2, py + l.tsz / 2 - 8, _("none at t = 0"), 11, &pal->muted, GB_ALIGN_CENTER,
                          FALSE);
           continue;
         }

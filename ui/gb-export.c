@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-export.c — PNG, SVG and PDF output through one painter call. */
 #include "gb-export.h"
+#include <glib/gi18n.h>
 
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
@@ -22,7 +23,7 @@ gb_export_file (const char *path, int width, int height, GbPaintFunc paint, gpoi
   if (width < 16 || height < 16 || width > GB_EXPORT_MAX_SIDE || height > GB_EXPORT_MAX_SIDE)
     {
       g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT,
-                   "image size %d × %d is outside 16…%d pixels a side", width, height, GB_EXPORT_MAX_SIDE);
+                   _("image size %d × %d is outside 16…%d pixels a side"), width, height, GB_EXPORT_MAX_SIDE);
       return FALSE;
     }
   g_autofree char *lower = g_ascii_strdown (path, -1);
@@ -36,7 +37,7 @@ gb_export_file (const char *path, int width, int height, GbPaintFunc paint, gpoi
   else
     {
       g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT,
-                   "%s: unknown format (use a .png, .svg or .pdf file name)", path);
+                   _("%s: unknown format (use a .png, .svg or .pdf file name)"), path);
       return FALSE;
     }
   g_autoptr (GByteArray) bytes = g_byte_array_new ();
@@ -59,7 +60,7 @@ gb_export_file (const char *path, int width, int height, GbPaintFunc paint, gpoi
   cairo_surface_destroy (surface);
   if (status != CAIRO_STATUS_SUCCESS)
     {
-      g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, "%s: drawing failed (%s)", path,
+      g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, _("%s: drawing failed (%s)"), path,
                    cairo_status_to_string (status));
       return FALSE;
     }

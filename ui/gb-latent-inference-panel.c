@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-latent-inference-panel.c — the selected image's posterior, bounds and gaps (see the header). */
 #include "gb-latent-inference-panel.h"
+#include <glib/gi18n.h>
 
 #include <math.h>
 #include <string.h>
@@ -86,35 +87,35 @@ update_text (GbLatentInferencePanel *self)
 {
   GString *s = g_string_new (NULL);
   if (self->model == NULL)
-    g_string_append (s, "Click a point of the test set to see its posterior.");
+    g_string_append (s, _("Click a point of the test set to see its posterior."));
   else if (self->error != NULL)
     g_string_append (s, self->error);
   else if (self->evaluating)
-    g_string_append (s, "Working out the posterior…");
+    g_string_append (s, _("Working out the posterior…"));
   else if (self->model->vae->config.n_latent != 2)
     g_string_append_printf (s,
-                            "ELBO of q(z|x)   %9.2f nats  (mean over %d draws)\n"
-                            "IWAE-%-6d      %9.2f\n"
-                            "The exact posterior and log p(x) need a 2-d latent.",
+                            _("ELBO of q(z|x)   %9.2f nats  (mean over %d draws)\n"
+                              "IWAE-%-6d      %9.2f\n"
+                              "The exact posterior and log p(x) need a 2-d latent."),
                             self->elbo, self->iwae_k, self->iwae_k, self->iwae);
   else
     {
       g_string_append_printf (s,
-                              "log p(x)          %9.2f nats\n"
+                              _("log p(x)          %9.2f nats\n"
                               "IWAE-%-6d       %9.2f\n"
                               "ELBO of q(z|x)    %9.2f\n"
                               "gap KL(q‖p(z|x))  %9.2f\n"
-                              "log p(x) by quadrature on %d × %d points; the gap is log p(x) − ELBO.",
+                              "log p(x) by quadrature on %d × %d points; the gap is log p(x) − ELBO."),
                               self->log_px, self->iwae_k, self->iwae, self->elbo, self->log_px - self->elbo, GRID_N,
                               GRID_N);
       if (self->has_q_opt)
         g_string_append_printf (s,
-                                "\n\nq* fitted to this image alone%s, step %d\n"
+                                _("\n\nq* fitted to this image alone%s, step %d\n"
                                 "ELBO of q*        %9.2f\n"
                                 "approximation gap %9.2f\n"
                                 "amortisation gap  %9.2f\n"
                                 "approximation: log p(x) − ELBO(q*), what a Gaussian cannot do; amortisation: "
-                                "ELBO(q*) − ELBO(q), what one encoder for all images gives up.",
+                                "ELBO(q*) − ELBO(q), what one encoder for all images gives up."),
                                 self->optimising ? "…" : "", self->q_step, self->q_elbo, self->log_px - self->q_elbo,
                                 self->q_elbo - self->elbo);
     }
@@ -123,7 +124,7 @@ update_text (GbLatentInferencePanel *self)
   gtk_label_set_text (self->numbers, self->text);
   gtk_widget_set_sensitive (GTK_WIDGET (self->optimise_button),
                             self->grid != NULL && !self->evaluating && self->error == NULL);
-  gtk_button_set_label (self->optimise_button, self->optimising ? "Stop _q" : "Optimise _q");
+  gtk_button_set_label (self->optimise_button, self->optimising ? _("Stop _q") : _("Optimise _q"));
 }
 
 /* --- working out the posterior --- */
@@ -413,7 +414,7 @@ void
 gb_latent_inference_panel_set_two_d (GbLatentInferencePanel *self, gboolean two_d)
 {
   g_return_if_fail (GB_IS_LATENT_INFERENCE_PANEL (self));
-  const char *why = two_d ? NULL : "Needs a 2-d latent space";
+  const char *why = two_d ? NULL : _("Needs a 2-d latent space");
   gtk_widget_set_sensitive (GTK_WIDGET (self->aggregate_check), two_d);
   gtk_widget_set_sensitive (GTK_WIDGET (self->kl_check), two_d);
   gtk_widget_set_sensitive (GTK_WIDGET (self->posterior_check), two_d);

@@ -2,6 +2,7 @@
 /* gb-latent-page-data.c — the Latent space page's data set: loaded and encoded by the model on show on
  * worker threads (at start, after each new model, and when the user opens another with Data set…). */
 #include "gb-latent-page-private.h"
+#include <glib/gi18n.h>
 
 typedef struct {
   char *dir;
@@ -35,7 +36,7 @@ encode_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancel
   if (job->ds->test->rows * job->ds->test->cols != job->vae->config.n_input)
     {
       g_task_return_new_error (task, GB_ERROR, GB_ERROR_SHAPE,
-                               "%s: images have %d pixels but the model takes %d", job->ds->dir,
+                               _("%s: images have %d pixels but the model takes %d"), job->ds->dir,
                                job->ds->test->rows * job->ds->test->cols, job->vae->config.n_input);
       return;
     }
@@ -76,14 +77,14 @@ encode_done_cb (GObject *source, GAsyncResult *result, gpointer data)
       if (first_load)
         {
           g_free (self->data_error);
-          self->data_error = g_strdup ("No data points: the data set could not be loaded (see above). "
-                                       "The preview, the manifold and sampling still work.");
+          self->data_error = g_strdup (_("No data points: the data set could not be loaded (see above). "
+                                       "The preview, the manifold and sampling still work."));
           gb_latent_train_panel_set_data (self->train_panel, NULL, error->message);
           gb_latent_page_sync_scene (self, TRUE);
           if (self->lesson_select >= 0)
             {
               self->lesson_select = -1;
-              gb_latent_page_message (self, "The lesson's test image cannot be selected: there is no data set.");
+              gb_latent_page_message (self, _("The lesson's test image cannot be selected: there is no data set."));
             }
         }
       gb_latent_page_message (self, error->message);
@@ -119,7 +120,7 @@ open_dataset (GbLatentPage *self, const char *dir)
 {
   if (gb_latent_train_panel_is_training (self->train_panel))
     {
-      gb_latent_page_message (self, "Stop training before opening another data set");
+      gb_latent_page_message (self, _("Stop training before opening another data set"));
       return;
     }
   EncodeJob *job = g_new0 (EncodeJob, 1);
@@ -141,7 +142,7 @@ dataset_chosen_cb (GtkNativeDialog *dialog, int response, gpointer data)
       g_autoptr (GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
       g_autofree char *path = file ? g_file_get_path (file) : NULL;
       if (path == NULL)
-        gb_latent_page_message (self, "Only a local folder can be opened as a data set");
+        gb_latent_page_message (self, _("Only a local folder can be opened as a data set"));
       else
         open_dataset (self, path);
     }
@@ -156,7 +157,7 @@ gb_latent_page_open_dataset_action (GtkWidget *widget, const char *name, GVarian
   GbLatentPage *self = GB_LATENT_PAGE (widget);
   GtkRoot *root = gtk_widget_get_root (widget);
   GtkFileChooserNative *dialog =
-    gtk_file_chooser_native_new ("Open a Data Set",
+    gtk_file_chooser_native_new (_("Open a Data Set"),
                                  GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
                                  GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, "_Open", "_Cancel");
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);

@@ -4,6 +4,7 @@
  * and KLs, and the slice through a latent space of more than two dimensions (with the view fitted to
  * the codes on it). */
 #include "gb-latent-page-private.h"
+#include <glib/gi18n.h>
 
 #include <math.h>
 #include <stdlib.h>
@@ -137,7 +138,7 @@ gb_latent_page_update_slice (GbLatentPage *self)
       else if (self->slice.axis[c] >= 0)
         g_snprintf (self->axis_names[c], sizeof self->axis_names[c], "z%d", self->slice.axis[c] + 1);
       else
-        g_snprintf (self->axis_names[c], sizeof self->axis_names[c], "principal axis %d", c + 1);
+        g_snprintf (self->axis_names[c], sizeof self->axis_names[c], _("principal axis %d"), c + 1);
     }
   GbLatentScene *s = gb_latent_view_get_scene (self->view);
   s->axis_names[0] = self->axis_names[0], s->axis_names[1] = self->axis_names[1];

@@ -3,10 +3,11 @@
  * test image with its true posterior, the manifold; the controls a lesson
  * hides (gb-lesson.h). */
 #include "gb-latent-page-private.h"
+#include <glib/gi18n.h>
 
 #include "gb-form.h"
 
-#define SHIPPED "shipped with Glassbox"
+#define SHIPPED _("shipped with Glassbox")
 
 static void
 hide_control (GbLatentPage *self, const char *name)
@@ -45,15 +46,15 @@ gb_latent_page_lesson_data_ready (GbLatentPage *self)
   if (self->lesson_select >= 0 && self->ds == NULL && !self->data_loading)
     {
       self->lesson_select = -1;
-      gb_latent_page_message (self, "The lesson's test image cannot be selected: there is no data set.");
+      gb_latent_page_message (self, _("The lesson's test image cannot be selected: there is no data set."));
       return;
     }
   if (self->lesson_select < 0 || self->ds == NULL || self->model == NULL || self->model->mu == NULL)
     return;
   if ((guint64) self->lesson_select >= self->ds->test->n)
     {
-      g_autofree char *msg = g_strdup_printf ("The lesson selects test image %" G_GINT64_FORMAT ", but the data set "
-                                              "has %u", self->lesson_select, self->ds->test->n);
+      g_autofree char *msg = g_strdup_printf (_("The lesson selects test image %lld, but the data set has %u"),
+                                              (long long) self->lesson_select, self->ds->test->n);
       self->lesson_select = -1;
       gb_latent_page_message (self, msg);
       return;

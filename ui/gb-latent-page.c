@@ -8,6 +8,7 @@
  * only installs their results and draws.
  */
 #include "gb-latent-page-private.h"
+#include <glib/gi18n.h>
 
 #include "gb-a11y.h"
 
@@ -42,11 +43,12 @@ update_model_line (GbLatentPage *self)
   g_free (self->model_line);
   const GbVae *vae = self->model->vae;
   GString *s = g_string_new (NULL);
-  g_string_append_printf (s, "VAE %d-%d-%d · %s · %d epoch%s", vae->config.n_input, vae->config.n_hidden,
-                          vae->config.n_latent, vae->info.dataset ? vae->info.dataset : "unknown data",
-                          vae->info.epochs, vae->info.epochs == 1 ? "" : "s");
+  g_string_append_printf (s, ngettext ("VAE %d-%d-%d · %s · %d epoch", "VAE %d-%d-%d · %s · %d epochs",
+                                                vae->info.epochs),
+                          vae->config.n_input, vae->config.n_hidden, vae->config.n_latent,
+                          vae->info.dataset ? vae->info.dataset : _("unknown data"), vae->info.epochs);
   if (isfinite (vae->info.test_elbo))
-    g_string_append_printf (s, " · test −ELBO %.1f", vae->info.test_elbo);
+    g_string_append_printf (s, _(" · test −ELBO %.1f"), vae->info.test_elbo);
   if (self->model_name)
     g_string_append_printf (s, "\n%s", self->model_name);
   self->model_line = g_string_free (s, FALSE);
@@ -486,7 +488,7 @@ gb_latent_page_open_model (GbPage *page, const char *path, GError **error)
   GbLatentPage *self = GB_LATENT_PAGE (page);
   if (gb_latent_page_is_training (GB_PAGE (self)))
     {
-      g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, "Stop training before opening another model");
+      g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, _("Stop training before opening another model"));
       return FALSE;
     }
   GbVae *vae = gb_vae_load (path, error);
@@ -494,7 +496,7 @@ gb_latent_page_open_model (GbPage *page, const char *path, GError **error)
     return FALSE;
   if (self->ds != NULL && vae->config.n_input != self->ds->test->rows * self->ds->test->cols)
     {
-      g_set_error (error, GB_ERROR, GB_ERROR_SHAPE, "%s: the model takes %d pixels but the data set's images have %d",
+      g_set_error (error, GB_ERROR, GB_ERROR_SHAPE, _("%s: the model takes %d pixels but the data set's images have %d"),
                    path, vae->config.n_input, self->ds->test->rows * self->ds->test->cols);
       gb_vae_free (vae);
       return FALSE;
@@ -562,7 +564,7 @@ training_snapshot_cb (GbLatentTrainPanel *panel, GbVaeSnapshot *snap, const char
 static void
 training_finished_cb (GbLatentTrainPanel *panel, GbVae *vae, gboolean ok, GbLatentPage *self)
 {
-  const char *name = ok ? "trained in the app (not saved)" : "last good model (not saved)";
+  const char *name = ok ? _("trained in the app (not saved)") : _("last good model (not saved)");
   /* The final snapshot already holds the encodings of this model. */
   GbVaeSnapshot *snap = self->model;
   if (snap != NULL && snap->mu != NULL)
@@ -728,7 +730,7 @@ gb_latent_page_init (GbLatentPage *self)
       g_warning ("no shipped model: %s", error->message);
     }
   self->data_loading = TRUE;
-  gb_latent_page_set_model (self, vae, "shipped with Glassbox");   /* (gb-latent-page-lesson.c knows this name) */
+  gb_latent_page_set_model (self, vae, _("shipped with Glassbox"));   /* (gb-latent-page-lesson.c knows this name) */
   gb_latent_page_start_encode (self);
   gb_latent_page_ensure_manifold (self);
 }
@@ -747,7 +749,7 @@ page_files (GbPage *page, GbPageFileKind kind, GbPageFiles *out)
 static const char *
 page_unsaved_name (GbPage *page)
 {
-  return "the VAE";
+  return _("the VAE");
 }
 
 static GbTable *

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-latent-paint.c — the latent plane and its info panel. */
 #include "gb-latent-paint.h"
+#include <glib/gi18n.h>
 
 #include <math.h>
 #include <stdio.h>
@@ -68,8 +69,8 @@ banner_text (const GbLatentScene *s, char *buf, gsize size)
     bad += !isfinite (s->mu[2 * i]) || !isfinite (s->mu[2 * i + 1]);
   if (bad == 0)
     return NULL;
-  g_snprintf (buf, size, "%u of %u test images encode to codes that are not finite numbers "
-              "(the model's weights overflow): they are not drawn", bad, s->n_points);
+  g_snprintf (buf, size, _("%u of %u test images encode to codes that are not finite numbers "
+              "(the model's weights overflow): they are not drawn"), bad, s->n_points);
   return buf;
 }
 
@@ -652,7 +653,7 @@ info_layout (cairo_t *cr, int w, const GbLatentInfo *info, const GbPalette *pal)
     }
 
   if (draw)
-    y = heading (cr, y, w, "Decoded at the pointer", pal);
+    y = heading (cr, y, w, _("Decoded at the pointer"), pal);
   else
     y += 22;
   double side = MIN (w - 2 * PAD, 224.0);
@@ -665,7 +666,7 @@ info_layout (cairo_t *cr, int w, const GbLatentInfo *info, const GbPalette *pal)
           gb_set_rgb (cr, &pal->grid);
           cairo_rectangle (cr, PAD, y, side, side);
           cairo_fill (cr);
-          gb_paint_text (cr, PAD + side / 2, y + side / 2 - 8, "move over the plane", 12, &pal->muted, GB_ALIGN_CENTER, FALSE);
+          gb_paint_text (cr, PAD + side / 2, y + side / 2 - 8, _("move over the plane"), 12, &pal->muted, GB_ALIGN_CENTER, FALSE);
         }
       if (info->has_preview)
         {
@@ -678,15 +679,15 @@ info_layout (cairo_t *cr, int w, const GbLatentInfo *info, const GbPalette *pal)
   if (!info->has_selection && info->interp_k == 0 && info->n_samples == 0)
     {
       static const char *const hints[] = {
-        "Click a point to select it.",
-        "Shift-click a second point to interpolate.",
-        "Scroll to zoom; middle-drag or Space-drag to pan.",
-        "Click a legend entry (or press 1…0) to hide a class.",
+        N_("Click a point to select it."),
+        N_("Shift-click a second point to interpolate."),
+        N_("Scroll to zoom; middle-drag or Space-drag to pan."),
+        N_("Click a legend entry (or press 1…0) to hide a class."),
       };
       for (gsize i = 0; i < G_N_ELEMENTS (hints); i++)
         {
           if (draw)
-            gb_paint_text (cr, PAD, y, hints[i], 11, &pal->muted, GB_ALIGN_LEFT, FALSE);
+            gb_paint_text (cr, PAD, y, _(hints[i]), 11, &pal->muted, GB_ALIGN_LEFT, FALSE);
           y += 16;
         }
       y += 8;
@@ -696,7 +697,7 @@ info_layout (cairo_t *cr, int w, const GbLatentInfo *info, const GbPalette *pal)
     {
       if (draw)
         {
-          snprintf (buf, sizeof buf, "Test image #%u · %s", info->sel_index, info->sel_class ? info->sel_class : "");
+          snprintf (buf, sizeof buf, _("Test image #%u · %s"), info->sel_index, info->sel_class ? info->sel_class : "");
           heading (cr, y, w, buf, pal);
         }
       y += 22;
@@ -705,7 +706,7 @@ info_layout (cairo_t *cr, int w, const GbLatentInfo *info, const GbPalette *pal)
         {
           gb_paint_image_u8 (cr, PAD, y, s2, s2, info->sel_original, rows, cols, pal);
           gb_paint_image (cr, PAD + s2 + 10, y, s2, s2, info->sel_recon, rows, cols, pal);
-          gb_paint_text (cr, PAD + s2 / 2, y + s2 + 2, "original x", 11, &pal->muted, GB_ALIGN_CENTER, FALSE);
+          gb_paint_text (cr, PAD + s2 / 2, y + s2 + 2, _("original x"), 11, &pal->muted, GB_ALIGN_CENTER, FALSE);
           gb_paint_text (cr, PAD + s2 * 1.5 + 10, y + s2 + 2, "reconstruction", 11, &pal->muted, GB_ALIGN_CENTER, FALSE);
         }
       y += s2 + 22;
@@ -715,11 +716,11 @@ info_layout (cairo_t *cr, int w, const GbLatentInfo *info, const GbPalette *pal)
       if (info->n_latent > 2)
         {
           /* A larger latent space: q on the plane, and the whole z's numbers only in sum. */
-          snprintf (l[0], sizeof l[0], "q(z|x) = N(μ, diag σ²) in %d dimensions", info->n_latent);
-          snprintf (l[1], sizeof l[1], "on the plane: μ at (%.3f, %.3f)", info->slice_mu[0], info->slice_mu[1]);
-          snprintf (l[2], sizeof l[2], "   σ along its axes (%.3f, %.3f)", info->slice_sigma[0], info->slice_sigma[1]);
+          snprintf (l[0], sizeof l[0], _("q(z|x) = N(μ, diag σ²) in %d dimensions"), info->n_latent);
+          snprintf (l[1], sizeof l[1], _("on the plane: μ at (%.3f, %.3f)"), info->slice_mu[0], info->slice_mu[1]);
+          snprintf (l[2], sizeof l[2], _("   σ along its axes (%.3f, %.3f)"), info->slice_sigma[0], info->slice_sigma[1]);
           snprintf (l[3], sizeof l[3], "z = μ + σ ⊙ ε,  ε ~ N(0, I)");
-          snprintf (l[4], sizeof l[4], "reconstruction %.1f nats · KL %.2f nats", info->bce, info->kl);
+          snprintf (l[4], sizeof l[4], _("reconstruction %.1f nats · KL %.2f nats"), info->bce, info->kl);
           n_lines = 5;
         }
       else
@@ -730,7 +731,7 @@ info_layout (cairo_t *cr, int w, const GbLatentInfo *info, const GbPalette *pal)
           snprintf (l[3], sizeof l[3], "   = (%.3f + %.3f·%.2f, %.3f + %.3f·%.2f)", info->mu[0], sx, info->eps[0],
                     info->mu[1], sy, info->eps[1]);
           snprintf (l[4], sizeof l[4], "   = (%.3f, %.3f)", info->z[0], info->z[1]);
-          snprintf (l[5], sizeof l[5], "reconstruction %.1f nats · KL %.2f nats", info->bce, info->kl);
+          snprintf (l[5], sizeof l[5], _("reconstruction %.1f nats · KL %.2f nats"), info->bce, info->kl);
         }
       for (int i = 0; i < n_lines; i++)
         {
@@ -744,11 +745,11 @@ info_layout (cairo_t *cr, int w, const GbLatentInfo *info, const GbPalette *pal)
       for (int c = 0; c < 2 && info->traverse != NULL; c++)
         {
           if (info->n_latent > 2)
-            snprintf (buf, sizeof buf, "Along %s, %.0f to %.0f",
-                      info->traverse_names[c] ? info->traverse_names[c] : "the axis", info->traverse_lo,
+            snprintf (buf, sizeof buf, _("Along %s, %.0f to %.0f"),
+                      info->traverse_names[c] ? info->traverse_names[c] : _("the axis"), info->traverse_lo,
                       info->traverse_hi);
           else
-            snprintf (buf, sizeof buf, "Vary z%s from %.1f to %.1f, z%s = %.2f", c == 0 ? "₁" : "₂", info->traverse_lo,
+            snprintf (buf, sizeof buf, _("Vary z%s from %.1f to %.1f, z%s = %.2f"), c == 0 ? "₁" : "₂", info->traverse_lo,
                       info->traverse_hi, c == 0 ? "₂" : "₁", info->mu[1 - c]);
           if (draw)
             gb_paint_text (cr, PAD, y, buf, 11, &pal->fg, GB_ALIGN_LEFT, TRUE);
@@ -765,7 +766,7 @@ info_layout (cairo_t *cr, int w, const GbLatentInfo *info, const GbPalette *pal)
 
   if (info->interp_k > 0 && info->interp != NULL)
     {
-      snprintf (buf, sizeof buf, "Interpolation, %d steps", info->interp_k);
+      snprintf (buf, sizeof buf, _("Interpolation, %d steps"), info->interp_k);
       if (draw)
         heading (cr, y, w, buf, pal);
       y += 22;
@@ -782,7 +783,7 @@ info_layout (cairo_t *cr, int w, const GbLatentInfo *info, const GbPalette *pal)
 
   if (info->n_samples > 0 && info->samples != NULL)
     {
-      snprintf (buf, sizeof buf, "%d samples from the prior N(0, I)", info->n_samples);
+      snprintf (buf, sizeof buf, _("%d samples from the prior N(0, I)"), info->n_samples);
       if (draw)
         heading (cr, y, w, buf, pal);
       y += 22;
@@ -839,23 +840,23 @@ gb_latent_info_text (const GbLatentInfo *info)
   if (info->model_line != NULL)
     g_string_append_printf (s, "%s. ", info->model_line);
   if (info->has_preview)
-    g_string_append_printf (s, "Pointer at z = (%.3f, %.3f). ", info->preview_z[0], info->preview_z[1]);
+    g_string_append_printf (s, _("Pointer at z = (%.3f, %.3f). "), info->preview_z[0], info->preview_z[1]);
   if (info->has_selection)
     {
-      g_string_append_printf (s, "Selected test image %u, %s. ", info->sel_index, info->sel_class ? info->sel_class : "");
+      g_string_append_printf (s, _("Selected test image %u, %s. "), info->sel_index, info->sel_class ? info->sel_class : "");
       if (info->n_latent > 2)
-        g_string_append_printf (s, "q(z|x) in %d dimensions; on the plane μ at (%.3f, %.3f), σ along its axes "
-                                "(%.3f, %.3f). ", info->n_latent, info->slice_mu[0], info->slice_mu[1],
+        g_string_append_printf (s, _("q(z|x) in %d dimensions; on the plane μ at (%.3f, %.3f), σ along its axes "
+                                  "(%.3f, %.3f). "), info->n_latent, info->slice_mu[0], info->slice_mu[1],
                                 info->slice_sigma[0], info->slice_sigma[1]);
       else
         g_string_append_printf (s, "μ = (%.3f, %.3f), σ = (%.3f, %.3f), ε = (%.2f, %.2f), z = (%.3f, %.3f). ",
                                 info->mu[0], info->mu[1], exp (0.5 * info->logvar[0]), exp (0.5 * info->logvar[1]),
                                 info->eps[0], info->eps[1], info->z[0], info->z[1]);
-      g_string_append_printf (s, "Reconstruction %.1f nats, KL %.2f nats, −ELBO %.1f nats.", info->bce, info->kl,
+      g_string_append_printf (s, _("Reconstruction %.1f nats, KL %.2f nats, −ELBO %.1f nats."), info->bce, info->kl,
                               info->bce + info->kl);
     }
   else
-    g_string_append (s, "No image selected: Enter on the plane selects the nearest.");
+    g_string_append (s, _("No image selected: Enter on the plane selects the nearest."));
   return g_string_free (s, FALSE);
 }
 
@@ -864,7 +865,7 @@ gb_latent_info_table (const GbLatentInfo *info)
 {
   if (!info->has_selection)
     return NULL;
-  g_autofree char *title = g_strdup_printf ("Test image %u (%s)", info->sel_index, info->sel_class ? info->sel_class : "");
+  g_autofree char *title = g_strdup_printf (_("Test image %u (%s)"), info->sel_index, info->sel_class ? info->sel_class : "");
   GbTable *t = gb_table_new (title);
   double index = info->sel_index;
   gb_table_add_column (t, "image", &index, 1);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-latent-slice-panel.c — the slice of a larger latent space on show (see the header). */
 #include "gb-latent-slice-panel.h"
+#include <glib/gi18n.h>
 
 #include <string.h>
 
@@ -56,7 +57,7 @@ rebuild (GbLatentSlicePanel *self)
   for (int k = 0; k < L; k++)
     if (self->scales[k] != NULL)
       gtk_widget_set_sensitive (GTK_WIDGET (self->scales[k]), pca || (k != i && k != j));
-  g_autofree char *t = g_strdup_printf ("A %d-d latent space, seen in a 2-d slice", L);
+  g_autofree char *t = g_strdup_printf (_("A %d-d latent space, seen in a 2-d slice"), L);
   gtk_label_set_text (self->title, t);
 }
 
@@ -115,7 +116,7 @@ gb_latent_slice_panel_set_codes (GbLatentSlicePanel *self, int L, const float *m
           gtk_scale_set_draw_value (GTK_SCALE (scale), TRUE);
           gtk_scale_set_digits (GTK_SCALE (scale), 2);
           gtk_widget_set_hexpand (scale, TRUE);
-          g_autofree char *a11y = g_strdup_printf ("Latent coordinate %d", k + 1);
+          g_autofree char *a11y = g_strdup_printf (_("Latent coordinate %d"), k + 1);
           gtk_accessible_update_property (GTK_ACCESSIBLE (scale), GTK_ACCESSIBLE_PROPERTY_LABEL, a11y, -1);
           g_signal_connect_swapped (scale, "value-changed", G_CALLBACK (controls_changed_cb), self);
           gtk_box_append (GTK_BOX (row), label);

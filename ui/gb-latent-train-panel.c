@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-latent-train-panel.c — training a VAE in the Latent space page. */
 #include "gb-latent-train-panel.h"
+#include <glib/gi18n.h>
 
 #include <math.h>
 
@@ -79,7 +80,7 @@ gb_latent_train_panel_set_data (GbLatentTrainPanel *self, GbDataset *ds, const c
   self->why = g_strdup (ds ? NULL : why);
   if (self->trainer == NULL)
     gtk_widget_set_sensitive (GTK_WIDGET (self->start_button), ds != NULL);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->start_button), ds ? NULL : why ? why : "Loading the data set…");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->start_button), ds ? NULL : why ? why : _("Loading the data set…"));
   gtk_widget_queue_draw (GTK_WIDGET (self->plot_area));
 }
 
@@ -138,8 +139,8 @@ update_progress (GbLatentTrainPanel *self)
   double frac = p->total > 0 ? (double) p->done / p->total : 0.0;
   gtk_progress_bar_set_fraction (self->progress, frac);
   g_autofree char *left = format_duration (p->remaining);
-  g_autofree char *text = g_strdup_printf ("%sEpoch %d of %d · step %d of %d · %s left · %.0f images/s",
-                                           p->paused ? "Paused · " : "", p->epoch + 1, p->epochs, p->step,
+  g_autofree char *text = g_strdup_printf (_("%sEpoch %d of %d · step %d of %d · %s left · %.0f images/s"),
+                                           p->paused ? _("Paused · ") : "", p->epoch + 1, p->epochs, p->step,
                                            p->steps_per_epoch, left, p->images_per_second);
   gtk_progress_bar_set_text (self->progress, text);
   gtk_widget_queue_draw (GTK_WIDGET (self->plot_area));
@@ -148,7 +149,7 @@ update_progress (GbLatentTrainPanel *self)
   if (snap != NULL && snap->version != self->snapshot_version)
     {
       self->snapshot_version = snap->version;
-      g_autofree char *name = g_strdup_printf ("training: step %" G_GINT64_FORMAT, snap->step);
+      g_autofree char *name = g_strdup_printf (_("training: step %lld"), (long long) snap->step);
       g_signal_emit (self, signals[SNAPSHOT], 0, snap, name);
     }
 }
@@ -176,18 +177,18 @@ trainer_done_cb (GObject *source, GAsyncResult *result, gpointer data)
       g_autofree char *text = NULL;
       gboolean stopped = g_cancellable_is_cancelled (self->cancel);
       if (!ok)
-        text = g_strdup_printf ("Stopped: %s", error->message);
+        text = g_strdup_printf (_("Stopped: %s"), error->message);
       else if (stopped)
-        text = g_strdup_printf ("Stopped after %" G_GINT64_FORMAT " steps (%d full epochs); the model so far is kept",
-                                p->done, vae->info.epochs);
+        text = g_strdup_printf (_("Stopped after %lld steps (%d full epochs); the model so far is kept"),
+                                (long long) p->done, vae->info.epochs);
       else
-        text = g_strdup_printf ("Done: %d epochs · test −ELBO %.2f nats", vae->info.epochs, vae->info.test_elbo);
+        text = g_strdup_printf (_("Done: %d epochs · test −ELBO %.2f nats"), vae->info.epochs, vae->info.test_elbo);
       gtk_progress_bar_set_text (self->progress, text);
       g_info ("training %s after %" G_GINT64_FORMAT " steps: %s", ok && !stopped ? "finished" : "stopped", p->done,
               text);
       if (!ok)
         message (self, error->message);
-      gb_long_run_end (&self->long_run, GTK_WIDGET (self), ok ? "The VAE has finished training" : "Training stopped",
+      gb_long_run_end (&self->long_run, GTK_WIDGET (self), ok ? _("The VAE has finished training") : _("Training stopped"),
                        text);
       g_clear_object (&self->trainer);
       g_clear_object (&self->cancel);
@@ -245,7 +246,7 @@ start_trainer (GbLatentTrainPanel *self)
   g_info ("training started: %d epochs, batch %d, lr %g, hidden %d, β %g, seed %" G_GUINT64_FORMAT,
           c.epochs, c.batch, c.lr, c.hidden, c.beta, c.seed);
   gb_trainer_run_async (self->trainer, self->cancel, trainer_done_cb, g_object_ref (self));
-  gb_long_run_begin (&self->long_run, GTK_WIDGET (self), "training a VAE");
+  gb_long_run_begin (&self->long_run, GTK_WIDGET (self), _("training a VAE"));
   set_training_ui (self, TRUE);
   update_progress (self);
 }
@@ -281,7 +282,7 @@ load_train_done_cb (GObject *source, GAsyncResult *result, gpointer data)
     }
   if (set->rows != self->ds->test->rows || set->cols != self->ds->test->cols)
     {
-      message (self, "the training images do not have the test images' size");
+      message (self, _("the training images do not have the test images' size"));
       gb_image_set_unref (set);
       set_training_ui (self, FALSE);
       return;
@@ -315,8 +316,8 @@ start_clicked_cb (GbLatentTrainPanel *self)
     {
       /* A new run replaces the model on show: ask, as closing would. */
       GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-      gb_confirm_unsaved (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, "Save the VAE trained in the app?",
-                          "Training a new one replaces it, and it has not been saved.", "_Discard and Train",
+      gb_confirm_unsaved (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, _("Save the VAE trained in the app?"),
+                          _("Training a new one replaces it, and it has not been saved."), _("_Discard and Train"),
                           replace_answer_cb, g_object_ref (self));
       return;
     }
@@ -334,7 +335,7 @@ start_clicked_cb (GbLatentTrainPanel *self)
       start_trainer (self);
       return;
     }
-  gtk_progress_bar_set_text (self->progress, "Loading the training images…");
+  gtk_progress_bar_set_text (self->progress, _("Loading the training images…"));
   g_autoptr (GTask) task = g_task_new (self, NULL, load_train_done_cb, NULL);
   g_task_set_task_data (task, g_strdup (self->ds->dir), g_free);
   g_task_run_in_thread (task, load_train_thread);
@@ -386,8 +387,8 @@ plot_draw_cb (GtkDrawingArea *area, cairo_t *cr, int w, int h, gpointer data)
     (const GbLossPoint *) self->train_curve->data, self->train_curve->len,
     (const GbLossPoint *) self->test_curve->data, self->test_curve->len,
     MAX (self->last.steps_per_epoch, 1), self->last.total,
-    self->ds ? "Press Start to train a new VAE and watch its loss here"
-    : self->why == NULL ? "Loading the data set…" : "Training needs the Fashion-MNIST data set",
+    self->ds ? _("Press Start to train a new VAE and watch its loss here")
+    : self->why == NULL ? _("Loading the data set…") : _("Training needs the Fashion-MNIST data set"),
   };
   gb_loss_plot_paint (cr, w, h, &plot, &pal);
 }
@@ -473,7 +474,7 @@ gb_latent_train_panel_init (GbLatentTrainPanel *self)
   self->train_curve = g_array_new (FALSE, FALSE, sizeof (GbLossPoint));
   self->test_curve = g_array_new (FALSE, FALSE, sizeof (GbLossPoint));
   gtk_widget_set_sensitive (GTK_WIDGET (self->start_button), FALSE);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->start_button), "Loading the data set…");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->start_button), _("Loading the data set…"));
   g_signal_connect_swapped (self->start_button, "clicked", G_CALLBACK (start_clicked_cb), self);
   g_signal_connect_swapped (self->pause_button, "toggled", G_CALLBACK (pause_toggled_cb), self);
   g_signal_connect_swapped (self->stop_button, "clicked", G_CALLBACK (gb_latent_train_panel_stop), self);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-latent-view.c — the latent plane widget: caching, gestures, keys, stats. */
 #include "gb-latent-view.h"
+#include <glib/gi18n.h>
 
 #include <string.h>
 
@@ -449,7 +450,7 @@ gb_latent_view_init (GbLatentView *self)
   gtk_widget_set_size_request (widget, 320, 240);
   gtk_widget_set_cursor_from_name (widget, "crosshair");
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, "Latent plane",
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Latent plane"),
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, GB_LATENT_VIEW_KEYS, -1);
   gb_palette_init (&self->pal, FALSE);
   self->base_dirty = TRUE;

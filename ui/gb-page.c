@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-page.c — the interface between the window and its pages. */
 #include "gb-page.h"
+#include <glib/gi18n.h>
 
 G_DEFINE_INTERFACE (GbPage, gb_page, GTK_TYPE_WIDGET)
 
@@ -34,7 +35,7 @@ gb_page_export (GbPage *self, const char *path, GError **error)
       g_autoptr (GbTable) t = gb_page_table (self, FALSE);
       if (t == NULL)
         {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "There are no curves on show to export yet.");
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, _("There are no curves on show to export yet."));
           return FALSE;
         }
       return gb_table_save (t, path, error);
@@ -48,7 +49,7 @@ gb_page_apply_lesson (GbPage *self, const GbLesson *lesson, GError **error)
   GbPageInterface *iface = GB_PAGE_GET_IFACE (self);
   if (iface->apply_lesson == NULL)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "This page has no lessons.");
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, _("This page has no lessons."));
       return FALSE;
     }
   return iface->apply_lesson (self, lesson, error);
@@ -60,7 +61,7 @@ gb_page_save_lesson (GbPage *self, GKeyFile *kf, const char *group, const char *
   GbPageInterface *iface = GB_PAGE_GET_IFACE (self);
   if (iface->save_lesson == NULL)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "This page has no lessons.");
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, _("This page has no lessons."));
       return FALSE;
     }
   return iface->save_lesson (self, kf, group, dir, error);
@@ -112,7 +113,7 @@ const char *
 gb_page_unsaved_name (GbPage *self)
 {
   GbPageInterface *iface = GB_PAGE_GET_IFACE (self);
-  return iface->unsaved_name != NULL ? iface->unsaved_name (self) : "the work";
+  return iface->unsaved_name != NULL ? iface->unsaved_name (self) : _("the work");
 }
 
 const char *
@@ -147,19 +148,19 @@ void
 gb_page_files_export (GbPageFiles *out, const char *name, gboolean gif)
 {
   *out = (GbPageFiles) {
-    .title = "Export the View", .name = name,
-    .filters = { { "PNG image", { "*.png" } }, { "SVG drawing", { "*.svg" } }, { "PDF document", { "*.pdf" } },
-                 { "The curves' numbers (CSV)", { "*.csv" } }, { "The curves' numbers (JSON)", { "*.json" } } },
+    .title = _("Export the View"), .name = name,
+    .filters = { { _("PNG image"), { "*.png" } }, { _("SVG drawing"), { "*.svg" } }, { _("PDF document"), { "*.pdf" } },
+                 { _("The curves' numbers (CSV)"), { "*.csv" } }, { _("The curves' numbers (JSON)"), { "*.json" } } },
   };
   if (gif)
-    out->filters[5] = (GbPageFilter) { "GIF animation of the whole process", { "*.gif" } };
+    out->filters[5] = (GbPageFilter) { _("GIF animation of the whole process"), { "*.gif" } };
 }
 
 void
 gb_page_files_model (GbPageFiles *out, GbPageFileKind kind, const char *name)
 {
   *out = (GbPageFiles) {
-    .title = kind == GB_PAGE_OPEN ? "Open a Model" : "Save the Model",
+    .title = kind == GB_PAGE_OPEN ? _("Open a Model") : _("Save the Model"),
     .name = kind == GB_PAGE_OPEN ? NULL : name,
     .suffix = kind == GB_PAGE_OPEN ? NULL : ".safetensors",
     .filters = { { "Models (safetensors)", { "*.safetensors" } } },
@@ -206,7 +207,7 @@ gb_page_chosen_path (GtkFileChooser *chooser, const GbPageFiles *files, GError *
   char *path = file ? g_file_get_path (file) : NULL;
   if (path == NULL)
     {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "only local files can be used");
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, _("only local files can be used"));
       return NULL;
     }
   if (files->suffix != NULL && !g_str_has_suffix (path, files->suffix))

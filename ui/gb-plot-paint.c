@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-plot-paint.c — the loss plot. */
 #include "gb-plot-paint.h"
+#include <glib/gi18n.h>
 
 #include <math.h>
 #include <stdio.h>
@@ -186,7 +187,7 @@ gb_loss_plot_paint (cairo_t *cr, int w, int h, const GbLossPlot *p, const GbPale
   cairo_paint (cr);
   if (p->n_train == 0)
     {
-      gb_paint_text (cr, w / 2.0, h / 2.0 - 8, p->empty_text ? p->empty_text : "No training yet",
+      gb_paint_text (cr, w / 2.0, h / 2.0 - 8, p->empty_text ? p->empty_text : _("No training yet"),
                      12, &pal->muted, GB_ALIGN_CENTER, FALSE);
       cairo_restore (cr);
       return;
@@ -200,8 +201,8 @@ gb_loss_plot_paint (cairo_t *cr, int w, int h, const GbLossPlot *p, const GbPale
   Field fa[] = { F_LOSS, F_BCE }, fb[] = { F_KL };
   y_range (p, fa, 2, &a.ymin, &a.ymax);
   y_range (p, fb, 1, &b.ymin, &b.ymax);
-  paint_frame (cr, &a, "−ELBO and reconstruction, nats per image, by step", pal);
-  paint_frame (cr, &b, "KL, nats per image", pal);
+  paint_frame (cr, &a, _("−ELBO and reconstruction, nats per image, by step"), pal);
+  paint_frame (cr, &b, _("KL, nats per image"), pal);
   cairo_save (cr);
   cairo_rectangle (cr, a.x0, a.y0, a.w, a.h);
   cairo_rectangle (cr, b.x0, b.y0, b.w, b.h);
@@ -216,10 +217,10 @@ gb_loss_plot_paint (cairo_t *cr, int w, int h, const GbLossPlot *p, const GbPale
   /* Legend and axis name along the bottom. */
   double ly = h - legend_h - 2, lx = left;
   struct { const GbRgb *c; const char *t; gboolean box; } items[] = {
-    { &pal->accent2, "−ELBO (train, per step)", FALSE },
+    { &pal->accent2, _("−ELBO (train, per step)"), FALSE },
     { &pal->classes[6], "reconstruction (train)", FALSE },
     { &pal->accent, "KL (train)", FALSE },
-    { &pal->fg, "test, per epoch", TRUE },
+    { &pal->fg, _("test, per epoch"), TRUE },
   };
   for (gsize i = 0; i < G_N_ELEMENTS (items); i++)
     {

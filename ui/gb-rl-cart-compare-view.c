@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rl-cart-compare-view.c — cart-pole's learners compared (see the header). */
 #include "gb-rl-cart-compare-view.h"
+#include <glib/gi18n.h>
 
 #include <stdio.h>
 
@@ -113,7 +114,7 @@ compare_done_cb (GObject *source, GAsyncResult *result, gpointer data)
     }
   else
     gtk_progress_bar_set_text (self->progress, g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
-                                               ? "cancelled: the last result stays" : error->message);
+                                               ? _("cancelled: the last result stays") : error->message);
   gtk_widget_queue_draw (GTK_WIDGET (self->area));
 }
 
@@ -157,19 +158,21 @@ gb_rl_cart_compare_view_paint (GbRlCartCompareView *self, cairo_t *cr, int w, in
   Job *j = self->result;
   char title[160];
   if (j != NULL)
-    snprintf (title, sizeof title, "Cart-pole: return against environment steps, mean ± sd over %d seed%s "
-              "(the last 10 episodes)", j->seeds, j->seeds == 1 ? "" : "s");
+    snprintf (title, sizeof title,
+              ngettext ("Cart-pole: return against environment steps, mean ± sd over %d seed (the last 10 episodes)",
+                        "Cart-pole: return against environment steps, mean ± sd over %d seeds (the last 10 episodes)",
+                        j->seeds), j->seeds);
   else
-    snprintf (title, sizeof title, "Cart-pole: four learners from the same seeds");
+    snprintf (title, sizeof title, _("Cart-pole: four learners from the same seeds"));
   GbSeries series[N];
   int n = 0;
   for (int a = 0; j != NULL && a < N; a++)
     series[n++] = (GbSeries) { .y = j->mean[a], .spread = j->sd[a], .n = BINS, .x0 = (double) j->steps / BINS,
                                .dx = (double) j->steps / BINS, .color = pal->classes[a], .width = 2,
                                .label = names[a] };
-  GbSeriesPlot plot = { title, "environment steps", series, n, FALSE,
-                        "Press Compare: DQN, REINFORCE, REINFORCE + baseline and actor-critic learn from the same "
-                        "seeds on a worker", TRUE, 0, 520 };
+  GbSeriesPlot plot = { title, _("environment steps"), series, n, FALSE,
+                        _("Press Compare: DQN, REINFORCE, REINFORCE + baseline and actor-critic learn from the same "
+                        "seeds on a worker"), TRUE, 0, 520 };
   gb_series_plot_paint (cr, 8, 8, w - 16, h - 16, &plot, pal);
   cairo_restore (cr);
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rl-cart-view.c — cart-pole under REINFORCE, replayed and driven (see the header). */
 #include "gb-rl-cart-view.h"
+#include <glib/gi18n.h>
 
 #include <math.h>
 #include <string.h>
@@ -287,10 +288,10 @@ show_status (GbRlCartView *self)
   for (int i = 0; i < k; i++)
     avg += g_array_index (self->returns, double, self->returns->len - 1 - i) / k;
   if (self->driving || self->drive.steps > 0)
-    text = g_strdup_printf ("Driving: %d steps%s — hold ← or → to push, or let the policy act", self->drive.steps,
-                            self->drive.terminated ? ", the pole fell" : self->drive.truncated ? ", balanced to the end" : "");
+    text = g_strdup_printf (_("Driving: %d steps%s — hold ← or → to push, or let the policy act"), self->drive.steps,
+                            self->drive.terminated ? _(", the pole fell") : self->drive.truncated ? _(", balanced to the end") : "");
   else
-    text = g_strdup_printf ("%d episodes learned · replaying the last: step %d of %d · last 100 average %.1f",
+    text = g_strdup_printf (_("%d episodes learned · replaying the last: step %d of %d · last 100 average %.1f"),
                             self->episodes, (int) self->replay_pos + 1, len, avg);
   gint64 now = g_get_monotonic_time ();
   if (!(self->playing || self->driving) || now - self->status_us >= 200000)   /* five times a second */
@@ -353,7 +354,7 @@ gb_rl_cart_view_paint (GbRlCartView *self, cairo_t *cr, int w, int h, const GbPa
     {
       s.state = &self->drive.s;
       s.step = self->drive.steps;
-      s.title = "Cart-pole — you drive (← →)";
+      s.title = _("Cart-pole — you drive (← →)");
     }
   gb_cartpole_paint (cr, w, h, &s, pal);
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rl-cartpole-paint.c — the cart-pole painter. */
 #include "gb-rl-cartpole-paint.h"
+#include <glib/gi18n.h>
 
 #include "gb-series-paint.h"
 
@@ -12,7 +13,7 @@
 static void
 paint_track (cairo_t *cr, double x0, double y0, double w, double h, const GbCartScene *s, const GbPalette *pal)
 {
-  gb_paint_panel (cr, x0, y0, w, h, "Cart and pole", pal);
+  gb_paint_panel (cr, x0, y0, w, h, _("Cart and pole"), pal);
   /* ±2.4 m of track across the panel, with the failure limits marked. */
   double scale = (w - 40) / 4.8, cx = x0 + w / 2, ground = y0 + h - 40;
   gb_set_rgb (cr, &pal->muted);
@@ -45,7 +46,7 @@ paint_track (cairo_t *cr, double x0, double y0, double w, double h, const GbCart
   cairo_arc (cr, px, py, 4, 0, 2 * G_PI);
   cairo_fill (cr);
   char buf[128];
-  snprintf (buf, sizeof buf, "step %d   x = %.2f m   θ = %.1f°   ẋ = %.2f   θ̇ = %.2f", s->step, st->x,
+  snprintf (buf, sizeof buf, _("step %d   x = %.2f m   θ = %.1f°   ẋ = %.2f   θ̇ = %.2f"), s->step, st->x,
             st->theta * 180 / G_PI, st->x_dot, st->theta_dot);
   gb_paint_text (cr, x0 + 6, y0 + h - 22, buf, 11, &pal->fg, GB_ALIGN_LEFT, FALSE);
 }
@@ -53,7 +54,7 @@ paint_track (cairo_t *cr, double x0, double y0, double w, double h, const GbCart
 static void
 paint_policy (cairo_t *cr, double x0, double y0, double w, double h, const GbCartScene *s, const GbPalette *pal)
 {
-  gb_paint_panel (cr, x0, y0, w, h, s->surface_title ? s->surface_title : "π(push right | θ, θ̇), x = ẋ = 0", pal);
+  gb_paint_panel (cr, x0, y0, w, h, s->surface_title ? s->surface_title : _("π(push right | θ, θ̇), x = ẋ = 0"), pal);
   double px = x0 + 36, py = y0 + 24, pw = w - 48, ph = h - 50;
   const int n = GB_CART_SURFACE_N;
   for (int i = 0; i < n; i++)
@@ -111,9 +112,9 @@ paint_curves (cairo_t *cr, double x0, double y0, double w, double h, const GbCar
       gboolean has_v = s->episode->V->len == s->episode->G->len;
       /* A DQN's π is ε-greedy, a near bang-bang switch: its max Q is drawn instead. */
       gboolean has_pi = !s->dqn;
-      gb_paint_panel (cr, x0, y0, half, h, s->dqn ? "This episode: G_t and max_a Q(s_t, a)"
-                                  : has_v ? "This episode: π(right|s_t), G_t and V(s_t)"
-                                          : "This episode: π(right|s_t) and G_t", pal);
+      gb_paint_panel (cr, x0, y0, half, h, s->dqn ? _("This episode: G_t and max_a Q(s_t, a)")
+                                  : has_v ? _("This episode: π(right|s_t), G_t and V(s_t)")
+                                          : _("This episode: π(right|s_t) and G_t"), pal);
       int n = (int) s->episode->G->len;
       const double *G = (const double *) s->episode->G->data, *p = (const double *) s->episode->p_right->data;
       double px = x0 + 8, py = y0 + 36, pw = half - 16, ph = h - 46, top = G[0];
@@ -137,10 +138,10 @@ paint_curves (cairo_t *cr, double x0, double y0, double w, double h, const GbCar
       cairo_line_to (cr, mx, py + ph);
       cairo_stroke (cr);
       if (has_v)
-        snprintf (buf, sizeof buf, "%d steps, G₀ = %.1f, %s = %.1f", n, G[0], s->dqn ? "max Q(s₀)" : "V(s₀)",
+        snprintf (buf, sizeof buf, _("%d steps, G₀ = %.1f, %s = %.1f"), n, G[0], s->dqn ? "max Q(s₀)" : "V(s₀)",
                   g_array_index (s->episode->V, double, 0));
       else
-        snprintf (buf, sizeof buf, "%d steps, G₀ = %.1f", n, G[0]);
+        snprintf (buf, sizeof buf, _("%d steps, G₀ = %.1f"), n, G[0]);
       gb_paint_text (cr, x0 + half - 8, ly, buf, 10, &pal->muted, GB_ALIGN_RIGHT, FALSE);
     }
   if (s->returns != NULL && s->n_returns > 0)
@@ -154,10 +155,10 @@ paint_curves (cairo_t *cr, double x0, double y0, double w, double h, const GbCar
       gb_moving_average (s->returns, n, 100, avg);
       GbSeries series[2] = {
         { .y = s->returns, .n = n, .x0 = 1, .dx = 1, .color = pal->classes[6], .alpha = 0.6, .width = 1 },
-        { .y = avg, .n = n, .x0 = 1, .dx = 1, .color = pal->classes[1], .width = 2, .label = "average of 100" },
+        { .y = avg, .n = n, .x0 = 1, .dx = 1, .color = pal->classes[1], .width = 2, .label = _("average of 100") },
       };
-      snprintf (buf, sizeof buf, "Return per episode (%d)", n);
-      GbSeriesPlot plot = { buf, "episode", series, 2, FALSE, NULL, TRUE, 0, 520 };
+      snprintf (buf, sizeof buf, _("Return per episode (%d)"), n);
+      GbSeriesPlot plot = { buf, _("episode"), series, 2, FALSE, NULL, TRUE, 0, 520 };
       gb_series_plot_paint (cr, rx, y0, half, h, &plot, pal);
     }
 }
@@ -189,11 +190,11 @@ replay_title (GbCartAlgo algo)
 {
   switch (algo)
     {
-    case GB_CART_LINEAR:       return "Cart-pole — REINFORCE, the last episode replayed";
-    case GB_CART_REINFORCE:    return "Cart-pole — REINFORCE with an MLP policy, the last episode replayed";
-    case GB_CART_BASELINE:     return "Cart-pole — REINFORCE with a learned baseline, the last episode replayed";
-    case GB_CART_ACTOR_CRITIC: return "Cart-pole — actor-critic, the last episode replayed";
-    case GB_CART_DQN:          return "Cart-pole — DQN (ε-greedy), the last episode replayed";
+    case GB_CART_LINEAR:       return _("Cart-pole — REINFORCE, the last episode replayed");
+    case GB_CART_REINFORCE:    return _("Cart-pole — REINFORCE with an MLP policy, the last episode replayed");
+    case GB_CART_BASELINE:     return _("Cart-pole — REINFORCE with a learned baseline, the last episode replayed");
+    case GB_CART_ACTOR_CRITIC: return _("Cart-pole — actor-critic, the last episode replayed");
+    case GB_CART_DQN:          return _("Cart-pole — DQN (ε-greedy), the last episode replayed");
     default:                   return "Cart-pole";
     }
 }
@@ -208,6 +209,6 @@ gb_cartpole_replay_scene (GbCartAlgo algo, const double *surface, const GbCartEp
   GbCartScene s = { len > 0 ? &g_array_index (ep->states, GbCartState, step) : &zero, step, surface,
                     len > 0 ? ep : NULL, returns, n_returns, replay_title (algo) };
   if (algo == GB_CART_DQN)
-    s.surface_title = "Greedy action argmax_a Q(s, a), x = ẋ = 0", s.dqn = TRUE;
+    s.surface_title = _("Greedy action argmax_a Q(s, a), x = ẋ = 0"), s.dqn = TRUE;
   return s;
 }

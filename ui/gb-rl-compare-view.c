@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rl-compare-view.c — two TD algorithms compared over seeds (see the header). */
 #include "gb-rl-compare-view.h"
+#include <glib/gi18n.h>
 
 #include "gb-form.h"
 #include "gb-rl-mdp.h"
@@ -198,7 +199,7 @@ gb_rl_compare_view_paint (GbRlCompareView *self, cairo_t *cr, int w, int h, cons
     {
       gb_set_rgb (cr, &pal->bg);
       cairo_paint (cr);
-      gb_paint_text (cr, w / 2.0, h / 2.0 - 10, "Choose a second algorithm, seeds and episodes, and press Compare.",
+      gb_paint_text (cr, w / 2.0, h / 2.0 - 10, _("Choose a second algorithm, seeds and episodes, and press Compare."),
                      14, &pal->muted, GB_ALIGN_CENTER, FALSE);
       return;
     }
@@ -207,9 +208,9 @@ gb_rl_compare_view_paint (GbRlCompareView *self, cairo_t *cr, int w, int h, cons
   g_autofree int *pa = g_new (int, n), *pb = g_new (int, n);
   greedy (j->grid, j->Q_a, Va, pa);
   greedy (j->grid, j->Q_b, Vb, pb);
-  g_autofree char *ta = g_strdup_printf ("%s — seed %" G_GUINT64_FORMAT ", %d episodes, ε %g", j->name_a, j->a.seed,
+  g_autofree char *ta = g_strdup_printf (_("%s — seed %llu, %d episodes, ε %g"), j->name_a, (unsigned long long) j->a.seed,
                                          j->episodes, j->a.epsilon);
-  g_autofree char *tb = g_strdup_printf ("%s — seed %" G_GUINT64_FORMAT ", %d episodes, ε %g", j->name_b, j->b.seed,
+  g_autofree char *tb = g_strdup_printf (_("%s — seed %llu, %d episodes, ε %g"), j->name_b, (unsigned long long) j->b.seed,
                                          j->episodes, j->b.epsilon);
   /* Curves smoothed over 10 episodes, as in Sutton & Barto's figure 6.4. */
   int E = j->episodes;

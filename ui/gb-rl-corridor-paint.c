@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rl-corridor-paint.c — the short corridor's v(p) and its learners (see the header). */
 #include "gb-rl-corridor-paint.h"
+#include <glib/gi18n.h>
 
 #include <math.h>
 #include <stdio.h>
@@ -38,7 +39,7 @@ dot (cairo_t *cr, double x, double y, double r, const GbRgb *fill, const GbPalet
 static void
 paint_curve (cairo_t *cr, double x0, double y0, double w, double h, const GbCorridorScene *s, const GbPalette *pal)
 {
-  gb_paint_panel (cr, x0, y0, w, h, "v(p) = (2p − 4) / (p (1 − p)): the value of going right with probability p",
+  gb_paint_panel (cr, x0, y0, w, h, _("v(p) = (2p − 4) / (p (1 − p)): the value of going right with probability p"),
                   pal);
   double x = x0 + 46, y = y0 + 26, pw = w - 60, ph = h - 50;
   char buf[96];
@@ -83,7 +84,7 @@ paint_curve (cairo_t *cr, double x0, double y0, double w, double h, const GbCorr
   cairo_line_to (cr, bx, y + ph);
   cairo_stroke (cr);
   cairo_set_dash (cr, NULL, 0, 0);
-  snprintf (buf, sizeof buf, "best: p* = 2 − √2 ≈ %.3f, v* ≈ %.2f", GB_CORRIDOR_BEST_P, gb_corridor_best_value ());
+  snprintf (buf, sizeof buf, _("best: p* = 2 − √2 ≈ %.3f, v* ≈ %.2f"), GB_CORRIDOR_BEST_P, gb_corridor_best_value ());
   gb_paint_text (cr, bx, by - 20, buf, 10, &pal->fg, GB_ALIGN_CENTER, FALSE);
   for (int side = 0; side < 2; side++)
     {
@@ -115,13 +116,13 @@ gb_corridor_paint (cairo_t *cr, int w, int h, const GbCorridorScene *s, const Gb
   cairo_clip (cr);
   gb_set_rgb (cr, &pal->bg);
   cairo_paint (cr);
-  gb_paint_text (cr, 10, 6, s->title ? s->title : "The short corridor (Sutton & Barto, example 13.1)", 13, &pal->fg,
+  gb_paint_text (cr, 10, 6, s->title ? s->title : _("The short corridor (Sutton & Barto, example 13.1)"), 13, &pal->fg,
                  GB_ALIGN_LEFT, TRUE);
   double top = 28, upper = (h - top) * 0.55;
   paint_curve (cr, 8, top, w - 16, upper - 6, s, pal);
   /* p and the returns over the episodes, for both. */
   const GbCorridorAgent *agents[2] = { s->plain, s->based };
-  const char *names[2] = { "REINFORCE", "with a baseline" };
+  const char *names[2] = { "REINFORCE", _("with a baseline") };
   GbSeries ps[3], rs[3];
   int np = 0, nr = 0;
   g_autofree double *avg0 = NULL, *avg1 = NULL;
@@ -152,9 +153,9 @@ gb_corridor_paint (cairo_t *cr, int w, int h, const GbCorridorScene *s, const Gb
                               .label = "v*" };
     }
   double half = (w - 16) / 2.0, y1 = top + upper, ph = h - y1 - 8;
-  GbSeriesPlot pp = { "p = π(right) after each episode", "episode", ps, np, FALSE, "press Run", TRUE, 0, 1 };
+  GbSeriesPlot pp = { _("p = π(right) after each episode"), _("episode"), ps, np, FALSE, _("press Run"), TRUE, 0, 1 };
   gb_series_plot_paint (cr, 8, y1, half - 6, ph, &pp, pal);
-  GbSeriesPlot pr = { "Return (average of 100 episodes)", "episode", rs, nr, FALSE, "press Run", TRUE, -90, 0 };
+  GbSeriesPlot pr = { _("Return (average of 100 episodes)"), _("episode"), rs, nr, FALSE, _("press Run"), TRUE, -90, 0 };
   gb_series_plot_paint (cr, 8 + half, y1, half - 6, ph, &pr, pal);
   cairo_restore (cr);
 }

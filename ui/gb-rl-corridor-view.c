@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rl-corridor-view.c — the short corridor, learnt live (see the header). */
 #include "gb-rl-corridor-view.h"
+#include <glib/gi18n.h>
 
 #include "gb-form.h"
 #include "gb-rl-corridor-paint.h"
@@ -31,8 +32,8 @@ static void
 show_status (GbRlCorridorView *self)
 {
   double p = gb_corridor_agent_p (self->plain), q = gb_corridor_agent_p (self->based);
-  g_autofree char *text = g_strdup_printf ("%d episodes · REINFORCE p = %.3f, v(p) = %.2f · with a baseline p = %.3f, "
-                                           "v(p) = %.2f · best p* = %.3f, v* = %.2f",
+  g_autofree char *text = g_strdup_printf (_("%d episodes · REINFORCE p = %.3f, v(p) = %.2f · with a baseline p = %.3f, "
+                                           "v(p) = %.2f · best p* = %.3f, v* = %.2f"),
                                            self->plain->episodes, p, gb_corridor_value (p), q, gb_corridor_value (q),
                                            GB_CORRIDOR_BEST_P, gb_corridor_best_value ());
   gtk_label_set_text (self->status, text);
@@ -106,7 +107,7 @@ void
 gb_rl_corridor_view_paint (GbRlCorridorView *self, cairo_t *cr, int w, int h, const GbPalette *pal)
 {
   GbCorridorScene scene = { self->plain, self->based,
-                            "The short corridor (Sutton & Barto, example 13.1): REINFORCE with and without a baseline" };
+                            _("The short corridor (Sutton & Barto, example 13.1): REINFORCE with and without a baseline") };
   gb_corridor_paint (cr, w, h, &scene, pal);
 }
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rl-dqn-paint.c — inside a DQN on cart-pole (see the header). */
 #include "gb-rl-dqn-paint.h"
+#include <glib/gi18n.h>
 
 #include <math.h>
 #include <stdio.h>
@@ -102,9 +103,9 @@ static void
 paint_greedy (cairo_t *cr, double x0, double y0, double w, double h, const GbDqnScene *sc, const GbPalette *pal)
 {
   const GbDqnSnapshot *s = sc->snap;
-  gb_paint_panel (cr, x0, y0, w, h, sc->show_buffer ? (sc->colour_by_age ? "Greedy action; the replay buffer by age"
-                                                                 : "Greedy action; the replay buffer by |TD error|")
-                                           : "Greedy action: Q(s, right) − Q(s, left)", pal);
+  gb_paint_panel (cr, x0, y0, w, h, sc->show_buffer ? (sc->colour_by_age ? _("Greedy action; the replay buffer by age")
+                                                                 : _("Greedy action; the replay buffer by |TD error|"))
+                                           : _("Greedy action: Q(s, right) − Q(s, left)"), pal);
   Plane p = plane_in (x0, y0, w, h, sc->show_buffer ? 14 : 0);
   double amax = 1e-9;
   for (int k = 0; k < s->n * s->n; k++)
@@ -161,9 +162,9 @@ paint_greedy (cairo_t *cr, double x0, double y0, double w, double h, const GbDqn
         }
       cairo_stroke (cr);
       cairo_restore (cr);
-      char note[96];
-      snprintf (note, sizeof note, "%d of %" G_GINT64_FORMAT " stored (at any x, ẋ) · ○ the last minibatch", s->m,
-                s->buffer_size);
+      char note[160];
+      snprintf (note, sizeof note, _("%d of %lld stored (at any x, ẋ) · ○ the last minibatch"), s->m,
+                (long long) s->buffer_size);
       gb_paint_text (cr, x0 + 6, y0 + h - 16, note, 10, &pal->muted, GB_ALIGN_LEFT, FALSE);
     }
   mark_state (cr, &p, &s->state, pal);
@@ -177,17 +178,17 @@ paint_numbers (cairo_t *cr, double x0, double y0, double w, double h, const GbDq
   cairo_save (cr);
   cairo_translate (cr, x0, 0);   /* gb_paint_line writes at x = 8 */
   double y = y0 + 26;
-  gb_paint_line (cr, &y, 17, &pal->fg, FALSE, "%" G_GINT64_FORMAT " env steps, %d episodes", s->steps, s->n_log);
-  gb_paint_line (cr, &y, 17, &pal->fg, FALSE, "replay buffer %" G_GINT64_FORMAT ", ε = %.3f", s->buffer_size,
+  gb_paint_line (cr, &y, 17, &pal->fg, FALSE, _("%lld env steps, %d episodes"), (long long) s->steps, s->n_log);
+  gb_paint_line (cr, &y, 17, &pal->fg, FALSE, _("replay buffer %lld, ε = %.3f"), (long long) s->buffer_size,
                  s->epsilon);
   if (s->n_log > 0)
     {
       const GbDqnLog *l = &s->log[s->n_log - 1];
-      gb_paint_line (cr, &y, 17, &pal->fg, FALSE, "last episode: return %.0f", l->ret);
-      gb_paint_line (cr, &y, 17, &pal->fg, FALSE, "mean max Q %.2f vs mean G %.2f", l->q_mean, l->g_mean);
+      gb_paint_line (cr, &y, 17, &pal->fg, FALSE, _("last episode: return %.0f"), l->ret);
+      gb_paint_line (cr, &y, 17, &pal->fg, FALSE, _("mean max Q %.2f vs mean G %.2f"), l->q_mean, l->g_mean);
       gb_paint_line (cr, &y, 17, &pal->fg, FALSE, "overestimation %+.2f", l->q_mean - l->g_mean);
       if (!isnan (l->loss))
-        gb_paint_line (cr, &y, 17, &pal->fg, FALSE, "TD loss %.4f, target lag %.3f", l->loss, l->lag);
+        gb_paint_line (cr, &y, 17, &pal->fg, FALSE, _("TD loss %.4f, target lag %.3f"), l->loss, l->lag);
     }
   cairo_restore (cr);
 }
@@ -201,10 +202,10 @@ gb_dqn_paint (cairo_t *cr, int w, int h, const GbDqnScene *sc, const GbPalette *
   gb_set_rgb (cr, &pal->bg);
   cairo_paint (cr);
   const GbDqnSnapshot *s = sc->snap;
-  gb_paint_text (cr, 10, 6, sc->title ? sc->title : "Inside the DQN", 13, &pal->fg, GB_ALIGN_LEFT, TRUE);
+  gb_paint_text (cr, 10, 6, sc->title ? sc->title : _("Inside the DQN"), 13, &pal->fg, GB_ALIGN_LEFT, TRUE);
   if (s == NULL || s->n == 0)
     {
-      gb_paint_text (cr, w / 2.0, h / 2.0, "Choose DQN on cart-pole to look inside its Q-network", 12, &pal->muted,
+      gb_paint_text (cr, w / 2.0, h / 2.0, _("Choose DQN on cart-pole to look inside its Q-network"), 12, &pal->muted,
                      GB_ALIGN_CENTER, FALSE);
       cairo_restore (cr);
       return;
@@ -229,24 +230,24 @@ gb_dqn_paint (cairo_t *cr, int w, int h, const GbDqnScene *sc, const GbPalette *
   double row = (h - top - upper - 8) / 2, y1 = top + upper, y2 = y1 + row;
   GbSeries r[2] = {
     { .y = ret, .n = n, .x0 = 1, .dx = 1, .color = pal->classes[6], .alpha = 0.6, .width = 1 },
-    { .y = avg, .n = n, .x0 = 1, .dx = 1, .color = pal->classes[1], .width = 2, .label = "average of 100" },
+    { .y = avg, .n = n, .x0 = 1, .dx = 1, .color = pal->classes[1], .width = 2, .label = _("average of 100") },
   };
-  GbSeriesPlot pr = { "Return per episode", "episode", r, 2, FALSE, "no episode yet", TRUE, 0, 520 };
+  GbSeriesPlot pr = { _("Return per episode"), _("episode"), r, 2, FALSE, _("no episode yet"), TRUE, 0, 520 };
   gb_series_plot_paint (cr, 8, y1, third - 6, row - 6, &pr, pal);
   GbSeries e = { .y = eps, .n = n, .x0 = 1, .dx = 1, .color = pal->accent2, .width = 1.5 };
-  GbSeriesPlot pe = { "ε (exploration)", "episode", &e, 1, FALSE, "no episode yet", TRUE, 0, 1 };
+  GbSeriesPlot pe = { _("ε (exploration)"), _("episode"), &e, 1, FALSE, _("no episode yet"), TRUE, 0, 1 };
   gb_series_plot_paint (cr, 8 + third, y1, third - 6, row - 6, &pe, pal);
   GbSeries l = { .y = loss, .n = n, .x0 = 1, .dx = 1, .color = pal->classes[3], .width = 1.2 };
-  GbSeriesPlot pl = { "TD loss (mean per episode)", "episode", &l, 1, TRUE, "no update yet" };
+  GbSeriesPlot pl = { _("TD loss (mean per episode)"), _("episode"), &l, 1, TRUE, _("no update yet") };
   gb_series_plot_paint (cr, 8 + 2 * third, y1, third - 6, row - 6, &pl, pal);
   GbSeries o[2] = {
-    { .y = qm, .n = n, .x0 = 1, .dx = 1, .color = pal->classes[2], .width = 1.5, .label = "mean max Q (promised)" },
-    { .y = gm, .n = n, .x0 = 1, .dx = 1, .color = pal->accent, .width = 1.5, .label = "mean G (obtained)" },
+    { .y = qm, .n = n, .x0 = 1, .dx = 1, .color = pal->classes[2], .width = 1.5, .label = _("mean max Q (promised)") },
+    { .y = gm, .n = n, .x0 = 1, .dx = 1, .color = pal->accent, .width = 1.5, .label = _("mean G (obtained)") },
   };
-  GbSeriesPlot po = { "Overestimation", "episode", o, 2, FALSE, "no episode yet" };
+  GbSeriesPlot po = { _("Overestimation"), _("episode"), o, 2, FALSE, _("no episode yet") };
   gb_series_plot_paint (cr, 8, y2, third - 6, row - 6, &po, pal);
   GbSeries g = { .y = lag, .n = n, .x0 = 1, .dx = 1, .color = pal->classes[4], .width = 1.5 };
-  GbSeriesPlot pg = { "Target lag: mean |Q − Q_target|", "episode", &g, 1, FALSE, "no update yet" };
+  GbSeriesPlot pg = { _("Target lag: mean |Q − Q_target|"), _("episode"), &g, 1, FALSE, _("no update yet") };
   gb_series_plot_paint (cr, 8 + third, y2, third - 6, row - 6, &pg, pal);
   paint_numbers (cr, 8 + 2 * third, y2, third - 6, row - 6, s, pal);
   cairo_restore (cr);

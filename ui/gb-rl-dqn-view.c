@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rl-dqn-view.c — inside the DQN, on screen (see the header). */
 #include "gb-rl-dqn-view.h"
+#include <glib/gi18n.h>
 
 #include "gb-form.h"
 #include "gb-rl-dqn-paint.h"
@@ -146,7 +147,7 @@ void
 gb_rl_dqn_view_paint (GbRlDqnView *self, cairo_t *cr, int w, int h, const GbPalette *pal)
 {
   GbDqnScene scene = { self->snap, gtk_drop_down_get_selected (self->colour_drop) == 1,
-                       gtk_check_button_get_active (self->buffer_check), "Inside the DQN — cart-pole" };
+                       gtk_check_button_get_active (self->buffer_check), _("Inside the DQN — cart-pole") };
   gb_dqn_paint (cr, w, h, &scene, pal);
 }
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rl-grid-view.c — a gridworld learner on show. */
 #include "gb-rl-grid-view.h"
+#include <glib/gi18n.h>
 
 #include "gb-a11y.h"
 
@@ -47,7 +48,7 @@ static GParamSpec *props[N_PROPS];
 enum { PAINT_CELL, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
-#define HOVER_HINT "Hover a cell for its values and transitions."
+#define HOVER_HINT _("Hover a cell for its values and transitions.")
 
 static GbRlGridFrame
 frame (GbRlGridView *self)
@@ -128,7 +129,7 @@ describe (GbRlGridView *self)
   g_autofree char *status = gb_grid_learner_status (self->learner);
   int s = self->selected;
   g_autofree char *where = s >= 0 ? gb_grid_describe_state (self->learner->grid, s, self->V, self->Q)
-                                  : g_strdup ("Arrow keys select a cell; Ctrl+C copies its numbers.");
+                                  : g_strdup (_("Arrow keys select a cell; Ctrl+C copies its numbers."));
   g_autofree char *text = g_strdup_printf ("%s. %s", status, where);
   gb_a11y_describe (GTK_WIDGET (self->grid_area), text);
 }
@@ -202,7 +203,7 @@ gb_rl_grid_view_set_learner (GbRlGridView *self, GbGridLearner *learner, GbRlRun
   self->bucket = 1;
   self->selected = -1;
   self->hover = -1;
-  gtk_label_set_text (self->explain_label, "Click a cell to see the backup that produced its value.");
+  gtk_label_set_text (self->explain_label, _("Click a cell to see the backup that produced its value."));
   gb_rl_grid_view_refresh (self, FALSE);
 }
 
@@ -226,7 +227,7 @@ gb_rl_grid_view_table (GbRlGridView *self, gboolean selection)
       if (s < 0)
         return NULL;
       int cell = g->cell_of_state[s];
-      g_autofree char *title = g_strdup_printf ("the cell in row %d, column %d of %s", cell / g->cols + 1,
+      g_autofree char *title = g_strdup_printf (_("the cell in row %d, column %d of %s"), cell / g->cols + 1,
                                                 cell % g->cols + 1, g->name);
       GbTable *t = gb_table_new (title);
       double row = cell / g->cols + 1, col = cell % g->cols + 1, st = s, pi = self->pi[s];
@@ -369,7 +370,7 @@ move_edit_cursor (GbRlGridView *self, int dr, int dc)
   int st = g->state_of_cell[self->edit_cursor];
   select_state (self, st);
   if (st < 0)
-    gtk_label_set_text (self->explain_label, "Edit mode: a wall. Return paints the brush here.");
+    gtk_label_set_text (self->explain_label, _("Edit mode: a wall. Return paints the brush here."));
 }
 
 /* Otherwise the selection moves to the next state that way, over walls. */

@@ -3,6 +3,7 @@
  * opened) and the tabs that look into it, the learner's settings from
  * GbRlCartPanel, and moving between the view tabs. */
 #include "gb-rl-page-private.h"
+#include <glib/gi18n.h>
 
 #include "gb-models.h"
 
@@ -75,8 +76,8 @@ gb_rl_page_cart_reset (GbRlPage *self)
       GbCartSettings shipped;
       gb_cart_agent_settings (agent, &shipped);
       gb_rl_cart_panel_show (self->cart_panel, algo, &shipped);
-      gb_rl_cart_panel_set_note (self->cart_panel, "Trained and shipped with Glassbox (see the README); Reset learns "
-                                                   "from scratch.");
+      gb_rl_cart_panel_set_note (self->cart_panel, _("Trained and shipped with Glassbox (see the README); Reset learns "
+                                                   "from scratch."));
     }
   else
     {
@@ -129,7 +130,7 @@ gb_rl_page_cart_open (GbRlPage *self, const char *path, GError **error)
   self->updating = FALSE;
   gb_rl_cart_panel_show (self->cart_panel, agent->algo, &s);
   g_autofree char *base = g_path_get_basename (path);
-  g_autofree char *note = g_strdup_printf ("Opened %s; Reset learns from scratch.", base);
+  g_autofree char *note = g_strdup_printf (_("Opened %s; Reset learns from scratch."), base);
   gb_rl_cart_panel_set_note (self->cart_panel, note);
   show_cart_agent (self, agent, s.seed);
   /* Show one episode of the loaded policy (it learns from it, as every episode does). */

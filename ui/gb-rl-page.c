@@ -14,6 +14,7 @@
  * agent runs.
  */
 #include "gb-rl-page-private.h"
+#include <glib/gi18n.h>
 
 #include "gb-settings.h"
 
@@ -109,7 +110,7 @@ step_action (GtkWidget *widget, const char *name, GVariant *param)
     }
   gb_rl_page_set_playing (self, FALSE);
   if (self->learner != NULL && !learner_step (self))
-    gb_rl_page_message (self, "Converged: another sweep changes nothing (Reset to start again)");
+    gb_rl_page_message (self, _("Converged: another sweep changes nothing (Reset to start again)"));
   refresh (self);
 }
 
@@ -129,7 +130,7 @@ back_action (GtkWidget *widget, const char *name, GVariant *param)
   gboolean ok = gb_grid_learner_back (self->learner);
   gb_rl_runner_unlock (self->runner);
   if (!ok)
-    gb_rl_page_message (self, "Nothing left to step back through: the history keeps the last steps taken one at a time");
+    gb_rl_page_message (self, _("Nothing left to step back through: the history keeps the last steps taken one at a time"));
   refresh (self);
 }
 
@@ -226,7 +227,7 @@ gb_rl_page_set_playing (GbRlPage *self, gboolean playing)
       if (self->tick_id == 0 && !gb_rl_page_cart_mode (self))
         self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), tick_cb, NULL, NULL);
     }
-  gtk_button_set_label (GTK_BUTTON (self->play_button), playing ? "_Pause" : "_Play");
+  gtk_button_set_label (GTK_BUTTON (self->play_button), playing ? _("_Pause") : _("_Play"));
   if (!playing)
     refresh (self);
   if (changed)
@@ -239,7 +240,7 @@ play (GbRlPage *self, gboolean playing)
 {
   if (playing && !gb_rl_page_cart_mode (self) && self->learner != NULL && self->learner->dp != NULL && self->learner->dp->done)
     {
-      gb_rl_page_message (self, "Converged: press Reset to run the sweeps again");
+      gb_rl_page_message (self, _("Converged: press Reset to run the sweeps again"));
       return;
     }
   gb_rl_cart_view_follow (self->cart_view);
@@ -251,8 +252,8 @@ speed_changed_cb (GtkRange *range, GbRlPage *self)
 {
   double r = rate (self);
   gboolean dp = self->learner != NULL && self->learner->dp != NULL;
-  g_autofree char *text = r == 0 ? g_strdup ("as fast as possible")
-                                 : g_strdup_printf ("%g %s/s", r, gb_rl_page_cart_mode (self) ? "episodes" : dp ? "sweeps" : "steps");
+  g_autofree char *text = r == 0 ? g_strdup (_("as fast as possible"))
+                                 : g_strdup_printf (gb_rl_page_cart_mode (self) ? _("%g episodes/s") : dp ? _("%g sweeps/s") : _("%g steps/s"), r);
   gtk_label_set_text (self->speed_label, text);
   if (self->playing)
     {
@@ -332,7 +333,7 @@ sync_controls_to_map (GbRlPage *self)
   gtk_spin_button_set_value (self->r_pit, self->grid->pit);
   gtk_spin_button_set_value (self->r_cliff, self->grid->cliff);
   self->updating = FALSE;
-  g_autofree char *text = g_strdup_printf ("%s — %d × %d, %d states", self->map_name, self->grid->rows,
+  g_autofree char *text = g_strdup_printf (_("%s — %d × %d, %d states"), self->map_name, self->grid->rows,
                                            self->grid->cols, self->grid->mdp->n_states);
   gtk_label_set_text (self->map_label, text);
 }
@@ -364,15 +365,15 @@ show_mode (GbRlPage *self)
   gb_rl_page_cart_tabs (self);
   gtk_stack_set_visible_child_name (self->views, cart ? "cartpole" : "grid");
   if (cart)
-    gtk_label_set_text (self->status_label, "Cart-pole (CartPole-v1): policy gradients or deep Q-learning");
+    gtk_label_set_text (self->status_label, _("Cart-pole (CartPole-v1): policy gradients or deep Q-learning"));
   gtk_widget_set_visible (self->td_box, !cart && !dp);
   gtk_widget_set_sensitive (GTK_WIDGET (self->alpha), !dp);
-  gtk_button_set_label (self->step_button, cart ? "_Step (an episode)" : dp ? "_Step (a sweep)" : "_Step (an action)");
-  gtk_button_set_label (self->episode_button, cart ? "_Episode" : dp ? "_Converge" : "_Episode");
+  gtk_button_set_label (self->step_button, cart ? _("_Step (an episode)") : dp ? _("_Step (a sweep)") : _("_Step (an action)"));
+  gtk_button_set_label (self->episode_button, cart ? _("_Episode") : dp ? _("_Converge") : _("_Episode"));
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->episode_button),
-                               cart ? "Learn from one more episode"
-                               : dp ? "Sweep until the Bellman residual is below 1e-6"
-                                    : "Run the agent to the end of this episode, step by step");
+                               cart ? _("Learn from one more episode")
+                               : dp ? _("Sweep until the Bellman residual is below 1e-6")
+                                    : _("Run the agent to the end of this episode, step by step"));
   speed_changed_cb (GTK_RANGE (self->speed), self);
 }
 
@@ -411,7 +412,7 @@ show_opened (GbRlPage *self, const GbGrid *grid, const char *name)
   gb_grid_free (self->opened);
   self->opened = gb_grid_copy (grid, name);   /* the file's name */
   GtkStringList *list = GTK_STRING_LIST (gtk_drop_down_get_model (self->env_drop));
-  g_autofree char *label = g_strdup_printf ("Opened: %s", name);
+  g_autofree char *label = g_strdup_printf (_("Opened: %s"), name);
   const char *const items[] = { label, NULL };
   gtk_string_list_splice (list, ENV_OPENED, g_list_model_get_n_items (G_LIST_MODEL (list)) - ENV_OPENED, items);
   self->updating = TRUE;
@@ -527,7 +528,7 @@ static void
 compare_running_cb (GbRlCompareView *view, GParamSpec *pspec, GbRlPage *self)
 {
   gtk_button_set_label (self->compare_button,
-                        gb_rl_compare_view_is_running (view) ? "Cancel co_mparing" : "Co_mpare");
+                        gb_rl_compare_view_is_running (view) ? _("Cancel co_mparing") : _("Co_mpare"));
 }
 
 static void
@@ -553,7 +554,7 @@ compare_action (GtkWidget *widget, const char *name, GVariant *param)
     }
   if (!gb_learn_is_td (algo (self)))
     {
-      gb_rl_page_message (self, "Compare runs two TD agents: choose Q-learning, SARSA or expected SARSA as the algorithm");
+      gb_rl_page_message (self, _("Compare runs two TD agents: choose Q-learning, SARSA or expected SARSA as the algorithm"));
       return;
     }
   GbTdConfig a, b;
@@ -561,7 +562,7 @@ compare_action (GtkWidget *widget, const char *name, GVariant *param)
   read_td_config (self, &a, algo (self));
   read_td_config (self, &b, algo_b);
   g_autofree char *map = gb_grid_to_text (self->grid);
-  gb_rl_compare_view_start (self->compare_view, map, &a, gb_learn_titles[algo (self)], &b, gb_learn_titles[algo_b],
+  gb_rl_compare_view_start (self->compare_view, map, &a, _(gb_learn_titles[algo (self)]), &b, _(gb_learn_titles[algo_b]),
                             gtk_spin_button_get_value_as_int (self->cmp_seeds),
                             gtk_spin_button_get_value_as_int (self->cmp_episodes));
 }
@@ -581,12 +582,12 @@ open_session (GbRlPage *self, const char *path, const char *base, GError **error
       a = i;
   if (a < 0)
     {
-      g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s: unknown algorithm “%s”", base, s->algo);
+      g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, _("%s: unknown algorithm “%s”"), base, s->algo);
       return FALSE;
     }
   if (gb_learn_is_td (a) && s->Q == NULL)
     {
-      g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s: a %s session needs its Q table", base, s->algo);
+      g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, _("%s: a %s session needs its Q table"), base, s->algo);
       return FALSE;
     }
   self->updating = TRUE;
@@ -651,7 +652,7 @@ gb_rl_page_save_session (GbPage *page, const char *path, GError **error)
   GbGridLearner *l = self->learner;
   if (l == NULL)
     {
-      g_set_error_literal (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, "there is nothing to save");
+      g_set_error_literal (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, _("there is nothing to save"));
       return FALSE;
     }
   GbTdConfig c;
@@ -671,7 +672,7 @@ save_map (GbPage *page, const char *path, GError **error)
   GbRlPage *self = GB_RL_PAGE (page);
   if (self->grid == NULL || gb_rl_page_cart_mode (self))
     {
-      g_set_error_literal (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, "there is no map on show to save");
+      g_set_error_literal (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, _("there is no map on show to save"));
       return FALSE;
     }
   return gb_grid_save (self->grid, path, error);
@@ -680,7 +681,7 @@ save_map (GbPage *page, const char *path, GError **error)
 static void
 save_map_action (GtkWidget *widget, const char *name, GVariant *param)
 {
-  GbPageFiles files = { .title = "Save the Map", .name = "map.txt" };
+  GbPageFiles files = { .title = _("Save the Map"), .name = "map.txt" };
   gb_page_run_save_dialog (GB_PAGE (widget), &files, save_map);
 }
 
@@ -729,16 +730,16 @@ page_files (GbPage *page, GbPageFileKind kind, GbPageFiles *out)
                                : g_strcmp0 (view, "cart-compare") == 0 ? "cartpole-compare.png"
                                : g_strcmp0 (view, "compare") == 0 ? "rl-compare.png" : "gridworld.png", FALSE);
   else if (kind == GB_PAGE_OPEN)
-    *out = (GbPageFiles) { .title = "Open a Map, Session or Agent",
-                           .filters = { { "Maps, sessions and agents", { "*.txt", "*.map", "*.session", "*.policy", "*.safetensors" } },
-                                        { "All files", { "*" } } } };
+    *out = (GbPageFiles) { .title = _("Open a Map, Session or Agent"),
+                           .filters = { { _("Maps, sessions and agents"), { "*.txt", "*.map", "*.session", "*.policy", "*.safetensors" } },
+                                        { _("All files"), { "*" } } } };
   else
     {
       GbCartAgent *agent = gb_rl_cart_view_get_agent (self->cart_view);
       const char *name = !gb_rl_page_cart_mode (self) ? "gridworld.session"
                          : agent == NULL || agent->linear != NULL ? "cartpole.policy"
                          : agent->dqn != NULL ? "cartpole-dqn.safetensors" : "cartpole-policy.safetensors";
-      *out = (GbPageFiles) { .title = gb_rl_page_cart_mode (self) ? "Save the Agent" : "Save the Session", .name = name };
+      *out = (GbPageFiles) { .title = gb_rl_page_cart_mode (self) ? _("Save the Agent") : _("Save the Session"), .name = name };
     }
 }
 

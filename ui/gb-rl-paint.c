@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rl-paint.c — the RL page's plots and comparison. */
 #include "gb-rl-paint.h"
+#include <glib/gi18n.h>
 
 #include "gb-series-paint.h"
 
@@ -20,15 +21,15 @@ gb_rl_plots_paint (cairo_t *cr, int w, int h, const GbRlPlots *p, const GbPalett
   GbSeries ret[2] = {
     { .y = p->returns, .n = n, .x0 = bucket * 0.5, .dx = bucket, .color = pal->classes[4], .alpha = 0.6, .width = 1 },
     { .y = avg, .n = n, .x0 = bucket * 0.5, .dx = bucket, .color = pal->classes[1], .width = 2,
-      .label = "moving average (50)" },
+      .label = _("moving average (50)") },
   };
-  GbSeriesPlot a = { "Return per episode", "episode", ret, 2, FALSE, p->empty_text };
+  GbSeriesPlot a = { _("Return per episode"), _("episode"), ret, 2, FALSE, p->empty_text };
   gb_series_plot_paint (cr, 0, 0, pw, h, &a, pal);
   GbSeries len = { .y = p->lengths, .n = n, .x0 = bucket * 0.5, .dx = bucket, .color = pal->classes[2] };
-  GbSeriesPlot b = { "Episode length", "episode", &len, 1, FALSE, p->empty_text };
+  GbSeriesPlot b = { _("Episode length"), _("episode"), &len, 1, FALSE, p->empty_text };
   gb_series_plot_paint (cr, pw, 0, pw, h, &b, pal);
   GbSeries err = { .y = p->error, .x = p->error_x, .n = p->n_error, .color = pal->classes[5] };
-  GbSeriesPlot c = { p->error_title, p->error_x_label, &err, 1, TRUE, "nothing yet: press Step or Play" };
+  GbSeriesPlot c = { p->error_title, p->error_x_label, &err, 1, TRUE, _("nothing yet: press Step or Play") };
   gb_series_plot_paint (cr, 2 * pw, 0, w - 2 * pw, h, &c, pal);
   /* Separators. */
   gb_set_rgba (cr, &pal->muted, 0.4);
@@ -64,9 +65,10 @@ gb_rl_compare_paint (cairo_t *cr, int w, int h, const GbRlCompare *c, const GbPa
     { .y = c->mean_b, .spread = c->sd_b, .n = c->episodes, .x0 = 1, .dx = 1, .color = pal->classes[1],
       .label = c->name_b },
   };
-  g_autofree char *title = g_strdup_printf ("Return per episode, mean ± sd over %d seed%s", c->seeds,
-                                            c->seeds == 1 ? "" : "s");
-  GbSeriesPlot p = { title, "episode", s, 2, FALSE, "no curves yet" };
+  g_autofree char *title = g_strdup_printf (ngettext ("Return per episode, mean ± sd over %d seed",
+                                                      "Return per episode, mean ± sd over %d seeds", c->seeds),
+                                            c->seeds);
+  GbSeriesPlot p = { title, _("episode"), s, 2, FALSE, _("no curves yet") };
   /* The first episodes of a TD agent can be far worse than the rest: the
    * range follows the curves after their first tenth (the start is clipped). */
   double lo = INFINITY, hi = -INFINITY;
@@ -122,9 +124,9 @@ gb_rl_grid_frame_plots (const GbRlGridFrame *f)
   gboolean td = l->agent != NULL;
   GbRlPlots p = { f->returns, f->lengths, td ? f->n_returns : 0, f->bucket,
                   (const double *) l->err_x->data, (const double *) l->err_y->data, (int) l->err_x->len,
-                  td ? "Bellman error of Q (max over s, a)" : "Bellman residual (max over s)",
-                  td ? "step" : "sweep",
-                  td ? "no finished episode yet" : "dynamic programming has no episodes" };
+                  td ? _("Bellman error of Q (max over s, a)") : _("Bellman residual (max over s)"),
+                  td ? _("step") : _("sweep"),
+                  td ? _("no finished episode yet") : _("dynamic programming has no episodes") };
   return p;
 }
 

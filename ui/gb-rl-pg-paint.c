@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rl-pg-paint.c — the variance a baseline removes (see the header). */
 #include "gb-rl-pg-paint.h"
+#include <glib/gi18n.h>
 
 #include <math.h>
 #include <stdio.h>
@@ -38,14 +39,14 @@ gb_pg_spread_paint (cairo_t *cr, int w, int h, const GbPgScene *sc, const GbPale
   cairo_clip (cr);
   gb_set_rgb (cr, &pal->bg);
   cairo_paint (cr);
-  gb_paint_text (cr, 10, 6, sc->title ? sc->title : "Why a baseline helps", 13, &pal->fg, GB_ALIGN_LEFT, TRUE);
+  gb_paint_text (cr, 10, 6, sc->title ? sc->title : _("Why a baseline helps"), 13, &pal->fg, GB_ALIGN_LEFT, TRUE);
   if (sc->status != NULL)
     gb_paint_text (cr, 10, 26, sc->status, 11, &pal->muted, GB_ALIGN_LEFT, FALSE);
   const GbPgSpread *s = sc->spread;
   if (s == NULL)
     {
-      gb_paint_text (cr, w / 2.0, h / 2.0, "Press Measure: fresh episodes of the current policy, each one gradient "
-                     "estimate, with and without the baseline", 12, &pal->muted, GB_ALIGN_CENTER, FALSE);
+      gb_paint_text (cr, w / 2.0, h / 2.0, _("Press Measure: fresh episodes of the current policy, each one gradient "
+                     "estimate, with and without the baseline"), 12, &pal->muted, GB_ALIGN_CENTER, FALSE);
       cairo_restore (cr);
       return;
     }
@@ -94,26 +95,26 @@ gb_pg_spread_paint (cairo_t *cr, int w, int h, const GbPgScene *sc, const GbPale
   gb_paint_text (cr, px, py + ph + 4, buf, 10, &pal->muted, GB_ALIGN_LEFT, FALSE);
   snprintf (buf, sizeof buf, "%.3g", hi);
   gb_paint_text (cr, px + pw, py + ph + 4, buf, 10, &pal->muted, GB_ALIGN_RIGHT, FALSE);
-  gb_paint_text (cr, px + pw / 2, py + ph + 18, "each episode's gradient estimate g, projected on the mean gradient's "
-                 "direction", 10, &pal->muted, GB_ALIGN_CENTER, FALSE);
+  gb_paint_text (cr, px + pw / 2, py + ph + 18, _("each episode's gradient estimate g, projected on the mean gradient's "
+                   "direction"), 10, &pal->muted, GB_ALIGN_CENTER, FALSE);
   /* Legend and numbers. */
   double y = py + ph + 44;
   gb_set_rgba (cr, &plain, 0.55);
   cairo_rectangle (cr, px, y + 2, 12, 10);
   cairo_fill (cr);
-  snprintf (buf, sizeof buf, "no baseline, Ψ_t = G_t: total variance E‖g − ḡ‖² = %.4g", s->var_plain);
+  snprintf (buf, sizeof buf, _("no baseline, Ψ_t = G_t: total variance E‖g − ḡ‖² = %.4g"), s->var_plain);
   gb_paint_text (cr, px + 18, y, buf, 11, &pal->fg, GB_ALIGN_LEFT, FALSE);
   y += 20;
   gb_set_rgba (cr, &based, 0.55);
   cairo_rectangle (cr, px, y + 2, 12, 10);
   cairo_fill (cr);
-  snprintf (buf, sizeof buf, "with the baseline, Ψ_t = G_t − %s: total variance %.4g", sc->critic ? "V(s_t)"
-            : "mean G", s->var_based);
+  snprintf (buf, sizeof buf, _("with the baseline, Ψ_t = G_t − %s: total variance %.4g"), sc->critic ? "V(s_t)"
+            : _("mean G"), s->var_based);
   gb_paint_text (cr, px + 18, y, buf, 11, &pal->fg, GB_ALIGN_LEFT, FALSE);
   y += 22;
-  snprintf (buf, sizeof buf, "The baseline divides the variance by %.1f: as many fewer episodes for the same "
-            "precision. %d episodes, %" G_GINT64_FORMAT " steps, %zu parameters.",
-            s->var_based > 0 ? s->var_plain / s->var_based : 0.0, s->n, s->steps, (size_t) s->dim);
+  snprintf (buf, sizeof buf, _("The baseline divides the variance by %.1f: as many fewer episodes for the same "
+                                "precision. %d episodes, %lld steps, %zu parameters."),
+            s->var_based > 0 ? s->var_plain / s->var_based : 0.0, s->n, (long long) s->steps, (size_t) s->dim);
   gb_paint_text (cr, px, y, buf, 11, &pal->fg, GB_ALIGN_LEFT, TRUE);
   cairo_restore (cr);
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rl-pg-view.c — the gradient-variance tab (see the header). */
 #include "gb-rl-pg-view.h"
+#include <glib/gi18n.h>
 
 #include "gb-form.h"
 #include "gb-rl-pg-paint.h"
@@ -58,7 +59,7 @@ measured_cb (GObject *source, GAsyncResult *result, gpointer data)
   gb_pg_spread_free (self->spread);
   self->spread = s;
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "pg.measure", TRUE);
-  g_autofree char *text = g_strdup_printf ("Measured on %d episodes (%" G_GINT64_FORMAT " steps)", s->n, s->steps);
+  g_autofree char *text = g_strdup_printf (_("Measured on %d episodes (%lld steps)"), s->n, (long long) s->steps);
   gtk_label_set_text (self->status, text);
   gtk_widget_queue_draw (GTK_WIDGET (self->area));
 }
@@ -95,19 +96,19 @@ gb_rl_pg_view_set_agent (GbRlPgView *self, GbCartAgent *agent, GbRlRunner *runne
   g_clear_pointer (&self->spread, gb_pg_spread_free);
   gboolean can = agent != NULL && agent->pg != NULL;
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "pg.measure", can);
-  gtk_label_set_text (self->status, can ? "" : "The neural policy gradients only");
+  gtk_label_set_text (self->status, can ? "" : _("The neural policy gradients only"));
   gtk_widget_queue_draw (GTK_WIDGET (self->area));
 }
 
 void
 gb_rl_pg_view_paint (GbRlPgView *self, cairo_t *cr, int w, int h, const GbPalette *pal)
 {
-  GbPgScene scene = { self->spread, self->critic, "Why a baseline helps: the policy gradient's spread",
+  GbPgScene scene = { self->spread, self->critic, _("Why a baseline helps: the policy gradient's spread"),
                       self->spread == NULL ? NULL
-                      : self->critic ? "The baseline is the agent's learned V(s_t); the agent itself does not learn "
-                                       "from these episodes."
-                                     : "This agent learns no V: the baseline is the mean return-to-go of these "
-                                       "episodes." };
+                      : self->critic ? _("The baseline is the agent's learned V(s_t); the agent itself does not learn "
+                                         "from these episodes.")
+                                     : _("This agent learns no V: the baseline is the mean return-to-go of these "
+                                         "episodes.") };
   gb_pg_spread_paint (cr, w, h, &scene, pal);
 }
 

@@ -618,13 +618,13 @@ ask_unsaved (GbWindow *self, int pending, const char *path, GbPage *page)
   self->pending_page = page;
   self->unsaved_page = unsaved;
   g_autofree char *base = path ? g_path_get_basename (path) : NULL;
-  g_autofree char *heading = g_strdup_printf ("Save %s trained in the app?", gb_page_unsaved_name (unsaved));
+  g_autofree char *heading = g_strdup_printf (_("Save %s trained in the app?"), gb_page_unsaved_name (unsaved));
   g_autofree char *body = pending == PENDING_CLOSE
-    ? g_strdup_printf ("It has not been saved%s, and closing Glassbox will lose it.",
-                       gb_page_is_busy (unsaved) ? " (it is still training)" : "")
-    : g_strdup_printf ("Opening “%s” replaces it, and it has not been saved.", base);
+    ? g_strdup_printf (_("It has not been saved%s, and closing Glassbox will lose it."),
+                       gb_page_is_busy (unsaved) ? _(" (it is still training)") : "")
+    : g_strdup_printf (_("Opening “%s” replaces it, and it has not been saved."), base);
   gb_confirm_unsaved (GTK_WINDOW (self), heading, body,
-                      pending == PENDING_CLOSE ? "Close _Without Saving" : "_Discard and Open",
+                      pending == PENDING_CLOSE ? _("Close _Without Saving") : _("_Discard and Open"),
                       answer_cb, g_object_ref (self));
   return TRUE;
 }

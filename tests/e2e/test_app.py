@@ -1020,6 +1020,73 @@ def session_a11y(binary, display, tmp):
         os.kill(bus_pid, 15)
 
 
+def po_strings(path):
+    """msgid → msgstr of a .po file, mnemonic underscores and ellipses' spaces as the
+    accessible names show them."""
+    import ast
+    out, cur, key = {}, {}, None
+    for line in list(open(path, encoding="utf-8")) + [""]:
+        line = line.strip()
+        if not line:
+            if cur.get("msgid") and isinstance(cur.get("msgstr"), str):
+                out[cur["msgid"].replace("_", "")] = cur["msgstr"].replace("_", "")
+            cur, key = {}, None
+        elif line.startswith("msgid ") or line.startswith("msgstr "):
+            key, _, rest = line.partition(" ")
+            cur[key] = ast.literal_eval(rest)
+        elif line.startswith('"') and key:
+            cur[key] += ast.literal_eval(line)
+        elif not line.startswith("#"):
+            key = None
+    return out
+
+
+def session_german(binary, display, tmp):
+    """LANGUAGE=de: every control of the three pages is named in German (none keeps an English
+    name the German translation changes), through AT-SPI as a screen reader would read them."""
+    if subprocess.run(["/usr/bin/python3", "-c", "import pyatspi"], capture_output=True).returncode != 0 \
+            or shutil.which("dbus-daemon") is None:
+        print("# pyatspi or dbus-daemon is not installed: the German session is skipped")
+        return
+    german = po_strings(os.path.join(os.path.dirname(PROBE), "..", "..", "po", "de.po"))
+    changed = {en: de for en, de in german.items() if de and de != en}
+    bus = subprocess.run(["dbus-daemon", "--session", "--fork", "--print-address=1", "--print-pid=1"],
+                         capture_output=True, text=True, check=True).stdout.split()
+    address, bus_pid = bus[0], int(bus[1])
+    env = {"DBUS_SESSION_BUS_ADDRESS": address, "GTK_A11Y": "atspi", "NO_AT_BRIDGE": "0",
+           "LANGUAGE": "de", "LANG": "C.UTF-8", "LC_ALL": "", "LC_MESSAGES": ""}
+    penv = dict(os.environ, DBUS_SESSION_BUS_ADDRESS=address, DISPLAY=display)
+
+    def dump():
+        import json
+        r = subprocess.run(["/usr/bin/python3", PROBE, "dump"], env=penv, capture_output=True, text=True, timeout=60)
+        check(r.returncode == 0, "the AT-SPI probe runs: %s" % r.stderr[-500:])
+        return [json.loads(line) for line in r.stdout.splitlines()]
+
+    app = App(binary, display, tmp, env)
+    try:
+        roles = ("push button", "toggle button", "check box", "spin button", "slider", "combo box", "progress bar",
+                 "page tab", "radio button")
+        for page, key, want in (("latent space", "ctrl+1", ("push button", "Löschen")),
+                                ("reinforcement learning", "ctrl+2", ("push button", "Neustart")),
+                                ("diffusion", "ctrl+3", ("push button", "Trainieren"))):
+            app.key(key)
+            time.sleep(1.5)
+            objs = [o for o in dump() if o["role"] in roles and o.get("showing", True)]
+            names = {(o["role"], o["name"]) for o in objs}
+            check(want in names, "the %s page has a %s named “%s”: %r" % (page, *want, sorted(names)[:40]))
+            english = sorted({o["name"] for o in objs if o["name"] in changed})
+            check(not english, "no control of the %s page keeps its English name: %r" % (page, english))
+            keys = sorted(o["name"] for o in objs if re.search(r" \(\w\)$", o["name"]))
+            check(not keys, "no name ends in its mnemonic key, “Vorwärts (F)”: %r" % keys)
+        print("ok - LANGUAGE=de names every control of the three pages in German")
+        app.quit()
+    finally:
+        if app.proc.poll() is None:
+            app.proc.kill()
+        os.kill(bus_pid, 15)
+
+
 def session_desktop(binary, display, tmp):
     """As a desktop starts it: one instance on the session bus — a second `glassbox FILE` opens the
     file in the running window and exits; files dropped on the window open; what opened is in
@@ -1133,7 +1200,8 @@ def main():
     only = [s for s in os.environ.get("GLASSBOX_E2E_ONLY", "").split(",") if s]
     sessions = [("data", session_with_data), ("no-data", session_without_data), ("bad-model", session_bad_model),
                 ("rl", session_rl), ("open-argument", session_open_argument), ("diffusion", session_diffusion),
-                ("unsaved", session_unsaved), ("a11y", session_a11y), ("desktop", session_desktop)]
+                ("unsaved", session_unsaved), ("a11y", session_a11y), ("german", session_german),
+                ("desktop", session_desktop)]
     try:
         for name, session in sessions:
             if only and name not in only:
