@@ -77,4 +77,6 @@ check "the file types are known (update-mime-database ran)" test -f /usr/share/m
 check "the guide is installed for Yelp" test -s /usr/share/help/C/glassbox/index.page -a -s /usr/share/help/C/glassbox/figures/rl-4x3.png
 check "the guide is installed as HTML, with its pictures" \
   test -s /usr/share/glassbox/help/rl.html -a -s /usr/share/glassbox/help/figures/rl-4x3.png
+check "the German translation is installed" grep -q "Latenter Raum" /usr/share/locale/de/LC_MESSAGES/glassbox.mo
+check "the desktop file carries the German name" grep -q "^GenericName\[de\]=" /usr/share/applications/org.glassbox.Glassbox.desktop
 [ $failed = 0 ] && echo "all checks passed in the chroot" || { echo "some checks failed"; exit 1; }
