@@ -91,6 +91,7 @@ with tempfile.TemporaryDirectory() as tmp:
     # Menu labels in the window's template, dialog buttons, the lesson bar's
     # button and a subscript that is no mnemonic: exempt from the mnemonic rule.
     menu_labels = {'_Cancel', '_Discard and Train', '_Discard and Open', 'Close _Without Saving', '_End Lesson',
+                   '_Copy the Numbers', 'Export the _Numbers…', '_Export the View…',
                    'Target lag: mean |Q − Q_target|'}
     for el in ET.parse(os.path.join(root, 'resources', 'ui', 'gb-window.ui')).iter('attribute'):
         if el.get('name') == 'label' and el.text:

@@ -163,7 +163,7 @@ gb_page_files_model (GbPageFiles *out, GbPageFileKind kind, const char *name)
     .title = kind == GB_PAGE_OPEN ? _("Open a Model") : _("Save the Model"),
     .name = kind == GB_PAGE_OPEN ? NULL : name,
     .suffix = kind == GB_PAGE_OPEN ? NULL : ".safetensors",
-    .filters = { { "Models (safetensors)", { "*.safetensors" } } },
+    .filters = { { _("Models (safetensors)"), { "*.safetensors" } } },
   };
 }
 

@@ -2,6 +2,7 @@
 /* gb-rl-cart-compare-view.c — cart-pole's learners compared (see the header). */
 #include "gb-rl-cart-compare-view.h"
 #include <glib/gi18n.h>
+#include "gb-table.h"
 
 #include <stdio.h>
 
@@ -219,4 +220,29 @@ gb_rl_cart_compare_view_init (GbRlCartCompareView *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   gb_palette_init (&self->pal, FALSE);
   gtk_drawing_area_set_draw_func (self->area, draw_cb, self, NULL);
+}
+
+/* The numbers behind the curves: per bin of environment steps, each
+ * learner's mean return of its last 10 episodes over the seeds, and the sd. */
+GbTable *
+gb_rl_cart_compare_view_table (GbRlCartCompareView *self)
+{
+  g_return_val_if_fail (GB_IS_RL_CART_COMPARE_VIEW (self), NULL);
+  Job *j = self->result;
+  if (j == NULL)
+    return NULL;
+  g_autofree char *title = g_strdup_printf (_("Cart-pole: return against environment steps, mean and sd over %d seeds"),
+                                            j->seeds);
+  GbTable *t = gb_table_new (title);
+  double x[BINS];
+  for (int b = 0; b < BINS; b++)
+    x[b] = (double) j->steps / BINS * (b + 1);
+  gb_table_add_column (t, "environment steps", x, BINS);
+  for (int a = 0; a < N; a++)
+    {
+      g_autofree char *m = g_strdup_printf ("%s mean", names[a]), *s = g_strdup_printf ("%s sd", names[a]);
+      gb_table_add_column (t, m, j->mean[a], BINS);
+      gb_table_add_column (t, s, j->sd[a], BINS);
+    }
+  return t;
 }

@@ -7,6 +7,8 @@
 
 #include <gtk/gtk.h>
 
+#include "gb-table.h"
+
 #include "gb-paint.h"
 
 G_BEGIN_DECLS
@@ -16,5 +18,8 @@ G_DECLARE_FINAL_TYPE (GbRlCartCompareView, gb_rl_cart_compare_view, GB, RL_CART_
 
 void gb_rl_cart_compare_view_cancel (GbRlCartCompareView *self);
 void gb_rl_cart_compare_view_paint  (GbRlCartCompareView *self, cairo_t *cr, int w, int h, const GbPalette *pal);
+
+/* The curves' numbers (mean and sd per bin of steps of the four), or NULL before a run. */
+GbTable *gb_rl_cart_compare_view_table (GbRlCartCompareView *self);
 
 G_END_DECLS

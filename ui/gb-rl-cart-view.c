@@ -2,6 +2,7 @@
 /* gb-rl-cart-view.c — cart-pole under REINFORCE, replayed and driven (see the header). */
 #include "gb-rl-cart-view.h"
 #include <glib/gi18n.h>
+#include "gb-table.h"
 
 #include <math.h>
 #include <string.h>
@@ -444,4 +445,44 @@ gb_rl_cart_view_init (GbRlCartView *self)
   g_signal_connect (keys, "key-pressed", G_CALLBACK (key_pressed_cb), self);
   g_signal_connect (keys, "key-released", G_CALLBACK (key_released_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self->area), keys);
+}
+
+/* The numbers: the whole run's return per episode, or (selection) the
+ * episode on show, step by step: the state, the action, π(right), G_t and,
+ * with a baseline, V(s_t). */
+GbTable *
+gb_rl_cart_view_table (GbRlCartView *self, gboolean selection)
+{
+  g_return_val_if_fail (GB_IS_RL_CART_VIEW (self), NULL);
+  if (!selection)
+    {
+      int n = self->returns != NULL ? (int) self->returns->len : 0;
+      if (n == 0)
+        return NULL;
+      GbTable *t = gb_table_new (_("Cart-pole: the return of each episode"));
+      gb_table_add_index (t, "episode", 1, n);
+      gb_table_add_column (t, "return", (const double *) self->returns->data, n);
+      return t;
+    }
+  const GbCartEpisode *e = self->shown;
+  int n = e != NULL ? (int) e->states->len : 0;
+  if (n == 0)
+    return NULL;
+  g_autofree double *c = g_new (double, 5 * n);
+  for (int i = 0; i < n; i++)
+    {
+      const GbCartState *st = &g_array_index (e->states, GbCartState, i);
+      c[i] = st->x, c[n + i] = st->x_dot, c[2 * n + i] = st->theta, c[3 * n + i] = st->theta_dot;
+      c[4 * n + i] = i < (int) e->actions->len ? g_array_index (e->actions, int, i) : NAN;
+    }
+  GbTable *t = gb_table_new (_("Cart-pole: the episode on show, step by step"));
+  gb_table_add_index (t, "step", 0, n);
+  static const char *const names[5] = { "x", "x_dot", "theta", "theta_dot", "action (0 left, 1 right)" };
+  for (int k = 0; k < 5; k++)
+    gb_table_add_column (t, names[k], c + k * n, n);
+  gb_table_add_column (t, "pi(right)", (const double *) e->p_right->data, (int) e->p_right->len);
+  gb_table_add_column (t, "G_t", (const double *) e->G->data, (int) e->G->len);
+  if (e->V->len > 0)
+    gb_table_add_column (t, "V(s_t)", (const double *) e->V->data, (int) e->V->len);
+  return t;
 }

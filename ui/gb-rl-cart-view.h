@@ -15,6 +15,8 @@
 
 #include <gtk/gtk.h>
 
+#include "gb-table.h"
+
 #include "gb-rl-cart-agent.h"
 #include "gb-frame-stats.h"
 #include "gb-paint.h"
@@ -50,5 +52,8 @@ gboolean gb_rl_cart_view_get_driving (GbRlCartView *self);
 void     gb_rl_cart_view_set_frame_stats (GbRlCartView *self, GbFrameStats *stats);
 /* Draws what is on show into any cairo_t (the window and Export). */
 void     gb_rl_cart_view_paint (GbRlCartView *self, cairo_t *cr, int w, int h, const GbPalette *pal);
+
+/* The return per episode, or (selection) the episode on show step by step; NULL when empty. */
+GbTable *gb_rl_cart_view_table (GbRlCartView *self, gboolean selection);
 
 G_END_DECLS

@@ -2,6 +2,7 @@
 /* gb-rl-compare-view.c — two TD algorithms compared over seeds (see the header). */
 #include "gb-rl-compare-view.h"
 #include <glib/gi18n.h>
+#include "gb-table.h"
 
 #include "gb-form.h"
 #include "gb-rl-mdp.h"
@@ -298,4 +299,29 @@ gb_rl_compare_view_init (GbRlCompareView *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   gb_palette_init (&self->pal, FALSE);
   gtk_drawing_area_set_draw_func (self->area, draw_cb, self, NULL);
+}
+
+/* The numbers behind the curves: each algorithm's mean return per episode
+ * over the seeds and its standard deviation (as run, not smoothed). */
+GbTable *
+gb_rl_compare_view_table (GbRlCompareView *self)
+{
+  g_return_val_if_fail (GB_IS_RL_COMPARE_VIEW (self), NULL);
+  static const char *const keys[] = { "q-learning", "sarsa", "expected-sarsa" };
+  CompareJob *j = self->shown;
+  if (j == NULL)
+    return NULL;
+  g_autofree char *title = g_strdup_printf (_("%s against %s on %s: return per episode, mean and sd over %d seeds"),
+                                            j->name_a, j->name_b, j->grid->name, j->seeds);
+  GbTable *t = gb_table_new (title);
+  gb_table_add_index (t, "episode", 1, j->episodes);
+  const char *ka = keys[CLAMP ((int) j->a.algo, 0, 2)], *kb = keys[CLAMP ((int) j->b.algo, 0, 2)];
+  g_autofree char *ma = g_strdup_printf ("%s mean", ka), *sa = g_strdup_printf ("%s sd", ka);
+  g_autofree char *mb = g_strdup_printf ("%s%s mean", kb, j->b.algo == j->a.algo ? " (2)" : "");
+  g_autofree char *sb = g_strdup_printf ("%s%s sd", kb, j->b.algo == j->a.algo ? " (2)" : "");
+  gb_table_add_column (t, ma, j->mean_a, j->episodes);
+  gb_table_add_column (t, sa, j->sd_a, j->episodes);
+  gb_table_add_column (t, mb, j->mean_b, j->episodes);
+  gb_table_add_column (t, sb, j->sd_b, j->episodes);
+  return t;
 }

@@ -11,6 +11,8 @@
 
 #include <gtk/gtk.h>
 
+#include "gb-table.h"
+
 #include "gb-paint.h"
 #include "gb-rl.h"
 
@@ -28,5 +30,8 @@ gboolean gb_rl_compare_view_is_running (GbRlCompareView *self);
 double   gb_rl_compare_view_get_fraction (GbRlCompareView *self);
 /* Draws the result on show (or what to do to get one) into any cairo_t. */
 void     gb_rl_compare_view_paint (GbRlCompareView *self, cairo_t *cr, int w, int h, const GbPalette *pal);
+
+/* The curves' numbers (mean and sd per episode of both), or NULL before a run. */
+GbTable *gb_rl_compare_view_table (GbRlCompareView *self);
 
 G_END_DECLS

@@ -2,6 +2,7 @@
 /* gb-rl-corridor-view.c — the short corridor, learnt live (see the header). */
 #include "gb-rl-corridor-view.h"
 #include <glib/gi18n.h>
+#include "gb-table.h"
 
 #include "gb-form.h"
 #include "gb-rl-corridor-paint.h"
@@ -175,4 +176,23 @@ gb_rl_corridor_view_init (GbRlCorridorView *self)
   gb_palette_init (&self->pal, FALSE);
   gtk_drawing_area_set_draw_func (self->area, draw_cb, self, NULL);
   restart (self);
+}
+
+/* The numbers behind the curves: p = π(right) and the return after each
+ * episode, of REINFORCE and of REINFORCE with a baseline. */
+GbTable *
+gb_rl_corridor_view_table (GbRlCorridorView *self)
+{
+  g_return_val_if_fail (GB_IS_RL_CORRIDOR_VIEW (self), NULL);
+  if (self->plain == NULL || self->plain->episodes == 0)
+    return NULL;
+  GbTable *t = gb_table_new (_("The short corridor: p = π(right) and the return after each episode"));
+  gb_table_add_index (t, "episode", 1, self->plain->episodes);
+  gb_table_add_column (t, "REINFORCE p", (const double *) self->plain->ps->data, (int) self->plain->ps->len);
+  gb_table_add_column (t, "REINFORCE return", (const double *) self->plain->returns->data,
+                       (int) self->plain->returns->len);
+  gb_table_add_column (t, "with a baseline p", (const double *) self->based->ps->data, (int) self->based->ps->len);
+  gb_table_add_column (t, "with a baseline return", (const double *) self->based->returns->data,
+                       (int) self->based->returns->len);
+  return t;
 }

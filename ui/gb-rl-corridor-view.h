@@ -8,6 +8,8 @@
 
 #include <gtk/gtk.h>
 
+#include "gb-table.h"
+
 #include "gb-paint.h"
 
 G_BEGIN_DECLS
@@ -18,5 +20,8 @@ G_DECLARE_FINAL_TYPE (GbRlCorridorView, gb_rl_corridor_view, GB, RL_CORRIDOR_VIE
 /* Stops it ("running" notifies). */
 void gb_rl_corridor_view_stop  (GbRlCorridorView *self);
 void gb_rl_corridor_view_paint (GbRlCorridorView *self, cairo_t *cr, int w, int h, const GbPalette *pal);
+
+/* The curves' numbers (p and the return per episode of both learners), or NULL before a run. */
+GbTable *gb_rl_corridor_view_table (GbRlCorridorView *self);
 
 G_END_DECLS

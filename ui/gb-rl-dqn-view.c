@@ -2,6 +2,7 @@
 /* gb-rl-dqn-view.c — inside the DQN, on screen (see the header). */
 #include "gb-rl-dqn-view.h"
 #include <glib/gi18n.h>
+#include "gb-table.h"
 
 #include "gb-form.h"
 #include "gb-rl-dqn-paint.h"
@@ -226,4 +227,30 @@ gb_rl_dqn_view_init (GbRlDqnView *self)
   self->cancel = g_cancellable_new ();
   self->snap_steps = -1;
   gtk_drawing_area_set_draw_func (self->area, draw_cb, self, NULL);
+}
+
+/* The numbers behind the curves: per episode its end in environment steps,
+ * return, ε, mean TD loss, target lag and the promised and obtained values. */
+GbTable *
+gb_rl_dqn_view_table (GbRlDqnView *self)
+{
+  g_return_val_if_fail (GB_IS_RL_DQN_VIEW (self), NULL);
+  const GbDqnSnapshot *s = self->snap;
+  if (s == NULL || s->n_log == 0)
+    return NULL;
+  int n = s->n_log;
+  g_autofree double *c = g_new (double, 7 * n);
+  for (int i = 0; i < n; i++)
+    {
+      const GbDqnLog *l = &s->log[i];
+      c[i] = (double) l->steps, c[n + i] = l->ret, c[2 * n + i] = l->epsilon, c[3 * n + i] = l->loss;
+      c[4 * n + i] = l->lag, c[5 * n + i] = l->q_mean, c[6 * n + i] = l->g_mean;
+    }
+  static const char *const names[7] = { "environment steps", "return", "epsilon", "TD loss", "target lag",
+                                        "mean max Q", "mean G" };
+  GbTable *t = gb_table_new (_("Inside the DQN: each episode"));
+  gb_table_add_index (t, "episode", 1, n);
+  for (int k = 0; k < 7; k++)
+    gb_table_add_column (t, names[k], c + k * n, n);
+  return t;
 }

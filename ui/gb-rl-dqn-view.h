@@ -11,6 +11,8 @@
 
 #include <gtk/gtk.h>
 
+#include "gb-table.h"
+
 #include "gb-frame-stats.h"
 #include "gb-paint.h"
 #include "gb-rl-cart-agent.h"
@@ -26,5 +28,8 @@ void gb_rl_dqn_view_set_agent (GbRlDqnView *self, GbCartAgent *agent, GbRlRunner
 void gb_rl_dqn_view_paint     (GbRlDqnView *self, cairo_t *cr, int w, int h, const GbPalette *pal);
 /* Frames in which the view drew are counted there (borrowed; may be NULL). */
 void gb_rl_dqn_view_set_frame_stats (GbRlDqnView *self, GbFrameStats *stats);
+
+/* The curves' numbers (one row per episode), or NULL before an episode. */
+GbTable *gb_rl_dqn_view_table (GbRlDqnView *self);
 
 G_END_DECLS

@@ -759,9 +759,21 @@ static GbTable *
 page_table (GbPage *page, gboolean selection)
 {
   GbRlPage *self = GB_RL_PAGE (page);
-  /* Cart-pole's tabs keep their numbers to themselves for now: the gridworld's. */
-  if (gb_rl_page_cart_mode (self))
-    return NULL;
+  /* The tab on show. Tabs without a selection of their own give their
+   * curves to Ctrl+C too. */
+  const char *view = gtk_stack_get_visible_child_name (self->views);
+  if (g_strcmp0 (view, "cartpole") == 0)
+    return gb_rl_cart_view_table (self->cart_view, selection);
+  if (g_strcmp0 (view, "dqn") == 0)
+    return gb_rl_dqn_view_table (self->dqn_view);
+  if (g_strcmp0 (view, "variance") == 0)
+    return gb_rl_pg_view_table (self->pg_view);
+  if (g_strcmp0 (view, "corridor") == 0)
+    return gb_rl_corridor_view_table (self->corridor_view);
+  if (g_strcmp0 (view, "cart-compare") == 0)
+    return gb_rl_cart_compare_view_table (self->cart_compare_view);
+  if (g_strcmp0 (view, "compare") == 0)
+    return gb_rl_compare_view_table (self->compare_view);
   return gb_rl_grid_view_table (self->grid_view, selection);
 }
 

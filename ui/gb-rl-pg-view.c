@@ -2,6 +2,7 @@
 /* gb-rl-pg-view.c — the gradient-variance tab (see the header). */
 #include "gb-rl-pg-view.h"
 #include <glib/gi18n.h>
+#include "gb-table.h"
 
 #include "gb-form.h"
 #include "gb-rl-pg-paint.h"
@@ -152,4 +153,23 @@ gb_rl_pg_view_init (GbRlPgView *self)
   gb_palette_init (&self->pal, FALSE);
   gtk_drawing_area_set_draw_func (self->area, draw_cb, self, NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "pg.measure", FALSE);
+}
+
+/* The numbers behind the picture: each episode's gradient estimate
+ * projected on the mean gradient's direction, without and with the
+ * baseline, and the two total variances. */
+GbTable *
+gb_rl_pg_view_table (GbRlPgView *self)
+{
+  g_return_val_if_fail (GB_IS_RL_PG_VIEW (self), NULL);
+  const GbPgSpread *s = self->spread;
+  if (s == NULL)
+    return NULL;
+  GbTable *t = gb_table_new (_("Why a baseline helps: each episode's gradient estimate, projected"));
+  gb_table_add_index (t, "episode", 1, s->n);
+  gb_table_add_column (t, "projection without baseline", s->proj_plain, s->n);
+  gb_table_add_column (t, "projection with the baseline", s->proj_based, s->n);
+  gb_table_add_column (t, "total variance without baseline", &s->var_plain, 1);
+  gb_table_add_column (t, "total variance with the baseline", &s->var_based, 1);
+  return t;
 }

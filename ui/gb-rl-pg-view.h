@@ -8,6 +8,8 @@
 
 #include <gtk/gtk.h>
 
+#include "gb-table.h"
+
 #include "gb-paint.h"
 #include "gb-rl-cart-agent.h"
 #include "gb-rl-runner.h"
@@ -20,5 +22,8 @@ G_DECLARE_FINAL_TYPE (GbRlPgView, gb_rl_pg_view, GB, RL_PG_VIEW, GtkWidget)
 /* The agent (borrowed; NULL or not a neural policy gradient: nothing to measure), guarded by runner's lock. */
 void gb_rl_pg_view_set_agent (GbRlPgView *self, GbCartAgent *agent, GbRlRunner *runner);
 void gb_rl_pg_view_paint     (GbRlPgView *self, cairo_t *cr, int w, int h, const GbPalette *pal);
+
+/* The last measurement's numbers (each episode's projected estimate, the variances), or NULL. */
+GbTable *gb_rl_pg_view_table (GbRlPgView *self);
 
 G_END_DECLS

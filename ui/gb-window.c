@@ -17,6 +17,7 @@
 #include "gb-safetensors.h"
 
 #include "gb-confirm.h"
+#include "gb-context-menu.h"
 #include "gb-diffusion-page.h"
 #include "gb-latent-page.h"
 #include "gb-page.h"
@@ -51,6 +52,7 @@ struct _GbWindow {
   GMenu *lessons_menu;       /* the shipped lessons */
   GbLesson *lesson;          /* the lesson on show, or NULL */
   GbPage *lesson_page;       /* its page */
+  GtkWidget *context_menu;   /* over the pages (gb-context-menu.h) */
 };
 
 G_DEFINE_FINAL_TYPE (GbWindow, gb_window, GTK_TYPE_APPLICATION_WINDOW)
@@ -356,6 +358,7 @@ typedef struct {
   GbPage *page;
   GbPageFileKind kind;
   GbPageFiles files;
+  char name[256];            /* Export the Numbers: the suggested .csv name */
 } DialogInfo;
 
 static void
@@ -401,8 +404,9 @@ dialog_response_cb (GtkNativeDialog *dialog, int response, GbWindow *self)
     saved_for_pending (self, FALSE);   /* the Save As was cancelled: so is what waited on it */
 }
 
+/* numbers: an export whose suggested name is the view's with .csv. */
 static void
-run_dialog (GbWindow *self, GbPage *page, GbPageFileKind kind)
+run_dialog (GbWindow *self, GbPage *page, GbPageFileKind kind, gboolean numbers)
 {
   if (self->dialog != NULL)
     return;
@@ -410,6 +414,15 @@ run_dialog (GbWindow *self, GbPage *page, GbPageFileKind kind)
   info->page = page;
   info->kind = kind;
   gb_page_files (page, kind, &info->files);
+  if (numbers && info->files.name != NULL)
+    {
+      g_strlcpy (info->name, info->files.name, sizeof info->name - 4);
+      char *dot = strrchr (info->name, '.');
+      if (dot != NULL)
+        *dot = '\0';
+      g_strlcat (info->name, ".csv", sizeof info->name);
+      info->files.name = info->name;
+    }
   GtkFileChooserNative *dialog = gb_page_file_chooser (GTK_WINDOW (self), kind, &info->files);
   g_object_set_data_full (G_OBJECT (dialog), "info", info, g_free);
   g_signal_connect (dialog, "response", G_CALLBACK (dialog_response_cb), self);
@@ -421,21 +434,28 @@ static void
 open_action (GtkWidget *widget, const char *name, GVariant *param)
 {
   GbWindow *self = GB_WINDOW (widget);
-  run_dialog (self, current_page (self), GB_PAGE_OPEN);
+  run_dialog (self, current_page (self), GB_PAGE_OPEN, FALSE);
 }
 
 static void
 save_action (GtkWidget *widget, const char *name, GVariant *param)
 {
   GbWindow *self = GB_WINDOW (widget);
-  run_dialog (self, current_page (self), GB_PAGE_SAVE);
+  run_dialog (self, current_page (self), GB_PAGE_SAVE, FALSE);
 }
 
 static void
 export_action (GtkWidget *widget, const char *name, GVariant *param)
 {
   GbWindow *self = GB_WINDOW (widget);
-  run_dialog (self, current_page (self), GB_PAGE_EXPORT);
+  run_dialog (self, current_page (self), GB_PAGE_EXPORT, g_str_equal (name, "win.export-numbers"));
+}
+
+/* The Menu key and Shift+F10: the context menu, for the keyboard. */
+static void
+context_menu_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  gb_context_menu_popup (GB_WINDOW (widget)->context_menu);
 }
 
 static void
@@ -569,7 +589,7 @@ save_unsaved_cb (gpointer data)
     return G_SOURCE_CONTINUE;
   self->wait_source = 0;
   gtk_stack_set_visible_child (self->stack, GTK_WIDGET (self->unsaved_page));
-  run_dialog (self, self->unsaved_page, GB_PAGE_SAVE);
+  run_dialog (self, self->unsaved_page, GB_PAGE_SAVE, FALSE);
   return G_SOURCE_REMOVE;
 }
 
@@ -670,6 +690,7 @@ gb_window_dispose (GObject *object)
   g_clear_object (&self->settings);
   g_clear_handle_id (&self->wait_source, g_source_remove);
   clear_pending (self);
+  g_clear_pointer (&self->context_menu, gtk_widget_unparent);
   gtk_widget_dispose_template (GTK_WIDGET (self), GB_TYPE_WINDOW);
   G_OBJECT_CLASS (gb_window_parent_class)->dispose (object);
 }
@@ -701,6 +722,8 @@ gb_window_class_init (GbWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
   gtk_widget_class_install_action (widget_class, "win.save", NULL, save_action);
   gtk_widget_class_install_action (widget_class, "win.export", NULL, export_action);
+  gtk_widget_class_install_action (widget_class, "win.export-numbers", NULL, export_action);
+  gtk_widget_class_install_action (widget_class, "win.context-menu", NULL, context_menu_action);
   gtk_widget_class_install_action (widget_class, "win.page", "s", page_action);
   gtk_widget_class_install_action (widget_class, "win.copy", NULL, copy_action);
   gtk_widget_class_install_action (widget_class, "win.help", NULL, help_action);
@@ -719,6 +742,8 @@ gb_window_class_init (GbWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK, "win.save", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK, "win.export", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Menu, 0, "win.context-menu", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F10, GDK_SHIFT_MASK, "win.context-menu", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_m, GDK_CONTROL_MASK, "win.toggle-manifold", NULL);
 }
 
@@ -763,6 +788,7 @@ gb_window_init (GbWindow *self)
   self->recent = gb_recent_menu_new (self->recent_menu, "win.open-recent");
   fill_lessons_menu (self);
   g_signal_connect_swapped (self->lesson_bar, "end", G_CALLBACK (lesson_end_cb), self);
+  self->context_menu = gb_context_menu_attach (GTK_WIDGET (self->stack));
   GtkDropTarget *drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
   g_signal_connect (drop, "drop", G_CALLBACK (drop_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));

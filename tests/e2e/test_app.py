@@ -510,6 +510,17 @@ def session_rl(binary, display, tmp):
     rows = written(curves).decode().splitlines()
     check(rows[0] == "sweep,Bellman residual" and len(rows) >= 3 and float(rows[1].split(",")[1]) > 0,
           "Export writes the curves' numbers as CSV: %r" % rows[:3])
+    # The same from the context menu: a right click on the page, then Export the Numbers….
+    menu_csv = os.path.join(tmp, "rl-curves-menu.csv")
+    app.move(0.45, 0.25)
+    app.xdo("click", "3")
+    time.sleep(0.8)
+    at = dict(kv.split("=") for kv in app.xdo("getmouselocation", "--shell").split())
+    app.xdo("mousemove", str(int(at["X"]) + 60), str(int(at["Y"]) + 52))   # the menu's second item
+    app.xdo("click", "1")
+    app.choose("Export the View", menu_csv)
+    check(written(menu_csv).decode().splitlines()[:3] == rows[:3],
+          "the context menu's Export the Numbers… writes the same CSV")
 
     # A map of the user's, opened through the file chooser.
     mpath = os.path.join(tmp, "maze.txt")
@@ -612,6 +623,17 @@ def session_rl(binary, display, tmp):
     r = subprocess.run(["compare", "-metric", "AE", exported, rendered, "null:"], capture_output=True, text=True)
     check(r.stderr.split()[0] == "0", "Export and `glassbox render cartpole` draw the same pixels")
 
+    def tab_csv(name, header):
+        """Export on a cart-pole tab writes that tab's curves: the header, and numbers in every row."""
+        path = os.path.join(tmp, "tab-%s.csv" % name)
+        app.dialog("ctrl+e", "Export the View", path)
+        rows = written(path).decode().splitlines()
+        check(rows[0] == header and len(rows) >= 2 and float(rows[1].split(",")[1]) == float(rows[1].split(",")[1])
+              and rows[1].count(",") == header.count(","),
+              "Export on the %s tab writes its curves as CSV: %r" % (name, rows[:2]))
+
+    # The agent's tab: its return per episode.
+    tab_csv("cartpole", "episode,return")
     # The tabs beside cart-pole (Ctrl+Page Down): inside the DQN as it learns ...
     app.key("ctrl+Page_Down")
     time.sleep(1.5)
@@ -622,6 +644,7 @@ def session_rl(binary, display, tmp):
     time.sleep(1.0)
     q1 = shot("rl-dqn1", RL_GRID)
     check(differing_pixels(q0, q1) > 2000, "the Q-network tab follows the DQN as it learns")
+    tab_csv("dqn", "episode,environment steps,return,epsilon,TD loss,target lag,mean max Q,mean G")
     # ... why a baseline helps: another algorithm, then Measure on its tab ...
     app.key("alt+g")
     time.sleep(0.3)
@@ -635,6 +658,8 @@ def session_rl(binary, display, tmp):
     app.key("alt+m")
     g1, n = app.settle(g0, os.path.join(tmp, "rl-variance1.png"), RL_GRID, 5000, timeout=20)
     check(n > 5000, "Measure draws the gradient's spread with and without the baseline")
+    tab_csv("variance", "episode,projection without baseline,projection with the baseline,"
+            "total variance without baseline,total variance with the baseline")
     # ... and the short corridor learning.
     app.key("ctrl+Page_Down")
     time.sleep(1.0)
@@ -644,6 +669,7 @@ def session_rl(binary, display, tmp):
     app.key("alt+u")
     k1 = shot("rl-corridor1", RL_GRID)
     check(differing_pixels(k0, k1) > 300, "the short corridor's learners move along v(p)")
+    tab_csv("corridor", "episode,REINFORCE p,REINFORCE return,with a baseline p,with a baseline return")
     code, log = app.quit()
     print("\n".join("# " + l for l in log.splitlines() if "frame-stats" in l))
     check(code == 0, "the app quits cleanly after the RL session")
