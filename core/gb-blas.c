@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-blas.c — OpenBLAS's kernels made the CPU's own (see gb-blas.h). */
 #include "gb-blas.h"
+#include <glib/gi18n.h>
 
 #include <cblas.h>
 #include <math.h>
@@ -122,7 +123,7 @@ check_gemm (GbRng *rng, int M, int N, int K, gboolean ta, gboolean tb, GError **
   if (!(worst <= 1e-5 * K + 1e-5))
     {
       g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT,
-                   "sgemm %c%c %d×%d×%d is off the reference by %.3g", ta ? 'T' : 'N', tb ? 'T' : 'N',
+                   _("sgemm %c%c %d×%d×%d is off the reference by %.3g"), ta ? 'T' : 'N', tb ? 'T' : 'N',
                    M, N, K, worst);
       return FALSE;
     }
@@ -147,7 +148,7 @@ check_gemv (GbRng *rng, int M, int N, GError **error)
         s += (double) A[(gsize) i * N + j] * x[j];
       if (!(fabs (s - y[i]) <= 1e-5 * N + 1e-5))
         {
-          g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "sgemv %d×%d is off the reference by %.3g",
+          g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, _("sgemv %d×%d is off the reference by %.3g"),
                        M, N, fabs (s - y[i]));
           return FALSE;
         }
@@ -160,7 +161,7 @@ gb_blas_check (GError **error)
 {
   if (pretend_wrong (gb_blas_core ()))
     {
-      g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "sgemm is off the reference (pretended, for a test)");
+      g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, _("sgemm is off the reference (pretended, for a test)"));
       return FALSE;
     }
   GbRng rng;

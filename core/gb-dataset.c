@@ -36,7 +36,7 @@ gunzip (const guint8 *data, gsize len, const char *name, GError **error)
                                                 &read, &written, &local);
       if (r == G_CONVERTER_ERROR)
         {
-          g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s: not a valid gzip stream (%s)",
+          g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, _("%s: not a valid gzip stream (%s)"),
                        name, local->message);
           return NULL;
         }
@@ -45,7 +45,7 @@ gunzip (const guint8 *data, gsize len, const char *name, GError **error)
       if (out->len + written > GB_IDX_MAX_BYTES)
         {
           g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT,
-                       "%s: decompresses to more than %zu MiB", name, GB_IDX_MAX_BYTES >> 20);
+                       _("%s: decompresses to more than %zu MiB"), name, GB_IDX_MAX_BYTES >> 20);
           return NULL;
         }
       g_byte_array_append (out, buf, written);
@@ -53,7 +53,7 @@ gunzip (const guint8 *data, gsize len, const char *name, GError **error)
         break;
       if (read == 0 && written == 0)
         {
-          g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s: gzip stream is truncated", name);
+          g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, _("%s: gzip stream is truncated"), name);
           return NULL;
         }
     }
@@ -84,33 +84,33 @@ gb_idx_parse (const guint8 *data, gsize len, const char *name, int rank, guint32
   if (len < 4)
     {
       g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT,
-                   "%s: file is %zu bytes, too short for an IDX header", name, len);
+                   _("%s: file is %zu bytes, too short for an IDX header"), name, len);
       return NULL;
     }
   if (data[0] != 0 || data[1] != 0)
     {
       g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT,
-                   "%s: not an IDX file (magic number %02x %02x %02x %02x)",
+                   _("%s: not an IDX file (magic number %02x %02x %02x %02x)"),
                    name, data[0], data[1], data[2], data[3]);
       return NULL;
     }
   if (data[2] != 0x08)
     {
       g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT,
-                   "%s: IDX data type 0x%02x, expected 0x08 (unsigned bytes)", name, data[2]);
+                   _("%s: IDX data type 0x%02x, expected 0x08 (unsigned bytes)"), name, data[2]);
       return NULL;
     }
   if (data[3] != rank)
     {
       g_set_error (error, GB_ERROR, GB_ERROR_SHAPE,
-                   "%s: IDX rank %d, expected %d", name, data[3], rank);
+                   _("%s: IDX rank %d, expected %d"), name, data[3], rank);
       return NULL;
     }
   gsize header = 4 + 4 * (gsize) rank;
   if (len < header)
     {
       g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT,
-                   "%s: header is truncated (%zu of %zu bytes)", name, len, header);
+                   _("%s: header is truncated (%zu of %zu bytes)"), name, len, header);
       return NULL;
     }
   guint64 count = 1;
@@ -121,7 +121,7 @@ gb_idx_parse (const guint8 *data, gsize len, const char *name, int rank, guint32
       if (count > GB_IDX_MAX_BYTES)
         {
           g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT,
-                       "%s: header claims more than %zu MiB of data", name, GB_IDX_MAX_BYTES >> 20);
+                       _("%s: header claims more than %zu MiB of data"), name, GB_IDX_MAX_BYTES >> 20);
           return NULL;
         }
     }
@@ -214,14 +214,14 @@ gb_image_set_load (const char *images_path, const char *labels_path, GError **er
   g_autofree char *lbase = g_path_get_basename (labels_path);
   if (idims[0] != ldims[0])
     {
-      g_set_error (error, GB_ERROR, GB_ERROR_SHAPE, "%s holds %u images but %s holds %u labels",
+      g_set_error (error, GB_ERROR, GB_ERROR_SHAPE, _("%s holds %u images but %s holds %u labels"),
                    ibase, idims[0], lbase, ldims[0]);
       return NULL;
     }
   if (idims[0] == 0 || idims[1] == 0 || idims[2] == 0 || idims[1] > 4096 || idims[2] > 4096)
     {
       g_set_error (error, GB_ERROR, GB_ERROR_SHAPE,
-                   "%s: %u images of %u × %u pixels is not a usable image set",
+                   _("%s: %u images of %u × %u pixels is not a usable image set"),
                    ibase, idims[0], idims[1], idims[2]);
       return NULL;
     }
@@ -302,8 +302,8 @@ gb_dataset_load_split (const char *dir, const char *split, GError **error)
   if (images == NULL || labels == NULL)
     {
       g_set_error (error, GB_ERROR, GB_ERROR_NOT_FOUND,
-                   "%s: no %s-%s-idx%d-ubyte[.gz] file and no images (install Debian's dataset-fashion-mnist, "
-                   "or pass a folder of IDX files, or of PNG or JPEG images with one subfolder per class)",
+                   _("%s: no %s-%s-idx%d-ubyte[.gz] file and no images (install Debian's dataset-fashion-mnist, "
+                   "or pass a folder of IDX files, or of PNG or JPEG images with one subfolder per class)"),
                    dir, split, images == NULL ? "images" : "labels", images == NULL ? 3 : 1);
       return NULL;
     }
@@ -326,8 +326,8 @@ gb_dataset_load (const char *dir, gboolean with_train, GError **error)
   if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
     {
       g_set_error (error, GB_ERROR, GB_ERROR_NOT_FOUND,
-                   "data set folder %s does not exist (install Debian's dataset-fashion-mnist, "
-                   "or pass a folder of IDX files or of images)", dir);
+                   _("data set folder %s does not exist (install Debian's dataset-fashion-mnist, "
+                   "or pass a folder of IDX files or of images)"), dir);
       return NULL;
     }
   if (!has_idx (dir) && gb_image_folder_detect (dir))
@@ -349,7 +349,7 @@ gb_dataset_load (const char *dir, gboolean with_train, GError **error)
       if (ds->train->rows != ds->test->rows || ds->train->cols != ds->test->cols)
         {
           g_set_error (error, GB_ERROR, GB_ERROR_SHAPE,
-                       "%s: training images are %d × %d but test images are %d × %d", dir,
+                       _("%s: training images are %d × %d but test images are %d × %d"), dir,
                        ds->train->rows, ds->train->cols, ds->test->rows, ds->test->cols);
           return NULL;
         }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-diffusion-classifier.c — an MLP or a small convolutional classifier trained by cross-entropy. */
 #include "gb-diffusion-classifier.h"
+#include <glib/gi18n.h>
 
 #include <math.h>
 #include <string.h>
@@ -18,14 +19,14 @@ alloc_classifier (int d, int side, int hidden, int classes, GError **error)
   if (side != 0 && (side < 4 || side > 1024 || side % 4 != 0))
     {
       g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT,
-                   "a convolutional classifier needs square images whose side is a multiple of 4, not %d", side);
+                   _("a convolutional classifier needs square images whose side is a multiple of 4, not %d"), side);
       return NULL;
     }
   if (side != 0)
     d = side * side;
   if (d < 1 || d > 1 << 20 || hidden < 1 || hidden > 8192 || classes < 2 || classes > 1000)
     {
-      g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, "a classifier %d-%d-%d is outside the sizes allowed",
+      g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, _("a classifier %d-%d-%d is outside the sizes allowed"),
                    d, hidden, classes);
       return NULL;
     }
@@ -371,7 +372,7 @@ gb_classifier_load (const char *path, GError **error)
   const char *name = gb_safetensors_get_name (st);
   if (g_strcmp0 (gb_safetensors_get_metadata (st, "kind"), "classifier") != 0)
     {
-      g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s: not a classifier of Glassbox", name);
+      g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, _("%s: not a classifier of Glassbox"), name);
       return NULL;
     }
   const char *arch = gb_safetensors_get_metadata (st, "arch");
@@ -382,7 +383,7 @@ gb_classifier_load (const char *path, GError **error)
       gint64 sv = 0;
       if (g_strcmp0 (arch, "conv") != 0 || side_s == NULL || !g_ascii_string_to_signed (side_s, 10, 4, 1024, &sv, NULL))
         {
-          g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s: a classifier of an unknown kind (“%s”)", name, arch);
+          g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, _("%s: a classifier of an unknown kind (“%s”)"), name, arch);
           return NULL;
         }
       side = (int) sv;
@@ -391,7 +392,7 @@ gb_classifier_load (const char *path, GError **error)
   if (gb_safetensors_shape (st, "fc1.weight", s1) != 2 || gb_safetensors_shape (st, "fc2.weight", s2) != 2
       || s2[1] != s1[0])
     {
-      g_set_error (error, GB_ERROR, GB_ERROR_SHAPE, "%s: the layers' shapes do not fit together", name);
+      g_set_error (error, GB_ERROR, GB_ERROR_SHAPE, _("%s: the layers' shapes do not fit together"), name);
       return NULL;
     }
   g_autoptr (GbClassifier) c = alloc_classifier ((int) s1[1], side, (int) s1[0], (int) s2[0], error);

@@ -2,6 +2,7 @@
 /* gb-diffusion-denoiser-file.c — a denoiser's safetensors file: saving, and loading
  * with every check a file from elsewhere needs. */
 #include "gb-diffusion-denoiser.h"
+#include <glib/gi18n.h>
 #include "gb-diffusion-denoiser-private.h"
 
 #include <cblas.h>
@@ -101,7 +102,7 @@ meta_int (const GbSafetensors *st, const char *key, int *out, GError **error)
   gint64 x;
   if (v == NULL || !g_ascii_string_to_signed (v, 10, 1, G_MAXINT, &x, NULL))
     {
-      g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s: the metadata “%s” is missing or not a positive number",
+      g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, _("%s: the metadata “%s” is missing or not a positive number"),
                    gb_safetensors_get_name (st), key);
       return FALSE;
     }
@@ -148,7 +149,7 @@ finite_net (const GbDenoiser *net, const char *name, GError **error)
   for (gsize i = 0; net->g_mean != NULL && i < d * d; i++)
     finite = finite && isfinite (net->g_vecs[i]) && (i >= d || (isfinite (net->g_mean[i]) && net->g_vals[i] >= 0));
   if (!finite)
-    g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s: a weight is not finite (or a variance negative)", name);
+    g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, _("%s: a weight is not finite (or a variance negative)"), name);
   return finite;
 }
 
@@ -164,15 +165,15 @@ unet_load (const GbSafetensors *st, GError **error)
   if (groups != GB_UNET_GROUPS || embed != GB_UNET_EMBED || g_strcmp0 (gb_safetensors_get_metadata (st, "layout"), "nhwc") != 0)
     {
       g_set_error (error, GB_ERROR, GB_ERROR_SHAPE,
-                   "%s: a U-Net of %d groups, a time embedding of %d values and layout “%s” (this build reads %d, %d "
-                   "and nhwc)",
+                   _("%s: a U-Net of %d groups, a time embedding of %d values and layout “%s” (this build reads %d, %d "
+                   "and nhwc)"),
                    name, groups, embed, gb_safetensors_get_metadata (st, "layout"), GB_UNET_GROUPS, GB_UNET_EMBED);
       return NULL;
     }
   GbScheduleKind sk;
   if (!gb_schedule_kind_parse (gb_safetensors_get_metadata (st, "schedule"), &sk))
     {
-      g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s: unknown noise schedule", name);
+      g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, _("%s: unknown noise schedule"), name);
       return NULL;
     }
   g_autoptr (GError) local = NULL;
@@ -208,7 +209,7 @@ load_from (const GbSafetensors *st, GError **error)
     return unet_load (st, error);
   if (g_strcmp0 (kind, "diffusion-mlp") != 0)
     {
-      g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s: not a diffusion model of Glassbox (its kind is “%s”)",
+      g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, _("%s: not a diffusion model of Glassbox (its kind is “%s”)"),
                    name, kind ? kind : "not given");
       return NULL;
     }
@@ -218,21 +219,21 @@ load_from (const GbSafetensors *st, GError **error)
     return NULL;
   if (embed != E)
     {
-      g_set_error (error, GB_ERROR, GB_ERROR_SHAPE, "%s: a time embedding of %d values (this build uses %d)", name,
+      g_set_error (error, GB_ERROR, GB_ERROR_SHAPE, _("%s: a time embedding of %d values (this build uses %d)"), name,
                    embed, E);
       return NULL;
     }
   GbScheduleKind sk;
   if (!gb_schedule_kind_parse (gb_safetensors_get_metadata (st, "schedule"), &sk))
     {
-      g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s: unknown noise schedule", name);
+      g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, _("%s: unknown noise schedule"), name);
       return NULL;
     }
   const char *arch = gb_safetensors_get_metadata (st, "arch");
   gboolean gauss = g_strcmp0 (arch, ARCH_GAUSS) == 0;
   if (!gauss && g_strcmp0 (arch, ARCH) != 0)
     {
-      g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s: a diffusion model of an older or unknown layout (“%s”)",
+      g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, _("%s: a diffusion model of an older or unknown layout (“%s”)"),
                    name, arch ? arch : "not given");
       return NULL;
     }

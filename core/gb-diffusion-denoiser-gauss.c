@@ -2,6 +2,7 @@
 /* gb-diffusion-denoiser-gauss.c — the Gaussian an image denoiser builds on: fitted to the
  * data, and its exact predictor (gb-diffusion-denoiser.h). */
 #include "gb-diffusion-denoiser.h"
+#include <glib/gi18n.h>
 #include "gb-diffusion-denoiser-private.h"
 
 #include <cblas.h>
@@ -24,7 +25,7 @@ gb_denoiser_fit_gaussian (GbDenoiser *net, const float *x, gsize n, GError **err
   int d = net->d;
   if (n < 2)
     {
-      g_set_error_literal (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, "a Gaussian needs at least two data points");
+      g_set_error_literal (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, _("a Gaussian needs at least two data points"));
       return FALSE;
     }
   g_autofree double *mean = g_new0 (double, d), *cov = g_new0 (double, (gsize) d * d);
@@ -47,7 +48,7 @@ gb_denoiser_fit_gaussian (GbDenoiser *net, const float *x, gsize n, GError **err
   for (gsize k = 0; k < (gsize) d * d; k++)
     if (!isfinite (cov[k]))
       {
-        g_set_error_literal (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, "the data hold values that are not finite");
+        g_set_error_literal (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, _("the data hold values that are not finite"));
         return FALSE;
       }
   /* Row-major upper = column-major lower; the eigenvectors come back one per
@@ -63,7 +64,7 @@ gb_denoiser_fit_gaussian (GbDenoiser *net, const float *x, gsize n, GError **err
     dsyevd_ ("V", "L", &d, cov, &d, w, work, &lwork, iwork, &liwork, &info);
   if (info != 0)
     {
-      g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, "the data's covariance has no eigendecomposition (%d)",
+      g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, _("the data's covariance has no eigendecomposition (%d)"),
                    info);
       return FALSE;
     }

@@ -3,6 +3,7 @@
  * predictions ε̂ for sampling. Its Gaussian is in gb-diffusion-denoiser-gauss.c, its
  * training in gb-diffusion-denoiser-train.c and its file in gb-diffusion-denoiser-file.c. */
 #include "gb-diffusion-denoiser.h"
+#include <glib/gi18n.h>
 #include "gb-diffusion-denoiser-private.h"
 
 #include <cblas.h>
@@ -46,7 +47,7 @@ gb_denoiser_alloc_net (int d, int hidden, GbScheduleKind schedule, int T, GError
   if (d < 1 || d > 4096 || hidden < 1 || hidden > 4096)
     {
       g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT,
-                   "a denoiser of dimension %d and width %d is outside 1…4096", d, hidden);
+                   _("a denoiser of dimension %d and width %d is outside 1…4096"), d, hidden);
       return NULL;
     }
   GbSchedule *s = gb_schedule_new (schedule, T, error);
@@ -231,13 +232,13 @@ gb_denoiser_set_guidance (GbDenoiser *net, double w, GError **error)
   g_return_val_if_fail (net != NULL, FALSE);
   if (!(w >= 0.0 && w <= 10.0))
     {
-      g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, "guidance %g is outside 0…10", w);
+      g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, _("guidance %g is outside 0…10"), w);
       return FALSE;
     }
   if (w != 1.0 && net->g_mean == NULL && gb_denoiser_classes (net) == 0)
     {
       g_set_error_literal (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT,
-                           "guidance needs a model with a fitted Gaussian or classes (an image model); this one has neither");
+                           _("guidance needs a model with a fitted Gaussian or classes (an image model); this one has neither"));
       return FALSE;
     }
   net->guidance = (float) w;

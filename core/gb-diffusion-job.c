@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-diffusion-job.c — a denoiser's training as a job (see the header). */
 #include "gb-diffusion-job.h"
+#include <glib/gi18n.h>
 
 #include <math.h>
 #include <string.h>
@@ -88,8 +89,8 @@ check_config (const GbDiffusionJobConfig *c, GError **error)
       || !(c->ema >= 0 && c->ema < 1) || c->snapshot_every < 0)
     {
       g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT,
-                   "training takes 1…10000000 steps, batches of 1…65536, a learning rate in (0, 1] and an "
-                   "average's decay in [0, 1)");
+                   _("training takes 1…10000000 steps, batches of 1…65536, a learning rate in (0, 1] and an "
+                   "average's decay in [0, 1)"));
       return FALSE;
     }
   return TRUE;
@@ -236,7 +237,7 @@ gb_diffusion_job_run (GbDiffusionJob *self, GCancellable *cancellable, GError **
         {
           gboolean back = gb_denoiser_trainer_step_back (tr);
           g_set_error (error, GB_ERROR, GB_ERROR_DIVERGED,
-                       "training diverged at step %d (the loss is not a number): try a lower learning rate. %s",
+                       _("training diverged at step %d (the loss is not a number): try a lower learning rate. %s"),
                        done + 1, back ? "The weights of the step before, the last with a finite loss, are kept"
                                       : "The model is as it was before training");
           ok = FALSE;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-diffusion-run.c — a sampling run recorded step by step, on a worker. */
 #include "gb-diffusion-run.h"
+#include <glib/gi18n.h>
 
 #include "gb-error.h"
 
@@ -24,7 +25,7 @@ gb_sample_run_new (const GbDenoiser *net, const GbSamplerConfig *config, double 
     return NULL;
   if (n < 1 || n > 1000000)
     {
-      g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, "%d samples is outside 1…1000000", n);
+      g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, _("%d samples is outside 1…1000000"), n);
       return NULL;
     }
   Run *r = g_atomic_rc_box_new0 (Run);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-diffusion-toy2d.c — 2-d toy distributions and the sliced Wasserstein distance. */
 #include "gb-diffusion-toy2d.h"
+#include <glib/gi18n.h>
 
 #include <math.h>
 #include <stdlib.h>
@@ -40,13 +41,13 @@ gb_toy_sample (GbToyKind kind, float *xy, int n, GbRng *rng, const float *painte
 {
   if (n < 0)
     {
-      g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, "%d points", n);
+      g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, _("%d points"), n);
       return FALSE;
     }
   if (kind == GB_TOY_PAINTED && (painted == NULL || n_painted < 1))
     {
       g_set_error_literal (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT,
-                           "the painted distribution has no points: paint some first");
+                           _("the painted distribution has no points: paint some first"));
       return FALSE;
     }
   for (int i = 0; i < n; i++)
@@ -104,7 +105,7 @@ gb_toy_sample (GbToyKind kind, float *xy, int n, GbRng *rng, const float *painte
             break;
           }
         default:
-          g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, "unknown distribution %d", (int) kind);
+          g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, _("unknown distribution %d"), (int) kind);
           return FALSE;
         }
       xy[2 * i] = x;

@@ -2,6 +2,7 @@
 /* gb-diffusion-unet.c — the convolutional ε-predictor: its shape and tensors, its packed weights,
  * scratch, and the forward and backward passes through its layers (gb-diffusion-unet-layers.c). */
 #include "gb-diffusion-unet.h"
+#include <glib/gi18n.h>
 
 #include <cblas.h>
 #include <math.h>
@@ -67,8 +68,8 @@ gb_unet_alloc (int side, int C, int classes, GError **error)
   if (side < 4 || side > 64 || side % 4 != 0 || C < G || C > 256 || C % G != 0 || classes < 0 || classes > 1000)
     {
       g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT,
-                   "a U-Net needs a side that is a multiple of 4 in 4…64 (not %d), a width that is a multiple "
-                   "of %d in %d…256 (not %d) and 0…1000 classes (not %d)",
+                   _("a U-Net needs a side that is a multiple of 4 in 4…64 (not %d), a width that is a multiple "
+                   "of %d in %d…256 (not %d) and 0…1000 classes (not %d)"),
                    side, G, G, C, classes);
       return NULL;
     }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-diffusion.c — schedules, the forward process, DDPM and DDIM. */
 #include "gb-diffusion.h"
+#include <glib/gi18n.h>
 
 #include <math.h>
 #include <string.h>
@@ -16,12 +17,12 @@ gb_schedule_new (GbScheduleKind kind, int T, GError **error)
 {
   if (T < 1 || T > GB_DIFFUSION_MAX_T)
     {
-      g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, "T = %d is outside 1…%d", T, GB_DIFFUSION_MAX_T);
+      g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, _("T = %d is outside 1…%d"), T, GB_DIFFUSION_MAX_T);
       return NULL;
     }
   if (kind != GB_SCHEDULE_LINEAR && kind != GB_SCHEDULE_COSINE)
     {
-      g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, "unknown schedule %d", (int) kind);
+      g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, _("unknown schedule %d"), (int) kind);
       return NULL;
     }
   GbSchedule *s = g_new0 (GbSchedule, 1);
@@ -140,18 +141,18 @@ gb_sampler_config_check (const GbSamplerConfig *c, const GbSchedule *s, GError *
 {
   if (c->kind != GB_SAMPLER_DDPM && c->kind != GB_SAMPLER_DDIM)
     {
-      g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, "unknown sampler %d", (int) c->kind);
+      g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, _("unknown sampler %d"), (int) c->kind);
       return FALSE;
     }
   if (c->kind == GB_SAMPLER_DDIM && (c->steps < 1 || c->steps > s->T))
     {
       g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT,
-                   "DDIM steps S = %d is outside 1…T (T = %d)", c->steps, s->T);
+                   _("DDIM steps S = %d is outside 1…T (T = %d)"), c->steps, s->T);
       return FALSE;
     }
   if (c->kind == GB_SAMPLER_DDIM && !(c->eta >= 0.0 && c->eta <= 1.0))
     {
-      g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, "η = %g is outside [0, 1]", c->eta);
+      g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, _("η = %g is outside [0, 1]"), c->eta);
       return FALSE;
     }
   return TRUE;
@@ -275,7 +276,7 @@ gb_diffusion_sample (const GbSchedule *s, const GbSamplerConfig *c, GbEpsFunc ep
     return FALSE;
   if (n < 1 || d < 1)
     {
-      g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, "nothing to sample (%d points of dimension %d)", n, d);
+      g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, _("nothing to sample (%d points of dimension %d)"), n, d);
       return FALSE;
     }
   gsize N = (gsize) n * d;
@@ -313,7 +314,7 @@ gb_diffusion_sample (const GbSchedule *s, const GbSamplerConfig *c, GbEpsFunc ep
       if (parts[0].bad || parts[1].bad)
         {
           g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT,
-                       "the sampler produced a value that is not finite at t = %d (a broken model?)", t);
+                       _("the sampler produced a value that is not finite at t = %d (a broken model?)"), t);
           return FALSE;
         }
       if (record)

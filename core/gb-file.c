@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-file.c — atomic saves with messages about the user's path. */
 #include "gb-file.h"
+#include <glib/gi18n.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -40,7 +41,7 @@ set_write_error (GError **error, const char *path, int saved_errno)
     default:
       why = g_strerror (saved_errno);
     }
-  g_set_error (error, G_FILE_ERROR, code, "cannot write “%s”: %s", path, why);
+  g_set_error (error, G_FILE_ERROR, code, _("cannot write “%s”: %s"), path, why);
 }
 
 gboolean
@@ -94,7 +95,7 @@ gb_file_save (const char *path, const void *data, gsize len, GError **error)
   if (e != 0)
     set_write_error (error, path, e);
   else   /* EFBIG and other write failures come as G_FILE_ERROR_FAILED */
-    g_set_error (error, G_FILE_ERROR, local->code, "cannot write “%s”: %s", path,
+    g_set_error (error, G_FILE_ERROR, local->code, _("cannot write “%s”: %s"), path,
                  strstr (local->message, "too large") || strstr (local->message, "No space")
                    ? "the disk is full (or the file is larger than allowed)" : local->message);
   return FALSE;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-image-folder.c — a folder of images as a data set (see gb-image-folder.h). */
 #include "gb-image-folder.h"
+#include <glib/gi18n.h>
 
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include <string.h>
@@ -75,14 +76,14 @@ read_image (const char *path, guint8 *out, GError **error)
   g_autoptr (GdkPixbuf) pb = gdk_pixbuf_new_from_file (path, &local);
   if (pb == NULL)
     {
-      g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s: not an image that can be read (%s)", path,
+      g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, _("%s: not an image that can be read (%s)"), path,
                    local ? local->message : "unknown format");
       return FALSE;
     }
   g_autoptr (GdkPixbuf) small = gdk_pixbuf_scale_simple (pb, SIDE, SIDE, GDK_INTERP_HYPER);
   if (small == NULL)
     {
-      g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s: the image could not be scaled to %d × %d", path, SIDE,
+      g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, _("%s: the image could not be scaled to %d × %d"), path, SIDE,
                    SIDE);
       return FALSE;
     }
@@ -122,7 +123,7 @@ read_class (const char *dir, guint8 label, Split *train, Split *test, gboolean s
       Split *to = split_here && i % 10 == 9 ? test : train;
       if (to->labels->len >= MAX_IMAGES)
         {
-          g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, "%s: more than %d images", dir, MAX_IMAGES);
+          g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, _("%s: more than %d images"), dir, MAX_IMAGES);
           return FALSE;
         }
       g_array_append_vals (to->pixels, img, sizeof img);
@@ -147,7 +148,7 @@ read_classes (const char *root, GPtrArray *class_names, Split *train, Split *tes
     }
   if (subs->len > 255)
     {
-      g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, "%s: %u classes (subfolders); at most 255", root,
+      g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, _("%s: %u classes (subfolders); at most 255"), root,
                    subs->len);
       return FALSE;
     }
@@ -162,7 +163,7 @@ read_classes (const char *root, GPtrArray *class_names, Split *train, Split *tes
         {
           if (class_names->len >= 255)
             {
-              g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, "%s: more than 255 classes", root);
+              g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, _("%s: more than 255 classes"), root);
               return FALSE;
             }
           g_ptr_array_add (class_names, g_strdup (subs->pdata[k]));
@@ -204,8 +205,8 @@ gb_image_folder_load (const char *dir, gboolean with_train, GError **error)
   if (ok && test.labels->len == 0)
     {
       g_set_error (error, GB_ERROR, GB_ERROR_NOT_FOUND,
-                   "%s: no images for a test set (PNG or JPEG files, one subfolder per class; a folder without "
-                   "train/ and test/ needs at least 10 images a class, one in ten is held out)", dir);
+                   _("%s: no images for a test set (PNG or JPEG files, one subfolder per class; a folder without "
+                   "train/ and test/ needs at least 10 images a class, one in ten is held out)"), dir);
       ok = FALSE;
     }
   GbDataset *ds = NULL;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-keyfile.c — checked readers of GKeyFile values. */
 #include "gb-keyfile.h"
+#include <glib/gi18n.h>
 
 #include <string.h>
 
@@ -12,7 +13,7 @@ raw_value (GKeyFile *kf, const char *group, const char *key, const char *name, c
 {
   *owned = g_key_file_get_value (kf, group, key, NULL);
   if (*owned == NULL)
-    g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s: there is no “%s”", name, key);
+    g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, _("%s: there is no “%s”"), name, key);
   return *owned;
 }
 
@@ -27,8 +28,8 @@ gb_key_file_get_text (GKeyFile *kf, const char *group, const char *key, const ch
       {
         if (p[1] == '\0' || strchr ("sntr\\", p[1]) == NULL)
           {
-            g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s: “%s” holds a backslash that is not "
-                         "one of the escapes \\n, \\t, \\r, \\s, \\\\", name, key);
+            g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, _("%s: “%s” holds a backslash that is not "
+                         "one of the escapes \\n, \\t, \\r, \\s, \\\\"), name, key);
             return NULL;
           }
         p++;
@@ -55,7 +56,7 @@ gb_key_file_get_numbers (GKeyFile *kf, const char *group, const char *key, gsize
     n--;   /* the writer ends a list with ';' */
   if (n == 0)
     {
-      g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s: “%s” is empty", name, key);
+      g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, _("%s: “%s” is empty"), name, key);
       return NULL;
     }
   g_autofree double *v = g_new (double, n);
@@ -66,7 +67,7 @@ gb_key_file_get_numbers (GKeyFile *kf, const char *group, const char *key, gsize
       v[i] = g_ascii_strtod (s, &end);
       if (s[0] == '\0' || end == NULL || *end != '\0')
         {
-          g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s: “%s”: item %u (“%.20s”) is not a number",
+          g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, _("%s: “%s”: item %u (“%.20s”) is not a number"),
                        name, key, i + 1, s);
           return NULL;
         }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-lesson.c — lesson files (gb-lesson.h). */
 #include "gb-lesson.h"
+#include <glib/gi18n.h>
 
 #include <string.h>
 
@@ -85,13 +86,13 @@ gb_lesson_parse (const char *text, gsize len, const char *name, const char *dir,
   g_autoptr (GError) e = NULL;
   if (!g_key_file_load_from_data (kf, text, len, G_KEY_FILE_KEEP_COMMENTS, &e))
     {
-      g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s: not a lesson (%s)", name, e->message);
+      g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, _("%s: not a lesson (%s)"), name, e->message);
       return NULL;
     }
   if (!g_key_file_has_group (kf, GROUP) || g_key_file_get_integer (kf, GROUP, "version", NULL) != 1)
     {
-      g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s: not a Glassbox lesson (it needs a [%s] group with "
-                   "version = 1)", name, GROUP);
+      g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, _("%s: not a Glassbox lesson (it needs a [%s] group with "
+                   "version = 1)"), name, GROUP);
       return NULL;
     }
   g_autoptr (GbLesson) l = g_new0 (GbLesson, 1);
@@ -100,13 +101,13 @@ gb_lesson_parse (const char *text, gsize len, const char *name, const char *dir,
   l->page = g_key_file_get_string (kf, GROUP, "page", NULL);
   if (l->title == NULL || *l->title == '\0')
     {
-      g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s: the lesson has no title", name);
+      g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, _("%s: the lesson has no title"), name);
       return NULL;
     }
   const char *const *keys = gb_lesson_page_keys (l->page);
   if (keys == NULL)
     {
-      g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s: “page” is latent, rl or diffusion, not “%s”", name,
+      g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, _("%s: “page” is latent, rl or diffusion, not “%s”"), name,
                    l->page ? l->page : "");
       return NULL;
     }
@@ -116,7 +117,7 @@ gb_lesson_parse (const char *text, gsize len, const char *name, const char *dir,
     if (strchr (present[i], '[') == NULL && !g_strv_contains (keys, present[i]))
       {
         g_autofree char *list = joined (keys);
-        g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s: unknown key “%s” in [%s] (it knows %s)", name,
+        g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, _("%s: unknown key “%s” in [%s] (it knows %s)"), name,
                      present[i], l->page, list);
         return NULL;
       }
@@ -130,8 +131,8 @@ gb_lesson_parse (const char *text, gsize len, const char *name, const char *dir,
       if (!g_strv_contains (controls, l->hide[i]))
         {
           g_autofree char *list = joined (controls);
-          g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s: there is no control “%s” to hide on the %s page "
-                       "(there are %s)", name, l->hide[i], l->page, list);
+          g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, _("%s: there is no control “%s” to hide on the %s page "
+                       "(there are %s)"), name, l->hide[i], l->page, list);
           return NULL;
         }
     }
@@ -151,7 +152,7 @@ gb_lesson_load (const char *path, GError **error)
     return NULL;
   if (len > 1 << 20)
     {
-      g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s: too large for a lesson (%zu bytes)", path, len);
+      g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, _("%s: too large for a lesson (%zu bytes)"), path, len);
       return NULL;
     }
   g_autofree char *dir = g_path_get_dirname (path);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-mlp.c — a small MLP as PyTorch's nn.Sequential (see the header). */
 #include "gb-mlp.h"
+#include <glib/gi18n.h>
 
 #include <cblas.h>
 #include <string.h>
@@ -245,7 +246,7 @@ gb_mlp_probe (GbMlp *m, const GbSafetensors *st, const char *prefix, GbAct act, 
         break;
       if (l == GB_MLP_MAX_LAYERS)
         {
-          g_set_error (error, GB_ERROR, GB_ERROR_SHAPE, "%s: more than %d linear layers (found %s)",
+          g_set_error (error, GB_ERROR, GB_ERROR_SHAPE, _("%s: more than %d linear layers (found %s)"),
                        gb_safetensors_get_name (st), GB_MLP_MAX_LAYERS, wn);
           return FALSE;
         }
@@ -253,10 +254,10 @@ gb_mlp_probe (GbMlp *m, const GbSafetensors *st, const char *prefix, GbAct act, 
           || (l > 0 && shape[1] != m->size[l]))
         {
           if (rank < 0)
-            g_set_error (error, GB_ERROR, GB_ERROR_SHAPE, "%s: no tensor %s", gb_safetensors_get_name (st), wn);
+            g_set_error (error, GB_ERROR, GB_ERROR_SHAPE, _("%s: no tensor %s"), gb_safetensors_get_name (st), wn);
           else
             g_set_error (error, GB_ERROR, GB_ERROR_SHAPE,
-                         "%s: %s is not a linear layer that follows the one before (widths 1…4096)",
+                         _("%s: %s is not a linear layer that follows the one before (widths 1…4096)"),
                          gb_safetensors_get_name (st), wn);
           return FALSE;
         }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rl-cart-agent.c — every cart-pole learner behind one face (see the header). */
 #include "gb-rl-cart-agent.h"
+#include <glib/gi18n.h>
 
 #include <errno.h>
 #include <glib/gstdio.h>
@@ -128,7 +129,7 @@ gb_cart_agent_apply (GbCartAgent *a, const GbCartSettings *s, GError **error)
       if (!(s->lr > 0.0 && s->lr <= 1.0) || !(s->gamma >= 0.0 && s->gamma <= 1.0))
         {
           g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT,
-                       "learning rate %g or γ %g is outside (0, 1] and [0, 1]", s->lr, s->gamma);
+                       _("learning rate %g or γ %g is outside (0, 1] and [0, 1]"), s->lr, s->gamma);
           return FALSE;
         }
       a->linear->config.lr = s->lr, a->linear->config.gamma = s->gamma;
@@ -247,9 +248,9 @@ gb_cart_agent_from_safetensors (const GbSafetensors *st, GbCartAlgo as, GError *
   if (key == NULL || !gb_cart_algo_parse (key, &a->algo) || a->algo == GB_CART_LINEAR)
     {
       g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT,
-                   "%s: say what the network is: metadata \"algo\" must be dqn (a Q-network), reinforce-mlp, "
+                   _("%s: say what the network is: metadata \"algo\" must be dqn (a Q-network), reinforce-mlp, "
                    "reinforce-baseline or actor-critic (a policy's logits), e.g. "
-                   "save_file(state_dict, path, metadata={\"algo\": \"dqn\"})", gb_safetensors_get_name (st));
+                   "save_file(state_dict, path, metadata={\"algo\": \"dqn\"})"), gb_safetensors_get_name (st));
       return NULL;
     }
   /* A policy may learn on as another policy gradient (a critic starts fresh where the file has none). */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rl-cart-compare.c — cart-pole's learners side by side (see the header). */
 #include "gb-rl-cart-compare.h"
+#include <glib/gi18n.h>
 
 #include <math.h>
 
@@ -65,7 +66,7 @@ gb_cart_learning_curve (GbCartAlgo algo, int seeds, gint64 steps, int bins, doub
 {
   if (seeds < 1 || steps < 1 || bins < 1 || bins > steps)
     {
-      g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, "a comparison needs ≥ 1 seed and 1 ≤ bins ≤ steps");
+      g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, _("a comparison needs ≥ 1 seed and 1 ≤ bins ≤ steps"));
       return FALSE;
     }
   g_autofree double *runs = g_new (double, (gsize) seeds * bins);

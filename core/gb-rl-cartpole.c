@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rl-cartpole.c — Gymnasium's CartPole-v1 dynamics and REINFORCE. */
 #include "gb-rl-cartpole.h"
+#include <glib/gi18n.h>
 
 #include <math.h>
 #include <string.h>
@@ -80,7 +81,7 @@ gb_reinforce_new (const GbReinforceConfig *config, GError **error)
   if (!(config->lr > 0.0 && config->lr <= 1.0) || !(config->gamma >= 0.0 && config->gamma <= 1.0))
     {
       g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT,
-                   "learning rate %g or γ %g is outside (0, 1] and [0, 1]", config->lr, config->gamma);
+                   _("learning rate %g or γ %g is outside (0, 1] and [0, 1]"), config->lr, config->gamma);
       return NULL;
     }
   GbReinforce *agent = g_new0 (GbReinforce, 1);
@@ -131,13 +132,13 @@ read_vector (GKeyFile *kf, const char *key, double *out, const char *name, GErro
     return FALSE;
   if (n != GB_CARTPOLE_FEATURES)
     {
-      g_set_error (error, GB_ERROR, GB_ERROR_SHAPE, "%s: “%s” must hold %d numbers", name, key, GB_CARTPOLE_FEATURES);
+      g_set_error (error, GB_ERROR, GB_ERROR_SHAPE, _("%s: “%s” must hold %d numbers"), name, key, GB_CARTPOLE_FEATURES);
       return FALSE;
     }
   for (gsize i = 0; i < n; i++)
     if (!isfinite (v[i]))
       {
-        g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s: “%s” holds a value that is not finite", name, key);
+        g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, _("%s: “%s” holds a value that is not finite"), name, key);
         return FALSE;
       }
   memcpy (out, v, n * sizeof (double));
@@ -155,12 +156,12 @@ gb_reinforce_load (const char *path, GError **error)
       if (g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
         g_propagate_error (error, g_steal_pointer (&local));
       else
-        g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s: not a cart-pole policy (%s)", name, local->message);
+        g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, _("%s: not a cart-pole policy (%s)"), name, local->message);
       return NULL;
     }
   if (!g_key_file_has_group (kf, CART_GROUP) || g_key_file_get_integer (kf, CART_GROUP, "version", NULL) != 1)
     {
-      g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s: not a Glassbox cart-pole policy (version 1)", name);
+      g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, _("%s: not a Glassbox cart-pole policy (version 1)"), name);
       return NULL;
     }
   GbReinforceConfig c;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rl-corridor.c — the short corridor and REINFORCE on it (see the header). */
 #include "gb-rl-corridor.h"
+#include <glib/gi18n.h>
 
 #include <math.h>
 
@@ -32,14 +33,14 @@ gb_corridor_agent_new (const GbCorridorConfig *c, GError **error)
 {
   if (!(c->alpha > 0.0 && c->alpha <= 1.0) || !(c->alpha_w <= 1.0) || isnan (c->alpha_w))
     {
-      g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, "step sizes %g and %g: α must be in (0, 1], α_w ≤ 1",
+      g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, _("step sizes %g and %g: α must be in (0, 1], α_w ≤ 1"),
                    c->alpha, c->alpha_w);
       return NULL;
     }
   if (!(c->p0 > 0.0 && c->p0 < 1.0) || c->max_steps < 1)
     {
       g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT,
-                   "the first policy's p %g must be in (0, 1) and episodes at least a step long", c->p0);
+                   _("the first policy's p %g must be in (0, 1) and episodes at least a step long"), c->p0);
       return NULL;
     }
   GbCorridorAgent *a = g_new0 (GbCorridorAgent, 1);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rl-dqn.c — deep Q-learning on cart-pole (see the header). */
 #include "gb-rl-dqn.h"
+#include <glib/gi18n.h>
 
 #include <math.h>
 #include <string.h>
@@ -27,26 +28,26 @@ gb_dqn_config_check (const GbDqnConfig *c, GError **error)
 {
   char *bad = NULL;
   if (c->hidden < 1 || c->hidden > 4096)
-    bad = g_strdup_printf ("hidden width %d is outside 1…4096", c->hidden);
+    bad = g_strdup_printf (_("hidden width %d is outside 1…4096"), c->hidden);
   else if (!(c->lr > 0.0 && c->lr <= 1.0) || !(c->lr_end >= 0.0 && c->lr_end <= 1.0) || c->lr_steps < 0)
-    bad = g_strdup_printf ("learning rate %g (to %g over %d steps) is outside (0, 1]", c->lr, c->lr_end,
+    bad = g_strdup_printf (_("learning rate %g (to %g over %d steps) is outside (0, 1]"), c->lr, c->lr_end,
                            c->lr_steps);
   else if (!(c->gamma >= 0.0 && c->gamma <= 1.0))
-    bad = g_strdup_printf ("γ %g is outside [0, 1]", c->gamma);
+    bad = g_strdup_printf (_("γ %g is outside [0, 1]"), c->gamma);
   else if (c->batch < 1 || c->batch > 65536)
-    bad = g_strdup_printf ("batch %d is outside 1…65536", c->batch);
+    bad = g_strdup_printf (_("batch %d is outside 1…65536"), c->batch);
   else if (c->buffer < c->batch || c->buffer > 10000000)
-    bad = g_strdup_printf ("a replay buffer of %d transitions is outside batch…10 000 000", c->buffer);
+    bad = g_strdup_printf (_("a replay buffer of %d transitions is outside batch…10 000 000"), c->buffer);
   else if (c->learning_starts < 0 || c->train_every < 1 || c->gradient_steps < 0)
-    bad = g_strdup ("learning-starts, train-every and gradient-steps must be ≥ 0, ≥ 1 and ≥ 0");
+    bad = g_strdup (_("learning-starts, train-every and gradient-steps must be ≥ 0, ≥ 1 and ≥ 0"));
   else if (c->target_every < 0 || !(c->tau > 0.0 && c->tau <= 1.0))
-    bad = g_strdup_printf ("target-every %d must be ≥ 0 and τ %g in (0, 1]", c->target_every, c->tau);
+    bad = g_strdup_printf (_("target-every %d must be ≥ 0 and τ %g in (0, 1]"), c->target_every, c->tau);
   else if (!(c->eps_start >= 0.0 && c->eps_start <= 1.0 && c->eps_end >= 0.0 && c->eps_end <= 1.0)
            || c->eps_steps < 0)
-    bad = g_strdup_printf ("ε from %g to %g over %d steps: ε must be in [0, 1], the steps ≥ 0", c->eps_start,
+    bad = g_strdup_printf (_("ε from %g to %g over %d steps: ε must be in [0, 1], the steps ≥ 0"), c->eps_start,
                            c->eps_end, c->eps_steps);
   else if (isnan (c->max_grad_norm))
-    bad = g_strdup ("the gradient norm's bound is not a number");
+    bad = g_strdup (_("the gradient norm's bound is not a number"));
   if (bad == NULL)
     return TRUE;
   g_set_error_literal (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, bad);
@@ -72,7 +73,7 @@ gb_dqn_new (const GbDqnConfig *config, GError **error)
   d->rdone = g_try_new (guint8, cap);
   if (d->rs == NULL || d->rs2 == NULL || d->rr == NULL || d->ra == NULL || d->rdone == NULL || d->rstep == NULL)
     {
-      g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, "a replay buffer of %d transitions does not fit in memory",
+      g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, _("a replay buffer of %d transitions does not fit in memory"),
                    config->buffer);
       gb_dqn_free (d);
       return NULL;
@@ -454,7 +455,7 @@ gb_dqn_from_safetensors (const GbSafetensors *st, const GbDqnConfig *config, GEr
   if (gb_safetensors_shape (st, "0.weight", shape) != 2 || shape[1] != D || shape[0] < 1 || shape[0] > 4096)
     {
       g_set_error (error, GB_ERROR, GB_ERROR_SHAPE,
-                   "%s: not a cart-pole Q-network: it needs 0.weight of shape (H, 4), H ≤ 4096", name);
+                   _("%s: not a cart-pole Q-network: it needs 0.weight of shape (H, 4), H ≤ 4096"), name);
       return NULL;
     }
   GbDqnConfig c = *config;

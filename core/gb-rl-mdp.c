@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rl-mdp.c — finite MDPs and the gridworld text format. */
 #include "gb-rl-mdp.h"
+#include <glib/gi18n.h>
 
 #include <math.h>
 #include <stdlib.h>
@@ -16,7 +17,7 @@ gb_mdp_set_gamma (GbMdp *mdp, double gamma, GError **error)
 {
   if (!(gamma >= 0.0 && gamma <= 1.0))
     {
-      g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, "γ %g is outside [0, 1]", gamma);
+      g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, _("γ %g is outside [0, 1]"), gamma);
       return FALSE;
     }
   mdp->gamma = gamma;
@@ -29,7 +30,7 @@ gb_mdp_new (int n_states, int n_actions, double gamma, GError **error)
   if (n_states < 1 || n_states > (1 << 24) || n_actions < 1 || n_actions > 64)
     {
       g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT,
-                   "an MDP of %d states and %d actions is outside 1…16777216 and 1…64", n_states, n_actions);
+                   _("an MDP of %d states and %d actions is outside 1…16777216 and 1…64"), n_states, n_actions);
       return NULL;
     }
   GbMdp *mdp = g_new0 (GbMdp, 1);
@@ -267,7 +268,7 @@ gb_grid_set_slip (GbGrid *grid, double slip, GError **error)
 {
   if (!(slip >= 0.0 && slip <= 1.0))
     {
-      g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, "slip probability %g is outside [0, 1]", slip);
+      g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, _("slip probability %g is outside [0, 1]"), slip);
       return FALSE;
     }
   grid->slip = slip;
@@ -283,7 +284,7 @@ parse_number (const char *name, int line, const char *key, const char *value, do
     end++;
   if (end == value || (end && *end != '\0' && *end != '#') || !isfinite (v))
     {
-      g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s:%d: “%s” needs a number, got “%s”", name, line, key, value);
+      g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, _("%s:%d: “%s” needs a number, got “%s”"), name, line, key, value);
       return FALSE;
     }
   *out = v;
@@ -376,7 +377,7 @@ gb_grid_parse (const char *text, const char *name, GError **error)
           if (eq == NULL)
             {
               g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT,
-                           "%s:%d: expected “key = value” or “grid:”, got “%s”", name, lineno, t);
+                           _("%s:%d: expected “key = value” or “grid:”, got “%s”"), name, lineno, t);
               return NULL;
             }
           *eq = '\0';
@@ -393,7 +394,7 @@ gb_grid_parse (const char *text, const char *name, GError **error)
           if (slot == NULL)
             {
               g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT,
-                           "%s:%d: unknown key “%s” (name, step, goal, pit, cliff, slip, gamma)", name, lineno, key);
+                           _("%s:%d: unknown key “%s” (name, step, goal, pit, cliff, slip, gamma)"), name, lineno, key);
               return NULL;
             }
           if (!parse_number (name, lineno, key, value, slot, error))
@@ -407,24 +408,24 @@ gb_grid_parse (const char *text, const char *name, GError **error)
     }
   if (rows->len == 0)
     {
-      g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s: no grid (a line “grid:” followed by the map's rows)", name);
+      g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, _("%s: no grid (a line “grid:” followed by the map's rows)"), name);
       return NULL;
     }
   if (!(g->gamma >= 0.0 && g->gamma <= 1.0))
     {
-      g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, "%s: γ %g is outside [0, 1]", name, g->gamma);
+      g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, _("%s: γ %g is outside [0, 1]"), name, g->gamma);
       return NULL;
     }
   if (!(g->slip >= 0.0 && g->slip <= 1.0))
     {
-      g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, "%s: slip probability %g is outside [0, 1]", name, g->slip);
+      g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, _("%s: slip probability %g is outside [0, 1]"), name, g->slip);
       return NULL;
     }
   g->rows = (int) rows->len;
   g->cols = (int) g_utf8_strlen (rows->pdata[0], -1);
   if (g->rows > GB_GRID_MAX_SIDE || g->cols > GB_GRID_MAX_SIDE || (gint64) g->rows * g->cols > GB_GRID_MAX_CELLS)
     {
-      g_set_error (error, GB_ERROR, GB_ERROR_SHAPE, "%s: a grid of %d × %d cells is larger than %d cells (%d a side)",
+      g_set_error (error, GB_ERROR, GB_ERROR_SHAPE, _("%s: a grid of %d × %d cells is larger than %d cells (%d a side)"),
                    name, g->rows, g->cols, GB_GRID_MAX_CELLS, GB_GRID_MAX_SIDE);
       return NULL;
     }
@@ -436,7 +437,7 @@ gb_grid_parse (const char *text, const char *name, GError **error)
       int lineno = g_array_index (row_line, int, r);
       if ((int) strlen (row) != g->cols || (int) g_utf8_strlen (row, -1) != g->cols)
         {
-          g_set_error (error, GB_ERROR, GB_ERROR_SHAPE, "%s:%d: row %d has %d cells, the first row has %d (rows must be equal)",
+          g_set_error (error, GB_ERROR, GB_ERROR_SHAPE, _("%s:%d: row %d has %d cells, the first row has %d (rows must be equal)"),
                        name, lineno, r + 1, (int) g_utf8_strlen (row, -1), g->cols);
           return NULL;
         }
@@ -453,7 +454,7 @@ gb_grid_parse (const char *text, const char *name, GError **error)
             case 'C': k = GB_CELL_CLIFF; break;
             default:
               g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT,
-                           "%s:%d: unknown cell “%c” in column %d (use . # S G P H C, or F for frozen)", name, lineno, row[c], c + 1);
+                           _("%s:%d: unknown cell “%c” in column %d (use . # S G P H C, or F for frozen)"), name, lineno, row[c], c + 1);
               return NULL;
             }
           g->cells[r * g->cols + c] = k;
@@ -461,7 +462,7 @@ gb_grid_parse (const char *text, const char *name, GError **error)
     }
   if (starts != 1)
     {
-      g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s: the map needs exactly one start S, it has %d", name, starts);
+      g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, _("%s: the map needs exactly one start S, it has %d"), name, starts);
       return NULL;
     }
   if (g->name == NULL)
@@ -481,7 +482,7 @@ gb_grid_load (const char *path, GError **error)
   g_autofree char *base = g_path_get_basename (path);
   if (len > 4 << 20 || memchr (text, '\0', len) != NULL || !g_utf8_validate (text, (gssize) len, NULL))
     {
-      g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s: not a text map (binary, not UTF-8, or over 4 MiB)", base);
+      g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, _("%s: not a text map (binary, not UTF-8, or over 4 MiB)"), base);
       return NULL;
     }
   return gb_grid_parse (text, base, error);
@@ -494,7 +495,7 @@ gb_grid_preset (const char *preset, GError **error)
   if (text == NULL)
     {
       g_autofree char *names = g_strjoinv (", ", (char **) gb_grid_preset_names ());
-      g_set_error (error, GB_ERROR, GB_ERROR_NOT_FOUND, "no preset “%s” (there are %s)", preset, names);
+      g_set_error (error, GB_ERROR, GB_ERROR_NOT_FOUND, _("no preset “%s” (there are %s)"), preset, names);
       return NULL;
     }
   return gb_grid_parse (text, preset, error);
@@ -538,7 +539,7 @@ gb_grid_set_cell (GbGrid *grid, int r, int c, GbCell kind, GError **error)
 {
   if (r < 0 || r >= grid->rows || c < 0 || c >= grid->cols)
     {
-      g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, "cell (%d, %d) is outside the %d × %d grid",
+      g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, _("cell (%d, %d) is outside the %d × %d grid"),
                    r, c, grid->rows, grid->cols);
       return FALSE;
     }
@@ -546,7 +547,7 @@ gb_grid_set_cell (GbGrid *grid, int r, int c, GbCell kind, GError **error)
   if (*cell == GB_CELL_START && kind != GB_CELL_START)
     {
       g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT,
-                   "the start cannot be painted over: put the start somewhere else first");
+                   _("the start cannot be painted over: put the start somewhere else first"));
       return FALSE;
     }
   if (kind == GB_CELL_START)
@@ -562,7 +563,7 @@ gb_grid_set_rewards (GbGrid *grid, double step, double goal, double pit, double 
 {
   if (!isfinite (step) || !isfinite (goal) || !isfinite (pit) || !isfinite (cliff))
     {
-      g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, "rewards must be finite numbers");
+      g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, _("rewards must be finite numbers"));
       return FALSE;
     }
   grid->step = step, grid->goal = goal, grid->pit = pit, grid->cliff = cliff;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rl-pg.c — policy gradients with neural networks on cart-pole (see the header). */
 #include "gb-rl-pg.h"
+#include <glib/gi18n.h>
 
 #include <math.h>
 #include <string.h>
@@ -40,15 +41,15 @@ gb_pg_config_check (const GbPgConfig *c, GError **error)
 {
   char *bad = NULL;
   if ((int) c->algo < 0 || c->algo > GB_PG_ACTOR_CRITIC)
-    bad = g_strdup ("unknown policy-gradient algorithm");
+    bad = g_strdup (_("unknown policy-gradient algorithm"));
   else if (c->hidden < 1 || c->hidden > 4096)
-    bad = g_strdup_printf ("hidden width %d is outside 1…4096", c->hidden);
+    bad = g_strdup_printf (_("hidden width %d is outside 1…4096"), c->hidden);
   else if (!(c->lr > 0.0 && c->lr <= 1.0) || !(c->lr_value > 0.0 && c->lr_value <= 1.0))
-    bad = g_strdup_printf ("step sizes %g and %g must be in (0, 1]", c->lr, c->lr_value);
+    bad = g_strdup_printf (_("step sizes %g and %g must be in (0, 1]"), c->lr, c->lr_value);
   else if (!(c->gamma >= 0.0 && c->gamma <= 1.0))
-    bad = g_strdup_printf ("γ %g is outside [0, 1]", c->gamma);
+    bad = g_strdup_printf (_("γ %g is outside [0, 1]"), c->gamma);
   else if (c->update_every < 1 || c->update_every > GB_CARTPOLE_MAX_STEPS)
-    bad = g_strdup_printf ("updating every %d steps is outside 1…%d", c->update_every, GB_CARTPOLE_MAX_STEPS);
+    bad = g_strdup_printf (_("updating every %d steps is outside 1…%d"), c->update_every, GB_CARTPOLE_MAX_STEPS);
   if (bad == NULL)
     return TRUE;
   g_set_error_literal (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, bad);
@@ -490,8 +491,8 @@ gb_pg_from_safetensors (const GbSafetensors *st, const GbPgConfig *config, GErro
     return NULL;
   if (pi.size[0] != D || pi.size[pi.n_layers] != 2)
     {
-      g_set_error (error, GB_ERROR, GB_ERROR_SHAPE, "%s: not a cart-pole policy: it maps %d inputs to %d outputs, "
-                   "not 4 to 2", gb_safetensors_get_name (st), pi.size[0], pi.size[pi.n_layers]);
+      g_set_error (error, GB_ERROR, GB_ERROR_SHAPE, _("%s: not a cart-pole policy: it maps %d inputs to %d outputs, "
+                   "not 4 to 2"), gb_safetensors_get_name (st), pi.size[0], pi.size[pi.n_layers]);
       return NULL;
     }
   gboolean has_critic = gb_safetensors_has (st, "critic.0.weight");
@@ -499,7 +500,7 @@ gb_pg_from_safetensors (const GbSafetensors *st, const GbPgConfig *config, GErro
     return NULL;
   if (has_critic && (vf.size[0] != D || vf.size[vf.n_layers] != 1))
     {
-      g_set_error (error, GB_ERROR, GB_ERROR_SHAPE, "%s: the critic maps %d inputs to %d outputs, not 4 to 1",
+      g_set_error (error, GB_ERROR, GB_ERROR_SHAPE, _("%s: the critic maps %d inputs to %d outputs, not 4 to 1"),
                    gb_safetensors_get_name (st), vf.size[0], vf.size[vf.n_layers]);
       return NULL;
     }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rl-session.c — RL sessions as key files. */
 #include "gb-rl-session.h"
+#include <glib/gi18n.h>
 
 #include <math.h>
 #include <string.h>
@@ -60,14 +61,14 @@ read_doubles (GKeyFile *kf, const char *key, gsize want, const char *name, GErro
     return NULL;
   if (len != want)
     {
-      g_set_error (error, GB_ERROR, GB_ERROR_SHAPE, "%s: “%s” holds %zu numbers, the map needs %zu",
+      g_set_error (error, GB_ERROR, GB_ERROR_SHAPE, _("%s: “%s” holds %zu numbers, the map needs %zu"),
                    name, key, len, want);
       return NULL;
     }
   for (gsize i = 0; i < len; i++)
     if (!isfinite (v[i]))
       {
-        g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s: “%s” holds a value that is not a number", name, key);
+        g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, _("%s: “%s” holds a value that is not a number"), name, key);
         return NULL;
       }
   return g_steal_pointer (&v);
@@ -84,12 +85,12 @@ gb_rl_session_load (const char *path, GError **error)
       if (g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
         g_propagate_error (error, g_steal_pointer (&local));
       else
-        g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s: not a session file (%s)", name, local->message);
+        g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, _("%s: not a session file (%s)"), name, local->message);
       return NULL;
     }
   if (!g_key_file_has_group (kf, GROUP) || g_key_file_get_integer (kf, GROUP, "version", NULL) != 1)
     {
-      g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s: not a Glassbox RL session (version 1)", name);
+      g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, _("%s: not a Glassbox RL session (version 1)"), name);
       return NULL;
     }
   g_autoptr (GbRlSession) s = g_new0 (GbRlSession, 1);
@@ -100,7 +101,7 @@ gb_rl_session_load (const char *path, GError **error)
   if (!g_str_equal (s->algo, "value-iteration") && !g_str_equal (s->algo, "policy-iteration")
       && !g_str_equal (s->algo, "policy-evaluation") && !gb_td_algo_parse (s->algo, &td))
     {
-      g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s: unknown algorithm “%s”", name, s->algo);
+      g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, _("%s: unknown algorithm “%s”"), name, s->algo);
       return NULL;
     }
   s->grid = gb_grid_parse (map, name, error);
@@ -133,7 +134,7 @@ gb_rl_session_load (const char *path, GError **error)
     {
       if (!(pv[i] == 0 || pv[i] == 1 || pv[i] == 2 || pv[i] == 3))
         {
-          g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s: “policy” holds action %g, outside 0…3",
+          g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, _("%s: “policy” holds action %g, outside 0…3"),
                        name, pv[i]);
           return NULL;
         }

@@ -311,7 +311,7 @@ gb_td_config_check (const GbTdConfig *c, GError **error)
     what = "steps per episode", v = c->max_steps, range = "1…100000000";
   if (what != NULL)
     {
-      g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, "%s %g is outside %s", what, v, range);
+      g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, _("%s %g is outside %s"), what, v, range);
       return FALSE;
     }
   return TRUE;
@@ -822,7 +822,7 @@ gb_td_learning_curve (const GbMdp *mdp, const GbTdConfig *config, int seeds, int
   if (seeds < 1 || seeds > 10000 || episodes < 1 || episodes > 10000000)
     {
       g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT,
-                   "%d seeds of %d episodes is outside 1…10000 seeds and 1…10000000 episodes", seeds, episodes);
+                   _("%d seeds of %d episodes is outside 1…10000 seeds and 1…10000000 episodes"), seeds, episodes);
       return FALSE;
     }
   memset (mean, 0, (gsize) episodes * sizeof (double));

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-safetensors.c — a checked safetensors reader and a deterministic writer. */
 #include "gb-safetensors.h"
+#include <glib/gi18n.h>
 
 #include <json-glib/json-glib.h>
 #include <math.h>
@@ -106,7 +107,7 @@ parse_tensor (GbSafetensors *st, const char *name, JsonNode *node, GError **erro
   if (!JSON_NODE_HOLDS_OBJECT (node))
     {
       g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT,
-                   "%s: header entry “%s” is not an object", st->name, name);
+                   _("%s: header entry “%s” is not an object"), st->name, name);
       return FALSE;
     }
   JsonObject *o = json_node_get_object (node);
@@ -117,7 +118,7 @@ parse_tensor (GbSafetensors *st, const char *name, JsonNode *node, GError **erro
       || sh == NULL || !JSON_NODE_HOLDS_ARRAY (sh) || off == NULL || !JSON_NODE_HOLDS_ARRAY (off))
     {
       g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT,
-                   "%s: tensor “%s” lacks a dtype, shape or data_offsets", st->name, name);
+                   _("%s: tensor “%s” lacks a dtype, shape or data_offsets"), st->name, name);
       return FALSE;
     }
   g_autofree Tensor *t = g_new0 (Tensor, 1);
@@ -125,7 +126,7 @@ parse_tensor (GbSafetensors *st, const char *name, JsonNode *node, GError **erro
   t->dtype = parse_dtype (json_node_get_string (dt), &size);
   if (size == 0)
     {
-      g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s: tensor “%s” has unknown dtype “%s”",
+      g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, _("%s: tensor “%s” has unknown dtype “%s”"),
                    st->name, name, json_node_get_string (dt));
       return FALSE;
     }
@@ -133,7 +134,7 @@ parse_tensor (GbSafetensors *st, const char *name, JsonNode *node, GError **erro
   guint rank = json_array_get_length (sa);
   if (rank > GB_SAFETENSORS_MAX_RANK)
     {
-      g_set_error (error, GB_ERROR, GB_ERROR_SHAPE, "%s: tensor “%s” has rank %u, at most %d is supported",
+      g_set_error (error, GB_ERROR, GB_ERROR_SHAPE, _("%s: tensor “%s” has rank %u, at most %d is supported"),
                    st->name, name, rank, GB_SAFETENSORS_MAX_RANK);
       return FALSE;
     }
@@ -144,7 +145,7 @@ parse_tensor (GbSafetensors *st, const char *name, JsonNode *node, GError **erro
       guint64 d;
       if (!json_uint (json_array_get_element (sa, i), &d) || d > G_MAXINT32)
         {
-          g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s: tensor “%s” has a bad shape",
+          g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, _("%s: tensor “%s” has a bad shape"),
                        st->name, name);
           return FALSE;
         }
@@ -157,7 +158,7 @@ parse_tensor (GbSafetensors *st, const char *name, JsonNode *node, GError **erro
   if (json_array_get_length (oa) != 2 || !json_uint (json_array_get_element (oa, 0), &t->begin)
       || !json_uint (json_array_get_element (oa, 1), &t->end) || t->begin > t->end)
     {
-      g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s: tensor “%s” has bad data_offsets",
+      g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, _("%s: tensor “%s” has bad data_offsets"),
                    st->name, name);
       return FALSE;
     }
@@ -198,7 +199,7 @@ gb_safetensors_new_from_bytes (GBytes *bytes, const char *name, GError **error)
   if (len < 8)
     {
       g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT,
-                   "%s: %zu bytes is too short to be a safetensors file", st->name, len);
+                   _("%s: %zu bytes is too short to be a safetensors file"), st->name, len);
       return NULL;
     }
   guint64 n;
@@ -218,14 +219,14 @@ gb_safetensors_new_from_bytes (GBytes *bytes, const char *name, GError **error)
   g_autoptr (GError) jerr = NULL;
   if (raw[8] != '{' || !json_parser_load_from_data (parser, (const char *) raw + 8, (gssize) n, &jerr))
     {
-      g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s: not a safetensors file (header is not JSON%s%s)",
+      g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, _("%s: not a safetensors file (header is not JSON%s%s)"),
                    st->name, jerr ? ": " : "", jerr ? jerr->message : "");
       return NULL;
     }
   JsonNode *root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
-      g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s: safetensors header is not a JSON object",
+      g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, _("%s: safetensors header is not a JSON object"),
                    st->name);
       return NULL;
     }
@@ -239,7 +240,7 @@ gb_safetensors_new_from_bytes (GBytes *bytes, const char *name, GError **error)
         {
           if (!JSON_NODE_HOLDS_OBJECT (node))
             {
-              g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s: __metadata__ is not an object",
+              g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, _("%s: __metadata__ is not an object"),
                            st->name);
               return NULL;
             }
@@ -267,7 +268,7 @@ gb_safetensors_new_from_bytes (GBytes *bytes, const char *name, GError **error)
       const Tensor *a = sorted->pdata[i - 1], *b = sorted->pdata[i];
       if (b->begin < a->end && b->begin != b->end && a->begin != a->end)
         {
-          g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s: tensors “%s” and “%s” overlap",
+          g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, _("%s: tensors “%s” and “%s” overlap"),
                        st->name, a->name, b->name);
           return NULL;
         }
@@ -354,7 +355,7 @@ gb_safetensors_read_f32 (const GbSafetensors *st, const char *tensor, const gint
   const Tensor *t = g_hash_table_lookup (st->by_name, tensor);
   if (t == NULL)
     {
-      g_set_error (error, GB_ERROR, GB_ERROR_NOT_FOUND, "%s: no tensor “%s”", st->name, tensor);
+      g_set_error (error, GB_ERROR, GB_ERROR_NOT_FOUND, _("%s: no tensor “%s”"), st->name, tensor);
       return FALSE;
     }
   gboolean same = t->rank == rank;
@@ -364,14 +365,14 @@ gb_safetensors_read_f32 (const GbSafetensors *st, const char *tensor, const gint
     {
       g_autofree char *got = shape_string (t->shape, t->rank);
       g_autofree char *want = shape_string (shape, rank);
-      g_set_error (error, GB_ERROR, GB_ERROR_SHAPE, "%s: tensor “%s” has shape %s, expected %s",
+      g_set_error (error, GB_ERROR, GB_ERROR_SHAPE, _("%s: tensor “%s” has shape %s, expected %s"),
                    st->name, tensor, got, want);
       return FALSE;
     }
   if (t->dtype == DT_OTHER)
     {
       g_set_error (error, GB_ERROR, GB_ERROR_SHAPE,
-                   "%s: tensor “%s” is not floating point (F32, F64, F16 or BF16)", st->name, tensor);
+                   _("%s: tensor “%s” is not floating point (F32, F64, F16 or BF16)"), st->name, tensor);
       return FALSE;
     }
   const guint8 *p = st->data + t->begin;
@@ -418,7 +419,7 @@ gb_safetensors_read_f32 (const GbSafetensors *st, const char *tensor, const gint
         }
       if (!isfinite (out[i]))
         {
-          g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, "%s: tensor “%s” holds %s at element %zu",
+          g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, _("%s: tensor “%s” holds %s at element %zu"),
                        st->name, tensor, isnan (out[i]) ? "NaN" : "an infinity", i);
           return FALSE;
         }

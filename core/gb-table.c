@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-table.c — CSV, JSON and .npy out (gb-table.h). */
 #include "gb-table.h"
+#include <glib/gi18n.h>
 
 #include <math.h>
 #include <string.h>
@@ -273,7 +274,7 @@ gb_table_save (const GbTable *table, const char *path, GError **error)
     text = gb_table_to_json (table);
   else
     {
-      g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, "%s: the numbers are written as .csv or .json", path);
+      g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, _("%s: the numbers are written as .csv or .json"), path);
       return FALSE;
     }
   return gb_file_save (path, text, strlen (text), error);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-vae-file.c — saving and loading VAEs as safetensors. */
 #include "gb-vae-file.h"
+#include <glib/gi18n.h>
 
 #include <math.h>
 #include <stdlib.h>
@@ -72,17 +73,17 @@ dim_of (GbSafetensors *st, const char *tensor, int axis, int *out, GError **erro
     {
       const char *kind = gb_safetensors_get_metadata (st, "kind");
       if (kind != NULL && !g_str_equal (kind, "vae"))
-        g_set_error (error, GB_ERROR, GB_ERROR_SHAPE, "%s: holds a %s model, not a VAE",
+        g_set_error (error, GB_ERROR, GB_ERROR_SHAPE, _("%s: holds a %s model, not a VAE"),
                      gb_safetensors_get_name (st), kind);
       else
         g_set_error (error, GB_ERROR, GB_ERROR_SHAPE,
-                     "%s: no tensor “%s”: not a VAE with the layers fc1, fc21, fc22, fc3, fc4",
+                     _("%s: no tensor “%s”: not a VAE with the layers fc1, fc21, fc22, fc3, fc4"),
                      gb_safetensors_get_name (st), tensor);
       return FALSE;
     }
   if (rank != 2 || shape[axis] < 1 || shape[axis] > G_MAXINT)
     {
-      g_set_error (error, GB_ERROR, GB_ERROR_SHAPE, "%s: tensor “%s” has rank %d, expected 2",
+      g_set_error (error, GB_ERROR, GB_ERROR_SHAPE, _("%s: tensor “%s” has rank %d, expected 2"),
                    gb_safetensors_get_name (st), tensor, rank);
       return FALSE;
     }
@@ -135,8 +136,8 @@ computes_finite (const GbVae *vae, const char *name, GError **error)
     ok &= isfinite (out[i]);
   if (!ok)
     g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT,
-                 "%s: the weights overflow: encoding a plain image or decoding z = 0 gives numbers "
-                 "that are not finite", name);
+                 _("%s: the weights overflow: encoding a plain image or decoding z = 0 gives numbers "
+                 "that are not finite"), name);
   return ok;
 }
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-vae-inference.c — the true posterior, log p(x), the ELBO, IWAE and the gaps (see the header). */
 #include "gb-vae-inference.h"
+#include <glib/gi18n.h>
 
 #include <math.h>
 #include <string.h>
@@ -19,14 +20,14 @@ gb_posterior_grid_new (const GbVae *vae, const GbManifoldDecoder *dec, const flo
   if (vae->config.n_latent != 2 || dec == NULL)
     {
       g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT,
-                   "the exact posterior needs a 2-d latent space; this model's is %d-d", vae->config.n_latent);
+                   _("the exact posterior needs a 2-d latent space; this model's is %d-d"), vae->config.n_latent);
       return NULL;
     }
   if (n < 2 || n > GB_POSTERIOR_GRID_MAX || !(x1 > x0) || !(y1 > y0) || !isfinite (x1 - x0) || !isfinite (y1 - y0))
     {
       g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT,
-                   "a posterior grid of %d × %d over [%g, %g] × [%g, %g]: the size must be 2…%d and the rectangle "
-                   "not empty", n, n, x0, x1, y0, y1, GB_POSTERIOR_GRID_MAX);
+                   _("a posterior grid of %d × %d over [%g, %g] × [%g, %g]: the size must be 2…%d and the rectangle "
+                   "not empty"), n, n, x0, x1, y0, y1, GB_POSTERIOR_GRID_MAX);
       return NULL;
     }
   GbPosteriorGrid *g = g_new0 (GbPosteriorGrid, 1);
@@ -438,7 +439,7 @@ gb_vae_inference_summary (const GbVae *vae, const guint8 *pixels, int n, int K, 
   if (n < 1 || K < 1 || K > 1000000)
     {
       g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT,
-                   "%d images with %d samples each: both must be at least 1 (and the samples at most 1 000 000)", n,
+                   _("%d images with %d samples each: both must be at least 1 (and the samples at most 1 000 000)"), n,
                    K);
       return FALSE;
     }

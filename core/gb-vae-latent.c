@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-vae-latent.c — manifolds, interpolation, prior samples and a data set's codes. */
 #include "gb-vae-latent.h"
+#include <glib/gi18n.h>
 
 #include <math.h>
 #include <string.h>
@@ -229,18 +230,18 @@ manifold_grid (const GbVae *vae, int n, GbManifoldMode mode, double x0, double x
   if (n < GB_MANIFOLD_MIN || n > GB_MANIFOLD_MAX)
     {
       g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT,
-                   "manifold size %d is outside %d…%d", n, GB_MANIFOLD_MIN, GB_MANIFOLD_MAX);
+                   _("manifold size %d is outside %d…%d"), n, GB_MANIFOLD_MIN, GB_MANIFOLD_MAX);
       return NULL;
     }
   if (rows * cols != vae->config.n_input)
     {
-      g_set_error (error, GB_ERROR, GB_ERROR_SHAPE, "images of %d × %d pixels, but the model decodes %d",
+      g_set_error (error, GB_ERROR, GB_ERROR_SHAPE, _("images of %d × %d pixels, but the model decodes %d"),
                    rows, cols, vae->config.n_input);
       return NULL;
     }
   if (mode == GB_MANIFOLD_REGION && !(x1 > x0 && y1 > y0 && isfinite (x1 - x0) && isfinite (y1 - y0)))
     {
-      g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, "the manifold's region is empty");
+      g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, _("the manifold's region is empty"));
       return NULL;
     }
   GbManifold *m = g_new0 (GbManifold, 1);
@@ -272,7 +273,7 @@ gb_manifold_new (const GbVae *vae, const GbManifoldDecoder *fast, int n, GbManif
 {
   if (vae->config.n_latent != 2)
     {
-      g_set_error (error, GB_ERROR, GB_ERROR_SHAPE, "the manifold needs a 2-d latent space, the model has %d",
+      g_set_error (error, GB_ERROR, GB_ERROR_SHAPE, _("the manifold needs a 2-d latent space, the model has %d"),
                    vae->config.n_latent);
       return NULL;
     }
@@ -302,7 +303,7 @@ gb_manifold_new_slice (const GbVae *vae, const GbLatentSlice *slice, int n, GbMa
   int L = vae->config.n_latent;
   if (slice->L != L)
     {
-      g_set_error (error, GB_ERROR, GB_ERROR_SHAPE, "a slice of a %d-d latent space for a %d-d model", slice->L, L);
+      g_set_error (error, GB_ERROR, GB_ERROR_SHAPE, _("a slice of a %d-d latent space for a %d-d model"), slice->L, L);
       return NULL;
     }
   GbManifold *m = manifold_grid (vae, n, mode, x0, x1, y0, y1, rows, cols, error);
@@ -481,7 +482,7 @@ gb_vae_latent_codes (const GbVae *vae, const char *dir, const char *split, int m
 {
   if (vae->config.n_latent != 2)
     {
-      g_set_error (error, GB_ERROR, GB_ERROR_SHAPE, "the VAE has %d latent dimensions; this needs 2",
+      g_set_error (error, GB_ERROR, GB_ERROR_SHAPE, _("the VAE has %d latent dimensions; this needs 2"),
                    vae->config.n_latent);
       return NULL;
     }
@@ -490,7 +491,7 @@ gb_vae_latent_codes (const GbVae *vae, const char *dir, const char *split, int m
     return NULL;
   if (set->rows * set->cols != vae->config.n_input)
     {
-      g_set_error (error, GB_ERROR, GB_ERROR_SHAPE, "the data set's images have %d pixels; the VAE takes %d",
+      g_set_error (error, GB_ERROR, GB_ERROR_SHAPE, _("the data set's images have %d pixels; the VAE takes %d"),
                    set->rows * set->cols, vae->config.n_input);
       return NULL;
     }

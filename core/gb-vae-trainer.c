@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-vae-trainer.c — the VAE training loop, its published state and its thread. */
 #include "gb-vae-trainer.h"
+#include <glib/gi18n.h>
 
 #include "gb-job.h"
 
@@ -164,14 +165,14 @@ gb_trainer_new (GbImageSet *train, GbImageSet *test, const char *dataset_name,
   int D = train->rows * train->cols;
   if (test != NULL && test->rows * test->cols != D)
     {
-      g_set_error (error, GB_ERROR, GB_ERROR_SHAPE, "training images have %d pixels, test images %d",
+      g_set_error (error, GB_ERROR, GB_ERROR_SHAPE, _("training images have %d pixels, test images %d"),
                    D, test->rows * test->cols);
       return NULL;
     }
   if (init != NULL && init->config.n_input != D)
     {
       g_set_error (error, GB_ERROR, GB_ERROR_SHAPE,
-                   "the model takes %d pixels but the data set's images have %d",
+                   _("the model takes %d pixels but the data set's images have %d"),
                    init->config.n_input, D);
       return NULL;
     }
@@ -271,7 +272,7 @@ gb_trainer_run (GbTrainer *self, GCancellable *cancellable, GError **error)
   if (self->running)
     {
       g_mutex_unlock (&self->lock);
-      g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, "this training job has already run");
+      g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, _("this training job has already run"));
       return FALSE;
     }
   self->running = TRUE;

@@ -3,6 +3,7 @@
  * encode/decode. Everything heavy is a cblas_sgemm; the element-wise work
  * between products is fused into one pass per stage. */
 #include "gb-vae.h"
+#include <glib/gi18n.h>
 
 #include <cblas.h>
 #include <math.h>
@@ -20,19 +21,19 @@ gb_vae_config_check (const GbVaeConfig *c, GError **error)
   if (c->n_input < 1 || c->n_input > GB_VAE_MAX_INPUT)
     {
       g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT,
-                   "VAE input size %d is outside 1…%d", c->n_input, GB_VAE_MAX_INPUT);
+                   _("VAE input size %d is outside 1…%d"), c->n_input, GB_VAE_MAX_INPUT);
       return FALSE;
     }
   if (c->n_hidden < 1 || c->n_hidden > GB_VAE_MAX_HIDDEN)
     {
       g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT,
-                   "hidden width %d is outside 1…%d", c->n_hidden, GB_VAE_MAX_HIDDEN);
+                   _("hidden width %d is outside 1…%d"), c->n_hidden, GB_VAE_MAX_HIDDEN);
       return FALSE;
     }
   if (c->n_latent < 1 || c->n_latent > GB_VAE_MAX_LATENT)
     {
       g_set_error (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT,
-                   "latent size %d is outside 1…%d", c->n_latent, GB_VAE_MAX_LATENT);
+                   _("latent size %d is outside 1…%d"), c->n_latent, GB_VAE_MAX_LATENT);
       return FALSE;
     }
   return TRUE;

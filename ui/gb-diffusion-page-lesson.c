@@ -3,6 +3,7 @@
  * model), the forward or reverse process at a timestep, the sampler; the
  * controls a lesson hides (gb-lesson.h). */
 #include "gb-diffusion-page-private.h"
+#include <glib/gi18n.h>
 
 #include "gb-form.h"
 
@@ -82,7 +83,7 @@ gb_diffusion_page_apply_lesson (GbPage *page, const GbLesson *lesson, GError **e
       int T = self->net != NULL ? self->net->schedule->T : 0;
       if (e != NULL || t < 0 || t > T)
         {
-          g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE, "[%s] t is a timestep from 0 to %d",
+          g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE, _("[%s] t is a timestep from 0 to %d"),
                        g, T);
           return FALSE;
         }

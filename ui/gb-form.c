@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-form.c — widget-building helpers of the side panels. */
 #include "gb-form.h"
+#include <glib/gi18n.h>
 
 void
 gb_form_accessible_label (GtkWidget *widget, const char *label)
@@ -135,7 +136,7 @@ gb_form_lesson_check (GKeyFile *kf, const char *group, const char *key, GtkCheck
   gboolean on = g_key_file_get_boolean (kf, group, key, &e);
   if (e != NULL)
     {
-      g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE, "[%s] %s is true or false", group, key);
+      g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE, _("[%s] %s is true or false"), group, key);
       return FALSE;
     }
   gtk_check_button_set_active (check, on);
@@ -153,7 +154,7 @@ gb_form_lesson_spin (GKeyFile *kf, const char *group, const char *key, GtkSpinBu
   gtk_spin_button_get_range (spin, &lo, &hi);
   if (e != NULL || !(v >= lo && v <= hi))
     {
-      g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE, "[%s] %s is a number from %g to %g",
+      g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE, _("[%s] %s is a number from %g to %g"),
                    group, key, lo, hi);
       return FALSE;
     }
@@ -175,7 +176,7 @@ gb_form_lesson_choice (GKeyFile *kf, const char *group, const char *key, const c
   g_autoptr (GString) list = g_string_new (NULL);
   for (int i = 0; i < n; i++)
     g_string_append_printf (list, "%s%s", i ? ", " : "", nicks[i]);
-  g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE, "[%s] %s is one of %s, not “%s”", group, key,
+  g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE, _("[%s] %s is one of %s, not “%s”"), group, key,
                list->str, v);
   return -2;
 }

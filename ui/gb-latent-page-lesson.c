@@ -87,7 +87,7 @@ gb_latent_page_apply_lesson (GbPage *page, const GbLesson *lesson, GError **erro
       gboolean on = g_key_file_get_boolean (kf, g, "posterior", &e);
       if (e != NULL)
         {
-          g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE, "[%s] posterior is true or false", g);
+          g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE, _("[%s] posterior is true or false"), g);
           return FALSE;
         }
       gb_latent_inference_panel_set_posterior (self->inference_panel, on);
@@ -99,7 +99,7 @@ gb_latent_page_apply_lesson (GbPage *page, const GbLesson *lesson, GError **erro
       if (e != NULL || index < 0)
         {
           g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
-                       "[%s] select is a test image's number, from 0", g);
+                       _("[%s] select is a test image's number, from 0"), g);
           return FALSE;
         }
       /* Now if the data set is encoded, else when it is. */

@@ -3,6 +3,7 @@
  * [rl] group (gb-lesson.h), its state written back as one, and the controls
  * a lesson hides. */
 #include "gb-rl-page-private.h"
+#include <glib/gi18n.h>
 
 #include <stdio.h>
 
@@ -87,8 +88,8 @@ gb_rl_page_apply_lesson (GbPage *page, const GbLesson *lesson, GError **error)
       GbCartAlgo a;
       if (!gb_cart_algo_parse (g_strstrip (cart), &a))
         {
-          g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE, "[%s] cart-algorithm is one of "
-                       "reinforce, reinforce-mlp, reinforce-baseline, actor-critic or dqn, not “%s”", g, cart);
+          g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE, _("[%s] cart-algorithm is one of "
+                       "reinforce, reinforce-mlp, reinforce-baseline, actor-critic or dqn, not “%s”"), g, cart);
           return FALSE;
         }
       gb_rl_cart_panel_set_algo (self->cart_panel, a);
@@ -120,8 +121,8 @@ gb_rl_page_apply_lesson (GbPage *page, const GbLesson *lesson, GError **error)
       if (sscanf (select, "%d , %d", &row, &col) != 2
           || !gb_rl_grid_view_select_cell (self->grid_view, row - 1, col - 1))
         {
-          g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE, "[%s] select is a cell of the map "
-                       "as “row, column” (from 1, not a wall), not “%s”", g, select);
+          g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE, _("[%s] select is a cell of the map "
+                       "as “row, column” (from 1, not a wall), not “%s”"), g, select);
           return FALSE;
         }
     }
