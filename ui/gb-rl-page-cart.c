@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* gb-rl-page-cart.c — the RL page on cart-pole: its agent (new, shipped or
  * opened) and the tabs that look into it, the learner's settings from
- * GbRlCartPanel, and moving between the view tabs. */
+ * GbRlCartPanel, and the view tabs: moving between them, drawing and
+ * exporting the one on show. */
 #include "gb-rl-page-private.h"
 #include <glib/gi18n.h>
 
@@ -136,4 +137,49 @@ gb_rl_page_cart_open (GbRlPage *self, const char *path, GError **error)
   /* Show one episode of the loaded policy (it learns from it, as every episode does). */
   gb_rl_cart_view_step (self->cart_view);
   return TRUE;
+}
+
+/* The tab on show, drawn for Export. */
+void
+gb_rl_page_tab_paint (cairo_t *cr, int w, int h, gpointer data)
+{
+  GbRlPage *self = data;
+  GbPalette pal;
+  gb_palette_init (&pal, FALSE);
+  const char *view = gtk_stack_get_visible_child_name (self->views);
+  if (g_strcmp0 (view, "cartpole") == 0)
+    gb_rl_cart_view_paint (self->cart_view, cr, w, h, &pal);
+  else if (g_strcmp0 (view, "dqn") == 0)
+    gb_rl_dqn_view_paint (self->dqn_view, cr, w, h, &pal);
+  else if (g_strcmp0 (view, "variance") == 0)
+    gb_rl_pg_view_paint (self->pg_view, cr, w, h, &pal);
+  else if (g_strcmp0 (view, "corridor") == 0)
+    gb_rl_corridor_view_paint (self->corridor_view, cr, w, h, &pal);
+  else if (g_strcmp0 (view, "cart-compare") == 0)
+    gb_rl_cart_compare_view_paint (self->cart_compare_view, cr, w, h, &pal);
+  else if (g_strcmp0 (view, "compare") == 0)
+    gb_rl_compare_view_paint (self->compare_view, cr, w, h, &pal);
+  else
+    gb_rl_grid_view_paint (self->grid_view, cr, w, h, &pal);
+}
+
+GbTable *
+gb_rl_page_tab_table (GbRlPage *self, gboolean selection)
+{
+  /* The tab on show. Tabs without a selection of their own give their
+   * curves to Ctrl+C too. */
+  const char *view = gtk_stack_get_visible_child_name (self->views);
+  if (g_strcmp0 (view, "cartpole") == 0)
+    return gb_rl_cart_view_table (self->cart_view, selection);
+  if (g_strcmp0 (view, "dqn") == 0)
+    return gb_rl_dqn_view_table (self->dqn_view);
+  if (g_strcmp0 (view, "variance") == 0)
+    return gb_rl_pg_view_table (self->pg_view);
+  if (g_strcmp0 (view, "corridor") == 0)
+    return gb_rl_corridor_view_table (self->corridor_view);
+  if (g_strcmp0 (view, "cart-compare") == 0)
+    return gb_rl_cart_compare_view_table (self->cart_compare_view);
+  if (g_strcmp0 (view, "compare") == 0)
+    return gb_rl_compare_view_table (self->compare_view);
+  return gb_rl_grid_view_table (self->grid_view, selection);
 }

@@ -83,6 +83,10 @@ void     gb_rl_page_cart_tabs   (GbRlPage *self);
 gboolean gb_rl_page_cart_open   (GbRlPage *self, const char *path, GError **error);
 void     gb_rl_page_cart_settings_changed_cb (GbRlCartPanel *panel, gboolean needs_reset, GbRlPage *self);
 void     gb_rl_page_view_action (GtkWidget *widget, const char *name, GVariant *param);
+/* The view tab on show: drawn (a GbExportPaintFunc, data the page), and its
+ * numbers (NULL when it has none yet). */
+void     gb_rl_page_tab_paint   (cairo_t *cr, int w, int h, gpointer data);
+GbTable *gb_rl_page_tab_table   (GbRlPage *self, gboolean selection);
 
 /* gb-rl-page-lesson.c */
 gboolean gb_rl_page_apply_lesson (GbPage *page, const GbLesson *lesson, GError **error);

@@ -685,36 +685,13 @@ save_map_action (GtkWidget *widget, const char *name, GVariant *param)
   gb_page_run_save_dialog (GB_PAGE (widget), &files, save_map);
 }
 
-static void
-paint_view (cairo_t *cr, int w, int h, gpointer data)
-{
-  GbRlPage *self = data;
-  GbPalette pal;
-  gb_palette_init (&pal, FALSE);
-  const char *view = gtk_stack_get_visible_child_name (self->views);
-  if (g_strcmp0 (view, "cartpole") == 0)
-    gb_rl_cart_view_paint (self->cart_view, cr, w, h, &pal);
-  else if (g_strcmp0 (view, "dqn") == 0)
-    gb_rl_dqn_view_paint (self->dqn_view, cr, w, h, &pal);
-  else if (g_strcmp0 (view, "variance") == 0)
-    gb_rl_pg_view_paint (self->pg_view, cr, w, h, &pal);
-  else if (g_strcmp0 (view, "corridor") == 0)
-    gb_rl_corridor_view_paint (self->corridor_view, cr, w, h, &pal);
-  else if (g_strcmp0 (view, "cart-compare") == 0)
-    gb_rl_cart_compare_view_paint (self->cart_compare_view, cr, w, h, &pal);
-  else if (g_strcmp0 (view, "compare") == 0)
-    gb_rl_compare_view_paint (self->compare_view, cr, w, h, &pal);
-  else
-    gb_rl_grid_view_paint (self->grid_view, cr, w, h, &pal);
-}
-
 static gboolean
 gb_rl_page_export (GbPage *page, const char *path, GError **error)
 {
   GbRlPage *self = GB_RL_PAGE (page);
   const char *view = gtk_stack_get_visible_child_name (self->views);
   gboolean cart = g_strcmp0 (view, "cartpole") == 0, dqn = g_strcmp0 (view, "dqn") == 0;
-  return gb_export_file (path, 1200, cart ? 760 : dqn ? 820 : 900, paint_view, self, error);
+  return gb_export_file (path, 1200, cart ? 760 : dqn ? 820 : 900, gb_rl_page_tab_paint, self, error);
 }
 
 static void
@@ -758,23 +735,7 @@ gb_rl_page_stop (GbPage *page)
 static GbTable *
 page_table (GbPage *page, gboolean selection)
 {
-  GbRlPage *self = GB_RL_PAGE (page);
-  /* The tab on show. Tabs without a selection of their own give their
-   * curves to Ctrl+C too. */
-  const char *view = gtk_stack_get_visible_child_name (self->views);
-  if (g_strcmp0 (view, "cartpole") == 0)
-    return gb_rl_cart_view_table (self->cart_view, selection);
-  if (g_strcmp0 (view, "dqn") == 0)
-    return gb_rl_dqn_view_table (self->dqn_view);
-  if (g_strcmp0 (view, "variance") == 0)
-    return gb_rl_pg_view_table (self->pg_view);
-  if (g_strcmp0 (view, "corridor") == 0)
-    return gb_rl_corridor_view_table (self->corridor_view);
-  if (g_strcmp0 (view, "cart-compare") == 0)
-    return gb_rl_cart_compare_view_table (self->cart_compare_view);
-  if (g_strcmp0 (view, "compare") == 0)
-    return gb_rl_compare_view_table (self->compare_view);
-  return gb_rl_grid_view_table (self->grid_view, selection);
+  return gb_rl_page_tab_table (GB_RL_PAGE (page), selection);
 }
 
 static const char *
