@@ -77,6 +77,27 @@ struct _GbDiffusionPage {
   GPtrArray *lesson_hidden;               /* of GtkWidget: what a lesson hid */
 };
 
+static inline const GbSchedule *
+gb_diffusion_page_schedule (GbDiffusionPage *self)
+{
+  return self->net ? self->net->schedule : NULL;
+}
+
+/* A sampler is running. */
+static inline gboolean
+gb_diffusion_page_sampling (GbDiffusionPage *self)
+{
+  return self->sampling.run != NULL && !self->sampling.finished;
+}
+
+/* The view on show at self->t; the image predictions computed at once when sync (exports). */
+void gb_diffusion_page_show        (GbDiffusionPage *self, gboolean sync);
+void gb_diffusion_page_update_view (GbDiffusionPage *self);
+
+/* gb-diffusion-page-export.c */
+gboolean gb_diffusion_page_export (GbPage *page, const char *path, GError **error);
+GbTable *gb_diffusion_page_table  (GbPage *page, gboolean selection);
+
 /* gb-diffusion-page-lesson.c */
 gboolean gb_diffusion_page_apply_lesson (GbPage *page, const GbLesson *lesson, GError **error);
 gboolean gb_diffusion_page_save_lesson  (GbPage *page, GKeyFile *kf, const char *group, const char *dir,

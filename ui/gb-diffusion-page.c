@@ -29,10 +29,8 @@
 #include "gb-diffusion-timeline.h"
 #include "gb-diffusion-toy2d.h"
 #include "gb-error.h"
-#include "gb-export.h"
 #include "gb-form.h"
 #include "gb-frame-stats.h"
-#include "gb-gif.h"
 #include "gb-long-run.h"
 #include "gb-models.h"
 #include "gb-safetensors.h"
@@ -58,23 +56,11 @@ message (GbDiffusionPage *self, const char *text)
   gb_page_message (GB_PAGE (self), text);
 }
 
-static const GbSchedule *
-schedule (GbDiffusionPage *self)
-{
-  return self->net ? self->net->schedule : NULL;
-}
-
-static gboolean
-sampling (GbDiffusionPage *self)
-{
-  return self->sampling.run != NULL && !self->sampling.finished;
-}
-
 /* --- the view at t --- */
 
 /* The view on show at self->t; the image predictions computed at once when sync (exports). */
-static void
-show (GbDiffusionPage *self, gboolean sync)
+void
+gb_diffusion_page_show (GbDiffusionPage *self, gboolean sync)
 {
   if (self->domain == IMAGE_DOMAIN)
     gb_diffusion_image_view_show (self->image_view, self->net, self->sampling.run, self->reverse, self->t,
@@ -83,10 +69,10 @@ show (GbDiffusionPage *self, gboolean sync)
     gb_diffusion_cloud_view_show (self->cloud_view, self->net, self->sampling.run, self->reverse, self->t);
 }
 
-static void
-update_view (GbDiffusionPage *self)
+void
+gb_diffusion_page_update_view (GbDiffusionPage *self)
 {
-  show (self, FALSE);
+  gb_diffusion_page_show (self, FALSE);
   gtk_widget_queue_draw (GTK_WIDGET (self->schedule_area));
 }
 
@@ -101,13 +87,13 @@ static void
 timeline_t_cb (GbDiffusionTimeline *timeline, GParamSpec *pspec, GbDiffusionPage *self)
 {
   self->t = gb_diffusion_timeline_get_t (timeline);
-  update_view (self);
+  gb_diffusion_page_update_view (self);
 }
 
 static void
 guidance_changed_cb (GtkSpinButton *spin, GbDiffusionPage *self)
 {
-  update_view (self);
+  gb_diffusion_page_update_view (self);
 }
 
 /* Forward (0) or reverse (1): the diffusion.process action. */
@@ -120,7 +106,7 @@ set_process (GbDiffusionPage *self, gboolean reverse)
   gb_diffusion_timeline_set_reverse (self->timeline, reverse);
   if (reverse && self->sampling.run == NULL)
     message (self, _("Press Sample to run the reverse process; the timeline then scrubs its steps"));
-  update_view (self);
+  gb_diffusion_page_update_view (self);
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_PROCESS]);
 }
 
@@ -128,12 +114,12 @@ set_process (GbDiffusionPage *self, gboolean reverse)
 static gboolean
 key_cb (GtkEventControllerKey *key, guint keyval, guint keycode, GdkModifierType state, GbDiffusionPage *self)
 {
-  if (state & (GDK_CONTROL_MASK | GDK_ALT_MASK) || schedule (self) == NULL
+  if (state & (GDK_CONTROL_MASK | GDK_ALT_MASK) || gb_diffusion_page_schedule (self) == NULL
       || (keyval != GDK_KEY_Left && keyval != GDK_KEY_Right))
     return FALSE;
   int step = state & GDK_SHIFT_MASK ? 10 : 1, dir = keyval == GDK_KEY_Right ? 1 : -1;
   GbSampleRun *run = self->sampling.run;
-  if (self->reverse && run != NULL && run->K < schedule (self)->T)
+  if (self->reverse && run != NULL && run->K < gb_diffusion_page_schedule (self)->T)
     {
       int j = CLAMP (gb_sample_run_index (run, self->t, run->K) - dir * step, 0, run->K);
       set_t (self, gb_sample_run_t (run, j));
@@ -148,7 +134,7 @@ key_cb (GtkEventControllerKey *key, guint keyval, guint keycode, GdkModifierType
 static void
 show_model (GbDiffusionPage *self)
 {
-  const GbSchedule *s = schedule (self);
+  const GbSchedule *s = gb_diffusion_page_schedule (self);
   g_autofree char *text = NULL;
   if (self->net == NULL)
     text = g_strdup (self->domain == IMAGE_DOMAIN ? _("No image model: open one made by `glassbox train diffusion "
@@ -274,7 +260,7 @@ set_domain (GbDiffusionPage *self, int domain)
   gb_diffusion_timeline_set_reverse (self->timeline, FALSE);
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_PROCESS]);
   show_model (self);
-  set_t (self, schedule (self) ? schedule (self)->T / 4 : 0);
+  set_t (self, gb_diffusion_page_schedule (self) ? gb_diffusion_page_schedule (self)->T / 4 : 0);
 }
 
 static void
@@ -500,7 +486,7 @@ static gboolean
 tick_cb (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
 {
   GbDiffusionPage *self = GB_DIFFUSION_PAGE (widget);
-  if (!sampling (self))
+  if (!gb_diffusion_page_sampling (self))
     {
       self->tick_id = 0;
       return G_SOURCE_REMOVE;
@@ -547,7 +533,7 @@ draw_cb (GtkDrawingArea *area, cairo_t *cr, int w, int h, gpointer data)
   GbPalette pal;
   gb_form_palette (GTK_WIDGET (self), &pal);
   if (area == self->schedule_area)
-    gb_diffusion_schedule_paint (cr, w, h, schedule (self), self->t, &pal);
+    gb_diffusion_schedule_paint (cr, w, h, gb_diffusion_page_schedule (self), self->t, &pal);
   else
     paint_loss (cr, w, h, self, &pal);
   gb_frame_stats_drew (self->stats, (g_get_monotonic_time () - start) / 1000.0);
@@ -651,54 +637,6 @@ gb_diffusion_page_save (GbPage *page, const char *path, GError **error)
   return TRUE;
 }
 
-/* The view over the noise schedule (gb-diffusion-frame.c, as `glassbox render
- * diffusion` draws it): a PNG, SVG or PDF, and each frame of a GIF. */
-static void
-paint_frame (cairo_t *cr, int w, int h, gpointer data)
-{
-  GbDiffusionPage *self = data;
-  GbPalette pal;
-  gb_palette_init (&pal, FALSE);
-  gboolean images = self->domain == IMAGE_DOMAIN;
-  GbDiffusionPicture p = { images ? NULL : gb_diffusion_cloud_view_get_frame (self->cloud_view),
-                           images ? gb_diffusion_image_view_get_frame (self->image_view) : NULL, schedule (self),
-                           self->t };
-  gb_diffusion_picture_paint (cr, w, h, &p, &pal);
-}
-
-static void
-gif_frame (cairo_t *cr, int w, int h, int f, gpointer data)
-{
-  GbDiffusionPage *self = data;
-  self->t = gb_diffusion_gif_t (schedule (self)->T, self->reverse, f);
-  show (self, TRUE);
-  paint_frame (cr, w, h, self);
-}
-
-static gboolean
-gb_diffusion_page_export (GbPage *page, const char *path, GError **error)
-{
-  GbDiffusionPage *self = GB_DIFFUSION_PAGE (page);
-  if (!g_str_has_suffix (path, ".gif"))
-    {
-      show (self, TRUE);   /* the predictions for this very frame */
-      return gb_export_file (path, 800, 960, paint_frame, self, error);
-    }
-  /* The whole trajectory of the process on show, 100 frames at 25 a second. */
-  if (self->net == NULL || (self->reverse && (self->sampling.run == NULL || sampling (self))))
-    {
-      g_set_error_literal (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT,
-                           self->net == NULL ? _("there is no model to animate: train one first")
-                                             : _("the reverse process has not been sampled yet: press Sample first"));
-      return FALSE;
-    }
-  int t = self->t;
-  gboolean ok = gb_gif_write (path, 500, 600, GB_DIFFUSION_GIF_FRAMES, 4, gif_frame, self, error);
-  self->t = t;
-  update_view (self);
-  return ok;
-}
-
 static void
 gb_diffusion_page_stop (GbPage *page)
 {
@@ -724,35 +662,6 @@ page_unsaved_name (GbPage *page)
   return _("the diffusion model");
 }
 
-/* With selection: the timestep on show and its schedule; without: the
- * schedule over every t and the last training's loss curve. */
-static GbTable *
-page_table (GbPage *page, gboolean selection)
-{
-  GbDiffusionPage *self = GB_DIFFUSION_PAGE (page);
-  const GbSchedule *s = schedule (self);
-  if (s == NULL)
-    return NULL;
-  int from = selection ? self->t : 0, n = selection ? 1 : s->T + 1;
-  g_autofree char *title = selection ? g_strdup_printf (_("timestep %d of %d"), self->t, s->T)
-                                     : g_strdup_printf (_("the %s schedule (T = %d) and the training loss"),
-                                                        gb_schedule_kind_name (s->kind), s->T);
-  GbTable *t = gb_table_new (title);
-  g_autofree double *beta = g_new (double, n), *abar = g_new (double, n), *snr = g_new (double, n);
-  for (int i = 0; i < n; i++)
-    beta[i] = s->beta[from + i], abar[i] = s->alpha_bar[from + i], snr[i] = log (gb_schedule_snr (s, from + i));
-  gb_table_add_index (t, "t", from, n);
-  gb_table_add_column (t, "beta_t", beta, n);
-  gb_table_add_column (t, "alpha_bar_t", abar, n);
-  gb_table_add_column (t, "log SNR", snr, n);
-  if (!selection && self->losses->len > 0)
-    {
-      gb_table_add_index (t, "training step", 1, (int) self->losses->len);
-      gb_table_add_column (t, "loss", (const double *) self->losses->data, (int) self->losses->len);
-    }
-  return t;
-}
-
 static const char *
 page_help_topic (GbPage *page)
 {
@@ -763,7 +672,7 @@ static void
 page_iface_init (GbPageInterface *iface)
 {
   iface->help_topic = page_help_topic;
-  iface->table = page_table;
+  iface->table = gb_diffusion_page_table;
   iface->apply_lesson = gb_diffusion_page_apply_lesson;
   iface->save_lesson = gb_diffusion_page_save_lesson;
   iface->end_lesson = gb_diffusion_page_end_lesson;
