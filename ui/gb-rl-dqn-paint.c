@@ -77,7 +77,8 @@ paint_q (cairo_t *cr, double x0, double y0, double w, double h, const GbDqnSnaps
          const GbPalette *pal)
 {
   char title[96];
-  snprintf (title, sizeof title, "Q(s, %s), x = %.2f, ẋ = %.2f", right ? "right" : "left", s->x, s->x_dot);
+  snprintf (title, sizeof title, right ? _("Q(s, right), x = %.2f, ẋ = %.2f") : _("Q(s, left), x = %.2f, ẋ = %.2f"), s->x,
+            s->x_dot);
   gb_paint_panel (cr, x0, y0, w, h, title, pal);
   Plane p = plane_in (x0, y0, w, h, 0);
   const double *q = right ? s->q_right : s->q_left;
@@ -174,7 +175,7 @@ paint_greedy (cairo_t *cr, double x0, double y0, double w, double h, const GbDqn
 static void
 paint_numbers (cairo_t *cr, double x0, double y0, double w, double h, const GbDqnSnapshot *s, const GbPalette *pal)
 {
-  gb_paint_panel (cr, x0, y0, w, h, "Now", pal);
+  gb_paint_panel (cr, x0, y0, w, h, _("Now"), pal);
   cairo_save (cr);
   cairo_translate (cr, x0, 0);   /* gb_paint_line writes at x = 8 */
   double y = y0 + 26;
