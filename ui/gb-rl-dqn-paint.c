@@ -77,8 +77,10 @@ paint_q (cairo_t *cr, double x0, double y0, double w, double h, const GbDqnSnaps
          const GbPalette *pal)
 {
   char title[96];
-  snprintf (title, sizeof title, right ? _("Q(s, right), x = %.2f, ẋ = %.2f") : _("Q(s, left), x = %.2f, ẋ = %.2f"), s->x,
-            s->x_dot);
+  if (right)
+    snprintf (title, sizeof title, _("Q(s, right), x = %.2f, ẋ = %.2f"), s->x, s->x_dot);
+  else
+    snprintf (title, sizeof title, _("Q(s, left), x = %.2f, ẋ = %.2f"), s->x, s->x_dot);
   gb_paint_panel (cr, x0, y0, w, h, title, pal);
   Plane p = plane_in (x0, y0, w, h, 0);
   const double *q = right ? s->q_right : s->q_left;
