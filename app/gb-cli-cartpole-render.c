@@ -5,6 +5,7 @@
 #include "gb-cli-verbs.h"
 #include "gb-cli-common.h"
 
+#include <glib/gi18n.h>
 #include <math.h>
 #include <stdio.h>
 
@@ -51,13 +52,13 @@ render_corridor (int episodes, CartRender *r, const char *out, int width, int he
   for (int e = 0; e < episodes; e++)
     gb_corridor_agent_episode (plain), gb_corridor_agent_episode (based);
   r->corridor = (GbCorridorScene) { plain, based,
-                                    "The short corridor (Sutton & Barto, example 13.1): REINFORCE with and without a "
-                                    "baseline" };
+                                    _("The short corridor (Sutton & Barto, example 13.1): REINFORCE with and without a "
+                                      "baseline") };
   g_autoptr (GError) error = NULL;
   if (!gb_export_file (out, width, height, cart_paint_cb, r, &error))
     return gb_cli_fail (g_steal_pointer (&error));
   double p = gb_corridor_agent_p (plain), q = gb_corridor_agent_p (based);
-  printf ("short corridor, %d episodes: REINFORCE p = %.4f (v %.3f), with a baseline p = %.4f (v %.3f)\nwrote %s\n",
+  printf (_("short corridor, %d episodes: REINFORCE p = %.4f (v %.3f), with a baseline p = %.4f (v %.3f)\nwrote %s\n"),
           episodes, p, gb_corridor_value (p), q, gb_corridor_value (q), out);
   return 0;
 }
@@ -72,40 +73,40 @@ gb_cli_render_cartpole (int argc, char **argv)
   g_autofree char *out = NULL, *theme = NULL, *policy = NULL, *algo_key = NULL, *view_key = NULL;
   GOptionEntry entries[] = {
     { "view", 0, 0, G_OPTION_ARG_STRING, &view_key,
-      "replay (the default), dqn (inside the Q-network), variance (the gradient's spread) or corridor", "VIEW" },
+      N_("replay (the default), dqn (inside the Q-network), variance (the gradient's spread) or corridor"), N_("VIEW") },
     { "algo", 0, 0, G_OPTION_ARG_STRING, &algo_key,
-      "reinforce (linear, the default), reinforce-mlp, reinforce-baseline, actor-critic or dqn", "ALGO" },
-    { "episodes", 0, 0, G_OPTION_ARG_INT, &episodes, "Episodes to train first (default 300)", "N" },
+      N_("reinforce (linear, the default), reinforce-mlp, reinforce-baseline, actor-critic or dqn"), N_("ALGO") },
+    { "episodes", 0, 0, G_OPTION_ARG_INT, &episodes, N_("Episodes to train first (default 300)"), "N" },
     { "policy", 0, 0, G_OPTION_ARG_FILENAME, &policy,
-      "Start from a policy or Q-network saved by the app instead; it plays (and learns from) one episode, as "
-      "Open does", "FILE" },
-    { "lr", 0, 0, G_OPTION_ARG_DOUBLE, &lr, "Adam step size (default: the algorithm's)", "X" },
-    { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Random seed (default 1)", "S" },
+      N_("Start from a policy or Q-network saved by the app instead; it plays (and learns from) one episode, as "
+      "Open does"), N_("FILE") },
+    { "lr", 0, 0, G_OPTION_ARG_DOUBLE, &lr, N_("Adam step size (default: the algorithm's)"), "X" },
+    { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, N_("Random seed (default 1)"), "S" },
     { "step", 0, 0, G_OPTION_ARG_INT, &step,
-      "Which step of the last episode to draw (default: its last, where the app's replay comes to rest)", "T" },
-    { "x", 0, 0, G_OPTION_ARG_DOUBLE, &x, "dqn: the cart's position of the Q surfaces (default 0)", "X" },
-    { "x-dot", 0, 0, G_OPTION_ARG_DOUBLE, &x_dot, "dqn: the cart's velocity of the Q surfaces (default 0)", "V" },
-    { "by-age", 0, 0, G_OPTION_ARG_NONE, &by_age, "dqn: colour the replay buffer by age, not TD error", NULL },
-    { "measure", 0, 0, G_OPTION_ARG_INT, &measure, "variance: fresh episodes to measure (default 200)", "N" },
-    { "width", 0, 0, G_OPTION_ARG_INT, &width, "Width in pixels (default 1200, as Export)", "W" },
-    { "height", 0, 0, G_OPTION_ARG_INT, &height, "Height in pixels (default: Export's for the view)", "H" },
-    { "theme", 0, 0, G_OPTION_ARG_STRING, &theme, "light or dark (default light)", "THEME" },
-    { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "Output file: .png, .svg or .pdf (required)", "FILE" },
+      N_("Which step of the last episode to draw (default: its last, where the app's replay comes to rest)"), "T" },
+    { "x", 0, 0, G_OPTION_ARG_DOUBLE, &x, N_("dqn: the cart's position of the Q surfaces (default 0)"), "X" },
+    { "x-dot", 0, 0, G_OPTION_ARG_DOUBLE, &x_dot, N_("dqn: the cart's velocity of the Q surfaces (default 0)"), "V" },
+    { "by-age", 0, 0, G_OPTION_ARG_NONE, &by_age, N_("dqn: colour the replay buffer by age, not TD error"), NULL },
+    { "measure", 0, 0, G_OPTION_ARG_INT, &measure, N_("variance: fresh episodes to measure (default 200)"), "N" },
+    { "width", 0, 0, G_OPTION_ARG_INT, &width, N_("Width in pixels (default 1200, as Export)"), "W" },
+    { "height", 0, 0, G_OPTION_ARG_INT, &height, N_("Height in pixels (default: Export's for the view)"), "H" },
+    { "theme", 0, 0, G_OPTION_ARG_STRING, &theme, N_("light or dark (default light)"), N_("THEME") },
+    { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, N_("Output file: .png, .svg or .pdf (required)"), N_("FILE") },
     { NULL }
   };
-  g_autoptr (GOptionContext) ctx = g_option_context_new ("--out FILE — train an agent on cart-pole and draw it");
+  g_autoptr (GOptionContext) ctx = g_option_context_new (_("--out FILE — train an agent on cart-pole and draw it"));
   int status = gb_cli_parse (ctx, entries,
-    "Trains an agent on CartPole-v1 (or loads one) and draws a view as the app's Export\n"
+    _("Trains an agent on CartPole-v1 (or loads one) and draws a view as the app's Export\n"
     "draws it. replay: a step of its last episode — the cart and pole, the policy over θ and\n"
     "θ̇, π, G_t and V(s_t) along the episode, the returns; dqn: Q over the plane, the replay\n"
     "buffer, the TD loss, ε, the target's lag and overestimation; variance: the spread of\n"
     "the policy gradient with and without the baseline; corridor: REINFORCE on the short\n"
-    "corridor with and without a baseline (--episodes each).",
+    "corridor with and without a baseline (--episodes each)."),
     &argc, &argv, NULL);
   if (status >= 0)
     return status;
   if (out == NULL)
-    return gb_cli_usage_error (ctx, "--out FILE is required");
+    return gb_cli_usage_error (ctx, _("--out FILE is required"));
   View view = VIEW_REPLAY;
   if (view_key != NULL)
     {
@@ -116,21 +117,21 @@ gb_cli_render_cartpole (int argc, char **argv)
       else if (g_str_equal (view_key, "corridor"))
         view = VIEW_CORRIDOR;
       else if (!g_str_equal (view_key, "replay"))
-        return gb_cli_usage_error (ctx, "--view is replay, dqn, variance or corridor");
+        return gb_cli_usage_error (ctx, _("--view is replay, dqn, variance or corridor"));
     }
   GbCartAlgo algo = view == VIEW_DQN ? GB_CART_DQN : view == VIEW_VARIANCE ? GB_CART_BASELINE : GB_CART_LINEAR;
   if (algo_key != NULL && !gb_cart_algo_parse (algo_key, &algo))
-    return gb_cli_usage_error (ctx, "--algo is reinforce, reinforce-mlp, reinforce-baseline, actor-critic or dqn");
+    return gb_cli_usage_error (ctx, _("--algo is reinforce, reinforce-mlp, reinforce-baseline, actor-critic or dqn"));
   if (episodes < 1 || episodes > 100000)
-    return gb_cli_usage_error (ctx, "--episodes is outside 1…100000");
+    return gb_cli_usage_error (ctx, _("--episodes is outside 1…100000"));
   if (measure < 2 || measure > 100000)
-    return gb_cli_usage_error (ctx, "--measure is outside 2…100000");
+    return gb_cli_usage_error (ctx, _("--measure is outside 2…100000"));
   if (seed < 0)
-    return gb_cli_usage_error (ctx, "--seed must be ≥ 0");
+    return gb_cli_usage_error (ctx, _("--seed must be ≥ 0"));
   if (!isfinite (x) || !isfinite (x_dot) || fabs (x) > 10 || fabs (x_dot) > 10)
-    return gb_cli_usage_error (ctx, "--x and --x-dot must be within ±10");
+    return gb_cli_usage_error (ctx, _("--x and --x-dot must be within ±10"));
   if (theme != NULL && !g_str_equal (theme, "dark") && !g_str_equal (theme, "light"))
-    return gb_cli_usage_error (ctx, "--theme is light or dark");
+    return gb_cli_usage_error (ctx, _("--theme is light or dark"));
   if (height <= 0)
     height = view == VIEW_DQN ? 820 : view == VIEW_REPLAY ? 760 : 900;   /* as the page's Export */
   CartRender r = { .view = view };
@@ -157,10 +158,10 @@ gb_cli_render_cartpole (int argc, char **argv)
   if (agent == NULL)
     return gb_cli_fail (g_steal_pointer (&error));
   if (view == VIEW_DQN && agent->dqn == NULL)
-    return gb_cli_usage_error (ctx, "--view dqn draws a DQN: --algo dqn, or a Q-network's file");
+    return gb_cli_usage_error (ctx, _("--view dqn draws a DQN: --algo dqn, or a Q-network's file"));
   if (view == VIEW_VARIANCE && agent->pg == NULL)
-    return gb_cli_usage_error (ctx, "--view variance measures a neural policy: --algo reinforce-mlp, "
-                                    "reinforce-baseline or actor-critic");
+    return gb_cli_usage_error (ctx, _("--view variance measures a neural policy: --algo reinforce-mlp, "
+                                    "reinforce-baseline or actor-critic"));
   gb_blas_set_threads (1);
   g_autoptr (GbCartEpisode) ep = gb_cart_episode_new ();
   for (int e = 0; e < episodes; e++)
@@ -179,22 +180,22 @@ gb_cli_render_cartpole (int argc, char **argv)
     {
       snap = gb_dqn_snapshot (agent->dqn, 1500);   /* as the page's tab */
       gb_dqn_snapshot_compute (snap, x, x_dot, 40);
-      r.dqn = (GbDqnScene) { snap, by_age, TRUE, "Inside the DQN — cart-pole" };
+      r.dqn = (GbDqnScene) { snap, by_age, TRUE, _("Inside the DQN — cart-pole") };
     }
   else if (view == VIEW_VARIANCE)
     {
       spread = gb_pg_spread (agent->pg, measure, 7919);   /* the page's first Measure */
       gboolean critic = gb_pg_has_critic (agent->pg);
-      r.pg = (GbPgScene) { spread, critic, "Why a baseline helps: the policy gradient's spread",
-                           critic ? "The baseline is the agent's learned V(s_t); the agent itself does not learn "
-                                    "from these episodes."
-                                  : "This agent learns no V: the baseline is the mean return-to-go of these "
-                                    "episodes." };
+      r.pg = (GbPgScene) { spread, critic, _("Why a baseline helps: the policy gradient's spread"),
+                           critic ? _("The baseline is the agent's learned V(s_t); the agent itself does not learn "
+                                      "from these episodes.")
+                                  : _("This agent learns no V: the baseline is the mean return-to-go of these "
+                                      "episodes.") };
     }
   else
     {
       if (step >= T)
-        return gb_cli_usage_error (ctx, "--step is past the end of the last episode");
+        return gb_cli_usage_error (ctx, _("--step is past the end of the last episode"));
       if (step < 0)
         step = T - 1;
       gb_cart_policy_update (pol, agent);
@@ -203,11 +204,11 @@ gb_cli_render_cartpole (int argc, char **argv)
     }
   if (!gb_export_file (out, width, height, cart_paint_cb, &r, &error))
     return gb_cli_fail (g_steal_pointer (&error));
-  printf ("%s: %d episodes, mean return of the last %d: %.1f; last episode %d steps\n",
+  printf (_("%s: %d episodes, mean return of the last %d: %.1f; last episode %d steps\n"),
           gb_cart_algo_title (agent->algo), n, tail, mean, T);
   if (spread != NULL)
-    printf ("gradient variance over %d episodes: %.4g without the baseline, %.4g with it (%.1f×)\n", spread->n,
+    printf (_("gradient variance over %d episodes: %.4g without the baseline, %.4g with it (%.1f×)\n"), spread->n,
             spread->var_plain, spread->var_based, spread->var_based > 0 ? spread->var_plain / spread->var_based : 0);
-  printf ("wrote %s\n", out);
+  printf (_("wrote %s\n"), out);
   return 0;
 }

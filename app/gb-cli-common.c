@@ -2,6 +2,7 @@
 /* gb-cli-common.c — what the command line's verbs share. */
 #include "gb-cli-common.h"
 
+#include <glib/gi18n.h>
 #include <glib-unix.h>
 #include <signal.h>
 #include <stdio.h>
@@ -28,14 +29,14 @@ gb_cli_parse (GOptionContext *ctx, GOptionEntry *entries, const char *summary, i
   if (summary != NULL)
     g_option_context_set_summary (ctx, summary);
   if (entries != NULL)
-    g_option_context_add_main_entries (ctx, entries, NULL);
+    g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
   g_autoptr (GError) error = NULL;
   if (!g_option_context_parse (ctx, argc, argv, &error))
     return gb_cli_usage_error (ctx, error->message);
   if (*argc > 1)
-    return gb_cli_usage_error (ctx, "unexpected argument");
+    return gb_cli_usage_error (ctx, _("unexpected argument"));
   if (out != NULL && *out == NULL)
-    return gb_cli_usage_error (ctx, "--out FILE is required");
+    return gb_cli_usage_error (ctx, _("--out FILE is required"));
   return -1;
 }
 
@@ -113,7 +114,9 @@ gb_cli_write_table (const GbTable *table, const char *path)
   g_autoptr (GError) error = NULL;
   if (!gb_table_save (table, path, &error))
     return gb_cli_fail (error);
-  printf ("wrote %s (%d rows of %d columns)\n", path, gb_table_n_rows (table), gb_table_n_columns (table));
+  int rows = gb_table_n_rows (table);
+  printf (ngettext ("wrote %s (%d row of %d columns)\n", "wrote %s (%d rows of %d columns)\n", rows), path, rows,
+          gb_table_n_columns (table));
   return 0;
 }
 

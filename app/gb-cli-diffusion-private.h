@@ -12,7 +12,7 @@ G_BEGIN_DECLS
 
 typedef struct {
   char *model, *out, *sampler, *sigma, *theme, *process, *dump;
-  char *n_help;
+  char *n_help, *guidance_help;
   int n, steps, width, height, t;
   double eta, guidance;
   gint64 seed;

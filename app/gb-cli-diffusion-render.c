@@ -7,6 +7,7 @@
 #include "gb-cli-common.h"
 #include "gb-cli-diffusion-private.h"
 
+#include <glib/gi18n.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -84,9 +85,12 @@ load_data (Render *r, GbToyKind kind, GError **error)
   gb_cloud_frame_set_toy (r->cloud, kind, NULL, 0);
   if (r->cloud->have_target)
     return TRUE;
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-               "%s data: the model does not say what data it learnt, so there is nothing to noise",
-               net->data ? net->data : "no");
+  if (net->data == NULL)
+    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                         _("the model does not say what data it learnt, so there is nothing to noise"));
+  else
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                 _("%s data: the model does not say what data it learnt, so there is nothing to noise"), net->data);
   return FALSE;
 }
 
@@ -95,9 +99,9 @@ render (GOptionContext *ctx, GbSampleOptions *o)
 {
   gboolean gif = g_str_has_suffix (o->out ? o->out : "", ".gif");
   if (o->process != NULL && !g_str_equal (o->process, "forward") && !g_str_equal (o->process, "reverse"))
-    return gb_cli_usage_error (ctx, "--process is forward or reverse");
+    return gb_cli_usage_error (ctx, _("--process is forward or reverse"));
   if (!gif && o->t < 0 && o->out != NULL)
-    return gb_cli_usage_error (ctx, "--t T is required for a still frame");
+    return gb_cli_usage_error (ctx, _("--t T is required for a still frame"));
   if (o->width == 0)
     o->width = gif ? GIF_W : STILL_W;
   if (o->height == 0)
@@ -110,7 +114,7 @@ render (GOptionContext *ctx, GbSampleOptions *o)
     return status;
   if (o->t > net->schedule->T)
     {
-      g_printerr ("glassbox: --t %d is outside 0…%d (the model's T)\n", o->t, net->schedule->T);
+      g_printerr (_("glassbox: --t %d is outside 0…%d (the model's T)\n"), o->t, net->schedule->T);
       return GB_CLI_EXIT_USAGE;
     }
   g_autoptr (GError) error = NULL;
@@ -120,7 +124,7 @@ render (GOptionContext *ctx, GbSampleOptions *o)
   gboolean have = load_data (&r, kind, &error);
   if (!have && !r.reverse)
     {
-      g_printerr ("glassbox: %s: %s (try --process reverse)\n", o->model, error->message);
+      g_printerr (_("glassbox: %s: %s (try --process reverse)\n"), o->model, error->message);
       status = 1;
     }
   g_clear_error (&error);
@@ -137,7 +141,7 @@ render (GOptionContext *ctx, GbSampleOptions *o)
                          &error))
         status = gb_cli_fail (g_steal_pointer (&error));
       else
-        printf ("wrote %s (%d frames, t from %d to %d)\n", o->out, GB_DIFFUSION_GIF_FRAMES, r.reverse ? r.t_end : 0,
+        printf (_("wrote %s (%d frames, t from %d to %d)\n"), o->out, GB_DIFFUSION_GIF_FRAMES, r.reverse ? r.t_end : 0,
                 r.reverse ? 0 : r.t_end);
     }
   else if (status == 0)
@@ -146,7 +150,7 @@ render (GOptionContext *ctx, GbSampleOptions *o)
       if (!gb_export_file (o->out, o->width, o->height, paint_cb, &r, &error))
         status = gb_cli_fail (g_steal_pointer (&error));
       else
-        printf ("wrote %s\n", o->out);
+        printf (_("wrote %s\n"), o->out);
     }
   gb_sample_run_unref (r.run);
   gb_cloud_frame_free (r.cloud);
@@ -161,22 +165,22 @@ gb_cli_render_diffusion (int argc, char **argv)
    * denoiser itself (OpenBLAS's threads spin at these sizes); nothing runs yet. */
   gb_blas_set_threads (1);
   GbSampleOptions o = { 0 };
-  g_autoptr (GOptionContext) ctx = g_option_context_new ("--model FILE --t T --out FILE — draw a diffusion frame "
-                                                         "(or animate the process)");
+  g_autoptr (GOptionContext) ctx = g_option_context_new (_("--model FILE --t T --out FILE — draw a diffusion frame "
+                                                         "(or animate the process)"));
   g_option_context_set_summary (ctx,
-    "Draws what the Diffusion page's Export writes for the model: at timestep t, the\n"
+    _("Draws what the Diffusion page's Export writes for the model: at timestep t, the\n"
     "page's 2 000 points of the data noised in closed form (forward) or the sampler's state\n"
     "when it reaches t (reverse), with the −ε̂ field as arrows; for an image model, its 16\n"
     "test images at t with the first one's x_t, ε̂ and x̂₀; over the noise schedule with t\n"
     "marked. With --out ending in .gif, the process as Export animates it (100 frames at\n"
-    "25 a second): forward from 0 to t, reverse from t down to 0; t is T unless given.");
+    "25 a second): forward from 0 to t, reverse from t down to 0; t is T unless given."));
   gb_sample_options_add (ctx, &o, TRUE, 0);
   g_autoptr (GError) error = NULL;
   int status;
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     status = gb_cli_usage_error (ctx, error->message);
   else if (argc > 1)
-    status = gb_cli_usage_error (ctx, "unexpected argument");
+    status = gb_cli_usage_error (ctx, _("unexpected argument"));
   else
     status = render (ctx, &o);
   gb_sample_options_clear (&o);

@@ -4,6 +4,7 @@
 #include "gb-cli-common.h"
 #include "gb-cli-diffusion-private.h"
 
+#include <glib/gi18n.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -69,7 +70,7 @@ train_diffusion_progress_cb (GbDiffusionJob *job, gpointer data)
       cli->avg = cli->seen == 0 ? loss : 0.99 * cli->avg + 0.01 * loss;
       int step = (int) cli->seen + 1;
       if (step % MAX (1, cli->steps / 10) == 0 || step == cli->steps)
-        printf ("step %d/%d  loss %.4f  %.1f s\n", step, cli->steps, cli->avg, elapsed);
+        printf (_("step %d/%d  loss %.4f  %.1f s\n"), step, cli->steps, cli->avg, elapsed);
     }
   int step = 0;
   g_autoptr (GbDenoiser) snap = gb_diffusion_job_dup_snapshot (job, &step);
@@ -83,7 +84,7 @@ train_diffusion_progress_cb (GbDiffusionJob *job, gpointer data)
           g_cancellable_cancel (cli->cancel);   /* a run whose file cannot be written stops */
         }
       else
-        printf ("step %d: wrote %s\n", step, cli->out);
+        printf (_("step %d: wrote %s\n"), step, cli->out);
       cli->saved_step = step;
     }
   fflush (stdout);
@@ -100,7 +101,7 @@ write_loss_curve (GbDiffusionJob *job, const char *csv)
   g_autofree double *avg = g_new (double, MAX (n, 1));
   for (int i = 0; i < n; i++)
     avg[i] = i == 0 ? l[0] : 0.99 * avg[i - 1] + 0.01 * l[i];
-  g_autoptr (GbTable) t = gb_table_new ("Diffusion training: the loss ‖ε − ε̂‖² of each step");
+  g_autoptr (GbTable) t = gb_table_new (_("Diffusion training: the loss ‖ε − ε̂‖² of each step"));
   gb_table_add_index (t, "step", 1, n);
   gb_table_add_column (t, "loss", l, n);
   gb_table_add_column (t, "moving average (0.99)", avg, n);
@@ -123,56 +124,56 @@ gb_cli_train_diffusion (int argc, char **argv)
   gboolean conditional = FALSE;
   GOptionEntry entries[] = {
     { "data", 0, 0, G_OPTION_ARG_STRING, &data,
-      "swiss-roll, moons, 8-gaussians, checkerboard, rings, latent (the VAE's codes of the training images) "
-      "or fashion-mnist (the images, scaled to [−1, 1])", "D" },
-    { "dataset", 0, 0, G_OPTION_ARG_FILENAME, &dataset, "For latent: the IDX data set folder (default: Debian's Fashion-MNIST)", "DIR" },
-    { "vae", 0, 0, G_OPTION_ARG_FILENAME, &vae, "For latent: the VAE (default: the one shipped in the app)", "FILE" },
-    { "steps", 0, 0, G_OPTION_ARG_INT, &steps, "Training steps (default 20000)", "N" },
-    { "batch", 0, 0, G_OPTION_ARG_INT, &batch, "Batch size (default 256)", "B" },
-    { "lr", 0, 0, G_OPTION_ARG_DOUBLE, &lr, "Adam's learning rate (default 0.001)", "X" },
+      N_("swiss-roll, moons, 8-gaussians, checkerboard, rings, latent (the VAE's codes of the training images) "
+      "or fashion-mnist (the images, scaled to [−1, 1])"), "D" },
+    { "dataset", 0, 0, G_OPTION_ARG_FILENAME, &dataset, N_("For latent: the IDX data set folder (default: Debian's Fashion-MNIST)"), N_("DIR") },
+    { "vae", 0, 0, G_OPTION_ARG_FILENAME, &vae, N_("For latent: the VAE (default: the one shipped in the app)"), N_("FILE") },
+    { "steps", 0, 0, G_OPTION_ARG_INT, &steps, N_("Training steps (default 20000)"), "N" },
+    { "batch", 0, 0, G_OPTION_ARG_INT, &batch, N_("Batch size (default 256)"), "B" },
+    { "lr", 0, 0, G_OPTION_ARG_DOUBLE, &lr, N_("Adam's learning rate (default 0.001)"), "X" },
     { "lr-schedule", 0, 0, G_OPTION_ARG_STRING, &lr_schedule,
-      "constant (default) or cosine (from --lr down to a tenth of it over the run)", "S" },
+      N_("constant (default) or cosine (from --lr down to a tenth of it over the run)"), "S" },
     { "arch", 0, 0, G_OPTION_ARG_STRING, &arch,
-      "mlp (default) or, for fashion-mnist, unet: a convolutional U-Net (gb-diffusion-unet.h)", "A" },
+      N_("mlp (default) or, for fashion-mnist, unet: a convolutional U-Net (gb-diffusion-unet.h)"), "A" },
     { "classes", 0, 0, G_OPTION_ARG_NONE, &conditional,
-      "With --arch unet: condition on the images' classes, for classifier-free guidance (Ho & Salimans, 2022)", NULL },
+      N_("With --arch unet: condition on the images' classes, for classifier-free guidance (Ho & Salimans, 2022)"), NULL },
     { "hidden", 0, 0, G_OPTION_ARG_INT, &hidden,
-      "Width of the MLP's two hidden layers (default 128), or the U-Net's base channels (default 32)", "H" },
+      N_("Width of the MLP's two hidden layers (default 128), or the U-Net's base channels (default 32)"), "H" },
     { "ema", 0, 0, G_OPTION_ARG_DOUBLE, &ema,
-      "Save the exponential moving average of the weights with this decay, e.g. 0.999 (default 0: the last weights)", "D" },
+      N_("Save the exponential moving average of the weights with this decay, e.g. 0.999 (default 0: the last weights)"), "D" },
     { "save-every", 0, 0, G_OPTION_ARG_INT, &save_every,
-      "Also write the model (as --out) every N steps, for a long run looked at while it goes (default 0: at the end)", "N" },
-    { "T", 'T', 0, G_OPTION_ARG_INT, &T, "Diffusion steps T (default 1000)", "T" },
-    { "schedule", 0, 0, G_OPTION_ARG_STRING, &schedule, "linear (default) or cosine", "S" },
-    { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Random seed (default 1)", "S" },
-    { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "The model file to write (.safetensors, required)", "FILE" },
+      N_("Also write the model (as --out) every N steps, for a long run looked at while it goes (default 0: at the end)"), "N" },
+    { "T", 'T', 0, G_OPTION_ARG_INT, &T, N_("Diffusion steps T (default 1000)"), "T" },
+    { "schedule", 0, 0, G_OPTION_ARG_STRING, &schedule, N_("linear (default) or cosine"), "S" },
+    { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, N_("Random seed (default 1)"), "S" },
+    { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, N_("The model file to write (.safetensors, required)"), N_("FILE") },
     { "csv", 0, 0, G_OPTION_ARG_FILENAME, &csv,
-      "Write the loss curve: each step's loss and its moving average (CSV; JSON for .json)", "FILE" },
+      N_("Write the loss curve: each step's loss and its moving average (CSV; JSON for .json)"), N_("FILE") },
     { NULL }
   };
-  g_autoptr (GOptionContext) ctx = g_option_context_new ("--data D --out FILE — train a diffusion model");
+  g_autoptr (GOptionContext) ctx = g_option_context_new (_("--data D --out FILE — train a diffusion model"));
   g_option_context_set_summary (ctx,
-    "Trains an MLP ε-predictor (Ho et al., 2020) on a 2-d toy distribution, the VAE's latent\n"
+    _("Trains an MLP ε-predictor (Ho et al., 2020) on a 2-d toy distribution, the VAE's latent\n"
     "codes or the Fashion-MNIST images (on top of a Gaussian fitted to them), printing the\n"
-    "loss as it goes; Ctrl-C stops and saves the model so far.");
-  g_option_context_add_main_entries (ctx, entries, NULL);
+    "loss as it goes; Ctrl-C stops and saves the model so far."));
+  g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
   g_autoptr (GError) error = NULL;
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     return gb_cli_usage_error (ctx, error->message);
   if (argc > 1)
-    return gb_cli_usage_error (ctx, "unexpected argument");
+    return gb_cli_usage_error (ctx, _("unexpected argument"));
   if (out == NULL)
-    return gb_cli_usage_error (ctx, "--out FILE is required");
+    return gb_cli_usage_error (ctx, _("--out FILE is required"));
   if (!gb_file_check_writable (out, &error))   /* before a long run, not after it */
     return gb_cli_fail (error);
   if (!gb_cli_table_path_ok (csv))
-    return gb_cli_usage_error (ctx, "--csv writes a .csv or a .json file");
+    return gb_cli_usage_error (ctx, _("--csv writes a .csv or a .json file"));
   GbToyKind kind = GB_TOY_N_KINDS;
   gboolean latent = g_strcmp0 (data, "latent") == 0, images = g_strcmp0 (data, "fashion-mnist") == 0;
   if (!latent && !images && (data == NULL || !gb_toy_parse (data, &kind) || kind == GB_TOY_PAINTED))
     {
       g_autofree char *list = toy_list ();
-      g_autofree char *msg = g_strdup_printf ("--data is one of %s, latent, fashion-mnist", list);
+      g_autofree char *msg = g_strdup_printf (_("--data is one of %s, latent, fashion-mnist"), list);
       return gb_cli_usage_error (ctx, msg);
     }
   g_autofree float *codes = NULL;
@@ -182,18 +183,18 @@ gb_cli_train_diffusion (int argc, char **argv)
       codes = latent_codes (gb_dataset_dir (dataset), vae, "train", &n_codes, &error);
       if (codes == NULL)
         return gb_cli_fail (error);
-      printf ("%d latent codes of the training images\n", n_codes);
+      printf (_("%d latent codes of the training images\n"), n_codes);
     }
   GbScheduleKind sk = GB_SCHEDULE_LINEAR;
   if (schedule != NULL && !gb_schedule_kind_parse (schedule, &sk))
-    return gb_cli_usage_error (ctx, "--schedule is linear or cosine");
+    return gb_cli_usage_error (ctx, _("--schedule is linear or cosine"));
   gboolean cosine_lr = g_strcmp0 (lr_schedule, "cosine") == 0;
   if (lr_schedule != NULL && !cosine_lr && g_strcmp0 (lr_schedule, "constant") != 0)
-    return gb_cli_usage_error (ctx, "--lr-schedule is constant or cosine");
+    return gb_cli_usage_error (ctx, _("--lr-schedule is constant or cosine"));
   if (steps < 1 || steps > 10000000 || batch < 1 || batch > 65536 || !(lr > 0 && lr <= 1) || seed < 0
       || !(ema >= 0 && ema < 1) || save_every < 0)
-    return gb_cli_usage_error (ctx, "--steps 1…10000000, --batch 1…65536, --lr in (0, 1], --ema in [0, 1), --seed ≥ 0 "
-                                    "and --save-every ≥ 0");
+    return gb_cli_usage_error (ctx, _("--steps 1…10000000, --batch 1…65536, --lr in (0, 1], --ema in [0, 1), --seed ≥ 0 "
+                                    "and --save-every ≥ 0"));
   g_autoptr (GbImageSet) set = NULL;
   int d = 2;
   if (images)
@@ -202,15 +203,15 @@ gb_cli_train_diffusion (int argc, char **argv)
       if (set == NULL)
         return gb_cli_fail (error);
       d = set->rows * set->cols;
-      printf ("%u training images of %d × %d\n", set->n, set->rows, set->cols);
+      printf (_("%u training images of %d × %d\n"), set->n, set->rows, set->cols);
     }
   gboolean unet = g_strcmp0 (arch, "unet") == 0;
   if (conditional && !unet)
-    return gb_cli_usage_error (ctx, "--classes needs --arch unet");
+    return gb_cli_usage_error (ctx, _("--classes needs --arch unet"));
   if (arch != NULL && !unet && g_strcmp0 (arch, "mlp") != 0)
-    return gb_cli_usage_error (ctx, "--arch is mlp or unet");
+    return gb_cli_usage_error (ctx, _("--arch is mlp or unet"));
   if (unet && !images)
-    return gb_cli_usage_error (ctx, "--arch unet is for images (--data fashion-mnist)");
+    return gb_cli_usage_error (ctx, _("--arch unet is for images (--data fashion-mnist)"));
   if (hidden == 0)
     hidden = unet ? 32 : 128;
   int classes = 0;
@@ -247,7 +248,7 @@ gb_cli_train_diffusion (int argc, char **argv)
   gboolean stopped = FALSE;
   gboolean ok = gb_cli_run_job (job, (GbCliJobStart) gb_diffusion_job_run_async,
                                 (GbCliJobFinish) gb_diffusion_job_run_finish,
-                                "stopping: the model trained so far will be saved", cancel, &stopped, &error);
+                                _("stopping: the model trained so far will be saved"), cancel, &stopped, &error);
   if (cli.failed)
     return 1;
   double elapsed = 0;
@@ -267,14 +268,14 @@ gb_cli_train_diffusion (int argc, char **argv)
       g_autofree char *kept = gb_cli_sibling_path (out, "last-good");
       if (!gb_denoiser_save (trained, kept, &error))
         return gb_cli_fail (error);
-      printf ("%s was not written; the last good weights are in %s\n", out, kept);
+      printf (_("%s was not written; the last good weights are in %s\n"), out, kept);
       return 1;
     }
   if (stopped)
-    printf ("stopped after %d steps: saving the model so far\n", done);
+    printf (_("stopped after %d steps: saving the model so far\n"), done);
   if (!gb_denoiser_save (trained, out, &error))
     return gb_cli_fail (error);
-  printf ("wrote %s (%d steps, %.0f steps/s)\n", out, done, done / MAX (elapsed, 1e-9));
+  printf (_("wrote %s (%d steps, %.0f steps/s)\n"), out, done, done / MAX (elapsed, 1e-9));
   return 0;
 }
 
@@ -323,42 +324,41 @@ image_paint_cb (cairo_t *cr, int w, int h, gpointer data)
 void
 gb_sample_options_add (GOptionContext *ctx, GbSampleOptions *o, gboolean render, int n_default)
 {
-  o->n_help = g_strdup_printf ("How many points or images (default %d)", n_default);
+  o->n_help = g_strdup_printf (_("How many points or images (default %d)"), n_default);
+  o->guidance_help = g_strdup_printf (_("Image models: the guidance, 0…10 (1: the model as trained; default as on the Diffusion page: %g for a class-conditional U-Net such as the shipped one, %g for an MLP, %g for an unconditional U-Net)"),
+                                      (double) GB_CFG_GUIDANCE, (double) GB_DENOISER_GUIDANCE, (double) GB_UNET_GUIDANCE);
   o->n = render ? 1 : n_default, o->steps = 50, o->eta = 0.0, o->guidance = -1.0, o->seed = 1, o->t = -1;
   o->width = o->height = render ? 0 : 700;   /* 0: the page's Export's */
   GOptionEntry entries[] = {
-    { "model", 'm', 0, G_OPTION_ARG_FILENAME, &o->model, "A model made by `glassbox train diffusion` (required)", "FILE" },
-    { "sampler", 0, 0, G_OPTION_ARG_STRING, &o->sampler, "ddpm (default) or ddim", "S" },
-    { "steps", 0, 0, G_OPTION_ARG_INT, &o->steps, "DDIM's steps S (default 50)", "S" },
-    { "eta", 0, 0, G_OPTION_ARG_DOUBLE, &o->eta, "DDIM's η, 0…1 (default 0)", "E" },
-    { "no-clip", 0, 0, G_OPTION_ARG_NONE, &o->no_clip, "Images: do not clip x̂₀ to [−1, 1] at each step", NULL },
-    { "sigma", 0, 0, G_OPTION_ARG_STRING, &o->sigma, "DDPM's σ²_t: beta (default) or tilde", "V" },
-    { "guidance", 0, 0, G_OPTION_ARG_DOUBLE, &o->guidance,
-      "Image models: the guidance, 0…10 (1: the model as trained; default as on the Diffusion page: "
-      G_STRINGIFY (GB_CFG_GUIDANCE) " for a class-conditional U-Net such as the shipped one, "
-      G_STRINGIFY (GB_DENOISER_GUIDANCE) " for an MLP, " G_STRINGIFY (GB_UNET_GUIDANCE) " for an unconditional U-Net)", "W" },
-    { "seed", 0, 0, G_OPTION_ARG_INT64, &o->seed, "Random seed (default 1)", "S" },
-    { "width", 0, 0, G_OPTION_ARG_INT, &o->width, "Width in pixels", "W" },
-    { "height", 0, 0, G_OPTION_ARG_INT, &o->height, "Height in pixels", "H" },
-    { "theme", 0, 0, G_OPTION_ARG_STRING, &o->theme, "light or dark (default light)", "THEME" },
-    { "out", 'o', 0, G_OPTION_ARG_FILENAME, &o->out, "Output file: .png, .svg or .pdf (required)", "FILE" },
+    { "model", 'm', 0, G_OPTION_ARG_FILENAME, &o->model, N_("A model made by `glassbox train diffusion` (required)"), N_("FILE") },
+    { "sampler", 0, 0, G_OPTION_ARG_STRING, &o->sampler, N_("ddpm (default) or ddim"), "S" },
+    { "steps", 0, 0, G_OPTION_ARG_INT, &o->steps, N_("DDIM's steps S (default 50)"), "S" },
+    { "eta", 0, 0, G_OPTION_ARG_DOUBLE, &o->eta, N_("DDIM's η, 0…1 (default 0)"), "E" },
+    { "no-clip", 0, 0, G_OPTION_ARG_NONE, &o->no_clip, N_("Images: do not clip x̂₀ to [−1, 1] at each step"), NULL },
+    { "sigma", 0, 0, G_OPTION_ARG_STRING, &o->sigma, N_("DDPM's σ²_t: beta (default) or tilde"), "V" },
+    { "guidance", 0, 0, G_OPTION_ARG_DOUBLE, &o->guidance, o->guidance_help, "W" },
+    { "seed", 0, 0, G_OPTION_ARG_INT64, &o->seed, N_("Random seed (default 1)"), "S" },
+    { "width", 0, 0, G_OPTION_ARG_INT, &o->width, N_("Width in pixels"), "W" },
+    { "height", 0, 0, G_OPTION_ARG_INT, &o->height, N_("Height in pixels"), "H" },
+    { "theme", 0, 0, G_OPTION_ARG_STRING, &o->theme, N_("light or dark (default light)"), N_("THEME") },
+    { "out", 'o', 0, G_OPTION_ARG_FILENAME, &o->out, N_("Output file: .png, .svg or .pdf (required)"), N_("FILE") },
     { NULL }
   };
-  g_option_context_add_main_entries (ctx, entries, NULL);
+  g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
   GOptionEntry count[] = {
     { "n", 'n', 0, G_OPTION_ARG_INT, &o->n, o->n_help, "N" },
     { NULL }
   };
   if (!render)
-    g_option_context_add_main_entries (ctx, count, NULL);
+    g_option_context_add_main_entries (ctx, count, GETTEXT_PACKAGE);
   if (render)
     {
       GOptionEntry more[] = {
-        { "t", 't', 0, G_OPTION_ARG_INT, &o->t, "The timestep to draw, 0…T (required for a still; a GIF's far end)", "T" },
-        { "process", 0, 0, G_OPTION_ARG_STRING, &o->process, "forward (noising, default) or reverse (sampling)", "P" },
+        { "t", 't', 0, G_OPTION_ARG_INT, &o->t, N_("The timestep to draw, 0…T (required for a still; a GIF's far end)"), "T" },
+        { "process", 0, 0, G_OPTION_ARG_STRING, &o->process, N_("forward (noising, default) or reverse (sampling)"), "P" },
         { NULL }
       };
-      g_option_context_add_main_entries (ctx, more, NULL);
+      g_option_context_add_main_entries (ctx, more, GETTEXT_PACKAGE);
     }
 }
 
@@ -366,27 +366,27 @@ void
 gb_sample_options_clear (GbSampleOptions *o)
 {
   g_free (o->model), g_free (o->out), g_free (o->sampler), g_free (o->sigma), g_free (o->theme), g_free (o->process);
-  g_free (o->dump), g_free (o->n_help);
+  g_free (o->dump), g_free (o->n_help), g_free (o->guidance_help);
 }
 
 GbDenoiser *
 gb_sample_options_load (GOptionContext *ctx, GbSampleOptions *o, GbSamplerConfig *c, GbToyKind *kind, int *status)
 {
   if (o->model == NULL || o->out == NULL)
-    return (*status = gb_cli_usage_error (ctx, "--model FILE and --out FILE are required")), NULL;
+    return (*status = gb_cli_usage_error (ctx, _("--model FILE and --out FILE are required"))), NULL;
   if (o->n < 1 || o->n > 1000000)
-    return (*status = gb_cli_usage_error (ctx, "--n is outside 1…1000000")), NULL;
+    return (*status = gb_cli_usage_error (ctx, _("--n is outside 1…1000000"))), NULL;
   if ((o->width != 0 && (o->width < 64 || o->width > 10000)) || (o->height != 0 && (o->height < 64 || o->height > 10000)))
-    return (*status = gb_cli_usage_error (ctx, "--width and --height are 64…10000")), NULL;
+    return (*status = gb_cli_usage_error (ctx, _("--width and --height are 64…10000"))), NULL;
   if (o->theme != NULL && !g_str_equal (o->theme, "light") && !g_str_equal (o->theme, "dark"))
-    return (*status = gb_cli_usage_error (ctx, "--theme is light or dark")), NULL;
+    return (*status = gb_cli_usage_error (ctx, _("--theme is light or dark"))), NULL;
   gb_sampler_config_init (c);
   if (o->sampler != NULL && !gb_sampler_kind_parse (o->sampler, &c->kind))
-    return (*status = gb_cli_usage_error (ctx, "--sampler is ddpm or ddim")), NULL;
+    return (*status = gb_cli_usage_error (ctx, _("--sampler is ddpm or ddim"))), NULL;
   if (o->sigma != NULL && !g_str_equal (o->sigma, "beta") && !g_str_equal (o->sigma, "tilde"))
-    return (*status = gb_cli_usage_error (ctx, "--sigma is beta or tilde")), NULL;
+    return (*status = gb_cli_usage_error (ctx, _("--sigma is beta or tilde"))), NULL;
   if (o->seed < 0)
-    return (*status = gb_cli_usage_error (ctx, "--seed must be ≥ 0")), NULL;
+    return (*status = gb_cli_usage_error (ctx, _("--seed must be ≥ 0"))), NULL;
   c->sigma_tilde = o->sigma != NULL && g_str_equal (o->sigma, "tilde");
   c->clip_x0 = FALSE;   /* set for image models once loaded */
   c->steps = o->steps;
@@ -399,7 +399,7 @@ gb_sample_options_load (GOptionContext *ctx, GbSampleOptions *o, GbSamplerConfig
   int side = (int) round (sqrt (net->d));
   if (net->d != 2 && side * side != net->d)
     {
-      g_printerr ("glassbox: %s: a model of %d-dimensional data, neither points nor square images\n", o->model, net->d);
+      g_printerr (_("glassbox: %s: a model of %d-dimensional data, neither points nor square images\n"), o->model, net->d);
       gb_denoiser_free (net);
       return (*status = 1), NULL;
     }
@@ -431,11 +431,11 @@ target_points (const GbDenoiser *net, GbToyKind kind, int n, GbRng *rng, float *
       const char *dir = gb_dataset_dir (NULL);
       g_autoptr (GbImageSet) set = gb_dataset_load_split (dir, "t10k", &error);
       if (set != NULL && set->rows * set->cols != net->d)
-        g_set_error (&error, GB_ERROR, GB_ERROR_SHAPE, "its images have %d pixels, the model %d",
+        g_set_error (&error, GB_ERROR, GB_ERROR_SHAPE, _("its images have %d pixels, the model %d"),
                      set->rows * set->cols, net->d);
       if (error != NULL)
         {
-          g_printerr ("glassbox: no test images to noise: %s\n", error->message);
+          g_printerr (_("glassbox: no test images to noise: %s\n"), error->message);
           return FALSE;
         }
       for (gsize k = 0; k < (gsize) n * net->d; k++)
@@ -449,7 +449,7 @@ target_points (const GbDenoiser *net, GbToyKind kind, int n, GbRng *rng, float *
   g_autofree float *codes = latent_codes (gb_dataset_dir (NULL), NULL, "t10k", &m, &error);
   if (codes == NULL)
     {
-      g_printerr ("glassbox: no latent codes to compare with: %s\n", error->message);
+      g_printerr (_("glassbox: no latent codes to compare with: %s\n"), error->message);
       return FALSE;
     }
   for (int i = 0; i < n; i++)
@@ -466,10 +466,10 @@ progress_cb (int done, int total, gpointer data)
       static int tty = -1;
       if (tty < 0)
         tty = isatty (STDOUT_FILENO);
-      if (tty)
-        printf ("\rsampling: step %d/%d%s", done, total, done == total ? "\n" : "");
-      else
-        printf ("sampling: step %d/%d\n", done, total);
+      /* On a terminal one line that counts up; else a line each. */
+      printf ("%s", tty ? "\r" : "");
+      printf (_("sampling: step %d/%d"), done, total);
+      printf ("%s", !tty || done == total ? "\n" : "");
       fflush (stdout);
     }
 }
@@ -481,22 +481,22 @@ gb_cli_sample_diffusion (int argc, char **argv)
    * denoiser itself (OpenBLAS's threads spin at these sizes); nothing runs yet. */
   gb_blas_set_threads (1);
   GbSampleOptions o = { 0 };
-  g_autoptr (GOptionContext) ctx = g_option_context_new ("--model FILE --out FILE — sample a diffusion model");
+  g_autoptr (GOptionContext) ctx = g_option_context_new (_("--model FILE --out FILE — sample a diffusion model"));
   g_option_context_set_summary (ctx,
-    "Runs the DDPM or DDIM sampler from noise and draws the samples over fresh data of the\n"
-    "distribution the model learnt; prints the sliced Wasserstein distance between them.");
+    _("Runs the DDPM or DDIM sampler from noise and draws the samples over fresh data of the\n"
+    "distribution the model learnt; prints the sliced Wasserstein distance between them."));
   gb_sample_options_add (ctx, &o, FALSE, 2000);
   GOptionEntry more[] = {
-    { "dump", 0, 0, G_OPTION_ARG_FILENAME, &o.dump, "Also write the samples as a JSON list of numbers", "FILE" },
+    { "dump", 0, 0, G_OPTION_ARG_FILENAME, &o.dump, N_("Also write the samples as a JSON list of numbers"), N_("FILE") },
     { NULL }
   };
-  g_option_context_add_main_entries (ctx, more, NULL);
+  g_option_context_add_main_entries (ctx, more, GETTEXT_PACKAGE);
   g_autoptr (GError) error = NULL;
   int status = 0;
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     status = gb_cli_usage_error (ctx, error->message);
   else if (argc > 1)
-    status = gb_cli_usage_error (ctx, "unexpected argument");
+    status = gb_cli_usage_error (ctx, _("unexpected argument"));
   GbSamplerConfig c;
   GbToyKind kind;
   g_autoptr (GbDenoiser) net = status ? NULL : gb_sample_options_load (ctx, &o, &c, &kind, &status);
@@ -511,7 +511,7 @@ gb_cli_sample_diffusion (int argc, char **argv)
         status = gb_cli_fail (error);
       else
         {
-          printf ("%d images in %.2f s (%s, guidance %g)\n", n, (g_get_monotonic_time () - t0) / 1e6,
+          printf (_("%d images in %.2f s (%s, guidance %g)\n"), n, (g_get_monotonic_time () - t0) / 1e6,
                   gb_sampler_kind_name (c.kind), net->guidance);
           if (o.dump != NULL && !write_dump (o.dump, x, (gsize) n * d, &error))
             {
@@ -523,7 +523,7 @@ gb_cli_sample_diffusion (int argc, char **argv)
           if (!gb_export_file (o.out, o.width, o.height, image_paint_cb, &r, &error))
             status = gb_cli_fail (error);
           else
-            printf ("wrote %s\n", o.out);
+            printf (_("wrote %s\n"), o.out);
         }
       g_clear_pointer (&net, gb_denoiser_free);
     }
@@ -545,7 +545,7 @@ gb_cli_sample_diffusion (int argc, char **argv)
             }
           CloudRender r = { { 0 } };
           gb_palette_init (&r.pal, o.theme && g_str_equal (o.theme, "dark"));
-          g_autofree char *title = g_strdup_printf ("%d samples · %s%s · %s", n, gb_sampler_kind_name (c.kind),
+          g_autofree char *title = g_strdup_printf (_("%d samples · %s%s · %s"), n, gb_sampler_kind_name (c.kind),
                                                     c.kind == GB_SAMPLER_DDIM ? "" : "", net->data ? net->data : "");
           r.cloud = (GbCloudScene) { x, n, NULL, 0, NULL, 0, NULL, 0, NULL, 0, 3.0, title };
           GbRng rng;
@@ -554,14 +554,14 @@ gb_cli_sample_diffusion (int argc, char **argv)
             {
               r.cloud.target = data;
               r.cloud.n_target = n;
-              printf ("sliced Wasserstein-1 distance to %d fresh points of %s: %.4f\n", n, net->data,
+              printf (_("sliced Wasserstein-1 distance to %d fresh points of %s: %.4f\n"), n, net->data,
                       gb_sliced_wasserstein (x, data, n, 64, &rng));
             }
-          printf ("%d points in %.2f s\n", n, dt);
+          printf (_("%d points in %.2f s\n"), n, dt);
           if (!gb_export_file (o.out, o.width, o.height, cloud_paint_cb, &r, &error))
             status = gb_cli_fail (error);
           else
-            printf ("wrote %s\n", o.out);
+            printf (_("wrote %s\n"), o.out);
         }
     }
   gb_sample_options_clear (&o);
@@ -579,34 +579,34 @@ gb_cli_train_classifier (int argc, char **argv)
   gboolean conv = FALSE;
   GOptionEntry entries[] = {
     { "conv", 0, 0, G_OPTION_ARG_NONE, &conv,
-      "Two 3 × 3 convolutions (16 and 32 channels, each followed by 2 × 2 pooling) before the dense layers", NULL },
-    { "dataset", 0, 0, G_OPTION_ARG_FILENAME, &dataset, "The IDX data set folder (default: Debian's Fashion-MNIST)", "DIR" },
-    { "epochs", 0, 0, G_OPTION_ARG_INT, &epochs, "Passes over the training images (default 10)", "N" },
-    { "hidden", 0, 0, G_OPTION_ARG_INT, &hidden, "Hidden units (default 256)", "H" },
-    { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Random seed (default 1)", "S" },
-    { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "The classifier to write (.safetensors, required)", "FILE" },
+      N_("Two 3 × 3 convolutions (16 and 32 channels, each followed by 2 × 2 pooling) before the dense layers"), NULL },
+    { "dataset", 0, 0, G_OPTION_ARG_FILENAME, &dataset, N_("The IDX data set folder (default: Debian's Fashion-MNIST)"), N_("DIR") },
+    { "epochs", 0, 0, G_OPTION_ARG_INT, &epochs, N_("Passes over the training images (default 10)"), "N" },
+    { "hidden", 0, 0, G_OPTION_ARG_INT, &hidden, N_("Hidden units (default 256)"), "H" },
+    { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, N_("Random seed (default 1)"), "S" },
+    { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, N_("The classifier to write (.safetensors, required)"), N_("FILE") },
     { NULL }
   };
-  g_autoptr (GOptionContext) ctx = g_option_context_new ("--out FILE — train the classifier that judges samples");
-  g_option_context_set_summary (ctx, "Trains an MLP classifier (or, with --conv, a small convolutional one) on the\n"
-                                     "data set's training images and prints its accuracy on the test images.");
-  g_option_context_add_main_entries (ctx, entries, NULL);
+  g_autoptr (GOptionContext) ctx = g_option_context_new (_("--out FILE — train the classifier that judges samples"));
+  g_option_context_set_summary (ctx, _("Trains an MLP classifier (or, with --conv, a small convolutional one) on the\n"
+                                     "data set's training images and prints its accuracy on the test images."));
+  g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
   g_autoptr (GError) error = NULL;
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     return gb_cli_usage_error (ctx, error->message);
   if (argc > 1)
-    return gb_cli_usage_error (ctx, "unexpected argument");
+    return gb_cli_usage_error (ctx, _("unexpected argument"));
   if (out == NULL)
-    return gb_cli_usage_error (ctx, "--out FILE is required");
+    return gb_cli_usage_error (ctx, _("--out FILE is required"));
   if (!gb_file_check_writable (out, &error))
     return gb_cli_fail (error);
   if (epochs < 1 || epochs > 1000 || seed < 0)
-    return gb_cli_usage_error (ctx, "--epochs is 1…1000 and --seed ≥ 0");
+    return gb_cli_usage_error (ctx, _("--epochs is 1…1000 and --seed ≥ 0"));
   g_autoptr (GbDataset) ds = gb_dataset_load (gb_dataset_dir (dataset), TRUE, &error);
   if (ds == NULL)
     return gb_cli_fail (error);
   if (conv && ds->train->rows != ds->train->cols)
-    return gb_cli_usage_error (ctx, "--conv needs square images");
+    return gb_cli_usage_error (ctx, _("--conv needs square images"));
   g_autoptr (GbClassifier) c = conv ? gb_classifier_new_conv (ds->train->rows, hidden, ds->n_classes, (guint64) seed,
                                                               &error)
                                     : gb_classifier_new (ds->train->rows * ds->train->cols, hidden, ds->n_classes,
@@ -615,10 +615,10 @@ gb_cli_train_classifier (int argc, char **argv)
     return gb_cli_fail (error);
   gint64 t0 = g_get_monotonic_time ();
   double acc = gb_classifier_train (c, ds->train, ds->test, epochs, 128, 1e-3f, (guint64) seed + 1);
-  printf ("test accuracy %.4f after %d epochs (%.1f s)\n", acc, epochs, (g_get_monotonic_time () - t0) / 1e6);
+  printf (_("test accuracy %.4f after %d epochs (%.1f s)\n"), acc, epochs, (g_get_monotonic_time () - t0) / 1e6);
   if (!gb_classifier_save (c, out, &error))
     return gb_cli_fail (error);
-  printf ("wrote %s\n", out);
+  printf (_("wrote %s\n"), out);
   return 0;
 }
 
@@ -650,27 +650,28 @@ gb_cli_evaluate_diffusion (int argc, char **argv)
   gb_blas_set_threads (1);
   GbSampleOptions o = { 0 };
   g_autofree char *classifier = NULL;
-  g_autoptr (GOptionContext) ctx = g_option_context_new ("--model F --classifier C — judge an image model's samples");
+  g_autoptr (GOptionContext) ctx = g_option_context_new (_("--model F --classifier C — judge an image model's samples"));
   g_option_context_set_summary (ctx,
-    "Samples N images (default 1000) and has the classifier judge them: the share it\n"
+    /* xgettext:no-c-format */
+    _("Samples N images (default 1000) and has the classifier judge them: the share it\n"
     "assigns to one class with probability ≥ 0.8, and each class's share of all samples\n"
     "against a tenth. Passes when ≥ 80 % are confident and every class holds between a third\n"
     "and three times its share. For scale, also how sure the classifier is of as many real\n"
-    "test images.");
+    "test images."));
   gb_sample_options_add (ctx, &o, FALSE, 1000);
   GOptionEntry more[] = {
-    { "classifier", 'c', 0, G_OPTION_ARG_FILENAME, &classifier, "A classifier from `glassbox train classifier`", "FILE" },
+    { "classifier", 'c', 0, G_OPTION_ARG_FILENAME, &classifier, N_("A classifier from `glassbox train classifier`"), N_("FILE") },
     { NULL }
   };
-  g_option_context_add_main_entries (ctx, more, NULL);
+  g_option_context_add_main_entries (ctx, more, GETTEXT_PACKAGE);
   g_autoptr (GError) error = NULL;
   int status = 0;
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     status = gb_cli_usage_error (ctx, error->message);
   else if (argc > 1)
-    status = gb_cli_usage_error (ctx, "unexpected argument");
+    status = gb_cli_usage_error (ctx, _("unexpected argument"));
   else if (classifier == NULL)
-    status = gb_cli_usage_error (ctx, "--classifier FILE is required");
+    status = gb_cli_usage_error (ctx, _("--classifier FILE is required"));
   if (o.out == NULL)
     o.out = g_strdup ("-");   /* no picture is drawn: --out is not needed */
   GbSamplerConfig c;
@@ -681,7 +682,7 @@ gb_cli_evaluate_diffusion (int argc, char **argv)
     status = gb_cli_fail (error);
   else if (net != NULL && judge->d != net->d)
     {
-      g_printerr ("glassbox: the classifier takes %d values, the model makes %d\n", judge->d, net->d);
+      g_printerr (_("glassbox: the classifier takes %d values, the model makes %d\n"), judge->d, net->d);
       status = 1;
     }
   else if (net != NULL)
@@ -701,17 +702,17 @@ gb_cli_evaluate_diffusion (int argc, char **argv)
       g_autofree int *count = g_new0 (int, K);
       int confident = judge_images (judge, x, n, count);
       g_auto (GStrv) names = gb_dataset_class_names ("fashion-mnist", K);
-      printf ("%d samples (%s, guidance %g, %.1f s): %.1f %% assigned to one class with probability ≥ 0.8\n", n,
+      printf (_("%d samples (%s, guidance %g, %.1f s): %.1f %% assigned to one class with probability ≥ 0.8\n"), n,
               gb_sampler_kind_name (c.kind), net->guidance, dt, 100.0 * confident / n);
       double lo = INFINITY, hi = 0;
       for (int j = 0; j < K; j++)
         {
           double share = (double) count[j] / n * K;
           lo = MIN (lo, share), hi = MAX (hi, share);
-          printf ("  %-12s %4d  (%.2f × its share)\n", names[j], count[j], share);
+          printf (_("  %-12s %4d  (%.2f × its share)\n"), names[j], count[j], share);
         }
       gboolean pass = confident >= 0.8 * n && lo >= 1.0 / 3 && hi <= 3.0;
-      printf ("classes between %.2f and %.2f × their share; %s\n", lo, hi, pass ? "PASS" : "FAIL");
+      printf (_("classes between %.2f and %.2f × their share; %s\n"), lo, hi, pass ? "PASS" : "FAIL");
       /* For scale: how sure the same classifier is of as many real test images. */
       const char *dir = gb_dataset_dir (NULL);
       g_autoptr (GError) real_error = NULL;
@@ -724,7 +725,7 @@ gb_cli_evaluate_diffusion (int argc, char **argv)
             real[i] = test->pixels[i] * (2.0f / 255.0f) - 1.0f;
           g_autofree int *real_count = g_new0 (int, K);
           int sure = judge_images (judge, real, m, real_count);
-          printf ("for scale, the classifier is that sure of %.1f %% of the first %d real test images\n",
+          printf (_("for scale, the classifier is that sure of %.1f %% of the first %d real test images\n"),
                   100.0 * sure / m, m);
         }
     }

@@ -5,6 +5,7 @@
 #include "gb-cli-verbs.h"
 #include "gb-cli-common.h"
 
+#include <glib/gi18n.h>
 #include <math.h>
 #include <stdio.h>
 
@@ -31,15 +32,15 @@ finish (gint64 solved_at, const GbCartAgent *agent, const char *out, const GArra
         const char *title)
 {
   if (solved_at > 0)
-    printf ("solved (the last 100 episodes averaged ≥ %.0f) at step %" G_GINT64_FORMAT "\n", GB_CARTPOLE_SOLVED,
-            solved_at);
+    printf (_("solved (the last 100 episodes averaged ≥ %.0f) at step %lld\n"), GB_CARTPOLE_SOLVED,
+            (long long) solved_at);
   else
-    printf ("not solved (the last 100 episodes never averaged ≥ %.0f)\n", GB_CARTPOLE_SOLVED);
+    printf (_("not solved (the last 100 episodes never averaged ≥ %.0f)\n"), GB_CARTPOLE_SOLVED);
   g_autoptr (GError) error = NULL;
   if (out != NULL && !gb_cart_agent_save (agent, out, &error))
     return gb_cli_fail (g_steal_pointer (&error));
   if (out != NULL)
-    printf ("wrote %s\n", out);
+    printf (_("wrote %s\n"), out);
   return write_returns (returns, csv, title);
 }
 
@@ -56,16 +57,16 @@ run_dqn (const GbDqnConfig *config, gint64 steps, const char *out, const char *c
   for (int k = 1; k <= 10; k++)
     {
       gb_dqn_run (d, steps * k / 10 - d->steps);
-      printf ("%" G_GINT64_FORMAT " steps, %d episodes: mean return of the last 100 %.1f, ε %.3f\n", d->steps,
+      printf (_("%lld steps, %d episodes: mean return of the last 100 %.1f, ε %.3f\n"), (long long) d->steps,
               d->episodes, gb_dqn_mean_return (d, 100), d->epsilon);
       fflush (stdout);
     }
   double s = (g_get_monotonic_time () - t0) / 1e6;
-  printf ("dqn on CartPole-v1: %" G_GINT64_FORMAT " environment steps, %d episodes, %d updates of %d in %.1f s "
-          "(%.0f steps/s)\nmean return of the last 100: %.1f\n",
-          d->steps, d->episodes, d->updates, c.batch, s, d->steps / MAX (s, 1e-9), gb_dqn_mean_return (d, 100));
+  printf (_("dqn on CartPole-v1: %lld environment steps, %d episodes, %d updates of %d in %.1f s "
+          "(%.0f steps/s)\nmean return of the last 100: %.1f\n"),
+          (long long) d->steps, d->episodes, d->updates, c.batch, s, d->steps / MAX (s, 1e-9), gb_dqn_mean_return (d, 100));
   GbCartAgent agent = { .algo = GB_CART_DQN, .dqn = d };
-  return finish (d->solved_at, &agent, out, d->returns, csv, "dqn on CartPole-v1: the return of each episode");
+  return finish (d->solved_at, &agent, out, d->returns, csv, _("dqn on CartPole-v1: the return of each episode"));
 }
 
 /* Episodes until `episodes` or, when steps > 0, until that many env steps. */
@@ -86,19 +87,19 @@ run_pg (const GbPgConfig *config, gint64 episodes, gint64 steps, const char *out
       double done = steps > 0 ? (double) pg->steps / steps : (double) pg->episodes / episodes;
       if (done * 10 >= tenth)
         {
-          printf ("%" G_GINT64_FORMAT " steps, %d episodes: mean return of the last 100 %.1f\n", pg->steps,
+          printf (_("%lld steps, %d episodes: mean return of the last 100 %.1f\n"), (long long) pg->steps,
                   pg->episodes, gb_pg_mean_return (pg, 100));
           fflush (stdout);
           tenth = (int) (done * 10) + 1;
         }
     }
   double s = (g_get_monotonic_time () - t0) / 1e6;
-  printf ("%s on CartPole-v1: %d episodes, %" G_GINT64_FORMAT " environment steps in %.3f s (%.0f episodes/s)\n"
-          "mean return of the last 100: %.1f\n",
-          gb_pg_algo_name (config->algo), pg->episodes, pg->steps, s, pg->episodes / MAX (s, 1e-9),
+  printf (_("%s on CartPole-v1: %d episodes, %lld environment steps in %.3f s (%.0f episodes/s)\n"
+          "mean return of the last 100: %.1f\n"),
+          gb_pg_algo_name (config->algo), pg->episodes, (long long) pg->steps, s, pg->episodes / MAX (s, 1e-9),
           gb_pg_mean_return (pg, 100));
   GbCartAgent agent = { .algo = GB_CART_REINFORCE + (int) config->algo, .pg = pg };   /* (GbPgAlgo runs in GbCartAlgo's order) */
-  g_autofree char *title = g_strdup_printf ("%s on CartPole-v1: the return of each episode",
+  g_autofree char *title = g_strdup_printf (_("%s on CartPole-v1: the return of each episode"),
                                             gb_pg_algo_name (config->algo));
   return finish (solved_at, &agent, out, pg->returns, csv, title);
 }
@@ -125,9 +126,9 @@ run_reinforce (gint64 episodes, double lr, double gamma, gint64 seed, const char
   double mean = 0;
   for (int e = n - tail; e < n; e++)
     mean += g_array_index (agent->returns, double, e) / tail;
-  printf ("reinforce (linear softmax) on CartPole-v1: %d episodes, %" G_GINT64_FORMAT " environment steps\n"
-          "mean return of the last %d: %.1f\n", n, steps, tail, mean);
-  return write_returns (agent->returns, csv, "reinforce (linear softmax) on CartPole-v1: the return of each episode");
+  printf (_("reinforce (linear softmax) on CartPole-v1: %d episodes, %lld environment steps\n"
+          "mean return of the last %d: %.1f\n"), n, (long long) steps, tail, mean);
+  return write_returns (agent->returns, csv, _("reinforce (linear softmax) on CartPole-v1: the return of each episode"));
 }
 
 int
@@ -145,59 +146,59 @@ gb_cli_rl_cartpole (int argc, char **argv)
   GbDqnConfig dc;
   gb_dqn_config_init (&dc);
   GOptionEntry entries[] = {
-    { "env", 0, 0, G_OPTION_ARG_STRING, &env, "cartpole", "ENV" },
-    { "algo", 0, 0, G_OPTION_ARG_STRING, &algo, "dqn, reinforce (a linear softmax policy), reinforce-mlp, reinforce-baseline or actor-critic", "ALGO" },
-    { "steps", 0, 0, G_OPTION_ARG_INT64, &steps, "Environment steps (DQN: default 50000; policy gradients: instead of --episodes)", "N" },
-    { "episodes", 0, 0, G_OPTION_ARG_INT64, &episodes, "Policy gradients: episodes (default 1000)", "N" },
-    { "hidden", 0, 0, G_OPTION_ARG_INT, &hidden, "The networks' hidden width (default 64)", "H" },
-    { "lr", 0, 0, G_OPTION_ARG_DOUBLE, &lr, "Adam's step size (DQN 1e-3, linear REINFORCE 0.05, the policy's 2e-3)", "X" },
-    { "gamma", 0, 0, G_OPTION_ARG_DOUBLE, &gamma, "Discount (default 0.99)", "G" },
-    { "lr-value", 0, 0, G_OPTION_ARG_DOUBLE, &lr_value, "Policy gradients: the critic's step size (default 1e-2)",
+    { "env", 0, 0, G_OPTION_ARG_STRING, &env, "cartpole", N_("ENV") },
+    { "algo", 0, 0, G_OPTION_ARG_STRING, &algo, N_("dqn, reinforce (a linear softmax policy), reinforce-mlp, reinforce-baseline or actor-critic"), N_("ALGO") },
+    { "steps", 0, 0, G_OPTION_ARG_INT64, &steps, N_("Environment steps (DQN: default 50000; policy gradients: instead of --episodes)"), "N" },
+    { "episodes", 0, 0, G_OPTION_ARG_INT64, &episodes, N_("Policy gradients: episodes (default 1000)"), "N" },
+    { "hidden", 0, 0, G_OPTION_ARG_INT, &hidden, N_("The networks' hidden width (default 64)"), "H" },
+    { "lr", 0, 0, G_OPTION_ARG_DOUBLE, &lr, N_("Adam's step size (DQN 1e-3, linear REINFORCE 0.05, the policy's 2e-3)"), "X" },
+    { "gamma", 0, 0, G_OPTION_ARG_DOUBLE, &gamma, N_("Discount (default 0.99)"), "G" },
+    { "lr-value", 0, 0, G_OPTION_ARG_DOUBLE, &lr_value, N_("Policy gradients: the critic's step size (default 1e-2)"),
       "X" },
-    { "update-every", 0, 0, G_OPTION_ARG_INT, &update_every, "Actor-critic: steps between updates (default 8)",
+    { "update-every", 0, 0, G_OPTION_ARG_INT, &update_every, N_("Actor-critic: steps between updates (default 8)"),
       "N" },
-    { "double", 0, 0, G_OPTION_ARG_NONE, &dc.double_dqn, "DQN: Double DQN's target (the default)", NULL },
-    { "no-double", 0, 0, G_OPTION_ARG_NONE, &no_double, "DQN: the plain max target of Mnih et al.", NULL },
-    { "batch", 0, 0, G_OPTION_ARG_INT, &dc.batch, "DQN: minibatch size (default 64)", "B" },
-    { "buffer", 0, 0, G_OPTION_ARG_INT, &dc.buffer, "DQN: replay buffer, transitions (default 100000)", "N" },
-    { "learning-starts", 0, 0, G_OPTION_ARG_INT, &dc.learning_starts, "DQN: steps before learning (default 1000)",
+    { "double", 0, 0, G_OPTION_ARG_NONE, &dc.double_dqn, N_("DQN: Double DQN's target (the default)"), NULL },
+    { "no-double", 0, 0, G_OPTION_ARG_NONE, &no_double, N_("DQN: the plain max target of Mnih et al."), NULL },
+    { "batch", 0, 0, G_OPTION_ARG_INT, &dc.batch, N_("DQN: minibatch size (default 64)"), "B" },
+    { "buffer", 0, 0, G_OPTION_ARG_INT, &dc.buffer, N_("DQN: replay buffer, transitions (default 100000)"), "N" },
+    { "learning-starts", 0, 0, G_OPTION_ARG_INT, &dc.learning_starts, N_("DQN: steps before learning (default 1000)"),
       "N" },
-    { "train-every", 0, 0, G_OPTION_ARG_INT, &dc.train_every, "DQN: steps between bursts of updates (default 256)",
+    { "train-every", 0, 0, G_OPTION_ARG_INT, &dc.train_every, N_("DQN: steps between bursts of updates (default 256)"),
       "N" },
-    { "gradient-steps", 0, 0, G_OPTION_ARG_INT, &dc.gradient_steps, "DQN: updates a burst (default 128)", "N" },
+    { "gradient-steps", 0, 0, G_OPTION_ARG_INT, &dc.gradient_steps, N_("DQN: updates a burst (default 128)"), "N" },
     { "target-every", 0, 0, G_OPTION_ARG_INT, &dc.target_every,
-      "DQN: steps between target copies; 0 for Polyak averaging (default 10)", "N" },
-    { "tau", 0, 0, G_OPTION_ARG_DOUBLE, &dc.tau, "DQN: Polyak's τ with --target-every 0 (default 0.005)", "T" },
-    { "lr-end", 0, 0, G_OPTION_ARG_DOUBLE, &dc.lr_end, "DQN: the step size falls linearly to this… (default 1e-4)", "X" },
-    { "lr-steps", 0, 0, G_OPTION_ARG_INT, &dc.lr_steps, "DQN: …over these steps (default 60000; 0: constant)", "N" },
-    { "eps-end", 0, 0, G_OPTION_ARG_DOUBLE, &dc.eps_end, "DQN: the last ε (default 0.01)", "E" },
-    { "eps-steps", 0, 0, G_OPTION_ARG_INT, &dc.eps_steps, "DQN: steps over which ε falls from 1 (default 8000)",
+      N_("DQN: steps between target copies; 0 for Polyak averaging (default 10)"), "N" },
+    { "tau", 0, 0, G_OPTION_ARG_DOUBLE, &dc.tau, N_("DQN: Polyak's τ with --target-every 0 (default 0.005)"), "T" },
+    { "lr-end", 0, 0, G_OPTION_ARG_DOUBLE, &dc.lr_end, N_("DQN: the step size falls linearly to this… (default 1e-4)"), "X" },
+    { "lr-steps", 0, 0, G_OPTION_ARG_INT, &dc.lr_steps, N_("DQN: …over these steps (default 60000; 0: constant)"), "N" },
+    { "eps-end", 0, 0, G_OPTION_ARG_DOUBLE, &dc.eps_end, N_("DQN: the last ε (default 0.01)"), "E" },
+    { "eps-steps", 0, 0, G_OPTION_ARG_INT, &dc.eps_steps, N_("DQN: steps over which ε falls from 1 (default 8000)"),
       "N" },
-    { "loss", 0, 0, G_OPTION_ARG_STRING, &loss, "DQN: huber or mse (default mse)", "LOSS" },
-    { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Random seed (default 1)", "S" },
+    { "loss", 0, 0, G_OPTION_ARG_STRING, &loss, N_("DQN: huber or mse (default mse)"), N_("LOSS") },
+    { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, N_("Random seed (default 1)"), "S" },
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out,
-      "Write the Q-network or policy (safetensors, PyTorch nn.Sequential's names)", "FILE" },
-    { "csv", 0, 0, G_OPTION_ARG_FILENAME, &csv, "Write each episode's return as CSV (JSON for a .json FILE)", "FILE" },
+      N_("Write the Q-network or policy (safetensors, PyTorch nn.Sequential's names)"), N_("FILE") },
+    { "csv", 0, 0, G_OPTION_ARG_FILENAME, &csv, N_("Write each episode's return as CSV (JSON for a .json FILE)"), N_("FILE") },
     { NULL }
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new (
-    "--env cartpole --algo dqn|reinforce|reinforce-mlp|reinforce-baseline|actor-critic — learn to balance the pole");
+    _("--env cartpole --algo dqn|reinforce|reinforce-mlp|reinforce-baseline|actor-critic — learn to balance the pole"));
   int status = gb_cli_parse (ctx, entries,
-    "Trains an agent on CartPole-v1 (Gymnasium's dynamics) and prints the mean return of\n"
+    _("Trains an agent on CartPole-v1 (Gymnasium's dynamics) and prints the mean return of\n"
     "the last 100 episodes. DQN's defaults: a 4-64-64-2 Q-network, batch 64, replay 100 000,\n"
     "128 updates every 256 steps after 1 000, target copied every 10 steps, Double DQN, squared\n"
     "TD error, gradient norm ≤ 10, step size 1e-3 falling to 1e-4 over 60 000 steps, ε from 1 to\n"
     "0.01 over 8 000 steps. The policy gradients\n"
     "(reinforce-mlp, reinforce-baseline, actor-critic) use a 4-64-2 ReLU policy and a 4-64-1\n"
-    "critic, run --episodes or, given, --steps, and --out saves the policy (and critic).", &argc, &argv, NULL);
+    "critic, run --episodes or, given, --steps, and --out saves the policy (and critic)."), &argc, &argv, NULL);
   if (status >= 0)
     return status;
   if (algo == NULL)
-    return gb_cli_usage_error (ctx, "--algo is required");
+    return gb_cli_usage_error (ctx, _("--algo is required"));
   if (seed < 0)
-    return gb_cli_usage_error (ctx, "--seed must be ≥ 0");
+    return gb_cli_usage_error (ctx, _("--seed must be ≥ 0"));
   if (!gb_cli_table_path_ok (csv))
-    return gb_cli_usage_error (ctx, "--csv writes a .csv or a .json file");
+    return gb_cli_usage_error (ctx, _("--csv writes a .csv or a .json file"));
   GbPgAlgo pg_algo;
   if (gb_pg_algo_parse (algo, &pg_algo))
     {
@@ -215,7 +216,7 @@ gb_cli_rl_cartpole (int argc, char **argv)
         pc.update_every = update_every;
       pc.seed = (guint64) seed;
       if (episodes < 1 || episodes > 10000000 || steps < 0 || steps > 1000000000)
-        return gb_cli_usage_error (ctx, "--episodes is outside 1…10000000 or --steps outside 1…1000000000");
+        return gb_cli_usage_error (ctx, _("--episodes is outside 1…10000000 or --steps outside 1…1000000000"));
       return run_pg (&pc, episodes, steps, out, csv);
     }
   if (g_str_equal (algo, "dqn"))
@@ -223,7 +224,7 @@ gb_cli_rl_cartpole (int argc, char **argv)
       if (steps == 0)
         steps = 50000;
       if (steps < 1 || steps > 100000000)
-        return gb_cli_usage_error (ctx, "--steps is outside 1…100000000");
+        return gb_cli_usage_error (ctx, _("--steps is outside 1…100000000"));
       if (hidden > 0)
         dc.hidden = hidden;
       if (!isnan (lr))
@@ -232,7 +233,7 @@ gb_cli_rl_cartpole (int argc, char **argv)
         dc.gamma = gamma;
       dc.seed = (guint64) seed;
       if (loss != NULL && !g_str_equal (loss, "huber") && !g_str_equal (loss, "mse"))
-        return gb_cli_usage_error (ctx, "--loss is huber or mse");
+        return gb_cli_usage_error (ctx, _("--loss is huber or mse"));
       if (loss != NULL)
         dc.huber = g_str_equal (loss, "huber");
       if (no_double)
@@ -242,13 +243,13 @@ gb_cli_rl_cartpole (int argc, char **argv)
   if (g_str_equal (algo, "reinforce"))
     {
       if (episodes < 1 || episodes > 10000000)
-        return gb_cli_usage_error (ctx, "--episodes is outside 1…10000000");
+        return gb_cli_usage_error (ctx, _("--episodes is outside 1…10000000"));
       if (out != NULL)
-        return gb_cli_usage_error (ctx, "--out saves a DQN's Q-network; the app saves REINFORCE's policy");
+        return gb_cli_usage_error (ctx, _("--out saves a DQN's Q-network; the app saves REINFORCE's policy"));
       return run_reinforce (episodes, lr, gamma, seed, csv);
     }
   return gb_cli_usage_error (ctx,
-                             "--algo on cart-pole is dqn, reinforce, reinforce-mlp, reinforce-baseline or actor-critic");
+                             _("--algo on cart-pole is dqn, reinforce, reinforce-mlp, reinforce-baseline or actor-critic"));
 }
 
 /* --- the short corridor --- */
@@ -260,33 +261,33 @@ gb_cli_rl_corridor (int argc, char **argv)
   gint64 episodes = 1000, seed = 1;
   double lr = NAN, lr_w = NAN, p0 = 0.05;
   GOptionEntry entries[] = {
-    { "env", 0, 0, G_OPTION_ARG_STRING, &env, "short-corridor", "ENV" },
-    { "algo", 0, 0, G_OPTION_ARG_STRING, &algo, "reinforce or reinforce-baseline", "ALGO" },
-    { "episodes", 0, 0, G_OPTION_ARG_INT64, &episodes, "Episodes (default 1000)", "N" },
-    { "lr", 0, 0, G_OPTION_ARG_DOUBLE, &lr, "The policy's step size (default 2^-13, with the baseline 2^-9)", "X" },
-    { "lr-baseline", 0, 0, G_OPTION_ARG_DOUBLE, &lr_w, "The baseline's step size (default 2^-6)", "X" },
-    { "p0", 0, 0, G_OPTION_ARG_DOUBLE, &p0, "The first policy's probability of going right (default 0.05)", "P" },
-    { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Random seed (default 1)", "S" },
+    { "env", 0, 0, G_OPTION_ARG_STRING, &env, "short-corridor", N_("ENV") },
+    { "algo", 0, 0, G_OPTION_ARG_STRING, &algo, N_("reinforce or reinforce-baseline"), N_("ALGO") },
+    { "episodes", 0, 0, G_OPTION_ARG_INT64, &episodes, N_("Episodes (default 1000)"), "N" },
+    { "lr", 0, 0, G_OPTION_ARG_DOUBLE, &lr, N_("The policy's step size (default 2^-13, with the baseline 2^-9)"), "X" },
+    { "lr-baseline", 0, 0, G_OPTION_ARG_DOUBLE, &lr_w, N_("The baseline's step size (default 2^-6)"), "X" },
+    { "p0", 0, 0, G_OPTION_ARG_DOUBLE, &p0, N_("The first policy's probability of going right (default 0.05)"), "P" },
+    { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, N_("Random seed (default 1)"), "S" },
     { "csv", 0, 0, G_OPTION_ARG_FILENAME, &csv,
-      "Write each episode's return and the policy's p after it as CSV (JSON for a .json FILE)", "FILE" },
+      N_("Write each episode's return and the policy's p after it as CSV (JSON for a .json FILE)"), N_("FILE") },
     { NULL }
   };
-  g_autoptr (GOptionContext) ctx = g_option_context_new ("--env short-corridor --algo reinforce|reinforce-baseline");
+  g_autoptr (GOptionContext) ctx = g_option_context_new (_("--env short-corridor --algo reinforce|reinforce-baseline"));
   int status = gb_cli_parse (ctx, entries,
-    "REINFORCE on Sutton & Barto's short corridor with switched actions (example 13.1),\n"
+    _("REINFORCE on Sutton & Barto's short corridor with switched actions (example 13.1),\n"
     "where the best policy is stochastic: prints the learnt p = π(right), its value\n"
-    "v(p) = (2p − 4)/(p(1 − p)) and the optimum p* = 2 − √2 ≈ 0.586, v* ≈ −11.66.", &argc, &argv, NULL);
+    "v(p) = (2p − 4)/(p(1 − p)) and the optimum p* = 2 − √2 ≈ 0.586, v* ≈ −11.66."), &argc, &argv, NULL);
   if (status >= 0)
     return status;
   gboolean baseline = g_strcmp0 (algo, "reinforce-baseline") == 0;
   if (!baseline && g_strcmp0 (algo, "reinforce") != 0)
-    return gb_cli_usage_error (ctx, "--algo on the short corridor is reinforce or reinforce-baseline");
+    return gb_cli_usage_error (ctx, _("--algo on the short corridor is reinforce or reinforce-baseline"));
   if (episodes < 1 || episodes > 10000000)
-    return gb_cli_usage_error (ctx, "--episodes is outside 1…10000000");
+    return gb_cli_usage_error (ctx, _("--episodes is outside 1…10000000"));
   if (seed < 0)
-    return gb_cli_usage_error (ctx, "--seed must be ≥ 0");
+    return gb_cli_usage_error (ctx, _("--seed must be ≥ 0"));
   if (!gb_cli_table_path_ok (csv))
-    return gb_cli_usage_error (ctx, "--csv writes a .csv or a .json file");
+    return gb_cli_usage_error (ctx, _("--csv writes a .csv or a .json file"));
   GbCorridorConfig c;
   gb_corridor_config_init (&c, baseline);
   if (!isnan (lr))
@@ -306,15 +307,15 @@ gb_cli_rl_corridor (int argc, char **argv)
   for (int e = n - tail; e < n; e++)
     mean += g_array_index (a->returns, double, e) / tail;
   double p = gb_corridor_agent_p (a);
-  printf ("%s on the short corridor: %d episodes from p = %g (v %.2f)\n"
+  printf (_("%s on the short corridor: %d episodes from p = %g (v %.2f)\n"
           "learnt p = π(right) = %.4f, v(p) = %.3f; the optimum p* = %.4f, v* = %.3f\n"
-          "mean return of the last %d: %.2f\n",
-          baseline ? "reinforce with a baseline" : "reinforce", n, c.p0, gb_corridor_value (c.p0), p,
+          "mean return of the last %d: %.2f\n"),
+          baseline ? _("reinforce with a baseline") : "reinforce", n, c.p0, gb_corridor_value (c.p0), p,
           gb_corridor_value (p), GB_CORRIDOR_BEST_P, gb_corridor_best_value (), tail, mean);
   if (csv == NULL)
     return 0;
-  g_autoptr (GbTable) t = gb_cli_returns_table (baseline ? "reinforce with a baseline on the short corridor"
-                                                         : "reinforce on the short corridor", a->returns);
+  g_autoptr (GbTable) t = gb_cli_returns_table (baseline ? _("reinforce with a baseline on the short corridor")
+                                                         : _("reinforce on the short corridor"), a->returns);
   gb_table_add_column (t, "p = π(right) after it", (const double *) a->ps->data, (int) a->ps->len);
   return gb_cli_write_table (t, csv);
 }

@@ -3,6 +3,7 @@
 #include "gb-cli-verbs.h"
 #include "gb-cli-common.h"
 
+#include <glib/gi18n.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -45,7 +46,7 @@ print_grid (const GbGrid *g, const double *V, const int *pi)
         }
       printf ("\n");
     }
-  printf ("policy:\n");
+  printf (_("policy:\n"));
   for (int r = 0; r < g->rows; r++)
     {
       printf (" ");
@@ -102,22 +103,22 @@ rl_options_add (GOptionContext *ctx, RlOptions *o)
 {
   o->episodes = 500, o->seeds = 1, o->alpha = 0.5, o->gamma = NAN, o->epsilon = 0.1, o->slip = NAN, o->seed = 1;
   GOptionEntry entries[] = {
-    { "env", 0, 0, G_OPTION_ARG_FILENAME, &o->env, "A preset (4x3, cliff, frozenlake4, frozenlake8, maze) or a map file", "PRESET|FILE" },
+    { "env", 0, 0, G_OPTION_ARG_FILENAME, &o->env, N_("A preset (4x3, cliff, frozenlake4, frozenlake8, maze) or a map file"), N_("PRESET|FILE") },
     { "algo", 0, 0, G_OPTION_ARG_STRING, &o->algo,
-      "value-iteration, policy-iteration, q-learning, sarsa or expected-sarsa", "ALGO" },
-    { "episodes", 0, 0, G_OPTION_ARG_INT, &o->episodes, "Episodes for the TD agents (default 500)", "N" },
+      N_("value-iteration, policy-iteration, q-learning, sarsa or expected-sarsa"), N_("ALGO") },
+    { "episodes", 0, 0, G_OPTION_ARG_INT, &o->episodes, N_("Episodes for the TD agents (default 500)"), "N" },
     { "seeds", 0, 0, G_OPTION_ARG_INT, &o->seeds,
-      "Also average the TD learning curve over N seeds and print its mean and spread", "N" },
-    { "alpha", 0, 0, G_OPTION_ARG_DOUBLE, &o->alpha, "Step size α (default 0.5)", "A" },
-    { "gamma", 0, 0, G_OPTION_ARG_DOUBLE, &o->gamma, "Discount γ (default: the map's)", "G" },
-    { "epsilon", 0, 0, G_OPTION_ARG_DOUBLE, &o->epsilon, "Exploration ε (default 0.1)", "E" },
-    { "slip", 0, 0, G_OPTION_ARG_DOUBLE, &o->slip, "Slip probability (default: the map's)", "P" },
-    { "seed", 0, 0, G_OPTION_ARG_INT64, &o->seed, "Random seed (default 1)", "S" },
+      N_("Also average the TD learning curve over N seeds and print its mean and spread"), "N" },
+    { "alpha", 0, 0, G_OPTION_ARG_DOUBLE, &o->alpha, N_("Step size α (default 0.5)"), "A" },
+    { "gamma", 0, 0, G_OPTION_ARG_DOUBLE, &o->gamma, N_("Discount γ (default: the map's)"), "G" },
+    { "epsilon", 0, 0, G_OPTION_ARG_DOUBLE, &o->epsilon, N_("Exploration ε (default 0.1)"), "E" },
+    { "slip", 0, 0, G_OPTION_ARG_DOUBLE, &o->slip, N_("Slip probability (default: the map's)"), "P" },
+    { "seed", 0, 0, G_OPTION_ARG_INT64, &o->seed, N_("Random seed (default 1)"), "S" },
     { "first-of-ties", 0, 0, G_OPTION_ARG_NONE, &o->first_of_ties,
-      "Greedy ties go to the first action, as np.argmax (default: one at random)", NULL },
+      N_("Greedy ties go to the first action, as np.argmax (default: one at random)"), NULL },
     { NULL }
   };
-  g_option_context_add_main_entries (ctx, entries, NULL);
+  g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
 }
 
 /* The map of --env (a preset or a file), with --slip and --gamma. */
@@ -167,11 +168,11 @@ static int
 rl_solve (GOptionContext *ctx, const RlOptions *o, gboolean want_curve, RlResult *res)
 {
   if (o->env == NULL || o->algo == NULL)
-    return usage_error (ctx, "--env and --algo are required");
+    return usage_error (ctx, _("--env and --algo are required"));
   if (o->episodes < 1 || o->episodes > 100000000)
-    return usage_error (ctx, "--episodes is outside 1…100000000");
+    return usage_error (ctx, _("--episodes is outside 1…100000000"));
   if (o->seed < 0)
-    return usage_error (ctx, "--seed must be ≥ 0");
+    return usage_error (ctx, _("--seed must be ≥ 0"));
   g_autoptr (GError) error = NULL;
   res->grid = rl_grid (o, &error);
   if (res->grid == NULL)
@@ -185,19 +186,19 @@ rl_solve (GOptionContext *ctx, const RlOptions *o, gboolean want_curve, RlResult
   if (g_str_equal (o->algo, "value-iteration"))
     {
       int sweeps = gb_value_iteration (mdp, res->V, tol, 100000);
-      res->summary = sweeps < 0 ? g_strdup ("value iteration did not converge in 100000 sweeps")
-                                : g_strdup_printf ("value iteration: %d sweeps to a Bellman residual below %g", sweeps, tol);
+      res->summary = sweeps < 0 ? g_strdup (_("value iteration did not converge in 100000 sweeps"))
+                                : g_strdup_printf (_("value iteration: %d sweeps to a Bellman residual below %g"), sweeps, tol);
       gb_greedy_policy (mdp, res->V, res->pi);
       if (want_curve)
-        res->curve = dp_curve (mdp, GB_DP_VALUE_ITERATION, tol, "Value iteration: the Bellman residual of each sweep");
+        res->curve = dp_curve (mdp, GB_DP_VALUE_ITERATION, tol, _("Value iteration: the Bellman residual of each sweep"));
     }
   else if (g_str_equal (o->algo, "policy-iteration"))
     {
       int it = gb_policy_iteration (mdp, res->pi, res->V, tol, 10000);
-      res->summary = it < 0 ? g_strdup ("policy iteration did not settle in 10000 improvements")
-                            : g_strdup_printf ("policy iteration: stable after %d improvements", it);
+      res->summary = it < 0 ? g_strdup (_("policy iteration did not settle in 10000 improvements"))
+                            : g_strdup_printf (_("policy iteration: stable after %d improvements"), it);
       if (want_curve)
-        res->curve = dp_curve (mdp, GB_DP_POLICY_ITERATION, tol, "Policy iteration: the residual of each sweep");
+        res->curve = dp_curve (mdp, GB_DP_POLICY_ITERATION, tol, _("Policy iteration: the residual of each sweep"));
     }
   else if (gb_td_algo_parse (o->algo, &td))
     {
@@ -235,9 +236,9 @@ rl_solve (GOptionContext *ctx, const RlOptions *o, gboolean want_curve, RlResult
               g_array_append_vals (returns, agent->returns->data, agent->returns->len);
               g_array_append_vals (lengths, agent->lengths->data, agent->lengths->len);
             }
-          g_autofree char *title = each ? g_strdup_printf ("%s on %s: return and length of each episode", o->algo,
+          g_autofree char *title = each ? g_strdup_printf (_("%s on %s: return and length of each episode"), o->algo,
                                                            res->grid->name)
-                                        : g_strdup_printf ("%s on %s: mean return and length of each %d episodes",
+                                        : g_strdup_printf (_("%s on %s: mean return and length of each %d episodes"),
                                                            o->algo, res->grid->name, agent->bucket);
           res->curve = gb_table_new (title);
           int bucket = each ? 1 : agent->bucket;
@@ -248,9 +249,8 @@ rl_solve (GOptionContext *ctx, const RlOptions *o, gboolean want_curve, RlResult
           gb_table_add_column (res->curve, "return", (const double *) returns->data, (int) returns->len);
           gb_table_add_column (res->curve, "length", (const double *) lengths->data, (int) lengths->len);
         }
-      res->summary = g_strdup_printf ("%s: %d episodes, α %g, ε %g, seed %" G_GINT64_FORMAT
-                                      "; mean return of the last %d: %.3f",
-                                      o->algo, o->episodes, o->alpha, o->epsilon, o->seed, tail, last);
+      res->summary = g_strdup_printf (_("%s: %d episodes, α %g, ε %g, seed %lld; mean return of the last %d: %.3f"),
+                                      o->algo, o->episodes, o->alpha, o->epsilon, (long long) o->seed, tail, last);
       for (int st = 0; st < n; st++)
         {
           res->pi[st] = gb_td_agent_greedy (agent, st);
@@ -271,15 +271,15 @@ rl_solve (GOptionContext *ctx, const RlOptions *o, gboolean want_curve, RlResult
               gb_table_add_column (res->curve, m_name, mean, o->episodes);
               gb_table_add_column (res->curve, "sd across seeds", sd, o->episodes);
             }
-          g_autofree char *more = g_strdup_printf ("%s\nover %d seeds: mean return of the last %d episodes %.3f, "
-                                                   "an episode's standard deviation across seeds %.3f",
+          g_autofree char *more = g_strdup_printf (_("%s\nover %d seeds: mean return of the last %d episodes %.3f, "
+                                                     "an episode's standard deviation across seeds %.3f"),
                                                    res->summary, o->seeds, tail, m, s2);
           g_free (res->summary);
           res->summary = g_steal_pointer (&more);
         }
     }
   else
-    return usage_error (ctx, "--algo is value-iteration, policy-iteration, q-learning, sarsa or expected-sarsa");
+    return usage_error (ctx, _("--algo is value-iteration, policy-iteration, q-learning, sarsa or expected-sarsa"));
   return -1;
 }
 
@@ -301,11 +301,11 @@ write_q (const RlResult *res, const char *csv, const char *npy)
     {
       if (!gb_npy_save (npy, gym, cells, 4, &error))
         return fail (error);
-      printf ("wrote %s (Q, float64 (%d, 4): Left, Down, Right, Up)\n", npy, cells);
+      printf (_("wrote %s (Q, float64 (%d, 4): Left, Down, Right, Up)\n"), npy, cells);
     }
   if (csv == NULL)
     return 0;
-  g_autofree char *title = g_strdup_printf ("Q(s, a) on %s in Gymnasium's order (s = row · %d + col)", g->name,
+  g_autofree char *title = g_strdup_printf (_("Q(s, a) on %s in Gymnasium's order (s = row · %d + col)"), g->name,
                                             g->cols);
   g_autoptr (GbTable) t = gb_table_new (title);
   g_autofree double *row = g_new (double, cells), *col = g_new (double, cells), *q = g_new (double, cells);
@@ -338,38 +338,38 @@ gb_cli_rl (int argc, char **argv)
         return gb_cli_rl_corridor (argc, argv);
     }
   g_auto (RlOptions) o = { 0 };
-  g_autoptr (GOptionContext) ctx = g_option_context_new ("--env PRESET|FILE --algo ALGO — solve or learn a gridworld");
+  g_autoptr (GOptionContext) ctx = g_option_context_new (_("--env PRESET|FILE --algo ALGO — solve or learn a gridworld"));
   g_option_context_set_summary (ctx,
-    "Runs dynamic programming or a TD agent on a gridworld and prints the values and\n"
-    "the greedy policy as text.");
+    _("Runs dynamic programming or a TD agent on a gridworld and prints the values and\n"
+    "the greedy policy as text."));
   rl_options_add (ctx, &o);
   g_autofree char *csv = NULL, *q_csv = NULL, *q_npy = NULL;
   GOptionEntry out_entries[] = {
     { "csv", 0, 0, G_OPTION_ARG_FILENAME, &csv,
-      "Write the learning curve: TD, each episode's return and length (with --seeds, their mean and spread); "
-      "DP, each sweep's residual. CSV, or JSON for a .json FILE", "FILE" },
+      N_("Write the learning curve: TD, each episode's return and length (with --seeds, their mean and spread); "
+      "DP, each sweep's residual. CSV, or JSON for a .json FILE"), "FILE" },
     { "q-csv", 0, 0, G_OPTION_ARG_FILENAME, &q_csv,
-      "Write Q(s, a) as CSV in Gymnasium's order: a row per cell, row by row; Left, Down, Right, Up", "FILE" },
+      N_("Write Q(s, a) as CSV in Gymnasium's order: a row per cell, row by row; Left, Down, Right, Up"), N_("FILE") },
     { "q-npy", 0, 0, G_OPTION_ARG_FILENAME, &q_npy,
-      "Write Q(s, a) for np.load: float64 (rows·cols, 4), Gymnasium's states and actions", "FILE" },
+      N_("Write Q(s, a) for np.load: float64 (rows·cols, 4), Gymnasium's states and actions"), N_("FILE") },
     { NULL }
   };
-  g_option_context_add_main_entries (ctx, out_entries, NULL);
+  g_option_context_add_main_entries (ctx, out_entries, GETTEXT_PACKAGE);
   g_autoptr (GError) error = NULL;
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     return usage_error (ctx, error->message);
   if (argc > 1)
-    return usage_error (ctx, "unexpected argument");
+    return usage_error (ctx, _("unexpected argument"));
   if (!gb_cli_table_path_ok (csv))
-    return usage_error (ctx, "--csv writes a .csv or a .json file");
+    return usage_error (ctx, _("--csv writes a .csv or a .json file"));
   if (!gb_cli_table_path_ok (q_csv))
-    return usage_error (ctx, "--q-csv writes a .csv or a .json file");
+    return usage_error (ctx, _("--q-csv writes a .csv or a .json file"));
   RlResult res = { 0 };
   int status = rl_solve (ctx, &o, csv != NULL, &res);
   if (status < 0)
     {
       const GbGrid *g = res.grid;
-      printf ("%s: %d × %d, %d states, slip %g, γ %g\n%s\n", g->name, g->rows, g->cols, g->mdp->n_states,
+      printf (_("%s: %d × %d, %d states, slip %g, γ %g\n%s\n"), g->name, g->rows, g->cols, g->mdp->n_states,
               g->slip, g->mdp->gamma, res.summary);
       print_grid (g, res.V, res.pi);
       status = 0;
@@ -401,18 +401,18 @@ render_rl (GOptionContext *ctx, const RlOptions *o, const char *out, int width, 
            gboolean q, gboolean numbers)
 {
   if (o->env == NULL || o->algo == NULL)
-    return usage_error (ctx, "--env and --algo are required");
+    return usage_error (ctx, _("--env and --algo are required"));
   if (o->episodes < 1 || o->episodes > 1000000)
-    return usage_error (ctx, "--episodes is outside 1…1000000");
+    return usage_error (ctx, _("--episodes is outside 1…1000000"));
   if (o->seed < 0)
-    return usage_error (ctx, "--seed must be ≥ 0");
+    return usage_error (ctx, _("--seed must be ≥ 0"));
   int algo = -1;
   for (int a = 0; a < GB_LEARN_N; a++)
     if (g_str_equal (o->algo, gb_learn_keys[a]))
       algo = a;
   if (algo < 0)
-    return usage_error (ctx, "--algo is value-iteration, policy-iteration, policy-evaluation, q-learning, sarsa or "
-                             "expected-sarsa");
+    return usage_error (ctx, _("--algo is value-iteration, policy-iteration, policy-evaluation, q-learning, sarsa or "
+                             "expected-sarsa"));
   g_autoptr (GError) error = NULL;
   g_autoptr (GbGrid) grid = rl_grid (o, &error);
   if (grid == NULL)
@@ -441,7 +441,7 @@ render_rl (GOptionContext *ctx, const RlOptions *o, const char *out, int width, 
   gb_palette_init (&gr.pal, dark);
   if (!gb_export_file (out, width, height, grid_paint_cb, &gr, &error))
     return fail (error);
-  printf ("%s\nwrote %s\n", title, out);
+  printf (_("%s\nwrote %s\n"), title, out);
   return 0;
 }
 
@@ -452,32 +452,32 @@ gb_cli_render_rl (int argc, char **argv)
   g_autofree char *out = NULL, *theme = NULL;
   gboolean q = FALSE, numbers = FALSE;
   int width = 1200, height = 900;
-  g_autoptr (GOptionContext) ctx = g_option_context_new ("--env E --algo A --out FILE — draw a gridworld's values and policy");
+  g_autoptr (GOptionContext) ctx = g_option_context_new (_("--env E --algo A --out FILE — draw a gridworld's values and policy"));
   g_option_context_set_summary (ctx,
-    "Solves the gridworld as the app's Converge does (dynamic programming), or runs\n"
+    _("Solves the gridworld as the app's Converge does (dynamic programming), or runs\n"
     "--episodes episodes of a TD agent, and draws what the app's Export draws: V(s)\n"
-    "(or Q(s, a)), the greedy policy and the map, over the learning curves.");
+    "(or Q(s, a)), the greedy policy and the map, over the learning curves."));
   rl_options_add (ctx, &o);
   GOptionEntry entries[] = {
-    { "q", 0, 0, G_OPTION_ARG_NONE, &q, "Draw Q(s, a) as four triangles a cell", NULL },
-    { "numbers", 0, 0, G_OPTION_ARG_NONE, &numbers, "Write V(s) in the cells", NULL },
-    { "width", 0, 0, G_OPTION_ARG_INT, &width, "Width in pixels (default 1200, as Export)", "W" },
-    { "height", 0, 0, G_OPTION_ARG_INT, &height, "Height in pixels (default 900, as Export)", "H" },
-    { "theme", 0, 0, G_OPTION_ARG_STRING, &theme, "light or dark (default light)", "THEME" },
-    { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "Output file: .png, .svg or .pdf (required)", "FILE" },
+    { "q", 0, 0, G_OPTION_ARG_NONE, &q, N_("Draw Q(s, a) as four triangles a cell"), NULL },
+    { "numbers", 0, 0, G_OPTION_ARG_NONE, &numbers, N_("Write V(s) in the cells"), NULL },
+    { "width", 0, 0, G_OPTION_ARG_INT, &width, N_("Width in pixels (default 1200, as Export)"), "W" },
+    { "height", 0, 0, G_OPTION_ARG_INT, &height, N_("Height in pixels (default 900, as Export)"), "H" },
+    { "theme", 0, 0, G_OPTION_ARG_STRING, &theme, N_("light or dark (default light)"), N_("THEME") },
+    { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, N_("Output file: .png, .svg or .pdf (required)"), N_("FILE") },
     { NULL }
   };
-  g_option_context_add_main_entries (ctx, entries, NULL);
+  g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
   g_autoptr (GError) error = NULL;
   int status;
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     status = usage_error (ctx, error->message);
   else if (argc > 1)
-    status = usage_error (ctx, "unexpected argument");
+    status = usage_error (ctx, _("unexpected argument"));
   else if (out == NULL)
-    status = usage_error (ctx, "--out FILE is required");
+    status = usage_error (ctx, _("--out FILE is required"));
   else if (theme != NULL && !g_str_equal (theme, "dark") && !g_str_equal (theme, "light"))
-    status = usage_error (ctx, "--theme is light or dark");
+    status = usage_error (ctx, _("--theme is light or dark"));
   else
     status = render_rl (ctx, &o, out, width, height, theme != NULL && g_str_equal (theme, "dark"), q, numbers);
   return status;

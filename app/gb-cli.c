@@ -4,6 +4,7 @@
 #include "gb-cli-common.h"
 #include "gb-cli-verbs.h"
 
+#include <glib/gi18n.h>
 #include <stdio.h>
 
 #include "gb-blas.h"
@@ -13,7 +14,7 @@
 static void
 print_help (void)
 {
-  printf ("Usage:\n"
+  printf (_("Usage:\n"
           "  glassbox [MODEL.safetensors]  open the app (and the model)\n"
           "  glassbox train vae [OPTION…]  train the VAE on Fashion-MNIST (or any IDX data set)\n"
           "  glassbox render latent [OPTION…]  draw the latent-space view to PNG, SVG or PDF\n"
@@ -27,7 +28,7 @@ print_help (void)
           "  glassbox evaluate diffusion --model F --classifier C  judge an image model's samples\n"
           "  glassbox evaluate vae [--model F]  ELBO, IWAE, log p(x) and the gaps over test images\n"
           "\n"
-          "Each command takes --help.\n");
+          "Each command takes --help.\n"));
 }
 
 gboolean
@@ -101,7 +102,7 @@ gb_cli_run (int argc, char **argv)
           return commands[i].run (argc - 2, argv + 2);
         }
     }
-  g_printerr ("glassbox: unknown command “%s%s%s”\n\n", verb, what ? " " : "", what ? what : "");
+  g_printerr (_("glassbox: unknown command “%s%s%s”\n\n"), verb, what ? " " : "", what ? what : "");
   print_help ();
   return GB_CLI_EXIT_USAGE;
 }
