@@ -59,11 +59,14 @@ gb_mdp_free (GbMdp *mdp)
 
 /* --- gridworlds --- */
 
+/* Each preset's key, its name as shown (translated; the text's own name is
+ * the English one), and its map. */
 static const struct {
   const char *name;
+  const char *title;
   const char *text;
 } presets[] = {
-  { "4x3",
+  { "4x3", N_("4x3 world (AIMA)"),
     "# The 4×3 world of Russell & Norvig, Artificial Intelligence: A Modern Approach, ch. 17:\n"
     "# the intended move with probability 0.8, each perpendicular one with 0.1.\n"
     "name = 4x3 world (AIMA)\n"
@@ -76,7 +79,7 @@ static const struct {
     "...G\n"
     ".#.P\n"
     "S...\n" },
-  { "cliff",
+  { "cliff", N_("Cliff Walking (Sutton & Barto)"),
     "# Cliff Walking, Sutton & Barto, Reinforcement Learning (2018), example 6.6: −1 a step,\n"
     "# −100 for stepping into the cliff (the step's −1 and −99), which sends the agent back to S.\n"
     "name = Cliff Walking (Sutton & Barto)\n"
@@ -90,7 +93,7 @@ static const struct {
     "............\n"
     "............\n"
     "SCCCCCCCCCCG\n" },
-  { "frozenlake4",
+  { "frozenlake4", N_("FrozenLake 4×4"),
     "# FrozenLake 4×4 as in Gymnasium: slippery (each of the three directions that are not\n"
     "# backwards with probability 1/3), +1 for reaching the goal, holes end the episode.\n"
     "name = FrozenLake 4×4\n"
@@ -104,7 +107,7 @@ static const struct {
     ".H.H\n"
     "...H\n"
     "H..G\n" },
-  { "frozenlake8",
+  { "frozenlake8", N_("FrozenLake 8×8"),
     "# FrozenLake 8×8 as in Gymnasium (slippery).\n"
     "name = FrozenLake 8×8\n"
     "step = 0\n"
@@ -121,7 +124,7 @@ static const struct {
     ".HH...H.\n"
     ".H..H.H.\n"
     "...H...G\n" },
-  { "maze",
+  { "maze", N_("Maze"),
     "# A deterministic maze: −1 a step to the goal.\n"
     "name = Maze\n"
     "step = -1\n"
@@ -498,7 +501,14 @@ gb_grid_preset (const char *preset, GError **error)
       g_set_error (error, GB_ERROR, GB_ERROR_NOT_FOUND, _("no preset “%s” (there are %s)"), preset, names);
       return NULL;
     }
-  return gb_grid_parse (text, preset, error);
+  GbGrid *grid = gb_grid_parse (text, preset, error);
+  for (gsize i = 0; grid != NULL && i < G_N_ELEMENTS (presets); i++)
+    if (g_str_equal (presets[i].name, preset))
+      {
+        g_free (grid->name);
+        grid->name = g_strdup (_(presets[i].title));
+      }
+  return grid;
 }
 
 GbGrid *

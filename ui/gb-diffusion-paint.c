@@ -374,15 +374,16 @@ gb_image_scene_paint (cairo_t *cr, double x, double y, double w, double h, const
     }
   static const char *const names[] = { "x_t", "ε̂", "x̂₀" };
   static const char *const what[] = { N_("what the model sees"), N_("the noise it predicts"), N_("the clean image it predicts") };
-  static const char *const scale[] = { "−1 … 1", "−2.5 … 2.5", "−1 … 1" };
+  static const double scale[] = { 1, 2.5, 1 };   /* ± the value drawn white */
   const float *src[3] = { s->xt ? s->xt : s->images + (gsize) s->selected * D, s->eps, s->x0 };
   for (int p = 0; p < 3; p++)
     {
       double py = l.ty + p * (l.tsz + l.gap), lx = l.tx + l.tsz + 10;
       gb_paint_text (cr, lx, py + 4, names[p], 16, &pal->fg, GB_ALIGN_LEFT, TRUE);
       gb_paint_text (cr, lx, py + 28, _(what[p]), 11, &pal->fg, GB_ALIGN_LEFT, FALSE);
-      char buf[64];
-      g_snprintf (buf, sizeof buf, _("black … white: %s"), scale[p]);
+      char range[32], buf[96];
+      g_snprintf (range, sizeof range, "−%g … %g", scale[p], scale[p]);   /* the locale's decimal sign */
+      g_snprintf (buf, sizeof buf, _("black … white: %s"), range);
       gb_paint_text (cr, lx, py + 44, buf, 10, &pal->muted, GB_ALIGN_LEFT, FALSE);
       if (src[p] == NULL)
         {

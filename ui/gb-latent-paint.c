@@ -707,7 +707,7 @@ info_layout (cairo_t *cr, int w, const GbLatentInfo *info, const GbPalette *pal)
           gb_paint_image_u8 (cr, PAD, y, s2, s2, info->sel_original, rows, cols, pal);
           gb_paint_image (cr, PAD + s2 + 10, y, s2, s2, info->sel_recon, rows, cols, pal);
           gb_paint_text (cr, PAD + s2 / 2, y + s2 + 2, _("original x"), 11, &pal->muted, GB_ALIGN_CENTER, FALSE);
-          gb_paint_text (cr, PAD + s2 * 1.5 + 10, y + s2 + 2, "reconstruction", 11, &pal->muted, GB_ALIGN_CENTER, FALSE);
+          gb_paint_text (cr, PAD + s2 * 1.5 + 10, y + s2 + 2, _("reconstruction"), 11, &pal->muted, GB_ALIGN_CENTER, FALSE);
         }
       y += s2 + 22;
       double sx = exp (0.5 * info->logvar[0]), sy = exp (0.5 * info->logvar[1]);

@@ -2,6 +2,7 @@
 /* gb-latent-render.c — builds the latent scene from files and paints it to a file. */
 #include "gb-latent-render.h"
 
+#include <glib/gi18n.h>
 #include <math.h>
 #include <string.h>
 
@@ -215,8 +216,10 @@ gb_latent_render_file (GbRenderOptions *opt, const char *path, GError **error)
     }
   rd.info.rows = rows;
   rd.info.cols = cols;
-  g_autofree char *line = g_strdup_printf ("VAE %d-%d-%d · %s · %d epochs", D, vae->config.n_hidden, L,
-                                           vae->info.dataset ? vae->info.dataset : "unknown data",
+  g_autofree char *line = g_strdup_printf (ngettext ("VAE %d-%d-%d · %s · %d epoch", "VAE %d-%d-%d · %s · %d epochs",
+                                                     vae->info.epochs),
+                                           D, vae->config.n_hidden, L,
+                                           vae->info.dataset ? vae->info.dataset : _("unknown data"),
                                            vae->info.epochs);
   rd.info.model_line = line;
   rd.zoom = opt->zoom > 0 ? opt->zoom : 1.0;

@@ -128,7 +128,7 @@ paint_curves (cairo_t *cr, double x0, double y0, double w, double h, const GbCar
       /* What each line is, on the line under the title; the numbers at its right. */
       double lx = x0 + 6, ly = y0 + 19;
       if (has_pi)
-        lx += 10 + gb_paint_text (cr, lx, ly, "— π(right)", 10, &pal->accent2, GB_ALIGN_LEFT, FALSE);
+        lx += 10 + gb_paint_text (cr, lx, ly, _("— π(right)"), 10, &pal->accent2, GB_ALIGN_LEFT, FALSE);
       lx += 10 + gb_paint_text (cr, lx, ly, "— G_t", 10, &pal->accent, GB_ALIGN_LEFT, FALSE);
       if (has_v)
         gb_paint_text (cr, lx, ly, s->dqn ? "— max Q" : "— V(s_t)", 10, &pal->classes[2], GB_ALIGN_LEFT, FALSE);

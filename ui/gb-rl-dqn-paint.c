@@ -181,7 +181,9 @@ paint_numbers (cairo_t *cr, double x0, double y0, double w, double h, const GbDq
   cairo_save (cr);
   cairo_translate (cr, x0, 0);   /* gb_paint_line writes at x = 8 */
   double y = y0 + 26;
-  gb_paint_line (cr, &y, 17, &pal->fg, FALSE, _("%lld env steps, %d episodes"), (long long) s->steps, s->n_log);
+  gb_paint_line (cr, &y, 17, &pal->fg, FALSE,
+                 ngettext ("%lld env steps, %d episode", "%lld env steps, %d episodes", s->n_log),
+                 (long long) s->steps, s->n_log);
   gb_paint_line (cr, &y, 17, &pal->fg, FALSE, _("replay buffer %lld, ε = %.3f"), (long long) s->buffer_size,
                  s->epsilon);
   if (s->n_log > 0)
@@ -189,7 +191,7 @@ paint_numbers (cairo_t *cr, double x0, double y0, double w, double h, const GbDq
       const GbDqnLog *l = &s->log[s->n_log - 1];
       gb_paint_line (cr, &y, 17, &pal->fg, FALSE, _("last episode: return %.0f"), l->ret);
       gb_paint_line (cr, &y, 17, &pal->fg, FALSE, _("mean max Q %.2f vs mean G %.2f"), l->q_mean, l->g_mean);
-      gb_paint_line (cr, &y, 17, &pal->fg, FALSE, "overestimation %+.2f", l->q_mean - l->g_mean);
+      gb_paint_line (cr, &y, 17, &pal->fg, FALSE, _("overestimation %+.2f"), l->q_mean - l->g_mean);
       if (!isnan (l->loss))
         gb_paint_line (cr, &y, 17, &pal->fg, FALSE, _("TD loss %.4f, target lag %.3f"), l->loss, l->lag);
     }
