@@ -15,7 +15,7 @@ cd "$(dirname "$0")"
 # Build and run: the compiler, Meson, GTK 4, OpenBLAS, json-glib, the data set.
 RUN_PACKAGES=(build-essential meson ninja-build pkg-config libgtk-4-dev libopenblas-dev
               libjson-glib-dev libgdk-pixbuf-2.0-dev libgif-dev dataset-fashion-mnist libglib2.0-bin fonts-dejavu-core
-              gettext yelp-tools
+              gettext yelp-tools itstool
               adwaita-icon-theme)
 # Tests: an X server and the tools that drive it, a private session bus for the
 # stand-in session manager, the desktop-file validators, mandoc and bash-completion

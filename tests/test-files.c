@@ -723,6 +723,24 @@ test_lesson (void)
   g_autofree char *map = gb_lesson_path (l, "maze.map");
   g_assert_cmpstr (map, ==, "/lessons/maze.map");
 
+  /* A lesson speaks the reader's language where it has it (title[de], text[de]), else its own. */
+  const char *both = "[glassbox-lesson]\nversion = 1\ntitle = Value iteration\ntitle[de] = Wertiteration\n"
+                     "text = Press Step.\ntext[de] = Schritt drücken.\npage = rl\n[rl]\nworld = 4x3\n";
+  g_autofree char *language = g_strdup (g_getenv ("LANGUAGE"));
+  g_setenv ("LANGUAGE", "de", TRUE);
+  g_autoptr (GbLesson) de = gb_lesson_parse (both, strlen (both), "de.lesson", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (de->title, ==, "Wertiteration");
+  g_assert_cmpstr (de->text, ==, "Schritt drücken.");
+  g_setenv ("LANGUAGE", "fr", TRUE);
+  g_autoptr (GbLesson) fr = gb_lesson_parse (both, strlen (both), "fr.lesson", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (fr->title, ==, "Value iteration");
+  if (language != NULL)
+    g_setenv ("LANGUAGE", language, TRUE);
+  else
+    g_unsetenv ("LANGUAGE");
+
   /* Bad lessons are named and say what is wrong. */
   const struct { const char *text; const char *message; } cases[] = {
     { "[glassbox-lesson]\nversion = 2\ntitle = x\npage = rl\n", "needs a [glassbox-lesson] group with version = 1" },

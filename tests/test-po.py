@@ -6,7 +6,8 @@ file that marks strings is in POTFILES.in; and a translated label keeps the
 mnemonic letter of the original, because the Keyboard Shortcuts window
 (help-overlay.ui) names the Alt keys and is not translated per language.
 Menu items, dialog buttons and the lesson bar are exempt: their mnemonics are
-not listed there.
+not listed there. The shipped lessons are key files, translated in place:
+each has title[LANG] and text[LANG] for every language.
 
 Usage: test-po.py SOURCE_ROOT"""
 import os
@@ -118,6 +119,16 @@ with tempfile.TemporaryDirectory() as tmp:
             if len(k) != 1 or k[0].lower() != m.group(1).lower():
                 bad.append(f'{src!r} → {tr!r}')
         check(not bad, f'{lang}.po keeps each label\'s mnemonic letter', '; '.join(bad))
+
+# The shipped lessons (resources/lessons/*.lesson) carry their own translations.
+lessons_dir = os.path.join(root, 'resources', 'lessons')
+lessons = sorted(f for f in os.listdir(lessons_dir) if f.endswith('.lesson'))
+for lang in languages:
+    untranslated = []
+    for f in lessons:
+        keys = {l.split('=', 1)[0].strip() for l in open(os.path.join(lessons_dir, f), encoding='utf-8') if '=' in l}
+        untranslated += [f'{f}: {k}[{lang}]' for k in ('title', 'text') if f'{k}[{lang}]' not in keys]
+    check(lessons and not untranslated, f'every shipped lesson has its title and text in {lang}', '; '.join(untranslated))
 
 print(f'1..{len(results)}')
 for i, (ok, name, detail) in enumerate(results, 1):

@@ -78,5 +78,10 @@ check "the guide is installed for Yelp" test -s /usr/share/help/C/glassbox/index
 check "the guide is installed as HTML, with its pictures" \
   test -s /usr/share/glassbox/help/rl.html -a -s /usr/share/glassbox/help/figures/rl-4x3.png
 check "the German translation is installed" grep -q "Latenter Raum" /usr/share/locale/de/LC_MESSAGES/glassbox.mo
+check "the command line speaks German" sh -c 'LANGUAGE=de LANG=C.UTF-8 glassbox rl --help | grep -q "Zufalls-Seed"'
+check "the German guide is installed for Yelp, with German pictures" \
+  sh -c 'grep -q Gitterwelten /usr/share/help/de/glassbox/rl.page && test -s /usr/share/help/de/glassbox/figures/rl-4x3.png && ! cmp -s /usr/share/help/de/glassbox/figures/rl-4x3.png /usr/share/help/C/glassbox/figures/rl-4x3.png'
+check "the German guide is installed as HTML" \
+  sh -c 'grep -q Gitterwelten /usr/share/glassbox/help/de/rl.html && test -s /usr/share/glassbox/help/de/figures/rl-4x3.png'
 check "the desktop file carries the German name" grep -q "^GenericName\[de\]=" /usr/share/applications/org.glassbox.Glassbox.desktop
 [ $failed = 0 ] && echo "all checks passed in the chroot" || { echo "some checks failed"; exit 1; }

@@ -2,13 +2,22 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Remakes the user guide's pictures (help/C/figures/) with Glassbox's own
 # `render` command, from the shipped models and a small swiss-roll model trained
-# here with a fixed seed, so anyone can reproduce them.
+# here with a fixed seed, so anyone can reproduce them. Given a language, the
+# translated guide's pictures (help/LANG/figures/), drawn in that language:
+# run it under a locale of that language for its decimal commas, e.g.
+#   LC_ALL=de_DE.UTF-8 tools/make-help-figures.sh _build de
 #
-# usage: tools/make-help-figures.sh [BUILD_DIR]      (default _build)
+# usage: tools/make-help-figures.sh [BUILD_DIR [LANG]]      (default _build C)
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 gb="$repo/${1:-_build}/app/glassbox"
-out="$repo/help/C/figures"
+lang=${2:-C}
+out="$repo/help/$lang/figures"
+if [ "$lang" != C ]; then
+  export LANGUAGE=$lang
+  # gettext ignores LANGUAGE under the C locale.
+  case "${LC_ALL:-${LC_MESSAGES:-${LANG:-C}}}" in C|POSIX) export LC_ALL=C.UTF-8 ;; esac
+fi
 models="$repo/resources/models"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -14,18 +14,29 @@ yelp_can_show (void)
   return handler != NULL;
 }
 
-/* The HTML guide: $GLASSBOX_HELP_HTML, the installed copy, or the build tree's. */
+/* The HTML guide: $GLASSBOX_HELP_HTML, the installed copy, or the build tree's;
+ * in the folder of the first of the user's languages it is translated into
+ * (de/, as Yelp picks help/de/), else the C one at its top. */
 static char *
 html_dir (void)
 {
   const char *dirs[] = { g_getenv ("GLASSBOX_HELP_HTML"), GB_HELP_HTML_DIR, GB_BUILD_HELP_HTML_DIR };
+  const char *const *languages = g_get_language_names_with_category ("LC_MESSAGES");
   for (guint i = 0; i < G_N_ELEMENTS (dirs); i++)
     {
       if (dirs[i] == NULL || *dirs[i] == '\0')
         continue;
       g_autofree char *index = g_build_filename (dirs[i], "index.html", NULL);
-      if (g_file_test (index, G_FILE_TEST_IS_REGULAR))
-        return g_strdup (dirs[i]);
+      if (!g_file_test (index, G_FILE_TEST_IS_REGULAR))
+        continue;
+      for (guint k = 0; languages[k] != NULL && !g_str_equal (languages[k], "C"); k++)
+        {
+          g_autofree char *lang_dir = g_build_filename (dirs[i], languages[k], NULL);
+          g_autofree char *lang_index = g_build_filename (lang_dir, "index.html", NULL);
+          if (g_file_test (lang_index, G_FILE_TEST_IS_REGULAR))
+            return g_steal_pointer (&lang_dir);
+        }
+      return g_strdup (dirs[i]);
     }
   return NULL;
 }

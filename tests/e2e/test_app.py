@@ -1067,6 +1067,31 @@ def po_strings(path):
     return out
 
 
+def fake_browser(tmp, name):
+    """A stand-in web browser, the desktop's default for HTML, that notes what it was asked to
+    open: the XDG data and config folders that make it so, and the file it writes to."""
+    data = os.path.join(tmp, name + "-data")
+    config = os.path.join(tmp, name + "-config")
+    os.makedirs(os.path.join(data, "applications"), exist_ok=True)
+    os.makedirs(config, exist_ok=True)
+    browsed = os.path.join(tmp, name + "-browsed.txt")
+    with open(os.path.join(data, "applications", "fake-browser.desktop"), "w") as f:
+        f.write("[Desktop Entry]\nType=Application\nName=Fake browser\nMimeType=text/html;\n"
+                "Exec=/bin/sh -c 'echo \"$1\" >> %s' sh %%u\n" % browsed)
+    with open(os.path.join(config, "mimeapps.list"), "w") as f:
+        f.write("[Default Applications]\ntext/html=fake-browser.desktop\n")
+    return data, config, browsed
+
+
+def browsed_uris(browsed, timeout=10):
+    """What the fake browser was asked to open, once it was asked (or after timeout s)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and not os.path.exists(browsed):
+        time.sleep(0.2)
+    time.sleep(0.2)
+    return open(browsed).read().split() if os.path.exists(browsed) else []
+
+
 def session_german(binary, display, tmp):
     """LANGUAGE=de: every control of the three pages is named in German (none keeps an English
     name the German translation changes), through AT-SPI as a screen reader would read them."""
@@ -1079,8 +1104,10 @@ def session_german(binary, display, tmp):
     bus = subprocess.run(["dbus-daemon", "--session", "--fork", "--print-address=1", "--print-pid=1"],
                          capture_output=True, text=True, check=True).stdout.split()
     address, bus_pid = bus[0], int(bus[1])
+    data, config, browsed = fake_browser(tmp, "german")
     env = {"DBUS_SESSION_BUS_ADDRESS": address, "GTK_A11Y": "atspi", "NO_AT_BRIDGE": "0",
-           "LANGUAGE": "de", "LANG": "C.UTF-8", "LC_ALL": "", "LC_MESSAGES": ""}
+           "LANGUAGE": "de", "LANG": "C.UTF-8", "LC_ALL": "", "LC_MESSAGES": "",
+           "XDG_DATA_HOME": data, "XDG_CONFIG_HOME": config}
     penv = dict(os.environ, DBUS_SESSION_BUS_ADDRESS=address, DISPLAY=display)
 
     def dump():
@@ -1106,6 +1133,16 @@ def session_german(binary, display, tmp):
             keys = sorted(o["name"] for o in objs if re.search(r" \(\w\)$", o["name"]))
             check(not keys, "no name ends in its mnemonic key, “Vorwärts (F)”: %r" % keys)
         print("ok - LANGUAGE=de names every control of the three pages in German")
+        # F1 opens the German guide (its HTML here, no Yelp) at the page on show.
+        app.key("ctrl+2")
+        time.sleep(0.5)
+        app.key("F1")
+        opened = browsed_uris(browsed)
+        check(len(opened) == 1 and opened[0].endswith("/de/rl.html"),
+              "F1 on the RL page opens the German guide's RL page (%s)" % opened)
+        page = opened[0][len("file://"):] if opened and opened[0].startswith("file://") else "".join(opened[:1])
+        check(os.path.isfile(page) and "Gitterwelten" in open(page, encoding="utf-8").read(),
+              "the German guide's page is German")
         app.quit()
     finally:
         if app.proc.poll() is None:
@@ -1123,18 +1160,7 @@ def session_desktop(binary, display, tmp):
     bus = subprocess.run(["dbus-daemon", "--session", "--fork", "--print-address=1", "--print-pid=1"],
                          capture_output=True, text=True, check=True).stdout.split()
     address, bus_pid = bus[0], int(bus[1])
-    data = os.path.join(tmp, "desktop-data")
-    os.makedirs(data, exist_ok=True)
-    # A stand-in web browser, the desktop's default for HTML, that notes what it was asked to open.
-    config = os.path.join(tmp, "desktop-config")
-    os.makedirs(os.path.join(data, "applications"), exist_ok=True)
-    os.makedirs(config, exist_ok=True)
-    browsed = os.path.join(tmp, "browsed.txt")
-    with open(os.path.join(data, "applications", "fake-browser.desktop"), "w") as f:
-        f.write("[Desktop Entry]\nType=Application\nName=Fake browser\nMimeType=text/html;\n"
-                "Exec=/bin/sh -c 'echo \"$1\" >> %s' sh %%u\n" % browsed)
-    with open(os.path.join(config, "mimeapps.list"), "w") as f:
-        f.write("[Default Applications]\ntext/html=fake-browser.desktop\n")
+    data, config, browsed = fake_browser(tmp, "desktop")
     env = {"DBUS_SESSION_BUS_ADDRESS": address, "XDG_DATA_HOME": data, "XDG_CONFIG_HOME": config}
     recent = os.path.join(data, "recently-used.xbel")
 
@@ -1195,11 +1221,8 @@ def session_desktop(binary, display, tmp):
         app.key("ctrl+2")
         time.sleep(0.5)
         app.key("F1")
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and not os.path.exists(browsed):
-            time.sleep(0.2)
-        opened = open(browsed).read().split() if os.path.exists(browsed) else []
-        check(len(opened) == 1 and opened[0].endswith("/rl.html"),
+        opened = browsed_uris(browsed)
+        check(len(opened) == 1 and opened[0].endswith("/rl.html") and "/de/" not in opened[0],
               "F1 on the RL page opens the guide's RL page (%s)" % opened)
         page = opened[0][len("file://"):] if opened[0].startswith("file://") else opened[0]
         check(os.path.isfile(page) and "Gridworlds" in open(page, encoding="utf-8").read()
