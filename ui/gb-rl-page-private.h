@@ -72,6 +72,11 @@ struct _GbRlPage {
 };
 
 void     gb_rl_page_message     (GbRlPage *self, const char *text);
+void     gb_rl_page_refresh     (GbRlPage *self);
+void     gb_rl_page_show_mode   (GbRlPage *self);
+void     gb_rl_page_show_opened (GbRlPage *self, const GbGrid *grid, const char *name);
+void     gb_rl_page_install_grid (GbRlPage *self, GbGrid *grid, const char *name);
+void     gb_rl_page_read_td_config (GbRlPage *self, GbTdConfig *c, GbLearnAlgo a);
 gboolean gb_rl_page_cart_mode   (GbRlPage *self);
 /* A new learner for the map and algorithm on show, or a new cart-pole agent (learning starts over). */
 void     gb_rl_page_reset_run   (GbRlPage *self);
@@ -87,6 +92,13 @@ void     gb_rl_page_view_action (GtkWidget *widget, const char *name, GVariant *
  * numbers (NULL when it has none yet). */
 void     gb_rl_page_tab_paint   (cairo_t *cr, int w, int h, gpointer data);
 GbTable *gb_rl_page_tab_table   (GbRlPage *self, gboolean selection);
+
+/* gb-rl-page-files.c */
+gboolean gb_rl_page_open         (GbPage *page, const char *path, GError **error);
+gboolean gb_rl_page_save_session (GbPage *page, const char *path, GError **error);
+gboolean gb_rl_page_export       (GbPage *page, const char *path, GError **error);
+void     gb_rl_page_files        (GbPage *page, GbPageFileKind kind, GbPageFiles *out);
+void     gb_rl_page_save_map_action (GtkWidget *widget, const char *name, GVariant *param);
 
 /* gb-rl-page-lesson.c */
 gboolean gb_rl_page_apply_lesson (GbPage *page, const GbLesson *lesson, GError **error);

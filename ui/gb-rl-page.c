@@ -38,7 +38,6 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (GbRlPage, gb_rl_page, GTK_TYPE_BOX, G_IMPLEMENT_I
 enum { PROP_0, PROP_PLAYING, N_PROPS };
 static GParamSpec *props[N_PROPS];
 
-static void show_mode (GbRlPage *self);
 
 void
 gb_rl_page_message (GbRlPage *self, const char *text)
@@ -79,8 +78,8 @@ show_status (GbRlPage *self)
   gtk_label_set_text (self->status_label, status);
 }
 
-static void
-refresh (GbRlPage *self)
+void
+gb_rl_page_refresh (GbRlPage *self)
 {
   gb_rl_grid_view_refresh (self->grid_view, FALSE);
   show_status (self);
@@ -111,7 +110,7 @@ step_action (GtkWidget *widget, const char *name, GVariant *param)
   gb_rl_page_set_playing (self, FALSE);
   if (self->learner != NULL && !learner_step (self))
     gb_rl_page_message (self, _("Converged: another sweep changes nothing (Reset to start again)"));
-  refresh (self);
+  gb_rl_page_refresh (self);
 }
 
 static void
@@ -131,7 +130,7 @@ back_action (GtkWidget *widget, const char *name, GVariant *param)
   gb_rl_runner_unlock (self->runner);
   if (!ok)
     gb_rl_page_message (self, _("Nothing left to step back through: the history keeps the last steps taken one at a time"));
-  refresh (self);
+  gb_rl_page_refresh (self);
 }
 
 static void
@@ -149,7 +148,7 @@ episode_action (GtkWidget *widget, const char *name, GVariant *param)
   gb_rl_runner_lock (self->runner);
   gb_grid_learner_episode (self->learner);
   gb_rl_runner_unlock (self->runner);
-  refresh (self);
+  gb_rl_page_refresh (self);
 }
 
 
@@ -229,7 +228,7 @@ gb_rl_page_set_playing (GbRlPage *self, gboolean playing)
     }
   gtk_button_set_label (GTK_BUTTON (self->play_button), playing ? _("_Pause") : _("_Play"));
   if (!playing)
-    refresh (self);
+    gb_rl_page_refresh (self);
   if (changed)
     g_object_notify_by_pspec (G_OBJECT (self), props[PROP_PLAYING]);
 }
@@ -264,8 +263,8 @@ speed_changed_cb (GtkRange *range, GbRlPage *self)
 
 /* --- building the learner --- */
 
-static void
-read_td_config (GbRlPage *self, GbTdConfig *c, GbLearnAlgo a)
+void
+gb_rl_page_read_td_config (GbRlPage *self, GbTdConfig *c, GbLearnAlgo a)
 {
   gb_td_config_init (c);
   c->algo = gb_learn_td_algo (a);
@@ -308,7 +307,7 @@ gb_rl_page_reset_run (GbRlPage *self)
   g_autofree int *old_pi = self->learner != NULL && n == self->grid->mdp->n_states ? g_memdup2 (pi, n * sizeof (int)) : NULL;
   clear_learner (self);
   GbTdConfig c;
-  read_td_config (self, &c, algo (self));
+  gb_rl_page_read_td_config (self, &c, algo (self));
   g_autoptr (GError) error = NULL;
   self->learner = gb_grid_learner_new (self->grid, algo (self), &c, old_pi, HISTORY, &error);
   if (self->learner == NULL)
@@ -338,8 +337,8 @@ sync_controls_to_map (GbRlPage *self)
   gtk_label_set_text (self->map_label, text);
 }
 
-static void
-install_grid (GbRlPage *self, GbGrid *grid, const char *name)
+void
+gb_rl_page_install_grid (GbRlPage *self, GbGrid *grid, const char *name)
 {
   gb_rl_page_set_playing (self, FALSE);
   clear_learner (self);
@@ -351,8 +350,8 @@ install_grid (GbRlPage *self, GbGrid *grid, const char *name)
   gb_rl_page_reset_run (self);
 }
 
-static void
-show_mode (GbRlPage *self)
+void
+gb_rl_page_show_mode (GbRlPage *self)
 {
   gboolean cart = gb_rl_page_cart_mode (self), dp = !gb_learn_is_td (algo (self));
   gb_rl_page_set_playing (self, FALSE);
@@ -394,20 +393,20 @@ env_changed_cb (GtkDropDown *drop, GParamSpec *pspec, GbRlPage *self)
           gb_rl_page_message (self, error->message);
           return;
         }
-      install_grid (self, g, g->name);
+      gb_rl_page_install_grid (self, g, g->name);
     }
   else
     {
       self->cart_shipped = TRUE;   /* cart-pole opens balancing */
       gb_rl_page_reset_run (self);
     }
-  show_mode (self);
+  gb_rl_page_show_mode (self);
 }
 
 /* The World drop-down names the map just opened (its own last entry), and
  * keeps it to go back to after a preset. */
-static void
-show_opened (GbRlPage *self, const GbGrid *grid, const char *name)
+void
+gb_rl_page_show_opened (GbRlPage *self, const GbGrid *grid, const char *name)
 {
   gb_grid_free (self->opened);
   self->opened = gb_grid_copy (grid, name);   /* the file's name */
@@ -427,7 +426,7 @@ algo_changed_cb (GtkDropDown *drop, GParamSpec *pspec, GbRlPage *self)
     return;
   if (self->grid != NULL)
     gb_rl_page_reset_run (self);
-  show_mode (self);
+  gb_rl_page_show_mode (self);
 }
 
 /* --- parameters that apply while the agent runs --- */
@@ -456,7 +455,7 @@ td_params_changed_cb (GtkSpinButton *spin, GbRlPage *self)
   gb_rl_runner_unlock (self->runner);
   if (!ok)
     gb_rl_page_message (self, error->message);
-  refresh (self);
+  gb_rl_page_refresh (self);
 }
 
 static void
@@ -478,7 +477,7 @@ slip_changed_cb (GtkSpinButton *spin, GbRlPage *self)
   gb_rl_runner_unlock (self->runner);
   if (!ok)
     gb_rl_page_message (self, error->message);
-  refresh (self);
+  gb_rl_page_refresh (self);
 }
 
 /* --- editing the map --- */
@@ -559,165 +558,12 @@ compare_action (GtkWidget *widget, const char *name, GVariant *param)
     }
   GbTdConfig a, b;
   GbLearnAlgo algo_b = GB_LEARN_Q_LEARNING + (int) gtk_drop_down_get_selected (self->algo_b_drop);
-  read_td_config (self, &a, algo (self));
-  read_td_config (self, &b, algo_b);
+  gb_rl_page_read_td_config (self, &a, algo (self));
+  gb_rl_page_read_td_config (self, &b, algo_b);
   g_autofree char *map = gb_grid_to_text (self->grid);
   gb_rl_compare_view_start (self->compare_view, map, &a, _(gb_learn_titles[algo (self)]), &b, _(gb_learn_titles[algo_b]),
                             gtk_spin_button_get_value_as_int (self->cmp_seeds),
                             gtk_spin_button_get_value_as_int (self->cmp_episodes));
-}
-
-/* --- files --- */
-
-
-static gboolean
-open_session (GbRlPage *self, const char *path, const char *base, GError **error)
-{
-  g_autoptr (GbRlSession) s = gb_rl_session_load (path, error);
-  if (s == NULL)
-    return FALSE;
-  int a = -1;
-  for (int i = 0; i < GB_LEARN_N; i++)
-    if (g_str_equal (s->algo, gb_learn_keys[i]))
-      a = i;
-  if (a < 0)
-    {
-      g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, _("%s: unknown algorithm “%s”"), base, s->algo);
-      return FALSE;
-    }
-  if (gb_learn_is_td (a) && s->Q == NULL)
-    {
-      g_set_error (error, GB_ERROR, GB_ERROR_CORRUPT, _("%s: a %s session needs its Q table"), base, s->algo);
-      return FALSE;
-    }
-  self->updating = TRUE;
-  gtk_drop_down_set_selected (self->algo_drop, a);
-  gtk_spin_button_set_value (self->alpha, s->td.alpha);
-  gtk_spin_button_set_value (self->epsilon, s->td.epsilon);
-  gtk_spin_button_set_value (self->decay, s->td.epsilon_decay);
-  gtk_spin_button_set_value (self->seed, (double) s->td.seed);
-  gtk_check_button_set_active (self->ties_check, s->td.first_of_ties);
-  self->updating = FALSE;
-  GbGrid *grid = g_steal_pointer (&s->grid);
-  show_opened (self, grid, base);
-  install_grid (self, grid, base);
-  show_mode (self);
-  GbGridLearner *l = self->learner;
-  int n = self->grid->mdp->n_states;
-  if (l != NULL && l->agent != NULL)
-    {
-      memcpy (l->agent->Q, s->Q, (gsize) n * 4 * sizeof (double));
-      l->agent->episodes = s->episodes;
-    }
-  else if (l != NULL)
-    {
-      memcpy (l->dp->V, s->V, n * sizeof (double));
-      memcpy (l->dp->pi, s->pi, n * sizeof (int));
-      l->dp->sweeps = s->episodes;
-    }
-  refresh (self);
-  return TRUE;
-}
-
-static gboolean
-gb_rl_page_open (GbPage *page, const char *path, GError **error)
-{
-  GbRlPage *self = GB_RL_PAGE (page);
-  g_autofree char *text = NULL;
-  if (!g_file_get_contents (path, &text, NULL, error))
-    return FALSE;
-  g_autofree char *base = g_path_get_basename (path);
-  gsize len = strlen (text);
-  gboolean safetensors = g_str_has_suffix (path, ".safetensors") || (len > 8 && text[8] == '{');
-  if (g_str_has_prefix (text, "[glassbox-cartpole]") || safetensors)
-    return gb_rl_page_cart_open (self, path, error);
-  if (g_str_has_prefix (text, "[glassbox-rl]"))
-    return open_session (self, path, base, error);
-  GbGrid *grid = gb_grid_parse (text, base, error);
-  if (grid == NULL)
-    return FALSE;
-  show_opened (self, grid, base);
-  install_grid (self, grid, base);
-  show_mode (self);
-  return TRUE;
-}
-
-static gboolean
-gb_rl_page_save_session (GbPage *page, const char *path, GError **error)
-{
-  GbRlPage *self = GB_RL_PAGE (page);
-  gb_rl_page_set_playing (self, FALSE);
-  if (gb_rl_page_cart_mode (self))
-    return gb_cart_agent_save (gb_rl_cart_view_get_agent (self->cart_view), path, error);
-  GbGridLearner *l = self->learner;
-  if (l == NULL)
-    {
-      g_set_error_literal (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, _("there is nothing to save"));
-      return FALSE;
-    }
-  GbTdConfig c;
-  read_td_config (self, &c, gb_learn_is_td (l->algo) ? l->algo : GB_LEARN_Q_LEARNING);
-  int n;
-  const double *V, *Q;
-  const int *pi;
-  gb_rl_grid_view_tables (self->grid_view, &n, &V, &Q, &pi);
-  GbRlSession s = { self->grid, (char *) gb_learn_keys[l->algo], c, l->agent ? l->agent->episodes : l->dp->sweeps,
-                    (double *) V, (int *) pi, l->agent ? (double *) Q : NULL };
-  return gb_rl_session_save (&s, path, error);
-}
-
-static gboolean
-save_map (GbPage *page, const char *path, GError **error)
-{
-  GbRlPage *self = GB_RL_PAGE (page);
-  if (self->grid == NULL || gb_rl_page_cart_mode (self))
-    {
-      g_set_error_literal (error, GB_ERROR, GB_ERROR_INVALID_ARGUMENT, _("there is no map on show to save"));
-      return FALSE;
-    }
-  return gb_grid_save (self->grid, path, error);
-}
-
-static void
-save_map_action (GtkWidget *widget, const char *name, GVariant *param)
-{
-  GbPageFiles files = { .title = _("Save the Map"), .name = "map.txt" };
-  gb_page_run_save_dialog (GB_PAGE (widget), &files, save_map);
-}
-
-static gboolean
-gb_rl_page_export (GbPage *page, const char *path, GError **error)
-{
-  GbRlPage *self = GB_RL_PAGE (page);
-  const char *view = gtk_stack_get_visible_child_name (self->views);
-  gboolean cart = g_strcmp0 (view, "cartpole") == 0, dqn = g_strcmp0 (view, "dqn") == 0;
-  return gb_export_file (path, 1200, cart ? 760 : dqn ? 820 : 900, gb_rl_page_tab_paint, self, error);
-}
-
-static void
-page_files (GbPage *page, GbPageFileKind kind, GbPageFiles *out)
-{
-  GbRlPage *self = GB_RL_PAGE (page);
-  const char *view = gtk_stack_get_visible_child_name (self->views);
-  if (kind == GB_PAGE_EXPORT)
-    gb_page_files_export (out, g_strcmp0 (view, "cartpole") == 0  ? "cartpole.png"
-                               : g_strcmp0 (view, "dqn") == 0     ? "cartpole-dqn.png"
-                               : g_strcmp0 (view, "variance") == 0 ? "cartpole-variance.png"
-                               : g_strcmp0 (view, "corridor") == 0 ? "short-corridor.png"
-                               : g_strcmp0 (view, "cart-compare") == 0 ? "cartpole-compare.png"
-                               : g_strcmp0 (view, "compare") == 0 ? "rl-compare.png" : "gridworld.png", FALSE);
-  else if (kind == GB_PAGE_OPEN)
-    *out = (GbPageFiles) { .title = _("Open a Map, Session or Agent"),
-                           .filters = { { _("Maps, sessions and agents"), { "*.txt", "*.map", "*.session", "*.policy", "*.safetensors" } },
-                                        { _("All files"), { "*" } } } };
-  else
-    {
-      GbCartAgent *agent = gb_rl_cart_view_get_agent (self->cart_view);
-      const char *name = !gb_rl_page_cart_mode (self) ? "gridworld.session"
-                         : agent == NULL || agent->linear != NULL ? "cartpole.policy"
-                         : agent->dqn != NULL ? "cartpole-dqn.safetensors" : "cartpole-policy.safetensors";
-      *out = (GbPageFiles) { .title = gb_rl_page_cart_mode (self) ? _("Save the Agent") : _("Save the Session"), .name = name };
-    }
 }
 
 static void
@@ -755,7 +601,7 @@ page_iface_init (GbPageInterface *iface)
   iface->open = gb_rl_page_open;
   iface->save = gb_rl_page_save_session;
   iface->export = gb_rl_page_export;
-  iface->files = page_files;
+  iface->files = gb_rl_page_files;
   iface->stop = gb_rl_page_stop;
 }
 
@@ -897,7 +743,7 @@ gb_rl_page_class_init (GbRlPageClass *klass)
   gtk_widget_class_install_action (widget_class, "rl.episode", NULL, episode_action);
   gtk_widget_class_install_action (widget_class, "rl.reset", NULL, reset_action);
   gtk_widget_class_install_action (widget_class, "rl.compare", NULL, compare_action);
-  gtk_widget_class_install_action (widget_class, "rl.save-map", NULL, save_map_action);
+  gtk_widget_class_install_action (widget_class, "rl.save-map", NULL, gb_rl_page_save_map_action);
   gtk_widget_class_install_action (widget_class, "rl.view", "i", gb_rl_page_view_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Page_Down, GDK_CONTROL_MASK, "rl.view", "i", 1);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Page_Up, GDK_CONTROL_MASK, "rl.view", "i", -1);
@@ -919,7 +765,7 @@ gb_rl_page_init (GbRlPage *self)
   gb_rl_dqn_view_set_frame_stats (self->dqn_view, self->stats);
   gb_rl_grid_view_set_frame_stats (self->grid_view, self->stats);
   GbGrid *g = gb_grid_preset (env_keys[0], NULL);
-  install_grid (self, g, g->name);
-  show_mode (self);
+  gb_rl_page_install_grid (self, g, g->name);
+  gb_rl_page_show_mode (self);
   bind_settings (self);
 }
